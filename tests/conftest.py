@@ -1,0 +1,57 @@
+"""Shared fixtures: NHS England's published files (from ../shared) and LibreOffice."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from xlalloc.workbook.libreoffice import soffice
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "nhse_weighted_populations"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip with a reason locally; fail under CI, where everything must be present."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"required under CI: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    need(SHARED.is_dir(), f"NHS England files not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def all_years(shared_dir):
+    from xlalloc import data
+
+    return data.read_folder(shared_dir, blank_wp="zero")
+
+
+@pytest.fixture(scope="session")
+def y2526_orig(shared_dir):
+    from xlalloc import data
+
+    return data.load_practices(shared_dir / "ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25.csv")
+
+
+@pytest.fixture(scope="session")
+def y2627(shared_dir):
+    from xlalloc import data
+
+    return data.load_practices(shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv")
+
+
+@pytest.fixture(scope="session")
+def libreoffice() -> str:
+    exe = soffice()
+    need(exe is not None, "LibreOffice (soffice) is not installed: apt-get install "
+                          "libreoffice-calc-nogui")
+    return exe

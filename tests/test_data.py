@@ -1,0 +1,114 @@
+"""Reading NHS England's published files, every year's layout."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xlalloc import data
+from xlalloc.engine.capitation import COMPONENTS
+from xlalloc.engine.errors import InputError
+
+EXPECTED = {  # source -> (year, practices, ICBs), from the files' README
+    "AIF_Allocation_Tool__2022_2023.csv": ("2022/23", 6554, 42),
+    "AIF_Allocation_Tool__2023_2024.csv": ("2023/24", 6553, 42),
+    "AIF_Allocation_Tool__2024_2025.csv": ("2024/25", 6553, 42),
+    "AIF_Allocation_Tool__GP_Practice_WP_2023_2024_2025.xlsx [GP_wp_202324]": ("2023/24", 6553, 42),
+    "AIF_Allocation_Tool__GP_Practice_WP_2023_2024_2025.xlsx [GP_wp_202425]": ("2024/25", 6553, 42),
+    "ICB_Allocation_Tool_update__2025_2026.csv": ("2025/26", 6348, 42),
+    "ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25.csv": ("2025/26", 6348, 42),
+    "ICB_Place_Based_Tool_2627-2829__2026_2027.csv": ("2026/27", 6281, 36),
+    "ICB_Place_Based_Tool_2627-2829__2027_2028.csv": ("2027/28", 6281, 36),
+    "ICB_Place_Based_Tool_2627-2829__2028_2029.csv": ("2028/29", 6281, 36),
+}
+
+
+def test_every_file_and_year_is_read(all_years):
+    got = all_years.groupby("source").agg(year=("year", "first"), n=("practice_code", "size"),
+                                          icbs=("icb_code", "nunique"))
+    assert {s: (r.year, r.n, r.icbs) for s, r in got.iterrows()} == EXPECTED
+    assert list(all_years.columns) == data.FRAME_COLUMNS
+
+
+def test_every_component_sums_to_national_population(all_years):
+    for source, g in all_years.groupby("source"):
+        pop = g["population"].sum()
+        for c in COMPONENTS:
+            # Published to 6 decimals (some 2022/23 columns to 1-2): within one person.
+            assert abs(g[c].sum() - pop) < 1.0, (source, c, g[c].sum() - pop)
+
+
+def test_csv_and_workbook_of_the_same_year_agree(all_years):
+    for year in ("2023/24", "2024/25"):
+        y = all_years[all_years["year"] == year]
+        csv = y[y["source"].str.endswith(".csv")].set_index("practice_code").sort_index()
+        xl = y[y["source"].str.endswith("]")].set_index("practice_code").sort_index()
+        assert list(csv.index) == list(xl.index)
+        for c in ("population", *COMPONENTS):
+            np.testing.assert_allclose(csv[c], xl[c], rtol=1e-8, atol=1e-6)
+
+
+def test_blank_weighted_population_is_an_error_naming_every_practice(shared_dir):
+    with pytest.raises(InputError) as e:
+        data.read_file(shared_dir / "AIF_Allocation_Tool__2022_2023.csv")
+    msg = str(e.value)
+    assert "17 input problems" in msg
+    for code in ("C85628", "D83615", "Y06113"):
+        assert f"practice {code}: Mat WP is blank" in msg
+    assert "column 'Mat WP'" in msg
+
+
+def test_blank_as_zero_is_explicit_and_recorded(all_years):
+    filled = all_years[all_years["filled"].notna()]
+    assert len(filled) == 17 and set(filled["filled"]) == {"maternity"}
+    assert (filled["maternity"] == 0).all()
+    assert set(filled["year"]) == {"2022/23"}
+
+
+def test_headers_are_found_not_positions(tmp_path):
+    cols = ["\ufeffPractice_Code", "ICB", "ICBname", "Registered Patients", "G&A WP", "CS WP",
+            "MH WP", "Mat WP", "Health Ineq  WP", "Prescr WP", "Core WP ",
+            "Primary Medical Care WP", "Final PMC WP"]
+    rows = [["X1", "Q1", "ICB One", 100, 90, 95, 110, 80, 120, 105, 101, 99, 98]]
+    df = pd.DataFrame(rows, columns=cols)
+    shuffled = df[list(reversed(cols))]
+    p = tmp_path / "made_up__2030_2031.csv"
+    shuffled.to_csv(p, index=False)
+    out = data.read_file(p)
+    assert out.loc[0, "year"] == "2030/31"
+    assert out.loc[0, "core"] == 101 and out.loc[0, "health_inequalities"] == 120
+    assert out.loc[0, "population"] == 100 and out.loc[0, "icb_name"] == "ICB One"
+
+
+def test_unknown_layout_lists_found_and_expected(tmp_path):
+    p = tmp_path / "odd__2030_2031.csv"
+    pd.DataFrame({"Practice_Code": ["X1"], "ICB": ["Q1"], "Pop": [1], "G&A WP": [1]}).to_csv(
+        p, index=False)
+    with pytest.raises(InputError) as e:
+        data.read_file(p)
+    msg = str(e.value)
+    assert "unknown layout" in msg and "Columns found: 'Practice_Code', 'ICB', 'Pop', 'G&A WP'" in msg
+    assert "population (pop \\d{4}/\\d{2} or population or registered patients)" in msg
+    assert "core (final wp or core wp)" in msg
+
+
+def test_text_in_numbers_and_duplicates_reported_together(tmp_path):
+    cols = ["Practice_Code", "ICB", "Population", "G&A WP", "CS WP", "MH WP", "Mat WP",
+            "Health Ineq WP", "Prescr WP", "Final WP", "Primary Medical Care WP", "Final PMC WP"]
+    rows = [["X1", "Q1", "abc", 1, 1, 1, 1, 1, 1, 1, 1, 1],
+            ["X1", "Q1", 5, 1, 1, 1, 1, 1, 1, 1, 1, -3]]
+    p = tmp_path / "bad__2030_2031.csv"
+    pd.DataFrame(rows, columns=cols).to_csv(p, index=False)
+    with pytest.raises(InputError) as e:
+        data.read_file(p)
+    msg = str(e.value)
+    assert "3 input problems" in msg
+    assert "row 2, column 'Population': practice X1: Population is not a number ('abc')" in msg
+    assert "Final PMC WP is negative" in msg and "appears more than once (rows [2, 3])" in msg
+
+
+def test_year_from_names():
+    assert data.year_from_name("AIF_Allocation_Tool__2022_2023") == "2022/23"
+    assert data.year_from_name("ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25") == "2025/26"
+    assert data.year_from_name("ICB_Place_Based_Tool_2627-2829__2028_2029") == "2028/29"
+    assert data.year_from_name("GP_wp_202425") == "2024/25"
+    assert data.year_from_name("practices") is None

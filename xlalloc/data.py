@@ -1,0 +1,303 @@
+"""Read NHS England's published GP-practice weighted populations.
+
+NHS England publishes one row per GP practice with its registered population
+and nine weighted populations (the need-weighted "heads" behind ICB
+allocations). Column names change from year to year (``pop 2022/23``,
+``Population``, ``Registered Patients``; ``Final WP``, ``Core WP``; ``ICS22``,
+``ICB``; stray spaces, a byte-order mark). This module finds columns by header,
+never by position, and returns one normalised frame with stable keys.
+
+Source: NHS England, ICB allocations 2022/23 to 2028/29, GP-practice weighted
+populations behind the place-based allocation tool (Open Government Licence v3).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .engine.capitation import COMPONENTS
+from .engine.errors import InputError, Problems
+
+#: Organisation columns: normalised key -> header patterns (full match, case-insensitive).
+ORG_COLUMNS: dict[str, str] = {
+    "practice_code": r"practice_code",
+    "practice_name": r"gp_practice_name",
+    "pcn_code": r"pcn_code",
+    "pcn_name": r"pcn_name",
+    "sub_icb_code": r"loc\d*",
+    "sub_icb_name": r"loc\d*name",
+    "icb_code": r"ic[sb]\d*",
+    "icb_name": r"ic[sb]\d*name",
+    "region_code": r"r\d+|rcode",
+    "region_name": r"region\d*",
+    "lad_code": r"lad\d*",
+    "lad_name": r"ltla\d*|ladname",
+}
+
+#: Population column patterns (registered population used by NHS England's tool).
+POPULATION_COLUMN = r"pop \d{4}/\d{2}|population|registered patients"
+
+#: Weighted-population columns: stable key -> header pattern.
+WP_COLUMNS: dict[str, str] = {
+    "ga": r"g&a wp",
+    "community": r"cs wp",
+    "mental_health": r"mh wp",
+    "maternity": r"mat wp",
+    "prescribing": r"prescr wp",
+    "core": r"final wp|core wp",
+    "pmc": r"final pmc wp",
+    "pmc_need": r"primary medical care wp|primary medical care need",
+    "health_inequalities": r"health ineq wp",
+}
+
+REQUIRED = ("practice_code", "icb_code", "population", *COMPONENTS)
+
+#: Columns of the normalised frame, in order.
+FRAME_COLUMNS = [
+    "year",
+    "source",
+    *ORG_COLUMNS,
+    "population",
+    *COMPONENTS,
+    "filled",
+]
+
+#: How blank weighted populations are treated: ``"error"`` (default) or
+#: ``"zero"`` (an explicit choice; each filled cell is named in ``filled``).
+BLANK_POLICIES = ("error", "zero")
+
+assert tuple(WP_COLUMNS) == COMPONENTS
+
+
+def _norm(header: object) -> str:
+    text = str(header).replace("\ufeff", "").strip().lower()
+    return re.sub(r"\s+", " ", text)
+
+
+def match_columns(headers: Iterable[object], where: str) -> dict[str, str]:
+    """Map normalised keys to the headers that carry them.
+
+    Args:
+        headers: Column headers as read.
+        where: File (and sheet) name for error messages.
+
+    Returns:
+        ``{key: original header}`` for every key found.
+
+    Raises:
+        InputError: If a required column is missing, listing the columns found
+            and the columns expected.
+    """
+    headers = list(headers)
+    patterns = dict(ORG_COLUMNS)
+    patterns["population"] = POPULATION_COLUMN
+    patterns.update(WP_COLUMNS)
+    found: dict[str, str] = {}
+    for key, pat in patterns.items():
+        hits = [h for h in headers if re.fullmatch(pat, _norm(h))]
+        if hits:
+            found[key] = hits[0]
+    missing = [k for k in REQUIRED if k not in found]
+    if missing:
+        expected = "; ".join(
+            f"{k} ({(patterns[k]).replace('|', ' or ')})" for k in missing
+        )
+        raise InputError(
+            f"unknown layout: missing {expected}. Columns found: "
+            + ", ".join(repr(str(h)) for h in headers),
+            where=where,
+        )
+    return found
+
+
+def year_from_name(name: str) -> str | None:
+    """Financial year ``YYYY/YY`` from a file or sheet name, if it names one.
+
+    Example:
+        >>> year_from_name("ICB_Place_Based_Tool_2627-2829__2027_2028.csv")
+        '2027/28'
+        >>> year_from_name("GP_wp_202324")
+        '2023/24'
+    """
+    m = re.search(r"(20\d\d)_(20\d\d)(?!.*20\d\d_20\d\d)", name)
+    if m and int(m.group(2)) == int(m.group(1)) + 1:
+        return f"{m.group(1)}/{m.group(2)[2:]}"
+    m = re.search(r"(20\d\d)(\d\d)$", name)
+    if m and int(m.group(2)) == (int(m.group(1)) + 1) % 100:
+        return f"{m.group(1)}/{m.group(2)}"
+    return None
+
+
+def normalise(raw: pd.DataFrame, year: str, source: str,
+              blank_wp: str = "error") -> pd.DataFrame:
+    """Turn one published table into the normalised frame.
+
+    Args:
+        raw: The table as read, every cell as text or number.
+        year: Financial year, e.g. ``"2025/26"``.
+        source: File (and sheet) it came from.
+        blank_wp: ``"error"`` to report a blank weighted population as an
+            error, or ``"zero"`` to read it as zero need and name the component
+            in the practice's ``filled`` column. NHS England's 2022/23 file
+            leaves maternity blank for 17 tiny or special practices, and its
+            national totals hold only when those blanks count as zero.
+
+    Returns:
+        Normalised frame with :data:`FRAME_COLUMNS`.
+
+    Raises:
+        InputError: Unknown layout, or blank or non-numeric population or
+            weighted population (naming each practice), or a duplicate practice.
+    """
+    cols = match_columns(raw.columns, source)
+    out = pd.DataFrame(index=raw.index)
+    out["year"] = year
+    out["source"] = source
+    for key in ORG_COLUMNS:
+        if key in cols:
+            s = raw[cols[key]].astype("string").str.strip()
+            out[key] = s.mask(s == "")
+        else:
+            out[key] = pd.Series(pd.NA, index=raw.index, dtype="string")
+    if blank_wp not in BLANK_POLICIES:
+        raise InputError(f"blank_wp must be one of {BLANK_POLICIES}; got {blank_wp!r}",
+                         where="blank_wp")
+    problems = Problems()
+    filled = pd.Series("", index=raw.index, dtype="object")
+    codes = out["practice_code"]
+    blank_code = codes.isna()
+    for i in np.flatnonzero(blank_code.to_numpy()):
+        problems.add(source, "practice code is blank", row=int(i) + 2,
+                     column=cols["practice_code"])
+    for key in ("population", *COMPONENTS):
+        header = cols[key]
+        text = raw[header]
+        num = pd.to_numeric(text, errors="coerce")
+        blank = text.isna() | (text.astype("string").str.strip() == "").fillna(True)
+        if blank_wp == "zero" and key != "population" and blank.any():
+            num = num.mask(blank, 0.0)
+            filled = filled.mask(blank, filled + np.where(filled == "", "", ";") + key)
+        bad = num.isna() | ~np.isfinite(num.astype("float64"))
+        for i in np.flatnonzero(bad.to_numpy()):
+            value = text.iloc[i]
+            what = ("is blank (never filled silently; read with blank_wp='zero' to count "
+                    "it as zero need, recorded in 'filled')"
+                    if pd.isna(value) or str(value).strip() == ""
+                    else f"is not a number ({value!r})")
+            problems.add(source, f"practice {codes.iloc[i]}: {header} {what}",
+                         row=int(i) + 2, column=header)
+        neg = (num < 0).fillna(False)
+        for i in np.flatnonzero(neg.to_numpy()):
+            problems.add(source, f"practice {codes.iloc[i]}: {header} is negative",
+                         row=int(i) + 2, column=header)
+        out[key] = num.astype("float64")
+    dup = codes.duplicated(keep=False) & ~blank_code
+    for code in sorted(set(codes[dup])):
+        rows = [int(i) + 2 for i in np.flatnonzero((codes == code).to_numpy())]
+        problems.add(source, f"practice {code} appears more than once (rows {rows})")
+    problems.raise_if_any()
+    out["filled"] = filled.mask(filled == "")
+    return out[FRAME_COLUMNS].reset_index(drop=True)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False,
+                       na_values=[""])
+
+
+def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
+    """Read one published file (CSV, or XLSX with one sheet per year).
+
+    Args:
+        path: A file as NHS England published it.
+
+    Returns:
+        The normalised frame (several years for a multi-sheet workbook).
+
+    Raises:
+        InputError: If the layout is unknown, the year cannot be told from the
+            file or sheet name, or any value is blank or not a number.
+    """
+    path = Path(path)
+    problems = Problems()
+    frames: list[pd.DataFrame] = []
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+        for sheet in wb.sheet_names:
+            rows = wb.get_sheet_by_name(sheet).to_python()
+            if not rows:
+                continue
+            raw = pd.DataFrame(rows[1:], columns=[str(h) for h in rows[0]])
+            raw = raw.replace("", None)
+            year = year_from_name(sheet) or year_from_name(path.stem)
+            where = f"{path.name} [{sheet}]"
+            if year is None:
+                problems.add(where, "cannot tell the financial year from the sheet name")
+                continue
+            try:
+                frames.append(normalise(raw, year, where, blank_wp))
+            except InputError as e:
+                problems.extend(e)
+    else:
+        year = year_from_name(path.stem)
+        if year is None:
+            raise InputError("cannot tell the financial year from the file name "
+                             "(expected e.g. '..._2025_2026.csv')", where=path.name)
+        try:
+            frames.append(normalise(_read_csv(path), year, path.name, blank_wp))
+        except InputError as e:
+            problems.extend(e)
+    problems.raise_if_any()
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_folder(folder: str | Path, blank_wp: str = "error") -> pd.DataFrame:
+    """Read every published file in a folder into one normalised frame.
+
+    Files of the same year (a corrected and an original edition, or the CSV and
+    the workbook behind it) are all kept; ``source`` tells them apart.
+
+    Raises:
+        InputError: Every problem in every file, together.
+    """
+    folder = Path(folder)
+    problems = Problems()
+    frames = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in (".csv", ".xlsx"):
+            continue
+        try:
+            frames.append(read_file(path, blank_wp))
+        except InputError as e:
+            problems.extend(e)
+    problems.raise_if_any()
+    if not frames:
+        raise InputError("no .csv or .xlsx files found", where=str(folder))
+    return pd.concat(frames, ignore_index=True)
+
+
+def load_practices(path: str | Path, year: str | None = None,
+                   blank_wp: str = "error") -> pd.DataFrame:
+    """Read a file and keep one year (the only one, if it holds one).
+
+    Args:
+        path: Published file.
+        year: ``"2023/24"`` etc.; needed only for a workbook of several years.
+        blank_wp: See :func:`normalise`.
+    """
+    df = read_file(path, blank_wp)
+    years = sorted(df["year"].unique())
+    if year is None:
+        if len(years) > 1:
+            raise InputError(f"file holds years {years}; choose one", where=str(path))
+        return df
+    if year not in years:
+        raise InputError(f"year {year} not in file (found {years})", where=str(path))
+    return df[df["year"] == year].reset_index(drop=True)

@@ -1,0 +1,392 @@
+"""Need indices, target shares and target pounds by weighted capitation.
+
+Implements NHS England's place-based allocation method (ICB allocations
+technical guide; the place-based allocation tool that accompanies each year's
+GP-practice weighted populations):
+
+* a place is a set of GP practices within one ICB;
+* for component *c*, ``index_place = (ΣP WP_c / ΣP pop) / (ΣI WP_c / ΣI pop)``
+  (ICB-standardised) and ``index_ICB = (ΣI WP_c / ΣI pop) / (ΣE WP_c / ΣE pop)``
+  (England-standardised, where NHS England scales every component so that
+  ``ΣE WP_c = ΣE pop``);
+* sums are exact; for presentation weighted populations and population are
+  rounded half-up to 1 and indices half-up to 0.001;
+* a place's target share is its weighted population of the chosen component
+  over the ICB's; target pounds are that share of a budget, rounded to the unit
+  by largest remainder so places sum to the budget exactly.
+
+Also: cost per 1,000 weighted population, and footprint changes (re-mapping
+practices to new organisations, e.g. 42 ICBs in 2025/26 to 36 in 2026/27).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problems
+from .rounding import largest_remainder, round_half_up
+
+#: Stable keys of the nine published weighted populations.
+COMPONENTS: tuple[str, ...] = (
+    "ga",
+    "community",
+    "mental_health",
+    "maternity",
+    "prescribing",
+    "core",
+    "pmc",
+    "pmc_need",
+    "health_inequalities",
+)
+
+#: Plain-English names for reports.
+LABELS: dict[str, str] = {
+    "ga": "General and acute",
+    "community": "Community services",
+    "mental_health": "Mental health",
+    "maternity": "Maternity",
+    "prescribing": "Prescribing",
+    "core": "Core (overall)",
+    "pmc": "Primary medical care",
+    "pmc_need": "Primary medical care need",
+    "health_inequalities": "Health inequalities",
+}
+
+LEVELS = ("icb", "place", "locality")
+
+
+@dataclass
+class PlaceMap:
+    """A validated place definition.
+
+    Attributes:
+        frame: One row per mapped practice: ``practice_code, place, locality,
+            icb_code``.
+        warnings: Human-readable warnings (e.g. practices left out of every place).
+        unmapped: Practice codes of the ICB(s) that are in no place.
+    """
+
+    frame: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+
+
+def check_components(keys: list[str] | tuple[str, ...], where: str = "component") -> None:
+    """Raise if any key is not a published component."""
+    bad = [k for k in keys if k not in COMPONENTS]
+    if bad:
+        raise InputError(f"unknown component(s) {bad}; expected one of {list(COMPONENTS)}",
+                         where=where)
+
+
+def define_places(practices: pd.DataFrame, places: pd.DataFrame,
+                  where: str = "places") -> PlaceMap:
+    """Validate a place definition against the practice data.
+
+    Args:
+        practices: Normalised practice frame (one year).
+        places: Columns ``practice_code, place`` and optionally ``locality``.
+        where: Name of the places table, for messages.
+
+    Returns:
+        The validated :class:`PlaceMap`.
+
+    Raises:
+        InputError: Every problem together: missing columns, blank cells, a
+            practice not in the data, a practice in two places, a place spanning
+            two ICBs.
+    """
+    problems = Problems()
+    for col in ("practice_code", "place"):
+        if col not in places.columns:
+            problems.add(where, f"missing column '{col}'; columns found: {list(places.columns)}")
+    problems.raise_if_any()
+    m = places.copy()
+    if "locality" not in m.columns:
+        m["locality"] = pd.NA
+    for col in ("practice_code", "place", "locality"):
+        m[col] = m[col].astype("string").str.strip()
+        if col != "locality":
+            for i in np.flatnonzero((m[col].isna() | (m[col] == "")).to_numpy()):
+                problems.add(where, "blank cell", row=int(i) + 2, column=col)
+    m["locality"] = m["locality"].mask(m["locality"] == "")
+    known = practices.set_index("practice_code")["icb_code"]
+    for i, code in enumerate(m["practice_code"]):
+        if pd.notna(code) and code != "" and code not in known.index:
+            problems.add(where, f"practice {code} is not in the practice data",
+                         row=i + 2, column="practice_code")
+    counts = m.groupby("practice_code")["place"].nunique()
+    for code in counts[counts > 1].index:
+        names = sorted(m.loc[m["practice_code"] == code, "place"].dropna().unique())
+        problems.add(where, f"practice {code} is in more than one place: {names}")
+    dup_rows = m.duplicated("practice_code", keep="first") & ~m["practice_code"].isin(
+        counts[counts > 1].index)
+    m = m[~dup_rows]
+    problems.raise_if_any()
+    m["icb_code"] = m["practice_code"].map(known).astype("string")
+    span = m.groupby("place")["icb_code"].nunique()
+    for place in span[span > 1].index:
+        icbs = sorted(m.loc[m["place"] == place, "icb_code"].unique())
+        problems.add(where, f"place {place!r} spans more than one ICB: {icbs}")
+    loc_span = m.dropna(subset=["locality"]).groupby("locality")["place"].nunique()
+    for loc in loc_span[loc_span > 1].index:
+        problems.add(where, f"locality {loc!r} is in more than one place")
+    problems.raise_if_any()
+    icbs = set(m["icb_code"])
+    in_icbs = practices[practices["icb_code"].isin(icbs)]
+    left = sorted(set(in_icbs["practice_code"]) - set(m["practice_code"]))
+    warnings = []
+    if left:
+        shown = ", ".join(left[:20]) + (" ..." if len(left) > 20 else "")
+        warnings.append(f"{len(left)} practice(s) of ICB(s) {sorted(icbs)} are in no place: "
+                        f"{shown}")
+    return PlaceMap(m.reset_index(drop=True)[["practice_code", "place", "locality",
+                                              "icb_code"]], warnings, left)
+
+
+def england_ratios(practices: pd.DataFrame) -> pd.Series:
+    """Weighted population per head of each component over a national frame."""
+    pop = practices["population"].sum()
+    return practices[list(COMPONENTS)].sum() / pop
+
+
+def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    cols = ["population", *COMPONENTS]
+    return frame.groupby(keys, sort=True, dropna=False)[cols].sum()
+
+
+def need_indices(
+    practices: pd.DataFrame,
+    place_map: PlaceMap | None = None,
+    england: Mapping[str, float] | pd.Series | None = None,
+    rounding: str | None = None,
+) -> pd.DataFrame:
+    """Weighted population, population and need index for each ICB, place, locality.
+
+    Args:
+        practices: Normalised practice frame (one year). Without ``england``
+            it is taken to be all of England.
+        place_map: Places (and localities). Without it, each ICB is one row.
+        england: National weighted population per head by component (default:
+            from ``practices``). NHS England's published components are scaled so
+            this is 1.0.
+        rounding: ``None`` for exact figures, ``"nhse"`` to round as NHS England's
+            tool does (populations to 1, indices to 0.001, half-up).
+
+    Returns:
+        One row per ICB, then its places, then its localities, with columns
+        ``level, name, icb_code, icb_name, place, population``, ``{c}_wp``,
+        ``{c}_index`` (ICB-standardised for places and localities,
+        England-standardised for ICBs) and ``{c}_index_england`` for every
+        component.
+    """
+    if rounding not in (None, "nhse"):
+        raise InputError(f"rounding must be 'nhse' or none; got {rounding!r}", where="round")
+    ratios = (england_ratios(practices) if england is None
+              else pd.Series(dict(england), dtype="float64").reindex(list(COMPONENTS)))
+    if ratios.isna().any():
+        raise InputError(f"england ratios missing for {list(ratios[ratios.isna()].index)}",
+                         where="england")
+    names = (practices.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
+             .astype("string"))
+    icb_src = practices
+    if place_map is not None:
+        icb_src = practices[practices["icb_code"].isin(set(place_map.frame["icb_code"]))]
+    icb = _sums(icb_src, ["icb_code"])
+    icb_rate = icb[list(COMPONENTS)].div(icb["population"], axis=0)
+    parts = [_table(icb, "icb", icb.index, icb.index, pd.Series(pd.NA, index=icb.index),
+                    icb_rate, ratios)]
+    if place_map is not None:
+        joined = practices.drop(columns=["place", "locality"], errors="ignore").merge(
+            place_map.frame[["practice_code", "place", "locality"]],
+                                 on="practice_code", how="inner")
+        pl = _sums(joined, ["icb_code", "place"])
+        codes = pl.index.get_level_values(0)
+        ref = icb_rate.loc[codes].set_axis(pl.index)
+        parts.append(_table(pl, "place", pl.index.get_level_values(1), codes,
+                            pl.index.get_level_values(1), ref, ratios))
+        jl = joined.dropna(subset=["locality"])
+        if len(jl):
+            lo = _sums(jl, ["icb_code", "place", "locality"])
+            codes = lo.index.get_level_values(0)
+            ref = icb_rate.loc[codes].set_axis(lo.index)
+            parts.append(_table(lo, "locality", lo.index.get_level_values(2), codes,
+                                lo.index.get_level_values(1), ref, ratios))
+    out = pd.concat(parts, ignore_index=True)
+    out.insert(3, "icb_name", out["icb_code"].map(names))
+    is_icb = out["level"] == "icb"
+    out.loc[is_icb, "name"] = out.loc[is_icb, "icb_name"].fillna(out.loc[is_icb, "icb_code"])
+    order = {lvl: i for i, lvl in enumerate(LEVELS)}
+    out = (out.assign(_l=out["level"].map(order))
+           .sort_values(["icb_code", "_l", "place", "name"], kind="stable", na_position="first")
+           .drop(columns="_l").reset_index(drop=True))
+    if rounding == "nhse":
+        out = round_nhse(out)
+    return out
+
+
+def _table(sums: pd.DataFrame, level: str, name: object, icb_codes: object, place: object,
+           ref_rate: pd.DataFrame, ratios: pd.Series) -> pd.DataFrame:
+    rate = sums[list(COMPONENTS)].div(sums["population"], axis=0)
+    t = pd.DataFrame({
+        "level": level,
+        "name": np.asarray(name, dtype=object),
+        "icb_code": np.asarray(icb_codes, dtype=object),
+        "place": np.asarray(place, dtype=object),
+        "population": sums["population"].to_numpy(),
+    })
+    for c in COMPONENTS:
+        t[f"{c}_wp"] = sums[c].to_numpy()
+        std = ref_rate[c].to_numpy() if level != "icb" else ratios[c]
+        t[f"{c}_index"] = rate[c].to_numpy() / std
+        t[f"{c}_index_england"] = rate[c].to_numpy() / ratios[c]
+    return t
+
+
+def round_nhse(table: pd.DataFrame) -> pd.DataFrame:
+    """Round as NHS England's tool: populations half-up to 1, indices to 0.001."""
+    out = table.copy()
+    for col in out.columns:
+        if col == "population" or col.endswith("_wp"):
+            out[col] = round_half_up(out[col].to_numpy(), 0)
+        elif "_index" in col:
+            out[col] = round_half_up(out[col].to_numpy(), 3)
+    return out
+
+
+def target_shares(indices: pd.DataFrame, component: str = "core") -> pd.Series:
+    """Target share of each row within its ICB by one component.
+
+    Places (and localities) share their ICB's total over the places defined
+    (equal to the ICB's weighted population when every practice is mapped);
+    ICB rows share the total of the ICBs in the table.
+
+    Args:
+        indices: Output of :func:`need_indices` (exact, not rounded).
+        component: Weighted-population key.
+
+    Returns:
+        Shares aligned to ``indices``; each level within each ICB sums to 1.
+    """
+    check_components([component])
+    wp = indices[f"{component}_wp"].astype("float64")
+    is_icb = indices["level"] == "icb"
+    group = indices["level"].where(is_icb, indices["level"] + "|" + indices["icb_code"])
+    total = wp.groupby(group).transform("sum")
+    return (wp / total).rename("target_share")
+
+
+def target_amounts(shares: pd.Series | np.ndarray, budget: float, unit: float = 1.0,
+                   order: list[object] | None = None) -> np.ndarray:
+    """Share a budget by target shares, rounded to ``unit`` by largest remainder.
+
+    Args:
+        shares: Non-negative shares (normalised here).
+        budget: Control total; a whole number of ``unit``.
+        unit: £1 by default; 1000 for £000.
+        order: Tie-break keys (e.g. place names) for order-independent results.
+
+    Returns:
+        Amounts summing to ``budget`` exactly.
+    """
+    return largest_remainder(np.asarray(shares, dtype="float64"), budget, unit, order=order)
+
+
+def add_targets(indices: pd.DataFrame, budget: float | None, component: str = "core",
+                unit: float = 1.0) -> pd.DataFrame:
+    """Add ``target_share`` and (with a budget) ``target`` columns.
+
+    The budget is the ICB's: with places, each level of each ICB sums to it; the
+    table must then hold one ICB. Without places, ICB rows share it.
+
+    Raises:
+        InputError: If a budget is given for places in more than one ICB.
+    """
+    out = indices.copy()
+    out["target_share"] = target_shares(indices, component)
+    if budget is None:
+        return out
+    sub = out["level"] != "icb"
+    if sub.any() and out.loc[sub, "icb_code"].nunique() > 1:
+        raise InputError("a budget applies to one ICB's places; the places span ICBs "
+                         f"{sorted(out.loc[sub, 'icb_code'].unique())}", where="budget")
+    target = np.zeros(len(out))
+    for _, idx in out.groupby(out["level"]).groups.items():
+        rows = out.loc[idx]
+        target[np.asarray(idx)] = target_amounts(rows["target_share"], budget, unit,
+                                                 order=list(rows["name"].astype(str)))
+    out["target"] = target
+    return out
+
+
+def cost_per_1000(amounts: pd.Series, weighted_population: pd.Series) -> pd.Series:
+    """Cost per 1,000 weighted population, aligned on the index of ``amounts``.
+
+    Raises:
+        InputError: If a row has no (or zero) weighted population.
+    """
+    wp = weighted_population.reindex(amounts.index)
+    bad = wp.isna() | (wp <= 0)
+    if bad.any():
+        raise InputError(f"no weighted population for {list(wp[bad].index)}",
+                         where="weighted population")
+    return (amounts.astype("float64") / wp * 1000.0).rename("per_1000_wp")
+
+
+def derive_footprint(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Practice -> new organisation mapping, read from a later year's practice file.
+
+    Returns:
+        Columns ``practice_code, new_code, new_name`` for practices in both files.
+    """
+    m = new[["practice_code", "icb_code", "icb_name"]].rename(
+        columns={"icb_code": "new_code", "icb_name": "new_name"})
+    return m[m["practice_code"].isin(set(old["practice_code"]))].reset_index(drop=True)
+
+
+def footprint_change(practices: pd.DataFrame, mapping: pd.DataFrame,
+                     component: str = "core",
+                     england: Mapping[str, float] | pd.Series | None = None,
+                     ) -> tuple[pd.DataFrame, list[str]]:
+    """Re-map practices to new organisations and compare with their predecessors.
+
+    Args:
+        practices: Normalised frame of the year being re-mapped (old footprint).
+        mapping: ``practice_code, new_code`` (and optionally ``new_name``).
+        component: Component whose index is reported.
+        england: National ratios (default: from ``practices``).
+
+    Returns:
+        A table per new organisation (population, weighted population, England
+        index, predecessors, and the minimum, maximum and spread of the index
+        of the part of each predecessor that moved into it), and the practice
+        codes of ``practices`` that the mapping leaves out.
+    """
+    check_components([component])
+    ratios = england_ratios(practices) if england is None else pd.Series(dict(england))
+    r = float(ratios[component])
+    j = practices.merge(mapping, on="practice_code", how="inner")
+    unmapped = sorted(set(practices["practice_code"]) - set(j["practice_code"]))
+    new = j.groupby("new_code")[["population", component]].sum()
+    parts = j.groupby(["new_code", "icb_code"])[["population", component]].sum()
+    parts["index"] = parts[component] / parts["population"] / r
+    g = parts.groupby(level=0)["index"]
+    out = pd.DataFrame({
+        "population": new["population"],
+        f"{component}_wp": new[component],
+        f"{component}_index": new[component] / new["population"] / r,
+        "predecessors": parts.reset_index().groupby("new_code")["icb_code"].agg(
+            lambda s: ", ".join(sorted(s))),
+        "n_predecessors": g.size(),
+        "predecessor_index_min": g.min(),
+        "predecessor_index_max": g.max(),
+    })
+    out["predecessor_index_spread"] = out["predecessor_index_max"] - out["predecessor_index_min"]
+    if "new_name" in mapping.columns:
+        out.insert(0, "new_name", mapping.drop_duplicates("new_code").set_index("new_code")
+                   ["new_name"].reindex(out.index))
+    return out.reset_index(), unmapped

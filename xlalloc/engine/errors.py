@@ -1,0 +1,91 @@
+"""Errors that report every input problem at once.
+
+An :class:`InputError` carries a list of :class:`Problem` records, each naming
+where the problem is (table or sheet, row, column or parameter) and what was
+expected, so a finance user can fix them all in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One input problem.
+
+    Attributes:
+        where: The table, sheet or parameter, e.g. ``"Practices"`` or ``"--total"``.
+        message: What is wrong and what was expected.
+        row: Row label (1-based data row, or sheet row) where it applies.
+        column: Column header where it applies.
+    """
+
+    where: str
+    message: str
+    row: int | str | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        loc = self.where
+        if self.row is not None:
+            loc += f", row {self.row}"
+        if self.column is not None:
+            loc += f", column '{self.column}'"
+        return f"{loc}: {self.message}"
+
+
+class InputError(ValueError):
+    """Raised when inputs are invalid; holds every problem found."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, where: str = "input"):
+        if isinstance(problems, str):
+            problems = [Problem(where, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        n = len(self.problems)
+        head = f"{n} input problem{'s' if n != 1 else ''}:"
+        return "\n".join([head] + [f"  - {p}" for p in self.problems])
+
+
+class Problems:
+    """Collects problems and raises them together.
+
+    Example:
+        >>> found = Problems()
+        >>> found.add("Places", "practice X99999 is not in the data", row=3)
+        >>> found.raise_if_any()
+        Traceback (most recent call last):
+        ...
+        xlalloc.engine.errors.InputError: 1 input problem:
+          - Places, row 3: practice X99999 is not in the data
+    """
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(
+        self,
+        where: str,
+        message: str,
+        row: int | str | None = None,
+        column: str | None = None,
+    ) -> None:
+        """Record one problem."""
+        self.items.append(Problem(where, message, row, column))
+
+    def extend(self, error: InputError) -> None:
+        """Record every problem from another error."""
+        self.items.extend(error.problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        """Raise an :class:`InputError` holding every problem, if there are any."""
+        if self.items:
+            raise InputError(self.items)

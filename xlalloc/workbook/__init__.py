@@ -1,0 +1,1 @@
+"""Workbook adapters: everything that touches openpyxl lives here, not in the engine."""

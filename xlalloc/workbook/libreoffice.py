@@ -1,0 +1,79 @@
+"""Recalculate a workbook in LibreOffice headless and read back its values.
+
+Excel is not available on Linux, so every workbook xlalloc writes is checked by
+a real spreadsheet application: LibreOffice opens it, recalculates every
+formula, and saves a copy whose cached values python-calamine then reads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+def soffice() -> str | None:
+    """Path of the ``soffice`` binary, or ``None`` if LibreOffice is missing."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def recalculate(path: str | Path, outdir: str | Path | None = None, timeout: int = 180) -> Path:
+    """Open ``path`` in LibreOffice headless, recalculate, and save an ``.xlsx`` copy.
+
+    Args:
+        path: Workbook to recalculate (left untouched).
+        outdir: Folder for the copy (default: a new temporary folder).
+        timeout: Seconds to allow LibreOffice.
+
+    Returns:
+        Path of the recalculated copy.
+
+    Raises:
+        RuntimeError: If LibreOffice is missing or fails.
+    """
+    exe = soffice()
+    if exe is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    path = Path(path).resolve()
+    out = Path(outdir or tempfile.mkdtemp(prefix="xlalloc-lo-"))
+    out.mkdir(parents=True, exist_ok=True)
+    profile = Path(tempfile.mkdtemp(prefix="xlalloc-lo-profile-"))
+    _write_profile(profile)
+    src = out / f"src-{path.name}"
+    shutil.copyfile(path, src)
+    cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+           "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out / "conv"), str(src)]
+    env = dict(os.environ, HOME=str(profile))
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    result = out / "conv" / src.name
+    shutil.rmtree(profile, ignore_errors=True)
+    if proc.returncode != 0 or not result.exists():
+        raise RuntimeError(f"LibreOffice failed ({proc.returncode}): {proc.stderr or proc.stdout}")
+    return result
+
+
+def _write_profile(profile: Path) -> None:
+    """A LibreOffice profile that always recalculates formulas on load."""
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        '<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+        '<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>\n'
+        "</oor:items>\n"
+    )
+
+
+def read_values(path: str | Path) -> dict[str, list[list[object]]]:
+    """Every sheet's cached values, as lists of rows (python-calamine)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}

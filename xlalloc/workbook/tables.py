@@ -1,0 +1,135 @@
+"""Write result tables to CSV or XLSX safely.
+
+Text that a spreadsheet would read as a formula (starting ``=``, ``+``, ``-``
+or ``@``) is always written as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+MONEY = '£#,##0;[Red](£#,##0);"–"'
+INDEX = "0.000"
+SHARE = "0.0000%"
+PCT = "0.00%"
+NUMBER = "#,##0"
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def number_format(column: str) -> str | None:
+    """Choose a number format from a column's name."""
+    c = column.lower()
+    if c.endswith("_index") or "_index_" in c or c.startswith("index"):
+        return INDEX
+    if c.endswith("share") or c.endswith("_shares"):
+        return SHARE
+    if c.startswith("dft") or c.endswith("growth") or c.startswith("growth") or c.endswith("_pct"):
+        return PCT
+    if c.endswith("_wp") or c == "population" or "per_1000" in c:
+        return NUMBER
+    money_words = ("target", "allocation", "amount", "baseline", "budget", "contribution",
+                   "total", "hcdd", "remaining", "actual", "variance", "forecast", "£")
+    if any(w in c for w in money_words):
+        return MONEY
+    return None
+
+
+def cell_value(v: object) -> object:
+    """Python value for a cell; NaN becomes blank, numpy scalars become Python."""
+    if v is None:
+        return None
+    if isinstance(v, float | np.floating) and not np.isfinite(v):
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None):
+    """Write one cell; text that looks like a formula is stored as text."""
+    v = cell_value(value)
+    cell = ws.cell(row=row, column=col)
+    if isinstance(v, str) and v.startswith(FORMULA_PREFIXES):
+        cell.value = v
+        cell.data_type = "s"
+    else:
+        cell.value = v
+    if fmt is not None and isinstance(v, int | float):
+        cell.number_format = fmt
+    return cell
+
+
+def write_frame(ws: Worksheet, df: pd.DataFrame, start_row: int = 1, start_col: int = 1) -> None:
+    """Write a frame with a styled header row and column formats."""
+    for j, col in enumerate(df.columns):
+        c = put(ws, start_row, start_col + j, str(col))
+        c.fill, c.font = HEADER_FILL, HEADER_FONT
+    fmts = [number_format(str(c)) for c in df.columns]
+    values = df.to_numpy(dtype=object)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            put(ws, start_row + 1 + i, start_col + j, values[i, j], fmts[j])
+    for j, col in enumerate(df.columns):
+        ws.column_dimensions[get_column_letter(start_col + j)].width = max(10, min(40, len(str(col)) + 4))
+    ws.freeze_panes = ws.cell(row=start_row + 1, column=start_col)
+
+
+def save_atomic(wb: Workbook, path: str | Path) -> None:
+    """Save to a temporary file beside ``path``, then rename over it."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".~xlalloc-", suffix=path.suffix, dir=path.parent or ".")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Write tables to ``.xlsx`` (a sheet each) or ``.csv`` (one table only).
+
+    Args:
+        path: Output file; the suffix chooses the format.
+        tables: Sheet name -> frame. A CSV takes exactly one table, or a first
+            table with further tables written beside it as ``NAME-SHEET.csv``.
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        items = list(tables.items())
+        items[0][1].to_csv(path, index=False)
+        for name, df in items[1:]:
+            df.to_csv(path.with_name(f"{path.stem}-{name.lower().replace(' ', '_')}.csv"),
+                      index=False)
+        return path
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in tables.items():
+        write_frame(wb.create_sheet(name[:31]), df)
+    save_atomic(wb, path)
+    return path
