@@ -112,3 +112,69 @@ def places(frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """The demo place definition: ``practice_code, place, locality``."""
     frame = practices() if frame is None else frame
     return frame[["practice_code", "place", "locality"]].copy()
+
+
+#: Illustrative national specialised baseline for the Table Y1 demonstration (£).
+Y1_BASELINE_TOTAL = 24_000_000_000
+#: Years and totals (4% growth a year) for the Table Y1 demonstration.
+Y1_YEARS = ("2024/25", "2025/26", "2026/27", "2027/28", "2028/29")
+Y1_GROWTH = 0.04
+
+
+def table_y1() -> pd.DataFrame:
+    """Table Y1 of NHS England's specialised allocation annex (2023/24 DfT, 42 ICBs)."""
+    from importlib.resources import files
+
+    with files("xlalloc.reference").joinpath("table_y1.csv").open(encoding="utf-8") as f:
+        return pd.read_csv(f)
+
+
+def table_y1_orgs() -> tuple[pd.DataFrame, dict[str, float]]:
+    """Organisations and totals for converging Table Y1's 42 ICBs over five years.
+
+    Target shares are illustrative: equal shares tilted (``s_i ∝ exp(-λ d_i)``,
+    one λ) so that ``Σ s_i d_i = 0``, which makes every baseline's distance from
+    target exactly the published one when ``b_i = s_i (1 + d_i) B``.
+
+    Returns:
+        ``org, year, target_share`` rows for each year (``baseline`` on the
+        first year's), and the total per year (4% growth a year).
+    """
+    y1 = table_y1()
+    d = y1["dft_2023_24"].to_numpy(dtype=float)
+    lo, hi = -50.0, 50.0
+    for _ in range(200):
+        lam = 0.5 * (lo + hi)
+        w = np.exp(-lam * d)
+        if (w * d).sum() > 0:
+            lo = lam
+        else:
+            hi = lam
+    s = np.exp(-lam * d)
+    s = s / s.sum()
+    base = np.round(s * (1 + d) * Y1_BASELINE_TOTAL)
+    rows = []
+    totals = {}
+    total = float(base.sum())
+    for k, year in enumerate(Y1_YEARS):
+        total = float(np.round(total * (1 + Y1_GROWTH)))
+        totals[year] = total
+        for i, org in enumerate(y1["system"]):
+            rows.append({"org": org, "year": year, "target_share": s[i],
+                         "baseline": base[i] if k == 0 else np.nan})
+    return pd.DataFrame(rows), totals
+
+
+#: The documented example policy for the Table Y1 demonstration.
+Y1_POLICY = {
+    "method": "level",
+    "min_growth": 0.01,
+    "max_growth": 0.09,
+    "band": 0.01,
+    "over_target_floor": 0.0,
+    "over_target_from": 0.05,
+    "over_target_to": 0.15,
+    "source": "xlalloc example policy for NHS England Table Y1 (specialised 2024/25 annex 2): "
+              "1% minimum growth, reduced to cash-flat from 5% to 15% above target; 9% "
+              "maximum growth; no volatility within ±1% of target",
+}

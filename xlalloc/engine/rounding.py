@@ -150,7 +150,6 @@ def largest_remainder(
         return np.zeros_like(w)
     exact = w / s * n_units
     counts = np.floor(exact + 1e-9).astype(np.int64)
-    rem = exact - counts
     lo = np.full(w.shape, np.iinfo(np.int64).min // 4, dtype=np.int64)
     hi = np.full(w.shape, np.iinfo(np.int64).max // 4, dtype=np.int64)
     if lower is not None:
@@ -164,6 +163,7 @@ def largest_remainder(
         if hi.sum() < n_units:
             hi = np.where(np.isfinite(ub), np.ceil(ub - 1e-9), hi).astype(np.int64)
     counts = np.clip(counts, lo, np.maximum(lo, hi))
+    rem = exact - counts  # after clipping: a part lifted to its bound has less to claim
     keys = list(range(w.size)) if order is None else list(order)
     if len(keys) != w.size:
         raise InputError("order keys must match values one for one", where="order")

@@ -1,0 +1,498 @@
+"""Convergence: moving allocations from baseline toward target under explicit policy.
+
+Sources:
+
+* NHS England, *Specialised commissioning 2024/25, Annex 2: setting revenue
+  allocations* (``shared/reference/003``): convergence principles (maximum
+  growth for the furthest below target; minimum growth for the furthest over
+  target; no year-on-year volatility close to target; never exceeding the
+  available budget), the high-cost drugs and devices (HCDD) partition, and
+  Table Y1 (2023/24 distances from target).
+* Workshop report on ICB resource allocation (``shared/reference/000``):
+  West Yorkshire's local convergence adjustment of 0.25% of baseline
+  (the ``topslice`` method).
+
+Definitions (one year). Organisations *i* with baseline ``b_i > 0`` and target
+share ``s_i`` (normalised to sum to 1); total available ``T``; ``B = Σ b_i``;
+target ``t_i = s_i T``; core growth ``g = T / B - 1``. Distance from target of
+an allocation *x*: ``DfT_i = (x_i - s_i Σx) / (s_i Σx)``, positive above target.
+
+Methods:
+
+``level`` (water-filling)
+    Organisations with ``|DfT(b)| <= band`` get ``b_i (1 + g)``. Every other
+    organisation gets ``min(hi_i, max(lo_i, (1 - L) t_i))`` with
+    ``lo_i = b_i (1 + min_growth_i)``, ``hi_i = b_i (1 + max_growth)`` and one
+    level ``L`` such that the allocations sum to ``T``.
+``pace``
+    ``clamp(b_i(1+g) + p (t_i - b_i(1+g)) + k b_i, lo_i, hi_i)`` with one uniform
+    adjustment ``k`` such that the allocations sum to ``T``.
+``topslice``
+    Everyone gets ``c_i = b_i (1 + g)`` and contributes ``r c_i`` to a pot; the
+    pot goes to organisations with ``c_i < t_i`` in proportion to their
+    shortfall ``t_i - c_i``, never more than it; what is left returns pro rata
+    to contributions.
+
+Both ``level`` and ``pace`` are one problem: find θ with
+``Σ clamp(base_i + θ slope_i, lo_i, hi_i) = R``, solved exactly (bisection to
+the right linear piece, then the linear equation on that piece) and vectorised
+over many policy scenarios at once (:func:`solve_batch`).
+
+Without ``min_growth``, the floor is zero: an allocation is never negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import InputError, Problems
+from .rounding import largest_remainder, round_half_up, units_of
+
+Array = npt.NDArray[np.float64]
+
+RULES = ("band", "floor", "cap", "level", "pace", "topslice")
+
+OUTPUT_COLUMNS = ["org", "baseline", "target_share", "target", "dft_before", "growth",
+                  "allocation", "dft_after", "rule"]
+
+
+class ConvergencePolicy(BaseModel):
+    """A convergence policy, every parameter named and bounded.
+
+    Growth figures are decimals (0.025 = 2.5%). Distances from target are
+    decimals too (0.05 = 5% above target).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    method: Literal["level", "pace", "topslice"] = Field(
+        "level", description="level (water-filling), pace, or topslice (local convergence)")
+    min_growth: float | None = Field(
+        None, ge=-1.0, le=1.0, description="minimum growth for every organisation (floor)")
+    max_growth: float | None = Field(
+        None, ge=-1.0, le=5.0, description="maximum growth for the furthest under target (cap)")
+    band: float | None = Field(
+        None, ge=0.0, le=1.0, description="|DfT| within which organisations get core growth")
+    over_target_floor: float | None = Field(
+        None, ge=-1.0, le=1.0, description="reduced minimum growth for those far above target")
+    over_target_from: float | None = Field(
+        None, ge=0.0, le=5.0, description="DfT at which the floor starts to reduce")
+    over_target_to: float | None = Field(
+        None, ge=0.0, le=5.0, description="DfT from which the reduced floor applies in full")
+    pace: float | None = Field(None, ge=0.0, le=1.0, description="pace of change p (pace method)")
+    topslice: float | None = Field(
+        None, ge=0.0, lt=1.0, description="share of core-grown baseline top-sliced (topslice)")
+    unit: float = Field(1.0, gt=0, description="rounding unit in £ (1 or 1000)")
+    hcdd_growth: float | None = Field(None, ge=-1.0, le=5.0, description="HCDD growth rate q")
+    cost_uplift: float | None = Field(
+        None, ge=-1.0, le=5.0, description="gross cost uplift factor u (cap on growth of the "
+        "remaining allocation for over-target organisations)")
+    source: str = Field("user", description="where this policy comes from")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConvergencePolicy:
+        trio = (self.over_target_floor, self.over_target_from, self.over_target_to)
+        if any(v is not None for v in trio) and any(v is None for v in trio):
+            raise ValueError("over_target_floor, over_target_from and over_target_to go together")
+        if self.over_target_floor is not None and self.min_growth is None:
+            raise ValueError("an over-target floor reduces min_growth: set min_growth too")
+        if self.over_target_from is not None and self.over_target_to is not None and (
+                self.over_target_to < self.over_target_from):
+            raise ValueError("over_target_to must not be below over_target_from")
+        if (self.min_growth is not None and self.max_growth is not None
+                and self.max_growth < self.min_growth):
+            raise ValueError(f"max_growth {self.max_growth} is below min_growth {self.min_growth}")
+        if self.method == "pace" and self.pace is None:
+            raise ValueError("method 'pace' needs pace (0 to 1)")
+        if self.method == "topslice" and self.topslice is None:
+            raise ValueError("method 'topslice' needs topslice (e.g. 0.0025)")
+        if (self.hcdd_growth is None) != (self.cost_uplift is None):
+            raise ValueError("hcdd_growth and cost_uplift go together")
+        return self
+
+
+def policy_from(values: Mapping[str, object], where: str = "policy") -> ConvergencePolicy:
+    """Build a policy, turning validation errors into an :class:`InputError`."""
+    from pydantic import ValidationError
+
+    try:
+        return ConvergencePolicy(**values)  # type: ignore[arg-type]
+    except ValidationError as e:
+        problems = Problems()
+        for err in e.errors():
+            name = ".".join(str(x) for x in err["loc"]) or "policy"
+            value = values.get(name, "") if err["loc"] else ""
+            problems.add(where, f"{err['msg']}" + (f" (got {value!r})" if value != "" else ""),
+                         column=name)
+        raise InputError(problems.items) from None
+
+
+def dft(x: npt.ArrayLike, shares: npt.ArrayLike) -> Array:
+    """Distance from target: ``(x_i - s_i Σx) / (s_i Σx)``; positive above target."""
+    x = np.asarray(x, dtype=np.float64)
+    s = np.asarray(shares, dtype=np.float64)
+    fair = s * x.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (x - fair) / fair
+
+
+def floors(baseline: Array, dft_before: Array, policy: ConvergencePolicy) -> Array:
+    """Minimum growth per organisation: ``min_growth``, reduced for those far over target.
+
+    With ``over_target_floor`` f from ``over_target_from`` x1 to ``over_target_to``
+    x2, the floor moves linearly from ``min_growth`` (at DfT x1) to f (at x2
+    and above).
+    """
+    base = float(policy.min_growth or 0.0)
+    mg = np.full(baseline.shape, base, dtype=np.float64)
+    if policy.over_target_floor is not None:
+        x1, x2 = float(policy.over_target_from or 0), float(policy.over_target_to or 0)
+        f = policy.over_target_floor
+        if x2 > x1:
+            w = np.clip((dft_before - x1) / (x2 - x1), 0.0, 1.0)
+        else:
+            w = (dft_before >= x2).astype(np.float64)
+        mg = mg + w * (f - base)
+    return mg
+
+
+def solve_batch(base: Array, slope: Array, lo: Array, hi: Array, total: Array,
+                iterations: int = 80) -> Array:
+    """Solve ``Σ_i clamp(base + θ slope, lo, hi) = total`` for θ, per scenario.
+
+    All arrays have shape ``(S, n)`` except ``total`` ``(S,)``. ``slope >= 0``;
+    ``lo`` finite; ``hi`` may be ``inf``. The sum is piecewise linear and
+    non-decreasing in θ: bisection finds the linear piece holding the answer,
+    then that piece's linear equation gives θ exactly (to rounding).
+
+    Returns:
+        θ of shape ``(S,)``.
+    """
+    R = total[:, None]
+    pos = slope > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b_lo = np.where(pos, (lo - base) / slope, np.nan)
+        b_hi = np.where(pos & np.isfinite(hi), (hi - base) / slope, np.nan)
+        b_r = np.where(pos, (R - base) / slope, np.nan)
+    allb = np.concatenate([b_lo, b_hi, b_r], axis=1)
+    t_lo = np.nanmin(np.where(np.isfinite(allb), allb, np.nan), axis=1) - 1.0
+    t_hi = np.nanmax(np.where(np.isfinite(allb), allb, np.nan), axis=1) + 1.0
+    t_lo = np.nan_to_num(t_lo, nan=-1.0)
+    t_hi = np.nan_to_num(t_hi, nan=1.0)
+
+    def f(theta: Array) -> Array:
+        return np.clip(base + theta[:, None] * slope, lo, hi).sum(axis=1)
+
+    for _ in range(iterations):
+        mid = 0.5 * (t_lo + t_hi)
+        below = f(mid) < total
+        t_lo = np.where(below, mid, t_lo)
+        t_hi = np.where(below, t_hi, mid)
+    theta = 0.5 * (t_lo + t_hi)
+    # Exact finish on the linear piece: free organisations are strictly inside their bounds.
+    x = base + theta[:, None] * slope
+    free = (x > lo) & (x < hi) & pos
+    fixed = np.where(free, 0.0, np.clip(x, lo, hi)).sum(axis=1)
+    fb = np.where(free, base, 0.0).sum(axis=1)
+    fs = np.where(free, slope, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = (total - fixed - fb) / fs
+    ok = (fs > 0) & np.isfinite(exact)
+    return np.where(ok, exact, theta)
+
+
+@dataclass
+class YearResult:
+    """One year's convergence: the table and the figures behind it."""
+
+    table: pd.DataFrame
+    total: float
+    core_growth: float
+    parameter: float | None
+    policy: ConvergencePolicy
+
+
+def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFrame, Problems]:
+    problems = Problems()
+    need = ["org", "baseline"]
+    for c in need:
+        if c not in orgs.columns:
+            problems.add(where, f"missing column '{c}'; columns found: {list(orgs.columns)}")
+    has_share = "target_share" in orgs.columns or "target_weight" in orgs.columns
+    if not has_share:
+        problems.add(where, "missing column 'target_share' (or 'target_weight')")
+    problems.raise_if_any()
+    df = orgs.copy().reset_index(drop=True)
+    share_col = "target_share" if "target_share" in df.columns else "target_weight"
+    for c in ("baseline", share_col, *(["hcdd_baseline"] if "hcdd_baseline" in df else [])):
+        num = pd.to_numeric(df[c], errors="coerce")
+        for i in np.flatnonzero(num.isna().to_numpy()):
+            problems.add(where, f"org {df['org'].iloc[i]}: {c} is blank or not a number "
+                                f"({df[c].iloc[i]!r})", row=int(i) + 2, column=c)
+        df[c] = num.astype("float64")
+    for i in np.flatnonzero((df["baseline"] <= 0).to_numpy()):
+        problems.add(where, f"org {df['org'].iloc[i]}: baseline must be above zero",
+                     row=int(i) + 2, column="baseline")
+    for i in np.flatnonzero((df[share_col] < 0).to_numpy()):
+        problems.add(where, f"org {df['org'].iloc[i]}: {share_col} must not be negative",
+                     row=int(i) + 2, column=share_col)
+    dup = df["org"].duplicated(keep=False)
+    for org in sorted(set(df.loc[dup, "org"].astype(str))):
+        problems.add(where, f"org {org} appears more than once")
+    if "hcdd_baseline" in df:
+        over = df["hcdd_baseline"] > df["baseline"]
+        for i in np.flatnonzero(over.to_numpy()):
+            problems.add(where, f"org {df['org'].iloc[i]}: hcdd_baseline exceeds baseline",
+                         row=int(i) + 2, column="hcdd_baseline")
+    if not problems and df[share_col].sum() <= 0:
+        problems.add(where, f"{share_col} must not all be zero", column=share_col)
+    if not total > 0:
+        problems.add("total", f"total must be above zero; got {total}")
+    if not problems:
+        df["target_share"] = df[share_col] / df[share_col].sum()
+    return df, problems
+
+
+def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None = None,
+             where: str = "organisations") -> YearResult:
+    """Converge one year's allocations.
+
+    Args:
+        orgs: Columns ``org, baseline, target_share`` (or ``target_weight``,
+            normalised), optionally ``hcdd_baseline``.
+        total: Total available, a whole number of ``policy.unit``.
+        policy: The policy (default: ``level`` with no floor, cap or band, which
+            gives every organisation its target).
+        where: Table name for messages.
+
+    Returns:
+        A :class:`YearResult` whose table has :data:`OUTPUT_COLUMNS`, an
+        ``explanation`` per row, and ``hcdd_contribution`` and
+        ``remaining_allocation`` when the policy sets HCDD parameters.
+
+    Raises:
+        InputError: Every input problem together; or an infeasible policy, with
+            the amounts.
+    """
+    policy = policy or ConvergencePolicy()
+    df, problems = _validate(orgs, total, where)
+    if policy.hcdd_growth is not None and "hcdd_baseline" not in df:
+        problems.add(where, "HCDD parameters need an 'hcdd_baseline' column")
+    try:
+        n_units = units_of(total, policy.unit)
+    except InputError as e:
+        problems.extend(e)
+        n_units = 0
+    problems.raise_if_any()
+    total = n_units * policy.unit
+    b = df["baseline"].to_numpy()
+    s = df["target_share"].to_numpy()
+    B = b.sum()
+    g = total / B - 1.0
+    t = s * total
+    core = b * (1.0 + g)
+    d0 = dft(b, s)
+    n = len(df)
+    rule = np.empty(n, dtype=object)
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
+    parameter: float | None = None
+    if policy.method == "topslice":
+        r = float(policy.topslice or 0.0)
+        pot = r * core.sum()
+        short = np.where(core < t, t - core, 0.0)
+        need = short.sum()
+        receipt = short if pot >= need else (pot * short / need if need > 0 else short * 0)
+        left = max(pot - receipt.sum(), 0.0)
+        a = core * (1 - r) + receipt + left * core / core.sum()
+        rule[:] = "topslice"
+        parameter = r
+    else:
+        band = (np.abs(d0) <= policy.band) if policy.band is not None else np.zeros(n, bool)
+        if policy.min_growth is None:
+            lo = np.where(band, -np.inf, 0.0)  # no floor: never negative
+        else:
+            lo = np.where(band, -np.inf, np.maximum(b * (1.0 + floors(b, d0, policy)), 0.0))
+        hi = (np.full(n, np.inf) if policy.max_growth is None
+              else b * (1.0 + policy.max_growth))
+        hi = np.where(band, np.inf, hi)
+        R = total - core[band].sum()
+        free_n = ~band
+        lo_sum, hi_sum = lo[free_n].sum(), hi[free_n].sum()
+        if lo_sum > R * (1 + 1e-12) + 1e-6:
+            raise InputError(
+                f"infeasible policy: the floors need £{lo_sum:,.0f} but only £{R:,.0f} is "
+                f"available (total £{total:,.0f} less £{total - R:,.0f} for organisations "
+                "within the band); lower min_growth or the over-target floor", where="policy")
+        if hi_sum < R * (1 - 1e-12) - 1e-6:
+            raise InputError(
+                f"infeasible policy: the caps allow at most £{hi_sum:,.0f} but £{R:,.0f} must "
+                f"be allocated (total £{total:,.0f}); raise max_growth", where="policy")
+        if policy.method == "level":
+            base, slope = t, t
+        else:
+            p = float(policy.pace or 0.0)
+            base, slope = core + p * (t - core), b
+        a = core.copy()
+        if free_n.any():
+            theta = solve_batch(base[free_n][None], slope[free_n][None], lo[free_n][None],
+                                hi[free_n][None], np.array([R]))[0]
+            a[free_n] = np.clip(base[free_n] + theta * slope[free_n], lo[free_n], hi[free_n])
+            parameter = float(-theta) if policy.method == "level" else float(theta)
+        tol = 1e-9 * max(1.0, total / max(n, 1))
+        rule[:] = policy.method
+        rule[(a <= lo + tol) & free_n] = "floor"
+        rule[(a >= hi - tol) & free_n] = "cap"
+        rule[band] = "band"
+    keys = list(df["org"].astype(str))
+    alloc = largest_remainder(a, total, policy.unit, order=keys,
+                              lower=np.where(np.isfinite(lo) & (lo > 0), lo, np.nan),
+                              upper=np.where(np.isfinite(hi), hi, np.nan))
+    target = largest_remainder(s, total, policy.unit, order=keys)
+    out = pd.DataFrame({
+        "org": df["org"],
+        "baseline": b,
+        "target_share": s,
+        "target": target,
+        "dft_before": d0,
+        "growth": alloc / b - 1.0,
+        "allocation": alloc,
+        "dft_after": dft(alloc, s),
+        "rule": rule,
+    })
+    if policy.hcdd_growth is not None:
+        out = _hcdd(out, df["hcdd_baseline"].to_numpy(), policy)
+    out["explanation"] = _explain(out, g, lo, hi, policy, parameter)
+    return YearResult(out, total, g, parameter, policy)
+
+
+def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFrame:
+    """Partition each allocation into an HCDD contribution and a remaining allocation.
+
+    ``H_i = h_i (1 + q)`` (half-up to the unit); ``R_i = a_i - H_i``; for
+    organisations above target after convergence, growth of ``R_i`` over
+    ``b_i - h_i`` is capped at ``u`` and the excess moves into ``H_i``.
+    """
+    u, q, unit = float(policy.cost_uplift or 0.0), float(policy.hcdd_growth or 0.0), policy.unit
+    H = round_half_up(h * (1 + q) / unit, 0) * unit
+    H = np.minimum(H, out["allocation"].to_numpy())
+    R = out["allocation"].to_numpy() - H
+    cap = np.floor((out["baseline"].to_numpy() - h) * (1 + u) / unit + 1e-9) * unit
+    over = (out["dft_after"].to_numpy() > 0) & (R > cap)
+    excess = np.where(over, R - cap, 0.0)
+    out = out.copy()
+    out["hcdd_baseline"] = h
+    out["hcdd_contribution"] = H + excess
+    out["remaining_allocation"] = R - excess
+    out["hcdd_capped"] = over
+    return out
+
+
+def _explain(out: pd.DataFrame, g: float, lo: Array, hi: Array, policy: ConvergencePolicy,
+             parameter: float | None) -> list[str]:
+    texts = []
+    for i, r in enumerate(out.itertuples(index=False)):
+        rule = r.rule
+        if rule == "band":
+            txt = (f"within band ±{policy.band:.2%} of target (DfT {r.dft_before:+.2%}): "
+                   f"core growth {g:.2%} on £{r.baseline:,.0f}")
+        elif rule == "floor":
+            txt = (f"floor: minimum growth {lo[i] / r.baseline - 1:.2%} on baseline "
+                   f"£{r.baseline:,.0f} = £{lo[i]:,.0f}")
+        elif rule == "cap":
+            txt = (f"cap: maximum growth {policy.max_growth:.2%} on baseline "
+                   f"£{r.baseline:,.0f} = £{hi[i]:,.0f}")
+        elif rule == "level":
+            txt = (f"level: (1 - L) × target with L = {parameter:.4%}, i.e. "
+                   f"{1 - (parameter or 0):.6f} × £{r.target_share * out['allocation'].sum():,.0f}")
+        elif rule == "pace":
+            txt = (f"pace: core-grown baseline + {policy.pace:.0%} of the gap to target "
+                   f"+ uniform adjustment k = {parameter:.4%} of baseline")
+        else:
+            txt = (f"topslice: core growth {g:.2%}, {policy.topslice:.2%} top-sliced, "
+                   "pot shared by shortfall to target, remainder pro rata")
+        txt += f"; rounded to £{policy.unit:,g} by largest remainder"
+        if getattr(r, "hcdd_capped", False):
+            txt += f"; HCDD: remaining growth capped at {policy.cost_uplift:.2%}"
+        texts.append(txt)
+    return texts
+
+
+@dataclass
+class MultiYearResult:
+    """Several years of convergence, each year's result the next year's baseline."""
+
+    years: dict[str, YearResult]
+    trajectory: pd.DataFrame
+
+
+def converge_years(orgs: pd.DataFrame, totals: Mapping[str, float],
+                   policy: ConvergencePolicy | Mapping[str, ConvergencePolicy] | None = None,
+                   where: str = "organisations") -> MultiYearResult:
+    """Converge over several years.
+
+    Args:
+        orgs: Columns ``org, year, target_share`` (or ``target_weight``) for each
+            year, with ``baseline`` (and optionally ``hcdd_baseline``) on the
+            first year's rows.
+        totals: Total available per year.
+        policy: One policy for every year, or a policy per year.
+        where: Table name for messages.
+
+    Returns:
+        Per-year results and a trajectory table: DfT by organisation, the
+        baseline's then each year's.
+    """
+    problems = Problems()
+    if "year" not in orgs.columns:
+        raise InputError("missing column 'year'", where=where)
+    years = sorted(orgs["year"].astype(str).unique())
+    missing = [y for y in years if y not in totals]
+    if missing:
+        problems.add("totals", f"no total for year(s) {missing}; totals given for "
+                               f"{sorted(totals)}")
+    extra = [y for y in totals if y not in years]
+    if extra:
+        problems.add("totals", f"total(s) for year(s) {extra} with no organisation rows")
+    if isinstance(policy, Mapping):
+        nopol = [y for y in years if y not in policy]
+        if nopol:
+            problems.add("policy", f"no policy for year(s) {nopol}")
+    first = orgs[orgs["year"].astype(str) == years[0]] if years else orgs
+    orgset = set(first["org"].astype(str))
+    for y in years[1:]:
+        these = set(orgs.loc[orgs["year"].astype(str) == y, "org"].astype(str))
+        if these != orgset:
+            problems.add(where, f"year {y}: organisations differ from {years[0]} "
+                                f"(missing {sorted(orgset - these)}, extra {sorted(these - orgset)})")
+    problems.raise_if_any()
+    share_col = "target_share" if "target_share" in orgs.columns else "target_weight"
+    results: dict[str, YearResult] = {}
+    current = first.copy()
+    traj = pd.DataFrame({"org": first["org"].astype(str).to_numpy()})
+    for k, y in enumerate(years):
+        rows = orgs[orgs["year"].astype(str) == y].set_index(orgs.loc[
+            orgs["year"].astype(str) == y, "org"].astype(str))
+        if k > 0:
+            prev = results[years[k - 1]].table.set_index(traj["org"].to_numpy())
+            current = pd.DataFrame({"org": traj["org"], "baseline": prev["allocation"].to_numpy()})
+            if "hcdd_contribution" in prev:
+                current["hcdd_baseline"] = prev["hcdd_contribution"].to_numpy()
+        current = current.copy()
+        current[share_col] = rows.loc[current["org"].astype(str), share_col].to_numpy()
+        pol = policy[y] if isinstance(policy, Mapping) else policy
+        res = converge(current[[c for c in ("org", "baseline", share_col, "hcdd_baseline")
+                                if c in current]], totals[y], pol, where=f"{where} {y}")
+        res.table.insert(0, "year", y)
+        results[y] = res
+        if k == 0:
+            traj["baseline"] = res.table["dft_before"].to_numpy()
+        traj[y] = res.table["dft_after"].to_numpy()
+    return MultiYearResult(results, traj)
