@@ -234,12 +234,12 @@ def test_property_conservation_bounds_and_fairness(sc):
     tgt = t["target_share"].to_numpy() * total
     lo = b * (1 + (-1 if kw["min_growth"] is None else kw["min_growth"]))
     d = t["dft_after"].to_numpy()
-    above_floor = free & (a > lo + 1)
+    # Whole-pound rounding: bounds are kept in whole pounds (ceil of a floor, floor of a
+    # cap), so the pennies they shed land on others: at most one £ per bound org.
+    n_bound = int(t["rule"].isin(["floor", "cap"]).sum())
+    above_floor = free & (a > lo + 1 + n_bound)
     not_capped = free & (t["rule"] != "cap").to_numpy()
     if above_floor.any() and not_capped.any():
-        # Whole-pound rounding: bounds are kept in whole pounds (ceil of a floor, floor of
-        # a cap), so the pennies they shed land on others: at most one £ per bound org each.
-        n_bound = int(t["rule"].isin(["floor", "cap"]).sum())
         tol = (1.0 + n_bound) / tgt
         j = np.flatnonzero(above_floor)
         i = np.flatnonzero(not_capped)

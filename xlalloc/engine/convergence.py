@@ -164,7 +164,7 @@ def floors(baseline: Array, dft_before: Array, policy: ConvergencePolicy) -> Arr
 
 
 def solve_batch(base: Array, slope: Array, lo: Array, hi: Array, total: Array,
-                iterations: int = 80) -> Array:
+                iterations: int = 60) -> Array:
     """Solve ``Σ_i clamp(base + θ slope, lo, hi) = total`` for θ, per scenario.
 
     All arrays have shape ``(S, n)`` except ``total`` ``(S,)``. ``slope >= 0``;
@@ -291,6 +291,10 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
         problems.extend(e)
         n_units = 0
     problems.raise_if_any()
+    # Compute in organisation order so floating-point sums, and so every rounding
+    # tie, are the same whatever the row order; return rows in the caller's order.
+    input_order = df["org"].astype(str)
+    df = df.assign(_k=input_order).sort_values("_k", kind="stable").drop(columns="_k")
     total = n_units * policy.unit
     b = df["baseline"].to_numpy()
     s = df["target_share"].to_numpy()
@@ -357,7 +361,7 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
                               upper=np.where(np.isfinite(hi), hi, np.nan))
     target = largest_remainder(s, total, policy.unit, order=keys)
     out = pd.DataFrame({
-        "org": df["org"],
+        "org": df["org"].to_numpy(),
         "baseline": b,
         "target_share": s,
         "target": target,
@@ -370,6 +374,7 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
     if policy.hcdd_growth is not None:
         out = _hcdd(out, df["hcdd_baseline"].to_numpy(), policy)
     out["explanation"] = _explain(out, g, lo, hi, policy, parameter)
+    out = out.set_index(out["org"].astype(str)).loc[input_order].reset_index(drop=True)
     return YearResult(out, total, g, parameter, policy)
 
 

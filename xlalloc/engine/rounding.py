@@ -163,32 +163,27 @@ def largest_remainder(
         if hi.sum() < n_units:
             hi = np.where(np.isfinite(ub), np.ceil(ub - 1e-9), hi).astype(np.int64)
     counts = np.clip(counts, lo, np.maximum(lo, hi))
-    rem = exact - counts  # after clipping: a part lifted to its bound has less to claim
     keys = list(range(w.size)) if order is None else list(order)
     if len(keys) != w.size:
         raise InputError("order keys must match values one for one", where="order")
-    # Rank: largest remainder first, then the stable key.
-    rank_up = sorted(range(w.size), key=lambda i: (-round(rem[i], 12), _key(keys[i])))
+    sort_keys = [_key(k) for k in keys]
     need = n_units - int(counts.sum())
     while need != 0:
-        moved = False
-        seq = rank_up if need > 0 else list(reversed(rank_up))
-        for i in seq:
-            if need > 0 and counts[i] < hi[i]:
-                counts[i] += 1
-                need -= 1
-                moved = True
-            elif need < 0 and counts[i] > lo[i]:
-                counts[i] -= 1
-                need += 1
-                moved = True
-            if need == 0:
-                break
-        if not moved:
+        # Largest remainder first (recomputed each pass, so units shed by parts held at a
+        # bound go first to the parts furthest below their exact share), then the stable key.
+        rem = np.round(exact - counts, 12)
+        step = 1 if need > 0 else -1
+        room = counts < hi if step > 0 else counts > lo
+        cand = [i for i in np.flatnonzero(room)]
+        if not cand:
             raise InputError(
                 f"bounds leave no way to reach the total {total:,.2f} in units of £{unit:,g}",
                 where="total",
             )
+        cand.sort(key=lambda i: (-step * rem[i], sort_keys[i]))
+        for i in cand[: abs(need)]:
+            counts[i] += step
+        need = n_units - int(counts.sum())
     return sign * counts.astype(np.float64) * unit
 
 
