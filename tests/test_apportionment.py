@@ -1,0 +1,212 @@
+"""Apportionment: a worked example by hand, invariants and bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlalloc.engine.apportionment import ApportionmentSettings, apportion
+from xlalloc.engine.capitation import COMPONENTS
+from xlalloc.engine.errors import InputError
+
+
+def practices():
+    df = pd.DataFrame({
+        "practice_code": ["P1", "P2", "P3", "P4"],
+        "place": ["North", "North", "South", "South"],
+        "locality": ["N1", "N2", "S1", "S1"],
+        "population": [1000.0, 1000.0, 2000.0, 1000.0],
+    })
+    for c in COMPONENTS:
+        df[c] = [1200.0, 800.0, 2000.0, 1000.0]
+    df["mental_health"] = [1500.0, 500.0, 2000.0, 1000.0]
+    return df
+
+
+LINES = pd.DataFrame([
+    ("Acute contracts", "Acute", 1_000_000, True, "practice_data;capitation", None),
+    ("MH packages", "Mental health", 600_000, True, "practice_data;capitation", None),
+    ("BCF", "Community", 500_000, True, "place_split", None),
+    ("GMS", "Primary care (GMS)", 1_200_000, True, "scale", None),
+    ("CHC other", "Continuing healthcare / FNC", 90_000, True, "follow", "CHC packages"),
+    ("CHC packages", "Continuing healthcare / FNC", 300_000, True, "practice_data", None),
+    ("Corporate", "Corporate running costs", 100_000, False, "", None),
+], columns=["line", "programme", "amount", "recurrent", "methods", "follow"])
+
+VALUES = pd.DataFrame([
+    ("Acute contracts", "P1", 300), ("Acute contracts", "P2", 100), ("Acute contracts", "P3", 400),
+    ("Acute contracts", "P4", 100), ("Acute contracts", None, 100),
+    ("MH packages", "P1", 50), ("MH packages", None, 50),
+    ("GMS", "P1", 100_000), ("GMS", "P2", 100_000), ("GMS", "P3", 250_000), ("GMS", "P4", 150_000),
+], columns=["line", "practice_code", "value"])
+
+ACTIVITY = pd.DataFrame([
+    ("CHC packages", "P1", 10), ("CHC packages", "P2", 20), ("CHC packages", "P3", 30),
+    ("CHC packages", "P4", 40),
+], columns=["line", "practice_code", "amount"])
+
+SPLITS = pd.DataFrame([("BCF", "North", 40), ("BCF", "South", 60)],
+                      columns=["line", "place", "pct"])
+
+
+def run():
+    return apportion(LINES, practices(), VALUES, SPLITS, ACTIVITY)
+
+
+def cell(res, line, loc):
+    c = res.cells
+    return c[(c["line"] == line) & (c["locality"] == loc)]["amount"].iloc[0]
+
+
+def test_worked_example_by_hand():
+    res = run()
+    a = res.audit.set_index("line")
+    # Acute: practice data covers 900 of 1,000 (90% >= 80%): shares 300/900, 100/900, 500/900
+    # of £1m = 333,333.33, 111,111.11, 555,555.56 -> floors sum 999,999; +1 to S1 (.56).
+    assert [cell(res, "Acute contracts", x) for x in ("N1", "N2", "S1")] == [333_333, 111_111,
+                                                                            555_556]
+    assert a.loc["Acute contracts", "method_used"] == "practice_data"
+    assert a.loc["Acute contracts", "coverage"] == pytest.approx(0.9)
+    # MH packages: 50% coverage -> skipped; capitation by mental-health WP 1500/500/3000 of 5000.
+    assert a.loc["MH packages", "method_used"] == "capitation"
+    assert a.loc["MH packages", "skipped"] == "practice_data: coverage 50.0% below 80%"
+    assert [cell(res, "MH packages", x) for x in ("N1", "N2", "S1")] == [180_000, 60_000, 360_000]
+    # BCF: North 40% = 200,000 shared N1:N2 by community WP 1200:800; South 60% = 300,000.
+    assert [cell(res, "BCF", x) for x in ("N1", "N2", "S1")] == [120_000, 80_000, 300_000]
+    # GMS: months 1-6 £600k scaled by 2: 200k, 200k, 800k.
+    assert [cell(res, "GMS", x) for x in ("N1", "N2", "S1")] == [200_000, 200_000, 800_000]
+    assert "scaled by 2.0000" in a.loc["GMS", "note"]
+    # CHC packages from the activity extract: 10/20/70 per 100 of £300k.
+    assert [cell(res, "CHC packages", x) for x in ("N1", "N2", "S1")] == [30_000, 60_000, 210_000]
+    # CHC other follows CHC packages (listed before it): 9k, 18k, 63k.
+    assert [cell(res, "CHC other", x) for x in ("N1", "N2", "S1")] == [9_000, 18_000, 63_000]
+    assert a.loc["CHC other", "method_used"] == "follow"
+    # Corporate: blank methods -> programme default, capitation (core) 1200/800/3000 of 5000.
+    assert [cell(res, "Corporate", x) for x in ("N1", "N2", "S1")] == [24_000, 16_000, 60_000]
+    assert a.loc["Corporate", "methods_tried"] == "capitation"
+
+    t1 = res.table1
+    north = 333_333 + 111_111 + 180_000 + 60_000 + 200_000 + 400_000 + 27_000 + 90_000 + 40_000
+    assert t1.loc["Total", "North"] == north
+    assert t1.loc["Total", "Total"] == LINES["amount"].sum()
+    assert t1.loc["Continuing healthcare / FNC", "South"] == 63_000 + 210_000
+    # Recurrent only: Corporate (non-recurrent) drops out.
+    assert t1.loc["Total", "Total"] - res.table1_recurrent.loc["Total", "Total"] == 100_000
+    # Table 2: North has 2,000 core WP: acute 444,444 / 2,000 * 1,000.
+    assert res.table2.loc["Acute", "North"] == pytest.approx(444_444 / 2000 * 1000)
+    assert res.table2.loc["Acute", "ICB"] == pytest.approx(1_000_000 / 5000 * 1000)
+    assert res.index.loc["Acute", "North"] == pytest.approx(222_222 / 200_000)
+    # Corporate by capitation on core: the same cost per weighted head everywhere.
+    assert res.index.loc["Corporate running costs", "North"] == pytest.approx(1.0)
+    assert (res.audit["difference"] == 0).all()
+    assert res.table1_locality.loc["Total", ["N1", "N2", "S1"]].sum() == LINES["amount"].sum()
+
+
+def test_bad_input_reported_together():
+    lines = LINES.copy()
+    lines.loc[0, "amount"] = -5
+    lines.loc[1, "methods"] = "practice_data"  # 50% coverage and no fallback
+    lines.loc[5, "methods"] = "follow"
+    lines.loc[5, "follow"] = "CHC other"  # cycle with CHC other
+    values = pd.concat([VALUES, pd.DataFrame([("GMS", "ZZ999", 5)],
+                                             columns=["line", "practice_code", "value"])])
+    splits = pd.DataFrame([("BCF", "North", 40), ("BCF", "South", 50)],
+                          columns=["line", "place", "pct"])
+    with pytest.raises(InputError) as e:
+        apportion(lines, practices(), values, splits, ACTIVITY)
+    msg = str(e.value)
+    assert "Budget lines, row 2, column 'amount': line Acute contracts: amount -5.00 is negative" in msg
+    assert "Practice values, row 13, column 'practice_code': practice ZZ999 is not in the practice table" in msg
+    assert "Place splits, column 'pct': line BCF: place percentages sum to 90, not 100%" in msg
+    assert "follow cycle: CHC other -> CHC packages -> CHC other" in msg
+    assert ("line MH packages: missing method data, no method could be used "
+            "(practice_data: coverage 50.0% below 80%)") in msg
+
+
+def test_missing_columns_and_unknown_methods():
+    with pytest.raises(InputError) as e:
+        apportion(LINES.drop(columns="amount"), practices())
+    assert "missing column 'amount'" in str(e.value)
+    bad = LINES.copy()
+    bad.loc[0, "methods"] = "guesswork"
+    bad.loc[1, "component"] = "dentistry"
+    with pytest.raises(InputError) as e:
+        apportion(bad, practices(), VALUES, SPLITS, ACTIVITY)
+    assert "unknown method(s) ['guesswork']" in str(e.value)
+    assert "unknown component 'dentistry'" in str(e.value)
+
+
+def test_coverage_threshold_is_a_setting():
+    res = apportion(LINES, practices(), VALUES, SPLITS, ACTIVITY,
+                    ApportionmentSettings(coverage_threshold=0.5))
+    assert res.audit.set_index("line").loc["MH packages", "method_used"] == "practice_data"
+
+
+# ---------------------------------------------------------------- properties
+
+@st.composite
+def budgets(draw):
+    n = draw(st.integers(min_value=2, max_value=15))
+    places = draw(st.lists(st.sampled_from(["A", "B", "C"]), min_size=n, max_size=n))
+    pops = draw(st.lists(st.integers(min_value=100, max_value=20_000), min_size=n, max_size=n))
+    need = draw(st.lists(st.floats(min_value=0.3, max_value=3), min_size=n, max_size=n))
+    P = pd.DataFrame({"practice_code": [f"X{i}" for i in range(n)], "place": places,
+                      "locality": [f"{p}{i % 2}" for i, p in enumerate(places)],
+                      "population": pops})
+    for c in COMPONENTS:
+        P[c] = P["population"] * np.array(need)
+    k = draw(st.integers(min_value=1, max_value=6))
+    amounts = draw(st.lists(st.integers(min_value=0, max_value=10**9), min_size=k, max_size=k))
+    methods = draw(st.lists(st.sampled_from(["capitation", "practice_data;capitation"]),
+                            min_size=k, max_size=k))
+    lines = pd.DataFrame({"line": [f"L{j}" for j in range(k)], "programme":
+                          [f"Prog{j % 3}" for j in range(k)], "amount": amounts,
+                          "methods": methods})
+    vals = []
+    for j in range(k):
+        for i in range(n):
+            vals.append((f"L{j}", f"X{i}", draw(st.integers(min_value=0, max_value=1000))))
+    values = pd.DataFrame(vals, columns=["line", "practice_code", "value"])
+    return lines, P, values
+
+
+@settings(max_examples=60, deadline=None)
+@given(budgets(), st.randoms())
+def test_property_conservation_and_order_invariance(b, rnd):
+    lines, P, values = b
+    res = apportion(lines, P, values)
+    c = res.cells
+    assert (c["amount"] >= 0).all()
+    per_line = c.groupby("line")["amount"].sum()
+    assert (per_line.reindex(lines["line"]).to_numpy() == lines["amount"].to_numpy()).all()
+    assert res.table1.loc["Total", "Total"] == lines["amount"].sum()
+    by_prog = lines.groupby("programme")["amount"].sum()
+    assert (res.table1["Total"].drop("Total").reindex(by_prog.index) == by_prog).all()
+    assert (res.table1.drop(index="Total").drop(columns="Total").sum(axis=0)
+            == res.table1.loc["Total"].drop("Total")).all()
+    # Shuffle practices, lines and values: identical cells.
+    P2 = P.sample(frac=1, random_state=rnd.randint(0, 10**6))
+    L2 = lines.sample(frac=1, random_state=rnd.randint(0, 10**6))
+    V2 = values.sample(frac=1, random_state=rnd.randint(0, 10**6))
+    res2 = apportion(L2, P2, V2)
+    key = ["line", "place", "locality"]
+    pd.testing.assert_frame_equal(
+        res.cells.sort_values(key).reset_index(drop=True)[key + ["amount"]],
+        res2.cells.sort_values(key).reset_index(drop=True)[key + ["amount"]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(budgets())
+def test_property_capitation_gives_equal_cost_per_weighted_head(b):
+    lines, P, _ = b
+    lines = lines.assign(methods="capitation", component="core")
+    res = apportion(lines, P)
+    wp = P.groupby("place")["core"].sum()
+    for _, line in lines.iterrows():
+        amt = res.cells[res.cells["line"] == line["line"]].groupby("place")["amount"].sum()
+        per_head = amt / wp[amt.index]
+        expected = line["amount"] / wp.sum()
+        # Within rounding: at most £1 per locality cell, over the place's weighted heads.
+        n_cells = P.groupby("place")["locality"].nunique()[amt.index]
+        assert (np.abs(per_head - expected) <= n_cells / wp[amt.index] + 1e-12).all()

@@ -1,0 +1,533 @@
+"""Apportioning a whole ICB budget by care programme and place.
+
+Source: Birmingham and Solihull CCG/ICB, *apportioning the whole budget by care
+programme and place* (``shared/reference/001``), Appendix 1: each budget line
+is apportioned by the best data available, in order:
+
+1. practice-level data (contract activity cost, prescribing cost, packages of
+   care) mapped to place through PCNs and localities; spend in the line not
+   attributed to a practice is apportioned by the same practice shares;
+2. place reference information (geography, historic funding flows) as
+   explicit place percentages;
+3. needs-weighted capitation (weighted population at practice level, grouped
+   via localities to place) as the default and final fallback.
+
+Plus ``scale`` (GMS payments for months 1 to 6 scaled to the full-year budget)
+and ``follow`` (continuing healthcare: "other areas of spend apportioned in
+line with these shares"). Table 1 is £ by care programme and place; Table 2 is
+cost per 1,000 weighted population.
+
+Every line records the methods it tried, why earlier ones were skipped, the
+one it used and that method's data coverage; every line is rounded to the unit
+by largest remainder, so lines, programmes and places reconcile exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from .capitation import COMPONENTS
+from .errors import InputError, Problems
+from .rounding import largest_remainder, units_of
+
+METHODS = ("practice_data", "place_split", "capitation", "scale", "follow")
+
+#: Default care programmes, with the method chain and capitation component each
+#: uses when a line names no methods (after BSOL's Appendix 1).
+DEFAULT_PROGRAMMES: dict[str, tuple[tuple[str, ...], str]] = {
+    "Acute": (("practice_data", "capitation"), "ga"),
+    "Mental health": (("place_split", "practice_data", "capitation"), "mental_health"),
+    "Learning disabilities": (("place_split", "practice_data", "capitation"), "core"),
+    "Community": (("place_split", "capitation"), "community"),
+    "Continuing healthcare / FNC": (("practice_data", "capitation"), "core"),
+    "Primary care (outside GMS) incl. prescribing": (("practice_data", "capitation"),
+                                                      "prescribing"),
+    "Primary care (GMS)": (("scale", "capitation"), "pmc"),
+    "Other programme costs": (("capitation",), "core"),
+    "Corporate running costs": (("capitation",), "core"),
+}
+
+
+class ApportionmentSettings(BaseModel):
+    """Settings for an apportionment run."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    coverage_threshold: float = Field(
+        0.8, ge=0.0, le=1.0,
+        description="minimum share of a line's data attributed to practices or places for "
+                    "practice_data or scale to be used")
+    unit: float = Field(1.0, gt=0, description="rounding unit in £")
+    per_1000_component: str = Field(
+        "core", description="weighted population used for Table 2 (cost per 1,000)")
+    source: str = Field("Birmingham and Solihull apportionment paper, Appendix 1",
+                        description="where these settings come from")
+
+
+@dataclass
+class Apportionment:
+    """Result of :func:`apportion`.
+
+    Attributes:
+        cells: One row per line × place × locality: ``line, programme,
+            recurrent, place, locality, amount``.
+        audit: One row per line: methods tried, method used, why others were
+            skipped, coverage, and reconciliation.
+        table1: £ by programme × place with totals.
+        table1_recurrent: The same for recurrent lines only.
+        table1_locality: £ by programme × locality.
+        shares: Each place's share of each programme.
+        table2: £ per 1,000 weighted population by programme × place.
+        index: Table 2 divided by the ICB's figure for the programme.
+    """
+
+    cells: pd.DataFrame
+    audit: pd.DataFrame
+    table1: pd.DataFrame
+    table1_recurrent: pd.DataFrame
+    table1_locality: pd.DataFrame
+    shares: pd.DataFrame
+    table2: pd.DataFrame
+    index: pd.DataFrame
+
+
+def _methods_of(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [m.strip() for m in str(value).replace(",", ";").split(";") if m.strip()]
+
+
+def _blank(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+
+
+def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
+                 problems: Problems) -> pd.DataFrame:
+    where = "Budget lines"
+    for c in ("line", "programme", "amount"):
+        if c not in lines.columns:
+            problems.add(where, f"missing column '{c}'; columns found: {list(lines.columns)}")
+    if problems:
+        return lines
+    df = lines.copy().reset_index(drop=True)
+    for col, default in (("recurrent", True), ("methods", None), ("component", None),
+                         ("follow", None), ("negative_ok", False)):
+        if col not in df.columns:
+            df[col] = default
+    df["line"] = df["line"].astype("string").str.strip()
+    amounts = pd.to_numeric(df["amount"], errors="coerce")
+    for i, r in df.iterrows():
+        row = int(i) + 2
+        name = r["line"]
+        if _blank(name):
+            problems.add(where, "line name is blank", row=row, column="line")
+        if _blank(r["programme"]):
+            problems.add(where, f"line {name}: programme is blank", row=row, column="programme")
+        if pd.isna(amounts.iloc[i]):
+            problems.add(where, f"line {name}: amount {r['amount']!r} is not a number",
+                         row=row, column="amount")
+        else:
+            neg_ok = str(r["negative_ok"]).strip().lower() in ("true", "1", "yes", "y")
+            if amounts.iloc[i] < 0 and not neg_ok:
+                problems.add(where, f"line {name}: amount {amounts.iloc[i]:,.2f} is negative "
+                                    "(set negative_ok for income or contra lines)",
+                             row=row, column="amount")
+            try:
+                units_of(float(amounts.iloc[i]), settings.unit, name=f"line {name} amount")
+            except InputError as e:
+                problems.add(where, e.problems[0].message, row=row, column="amount")
+        methods = _methods_of(r["methods"])
+        bad = [m for m in methods if m not in METHODS]
+        if bad:
+            problems.add(where, f"line {name}: unknown method(s) {bad}; expected {list(METHODS)}",
+                         row=row, column="methods")
+        comp = r["component"]
+        if not _blank(comp) and str(comp).strip() not in COMPONENTS:
+            problems.add(where, f"line {name}: unknown component {comp!r}; expected one of "
+                                f"{list(COMPONENTS)}", row=row, column="component")
+        if "follow" in methods and _blank(r["follow"]):
+            problems.add(where, f"line {name}: method 'follow' needs the line to follow",
+                         row=row, column="follow")
+    dups = df["line"][df["line"].duplicated(keep=False)].dropna().unique()
+    for d in sorted(dups):
+        problems.add(where, f"line {d} appears more than once", column="line")
+    names = set(df["line"].dropna())
+    for i, r in df.iterrows():
+        if not _blank(r["follow"]) and str(r["follow"]).strip() not in names:
+            problems.add(where, f"line {r['line']}: follows unknown line {r['follow']!r}",
+                         row=int(i) + 2, column="follow")
+    df["amount"] = amounts
+    df["recurrent"] = df["recurrent"].map(
+        lambda v: str(v).strip().lower() in ("true", "1", "yes", "y", "r", "recurrent"))
+    return df
+
+
+def _follow_order(df: pd.DataFrame, problems: Problems) -> list[str]:
+    """Lines in an order where every followed line comes before its followers."""
+    follows = {r["line"]: str(r["follow"]).strip() for _, r in df.iterrows()
+               if "follow" in _methods_of(r["methods"]) and not _blank(r["follow"])}
+    order: list[str] = []
+    state: dict[str, int] = {}
+    reported: set[frozenset[str]] = set()
+
+    def visit(line: str, path: list[str]) -> None:
+        if state.get(line) == 2:
+            return
+        if state.get(line) == 1:
+            cycle = path[path.index(line):] + [line]
+            key = frozenset(cycle)
+            if key not in reported:
+                reported.add(key)
+                problems.add("Budget lines", "follow cycle: " + " -> ".join(cycle),
+                             column="follow")
+            return
+        state[line] = 1
+        if line in follows:
+            visit(follows[line], path + [line])
+        state[line] = 2
+        order.append(line)
+
+    for line in df["line"]:
+        visit(line, [])
+    return order
+
+
+def _check_practices(practices: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    where = "Practices"
+    need = ["practice_code", "place", "population"]
+    for c in need:
+        if c not in practices.columns:
+            problems.add(where, f"missing column '{c}'")
+    if problems:
+        return practices
+    p = practices.copy().reset_index(drop=True)
+    if "locality" not in p.columns:
+        p["locality"] = pd.NA
+    p["locality"] = p["locality"].where(p["locality"].notna(), p["place"])
+    dup = p["practice_code"].duplicated(keep=False)
+    for code in sorted(set(p.loc[dup, "practice_code"])):
+        problems.add(where, f"practice {code} appears more than once", column="practice_code")
+    return p
+
+
+def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_lines: set[str],
+                known_practices: set[str], problems: Problems) -> pd.DataFrame:
+    cols = ["line", "practice_code", value_col]
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame(columns=cols)
+    missing = [c for c in cols if c not in frame.columns]
+    for c in missing:
+        problems.add(where, f"missing column '{c}'; columns found: {list(frame.columns)}")
+    if missing:
+        return pd.DataFrame(columns=cols)
+    df = frame[cols].copy().reset_index(drop=True)
+    df["line"] = df["line"].astype("string").str.strip()
+    df["practice_code"] = df["practice_code"].astype("string").str.strip()
+    df["practice_code"] = df["practice_code"].mask(df["practice_code"] == "")
+    vals = pd.to_numeric(df[value_col], errors="coerce")
+    for i in range(len(df)):
+        row = i + 2
+        if df["line"].iloc[i] not in known_lines:
+            problems.add(where, f"unknown line {df['line'].iloc[i]!r}", row=row, column="line")
+        code = df["practice_code"].iloc[i]
+        if pd.notna(code) and code not in known_practices:
+            problems.add(where, f"practice {code} is not in the practice table", row=row,
+                         column="practice_code")
+        if pd.isna(vals.iloc[i]):
+            problems.add(where, f"{value_col} {df[value_col].iloc[i]!r} is not a number",
+                         row=row, column=value_col)
+        elif vals.iloc[i] < 0:
+            problems.add(where, f"{value_col} is negative", row=row, column=value_col)
+    df["value"] = vals
+    return df[["line", "practice_code", "value"]]
+
+
+def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices: pd.DataFrame,
+                  problems: Problems) -> pd.DataFrame:
+    where = "Place splits"
+    cols = ["line", "place", "locality", "pct"]
+    if splits is None or len(splits) == 0:
+        return pd.DataFrame(columns=cols)
+    missing = [c for c in ("line", "place", "pct") if c not in splits.columns]
+    for c in missing:
+        problems.add(where, f"missing column '{c}'; columns found: {list(splits.columns)}")
+    if missing:
+        return pd.DataFrame(columns=cols)
+    df = splits.copy().reset_index(drop=True)
+    if "locality" not in df.columns:
+        df["locality"] = pd.NA
+    df["line"] = df["line"].astype("string").str.strip()
+    pct = pd.to_numeric(df["pct"], errors="coerce")
+    places = set(practices["place"])
+    locs = set(zip(practices["place"], practices["locality"]))
+    for i in range(len(df)):
+        row = i + 2
+        if df["line"].iloc[i] not in known_lines:
+            problems.add(where, f"unknown line {df['line'].iloc[i]!r}", row=row, column="line")
+        pl = df["place"].iloc[i]
+        if pl not in places:
+            problems.add(where, f"unknown place {pl!r}; places are {sorted(places)}", row=row,
+                         column="place")
+        lo = df["locality"].iloc[i]
+        if not _blank(lo) and pl in places and (pl, lo) not in locs:
+            problems.add(where, f"locality {lo!r} is not in place {pl!r}", row=row,
+                         column="locality")
+        if pd.isna(pct.iloc[i]):
+            problems.add(where, f"pct {df['pct'].iloc[i]!r} is not a number", row=row,
+                         column="pct")
+        elif pct.iloc[i] < 0:
+            problems.add(where, "pct is negative", row=row, column="pct")
+    df["pct"] = pct
+    # Percentages may be given as 0-100 or 0-1; each line must sum to 100%.
+    for line, g in df.groupby("line"):
+        s = g["pct"].sum()
+        if not (abs(s - 100) < 1e-6 or abs(s - 1) < 1e-9):
+            problems.add(where, f"line {line}: place percentages sum to {s:g}, not 100%",
+                         column="pct")
+    df["pct"] = df.groupby("line")["pct"].transform(lambda s: s / s.sum() if s.sum() else s)
+    return df[cols]
+
+
+def apportion(
+    lines: pd.DataFrame,
+    practices: pd.DataFrame,
+    practice_values: pd.DataFrame | None = None,
+    place_splits: pd.DataFrame | None = None,
+    activity: pd.DataFrame | None = None,
+    settings: ApportionmentSettings | None = None,
+) -> Apportionment:
+    """Apportion every budget line to place and locality, with an audit trail.
+
+    Args:
+        lines: ``line, programme, amount`` and optionally ``recurrent``,
+            ``methods`` (ordered, ``;``-separated), ``component``, ``follow``,
+            ``negative_ok``. Blank methods take the programme's default chain
+            (:data:`DEFAULT_PROGRAMMES`), or capitation.
+        practices: ``practice_code, place, locality, population`` and the
+            weighted populations (:data:`COMPONENTS`).
+        practice_values: ``line, practice_code, value``: practice-level data
+            (cost, packages of care, GMS payments months 1 to 6). A blank
+            practice code is spend not attributed to a practice.
+        place_splits: ``line, place, [locality], pct``: explicit percentages.
+        activity: ``line, practice_code, amount``: row-level extracts, one row
+            per contract line, practice code where known.
+        settings: Coverage threshold, rounding unit, Table 2 component.
+
+    Returns:
+        An :class:`Apportionment`.
+
+    Raises:
+        InputError: Every problem in every table, together.
+    """
+    settings = settings or ApportionmentSettings()
+    problems = Problems()
+    if settings.per_1000_component not in COMPONENTS:
+        problems.add("settings", f"per_1000_component {settings.per_1000_component!r} is not "
+                                 f"one of {list(COMPONENTS)}")
+    L = _check_lines(lines, settings, problems)
+    P = _check_practices(practices, problems)
+    structural = [p for p in problems.items if "missing column" in p.message]
+    if structural:
+        problems.raise_if_any()
+    for c in COMPONENTS:
+        if c not in P.columns:
+            problems.add("Practices", f"missing weighted population column '{c}'")
+    known_lines = set(L["line"].dropna())
+    known_practices = set(P["practice_code"])
+    pv = _data_table(practice_values, "value", "Practice values", known_lines, known_practices,
+                     problems)
+    act = _data_table(activity, "amount", "Activity", known_lines, known_practices, problems)
+    splits = _check_splits(place_splits, known_lines, P, problems)
+    order = _follow_order(L, problems)
+    data = pd.concat([pv, act], ignore_index=True)
+    _check_methods_available(L, data, splits, settings, problems)
+    problems.raise_if_any()
+
+    cells_index = pd.MultiIndex.from_frame(
+        P[["place", "locality"]].drop_duplicates().sort_values(["place", "locality"]))
+    practice_cell = pd.MultiIndex.from_frame(P[["place", "locality"]])
+    shares_by_line: dict[str, pd.Series] = {}
+    audit_rows = []
+    cell_rows = []
+    failures = Problems()
+    by_name = L.set_index("line")
+    for line in order:
+        r = by_name.loc[line]
+        programme = str(r["programme"])
+        default_chain, default_comp = DEFAULT_PROGRAMMES.get(programme, (("capitation",), "core"))
+        methods = _methods_of(r["methods"]) or list(default_chain)
+        comp = default_comp if _blank(r["component"]) else str(r["component"]).strip()
+        tried, skipped = [], []
+        used, coverage, note = None, np.nan, ""
+        shares: pd.Series | None = None
+        for m in methods:
+            tried.append(m)
+            if m in ("practice_data", "scale"):
+                d = data[data["line"] == line]
+                if d.empty:
+                    skipped.append(f"{m}: no practice data")
+                    continue
+                total = d["value"].sum()
+                attributed = d.loc[d["practice_code"].notna(), "value"]
+                cov = _coverage(d)
+                if cov < settings.coverage_threshold:
+                    skipped.append(f"{m}: coverage {cov:.1%} below {settings.coverage_threshold:.0%}")
+                    continue
+                by_practice = d.dropna(subset=["practice_code"]).groupby("practice_code")["value"].sum()
+                v = by_practice.reindex(P["practice_code"]).fillna(0.0).to_numpy()
+                shares = pd.Series(v, index=practice_cell).groupby(level=[0, 1]).sum()
+                coverage = cov
+                if m == "scale":
+                    note = (f"part-year actual £{total:,.0f} scaled by "
+                            f"{r['amount'] / total if total else float('nan'):.4f} to the budget")
+                else:
+                    note = (f"practice shares; £{total - attributed.sum():,.0f} unattributed "
+                            "apportioned by the same shares") if cov < 1 else "practice shares"
+            elif m == "place_split":
+                sp = splits[splits["line"] == line]
+                if sp.empty:
+                    skipped.append("place_split: no place split")
+                    continue
+                shares = _split_to_cells(sp, P, comp)
+                coverage, note = 1.0, "explicit place percentages"
+            elif m == "follow":
+                target = str(r["follow"]).strip()
+                if target not in shares_by_line:
+                    skipped.append(f"follow: line {target} has no shares")
+                    continue
+                shares = shares_by_line[target]
+                coverage, note = 1.0, f"shares of line {target}"
+            else:  # capitation
+                wp = pd.Series(P[comp].to_numpy(), index=practice_cell)
+                shares = wp.groupby(level=[0, 1]).sum()
+                coverage, note = 1.0, f"needs-weighted capitation ({comp})"
+            used = m
+            break
+        if used is None or shares is None:
+            failures.add("Budget lines", f"line {line}: no method could be used ("
+                         + "; ".join(skipped) + ")", column="methods")
+            continue
+        shares = shares.reindex(cells_index).fillna(0.0)
+        if shares.sum() <= 0:
+            failures.add("Budget lines", f"line {line}: method {used} gives no shares to any place")
+            continue
+        shares = shares / shares.sum()
+        shares_by_line[line] = shares
+        amt = float(r["amount"])
+        keys = [f"{a}|{b}" for a, b in shares.index]
+        rounded = largest_remainder(np.abs(shares.to_numpy()) if amt >= 0 else shares.to_numpy(),
+                                    amt, settings.unit, order=keys)
+        for (pl, lo), a in zip(shares.index, rounded):
+            cell_rows.append({"line": line, "programme": programme, "recurrent": bool(r["recurrent"]),
+                              "place": pl, "locality": lo, "amount": a})
+        audit_rows.append({
+            "line": line, "programme": programme, "amount": amt,
+            "recurrent": bool(r["recurrent"]), "methods_tried": "; ".join(tried),
+            "method_used": used, "skipped": "; ".join(skipped), "coverage": coverage,
+            "component": comp if used == "capitation" else "", "note": note,
+            "apportioned": float(rounded.sum()), "difference": float(rounded.sum()) - amt,
+        })
+    failures.raise_if_any()
+    cells = pd.DataFrame(cell_rows)
+    line_pos = {name: i for i, name in enumerate(L["line"])}
+    audit = pd.DataFrame(audit_rows)
+    audit = audit.iloc[np.argsort([line_pos[x] for x in audit["line"]], kind="stable")]
+    audit = audit.reset_index(drop=True)
+    cells = cells.iloc[np.argsort([line_pos[x] for x in cells["line"]], kind="stable")]
+    cells = cells.reset_index(drop=True)
+    programmes = list(dict.fromkeys(L["programme"].astype(str)))
+    t1 = _pivot(cells, "place", programmes)
+    t1r = _pivot(cells[cells["recurrent"]], "place", programmes) if cells["recurrent"].any() \
+        else t1 * 0
+    t1l = _pivot(cells, "locality", programmes)
+    wp = P.groupby("place")[settings.per_1000_component].sum()
+    body = t1.drop(index="Total")
+    places = [c for c in t1.columns if c != "Total"]
+    shares_tbl = body[places].div(body["Total"].where(body["Total"] != 0), axis=0)
+    t2 = body[places].div(wp[places], axis=1) * 1000.0
+    t2["ICB"] = body["Total"] / wp.sum() * 1000.0
+    total_row = t1.loc["Total", places] / wp[places] * 1000.0
+    t2.loc["Total"] = list(total_row) + [t1.loc["Total", "Total"] / wp.sum() * 1000.0]
+    index = t2[places].div(t2["ICB"].where(t2["ICB"] != 0), axis=0)
+    return Apportionment(cells, audit, t1, t1r, t1l, shares_tbl, t2, index)
+
+
+def _coverage(d: pd.DataFrame) -> float:
+    total = d["value"].sum()
+    return float(d.loc[d["practice_code"].notna(), "value"].sum() / total) if total > 0 else 0.0
+
+
+def _check_methods_available(L: pd.DataFrame, data: pd.DataFrame, splits: pd.DataFrame,
+                             settings: ApportionmentSettings, problems: Problems) -> None:
+    """Report every line none of whose methods has the data it needs."""
+    for i, r in L.iterrows():
+        methods = _methods_of(r["methods"]) or list(
+            DEFAULT_PROGRAMMES.get(str(r["programme"]), (("capitation",), "core"))[0])
+        reasons = []
+        for m in methods:
+            if m in ("capitation", "follow"):
+                reasons = []
+                break
+            if m == "place_split":
+                if (splits["line"] == r["line"]).any():
+                    reasons = []
+                    break
+                reasons.append("place_split: no place split")
+            else:
+                d = data[data["line"] == r["line"]]
+                if d.empty:
+                    reasons.append(f"{m}: no practice data")
+                elif _coverage(d) < settings.coverage_threshold:
+                    reasons.append(f"{m}: coverage {_coverage(d):.1%} below "
+                                   f"{settings.coverage_threshold:.0%}")
+                else:
+                    reasons = []
+                    break
+        if reasons:
+            problems.add("Budget lines", f"line {r['line']}: missing method data, no method "
+                         "could be used (" + "; ".join(reasons) + "); add data or end the "
+                         "methods with capitation", row=int(i) + 2, column="methods")
+
+
+def _split_to_cells(sp: pd.DataFrame, P: pd.DataFrame, comp: str) -> pd.Series:
+    """Place (or locality) percentages to locality cells; localities within a place
+    without their own percentages share the place's by capitation."""
+    out = []
+    for place, g in sp.groupby("place"):
+        inplace = P[P["place"] == place]
+        wp = inplace.groupby("locality")[comp].sum()
+        has_loc = g["locality"].map(lambda v: not _blank(v))
+        if has_loc.any():
+            for _, row in g[has_loc].iterrows():
+                out.append(((place, row["locality"]), row["pct"]))
+            rest = g.loc[~has_loc, "pct"].sum()
+        else:
+            rest = g["pct"].sum()
+        if rest:
+            for loc, w in wp.items():
+                out.append(((place, loc), rest * w / wp.sum()))
+    s = pd.Series([v for _, v in out], index=pd.MultiIndex.from_tuples([k for k, _ in out]))
+    return s.groupby(level=[0, 1]).sum()
+
+
+def _pivot(cells: pd.DataFrame, by: str, programmes: list[str]) -> pd.DataFrame:
+    t = cells.pivot_table(index="programme", columns=by, values="amount", aggfunc="sum",
+                          fill_value=0.0, sort=True)
+    t = t.reindex([p for p in programmes if p in t.index])
+    t["Total"] = t.sum(axis=1)
+    t.loc["Total"] = t.sum(axis=0)
+    t.columns.name = None
+    return t
+
+
+def default_lines(amounts: Mapping[str, float]) -> pd.DataFrame:
+    """Budget lines for the default programmes, methods left to their defaults."""
+    return pd.DataFrame({"line": list(amounts), "programme": list(amounts),
+                         "amount": list(amounts.values()), "recurrent": True})
