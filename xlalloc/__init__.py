@@ -1,3 +1,12 @@
-"""xlalloc: an allocation engine for NHS Integrated Care Board finance teams."""
+"""xlalloc: an allocation engine for NHS Integrated Care Board finance teams.
+
+The engine (:mod:`xlalloc.engine`) is pure pandas/numpy; workbooks, Excel and the
+command line are thin adapters around it. The Python API mirrors the command line:
+:func:`new`, :func:`run` and :func:`validate`.
+"""
 
 __version__ = "0.1.0"
+
+from .api import new, run, validate  # noqa: E402
+
+__all__ = ["__version__", "new", "run", "validate"]

@@ -125,3 +125,95 @@ def _table_y1(sub: argparse._SubParsersAction) -> None:
                                         "five years")
     c.add_argument("-o", "--output", required=True)
     c.set_defaults(func=cmd_table_y1)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a new model workbook."""
+    from .api import new
+
+    path = new(args.model, demo=args.demo, overwrite=args.force)
+    print(f"wrote {'demo ' if args.demo else ''}model workbook {path}")
+    return 0
+
+
+@registers
+def _new(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("new", help="write a new model workbook (empty, or --demo)")
+    c.add_argument("model", help="MODEL.xlsx to create")
+    c.add_argument("--demo", action="store_true", help="fill it with the demo ICB's inputs")
+    c.add_argument("--force", action="store_true", help="overwrite an existing file")
+    c.set_defaults(func=cmd_new)
+
+
+def _summary(result, target: Path) -> str:
+    parts = [f"{len(result.targets)} places"]
+    if result.convergence is not None:
+        parts.append(f"convergence over {len(result.convergence.years)} years")
+    if result.apportionment is not None:
+        a = result.apportionment
+        parts.append(f"{len(a.audit)} budget lines apportioned "
+                     f"(£{a.table1.loc['Total', 'Total']:,.0f})")
+    return f"ran {', '.join(parts)}; wrote {target}"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a model workbook headless."""
+    from .api import default_output, progress_printer, run
+
+    path = Path(args.model)
+    result = run(path, args.output, in_place=args.in_place, progress=progress_printer())
+    target = path if args.in_place else Path(args.output) if args.output else default_output(path)
+    for w in result.warnings:
+        print(f"warning: {w}")
+    print(_summary(result, target))
+    return 0
+
+
+@registers
+def _run(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("run", help="run a model workbook headless and write its outputs")
+    c.add_argument("model", help="MODEL.xlsx")
+    c.add_argument("-o", "--output", help="write here (default: MODEL-results.xlsx)")
+    c.add_argument("--in-place", action="store_true", dest="in_place",
+                   help="write the outputs back into MODEL.xlsx (input sheets unchanged)")
+    c.set_defaults(func=cmd_run)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Report every input problem of a model workbook."""
+    from .api import validate
+
+    problems = validate(args.model)
+    if problems:
+        print(f"{args.model}: {len(problems)} problem(s)")
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print(f"{args.model}: no problems found")
+    return 0
+
+
+@registers
+def _validate(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("validate", help="report every input problem of a model workbook")
+    c.add_argument("model")
+    c.set_defaults(func=cmd_validate)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Write the demo model workbook and run it, in one step."""
+    from .api import new, progress_printer, run
+
+    path = Path(args.output)
+    new(path, demo=True, overwrite=args.force)
+    result = run(path, in_place=True, progress=progress_printer())
+    print(_summary(result, path))
+    return 0
+
+
+@registers
+def _demo(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("demo", help="write the demo ICB's model workbook and run it")
+    c.add_argument("output", nargs="?", default="xlalloc-demo.xlsx")
+    c.add_argument("--force", action="store_true", help="overwrite an existing file")
+    c.set_defaults(func=cmd_demo)

@@ -178,3 +178,129 @@ Y1_POLICY = {
               "1% minimum growth, reduced to cash-flat from 5% to 15% above target; 9% "
               "maximum growth; no volatility within ±1% of target",
 }
+
+
+#: Demo budget lines: (line, programme, amount £, recurrent, methods, component, follow).
+DEMO_LINES: tuple[tuple[str, str, int, bool, str, str, str], ...] = (
+    ("Acute contracts - NHS trusts", "Acute", 1_050_000_000, True, "practice_data;capitation",
+     "ga", ""),
+    ("Acute - independent sector", "Acute", 95_000_000, True, "practice_data;capitation", "ga",
+     ""),
+    ("Ambulance services", "Acute", 62_000_000, True, "capitation", "ga", ""),
+    ("Mental health trust contract", "Mental health", 230_000_000, True,
+     "place_split;capitation", "mental_health", ""),
+    ("Mental health packages of care", "Mental health", 48_000_000, True,
+     "practice_data;capitation", "mental_health", ""),
+    ("Learning disabilities packages", "Learning disabilities", 41_000_000, True,
+     "practice_data;capitation", "core", ""),
+    ("Community services contract", "Community", 190_000_000, True, "place_split;capitation",
+     "community", ""),
+    ("Better Care Fund", "Community", 105_000_000, True, "place_split", "", ""),
+    ("Hospices", "Community", 12_000_000, True, "place_split;capitation", "community", ""),
+    ("CHC packages of care", "Continuing healthcare / FNC", 120_000_000, True,
+     "practice_data;capitation", "core", ""),
+    ("CHC team and FNC", "Continuing healthcare / FNC", 22_000_000, True, "follow", "",
+     "CHC packages of care"),
+    ("GP prescribing", "Primary care (outside GMS) incl. prescribing", 225_000_000, True,
+     "practice_data;capitation", "prescribing", ""),
+    ("Urgent treatment centres and out of hours",
+     "Primary care (outside GMS) incl. prescribing", 38_000_000, True, "capitation", "core", ""),
+    ("GMS contracts", "Primary care (GMS)", 190_000_000, True, "scale;capitation", "pmc", ""),
+    ("Other programme costs", "Other programme costs", 45_000_000, True, "", "", ""),
+    ("System reserve", "Other programme costs", 15_000_000, False, "", "", ""),
+    ("Corporate running costs", "Corporate running costs", 28_000_000, True, "", "", ""),
+)
+
+#: Demo place percentages: line -> [(place, locality or "", pct)].
+DEMO_SPLITS: dict[str, list[tuple[str, str, float]]] = {
+    "Mental health trust contract": [("Ashford City", "", 45), ("Brookvale", "", 30),
+                                     ("Castleton", "", 25)],
+    "Community services contract": [("Ashford City", "", 33), ("Brookvale", "", 42),
+                                    ("Castleton", "", 25)],
+    "Better Care Fund": [("Ashford City", "", 40), ("Brookvale", "", 35), ("Castleton", "", 25)],
+    "Hospices": [("Ashford City", "", 50), ("Brookvale", "Vale Rural", 30),
+                 ("Castleton", "Harbourside", 20)],
+}
+
+#: Distance from target of each place's demo baseline.
+DEMO_BASELINE_DFT = {"Ashford City": 0.045, "Brookvale": -0.035, "Castleton": -0.012}
+DEMO_BASELINE_TOTAL = 2_400_000_000
+DEMO_TOTALS = {"2026/27": 2_496_000_000, "2027/28": 2_570_880_000, "2028/29": 2_648_006_400}
+
+DEMO_PARAMS: dict[str, object] = {
+    "action": "run",
+    "financial_year": YEAR,
+    "icb_budget": None,
+    "target_component": "core",
+    "rounding_unit": "1",
+    "convergence_method": "level",
+    "min_growth": 0.01,
+    "max_growth": 0.06,
+    "band": 0.005,
+    "over_target_floor": None,
+    "over_target_from": None,
+    "over_target_to": None,
+    "pace": None,
+    "topslice": None,
+    "coverage_threshold": 0.8,
+    "per_1000_component": "core",
+}
+
+
+def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
+    """Every input table of the demo model workbook, keyed by table name."""
+    rng = np.random.default_rng(seed + 1)
+    p = practices(seed)
+    wp_cols = {c: f"{c}_wp" for c in COMPONENTS}
+    tbl_practices = p[["practice_code", "practice_name", "pcn_code", "pcn_name", "locality",
+                       "place", "population", *COMPONENTS]].rename(columns=wp_cols)
+    budget = pd.DataFrame(DEMO_LINES, columns=["line", "programme", "amount", "recurrent",
+                                               "methods", "component", "follow"])
+    budget["negative_ok"] = False
+    n = len(p)
+
+    def noisy(base: np.ndarray, sd: float) -> np.ndarray:
+        return np.round(base * rng.lognormal(0, sd, n), 2)
+
+    values = []
+    acute = noisy(p["ga"].to_numpy() * 760.0, 0.12)
+    values += [("Acute contracts - NHS trusts", c, v) for c, v in zip(p["practice_code"], acute)]
+    values.append(("Acute contracts - NHS trusts", None, round(acute.sum() * 0.06, 2)))
+    mh = noisy(p["mental_health"].to_numpy() * 35.0, 0.5)
+    values += [("Mental health packages of care", c, v) for c, v in zip(p["practice_code"], mh)]
+    values.append(("Mental health packages of care", None, round(mh.sum() * 0.1, 2)))
+    ld = noisy(p["core"].to_numpy() * 30.0, 0.6)
+    values += [("Learning disabilities packages", c, v) for c, v in zip(p["practice_code"], ld)]
+    rx = noisy(p["prescribing"].to_numpy() * 165.0, 0.1)
+    values += [("GP prescribing", c, v) for c, v in zip(p["practice_code"], rx)]
+    gms = noisy(p["population"].to_numpy() * 69.0, 0.05)
+    values += [("GMS contracts", c, v) for c, v in zip(p["practice_code"], gms)]
+    practice_data = pd.DataFrame(values, columns=["line", "practice_code", "value"])
+
+    rows = []
+    codes = p["practice_code"].to_numpy()
+    weights = p["core"].to_numpy() / p["core"].sum()
+    for line, n_rows, blank_share in (("CHC packages of care", 900, 0.07),
+                                      ("Acute - independent sector", 700, 0.35)):
+        picks = rng.choice(codes, size=n_rows, p=weights)
+        amounts = np.round(rng.lognormal(np.log(60_000), 0.8, n_rows), 2)
+        blank = rng.random(n_rows) < blank_share
+        for c, a, b in zip(picks, amounts, blank):
+            rows.append((line, None if b else c, a))
+    activity = pd.DataFrame(rows, columns=["line", "practice_code", "amount"])
+
+    splits = pd.DataFrame(
+        [(line, pl, lo or None, pct) for line, items in DEMO_SPLITS.items()
+         for pl, lo, pct in items], columns=["line", "place", "locality", "pct"])
+
+    core_by_place = p.groupby("place")["core"].sum()
+    share = core_by_place / core_by_place.sum()
+    raw = share * (1 + pd.Series(DEMO_BASELINE_DFT))
+    base = np.round(raw / raw.sum() * DEMO_BASELINE_TOTAL)
+    base.iloc[-1] += DEMO_BASELINE_TOTAL - base.sum()
+    baselines = pd.DataFrame({"place": base.index, "baseline": base.to_numpy(),
+                              "hcdd_baseline": None})
+    totals = pd.DataFrame({"year": list(DEMO_TOTALS), "total": list(DEMO_TOTALS.values())})
+    return {"tblPractices": tbl_practices, "tblBudget": budget, "tblPracticeData": practice_data,
+            "tblActivity": activity, "tblPlaceSplits": splits, "tblBaselines": baselines,
+            "tblTotals": totals}

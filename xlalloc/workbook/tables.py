@@ -7,7 +7,9 @@ or ``@``) is always written as text, never as a formula.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -94,18 +96,46 @@ def write_frame(ws: Worksheet, df: pd.DataFrame, start_row: int = 1, start_col: 
     ws.freeze_panes = ws.cell(row=start_row + 1, column=start_col)
 
 
+#: Timestamp written into every workbook, so the same inputs give byte-identical files.
+FIXED_TIME = "2000-01-01T00:00:00Z"
+
+
+def _normalise_zip(src: str, dst: str) -> None:
+    """Copy an .xlsx zip with fixed entry timestamps and fixed document dates."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                              rb"\g<1>" + FIXED_TIME.encode() + rb"\g<2>", data)
+            out = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            out.compress_type = zipfile.ZIP_DEFLATED
+            out.external_attr = 0o600 << 16
+            zout.writestr(out, data)
+
+
 def save_atomic(wb: Workbook, path: str | Path) -> None:
-    """Save to a temporary file beside ``path``, then rename over it."""
+    """Save reproducibly to a temporary file beside ``path``, then rename over it.
+
+    The same workbook content always gives the same bytes (fixed zip timestamps and
+    document dates); the target is replaced only once the new file is complete.
+    """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~xlalloc-", suffix=path.suffix, dir=path.parent or ".")
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, raw = tempfile.mkstemp(prefix=".~xlalloc-raw-", suffix=path.suffix, dir=folder)
+    os.close(fd)
+    fd, tmp = tempfile.mkstemp(prefix=".~xlalloc-", suffix=path.suffix, dir=folder)
     os.close(fd)
     try:
-        wb.save(tmp)
+        wb.properties.creator = "xlalloc"
+        wb.properties.lastModifiedBy = "xlalloc"
+        wb.save(raw)
+        _normalise_zip(raw, tmp)
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    finally:
+        for f in (raw, tmp):
+            if os.path.exists(f):
+                os.unlink(f)
 
 
 def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:

@@ -1,0 +1,1 @@
+"""The model workbook: its layout (schema), reading its inputs, and running it."""
