@@ -104,6 +104,24 @@ def _methods_of(value: object) -> list[str]:
     return [m.strip() for m in str(value).replace(",", ";").split(";") if m.strip()]
 
 
+def _first_row(frame: pd.DataFrame) -> int:
+    """Sheet row of a frame's first data row (header on row 1 unless the reader says)."""
+    return int(frame.attrs.get("header_row", 1)) + 1
+
+
+def rows_text(rows: list[int]) -> str:
+    """Row numbers as compact ranges, e.g. ``5-9, 12``."""
+    out: list[str] = []
+    for r in sorted(rows):
+        if out and "-" in out[-1] and int(out[-1].split("-")[1]) == r - 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{r}"
+        elif out and "-" not in out[-1] and int(out[-1]) == r - 1:
+            out[-1] = f"{out[-1]}-{r}"
+        else:
+            out.append(str(r))
+    return ", ".join(out)
+
+
 def _blank(v: object) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
 
@@ -116,6 +134,7 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
             problems.add(where, f"missing column '{c}'; columns found: {list(lines.columns)}")
     if problems:
         return lines
+    first = _first_row(lines)
     df = lines.copy().reset_index(drop=True)
     for col, default in (("recurrent", True), ("methods", None), ("component", None),
                          ("follow", None), ("negative_ok", False)):
@@ -124,7 +143,7 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
     df["line"] = df["line"].astype("string").str.strip()
     amounts = pd.to_numeric(df["amount"], errors="coerce")
     for i, r in df.iterrows():
-        row = int(i) + 2
+        row = int(i) + first
         name = r["line"]
         if _blank(name):
             problems.add(where, "line name is blank", row=row, column="line")
@@ -162,7 +181,7 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
     for i, r in df.iterrows():
         if not _blank(r["follow"]) and str(r["follow"]).strip() not in names:
             problems.add(where, f"line {r['line']}: follows unknown line {r['follow']!r}",
-                         row=int(i) + 2, column="follow")
+                         row=int(i) + first, column="follow")
     df["amount"] = amounts
     df["recurrent"] = df["recurrent"].map(
         lambda v: str(v).strip().lower() in ("true", "1", "yes", "y", "r", "recurrent"))
@@ -227,15 +246,18 @@ def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_li
         problems.add(where, f"missing column '{c}'; columns found: {list(frame.columns)}")
     if missing:
         return pd.DataFrame(columns=cols)
+    first = _first_row(frame)
     df = frame[cols].copy().reset_index(drop=True)
     df["line"] = df["line"].astype("string").str.strip()
     df["practice_code"] = df["practice_code"].astype("string").str.strip()
     df["practice_code"] = df["practice_code"].mask(df["practice_code"] == "")
     vals = pd.to_numeric(df[value_col], errors="coerce")
+    unknown = df.loc[~df["line"].isin(known_lines), "line"]
+    for line in unknown.dropna().unique():
+        at = [int(i) + first for i in np.flatnonzero((df["line"] == line).to_numpy())]
+        problems.add(where, f"unknown line {line!r} (rows {rows_text(at)})", column="line")
     for i in range(len(df)):
-        row = i + 2
-        if df["line"].iloc[i] not in known_lines:
-            problems.add(where, f"unknown line {df['line'].iloc[i]!r}", row=row, column="line")
+        row = i + first
         code = df["practice_code"].iloc[i]
         if pd.notna(code) and code not in known_practices:
             problems.add(where, f"practice {code} is not in the practice table", row=row,
@@ -260,6 +282,7 @@ def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices:
         problems.add(where, f"missing column '{c}'; columns found: {list(splits.columns)}")
     if missing:
         return pd.DataFrame(columns=cols)
+    first = _first_row(splits)
     df = splits.copy().reset_index(drop=True)
     if "locality" not in df.columns:
         df["locality"] = pd.NA
@@ -268,7 +291,7 @@ def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices:
     places = set(practices["place"])
     locs = set(zip(practices["place"], practices["locality"]))
     for i in range(len(df)):
-        row = i + 2
+        row = i + first
         if df["line"].iloc[i] not in known_lines:
             problems.add(where, f"unknown line {df['line'].iloc[i]!r}", row=row, column="line")
         pl = df["place"].iloc[i]
@@ -467,6 +490,7 @@ def _coverage(d: pd.DataFrame) -> float:
 def _check_methods_available(L: pd.DataFrame, data: pd.DataFrame, splits: pd.DataFrame,
                              settings: ApportionmentSettings, problems: Problems) -> None:
     """Report every line none of whose methods has the data it needs."""
+    first = _first_row(L)
     for i, r in L.iterrows():
         methods = _methods_of(r["methods"]) or list(
             DEFAULT_PROGRAMMES.get(str(r["programme"]), (("capitation",), "core"))[0])
@@ -493,7 +517,7 @@ def _check_methods_available(L: pd.DataFrame, data: pd.DataFrame, splits: pd.Dat
         if reasons:
             problems.add("Budget lines", f"line {r['line']}: missing method data, no method "
                          "could be used (" + "; ".join(reasons) + "); add data or end the "
-                         "methods with capitation", row=int(i) + 2, column="methods")
+                         "methods with capitation", row=int(i) + first, column="methods")
 
 
 def _split_to_cells(sp: pd.DataFrame, P: pd.DataFrame, comp: str) -> pd.Series:

@@ -1,0 +1,390 @@
+"""The model workbook end to end: new, run, LibreOffice recalculation, validation corpus,
+in-place writing, and the committed demo workbook and template."""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+import xlalloc
+from xlalloc.cli import main
+from xlalloc.model.schema import INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS
+from xlalloc.workbook.libreoffice import read_values, recalculate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sha(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("demo")
+    model = d / "model.xlsx"
+    assert main(["new", str(model), "--demo"]) == 0
+    out = d / "out.xlsx"
+    assert main(["run", str(model), "-o", str(out)]) == 0
+    result = xlalloc.run(model, d / "api.xlsx")
+    return model, out, result
+
+
+@pytest.fixture(scope="module")
+def recalculated(demo_run, libreoffice):
+    _, out, _ = demo_run
+    return read_values(recalculate(out))
+
+
+def block(rows, title):
+    """Rows of a titled block: header, then data rows until a blank first cell."""
+    for i, r in enumerate(rows):
+        if r and r[0] == title:
+            header = rows[i + 1]
+            body = []
+            for r2 in rows[i + 2:]:
+                if r2[0] in ("", None):
+                    break
+                body.append(r2)
+            return header, body
+    raise AssertionError(f"block {title!r} not found")
+
+
+def test_checks_all_zero_after_libreoffice(recalculated):
+    rows = recalculated["Checks"]
+    header_at = next(i for i, r in enumerate(rows) if r[:2] == ["check", "value"])
+    checks = []
+    for r in rows[header_at + 1:]:
+        if r[0] in ("", None):
+            break
+        checks.append(r)
+    assert len(checks) >= 20
+    assert all(r[1] == 0 for r in checks), [r for r in checks if r[1] != 0]
+    total = next(r for r in rows if r[0] == "All checks (sum of absolute values)")
+    assert total[1] == 0
+
+
+def test_targets_formulas_equal_engine(recalculated, demo_run):
+    _, _, result = demo_run
+    rows = recalculated["Targets"]
+    header_at = next(i for i, r in enumerate(rows) if r and r[0] == "place")
+    header = rows[header_at]
+    body = rows[header_at + 1: header_at + 1 + len(result.targets)]
+    total = rows[header_at + 1 + len(result.targets)]
+    t = result.targets.set_index("place")
+    first_year = next(iter(result.convergence.years.values())).table.set_index("org")
+    col = {h: j for j, h in enumerate(header)}
+    for r in body:
+        place = r[0]
+        assert r[col["population"]] == pytest.approx(t.loc[place, "population"], rel=1e-12)
+        assert r[col["core_wp"]] == pytest.approx(t.loc[place, "core_wp"], rel=1e-12)
+        assert r[col["target_share"]] == pytest.approx(t.loc[place, "target_share"], rel=1e-12)
+        assert r[col["target"]] == t.loc[place, "target"]
+        assert r[col["per_1000_wp"]] == pytest.approx(
+            t.loc[place, "target"] / t.loc[place, "core_wp"] * 1000, rel=1e-12)
+        assert r[col["dft_baseline"]] == pytest.approx(first_year.loc[place, "dft_before"],
+                                                       rel=1e-9)
+    assert total[col["target"]] == result.budget_total
+
+
+def test_apportionment_formulas_equal_engine(recalculated, demo_run):
+    _, _, result = demo_run
+    a = result.apportionment
+    rows = recalculated["Apportionment"]
+    header, body = block(rows, "Table 1: £ by care programme and place")
+    for r in body:
+        for j, h in enumerate(header[1:], start=1):
+            if h:
+                assert r[j] == a.table1.loc[r[0], h], (r[0], h)
+    header, body = block(rows, "Shares of each programme by place")
+    for r in body:
+        for j, h in enumerate(header[1:], start=1):
+            if h:
+                expect = a.shares.loc[r[0], h] if r[0] != "Total" else (
+                    a.table1.loc["Total", h] / a.table1.loc["Total", "Total"])
+                assert r[j] == pytest.approx(expect, rel=1e-12)
+    header, body = block(rows, "Table 2: £ per 1,000 weighted population")
+    for r in body:
+        for j, h in enumerate(header[1:], start=1):
+            if h:
+                assert r[j] == pytest.approx(a.table2.loc[r[0], h], rel=1e-12), (r[0], h)
+    header, body = block(rows, "Index against the ICB average (Table 2 / ICB)")
+    for r in body:
+        for j, h in enumerate(header[1:], start=1):
+            if h:
+                assert r[j] == pytest.approx(a.index.loc[r[0], h], rel=1e-12)
+    header, body = block(rows, "Table 1 (recurrent lines only)")
+    tot = next(r for r in body if r[0] == "Total")
+    assert tot[header.index("Total")] == a.table1_recurrent.loc["Total", "Total"]
+
+
+def test_convergence_sheet_equals_engine(recalculated, demo_run):
+    _, _, result = demo_run
+    rows = recalculated["Convergence"]
+    for year, res in result.convergence.years.items():
+        title = next(r[0] for r in rows if r and str(r[0]).startswith(f"Convergence {year}"))
+        header, body = block(rows, title)
+        alloc = header.index("allocation")
+        got = {r[1]: r[alloc] for r in body if r[0] == year}
+        assert got == dict(zip(res.table["org"], res.table["allocation"]))
+    traj = recalculated["Trajectory"]
+    header, body = block(traj, "Distance from target (positive: above target)")
+    eng = result.convergence.trajectory.set_index("org")
+    for r in body:
+        np.testing.assert_allclose([float(x) for x in r[1:len(header)] if x != ""],
+                                   eng.loc[r[0]].to_numpy(dtype=float), rtol=1e-12)
+
+
+def test_run_writes_new_file_and_leaves_input_byte_identical(tmp_path):
+    model = tmp_path / "m.xlsx"
+    xlalloc.new(model, demo=True)
+    before = sha(model)
+    assert main(["run", str(model)]) == 0
+    assert sha(model) == before
+    assert (tmp_path / "m-results.xlsx").exists()
+    assert main(["run", str(model), "-o", str(model)]) == 2  # refuses without --in-place
+    assert sha(model) == before
+
+
+def _snapshot_inputs(path):
+    wb = load_workbook(path)
+    snap = {"names": {n: wb.defined_names[n].attr_text for n in wb.defined_names}}
+    for spec in INPUT_TABLES + (type("P", (), {"sheet": "Policy"})(),):
+        ws = wb[spec.sheet]
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None or c.has_style:
+                    cells[c.coordinate] = (c.value, c.number_format, c.font.color.rgb
+                                           if c.font and c.font.color else None,
+                                           c.fill.fgColor.rgb if c.fill else None, c.font.b)
+        snap[spec.sheet] = {
+            "cells": cells,
+            "tables": {t.displayName: t.ref for t in ws.tables.values()},
+            "validation": sorted((str(dv.sqref), dv.type, dv.formula1, dv.formula2)
+                                 for dv in ws.data_validations.dataValidation),
+            "freeze": ws.freeze_panes,
+        }
+    return snap
+
+
+def test_in_place_keeps_inputs_exactly(tmp_path):
+    model = tmp_path / "m.xlsx"
+    xlalloc.new(model, demo=True)
+    before = _snapshot_inputs(model)
+    assert main(["run", str(model), "--in-place"]) == 0
+    after = _snapshot_inputs(model)
+    assert after == before
+    wb = load_workbook(model)
+    assert set(OUTPUT_SHEETS) <= set(wb.sheetnames)
+    # Run again in place: still the same inputs, and no temporary files left behind.
+    assert main(["run", str(model), "--in-place"]) == 0
+    assert _snapshot_inputs(model) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.xlsx"]
+
+
+def _inject(src, dst, sheet_xml=None, marker=b"", extra=None):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == sheet_xml:
+                data = data.replace(b"</worksheet>", marker + b"</worksheet>")
+            zout.writestr(info, data)
+        for name, data in (extra or {}).items():
+            zout.writestr(name, data)
+
+
+@pytest.mark.parametrize("what,marker,extra,expect", [
+    ("sparklines", b'<extLst><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
+     b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+     b"<x14:sparklineGroups/></ext></extLst>", None, "sheet 'Budget' has sparklines"),
+    ("data bars", b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
+     b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+     b"<x14:conditionalFormattings><x14:conditionalFormatting><x14:cfRule type=\"dataBar\">"
+     b"<x14:dataBar/></x14:cfRule></x14:conditionalFormatting></x14:conditionalFormattings>"
+     b"</ext></extLst>", None, "sheet 'Budget' has 2010 data bars"),
+    ("vba", b"", {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0"},
+     "it holds a VBA project but is not an .xlsm file"),
+])
+def test_in_place_refuses_content_openpyxl_would_drop(tmp_path, capsys, what, marker, extra,
+                                                      expect):
+    model = tmp_path / "m.xlsx"
+    xlalloc.new(model, demo=True)
+    from xlalloc.model.reader import _sheet_xml_paths
+
+    with zipfile.ZipFile(model) as z:
+        xml = _sheet_xml_paths(z)["Budget"]
+    bad = tmp_path / "bad.xlsx"
+    _inject(model, bad, xml, marker, extra)
+    before = sha(bad)
+    assert main(["run", str(bad), "--in-place"]) == 2
+    err = capsys.readouterr().err
+    assert expect in err and "write to a new file with -o" in err
+    assert sha(bad) == before
+
+
+def _broken(tmp_path, name, edit):
+    model = tmp_path / f"{name}.xlsx"
+    xlalloc.new(model, demo=True)
+    wb = load_workbook(model)
+    edit(wb)
+    wb.save(model)
+    return model
+
+
+def _set(sheet, cell, value):
+    def edit(wb):
+        wb[sheet][cell] = value
+    return edit
+
+
+def _first_row_of(wb, sheet, key, value):
+    ws = wb[sheet]
+    for row in ws.iter_rows(min_row=5):
+        if row[0].value == value:
+            return row[0].row
+    raise KeyError(value)
+
+
+CORPUS = {
+    "missing_sheet": (lambda wb: wb.remove(wb["Budget"]),
+                      "Budget: sheet 'Budget' is missing; expected a table with columns "
+                      "['line', 'programme', 'amount'"),
+    "renamed_column": (_set("Practices", "G4", "pop"),
+                       "Practices: missing column(s) ['population'] in the header row 4; "
+                       "columns found:"),
+    "text_in_number": (_set("Budget", "C6", "lots"),
+                       "Budget, row 6, column 'amount': cell C6 holds text 'lots'; "
+                       "expected a number"),
+    "duplicate_practice": (_set("Practices", "A6", "Q10001"),
+                           "Practices, column 'practice_code': practice Q10001 appears more "
+                           "than once (rows [5, 6])"),
+    "blank_cell": (_set("Practices", "F7", None),
+                   "Practices, row 7, column 'place': cell F7 is blank; expected text"),
+    "merged_cells": (lambda wb: wb["Budget"].merge_cells("B5:B6"),
+                     "Budget, row 5: merged cells B5:B6 inside the table"),
+    "shares_not_100": (_set("PlaceSplits", "D5", 40),
+                       "Place splits, column 'pct': line Mental health trust contract: place "
+                       "percentages sum to 95, not 100%"),
+    "policy_out_of_range": (lambda wb: wb["Policy"].__setitem__(
+        f"B{5 + [p.name for p in PARAMETERS].index('min_growth')}", 5),
+        "Policy, row 11, column 'value': min_growth (cell B11) is 5; expected between -1 and 1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_broken_workbooks_give_documented_messages(tmp_path, capsys, name):
+    edit, expected = CORPUS[name]
+    model = _broken(tmp_path, name, edit)
+    before = sha(model)
+    assert main(["validate", str(model)]) == 1
+    out = capsys.readouterr().out
+    assert expected in out, out
+    assert main(["run", str(model)]) == 2
+    assert expected in capsys.readouterr().err
+    assert main(["run", str(model), "--in-place"]) == 2
+    assert sha(model) == before
+    assert not (tmp_path / f"{name}-results.xlsx").exists()
+
+
+def test_every_problem_reported_at_once(tmp_path, capsys):
+    def edit(wb):
+        for e, _ in (CORPUS["text_in_number"], CORPUS["blank_cell"],
+                     CORPUS["policy_out_of_range"], CORPUS["duplicate_practice"]):
+            e(wb)
+    model = _broken(tmp_path, "many", edit)
+    assert main(["validate", str(model)]) == 1
+    out = capsys.readouterr().out
+    for name in ("text_in_number", "blank_cell", "policy_out_of_range", "duplicate_practice"):
+        assert CORPUS[name][1] in out
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path, libreoffice):
+    def edit(wb):
+        wb["Budget"]["B5"] = "=HYPERLINK(\"http://x\",\"click\")"
+        wb["Budget"]["B5"].data_type = "s"
+        wb["Practices"]["B5"] = "@SUM(1)"
+    model = _broken(tmp_path, "inject", edit)
+    out = tmp_path / "out.xlsx"
+    xlalloc.run(model, out)
+    wb = load_workbook(out)
+    audit = wb["Audit"]
+    cell = next(c for row in audit.iter_rows() for c in row
+                if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert cell.data_type == "s"
+    vals = read_values(recalculate(out))
+    assert any('=HYPERLINK("http://x","click")' in r for r in vals["Audit"])
+
+
+def test_committed_demo_workbook_and_template_are_up_to_date(tmp_path):
+    demo = tmp_path / "demo.xlsx"
+    assert main(["demo", str(demo)]) == 0
+    tpl = tmp_path / "model.xlsx"
+    assert main(["new", str(tpl)]) == 0
+    for fresh, committed in ((demo, ROOT / "workbooks" / "xlalloc-demo.xlsx"),
+                             (tpl, ROOT / "templates" / "model.xlsx")):
+        assert _content(fresh) == _content(committed), (
+            f"{committed} is stale: regenerate with `xlalloc demo workbooks/xlalloc-demo.xlsx "
+            "--force` and `xlalloc new templates/model.xlsx --force`")
+
+
+def _content(path):
+    wb = load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
+
+
+def test_regeneration_is_byte_identical(tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    xlalloc.new(a, demo=True)
+    xlalloc.new(b, demo=True)
+    assert sha(a) == sha(b)
+    xlalloc.run(a, tmp_path / "ra.xlsx")
+    xlalloc.run(b, tmp_path / "rb.xlsx")
+    assert sha(tmp_path / "ra.xlsx") == sha(tmp_path / "rb.xlsx")
+
+
+def test_layout_named_ranges_and_tables(demo_run):
+    model, out, _ = demo_run
+    wb = load_workbook(out)
+    assert wb.sheetnames[:2] == ["Cover", "Policy"]
+    for p in PARAMETERS:
+        assert p.name in wb.defined_names
+    for spec in INPUT_TABLES:
+        ws = wb[spec.sheet]
+        (table,) = ws.tables.values()
+        assert table.displayName == spec.table
+        assert [c.value for c in ws[4]][: len(spec.names)] == spec.names
+
+
+def test_api_returns_tables(demo_run):
+    _, _, result = demo_run
+    tables = result.tables()
+    assert {"targets", "table1", "table2", "audit", "trajectory"} <= set(tables)
+    assert tables["table1"].loc["Total", "Total"] == 2_516_000_000
+
+
+def test_openpyxl_parses_with_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML
+
+
+def test_quiet_when_piped(tmp_path):
+    model = tmp_path / "m.xlsx"
+    xlalloc.new(model, demo=True)
+    proc = subprocess.run([sys.executable, "-m", "xlalloc.cli", "run", str(model)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "[" not in proc.stderr and "ran 3 places" in proc.stdout
+
+
+def test_workbook_opens_in_libreoffice_for_template(tmp_path, libreoffice):
+    tpl = tmp_path / "t.xlsx"
+    shutil.copy(ROOT / "templates" / "model.xlsx", tpl)
+    vals = read_values(recalculate(tpl))
+    assert "Policy" in vals and vals["Policy"][3][:2] == ["parameter", "value"]
