@@ -129,7 +129,7 @@ def convergence() -> None:
         for k in range(S):
             tk, lok, hik, Rk = t[k], lo[k], hi[k], T[k]
 
-            def f(theta: float) -> float:
+            def f(theta: float, tk=tk, lok=lok, hik=hik, Rk=Rk) -> float:
                 return float(np.clip(tk + theta * tk, lok, hik).sum() - Rk)
 
             out[k] = brentq(f, -1.0, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps)

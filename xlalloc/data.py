@@ -215,6 +215,7 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
 
     Args:
         path: A file as NHS England published it.
+        blank_wp: See :func:`normalise`.
 
     Returns:
         The normalised frame (several years for a multi-sheet workbook).

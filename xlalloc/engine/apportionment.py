@@ -32,7 +32,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from .capitation import COMPONENTS
-from .errors import InputError, Problems
+from .errors import InputError, Problems, first_data_row
 from .rounding import largest_remainder, units_of
 
 METHODS = ("practice_data", "place_split", "capitation", "scale", "follow")
@@ -104,11 +104,6 @@ def _methods_of(value: object) -> list[str]:
     return [m.strip() for m in str(value).replace(",", ";").split(";") if m.strip()]
 
 
-def _first_row(frame: pd.DataFrame) -> int:
-    """Sheet row of a frame's first data row (header on row 1 unless the reader says)."""
-    return int(frame.attrs.get("header_row", 1)) + 1
-
-
 def rows_text(rows: list[int]) -> str:
     """Row numbers as compact ranges, e.g. ``5-9, 12``."""
     out: list[str] = []
@@ -134,7 +129,7 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
             problems.add(where, f"missing column '{c}'; columns found: {list(lines.columns)}")
     if problems:
         return lines
-    first = _first_row(lines)
+    first = first_data_row(lines)
     df = lines.copy().reset_index(drop=True)
     for col, default in (("recurrent", True), ("methods", None), ("component", None),
                          ("follow", None), ("negative_ok", False)):
@@ -246,7 +241,7 @@ def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_li
         problems.add(where, f"missing column '{c}'; columns found: {list(frame.columns)}")
     if missing:
         return pd.DataFrame(columns=cols)
-    first = _first_row(frame)
+    first = first_data_row(frame)
     df = frame[cols].copy().reset_index(drop=True)
     df["line"] = df["line"].astype("string").str.strip()
     df["practice_code"] = df["practice_code"].astype("string").str.strip()
@@ -282,7 +277,7 @@ def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices:
         problems.add(where, f"missing column '{c}'; columns found: {list(splits.columns)}")
     if missing:
         return pd.DataFrame(columns=cols)
-    first = _first_row(splits)
+    first = first_data_row(splits)
     df = splits.copy().reset_index(drop=True)
     if "locality" not in df.columns:
         df["locality"] = pd.NA
@@ -401,9 +396,11 @@ def apportion(
                 attributed = d.loc[d["practice_code"].notna(), "value"]
                 cov = _coverage(d)
                 if cov < settings.coverage_threshold:
-                    skipped.append(f"{m}: coverage {cov:.1%} below {settings.coverage_threshold:.0%}")
+                    skipped.append(
+                        f"{m}: coverage {cov:.1%} below {settings.coverage_threshold:.0%}")
                     continue
-                by_practice = d.dropna(subset=["practice_code"]).groupby("practice_code")["value"].sum()
+                known = d.dropna(subset=["practice_code"])
+                by_practice = known.groupby("practice_code")["value"].sum()
                 v = by_practice.reindex(P["practice_code"]).fillna(0.0).to_numpy()
                 shares = pd.Series(v, index=practice_cell).groupby(level=[0, 1]).sum()
                 coverage = cov
@@ -448,8 +445,9 @@ def apportion(
         rounded = largest_remainder(np.abs(shares.to_numpy()) if amt >= 0 else shares.to_numpy(),
                                     amt, settings.unit, order=keys)
         for (pl, lo), a in zip(shares.index, rounded):
-            cell_rows.append({"line": line, "programme": programme, "recurrent": bool(r["recurrent"]),
-                              "place": pl, "locality": lo, "amount": a})
+            cell_rows.append({"line": line, "programme": programme,
+                              "recurrent": bool(r["recurrent"]), "place": pl, "locality": lo,
+                              "amount": a})
         audit_rows.append({
             "line": line, "programme": programme, "amount": amt,
             "recurrent": bool(r["recurrent"]), "methods_tried": "; ".join(tried),
@@ -490,11 +488,11 @@ def _coverage(d: pd.DataFrame) -> float:
 def _check_methods_available(L: pd.DataFrame, data: pd.DataFrame, splits: pd.DataFrame,
                              settings: ApportionmentSettings, problems: Problems) -> None:
     """Report every line none of whose methods has the data it needs."""
-    first = _first_row(L)
+    first = first_data_row(L)
     for i, r in L.iterrows():
         methods = _methods_of(r["methods"]) or list(
             DEFAULT_PROGRAMMES.get(str(r["programme"]), (("capitation",), "core"))[0])
-        reasons = []
+        reasons: list[str] = []
         for m in methods:
             if m in ("capitation", "follow"):
                 reasons = []
@@ -521,8 +519,11 @@ def _check_methods_available(L: pd.DataFrame, data: pd.DataFrame, splits: pd.Dat
 
 
 def _split_to_cells(sp: pd.DataFrame, P: pd.DataFrame, comp: str) -> pd.Series:
-    """Place (or locality) percentages to locality cells; localities within a place
-    without their own percentages share the place's by capitation."""
+    """Place (or locality) percentages to locality cells.
+
+    Localities within a place without their own percentages share the place's by
+    capitation.
+    """
     out = []
     for place, g in sp.groupby("place"):
         inplace = P[P["place"] == place]

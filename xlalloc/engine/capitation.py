@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problems
+from .errors import InputError, Problems, first_data_row
 from .rounding import largest_remainder, round_half_up
 
 #: Stable keys of the nine published weighted populations.
@@ -105,20 +105,21 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame,
         if col not in places.columns:
             problems.add(where, f"missing column '{col}'; columns found: {list(places.columns)}")
     problems.raise_if_any()
+    first = first_data_row(places)
     m = places.copy()
     if "locality" not in m.columns:
         m["locality"] = pd.NA
     for col in ("practice_code", "place", "locality"):
         m[col] = m[col].astype("string").str.strip()
         if col != "locality":
-            for i in np.flatnonzero((m[col].isna() | (m[col] == "")).to_numpy()):
-                problems.add(where, "blank cell", row=int(i) + 2, column=col)
+            for k in np.flatnonzero((m[col].isna() | (m[col] == "")).to_numpy()):
+                problems.add(where, "blank cell", row=int(k) + first, column=col)
     m["locality"] = m["locality"].mask(m["locality"] == "")
     known = practices.set_index("practice_code")["icb_code"]
     for i, code in enumerate(m["practice_code"]):
         if pd.notna(code) and code != "" and code not in known.index:
             problems.add(where, f"practice {code} is not in the practice data",
-                         row=i + 2, column="practice_code")
+                         row=i + first, column="practice_code")
     counts = m.groupby("practice_code")["place"].nunique()
     for code in counts[counts > 1].index:
         names = sorted(m.loc[m["practice_code"] == code, "place"].dropna().unique())
@@ -136,13 +137,13 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame,
     for loc in loc_span[loc_span > 1].index:
         problems.add(where, f"locality {loc!r} is in more than one place")
     problems.raise_if_any()
-    icbs = set(m["icb_code"])
-    in_icbs = practices[practices["icb_code"].isin(icbs)]
+    icb_set = set(m["icb_code"])
+    in_icbs = practices[practices["icb_code"].isin(icb_set)]
     left = sorted(set(in_icbs["practice_code"]) - set(m["practice_code"]))
     warnings = []
     if left:
         shown = ", ".join(left[:20]) + (" ..." if len(left) > 20 else "")
-        warnings.append(f"{len(left)} practice(s) of ICB(s) {sorted(icbs)} are in no place: "
+        warnings.append(f"{len(left)} practice(s) of ICB(s) {sorted(icb_set)} are in no place: "
                         f"{shown}")
     return PlaceMap(m.reset_index(drop=True)[["practice_code", "place", "locality",
                                               "icb_code"]], warnings, left)

@@ -18,7 +18,6 @@ target ``t_i = s_i T``; core growth ``g = T / B - 1``. Distance from target of
 an allocation *x*: ``DfT_i = (x_i - s_i Σx) / (s_i Σx)``, positive above target.
 
 Methods:
-
 ``level`` (water-filling)
     Organisations with ``|DfT(b)| <= band`` get ``b_i (1 + g)``. Every other
     organisation gets ``min(hi_i, max(lo_i, (1 - L) t_i))`` with
@@ -476,7 +475,8 @@ def converge_years(orgs: pd.DataFrame, totals: Mapping[str, float],
         these = set(orgs.loc[orgs["year"].astype(str) == y, "org"].astype(str))
         if these != orgset:
             problems.add(where, f"year {y}: organisations differ from {years[0]} "
-                                f"(missing {sorted(orgset - these)}, extra {sorted(these - orgset)})")
+                                f"(missing {sorted(orgset - these)}, "
+                                f"extra {sorted(these - orgset)})")
     problems.raise_if_any()
     share_col = "target_share" if "target_share" in orgs.columns else "target_weight"
     results: dict[str, YearResult] = {}

@@ -52,6 +52,16 @@ class InputError(ValueError):
         return "\n".join([head] + [f"  - {p}" for p in self.problems])
 
 
+def first_data_row(frame: object) -> int:
+    """Sheet row of a table's first data row.
+
+    Readers record the sheet row of a table's header in ``frame.attrs["header_row"]``;
+    without it the header is taken to be row 1, as in a CSV file.
+    """
+    attrs = getattr(frame, "attrs", {}) or {}
+    return int(attrs.get("header_row", 1)) + 1
+
+
 class Problems:
     """Collects problems and raises them together.
 

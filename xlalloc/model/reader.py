@@ -57,7 +57,7 @@ def _sheet_xml_paths(z: zipfile.ZipFile) -> dict[str, str]:
     target = {r.get("Id"): r.get("Target") for r in rels}
     out = {}
     for s in wb.find("m:sheets", ns):
-        rid = s.get("{%s}id" % ns["r"])
+        rid = s.get(f"{{{ns['r']}}}id")
         t = target.get(rid, "")
         t = t.lstrip("/")
         out[s.get("name")] = t if t.startswith("xl/") else f"xl/{t}"
@@ -130,13 +130,13 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
     # Trailing empty rows are not data.
     while data and all(v in ("", None) for v in data[-1]):
         data.pop()
-    out = {}
+    out: dict[str, list[object]] = {}
     for c in spec.columns:
         if c.name not in pos:
             out[c.name] = [None] * len(data)
             continue
         j = pos[c.name]
-        vals = []
+        vals: list[object] = []
         for k, row in enumerate(data):
             excel_row = h + 2 + k
             v = row[j] if j < len(row) else ""
@@ -265,7 +265,9 @@ def read_model(path: str | Path) -> ModelInputs:
     problems = Problems()
 
     def rows(sheet: str) -> list[list[object]] | None:
-        return wb.get_sheet_by_name(sheet).to_python() if sheet in names else None
+        if sheet not in names:
+            return None
+        return [list(r) for r in wb.get_sheet_by_name(sheet).to_python()]
 
     frames = {spec.table: _read_table(rows(spec.sheet), spec, problems,
                                       merged.get(spec.sheet, [])) for spec in INPUT_TABLES}

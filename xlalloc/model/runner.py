@@ -77,7 +77,8 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
     place_map = cap.define_places(practices, practices[["practice_code", "place", "locality"]],
                                   where="Practices")
     indices = cap.need_indices(practices, place_map, england=ENGLAND)
-    budget_total = (float(p["icb_budget"]) if p.get("icb_budget") is not None  # type: ignore[arg-type]
+    icb_budget = p.get("icb_budget")
+    budget_total = (float(icb_budget) if icb_budget is not None  # type: ignore[arg-type]
                     else float(inputs.budget["amount"].sum()))
     places = indices[indices["level"] == "place"].copy()
     places["target_share"] = places[f"{comp}_wp"] / places[f"{comp}_wp"].sum()
@@ -106,8 +107,9 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
     if len(inputs.budget):
         step("apportionment")
         try:
+            threshold = p.get("coverage_threshold")
             settings = ApportionmentSettings(
-                coverage_threshold=float(p.get("coverage_threshold") or 0.8),  # type: ignore[arg-type]
+                coverage_threshold=0.8 if threshold is None else float(threshold),  # type: ignore[arg-type]
                 unit=unit, per_1000_component=str(p.get("per_1000_component") or "core"))
             apportionment = apportion(inputs.budget, practices, inputs.practice_data,
                                       inputs.place_splits, inputs.activity, settings)

@@ -1,6 +1,7 @@
-"""The model workbook's layout: the one place that names sheets, tables, columns
-and policy parameters. The writer, the reader, the validator and the docs all
-use it, so other tools can rely on it (see ``docs/model-workbook.md``).
+"""The model workbook's layout: sheets, tables, columns and policy parameters.
+
+The one place that names them: the writer, the reader, the validator and the docs
+all use it, so other tools can rely on it (see ``docs/model-workbook.md``).
 
 FAST standard: inputs, calculations and outputs are separate sheets; input
 cells are styled as inputs; outputs are written by xlalloc and never edited by

@@ -1,5 +1,8 @@
-"""Convergence results as a workbook: a sheet per year, the trajectory with a chart,
-the policy, and a Checks sheet whose cells read 0 when all is well."""
+"""Convergence results as a workbook.
+
+A sheet per year, the trajectory with a chart, the policy, and a Checks sheet
+whose cells read 0 when all is well.
+"""
 
 from __future__ import annotations
 

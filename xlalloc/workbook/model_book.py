@@ -418,7 +418,7 @@ def _apportionment_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str,
     put(ws, wrow, 1, f"{comp} weighted population")
     place_col = rng.column("Practices", "place")
     wp_col = rng.column("Practices", f"{comp}_wp")
-    for j, pl in enumerate(places):
+    for j in range(n):
         L = get_column_letter(2 + j)
         _formula(ws, wrow, 2 + j, f"=SUMIF({place_col},{L}${row + 1},{wp_col})", NUMBER)
     _formula(ws, wrow, 2 + n, f"=SUM(B{wrow}:{get_column_letter(1 + n)}{wrow})", NUMBER)
@@ -459,10 +459,9 @@ def _apportionment_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str,
         ws.column_dimensions[get_column_letter(2 + j)].width = 16
     fm = {"amount": MONEY, "apportioned": MONEY, "difference": MONEY, "coverage": SHARE}
     h, last = _values_block(wa, HEADER_ROW, "Budget lines", a.audit, fm)
+    ap = get_column_letter(list(a.audit.columns).index("apportioned") + 1)
     checks.append(("Audit: lines apportioned less their amounts",
-                   f"=ROUND(SUM(Audit!{get_column_letter(list(a.audit.columns).index('apportioned') + 1)}"
-                   f"{h + 1}:{get_column_letter(list(a.audit.columns).index('apportioned') + 1)}"
-                   f"{last})-SUM({amount}),2)"))
+                   f"=ROUND(SUM(Audit!{ap}{h + 1}:{ap}{last})-SUM({amount}),2)"))
     for j, w in enumerate([40, 40, 16, 10, 36, 14, 50, 10, 14, 60, 16, 12]):
         wa.column_dimensions[get_column_letter(j + 1)].width = w
     return checks

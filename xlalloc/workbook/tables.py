@@ -92,7 +92,8 @@ def write_frame(ws: Worksheet, df: pd.DataFrame, start_row: int = 1, start_col: 
         for j in range(values.shape[1]):
             put(ws, start_row + 1 + i, start_col + j, values[i, j], fmts[j])
     for j, col in enumerate(df.columns):
-        ws.column_dimensions[get_column_letter(start_col + j)].width = max(10, min(40, len(str(col)) + 4))
+        width = max(10, min(40, len(str(col)) + 4))
+        ws.column_dimensions[get_column_letter(start_col + j)].width = width
     ws.freeze_panes = ws.cell(row=start_row + 1, column=start_col)
 
 
