@@ -146,6 +146,89 @@ def convergence() -> None:
     report(f"convergence: {S:,} scenarios x {len(b)} ICBs", t1, "scipy brentq loop", t0)
 
 
+def national_model_tables() -> dict[str, pd.DataFrame]:
+    """All of England's practices (places = ICBs) with the demo ICB's full budget."""
+    from xlalloc import demo
+
+    df = national_practices()
+    tables = demo.model_tables()
+    rng = np.random.default_rng(7)
+    practices = pd.DataFrame({
+        "practice_code": df["practice_code"], "practice_name": df["practice_name"],
+        "pcn_code": df["pcn_code"], "pcn_name": df["pcn_name"],
+        "locality": df["icb_code"] + ": " + df["lad_name"].fillna("Unknown"),
+        "place": df["icb_name"],
+        "population": df["population"],
+        **{f"{c}_wp": df[c] for c in COMPONENTS}})
+    budget = tables["tblBudget"].copy()
+    budget["methods"] = budget["methods"].str.replace("place_split;", "", regex=False)
+    budget.loc[budget["methods"] == "place_split", "methods"] = "capitation"
+    values = []
+    for line, comp, rate in (("Acute contracts - NHS trusts", "ga", 760.0),
+                             ("GP prescribing", "prescribing", 165.0),
+                             ("GMS contracts", "population", 69.0),
+                             ("Mental health packages of care", "mental_health", 35.0),
+                             ("Learning disabilities packages", "core", 30.0)):
+        v = df[comp].to_numpy() * rate * rng.lognormal(0, 0.1, len(df))
+        values += list(zip([line] * len(df), df["practice_code"], np.round(v, 2)))
+    codes = df["practice_code"].to_numpy()
+    activity = [("CHC packages of care", c if rng.random() > 0.07 else None,
+                 round(float(rng.lognormal(np.log(60_000), 0.8)), 2))
+                for c in rng.choice(codes, 5_000)]
+    activity += [("Acute - independent sector", c, round(float(rng.lognormal(10, 1)), 2))
+                 for c in rng.choice(codes, 3_000)]
+    places = sorted(practices["place"].unique())
+    base = pd.DataFrame({"place": places, "baseline": 100_000_000.0, "hcdd_baseline": None})
+    return {"tblPractices": practices, "tblBudget": budget,
+            "tblPracticeData": pd.DataFrame(values, columns=["line", "practice_code", "value"]),
+            "tblActivity": pd.DataFrame(activity, columns=["line", "practice_code", "amount"]),
+            "tblPlaceSplits": None, "tblBaselines": base,
+            "tblTotals": pd.DataFrame({"year": ["2026/27"], "total": [len(places) * 104e6]})}
+
+
+def openpyxl_alone(source: Path, target: Path) -> int:
+    """Write every cell of ``source`` into a new workbook with openpyxl alone."""
+    from openpyxl import Workbook
+    from python_calamine import CalamineWorkbook
+
+    wb_in = CalamineWorkbook.from_path(str(source))
+    sheets = {n: wb_in.get_sheet_by_name(n).to_python() for n in wb_in.sheet_names}
+    t = time.perf_counter()
+    wb = Workbook()
+    wb.remove(wb.active)
+    n = 0
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append([None if v == "" else v for v in r])
+            n += len(r)
+    wb.save(target)
+    openpyxl_alone.seconds = time.perf_counter() - t  # type: ignore[attr-defined]
+    return n
+
+
+@bench
+def model() -> None:
+    """Headless run of a model of all England's practices and one ICB's full budget."""
+    import tempfile
+
+    import xlalloc
+    from xlalloc import demo
+    from xlalloc.workbook.model_book import build_model, save_model
+
+    d = Path(tempfile.mkdtemp(prefix="xlalloc-bench-"))
+    src = d / "national.xlsx"
+    save_model(build_model(national_model_tables(), demo.DEMO_PARAMS), src)
+    out = d / "out.xlsx"
+    t = time.perf_counter()
+    xlalloc.run(src, out)
+    t_run = time.perf_counter() - t
+    n = openpyxl_alone(out, d / "plain.xlsx")
+    t0 = openpyxl_alone.seconds  # type: ignore[attr-defined]
+    report(f"model run: national practices, {n:,} cells", t_run, "openpyxl writing the cells",
+           t0)
+
+
 def main(names: list[str]) -> None:
     for name in names or list(BENCHMARKS):
         if name not in BENCHMARKS:

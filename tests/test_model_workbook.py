@@ -388,3 +388,10 @@ def test_workbook_opens_in_libreoffice_for_template(tmp_path, libreoffice):
     shutil.copy(ROOT / "templates" / "model.xlsx", tpl)
     vals = read_values(recalculate(tpl))
     assert "Policy" in vals and vals["Policy"][3][:2] == ["parameter", "value"]
+
+
+def test_layout_document_is_generated_from_the_schema():
+    from xlalloc.model.docs import render
+
+    committed = (ROOT / "docs" / "model-workbook.md").read_text(encoding="utf-8")
+    assert committed == render(), "regenerate: python -m xlalloc.model.docs"

@@ -1,0 +1,93 @@
+"""Render the model workbook's layout as Markdown (``docs/model-workbook.md``).
+
+Generated from :mod:`xlalloc.model.schema`, so the document cannot drift from the
+code; a test compares the committed file with this output.
+"""
+
+from __future__ import annotations
+
+from .schema import CHECKS, COVER, INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS, POLICY
+
+OUTPUT_NOTES = {
+    "Targets": "Per place: population and weighted population (SUMIF formulas over "
+               "Practices), need index, target share (formula), target £ (engine, largest "
+               "remainder), £ per 1,000 weighted population (formula), baseline and its "
+               "distance from target (formula); then need indices for every component.",
+    "Convergence": "One block per year: baseline, target share, target, DfT before, growth, "
+                   "allocation, DfT after, the rule that set it and an explanation; a totals "
+                   "row (SUM formulas) and the year's control total (formula to Totals).",
+    "Trajectory": "Distance from target by place and year, with a line chart.",
+    "Apportionment": "Table 1 (£ by programme × place; Total column and row are SUM "
+                     "formulas), shares (formulas), weighted population by place (SUMIF "
+                     "formulas over Practices), Table 2 (£ per 1,000 weighted population, "
+                     "formulas), index against the ICB average (formulas), Table 1 for "
+                     "recurrent lines only, and Table 1 by locality.",
+    "Audit": "One row per budget line: methods tried, method used, why earlier methods "
+             "were skipped, data coverage, component, note, amount apportioned, difference "
+             "(always 0).",
+    CHECKS: "One formula per check, each reading 0 when all is well (targets and "
+            "apportionment reconcile to their control totals, shares sum to 1, no practice "
+            "without a place, convergence totals equal each year's total), their sum of "
+            "absolute values, and the run's messages (a failed ribbon run lists its "
+            "problems here).",
+}
+
+
+def render() -> str:
+    """The Markdown document."""
+    out = ["# The model workbook", "",
+           "Generated from `xlalloc/model/schema.py` by `python -m xlalloc.model.docs`; do not "
+           "edit by hand. Other tools may rely on every name below.", "",
+           "Layout follows the FAST standard: inputs, calculations and outputs are separate "
+           "sheets; input cells are blue text on pale yellow; output sheets are written by "
+           "xlalloc and replaced on every run; the Checks sheet reads 0 when all is well. "
+           "Money is formatted £#,##0 with negatives in brackets; financial years are text "
+           "such as `2026/27`.", "",
+           "Every input sheet has a title in row 1, a description in row 2, and its Excel "
+           "table's header in row 4 (readers find the header by its key column, so rows may "
+           "be inserted above it). Columns are found by header, never by letter.", "",
+           "## Sheets, in order", "",
+           "| sheet | kind |", "|---|---|",
+           f"| {COVER} | what the workbook is, version, how to run, sheet index |",
+           f"| {POLICY} | input: named parameters |"]
+    out += [f"| {t.sheet} | input: Excel table `{t.table}`{' (optional)' if t.optional else ''} |"
+            for t in INPUT_TABLES]
+    out += [f"| {s} | output, written by xlalloc |" for s in OUTPUT_SHEETS]
+    out += ["", "## Input tables", ""]
+    for t in INPUT_TABLES:
+        out += [f"### {t.sheet} (`{t.table}`)", "", t.description, "",
+                "| column | type | required | blank allowed | notes |", "|---|---|---|---|---|"]
+        for c in t.columns:
+            notes = c.description + (f"; at least {c.minimum:g}" if c.minimum is not None else "")
+            out.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'} | "
+                       f"{'yes' if c.allow_blank else 'no'} | {notes} |")
+        out.append("")
+    out += ["## Policy parameters", "",
+            "Sheet `Policy`, header `parameter | value | description | allowed` in row 4. "
+            "Each value cell is also a workbook-level defined name equal to the parameter "
+            "name (e.g. `=min_growth`), with data validation.", "",
+            "| name | default | allowed | meaning |", "|---|---|---|---|"]
+    for p in PARAMETERS:
+        if p.choices:
+            allowed = ", ".join(p.choices)
+        elif p.kind == "number":
+            lo = "" if p.minimum is None else f"{p.minimum:g}"
+            hi = "" if p.maximum is None else f"{p.maximum:g}"
+            allowed = f"{lo} to {hi}" if hi else f"≥ {lo}"
+        else:
+            allowed = "text"
+        blank = " (blank allowed)" if p.blank_ok else ""
+        out.append(f"| `{p.name}` | {p.default!s} | {allowed}{blank} | {p.description} |")
+    out += ["", "## Output sheets", ""]
+    out += [f"* **{s}**: {OUTPUT_NOTES[s]}" for s in OUTPUT_SHEETS]
+    out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/model-workbook.md")
+    target.write_text(render(), encoding="utf-8")
+    print(f"wrote {target}")
