@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,6 +179,8 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
         out[c.name] = vals
     df = pd.DataFrame(out, columns=cols)
     df.attrs["header_row"] = h + 1
+    df.attrs["n_rows"] = len(data)
+    df.attrs["columns"] = dict(pos)
     return df
 
 
@@ -246,7 +249,7 @@ def _parameter(p: Parameter, v: object, cell: str, row: int, problems: Problems)
 
 
 def read_model(path: str | Path) -> ModelInputs:
-    """Read and validate every input of a model workbook.
+    """Read and validate every input of a model workbook file (python-calamine).
 
     Raises:
         InputError: Every problem found, each naming sheet, cell or row and column.
@@ -262,15 +265,30 @@ def read_model(path: str | Path) -> ModelInputs:
         raise InputError(f"cannot read as a workbook: {e}", where=path.name) from None
     names = set(wb.sheet_names)
     merged = merged_ranges(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
-    problems = Problems()
 
     def rows(sheet: str) -> list[list[object]] | None:
         if sheet not in names:
             return None
         return [list(r) for r in wb.get_sheet_by_name(sheet).to_python()]
 
+    return read_model_rows(rows, merged)
+
+
+def read_model_rows(rows: Callable[[str], list[list[object]] | None],
+                    merged: Mapping[str, list[str]]) -> ModelInputs:
+    """Read and validate a model's inputs from any source of sheet values.
+
+    Args:
+        rows: Returns a sheet's values as rows from A1 (``None`` if no such sheet);
+            a file read by python-calamine or a live Excel book through xlwings.
+        merged: Merged-cell ranges by sheet.
+
+    Raises:
+        InputError: Every problem found, each naming sheet, cell or row and column.
+    """
+    problems = Problems()
     frames = {spec.table: _read_table(rows(spec.sheet), spec, problems,
-                                      merged.get(spec.sheet, [])) for spec in INPUT_TABLES}
+                                      list(merged.get(spec.sheet, []))) for spec in INPUT_TABLES}
     params = _read_policy(rows(POLICY), problems)
     pr = frames["tblPractices"]
     dup = pr["practice_code"].duplicated(keep=False) & pr["practice_code"].notna()

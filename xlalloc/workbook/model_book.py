@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -34,6 +33,7 @@ from ..model.schema import (
     POLICY,
     InputTable,
 )
+from .sheetspec import ChartSpec, SheetSpec, spec_from_worksheet, write_spec_openpyxl
 from .tables import HEADER_FILL, HEADER_FONT, INDEX, MONEY, NUMBER, PCT, put, save_atomic
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -196,23 +196,23 @@ def build_model(tables: Mapping[str, pd.DataFrame] | None = None,
 # --------------------------------------------------------------------------- outputs
 
 class _Ranges:
-    """Where input columns are, for formulas that trace outputs to inputs."""
+    """Where input columns are, for formulas that trace outputs to inputs.
 
-    def __init__(self, wb: Workbook):
-        self.wb = wb
+    Read from the positions the reader recorded (``attrs``) for each input table,
+    so the same formulas serve an openpyxl workbook and a live Excel book.
+    """
+
+    def __init__(self, inputs):
+        self.frames = {"Practices": inputs.practices, "Budget": inputs.budget,
+                       "Totals": inputs.totals}
 
     def column(self, sheet: str, name: str) -> str:
         """Absolute range of a named column's data in an input sheet's table."""
-        ws = self.wb[sheet]
-        table = next(iter(ws.tables.values()))
-        first, last = table.ref.split(":")
-        header_row = int("".join(ch for ch in first if ch.isdigit()))
-        last_row = int("".join(ch for ch in last if ch.isdigit()))
-        for cell in ws[header_row]:
-            if cell.value == name:
-                L = cell.column_letter
-                return f"{quote_sheetname(sheet)}!${L}${header_row + 1}:${L}${last_row}"
-        raise KeyError(f"{sheet}!{name}")
+        attrs = self.frames[sheet].attrs
+        first = int(attrs["header_row"]) + 1
+        last = first + max(int(attrs["n_rows"]), 1) - 1
+        L = get_column_letter(int(attrs["columns"][name]) + 1)
+        return f"{quote_sheetname(sheet)}!${L}${first}:${L}${last}"
 
 
 def _sum(col: int, r1: int, r2: int) -> str:
@@ -328,17 +328,10 @@ def _convergence_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str, s
     traj = conv.trajectory.rename(columns={"org": "place", "baseline": "baseline DfT"})
     h, last = _values_block(ws2, HEADER_ROW, "Distance from target (positive: above target)",
                             traj, {c: PCT for c in traj.columns[1:]})
-    chart = LineChart()
-    chart.title = "Distance from target by place"
-    chart.y_axis.title = "Distance from target"
-    chart.y_axis.number_format = "0.0%"
-    chart.x_axis.title = "Year"
-    chart.height, chart.width = 9, 18
-    n_col = traj.shape[1]
-    chart.add_data(Reference(ws2, min_col=1, max_col=n_col, min_row=h + 1, max_row=last),
-                   from_rows=True, titles_from_data=True)
-    chart.set_categories(Reference(ws2, min_col=2, max_col=n_col, min_row=h, max_row=h))
-    ws2.add_chart(chart, f"A{last + 3}")
+    CHARTS.setdefault("Trajectory", []).append(ChartSpec(
+        title="Distance from target by place", y_title="Distance from target", x_title="Year",
+        y_format="0.0%", min_col=1, max_col=traj.shape[1], header_row=h, first_row=h + 1,
+        last_row=last, anchor=f"A{last + 3}"))
     ws2.column_dimensions["A"].width = 20
     return checks
 
@@ -467,15 +460,16 @@ def _apportionment_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str,
     return checks
 
 
-def write_outputs(wb: Workbook, result, messages: list[str] | None = None) -> None:
-    """Replace every output sheet of ``wb`` with the results of a run.
+#: Charts recorded while rendering, by sheet name (reset by every render).
+CHARTS: dict[str, list[ChartSpec]] = {}
 
-    Input sheets are not touched.
-    """
-    for name in OUTPUT_SHEETS:
-        if name in wb.sheetnames:
-            del wb[name]
-    rng = _Ranges(wb)
+
+def render_outputs(result, messages: list[str] | None = None) -> list[SheetSpec]:
+    """Render every output sheet of a run as :class:`SheetSpec` s (nothing written)."""
+    CHARTS.clear()
+    wb = Workbook()
+    wb.remove(wb.active)
+    rng = _Ranges(result.inputs)
     refs = _targets_sheet(wb, result, rng)
     checks = _convergence_sheets(wb, result, rng)
     checks += _apportionment_sheets(wb, result, rng)
@@ -489,15 +483,40 @@ def write_outputs(wb: Workbook, result, messages: list[str] | None = None) -> No
          f"=ROUND({refs['population_total']}-SUM({rng.column('Practices', 'population')}),6)"),
         ("Practices with no place", f"=COUNTBLANK({rng.column('Practices', 'place')})"),
     ] + checks
-    write_checks(wb, checks, messages or result.warnings)
+    _checks_sheet(wb, checks, messages or result.warnings)
     for name in OUTPUT_SHEETS:
         wb[name].sheet_properties.tabColor = "A6A6A6" if name != CHECKS else "C00000"
+    return [spec_from_worksheet(wb[name], CHARTS.get(name)) for name in OUTPUT_SHEETS]
 
 
-def write_checks(wb: Workbook, checks: list[tuple[str, str]], messages: list[str]) -> None:
+def error_specs(error: InputError) -> list[SheetSpec]:
+    """The Checks sheet of a failed run: every problem listed, outputs left alone."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    msgs = [f"RUN FAILED: {len(error.problems)} input problem(s); outputs were not updated"]
+    msgs += [str(p) for p in error.problems]
+    _checks_sheet(wb, [("Run failed: input problems (see messages below)",
+                        f"={len(error.problems)}")], msgs)
+    wb[CHECKS].sheet_properties.tabColor = "C00000"
+    return [spec_from_worksheet(wb[CHECKS])]
+
+
+def apply_specs(wb: Workbook, specs: list[SheetSpec]) -> None:
+    """Replace the named sheets of an openpyxl workbook with the specs (inputs untouched)."""
+    for spec in specs:
+        if spec.name in wb.sheetnames:
+            del wb[spec.name]
+    for spec in specs:
+        write_spec_openpyxl(wb.create_sheet(spec.name), spec)
+
+
+def write_outputs(wb: Workbook, result, messages: list[str] | None = None) -> None:
+    """Replace every output sheet of ``wb`` with the results of a run."""
+    apply_specs(wb, render_outputs(result, messages))
+
+
+def _checks_sheet(wb: Workbook, checks: list[tuple[str, str]], messages: list[str]) -> None:
     """The Checks sheet: one formula per check, each reading 0 when all is well."""
-    if CHECKS in wb.sheetnames:
-        del wb[CHECKS]
     ws = wb.create_sheet(CHECKS)
     _title(ws, "Checks", "Every value reads 0 when all is well. " + OUTPUT_NOTE)
     _header(ws, HEADER_ROW, ["check", "value", "expected"])
@@ -516,16 +535,6 @@ def write_checks(wb: Workbook, checks: list[tuple[str, str]], messages: list[str
     ws.column_dimensions["A"].width = 70
     ws.column_dimensions["B"].width = 16
 
-
-def write_error_checks(wb: Workbook, error: InputError) -> None:
-    """Record a failed run on the Checks sheet (every problem), leaving outputs as they were."""
-    msgs = [f"RUN FAILED: {len(error.problems)} input problem(s); outputs were not updated"]
-    msgs += [str(p) for p in error.problems]
-    write_checks(wb, [("Run failed: input problems (see messages below)",
-                       f"={len(error.problems)}")], msgs)
-
-
-# --------------------------------------------------------------------------- files
 
 OPENPYXL_DROPS = {
     b"sparklineGroup": "sparklines",
