@@ -9,4 +9,12 @@ __version__ = "0.1.0"
 
 from .api import new, run, validate  # noqa: E402
 
-__all__ = ["__version__", "new", "run", "validate"]
+
+def main() -> object:
+    """The ribbon button's entry point (``RunPython "import xlalloc; xlalloc.main()"``)."""
+    from .excel.macros import main as _main
+
+    return _main()
+
+
+__all__ = ["__version__", "main", "new", "run", "validate"]

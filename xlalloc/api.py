@@ -73,24 +73,20 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
     Raises:
         InputError: Every input problem; nothing is written.
     """
-    from .workbook.model_book import load_model, refuse_if_lossy, save_model, write_outputs
+    from .excel.books import OpenpyxlBook
+    from .excel.macros import run_book
+    from .workbook.model_book import refuse_if_lossy
 
     path = Path(path)
-    step = progress or (lambda _s: None)
     if output is not None and Path(output).resolve() == path.resolve() and not in_place:
         raise InputError("the output is the input workbook: pass in_place (--in-place) to "
                          "write back into it", where="output")
     target = path if in_place else Path(output) if output else default_output(path)
     if in_place:
         refuse_if_lossy(path)
-    step("reading inputs")
-    inputs = read_model(path)
-    result = run_model(inputs, progress=step)
-    wb = load_model(path)
-    write_outputs(wb, result)
-    step("writing")
-    save_model(wb, target)
-    return result
+    if not path.exists():
+        raise InputError(f"file not found: {path}", where=str(path))
+    return run_book(OpenpyxlBook(path, target), progress)
 
 
 def validate(path: str | Path) -> list[str]:

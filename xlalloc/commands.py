@@ -217,3 +217,30 @@ def _demo(sub: argparse._SubParsersAction) -> None:
     c.add_argument("output", nargs="?", default="xlalloc-demo.xlsx")
     c.add_argument("--force", action="store_true", help="overwrite an existing file")
     c.set_defaults(func=cmd_demo)
+
+
+def cmd_addin(args: argparse.Namespace) -> int:
+    """Build and verify the xlalloc Excel add-in."""
+    from .excel.addin import build, verify
+
+    if args.action == "build":
+        path = build(args.output)
+        report = verify(path)
+        print(f"wrote {path}: ribbon tab 'xlalloc', button -> {report.callbacks[0]} "
+              f"(RunPython xlalloc.main()), UDF Modules = {report.udf_modules}")
+        return 0
+    report = verify(args.output)
+    for p in report.problems:
+        print(f"problem: {p}")
+    print(f"{args.output}: {'ok' if report.ok else 'FAILED'}")
+    return 0 if report.ok else 1
+
+
+@registers
+def _addin(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("addin", help="build (and verify) the xlalloc.xlam Excel add-in")
+    c.add_argument("action", choices=["build", "verify"])
+    c.add_argument("-o", "--output", default="xlalloc.xlam",
+                   help="add-in file (keep the name xlalloc.xlam: the ribbon imports the "
+                        "module named after the file)")
+    c.set_defaults(func=cmd_addin)

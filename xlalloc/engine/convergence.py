@@ -377,24 +377,42 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
     return YearResult(out, total, g, parameter, policy)
 
 
-def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFrame:
-    """Partition each allocation into an HCDD contribution and a remaining allocation.
+def hcdd_partition(allocation: npt.ArrayLike, baseline: npt.ArrayLike, hcdd_baseline: npt.ArrayLike,
+                   dft_after: npt.ArrayLike, hcdd_growth: float, cost_uplift: float,
+                   unit: float = 1.0) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+    """Partition allocations into an HCDD contribution and a remaining allocation.
 
-    ``H_i = h_i (1 + q)`` (half-up to the unit); ``R_i = a_i - H_i``; for
-    organisations above target after convergence, growth of ``R_i`` over
-    ``b_i - h_i`` is capped at ``u`` and the excess moves into ``H_i``.
+    NHS England specialised annex 2, paragraph 10: ``H_i = h_i (1 + q)`` (half-up
+    to the unit); ``R_i = a_i - H_i``; for organisations above target after
+    convergence, growth of ``R_i`` over ``b_i - h_i`` is capped at the gross cost
+    uplift factor ``u`` and the excess moves into ``H_i``.
+
+    Returns:
+        ``(hcdd_contribution, remaining_allocation, capped)``; the first two sum to
+        the allocation exactly.
     """
-    u, q, unit = float(policy.cost_uplift or 0.0), float(policy.hcdd_growth or 0.0), policy.unit
-    H = round_half_up(h * (1 + q) / unit, 0) * unit
-    H = np.minimum(H, out["allocation"].to_numpy())
-    R = out["allocation"].to_numpy() - H
-    cap = np.floor((out["baseline"].to_numpy() - h) * (1 + u) / unit + 1e-9) * unit
-    over = (out["dft_after"].to_numpy() > 0) & (R > cap)
+    a = np.asarray(allocation, dtype=np.float64)
+    b = np.asarray(baseline, dtype=np.float64)
+    h = np.asarray(hcdd_baseline, dtype=np.float64)
+    d = np.asarray(dft_after, dtype=np.float64)
+    H = round_half_up(h * (1 + hcdd_growth) / unit, 0) * unit
+    H = np.minimum(H, a)
+    R = a - H
+    cap = np.floor((b - h) * (1 + cost_uplift) / unit + 1e-9) * unit
+    over = (d > 0) & (R > cap)
     excess = np.where(over, R - cap, 0.0)
+    return H + excess, R - excess, over
+
+
+def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFrame:
+    """Add the HCDD partition (see :func:`hcdd_partition`) to a result table."""
+    H, R, over = hcdd_partition(out["allocation"], out["baseline"], h, out["dft_after"],
+                                float(policy.hcdd_growth or 0.0),
+                                float(policy.cost_uplift or 0.0), policy.unit)
     out = out.copy()
     out["hcdd_baseline"] = h
-    out["hcdd_contribution"] = H + excess
-    out["remaining_allocation"] = R - excess
+    out["hcdd_contribution"] = H
+    out["remaining_allocation"] = R
     out["hcdd_capped"] = over
     return out
 

@@ -84,7 +84,8 @@ def spec_from_worksheet(ws: Worksheet, charts: list[ChartSpec] | None = None) ->
             size=cell.font.sz if cell.font.sz not in (None, 11) else None,
             font_color=_rgb(cell.font.color), fill_color=_rgb(fill)))
     widths = {k: float(v.width) for k, v in ws.column_dimensions.items() if v.width}
-    return SheetSpec(ws.title, cells, widths, list(charts or []), _rgb(ws.sheet_properties.tabColor))
+    tab = _rgb(ws.sheet_properties.tabColor)
+    return SheetSpec(ws.title, cells, widths, list(charts or []), tab)
 
 
 def write_spec_openpyxl(ws: Worksheet, spec: SheetSpec) -> None:

@@ -51,8 +51,8 @@ def number_format(column: str) -> str | None:
 
 
 def cell_value(v: object) -> object:
-    """Python value for a cell; NaN becomes blank, numpy scalars become Python."""
-    if v is None:
+    """Python value for a cell; NaN and empty text become blank, numpy scalars Python."""
+    if v is None or (isinstance(v, str) and v == ""):
         return None
     if isinstance(v, float | np.floating) and not np.isfinite(v):
         return None

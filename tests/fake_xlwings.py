@@ -1,0 +1,200 @@
+"""A small in-memory stand-in for the parts of xlwings' Book API that xlalloc uses.
+
+Excel is not available on Linux; this fake lets the xlwings adapter
+(:class:`xlalloc.excel.books.XlwingsBook`) run for real in tests.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _rc(a):
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", a)
+    c = 0
+    for ch in m.group(1):
+        c = c * 26 + ord(ch) - 64
+    return int(m.group(2)), c
+
+
+class Font:
+    def __init__(self, sheet, cells):
+        object.__setattr__(self, "_sheet", sheet)
+        object.__setattr__(self, "_cells", cells)
+
+    def __setattr__(self, name, value):
+        for rc in self._cells:
+            self._sheet.style.setdefault(rc, {})[f"font.{name}"] = value
+
+
+class Range:
+    def __init__(self, sheet, first, last=None, whole_column=None):
+        self.sheet, self.first, self.last = sheet, first, last or first
+        self.whole_column = whole_column
+        self._ndim = None
+
+    @property
+    def cells(self):
+        (r1, c1), (r2, c2) = self.first, self.last
+        return [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+
+    def options(self, ndim=None):
+        self._ndim = ndim
+        return self
+
+    @property
+    def value(self):
+        (r1, c1), (r2, c2) = self.first, self.last
+        return [[self.sheet.data.get((r, c)) for c in range(c1, c2 + 1)]
+                for r in range(r1, r2 + 1)]
+
+    @value.setter
+    def value(self, grid):
+        r1, c1 = self.first
+        for i, row in enumerate(grid):
+            for j, v in enumerate(row):
+                if v is None:
+                    self.sheet.data.pop((r1 + i, c1 + j), None)
+                else:
+                    self.sheet.data[(r1 + i, c1 + j)] = v
+
+    def _style(self, key, value):
+        for rc in self.cells:
+            self.sheet.style.setdefault(rc, {})[key] = value
+
+    number_format = property(lambda self: None, lambda self, v: self._style("number_format", v))
+    color = property(lambda self: None, lambda self, v: self._style("color", v))
+
+    @property
+    def font(self):
+        return Font(self.sheet, self.cells)
+
+    @property
+    def column_width(self):
+        return None
+
+    @column_width.setter
+    def column_width(self, w):
+        self.sheet.widths[self.whole_column] = w
+
+    @property
+    def merge_cells(self):
+        return bool(self.sheet.merged)
+
+    @property
+    def address(self):
+        (r1, c1), (r2, c2) = self.first, self.last
+        from openpyxl.utils import get_column_letter as L
+        return f"${L(c1)}${r1}:${L(c2)}${r2}"
+
+    @property
+    def last_cell(self):
+        r, c = self.last
+        return type("Cell", (), {"row": r, "column": c})()
+
+    @property
+    def row(self):
+        return self.first[0]
+
+    @property
+    def column(self):
+        return self.first[1]
+
+
+class Chart:
+    def __init__(self):
+        self.chart_type = None
+        self.source = None
+        self.name = None
+
+    def set_source_data(self, rng):
+        self.source = (rng.first, rng.last)
+
+
+class Charts(list):
+    def add(self, *args, **kwargs):
+        c = Chart()
+        self.append(c)
+        return c
+
+
+class Sheet:
+    def __init__(self, book, name):
+        self.book, self.name = book, name
+        self.data, self.style, self.widths = {}, {}, {}
+        self.charts = Charts()
+        self.merged = []
+
+    def range(self, a, b=None):
+        if isinstance(a, str):
+            m = re.fullmatch(r"([A-Z]+):([A-Z]+)", a)
+            if m:
+                return Range(self, (1, 1), (1, 1), whole_column=m.group(1))
+            first = _rc(a)
+            return Range(self, first, _rc(b) if isinstance(b, str) else b)
+        return Range(self, a, b)
+
+    @property
+    def used_range(self):
+        if not self.data:
+            return Range(self, (1, 1))
+        rows = [r for r, _ in self.data]
+        cols = [c for _, c in self.data]
+        return Range(self, (1, 1), (max(rows), max(cols)))
+
+    def delete(self):
+        self.book.sheets._items.remove(self)
+
+
+class Sheets:
+    def __init__(self, book):
+        self.book = book
+        self._items = []
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __len__(self):
+        return len(self._items)
+
+    def __getitem__(self, key):
+        if isinstance(key, int):
+            return self._items[key]
+        for s in self._items:
+            if s.name == key:
+                return s
+        raise KeyError(key)
+
+    def add(self, name, after=None):
+        s = Sheet(self.book, name)
+        if after is None:
+            self._items.insert(0, s)
+        else:
+            self._items.insert(self._items.index(after) + 1, s)
+        return s
+
+
+class App:
+    def __init__(self):
+        self.alerts = []
+
+    def alert(self, message, title=None):
+        self.alerts.append((title, message))
+
+
+class Book:
+    """Built from a workbook file's values (as Excel would hold them)."""
+
+    def __init__(self, path):
+        from python_calamine import CalamineWorkbook
+
+        self.name = str(path).rsplit("/", 1)[-1]
+        self.app = App()
+        self.sheets = Sheets(self)
+        wb = CalamineWorkbook.from_path(str(path))
+        for name in wb.sheet_names:
+            sh = self.sheets.add(name, after=self.sheets[-1] if len(self.sheets) else None)
+            for i, row in enumerate(wb.get_sheet_by_name(name).to_python()):
+                for j, v in enumerate(row):
+                    if v != "":
+                        sh.data[(i + 1, j + 1)] = v

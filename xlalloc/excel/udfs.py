@@ -1,0 +1,238 @@
+"""Worksheet functions for Excel (xlwings ``UDF_MODULES = xlalloc.excel.udfs``).
+
+Each function converts its ranges once with :mod:`xlalloc.excel.convert`, calls the
+engine once and returns a value or a range that spills as a dynamic array. On bad
+input it returns a readable error text starting ``#VALUE!`` instead of a Python
+traceback. Nothing is volatile and no function touches the calling book.
+
+:data:`REGISTRY` records every function's Excel name, arguments and help text; a
+test pins it, because renaming a function turns users' workbooks into ``#NAME?``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+import pandas as pd
+import xlwings as xw
+
+from .. import __version__
+from ..engine.convergence import converge, dft, hcdd_partition, policy_from
+from ..engine.errors import InputError
+from ..engine.rounding import largest_remainder, round_half_up
+from . import convert as cv
+
+CATEGORY = "xlalloc"
+ERROR_PREFIX = "#VALUE! xlalloc: "
+
+
+@dataclass(frozen=True)
+class UdfInfo:
+    """A worksheet function as Excel sees it."""
+
+    name: str
+    args: tuple[tuple[str, str], ...]
+    help: str
+
+
+REGISTRY: dict[str, UdfInfo] = {}
+
+
+def error_text(e: Exception) -> str:
+    """A one-cell error message (no traceback)."""
+    if isinstance(e, InputError):
+        return ERROR_PREFIX + "; ".join(str(p) for p in e.problems)
+    return ERROR_PREFIX + f"unexpected {type(e).__name__}: {e}"
+
+
+def udf(help_text: str, **arg_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a worksheet function and wrap it for xlwings.
+
+    Errors become a readable error text in the cell; ranges arrive as 2-D lists.
+    """
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        import inspect
+
+        params = list(inspect.signature(fn).parameters)
+        missing = [p for p in params if p not in arg_help]
+        if missing:
+            raise TypeError(f"{fn.__name__}: no help for arguments {missing}")
+        REGISTRY[fn.__name__] = UdfInfo(fn.__name__, tuple((p, arg_help[p]) for p in params),
+                                        help_text)
+
+        @wraps(fn)
+        def safe(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception as e:  # every error becomes a readable cell value
+                return error_text(e)
+
+        # xlwings reads the signature through __wrapped__; type hints would become
+        # converters, so the wrapper carries none.
+        safe.__annotations__ = {}
+        wrapped: Callable[..., Any] = xw.func(category=CATEGORY)(safe)
+        for p in params:
+            options: dict[str, Any] = {"doc": arg_help[p]}
+            if p not in SCALARS:
+                options["ndim"] = 2
+            wrapped = xw.arg(p, **options)(wrapped)
+        return wrapped
+
+    return deco
+
+
+#: Arguments that are always single values (not ranges).
+SCALARS = {"total", "amount", "unit", "method", "min_growth", "max_growth", "band", "pace",
+           "topslice", "hcdd_growth", "cost_uplift", "decimals"}
+
+
+@udf("Need index of the selected practices against all practices given: "
+     "(Σ selected WP / Σ selected population) / (Σ WP / Σ population).",
+     populations="registered population of each practice (one column)",
+     weighted="weighted population of each practice, same rows",
+     selected="TRUE for the practices in the place, same rows",
+     decimals="round half-up to this many decimals like NHS England (blank: exact)")
+def xla_need_index(populations: Any, weighted: Any, selected: Any,
+                   decimals: Any = None) -> Any:
+    """Need index of a place (the selected practices) within the practices given."""
+    pop = cv.vector(populations, "populations", minimum=0)
+    wp = cv.vector(weighted, "weighted", minimum=0)
+    cv.same_length(populations=pop, weighted=wp)
+    sel = cv.flags(selected, "selected", len(pop))
+    if not sel.any():
+        raise InputError("no practice is selected", where="selected")
+    index = (wp[sel].sum() / pop[sel].sum()) / (wp.sum() / pop.sum())
+    d = cv.scalar(decimals, "decimals")
+    return float(round_half_up([index], int(d))[0]) if d is not None else float(index)
+
+
+@udf("Target shares: each weight over the total (spills down).",
+     weights="weighted populations (or any non-negative weights), one column")
+def xla_target_shares(weights: Any) -> Any:
+    """Target shares that sum to 1."""
+    w = cv.vector(weights, "weights", minimum=0)
+    if w.sum() <= 0:
+        raise InputError("weights are all zero", where="weights")
+    return cv.column(w / w.sum())
+
+
+@udf("Target £: a total shared by weights, rounded to the unit by largest remainder so "
+     "the parts sum to the total exactly (spills down).",
+     weights="weighted populations (or shares), one column",
+     total="the budget to share; a whole number of units",
+     unit="rounding unit in £ (default 1; 1000 for £000)")
+def xla_target_amounts(weights: Any, total: Any, unit: Any = None) -> Any:
+    """Targets rounded by largest remainder."""
+    w = cv.vector(weights, "weights", minimum=0)
+    t = cv.scalar(total, "total")
+    if t is None:
+        raise InputError("total is blank", where="total")
+    u = cv.scalar(unit, "unit", default=1.0) or 1.0
+    return cv.column(largest_remainder(w, t, u, order=list(range(len(w)))))
+
+
+@udf("Distance from target of each allocation: (x - s Σx) / (s Σx), positive above "
+     "target (spills down).",
+     allocations="allocations (or baselines), one column",
+     shares="target shares (or weights, normalised), same rows")
+def xla_dft(allocations: Any, shares: Any) -> Any:
+    """Distance from target."""
+    x = cv.vector(allocations, "allocations", minimum=0)
+    s = cv.vector(shares, "shares", minimum=0)
+    cv.same_length(allocations=x, shares=s)
+    if s.sum() <= 0:
+        raise InputError("shares are all zero", where="shares")
+    return cv.column(dft(x, s / s.sum()))
+
+
+@udf("Converge baselines toward target under a policy; spills one row per organisation: "
+     "allocation, rule, DfT before, DfT after.",
+     baselines="baseline allocation of each organisation, one column",
+     shares="target shares (or weights), same rows",
+     total="total available; a whole number of units",
+     policy="optional two-column range of policy names and values (e.g. a named range); "
+            "values given as arguments take precedence",
+     method="level, pace or topslice (default level)",
+     min_growth="minimum growth, e.g. 0.01", max_growth="maximum growth, e.g. 0.06",
+     band="|DfT| within which organisations get core growth", pace="pace of change 0-1",
+     topslice="share top-sliced (topslice method)", unit="rounding unit in £ (default 1)")
+def xla_converge(baselines: Any, shares: Any, total: Any, policy: Any = None,
+                 method: Any = None, min_growth: Any = None, max_growth: Any = None,
+                 band: Any = None, pace: Any = None, topslice: Any = None,
+                 unit: Any = None) -> Any:
+    """Convergence of a block of organisations."""
+    b = cv.vector(baselines, "baselines", minimum=0)
+    s = cv.vector(shares, "shares", minimum=0)
+    cv.same_length(baselines=b, shares=s)
+    t = cv.scalar(total, "total")
+    if t is None:
+        raise InputError("total is blank", where="total")
+    values: dict[str, object] = dict(cv.pairs(policy, "policy"))
+    given = {"min_growth": min_growth, "max_growth": max_growth, "band": band, "pace": pace,
+             "topslice": topslice, "unit": unit}
+    for k, v in given.items():
+        x = cv.scalar(v, k)
+        if x is not None:
+            values[k] = x
+    if method not in (None, ""):
+        values["method"] = str(method).strip()
+    values["source"] = "worksheet function XLA_CONVERGE"
+    pol = policy_from(values, where="policy")
+    orgs = pd.DataFrame({"org": [f"row {i + 1:06d}" for i in range(len(b))], "baseline": b,
+                         "target_share": s})
+    res = converge(orgs, t, pol, where="baselines")
+    tb = res.table
+    return [[float(a), str(r), float(d0), float(d1)] for a, r, d0, d1 in
+            zip(tb["allocation"], tb["rule"], tb["dft_before"], tb["dft_after"])]
+
+
+@udf("Apportion an amount by a driver, rounded to the unit by largest remainder "
+     "(spills down).",
+     amount="the amount to apportion; a whole number of units",
+     drivers="driver of each row (activity, cost, weighted population), one column",
+     unit="rounding unit in £ (default 1)")
+def xla_apportion(amount: Any, drivers: Any, unit: Any = None) -> Any:
+    """Apportionment of one amount by a driver range."""
+    d = cv.vector(drivers, "drivers", minimum=0)
+    a = cv.scalar(amount, "amount")
+    if a is None:
+        raise InputError("amount is blank", where="amount")
+    u = cv.scalar(unit, "unit", default=1.0) or 1.0
+    return cv.column(largest_remainder(d, a, u, order=list(range(len(d)))))
+
+
+@udf("High-cost drugs and devices partition; spills one row per organisation: HCDD "
+     "contribution, remaining allocation.",
+     allocations="converged allocations, one column", baselines="baselines, same rows",
+     hcdd_baselines="baseline HCDD spend, same rows",
+     dft_after="distance from target after convergence, same rows",
+     hcdd_growth="HCDD growth rate q", cost_uplift="gross cost uplift factor u",
+     unit="rounding unit in £ (default 1)")
+def xla_hcdd(allocations: Any, baselines: Any, hcdd_baselines: Any, dft_after: Any,
+             hcdd_growth: Any, cost_uplift: Any, unit: Any = None) -> Any:
+    """HCDD partition of converged allocations."""
+    a = cv.vector(allocations, "allocations", minimum=0)
+    b = cv.vector(baselines, "baselines", minimum=0)
+    h = cv.vector(hcdd_baselines, "hcdd_baselines", minimum=0)
+    d = cv.vector(dft_after, "dft_after")
+    cv.same_length(allocations=a, baselines=b, hcdd_baselines=h, dft_after=d)
+    q = cv.scalar(hcdd_growth, "hcdd_growth")
+    u = cv.scalar(cost_uplift, "cost_uplift")
+    if q is None or u is None:
+        raise InputError("hcdd_growth and cost_uplift are required", where="hcdd_growth")
+    unit_v = cv.scalar(unit, "unit", default=1.0) or 1.0
+    H, R, _ = hcdd_partition(a, b, h, d, q, u, unit_v)
+    return [[float(x), float(y)] for x, y in zip(H, R)]
+
+
+@udf("The xlalloc version behind these functions.")
+def xla_version() -> Any:
+    """The package version (check it matches the add-in)."""
+    return __version__
+
+
+__all__ = [*REGISTRY, "REGISTRY", "UdfInfo", "error_text"]
