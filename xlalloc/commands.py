@@ -244,3 +244,81 @@ def _addin(sub: argparse._SubParsersAction) -> None:
                    help="add-in file (keep the name xlalloc.xlam: the ribbon imports the "
                         "module named after the file)")
     c.set_defaults(func=cmd_addin)
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    """Write the monthly reporting packs."""
+    from .api import progress_printer
+    from .packs import build_packs
+
+    run = build_packs(args.model, args.actuals, args.month, args.out, template=args.template,
+                      places=args.place, phasing=args.phasing, threshold=args.threshold,
+                      progress=progress_printer(total=len(args.place or []) + 1
+                                                if args.place else 4))
+    for p in run.paths:
+        print(f"wrote {p}")
+    if len(run.exceptions):
+        print(f"{len(run.exceptions)} ledger row(s) not reported (listed in the ICB summary's "
+              "Exceptions sheet):")
+        for r in run.exceptions.itertuples(index=False):
+            print(f"  - row {r.source_row}: {r.reason}")
+    diff = run.reconciliation.set_index("item").loc["Difference", "amount"]
+    print(f"reconciled to the ledger: difference £{diff:,.2f}")
+    return 0
+
+
+@registers
+def _pack(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("pack", help="monthly reporting packs: one per place and an ICB summary")
+    c.add_argument("model", help="MODEL.xlsx")
+    c.add_argument("--actuals", required=True, help="ledger extract (CSV or XLSX): month, "
+                   "programme, amount, and place or practice_code")
+    c.add_argument("--month", type=int, required=True, help="month reported (1 = April)")
+    c.add_argument("--template", help="pack template (default: xlalloc's own)")
+    c.add_argument("--out", required=True, help="folder for the packs")
+    c.add_argument("--place", action="append", help="only this place (repeatable)")
+    c.add_argument("--phasing", help="CSV month,share (default: twelfths)")
+    c.add_argument("--threshold", type=float, default=0.05,
+                   help="highlight variance beyond this share of budget (default 0.05)")
+    c.set_defaults(func=cmd_pack)
+
+
+def cmd_pack_template(args: argparse.Namespace) -> int:
+    """Write the default pack template."""
+    from .workbook.packs import build_template
+    from .workbook.tables import save_atomic
+
+    save_atomic(build_template(), args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
+@registers
+def _pack_template(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("pack-template", help="write the default pack template to restyle")
+    c.add_argument("output", nargs="?", default="PACK.xlsx")
+    c.set_defaults(func=cmd_pack_template)
+
+
+def cmd_demo_ledger(args: argparse.Namespace) -> int:
+    """Write a demo ledger extract for a model workbook."""
+    from . import demo
+    from .model.reader import read_model
+    from .model.runner import run_model
+
+    result = run_model(read_model(args.model))
+    if result.apportionment is None:
+        raise InputError("the model has no budget lines", where=args.model)
+    demo.ledger(result.apportionment.cells, result.inputs.practices, args.month).to_csv(
+        args.output, index=False)
+    print(f"wrote {args.output}")
+    return 0
+
+
+@registers
+def _demo_ledger(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("demo-ledger", help="write a demo ledger extract for a model")
+    c.add_argument("model")
+    c.add_argument("--month", type=int, default=6)
+    c.add_argument("-o", "--output", default="ledger.csv")
+    c.set_defaults(func=cmd_demo_ledger)

@@ -99,7 +99,7 @@ def match_columns(headers: Iterable[object], where: str) -> dict[str, str]:
     patterns.update(WP_COLUMNS)
     found: dict[str, str] = {}
     for key, pat in patterns.items():
-        hits = [h for h in headers if re.fullmatch(pat, _norm(h))]
+        hits = [str(h) for h in headers if re.fullmatch(pat, _norm(h))]
         if hits:
             found[key] = hits[0]
     missing = [k for k in REQUIRED if k not in found]

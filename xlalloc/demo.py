@@ -244,6 +244,11 @@ DEMO_PARAMS: dict[str, object] = {
     "topslice": None,
     "coverage_threshold": 0.8,
     "per_1000_component": "core",
+    "icb_name": ICB_NAME,
+    "pack_actuals": None,
+    "pack_month": None,
+    "pack_dir": None,
+    "pack_threshold": 0.05,
 }
 
 
@@ -304,3 +309,40 @@ def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
     return {"tblPractices": tbl_practices, "tblBudget": budget, "tblPracticeData": practice_data,
             "tblActivity": activity, "tblPlaceSplits": splits, "tblBaselines": baselines,
             "tblTotals": totals}
+
+
+def ledger(cells: pd.DataFrame, practices_frame: pd.DataFrame, month: int,
+           seed: int = SEED) -> pd.DataFrame:
+    """A demo ledger extract: actual spend by month, programme and place (or practice).
+
+    Spend runs near one twelfth of each apportioned budget a month, with a steady
+    over- or underspend per place and programme; primary care rows are coded to
+    practices (mapped to places through the model); three rows are deliberately bad
+    (an unknown place, month 13, an amount that is text) to show the exceptions page.
+
+    Args:
+        cells: Apportioned budget: ``place, programme, amount`` rows (any granularity).
+        practices_frame: Practices with ``practice_code`` and ``place``.
+        month: Last month in the extract (1 = April).
+        seed: Random seed.
+    """
+    rng = np.random.default_rng(seed + 2)
+    annual = cells.groupby(["place", "programme"], sort=True)["amount"].sum()
+    rows: list[tuple[object, ...]] = []
+    by_place = {p: g["practice_code"].tolist() for p, g in practices_frame.groupby("place")}
+    for (place, prog), budget in annual.items():
+        bias = rng.normal(0.0, 0.04)
+        for m in range(1, month + 1):
+            spend = budget / 12 * (1 + bias + rng.normal(0, 0.02))
+            if "GMS" in prog:
+                codes = by_place[place]
+                weights = rng.dirichlet(np.ones(len(codes)))
+                for code, w in zip(codes, weights):
+                    rows.append((m, prog, None, code, round(spend * w, 2)))
+            else:
+                rows.append((m, prog, place, None, round(spend, 2)))
+    first_prog = annual.index[0][1]
+    rows += [(1, first_prog, "Atlantis", None, 12_345.67),
+             (13, first_prog, annual.index[0][0], None, 1_000.00),
+             (2, first_prog, annual.index[0][0], None, "see invoice")]
+    return pd.DataFrame(rows, columns=["month", "programme", "place", "practice_code", "amount"])

@@ -214,7 +214,8 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems) -> dict[st
         params[name] = _parameter(by_name[name], row[jv] if jv < len(row) else "", cell,
                                   excel_row, problems)
     for p in PARAMETERS:
-        if p.name not in seen:
+        # Optional parameters missing from an older model take their documented default.
+        if p.name not in seen and not p.blank_ok:
             problems.add(POLICY, f"parameter {p.name!r} is missing ({p.description})")
     return params
 

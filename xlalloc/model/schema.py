@@ -194,6 +194,14 @@ PARAMETERS: tuple[Parameter, ...] = (
               minimum=0, maximum=1, percent=True, blank_ok=False),
     Parameter("per_1000_component", "core", "list", "weighted population for Table 2",
               choices=COMPONENTS, blank_ok=False),
+    Parameter("icb_name", "NHS Demoshire ICB", "text", "the ICB's name, for reports"),
+    Parameter("pack_actuals", None, "text", "ledger extract for monthly packs (CSV or XLSX "
+              "path)"),
+    Parameter("pack_month", None, "number", "month reported in packs (1 = April)", minimum=1,
+              maximum=12),
+    Parameter("pack_dir", None, "text", "folder the monthly packs are written to"),
+    Parameter("pack_threshold", 0.05, "number", "variance % beyond which pack lines are "
+              "highlighted", minimum=0, maximum=1, percent=True),
 )
 
 PARAMETER_NAMES = tuple(p.name for p in PARAMETERS)

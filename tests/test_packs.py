@@ -1,0 +1,219 @@
+"""Monthly reporting packs: LibreOffice recalculation, reconciliation, reproducibility."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from openpyxl.styles import PatternFill
+
+import xlalloc
+from xlalloc import demo
+from xlalloc.cli import main
+from xlalloc.engine.errors import InputError
+from xlalloc.engine.monitoring import phase_budgets
+from xlalloc.model.reader import read_model
+from xlalloc.model.runner import run_model
+from xlalloc.packs import SUMMARY_FILE, make_packs, read_actuals
+from xlalloc.workbook.libreoffice import read_values, recalculate
+
+ROOT = Path(__file__).resolve().parents[1]
+MONTH = 6
+
+
+@pytest.fixture(scope="module")
+def demo_packs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("packs")
+    model = d / "model.xlsx"
+    xlalloc.new(model, demo=True)
+    ledger = d / "ledger.csv"
+    assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
+    out = d / "packs"
+    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
+                 "--out", str(out)]) == 0
+    result = run_model(read_model(model))
+    run = make_packs(result, read_actuals(ledger), MONTH, d / "again")
+    return model, ledger, out, run
+
+
+def _programmes(values):
+    rows = values["Programmes"]
+    h = next(i for i, r in enumerate(rows) if r and r[0] == "programme")
+    body = []
+    for r in rows[h + 1:]:
+        if r[0] in ("", None):
+            break
+        body.append(r)
+    return rows[h], body
+
+
+@pytest.fixture(scope="module")
+def recalculated(demo_packs, libreoffice):
+    _, _, out, _ = demo_packs
+    return {p.name: read_values(recalculate(p)) for p in sorted(out.glob("*.xlsx"))}
+
+
+def test_pack_figures_equal_the_engine(recalculated, demo_packs):
+    _, _, _, run = demo_packs
+    bva = run.bva.set_index(["place", "programme"])
+    for name, values in recalculated.items():
+        if name == SUMMARY_FILE:
+            continue
+        place = name[:-5]
+        header, body = _programmes(values)
+        col = {h: j for j, h in enumerate(header)}
+        for r in body[:-1]:
+            e = bva.loc[(place, r[0])]
+            assert r[col["annual budget"]] == e["annual_budget"]
+            assert r[col["budget to date"]] == e["ytd_budget"]
+            assert r[col["actual to date"]] == pytest.approx(e["ytd_actual"], abs=1e-6)
+            assert r[col["variance £"]] == pytest.approx(e["variance"], abs=1e-6)
+            assert r[col["variance %"]] == pytest.approx(e["variance_pct"], rel=1e-12)
+            assert r[col["forecast outturn"]] == pytest.approx(e["forecast_outturn"], rel=1e-12)
+            assert r[col["forecast variance"]] == pytest.approx(e["forecast_variance"],
+                                                                abs=1e-6)
+        total = body[-1]
+        assert total[0] == "Total"
+        place_rows = bva.loc[place]
+        assert total[col["actual to date"]] == pytest.approx(place_rows["ytd_actual"].sum(),
+                                                             abs=1e-6)
+        summary = {r[0]: r[1] for r in values["Summary"] if r and r[0]}
+        assert summary["Actual to date"] == total[col["actual to date"]]
+        assert summary["Annual budget"] == place_rows["annual_budget"].sum()
+
+
+def test_place_packs_sum_to_the_icb_summary_and_the_ledger(recalculated, demo_packs):
+    _, ledger, _, run = demo_packs
+    totals = {}
+    for name, values in recalculated.items():
+        header, body = _programmes(values)
+        totals[name] = body[-1][header.index("actual to date")]
+    icb = totals.pop(SUMMARY_FILE)
+    assert sum(totals.values()) == pytest.approx(icb, abs=0.005)
+    # Independent check from the raw file: every numeric amount is either reported or an
+    # exception; months after MONTH would be listed too.
+    raw = pd.read_csv(ledger)
+    amounts = pd.to_numeric(raw["amount"], errors="coerce")
+    exc = pd.to_numeric(run.exceptions["amount"], errors="coerce").fillna(0).sum()
+    assert icb + exc == pytest.approx(amounts.sum(), abs=0.005)
+    recon = dict(zip(run.reconciliation["item"], run.reconciliation["amount"]))
+    assert recon["Difference"] == 0
+    summary = recalculated[SUMMARY_FILE]
+    assert "Exceptions" in summary
+    reasons = [r[1] for r in summary["Exceptions"][3:] if r[1]]
+    assert reasons == ["unknown place 'Atlantis'", "month '13' is not 1 to 12",
+                       "amount 'see invoice' is not a number"]
+
+
+def test_bad_rows_are_listed_in_the_command_output(demo_packs, tmp_path, capsys):
+    model, ledger, _, _ = demo_packs
+    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
+                 "--out", str(tmp_path / "p"), "--place", "Brookvale"]) == 0
+    out = capsys.readouterr().out
+    assert "3 ledger row(s) not reported" in out
+    assert "row 1856: unknown place 'Atlantis'" in out
+    assert "reconciled to the ledger: difference £0.00" in out
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["Brookvale.xlsx",
+                                                                  SUMMARY_FILE]
+
+
+def test_packs_are_byte_identical_when_regenerated(demo_packs):
+    _, _, out, run = demo_packs
+    again = {p.name: p for p in run.paths}
+    for p in out.glob("*.xlsx"):
+        assert hashlib.sha256(p.read_bytes()).digest() == hashlib.sha256(
+            again[p.name].read_bytes()).digest(), p.name
+
+
+def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
+    model, ledger, _, _ = demo_packs
+    tpl = tmp_path / "PACK.xlsx"
+    shutil.copy(ROOT / "templates" / "PACK.xlsx", tpl)
+    wb = load_workbook(tpl)
+    wb["Cover"]["A2"].fill = PatternFill("solid", fgColor="7030A0")
+    wb["Notes"]["A30"] = "Prepared by the Demoshire finance team"
+    wb["Programmes"].column_dimensions["A"].width = 51
+    wb.save(tpl)
+    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
+                 "--out", str(tmp_path / "p"), "--template", str(tpl)]) == 0
+    pack = load_workbook(tmp_path / "p" / "Castleton.xlsx")
+    assert pack["Cover"]["A2"].fill.fgColor.rgb.endswith("7030A0")
+    assert pack["Notes"]["A30"].value == "Prepared by the Demoshire finance team"
+    assert pack["Programmes"].column_dimensions["A"].width == 51
+    assert pack["Cover"]["B6"].value == "Castleton"
+
+
+def test_committed_pack_template_is_up_to_date():
+    from xlalloc.workbook.packs import build_template
+
+    fresh = build_template()
+    committed = load_workbook(ROOT / "templates" / "PACK.xlsx")
+    assert fresh.sheetnames == committed.sheetnames
+    assert set(fresh.defined_names) == set(committed.defined_names)
+    for ws in fresh:
+        assert [[c.value for c in r] for r in ws.iter_rows()] == [
+            [c.value for c in r] for r in committed[ws.title].iter_rows()]
+
+
+def test_bad_arguments(demo_packs, tmp_path, capsys):
+    model, ledger, _, _ = demo_packs
+    assert main(["pack", str(model), "--actuals", str(ledger), "--month", "13",
+                 "--out", str(tmp_path)]) == 2
+    assert "month must be 1 to 12; got 13" in capsys.readouterr().err
+    assert main(["pack", str(model), "--actuals", str(ledger), "--month", "3",
+                 "--out", str(tmp_path), "--place", "Nowhere"]) == 2
+    assert "unknown place(s) ['Nowhere']" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"month": [1], "amount": [5]}).to_csv(bad, index=False)
+    assert main(["pack", str(model), "--actuals", str(bad), "--month", "3",
+                 "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "missing column 'programme'" in err and "needs a 'place' or a 'practice_code'" in err
+
+
+def test_phasing_profile(demo_packs, tmp_path):
+    model, ledger, _, _ = demo_packs
+    ph = tmp_path / "phasing.csv"
+    shares = np.array([8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 10], dtype=float)
+    pd.DataFrame({"month": range(1, 13), "share": shares / shares.sum()}).to_csv(ph, index=False)
+    result = run_model(read_model(model))
+    from xlalloc.packs import read_phasing
+
+    run = make_packs(result, pd.read_csv(ledger), MONTH, tmp_path / "p",
+                     phasing=read_phasing(ph))
+    b = run.bva
+    # Six months of an 8/8/8/8/8/8 phasing out of 100: 48% of the year, to the pound.
+    ratio = b["ytd_budget"].sum() / b["annual_budget"].sum()
+    assert ratio == pytest.approx(0.48, abs=1e-6)
+    bad = pd.Series([0.5] * 12, index=range(1, 13))
+    with pytest.raises(InputError, match="shares sum to 6.000000, not 1"):
+        make_packs(result, pd.read_csv(ledger), MONTH, tmp_path / "q", phasing=bad)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**10), min_size=1, max_size=6),
+       st.lists(st.integers(min_value=0, max_value=100), min_size=12, max_size=12))
+def test_property_monthly_budgets_sum_to_annual(budgets, weights):
+    if sum(weights) == 0:
+        return
+    p = pd.Series(np.array(weights) / sum(weights), index=range(1, 13))
+    annual = pd.DataFrame({"place": [f"P{i}" for i in range(len(budgets))], "programme": "X",
+                           "budget": budgets})
+    m = phase_budgets(annual, p)
+    got = m.groupby("place")["budget"].sum().reindex(annual["place"]).to_numpy()
+    assert (got == np.array(budgets)).all()
+    assert (m["budget"] >= 0).all()
+
+
+def test_demo_ledger_is_deterministic():
+    xl = demo.model_tables()
+    assert len(xl["tblPractices"]) > 0
+    cells = pd.DataFrame({"place": ["A", "B"], "programme": ["Acute", "Acute"],
+                          "amount": [1_200_000.0, 2_400_000.0]})
+    pr = pd.DataFrame({"practice_code": ["X1", "X2"], "place": ["A", "B"]})
+    pd.testing.assert_frame_equal(demo.ledger(cells, pr, 3), demo.ledger(cells, pr, 3))
