@@ -229,6 +229,75 @@ def model() -> None:
            t0)
 
 
+def _icb_inputs(df: pd.DataFrame):
+    """Model inputs for one ICB of the national file: places are local authority districts."""
+    from xlalloc import demo
+    from xlalloc.model.reader import ModelInputs
+
+    rng = np.random.default_rng(11)
+    pr = df.assign(place=df["lad_name"].fillna("Unknown"), locality=df["lad_name"].fillna("-"))
+    scale = pr["population"].sum() / demo.practices()["population"].sum()
+    budget = pd.DataFrame(demo.DEMO_LINES, columns=["line", "programme", "amount", "recurrent",
+                                                    "methods", "component", "follow"])
+    budget["amount"] = (budget["amount"] * scale / 1000).round() * 1000
+    budget["methods"] = "capitation"
+    budget["follow"] = None
+    values = []
+    for line, comp, rate in (("Acute contracts - NHS trusts", "ga", 760.0),
+                             ("GP prescribing", "prescribing", 165.0),
+                             ("GMS contracts", "population", 69.0)):
+        v = pr[comp].to_numpy() * rate * rng.lognormal(0, 0.1, len(pr))
+        values += list(zip([line] * len(pr), pr["practice_code"], np.round(v, 2)))
+        budget.loc[budget["line"] == line, "methods"] = "practice_data;capitation"
+    empty = pd.DataFrame()
+    return ModelInputs(pr, budget, pd.DataFrame(values, columns=["line", "practice_code",
+                                                                 "value"]),
+                       empty, empty, empty, empty,
+                       {**demo.DEMO_PARAMS, "icb_name": df["icb_name"].iloc[0]})
+
+
+@bench
+def packs() -> None:
+    """Monthly packs, seconds per pack, against openpyxl alone writing the same cells."""
+    import tempfile
+
+    from xlalloc import demo
+    from xlalloc.model.runner import run_model
+    from xlalloc.packs import make_packs
+
+    d = Path(tempfile.mkdtemp(prefix="xlalloc-packs-"))
+    t = demo.model_tables()
+    from xlalloc.model.reader import ModelInputs
+
+    demo_inputs = ModelInputs(
+        t["tblPractices"].rename(columns={f"{c}_wp": c for c in COMPONENTS}), t["tblBudget"],
+        t["tblPracticeData"], t["tblActivity"], t["tblPlaceSplits"], pd.DataFrame(),
+        pd.DataFrame(), dict(demo.DEMO_PARAMS))
+    cases = [("demo ICB", [demo_inputs])]
+    nat = national_practices()
+    cases.append((f"{nat['icb_code'].nunique()} ICBs (national)",
+                  [_icb_inputs(g) for _, g in nat.groupby("icb_code")]))
+    for label, inputs_list in cases:
+        n = 0
+        t_packs = 0.0
+        t_plain = 0.0
+        for k, inputs in enumerate(inputs_list):
+            inputs.practices["icb_code"] = "ICB"
+            inputs.practices["icb_name"] = "ICB"
+            result = run_model(inputs)
+            ledger = demo.ledger(result.apportionment.cells, inputs.practices, 6)
+            out = d / f"{label[:3]}{k}"
+            t0 = time.perf_counter()
+            run = make_packs(result, ledger, 6, out)
+            t_packs += time.perf_counter() - t0
+            for p in run.paths:
+                openpyxl_alone(p, p.with_suffix(".plain.xlsx"))
+                t_plain += openpyxl_alone.seconds  # type: ignore[attr-defined]
+            n += len(run.paths)
+        report(f"packs: {label}, {n} packs ({t_packs / n:.3f}s per pack)", t_packs / n,
+               "openpyxl writing the same cells, per pack", t_plain / n)
+
+
 def main(names: list[str]) -> None:
     for name in names or list(BENCHMARKS):
         if name not in BENCHMARKS:

@@ -264,3 +264,30 @@ def test_addin_verify_catches_a_broken_ribbon(tmp_path):
     report = verify(bad)
     assert "ribbon callback RibbonMyAddin.Missing is not a VBA Sub" in report.problems
     assert main(["addin", "verify", "-o", str(bad)]) == 1
+
+
+def test_packs_action_from_the_ribbon(demo_model, tmp_path):
+    from xlalloc import demo
+    from xlalloc.model.reader import read_model
+    from xlalloc.model.runner import run_model
+
+    result = run_model(read_model(demo_model))
+    ledger = tmp_path / "ledger.csv"
+    demo.ledger(result.apportionment.cells, result.inputs.practices, 4).to_csv(ledger,
+                                                                               index=False)
+    fake = FakeBook(demo_model)
+    policy = fake.sheets["Policy"]
+    rows = {v: r for (r, c), v in policy.data.items() if c == 1}
+    policy.data[(rows["action"], 2)] = "packs"
+    book = XlwingsBook(fake)
+    assert macros.dispatch(book) == []  # parameters missing: reported, nothing written
+    checks = [v for (r, c), v in fake.sheets["Checks"].data.items() if c == 1]
+    assert any("set ['pack_actuals', 'pack_month', 'pack_dir'] on the Policy sheet" in str(v)
+               for v in checks)
+    policy.data[(rows["pack_actuals"], 2)] = str(ledger)
+    policy.data[(rows["pack_month"], 2)] = 4
+    policy.data[(rows["pack_dir"], 2)] = str(tmp_path / "packs")
+    paths = macros.dispatch(book)
+    assert sorted(p.name for p in paths) == ["Ashford City.xlsx", "Brookvale.xlsx",
+                                             "Castleton.xlsx", "ICB summary.xlsx"]
+    assert "Wrote 4 packs" in fake.app.alerts[-1][1]

@@ -322,3 +322,34 @@ def _demo_ledger(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--month", type=int, default=6)
     c.add_argument("-o", "--output", default="ledger.csv")
     c.set_defaults(func=cmd_demo_ledger)
+
+
+def cmd_footprint(args: argparse.Namespace) -> int:
+    """Re-map one year's practices to a later year's organisations."""
+    from . import data
+    from .engine.capitation import derive_footprint, footprint_change
+    from .workbook.tables import write_tables
+
+    blank = "zero" if args.blank_as_zero else "error"
+    old = data.load_practices(args.old, args.old_year, blank_wp=blank)
+    new = data.load_practices(args.new, args.new_year, blank_wp=blank)
+    table, unmapped = footprint_change(old, derive_footprint(old, new), args.component)
+    write_tables(args.output, {"Footprint": table})
+    print(f"{len(table)} new organisations from {old['icb_code'].nunique()}; "
+          f"{len(unmapped)} practice(s) of the old file are not in the new one; wrote "
+          f"{args.output}")
+    return 0
+
+
+@registers
+def _footprint(sub: argparse._SubParsersAction) -> None:
+    c = sub.add_parser("footprint", help="re-map practices to new organisations (e.g. 42 ICBs "
+                                         "to 36) and compare with their predecessors")
+    c.add_argument("old", help="practice file of the year to re-map")
+    c.add_argument("new", help="practice file whose organisations to map to")
+    c.add_argument("--old-year", dest="old_year")
+    c.add_argument("--new-year", dest="new_year")
+    c.add_argument("--component", default="core")
+    c.add_argument("--blank-as-zero", action="store_true")
+    c.add_argument("-o", "--output", required=True)
+    c.set_defaults(func=cmd_footprint)
