@@ -127,10 +127,15 @@ def xla_target_shares(weights: Any) -> Any:
      unit="rounding unit in £ (default 1; 1000 for £000)")
 def xla_target_amounts(weights: Any, total: Any, unit: Any = None) -> Any:
     """Targets rounded by largest remainder."""
-    w = cv.vector(weights, "weights", minimum=0)
-    t = cv.scalar(total, "total")
+    return _share(weights, "weights", total, "total", unit)
+
+
+def _share(weights: Any, weights_name: str, total: Any, total_name: str, unit: Any) -> Any:
+    """A total shared by weights to the unit, largest remainder, as a spilling column."""
+    w = cv.vector(weights, weights_name, minimum=0)
+    t = cv.scalar(total, total_name)
     if t is None:
-        raise InputError("total is blank", where="total")
+        raise InputError(f"{total_name} is blank", where=total_name)
     u = cv.scalar(unit, "unit", default=1.0) or 1.0
     return cv.column(largest_remainder(w, t, u, order=list(range(len(w)))))
 
@@ -197,12 +202,7 @@ def xla_converge(baselines: Any, shares: Any, total: Any, policy: Any = None,
      unit="rounding unit in £ (default 1)")
 def xla_apportion(amount: Any, drivers: Any, unit: Any = None) -> Any:
     """Apportionment of one amount by a driver range."""
-    d = cv.vector(drivers, "drivers", minimum=0)
-    a = cv.scalar(amount, "amount")
-    if a is None:
-        raise InputError("amount is blank", where="amount")
-    u = cv.scalar(unit, "unit", default=1.0) or 1.0
-    return cv.column(largest_remainder(d, a, u, order=list(range(len(d)))))
+    return _share(drivers, "drivers", amount, "amount", unit)
 
 
 @udf("High-cost drugs and devices partition; spills one row per organisation: HCDD "

@@ -34,7 +34,7 @@ from ..model.schema import (
     InputTable,
 )
 from .sheetspec import ChartSpec, SheetSpec, spec_from_worksheet, write_spec_openpyxl
-from .tables import HEADER_FILL, HEADER_FONT, INDEX, MONEY, NUMBER, PCT, put, save_atomic
+from .tables import INDEX, MONEY, NUMBER, PCT, header, put, put_formula, save_atomic, write_block
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 INPUT_FONT = Font(color="0000FF")
@@ -54,9 +54,7 @@ def _title(ws: Worksheet, title: str, note: str) -> None:
 
 
 def _header(ws: Worksheet, row: int, names: list[str], col: int = 1) -> None:
-    for j, name in enumerate(names):
-        c = put(ws, row, col + j, name)
-        c.fill, c.font = HEADER_FILL, HEADER_FONT
+    header(ws, row, col, names)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -220,25 +218,32 @@ def _sum(col: int, r1: int, r2: int) -> str:
     return f"=SUM({L}{r1}:{L}{r2})"
 
 
-def _formula(ws: Worksheet, row: int, col: int, text: str, fmt: str | None = None):
-    c = ws.cell(row=row, column=col, value=text)
-    c.data_type = "f"
-    if fmt:
-        c.number_format = fmt
-    return c
+_formula = put_formula
 
 
 def _values_block(ws: Worksheet, row: int, title: str, df: pd.DataFrame,
                   formats: Mapping[str, str] | None = None) -> tuple[int, int]:
     """Write a titled table of values; returns (header row, last data row)."""
     put(ws, row, 1, title).font = Font(bold=True, size=12)
-    _header(ws, row + 1, [str(c) for c in df.columns])
-    formats = formats or {}
-    vals = df.to_numpy(dtype=object)
-    for i in range(vals.shape[0]):
-        for j, col in enumerate(df.columns):
-            put(ws, row + 2 + i, 1 + j, vals[i, j], formats.get(str(col)))
-    return row + 1, row + 1 + len(df)
+    return row + 1, write_block(ws, row + 1, 1, df, formats)
+
+
+def _formula_block(ws: Worksheet, row: int, title: str, columns: list[str],
+                   labels_from: int, n_rows: int, n_cols: int, formula, fmt: str) -> int:
+    """A titled block of formulas, one per cell: ``formula(letter, source_row)``.
+
+    Row labels are copied from column A of the rows starting at ``labels_from``.
+    Returns the first formula row.
+    """
+    put(ws, row, 1, title).font = Font(bold=True, size=12)
+    _header(ws, row + 1, columns)
+    first = row + 2
+    for i in range(n_rows):
+        src = labels_from + i
+        put(ws, first + i, 1, ws.cell(row=src, column=1).value)
+        for j in range(n_cols):
+            _formula(ws, first + i, 2 + j, formula(get_column_letter(2 + j), src, i), fmt)
+    return first
 
 
 def _targets_sheet(wb: Workbook, result, rng: _Ranges) -> dict[str, str]:
@@ -390,18 +395,11 @@ def _apportionment_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str,
     checks.append(("Table 1: place totals less the grand total",
                    f"=ROUND(SUM(Apportionment!B{tot}:{get_column_letter(1 + n)}{tot})"
                    f"-Apportionment!{totc}{tot},2)"))
-    # Shares of each programme by place (formulas).
-    row = tot + 3
-    put(ws, row, 1, "Shares of each programme by place").font = Font(bold=True, size=12)
-    _header(ws, row + 1, ["programme"] + places)
-    s1 = row + 2
-    for i in range(r2 - r1 + 2):
-        r, src = s1 + i, r1 + i
-        put(ws, r, 1, ws.cell(row=src, column=1).value)
-        for j in range(n):
-            L = get_column_letter(2 + j)
-            _formula(ws, r, 2 + j, f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", SHARE)
-    s_last = s1 + (r2 - r1 + 1)
+    n_body = r2 - r1 + 2  # programmes and the total row
+    s1 = _formula_block(ws, tot + 3, "Shares of each programme by place",
+                        ["programme"] + places, r1, n_body, n,
+                        lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", SHARE)
+    s_last = s1 + n_body - 1
     # Weighted population by place (formulas tracing to the Practices sheet).
     comp = str(result.inputs.params.get("per_1000_component") or "core")
     row = s_last + 3
@@ -416,29 +414,13 @@ def _apportionment_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str,
         _formula(ws, wrow, 2 + j, f"=SUMIF({place_col},{L}${row + 1},{wp_col})", NUMBER)
     _formula(ws, wrow, 2 + n, f"=SUM(B{wrow}:{get_column_letter(1 + n)}{wrow})", NUMBER)
     # Table 2 and the index, as formulas.
-    row = wrow + 3
-    put(ws, row, 1, "Table 2: £ per 1,000 weighted population").font = Font(bold=True, size=12)
-    _header(ws, row + 1, ["programme"] + places + ["ICB"])
-    t2 = row + 2
-    for i in range(r2 - r1 + 2):
-        r, src = t2 + i, r1 + i
-        put(ws, r, 1, ws.cell(row=src, column=1).value)
-        for j in range(n + 1):
-            L = get_column_letter(2 + j)
-            _formula(ws, r, 2 + j, f"={L}{src}/{L}${wrow}*1000", PER_1000)
-    t2_last = t2 + (r2 - r1 + 1)
-    row = t2_last + 3
-    put(ws, row, 1, "Index against the ICB average (Table 2 / ICB)").font = Font(bold=True,
-                                                                                 size=12)
-    _header(ws, row + 1, ["programme"] + places)
-    ix = row + 2
-    for i in range(r2 - r1 + 2):
-        r, src = ix + i, t2 + i
-        put(ws, r, 1, ws.cell(row=src, column=1).value)
-        for j in range(n):
-            L = get_column_letter(2 + j)
-            _formula(ws, r, 2 + j, f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", INDEX)
-    row = ix + (r2 - r1 + 1) + 3
+    t2 = _formula_block(ws, wrow + 3, "Table 2: £ per 1,000 weighted population",
+                        ["programme"] + places + ["ICB"], r1, n_body, n + 1,
+                        lambda L, src, i: f"={L}{src}/{L}${wrow}*1000", PER_1000)
+    ix = _formula_block(ws, t2 + n_body + 2, "Index against the ICB average (Table 2 / ICB)",
+                        ["programme"] + places, t2, n_body, n,
+                        lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", INDEX)
+    row = ix + n_body + 2
     _, rr1, rr2 = _matrix_block(ws, row, "Table 1 (recurrent lines only)", a.table1_recurrent,
                                 MONEY)
     row = rr2 + 4

@@ -11,7 +11,6 @@ are drawn afresh in every pack.)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import __version__
-from .tables import HEADER_FILL, HEADER_FONT, INDEX, MONEY, PCT, put, save_atomic
+from .tables import INDEX, MONEY, PCT, header, put, put_formula, save_atomic, write_block
 
 NHS_BLUE = "005EB8"
 FLAG_FILL = PatternFill("solid", fgColor="F4CCCC")
@@ -160,18 +159,12 @@ def _rc(coord: str) -> tuple[int, int]:
     return row, c
 
 
-def _header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
-    for j, n in enumerate(names):
-        c = put(ws, row, col + j, n)
-        c.fill, c.font = HEADER_FILL, HEADER_FONT
-
-
 def _programmes(wb: Workbook, data: PackData) -> dict[str, str]:
     ws, coord = _where(wb, "programmes_table")
     r0, c0 = _rc(coord)
     names = ["programme", "annual budget", "budget to date", "actual to date", "variance £",
              "variance %", "forecast outturn", "forecast variance"]
-    _header(ws, r0, c0, names)
+    header(ws, r0, c0, names)
     L = [get_column_letter(c0 + j) for j in range(len(names))]
     first = r0 + 1
     rows = data.programmes.reset_index(drop=True)
@@ -184,16 +177,17 @@ def _programmes(wb: Workbook, data: PackData) -> dict[str, str]:
         put(ws, rr, c0 + 1, float(r["annual_budget"]), MONEY)
         put(ws, rr, c0 + 2, float(r["ytd_budget"]), MONEY)
         put(ws, rr, c0 + 3, float(r["ytd_actual"]), MONEY)
-        _f(ws, rr, c0 + 4, f"={L[3]}{rr}-{L[2]}{rr}", MONEY)
-        _f(ws, rr, c0 + 5, f"=IF({L[2]}{rr}=0,0,{L[4]}{rr}/{L[2]}{rr})", PCT)
-        _f(ws, rr, c0 + 6, f"={L[3]}{rr}/{data.month}*12", MONEY)
-        _f(ws, rr, c0 + 7, f"={L[6]}{rr}-{L[1]}{rr}", MONEY)
+        put_formula(ws, rr, c0 + 4, f"={L[3]}{rr}-{L[2]}{rr}", MONEY)
+        put_formula(ws, rr, c0 + 5, f"=IF({L[2]}{rr}=0,0,{L[4]}{rr}/{L[2]}{rr})", PCT)
+        put_formula(ws, rr, c0 + 6, f"={L[3]}{rr}/{data.month}*12", MONEY)
+        put_formula(ws, rr, c0 + 7, f"={L[6]}{rr}-{L[1]}{rr}", MONEY)
     last = first + len(rows) - 1
     tot = last + 1
     put(ws, tot, c0, "Total").font = Font(bold=True)
+    bold = Font(bold=True)
     for j in (1, 2, 3, 4, 6, 7):
-        _f(ws, tot, c0 + j, f"=SUM({L[j]}{first}:{L[j]}{last})", MONEY).font = Font(bold=True)
-    _f(ws, tot, c0 + 5, f"=IF({L[2]}{tot}=0,0,{L[4]}{tot}/{L[2]}{tot})", PCT).font = Font(
+        put_formula(ws, tot, c0 + j, f"=SUM({L[j]}{first}:{L[j]}{last})", MONEY).font = bold
+    put_formula(ws, tot, c0 + 5, f"=IF({L[2]}{tot}=0,0,{L[4]}{tot}/{L[2]}{tot})", PCT).font = Font(
         bold=True)
     ws.conditional_formatting.add(
         f"{L[0]}{first}:{L[7]}{last}",
@@ -216,24 +210,6 @@ def _programmes(wb: Workbook, data: PackData) -> dict[str, str]:
         ("sum_forecast_variance", 7))}
 
 
-def _f(ws: Worksheet, row: int, col: int, formula: str, fmt: str | None = None):
-    c = ws.cell(row=row, column=col, value=formula)
-    c.data_type = "f"
-    if fmt:
-        c.number_format = fmt
-    return c
-
-
-def _table(ws: Worksheet, r0: int, c0: int, df: pd.DataFrame,
-           formats: Mapping[str, str] | None = None) -> int:
-    _header(ws, r0, c0, [str(c) for c in df.columns])
-    formats = formats or {}
-    for i, row in enumerate(df.itertuples(index=False)):
-        for j, v in enumerate(row):
-            put(ws, r0 + 1 + i, c0 + j, v, formats.get(str(df.columns[j])))
-    return r0 + len(df)
-
-
 def fill_pack(template: str | Path | Workbook, data: PackData, out: str | Path) -> Path:
     """Fill a copy of the template with one pack's data and save it reproducibly."""
     wb = template if isinstance(template, Workbook) else load_workbook(template)
@@ -246,20 +222,20 @@ def fill_pack(template: str | Path | Workbook, data: PackData, out: str | Path) 
     refs = _programmes(wb, data)
     for name, ref in refs.items():
         ws, coord = _where(wb, name)
-        _f(ws, *_rc(coord), f"={ref}", PCT if name.endswith("_pct") else MONEY)
+        put_formula(ws, *_rc(coord), f"={ref}", PCT if name.endswith("_pct") else MONEY)
     for name, figure, fmt in (("sum_target", data.target, MONEY), ("sum_dft", data.dft, PCT)):
         ws, coord = _where(wb, name)
         put(ws, *_rc(coord), figure if figure is not None else "n/a", fmt)
     ws, coord = _where(wb, "targets_table")
     r, c = _rc(coord)
-    last = _table(ws, r, c, data.targets, {"value": MONEY, "index": INDEX})
+    last = write_block(ws, r, c, data.targets, {"value": MONEY, "index": INDEX})
     if data.places is not None:
         put(ws, last + 3, c, "By place").font = Font(bold=True)
-        _table(ws, last + 4, c, data.places, {k: MONEY for k in data.places.columns[1:]})
+        write_block(ws, last + 4, c, data.places, {k: MONEY for k in data.places.columns[1:]})
     ws, coord = _where(wb, "trajectory_table")
     r, c = _rc(coord)
     traj = data.trajectory
-    last = _table(ws, r, c, traj, {k: PCT for k in traj.columns[1:]})
+    last = write_block(ws, r, c, traj, {k: PCT for k in traj.columns[1:]})
     if len(traj) > 1:
         cw, ccoord = _where(wb, "trajectory_chart")
         chart = LineChart()
@@ -280,13 +256,13 @@ def fill_pack(template: str | Path | Workbook, data: PackData, out: str | Path) 
     row = r + len(data.notes) + 1
     if data.reconciliation is not None:
         put(ws, row, c, "Reconciliation to the ledger").font = Font(bold=True)
-        row = _table(ws, row + 1, c, data.reconciliation, {"amount": MONEY}) + 2
+        row = write_block(ws, row + 1, c, data.reconciliation, {"amount": MONEY}) + 2
     if data.exceptions is not None:
         ex = wb.create_sheet("Exceptions")
         ex["A1"] = f"Ledger rows not reported ({len(data.exceptions)})"
         ex["A1"].font = Font(bold=True, size=16, color=NHS_BLUE)
         if len(data.exceptions):
-            _table(ex, 3, 1, data.exceptions, {"amount": MONEY})
+            write_block(ex, 3, 1, data.exceptions, {"amount": MONEY})
         else:
             ex["A3"] = "None: every ledger row was reported."
         ex.column_dimensions["B"].width = 60

@@ -81,11 +81,38 @@ def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None
     return cell
 
 
-def write_frame(ws: Worksheet, df: pd.DataFrame, start_row: int = 1, start_col: int = 1) -> None:
-    """Write a frame with a styled header row and column formats."""
-    for j, col in enumerate(df.columns):
-        c = put(ws, start_row, start_col + j, str(col))
+def header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
+    """A styled header row."""
+    for j, name in enumerate(names):
+        c = put(ws, row, col + j, name)
         c.fill, c.font = HEADER_FILL, HEADER_FONT
+
+
+def put_formula(ws: Worksheet, row: int, col: int, text: str, fmt: str | None = None):
+    """Write a live formula (text from inputs never comes here: see :func:`put`)."""
+    c = ws.cell(row=row, column=col, value=text)
+    c.data_type = "f"
+    if fmt:
+        c.number_format = fmt
+    return c
+
+
+def write_block(ws: Worksheet, row: int, col: int, df: pd.DataFrame,
+                formats: Mapping[str, str] | None = None) -> int:
+    """A header row and the frame's values below it; returns the last data row."""
+    header(ws, row, col, [str(c) for c in df.columns])
+    formats = formats or {}
+    fmts = [formats.get(str(c)) for c in df.columns]
+    values = df.to_numpy(dtype=object)
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            put(ws, row + 1 + i, col + j, values[i, j], fmts[j])
+    return row + len(df)
+
+
+def write_frame(ws: Worksheet, df: pd.DataFrame, start_row: int = 1, start_col: int = 1) -> None:
+    """Write a frame with a styled header row and formats chosen from column names."""
+    header(ws, start_row, start_col, [str(c) for c in df.columns])
     fmts = [number_format(str(c)) for c in df.columns]
     values = df.to_numpy(dtype=object)
     for i in range(values.shape[0]):
