@@ -228,6 +228,24 @@ def test_in_place_refuses_content_openpyxl_would_drop(tmp_path, capsys, what, ma
     assert sha(bad) == before
 
 
+def test_in_place_refuses_a_chart_or_shape_on_an_input_sheet(tmp_path, capsys):
+    from openpyxl.chart import BarChart, Reference
+
+    model = tmp_path / "m.xlsx"
+    xlalloc.new(model, demo=True)
+    wb = load_workbook(model)
+    ws = wb["Budget"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=3, min_row=4, max_row=10), titles_from_data=True)
+    ws.add_chart(chart, "K5")
+    wb.save(model)
+    before = sha(model)
+    assert main(["run", str(model), "--in-place"]) == 2
+    assert "sheet 'Budget' has drawings (charts, shapes or pictures)" in capsys.readouterr().err
+    assert sha(model) == before
+    assert main(["run", str(model), "-o", str(tmp_path / "new.xlsx")]) == 0
+
+
 def _broken(tmp_path, name, edit):
     model = tmp_path / f"{name}.xlsx"
     xlalloc.new(model, demo=True)

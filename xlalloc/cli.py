@@ -68,7 +68,9 @@ def cmd_targets(args: argparse.Namespace) -> int:
     cols = ["level", "name", "icb_code", "icb_name", "population"]
     for k in COMPONENTS:
         cols += [f"{k}_wp", f"{k}_index"]
-    cols += ["target_share"] + (["target"] if args.budget is not None else [])
+    if args.budget is not None:
+        table["per_1000_wp"] = table["target"] / table[f"{args.component}_wp"] * 1000
+    cols += ["target_share"] + (["target", "per_1000_wp"] if args.budget is not None else [])
     cols += [f"{k}_index_england" for k in COMPONENTS]
     from .workbook.tables import write_tables
 
