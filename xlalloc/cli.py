@@ -9,26 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
 from .engine.capitation import COMPONENTS
 from .engine.errors import InputError
-
-
-def _read_table(path: str) -> pd.DataFrame:
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"file not found: {path}", where=path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from python_calamine import CalamineWorkbook
-
-        rows = CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0).to_python()
-        return pd.DataFrame(rows[1:], columns=[str(h).strip() for h in rows[0]]).replace("", None)
-    return pd.read_csv(p, encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                       na_values=[""]).rename(columns=lambda c: str(c).strip())
+from .inputs import read_table
 
 
 def _practices(args: argparse.Namespace) -> pd.DataFrame:
@@ -56,7 +43,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
         practices = practices[sel].reset_index(drop=True)
     place_map = None
     if args.places:
-        place_map = cap.define_places(practices, _read_table(args.places), where=args.places)
+        place_map = cap.define_places(practices, read_table(args.places), where=args.places)
         for w in place_map.warnings:
             print(f"warning: {w}", file=sys.stderr)
     elif args.practices == "demo":

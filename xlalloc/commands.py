@@ -26,21 +26,21 @@ POLICY_ARGS = ("method", "min_growth", "max_growth", "band", "over_target_floor"
 
 def cmd_converge(args: argparse.Namespace) -> int:
     """Converge baselines toward target (issue: convergence)."""
-    from .cli import _read_table
     from .engine.convergence import converge, converge_years, policy_from
+    from .inputs import read_table
     from .workbook.convergence_book import write_convergence
     from .workbook.tables import write_tables
 
     values = {k: getattr(args, k) for k in POLICY_ARGS if getattr(args, k) is not None}
     values["source"] = "xlalloc converge command line"
     policy = policy_from(values, where="command line")
-    orgs = _read_table(args.input)
+    orgs = read_table(args.input)
     out = Path(args.output)
     if "year" in orgs.columns:
         if not args.totals:
             raise InputError("the input has a 'year' column: give --totals TOTALS.csv "
                              "(columns year,total)", where="--totals")
-        totals = _totals(_read_table(args.totals), args.totals)
+        totals = _totals(read_table(args.totals), args.totals)
         result = converge_years(orgs, totals, policy, where=args.input)
         if out.suffix.lower() == ".xlsx":
             write_convergence(out, result)

@@ -48,9 +48,9 @@ def slug(name: str) -> str:
 
 def read_actuals(path: str | Path) -> pd.DataFrame:
     """Read a ledger extract (CSV or the first sheet of a workbook) as text and numbers."""
-    from .cli import _read_table
+    from .inputs import read_table
 
-    return _read_table(str(path))
+    return read_table(path)
 
 
 def read_phasing(path: str | Path | None) -> pd.Series | None:
