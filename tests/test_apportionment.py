@@ -210,3 +210,12 @@ def test_property_capitation_gives_equal_cost_per_weighted_head(b):
         # Within rounding: at most £1 per locality cell, over the place's weighted heads.
         n_cells = P.groupby("place")["locality"].nunique()[amt.index]
         assert (np.abs(per_head - expected) <= n_cells / wp[amt.index] + 1e-12).all()
+
+
+def test_negative_line_allowed_when_marked():
+    lines = pd.DataFrame([("Income", "Other programme costs", -1_000, "capitation", True)],
+                         columns=["line", "programme", "amount", "methods", "negative_ok"])
+    res = apportion(lines, practices())
+    # Core WP 1200 / 800 / 3000 of 5000: -240, -160, -600.
+    assert sorted(res.cells["amount"].tolist()) == [-600, -240, -160]
+    assert res.table1.loc["Total", "Total"] == -1_000

@@ -39,6 +39,12 @@ def test_largest_remainder_by_hand():
     assert largest_remainder([26, 37, 37], 10).tolist() == [2, 4, 4]
 
 
+def test_negative_totals():
+    # Weights with a negative total, and exact negative amounts: both round the magnitude.
+    assert largest_remainder([1, 1, 1], -100).tolist() == [-34, -33, -33]
+    assert largest_remainder([-50.5, -49.5], -100).tolist() == [-51, -49]
+
+
 def test_total_must_be_whole_units():
     with pytest.raises(InputError, match="not a whole number"):
         largest_remainder([1, 2], 1500, unit=1000)

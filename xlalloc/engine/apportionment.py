@@ -442,8 +442,7 @@ def apportion(
         shares_by_line[line] = shares
         amt = float(r["amount"])
         keys = [f"{a}|{b}" for a, b in shares.index]
-        rounded = largest_remainder(np.abs(shares.to_numpy()) if amt >= 0 else shares.to_numpy(),
-                                    amt, settings.unit, order=keys)
+        rounded = largest_remainder(shares.to_numpy(), amt, settings.unit, order=keys)
         for (pl, lo), a in zip(shares.index, rounded):
             cell_rows.append({"line": line, "programme": programme,
                               "recurrent": bool(r["recurrent"]), "place": pl, "locality": lo,

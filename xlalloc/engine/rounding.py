@@ -134,8 +134,11 @@ def largest_remainder(
         raise InputError("values to round contain blanks or non-finite numbers", where="values")
     sign = 1
     if n_units < 0:
+        # A negative total (income, a contra line): round its magnitude. Weights stay as
+        # they are; exact amounts, which carry the total's sign, are flipped.
         sign, n_units = -1, -n_units
-        w = -w
+        if w.sum() < 0:
+            w = -w
         lower, upper = (
             None if upper is None else -np.asarray(upper, dtype=np.float64),
             None if lower is None else -np.asarray(lower, dtype=np.float64),
