@@ -140,6 +140,20 @@ def test_convergence_sheet_equals_engine(recalculated, demo_run):
                                    eng.loc[r[0]].to_numpy(dtype=float), rtol=1e-12)
 
 
+def test_files_get_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    model = tmp_path / "m.xlsx"
+    xlalloc.new(model, demo=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(model.stat().st_mode) == 0o666 & ~umask
+    os.chmod(model, 0o640)
+    xlalloc.run(model, in_place=True)
+    assert stat.S_IMODE(model.stat().st_mode) == 0o640
+
+
 def test_run_writes_new_file_and_leaves_input_byte_identical(tmp_path):
     model = tmp_path / "m.xlsx"
     xlalloc.new(model, demo=True)

@@ -142,6 +142,15 @@ def _normalise_zip(src: str, dst: str) -> None:
             zout.writestr(out, data)
 
 
+def _mode_for(path: Path) -> int:
+    """The file mode a plain save would give: the existing file's, or 0666 less the umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def save_atomic(wb: Workbook, path: str | Path) -> None:
     """Save reproducibly to a temporary file beside ``path``, then rename over it.
 
@@ -159,6 +168,7 @@ def save_atomic(wb: Workbook, path: str | Path) -> None:
         wb.properties.lastModifiedBy = "xlalloc"
         wb.save(raw)
         _normalise_zip(raw, tmp)
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     finally:
         for f in (raw, tmp):
