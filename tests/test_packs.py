@@ -217,3 +217,11 @@ def test_demo_ledger_is_deterministic():
                           "amount": [1_200_000.0, 2_400_000.0]})
     pr = pd.DataFrame({"practice_code": ["X1", "X2"], "place": ["A", "B"]})
     pd.testing.assert_frame_equal(demo.ledger(cells, pr, 3), demo.ledger(cells, pr, 3))
+
+
+def test_pack_template_opens_in_libreoffice(tmp_path, libreoffice):
+    tpl = tmp_path / "PACK.xlsx"
+    shutil.copy(ROOT / "templates" / "PACK.xlsx", tpl)
+    vals = read_values(recalculate(tpl))
+    assert list(vals) == ["Cover", "Summary", "Programmes", "Targets", "Convergence", "Notes"]
+    assert vals["Cover"][1][0] == "Monthly finance report"

@@ -34,7 +34,18 @@ from ..model.schema import (
     InputTable,
 )
 from .sheetspec import ChartSpec, SheetSpec, spec_from_worksheet, write_spec_openpyxl
-from .tables import INDEX, MONEY, NUMBER, PCT, header, put, put_formula, save_atomic, write_block
+from .tables import (
+    INDEX,
+    MONEY,
+    NUMBER,
+    PCT,
+    fit_to_page,
+    header,
+    put,
+    put_formula,
+    save_atomic,
+    write_block,
+)
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 INPUT_FONT = Font(color="0000FF")
@@ -188,6 +199,8 @@ def build_model(tables: Mapping[str, pd.DataFrame] | None = None,
     for spec in INPUT_TABLES:
         ws = wb.create_sheet(spec.sheet)
         _write_input_table(ws, spec, None if tables is None else tables.get(spec.table))
+    for ws in wb.worksheets:
+        fit_to_page(ws)
     return wb
 
 

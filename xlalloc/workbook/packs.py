@@ -24,7 +24,17 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import __version__
-from .tables import INDEX, MONEY, PCT, header, put, put_formula, save_atomic, write_block
+from .tables import (
+    INDEX,
+    MONEY,
+    PCT,
+    fit_to_page,
+    header,
+    put,
+    put_formula,
+    save_atomic,
+    write_block,
+)
 
 NHS_BLUE = "005EB8"
 FLAG_FILL = PatternFill("solid", fgColor="F4CCCC")
@@ -104,15 +114,6 @@ def build_template() -> Workbook:
     for ws in wb.worksheets:
         fit_to_page(ws)
     return wb
-
-
-def fit_to_page(ws: Worksheet) -> None:
-    """Print landscape, one page wide."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _name(wb: Workbook, name: str, sheet: str, cell: str) -> None:

@@ -16,6 +16,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .tables import fit_to_page
+
 
 @dataclass(frozen=True)
 class CellSpec:
@@ -117,6 +119,7 @@ def write_spec_openpyxl(ws: Worksheet, spec: SheetSpec) -> None:
         ws.add_chart(chart, ch.anchor)
     if spec.tab_color:
         ws.sheet_properties.tabColor = spec.tab_color
+    fit_to_page(ws)
 
 
 def column_letter(i: int) -> str:

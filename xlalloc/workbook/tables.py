@@ -81,6 +81,15 @@ def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None
     return cell
 
 
+def fit_to_page(ws: Worksheet) -> None:
+    """Print landscape on A4, one page wide."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
     """A styled header row."""
     for j, name in enumerate(names):
