@@ -192,7 +192,8 @@ def openpyxl_alone(source: Path, target: Path) -> int:
     from python_calamine import CalamineWorkbook
 
     wb_in = CalamineWorkbook.from_path(str(source))
-    sheets = {n: wb_in.get_sheet_by_name(n).to_python() for n in wb_in.sheet_names}
+    sheets = {n: wb_in.get_sheet_by_name(n).to_python(skip_empty_area=False)
+              for n in wb_in.sheet_names}
     t = time.perf_counter()
     wb = Workbook()
     wb.remove(wb.active)

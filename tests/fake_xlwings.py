@@ -194,7 +194,7 @@ class Book:
         wb = CalamineWorkbook.from_path(str(path))
         for name in wb.sheet_names:
             sh = self.sheets.add(name, after=self.sheets[-1] if len(self.sheets) else None)
-            for i, row in enumerate(wb.get_sheet_by_name(name).to_python()):
+            for i, row in enumerate(wb.get_sheet_by_name(name).to_python(skip_empty_area=False)):
                 for j, v in enumerate(row):
                     if v != "":
                         sh.data[(i + 1, j + 1)] = v

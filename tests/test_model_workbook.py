@@ -324,6 +324,17 @@ def test_broken_workbooks_give_documented_messages(tmp_path, capsys, name):
     assert not (tmp_path / f"{name}-results.xlsx").exists()
 
 
+def test_row_numbers_follow_the_sheet_when_rows_are_removed_above_the_table(tmp_path, capsys):
+    def edit(wb):
+        ws = wb["Budget"]
+        ws.delete_rows(1, 2)  # title and note gone: row 1 blank, header on row 2
+        ws["C4"] = "lots"
+    model = _broken(tmp_path, "moved", edit)
+    assert main(["validate", str(model)]) == 1
+    out = capsys.readouterr().out
+    assert "Budget, row 4, column 'amount': cell C4 holds text 'lots'" in out
+
+
 def test_every_problem_reported_at_once(tmp_path, capsys):
     def edit(wb):
         for e, _ in (CORPUS["text_in_number"], CORPUS["blank_cell"],

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .engine.capitation import COMPONENTS
-from .engine.errors import InputError, Problems
+from .engine.errors import InputError, Problems, first_data_row
 
 #: Organisation columns: normalised key -> header patterns (full match, case-insensitive).
 ORG_COLUMNS: dict[str, str] = {
@@ -168,11 +168,12 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
         raise InputError(f"blank_wp must be one of {BLANK_POLICIES}; got {blank_wp!r}",
                          where="blank_wp")
     problems = Problems()
+    first = first_data_row(raw)
     filled = pd.Series("", index=raw.index, dtype="object")
     codes = out["practice_code"]
     blank_code = codes.isna()
     for i in np.flatnonzero(blank_code.to_numpy()):
-        problems.add(source, "practice code is blank", row=int(i) + 2,
+        problems.add(source, "practice code is blank", row=int(i) + first,
                      column=cols["practice_code"])
     for key in ("population", *COMPONENTS):
         header = cols[key]
@@ -190,15 +191,15 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
                     if pd.isna(value) or str(value).strip() == ""
                     else f"is not a number ({value!r})")
             problems.add(source, f"practice {codes.iloc[i]}: {header} {what}",
-                         row=int(i) + 2, column=header)
+                         row=int(i) + first, column=header)
         neg = (num < 0).fillna(False)
         for i in np.flatnonzero(neg.to_numpy()):
             problems.add(source, f"practice {codes.iloc[i]}: {header} is negative",
-                         row=int(i) + 2, column=header)
+                         row=int(i) + first, column=header)
         out[key] = num.astype("float64")
     dup = codes.duplicated(keep=False) & ~blank_code
     for code in sorted(set(codes[dup])):
-        rows = [int(i) + 2 for i in np.flatnonzero((codes == code).to_numpy())]
+        rows = [int(i) + first for i in np.flatnonzero((codes == code).to_numpy())]
         problems.add(source, f"practice {code} appears more than once (rows {rows})")
     problems.raise_if_any()
     out["filled"] = filled.mask(filled == "")
@@ -232,10 +233,12 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
 
         wb = CalamineWorkbook.from_path(str(path))
         for sheet in wb.sheet_names:
-            rows = wb.get_sheet_by_name(sheet).to_python()
-            if not rows:
+            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            h = next((i for i, r in enumerate(rows) if any(v != "" for v in r)), None)
+            if h is None:
                 continue
-            raw = pd.DataFrame(rows[1:], columns=[str(h) for h in rows[0]])
+            raw = pd.DataFrame(rows[h + 1:], columns=[str(v) for v in rows[h]])
+            raw.attrs["header_row"] = h + 1
             raw = raw.replace("", None)
             year = year_from_name(sheet) or year_from_name(path.stem)
             where = f"{path.name} [{sheet}]"

@@ -70,7 +70,8 @@ class OpenpyxlBook:
         """A sheet's cached values (python-calamine)."""
         if sheet not in self.sheet_names():
             return None
-        return [list(r) for r in self._calamine().get_sheet_by_name(sheet).to_python()]
+        sh = self._calamine().get_sheet_by_name(sheet)
+        return [list(r) for r in sh.to_python(skip_empty_area=False)]
 
     def merged(self) -> dict[str, list[str]]:
         """Merged-cell ranges, from the file's XML."""

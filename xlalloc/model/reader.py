@@ -270,7 +270,7 @@ def read_model(path: str | Path) -> ModelInputs:
     def rows(sheet: str) -> list[list[object]] | None:
         if sheet not in names:
             return None
-        return [list(r) for r in wb.get_sheet_by_name(sheet).to_python()]
+        return [list(r) for r in wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
 
     return read_model_rows(rows, merged)
 
