@@ -72,8 +72,9 @@ def _write_profile(profile: Path) -> None:
 
 
 def read_values(path: str | Path) -> dict[str, list[list[object]]]:
-    """Every sheet's cached values, as lists of rows (python-calamine)."""
+    """Every sheet's cached values, as lists of rows from A1 (python-calamine)."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
-    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
+    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in wb.sheet_names}
