@@ -426,6 +426,12 @@ def test_quiet_when_piped(tmp_path):
     assert "[" not in proc.stderr and "ran 3 places" in proc.stdout
 
 
+def test_empty_template_says_what_is_missing(tmp_path, capsys):
+    assert main(["validate", str(ROOT / "templates" / "model.xlsx")]) == 1
+    assert "Practices: no practices: add at least one row below the header (row 4)" in (
+        capsys.readouterr().out)
+
+
 def test_workbook_opens_in_libreoffice_for_template(tmp_path, libreoffice):
     tpl = tmp_path / "t.xlsx"
     shutil.copy(ROOT / "templates" / "model.xlsx", tpl)

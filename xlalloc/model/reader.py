@@ -292,6 +292,9 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
                                       list(merged.get(spec.sheet, []))) for spec in INPUT_TABLES}
     params = _read_policy(rows(POLICY), problems)
     pr = frames["tblPractices"]
+    if "header_row" in pr.attrs and len(pr) == 0:
+        problems.add("Practices", f"no practices: add at least one row below the header (row "
+                                  f"{pr.attrs['header_row']})")
     dup = pr["practice_code"].duplicated(keep=False) & pr["practice_code"].notna()
     h = pr.attrs.get("header_row", 1)
     for code in sorted(set(pr.loc[dup, "practice_code"])):
