@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from xlalloc import demo
 from xlalloc.engine.convergence import (
+    OUTPUT_COLUMNS,
+    RULES,
     ConvergencePolicy,
     converge,
     converge_years,
@@ -218,6 +220,7 @@ def test_property_conservation_bounds_and_fairness(sc):
     o, total, kw = sc
     res = _run(o, total, **kw)
     t = res.table
+    assert list(t.columns[:9]) == OUTPUT_COLUMNS and set(t["rule"]) <= set(RULES)
     assert t["allocation"].sum() == total
     assert (t["allocation"] == np.round(t["allocation"])).all()
     b = t["baseline"].to_numpy()

@@ -149,12 +149,12 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
 
 
 def test_committed_pack_template_is_up_to_date():
-    from xlalloc.workbook.packs import build_template
+    from xlalloc.workbook.packs import ANCHORS, CELLS, build_template
 
     fresh = build_template()
     committed = load_workbook(ROOT / "templates" / "PACK.xlsx")
     assert fresh.sheetnames == committed.sheetnames
-    assert set(fresh.defined_names) == set(committed.defined_names)
+    assert set(fresh.defined_names) == set(committed.defined_names) == set(CELLS + ANCHORS)
     for ws in fresh:
         assert [[c.value for c in r] for r in ws.iter_rows()] == [
             [c.value for c in r] for r in committed[ws.title].iter_rows()]

@@ -56,7 +56,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     for k in COMPONENTS:
         cols += [f"{k}_wp", f"{k}_index"]
     if args.budget is not None:
-        table["per_1000_wp"] = table["target"] / table[f"{args.component}_wp"] * 1000
+        table["per_1000_wp"] = cap.cost_per_1000(table["target"], table[f"{args.component}_wp"])
     cols += ["target_share"] + (["target", "per_1000_wp"] if args.budget is not None else [])
     cols += [f"{k}_index_england" for k in COMPONENTS]
     from .workbook.tables import write_tables

@@ -24,7 +24,6 @@ by largest remainder, so lines, programmes and places reconcile exactly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -549,9 +548,3 @@ def _pivot(cells: pd.DataFrame, by: str, programmes: list[str]) -> pd.DataFrame:
     t.loc["Total"] = t.sum(axis=0)
     t.columns.name = None
     return t
-
-
-def default_lines(amounts: Mapping[str, float]) -> pd.DataFrame:
-    """Budget lines for the default programmes, methods left to their defaults."""
-    return pd.DataFrame({"line": list(amounts), "programme": list(amounts),
-                         "amount": list(amounts.values()), "recurrent": True})

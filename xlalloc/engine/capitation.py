@@ -43,19 +43,6 @@ COMPONENTS: tuple[str, ...] = (
     "health_inequalities",
 )
 
-#: Plain-English names for reports.
-LABELS: dict[str, str] = {
-    "ga": "General and acute",
-    "community": "Community services",
-    "mental_health": "Mental health",
-    "maternity": "Maternity",
-    "prescribing": "Prescribing",
-    "core": "Core (overall)",
-    "pmc": "Primary medical care",
-    "pmc_need": "Primary medical care need",
-    "health_inequalities": "Health inequalities",
-}
-
 LEVELS = ("icb", "place", "locality")
 
 

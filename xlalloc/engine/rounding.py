@@ -25,7 +25,6 @@ import numpy.typing as npt
 from .errors import InputError
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 def round_half_up(values: npt.ArrayLike, decimals: int = 0) -> FloatArray:

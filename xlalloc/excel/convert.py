@@ -87,21 +87,6 @@ def flags(value: object, name: str, n: int) -> np.ndarray:
     return np.array(out, dtype=bool)
 
 
-def labels(value: object, name: str, n: int | None = None) -> list[str]:
-    """Text labels (organisation names) per row; blanks are reported."""
-    cells, _ = _cells(value)
-    problems = Problems()
-    out = []
-    for i, v in enumerate(cells):
-        if v is None or str(v).strip() == "":
-            problems.add(name, f"{name} item {i + 1} is blank; expected a name")
-        out.append(str(v).strip() if v is not None else "")
-    if n is not None and len(out) != n:
-        problems.add(name, f"{len(out)} items, expected {n} (one per row)")
-    problems.raise_if_any()
-    return out
-
-
 def scalar(value: object, name: str, default: float | None = None) -> float | None:
     """A single number (blank: ``default``)."""
     cells, _ = _cells(value)

@@ -10,7 +10,7 @@ hand; a Checks sheet reads 0 when all is well.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..engine.capitation import COMPONENTS
 
@@ -204,21 +204,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "highlighted", minimum=0, maximum=1, percent=True),
 )
 
-PARAMETER_NAMES = tuple(p.name for p in PARAMETERS)
-
 COVER = "Cover"
 POLICY = "Policy"
 CHECKS = "Checks"
 
 #: Output sheets, written by xlalloc and replaced on every run.
 OUTPUT_SHEETS = ("Targets", "Convergence", "Trajectory", "Apportionment", "Audit", CHECKS)
-
-
-@dataclass
-class Layout:
-    """Everything about the workbook layout in one object (for docs and tests)."""
-
-    inputs: tuple[InputTable, ...] = INPUT_TABLES
-    parameters: tuple[Parameter, ...] = PARAMETERS
-    outputs: tuple[str, ...] = OUTPUT_SHEETS
-    extra: dict[str, str] = field(default_factory=dict)

@@ -434,10 +434,10 @@ def _apportionment_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str,
                         ["programme"] + places, t2, n_body, n,
                         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", INDEX)
     row = ix + n_body + 2
-    _, rr1, rr2 = _matrix_block(ws, row, "Table 1 (recurrent lines only)", a.table1_recurrent,
+    _, _, rr2 = _matrix_block(ws, row, "Table 1 (recurrent lines only)", a.table1_recurrent,
                                 MONEY)
     row = rr2 + 4
-    _, lr1, lr2 = _matrix_block(ws, row, "Table 1 by locality", a.table1_locality, MONEY)
+    _, _, lr2 = _matrix_block(ws, row, "Table 1 by locality", a.table1_locality, MONEY)
     n_loc = len(a.table1_locality.columns) - 1
     checks.append(("Table 1 by locality: grand total less Table 1's",
                    f"=ROUND(Apportionment!{get_column_letter(2 + n_loc)}{lr2 + 1}"
@@ -503,11 +503,6 @@ def apply_specs(wb: Workbook, specs: list[SheetSpec]) -> None:
             del wb[spec.name]
     for spec in specs:
         write_spec_openpyxl(wb.create_sheet(spec.name), spec)
-
-
-def write_outputs(wb: Workbook, result, messages: list[str] | None = None) -> None:
-    """Replace every output sheet of ``wb`` with the results of a run."""
-    apply_specs(wb, render_outputs(result, messages))
 
 
 def _checks_sheet(wb: Workbook, checks: list[tuple[str, str]], messages: list[str]) -> None:

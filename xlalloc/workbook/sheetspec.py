@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .tables import fit_to_page
@@ -63,9 +62,6 @@ class SheetSpec:
     charts: list[ChartSpec] = field(default_factory=list)
     tab_color: str | None = None
 
-    def grid(self) -> dict[tuple[int, int], CellSpec]:
-        """Cells by (row, column)."""
-        return {(c.row, c.col): c for c in self.cells}
 
 
 def _rgb(color: object) -> str | None:
@@ -120,8 +116,3 @@ def write_spec_openpyxl(ws: Worksheet, spec: SheetSpec) -> None:
     if spec.tab_color:
         ws.sheet_properties.tabColor = spec.tab_color
     fit_to_page(ws)
-
-
-def column_letter(i: int) -> str:
-    """Column letter of a 1-based column number."""
-    return get_column_letter(i)
