@@ -291,3 +291,21 @@ def test_packs_action_from_the_ribbon(demo_model, tmp_path):
     assert sorted(p.name for p in paths) == ["Ashford City.xlsx", "Brookvale.xlsx",
                                              "Castleton.xlsx", "ICB summary.xlsx"]
     assert "Wrote 4 packs" in fake.app.alerts[-1][1]
+
+
+def test_xlwings_generates_the_pinned_vba_functions():
+    """xlwings' own decorators and VBA generator (Windows modules stubbed) see our names."""
+    import json
+    import subprocess
+    import sys
+
+    probe = Path(__file__).with_name("xlwings_vba_probe.py")
+    proc = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {n: v["args"] for n, v in got.items()} == PINNED_UDFS
+    for name, v in got.items():
+        assert v["category"] == "xlalloc" and v["volatile"] is False and v["calls"], name
+        assert v["convert"] == [], name  # no type hint became a converter
+    assert got["xla_converge"]["ndim"]["baselines"] == 2
+    assert got["xla_converge"]["ndim"]["total"] is None

@@ -72,15 +72,16 @@ def udf(help_text: str, **arg_help: str) -> Callable[[Callable[..., Any]], Calla
                 return error_text(e)
 
         # xlwings reads the signature through __wrapped__; type hints would become
-        # converters, so the wrapper carries none.
+        # converters, so the wrapper carries none. Arguments first, xw.func last: xw.arg
+        # re-initialises the function's settings, which would reset the category.
         safe.__annotations__ = {}
-        wrapped: Callable[..., Any] = xw.func(category=CATEGORY)(safe)
+        wrapped: Callable[..., Any] = safe
         for p in params:
             options: dict[str, Any] = {"doc": arg_help[p]}
             if p not in SCALARS:
                 options["ndim"] = 2
             wrapped = xw.arg(p, **options)(wrapped)
-        return wrapped
+        return xw.func(category=CATEGORY)(wrapped)
 
     return deco
 
