@@ -335,6 +335,18 @@ def test_row_numbers_follow_the_sheet_when_rows_are_removed_above_the_table(tmp_
     assert "Budget, row 4, column 'amount': cell C4 holds text 'lots'" in out
 
 
+def test_a_file_that_is_not_a_workbook_is_an_input_problem(tmp_path, capsys):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    for cmd in (["run", str(bad)], ["run", str(bad), "--in-place"]):
+        assert main(cmd) == 2
+        assert "bad.xlsx: cannot read as a workbook" in capsys.readouterr().err
+    assert main(["validate", str(bad)]) == 1
+    assert "bad.xlsx: cannot read as a workbook" in capsys.readouterr().out
+    assert main(["run", str(tmp_path / "missing.xlsx")]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
 def test_every_problem_reported_at_once(tmp_path, capsys):
     def edit(wb):
         for e, _ in (CORPUS["text_in_number"], CORPUS["blank_cell"],

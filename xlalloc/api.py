@@ -82,11 +82,11 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
         raise InputError("the output is the input workbook: pass in_place (--in-place) to "
                          "write back into it", where="output")
     target = path if in_place else Path(output) if output else default_output(path)
+    book = OpenpyxlBook(path, target)
+    book.sheet_names()  # a missing or unreadable file is an input problem, reported first
     if in_place:
-        refuse_if_lossy(path)
-    if not path.exists():
-        raise InputError(f"file not found: {path}", where=str(path))
-    return run_book(OpenpyxlBook(path, target), progress)
+        refuse_if_lossy(path)  # before the run, not only at save
+    return run_book(book, progress)
 
 
 def validate(path: str | Path) -> list[str]:

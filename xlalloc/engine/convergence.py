@@ -420,6 +420,7 @@ def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFram
 def _explain(out: pd.DataFrame, g: float, lo: Array, hi: Array, policy: ConvergencePolicy,
              parameter: float | None) -> list[str]:
     texts = []
+    total = float(out["allocation"].sum())
     for i, r in enumerate(out.itertuples(index=False)):
         rule = r.rule
         if rule == "band":
@@ -433,7 +434,7 @@ def _explain(out: pd.DataFrame, g: float, lo: Array, hi: Array, policy: Converge
                    f"£{r.baseline:,.0f} = £{hi[i]:,.0f}")
         elif rule == "level":
             txt = (f"level: (1 - L) × target with L = {parameter:.4%}, i.e. "
-                   f"{1 - (parameter or 0):.6f} × £{r.target_share * out['allocation'].sum():,.0f}")
+                   f"{1 - (parameter or 0):.6f} × £{r.target_share * total:,.0f}")
         elif rule == "pace":
             txt = (f"pace: core-grown baseline + {policy.pace:.0%} of the gap to target "
                    f"+ uniform adjustment k = {parameter:.4%} of baseline")

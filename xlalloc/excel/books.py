@@ -53,31 +53,26 @@ class OpenpyxlBook:
         self.name = self.path.name
         self.messages: list[str] = []
         self._wb: Any = None
-        self._cal: Any = None
+        self._sheets: Any = None
 
-    def _calamine(self) -> Any:
-        if self._cal is None:
-            from python_calamine import CalamineWorkbook
+    def _file(self) -> Any:
+        if self._sheets is None:
+            from ..model.reader import open_sheets
 
-            self._cal = CalamineWorkbook.from_path(str(self.path))
-        return self._cal
+            self._sheets = open_sheets(self.path)
+        return self._sheets
 
     def sheet_names(self) -> list[str]:
         """Names of the book's sheets, in order."""
-        return list(self._calamine().sheet_names)
+        return list(self._file().names)
 
     def values(self, sheet: str) -> list[list[object]] | None:
-        """A sheet's cached values (python-calamine)."""
-        if sheet not in self.sheet_names():
-            return None
-        sh = self._calamine().get_sheet_by_name(sheet)
-        return [list(r) for r in sh.to_python(skip_empty_area=False)]
+        """A sheet's cached values (python-calamine), rows from A1."""
+        return self._file().rows(sheet)
 
     def merged(self) -> dict[str, list[str]]:
         """Merged-cell ranges, from the file's XML."""
-        from ..model.reader import merged_ranges
-
-        return merged_ranges(self.path)
+        return dict(self._file().merged)
 
     def workbook(self) -> Any:
         """The openpyxl workbook (loaded on first use)."""

@@ -249,11 +249,20 @@ def _parameter(p: Parameter, v: object, cell: str, row: int, problems: Problems)
     return text
 
 
-def read_model(path: str | Path) -> ModelInputs:
-    """Read and validate every input of a model workbook file (python-calamine).
+@dataclass
+class SheetFile:
+    """A workbook file's sheet values (python-calamine) and merged ranges, opened once."""
+
+    names: list[str]
+    rows: Callable[[str], list[list[object]] | None]
+    merged: dict[str, list[str]]
+
+
+def open_sheets(path: str | Path) -> SheetFile:
+    """Open a workbook file for reading inputs.
 
     Raises:
-        InputError: Every problem found, each naming sheet, cell or row and column.
+        InputError: If the file is missing or is not a workbook.
     """
     from python_calamine import CalamineWorkbook
 
@@ -264,7 +273,7 @@ def read_model(path: str | Path) -> ModelInputs:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types
         raise InputError(f"cannot read as a workbook: {e}", where=path.name) from None
-    names = set(wb.sheet_names)
+    names = list(wb.sheet_names)
     merged = merged_ranges(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
 
     def rows(sheet: str) -> list[list[object]] | None:
@@ -272,7 +281,17 @@ def read_model(path: str | Path) -> ModelInputs:
             return None
         return [list(r) for r in wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
 
-    return read_model_rows(rows, merged)
+    return SheetFile(names, rows, merged)
+
+
+def read_model(path: str | Path) -> ModelInputs:
+    """Read and validate every input of a model workbook file (python-calamine).
+
+    Raises:
+        InputError: Every problem found, each naming sheet, cell or row and column.
+    """
+    sheets = open_sheets(path)
+    return read_model_rows(sheets.rows, sheets.merged)
 
 
 def read_model_rows(rows: Callable[[str], list[list[object]] | None],
