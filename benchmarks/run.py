@@ -48,7 +48,8 @@ def report(name: str, t: float, baseline_name: str, t0: float) -> None:
 
 
 def national_practices() -> pd.DataFrame:
-    from xlalloc import data, demo
+    from xlalloc import demo
+    from xlalloc.readers import nhse as data
 
     f = SHARED / "ICB_Allocation_Tool_update__2025_2026.csv"
     if f.exists():
@@ -219,7 +220,7 @@ def model() -> None:
 
     d = Path(tempfile.mkdtemp(prefix="xlalloc-bench-"))
     src = d / "national.xlsx"
-    save_model(build_model(national_model_tables(), demo.DEMO_PARAMS), src)
+    save_model(build_model(national_model_tables(), demo.DEMO_POLICY), src)
     out = d / "out.xlsx"
     t = time.perf_counter()
     xlalloc.run(src, out)
@@ -233,7 +234,7 @@ def model() -> None:
 def _icb_inputs(df: pd.DataFrame):
     """Model inputs for one ICB of the national file: places are local authority districts."""
     from xlalloc import demo
-    from xlalloc.model.reader import ModelInputs
+    from xlalloc.readers.model import ModelInputs
 
     rng = np.random.default_rng(11)
     pr = df.assign(place=df["lad_name"].fillna("Unknown"), locality=df["lad_name"].fillna("-"))
@@ -241,7 +242,7 @@ def _icb_inputs(df: pd.DataFrame):
     budget = pd.DataFrame(demo.DEMO_LINES, columns=["line", "programme", "amount", "recurrent",
                                                     "methods", "component", "follow"])
     budget["amount"] = (budget["amount"] * scale / 1000).round() * 1000
-    budget["methods"] = "capitation"
+    budget["methods"] = [("capitation",)] * len(budget)
     budget["follow"] = None
     values = []
     for line, comp, rate in (("Acute contracts - NHS trusts", "ga", 760.0),
@@ -249,12 +250,13 @@ def _icb_inputs(df: pd.DataFrame):
                              ("GMS contracts", "population", 69.0)):
         v = pr[comp].to_numpy() * rate * rng.lognormal(0, 0.1, len(pr))
         values += list(zip([line] * len(pr), pr["practice_code"], np.round(v, 2)))
-        budget.loc[budget["line"] == line, "methods"] = "practice_data;capitation"
+        budget["methods"] = [("practice_data", "capitation") if name == line else m
+                             for name, m in zip(budget["line"], budget["methods"])]
     empty = pd.DataFrame()
     return ModelInputs(pr, budget, pd.DataFrame(values, columns=["line", "practice_code",
                                                                  "value"]),
                        empty, empty, empty, empty,
-                       {**demo.DEMO_PARAMS, "icb_name": df["icb_name"].iloc[0]})
+                       demo.DEMO_POLICY.model_copy(update={"icb_name": df["icb_name"].iloc[0]}))
 
 
 @bench
@@ -268,12 +270,12 @@ def packs() -> None:
 
     d = Path(tempfile.mkdtemp(prefix="xlalloc-packs-"))
     t = demo.model_tables()
-    from xlalloc.model.reader import ModelInputs
+    from xlalloc.readers.model import ModelInputs
 
     demo_inputs = ModelInputs(
         t["tblPractices"].rename(columns={f"{c}_wp": c for c in COMPONENTS}), t["tblBudget"],
         t["tblPracticeData"], t["tblActivity"], t["tblPlaceSplits"], pd.DataFrame(),
-        pd.DataFrame(), dict(demo.DEMO_PARAMS))
+        pd.DataFrame(), demo.DEMO_POLICY)
     cases = [("demo ICB", [demo_inputs])]
     nat = national_practices()
     cases.append((f"{nat['icb_code'].nunique()} ICBs (national)",

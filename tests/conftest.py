@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-
-from xlalloc.workbook.libreoffice import soffice
+from libreoffice import soffice
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "nhse_weighted_populations"
@@ -38,21 +37,21 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def all_years(shared_dir):
-    from xlalloc import data
+    from xlalloc.readers import nhse as data
 
     return data.read_folder(shared_dir, blank_wp="zero")
 
 
 @pytest.fixture(scope="session")
 def y2526_orig(shared_dir):
-    from xlalloc import data
+    from xlalloc.readers import nhse as data
 
     return data.load_practices(shared_dir / "ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25.csv")
 
 
 @pytest.fixture(scope="session")
 def y2627(shared_dir):
-    from xlalloc import data
+    from xlalloc.readers import nhse as data
 
     return data.load_practices(shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv")
 

@@ -25,8 +25,8 @@ def practices():
 
 
 LINES = pd.DataFrame([
-    ("Acute contracts", "Acute", 1_000_000, True, "practice_data;capitation", None),
-    ("MH packages", "Mental health", 600_000, True, "practice_data;capitation", None),
+    ("Acute contracts", "Acute", 1_000_000, True, ("practice_data", "capitation"), None),
+    ("MH packages", "Mental health", 600_000, True, ("practice_data", "capitation"), None),
     ("BCF", "Community", 500_000, True, "place_split", None),
     ("GMS", "Primary care (GMS)", 1_200_000, True, "scale", None),
     ("CHC other", "Continuing healthcare / FNC", 90_000, True, "follow", "CHC packages"),
@@ -158,7 +158,7 @@ def budgets(draw):
         P[c] = P["population"] * np.array(need)
     k = draw(st.integers(min_value=1, max_value=6))
     amounts = draw(st.lists(st.integers(min_value=0, max_value=10**9), min_size=k, max_size=k))
-    methods = draw(st.lists(st.sampled_from(["capitation", "practice_data;capitation"]),
+    methods = draw(st.lists(st.sampled_from(["capitation", ("practice_data", "capitation")]),
                             min_size=k, max_size=k))
     lines = pd.DataFrame({"line": [f"L{j}" for j in range(k)], "programme":
                           [f"Prog{j % 3}" for j in range(k)], "amount": amounts,

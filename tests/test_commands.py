@@ -2,10 +2,10 @@
 
 import pandas as pd
 import pytest
+from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 
 from xlalloc.cli import main
-from xlalloc.workbook.libreoffice import read_values, recalculate
 
 
 def _write(tmp_path, name, df):

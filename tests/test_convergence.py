@@ -178,7 +178,7 @@ def test_table_y1_demonstration_reproduces_published_dft():
     rows, totals = demo.table_y1_orgs()
     y1 = demo.table_y1()
     assert len(y1) == 42
-    res = converge_years(rows, totals, policy_from(demo.Y1_POLICY))
+    res = converge_years(rows, totals, demo.Y1_POLICY)
     traj = res.trajectory.set_index("org")
     np.testing.assert_allclose(traj.loc[y1["system"], "baseline"], y1["dft_2023_24"], atol=5e-9)
     # Convergence narrows the spread every year until the band stalls it; never widens.

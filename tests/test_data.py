@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xlalloc import data
 from xlalloc.engine.capitation import COMPONENTS
 from xlalloc.engine.errors import InputError
+from xlalloc.readers import nhse as data
 
 EXPECTED = {  # source -> (year, practices, ICBs), from the files' README
     "AIF_Allocation_Tool__2022_2023.csv": ("2022/23", 6554, 42),

@@ -17,8 +17,9 @@ from xlalloc.engine.convergence import ConvergencePolicy, converge, hcdd_partiti
 from xlalloc.engine.rounding import largest_remainder
 from xlalloc.excel import macros, udfs
 from xlalloc.excel.addin import build, verify
-from xlalloc.excel.books import OpenpyxlBook, XlwingsBook
+from xlalloc.excel.books import XlwingsBook
 from xlalloc.model.schema import OUTPUT_SHEETS
+from xlalloc.workbook.book import FileBook as OpenpyxlBook
 
 # The names Excel sees. Renaming any of these turns users' workbooks into #NAME?.
 PINNED_UDFS = {
@@ -268,8 +269,8 @@ def test_addin_verify_catches_a_broken_ribbon(tmp_path):
 
 def test_packs_action_from_the_ribbon(demo_model, tmp_path):
     from xlalloc import demo
-    from xlalloc.model.reader import read_model
     from xlalloc.model.runner import run_model
+    from xlalloc.readers.model import read_model
 
     result = run_model(read_model(demo_model))
     ledger = tmp_path / "ledger.csv"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 
 import xlalloc
 from xlalloc.cli import main
 from xlalloc.model.schema import INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS
-from xlalloc.workbook.libreoffice import read_values, recalculate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -229,10 +229,10 @@ def test_in_place_refuses_content_openpyxl_would_drop(tmp_path, capsys, what, ma
                                                       expect):
     model = tmp_path / "m.xlsx"
     xlalloc.new(model, demo=True)
-    from xlalloc.model.reader import _sheet_xml_paths
+    from xlalloc.readers.model import sheet_xml_paths
 
     with zipfile.ZipFile(model) as z:
-        xml = _sheet_xml_paths(z)["Budget"]
+        xml = sheet_xml_paths(z)["Budget"]
     bad = tmp_path / "bad.xlsx"
     _inject(model, bad, xml, marker, extra)
     before = sha(bad)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
@@ -17,10 +18,10 @@ from xlalloc import demo
 from xlalloc.cli import main
 from xlalloc.engine.errors import InputError
 from xlalloc.engine.monitoring import phase_budgets
-from xlalloc.model.reader import read_model
 from xlalloc.model.runner import run_model
-from xlalloc.packs import SUMMARY_FILE, make_packs, read_actuals
-from xlalloc.workbook.libreoffice import read_values, recalculate
+from xlalloc.packs import SUMMARY_FILE, make_packs
+from xlalloc.readers.ledger import read_actuals
+from xlalloc.readers.model import read_model
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTH = 6
@@ -182,7 +183,7 @@ def test_phasing_profile(demo_packs, tmp_path):
     shares = np.array([8, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 10], dtype=float)
     pd.DataFrame({"month": range(1, 13), "share": shares / shares.sum()}).to_csv(ph, index=False)
     result = run_model(read_model(model))
-    from xlalloc.packs import read_phasing
+    from xlalloc.readers.ledger import read_phasing
 
     run = make_packs(result, pd.read_csv(ledger), MONTH, tmp_path / "p",
                      phasing=read_phasing(ph))

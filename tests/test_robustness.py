@@ -7,8 +7,8 @@ from python_calamine import CalamineWorkbook
 
 import xlalloc
 from xlalloc.engine.errors import InputError
-from xlalloc.model.reader import read_model_rows
 from xlalloc.model.runner import run_model
+from xlalloc.readers.model import read_model_rows
 
 ODD_VALUES = ["", "n/a", -1.0, 0.0, 1e15, "=SUM(A1)", "  ", "Q19999", "Nowhere", True, 3.5]
 

@@ -1,13 +1,28 @@
 """xlalloc: an allocation engine for NHS Integrated Care Board finance teams.
 
-The engine (:mod:`xlalloc.engine`) is pure pandas/numpy; workbooks, Excel and the
-command line are thin adapters around it. The Python API mirrors the command line:
-:func:`new`, :func:`run` and :func:`validate`.
+The engine (:mod:`xlalloc.engine`) is pure numpy/pandas/pydantic; readers,
+workbook writers, Excel and the command line are thin adapters around it. The
+Python API mirrors the command line: :func:`new`, :func:`run`, :func:`validate`
+and :func:`packs` (imported on first use, so ``import xlalloc`` stays light).
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from .api import new, run, validate  # noqa: E402
+from typing import Any
+
+from ._version import __version__
+
+__all__ = ["__version__", "main", "new", "packs", "run", "validate"]
+
+_API = ("new", "packs", "run", "validate")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'xlalloc' has no attribute {name!r}")
 
 
 def main() -> object:
@@ -15,6 +30,3 @@ def main() -> object:
     from .excel.macros import main as _main
 
     return _main()
-
-
-__all__ = ["__version__", "main", "new", "run", "validate"]

@@ -1,5 +1,8 @@
 """The Python API, mirroring the command line: for notebooks and pipelines.
 
+Use cases: :func:`new`, :func:`run`, :func:`validate` and :func:`packs`. None of
+them needs xlwings or :mod:`xlalloc.excel`.
+
 Example:
     >>> import xlalloc
     >>> xlalloc.new("model.xlsx", demo=True)            # doctest: +SKIP
@@ -9,33 +12,16 @@ Example:
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .engine.errors import InputError
-from .model.reader import read_model
+from .engine.monitoring import DEFAULT_THRESHOLD
 from .model.runner import ModelResult, run_model
+from .packs import PackRun, build_packs
+from .readers.model import read_model
 
-
-def progress_printer(total: int = 4) -> Callable[[str], None]:
-    """A progress callback: a bar on a terminal, silent in CI or when piped."""
-    quiet = not sys.stderr.isatty() or os.environ.get("CI", "").lower() in ("1", "true", "yes")
-    state = {"n": 0}
-
-    def step(name: str) -> None:
-        if quiet:
-            return
-        state["n"] += 1
-        done = min(state["n"], total)
-        bar = "#" * (done * 20 // total)
-        sys.stderr.write(f"\r[{bar:<20}] {done}/{total} {name:<16}")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return step
+__all__ = ["default_output", "new", "packs", "run", "validate"]
 
 
 def new(path: str | Path, demo: bool = False, overwrite: bool = False) -> Path:
@@ -48,8 +34,8 @@ def new(path: str | Path, demo: bool = False, overwrite: bool = False) -> Path:
         raise InputError(f"{path} exists; choose another name (xlalloc never overwrites a "
                          "workbook unless told to)", where=str(path))
     tables = demo_data.model_tables() if demo else None
-    params = demo_data.DEMO_PARAMS if demo else None
-    return save_model(build_model(tables, params), path)
+    policy = demo_data.DEMO_POLICY if demo else None
+    return save_model(build_model(tables, policy), path)
 
 
 def default_output(path: Path) -> Path:
@@ -73,8 +59,8 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
     Raises:
         InputError: Every input problem; nothing is written.
     """
-    from .excel.books import OpenpyxlBook
-    from .excel.macros import run_book
+    from .actions import run_book
+    from .workbook.book import FileBook
     from .workbook.model_book import refuse_if_lossy
 
     path = Path(path)
@@ -82,7 +68,7 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
         raise InputError("the output is the input workbook: pass in_place (--in-place) to "
                          "write back into it", where="output")
     target = path if in_place else Path(output) if output else default_output(path)
-    book = OpenpyxlBook(path, target)
+    book = FileBook(path, target)
     book.sheet_names()  # a missing or unreadable file is an input problem, reported first
     if in_place:
         refuse_if_lossy(path)  # before the run, not only at save
@@ -96,3 +82,12 @@ def validate(path: str | Path) -> list[str]:
     except InputError as e:
         return [str(p) for p in e.problems]
     return []
+
+
+def packs(model: str | Path, actuals: str | Path, month: int, out_dir: str | Path,
+          template: str | Path | None = None, places: Sequence[str] | None = None,
+          phasing: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD,
+          progress: Callable[[str], None] | None = None) -> PackRun:
+    """Run the model and write its monthly reporting packs (``xlalloc pack``)."""
+    return build_packs(model, actuals, month, out_dir, template, places, phasing, threshold,
+                       progress)

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .engine.capitation import COMPONENTS
+from .engine.convergence import ConvergencePolicy
+from .model.policy import ModelPolicy
 
 SEED = 20260401
 ICB_CODE = "QDM"
@@ -166,49 +168,49 @@ def table_y1_orgs() -> tuple[pd.DataFrame, dict[str, float]]:
 
 
 #: The documented example policy for the Table Y1 demonstration.
-Y1_POLICY = {
-    "method": "level",
-    "min_growth": 0.01,
-    "max_growth": 0.09,
-    "band": 0.01,
-    "over_target_floor": 0.0,
-    "over_target_from": 0.05,
-    "over_target_to": 0.15,
-    "source": "xlalloc example policy for NHS England Table Y1 (specialised 2024/25 annex 2): "
-              "1% minimum growth, reduced to cash-flat from 5% to 15% above target; 9% "
-              "maximum growth; no volatility within ±1% of target",
-}
+Y1_POLICY = ConvergencePolicy(
+    method="level",
+    min_growth=0.01,
+    max_growth=0.09,
+    band=0.01,
+    over_target_floor=0.0,
+    over_target_from=0.05,
+    over_target_to=0.15,
+    source="xlalloc example policy for NHS England Table Y1 (specialised 2024/25 annex 2): "
+           "1% minimum growth, reduced to cash-flat from 5% to 15% above target; 9% "
+           "maximum growth; no volatility within ±1% of target",
+)
 
 
 #: Demo budget lines: (line, programme, amount £, recurrent, methods, component, follow).
-DEMO_LINES: tuple[tuple[str, str, int, bool, str, str, str], ...] = (
-    ("Acute contracts - NHS trusts", "Acute", 1_050_000_000, True, "practice_data;capitation",
+DEMO_LINES: tuple[tuple[str, str, int, bool, tuple[str, ...], str, str], ...] = (
+    ("Acute contracts - NHS trusts", "Acute", 1_050_000_000, True, ("practice_data", "capitation"),
      "ga", ""),
-    ("Acute - independent sector", "Acute", 95_000_000, True, "practice_data;capitation", "ga",
+    ("Acute - independent sector", "Acute", 95_000_000, True, ("practice_data", "capitation"), "ga",
      ""),
-    ("Ambulance services", "Acute", 62_000_000, True, "capitation", "ga", ""),
+    ("Ambulance services", "Acute", 62_000_000, True, ("capitation",), "ga", ""),
     ("Mental health trust contract", "Mental health", 230_000_000, True,
-     "place_split;capitation", "mental_health", ""),
+     ("place_split", "capitation"), "mental_health", ""),
     ("Mental health packages of care", "Mental health", 48_000_000, True,
-     "practice_data;capitation", "mental_health", ""),
+     ("practice_data", "capitation"), "mental_health", ""),
     ("Learning disabilities packages", "Learning disabilities", 41_000_000, True,
-     "practice_data;capitation", "core", ""),
-    ("Community services contract", "Community", 190_000_000, True, "place_split;capitation",
+     ("practice_data", "capitation"), "core", ""),
+    ("Community services contract", "Community", 190_000_000, True, ("place_split", "capitation"),
      "community", ""),
-    ("Better Care Fund", "Community", 105_000_000, True, "place_split", "", ""),
-    ("Hospices", "Community", 12_000_000, True, "place_split;capitation", "community", ""),
+    ("Better Care Fund", "Community", 105_000_000, True, ("place_split",), "", ""),
+    ("Hospices", "Community", 12_000_000, True, ("place_split", "capitation"), "community", ""),
     ("CHC packages of care", "Continuing healthcare / FNC", 120_000_000, True,
-     "practice_data;capitation", "core", ""),
-    ("CHC team and FNC", "Continuing healthcare / FNC", 22_000_000, True, "follow", "",
+     ("practice_data", "capitation"), "core", ""),
+    ("CHC team and FNC", "Continuing healthcare / FNC", 22_000_000, True, ("follow",), "",
      "CHC packages of care"),
     ("GP prescribing", "Primary care (outside GMS) incl. prescribing", 225_000_000, True,
-     "practice_data;capitation", "prescribing", ""),
+     ("practice_data", "capitation"), "prescribing", ""),
     ("Urgent treatment centres and out of hours",
-     "Primary care (outside GMS) incl. prescribing", 38_000_000, True, "capitation", "core", ""),
-    ("GMS contracts", "Primary care (GMS)", 190_000_000, True, "scale;capitation", "pmc", ""),
-    ("Other programme costs", "Other programme costs", 45_000_000, True, "", "", ""),
-    ("System reserve", "Other programme costs", 15_000_000, False, "", "", ""),
-    ("Corporate running costs", "Corporate running costs", 28_000_000, True, "", "", ""),
+     "Primary care (outside GMS) incl. prescribing", 38_000_000, True, ("capitation",), "core", ""),
+    ("GMS contracts", "Primary care (GMS)", 190_000_000, True, ("scale", "capitation"), "pmc", ""),
+    ("Other programme costs", "Other programme costs", 45_000_000, True, (), "", ""),
+    ("System reserve", "Other programme costs", 15_000_000, False, (), "", ""),
+    ("Corporate running costs", "Corporate running costs", 28_000_000, True, (), "", ""),
 )
 
 #: Demo place percentages: line -> [(place, locality or "", pct)].
@@ -227,29 +229,9 @@ DEMO_BASELINE_DFT = {"Ashford City": 0.045, "Brookvale": -0.035, "Castleton": -0
 DEMO_BASELINE_TOTAL = 2_400_000_000
 DEMO_TOTALS = {"2026/27": 2_496_000_000, "2027/28": 2_570_880_000, "2028/29": 2_648_006_400}
 
-DEMO_PARAMS: dict[str, object] = {
-    "action": "run",
-    "financial_year": YEAR,
-    "icb_budget": None,
-    "target_component": "core",
-    "rounding_unit": "1",
-    "convergence_method": "level",
-    "min_growth": 0.01,
-    "max_growth": 0.06,
-    "band": 0.005,
-    "over_target_floor": None,
-    "over_target_from": None,
-    "over_target_to": None,
-    "pace": None,
-    "topslice": None,
-    "coverage_threshold": 0.8,
-    "per_1000_component": "core",
-    "icb_name": ICB_NAME,
-    "pack_actuals": None,
-    "pack_month": None,
-    "pack_dir": None,
-    "pack_threshold": 0.05,
-}
+#: The demo model's Policy sheet: the defaults, with the demo's own choices.
+DEMO_POLICY = ModelPolicy(financial_year=YEAR, min_growth=0.01, max_growth=0.06, band=0.005,
+                          icb_name=ICB_NAME)
 
 
 def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:

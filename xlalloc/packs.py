@@ -19,14 +19,17 @@ import pandas as pd
 
 from .engine.errors import InputError
 from .engine.monitoring import (
+    DEFAULT_THRESHOLD,
     MONTH_NAMES,
     budget_vs_actual,
     phase_budgets,
     read_ledger,
     reconcile,
 )
-from .model.runner import ModelResult
+from .model.runner import ModelResult, run_model
 from .workbook.packs import PackData, build_template, fill_pack
+
+__all__ = ["PackRun", "build_packs", "make_packs", "slug"]
 
 SUMMARY_FILE = "ICB summary.xlsx"
 
@@ -46,27 +49,9 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9 _-]+", "", name).strip() or "place"
 
 
-def read_actuals(path: str | Path) -> pd.DataFrame:
-    """Read a ledger extract (CSV or the first sheet of a workbook) as text and numbers."""
-    from .inputs import read_table
-
-    return read_table(path)
-
-
-def read_phasing(path: str | Path | None) -> pd.Series | None:
-    """A phasing profile file with columns ``month, share``."""
-    if path is None:
-        return None
-    df = read_actuals(path)
-    if not {"month", "share"} <= set(df.columns):
-        raise InputError("phasing needs columns 'month' and 'share'", where=str(path))
-    return pd.Series(pd.to_numeric(df["share"]).to_numpy(),
-                     index=pd.to_numeric(df["month"]).astype(int))
-
-
 def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_dir: str | Path,
                template: str | Path | None = None, places: Sequence[str] | None = None,
-               phasing: pd.Series | None = None, threshold: float = 0.05,
+               phasing: pd.Series | None = None, threshold: float = DEFAULT_THRESHOLD,
                progress: Callable[[str], None] | None = None) -> PackRun:
     """Write one pack per place and an ICB summary for ``month``.
 
@@ -91,19 +76,19 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
                          dict(zip(practices["practice_code"], practices["place"])))
     annual = (a.cells.groupby(["place", "programme"], sort=False)["amount"].sum()
               .rename("budget").reset_index())
-    unit = float(result.inputs.params.get("rounding_unit") or 1)  # type: ignore[arg-type]
-    monthly = phase_budgets(annual, phasing, unit)
+    policy = result.inputs.policy
+    monthly = phase_budgets(annual, phasing, policy.unit)
     bva = budget_vs_actual(monthly, ledger, month, threshold)
     recon = reconcile(ledger, month)
-    year = str(result.inputs.params.get("financial_year") or "")
+    year = policy.financial_year
     period = f"Month {month} ({MONTH_NAMES[month - 1]}) {year}".strip()
-    icb = str(result.inputs.params.get("icb_name") or "ICB")
+    icb = policy.icb_name or "ICB"
     targets = result.targets.set_index("place")
     first = (next(iter(result.convergence.years.values())).table.set_index("org")
              if result.convergence is not None else None)
     traj = (result.convergence.trajectory.set_index("org").T
             if result.convergence is not None else None)
-    comp = str(result.inputs.params.get("target_component") or "core")
+    comp = policy.target_component
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     notes = [
@@ -167,29 +152,12 @@ def _template(template: str | Path | None) -> Any:
 
 def build_packs(model: str | Path, actuals: str | Path, month: int, out_dir: str | Path,
                 template: str | Path | None = None, places: Sequence[str] | None = None,
-                phasing: str | Path | None = None, threshold: float = 0.05,
+                phasing: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD,
                 progress: Callable[[str], None] | None = None) -> PackRun:
     """Run the model workbook and write its packs (the ``xlalloc pack`` command)."""
-    from .model.reader import read_model
-    from .model.runner import run_model
+    from .readers.ledger import read_actuals, read_phasing
+    from .readers.model import read_model
 
     result = run_model(read_model(model))
     return make_packs(result, read_actuals(actuals), month, out_dir, template, places,
                       read_phasing(phasing), threshold, progress)
-
-
-def build_packs_for_book(book: Any) -> list[Path]:
-    """The ribbon's ``packs`` action: parameters from the Policy sheet."""
-    from .excel.macros import read_inputs
-    from .model.runner import run_model
-
-    result = run_model(read_inputs(book))
-    p = result.inputs.params
-    missing = [k for k in ("pack_actuals", "pack_month", "pack_dir") if p.get(k) in (None, "")]
-    if missing:
-        raise InputError(f"set {missing} on the Policy sheet to build packs", where="Policy")
-    run = make_packs(result, read_actuals(str(p["pack_actuals"])), int(p["pack_month"]),  # type: ignore[call-overload]
-                     str(p["pack_dir"]), threshold=float(p.get("pack_threshold") or 0.05))  # type: ignore[arg-type]
-    book.alert(f"Wrote {len(run.paths)} packs to {p['pack_dir']}; "
-               f"{len(run.exceptions)} ledger row(s) listed as exceptions.")
-    return run.paths

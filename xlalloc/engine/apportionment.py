@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .capitation import COMPONENTS
-from .errors import InputError, Problems, first_data_row
+from .capitation import COMPONENTS, Component
+from .errors import InputError, Problems
+from .frames import is_blank, source_rows
 from .rounding import largest_remainder, units_of
 
 METHODS = ("practice_data", "place_split", "capitation", "scale", "follow")
@@ -62,7 +63,7 @@ class ApportionmentSettings(BaseModel):
         description="minimum share of a line's data attributed to practices or places for "
                     "practice_data or scale to be used")
     unit: float = Field(1.0, gt=0, description="rounding unit in £")
-    per_1000_component: str = Field(
+    per_1000_component: Component = Field(
         "core", description="weighted population used for Table 2 (cost per 1,000)")
     source: str = Field("Birmingham and Solihull apportionment paper, Appendix 1",
                         description="where these settings come from")
@@ -96,11 +97,12 @@ class Apportionment:
 
 
 def _methods_of(value: object) -> list[str]:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return []
+    """A line's methods: a sequence of method names, one name, or blank for the default."""
     if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [m.strip() for m in str(value).replace(",", ";").split(";") if m.strip()]
+        return [str(v).strip() for v in value if not is_blank(v)]
+    if is_blank(value):
+        return []
+    return [str(value).strip()]
 
 
 def rows_text(rows: list[int]) -> str:
@@ -116,10 +118,6 @@ def rows_text(rows: list[int]) -> str:
     return ", ".join(out)
 
 
-def _blank(v: object) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
-
-
 def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
                  problems: Problems) -> pd.DataFrame:
     where = "Budget lines"
@@ -128,27 +126,28 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
             problems.add(where, f"missing column '{c}'; columns found: {list(lines.columns)}")
     if problems:
         return lines
-    first = first_data_row(lines)
+    rows = source_rows(lines)
     df = lines.copy().reset_index(drop=True)
     for col, default in (("recurrent", True), ("methods", None), ("component", None),
                          ("follow", None), ("negative_ok", False)):
         if col not in df.columns:
             df[col] = default
+        elif col in ("recurrent", "negative_ok"):
+            df[col] = df[col].astype(object).map(lambda v, d=default: d if is_blank(v) else v)
     df["line"] = df["line"].astype("string").str.strip()
     amounts = pd.to_numeric(df["amount"], errors="coerce")
     for i, r in df.iterrows():
-        row = int(i) + first
+        row = rows[int(i)]
         name = r["line"]
-        if _blank(name):
+        if is_blank(name):
             problems.add(where, "line name is blank", row=row, column="line")
-        if _blank(r["programme"]):
+        if is_blank(r["programme"]):
             problems.add(where, f"line {name}: programme is blank", row=row, column="programme")
         if pd.isna(amounts.iloc[i]):
             problems.add(where, f"line {name}: amount {r['amount']!r} is not a number",
                          row=row, column="amount")
         else:
-            neg_ok = str(r["negative_ok"]).strip().lower() in ("true", "1", "yes", "y")
-            if amounts.iloc[i] < 0 and not neg_ok:
+            if amounts.iloc[i] < 0 and r["negative_ok"] is not True:
                 problems.add(where, f"line {name}: amount {amounts.iloc[i]:,.2f} is negative "
                                     "(set negative_ok for income or contra lines)",
                              row=row, column="amount")
@@ -156,16 +155,20 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
                 units_of(float(amounts.iloc[i]), settings.unit, name=f"line {name} amount")
             except InputError as e:
                 problems.add(where, e.problems[0].message, row=row, column="amount")
+        for flag in ("recurrent", "negative_ok"):
+            if not isinstance(r[flag], bool | np.bool_):
+                problems.add(where, f"line {name}: {flag} is {r[flag]!r}; expected True or "
+                                    "False", row=row, column=flag)
         methods = _methods_of(r["methods"])
         bad = [m for m in methods if m not in METHODS]
         if bad:
             problems.add(where, f"line {name}: unknown method(s) {bad}; expected {list(METHODS)}",
                          row=row, column="methods")
         comp = r["component"]
-        if not _blank(comp) and str(comp).strip() not in COMPONENTS:
+        if not is_blank(comp) and str(comp).strip() not in COMPONENTS:
             problems.add(where, f"line {name}: unknown component {comp!r}; expected one of "
                                 f"{list(COMPONENTS)}", row=row, column="component")
-        if "follow" in methods and _blank(r["follow"]):
+        if "follow" in methods and is_blank(r["follow"]):
             problems.add(where, f"line {name}: method 'follow' needs the line to follow",
                          row=row, column="follow")
     dups = df["line"][df["line"].duplicated(keep=False)].dropna().unique()
@@ -173,19 +176,18 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
         problems.add(where, f"line {d} appears more than once", column="line")
     names = set(df["line"].dropna())
     for i, r in df.iterrows():
-        if not _blank(r["follow"]) and str(r["follow"]).strip() not in names:
+        if not is_blank(r["follow"]) and str(r["follow"]).strip() not in names:
             problems.add(where, f"line {r['line']}: follows unknown line {r['follow']!r}",
-                         row=int(i) + first, column="follow")
+                         row=rows[int(i)], column="follow")
     df["amount"] = amounts
-    df["recurrent"] = df["recurrent"].map(
-        lambda v: str(v).strip().lower() in ("true", "1", "yes", "y", "r", "recurrent"))
+    df["recurrent"] = df["recurrent"].map(lambda v: v is True or v is np.True_)
     return df
 
 
 def _follow_order(df: pd.DataFrame, problems: Problems) -> list[str]:
     """Lines in an order where every followed line comes before its followers."""
     follows = {r["line"]: str(r["follow"]).strip() for _, r in df.iterrows()
-               if "follow" in _methods_of(r["methods"]) and not _blank(r["follow"])}
+               if "follow" in _methods_of(r["methods"]) and not is_blank(r["follow"])}
     order: list[str] = []
     state: dict[str, int] = {}
     reported: set[frozenset[str]] = set()
@@ -240,7 +242,7 @@ def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_li
         problems.add(where, f"missing column '{c}'; columns found: {list(frame.columns)}")
     if missing:
         return pd.DataFrame(columns=cols)
-    first = first_data_row(frame)
+    rows = source_rows(frame)
     df = frame[cols].copy().reset_index(drop=True)
     df["line"] = df["line"].astype("string").str.strip()
     df["practice_code"] = df["practice_code"].astype("string").str.strip()
@@ -248,10 +250,10 @@ def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_li
     vals = pd.to_numeric(df[value_col], errors="coerce")
     unknown = df.loc[~df["line"].isin(known_lines), "line"]
     for line in unknown.dropna().unique():
-        at = [int(i) + first for i in np.flatnonzero((df["line"] == line).to_numpy())]
+        at = [rows[int(i)] for i in np.flatnonzero((df["line"] == line).to_numpy())]
         problems.add(where, f"unknown line {line!r} (rows {rows_text(at)})", column="line")
     for i in range(len(df)):
-        row = i + first
+        row = rows[i]
         code = df["practice_code"].iloc[i]
         if pd.notna(code) and code not in known_practices:
             problems.add(where, f"practice {code} is not in the practice table", row=row,
@@ -276,7 +278,7 @@ def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices:
         problems.add(where, f"missing column '{c}'; columns found: {list(splits.columns)}")
     if missing:
         return pd.DataFrame(columns=cols)
-    first = first_data_row(splits)
+    rows = source_rows(splits)
     df = splits.copy().reset_index(drop=True)
     if "locality" not in df.columns:
         df["locality"] = pd.NA
@@ -285,7 +287,7 @@ def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices:
     places = set(practices["place"])
     locs = set(zip(practices["place"], practices["locality"]))
     for i in range(len(df)):
-        row = i + first
+        row = rows[i]
         if df["line"].iloc[i] not in known_lines:
             problems.add(where, f"unknown line {df['line'].iloc[i]!r}", row=row, column="line")
         pl = df["place"].iloc[i]
@@ -293,7 +295,7 @@ def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices:
             problems.add(where, f"unknown place {pl!r}; places are {sorted(places)}", row=row,
                          column="place")
         lo = df["locality"].iloc[i]
-        if not _blank(lo) and pl in places and (pl, lo) not in locs:
+        if not is_blank(lo) and pl in places and (pl, lo) not in locs:
             problems.add(where, f"locality {lo!r} is not in place {pl!r}", row=row,
                          column="locality")
         if pd.isna(pct.iloc[i]):
@@ -324,7 +326,7 @@ def apportion(
 
     Args:
         lines: ``line, programme, amount`` and optionally ``recurrent``,
-            ``methods`` (ordered, ``;``-separated), ``component``, ``follow``,
+            ``methods`` (a list of method names, in order), ``component``, ``follow``,
             ``negative_ok``. Blank methods take the programme's default chain
             (:data:`DEFAULT_PROGRAMMES`), or capitation.
         practices: ``practice_code, place, locality, population`` and the
@@ -380,7 +382,7 @@ def apportion(
         programme = str(r["programme"])
         default_chain, default_comp = DEFAULT_PROGRAMMES.get(programme, (("capitation",), "core"))
         methods = _methods_of(r["methods"]) or list(default_chain)
-        comp = default_comp if _blank(r["component"]) else str(r["component"]).strip()
+        comp = default_comp if is_blank(r["component"]) else str(r["component"]).strip()
         tried, skipped = [], []
         used, coverage, note = None, np.nan, ""
         shares: pd.Series | None = None
@@ -486,7 +488,7 @@ def _coverage(d: pd.DataFrame) -> float:
 def _check_methods_available(L: pd.DataFrame, data: pd.DataFrame, splits: pd.DataFrame,
                              settings: ApportionmentSettings, problems: Problems) -> None:
     """Report every line none of whose methods has the data it needs."""
-    first = first_data_row(L)
+    rows = source_rows(L)
     for i, r in L.iterrows():
         methods = _methods_of(r["methods"]) or list(
             DEFAULT_PROGRAMMES.get(str(r["programme"]), (("capitation",), "core"))[0])
@@ -513,7 +515,7 @@ def _check_methods_available(L: pd.DataFrame, data: pd.DataFrame, splits: pd.Dat
         if reasons:
             problems.add("Budget lines", f"line {r['line']}: missing method data, no method "
                          "could be used (" + "; ".join(reasons) + "); add data or end the "
-                         "methods with capitation", row=int(i) + first, column="methods")
+                         "methods with capitation", row=rows[int(i)], column="methods")
 
 
 def _split_to_cells(sp: pd.DataFrame, P: pd.DataFrame, comp: str) -> pd.Series:
@@ -526,7 +528,7 @@ def _split_to_cells(sp: pd.DataFrame, P: pd.DataFrame, comp: str) -> pd.Series:
     for place, g in sp.groupby("place"):
         inplace = P[P["place"] == place]
         wp = inplace.groupby("locality")[comp].sum()
-        has_loc = g["locality"].map(lambda v: not _blank(v))
+        has_loc = g["locality"].map(lambda v: not is_blank(v))
         if has_loc.any():
             for _, row in g[has_loc].iterrows():
                 out.append(((place, row["locality"]), row["pct"]))

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from .errors import InputError, Problems, first_data_row
+from .errors import InputError, Problems
+from .frames import source_rows
 from .rounding import largest_remainder, round_half_up
 
 #: Stable keys of the nine published weighted populations.
@@ -42,6 +45,12 @@ COMPONENTS: tuple[str, ...] = (
     "pmc_need",
     "health_inequalities",
 )
+
+#: A weighted-population component, as a type (the same keys as :data:`COMPONENTS`).
+Component = Literal["ga", "community", "mental_health", "maternity", "prescribing", "core",
+                    "pmc", "pmc_need", "health_inequalities"]
+
+assert get_args(Component) == COMPONENTS
 
 LEVELS = ("icb", "place", "locality")
 
@@ -92,7 +101,7 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame,
         if col not in places.columns:
             problems.add(where, f"missing column '{col}'; columns found: {list(places.columns)}")
     problems.raise_if_any()
-    first = first_data_row(places)
+    rows = source_rows(places)
     m = places.copy()
     if "locality" not in m.columns:
         m["locality"] = pd.NA
@@ -100,13 +109,13 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame,
         m[col] = m[col].astype("string").str.strip()
         if col != "locality":
             for k in np.flatnonzero((m[col].isna() | (m[col] == "")).to_numpy()):
-                problems.add(where, "blank cell", row=int(k) + first, column=col)
+                problems.add(where, "blank cell", row=rows[int(k)], column=col)
     m["locality"] = m["locality"].mask(m["locality"] == "")
     known = practices.set_index("practice_code")["icb_code"]
     for i, code in enumerate(m["practice_code"]):
         if pd.notna(code) and code != "" and code not in known.index:
             problems.add(where, f"practice {code} is not in the practice data",
-                         row=i + first, column="practice_code")
+                         row=rows[i], column="practice_code")
     counts = m.groupby("practice_code")["place"].nunique()
     for code in counts[counts > 1].index:
         names = sorted(m.loc[m["practice_code"] == code, "place"].dropna().unique())
@@ -134,6 +143,27 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame,
                         f"{shown}")
     return PlaceMap(m.reset_index(drop=True)[["practice_code", "place", "locality",
                                               "icb_code"]], warnings, left)
+
+
+def need_index(population: npt.ArrayLike, weighted: npt.ArrayLike,
+               selected: npt.ArrayLike) -> float:
+    """Need index of the selected practices against all practices given.
+
+    ``(Σ_selected WP / Σ_selected pop) / (Σ WP / Σ pop)``: the place-based tool's
+    ICB-standardised index when the practices given are one ICB's.
+
+    Raises:
+        InputError: If nothing is selected or a population sums to zero.
+    """
+    pop = np.asarray(population, dtype=np.float64)
+    wp = np.asarray(weighted, dtype=np.float64)
+    sel = np.asarray(selected, dtype=bool)
+    if not sel.any():
+        raise InputError("no practice is selected", where="selected")
+    if pop[sel].sum() <= 0 or pop.sum() <= 0 or wp.sum() <= 0:
+        raise InputError("populations and weighted populations must not sum to zero",
+                         where="populations")
+    return float((wp[sel].sum() / pop[sel].sum()) / (wp.sum() / pop.sum()))
 
 
 def england_ratios(practices: pd.DataFrame) -> pd.Series:

@@ -56,6 +56,9 @@ from .rounding import largest_remainder, round_half_up, units_of
 
 Array = npt.NDArray[np.float64]
 
+#: A convergence method's name.
+Method = Literal["level", "pace", "topslice"]
+
 RULES = ("band", "floor", "cap", "level", "pace", "topslice")
 
 OUTPUT_COLUMNS = ["org", "baseline", "target_share", "target", "dft_before", "growth",
@@ -71,28 +74,38 @@ class ConvergencePolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    method: Literal["level", "pace", "topslice"] = Field(
+    method: Method = Field(
         "level", description="level (water-filling), pace, or topslice (local convergence)")
     min_growth: float | None = Field(
-        None, ge=-1.0, le=1.0, description="minimum growth for every organisation (floor)")
+        None, ge=-1.0, le=1.0, examples=[0.01],
+        description="minimum growth for every organisation (floor)")
     max_growth: float | None = Field(
-        None, ge=-1.0, le=5.0, description="maximum growth for the furthest under target (cap)")
+        None, ge=-1.0, le=5.0, examples=[0.06],
+        description="maximum growth for the furthest under target (cap)")
     band: float | None = Field(
-        None, ge=0.0, le=1.0, description="|DfT| within which organisations get core growth")
+        None, ge=0.0, le=1.0, examples=[0.01],
+        description="|DfT| within which organisations get core growth")
     over_target_floor: float | None = Field(
-        None, ge=-1.0, le=1.0, description="reduced minimum growth for those far above target")
+        None, ge=-1.0, le=1.0, examples=[0.0],
+        description="reduced minimum growth for those far above target")
     over_target_from: float | None = Field(
-        None, ge=0.0, le=5.0, description="DfT at which the floor starts to reduce")
+        None, ge=0.0, le=5.0, examples=[0.05],
+        description="DfT at which the floor starts to reduce")
     over_target_to: float | None = Field(
-        None, ge=0.0, le=5.0, description="DfT from which the reduced floor applies in full")
-    pace: float | None = Field(None, ge=0.0, le=1.0, description="pace of change p (pace method)")
+        None, ge=0.0, le=5.0, examples=[0.15],
+        description="DfT from which the reduced floor applies in full")
+    pace: float | None = Field(
+        None, ge=0.0, le=1.0, examples=[0.5], description="pace of change p (pace method)")
     topslice: float | None = Field(
-        None, ge=0.0, lt=1.0, description="share of core-grown baseline top-sliced (topslice)")
-    unit: float = Field(1.0, gt=0, description="rounding unit in £ (1 or 1000)")
-    hcdd_growth: float | None = Field(None, ge=-1.0, le=5.0, description="HCDD growth rate q")
+        None, ge=0.0, lt=1.0, examples=[0.0025],
+        description="share of core-grown baseline top-sliced (topslice)")
+    unit: float = Field(1.0, gt=0, examples=[1000], description="rounding unit in £ (1 or 1000)")
+    hcdd_growth: float | None = Field(
+        None, ge=-1.0, le=5.0, examples=[0.10], description="HCDD growth rate q")
     cost_uplift: float | None = Field(
-        None, ge=-1.0, le=5.0, description="gross cost uplift factor u (cap on growth of the "
-        "remaining allocation for over-target organisations)")
+        None, ge=-1.0, le=5.0, examples=[0.03],
+        description="gross cost uplift factor u (cap on growth of the remaining allocation "
+                    "for over-target organisations)")
     source: str = Field("user", description="where this policy comes from")
 
     @model_validator(mode="after")
@@ -122,7 +135,7 @@ def policy_from(values: Mapping[str, object], where: str = "policy") -> Converge
     from pydantic import ValidationError
 
     try:
-        return ConvergencePolicy(**values)  # type: ignore[arg-type]
+        return ConvergencePolicy.model_validate(dict(values))
     except ValidationError as e:
         problems = Problems()
         for err in e.errors():

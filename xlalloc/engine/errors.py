@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["InputError", "Problem", "Problems"]
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -51,15 +53,6 @@ class InputError(ValueError):
         head = f"{n} input problem{'s' if n != 1 else ''}:"
         return "\n".join([head] + [f"  - {p}" for p in self.problems])
 
-
-def first_data_row(frame: object) -> int:
-    """Sheet row of a table's first data row.
-
-    Readers record the sheet row of a table's header in ``frame.attrs["header_row"]``;
-    without it the header is taken to be row 1, as in a CSV file.
-    """
-    attrs = getattr(frame, "attrs", {}) or {}
-    return int(attrs.get("header_row", 1)) + 1
 
 
 class Problems:

@@ -20,11 +20,28 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problems
+from .frames import is_blank, source_rows
 from .rounding import largest_remainder
 
 MONTHS = tuple(range(1, 13))
+
+
+class PackSettings(BaseModel):
+    """How monthly monitoring flags variances."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    threshold: float = Field(
+        0.05, ge=0.0, le=1.0,
+        description="|variance| beyond this share of the year-to-date budget is highlighted "
+                    "(0.05 = 5%)")
+
+
+#: The default variance threshold, defined once by :class:`PackSettings`.
+DEFAULT_THRESHOLD: float = PackSettings().threshold
 MONTH_NAMES = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb",
                "Mar")
 
@@ -110,7 +127,7 @@ def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
     if "place" not in cols and "practice_code" not in cols:
         problems.add("ledger", "needs a 'place' or a 'practice_code' column")
     problems.raise_if_any()
-    first = int(ledger.attrs.get("header_row", 1)) + 1
+    rows = source_rows(ledger)
     df = ledger.reset_index(drop=True).copy()
     for c in ("place", "practice_code"):
         if c not in df.columns:
@@ -120,12 +137,12 @@ def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
     good, bad = [], []
     total = 0.0
     for i, r in enumerate(df.itertuples(index=False)):
-        src = i + first
+        src = rows[i]
         amount = pd.to_numeric(pd.Series([r.amount]), errors="coerce").iloc[0]
         month = pd.to_numeric(pd.Series([r.month]), errors="coerce").iloc[0]
-        place = None if _blank(r.place) else str(r.place).strip()
-        code = None if _blank(r.practice_code) else str(r.practice_code).strip()
-        prog = None if _blank(r.programme) else str(r.programme).strip()
+        place = None if is_blank(r.place) else str(r.place).strip()
+        code = None if is_blank(r.practice_code) else str(r.practice_code).strip()
+        prog = None if is_blank(r.programme) else str(r.programme).strip()
         reasons = []
         if pd.isna(amount) or not np.isfinite(float(amount)):
             reasons.append(f"amount {r.amount!r} is not a number")
@@ -164,12 +181,8 @@ def pence_sum(values: pd.Series | np.ndarray) -> float:
     return float(np.round(v * 100).astype(np.int64).sum()) / 100
 
 
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
-
-
 def budget_vs_actual(monthly: pd.DataFrame, ledger: Ledger, month: int,
-                     threshold: float = 0.05) -> pd.DataFrame:
+                     threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
     """Year-to-date budget and actual, variance and run-rate forecast by place and programme.
 
     Args:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
-from .. import __version__
+from .._version import __version__
 
 RIBBON_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 UDF_MODULE = "xlalloc.excel.udfs"

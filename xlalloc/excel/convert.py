@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..engine.errors import InputError, Problems
+from ..readers.cells import parse_number
 
 
 def _cells(value: object) -> tuple[list[object], tuple[int, int]]:
@@ -54,14 +55,12 @@ def vector(value: object, name: str, *, allow_blank: bool = False,
                 continue
             problems.add(name, f"{pos} is blank; expected a number")
             continue
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            try:
-                v = float(str(v).replace(",", "").replace("£", "").strip())
-            except ValueError:
-                problems.add(name, f"{pos} is text ({v!r}); expected a number")
-                continue
-        if not np.isfinite(float(v)):
-            problems.add(name, f"{pos} is not a finite number")
+        try:
+            v = parse_number(v)
+        except ValueError:
+            what = "not a finite number" if isinstance(v, int | float) and not isinstance(
+                v, bool) else f"text ({v!r}); expected a number"
+            problems.add(name, f"{pos} is {what}")
             continue
         if minimum is not None and float(v) < minimum:
             problems.add(name, f"{pos} is {v:g}; expected at least {minimum:g}")

@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from .. import __version__
+from .._version import __version__
+from ..engine.capitation import need_index
 from ..engine.convergence import converge, dft, hcdd_partition, policy_from
 from ..engine.errors import InputError
 from ..engine.rounding import largest_remainder, round_half_up
@@ -103,10 +104,7 @@ def xla_need_index(populations: Any, weighted: Any, selected: Any,
     pop = cv.vector(populations, "populations", minimum=0)
     wp = cv.vector(weighted, "weighted", minimum=0)
     cv.same_length(populations=pop, weighted=wp)
-    sel = cv.flags(selected, "selected", len(pop))
-    if not sel.any():
-        raise InputError("no practice is selected", where="selected")
-    index = (wp[sel].sum() / pop[sel].sum()) / (wp.sum() / pop.sum())
+    index = need_index(pop, wp, cv.flags(selected, "selected", len(pop)))
     d = cv.scalar(decimals, "decimals")
     return float(round_half_up([index], int(d))[0]) if d is not None else float(index)
 

@@ -36,8 +36,9 @@ OUTPUT_NOTES = {
 def render() -> str:
     """The Markdown document."""
     out = ["# The model workbook", "",
-           "Generated from `xlalloc/model/schema.py` by `python -m xlalloc.model.docs`; do not "
-           "edit by hand. Other tools may rely on every name below.", "",
+           "Generated from `xlalloc/model/schema.py` and `xlalloc/model/policy.py` by "
+           "`python -m xlalloc.model.docs`; do not edit by hand. Other tools may rely on "
+           "every name below.", "",
            "Layout follows the FAST standard: inputs, calculations and outputs are separate "
            "sheets; input cells are blue text on pale yellow; output sheets are written by "
            "xlalloc and replaced on every run; the Checks sheet reads 0 when all is well. "
@@ -63,21 +64,17 @@ def render() -> str:
                        f"{'yes' if c.allow_blank else 'no'} | {notes} |")
         out.append("")
     out += ["## Policy parameters", "",
-            "Sheet `Policy`, header `parameter | value | description | allowed` in row 4. "
-            "Each value cell is also a workbook-level defined name equal to the parameter "
-            "name (e.g. `=min_growth`), with data validation.", "",
-            "| name | default | allowed | meaning |", "|---|---|---|---|"]
+            "Generated from `xlalloc/model/policy.py` (`ModelPolicy`), the one definition of "
+            "every parameter. Sheet `Policy`, header `parameter | value | description | "
+            "allowed | source` in row 4. Each value cell is also a workbook-level defined "
+            "name equal to the parameter name (e.g. `=min_growth`), with data validation. "
+            "Growth rates, shares and thresholds are decimals (0.01 is 1%).", "",
+            "| name | default | allowed | meaning | source |", "|---|---|---|---|---|"]
     for p in PARAMETERS:
-        if p.choices:
-            allowed = ", ".join(p.choices)
-        elif p.kind == "number":
-            lo = "" if p.minimum is None else f"{p.minimum:g}"
-            hi = "" if p.maximum is None else f"{p.maximum:g}"
-            allowed = f"{lo} to {hi}" if hi else f"≥ {lo}"
-        else:
-            allowed = "text"
-        blank = " (blank allowed)" if p.blank_ok else ""
-        out.append(f"| `{p.name}` | {p.default!s} | {allowed}{blank} | {p.description} |")
+        default = "blank" if p.default is None else f"{p.default!s}"
+        blank = " (blank allowed)" if p.blank_ok and not p.choices else ""
+        out.append(f"| `{p.name}` | {default} | {p.allowed}{blank} | {p.description} | "
+                   f"{p.source} |")
     out += ["", "## Output sheets", ""]
     out += [f"* **{s}**: {OUTPUT_NOTES[s]}" for s in OUTPUT_SHEETS]
     out.append("")

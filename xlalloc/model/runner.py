@@ -1,6 +1,6 @@
 """Run every configured part of a model: targets, convergence, apportionment.
 
-Pure: validated frames in (:class:`~xlalloc.model.reader.ModelInputs`), result
+Pure: validated frames in (:class:`~xlalloc.readers.model.ModelInputs`), result
 tables out. Workbooks are written elsewhere (:mod:`xlalloc.workbook.model_book`).
 """
 
@@ -12,11 +12,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..engine import capitation as cap
-from ..engine.apportionment import Apportionment, ApportionmentSettings, apportion
+from ..engine.apportionment import Apportionment, apportion
 from ..engine.capitation import COMPONENTS
-from ..engine.convergence import MultiYearResult, converge_years, policy_from
+from ..engine.convergence import MultiYearResult, converge_years
 from ..engine.errors import InputError, Problems
-from .reader import ModelInputs
+from ..readers.model import ModelInputs
+
+__all__ = ["ENGLAND", "ModelResult", "run_model"]
 
 #: NHS England scales every component so England's weighted population equals its
 #: population: England-standardised indices divide by 1.0.
@@ -51,17 +53,6 @@ class ModelResult:
         return out
 
 
-def convergence_policy(params: dict[str, object]):
-    """The convergence policy named on the Policy sheet."""
-    keys = ("min_growth", "max_growth", "band", "over_target_floor", "over_target_from",
-            "over_target_to", "pace", "topslice")
-    values: dict[str, object] = {k: params[k] for k in keys if params.get(k) is not None}
-    values["method"] = params.get("convergence_method") or "level"
-    values["unit"] = float(params.get("rounding_unit") or 1)  # type: ignore[arg-type]
-    values["source"] = "model workbook Policy sheet"
-    return policy_from(values, where="Policy")
-
-
 def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None) -> ModelResult:
     """Run targets, convergence (when baselines are given) and apportionment.
 
@@ -69,21 +60,17 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
         InputError: Every problem found by the engine, together.
     """
     step = progress or (lambda _s: None)
-    p = inputs.params
-    unit = float(p.get("rounding_unit") or 1)  # type: ignore[arg-type]
-    comp = str(p.get("target_component") or "core")
+    policy = inputs.policy
+    comp = policy.target_component
     practices = inputs.practices
     step("targets")
     place_map = cap.define_places(practices, practices[["practice_code", "place", "locality"]],
                                   where="Practices")
     indices = cap.need_indices(practices, place_map, england=ENGLAND)
-    icb_budget = p.get("icb_budget")
-    budget_total = (float(icb_budget) if icb_budget is not None  # type: ignore[arg-type]
+    budget_total = (float(policy.icb_budget) if policy.icb_budget is not None
                     else float(inputs.budget["amount"].sum()))
-    places = indices[indices["level"] == "place"].copy()
-    places["target_share"] = places[f"{comp}_wp"] / places[f"{comp}_wp"].sum()
-    places["target"] = cap.target_amounts(places["target_share"], budget_total, unit,
-                                          order=list(places["name"]))
+    with_targets = cap.add_targets(indices, budget_total, comp, policy.unit)
+    places = with_targets[with_targets["level"] == "place"]
     targets = places[["name", "population", f"{comp}_wp", f"{comp}_index", "target_share",
                       "target"]].rename(columns={"name": "place"}).reset_index(drop=True)
     convergence = None
@@ -91,28 +78,26 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
     if len(inputs.baselines):
         step("convergence")
         try:
-            policy = convergence_policy(p)
             share = targets.set_index("place")["target_share"]
-            rows = []
-            for y in inputs.totals["year"]:
-                for _, b in inputs.baselines.iterrows():
-                    rows.append({"org": b["place"], "year": str(y), "baseline": b["baseline"],
-                                 "target_share": share[b["place"]]})
+            bl = inputs.baselines
+            years = [str(y) for y in inputs.totals["year"]]
+            orgs = pd.DataFrame({
+                "org": list(bl["place"]) * len(years),
+                "year": [y for y in years for _ in range(len(bl))],
+                "baseline": list(bl["baseline"]) * len(years),
+                "target_share": list(share.reindex(bl["place"])) * len(years)})
             totals = {str(y): float(t) for y, t in zip(inputs.totals["year"],
                                                         inputs.totals["total"])}
-            convergence = converge_years(pd.DataFrame(rows), totals, policy, where="Baselines")
+            convergence = converge_years(orgs, totals, policy.convergence(), where="Baselines")
         except InputError as e:
             problems.extend(e)
     apportionment = None
     if len(inputs.budget):
         step("apportionment")
         try:
-            threshold = p.get("coverage_threshold")
-            settings = ApportionmentSettings(
-                coverage_threshold=0.8 if threshold is None else float(threshold),  # type: ignore[arg-type]
-                unit=unit, per_1000_component=str(p.get("per_1000_component") or "core"))
             apportionment = apportion(inputs.budget, practices, inputs.practice_data,
-                                      inputs.place_splits, inputs.activity, settings)
+                                      inputs.place_splits, inputs.activity,
+                                      policy.apportionment())
         except InputError as e:
             problems.extend(e)
     problems.raise_if_any()

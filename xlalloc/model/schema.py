@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.capitation import COMPONENTS
+from .policy import Parameter, parameters
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,12 @@ class Column:
     """One column of an input table."""
 
     name: str
-    kind: str  # "text", "number", "bool", "list"
+    kind: str  # "text", "number", "bool", "list" (";"-separated names)
     required: bool = True
     description: str = ""
     allow_blank: bool = False
     minimum: float | None = None
+    default: object = None  # value of a blank cell, where the column has one
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,18 @@ BUDGET = InputTable(
         Column("line", "text", description="unique line name"),
         Column("programme", "text", description="care programme"),
         Column("amount", "number", description="£ for the year"),
-        Column("recurrent", "bool", required=False, allow_blank=True,
+        Column("recurrent", "bool", required=False, allow_blank=True, default=True,
                description="TRUE for recurrent (default), FALSE for non-recurrent"),
-        Column("methods", "text", required=False, allow_blank=True,
+        Column("methods", "list", required=False, allow_blank=True,
                description="methods to try in order, ';'-separated: practice_data, "
                            "place_split, scale, follow, capitation"),
         Column("component", "text", required=False, allow_blank=True,
                description="weighted population for capitation (default by programme)"),
         Column("follow", "text", required=False, allow_blank=True,
                description="line whose shares a 'follow' line uses"),
-        Column("negative_ok", "bool", required=False, allow_blank=True,
-               description="TRUE for income or contra lines that may be negative"),
+        Column("negative_ok", "bool", required=False, allow_blank=True, default=False,
+               description="TRUE for income or contra lines that may be negative (default "
+                           "FALSE)"),
     ),
     key="line",
 )
@@ -146,63 +149,8 @@ INPUT_TABLES: tuple[InputTable, ...] = (PRACTICES, BUDGET, PRACTICE_DATA, ACTIVI
                                         PLACE_SPLITS, BASELINES, TOTALS)
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One named policy parameter on the Policy sheet."""
-
-    name: str
-    default: object
-    kind: str  # "number", "text", "list"
-    description: str
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    percent: bool = False
-    blank_ok: bool = True
-
-
-PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("action", "run", "list", "what the ribbon button runs",
-              choices=("run", "validate", "refresh", "packs"), blank_ok=False),
-    Parameter("financial_year", "2026/27", "text", "financial year of the budget, e.g. 2026/27",
-              blank_ok=False),
-    Parameter("icb_budget", None, "number", "ICB budget shared by target (£); blank: the "
-              "budget lines' total", minimum=0),
-    Parameter("target_component", "core", "list", "weighted population for target shares",
-              choices=COMPONENTS, blank_ok=False),
-    Parameter("rounding_unit", 1, "list", "rounding unit in £ (1 or 1000)",
-              choices=("1", "1000"), blank_ok=False),
-    Parameter("convergence_method", "level", "list", "level, pace or topslice",
-              choices=("level", "pace", "topslice"), blank_ok=False),
-    Parameter("min_growth", 0.01, "number", "minimum growth (floor)", minimum=-1, maximum=1,
-              percent=True),
-    Parameter("max_growth", None, "number", "maximum growth (cap); blank: no cap", minimum=-1,
-              maximum=5, percent=True),
-    Parameter("band", None, "number", "|DfT| within which places get core growth", minimum=0,
-              maximum=1, percent=True),
-    Parameter("over_target_floor", None, "number", "reduced floor for those far over target",
-              minimum=-1, maximum=1, percent=True),
-    Parameter("over_target_from", None, "number", "DfT where the floor starts to reduce",
-              minimum=0, maximum=5, percent=True),
-    Parameter("over_target_to", None, "number", "DfT from which the reduced floor applies",
-              minimum=0, maximum=5, percent=True),
-    Parameter("pace", None, "number", "pace of change (pace method), 0 to 1", minimum=0,
-              maximum=1, percent=True),
-    Parameter("topslice", None, "number", "share top-sliced (topslice method)", minimum=0,
-              maximum=0.99, percent=True),
-    Parameter("coverage_threshold", 0.8, "number", "minimum data coverage for practice data",
-              minimum=0, maximum=1, percent=True, blank_ok=False),
-    Parameter("per_1000_component", "core", "list", "weighted population for Table 2",
-              choices=COMPONENTS, blank_ok=False),
-    Parameter("icb_name", "NHS Demoshire ICB", "text", "the ICB's name, for reports"),
-    Parameter("pack_actuals", None, "text", "ledger extract for monthly packs (CSV or XLSX "
-              "path)"),
-    Parameter("pack_month", None, "number", "month reported in packs (1 = April)", minimum=1,
-              maximum=12),
-    Parameter("pack_dir", None, "text", "folder the monthly packs are written to"),
-    Parameter("pack_threshold", 0.05, "number", "variance % beyond which pack lines are "
-              "highlighted", minimum=0, maximum=1, percent=True),
-)
+#: Policy-sheet parameters, derived from :class:`~xlalloc.model.policy.ModelPolicy`.
+PARAMETERS: tuple[Parameter, ...] = parameters()
 
 COVER = "Cover"
 POLICY = "Policy"

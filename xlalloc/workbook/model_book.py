@@ -10,7 +10,7 @@ sheet whose cells read 0 when all is well. See ``docs/model-workbook.md``.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -22,8 +22,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import __version__
+from .._version import __version__
+from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
+from ..model.policy import ModelPolicy
+from ..model.runner import ModelResult
 from ..model.schema import (
     CHECKS,
     COVER,
@@ -33,19 +36,13 @@ from ..model.schema import (
     POLICY,
     InputTable,
 )
-from .sheetspec import ChartSpec, SheetSpec, spec_from_worksheet, write_spec_openpyxl
-from .tables import (
-    INDEX,
-    MONEY,
-    NUMBER,
-    PCT,
-    fit_to_page,
-    header,
-    put,
-    put_formula,
-    save_atomic,
-    write_block,
-)
+from ..readers.model import TableLayout, sheet_xml_paths
+from .sheetspec import ChartSpec, Drawing, SheetSpec, col
+from .tables import INDEX, MONEY, NUMBER, PCT
+from .xlsx import fit_to_page, header, put, save_atomic, write_spec
+
+__all__ = ["OUTPUT_NOTE", "apply_specs", "build_model", "check_preservable", "error_specs",
+           "load_model", "refuse_if_lossy", "render_outputs", "save_model"]
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 INPUT_FONT = Font(color="0000FF")
@@ -64,8 +61,8 @@ def _title(ws: Worksheet, title: str, note: str) -> None:
     ws["A2"].font = Font(italic=True, color="595959")
 
 
-def _header(ws: Worksheet, row: int, names: list[str], col: int = 1) -> None:
-    header(ws, row, col, names)
+def _header(ws: Worksheet, row: int, names: list[str], column: int = 1) -> None:
+    header(ws, row, column, names)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -81,8 +78,10 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
             v = None
             if df is not None and i < rows and name in df.columns:
                 v = df[name].iloc[i]
-            col = spec.columns[j]
-            fmt = {"number": "#,##0.00"}.get(col.kind)
+            if isinstance(v, list | tuple):
+                v = ";".join(v)
+            column = spec.columns[j]
+            fmt = {"number": "#,##0.00"}.get(column.kind)
             if name in ("amount", "baseline", "total", "hcdd_baseline", "value"):
                 fmt = MONEY
             if name == "population" or name.endswith("_wp"):
@@ -106,45 +105,43 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
 
 
-def _write_policy(wb: Workbook, params: Mapping[str, object]) -> None:
+def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
     ws = wb.create_sheet(POLICY)
     _title(ws, "Policy", "Named parameters used by every run. Input cells are blue on yellow; "
                          "percentages are decimals (1% = 0.01).")
     ws.sheet_properties.tabColor = "FFC000"
-    _header(ws, HEADER_ROW, ["parameter", "value", "description", "allowed"])
+    _header(ws, HEADER_ROW, ["parameter", "value", "description", "allowed", "source"])
     for i, p in enumerate(PARAMETERS):
         r = HEADER_ROW + 1 + i
         put(ws, r, 1, p.name).font = BOLD
-        v = params.get(p.name, p.default)
+        v = getattr(policy, p.name)
         if p.kind == "list" and v is not None:
             v = str(v)
-        c = put(ws, r, 2, v, "0.00%" if p.percent else ("#,##0" if p.kind == "number" else None))
+        fmt = "0.00%" if p.percent else {"number": "#,##0", "whole": "0"}.get(p.kind)
+        c = put(ws, r, 2, v, fmt)
         c.fill, c.font = INPUT_FILL, INPUT_FONT
         put(ws, r, 3, p.description)
+        put(ws, r, 4, p.allowed)
+        put(ws, r, 5, p.source)
+        dv = None
         if p.choices:
-            allowed = ", ".join(p.choices)
             dv = DataValidation(type="list", formula1='"' + ",".join(p.choices) + '"',
-                                allow_blank=p.blank_ok, showErrorMessage=True,
-                                errorTitle="xlalloc", error=f"{p.name}: one of {allowed}")
-        elif p.kind == "number":
+                                allow_blank=p.blank_ok)
+        elif p.kind in ("number", "whole"):
             lo = -1e15 if p.minimum is None else p.minimum
-            hi = 1e15 if p.maximum is None else p.maximum
-            allowed = f"{lo:g} to {hi:g}" if p.maximum is not None else f"at least {lo:g}"
-            dv = DataValidation(type="decimal", operator="between", formula1=str(lo),
-                                formula2=str(hi), allow_blank=p.blank_ok, showErrorMessage=True,
-                                errorTitle="xlalloc", error=f"{p.name}: {allowed}")
-        else:
-            allowed, dv = "text", None
-        put(ws, r, 4, allowed)
+            hi = 1e15 if p.maximum is None else p.maximum - (1e-9 if p.below_maximum else 0)
+            dv = DataValidation(type="decimal" if p.kind == "number" else "whole",
+                                operator="between", formula1=f"{lo:.10g}",
+                                formula2=f"{hi:.10g}", allow_blank=p.blank_ok)
         if dv is not None:
+            dv.showErrorMessage, dv.errorTitle = True, "xlalloc"
+            dv.error = f"{p.name}: {p.allowed}"
             ws.add_data_validation(dv)
             dv.add(f"B{r}")
         wb.defined_names[p.name] = DefinedName(
             p.name, attr_text=f"{quote_sheetname(POLICY)}!$B${r}")
-    ws.column_dimensions["A"].width = 24
-    ws.column_dimensions["B"].width = 16
-    ws.column_dimensions["C"].width = 60
-    ws.column_dimensions["D"].width = 40
+    for letter, width in zip("ABCDE", (24, 16, 60, 40, 50)):
+        ws.column_dimensions[letter].width = width
 
 
 def _write_cover(wb: Workbook) -> None:
@@ -184,18 +181,18 @@ def _write_cover(wb: Workbook) -> None:
 
 
 def build_model(tables: Mapping[str, pd.DataFrame] | None = None,
-                params: Mapping[str, object] | None = None) -> Workbook:
+                policy: ModelPolicy | None = None) -> Workbook:
     """A new model workbook: Cover, Policy and every input sheet.
 
     Args:
         tables: Input tables by table name (``tblPractices`` ...); ``None`` for an
             empty model.
-        params: Policy values by parameter name (defaults where missing).
+        policy: The Policy sheet's values (the defaults if ``None``).
     """
     wb = Workbook()
     wb.remove(wb.active)
     _write_cover(wb)
-    _write_policy(wb, params or {})
+    _write_policy(wb, policy or ModelPolicy())
     for spec in INPUT_TABLES:
         ws = wb.create_sheet(spec.sheet)
         _write_input_table(ws, spec, None if tables is None else tables.get(spec.table))
@@ -209,66 +206,73 @@ def build_model(tables: Mapping[str, pd.DataFrame] | None = None,
 class _Ranges:
     """Where input columns are, for formulas that trace outputs to inputs.
 
-    Read from the positions the reader recorded (``attrs``) for each input table,
-    so the same formulas serve an openpyxl workbook and a live Excel book.
+    Read from the layout the reader recorded for each input table, so the same
+    formulas serve a workbook file and a live Excel book.
     """
 
-    def __init__(self, inputs):
-        self.frames = {"Practices": inputs.practices, "Budget": inputs.budget,
-                       "Totals": inputs.totals}
+    def __init__(self, layout: Mapping[str, TableLayout]):
+        self.layout = layout
 
     def column(self, sheet: str, name: str) -> str:
         """Absolute range of a named column's data in an input sheet's table."""
-        attrs = self.frames[sheet].attrs
-        first = int(attrs["header_row"]) + 1
-        last = first + max(int(attrs["n_rows"]), 1) - 1
-        L = get_column_letter(int(attrs["columns"][name]) + 1)
+        lay = self.layout[sheet]
+        first = lay.header_row + 1
+        last = first + max(lay.n_rows, 1) - 1
+        L = col(lay.columns[name] + 1)
         return f"{quote_sheetname(sheet)}!${L}${first}:${L}${last}"
 
+    def first_row(self, sheet: str) -> int:
+        """Sheet row of an input table's first data row."""
+        return self.layout[sheet].header_row + 1
 
-def _sum(col: int, r1: int, r2: int) -> str:
-    L = get_column_letter(col)
+
+def _sum(column: int, r1: int, r2: int) -> str:
+    L = col(column)
     return f"=SUM({L}{r1}:{L}{r2})"
 
 
-_formula = put_formula
+def _output(name: str, title: str) -> Drawing:
+    d = Drawing(name)
+    d.title(title, OUTPUT_NOTE)
+    d.tab_color = "C00000" if name == CHECKS else "A6A6A6"
+    return d
 
 
-def _values_block(ws: Worksheet, row: int, title: str, df: pd.DataFrame,
+def _values_block(d: Drawing, row: int, title: str, df: pd.DataFrame,
                   formats: Mapping[str, str] | None = None) -> tuple[int, int]:
     """Write a titled table of values; returns (header row, last data row)."""
-    put(ws, row, 1, title).font = Font(bold=True, size=12)
-    return row + 1, write_block(ws, row + 1, 1, df, formats)
+    d.put(row, 1, title, bold=True, size=12)
+    return row + 1, d.block(row + 1, 1, df, formats)
 
 
-def _formula_block(ws: Worksheet, row: int, title: str, columns: list[str],
-                   labels_from: int, n_rows: int, n_cols: int, formula, fmt: str) -> int:
-    """A titled block of formulas, one per cell: ``formula(letter, source_row)``.
+def _formula_block(d: Drawing, row: int, title: str, columns: list[str], labels_from: int,
+                   n_rows: int, n_cols: int, formula: Callable[[str, int, int], str],
+                   fmt: str) -> int:
+    """A titled block of formulas, one per cell: ``formula(letter, source_row, i)``.
 
     Row labels are copied from column A of the rows starting at ``labels_from``.
     Returns the first formula row.
     """
-    put(ws, row, 1, title).font = Font(bold=True, size=12)
-    _header(ws, row + 1, columns)
+    d.put(row, 1, title, bold=True, size=12)
+    d.header(row + 1, 1, columns)
     first = row + 2
     for i in range(n_rows):
         src = labels_from + i
-        put(ws, first + i, 1, ws.cell(row=src, column=1).value)
+        d.put(first + i, 1, d.value(src, 1))
         for j in range(n_cols):
-            _formula(ws, first + i, 2 + j, formula(get_column_letter(2 + j), src, i), fmt)
+            d.formula(first + i, 2 + j, formula(col(2 + j), src, i), fmt)
     return first
 
 
-def _targets_sheet(wb: Workbook, result, rng: _Ranges) -> dict[str, str]:
-    ws = wb.create_sheet("Targets")
-    comp = str(result.inputs.params.get("target_component") or "core")
-    _title(ws, f"Targets by place: {comp} weighted population", OUTPUT_NOTE)
+def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[SheetSpec, dict[str, str]]:
+    comp = result.inputs.policy.target_component
+    d = _output("Targets", f"Targets by place: {comp} weighted population")
     t = result.targets
     has_base = result.convergence is not None
     cols = ["place", "population", f"{comp}_wp", f"{comp}_index", "target_share", "target",
             "per_1000_wp", "baseline", "dft_baseline"]
-    put(ws, HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}")
-    _header(ws, HEADER_ROW, cols)
+    d.put(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}")
+    d.header(HEADER_ROW, 1, cols)
     r1, r2 = HEADER_ROW + 1, HEADER_ROW + len(t)
     base = {}
     if has_base:
@@ -278,222 +282,202 @@ def _targets_sheet(wb: Workbook, result, rng: _Ranges) -> dict[str, str]:
     wp_col = rng.column("Practices", f"{comp}_wp")
     for i, row in enumerate(t.itertuples(index=False)):
         r = r1 + i
-        put(ws, r, 1, row.place)
-        _formula(ws, r, 2, f"=SUMIF({place_col},A{r},{pop_col})", NUMBER)
-        _formula(ws, r, 3, f"=SUMIF({place_col},A{r},{wp_col})", NUMBER)
-        put(ws, r, 4, getattr(row, f"{comp}_index"), INDEX)
-        _formula(ws, r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%")
-        put(ws, r, 6, row.target, MONEY)
-        _formula(ws, r, 7, f"=F{r}/C{r}*1000", PER_1000)
+        d.put(r, 1, row.place)
+        d.formula(r, 2, f"=SUMIF({place_col},A{r},{pop_col})", NUMBER)
+        d.formula(r, 3, f"=SUMIF({place_col},A{r},{wp_col})", NUMBER)
+        d.put(r, 4, getattr(row, f"{comp}_index"), INDEX)
+        d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%")
+        d.put(r, 6, row.target, MONEY)
+        d.formula(r, 7, f"=F{r}/C{r}*1000", PER_1000)
         if has_base:
-            put(ws, r, 8, base.get(row.place), MONEY)
-            _formula(ws, r, 9, f"=(H{r}-E{r}*SUM(H${r1}:H${r2}))/(E{r}*SUM(H${r1}:H${r2}))", PCT)
+            d.put(r, 8, base.get(row.place), MONEY)
+            d.formula(r, 9, f"=(H{r}-E{r}*SUM(H${r1}:H${r2}))/(E{r}*SUM(H${r1}:H${r2}))", PCT)
     tot = r2 + 1
-    put(ws, tot, 1, "Total").font = BOLD
-    for col, fmt in ((2, NUMBER), (3, NUMBER), (5, "0.0000%"), (6, MONEY)):
-        _formula(ws, tot, col, _sum(col, r1, r2), fmt).font = BOLD
-    _formula(ws, tot, 7, f"=F{tot}/C{tot}*1000", PER_1000).font = BOLD
+    d.put(tot, 1, "Total", bold=True)
+    for c, fmt in ((2, NUMBER), (3, NUMBER), (5, "0.0000%"), (6, MONEY)):
+        d.formula(tot, c, _sum(c, r1, r2), fmt, bold=True)
+    d.formula(tot, 7, f"=F{tot}/C{tot}*1000", PER_1000, bold=True)
     if has_base:
-        _formula(ws, tot, 8, _sum(8, r1, r2), MONEY).font = BOLD
-    ind = result.indices
-    from ..engine.capitation import COMPONENTS
-
-    shown = ind[["level", "name", "population"] + [f"{c}_index" for c in COMPONENTS]]
-    _values_block(ws, tot + 3, "Need indices (ICB-standardised for places and localities; "
+        d.formula(tot, 8, _sum(8, r1, r2), MONEY, bold=True)
+    shown = result.indices[["level", "name", "population"]
+                           + [f"{c}_index" for c in COMPONENTS]]
+    _values_block(d, tot + 3, "Need indices (ICB-standardised for places and localities; "
                   "England-standardised for the ICB)", shown,
                   {**{f"{c}_index": INDEX for c in COMPONENTS}, "population": NUMBER})
     for j, w in enumerate([22, 14, 16, 14, 14, 18, 14, 18, 14]):
-        ws.column_dimensions[get_column_letter(j + 1)].width = w
-    return {"targets_total": f"Targets!$F${tot}", "share_total": f"Targets!$E${tot}",
+        d.width(j + 1, w)
+    refs = {"targets_total": f"Targets!$F${tot}", "share_total": f"Targets!$E${tot}",
             "population_total": f"Targets!$B${tot}"}
+    return d.spec(), refs
 
 
-def _convergence_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str, str]]:
-    checks: list[tuple[str, str]] = []
+def _convergence_sheets(result: ModelResult, rng: _Ranges,
+                        checks: list[tuple[str, str]]) -> list[SheetSpec]:
     conv = result.convergence
-    ws = wb.create_sheet("Convergence")
-    _title(ws, "Convergence of place baselines toward target", OUTPUT_NOTE)
-    ws2 = wb.create_sheet("Trajectory")
-    _title(ws2, "Distance from target by place and year", OUTPUT_NOTE)
+    d = _output("Convergence", "Convergence of place baselines toward target")
+    d2 = _output("Trajectory", "Distance from target by place and year")
     if conv is None:
-        put(ws, HEADER_ROW, 1, "No baselines given: add them on the Baselines sheet and "
-                               "totals on the Totals sheet.")
-        return checks
+        d.put(HEADER_ROW, 1, "No baselines given: add them on the Baselines sheet and "
+                             "totals on the Totals sheet.")
+        return [d.spec(), d2.spec()]
     row = HEADER_ROW
-    total_cells = rng.column("Totals", "total").split("!")[1].replace("$", "")
-    first_total_row = int("".join(ch for ch in total_cells.split(":")[0] if ch.isdigit()))
+    first_total_row = rng.first_row("Totals")
     cols = ["year", "org", "baseline", "target_share", "target", "dft_before", "growth",
             "allocation", "dft_after", "rule", "explanation"]
     fmts = {"baseline": MONEY, "target": MONEY, "allocation": MONEY, "target_share": "0.0000%",
             "dft_before": PCT, "dft_after": PCT, "growth": PCT}
     for k, (year, res) in enumerate(conv.years.items()):
-        h, last = _values_block(ws, row, f"Convergence {year} (core growth "
+        h, last = _values_block(d, row, f"Convergence {year} (core growth "
                                 f"{res.core_growth:.2%}; method {res.policy.method})",
                                 res.table[cols], fmts)
         tot = last + 1
-        put(ws, tot, 1, "Total").font = BOLD
+        d.put(tot, 1, "Total", bold=True)
         for c in (3, 4, 5, 8):
-            _formula(ws, tot, c, _sum(c, h + 1, last), fmts[cols[c - 1]]).font = BOLD
-        put(ws, tot + 1, 1, "Control total (Totals sheet)")
-        _formula(ws, tot + 1, 8, f"=Totals!$B${first_total_row + k}", MONEY)
+            d.formula(tot, c, _sum(c, h + 1, last), fmts[cols[c - 1]], bold=True)
+        d.put(tot + 1, 1, "Control total (Totals sheet)")
+        d.formula(tot + 1, 8, f"=Totals!$B${first_total_row + k}", MONEY)
         checks.append((f"Convergence {year}: allocations less the year's total",
                        f"=ROUND(Convergence!H{tot}-Convergence!H{tot + 1},2)"))
         checks.append((f"Convergence {year}: targets less the year's total",
                        f"=ROUND(Convergence!E{tot}-Convergence!H{tot + 1},2)"))
         row = tot + 3
-    ws.column_dimensions["B"].width = 20
-    ws.column_dimensions["K"].width = 100
+    d.width("B", 20)
+    d.width("K", 100)
     traj = conv.trajectory.rename(columns={"org": "place", "baseline": "baseline DfT"})
-    h, last = _values_block(ws2, HEADER_ROW, "Distance from target (positive: above target)",
+    h, last = _values_block(d2, HEADER_ROW, "Distance from target (positive: above target)",
                             traj, {c: PCT for c in traj.columns[1:]})
-    CHARTS.setdefault("Trajectory", []).append(ChartSpec(
+    d2.charts.append(ChartSpec(
         title="Distance from target by place", y_title="Distance from target", x_title="Year",
         y_format="0.0%", min_col=1, max_col=traj.shape[1], header_row=h, first_row=h + 1,
         last_row=last, anchor=f"A{last + 3}"))
-    ws2.column_dimensions["A"].width = 20
-    return checks
+    d2.width("A", 20)
+    return [d.spec(), d2.spec()]
 
 
-def _matrix_block(ws: Worksheet, row: int, title: str, table: pd.DataFrame,
+def _matrix_block(d: Drawing, row: int, title: str, table: pd.DataFrame,
                   value_fmt: str) -> tuple[int, int, int]:
     """Table 1 style block: values in the body, SUM formulas for the Total column and row.
 
     Returns (header row, first body row, last body row); the total row follows.
     """
     body = table.drop(index="Total").drop(columns="Total")
-    put(ws, row, 1, title).font = Font(bold=True, size=12)
-    names = ["programme"] + [str(c) for c in body.columns] + ["Total"]
-    _header(ws, row + 1, names)
+    d.put(row, 1, title, bold=True, size=12)
+    d.header(row + 1, 1, ["programme"] + [str(c) for c in body.columns] + ["Total"])
     r1 = row + 2
+    n = len(body.columns)
     for i, (prog, vals) in enumerate(body.iterrows()):
         r = r1 + i
-        put(ws, r, 1, prog)
+        d.put(r, 1, prog)
         for j, v in enumerate(vals):
-            put(ws, r, 2 + j, float(v), value_fmt)
-        n = len(body.columns)
-        _formula(ws, r, 2 + n, f"=SUM(B{r}:{get_column_letter(1 + n)}{r})", value_fmt).font = BOLD
+            d.put(r, 2 + j, float(v), value_fmt)
+        d.formula(r, 2 + n, f"=SUM(B{r}:{col(1 + n)}{r})", value_fmt, bold=True)
     r2 = r1 + len(body) - 1
     tot = r2 + 1
-    put(ws, tot, 1, "Total").font = BOLD
-    for j in range(len(body.columns) + 1):
-        _formula(ws, tot, 2 + j, _sum(2 + j, r1, r2), value_fmt).font = BOLD
+    d.put(tot, 1, "Total", bold=True)
+    for j in range(n + 1):
+        d.formula(tot, 2 + j, _sum(2 + j, r1, r2), value_fmt, bold=True)
     return row + 1, r1, r2
 
 
-def _apportionment_sheets(wb: Workbook, result, rng: _Ranges) -> list[tuple[str, str]]:
-    checks: list[tuple[str, str]] = []
-    ws = wb.create_sheet("Apportionment")
-    _title(ws, "Apportionment of the whole budget by care programme and place", OUTPUT_NOTE)
-    wa = wb.create_sheet("Audit")
-    _title(wa, "Audit: the method each budget line used, and why", OUTPUT_NOTE)
+def _apportionment_sheets(result: ModelResult, rng: _Ranges,
+                          checks: list[tuple[str, str]]) -> list[SheetSpec]:
+    d = _output("Apportionment", "Apportionment of the whole budget by care programme and "
+                                 "place")
+    da = _output("Audit", "Audit: the method each budget line used, and why")
     a = result.apportionment
     if a is None:
-        put(ws, HEADER_ROW, 1, "No budget lines given: add them on the Budget sheet.")
-        return checks
-    h, r1, r2 = _matrix_block(ws, HEADER_ROW, "Table 1: £ by care programme and place",
+        d.put(HEADER_ROW, 1, "No budget lines given: add them on the Budget sheet.")
+        return [d.spec(), da.spec()]
+    h, r1, r2 = _matrix_block(d, HEADER_ROW, "Table 1: £ by care programme and place",
                               a.table1, MONEY)
     places = [str(c) for c in a.table1.columns if c != "Total"]
     n = len(places)
-    totc = get_column_letter(2 + n)
+    totc = col(2 + n)
     tot = r2 + 1
     amount = rng.column("Budget", "amount")
     programme = rng.column("Budget", "programme")
-    for i in range(r2 - r1 + 1):
-        r = r1 + i
-        checks.append((f"Table 1 {ws.cell(row=r, column=1).value}: less its budget lines",
+    for r in range(r1, r2 + 1):
+        checks.append((f"Table 1 {d.value(r, 1)}: less its budget lines",
                        f"=ROUND(Apportionment!{totc}{r}-SUMIF({programme},Apportionment!A{r},"
                        f"{amount}),2)"))
     checks.append(("Table 1 grand total less the budget lines' total",
                    f"=ROUND(Apportionment!{totc}{tot}-SUM({amount}),2)"))
     checks.append(("Table 1: place totals less the grand total",
-                   f"=ROUND(SUM(Apportionment!B{tot}:{get_column_letter(1 + n)}{tot})"
+                   f"=ROUND(SUM(Apportionment!B{tot}:{col(1 + n)}{tot})"
                    f"-Apportionment!{totc}{tot},2)"))
     n_body = r2 - r1 + 2  # programmes and the total row
-    s1 = _formula_block(ws, tot + 3, "Shares of each programme by place",
+    s1 = _formula_block(d, tot + 3, "Shares of each programme by place",
                         ["programme"] + places, r1, n_body, n,
                         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", SHARE)
     s_last = s1 + n_body - 1
     # Weighted population by place (formulas tracing to the Practices sheet).
-    comp = str(result.inputs.params.get("per_1000_component") or "core")
+    comp = result.inputs.policy.per_1000_component
     row = s_last + 3
-    put(ws, row, 1, f"Weighted population ({comp})").font = Font(bold=True, size=12)
-    _header(ws, row + 1, ["measure"] + places + ["ICB"])
+    d.put(row, 1, f"Weighted population ({comp})", bold=True, size=12)
+    d.header(row + 1, 1, ["measure"] + places + ["ICB"])
     wrow = row + 2
-    put(ws, wrow, 1, f"{comp} weighted population")
+    d.put(wrow, 1, f"{comp} weighted population")
     place_col = rng.column("Practices", "place")
     wp_col = rng.column("Practices", f"{comp}_wp")
     for j in range(n):
-        L = get_column_letter(2 + j)
-        _formula(ws, wrow, 2 + j, f"=SUMIF({place_col},{L}${row + 1},{wp_col})", NUMBER)
-    _formula(ws, wrow, 2 + n, f"=SUM(B{wrow}:{get_column_letter(1 + n)}{wrow})", NUMBER)
+        d.formula(wrow, 2 + j, f"=SUMIF({place_col},{col(2 + j)}${row + 1},{wp_col})", NUMBER)
+    d.formula(wrow, 2 + n, f"=SUM(B{wrow}:{col(1 + n)}{wrow})", NUMBER)
     # Table 2 and the index, as formulas.
-    t2 = _formula_block(ws, wrow + 3, "Table 2: £ per 1,000 weighted population",
+    t2 = _formula_block(d, wrow + 3, "Table 2: £ per 1,000 weighted population",
                         ["programme"] + places + ["ICB"], r1, n_body, n + 1,
                         lambda L, src, i: f"={L}{src}/{L}${wrow}*1000", PER_1000)
-    ix = _formula_block(ws, t2 + n_body + 2, "Index against the ICB average (Table 2 / ICB)",
+    ix = _formula_block(d, t2 + n_body + 2, "Index against the ICB average (Table 2 / ICB)",
                         ["programme"] + places, t2, n_body, n,
                         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", INDEX)
     row = ix + n_body + 2
-    _, _, rr2 = _matrix_block(ws, row, "Table 1 (recurrent lines only)", a.table1_recurrent,
-                                MONEY)
+    _, _, rr2 = _matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent,
+                              MONEY)
     row = rr2 + 4
-    _, _, lr2 = _matrix_block(ws, row, "Table 1 by locality", a.table1_locality, MONEY)
+    _, _, lr2 = _matrix_block(d, row, "Table 1 by locality", a.table1_locality, MONEY)
     n_loc = len(a.table1_locality.columns) - 1
     checks.append(("Table 1 by locality: grand total less Table 1's",
-                   f"=ROUND(Apportionment!{get_column_letter(2 + n_loc)}{lr2 + 1}"
+                   f"=ROUND(Apportionment!{col(2 + n_loc)}{lr2 + 1}"
                    f"-Apportionment!{totc}{tot},2)"))
-    ws.column_dimensions["A"].width = 44
+    d.width("A", 44)
     for j in range(max(n, n_loc) + 2):
-        ws.column_dimensions[get_column_letter(2 + j)].width = 16
+        d.width(2 + j, 16)
     fm = {"amount": MONEY, "apportioned": MONEY, "difference": MONEY, "coverage": SHARE}
-    h, last = _values_block(wa, HEADER_ROW, "Budget lines", a.audit, fm)
-    ap = get_column_letter(list(a.audit.columns).index("apportioned") + 1)
+    h, last = _values_block(da, HEADER_ROW, "Budget lines", a.audit, fm)
+    ap = col(list(a.audit.columns).index("apportioned") + 1)
     checks.append(("Audit: lines apportioned less their amounts",
                    f"=ROUND(SUM(Audit!{ap}{h + 1}:{ap}{last})-SUM({amount}),2)"))
     for j, w in enumerate([40, 40, 16, 10, 36, 14, 50, 10, 14, 60, 16, 12]):
-        wa.column_dimensions[get_column_letter(j + 1)].width = w
-    return checks
+        da.width(j + 1, w)
+    return [d.spec(), da.spec()]
 
 
-#: Charts recorded while rendering, by sheet name (reset by every render).
-CHARTS: dict[str, list[ChartSpec]] = {}
-
-
-def render_outputs(result, messages: list[str] | None = None) -> list[SheetSpec]:
-    """Render every output sheet of a run as :class:`SheetSpec` s (nothing written)."""
-    CHARTS.clear()
-    wb = Workbook()
-    wb.remove(wb.active)
-    rng = _Ranges(result.inputs)
-    refs = _targets_sheet(wb, result, rng)
-    checks = _convergence_sheets(wb, result, rng)
-    checks += _apportionment_sheets(wb, result, rng)
-    budget = "icb_budget"
+def render_outputs(result: ModelResult, messages: list[str] | None = None) -> list[SheetSpec]:
+    """Draw every output sheet of a run as :class:`SheetSpec` s (nothing written)."""
+    rng = _Ranges(result.inputs.layout)
+    targets, refs = _targets_sheet(result, rng)
+    checks: list[tuple[str, str]] = []
+    specs = [targets, *_convergence_sheets(result, rng, checks),
+             *_apportionment_sheets(result, rng, checks)]
     amount = rng.column("Budget", "amount")
     checks = [
         ("Targets: places' targets less the ICB budget",
-         f"=ROUND({refs['targets_total']}-IF(ISNUMBER({budget}),{budget},SUM({amount})),2)"),
+         f"=ROUND({refs['targets_total']}-IF(ISNUMBER(icb_budget),icb_budget,SUM({amount})),2)"),
         ("Targets: target shares less 1", f"=ROUND({refs['share_total']}-1,9)"),
         ("Targets: population less the practices' population",
          f"=ROUND({refs['population_total']}-SUM({rng.column('Practices', 'population')}),6)"),
         ("Practices with no place", f"=COUNTBLANK({rng.column('Practices', 'place')})"),
     ] + checks
-    _checks_sheet(wb, checks, messages or result.warnings)
-    for name in OUTPUT_SHEETS:
-        wb[name].sheet_properties.tabColor = "A6A6A6" if name != CHECKS else "C00000"
-    return [spec_from_worksheet(wb[name], CHARTS.get(name)) for name in OUTPUT_SHEETS]
+    specs.append(_checks_sheet(checks, messages or result.warnings))
+    assert [s.name for s in specs] == list(OUTPUT_SHEETS)
+    return specs
 
 
 def error_specs(error: InputError) -> list[SheetSpec]:
     """The Checks sheet of a failed run: every problem listed, outputs left alone."""
-    wb = Workbook()
-    wb.remove(wb.active)
     msgs = [f"RUN FAILED: {len(error.problems)} input problem(s); outputs were not updated"]
     msgs += [str(p) for p in error.problems]
-    _checks_sheet(wb, [("Run failed: input problems (see messages below)",
-                        f"={len(error.problems)}")], msgs)
-    wb[CHECKS].sheet_properties.tabColor = "C00000"
-    return [spec_from_worksheet(wb[CHECKS])]
+    return [_checks_sheet([("Run failed: input problems (see messages below)",
+                            f"={len(error.problems)}")], msgs)]
 
 
 def apply_specs(wb: Workbook, specs: list[SheetSpec]) -> None:
@@ -502,28 +486,30 @@ def apply_specs(wb: Workbook, specs: list[SheetSpec]) -> None:
         if spec.name in wb.sheetnames:
             del wb[spec.name]
     for spec in specs:
-        write_spec_openpyxl(wb.create_sheet(spec.name), spec)
+        write_spec(wb.create_sheet(spec.name), spec)
 
 
-def _checks_sheet(wb: Workbook, checks: list[tuple[str, str]], messages: list[str]) -> None:
+def _checks_sheet(checks: list[tuple[str, str]], messages: list[str]) -> SheetSpec:
     """The Checks sheet: one formula per check, each reading 0 when all is well."""
-    ws = wb.create_sheet(CHECKS)
-    _title(ws, "Checks", "Every value reads 0 when all is well. " + OUTPUT_NOTE)
-    _header(ws, HEADER_ROW, ["check", "value", "expected"])
+    d = _output(CHECKS, "Checks")
+    d.put(2, 1, "Every value reads 0 when all is well. " + OUTPUT_NOTE, italic=True,
+          font_color="595959")
+    d.header(HEADER_ROW, 1, ["check", "value", "expected"])
     r1 = HEADER_ROW + 1
+    fmt = "#,##0.00;(#,##0.00);0"
     for i, (label, formula) in enumerate(checks):
-        put(ws, r1 + i, 1, label)
-        _formula(ws, r1 + i, 2, formula, "#,##0.00;(#,##0.00);0")
-        put(ws, r1 + i, 3, 0)
+        d.put(r1 + i, 1, label)
+        d.formula(r1 + i, 2, formula, fmt)
+        d.put(r1 + i, 3, 0)
     last = r1 + len(checks) - 1
-    put(ws, last + 2, 1, "All checks (sum of absolute values)").font = BOLD
-    _formula(ws, last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))",
-             "#,##0.00;(#,##0.00);0").font = BOLD
-    put(ws, last + 4, 1, "Run messages").font = BOLD
+    d.put(last + 2, 1, "All checks (sum of absolute values)", bold=True)
+    d.formula(last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))", fmt, bold=True)
+    d.put(last + 4, 1, "Run messages", bold=True)
     for i, m in enumerate(messages or ["none"]):
-        put(ws, last + 5 + i, 1, m)
-    ws.column_dimensions["A"].width = 70
-    ws.column_dimensions["B"].width = 16
+        d.put(last + 5 + i, 1, m)
+    d.width("A", 70)
+    d.width("B", 16)
+    return d.spec()
 
 
 OPENPYXL_DROPS = {
@@ -542,15 +528,13 @@ def check_preservable(path: str | Path) -> list[str]:
     Returns:
         Human-readable reasons; empty when the workbook can be written in place.
     """
-    from ..model.reader import _sheet_xml_paths
-
     path = Path(path)
     reasons = []
     with zipfile.ZipFile(path) as z:
         names = z.namelist()
         if "xl/vbaProject.bin" in names and path.suffix.lower() != ".xlsm":
             reasons.append("it holds a VBA project but is not an .xlsm file")
-        sheets = _sheet_xml_paths(z)
+        sheets = sheet_xml_paths(z)
         for sheet, xml in sheets.items():
             if sheet in OUTPUT_SHEETS or xml not in names:
                 continue

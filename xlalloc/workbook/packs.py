@@ -20,21 +20,13 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import __version__
-from .tables import (
-    INDEX,
-    MONEY,
-    PCT,
-    fit_to_page,
-    header,
-    put,
-    put_formula,
-    save_atomic,
-    write_block,
-)
+from .._version import __version__
+from .tables import INDEX, MONEY, PCT
+from .xlsx import fit_to_page, header, put, put_formula, save_atomic, write_block
 
 NHS_BLUE = "005EB8"
 FLAG_FILL = PatternFill("solid", fgColor="F4CCCC")
@@ -152,12 +144,7 @@ def _where(wb: Workbook, name: str) -> tuple[Worksheet, str]:
 
 
 def _rc(coord: str) -> tuple[int, int]:
-    col = "".join(ch for ch in coord if ch.isalpha())
-    row = int("".join(ch for ch in coord if ch.isdigit()))
-    c = 0
-    for ch in col:
-        c = c * 26 + ord(ch) - 64
-    return row, c
+    return coordinate_to_tuple(coord)
 
 
 def _programmes(wb: Workbook, data: PackData) -> dict[str, str]:

@@ -1,21 +1,27 @@
-"""Output sheets as plain data, written to any book.
+"""Output sheets as plain data, drawn once and written to any book.
 
-xlalloc renders each output sheet once into a :class:`SheetSpec` (cells with
-values or formulas, number formats, fonts, fills, column widths, charts). The
-same specs are then written into an openpyxl workbook (headless) or an xlwings
-``Book`` (Excel), so the command line and the ribbon produce identical sheets.
+xlalloc draws each output sheet as a :class:`SheetSpec` (cells with values or
+formulas, number formats, fonts, fills, column widths, charts) through a
+:class:`Drawing`. The same specs are then written into an openpyxl workbook
+(headless, :mod:`xlalloc.workbook.xlsx`) or a live Excel book (through xlwings),
+so the command line and the ribbon produce identical sheets.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from openpyxl.cell.cell import Cell
-from openpyxl.chart import LineChart, Reference
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+import numpy as np
+import pandas as pd
 
-from .tables import fit_to_page
+__all__ = ["CellSpec", "ChartSpec", "Drawing", "SheetSpec", "cell_value", "col"]
+
+#: Text that a spreadsheet would read as a formula; always written as text.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+HEADER_FILL = "1F4E78"
+HEADER_FONT = "FFFFFF"
 
 
 @dataclass(frozen=True)
@@ -61,58 +67,97 @@ class SheetSpec:
     widths: dict[str, float] = field(default_factory=dict)
     charts: list[ChartSpec] = field(default_factory=list)
     tab_color: str | None = None
+    freeze: str | None = None
 
 
-
-def _rgb(color: object) -> str | None:
-    rgb = getattr(color, "rgb", None)
-    return rgb[-6:] if isinstance(rgb, str) and len(rgb) >= 6 else None
-
-
-def spec_from_worksheet(ws: Worksheet, charts: list[ChartSpec] | None = None) -> SheetSpec:
-    """Capture a rendered openpyxl worksheet as a :class:`SheetSpec`."""
-    cells = []
-    for (r, c), cell in sorted(ws._cells.items()):
-        if cell.value is None and not cell.has_style:
-            continue
-        fill = cell.fill.fgColor if cell.fill is not None and cell.fill.fill_type else None
-        cells.append(CellSpec(
-            row=r, col=c, value=cell.value, formula=cell.data_type == "f",
-            number_format=cell.number_format, bold=bool(cell.font.b), italic=bool(cell.font.i),
-            size=cell.font.sz if cell.font.sz not in (None, 11) else None,
-            font_color=_rgb(cell.font.color), fill_color=_rgb(fill)))
-    widths = {k: float(v.width) for k, v in ws.column_dimensions.items() if v.width}
-    tab = _rgb(ws.sheet_properties.tabColor)
-    return SheetSpec(ws.title, cells, widths, list(charts or []), tab)
+def col(i: int) -> str:
+    """Column letter of a 1-based column number."""
+    s = ""
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
 
 
-def write_spec_openpyxl(ws: Worksheet, spec: SheetSpec) -> None:
-    """Write a spec into an (empty) openpyxl worksheet."""
-    for c in spec.cells:
-        cell: Cell = ws.cell(row=c.row, column=c.col)
-        cell.value = c.value
-        cell.data_type = "f" if c.formula else ("s" if isinstance(c.value, str) else cell.data_type)
-        cell.number_format = c.number_format
-        if c.bold or c.italic or c.size or c.font_color:
-            cell.font = Font(b=c.bold or None, i=c.italic or None, sz=c.size,
-                             color=c.font_color)
-        if c.fill_color:
-            cell.fill = PatternFill("solid", fgColor=c.fill_color)
-    for k, w in spec.widths.items():
-        ws.column_dimensions[k].width = w
-    for ch in spec.charts:
-        chart = LineChart()
-        chart.title = ch.title
-        chart.y_axis.title = ch.y_title
-        chart.x_axis.title = ch.x_title
-        chart.y_axis.number_format = ch.y_format
-        chart.height, chart.width = ch.height, ch.width
-        chart.add_data(Reference(ws, min_col=ch.min_col, max_col=ch.max_col,
-                                 min_row=ch.first_row, max_row=ch.last_row),
-                       from_rows=True, titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=ch.min_col + 1, max_col=ch.max_col,
-                                       min_row=ch.header_row, max_row=ch.header_row))
-        ws.add_chart(chart, ch.anchor)
-    if spec.tab_color:
-        ws.sheet_properties.tabColor = spec.tab_color
-    fit_to_page(ws)
+def cell_value(v: object) -> object:
+    """Python value for a cell; NaN and empty text become blank, numpy scalars Python."""
+    if v is None or (isinstance(v, str) and v == ""):
+        return None
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float | np.floating) and not np.isfinite(v):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v
+
+
+class Drawing:
+    """Draws one sheet: cells, widths and charts, collected into a :class:`SheetSpec`.
+
+    A later write to a cell replaces the earlier one.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self._cells: dict[tuple[int, int], CellSpec] = {}
+        self.widths: dict[str, float] = {}
+        self.charts: list[ChartSpec] = []
+        self.tab_color: str | None = None
+        self.freeze: str | None = None
+
+    def put(self, row: int, column: int, value: object, fmt: str | None = None, *,
+            bold: bool = False, italic: bool = False, size: float | None = None,
+            font_color: str | None = None, fill_color: str | None = None) -> None:
+        """A value (text that looks like a formula stays text; formats apply to numbers)."""
+        v = cell_value(value)
+        number = isinstance(v, int | float) and not isinstance(v, bool)
+        self._cells[(row, column)] = CellSpec(
+            row, column, v, False, fmt if fmt and number else "General", bold, italic, size,
+            font_color, fill_color)
+
+    def formula(self, row: int, column: int, text: str, fmt: str | None = None, *,
+                bold: bool = False) -> None:
+        """A live formula (never text from inputs: see :meth:`put`)."""
+        self._cells[(row, column)] = CellSpec(row, column, text, True, fmt or "General", bold)
+
+    def value(self, row: int, column: int) -> object:
+        """What a cell holds (``None`` if nothing)."""
+        c = self._cells.get((row, column))
+        return None if c is None else c.value
+
+    def title(self, title: str, note: str) -> None:
+        """The sheet's title (A1) and a note under it (A2)."""
+        self.put(1, 1, title, bold=True, size=14)
+        self.put(2, 1, note, italic=True, font_color="595959")
+
+    def header(self, row: int, column: int, names: list[str]) -> None:
+        """A styled header row."""
+        for j, name in enumerate(names):
+            self.put(row, column + j, name, bold=True, font_color=HEADER_FONT,
+                     fill_color=HEADER_FILL)
+
+    def block(self, row: int, column: int, df: pd.DataFrame,
+              formats: Mapping[str, str | None] | None = None) -> int:
+        """A header row and the frame's values below it; returns the last data row."""
+        self.header(row, column, [str(c) for c in df.columns])
+        fmts = [(formats or {}).get(str(c)) for c in df.columns]
+        values = df.to_numpy(dtype=object)
+        for i in range(values.shape[0]):
+            for j in range(values.shape[1]):
+                self.put(row + 1 + i, column + j, values[i, j], fmts[j])
+        return row + len(df)
+
+    def width(self, column: int | str, width: float) -> None:
+        """A column's width (by number or letter)."""
+        self.widths[column if isinstance(column, str) else col(column)] = width
+
+    def spec(self) -> SheetSpec:
+        """The drawing as a :class:`SheetSpec`."""
+        cells = [self._cells[k] for k in sorted(self._cells)]
+        return SheetSpec(self.name, cells, dict(self.widths), list(self.charts),
+                         self.tab_color, self.freeze)

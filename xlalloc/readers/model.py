@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +20,38 @@ from defusedxml import ElementTree
 
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
-from .schema import INPUT_TABLES, PARAMETERS, POLICY, InputTable, Parameter
+from ..engine.frames import SOURCE_ROW
+from ..model.policy import ModelPolicy
+from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, InputTable
+from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
 
-TRUE = ("true", "1", "yes", "y")
-FALSE = ("false", "0", "no", "n")
+__all__ = ["ModelInputs", "SheetFile", "TableLayout", "open_sheets", "read_model",
+           "read_model_rows", "sheet_xml_paths"]
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """Where an input table sits on its sheet, as read (for formulas that trace to it).
+
+    Attributes:
+        sheet: The sheet's name.
+        header_row: Sheet row of the header.
+        n_rows: Number of data rows.
+        columns: Column name -> 0-based column index on the sheet.
+    """
+
+    sheet: str
+    header_row: int
+    n_rows: int
+    columns: Mapping[str, int]
 
 
 @dataclass
 class ModelInputs:
-    """Validated inputs of a model workbook."""
+    """Validated inputs of a model workbook.
+
+    Each frame carries a ``source_row`` column: the sheet row each row was read from.
+    """
 
     practices: pd.DataFrame
     budget: pd.DataFrame
@@ -37,20 +60,12 @@ class ModelInputs:
     place_splits: pd.DataFrame
     baselines: pd.DataFrame
     totals: pd.DataFrame
-    params: dict[str, object]
+    policy: ModelPolicy
+    layout: dict[str, TableLayout] = field(default_factory=dict)
 
 
-def col_letter(i: int) -> str:
-    """Column letter of a 0-based index."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _sheet_xml_paths(z: zipfile.ZipFile) -> dict[str, str]:
+def sheet_xml_paths(z: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name and the path of its XML part inside the package."""
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
     wb = ElementTree.fromstring(z.read("xl/workbook.xml"))
@@ -69,28 +84,13 @@ def merged_ranges(path: str | Path) -> dict[str, list[str]]:
     """Merged-cell ranges of every sheet, read from the file's XML (defusedxml)."""
     out: dict[str, list[str]] = {}
     with zipfile.ZipFile(path) as z:
-        for name, xml in _sheet_xml_paths(z).items():
+        for name, xml in sheet_xml_paths(z).items():
             if xml not in z.namelist():
                 continue
             refs = re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"', z.read(xml))
             if refs:
                 out[name] = [r.decode() for r in refs]
     return out
-
-
-def _range_rows_cols(ref: str) -> tuple[int, int, int, int]:
-    def one(a: str) -> tuple[int, int]:
-        m = re.fullmatch(r"([A-Z]+)(\d+)", a)
-        assert m
-        c = 0
-        for ch in m.group(1):
-            c = c * 26 + ord(ch) - 64
-        return int(m.group(2)), c - 1
-
-    a, _, b = ref.partition(":")
-    r1, c1 = one(a)
-    r2, c2 = one(b or a)
-    return r1, c1, r2, c2
 
 
 def _find_header(rows: list[list[object]], key: str) -> int | None:
@@ -101,19 +101,19 @@ def _find_header(rows: list[list[object]], key: str) -> int | None:
 
 
 def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Problems,
-                merged: list[str]) -> pd.DataFrame:
+                merged: list[str]) -> tuple[pd.DataFrame, TableLayout | None]:
     cols = spec.names
-    empty = pd.DataFrame(columns=cols)
+    empty = pd.DataFrame(columns=[*cols, SOURCE_ROW])
     if rows is None:
         if not spec.optional:
             problems.add(spec.sheet, f"sheet '{spec.sheet}' is missing; expected a table with "
                                      f"columns {cols}")
-        return empty
+        return empty, None
     h = _find_header(rows, spec.key)
     if h is None:
         problems.add(spec.sheet, f"no header row with '{spec.key}' in the first 10 rows; "
                                  f"expected columns {cols}")
-        return empty
+        return empty, None
     header = [str(v).strip() for v in rows[h]]
     pos = {name: header.index(name) for name in cols if name in header}
     missing = [c.name for c in spec.columns if c.required and c.name not in pos]
@@ -121,9 +121,9 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
         found = [x for x in header if x]
         problems.add(spec.sheet, f"missing column(s) {missing} in the header row {h + 1}; "
                                  f"columns found: {found}; expected: {cols}")
-        return empty
+        return empty, None
     for ref in merged:
-        r1, c1, r2, c2 = _range_rows_cols(ref)
+        r1, c1, r2, c2 = a1_bounds(ref)
         if r2 >= h + 1 and any(c1 <= p <= c2 for p in pos.values()):
             problems.add(spec.sheet, f"merged cells {ref} inside the table; unmerge them "
                                      "(every row needs its own values)", row=r1)
@@ -134,7 +134,7 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
     out: dict[str, list[object]] = {}
     for c in spec.columns:
         if c.name not in pos:
-            out[c.name] = [None] * len(data)
+            out[c.name] = [c.default] * len(data)
             continue
         j = pos[c.name]
         vals: list[object] = []
@@ -142,64 +142,68 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
             excel_row = h + 2 + k
             v = row[j] if j < len(row) else ""
             cell = f"{col_letter(j)}{excel_row}"
-            blank = v is None or (isinstance(v, str) and v.strip() == "")
-            if blank:
+            if is_blank(v):
                 if not c.allow_blank and c.required:
                     problems.add(spec.sheet, f"cell {cell} is blank; expected {c.kind}"
                                  + (f" ({c.description})" if c.description else ""),
                                  row=excel_row, column=c.name)
-                vals.append(None)
+                vals.append(c.default)
                 continue
-            if c.kind == "number":
-                if isinstance(v, bool) or not isinstance(v, int | float):
-                    try:
-                        v = float(str(v).replace(",", "").replace("£", "").strip())
-                    except ValueError:
-                        problems.add(spec.sheet, f"cell {cell} holds text {v!r}; expected a "
-                                                 "number", row=excel_row, column=c.name)
-                        vals.append(None)
-                        continue
-                if c.minimum is not None and float(v) < c.minimum:
-                    problems.add(spec.sheet, f"cell {cell} is {v}; expected at least {c.minimum}",
-                                 row=excel_row, column=c.name)
-                vals.append(float(v))
-            elif c.kind == "bool":
-                if isinstance(v, bool):
-                    vals.append(v)
-                elif str(v).strip().lower() in TRUE + FALSE:
-                    vals.append(str(v).strip().lower() in TRUE)
-                else:
-                    problems.add(spec.sheet, f"cell {cell} is {v!r}; expected TRUE or FALSE",
-                                 row=excel_row, column=c.name)
-                    vals.append(None)
-            else:
-                if isinstance(v, float) and v.is_integer():
-                    v = int(v)
-                vals.append(str(v).strip())
+            vals.append(_cell(v, c.kind, c.minimum, spec.sheet, cell, excel_row, c.name,
+                              problems))
         out[c.name] = vals
     df = pd.DataFrame(out, columns=cols)
-    df.attrs["header_row"] = h + 1
-    df.attrs["n_rows"] = len(data)
-    df.attrs["columns"] = dict(pos)
-    return df
+    df[SOURCE_ROW] = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
+    return df, TableLayout(spec.sheet, h + 1, len(data), dict(pos))
 
 
-def _read_policy(rows: list[list[object]] | None, problems: Problems) -> dict[str, object]:
-    params: dict[str, object] = {p.name: p.default for p in PARAMETERS}
+def _cell(v: object, kind: str, minimum: float | None, sheet: str, cell: str, row: int,
+          column: str, problems: Problems) -> object:
+    """One non-blank cell converted to its column's kind (``None`` and a problem if not)."""
+    if kind == "number":
+        try:
+            x = parse_number(v)
+        except ValueError:
+            problems.add(sheet, f"cell {cell} holds text {v!r}; expected a number", row=row,
+                         column=column)
+            return None
+        if minimum is not None and x < minimum:
+            problems.add(sheet, f"cell {cell} is {x:g}; expected at least {minimum:g}",
+                         row=row, column=column)
+        return x
+    if kind == "bool":
+        try:
+            return parse_flag(v)
+        except ValueError:
+            problems.add(sheet, f"cell {cell} is {v!r}; expected TRUE or FALSE", row=row,
+                         column=column)
+            return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = str(v).strip()
+    if kind == "list":
+        return tuple(m.strip() for m in re.split(r"[;,]", text) if m.strip())
+    return text
+
+
+def _read_policy(rows: list[list[object]] | None, problems: Problems) -> ModelPolicy:
+    """The Policy sheet's parameters, validated by :class:`ModelPolicy`."""
     if rows is None:
         problems.add(POLICY, "sheet 'Policy' is missing")
-        return params
+        return ModelPolicy()
     h = _find_header(rows, "parameter")
     if h is None:
         problems.add(POLICY, "no header row with 'parameter' and 'value'")
-        return params
+        return ModelPolicy()
     header = [str(v).strip() for v in rows[h]]
     if "value" not in header:
         problems.add(POLICY, f"missing column 'value'; columns found: {header}")
-        return params
+        return ModelPolicy()
     jp, jv = header.index("parameter"), header.index("value")
-    seen = set()
     by_name = {p.name: p for p in PARAMETERS}
+    values: dict[str, object] = {}
+    cells: dict[str, str] = {}
+    at: dict[str, int] = {}
     for k, row in enumerate(rows[h + 1:]):
         name = str(row[jp]).strip() if jp < len(row) else ""
         if not name:
@@ -210,43 +214,36 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems) -> dict[st
             problems.add(POLICY, f"unknown parameter {name!r}; expected one of "
                                  f"{list(by_name)}", row=excel_row, column="parameter")
             continue
-        seen.add(name)
-        params[name] = _parameter(by_name[name], row[jv] if jv < len(row) else "", cell,
-                                  excel_row, problems)
+        if name in at:
+            problems.add(POLICY, f"parameter {name!r} is listed twice (rows {at[name]} and "
+                                 f"{excel_row}); keep one", row=excel_row, column="parameter")
+            continue
+        at[name], cells[name] = excel_row, cell
+        p = by_name[name]
+        v = row[jv] if jv < len(row) else ""
+        if is_blank(v):
+            values[name] = None
+        elif p.kind in ("number", "whole"):
+            try:
+                values[name] = parse_number(v)
+            except ValueError:
+                problems.add(POLICY, f"{name} (cell {cell}) is {v!r}; expected a number",
+                             row=excel_row, column="value")
+        else:
+            values[name] = str(int(v) if isinstance(v, float) and v.is_integer() else v).strip()
     for p in PARAMETERS:
         # Optional parameters missing from an older model take their documented default.
-        if p.name not in seen and not p.blank_ok:
+        if p.name not in at and not p.blank_ok:
             problems.add(POLICY, f"parameter {p.name!r} is missing ({p.description})")
-    return params
-
-
-def _parameter(p: Parameter, v: object, cell: str, row: int, problems: Problems) -> object:
-    if v is None or (isinstance(v, str) and v.strip() == ""):
-        if not p.blank_ok:
-            problems.add(POLICY, f"{p.name} (cell {cell}) is blank; expected {p.description}",
-                         row=row, column="value")
-        return None
-    if p.kind == "number":
-        try:
-            x = float(v)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            problems.add(POLICY, f"{p.name} (cell {cell}) is {v!r}; expected a number",
-                         row=row, column="value")
-            return None
-        lo, hi = p.minimum, p.maximum
-        if (lo is not None and x < lo) or (hi is not None and x > hi):
-            problems.add(POLICY, f"{p.name} (cell {cell}) is {x:g}; expected between {lo:g} and "
-                                 f"{hi:g}" if hi is not None else f"at least {lo:g}",
-                         row=row, column="value")
-        return x
-    text = str(int(v) if isinstance(v, float) and v.is_integer() else v).strip()
-    if p.choices and text not in p.choices:
-        problems.add(POLICY, f"{p.name} (cell {cell}) is {text!r}; expected one of "
-                             f"{list(p.choices)}", row=row, column="value")
-    if p.name == "financial_year" and not re.fullmatch(r"\d{4}/\d{2}", text):
-        problems.add(POLICY, f"financial_year (cell {cell}) is {text!r}; expected e.g. 2026/27",
-                     row=row, column="value")
-    return text
+        if p.name in values and values[p.name] is None and not p.blank_ok:
+            problems.add(POLICY, f"{p.name} (cell {cells[p.name]}) is blank; expected "
+                                 f"{p.description}", row=at[p.name], column="value")
+    given = {k: v for k, v in values.items() if v is not None or by_name[k].blank_ok}
+    try:
+        return ModelPolicy.build(given, where=POLICY, cells=cells, rows=at)
+    except InputError as e:
+        problems.extend(e)  # reported with every other problem; defaults stand in meanwhile
+        return ModelPolicy()
 
 
 @dataclass
@@ -307,27 +304,28 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
         InputError: Every problem found, each naming sheet, cell or row and column.
     """
     problems = Problems()
-    frames = {spec.table: _read_table(rows(spec.sheet), spec, problems,
-                                      list(merged.get(spec.sheet, []))) for spec in INPUT_TABLES}
-    params = _read_policy(rows(POLICY), problems)
+    read = {spec.table: _read_table(rows(spec.sheet), spec, problems,
+                                    list(merged.get(spec.sheet, []))) for spec in INPUT_TABLES}
+    frames = {k: df for k, (df, _) in read.items()}
+    layout = {spec.sheet: lay for spec in INPUT_TABLES
+              if (lay := read[spec.table][1]) is not None}
+    policy = _read_policy(rows(POLICY), problems)
     pr = frames["tblPractices"]
-    if "header_row" in pr.attrs and len(pr) == 0:
+    if "Practices" in layout and len(pr) == 0:
         problems.add("Practices", f"no practices: add at least one row below the header (row "
-                                  f"{pr.attrs['header_row']})")
+                                  f"{layout['Practices'].header_row})")
     dup = pr["practice_code"].duplicated(keep=False) & pr["practice_code"].notna()
-    h = pr.attrs.get("header_row", 1)
     for code in sorted(set(pr.loc[dup, "practice_code"])):
-        at = [int(i) + h + 1 for i in np.flatnonzero((pr["practice_code"] == code).to_numpy())]
+        at = pr.loc[pr["practice_code"] == code, SOURCE_ROW].tolist()
         problems.add("Practices", f"practice {code} appears more than once (rows {at})",
                      column="practice_code")
     bl = frames["tblBaselines"]
     if len(bl):
         places = set(pr["place"].dropna())
-        h = bl.attrs.get("header_row", 1)
-        for i, p in enumerate(bl["place"]):
+        for p, r in zip(bl["place"], bl[SOURCE_ROW]):
             if p is not None and p not in places:
                 problems.add("Baselines", f"place {p!r} has no practices; places are "
-                                          f"{sorted(places)}", row=h + 1 + i, column="place")
+                                          f"{sorted(places)}", row=int(r), column="place")
         missing = sorted(places - set(bl["place"].dropna()))
         if missing:
             problems.add("Baselines", f"no baseline for place(s) {missing}")
@@ -345,5 +343,6 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
         place_splits=frames["tblPlaceSplits"],
         baselines=bl,
         totals=frames["tblTotals"],
-        params=params,
+        policy=policy,
+        layout=layout,
     )

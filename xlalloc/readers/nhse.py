@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .engine.capitation import COMPONENTS
-from .engine.errors import InputError, Problems, first_data_row
+from ..engine.capitation import COMPONENTS
+from ..engine.errors import InputError, Problems
 
 #: Organisation columns: normalised key -> header patterns (full match, case-insensitive).
 ORG_COLUMNS: dict[str, str] = {
@@ -134,7 +134,7 @@ def year_from_name(name: str) -> str | None:
 
 
 def normalise(raw: pd.DataFrame, year: str, source: str,
-              blank_wp: str = "error") -> pd.DataFrame:
+              blank_wp: str = "error", first_row: int = 2) -> pd.DataFrame:
     """Turn one published table into the normalised frame.
 
     Args:
@@ -146,6 +146,8 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
             in the practice's ``filled`` column. NHS England's 2022/23 file
             leaves maternity blank for 17 tiny or special practices, and its
             national totals hold only when those blanks count as zero.
+        first_row: The file's row number of ``raw``'s first data row (messages
+            name rows as the user sees them).
 
     Returns:
         Normalised frame with :data:`FRAME_COLUMNS`.
@@ -168,7 +170,7 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
         raise InputError(f"blank_wp must be one of {BLANK_POLICIES}; got {blank_wp!r}",
                          where="blank_wp")
     problems = Problems()
-    first = first_data_row(raw)
+    first = first_row
     filled = pd.Series("", index=raw.index, dtype="object")
     codes = out["practice_code"]
     blank_code = codes.isna()
@@ -186,8 +188,8 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
         bad = num.isna() | ~np.isfinite(num.astype("float64"))
         for i in np.flatnonzero(bad.to_numpy()):
             value = text.iloc[i]
-            what = ("is blank (never filled silently; read with blank_wp='zero' to count "
-                    "it as zero need, recorded in 'filled')"
+            what = ("is blank (never filled silently; pass --blank-as-zero, or blank_wp='zero' "
+                    "in Python, to count it as zero need, recorded in 'filled')"
                     if pd.isna(value) or str(value).strip() == ""
                     else f"is not a number ({value!r})")
             problems.add(source, f"practice {codes.iloc[i]}: {header} {what}",
@@ -238,7 +240,6 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
             if h is None:
                 continue
             raw = pd.DataFrame(rows[h + 1:], columns=[str(v) for v in rows[h]])
-            raw.attrs["header_row"] = h + 1
             raw = raw.replace("", None)
             year = year_from_name(sheet) or year_from_name(path.stem)
             where = f"{path.name} [{sheet}]"
@@ -246,7 +247,7 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
                 problems.add(where, "cannot tell the financial year from the sheet name")
                 continue
             try:
-                frames.append(normalise(raw, year, where, blank_wp))
+                frames.append(normalise(raw, year, where, blank_wp, first_row=h + 2))
             except InputError as e:
                 problems.extend(e)
     else:

@@ -1,0 +1,152 @@
+"""The model's actions on any book: run, validate, refresh and packs.
+
+Written once against :class:`~xlalloc.workbook.book.Book`: the command line and
+the Python API run them on a :class:`~xlalloc.workbook.book.FileBook`, the Excel
+ribbon (:mod:`xlalloc.excel.macros`) on a live book through xlwings.
+
+A failed run writes every problem to the Checks sheet and an alert; output sheets
+are drawn in full before any is written, so a workbook is never left half-written
+by an input error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .engine.errors import InputError
+from .model.runner import ModelResult, run_model
+from .readers.model import ModelInputs, read_model_rows
+from .workbook.book import Book
+from .workbook.model_book import error_specs, render_outputs
+
+__all__ = ["ACTIONS", "DISPATCH", "action_of", "dispatch", "packs_action", "read_book",
+           "refresh_action", "run_action", "run_book", "validate_action"]
+
+ACTIONS = ("run", "validate", "refresh", "packs")
+
+
+def read_book(book: Book) -> ModelInputs:
+    """Read and validate the model's inputs from the book."""
+    return read_model_rows(book.values, book.merged())
+
+
+def report_failure(book: Book, error: InputError, quiet: bool = False) -> None:
+    """List every problem on the Checks sheet (outputs untouched) and alert the user."""
+    book.write_sheets(error_specs(error))
+    book.save()
+    if not quiet:
+        shown = "\n".join(f"- {p}" for p in error.problems[:15])
+        more = len(error.problems) - 15
+        book.alert(f"{len(error.problems)} input problem(s); outputs were not updated.\n{shown}"
+                   + (f"\n... and {more} more on the Checks sheet" if more > 0 else ""),
+                   title="xlalloc: run failed")
+
+
+def run_book(book: Book, progress: Callable[[str], None] | None = None) -> ModelResult:
+    """Read, validate and run the model in ``book``, then write and save its outputs.
+
+    Raises:
+        InputError: Every input problem; nothing has been written.
+    """
+    step = progress or (lambda _s: None)
+    step("reading inputs")
+    result = run_model(read_book(book), progress=step)
+    specs = render_outputs(result)  # every sheet drawn before any is written
+    step("writing")
+    book.write_sheets(specs)
+    book.save()
+    return result
+
+
+def _run(book: Book, quiet: bool,
+         progress: Callable[[str], None] | None = None) -> ModelResult | None:
+    try:
+        return run_book(book, progress)
+    except InputError as e:
+        report_failure(book, e, quiet)
+        return None
+
+
+def run_action(book: Book, progress: Callable[[str], None] | None = None
+               ) -> ModelResult | None:
+    """Run every part of the model and write all output sheets; report in an alert."""
+    result = _run(book, quiet=False, progress=progress)
+    if result is not None:
+        parts = [f"{len(result.targets)} places"]
+        if result.convergence is not None:
+            parts.append(f"{len(result.convergence.years)} years of convergence")
+        if result.apportionment is not None:
+            parts.append(f"{len(result.apportionment.audit)} budget lines apportioned")
+        book.alert("Done: " + ", ".join(parts) + ". The Checks sheet reads 0 when all is well.")
+    return result
+
+
+def refresh_action(book: Book) -> ModelResult | None:
+    """Recompute and rewrite the output sheets quietly (an alert only on failure)."""
+    return _run(book, quiet=True)
+
+
+def validate_action(book: Book) -> list[str]:
+    """Check every input; list the problems on the Checks sheet and in an alert.
+
+    Output sheets are not touched when inputs are valid.
+    """
+    try:
+        run_model(read_book(book))
+    except InputError as e:
+        report_failure(book, e)
+        return [str(p) for p in e.problems]
+    book.alert("No input problems found.")
+    return []
+
+
+def packs_action(book: Book) -> list[Path]:
+    """Build the monthly reporting packs named on the Policy sheet."""
+    from .packs import make_packs
+    from .readers.ledger import read_actuals
+
+    try:
+        result = run_model(read_book(book))
+        p = result.inputs.policy
+        missing = [k for k in ("pack_actuals", "pack_month", "pack_dir")
+                   if getattr(p, k) in (None, "")]
+        if missing:
+            raise InputError(f"set {missing} on the Policy sheet to build packs", where="Policy")
+        assert p.pack_actuals is not None and p.pack_month is not None and p.pack_dir
+        run = make_packs(result, read_actuals(p.pack_actuals), p.pack_month, p.pack_dir,
+                         threshold=p.pack_threshold)
+    except InputError as e:
+        report_failure(book, e)
+        return []
+    book.alert(f"Wrote {len(run.paths)} packs to {p.pack_dir}; "
+               f"{len(run.exceptions)} ledger row(s) listed as exceptions.")
+    return run.paths
+
+
+#: Policy ``action`` value -> action.
+DISPATCH: dict[str, Callable[..., Any]] = {
+    "run": run_action, "validate": validate_action, "refresh": refresh_action,
+    "packs": packs_action,
+}
+
+
+def action_of(book: Book) -> str:
+    """The action named on the Policy sheet (``run`` if none)."""
+    rows = book.values("Policy") or []
+    for row in rows:
+        if row and str(row[0]).strip() == "action" and len(row) > 1:
+            value = str(row[1]).strip()
+            return value or "run"
+    return "run"
+
+
+def dispatch(book: Book) -> object:
+    """Run the Policy sheet's action on ``book``."""
+    action = action_of(book)
+    if action not in DISPATCH:
+        book.alert(f"Unknown action {action!r} on the Policy sheet; expected one of "
+                   f"{list(ACTIONS)}", title="xlalloc")
+        return None
+    return DISPATCH[action](book)

@@ -1,0 +1,475 @@
+"""The ``xlalloc`` command line: thin adapters over the readers, the engine and the writers.
+
+Every command converts its input once at the boundary, calls the engine and
+writes tables. Input errors print every problem and exit with status 2. Imports
+happen inside the commands, so ``xlalloc --help`` starts quickly.
+
+Money is in pounds; growth rates, shares and thresholds are decimals (``0.01`` is 1%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+
+__all__ = ["build_parser", "main"]
+
+
+def _components() -> tuple[str, ...]:
+    from ..engine.capitation import COMPONENTS
+
+    return COMPONENTS
+
+
+# --------------------------------------------------------------------------- targets
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    """Need indices, target shares and targets by place."""
+    from .. import demo
+    from ..engine import capitation as cap
+    from ..engine.errors import InputError
+    from ..readers import nhse
+    from ..readers.tables import read_table
+    from ..workbook.tables import write_tables
+
+    if args.practices == "demo":
+        practices = demo.practices()
+        england = demo.ENGLAND
+    else:
+        practices = nhse.load_practices(args.practices, args.year,
+                                        blank_wp="zero" if args.blank_as_zero else "error")
+        england = cap.england_ratios(practices)
+    if args.icb:
+        key = args.icb.strip().lower()
+        sel = (practices["icb_code"].str.lower() == key) | (
+            practices["icb_name"].str.lower() == key)
+        if not sel.any():
+            raise InputError(f"no ICB with code or name {args.icb!r}", where="--icb")
+        practices = practices[sel].reset_index(drop=True)
+    place_map = None
+    if args.places:
+        place_map = cap.define_places(practices, read_table(args.places), where=args.places)
+        for w in place_map.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    elif args.practices == "demo":
+        place_map = cap.define_places(practices, demo.places(practices), where="demo places")
+    table = cap.need_indices(practices, place_map, england=england)
+    table = cap.add_targets(table, args.budget, args.component, args.unit)
+    if args.round == "nhse":
+        table = cap.round_nhse(table)
+    cols = ["level", "name", "icb_code", "icb_name", "population"]
+    for k in cap.COMPONENTS:
+        cols += [f"{k}_wp", f"{k}_index"]
+    if args.budget is not None:
+        table["per_1000_wp"] = cap.cost_per_1000(table["target"], table[f"{args.component}_wp"])
+    cols += ["target_share"] + (["target", "per_1000_wp"] if args.budget is not None else [])
+    cols += [f"{k}_index_england" for k in cap.COMPONENTS]
+    write_tables(args.output, {"Targets": table[cols]})
+    print(f"wrote {len(table)} rows to {args.output}")
+    return 0
+
+
+def _targets(c: Any) -> None:
+    c.add_argument("practices", help="NHS England practice file (CSV/XLSX, any year's "
+                                     "layout), or 'demo'")
+    c.add_argument("--year", help="financial year to use from a workbook of several years, "
+                                  "e.g. 2024/25")
+    c.add_argument("--places", help="CSV/XLSX with columns practice_code,place[,locality]")
+    c.add_argument("--icb", help="keep one ICB, by code or name, e.g. QWO")
+    c.add_argument("--component", default="core", choices=_components(),
+                   help="weighted population the target shares follow (default core)")
+    c.add_argument("--budget", type=float, help="ICB budget in £ to share by target, e.g. "
+                                                "2500000000")
+    c.add_argument("--unit", type=float, default=1.0,
+                   help="rounding unit in £: 1 (default) or 1000 for £000")
+    c.add_argument("--round", choices=["nhse"], help="round as NHS England's tool "
+                                                     "(populations to 1, indices to 0.001)")
+    c.add_argument("--blank-as-zero", action="store_true",
+                   help="read blank weighted populations as zero (recorded per practice)")
+    c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    c.set_defaults(func=cmd_targets)
+
+
+# --------------------------------------------------------------------------- converge
+
+def _policy_fields() -> dict[str, Any]:
+    """The engine's convergence policy fields that the command line offers."""
+    from ..engine.convergence import ConvergencePolicy
+
+    return {k: f for k, f in ConvergencePolicy.model_fields.items() if k != "source"}
+
+
+def cmd_converge(args: argparse.Namespace) -> int:
+    """Converge baselines toward target."""
+    import pandas as pd
+
+    from ..engine.convergence import converge, converge_years, policy_from
+    from ..engine.errors import InputError
+    from ..readers.tables import read_table, read_totals
+    from ..workbook.convergence_book import write_convergence
+    from ..workbook.tables import write_tables
+
+    values: dict[str, object] = {k: getattr(args, k) for k in _policy_fields()
+                                 if getattr(args, k) is not None}
+    values["source"] = "xlalloc converge command line"
+    policy = policy_from(values, where="command line")
+    orgs = read_table(args.input)
+    out = Path(args.output)
+    if "year" in orgs.columns:
+        if not args.totals:
+            raise InputError("the input has a 'year' column: give --totals TOTALS.csv "
+                             "(columns year,total)", where="--totals")
+        result = converge_years(orgs, read_totals(args.totals), policy, where=args.input)
+        if out.suffix.lower() == ".xlsx":
+            write_convergence(out, result)
+        else:
+            tables = {"convergence": pd.concat([r.table for r in result.years.values()])}
+            tables["trajectory"] = result.trajectory
+            write_tables(out, tables)
+        print(f"converged {len(result.trajectory)} organisations over {len(result.years)} "
+              f"years; wrote {out}")
+        return 0
+    if args.total is None:
+        raise InputError("give --total (the amount available)", where="--total")
+    res = converge(orgs, args.total, policy, where=args.input)
+    if out.suffix.lower() == ".xlsx":
+        write_convergence(out, res)
+    else:
+        write_tables(out, {"convergence": res.table})
+    counts = res.table["rule"].value_counts().to_dict()
+    print(f"converged {len(res.table)} organisations (core growth {res.core_growth:.2%}; "
+          f"rules {counts}); wrote {out}")
+    return 0
+
+
+def _help_of(name: str, field: Any) -> str:
+    """Help text for a policy option, from the engine's field: meaning and an example."""
+    text = field.description or name
+    if field.examples:
+        ex = field.examples[0]
+        text += f"; e.g. --{name.replace('_', '-')} {ex:g}"
+        text += "" if name == "unit" else f" for {ex * 100:g}%"
+    return text.replace("%", "%%")  # argparse formats help with %
+
+
+def _converge(c: Any) -> None:
+    from typing import get_args
+
+    c.add_argument("input", help="CSV/XLSX: org,baseline,target_share|target_weight"
+                                 "[,hcdd_baseline][,year]")
+    c.add_argument("--total", type=float, help="total available in £ (one year)")
+    c.add_argument("--totals", help="CSV year,total for input with a year column")
+    for name, field in _policy_fields().items():
+        flag = "--" + name.replace("_", "-")
+        choices = get_args(field.annotation)
+        if all(isinstance(v, str) for v in choices) and choices:
+            c.add_argument(flag, dest=name, choices=choices, help=_help_of(name, field))
+        else:
+            c.add_argument(flag, dest=name, type=float, help=_help_of(name, field))
+    c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    c.set_defaults(func=cmd_converge)
+
+
+def cmd_table_y1(args: argparse.Namespace) -> int:
+    """Converge NHS England's Table Y1 ICBs over five years under the example policy."""
+    from .. import demo
+    from ..engine.convergence import converge_years
+    from ..workbook.convergence_book import write_convergence
+
+    orgs, totals = demo.table_y1_orgs()
+    write_convergence(args.output, converge_years(orgs, totals, demo.Y1_POLICY))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _table_y1(c: Any) -> None:
+    c.add_argument("-o", "--output", required=True, help="OUT.xlsx")
+    c.set_defaults(func=cmd_table_y1)
+
+
+# --------------------------------------------------------------------------- model workbook
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a new model workbook."""
+    from ..api import new
+
+    path = new(args.model, demo=args.demo, overwrite=args.force)
+    print(f"wrote {'demo ' if args.demo else ''}model workbook {path}")
+    return 0
+
+
+def _new(c: Any) -> None:
+    c.add_argument("model", help="MODEL.xlsx to create")
+    c.add_argument("--demo", action="store_true", help="fill it with the demo ICB's inputs")
+    c.add_argument("--force", action="store_true", help="overwrite an existing file")
+    c.set_defaults(func=cmd_new)
+
+
+def _summary(result: Any, target: Path) -> str:
+    parts = [f"{len(result.targets)} places"]
+    if result.convergence is not None:
+        parts.append(f"convergence over {len(result.convergence.years)} years")
+    if result.apportionment is not None:
+        a = result.apportionment
+        parts.append(f"{len(a.audit)} budget lines apportioned "
+                     f"(£{a.table1.loc['Total', 'Total']:,.0f})")
+    return f"ran {', '.join(parts)}; wrote {target}"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a model workbook headless."""
+    from ..api import default_output, run
+    from .progress import progress_printer
+
+    path = Path(args.model)
+    result = run(path, args.output, in_place=args.in_place, progress=progress_printer())
+    target = path if args.in_place else Path(args.output) if args.output else default_output(path)
+    for w in result.warnings:
+        print(f"warning: {w}")
+    print(_summary(result, target))
+    return 0
+
+
+def _run(c: Any) -> None:
+    c.add_argument("model", help="MODEL.xlsx")
+    c.add_argument("-o", "--output", help="write here (default: MODEL-results.xlsx)")
+    c.add_argument("--in-place", action="store_true", dest="in_place",
+                   help="write the outputs back into MODEL.xlsx (input sheets unchanged)")
+    c.set_defaults(func=cmd_run)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Report every input problem of a model workbook."""
+    from ..api import validate
+
+    problems = validate(args.model)
+    if problems:
+        print(f"{args.model}: {len(problems)} problem(s)")
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print(f"{args.model}: no problems found")
+    return 0
+
+
+def _validate(c: Any) -> None:
+    c.add_argument("model", help="MODEL.xlsx")
+    c.set_defaults(func=cmd_validate)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Write the demo model workbook and run it, in one step."""
+    from ..api import new, run
+    from .progress import progress_printer
+
+    path = Path(args.output)
+    new(path, demo=True, overwrite=args.force)
+    result = run(path, in_place=True, progress=progress_printer())
+    print(_summary(result, path))
+    return 0
+
+
+def _demo(c: Any) -> None:
+    c.add_argument("output", nargs="?", default="xlalloc-demo.xlsx", help="OUT.xlsx")
+    c.add_argument("--force", action="store_true", help="overwrite an existing file")
+    c.set_defaults(func=cmd_demo)
+
+
+# --------------------------------------------------------------------------- Excel add-in
+
+def cmd_addin(args: argparse.Namespace) -> int:
+    """Build and verify the xlalloc Excel add-in."""
+    from ..excel.addin import build, verify
+
+    if args.action == "build":
+        path = build(args.output)
+        report = verify(path)
+        print(f"wrote {path}: ribbon tab 'xlalloc', button -> {report.callbacks[0]} "
+              f"(RunPython xlalloc.main()), UDF Modules = {report.udf_modules}")
+        return 0
+    report = verify(args.output)
+    for p in report.problems:
+        print(f"problem: {p}")
+    print(f"{args.output}: {'ok' if report.ok else 'FAILED'}")
+    return 0 if report.ok else 1
+
+
+def _addin(c: Any) -> None:
+    c.add_argument("action", choices=["build", "verify"])
+    c.add_argument("-o", "--output", default="xlalloc.xlam",
+                   help="add-in file (keep the name xlalloc.xlam: the ribbon imports the "
+                        "module named after the file)")
+    c.set_defaults(func=cmd_addin)
+
+
+# --------------------------------------------------------------------------- packs
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    """Write the monthly reporting packs."""
+    from ..api import packs
+    from .progress import progress_printer
+
+    run = packs(args.model, args.actuals, args.month, args.out, template=args.template,
+                places=args.place, phasing=args.phasing, threshold=args.threshold,
+                progress=progress_printer(total=len(args.place or []) + 1
+                                          if args.place else 4))
+    for p in run.paths:
+        print(f"wrote {p}")
+    if len(run.exceptions):
+        print(f"{len(run.exceptions)} ledger row(s) not reported (listed in the ICB summary's "
+              "Exceptions sheet):")
+        for r in run.exceptions.itertuples(index=False):
+            print(f"  - row {r.source_row}: {r.reason}")
+    diff = run.reconciliation.set_index("item").loc["Difference", "amount"]
+    print(f"reconciled to the ledger: difference £{diff:,.2f}")
+    return 0
+
+
+def _pack(c: Any) -> None:
+    from ..model.policy import PARAMETERS_BY_NAME
+
+    threshold = PARAMETERS_BY_NAME["pack_threshold"]
+    c.add_argument("model", help="MODEL.xlsx")
+    c.add_argument("--actuals", required=True, help="ledger extract (CSV or XLSX): month, "
+                   "programme, amount, and place or practice_code")
+    c.add_argument("--month", type=int, required=True,
+                   help="financial-year month reported, 1 = April ... 12 = March; e.g. 6")
+    c.add_argument("--template", help="pack template (default: xlalloc's own)")
+    c.add_argument("--out", required=True, help="folder for the packs")
+    c.add_argument("--place", action="append", help="only this place (repeatable)")
+    c.add_argument("--phasing", help="CSV month,share (default: twelfths)")
+    c.add_argument("--threshold", type=float, default=threshold.default,
+                   help=f"{threshold.description}; default {threshold.default:g}".replace(
+                       "%", "%%"))
+    c.set_defaults(func=cmd_pack)
+
+
+def cmd_pack_template(args: argparse.Namespace) -> int:
+    """Write the default pack template."""
+    from ..workbook.packs import build_template
+    from ..workbook.xlsx import save_atomic
+
+    save_atomic(build_template(), args.output)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _pack_template(c: Any) -> None:
+    c.add_argument("output", nargs="?", default="PACK.xlsx", help="OUT.xlsx")
+    c.set_defaults(func=cmd_pack_template)
+
+
+def cmd_demo_ledger(args: argparse.Namespace) -> int:
+    """Write a demo ledger extract for a model workbook."""
+    from .. import demo
+    from ..engine.errors import InputError
+    from ..model.runner import run_model
+    from ..readers.model import read_model
+
+    result = run_model(read_model(args.model))
+    if result.apportionment is None:
+        raise InputError("the model has no budget lines", where=args.model)
+    demo.ledger(result.apportionment.cells, result.inputs.practices, args.month).to_csv(
+        args.output, index=False)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _demo_ledger(c: Any) -> None:
+    c.add_argument("model", help="MODEL.xlsx")
+    c.add_argument("--month", type=int, default=6, help="months of actuals, 1 = April; "
+                                                        "default 6")
+    c.add_argument("-o", "--output", default="ledger.csv", help="OUT.csv")
+    c.set_defaults(func=cmd_demo_ledger)
+
+
+# --------------------------------------------------------------------------- footprint
+
+def cmd_footprint(args: argparse.Namespace) -> int:
+    """Re-map one year's practices to a later year's organisations."""
+    from ..engine.capitation import derive_footprint, footprint_change
+    from ..readers import nhse
+    from ..workbook.tables import write_tables
+
+    blank = "zero" if args.blank_as_zero else "error"
+    old = nhse.load_practices(args.old, args.old_year, blank_wp=blank)
+    new = nhse.load_practices(args.new, args.new_year, blank_wp=blank)
+    table, unmapped = footprint_change(old, derive_footprint(old, new), args.component)
+    write_tables(args.output, {"Footprint": table})
+    print(f"{len(table)} new organisations from {old['icb_code'].nunique()}; "
+          f"{len(unmapped)} practice(s) of the old file are not in the new one; wrote "
+          f"{args.output}")
+    return 0
+
+
+def _footprint(c: Any) -> None:
+    c.add_argument("old", help="practice file of the year to re-map")
+    c.add_argument("new", help="practice file whose organisations to map to")
+    c.add_argument("--old-year", dest="old_year", help="year in OLD, e.g. 2025/26")
+    c.add_argument("--new-year", dest="new_year", help="year in NEW, e.g. 2026/27")
+    c.add_argument("--component", default="core", choices=_components(),
+                   help="weighted population compared (default core)")
+    c.add_argument("--blank-as-zero", action="store_true",
+                   help="read blank weighted populations as zero (recorded per practice)")
+    c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    c.set_defaults(func=cmd_footprint)
+
+
+# --------------------------------------------------------------------------- entry point
+
+#: Subcommand -> (one-line help, registration). Only the chosen subcommand's options are
+#: built, so ``xlalloc --help`` imports nothing heavy.
+COMMANDS: dict[str, tuple[str, Any]] = {
+    "targets": ("need indices, target shares and target £ by place", _targets),
+    "converge": ("converge baselines toward target under a policy", _converge),
+    "table-y1": ("demonstration: converge Table Y1's 42 ICBs over five years", _table_y1),
+    "new": ("write a new model workbook (empty, or --demo)", _new),
+    "run": ("run a model workbook headless and write its outputs", _run),
+    "validate": ("report every input problem of a model workbook", _validate),
+    "demo": ("write the demo ICB's model workbook and run it", _demo),
+    "pack": ("monthly reporting packs: one per place and an ICB summary", _pack),
+    "pack-template": ("write the default pack template to restyle", _pack_template),
+    "demo-ledger": ("write a demo ledger extract for a model", _demo_ledger),
+    "footprint": ("re-map practices to new organisations (e.g. 42 ICBs to 36) and compare "
+                  "with their predecessors", _footprint),
+    "addin": ("build (and verify) the xlalloc.xlam Excel add-in", _addin),
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every subcommand named, the chosen one (or all) in full.
+
+    Args:
+        argv: The arguments to be parsed; ``None`` builds every subcommand in full.
+    """
+    p = argparse.ArgumentParser(prog="xlalloc", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"xlalloc {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    chosen = None if argv is None else next((a for a in argv if not a.startswith("-")), "")
+    for name, (help_text, register) in COMMANDS.items():
+        parser = sub.add_parser(name, help=help_text, description=help_text)
+        if chosen is None or chosen == name:
+            register(parser)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a subcommand, printing input problems instead of tracebacks."""
+    from ..engine.errors import InputError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv).parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as e:
+        print(f"xlalloc {args.command}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

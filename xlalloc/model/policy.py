@@ -1,0 +1,276 @@
+"""The model's policy: every Policy-sheet parameter, defined once.
+
+:class:`ModelPolicy` is the single definition of every named parameter on the
+model workbook's Policy sheet: its type, default, bounds, meaning and source. The
+Policy sheet (rows, data validation, allowed values), ``docs/model-workbook.md``,
+the reader's checks, the demo and the command line's convergence options are all
+derived from it, and it builds the engine's own settings
+(:class:`~xlalloc.engine.convergence.ConvergencePolicy`,
+:class:`~xlalloc.engine.apportionment.ApportionmentSettings`,
+:class:`~xlalloc.engine.monitoring.PackSettings`).
+
+Parameters that the engine defines (growth floors and caps, band, pace, coverage
+threshold, variance threshold ...) reuse the engine's field definitions, so their
+bounds cannot disagree. Presentation hints for the sheet (``percent``) and each
+parameter's ``source`` travel as ``json_schema_extra``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+
+from ..engine.apportionment import ApportionmentSettings
+from ..engine.capitation import Component
+from ..engine.convergence import ConvergencePolicy, Method, policy_from
+from ..engine.errors import InputError, Problems
+from ..engine.monitoring import PackSettings
+
+__all__ = ["ModelPolicy", "Parameter", "parameters"]
+
+ANNEX = ("NHS England, specialised commissioning 2024/25, annex 2: convergence principles "
+         "(shared/reference/003)")
+BSOL = "Birmingham and Solihull apportionment paper, Appendix 1 (shared/reference/001)"
+TOOL = "NHS England place-based allocation tool"
+WEST_YORKSHIRE = "West Yorkshire's 0.25% local convergence (shared/reference/000)"
+XLALLOC = "xlalloc"
+
+_CP = ConvergencePolicy
+_AS = ApportionmentSettings
+Opt = float | None
+
+
+def _engine(model: type[BaseModel], name: str, annotation: object, source: str,
+            percent: bool = False, **overrides: Any) -> FieldInfo:
+    """An engine model's field definition, reused here with the sheet's hints added.
+
+    ``annotation`` must be the engine field's own type (checked), so the model and the
+    engine cannot drift; ``overrides`` (e.g. a model-level ``default``) replace the
+    engine's, while bounds and meaning stay the engine's.
+    """
+    fi = model.model_fields[name]
+    if fi.annotation != annotation:
+        raise TypeError(f"{name}: {annotation} is not the engine's {fi.annotation}")
+    return FieldInfo.merge_field_infos(
+        fi, json_schema_extra={"percent": percent, "source": source}, **overrides)
+
+
+def _default(model: type[BaseModel], name: str) -> Any:
+    """An engine model's default for a field (so the model states it only once)."""
+    return model.model_fields[name].default
+
+
+def _own(default: object, description: str, source: str = XLALLOC, percent: bool = False,
+         **bounds: Any) -> Any:
+    return Field(default, description=description,
+                 json_schema_extra={"percent": percent, "source": source}, **bounds)
+
+
+class ModelPolicy(BaseModel):
+    """Every named parameter of a model workbook's Policy sheet.
+
+    Growth rates, shares and thresholds are decimals: 0.01 is 1%.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: Literal["run", "validate", "refresh", "packs"] = _own(
+        "run", "what the ribbon button runs")
+    financial_year: str = _own("2026/27", "financial year of the budget, e.g. 2026/27",
+                               pattern=r"^\d{4}/\d{2}$")
+    icb_budget: float | None = _own(None, "ICB budget shared by target (£); blank: the budget "
+                                    "lines' total", ge=0)
+    target_component: Component = _own("core", "weighted population for target shares", TOOL)
+    rounding_unit: Literal[1, 1000] = _own(1, "rounding unit in £ (1 or 1000)")
+    # From the engine's ConvergencePolicy (annex 2 principles; West Yorkshire's topslice).
+    convergence_method: Annotated[Method, _engine(_CP, "method", Method, ANNEX)] = (
+        _default(_CP, "method"))
+    min_growth: Annotated[Opt, _engine(_CP, "min_growth", Opt, ANNEX, True)] = 0.01
+    max_growth: Annotated[Opt, _engine(_CP, "max_growth", Opt, ANNEX, True)] = (
+        _default(_CP, "max_growth"))
+    band: Annotated[Opt, _engine(_CP, "band", Opt, ANNEX, True)] = _default(_CP, "band")
+    over_target_floor: Annotated[Opt, _engine(_CP, "over_target_floor", Opt, ANNEX, True)] = (
+        _default(_CP, "over_target_floor"))
+    over_target_from: Annotated[Opt, _engine(_CP, "over_target_from", Opt, ANNEX, True)] = (
+        _default(_CP, "over_target_from"))
+    over_target_to: Annotated[Opt, _engine(_CP, "over_target_to", Opt, ANNEX, True)] = (
+        _default(_CP, "over_target_to"))
+    pace: Annotated[Opt, _engine(_CP, "pace", Opt, ANNEX, True)] = _default(_CP, "pace")
+    topslice: Annotated[Opt, _engine(_CP, "topslice", Opt, WEST_YORKSHIRE, True)] = (
+        _default(_CP, "topslice"))
+    # From the engine's ApportionmentSettings (Birmingham and Solihull, Appendix 1).
+    coverage_threshold: Annotated[float, _engine(_AS, "coverage_threshold", float, BSOL,
+                                                 True)] = _default(_AS, "coverage_threshold")
+    per_1000_component: Annotated[Component, _engine(_AS, "per_1000_component", Component,
+                                                     BSOL)] = _default(_AS, "per_1000_component")
+    icb_name: str | None = _own(None, "the ICB's name, for reports")
+    pack_actuals: str | None = _own(None, "ledger extract for monthly packs (CSV or XLSX path)")
+    pack_month: int | None = _own(None, "month reported in packs (1 = April)", ge=1, le=12)
+    pack_dir: str | None = _own(None, "folder the monthly packs are written to")
+    pack_threshold: Annotated[float, _engine(PackSettings, "threshold", float, XLALLOC, True)] = (
+        _default(PackSettings, "threshold"))
+
+    @field_validator("rounding_unit", mode="before")
+    @classmethod
+    def _unit_number(cls, v: object) -> object:
+        """A unit typed as text or as 1.0 is the number 1."""
+        try:
+            x = float(str(v))
+        except ValueError:
+            return v
+        return int(x) if x.is_integer() else v
+
+    @field_validator("pack_month", mode="before")
+    @classmethod
+    def _whole_month(cls, v: object) -> object:
+        """Months are whole numbers: 6.0 is 6, 1.5 is an error (never truncated)."""
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
+    @property
+    def unit(self) -> float:
+        """The rounding unit in £."""
+        return float(self.rounding_unit)
+
+    def convergence(self, source: str = "model workbook Policy sheet") -> ConvergencePolicy:
+        """The engine's convergence policy.
+
+        Raises:
+            InputError: The parameters do not make a consistent policy (e.g. method
+                ``pace`` without a pace).
+        """
+        values: dict[str, object] = {
+            k: getattr(self, k) for k in ("min_growth", "max_growth", "band",
+                                          "over_target_floor", "over_target_from",
+                                          "over_target_to", "pace", "topslice")
+            if getattr(self, k) is not None}
+        values.update(method=self.convergence_method, unit=self.unit, source=source)
+        return policy_from(values, where="Policy")
+
+    def apportionment(self) -> ApportionmentSettings:
+        """The engine's apportionment settings."""
+        return ApportionmentSettings(coverage_threshold=self.coverage_threshold,
+                                     unit=self.unit,
+                                     per_1000_component=self.per_1000_component)
+
+    def packs(self) -> PackSettings:
+        """The engine's monitoring settings."""
+        return PackSettings(threshold=self.pack_threshold)
+
+    @classmethod
+    def build(cls, values: dict[str, object], where: str = "Policy",
+              cells: dict[str, str] | None = None,
+              rows: dict[str, int] | None = None) -> ModelPolicy:
+        """Validate parameter values, reporting every problem at once.
+
+        Args:
+            values: Parameter name -> value (``None`` for blank).
+            where: The sheet or option the values come from.
+            cells: Parameter name -> the cell it was read from, for messages.
+            rows: Parameter name -> its sheet row, for messages.
+
+        Raises:
+            InputError: One problem per bad parameter, naming it, its cell, the
+                value found and what was expected.
+        """
+        try:
+            return cls(**values)
+        except ValidationError as e:
+            problems = Problems()
+            for err in e.errors():
+                name = str(err["loc"][0]) if err["loc"] else "policy"
+                p = PARAMETERS_BY_NAME.get(name)
+                cell = f" (cell {cells[name]})" if cells and name in cells else ""
+                found = values.get(name)
+                shown = f"{found:g}" if isinstance(found, float) else repr(found)
+                expected = p.allowed if p is not None else err["msg"]
+                problems.add(where, f"{name}{cell} is {shown}; expected {expected}",
+                             row=(rows or {}).get(name), column="value")
+            raise InputError(problems.items) from None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One Policy-sheet parameter, as derived from :class:`ModelPolicy`.
+
+    Attributes:
+        name: The parameter's name (column ``parameter`` and a defined name).
+        kind: ``number``, ``whole`` (a whole number), ``text`` or ``list`` (one of ``choices``).
+        default: The value a new model holds.
+        description: What it means.
+        source: The guidance it implements.
+        choices: Allowed values of a ``list`` parameter.
+        minimum: Lowest allowed value (inclusive), if any.
+        maximum: Highest allowed value, if any.
+        below_maximum: True when the maximum itself is not allowed.
+        percent: Shown as a percentage on the sheet.
+        blank_ok: May be left blank.
+    """
+
+    name: str
+    kind: str
+    default: object
+    description: str
+    source: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    below_maximum: bool = False
+    percent: bool = False
+    blank_ok: bool = True
+
+    @property
+    def allowed(self) -> str:
+        """What the parameter accepts, in words."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        blank = " or blank" if self.blank_ok else ""
+        if self.kind in ("number", "whole"):
+            what = "a whole number" if self.kind == "whole" else "a number"
+            lo, hi = self.minimum, self.maximum
+            if lo is not None and hi is not None:
+                below = f" (below {hi:g})" if self.below_maximum else ""
+                return f"between {lo:g} and {hi:g}{below}" + (
+                    " (a whole number)" if self.kind == "whole" else "")
+            if lo is not None:
+                return f"at least {lo:g}"
+            return what + blank
+        if self.name == "financial_year":
+            return "a financial year such as 2026/27"
+        return "text" + blank
+
+
+def _parameter(name: str, fi: FieldInfo) -> Parameter:
+    extra = fi.json_schema_extra if isinstance(fi.json_schema_extra, dict) else {}
+    args = [a for a in get_args(fi.annotation) if a is not type(None)] or [fi.annotation]
+    blank_ok = type(None) in get_args(fi.annotation)
+    choices: tuple[str, ...] = ()
+    if getattr(args[0], "__origin__", None) is Literal:
+        choices = tuple(str(c) for c in get_args(args[0]))
+    kind = ("list" if choices else "whole" if args[0] is int
+            else "number" if args[0] is float else "text")
+    lo = hi = None
+    below = False
+    for m in fi.metadata:
+        lo = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else lo
+        lo = getattr(m, "gt", None) if getattr(m, "gt", None) is not None else lo
+        if getattr(m, "le", None) is not None:
+            hi = m.le
+        if getattr(m, "lt", None) is not None:
+            hi, below = m.lt, True
+    return Parameter(name, kind, fi.default, fi.description or "", str(extra.get("source")),
+                     choices, lo, hi, below, bool(extra.get("percent")), blank_ok)
+
+
+def parameters() -> tuple[Parameter, ...]:
+    """Every Policy-sheet parameter, in sheet order."""
+    return PARAMETERS
+
+
+PARAMETERS: tuple[Parameter, ...] = tuple(
+    _parameter(n, f) for n, f in ModelPolicy.model_fields.items())
+PARAMETERS_BY_NAME = {p.name: p for p in PARAMETERS}

@@ -1,0 +1,1 @@
+"""Readers: files and sheets in, validated frames out (the input boundary)."""
