@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -19,6 +20,25 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 settings.register_profile("dev", deadline=None)
 settings.register_profile("thorough", deadline=None, max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
+
+
+def sha(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (to prove an input was left untouched)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def broken_model(tmp_path: Path, name: str, edit) -> Path:
+    """A demo model workbook with ``edit(openpyxl_workbook)`` applied."""
+    from openpyxl import load_workbook
+
+    import xlalloc
+
+    model = tmp_path / f"{name}.xlsx"
+    xlalloc.new(model, demo=True)
+    wb = load_workbook(model)
+    edit(wb)
+    wb.save(model)
+    return model
 
 
 def need(condition: bool, reason: str) -> None:

@@ -2,11 +2,11 @@
 
 import hashlib
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from libreoffice import read_values, recalculate
@@ -23,7 +23,6 @@ from xlalloc.packs import SUMMARY_FILE, make_packs
 from xlalloc.readers.ledger import read_actuals
 from xlalloc.readers.model import read_model
 
-ROOT = Path(__file__).resolve().parents[1]
 MONTH = 6
 
 

@@ -35,6 +35,9 @@ from .errors import InputError, Problems
 from .frames import is_blank, source_rows
 from .rounding import largest_remainder, units_of
 
+__all__ = ["Apportionment", "ApportionmentSettings", "DEFAULT_PROGRAMMES", "METHODS", "apportion",
+           "rows_text"]
+
 METHODS = ("practice_data", "place_split", "capitation", "scale", "follow")
 
 #: Default care programmes, with the method chain and capitation component each

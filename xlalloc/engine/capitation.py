@@ -33,6 +33,11 @@ from .errors import InputError, Problems
 from .frames import source_rows
 from .rounding import largest_remainder, round_half_up
 
+__all__ = ["COMPONENTS", "Component", "LEVELS", "PlaceMap", "add_targets", "check_components",
+           "cost_per_1000", "define_places", "derive_footprint", "england_ratios",
+           "footprint_change", "need_index", "need_indices", "round_nhse", "target_amounts",
+           "target_shares"]
+
 #: Stable keys of the nine published weighted populations.
 COMPONENTS: tuple[str, ...] = (
     "ga",

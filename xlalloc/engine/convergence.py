@@ -54,6 +54,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .errors import InputError, Problems
 from .rounding import largest_remainder, round_half_up, units_of
 
+__all__ = ["ConvergencePolicy", "Method", "MultiYearResult", "OUTPUT_COLUMNS", "RULES",
+           "YearResult", "converge", "converge_years", "dft", "floors", "hcdd_partition",
+           "policy_from", "solve_batch"]
+
 Array = npt.NDArray[np.float64]
 
 #: A convergence method's name.

@@ -26,6 +26,10 @@ from .errors import InputError, Problems
 from .frames import is_blank, source_rows
 from .rounding import largest_remainder
 
+__all__ = ["DEFAULT_THRESHOLD", "Ledger", "MONTHS", "MONTH_NAMES", "PackSettings",
+           "budget_vs_actual", "check_phasing", "pence_sum", "phase_budgets", "read_ledger",
+           "reconcile", "twelfths"]
+
 MONTHS = tuple(range(1, 13))
 
 
@@ -197,7 +201,7 @@ def budget_vs_actual(monthly: pd.DataFrame, ledger: Ledger, month: int,
         actual less budget (positive = overspend).
     """
     if month not in MONTHS:
-        raise InputError(f"month must be 1 to 12; got {month}", where="--month")
+        raise InputError(f"month must be 1 to 12; got {month}", where="month")
     keys = ["place", "programme"]
     annual = monthly.groupby(keys, sort=False)["budget"].sum().rename("annual_budget")
     ytd = monthly[monthly["month"] <= month].groupby(keys, sort=False)["budget"].sum()

@@ -24,6 +24,8 @@ import numpy.typing as npt
 
 from .errors import InputError
 
+__all__ = ["largest_remainder", "round_half_up", "units_of"]
+
 FloatArray = npt.NDArray[np.float64]
 
 

@@ -1,0 +1,153 @@
+"""Ribbon macros: pinned names; the same sheets headless and in Excel (through a fake
+xlwings book); failed runs; the action switch; packs from the ribbon."""
+
+import inspect
+
+import pandas as pd
+import pytest
+from fake_xlwings import Book as FakeBook
+from openpyxl import load_workbook
+
+import xlalloc
+from xlalloc.cli import main
+from xlalloc.excel import macros
+from xlalloc.excel.books import XlwingsBook
+from xlalloc.model.schema import OUTPUT_SHEETS
+from xlalloc.workbook.book import FileBook as OpenpyxlBook
+
+# The names Excel sees. Renaming any of these turns users' workbooks into #NAME?.
+
+
+PINNED_MACROS = {"run_model": ["book", "progress"], "validate_model": ["book"],
+                 "refresh_outputs": ["book"], "build_packs": ["book"]}
+
+
+def test_macro_names_and_arguments_are_pinned():
+    got = {n: list(inspect.signature(f).parameters) for n, f in macros.MACROS.items()}
+    assert got == PINNED_MACROS
+    assert list(inspect.signature(xlalloc.main).parameters) == []
+    assert set(macros.DISPATCH) == {"run", "validate", "refresh", "packs"}
+
+
+def _norm(v):
+    return v
+
+
+def same_cells(a, b):
+    """Equal cells; floats to 14 significant digits (openpyxl writes 15-16 to the file)."""
+    assert a.keys() == b.keys()
+    for k in a:
+        (va, fa, ba), (vb, fb, bb) = a[k], b[k]
+        assert (fa, ba) == (fb, bb), k
+        if isinstance(va, float) or isinstance(vb, float):
+            assert va == pytest.approx(vb, rel=1e-14), k
+        else:
+            assert va == vb, k
+
+
+def _openpyxl_cells(path, sheet):
+    ws = load_workbook(path)[sheet]
+    out = {}
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is not None:
+                out[(c.row, c.column)] = (_norm(c.value), c.number_format if c.number_format != "General"
+                                          else None, bool(c.font.b))
+    return out
+
+
+def _fake_cells(fake, sheet):
+    sh = fake.sheets[sheet]
+    out = {}
+    for rc, v in sh.data.items():
+        st = sh.style.get(rc, {})
+        out[rc] = (_norm(v), st.get("number_format"), bool(st.get("font.bold", False)))
+    return out
+
+
+@pytest.fixture
+def demo_model(tmp_path):
+    path = tmp_path / "model.xlsx"
+    xlalloc.new(path, demo=True)
+    return path
+
+
+def test_macros_write_identical_sheets_headless_and_in_excel(demo_model, tmp_path):
+    out = tmp_path / "headless.xlsx"
+    r1 = macros.run_model_macro(OpenpyxlBook(demo_model, out))
+    fake = FakeBook(demo_model)
+    r2 = macros.run_model_macro(XlwingsBook(fake))
+    assert r1 is not None and r2 is not None
+    names = [s.name for s in fake.sheets]
+    assert names[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
+    assert load_workbook(out).sheetnames[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
+    for sheet in OUTPUT_SHEETS:
+        same_cells(_openpyxl_cells(out, sheet), _fake_cells(fake, sheet))
+    assert len(fake.sheets["Trajectory"].charts) == 1
+    assert any("Done" in m for _, m in fake.app.alerts)
+    # The same results as the command line.
+    pd.testing.assert_frame_equal(r1.apportionment.table1, r2.apportionment.table1)
+
+
+def test_failed_ribbon_run_reports_on_checks_and_leaves_outputs(demo_model):
+    fake = FakeBook(demo_model)
+    book = XlwingsBook(fake)
+    macros.run_model_macro(book)
+    before = dict(fake.sheets["Targets"].data)
+    fake.sheets["Budget"].data[(6, 3)] = "lots"
+    assert macros.run_model_macro(book) is None
+    checks = [v for (r, c), v in fake.sheets["Checks"].data.items() if c == 1]
+    assert any("RUN FAILED: 1 input problem(s)" in str(v) for v in checks)
+    assert any("cell C6 holds text 'lots'" in str(v) for v in checks)
+    assert fake.sheets["Targets"].data == before
+    title, message = fake.app.alerts[-1]
+    assert title == "xlalloc: run failed" and "cell C6 holds text 'lots'" in message
+
+
+def test_action_switch_on_policy_sheet_chooses_what_runs(demo_model):
+    fake = FakeBook(demo_model)
+    policy = fake.sheets["Policy"]
+    row = next(r for (r, c), v in policy.data.items() if c == 1 and v == "action")
+    policy.data[(row, 2)] = "validate"
+    assert macros.dispatch(XlwingsBook(fake)) == []
+    assert fake.app.alerts[-1][1] == "No input problems found."
+    assert "Targets" not in [s.name for s in fake.sheets]
+    policy.data[(row, 2)] = "refresh"
+    macros.dispatch(XlwingsBook(fake))
+    assert "Targets" in [s.name for s in fake.sheets]
+    assert fake.app.alerts[-1][1] == "No input problems found."  # refresh is quiet
+
+
+def test_cli_run_and_macro_share_code(demo_model, tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert main(["run", str(demo_model), "-o", str(a)]) == 0
+    macros.run_model_macro(OpenpyxlBook(demo_model, b))
+    for sheet in OUTPUT_SHEETS:
+        assert _openpyxl_cells(a, sheet) == _openpyxl_cells(b, sheet)
+
+
+def test_packs_action_from_the_ribbon(demo_model, tmp_path):
+    from xlalloc import demo
+    from xlalloc.model.runner import run_model
+    from xlalloc.readers.model import read_model
+
+    result = run_model(read_model(demo_model))
+    ledger = tmp_path / "ledger.csv"
+    demo.ledger(result.apportionment.cells, result.inputs.practices, 4).to_csv(ledger,
+                                                                               index=False)
+    fake = FakeBook(demo_model)
+    policy = fake.sheets["Policy"]
+    rows = {v: r for (r, c), v in policy.data.items() if c == 1}
+    policy.data[(rows["action"], 2)] = "packs"
+    book = XlwingsBook(fake)
+    assert macros.dispatch(book) == []  # parameters missing: reported, nothing written
+    checks = [v for (r, c), v in fake.sheets["Checks"].data.items() if c == 1]
+    assert any("set ['pack_actuals', 'pack_month', 'pack_dir'] on the Policy sheet" in str(v)
+               for v in checks)
+    policy.data[(rows["pack_actuals"], 2)] = str(ledger)
+    policy.data[(rows["pack_month"], 2)] = 4
+    policy.data[(rows["pack_dir"], 2)] = str(tmp_path / "packs")
+    paths = macros.dispatch(book)
+    assert sorted(p.name for p in paths) == ["Ashford City.xlsx", "Brookvale.xlsx",
+                                             "Castleton.xlsx", "ICB summary.xlsx"]
+    assert "Wrote 4 packs" in fake.app.alerts[-1][1]

@@ -1,0 +1,104 @@
+"""Reading a model workbook: the broken-workbook corpus, row numbers as the user sees them,
+every problem at once."""
+
+import pytest
+from conftest import ROOT, broken_model, sha
+
+from xlalloc.cli import main
+from xlalloc.model.schema import PARAMETERS
+
+
+def _set(sheet, cell, value):
+    def edit(wb):
+        wb[sheet][cell] = value
+    return edit
+
+
+def _first_row_of(wb, sheet, key, value):
+    ws = wb[sheet]
+    for row in ws.iter_rows(min_row=5):
+        if row[0].value == value:
+            return row[0].row
+    raise KeyError(value)
+
+
+CORPUS = {
+    "missing_sheet": (lambda wb: wb.remove(wb["Budget"]),
+                      "Budget: sheet 'Budget' is missing; expected a table with columns "
+                      "['line', 'programme', 'amount'"),
+    "renamed_column": (_set("Practices", "G4", "pop"),
+                       "Practices: missing column(s) ['population'] in the header row 4; "
+                       "columns found:"),
+    "text_in_number": (_set("Budget", "C6", "lots"),
+                       "Budget, row 6, column 'amount': cell C6 holds text 'lots'; "
+                       "expected a number"),
+    "duplicate_practice": (_set("Practices", "A6", "Q10001"),
+                           "Practices, column 'practice_code': practice Q10001 appears more "
+                           "than once (rows [5, 6])"),
+    "blank_cell": (_set("Practices", "F7", None),
+                   "Practices, row 7, column 'place': cell F7 is blank; expected text"),
+    "merged_cells": (lambda wb: wb["Budget"].merge_cells("B5:B6"),
+                     "Budget, row 5: merged cells B5:B6 inside the table"),
+    "shares_not_100": (_set("PlaceSplits", "D5", 40),
+                       "Place splits, column 'pct': line Mental health trust contract: place "
+                       "percentages sum to 95, not 100%"),
+    "policy_out_of_range": (lambda wb: wb["Policy"].__setitem__(
+        f"B{5 + [p.name for p in PARAMETERS].index('min_growth')}", 5),
+        "Policy, row 11, column 'value': min_growth (cell B11) is 5; expected between -1 and 1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_broken_workbooks_give_documented_messages(tmp_path, capsys, name):
+    edit, expected = CORPUS[name]
+    model = broken_model(tmp_path, name, edit)
+    before = sha(model)
+    assert main(["validate", str(model)]) == 1
+    out = capsys.readouterr().out
+    assert expected in out, out
+    assert main(["run", str(model)]) == 2
+    assert expected in capsys.readouterr().err
+    assert main(["run", str(model), "--in-place"]) == 2
+    assert sha(model) == before
+    assert not (tmp_path / f"{name}-results.xlsx").exists()
+
+
+def test_row_numbers_follow_the_sheet_when_rows_are_removed_above_the_table(tmp_path, capsys):
+    def edit(wb):
+        ws = wb["Budget"]
+        ws.delete_rows(1, 2)  # title and note gone: row 1 blank, header on row 2
+        ws["C4"] = "lots"
+    model = broken_model(tmp_path, "moved", edit)
+    assert main(["validate", str(model)]) == 1
+    out = capsys.readouterr().out
+    assert "Budget, row 4, column 'amount': cell C4 holds text 'lots'" in out
+
+
+def test_a_file_that_is_not_a_workbook_is_an_input_problem(tmp_path, capsys):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    for cmd in (["run", str(bad)], ["run", str(bad), "--in-place"]):
+        assert main(cmd) == 2
+        assert "bad.xlsx: cannot read as a workbook" in capsys.readouterr().err
+    assert main(["validate", str(bad)]) == 1
+    assert "bad.xlsx: cannot read as a workbook" in capsys.readouterr().out
+    assert main(["run", str(tmp_path / "missing.xlsx")]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_every_problem_reported_at_once(tmp_path, capsys):
+    def edit(wb):
+        for e, _ in (CORPUS["text_in_number"], CORPUS["blank_cell"],
+                     CORPUS["policy_out_of_range"], CORPUS["duplicate_practice"]):
+            e(wb)
+    model = broken_model(tmp_path, "many", edit)
+    assert main(["validate", str(model)]) == 1
+    out = capsys.readouterr().out
+    for name in ("text_in_number", "blank_cell", "policy_out_of_range", "duplicate_practice"):
+        assert CORPUS[name][1] in out
+
+
+def test_empty_template_says_what_is_missing(tmp_path, capsys):
+    assert main(["validate", str(ROOT / "templates" / "model.xlsx")]) == 1
+    assert "Practices: no practices: add at least one row below the header (row 4)" in (
+        capsys.readouterr().out)

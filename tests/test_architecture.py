@@ -1,0 +1,209 @@
+"""The layout a newcomer can trust: layers, no cycles, pinned public names.
+
+Reads every module's imports (module-level and inside functions) from its source
+and fails on an import cycle, an engine import outside the standard library, numpy,
+pandas and pydantic, a headless module importing ``xlalloc.excel``, or a reader
+importing a writer. Pins ``xlalloc.__all__`` and each engine module's ``__all__``.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / "xlalloc"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PKG.rglob("*.py"))}
+
+
+def _resolve(mod: str, path: Path, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    base = mod.split(".") if path.name == "__init__.py" else mod.split(".")[:-1]
+    base = base[: len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def imports_of(mod: str) -> set[str]:
+    """Every module ``mod`` imports (absolute names), wherever the import statement is."""
+    path = MODULES[mod]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            target = _resolve(mod, path, node)
+            subs = {f"{target}.{a.name}" for a in node.names} & set(MODULES)
+            # `from . import demo` imports the module demo, not the package's face.
+            out.update(subs if len(subs) == len(node.names) else subs | {target})
+    return out
+
+
+def internal(names: set[str]) -> set[str]:
+    return {n for n in names if n in MODULES}
+
+
+GRAPH = {m: internal(imports_of(m)) - {m} for m in MODULES}
+
+
+def test_the_graph_is_read():
+    # A sanity check that the parser sees real edges, so the tests below can fail.
+    assert "xlalloc.engine.rounding" in GRAPH["xlalloc.engine.capitation"]
+    assert "xlalloc.excel.macros" in GRAPH["xlalloc"]
+    assert "xlalloc.readers.model" in GRAPH["xlalloc.actions"]
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        state[n] = 1
+        stack.append(n)
+        for m in sorted(graph.get(n, ())):
+            if state.get(m) == 1:
+                return stack[stack.index(m):] + [m]
+            if m not in state and (c := visit(m)):
+                return c
+        stack.pop()
+        state[n] = 2
+        return None
+
+    for n in sorted(graph):
+        if n not in state and (c := visit(n)):
+            return c
+    return None
+
+
+def test_find_cycle_finds_one():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycles():
+    assert find_cycle(GRAPH) is None, " -> ".join(find_cycle(GRAPH) or [])
+
+
+ENGINE_ALLOWED = {"numpy", "pandas", "pydantic"}
+
+
+def test_engine_imports_only_the_standard_library_numpy_pandas_pydantic():
+    for mod in MODULES:
+        if not mod.startswith("xlalloc.engine"):
+            continue
+        for name in imports_of(mod):
+            top = name.split(".")[0]
+            ok = (name.startswith("xlalloc.engine") or top in ENGINE_ALLOWED
+                  or top in sys.stdlib_module_names or name == "__future__")
+            assert ok, f"{mod} imports {name}"
+
+
+def test_engine_speaks_no_command_line_vocabulary():
+    for mod, path in MODULES.items():
+        if mod.startswith("xlalloc.engine"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    assert not node.value.startswith("--"), (mod, node.value)
+
+
+#: The only modules outside ``xlalloc.excel`` that may reach it: the ribbon's entry point
+#: (``xlalloc.main``) and the command line's ``addin build``.
+EXCEL_GATES = {"xlalloc", "xlalloc.cli"}
+
+
+def test_excel_is_a_leaf():
+    for mod, deps in GRAPH.items():
+        if mod.startswith("xlalloc.excel") or mod in EXCEL_GATES:
+            continue
+        bad = sorted(d for d in deps if d.startswith("xlalloc.excel"))
+        assert not bad, f"{mod} imports {bad}"
+        assert "xlwings" not in {n.split(".")[0] for n in imports_of(mod)}, mod
+
+
+def test_headless_use_cases_never_load_excel_or_xlwings():
+    # Import the use cases in a clean interpreter and look at what got loaded.
+    import subprocess
+
+    code = ("import sys, xlalloc, xlalloc.api, xlalloc.actions, xlalloc.cli, xlalloc.packs;"
+            "print(sorted(m for m in sys.modules if m.startswith(('xlalloc.excel', 'xlwings'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+
+
+LAYERS = {
+    # layer: packages it must not import
+    "xlalloc.readers": ("xlalloc.workbook", "xlalloc.api", "xlalloc.actions", "xlalloc.cli",
+                        "xlalloc.packs", "xlalloc.excel"),
+    "xlalloc.model": ("xlalloc.workbook", "xlalloc.api", "xlalloc.actions", "xlalloc.cli",
+                      "xlalloc.packs", "xlalloc.excel"),
+    "xlalloc.workbook": ("xlalloc.api", "xlalloc.actions", "xlalloc.cli", "xlalloc.packs",
+                         "xlalloc.excel"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_layers_point_inwards(layer):
+    for mod, deps in GRAPH.items():
+        if mod == layer or mod.startswith(layer + "."):
+            bad = sorted(d for d in deps if d.startswith(LAYERS[layer]))
+            assert not bad, f"{mod} imports {bad}"
+
+
+def test_no_module_imports_the_package_face():
+    # __version__ lives in xlalloc._version; adapters never import `xlalloc` itself.
+    assert [m for m, deps in GRAPH.items() if "xlalloc" in deps] == []
+
+
+PINNED_ALL = {
+    "xlalloc": ["__version__", "main", "new", "packs", "run", "validate"],
+    "xlalloc.engine.apportionment": ["Apportionment", "ApportionmentSettings",
+                                     "DEFAULT_PROGRAMMES", "METHODS", "apportion", "rows_text"],
+    "xlalloc.engine.capitation": ["COMPONENTS", "Component", "LEVELS", "PlaceMap", "add_targets",
+                                  "check_components", "cost_per_1000", "define_places",
+                                  "derive_footprint", "england_ratios", "footprint_change",
+                                  "need_index", "need_indices", "round_nhse", "target_amounts",
+                                  "target_shares"],
+    "xlalloc.engine.convergence": ["ConvergencePolicy", "Method", "MultiYearResult",
+                                   "OUTPUT_COLUMNS", "RULES", "YearResult", "converge",
+                                   "converge_years", "dft", "floors", "hcdd_partition",
+                                   "policy_from", "solve_batch"],
+    "xlalloc.engine.errors": ["InputError", "Problem", "Problems"],
+    "xlalloc.engine.frames": ["SOURCE_ROW", "is_blank", "source_rows"],
+    "xlalloc.engine.monitoring": ["DEFAULT_THRESHOLD", "Ledger", "MONTHS", "MONTH_NAMES",
+                                  "PackSettings", "budget_vs_actual", "check_phasing",
+                                  "pence_sum", "phase_budgets", "read_ledger", "reconcile",
+                                  "twelfths"],
+    "xlalloc.engine.rounding": ["largest_remainder", "round_half_up", "units_of"],
+}
+
+
+@pytest.mark.parametrize("mod", sorted(PINNED_ALL))
+def test_public_names_are_pinned(mod):
+    m = importlib.import_module(mod)
+    assert sorted(m.__all__) == sorted(PINNED_ALL[mod])
+    for name in m.__all__:
+        getattr(m, name)  # every pinned name exists
+
+
+def test_every_engine_module_pins_its_names():
+    engine = {m for m in MODULES if m.startswith("xlalloc.engine.")}
+    assert engine == {m for m in PINNED_ALL if m.startswith("xlalloc.engine.")}
+
+
+def test_no_type_ignore_in_the_package():
+    for mod, path in MODULES.items():
+        assert "type: ignore" not in path.read_text(), mod
