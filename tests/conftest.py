@@ -41,6 +41,13 @@ def broken_model(tmp_path: Path, name: str, edit) -> Path:
     return model
 
 
+def write_csv(tmp_path: Path, name: str, df) -> Path:
+    """Write a frame as a CSV file in ``tmp_path``; returns its path."""
+    path = tmp_path / name
+    df.to_csv(path, index=False)
+    return path
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip with a reason locally; fail under CI, where everything must be present."""
     if not condition:

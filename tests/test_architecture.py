@@ -207,3 +207,53 @@ def test_every_engine_module_pins_its_names():
 def test_no_type_ignore_in_the_package():
     for mod, path in MODULES.items():
         assert "type: ignore" not in path.read_text(), mod
+
+
+#: Modules with logic whose tests live in another module's tests, and why.
+TESTED_ELSEWHERE = {
+    "xlalloc.demo": ("tests/engine/test_capitation.py",
+                     "test_demo_icb_is_realistic_and_deterministic"),
+    "xlalloc.excel.books": ("tests/excel/test_macros.py",
+                            "test_macros_write_identical_sheets_headless_and_in_excel"),
+    "xlalloc.model.schema": ("tests/readers/test_model.py",
+                             "test_broken_workbooks_give_documented_messages"),
+}
+
+
+def mirrored_test(mod: str) -> Path:
+    """``xlalloc.a.b`` -> ``tests/a/test_b.py``; a package ``xlalloc.a`` -> ``tests/a/test_a.py``."""
+    parts = mod.split(".")[1:]
+    path = MODULES[mod]
+    folder = parts if path.name == "__init__.py" else parts[:-1]
+    return ROOT.joinpath("tests", *folder, f"test_{parts[-1]}.py")
+
+
+def has_logic(mod: str) -> bool:
+    tree = ast.parse(MODULES[mod].read_text())
+    return any(isinstance(n, ast.FunctionDef) for n in ast.walk(tree))
+
+
+def test_every_module_with_logic_has_its_test_module():
+    missing = []
+    for mod in MODULES:
+        if mod in ("xlalloc", "xlalloc.cli.__main__") or not has_logic(mod):
+            continue
+        if mod in TESTED_ELSEWHERE:
+            where, test = TESTED_ELSEWHERE[mod]
+            assert f"def {test}(" in (ROOT / where).read_text(), (mod, where, test)
+            continue
+        if not mirrored_test(mod).exists():
+            missing.append(f"{mod} -> {mirrored_test(mod).relative_to(ROOT)}")
+    assert missing == []
+
+
+def test_readme_layout_matches_the_tree():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### Layout", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    named = {line.split()[0].rstrip("/") for line in block.splitlines()
+             if line.startswith("  ") and not line.startswith("    ") and line.strip()}
+    tree = {p.name for p in PKG.iterdir()
+            if (p.is_dir() and not p.name.startswith("__"))
+            or (p.suffix == ".py" and p.stem not in ("__init__", "_version", "demo"))}
+    tree.discard("reference")  # package data (Table Y1), not code
+    assert named == tree

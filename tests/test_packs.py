@@ -148,18 +148,6 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
     assert pack["Cover"]["B6"].value == "Castleton"
 
 
-def test_committed_pack_template_is_up_to_date():
-    from xlalloc.workbook.packs import ANCHORS, CELLS, build_template
-
-    fresh = build_template()
-    committed = load_workbook(ROOT / "templates" / "PACK.xlsx")
-    assert fresh.sheetnames == committed.sheetnames
-    assert set(fresh.defined_names) == set(committed.defined_names) == set(CELLS + ANCHORS)
-    for ws in fresh:
-        assert [[c.value for c in r] for r in ws.iter_rows()] == [
-            [c.value for c in r] for r in committed[ws.title].iter_rows()]
-
-
 def test_bad_arguments(demo_packs, tmp_path, capsys):
     model, ledger, _, _ = demo_packs
     assert main(["pack", str(model), "--actuals", str(ledger), "--month", "13",
@@ -217,11 +205,3 @@ def test_demo_ledger_is_deterministic():
                           "amount": [1_200_000.0, 2_400_000.0]})
     pr = pd.DataFrame({"practice_code": ["X1", "X2"], "place": ["A", "B"]})
     pd.testing.assert_frame_equal(demo.ledger(cells, pr, 3), demo.ledger(cells, pr, 3))
-
-
-def test_pack_template_opens_in_libreoffice(tmp_path, libreoffice):
-    tpl = tmp_path / "PACK.xlsx"
-    shutil.copy(ROOT / "templates" / "PACK.xlsx", tpl)
-    vals = read_values(recalculate(tpl))
-    assert list(vals) == ["Cover", "Summary", "Programmes", "Targets", "Convergence", "Notes"]
-    assert vals["Cover"][1][0] == "Monthly finance report"

@@ -18,7 +18,7 @@ parameter's ``source`` travel as ``json_schema_extra``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -246,13 +246,15 @@ class Parameter:
 
 def _parameter(name: str, fi: FieldInfo) -> Parameter:
     extra = fi.json_schema_extra if isinstance(fi.json_schema_extra, dict) else {}
-    args = [a for a in get_args(fi.annotation) if a is not type(None)] or [fi.annotation]
-    blank_ok = type(None) in get_args(fi.annotation)
+    ann = fi.annotation
+    blank_ok = get_origin(ann) is not Literal and type(None) in get_args(ann)
+    if blank_ok:
+        ann = next(a for a in get_args(ann) if a is not type(None))
     choices: tuple[str, ...] = ()
-    if getattr(args[0], "__origin__", None) is Literal:
-        choices = tuple(str(c) for c in get_args(args[0]))
-    kind = ("list" if choices else "whole" if args[0] is int
-            else "number" if args[0] is float else "text")
+    if get_origin(ann) is Literal:
+        choices = tuple(str(c) for c in get_args(ann))
+    kind = ("list" if choices else "whole" if ann is int
+            else "number" if ann is float else "text")
     lo = hi = None
     below = False
     for m in fi.metadata:

@@ -1,0 +1,128 @@
+"""Monthly monitoring, checked by hand: phasing, budget against actual, run-rate forecast,
+ledger exceptions and the reconciliation to the ledger total."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xlalloc.engine.errors import InputError
+from xlalloc.engine.monitoring import (
+    DEFAULT_THRESHOLD,
+    PackSettings,
+    budget_vs_actual,
+    check_phasing,
+    pence_sum,
+    phase_budgets,
+    read_ledger,
+    reconcile,
+)
+
+ANNUAL = pd.DataFrame([("A", "P", 1200), ("A", "Q", 600), ("B", "P", 2400), ("B", "Q", 1200)],
+                      columns=["place", "programme", "budget"])
+
+#: (month, place, practice_code, programme, amount); ledger rows 2.. of the file.
+LEDGER = pd.DataFrame([
+    (1, "A", None, "P", 110),        # row 2
+    (2, "A", None, "P", 120),        # row 3
+    (3, None, "X1", "P", 130.5),     # row 4: practice X1 is in place A
+    (2, "A", None, "Q", 100),        # row 5
+    (4, "B", None, "P", 999),        # row 6: after the month reported
+    (1, "B", None, "P", 500),        # row 7
+    (13, "A", None, "P", 7),         # row 8: month 13
+    (1, "Z", None, "P", 40),         # row 9: unknown place
+    (1, None, "NOPE", "P", 10),      # row 10: unknown practice
+    (1, "A", None, "R", 20),         # row 11: unknown programme
+    (1, "A", None, "P", "abc"),      # row 12: not a number
+    (1, None, None, "P", 5),         # row 13: no place or practice
+    (2, "B", None, "Q", 303),        # row 14
+], columns=["month", "place", "practice_code", "programme", "amount"])
+
+
+def ledger(frame=LEDGER):
+    return read_ledger(frame, ["A", "B"], ["P", "Q"], {"X1": "A"})
+
+
+def test_twelfths_by_largest_remainder():
+    m = phase_budgets(pd.DataFrame([("A", "P", 100)], columns=["place", "programme",
+                                                               "budget"]))
+    # 100 / 12 = 8.33: four months of £9 (the first four, by the stable tie-break) and
+    # eight of £8 make £100 exactly.
+    assert m["budget"].tolist() == [9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 8, 8]
+    assert m["month"].tolist() == list(range(1, 13))
+
+
+def test_a_phasing_profile_is_checked():
+    with pytest.raises(InputError) as e:
+        check_phasing(pd.Series([0.5, 0.6], index=[1, 2]))
+    text = str(e.value)
+    assert "expected months 1 to 12 once each" in text and "sum to 1.100000, not 1" in text
+
+
+def test_exceptions_are_listed_with_their_rows_and_reasons():
+    exc = ledger().exceptions.set_index("source_row")["reason"]
+    assert exc.to_dict() == {
+        8: "month 13 is not 1 to 12",
+        9: "unknown place 'Z'",
+        10: "practice NOPE is not in the model",
+        11: "unknown programme 'R'",
+        12: "amount 'abc' is not a number",
+        13: "no place or practice",
+    }
+
+
+def test_budget_against_actual_by_hand():
+    bva = budget_vs_actual(phase_budgets(ANNUAL), ledger(), month=3).set_index(
+        ["place", "programme"])
+    # A/P: budget 3 x 100 = 300; actual 110 + 120 + 130.50 (practice X1) = 360.50.
+    ap = bva.loc[("A", "P")]
+    assert (ap["annual_budget"], ap["ytd_budget"], ap["ytd_actual"]) == (1200, 300, 360.5)
+    assert ap["variance"] == 60.5 and ap["variance_pct"] == pytest.approx(60.5 / 300)
+    # Run rate: 360.50 / 3 x 12 = 1,442; against the annual 1,200: 242 over.
+    assert ap["forecast_outturn"] == pytest.approx(1442)
+    assert ap["forecast_variance"] == pytest.approx(242)
+    # A/Q: 150 budget, 100 actual: 50 under (-33%), forecast 400.
+    aq = bva.loc[("A", "Q")]
+    assert (aq["ytd_budget"], aq["ytd_actual"], aq["variance"]) == (150, 100, -50)
+    assert aq["forecast_outturn"] == pytest.approx(400)
+    # B/P: month 4's 999 is not in the year to date: 500 against 600.
+    assert bva.loc[("B", "P"), "ytd_actual"] == 500
+    # B/Q: 303 against 300 is 1%, inside the 5% threshold; the others are beyond it.
+    assert bva.loc[("B", "Q"), "variance_pct"] == pytest.approx(0.01)
+    assert bva["flagged"].to_dict() == {("A", "P"): True, ("A", "Q"): True,
+                                        ("B", "P"): True, ("B", "Q"): False}
+    assert DEFAULT_THRESHOLD == PackSettings().threshold == 0.05
+
+
+def test_reconciliation_by_hand():
+    r = reconcile(ledger(), 3).set_index("item")["amount"]
+    # Numeric amounts: 110 + 120 + 130.50 + 100 + 999 + 500 + 7 + 40 + 10 + 20 + 5 + 303.
+    assert r["Ledger total (numeric amounts)"] == 2344.5
+    assert r["Reported in place packs, months 1 to 3"] == 110 + 120 + 130.5 + 100 + 500 + 303
+    assert r["Months after 3 (not yet reported)"] == 999
+    assert r["Exceptions (see Exceptions)"] == 7 + 40 + 10 + 20 + 5
+    assert r["Difference"] == 0
+    assert r["Exception rows whose amount is not a number"] == 1
+
+
+def test_blank_place_in_a_string_ledger_uses_the_practice():
+    # pandas' string dtype holds blanks as <NA>: still blank, never "unknown place '<NA>'".
+    lg = ledger(LEDGER.astype({"place": "string", "practice_code": "string"}))
+    assert 4 in set(lg.rows["source_row"])
+    assert "<NA>" not in " ".join(lg.exceptions["reason"])
+
+
+def test_rows_are_named_as_the_reader_numbered_them():
+    frame = LEDGER.assign(source_row=np.arange(len(LEDGER)) + 10)
+    assert ledger(frame).exceptions["source_row"].tolist() == [16, 17, 18, 19, 20, 21]
+
+
+def test_missing_columns_and_bad_month():
+    with pytest.raises(InputError, match="needs a 'place' or a 'practice_code' column"):
+        read_ledger(LEDGER.drop(columns=["place", "practice_code"]), ["A"], ["P"])
+    with pytest.raises(InputError, match="month must be 1 to 12; got 13"):
+        budget_vs_actual(phase_budgets(ANNUAL), ledger(), month=13)
+
+
+def test_pence_sum_is_exact():
+    assert pence_sum([0.1] * 10) == 1.0
+    assert pence_sum(np.array([1e9 + 0.01, -1e9])) == 0.01

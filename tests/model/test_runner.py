@@ -1,0 +1,65 @@
+"""Running a model's parts on validated frames, checked by hand."""
+
+import pandas as pd
+import pytest
+
+from xlalloc.engine.capitation import COMPONENTS
+from xlalloc.engine.errors import InputError
+from xlalloc.model.policy import ModelPolicy
+from xlalloc.model.runner import run_model
+from xlalloc.readers.model import ModelInputs
+
+
+def inputs(policy=None, baselines=None, totals=None):
+    # Three practices in two places; core WP 600 / 400 / 1000 (places North 1000, South 1000).
+    pr = pd.DataFrame({"practice_code": ["P1", "P2", "P3"], "place": ["North", "North", "South"],
+                       "locality": [None, None, None], "population": [500.0, 500.0, 800.0]})
+    for c in COMPONENTS:
+        pr[c] = [600.0, 400.0, 1000.0]
+    pr["icb_code"], pr["icb_name"] = "ICB", "ICB"
+    budget = pd.DataFrame({"line": ["All"], "programme": ["Other programme costs"],
+                           "amount": [1001.0], "recurrent": [True], "methods": [("capitation",)],
+                           "component": [None], "follow": [None], "negative_ok": [False]})
+    empty = pd.DataFrame()
+    return ModelInputs(pr, budget, empty, empty, empty,
+                       baselines if baselines is not None else empty,
+                       totals if totals is not None else empty, policy or ModelPolicy())
+
+
+def test_targets_share_the_budget_by_weighted_population():
+    r = run_model(inputs())
+    t = r.targets.set_index("place")
+    # Equal core WP: shares 1/2 each; £1,001 splits 501/500 (the tie goes to North by name).
+    assert t["target_share"].tolist() == [0.5, 0.5]
+    assert t["target"].to_dict() == {"North": 501.0, "South": 500.0}
+    assert r.budget_total == 1001.0
+    # Need index: North 1000/1000 over ICB 2000/1800 = 0.9; South 1000/800 / (2000/1800).
+    assert t.loc["North", "core_index"] == pytest.approx(0.9)
+    assert t.loc["South", "core_index"] == pytest.approx(1.125)
+    assert r.apportionment.table1.loc["Total", "Total"] == 1001
+
+
+def test_an_icb_budget_overrides_the_lines_total():
+    r = run_model(inputs(ModelPolicy(icb_budget=2000)))
+    assert r.targets["target"].sum() == 2000 and r.budget_total == 2000
+
+
+def test_convergence_uses_the_policy_and_every_year():
+    bl = pd.DataFrame({"place": ["North", "South"], "baseline": [600.0, 400.0]})
+    tot = pd.DataFrame({"year": ["2026/27", "2027/28"], "total": [1050.0, 1100.0]})
+    r = run_model(inputs(ModelPolicy(min_growth=0.0), bl, tot))
+    assert list(r.convergence.years) == ["2026/27", "2027/28"]
+    for year, total in (("2026/27", 1050), ("2027/28", 1100)):
+        assert r.convergence.years[year].table["allocation"].sum() == total
+    assert r.convergence.years["2026/27"].policy.min_growth == 0.0
+
+
+def test_problems_from_every_part_together():
+    bl = pd.DataFrame({"place": ["North", "South"], "baseline": [600.0, 400.0]})
+    tot = pd.DataFrame({"year": ["2026/27"], "total": [1050.0]})
+    bad = inputs(ModelPolicy(convergence_method="pace"), bl, tot)
+    bad.budget.loc[0, "amount"] = -5.0
+    with pytest.raises(InputError) as e:
+        run_model(bad)
+    text = str(e.value)
+    assert "method 'pace' needs pace" in text and "is negative" in text

@@ -1,0 +1,35 @@
+"""Small user tables: CSV or the first sheet of a workbook, and totals by year."""
+
+import pytest
+
+from xlalloc.engine.errors import InputError
+from xlalloc.readers.tables import read_table, read_totals
+
+
+def test_read_table_strips_headers_and_reads_blank_as_missing(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("\ufeff org , baseline\nA,100\nB,\n", encoding="utf-8")
+    df = read_table(p)
+    assert list(df.columns) == ["org", "baseline"]
+    assert df["baseline"].tolist()[0] == "100" and df["baseline"].isna().tolist() == [False, True]
+
+
+def test_totals_by_year(tmp_path):
+    p = tmp_path / "totals.csv"
+    p.write_text("year,total\n2026/27,\"£1,000\"\n2027/28,1050\n")
+    assert read_totals(p) == {"2026/27": 1000.0, "2027/28": 1050.0}
+
+
+def test_every_totals_problem_at_once(tmp_path):
+    p = tmp_path / "totals.csv"
+    p.write_text("year,total\n2026/27,1000\n2026/27,1050\n,5\n2028/29,lots\n")
+    with pytest.raises(InputError) as e:
+        read_totals(p)
+    assert [str(x).split(": ", 1)[1] for x in e.value.problems] == [
+        "year 2026/27 appears more than once", "year is blank", "total 'lots' is not a number"]
+    assert [x.row for x in e.value.problems] == [3, 4, 5]
+
+
+def test_missing_file_is_an_input_problem(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        read_table(tmp_path / "nope.csv")

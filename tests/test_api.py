@@ -1,0 +1,36 @@
+"""The Python API: the same use cases as the command line."""
+
+import pytest
+from conftest import sha
+
+import xlalloc
+from xlalloc.engine.errors import InputError
+
+
+def test_new_run_validate(tmp_path):
+    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    with pytest.raises(InputError, match="exists; choose another name"):
+        xlalloc.new(model)
+    assert xlalloc.validate(model) == []
+    before = sha(model)
+    with pytest.raises(InputError, match="the output is the input workbook"):
+        xlalloc.run(model, model)
+    result = xlalloc.run(model)
+    assert (tmp_path / "m-results.xlsx").exists() and sha(model) == before
+    assert result.tables()["table1"].loc["Total", "Total"] == 2_516_000_000
+
+
+def test_validate_lists_problems_as_lines(tmp_path):
+    assert xlalloc.validate(tmp_path / "missing.xlsx") == [
+        f"{tmp_path / 'missing.xlsx'}: file not found: {tmp_path / 'missing.xlsx'}"]
+
+
+def test_the_package_face_is_light():
+    import subprocess
+    import sys
+
+    code = "import sys, xlalloc; print(sorted(m for m in ('pandas', 'openpyxl', " \
+           "'xlalloc.api') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"

@@ -1,0 +1,38 @@
+"""Specs written with openpyxl; saved atomically and reproducibly."""
+
+from openpyxl import load_workbook
+
+from xlalloc.workbook.sheetspec import ChartSpec, Drawing
+from xlalloc.workbook.xlsx import save_specs
+
+
+def _spec():
+    d = Drawing("Data")
+    d.header(1, 1, ["year", "2026/27", "2027/28"])
+    d.put(2, 1, "North")
+    d.put(2, 2, 0.01, "0.0%")
+    d.put(2, 3, -0.02, "0.0%")
+    d.put(3, 1, "+cmd|' /C calc'!A0")
+    d.formula(4, 2, "=SUM(B2:C2)", "0.0%", bold=True)
+    d.width("A", 30)
+    d.freeze = "A2"
+    d.charts.append(ChartSpec("t", "y", "x", "0%", 1, 3, 1, 2, 2, "E2"))
+    return d.spec()
+
+
+def test_specs_round_trip(tmp_path):
+    p = save_specs([_spec()], tmp_path / "a.xlsx")
+    ws = load_workbook(p)["Data"]
+    assert ws["B2"].value == 0.01 and ws["B2"].number_format == "0.0%"
+    assert ws["A3"].data_type == "s"  # formula-like text stays text
+    assert ws["B4"].value == "=SUM(B2:C2)" and ws["B4"].font.b
+    assert ws.column_dimensions["A"].width == 30 and ws.freeze_panes == "A2"
+    assert len(ws._charts) == 1
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+
+
+def test_same_specs_same_bytes(tmp_path):
+    a = save_specs([_spec()], tmp_path / "a.xlsx").read_bytes()
+    b = save_specs([_spec()], tmp_path / "b.xlsx").read_bytes()
+    assert a == b
+    assert not [f for f in tmp_path.iterdir() if f.name.startswith(".~xlalloc")]
