@@ -47,7 +47,7 @@ def recalculate(path: str | Path, outdir: str | Path | None = None, timeout: int
            "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out / "conv"), str(src)]
     env = dict(os.environ, HOME=str(profile))
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    result = out / "conv" / src.name
+    result = out / "conv" / f"{src.stem}.xlsx"
     shutil.rmtree(profile, ignore_errors=True)
     if proc.returncode != 0 or not result.exists():
         raise RuntimeError(f"LibreOffice failed ({proc.returncode}): {proc.stderr or proc.stdout}")

@@ -61,17 +61,21 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
     """
     from .actions import run_book
     from .workbook.book import FileBook
-    from .workbook.model_book import refuse_if_lossy
 
     path = Path(path)
+    if in_place and output is not None:
+        raise InputError("give either an output (-o) or in_place (--in-place), not both",
+                         where="output")
     if output is not None and Path(output).resolve() == path.resolve() and not in_place:
         raise InputError("the output is the input workbook: pass in_place (--in-place) to "
                          "write back into it", where="output")
     target = path if in_place else Path(output) if output else default_output(path)
+    if target.suffix.lower() != path.suffix.lower():
+        raise InputError(f"the output {target.name} must keep the input's extension "
+                         f"({path.suffix}): a workbook's type follows its contents (macros "
+                         "only in .xlsm)", where="output")
     book = FileBook(path, target)
     book.sheet_names()  # a missing or unreadable file is an input problem, reported first
-    if in_place:
-        refuse_if_lossy(path)  # before the run, not only at save
     return run_book(book, progress)
 
 

@@ -469,6 +469,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as e:
         print(f"xlalloc {args.command}: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as e:  # Ctrl-C, SIGTERM or SIGHUP: no traceback
+        reason = str(e) or "interrupted"
+        print(f"xlalloc {args.command}: {reason}; no file was left half-written",
+              file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,17 +4,20 @@
   the Python API).
 * ``XlwingsBook`` (:mod:`xlalloc.excel.books`): a live Excel book through xlwings.
 
-The use cases in :mod:`xlalloc.api` are written once against :class:`Book`, so
+The use cases in :mod:`xlalloc.actions` are written once against :class:`Book`, so
 testing them on one kind of book tests the code the other runs.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
+from ..engine.errors import InputError
 from ..readers.model import SheetFile, open_sheets
-from .model_book import apply_specs, load_model, refuse_if_lossy, save_model
+from .files import Snapshot, atomic_write, snapshot
+from .package import read_parts, replace_sheets, write_package
 from .sheetspec import SheetSpec
 
 __all__ = ["Book", "FileBook"]
@@ -45,7 +48,11 @@ class Book(Protocol):
 
 
 class FileBook:
-    """A model workbook file: read with python-calamine, written with openpyxl.
+    """A model workbook file: read with python-calamine, written part by part.
+
+    :meth:`save` writes the package with xlalloc's sheets added or replaced and every
+    other part copied byte for byte (:mod:`xlalloc.workbook.package`), atomically,
+    and only if the file has not changed since it was read (:mod:`.files`).
 
     Args:
         path: The model workbook.
@@ -57,12 +64,14 @@ class FileBook:
         self.output = Path(output) if output else self.path
         self.name = self.path.name
         self.messages: list[str] = []
-        self._wb: Any = None
+        self._specs: dict[str, SheetSpec] = {}
         self._sheets: SheetFile | None = None
+        self._read: Snapshot | None = None
 
     def _file(self) -> SheetFile:
         if self._sheets is None:
             self._sheets = open_sheets(self.path)
+            self._read = snapshot(self.path)
         return self._sheets
 
     def sheet_names(self) -> list[str]:
@@ -77,22 +86,27 @@ class FileBook:
         """Merged-cell ranges, from the file's XML."""
         return dict(self._file().merged)
 
-    def workbook(self) -> Any:
-        """The openpyxl workbook (loaded on first use)."""
-        if self._wb is None:
-            self._wb = load_model(self.path)
-        return self._wb
-
     def write_sheets(self, specs: list[SheetSpec]) -> None:
-        """Replace the named sheets in the openpyxl workbook."""
-        apply_specs(self.workbook(), specs)
+        """Hold the sheets to write; :meth:`save` writes them."""
+        for spec in specs:
+            self._specs[spec.name] = spec
 
     def alert(self, message: str, title: str = "xlalloc") -> None:
         """Headless: keep the message for the caller to print."""
         self.messages.append(f"{title}: {message}")
 
     def save(self) -> None:
-        """Write the workbook atomically (refusing in place if content would be lost)."""
-        if self.output.resolve() == self.path.resolve():
-            refuse_if_lossy(self.path)
-        save_model(self.workbook(), self.output)
+        """Write xlalloc's sheets into the package (a new file, or in place)."""
+        self._file()
+        parts = read_parts(self.path)
+        if "xl/workbook.xml" not in parts and not any(p.endswith("workbook.xml")
+                                                        for p in parts):
+            raise InputError("not an .xlsx/.xlsm workbook", where=self.path.name)
+        new = replace_sheets(parts, self._specs.values())
+        import zipfile
+
+        with zipfile.ZipFile(self.path) as z:
+            infos = {i.filename: i for i in z.infolist()}
+        out = io.BytesIO()
+        write_package(new, list(infos), out, infos)
+        atomic_write(self.output, out.getvalue(), unchanged=self._read)

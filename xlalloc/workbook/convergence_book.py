@@ -47,7 +47,8 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]]) -> Sh
         if c in cols:
             L = col(cols[c])
             d.formula(tot, cols[c], f"=SUM({L}2:{L}{last})",
-                      MONEY if c != "target_share" else "0.0000%", bold=True)
+                      MONEY if c != "target_share" else "0.0000%", bold=True,
+                      value=table[c].sum())
     d.put(tot + 1, 1, "Control total")
     d.put(tot + 1, cols["allocation"], res.total, MONEY)
     A, S, T = col(cols["allocation"]), col(cols["target_share"]), col(cols["target"])
@@ -94,7 +95,7 @@ def write_convergence(path: str | Path, result: YearResult | MultiYearResult) ->
     d = Drawing("Checks")
     frame_sheet(d, pd.DataFrame({"check": [c[0] for c in checks], "value": 0.0}))
     for i, (_, formula) in enumerate(checks):
-        d.formula(i + 2, 2, formula, INDEX)
+        d.formula(i + 2, 2, formula, INDEX, value=0)  # 0 by construction; LibreOffice checks
     d.width("A", 50)
     specs.append(d.spec())
     return save_specs(specs, path)

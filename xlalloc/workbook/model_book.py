@@ -9,10 +9,10 @@ sheet whose cells read 0 when all is well. See ``docs/model-workbook.md``.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .._version import __version__
 from ..engine.capitation import COMPONENTS
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError
 from ..model.policy import ModelPolicy
 from ..model.runner import ModelResult
 from ..model.schema import (
@@ -36,13 +36,13 @@ from ..model.schema import (
     POLICY,
     InputTable,
 )
-from ..readers.model import TableLayout, sheet_xml_paths
+from ..readers.model import TableLayout
 from .sheetspec import ChartSpec, Drawing, SheetSpec, col
 from .tables import INDEX, MONEY, NUMBER, PCT
-from .xlsx import fit_to_page, header, put, save_atomic, write_spec
+from .xlsx import fit_to_page, header, put, save_atomic
 
-__all__ = ["OUTPUT_NOTE", "apply_specs", "build_model", "check_preservable", "error_specs",
-           "load_model", "refuse_if_lossy", "render_outputs", "save_model"]
+__all__ = ["OUTPUT_NOTE", "build_model", "error_specs", "load_model", "render_outputs",
+           "save_model"]
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 INPUT_FONT = Font(color="0000FF")
@@ -246,13 +246,15 @@ def _values_block(d: Drawing, row: int, title: str, df: pd.DataFrame,
 
 
 def _formula_block(d: Drawing, row: int, title: str, columns: list[str], labels_from: int,
-                   n_rows: int, n_cols: int, formula: Callable[[str, int, int], str],
+                   values: np.ndarray, formula: Callable[[str, int, int], str],
                    fmt: str) -> int:
     """A titled block of formulas, one per cell: ``formula(letter, source_row, i)``.
 
-    Row labels are copied from column A of the rows starting at ``labels_from``.
-    Returns the first formula row.
+    ``values`` holds each formula's value as computed from the engine's figures (stored
+    with the formula). Row labels are copied from column A of the rows starting at
+    ``labels_from``. Returns the first formula row.
     """
+    n_rows, n_cols = values.shape
     d.put(row, 1, title, bold=True, size=12)
     d.header(row + 1, 1, columns)
     first = row + 2
@@ -260,7 +262,8 @@ def _formula_block(d: Drawing, row: int, title: str, columns: list[str], labels_
         src = labels_from + i
         d.put(first + i, 1, d.value(src, 1))
         for j in range(n_cols):
-            d.formula(first + i, 2 + j, formula(col(2 + j), src, i), fmt)
+            d.formula(first + i, 2 + j, formula(col(2 + j), src, i), fmt,
+                      value=values[i, j])
     return first
 
 
@@ -280,25 +283,32 @@ def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[SheetSpec, dict[s
     place_col = rng.column("Practices", "place")
     pop_col = rng.column("Practices", "population")
     wp_col = rng.column("Practices", f"{comp}_wp")
+    wp = t[f"{comp}_wp"].astype(float)
+    share = wp / wp.sum()
+    b_total = sum(base.values())
     for i, row in enumerate(t.itertuples(index=False)):
         r = r1 + i
         d.put(r, 1, row.place)
-        d.formula(r, 2, f"=SUMIF({place_col},A{r},{pop_col})", NUMBER)
-        d.formula(r, 3, f"=SUMIF({place_col},A{r},{wp_col})", NUMBER)
+        d.formula(r, 2, f"=SUMIF({place_col},A{r},{pop_col})", NUMBER, value=row.population)
+        d.formula(r, 3, f"=SUMIF({place_col},A{r},{wp_col})", NUMBER, value=wp.iloc[i])
         d.put(r, 4, getattr(row, f"{comp}_index"), INDEX)
-        d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%")
+        d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%", value=share.iloc[i])
         d.put(r, 6, row.target, MONEY)
-        d.formula(r, 7, f"=F{r}/C{r}*1000", PER_1000)
+        d.formula(r, 7, f"=F{r}/C{r}*1000", PER_1000, value=row.target / wp.iloc[i] * 1000)
         if has_base:
-            d.put(r, 8, base.get(row.place), MONEY)
-            d.formula(r, 9, f"=(H{r}-E{r}*SUM(H${r1}:H${r2}))/(E{r}*SUM(H${r1}:H${r2}))", PCT)
+            b, fair = base.get(row.place), share.iloc[i] * b_total
+            d.put(r, 8, b, MONEY)
+            d.formula(r, 9, f"=(H{r}-E{r}*SUM(H${r1}:H${r2}))/(E{r}*SUM(H${r1}:H${r2}))", PCT,
+                      value=(b - fair) / fair)
     tot = r2 + 1
     d.put(tot, 1, "Total", bold=True)
-    for c, fmt in ((2, NUMBER), (3, NUMBER), (5, "0.0000%"), (6, MONEY)):
-        d.formula(tot, c, _sum(c, r1, r2), fmt, bold=True)
-    d.formula(tot, 7, f"=F{tot}/C{tot}*1000", PER_1000, bold=True)
+    for c, fmt, v in ((2, NUMBER, t["population"].sum()), (3, NUMBER, wp.sum()),
+                      (5, "0.0000%", share.sum()), (6, MONEY, t["target"].sum())):
+        d.formula(tot, c, _sum(c, r1, r2), fmt, bold=True, value=v)
+    d.formula(tot, 7, f"=F{tot}/C{tot}*1000", PER_1000, bold=True,
+              value=t["target"].sum() / wp.sum() * 1000)
     if has_base:
-        d.formula(tot, 8, _sum(8, r1, r2), MONEY, bold=True)
+        d.formula(tot, 8, _sum(8, r1, r2), MONEY, bold=True, value=b_total)
     shown = result.indices[["level", "name", "population"]
                            + [f"{c}_index" for c in COMPONENTS]]
     _values_block(d, tot + 3, "Need indices (ICB-standardised for places and localities; "
@@ -333,9 +343,10 @@ def _convergence_sheets(result: ModelResult, rng: _Ranges,
         tot = last + 1
         d.put(tot, 1, "Total", bold=True)
         for c in (3, 4, 5, 8):
-            d.formula(tot, c, _sum(c, h + 1, last), fmts[cols[c - 1]], bold=True)
+            d.formula(tot, c, _sum(c, h + 1, last), fmts[cols[c - 1]], bold=True,
+                      value=res.table[cols[c - 1]].sum())
         d.put(tot + 1, 1, "Control total (Totals sheet)")
-        d.formula(tot + 1, 8, f"=Totals!$B${first_total_row + k}", MONEY)
+        d.formula(tot + 1, 8, f"=Totals!$B${first_total_row + k}", MONEY, value=res.total)
         checks.append((f"Convergence {year}: allocations less the year's total",
                        f"=ROUND(Convergence!H{tot}-Convergence!H{tot + 1},2)"))
         checks.append((f"Convergence {year}: targets less the year's total",
@@ -370,12 +381,14 @@ def _matrix_block(d: Drawing, row: int, title: str, table: pd.DataFrame,
         d.put(r, 1, prog)
         for j, v in enumerate(vals):
             d.put(r, 2 + j, float(v), value_fmt)
-        d.formula(r, 2 + n, f"=SUM(B{r}:{col(1 + n)}{r})", value_fmt, bold=True)
+        d.formula(r, 2 + n, f"=SUM(B{r}:{col(1 + n)}{r})", value_fmt, bold=True,
+                  value=float(vals.sum()))
     r2 = r1 + len(body) - 1
     tot = r2 + 1
     d.put(tot, 1, "Total", bold=True)
+    totals = [*body.sum(axis=0), body.to_numpy().sum()]
     for j in range(n + 1):
-        d.formula(tot, 2 + j, _sum(2 + j, r1, r2), value_fmt, bold=True)
+        d.formula(tot, 2 + j, _sum(2 + j, r1, r2), value_fmt, bold=True, value=totals[j])
     return row + 1, r1, r2
 
 
@@ -406,8 +419,13 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
                    f"=ROUND(SUM(Apportionment!B{tot}:{col(1 + n)}{tot})"
                    f"-Apportionment!{totc}{tot},2)"))
     n_body = r2 - r1 + 2  # programmes and the total row
+    # Table 1 as drawn (programmes then the total row; places then the Total column).
+    t1 = a.table1.drop(index="Total").drop(columns="Total")
+    t1 = t1.assign(Total=t1.sum(axis=1))
+    t1.loc["Total"] = t1.sum(axis=0)
+    m = t1.to_numpy(dtype=float)
     s1 = _formula_block(d, tot + 3, "Shares of each programme by place",
-                        ["programme"] + places, r1, n_body, n,
+                        ["programme"] + places, r1, _ratio(m[:, :n], m[:, [n]]),
                         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", SHARE)
     s_last = s1 + n_body - 1
     # Weighted population by place (formulas tracing to the Practices sheet).
@@ -419,15 +437,19 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
     d.put(wrow, 1, f"{comp} weighted population")
     place_col = rng.column("Practices", "place")
     wp_col = rng.column("Practices", f"{comp}_wp")
+    by_place = result.inputs.practices.groupby("place")[comp].sum()
+    wp = np.array([*(float(by_place.get(p, 0.0)) for p in places), float(by_place.sum())])
     for j in range(n):
-        d.formula(wrow, 2 + j, f"=SUMIF({place_col},{col(2 + j)}${row + 1},{wp_col})", NUMBER)
-    d.formula(wrow, 2 + n, f"=SUM(B{wrow}:{col(1 + n)}{wrow})", NUMBER)
+        d.formula(wrow, 2 + j, f"=SUMIF({place_col},{col(2 + j)}${row + 1},{wp_col})", NUMBER,
+                  value=wp[j])
+    d.formula(wrow, 2 + n, f"=SUM(B{wrow}:{col(1 + n)}{wrow})", NUMBER, value=wp[n])
     # Table 2 and the index, as formulas.
+    per_1000 = m / wp * 1000
     t2 = _formula_block(d, wrow + 3, "Table 2: £ per 1,000 weighted population",
-                        ["programme"] + places + ["ICB"], r1, n_body, n + 1,
+                        ["programme"] + places + ["ICB"], r1, per_1000,
                         lambda L, src, i: f"={L}{src}/{L}${wrow}*1000", PER_1000)
     ix = _formula_block(d, t2 + n_body + 2, "Index against the ICB average (Table 2 / ICB)",
-                        ["programme"] + places, t2, n_body, n,
+                        ["programme"] + places, t2, _ratio(per_1000[:, :n], per_1000[:, [n]]),
                         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", INDEX)
     row = ix + n_body + 2
     _, _, rr2 = _matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent,
@@ -477,19 +499,17 @@ def error_specs(error: InputError) -> list[SheetSpec]:
     msgs = [f"RUN FAILED: {len(error.problems)} input problem(s); outputs were not updated"]
     msgs += [str(p) for p in error.problems]
     return [_checks_sheet([("Run failed: input problems (see messages below)",
-                            f"={len(error.problems)}")], msgs)]
+                            f"={len(error.problems)}")], msgs, failed=len(error.problems))]
 
 
-def apply_specs(wb: Workbook, specs: list[SheetSpec]) -> None:
-    """Replace the named sheets of an openpyxl workbook with the specs (inputs untouched)."""
-    for spec in specs:
-        if spec.name in wb.sheetnames:
-            del wb[spec.name]
-    for spec in specs:
-        write_spec(wb.create_sheet(spec.name), spec)
+def _ratio(x: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """``IF(total=0, 0, x/total)``, as the sheet computes it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(total == 0, 0.0, x / np.where(total == 0, 1.0, total))
 
 
-def _checks_sheet(checks: list[tuple[str, str]], messages: list[str]) -> SheetSpec:
+def _checks_sheet(checks: list[tuple[str, str]], messages: list[str],
+                  failed: int = 0) -> SheetSpec:
     """The Checks sheet: one formula per check, each reading 0 when all is well."""
     d = _output(CHECKS, "Checks")
     d.put(2, 1, "Every value reads 0 when all is well. " + OUTPUT_NOTE, italic=True,
@@ -497,55 +517,21 @@ def _checks_sheet(checks: list[tuple[str, str]], messages: list[str]) -> SheetSp
     d.header(HEADER_ROW, 1, ["check", "value", "expected"])
     r1 = HEADER_ROW + 1
     fmt = "#,##0.00;(#,##0.00);0"
+    # A successful run's checks are 0 by construction (the engine reconciles exactly);
+    # a failed run has one check, its number of problems.
     for i, (label, formula) in enumerate(checks):
         d.put(r1 + i, 1, label)
-        d.formula(r1 + i, 2, formula, fmt)
+        d.formula(r1 + i, 2, formula, fmt, value=failed)
         d.put(r1 + i, 3, 0)
     last = r1 + len(checks) - 1
     d.put(last + 2, 1, "All checks (sum of absolute values)", bold=True)
-    d.formula(last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))", fmt, bold=True)
+    d.formula(last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))", fmt, bold=True, value=failed)
     d.put(last + 4, 1, "Run messages", bold=True)
     for i, m in enumerate(messages or ["none"]):
         d.put(last + 5 + i, 1, m)
     d.width("A", 70)
     d.width("B", 16)
     return d.spec()
-
-
-OPENPYXL_DROPS = {
-    b"sparklineGroup": "sparklines",
-    b"x14:dataBar": "2010 data bars",
-    b"<xdr:sp>": "shapes",
-    b"<xdr:sp ": "shapes",
-    b"x14:conditionalFormatting": "2010 conditional formatting",
-    b"<x14:slicer": "slicers",
-}
-
-
-def check_preservable(path: str | Path) -> list[str]:
-    """What openpyxl would drop from this workbook's input sheets, if anything.
-
-    Returns:
-        Human-readable reasons; empty when the workbook can be written in place.
-    """
-    path = Path(path)
-    reasons = []
-    with zipfile.ZipFile(path) as z:
-        names = z.namelist()
-        if "xl/vbaProject.bin" in names and path.suffix.lower() != ".xlsm":
-            reasons.append("it holds a VBA project but is not an .xlsm file")
-        sheets = sheet_xml_paths(z)
-        for sheet, xml in sheets.items():
-            if sheet in OUTPUT_SHEETS or xml not in names:
-                continue
-            body = z.read(xml)
-            for marker, what in OPENPYXL_DROPS.items():
-                if marker in body:
-                    reasons.append(f"sheet '{sheet}' has {what}")
-            rels = xml.replace("worksheets/", "worksheets/_rels/") + ".rels"
-            if rels in names and b"/drawing" in z.read(rels):
-                reasons.append(f"sheet '{sheet}' has drawings (charts, shapes or pictures)")
-    return sorted(set(reasons))
 
 
 def load_model(path: str | Path) -> Workbook:
@@ -558,14 +544,3 @@ def save_model(wb: Workbook, path: str | Path) -> Path:
     """Save deterministically and atomically."""
     save_atomic(wb, path)
     return Path(path)
-
-
-def refuse_if_lossy(path: str | Path) -> None:
-    """Raise if writing this workbook with openpyxl would lose content."""
-    reasons = check_preservable(path)
-    if reasons:
-        problems = Problems()
-        for r in reasons:
-            problems.add(Path(path).name, f"cannot write in place: {r}, which openpyxl would "
-                                          "drop; write to a new file with -o instead")
-        problems.raise_if_any()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["CellSpec", "ChartSpec", "Drawing", "SheetSpec", "cell_value", "col"]
+__all__ = ["CellSpec", "ChartSpec", "Drawing", "Highlight", "SheetSpec", "cell_value", "col"]
 
 #: Text that a spreadsheet would read as a formula; always written as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -38,11 +38,18 @@ class CellSpec:
     size: float | None = None
     font_color: str | None = None
     fill_color: str | None = None
+    cached: object = None  # a formula's value as the engine computed it
 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """A line chart of series held in rows (one series per row)."""
+    """A line or bar chart of a block of cells.
+
+    With ``by_rows`` (the default) each row from ``first_row`` to ``last_row`` is a
+    series named in ``min_col``, its categories in ``header_row``; otherwise each column
+    from ``first_series_col`` (default ``min_col + 1``) to ``max_col`` is a series named
+    in ``header_row``, its categories in ``min_col``.
+    """
 
     title: str
     y_title: str
@@ -56,6 +63,20 @@ class ChartSpec:
     anchor: str
     width: float = 18
     height: float = 9
+    kind: str = "line"  # "line", or "bar" (horizontal bars)
+    by_rows: bool = True
+    first_series_col: int | None = None
+    legend: bool = True
+    data_sheet: str | None = None  # the sheet holding the data, if not the chart's own
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """Conditional formatting: fill ``ref`` where ``formula`` (relative to its top left) holds."""
+
+    ref: str
+    formula: str
+    fill_color: str
 
 
 @dataclass
@@ -68,6 +89,7 @@ class SheetSpec:
     charts: list[ChartSpec] = field(default_factory=list)
     tab_color: str | None = None
     freeze: str | None = None
+    highlights: list[Highlight] = field(default_factory=list)
 
 
 def col(i: int) -> str:
@@ -109,6 +131,7 @@ class Drawing:
         self.charts: list[ChartSpec] = []
         self.tab_color: str | None = None
         self.freeze: str | None = None
+        self.highlights: list[Highlight] = []
 
     def put(self, row: int, column: int, value: object, fmt: str | None = None, *,
             bold: bool = False, italic: bool = False, size: float | None = None,
@@ -121,9 +144,20 @@ class Drawing:
             font_color, fill_color)
 
     def formula(self, row: int, column: int, text: str, fmt: str | None = None, *,
-                bold: bool = False) -> None:
-        """A live formula (never text from inputs: see :meth:`put`)."""
-        self._cells[(row, column)] = CellSpec(row, column, text, True, fmt or "General", bold)
+                bold: bool = False, value: object = None) -> None:
+        """A live formula (never text from inputs: see :meth:`put`).
+
+        Args:
+            row: Sheet row.
+            column: Sheet column (1 = A).
+            text: The formula, starting ``=``.
+            fmt: Number format.
+            bold: Bold font.
+            value: The formula's value as the engine computed it, stored with the
+                formula so that readers which do not recalculate see the figure.
+        """
+        self._cells[(row, column)] = CellSpec(row, column, text, True, fmt or "General", bold,
+                                              cached=cell_value(value))
 
     def value(self, row: int, column: int) -> object:
         """What a cell holds (``None`` if nothing)."""
@@ -160,4 +194,4 @@ class Drawing:
         """The drawing as a :class:`SheetSpec`."""
         cells = [self._cells[k] for k in sorted(self._cells)]
         return SheetSpec(self.name, cells, dict(self.widths), list(self.charts),
-                         self.tab_color, self.freeze)
+                         self.tab_color, self.freeze, list(self.highlights))

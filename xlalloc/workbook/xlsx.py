@@ -7,9 +7,8 @@ document dates, so the same content gives the same bytes) and atomically.
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,10 +19,11 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .files import atomic_write
 from .sheetspec import CellSpec, Drawing, SheetSpec, cell_value
 
-__all__ = ["fit_to_page", "header", "put", "put_formula", "save_atomic", "save_specs",
-           "write_block", "write_spec"]
+__all__ = ["fit_to_page", "header", "normalised_zip", "put", "put_formula", "save_atomic",
+           "save_specs", "write_block", "write_spec"]
 
 
 def write_cell(ws: Worksheet, c: CellSpec):
@@ -113,70 +113,45 @@ def write_spec(ws: Worksheet, spec: SheetSpec) -> None:
     fit_to_page(ws)
 
 
-def specs_workbook(specs: Iterable[SheetSpec]) -> Workbook:
-    """A new openpyxl workbook holding the specs' sheets, in order."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    for spec in specs:
-        write_spec(wb.create_sheet(spec.name[:31]), spec)
-    return wb
-
-
 def save_specs(specs: Iterable[SheetSpec], path: str | Path) -> Path:
-    """Write the specs as a new workbook at ``path`` (atomically, reproducibly)."""
-    save_atomic(specs_workbook(specs), path)
-    return Path(path)
+    """Write the specs as a new workbook at ``path`` (atomically, reproducibly).
+
+    Written by the package writer, like every output sheet, so formulas carry their
+    stored values.
+    """
+    from .package import new_package, replace_sheets, write_package
+
+    parts = replace_sheets(new_package(), specs)
+    out = io.BytesIO()
+    write_package(parts, [], out)
+    return atomic_write(path, out.getvalue())
 
 
 #: Timestamp written into every workbook, so the same inputs give byte-identical files.
 FIXED_TIME = "2000-01-01T00:00:00Z"
 
 
-def _normalise_zip(src: str, dst: str) -> None:
-    """Copy an .xlsx zip with fixed entry timestamps and fixed document dates."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+def normalised_zip(raw: bytes) -> bytes:
+    """A package with fixed entry timestamps and fixed document dates (reproducible bytes)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w",
+                                                                   zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
                               rb"\g<1>" + FIXED_TIME.encode() + rb"\g<2>", data)
-            out = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            out.compress_type = zipfile.ZIP_DEFLATED
-            out.external_attr = 0o600 << 16
-            zout.writestr(out, data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            zout.writestr(entry, data)
+    return out.getvalue()
 
 
-def _mode_for(path: Path) -> int:
-    """The file mode a plain save would give: the existing file's, or 0666 less the umask."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def save_atomic(wb: Workbook, path: str | Path) -> None:
-    """Save reproducibly to a temporary file beside ``path``, then rename over it.
-
-    The same workbook content always gives the same bytes (fixed zip timestamps and
-    document dates); the target is replaced only once the new file is complete.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, raw = tempfile.mkstemp(prefix=".~xlalloc-raw-", suffix=path.suffix, dir=folder)
-    os.close(fd)
-    fd, tmp = tempfile.mkstemp(prefix=".~xlalloc-", suffix=path.suffix, dir=folder)
-    os.close(fd)
-    try:
-        wb.properties.creator = "xlalloc"
-        wb.properties.lastModifiedBy = "xlalloc"
-        wb.save(raw)
-        _normalise_zip(raw, tmp)
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    finally:
-        for f in (raw, tmp):
-            if os.path.exists(f):
-                os.unlink(f)
-
-
+def save_atomic(wb: Workbook, path: str | Path) -> Path:
+    """Save a workbook openpyxl built, reproducibly and atomically (see :mod:`.files`)."""
+    wb.properties.creator = "xlalloc"
+    wb.properties.lastModifiedBy = "xlalloc"
+    raw = io.BytesIO()
+    wb.save(raw)
+    return atomic_write(path, normalised_zip(raw.getvalue()))

@@ -1,0 +1,905 @@
+"""Write xlalloc's sheets into a workbook package, leaving every other part as it was.
+
+An ``.xlsx``/``.xlsm`` file is a zip package of parts. A run adds or replaces only
+the parts xlalloc owns: its output sheets with their relationships, drawings and
+charts. It also makes small, surgical text edits to the parts that must list them:
+
+* ``xl/workbook.xml``: the ``<sheet>`` entries of its sheets, its own defined name
+  ``_xlalloc_outputs`` (the record of which sheets are xlalloc's) and
+  ``fullCalcOnLoad`` on ``<calcPr>``;
+* ``xl/_rels/workbook.xml.rels`` and ``[Content_Types].xml``: entries for its parts;
+* ``xl/styles.xml``: number formats, fonts, fills and cell formats appended (never
+  changed or removed), reused on the next run so the file does not grow.
+
+Every other part is copied byte for byte, whatever it holds (VBA, custom ribbons,
+sensitivity labels, connections, comments, pictures, charts on input sheets ...).
+A sheet whose name xlalloc wants but that is not on its record is the user's: the
+run stops with a message instead of overwriting it.
+
+Formula cells carry stored values (the engine's figures) as well as their formulas,
+so pandas, previews and Power BI read numbers; Excel recalculates on load.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from defusedxml import ElementTree
+
+from ..engine.errors import InputError
+from .sheetspec import CellSpec, ChartSpec, SheetSpec, col
+
+__all__ = ["OWNER_NAME", "Limits", "fill_template", "new_package", "owned_sheets",
+           "read_parts", "replace_sheets", "write_package"]
+
+#: The defined name recording which sheets xlalloc wrote (a hidden, constant name).
+OWNER_NAME = "_xlalloc_outputs"
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_SHEET = NS_REL + "/worksheet"
+REL_DRAWING = NS_REL + "/drawing"
+REL_CHART = NS_REL + "/chart"
+CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+#: Number formats Excel knows by id without a ``<numFmt>`` entry.
+BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
+                   "0.00%": 10}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds checked before any part is inflated (zip bombs, runaway files)."""
+
+    part: int = 512 * 2**20
+    total: int = 2 * 2**30
+    ratio: float = 250.0
+    parts: int = 20_000
+
+
+def read_parts(path: str | Path, limits: Limits = Limits()) -> dict[str, bytes]:
+    """Every part of a package, inflated only once the archive is known to be in bounds.
+
+    Raises:
+        InputError: Not a zip package, encrypted, or beyond a limit (naming it).
+    """
+    path = Path(path)
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as e:
+        raise InputError(f"cannot read as a workbook package: {e}", where=path.name) from None
+    with z:
+        infos = z.infolist()
+        if len(infos) > limits.parts:
+            raise InputError(f"holds {len(infos):,} parts; at most {limits.parts:,} expected",
+                             where=path.name)
+        total = 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise InputError("the workbook is encrypted; save an unencrypted copy",
+                                 where=path.name)
+            size = info.file_size
+            total += size
+            if size > limits.part:
+                raise InputError(f"part {info.filename} would inflate to {size:,} bytes; at "
+                                 f"most {limits.part:,} expected", where=path.name)
+            if size > 2**20 and size > limits.ratio * max(info.compress_size, 1):
+                ratio = size / max(info.compress_size, 1)
+                raise InputError(f"part {info.filename} is compressed {ratio:,.0f} to 1; at "
+                                 f"most {limits.ratio:g} to 1 expected (a zip bomb?)",
+                                 where=path.name)
+        if total > limits.total:
+            raise InputError(f"would inflate to {total:,} bytes; at most {limits.total:,} "
+                             "expected", where=path.name)
+        return {info.filename: z.read(info.filename) for info in infos}
+
+
+# --------------------------------------------------------------------------- small XML
+
+_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    from xml.sax.saxutils import unescape
+
+    return {k: unescape(v, {"&quot;": '"', "&apos;": "'"}) for k, v in _ATTR.findall(tag)}
+
+
+def _elements(xml: str, name: str) -> list[re.Match[str]]:
+    """Every ``<name .../>`` or ``<name ...>...</name>`` element (no nesting of ``name``)."""
+    return list(re.finditer(rf"<(?:\w+:)?{name}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{name}>)", xml,
+                            flags=re.S))
+
+
+def _parse_check(data: bytes, name: str) -> None:
+    """Parse a part with defusedxml (entity expansion refused) before editing its text."""
+    try:
+        ElementTree.fromstring(data)
+    except Exception as e:  # defusedxml raises its own error types
+        raise InputError(f"part {name} is not well-formed XML or uses entities: {e}",
+                         where=name) from None
+
+
+def _text(v: str) -> str:
+    # XML 1.0 forbids most control characters; Excel's own escape is _xHHHH_.
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group()):04X}_",
+                  escape(v))
+
+
+# --------------------------------------------------------------------------- styles
+
+@dataclass
+class _Styles:
+    """``xl/styles.xml`` with appended number formats, fonts, fills and cell formats."""
+
+    xml: str
+    formats: dict[str, int] = field(default_factory=dict)
+    new_formats: list[str] = field(default_factory=list)
+    fonts: list[str] = field(default_factory=list)
+    fills: list[str] = field(default_factory=list)
+    xfs: list[str] = field(default_factory=list)
+    dxfs: list[str] = field(default_factory=list)
+    added: dict[str, int] = field(default_factory=lambda: {"fonts": 0, "fills": 0,
+                                                           "cellXfs": 0, "dxfs": 0})
+
+    @classmethod
+    def parse(cls, xml: str) -> _Styles:
+        s = cls(xml)
+        for m in _elements(xml, "numFmt"):
+            a = _attrs(m.group(0))
+            s.formats[a.get("formatCode", "")] = int(a.get("numFmtId", "0"))
+
+        def items(block: str, item: str) -> list[str]:
+            b = re.search(rf"<(?:\w+:)?{block}\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?{block}>)", xml,
+                          flags=re.S)
+            return [_norm(m.group(0)) for m in _elements(b.group(1) or "", item)] if b else []
+
+        s.fonts, s.fills, s.xfs = items("fonts", "font"), items("fills", "fill"), items(
+            "cellXfs", "xf")
+        s.dxfs = items("dxfs", "dxf")
+        if not s.xfs:
+            raise InputError("the styles part has no cell formats", where="xl/styles.xml")
+        return s
+
+    def _index(self, kind: str, entries: list[str], xml: str) -> int:
+        xml = _norm(xml)
+        if xml in entries:
+            return entries.index(xml)
+        entries.append(xml)
+        self.added[kind] += 1
+        return len(entries) - 1
+
+    def xf(self, c: CellSpec, base: int = 0) -> int:
+        """The cell-format index for a cell's number format, font and fill.
+
+        Args:
+            c: The cell.
+            base: The cell format it has now (a template's styling); what ``c`` does not
+                set (font, fill, borders, alignment) is kept from it.
+        """
+        wants_font = bool(c.bold or c.italic or c.size or c.font_color)
+        if c.number_format == "General" and not wants_font and not c.fill_color:
+            return base
+        xf = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
+        changes: dict[str, str] = {}
+        if c.number_format != "General":
+            changes.update(numFmtId=str(self._format(c.number_format)), applyNumberFormat="1")
+        if wants_font:
+            font = self._index("fonts", self.fonts, (
+                "<font>" + ("<b/>" if c.bold else "") + ("<i/>" if c.italic else "")
+                + f'<sz val="{c.size or 11:g}"/>'
+                + (f'<color rgb="FF{c.font_color}"/>' if c.font_color else "")
+                + '<name val="Calibri"/><family val="2"/></font>'))
+            changes.update(fontId=str(font), applyFont="1")
+        if c.fill_color:
+            fill = self._index("fills", self.fills, (
+                f'<fill><patternFill patternType="solid"><fgColor rgb="FF{c.fill_color}"/>'
+                '<bgColor indexed="64"/></patternFill></fill>'))
+            changes.update(fillId=str(fill), applyFill="1")
+        for k, v in changes.items():
+            if re.search(rf'\b{k}="[^"]*"', xf):
+                xf = re.sub(rf'\b{k}="[^"]*"', f'{k}="{v}"', xf, count=1)
+            else:
+                xf = re.sub(r"^<((?:\w+:)?)xf\b", lambda m, k=k, v=v: f'<{m.group(1)}xf {k}="{v}"',
+                            xf, count=1)
+        return self._index("cellXfs", self.xfs, xf)
+
+    def dxf(self, fill_color: str) -> int:
+        """A differential format (conditional formatting) filling cells with a colour."""
+        return self._index("dxfs", self.dxfs, (
+            f'<dxf><fill><patternFill><bgColor rgb="FF{fill_color}"/></patternFill></fill>'
+            "</dxf>"))
+
+    def _format(self, code: str) -> int:
+        if code in BUILTIN_FORMATS:
+            return BUILTIN_FORMATS[code]
+        if code not in self.formats:
+            self.formats[code] = max([163, *self.formats.values()]) + 1
+            self.new_formats.append(code)
+        return self.formats[code]
+
+    def render(self) -> str:
+        """The styles part with what was added (the text before it untouched)."""
+        xml = self.xml
+        for block, entries in (("fonts", self.fonts), ("fills", self.fills),
+                               ("cellXfs", self.xfs), ("dxfs", self.dxfs)):
+            n = self.added[block]
+            if not n:
+                continue
+            if block == "dxfs" and not re.search(r"<(?:\w+:)?dxfs\b", xml):
+                # dxfs follows cellStyles in the schema.
+                m = re.search(r"</(?:\w+:)?cellStyles>|<(?:\w+:)?cellStyles\b[^>]*/>", xml)
+                at = m.end() if m else xml.rindex("</")
+                xml = xml[:at] + f'<dxfs count="{len(entries)}">' + "".join(entries) \
+                    + "</dxfs>" + xml[at:]
+                continue
+            xml = _append(xml, block, "".join(entries[-n:]), len(entries))
+        if self.new_formats:
+            add = "".join(f'<numFmt numFmtId="{self.formats[c]}" formatCode={quoteattr(c)}/>'
+                          for c in self.new_formats)
+            if re.search(r"<(?:\w+:)?numFmts\b", xml):
+                xml = _append(xml, "numFmts", add, len(self.formats))
+            else:
+                xml = re.sub(r"(<(?:\w+:)?styleSheet\b[^>]*>)",
+                             lambda m: m.group(1) + f'<numFmts count="{len(self.formats)}">'
+                             + add + "</numFmts>", xml, count=1)
+        return xml
+
+
+def _norm(xml: str) -> str:
+    return re.sub(r">\s+<", "><", xml.strip())
+
+
+def _append(xml: str, block: str, add: str, count: int) -> str:
+    """Append elements at the end of a block and set its count attribute."""
+    m = re.search(rf"<((?:\w+:)?){block}\b([^>]*?)(/?)>", xml)
+    if m is None:
+        raise InputError(f"styles part has no <{block}>", where="xl/styles.xml")
+    prefix, attrs, empty = m.group(1), m.group(2), m.group(3)
+    attrs = re.sub(r'\s*count="\d*"', "", attrs)
+    opening = f'<{prefix}{block}{attrs} count="{count}">'
+    if empty:
+        return xml[:m.start()] + opening + add + f"</{prefix}{block}>" + xml[m.end():]
+    close = xml.index(f"</{prefix}{block}>", m.end())
+    return xml[:m.start()] + opening + xml[m.end():close] + add + xml[close:]
+
+
+# --------------------------------------------------------------------------- sheets
+
+def _cell_xml(c: CellSpec, style: int) -> str:
+    ref = f"{col(c.col)}{c.row}"
+    s = f' s="{style}"' if style else ""
+    v = c.value
+    if c.formula:
+        text = str(v)[1:] if str(v).startswith("=") else str(v)
+        cached = c.cached
+        if cached is None:
+            return f'<c r="{ref}"{s}><f>{_text(text)}</f></c>'
+        if isinstance(cached, int | float) and not isinstance(cached, bool):
+            return f'<c r="{ref}"{s}><f>{_text(text)}</f><v>{_number(cached)}</v></c>'
+        return f'<c r="{ref}"{s} t="str"><f>{_text(text)}</f><v>{_text(str(cached))}</v></c>'
+    if v is None:
+        return f'<c r="{ref}"{s}/>' if style else ""
+    if isinstance(v, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, int | float):
+        return f'<c r="{ref}"{s}><v>{_number(v)}</v></c>'
+    return (f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}'
+            "</t></is></c>")
+
+
+def _number(v: float) -> str:
+    x = float(v)
+    return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
+
+
+def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None) -> str:
+    """A worksheet part for a spec (inline strings, so no shared-strings part is touched)."""
+    rows: dict[int, list[str]] = {}
+    last_row = last_col = 1
+    for c in spec.cells:
+        xml = _cell_xml(c, styles.xf(c))
+        if xml:
+            rows.setdefault(c.row, []).append(xml)
+            last_row, last_col = max(last_row, c.row), max(last_col, c.col)
+    parts = [f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><sheetPr>']
+    if spec.tab_color:
+        parts.append(f'<tabColor rgb="FF{spec.tab_color}"/>')
+    parts.append('<pageSetUpPr fitToPage="1"/></sheetPr>')
+    parts.append(f'<dimension ref="A1:{col(last_col)}{last_row}"/>')
+    parts.append('<sheetViews><sheetView workbookViewId="0">')
+    if spec.freeze:
+        m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
+        assert m
+        ys = int(m.group(2)) - 1
+        pane = f'<pane ySplit="{ys}" topLeftCell="{spec.freeze}" activePane="bottomLeft" ' \
+               'state="frozen"/>' if ys else ""
+        parts.append(pane)
+    parts.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
+    if spec.widths:
+        parts.append("<cols>")
+        for letter, width in sorted(spec.widths.items(), key=lambda kv: (len(kv[0]), kv[0])):
+            n = 0
+            for ch in letter:
+                n = n * 26 + ord(ch) - 64
+            parts.append(f'<col min="{n}" max="{n}" width="{width:g}" customWidth="1"/>')
+        parts.append("</cols>")
+    parts.append("<sheetData>")
+    for r in sorted(rows):
+        parts.append(f'<row r="{r}">' + "".join(rows[r]) + "</row>")
+    parts.append("</sheetData>")
+    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+                 'footer="0.3"/><pageSetup paperSize="9" orientation="landscape" '
+                 'fitToWidth="1" fitToHeight="0"/>')
+    if drawing_rid:
+        parts.append(f'<drawing r:id="{drawing_rid}"/>')
+    parts.append("</worksheet>")
+    return "".join(parts)
+
+
+class _Named:
+    """What openpyxl's ``Reference`` needs of a worksheet: its title."""
+
+    def __init__(self, title: str):
+        self.title = title
+
+
+NS_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+
+
+def chart_xml(sheet: str, ch: ChartSpec) -> str:
+    """A chart part, serialised by openpyxl's chart model (never a user's part)."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.xml.functions import tostring
+
+    ws: Any = _Named(ch.data_sheet or sheet)
+    chart: Any = LineChart() if ch.kind == "line" else BarChart()
+    if ch.kind == "bar":
+        chart.type = "bar"
+    chart.title = ch.title
+    chart.y_axis.title = ch.y_title or None
+    chart.x_axis.title = ch.x_title or None
+    chart.y_axis.number_format = ch.y_format
+    chart.x_axis.tickLblPos = "low"
+    chart.height, chart.width = ch.height, ch.width
+    if ch.by_rows:
+        chart.add_data(Reference(ws, min_col=ch.min_col, max_col=ch.max_col,
+                                 min_row=ch.first_row, max_row=ch.last_row),
+                       from_rows=True, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=ch.min_col + 1, max_col=ch.max_col,
+                                       min_row=ch.header_row, max_row=ch.header_row))
+    else:
+        first = ch.first_series_col or ch.min_col + 1
+        chart.add_data(Reference(ws, min_col=first, max_col=ch.max_col, min_row=ch.header_row,
+                                 max_row=ch.last_row), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=ch.min_col, min_row=ch.first_row,
+                                       max_row=ch.last_row))
+    for series in chart.series:
+        series.smooth = False
+    if not ch.legend:
+        chart.legend = None
+    return tostring(chart._write()).decode()
+
+
+def _anchor(ch: ChartSpec, rid: str, shape_id: int) -> str:
+    """A one-cell anchor placing a chart at its anchor cell (namespaces declared on it)."""
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ch.anchor)
+    assert m is not None, ch.anchor
+    c = 0
+    for letter in m.group(1):
+        c = c * 26 + ord(letter) - 64
+    cx, cy = int(ch.width * 360000), int(ch.height * 360000)
+    return (f'<xdr:oneCellAnchor xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}" xmlns:c="{NS_C}" '
+            f'xmlns:r="{NS_REL}"><xdr:from><xdr:col>{c - 1}</xdr:col><xdr:colOff>0'
+            f"</xdr:colOff><xdr:row>{int(m.group(2)) - 1}</xdr:row><xdr:rowOff>0</xdr:rowOff>"
+            f'</xdr:from><xdr:ext cx="{cx}" cy="{cy}"/><xdr:graphicFrame macro="">'
+            f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" name={quoteattr(ch.title)}/>'
+            "<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x=\"0\" y=\"0\"/>"
+            '<a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic><a:graphicData uri="http://schemas.'
+            f'openxmlformats.org/drawingml/2006/chart"><c:chart r:id="{rid}"/></a:graphicData>'
+            "</a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor>")
+
+
+# --------------------------------------------------------------------------- the package
+
+@dataclass
+class _Sheet:
+    name: str
+    rid: str
+    part: str  # e.g. xl/worksheets/sheet3.xml
+    tag: str  # the <sheet .../> element's text
+
+
+def _resolve(base: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return str(PurePosixPath(base).parent.joinpath(target)).replace("\\", "/")
+
+
+def _normpath(p: str) -> str:
+    out: list[str] = []
+    for seg in p.split("/"):
+        if seg == "..":
+            if out:
+                out.pop()
+        elif seg not in ("", "."):
+            out.append(seg)
+    return "/".join(out)
+
+
+def _rels_of(parts: dict[str, bytes], part: str) -> list[dict[str, str]]:
+    p = PurePosixPath(part)
+    rels = str(p.parent / "_rels" / (p.name + ".rels"))
+    if rels not in parts:
+        return []
+    return [_attrs(m.group(0)) for m in _elements(parts[rels].decode("utf-8"), "Relationship")]
+
+
+def _rels_path(part: str) -> str:
+    p = PurePosixPath(part)
+    return str(p.parent / "_rels" / (p.name + ".rels"))
+
+
+def _workbook_part(parts: dict[str, bytes]) -> str:
+    root = parts.get("_rels/.rels")
+    if root is None:
+        raise InputError("not a workbook package: no _rels/.rels part", where="package")
+    for m in _elements(root.decode("utf-8"), "Relationship"):
+        a = _attrs(m.group(0))
+        if a.get("Type", "").endswith("/officeDocument"):
+            return _normpath(a["Target"].lstrip("/"))
+    raise InputError("not a workbook package: no main document", where="package")
+
+
+def _sheets(wb_xml: str, wb_part: str, rels: list[dict[str, str]]) -> list[_Sheet]:
+    targets = {r["Id"]: _normpath(_resolve(wb_part, r["Target"])) for r in rels}
+    out = []
+    for m in _elements(wb_xml, "sheet"):
+        a = _attrs(m.group(0))
+        rid = next((v for k, v in a.items() if k.endswith(":id")), "")
+        out.append(_Sheet(a.get("name", ""), rid, targets.get(rid, ""), m.group(0)))
+    return out
+
+
+def owned_sheets(parts: dict[str, bytes]) -> list[str]:
+    """The sheets a package's record names as xlalloc's."""
+    wb_xml = parts[_workbook_part(parts)].decode("utf-8")
+    for m in _elements(wb_xml, "definedName"):
+        if _attrs(m.group(0)).get("name") == OWNER_NAME:
+            from xml.sax.saxutils import unescape
+
+            body = unescape(re.sub(r"^<[^>]*>|</[^>]*>$", "", m.group(0)),
+                            {"&quot;": '"', "&apos;": "'"}).strip()
+            return [s for s in body.strip('"').split("|") if s]
+    return []
+
+
+def _drop_owned_parts(parts: dict[str, bytes], sheet_part: str) -> list[str]:
+    """Remove a sheet part of xlalloc's with its relationships, drawings and charts."""
+    removed = [sheet_part]
+    for r in _rels_of(parts, sheet_part):
+        if r.get("Type") == REL_DRAWING:
+            d = _normpath(_resolve(sheet_part, r["Target"]))
+            for rr in _rels_of(parts, d):
+                if rr.get("Type") == REL_CHART:
+                    removed.append(_normpath(_resolve(d, rr["Target"])))
+            removed += [d, _rels_path(d)]
+    removed.append(_rels_path(sheet_part))
+    for p in removed:
+        parts.pop(p, None)
+    return removed
+
+
+def _free(parts: dict[str, bytes], pattern: str) -> int:
+    k = 1
+    while pattern.format(k) in parts:
+        k += 1
+    return k
+
+
+#: Worksheet children that come after conditional formatting, and after a drawing.
+_AFTER_CF = ("dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup",
+             "headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches",
+             "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF",
+             "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
+             "extLst")
+_AFTER_DRAWING = _AFTER_CF[_AFTER_CF.index("legacyDrawing"):]
+
+
+def _insert_before(xml: str, followers: Sequence[str], add: str) -> str:
+    pattern = "|".join(followers)
+    m = re.search(rf"<(?:\w+:)?(?:{pattern})\b", xml)
+    at = m.start() if m else xml.rindex("</")
+    return xml[:at] + add + xml[at:]
+
+
+def _rels_xml(entries: Iterable[str]) -> bytes:
+    return (f'{XML_DECL}<Relationships xmlns="{NS_PKG_REL}">' + "".join(entries)
+            + "</Relationships>").encode("utf-8")
+
+
+class _Edit:
+    """One editing session over a package: xlalloc's parts added, others kept."""
+
+    def __init__(self, parts: dict[str, bytes]):
+        self.parts = dict(parts)
+        self.wb_part = _workbook_part(self.parts)
+        self.wb_rels_part = _rels_path(self.wb_part)
+        for name in (self.wb_part, self.wb_rels_part, "[Content_Types].xml"):
+            if name not in self.parts:
+                raise InputError(f"not a workbook package: no {name}", where="package")
+            _parse_check(self.parts[name], name)
+        self.wb_xml = self.parts[self.wb_part].decode("utf-8")
+        self.rels_xml = self.parts[self.wb_rels_part].decode("utf-8")
+        self.wb_rels = [_attrs(m.group(0)) for m in _elements(self.rels_xml, "Relationship")]
+        styles = next((_normpath(_resolve(self.wb_part, r["Target"])) for r in self.wb_rels
+                       if r.get("Type", "").endswith("/styles")), None)
+        if styles is None or styles not in self.parts:
+            raise InputError("the workbook has no styles part", where="xl/styles.xml")
+        _parse_check(self.parts[styles], styles)
+        self.styles_part = styles
+        self.styles = _Styles.parse(self.parts[styles].decode("utf-8"))
+        self.sheets = {s.name: s for s in _sheets(self.wb_xml, self.wb_part, self.wb_rels)}
+        self.owned = owned_sheets(self.parts)
+        self.removed: list[str] = []
+        self.added_ct: list[tuple[str, str]] = []
+        self.new_sheet_tags: list[str] = []
+        self.new_rels: list[str] = []
+        self.used_rids = {r.get("Id", "") for r in self.wb_rels}
+        self.max_id = max([0, *(int(_attrs(t.tag).get("sheetId", "0"))
+                                for t in self.sheets.values())])
+        self.written: list[str] = []
+
+    # ---- xlalloc's own sheets
+    def replace(self, spec: SheetSpec) -> None:
+        """Add xlalloc's sheet, or replace it if the package's record says it is ours."""
+        if spec.name in self.sheets and spec.name not in self.owned:
+            raise InputError(
+                f"the workbook has sheet(s) {[spec.name]} that xlalloc did not write (they are "
+                f"not on its record, the hidden name {OWNER_NAME}); xlalloc never overwrites a "
+                "sheet of yours: rename or move them and run again", where="workbook")
+        if spec.name in self.sheets:
+            part = self.sheets[spec.name].part
+            self.removed += _drop_owned_parts(self.parts, part)
+            self.added_ct.append((part, CT_SHEET))  # the same part, rewritten: entry kept
+        else:
+            part = f"xl/worksheets/sheet{_free(self.parts, 'xl/worksheets/sheet{}.xml')}.xml"
+            k = 1
+            while f"rId{k}" in self.used_rids:
+                k += 1
+            rid = f"rId{k}"
+            self.used_rids.add(rid)
+            self.max_id += 1
+            self.new_sheet_tags.append(f"<sheet name={quoteattr(spec.name)} "
+                                       f'sheetId="{self.max_id}" r:id="{rid}"/>')
+            target = str(PurePosixPath(part).relative_to(PurePosixPath(self.wb_part).parent))
+            self.new_rels.append(f'<Relationship Id="{rid}" Type="{REL_SHEET}" '
+                                 f'Target="{target}"/>')
+            self.added_ct.append((part, CT_SHEET))
+            self.parts[part] = b""  # reserve the name
+        drawing_rid = None
+        if spec.charts:
+            dpart = self._new_drawing(spec.name, spec.charts)
+            drawing_rid = "rId1"
+            self.parts[_rels_path(part)] = _rels_xml([
+                f'<Relationship Id="rId1" Type="{REL_DRAWING}" '
+                f'Target="../drawings/{PurePosixPath(dpart).name}"/>'])
+        self.parts[part] = sheet_xml(spec, self.styles, drawing_rid).encode("utf-8")
+        self.written.append(spec.name)
+
+    def _charts(self, sheet: str, charts: Sequence[ChartSpec], drawing_part: str,
+                rid_prefix: str) -> tuple[list[str], list[str]]:
+        """Chart parts for a drawing: (anchors, relationships)."""
+        anchors, rels = [], []
+        for k, ch in enumerate(charts):
+            n = _free(self.parts, "xl/charts/chart{}.xml")
+            cpart = f"xl/charts/chart{n}.xml"
+            self.parts[cpart] = chart_xml(sheet, ch).encode("utf-8")
+            self.added_ct.append((cpart, CT_CHART))
+            rid = f"{rid_prefix}{k + 1}"
+            rels.append(f'<Relationship Id="{rid}" Type="{REL_CHART}" '
+                        f'Target="../charts/chart{n}.xml"/>')
+            anchors.append(_anchor(ch, rid, 1000 + k))
+        return anchors, rels
+
+    def _new_drawing(self, sheet: str, charts: Sequence[ChartSpec]) -> str:
+        dpart = f"xl/drawings/drawing{_free(self.parts, 'xl/drawings/drawing{}.xml')}.xml"
+        self.parts[dpart] = b""  # reserve the name
+        anchors, rels = self._charts(sheet, charts, dpart, "rId")
+        self.parts[dpart] = (f'{XML_DECL}<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
+                             + "".join(anchors) + "</xdr:wsDr>").encode("utf-8")
+        self.parts[_rels_path(dpart)] = _rels_xml(rels)
+        self.added_ct.append((dpart, CT_DRAWING))
+        return dpart
+
+    # ---- a template's sheets, filled
+    def overlay(self, spec: SheetSpec) -> None:
+        """Write cells, highlights and charts onto an existing sheet, keeping the rest of it.
+
+        A cell already there keeps its styling except what the spec sets (a template's
+        fonts, fills and borders survive); pictures and charts already on the sheet stay.
+        """
+        if spec.name not in self.sheets:
+            raise InputError(f"the template has no sheet {spec.name!r}", where="template")
+        part = self.sheets[spec.name].part
+        _parse_check(self.parts[part], part)
+        xml = self.parts[part].decode("utf-8")
+        xml = _merge_cells(xml, spec.cells, self.styles)
+        if spec.highlights:
+            prio = max([0, *(int(p) for p in re.findall(r'priority="(\d+)"', xml))])
+            add = "".join(
+                f'<conditionalFormatting sqref="{h.ref}"><cfRule type="expression" '
+                f'dxfId="{self.styles.dxf(h.fill_color)}" priority="{prio + k + 1}"><formula>'
+                f"{_text(h.formula)}</formula></cfRule></conditionalFormatting>"
+                for k, h in enumerate(spec.highlights))
+            xml = _insert_before(xml, _AFTER_CF, add)
+        if spec.charts:
+            drawing = next((r for r in _rels_of(self.parts, part)
+                            if r.get("Type") == REL_DRAWING), None)
+            if drawing is None:
+                dpart = self._new_drawing(spec.name, spec.charts)
+                rels = self.parts.get(_rels_path(part))
+                entry = (f'<Relationship Id="rIdXlalloc1" Type="{REL_DRAWING}" '
+                         f'Target="../drawings/{PurePosixPath(dpart).name}"/>')
+                self.parts[_rels_path(part)] = (
+                    rels.replace(b"</Relationships>", entry.encode() + b"</Relationships>")
+                    if rels else _rels_xml([entry]))
+                xml = _insert_before(xml, _AFTER_DRAWING,
+                                     f'<drawing xmlns:r="{NS_REL}" r:id="rIdXlalloc1"/>')
+            else:  # the template's own drawing (a logo, say): add the charts beside it
+                dpart = _normpath(_resolve(part, drawing["Target"]))
+                _parse_check(self.parts[dpart], dpart)
+                anchors, rels = self._charts(spec.name, spec.charts, dpart, "rIdXlalloc")
+                dxml = self.parts[dpart].decode("utf-8")
+                close = re.search(r"</(?:\w+:)?wsDr>\s*$", dxml)
+                assert close is not None
+                self.parts[dpart] = (dxml[:close.start()] + "".join(anchors)
+                                     + dxml[close.start():]).encode("utf-8")
+                drels = self.parts.get(_rels_path(dpart))
+                self.parts[_rels_path(dpart)] = (
+                    drels.replace(b"</Relationships>", "".join(rels).encode()
+                                  + b"</Relationships>") if drels else _rels_xml(rels))
+        self.parts[part] = xml.encode("utf-8")
+
+    def finish(self) -> dict[str, bytes]:
+        """The edited package: workbook, relationships, content types and styles updated."""
+        self.parts[self.styles_part] = self.styles.render().encode("utf-8")
+        wb_xml = self.wb_xml
+        if self.new_sheet_tags:
+            wb_xml = re.sub(r"(</(?:\w+:)?sheets>)",
+                            lambda m: "".join(self.new_sheet_tags) + m.group(1), wb_xml, count=1)
+        if self.written:
+            wb_xml = _set_owner(wb_xml, sorted(set(self.owned) | set(self.written)))
+        self.parts[self.wb_part] = _full_calc(wb_xml).encode("utf-8")
+        if self.new_rels:
+            self.parts[self.wb_rels_part] = re.sub(
+                r"(</(?:\w+:)?Relationships>)", lambda m: "".join(self.new_rels) + m.group(1),
+                self.rels_xml, count=1).encode("utf-8")
+        self.parts["[Content_Types].xml"] = _content_types(
+            self.parts["[Content_Types].xml"].decode("utf-8"), self.removed,
+            self.added_ct).encode("utf-8")
+        return self.parts
+
+
+def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles) -> str:
+    """Sheet XML with cells written into ``<sheetData>``, in row and column order."""
+    m = re.search(r"<((?:\w+:)?)sheetData\s*/>|<((?:\w+:)?)sheetData>(.*?)</(?:\w+:)?sheetData>",
+                  xml, flags=re.S)
+    if m is None:
+        raise InputError("a template sheet has no cell data", where="template")
+    prefix = m.group(1) or m.group(2) or ""
+    rows: dict[int, tuple[str, dict[int, str]]] = {}
+    for rm in _elements(m.group(3) or "", "row"):
+        row_xml = rm.group(0)
+        head = re.match(r"<[^>]*?/?>", row_xml)
+        assert head is not None
+        r = int(_attrs(head.group(0))["r"])
+        cells_in: dict[int, str] = {}
+        for cm in _elements(row_xml[head.end():], "c"):
+            ref = _attrs(_head(cm.group(0)))["r"]
+            cells_in[_col_number(ref)] = cm.group(0)
+        rows[r] = (re.sub(r'\s+spans="[^"]*"', "", head.group(0).rstrip("/>").rstrip("/"))
+                   + ">", cells_in)
+    for c in cells:
+        head, cells_in = rows.setdefault(c.row, (f'<{prefix}row r="{c.row}">', {}))
+        old = cells_in.get(c.col)
+        base = int(_attrs(_head(old)).get("s", "0")) if old else 0
+        new = _cell_xml(c, styles.xf(c, base))
+        cells_in[c.col] = new or (old or "")
+    body = "".join(head + "".join(v for _, v in sorted(cs.items())) + f"</{prefix}row>"
+                   for _, (head, cs) in sorted(rows.items()))
+    return xml[:m.start()] + f"<{prefix}sheetData>{body}</{prefix}sheetData>" + xml[m.end():]
+
+
+def _head(element: str) -> str:
+    """An element's opening tag."""
+    return element[:element.index(">") + 1]
+
+
+def _col_number(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if not ch.isalpha():
+            break
+        n = n * 26 + ord(ch.upper()) - 64
+    return n
+
+
+def replace_sheets(parts: dict[str, bytes], specs: Iterable[SheetSpec]) -> dict[str, bytes]:
+    """The package with xlalloc's sheets added or replaced; every other part unchanged.
+
+    Args:
+        parts: The source package's parts (:func:`read_parts`); not modified.
+        specs: The sheets to write; one already on the package's record of xlalloc's
+            sheets is replaced in place, others are added at the end.
+
+    Raises:
+        InputError: A sheet of the same name exists that xlalloc did not write, or a
+            part xlalloc must edit is missing or malformed.
+    """
+    edit = _Edit(parts)
+    for spec in specs:
+        edit.replace(spec)
+    return edit.finish()
+
+
+def fill_template(parts: dict[str, bytes], overlays: Iterable[SheetSpec],
+                  new: Iterable[SheetSpec] = ()) -> dict[str, bytes]:
+    """A template package with cells, highlights and charts written onto its sheets.
+
+    Everything else in the template (styling, logos, pictures, charts, text) is kept.
+
+    Args:
+        parts: The template's parts; not modified.
+        overlays: What to write onto existing sheets (named as in the template).
+        new: Sheets of xlalloc's own to add.
+    """
+    edit = _Edit(parts)
+    for spec in overlays:
+        edit.overlay(spec)
+    for spec in new:
+        edit.replace(spec)
+    return edit.finish()
+
+
+def _set_owner(wb_xml: str, names: list[str]) -> str:
+    """Add or replace the hidden defined name recording xlalloc's sheets."""
+    value = escape('"' + "|".join(names) + '"')
+    tag = f'<definedName name="{OWNER_NAME}" hidden="1">{value}</definedName>'
+    for m in _elements(wb_xml, "definedName"):
+        if _attrs(m.group(0)).get("name") == OWNER_NAME:
+            return wb_xml[:m.start()] + tag + wb_xml[m.end():]
+    if re.search(r"<(?:\w+:)?definedNames\s*/>", wb_xml):
+        return re.sub(r"<((?:\w+:)?)definedNames\s*/>",
+                      lambda m: f"<{m.group(1)}definedNames>{tag}</{m.group(1)}definedNames>",
+                      wb_xml, count=1)
+    if re.search(r"</(?:\w+:)?definedNames>", wb_xml):
+        return re.sub(r"(</(?:\w+:)?definedNames>)", lambda m: tag + m.group(1), wb_xml,
+                      count=1)
+    # definedNames follows sheets (and functionGroups, externalReferences) in the schema.
+    anchor = re.search(r"</(?:\w+:)?externalReferences>|</(?:\w+:)?sheets>", wb_xml)
+    ext = [m for m in re.finditer(r"</(?:\w+:)?externalReferences>|</(?:\w+:)?sheets>",
+                                  wb_xml)]
+    at = ext[-1].end() if ext else anchor.end() if anchor else -1
+    if at < 0:
+        raise InputError("workbook.xml has no <sheets>", where="xl/workbook.xml")
+    return wb_xml[:at] + f"<definedNames>{tag}</definedNames>" + wb_xml[at:]
+
+
+def _full_calc(wb_xml: str) -> str:
+    m = re.search(r"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>", wb_xml)
+    if m is None:
+        at = re.search(r"</(?:\w+:)?definedNames>", wb_xml)
+        assert at is not None
+        return wb_xml[:at.end()] + '<calcPr fullCalcOnLoad="1"/>' + wb_xml[at.end():]
+    attrs = m.group(2)
+    if re.search(r'fullCalcOnLoad="[^"]*"', attrs):
+        attrs = re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', attrs)
+    else:
+        attrs += ' fullCalcOnLoad="1"'
+    return wb_xml[:m.start()] + f"<{m.group(1)}calcPr{attrs}{m.group(3)}>" + wb_xml[m.end():]
+
+
+def _content_types(xml: str, removed: list[str], added: list[tuple[str, str]]) -> str:
+    """Drop overrides of removed parts and add those of new ones.
+
+    A part replaced under the same name keeps its entry where it was, so a second run
+    gives the same file.
+    """
+    kept = {"/" + p for p, _ in added}
+    gone = {"/" + p for p in removed} - kept
+    present = set()
+    for m in reversed(_elements(xml, "Override")):
+        name = _attrs(m.group(0)).get("PartName", "")
+        present.add(name)
+        if name in gone:
+            xml = xml[:m.start()] + xml[m.end():]
+    add = "".join(f'<Override PartName="/{p}" ContentType="{ct}"/>' for p, ct in added
+                  if "/" + p not in present)
+    return re.sub(r"(</(?:\w+:)?Types>)", lambda m: add + m.group(1), xml, count=1)
+
+
+def write_package(parts: dict[str, bytes], order: Sequence[str], out: io.BufferedIOBase | str
+                  | Path, infos: dict[str, zipfile.ZipInfo] | None = None) -> None:
+    """Write parts as a zip package.
+
+    The source's entries come first, in their order and with their own entry metadata;
+    then new parts, in name order.
+    """
+    infos = infos or {}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        seen = set()
+        for name in [*order, *sorted(set(parts) - set(order))]:
+            if name not in parts or name in seen:
+                continue
+            seen.add(name)
+            src = infos.get(name)
+            info = zipfile.ZipInfo(name, date_time=src.date_time if src else (1980, 1, 1, 0,
+                                                                               0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = src.external_attr if src else 0o600 << 16
+            z.writestr(info, parts[name])
+
+
+def new_package() -> dict[str, bytes]:
+    """The parts of an empty workbook package (sheets are added by :func:`replace_sheets`)."""
+    return {
+        "[Content_Types].xml": (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats'
+            b'-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml"'
+            b' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+'
+            b'xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.'
+            b'openxmlformats-package.core-properties+xml"/></Types>'),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/'
+            'officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://'
+            'schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
+            'Target="docProps/core.xml"/></Relationships>').encode(),
+        "docProps/core.xml": (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            b'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            b'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/'
+            b'XMLSchema-instance"><dc:creator>xlalloc</dc:creator><dcterms:created xsi:type='
+            b'"dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created></cp:coreProperties>'
+        ),
+        "xl/workbook.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><bookViews><workbookView/>'
+            '</bookViews><sheets></sheets><calcPr calcId="191029" fullCalcOnLoad="1"/>'
+            '</workbook>').encode(),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/'
+            'styles" Target="styles.xml"/></Relationships>').encode(),
+        "xl/styles.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<styleSheet xmlns="{NS_MAIN}"><fonts count="1"><font><sz val="11"/>'
+            '<name val="Calibri"/><family val="2"/></font></fonts><fills count="2"><fill>'
+            '<patternFill patternType="none"/></fill><fill><patternFill patternType='
+            '"gray125"/></fill></fills><borders count="1"><border><left/><right/><top/>'
+            '<bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
+            'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf '
+            'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles '
+            'count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+            '</styleSheet>').encode(),
+    }
