@@ -1,7 +1,10 @@
 """Monthly reporting packs: LibreOffice recalculation, reconciliation, reproducibility."""
 
 import hashlib
+import re
 import shutil
+import sys
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -205,3 +208,50 @@ def test_demo_ledger_is_deterministic():
                           "amount": [1_200_000.0, 2_400_000.0]})
     pr = pd.DataFrame({"practice_code": ["X1", "X2"], "place": ["A", "B"]})
     pd.testing.assert_frame_equal(demo.ledger(cells, pr, 3), demo.ledger(cells, pr, 3))
+
+
+def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_path):
+    # A template restyled in Excel: a logo on the Cover and the Programmes sheet (where
+    # xlalloc also draws its chart), and a chart of the user's own on Notes.
+    sys.path.insert(0, str(ROOT / "tests" / "workbook"))
+    from test_package import _add, _in_sheet, _sheet_part, chart_on_input_sheet, picture
+
+    from xlalloc.workbook.package import read_parts
+
+    model, ledger, _, _ = demo_packs
+    parts = read_parts(ROOT / "templates" / "PACK.xlsx")
+
+    def notes_chart(p):
+        # The corpus helper puts its chart on "Budget"; here that sheet is "Notes".
+        wb = p["xl/workbook.xml"]
+        p["xl/workbook.xml"] = wb.replace(b'name="Notes"', b'name="Budget"')
+        chart_on_input_sheet(p)
+        p["xl/workbook.xml"] = p["xl/workbook.xml"].replace(b'name="Budget"', b'name="Notes"')
+
+    picture(parts)
+    notes_chart(parts)
+    # The logo on Programmes too (its drawing then also holds xlalloc's variance chart).
+    rid = _add(parts, "xl/drawings/drawing91.xml", parts["xl/drawings/drawing91.xml"], None,
+               "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
+               _sheet_part(parts, "Programmes"))
+    _in_sheet(parts, "Programmes", r"</worksheet>",
+              f'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+              f'relationships" r:id="{rid}"/>')
+    tpl = tmp_path / "PACK.xlsx"
+    with zipfile.ZipFile(tpl, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    out = tmp_path / "p"
+    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
+                 "--out", str(out), "--template", str(tpl)]) == 0
+    pack = read_parts(out / "Castleton.xlsx")
+    for kept in ("xl/media/logo.png", "xl/charts/chart90.xml", "xl/drawings/drawing90.xml"):
+        assert pack[kept] == parts[kept], kept
+    logo_drawing = pack["xl/drawings/drawing91.xml"].decode()
+    assert 'name="NHS logo"' in logo_drawing  # the logo is still there
+    assert "Variance to date by care programme" in logo_drawing  # and xlalloc's chart too
+    ours = re.findall(r'Id="rIdXlalloc\d+"[^>]*Target="\.\./charts/(chart\d+\.xml)"',
+                      pack["xl/drawings/_rels/drawing91.xml.rels"].decode())
+    assert len(ours) == 1 and b"barChart" in pack[f"xl/charts/{ours[0]}"]
+    values = read_values(recalculate(out / "Castleton.xlsx", tmp_path / "lo"))
+    assert values["Cover"][5][1] == "Castleton"

@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -27,7 +26,7 @@ from .engine.monitoring import (
     reconcile,
 )
 from .model.runner import ModelResult, run_model
-from .workbook.packs import PackData, build_template, fill_pack
+from .workbook.packs import PackData, fill_pack, template_parts
 
 __all__ = ["PackRun", "build_packs", "make_packs", "slug"]
 
@@ -107,6 +106,7 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
                                                     "ytd_actual"]].sum()
         return g.reindex(programmes).fillna(0.0).reset_index()
 
+    tpl = template_parts(template)
     paths = []
     for place in wanted:
         step(place)
@@ -127,7 +127,7 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
         data = PackData(title=place, period=period, icb=icb, month=month, threshold=threshold,
                         programmes=prog_table(rows), targets=tdf, trajectory=trajectory,
                         notes=notes, target=float(tgt["target"]), dft=dft)
-        paths.append(fill_pack(_template(template), data, out_dir / f"{slug(place)}.xlsx"))
+        paths.append(fill_pack(tpl, data, out_dir / f"{slug(place)}.xlsx"))
     step("ICB summary")
     by_place = bva.groupby("place", sort=False)[["annual_budget", "ytd_budget",
                                                  "ytd_actual"]].sum().reindex(all_places)
@@ -142,12 +142,8 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
                     trajectory=trajectory, notes=notes, target=result.budget_total,
                     places=by_place.rename_axis("place").reset_index(),
                     exceptions=ledger.exceptions, reconciliation=recon)
-    paths.append(fill_pack(_template(template), data, out_dir / SUMMARY_FILE))
+    paths.append(fill_pack(tpl, data, out_dir / SUMMARY_FILE))
     return PackRun(paths, bva, ledger.exceptions, recon)
-
-
-def _template(template: str | Path | None) -> Any:
-    return build_template() if template is None else Path(template)
 
 
 def build_packs(model: str | Path, actuals: str | Path, month: int, out_dir: str | Path,

@@ -25,6 +25,7 @@ from xlalloc.workbook.package import OWNER_NAME, owned_sheets, read_parts
 
 X14 = 'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"'
 XM = 'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"'
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
           "xl/styles.xml"}
 
@@ -126,7 +127,7 @@ def chart_on_input_sheet(parts):
     rid = _add(parts, "xl/drawings/drawing90.xml", parts["xl/drawings/drawing90.xml"], None,
                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
                _sheet_part(parts, "Budget"))
-    _in_sheet(parts, "Budget", r"<tableParts", f'<drawing r:id="{rid}"/>')
+    _in_sheet(parts, "Budget", r"<tableParts", f'<drawing xmlns:r="{NS_R}" r:id="{rid}"/>')
 
 
 def picture(parts):
@@ -156,7 +157,7 @@ def picture(parts):
     rid = _add(parts, "xl/drawings/drawing91.xml", parts["xl/drawings/drawing91.xml"], None,
                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
                cover)
-    _in_sheet(parts, "Cover", r"</worksheet>", f'<drawing r:id="{rid}"/>')
+    _in_sheet(parts, "Cover", r"</worksheet>", f'<drawing xmlns:r="{NS_R}" r:id="{rid}"/>')
 
 
 def sparklines_and_data_bars_and_cross_sheet_validation(parts):

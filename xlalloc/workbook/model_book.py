@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
@@ -41,8 +41,7 @@ from .sheetspec import ChartSpec, Drawing, SheetSpec, col
 from .tables import INDEX, MONEY, NUMBER, PCT
 from .xlsx import fit_to_page, header, put, save_atomic
 
-__all__ = ["OUTPUT_NOTE", "build_model", "error_specs", "load_model", "render_outputs",
-           "save_model"]
+__all__ = ["OUTPUT_NOTE", "build_model", "error_specs", "render_outputs", "save_model"]
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 INPUT_FONT = Font(color="0000FF")
@@ -534,10 +533,6 @@ def _checks_sheet(checks: list[tuple[str, str]], messages: list[str],
     return d.spec()
 
 
-def load_model(path: str | Path) -> Workbook:
-    """Open a model workbook with openpyxl (parsed safely: openpyxl uses defusedxml)."""
-    path = Path(path)
-    return load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
 
 
 def save_model(wb: Workbook, path: str | Path) -> Path:

@@ -36,8 +36,8 @@ from defusedxml import ElementTree
 from ..engine.errors import InputError
 from .sheetspec import CellSpec, ChartSpec, SheetSpec, col
 
-__all__ = ["OWNER_NAME", "Limits", "fill_template", "new_package", "owned_sheets",
-           "read_parts", "replace_sheets", "write_package"]
+__all__ = ["OWNER_NAME", "Limits", "defined_cells", "fill_template", "new_package",
+           "owned_sheets", "read_parts", "read_parts_bytes", "replace_sheets", "write_package"]
 
 #: The defined name recording which sheets xlalloc wrote (a hidden, constant name).
 OWNER_NAME = "_xlalloc_outputs"
@@ -69,40 +69,46 @@ class Limits:
     parts: int = 20_000
 
 
-def read_parts(path: str | Path, limits: Limits = Limits()) -> dict[str, bytes]:
+def read_parts_bytes(data: bytes, name: str = "workbook") -> dict[str, bytes]:
+    """:func:`read_parts` of a package held in memory."""
+    return read_parts(io.BytesIO(data), name=name)
+
+
+def read_parts(path: str | Path | io.BytesIO, limits: Limits = Limits(),
+               name: str | None = None) -> dict[str, bytes]:
     """Every part of a package, inflated only once the archive is known to be in bounds.
 
     Raises:
         InputError: Not a zip package, encrypted, or beyond a limit (naming it).
     """
-    path = Path(path)
+    where = name or (Path(path).name if not isinstance(path, io.BytesIO) else "workbook")
     try:
         z = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise InputError(f"cannot read as a workbook package: {e}", where=path.name) from None
+        raise InputError(f"cannot read as a workbook package: {e}", where=where) from None
     with z:
         infos = z.infolist()
         if len(infos) > limits.parts:
             raise InputError(f"holds {len(infos):,} parts; at most {limits.parts:,} expected",
-                             where=path.name)
+                             where=where)
         total = 0
         for info in infos:
             if info.flag_bits & 0x1:
                 raise InputError("the workbook is encrypted; save an unencrypted copy",
-                                 where=path.name)
+                                 where=where)
             size = info.file_size
             total += size
             if size > limits.part:
                 raise InputError(f"part {info.filename} would inflate to {size:,} bytes; at "
-                                 f"most {limits.part:,} expected", where=path.name)
+                                 f"most {limits.part:,} expected", where=where)
             if size > 2**20 and size > limits.ratio * max(info.compress_size, 1):
                 ratio = size / max(info.compress_size, 1)
                 raise InputError(f"part {info.filename} is compressed {ratio:,.0f} to 1; at "
                                  f"most {limits.ratio:g} to 1 expected (a zip bomb?)",
-                                 where=path.name)
+                                 where=where)
         if total > limits.total:
             raise InputError(f"would inflate to {total:,} bytes; at most {limits.total:,} "
-                             "expected", where=path.name)
+                             "expected", where=where)
         return {info.filename: z.read(info.filename) for info in infos}
 
 
@@ -212,8 +218,9 @@ class _Styles:
             if re.search(rf'\b{k}="[^"]*"', xf):
                 xf = re.sub(rf'\b{k}="[^"]*"', f'{k}="{v}"', xf, count=1)
             else:
-                xf = re.sub(r"^<((?:\w+:)?)xf\b", lambda m, k=k, v=v: f'<{m.group(1)}xf {k}="{v}"',
-                            xf, count=1)
+                at = xf.index("xf") + 2  # after the tag's name (with any prefix)
+                xf = f'{xf[:at]} {k}="{v}"{xf[at:]}'
+
         return self._index("cellXfs", self.xfs, xf)
 
     def dxf(self, fill_color: str) -> int:
@@ -475,6 +482,25 @@ def _sheets(wb_xml: str, wb_part: str, rels: list[dict[str, str]]) -> list[_Shee
     return out
 
 
+def defined_cells(parts: dict[str, bytes]) -> dict[str, tuple[str, int, int]]:
+    """Workbook-level defined names that point at one cell: name -> (sheet, row, column)."""
+    out = {}
+    wb_xml = parts[_workbook_part(parts)].decode("utf-8")
+    for m in _elements(wb_xml, "definedName"):
+        a = _attrs(_head(m.group(0)))
+        if "localSheetId" in a:
+            continue
+        from xml.sax.saxutils import unescape
+
+        ref = unescape(re.sub(r"^<[^>]*>|</[^>]*>$", "", m.group(0)),
+                       {"&quot;": '"', "&apos;": "'"}).strip()
+        hit = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]+)\$?(\d+)", ref)
+        if hit:
+            sheet = (hit.group(1) or "").replace("''", "'") or hit.group(2)
+            out[a.get("name", "")] = (sheet, int(hit.group(4)), _col_number(hit.group(3)))
+    return out
+
+
 def owned_sheets(parts: dict[str, bytes]) -> list[str]:
     """The sheets a package's record names as xlalloc's."""
     wb_xml = parts[_workbook_part(parts)].decode("utf-8")
@@ -663,7 +689,8 @@ class _Edit:
             else:  # the template's own drawing (a logo, say): add the charts beside it
                 dpart = _normpath(_resolve(part, drawing["Target"]))
                 _parse_check(self.parts[dpart], dpart)
-                anchors, rels = self._charts(spec.name, spec.charts, dpart, "rIdXlalloc")
+                anchors, chart_rels = self._charts(spec.name, spec.charts, dpart,
+                                                   "rIdXlalloc")
                 dxml = self.parts[dpart].decode("utf-8")
                 close = re.search(r"</(?:\w+:)?wsDr>\s*$", dxml)
                 assert close is not None
@@ -671,8 +698,8 @@ class _Edit:
                                      + dxml[close.start():]).encode("utf-8")
                 drels = self.parts.get(_rels_path(dpart))
                 self.parts[_rels_path(dpart)] = (
-                    drels.replace(b"</Relationships>", "".join(rels).encode()
-                                  + b"</Relationships>") if drels else _rels_xml(rels))
+                    drels.replace(b"</Relationships>", "".join(chart_rels).encode()
+                                  + b"</Relationships>") if drels else _rels_xml(chart_rels))
         self.parts[part] = xml.encode("utf-8")
 
     def finish(self) -> dict[str, bytes]:
@@ -705,15 +732,14 @@ def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles) -> str:
     rows: dict[int, tuple[str, dict[int, str]]] = {}
     for rm in _elements(m.group(3) or "", "row"):
         row_xml = rm.group(0)
-        head = re.match(r"<[^>]*?/?>", row_xml)
-        assert head is not None
-        r = int(_attrs(head.group(0))["r"])
+        opening = _head(row_xml)
+        r = int(_attrs(opening)["r"])
         cells_in: dict[int, str] = {}
-        for cm in _elements(row_xml[head.end():], "c"):
+        for cm in _elements(row_xml[len(opening):], "c"):
             ref = _attrs(_head(cm.group(0)))["r"]
             cells_in[_col_number(ref)] = cm.group(0)
-        rows[r] = (re.sub(r'\s+spans="[^"]*"', "", head.group(0).rstrip("/>").rstrip("/"))
-                   + ">", cells_in)
+        rows[r] = (re.sub(r'\s+spans="[^"]*"', "", opening.rstrip("/>").rstrip("/")) + ">",
+                   cells_in)
     for c in cells:
         head, cells_in = rows.setdefault(c.row, (f'<{prefix}row r="{c.row}">', {}))
         old = cells_in.get(c.col)

@@ -1,8 +1,9 @@
-"""Write sheet specs into openpyxl workbooks and save them safely.
+"""openpyxl for the workbooks xlalloc creates whole (a new model, the pack template).
 
 The one place that turns a :class:`~xlalloc.workbook.sheetspec.CellSpec` into an
-openpyxl cell, and that saves workbooks: reproducibly (fixed zip timestamps and
-document dates, so the same content gives the same bytes) and atomically.
+openpyxl cell, and that saves openpyxl workbooks reproducibly (fixed zip timestamps
+and document dates, so the same content gives the same bytes) and atomically.
+Sheets written into existing workbooks go through :mod:`xlalloc.workbook.package`.
 """
 
 from __future__ import annotations
@@ -13,17 +14,14 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .files import atomic_write
 from .sheetspec import CellSpec, Drawing, SheetSpec, cell_value
 
-__all__ = ["fit_to_page", "header", "normalised_zip", "put", "put_formula", "save_atomic",
-           "save_specs", "write_block", "write_spec"]
+__all__ = ["fit_to_page", "header", "normalised_zip", "put", "save_atomic", "save_specs"]
 
 
 def write_cell(ws: Worksheet, c: CellSpec):
@@ -51,31 +49,18 @@ def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None
                                    else "General"))
 
 
-def put_formula(ws: Worksheet, row: int, col: int, text: str, fmt: str | None = None):
-    """Write a live formula into an openpyxl worksheet."""
-    return write_cell(ws, CellSpec(row, col, text, formula=True,
-                                   number_format=fmt or "General"))
 
 
-def _draw_into(ws: Worksheet, d: Drawing) -> None:
-    for c in d.spec().cells:
-        write_cell(ws, c)
 
 
 def header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
     """A styled header row in an openpyxl worksheet."""
     d = Drawing(ws.title)
     d.header(row, col, names)
-    _draw_into(ws, d)
+    for c in d.spec().cells:
+        write_cell(ws, c)
 
 
-def write_block(ws: Worksheet, row: int, col: int, df: pd.DataFrame,
-                formats: dict[str, str] | None = None) -> int:
-    """A header row and the frame's values in an openpyxl worksheet; the last data row."""
-    d = Drawing(ws.title)
-    last = d.block(row, col, df, formats)
-    _draw_into(ws, d)
-    return last
 
 
 def fit_to_page(ws: Worksheet) -> None:
@@ -87,30 +72,6 @@ def fit_to_page(ws: Worksheet) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def write_spec(ws: Worksheet, spec: SheetSpec) -> None:
-    """Write a spec into an (empty) openpyxl worksheet."""
-    for c in spec.cells:
-        write_cell(ws, c)
-    for k, w in spec.widths.items():
-        ws.column_dimensions[k].width = w
-    for ch in spec.charts:
-        chart = LineChart()
-        chart.title = ch.title
-        chart.y_axis.title = ch.y_title
-        chart.x_axis.title = ch.x_title
-        chart.y_axis.number_format = ch.y_format
-        chart.height, chart.width = ch.height, ch.width
-        chart.add_data(Reference(ws, min_col=ch.min_col, max_col=ch.max_col,
-                                 min_row=ch.first_row, max_row=ch.last_row),
-                       from_rows=True, titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=ch.min_col + 1, max_col=ch.max_col,
-                                       min_row=ch.header_row, max_row=ch.header_row))
-        ws.add_chart(chart, ch.anchor)
-    if spec.tab_color:
-        ws.sheet_properties.tabColor = spec.tab_color
-    if spec.freeze:
-        ws.freeze_panes = spec.freeze
-    fit_to_page(ws)
 
 
 def save_specs(specs: Iterable[SheetSpec], path: str | Path) -> Path:
