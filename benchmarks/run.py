@@ -162,8 +162,9 @@ def national_model_tables() -> dict[str, pd.DataFrame]:
         "population": df["population"],
         **{f"{c}_wp": df[c] for c in COMPONENTS}})
     budget = tables["tblBudget"].copy()
-    budget["methods"] = budget["methods"].str.replace("place_split;", "", regex=False)
-    budget.loc[budget["methods"] == "place_split", "methods"] = "capitation"
+    # No place splits nationally: drop place_split from every line's methods.
+    budget["methods"] = [tuple(m for m in ms if m != "place_split") or ("capitation",)
+                         for ms in budget["methods"]]
     values = []
     for line, comp, rate in (("Acute contracts - NHS trusts", "ga", 760.0),
                              ("GP prescribing", "prescribing", 165.0),

@@ -4,6 +4,8 @@ ledger exceptions and the reconciliation to the ledger total."""
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlalloc.engine.errors import InputError
 from xlalloc.engine.monitoring import (
@@ -126,3 +128,63 @@ def test_missing_columns_and_bad_month():
 def test_pence_sum_is_exact():
     assert pence_sum([0.1] * 10) == 1.0
     assert pence_sum(np.array([1e9 + 0.01, -1e9])) == 0.01
+
+
+def _row_loop_reference(ledger, places, programmes, practice_place):
+    """The row-by-row ledger validation used before it was vectorised (kept as oracle)."""
+    from xlalloc.engine.frames import is_blank, source_rows
+    from xlalloc.engine.monitoring import MONTHS
+
+    rows = source_rows(ledger)
+    df = ledger.reset_index(drop=True).copy()
+    for c in ("place", "practice_code"):
+        if c not in df.columns:
+            df[c] = None
+    good, bad, total = [], [], 0.0
+    for i, r in enumerate(df.itertuples(index=False)):
+        amount = pd.to_numeric(pd.Series([r.amount]), errors="coerce").iloc[0]
+        month = pd.to_numeric(pd.Series([r.month]), errors="coerce").iloc[0]
+        place = None if is_blank(r.place) else str(r.place).strip()
+        code = None if is_blank(r.practice_code) else str(r.practice_code).strip()
+        prog = None if is_blank(r.programme) else str(r.programme).strip()
+        reasons = []
+        if pd.isna(amount) or not np.isfinite(float(amount)):
+            reasons.append(f"amount {r.amount!r} is not a number")
+        else:
+            total += round(float(amount) * 100)
+        if pd.isna(month) or float(month) not in MONTHS:
+            reasons.append(f"month {r.month!r} is not 1 to 12")
+        if place is None and code is not None:
+            if code in practice_place:
+                place = practice_place[code]
+            else:
+                reasons.append(f"practice {code} is not in the model")
+        if place is None and code is None:
+            reasons.append("no place or practice")
+        elif place is not None and place not in set(places):
+            reasons.append(f"unknown place {place!r}")
+        if prog is None or prog not in set(programmes):
+            reasons.append(f"unknown programme {prog!r}")
+        if reasons:
+            bad.append((rows[i], "; ".join(reasons)))
+        else:
+            good.append((int(month), place, prog, float(amount), rows[i]))
+    return good, bad, total / 100
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from([1, 6, 12, 13, 0, 1.5, "6", "x", None]),
+    st.sampled_from(["A", "B", " A", "Z", "", None]),
+    st.sampled_from(["X1", "NOPE", "", None]),
+    st.sampled_from(["P", "Q", "R", " P ", None]),
+    st.one_of(st.floats(-1e6, 1e6), st.sampled_from(["12.5", "abc", None, float("inf")]))),
+    min_size=1, max_size=25))
+def test_vectorised_ledger_checks_say_what_the_row_loop_said(rows):
+    frame = pd.DataFrame(rows, columns=["month", "place", "practice_code", "programme",
+                                        "amount"])
+    lg = read_ledger(frame, ["A", "B"], ["P", "Q"], {"X1": "A"})
+    good, bad, total = _row_loop_reference(frame, ["A", "B"], ["P", "Q"], {"X1": "A"})
+    assert list(zip(lg.exceptions["source_row"], lg.exceptions["reason"])) == bad
+    assert [tuple(r) for r in lg.rows.itertuples(index=False)] == good
+    assert lg.total == pytest.approx(total, abs=1e-9)

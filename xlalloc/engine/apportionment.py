@@ -251,20 +251,26 @@ def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_li
     df["practice_code"] = df["practice_code"].astype("string").str.strip()
     df["practice_code"] = df["practice_code"].mask(df["practice_code"] == "")
     vals = pd.to_numeric(df[value_col], errors="coerce")
-    unknown = df.loc[~df["line"].isin(known_lines), "line"]
-    for line in unknown.dropna().unique():
-        at = [rows[int(i)] for i in np.flatnonzero((df["line"] == line).to_numpy())]
-        problems.add(where, f"unknown line {line!r} (rows {rows_text(at)})", column="line")
-    for i in range(len(df)):
-        row = rows[i]
-        code = df["practice_code"].iloc[i]
-        if pd.notna(code) and code not in known_practices:
-            problems.add(where, f"practice {code} is not in the practice table", row=row,
-                         column="practice_code")
-        if pd.isna(vals.iloc[i]):
+    line_known = df["line"].isin(known_lines).to_numpy()
+    if not line_known.all():
+        lines = df["line"].to_numpy()
+        for line in pd.unique(lines[~line_known & df["line"].notna().to_numpy()]):
+            at = [rows[int(i)] for i in np.flatnonzero(lines == line)]
+            problems.add(where, f"unknown line {line!r} (rows {rows_text(at)})", column="line")
+    # Whole-column checks; then a loop over the bad rows only, in row order.
+    codes = df["practice_code"]
+    bad_code = (codes.notna() & ~codes.isin(known_practices)).to_numpy()
+    nan = vals.isna().to_numpy()
+    negative = (vals < 0).to_numpy()
+    for i in np.flatnonzero(bad_code | nan | negative):
+        row = rows[int(i)]
+        if bad_code[i]:
+            problems.add(where, f"practice {codes.iloc[i]} is not in the practice table",
+                         row=row, column="practice_code")
+        if nan[i]:
             problems.add(where, f"{value_col} {df[value_col].iloc[i]!r} is not a number",
                          row=row, column=value_col)
-        elif vals.iloc[i] < 0:
+        elif negative[i]:
             problems.add(where, f"{value_col} is negative", row=row, column=value_col)
     df["value"] = vals
     return df[["line", "practice_code", "value"]]

@@ -109,7 +109,7 @@ class Ledger:
 
 def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
                 practice_place: Mapping[str, str] | None = None) -> Ledger:
-    """Validate a ledger extract row by row.
+    """Validate a ledger extract: whole-column checks, then a reason for each bad row.
 
     Args:
         ledger: ``month, programme, amount`` and ``place`` or ``practice_code`` (or both).
@@ -131,52 +131,66 @@ def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
     if "place" not in cols and "practice_code" not in cols:
         problems.add("ledger", "needs a 'place' or a 'practice_code' column")
     problems.raise_if_any()
-    rows = source_rows(ledger)
+    rows = np.asarray(source_rows(ledger))
     df = ledger.reset_index(drop=True).copy()
     for c in ("place", "practice_code"):
         if c not in df.columns:
             df[c] = None
     known_places, known_progs = set(places), set(programmes)
     practice_place = dict(practice_place or {})
-    good, bad = [], []
-    total = 0.0
-    for i, r in enumerate(df.itertuples(index=False)):
-        src = rows[i]
-        amount = pd.to_numeric(pd.Series([r.amount]), errors="coerce").iloc[0]
-        month = pd.to_numeric(pd.Series([r.month]), errors="coerce").iloc[0]
-        place = None if is_blank(r.place) else str(r.place).strip()
-        code = None if is_blank(r.practice_code) else str(r.practice_code).strip()
-        prog = None if is_blank(r.programme) else str(r.programme).strip()
+
+    def text(col: str) -> pd.Series:
+        return df[col].astype(object).map(lambda v: None if is_blank(v) else str(v).strip())
+
+    # Whole-column checks first; reasons are then written for the bad rows only.
+    amount = pd.to_numeric(df["amount"].astype(object), errors="coerce").astype("float64")
+    month = pd.to_numeric(df["month"].astype(object), errors="coerce").astype("float64")
+    place, code, prog = text("place"), text("practice_code"), text("programme")
+    numeric = np.isfinite(amount.to_numpy())
+    month_ok = month.isin(MONTHS).to_numpy()
+    by_code = code.map(practice_place)
+    from_code = place.isna() & code.notna()
+    place = place.where(~from_code, by_code)
+    practice_unknown = (from_code & by_code.isna()).to_numpy()
+    no_place = (place.isna() & code.isna()).to_numpy()
+    place_unknown = (place.notna() & ~place.isin(known_places)).to_numpy()
+    prog_unknown = (prog.isna() | ~prog.isin(known_progs)).to_numpy()
+    bad = ~numeric | ~month_ok | practice_unknown | no_place | place_unknown | prog_unknown
+    total = float(np.round(amount.to_numpy()[numeric] * 100).sum())
+    exceptions = []
+    raw = {c: df[c].tolist() for c in ("month", "place", "practice_code", "programme",
+                                        "amount")}  # Python values, as the file gave them
+    for i in np.flatnonzero(bad).tolist():
+        r = {c: v[i] for c, v in raw.items()}
         reasons = []
-        if pd.isna(amount) or not np.isfinite(float(amount)):
-            reasons.append(f"amount {r.amount!r} is not a number")
-        else:
-            total += round(float(amount) * 100)
-        if pd.isna(month) or float(month) not in MONTHS:
-            reasons.append(f"month {r.month!r} is not 1 to 12")
-        if place is None and code is not None:
-            if code in practice_place:
-                place = practice_place[code]
-            else:
-                reasons.append(f"practice {code} is not in the model")
-        if place is None and code is None:
+        if not numeric[i]:
+            reasons.append(f"amount {r['amount']!r} is not a number")
+        if not month_ok[i]:
+            reasons.append(f"month {r['month']!r} is not 1 to 12")
+        code_i, place_i, prog_i = (None if is_blank(r[k]) else str(r[k]).strip()
+                                   for k in ("practice_code", "place", "programme"))
+        if practice_unknown[i]:
+            reasons.append(f"practice {code_i} is not in the model")
+        if no_place[i]:
             reasons.append("no place or practice")
-        elif place is not None and place not in known_places:
-            reasons.append(f"unknown place {place!r}")
-        if prog is None or prog not in known_progs:
-            reasons.append(f"unknown programme {prog!r}")
-        if reasons:
-            bad.append({"source_row": src, "reason": "; ".join(reasons), "month": r.month,
-                        "place": r.place, "practice_code": r.practice_code,
-                        "programme": r.programme,
-                        "amount": float(amount) if pd.notna(amount) else r.amount})
-        else:
-            good.append({"month": int(month), "place": place, "programme": prog,
-                         "amount": float(amount), "source_row": src})
-    rows = pd.DataFrame(good, columns=["month", "place", "programme", "amount", "source_row"])
-    exc = pd.DataFrame(bad, columns=["source_row", "reason", "month", "place", "practice_code",
-                                     "programme", "amount"])
-    return Ledger(rows, exc, total / 100)
+        elif place_unknown[i]:
+            shown = place_i if place_i is not None else practice_place.get(str(code_i))
+            reasons.append(f"unknown place {shown!r}")
+        if prog_unknown[i]:
+            reasons.append(f"unknown programme {prog_i!r}")
+        exceptions.append({"source_row": int(rows[i]), "reason": "; ".join(reasons),
+                           "month": r["month"], "place": r["place"],
+                           "practice_code": r["practice_code"], "programme": r["programme"],
+                           "amount": float(amount.iloc[i]) if not np.isnan(amount.iloc[i])
+                           else r["amount"]})
+    good = ~bad
+    out = pd.DataFrame({"month": month[good].astype(int).to_numpy(),
+                        "place": place[good].to_numpy(), "programme": prog[good].to_numpy(),
+                        "amount": amount[good].to_numpy(), "source_row": rows[good]},
+                       columns=["month", "place", "programme", "amount", "source_row"])
+    exc = pd.DataFrame(exceptions, columns=["source_row", "reason", "month", "place",
+                                            "practice_code", "programme", "amount"])
+    return Ledger(out, exc, total / 100)
 
 
 def pence_sum(values: pd.Series | np.ndarray) -> float:

@@ -137,6 +137,16 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
             out[c.name] = [c.default] * len(data)
             continue
         j = pos[c.name]
+        column = [row[j] if j < len(row) else "" for row in data]
+        fast = _fast_column(column, c.kind)
+        if fast is not None:
+            if c.kind == "number" and c.minimum is not None:
+                for low in np.flatnonzero(np.asarray(fast) < c.minimum).tolist():
+                    problems.add(spec.sheet, f"cell {col_letter(j)}{h + 2 + low} is "
+                                 f"{fast[low]:g}; expected at least {c.minimum:g}",
+                                 row=h + 2 + low, column=c.name)
+            out[c.name] = list(fast)
+            continue
         vals: list[object] = []
         for k, row in enumerate(data):
             excel_row = h + 2 + k
@@ -155,6 +165,26 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
     df = pd.DataFrame(out, columns=cols)
     df[SOURCE_ROW] = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
     return df, TableLayout(spec.sheet, h + 1, len(data), dict(pos))
+
+
+def _fast_column(column: list[object], kind: str) -> list[float] | list[str] | None:
+    """A whole column converted at once when every cell is plainly of its kind.
+
+    Numbers: every cell a finite number (not TRUE/FALSE); text: every cell non-blank
+    text. Anything else (blanks, text in numbers, errors) goes cell by cell, so that
+    each problem is named; the results are the same either way.
+    """
+    if kind == "number":
+        if not all(type(v) is float or type(v) is int for v in column):
+            return None
+        arr = np.asarray(column, dtype=np.float64)
+        return arr.tolist() if np.isfinite(arr).all() else None
+    if kind == "text":
+        if not all(type(v) is str for v in column):
+            return None
+        stripped = [str(v).strip() for v in column]
+        return stripped if all(stripped) else None
+    return None
 
 
 def _cell(v: object, kind: str, minimum: float | None, sheet: str, cell: str, row: int,

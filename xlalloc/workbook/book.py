@@ -11,6 +11,7 @@ testing them on one kind of book tests the code the other runs.
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Protocol
 
@@ -103,10 +104,8 @@ class FileBook:
                                                         for p in parts):
             raise InputError("not an .xlsx/.xlsm workbook", where=self.path.name)
         new = replace_sheets(parts, self._specs.values())
-        import zipfile
-
         with zipfile.ZipFile(self.path) as z:
             infos = {i.filename: i for i in z.infolist()}
         out = io.BytesIO()
-        write_package(new, list(infos), out, infos)
+        write_package(new, list(infos), out, infos, source=self.path, original=parts)
         atomic_write(self.output, out.getvalue(), unchanged=self._read)

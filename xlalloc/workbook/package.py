@@ -22,8 +22,11 @@ so pandas, previews and Power BI read numbers; Excel recalculates on load.
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -131,11 +134,23 @@ def _elements(xml: str, name: str) -> list[re.Match[str]]:
 
 def _parse_check(data: bytes, name: str) -> None:
     """Parse a part with defusedxml (entity expansion refused) before editing its text."""
+    problem = _xml_problem(data)
+    if problem:
+        raise InputError(f"part {name} is not well-formed XML or uses entities: {problem}",
+                         where=name)
+
+
+@functools.lru_cache(maxsize=256)
+def _xml_problem(data: bytes) -> str:
+    """Why a part cannot be parsed safely ("" if it can).
+
+    Remembered, as a template's parts are checked once for every pack.
+    """
     try:
         ElementTree.fromstring(data)
     except Exception as e:  # defusedxml raises its own error types
-        raise InputError(f"part {name} is not well-formed XML or uses entities: {e}",
-                         where=name) from None
+        return str(e)
+    return ""
 
 
 def _text(v: str) -> str:
@@ -157,11 +172,19 @@ class _Styles:
     fills: list[str] = field(default_factory=list)
     xfs: list[str] = field(default_factory=list)
     dxfs: list[str] = field(default_factory=list)
+    memo: dict[tuple[object, ...], int] = field(default_factory=dict)
     added: dict[str, int] = field(default_factory=lambda: {"fonts": 0, "fills": 0,
                                                            "cellXfs": 0, "dxfs": 0})
 
     @classmethod
     def parse(cls, xml: str) -> _Styles:
+        """The styles part's entries (parsed once per distinct part, then copied)."""
+        t = _parse_styles(xml)
+        return cls(xml, dict(t.formats), [], list(t.fonts), list(t.fills), list(t.xfs),
+                   list(t.dxfs))
+
+    @classmethod
+    def _parse(cls, xml: str) -> _Styles:
         s = cls(xml)
         for m in _elements(xml, "numFmt"):
             a = _attrs(m.group(0))
@@ -198,6 +221,12 @@ class _Styles:
         wants_font = bool(c.bold or c.italic or c.size or c.font_color)
         if c.number_format == "General" and not wants_font and not c.fill_color:
             return base
+        key = (base, c.number_format, c.bold, c.italic, c.size, c.font_color, c.fill_color)
+        if key not in self.memo:
+            self.memo[key] = self._xf(c, base, wants_font)
+        return self.memo[key]
+
+    def _xf(self, c: CellSpec, base: int, wants_font: bool) -> int:
         xf = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
         changes: dict[str, str] = {}
         if c.number_format != "General":
@@ -263,6 +292,11 @@ class _Styles:
                              lambda m: m.group(1) + f'<numFmts count="{len(self.formats)}">'
                              + add + "</numFmts>", xml, count=1)
         return xml
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_styles(xml: str) -> _Styles:
+    return _Styles._parse(xml)
 
 
 def _norm(xml: str) -> str:
@@ -368,6 +402,7 @@ NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 
+@functools.lru_cache(maxsize=256)
 def chart_xml(sheet: str, ch: ChartSpec) -> str:
     """A chart part, serialised by openpyxl's chart model (never a user's part)."""
     from openpyxl.chart import BarChart, LineChart, Reference
@@ -724,6 +759,22 @@ class _Edit:
 
 def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles) -> str:
     """Sheet XML with cells written into ``<sheetData>``, in row and column order."""
+    start, end, prefix, parsed = _sheet_rows(xml)
+    rows = {r: (head, dict(cs)) for r, (head, cs) in parsed.items()}
+    for c in cells:
+        head, cells_in = rows.setdefault(c.row, (f'<{prefix}row r="{c.row}">', {}))
+        old = cells_in.get(c.col)
+        base = int(_attrs(_head(old)).get("s", "0")) if old else 0
+        new = _cell_xml(c, styles.xf(c, base))
+        cells_in[c.col] = new or (old or "")
+    body = "".join(head + "".join(v for _, v in sorted(cs.items())) + f"</{prefix}row>"
+                   for _, (head, cs) in sorted(rows.items()))
+    return xml[:start] + f"<{prefix}sheetData>{body}</{prefix}sheetData>" + xml[end:]
+
+
+@functools.lru_cache(maxsize=64)
+def _sheet_rows(xml: str) -> tuple[int, int, str, dict[int, tuple[str, dict[int, str]]]]:
+    """Where ``<sheetData>`` is, its prefix, and its rows: row -> (opening tag, cells)."""
     m = re.search(r"<((?:\w+:)?)sheetData\s*/>|<((?:\w+:)?)sheetData>(.*?)</(?:\w+:)?sheetData>",
                   xml, flags=re.S)
     if m is None:
@@ -733,22 +784,12 @@ def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles) -> str:
     for rm in _elements(m.group(3) or "", "row"):
         row_xml = rm.group(0)
         opening = _head(row_xml)
-        r = int(_attrs(opening)["r"])
         cells_in: dict[int, str] = {}
         for cm in _elements(row_xml[len(opening):], "c"):
-            ref = _attrs(_head(cm.group(0)))["r"]
-            cells_in[_col_number(ref)] = cm.group(0)
-        rows[r] = (re.sub(r'\s+spans="[^"]*"', "", opening.rstrip("/>").rstrip("/")) + ">",
-                   cells_in)
-    for c in cells:
-        head, cells_in = rows.setdefault(c.row, (f'<{prefix}row r="{c.row}">', {}))
-        old = cells_in.get(c.col)
-        base = int(_attrs(_head(old)).get("s", "0")) if old else 0
-        new = _cell_xml(c, styles.xf(c, base))
-        cells_in[c.col] = new or (old or "")
-    body = "".join(head + "".join(v for _, v in sorted(cs.items())) + f"</{prefix}row>"
-                   for _, (head, cs) in sorted(rows.items()))
-    return xml[:m.start()] + f"<{prefix}sheetData>{body}</{prefix}sheetData>" + xml[m.end():]
+            cells_in[_col_number(_attrs(_head(cm.group(0)))["r"])] = cm.group(0)
+        rows[int(_attrs(opening)["r"])] = (
+            re.sub(r'\s+spans="[^"]*"', "", opening.rstrip("/>").rstrip("/")) + ">", cells_in)
+    return m.start(), m.end(), prefix, rows
 
 
 def _head(element: str) -> str:
@@ -860,25 +901,58 @@ def _content_types(xml: str, removed: list[str], added: list[tuple[str, str]]) -
 
 
 def write_package(parts: dict[str, bytes], order: Sequence[str], out: io.BufferedIOBase | str
-                  | Path, infos: dict[str, zipfile.ZipInfo] | None = None) -> None:
+                  | Path, infos: dict[str, zipfile.ZipInfo] | None = None,
+                  source: str | Path | None = None,
+                  original: dict[str, bytes] | None = None) -> None:
     """Write parts as a zip package.
 
     The source's entries come first, in their order and with their own entry metadata;
-    then new parts, in name order.
+    then new parts, in name order. With ``source`` and ``original`` (its parts as read),
+    a part left unchanged is copied from the source file as it is stored there,
+    compressed bytes and all, without being compressed again.
     """
     infos = infos or {}
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        seen = set()
-        for name in [*order, *sorted(set(parts) - set(order))]:
-            if name not in parts or name in seen:
-                continue
-            seen.add(name)
-            src = infos.get(name)
-            info = zipfile.ZipInfo(name, date_time=src.date_time if src else (1980, 1, 1, 0,
-                                                                               0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = src.external_attr if src else 0o600 << 16
-            z.writestr(info, parts[name])
+    raw = zipfile.ZipFile(source) if source is not None and original is not None else None
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            seen = set()
+            for name in [*order, *sorted(set(parts) - set(order))]:
+                if name not in parts or name in seen:
+                    continue
+                seen.add(name)
+                src = infos.get(name)
+                if raw is not None and original is not None and src is not None and (
+                        original.get(name) is parts[name] or original.get(name) == parts[name]):
+                    _copy_stored(raw, z, raw.getinfo(name))
+                    continue
+                info = zipfile.ZipInfo(name, date_time=src.date_time if src
+                                       else (1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = src.external_attr if src else 0o600 << 16
+                z.writestr(info, parts[name])
+    finally:
+        if raw is not None:
+            raw.close()
+
+
+def _copy_stored(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one entry's stored (compressed) bytes from one zip into another, unchanged."""
+    assert zin.fp is not None and zout.fp is not None
+    zin.fp.seek(info.header_offset)
+    header = zin.fp.read(30)
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    zin.fp.seek(info.header_offset + 30 + name_len + extra_len)
+    data = zin.fp.read(info.compress_size)
+    entry = copy.copy(info)
+    entry.flag_bits &= ~0x08  # sizes in the local header, no data descriptor
+    entry.extra = b""
+    entry.header_offset = zout.fp.tell()
+    zout.fp.write(entry.FileHeader(zip64=False))
+    zout.fp.write(data)
+    zout.start_dir = zout.fp.tell()
+    zout.filelist.append(entry)
+    zout.NameToInfo[entry.filename] = entry
+    vars(zout)["_didModify"] = True  # zipfile writes its directory only when modified
 
 
 def new_package() -> dict[str, bytes]:

@@ -10,6 +10,7 @@ part (:func:`~xlalloc.workbook.package.fill_template`), and keeps everything els
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -140,9 +141,7 @@ def template_parts(template: str | Path | None) -> tuple[dict[str, bytes],
                                                         list[zipfile.ZipInfo]]:
     """A template's parts and zip entries (xlalloc's own template if ``None``)."""
     if template is None:
-        raw = io.BytesIO()
-        build_template().save(raw)
-        data = normalised_zip(raw.getvalue())
+        data = _default_template()
         source: str | Path | io.BytesIO = io.BytesIO(data)
         parts = read_parts_bytes(data)
     else:
@@ -152,6 +151,14 @@ def template_parts(template: str | Path | None) -> tuple[dict[str, bytes],
         parts = read_parts(source)
     with zipfile.ZipFile(source) as z:
         return parts, z.infolist()
+
+
+@functools.lru_cache(maxsize=1)
+def _default_template() -> bytes:
+    """Xlalloc's own template as a package (built once a process)."""
+    raw = io.BytesIO()
+    build_template().save(raw)
+    return normalised_zip(raw.getvalue())
 
 
 def fill_pack(template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: PackData,
