@@ -181,13 +181,14 @@ PINNED_ALL = {
                                    "OUTPUT_COLUMNS", "RULES", "YearResult", "converge",
                                    "converge_years", "dft", "floors", "hcdd_partition",
                                    "policy_from", "solve_batch"],
-    "xlalloc.engine.errors": ["InputError", "Problem", "Problems"],
+    "xlalloc.engine.errors": ["InputError", "Problem", "Problems", "checked", "percent_hint"],
     "xlalloc.engine.frames": ["SOURCE_ROW", "is_blank", "source_rows"],
     "xlalloc.engine.monitoring": ["DEFAULT_THRESHOLD", "Ledger", "MONTHS", "MONTH_NAMES",
                                   "PackSettings", "budget_vs_actual", "check_phasing",
                                   "pence_sum", "phase_budgets", "read_ledger", "reconcile",
                                   "twelfths"],
-    "xlalloc.engine.rounding": ["largest_remainder", "round_half_up", "units_of"],
+    "xlalloc.engine.rounding": ["MAX_AMOUNT", "largest_remainder", "round_half_up",
+                                "units_of"],
 }
 
 

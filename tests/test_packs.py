@@ -153,9 +153,11 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
 
 def test_bad_arguments(demo_packs, tmp_path, capsys):
     model, ledger, _, _ = demo_packs
-    assert main(["pack", str(model), "--actuals", str(ledger), "--month", "13",
-                 "--out", str(tmp_path)]) == 2
-    assert "month must be 1 to 12; got 13" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:  # argparse refuses it before anything runs
+        main(["pack", str(model), "--actuals", str(ledger), "--month", "13",
+              "--out", str(tmp_path)])
+    assert e.value.code == 2
+    assert "'13' is not a month 1 (April) to 12 (March)" in capsys.readouterr().err
     assert main(["pack", str(model), "--actuals", str(ledger), "--month", "3",
                  "--out", str(tmp_path), "--place", "Nowhere"]) == 2
     assert "unknown place(s) ['Nowhere']" in capsys.readouterr().err

@@ -29,7 +29,7 @@ ACTIONS = ("run", "validate", "refresh", "packs")
 
 def read_book(book: Book) -> ModelInputs:
     """Read and validate the model's inputs from the book."""
-    return read_model_rows(book.values, book.merged())
+    return read_model_rows(book.values, book.merged(), book.flags())
 
 
 def report_failure(book: Book, error: InputError, quiet: bool = False) -> None:

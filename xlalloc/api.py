@@ -63,6 +63,9 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
     from .workbook.book import FileBook
 
     path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(f"{path.name}: xlalloc runs .xlsx and .xlsm workbooks; open it in Excel "
+                         "and save it as an Excel Workbook (.xlsx)", where=str(path))
     if in_place and output is not None:
         raise InputError("give either an output (-o) or in_place (--in-place), not both",
                          where="output")
@@ -91,7 +94,8 @@ def validate(path: str | Path) -> list[str]:
 def packs(model: str | Path, actuals: str | Path, month: int, out_dir: str | Path,
           template: str | Path | None = None, places: Sequence[str] | None = None,
           phasing: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD,
-          progress: Callable[[str], None] | None = None) -> PackRun:
+          progress: Callable[[str], None] | None = None,
+          allow_empty_month: bool = False) -> PackRun:
     """Run the model and write its monthly reporting packs (``xlalloc pack``)."""
     return build_packs(model, actuals, month, out_dir, template, places, phasing, threshold,
-                       progress)
+                       progress, allow_empty_month)

@@ -51,7 +51,8 @@ def slug(name: str) -> str:
 def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_dir: str | Path,
                template: str | Path | None = None, places: Sequence[str] | None = None,
                phasing: pd.Series | None = None, threshold: float = DEFAULT_THRESHOLD,
-               progress: Callable[[str], None] | None = None) -> PackRun:
+               progress: Callable[[str], None] | None = None,
+               allow_empty_month: bool = False) -> PackRun:
     """Write one pack per place and an ICB summary for ``month``.
 
     Raises:
@@ -71,8 +72,17 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
         raise InputError(f"unknown place(s) {unknown}; places are {all_places}",
                          where="--place")
     practices = result.inputs.practices
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir} is a file; --out names the folder the packs go in",
+                         where="--out")
     ledger = read_ledger(ledger_frame, all_places, programmes,
                          dict(zip(practices["practice_code"], practices["place"])))
+    if not allow_empty_month and not (ledger.rows["month"] == month).any():
+        raise InputError(f"the ledger has no rows for month {month} ({MONTH_NAMES[month - 1]}):"
+                         " is it the right extract? Packs would show every budget underspent; "
+                         "pass --allow-empty-month if the month really has no spend",
+                         where="--actuals")
     annual = (a.cells.groupby(["place", "programme"], sort=False)["amount"].sum()
               .rename("budget").reset_index())
     policy = result.inputs.policy
@@ -88,8 +98,8 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
     traj = (result.convergence.trajectory.set_index("org").T
             if result.convergence is not None else None)
     comp = policy.target_component
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    names = _file_names(wanted)
     notes = [
         f"Budgets: the ICB's budget apportioned by care programme and place "
         f"(£{a.table1.loc['Total', 'Total']:,.0f} in all), phased "
@@ -127,7 +137,7 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
         data = PackData(title=place, period=period, icb=icb, month=month, threshold=threshold,
                         programmes=prog_table(rows), targets=tdf, trajectory=trajectory,
                         notes=notes, target=float(tgt["target"]), dft=dft)
-        paths.append(fill_pack(tpl, data, out_dir / f"{slug(place)}.xlsx"))
+        paths.append(fill_pack(tpl, data, out_dir / names[place]))
     step("ICB summary")
     by_place = bva.groupby("place", sort=False)[["annual_budget", "ytd_budget",
                                                  "ytd_actual"]].sum().reindex(all_places)
@@ -146,14 +156,30 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
     return PackRun(paths, bva, ledger.exceptions, recon)
 
 
+def _file_names(places: Sequence[str]) -> dict[str, str]:
+    """A distinct file name for each place's pack (``Name.xlsx``, ``Name (2).xlsx`` ...)."""
+    out: dict[str, str] = {}
+    taken = {SUMMARY_FILE.lower()}
+    for place in places:
+        base, k = slug(place), 1
+        name = f"{base}.xlsx"
+        while name.lower() in taken:
+            k += 1
+            name = f"{base} ({k}).xlsx"
+        taken.add(name.lower())
+        out[place] = name
+    return out
+
+
 def build_packs(model: str | Path, actuals: str | Path, month: int, out_dir: str | Path,
                 template: str | Path | None = None, places: Sequence[str] | None = None,
                 phasing: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD,
-                progress: Callable[[str], None] | None = None) -> PackRun:
+                progress: Callable[[str], None] | None = None,
+                allow_empty_month: bool = False) -> PackRun:
     """Run the model workbook and write its packs (the ``xlalloc pack`` command)."""
     from .readers.ledger import read_actuals, read_phasing
     from .readers.model import read_model
 
     result = run_model(read_model(model))
     return make_packs(result, read_actuals(actuals), month, out_dir, template, places,
-                      read_phasing(phasing), threshold, progress)
+                      read_phasing(phasing), threshold, progress, allow_empty_month)

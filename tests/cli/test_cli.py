@@ -32,10 +32,10 @@ def test_converge_hcdd_and_errors(tmp_path, capsys):
     t = pd.read_csv(out).set_index("org")
     assert t.loc["B", "hcdd_contribution"] == 3 and t.loc["B", "remaining_allocation"] == 100
     assert main(["converge", str(inp), "--total", "500", "--min-growth", "0.01",
-                 "-o", str(out)]) == 2
+                 "-o", str(out), "--force"]) == 2
     assert "infeasible policy: the floors need £505" in capsys.readouterr().err
     assert main(["converge", str(inp), "--total", "520", "--method", "pace",
-                 "-o", str(out)]) == 2
+                 "-o", str(out), "--force"]) == 2
     assert "method 'pace' needs pace" in capsys.readouterr().err
 
 

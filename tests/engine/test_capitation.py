@@ -200,7 +200,7 @@ def test_targets_command_csv_and_errors(tmp_path, shared_dir, capsys):
     place = t[t["level"] == "place"].iloc[0]
     assert place["per_1000_wp"] == pytest.approx(1_000_000 / place["core_wp"] * 1000, rel=1e-3)
     _places(["B85005", "NOPE01"], "Default").to_csv(places, index=False)
-    assert main(["targets", str(f), "--places", str(places), "-o", str(out)]) == 2
+    assert main(["targets", str(f), "--places", str(places), "-o", str(out), "--force"]) == 2
     assert "practice NOPE01 is not in the practice data" in capsys.readouterr().err
 
 

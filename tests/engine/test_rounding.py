@@ -52,7 +52,7 @@ def test_total_must_be_whole_units():
 
 @given(
     st.lists(st.floats(min_value=0, max_value=1e9, allow_nan=False), min_size=1, max_size=40),
-    st.integers(min_value=0, max_value=10**12),
+    st.integers(min_value=0, max_value=10**10),  # within MAX_AMOUNT at a £1,000 unit
     st.sampled_from([1.0, 1000.0]),
 )
 def test_largest_remainder_conserves_and_is_close(weights, n, unit):

@@ -19,13 +19,14 @@ def test_numbers_a_person_would_write(text, value):
 
 
 @pytest.mark.parametrize("text", ["1,5", "12,34", "1.2.3", "abc", "", "£", "inf", "nan",
-                                  float("inf"), float("nan"), True, "TRUE", "1,5%"])
+                                  float("inf"), float("nan"), True, "TRUE", "1,5%", "1e20",
+                                  -2e13])
 def test_ambiguous_or_not_numbers_are_refused(text):
     with pytest.raises(ValueError):
         parse_number(text)
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15))
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12))
 def test_a_number_written_with_separators_reads_back(x):
     assert parse_number(f"{x:,.2f}") == pytest.approx(round(x, 2), abs=1e-6)
     assert math.isfinite(parse_number(repr(x)))

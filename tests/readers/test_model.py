@@ -79,9 +79,10 @@ def test_a_file_that_is_not_a_workbook_is_an_input_problem(tmp_path, capsys):
     bad.write_text("not a workbook")
     for cmd in (["run", str(bad)], ["run", str(bad), "--in-place"]):
         assert main(cmd) == 2
-        assert "bad.xlsx: cannot read as a workbook" in capsys.readouterr().err
+        assert ("bad.xlsx: not an Excel workbook (.xlsx or .xlsm): the file is not a zip "
+                "package") in capsys.readouterr().err
     assert main(["validate", str(bad)]) == 1
-    assert "bad.xlsx: cannot read as a workbook" in capsys.readouterr().out
+    assert "bad.xlsx: not an Excel workbook (.xlsx or .xlsm)" in capsys.readouterr().out
     assert main(["run", str(tmp_path / "missing.xlsx")]) == 2
     assert "file not found" in capsys.readouterr().err
 

@@ -10,8 +10,9 @@ def test_read_table_strips_headers_and_reads_blank_as_missing(tmp_path):
     p = tmp_path / "t.csv"
     p.write_text("\ufeff org , baseline\nA,100\nB,\n", encoding="utf-8")
     df = read_table(p)
-    assert list(df.columns) == ["org", "baseline"]
+    assert list(df.columns) == ["org", "baseline", "source_row"]
     assert df["baseline"].tolist()[0] == "100" and df["baseline"].isna().tolist() == [False, True]
+    assert df["source_row"].tolist() == [2, 3]
 
 
 def test_totals_by_year(tmp_path):
@@ -26,8 +27,9 @@ def test_every_totals_problem_at_once(tmp_path):
     with pytest.raises(InputError) as e:
         read_totals(p)
     assert [str(x).split(": ", 1)[1] for x in e.value.problems] == [
-        "year 2026/27 appears more than once", "year is blank", "total 'lots' is not a number"]
-    assert [x.row for x in e.value.problems] == [3, 4, 5]
+        "'lots' is not a number; expected a number", "year 2026/27 appears more than once",
+        "year is blank"]
+    assert [x.row for x in e.value.problems] == [5, 3, 4]
 
 
 def test_missing_file_is_an_input_problem(tmp_path):

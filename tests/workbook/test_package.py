@@ -19,7 +19,6 @@ from libreoffice import read_values, recalculate
 
 import xlalloc
 from xlalloc.cli import main
-from xlalloc.engine.errors import InputError
 from xlalloc.model.schema import OUTPUT_SHEETS
 from xlalloc.workbook.package import OWNER_NAME, owned_sheets, read_parts
 
@@ -370,7 +369,8 @@ def test_everything_at_once_in_a_macro_workbook(tmp_path, libreoffice):
 def test_a_macro_workbook_is_never_written_with_an_xlsx_name(tmp_path, capsys):
     model = build(tmp_path, [macros_and_custom_ribbon], suffix=".xlsm")
     assert main(["run", str(model), "-o", str(tmp_path / "out.xlsx")]) == 2
-    assert "must keep the input's extension (.xlsm)" in capsys.readouterr().err
+    assert "out.xlsx: the output's format follows its extension; expected one of .xlsm" in (
+        capsys.readouterr().err)
     assert not (tmp_path / "out.xlsx").exists()
 
 
@@ -421,11 +421,3 @@ def test_ownership_record_survives_and_is_hidden(tmp_path):
     wb = read_parts(model)["xl/workbook.xml"].decode()
     assert (f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Audit|Checks|'
             'Convergence|Targets|Trajectory"</definedName>') in wb
-
-
-def test_limits_are_checked_before_inflating(tmp_path):
-    bomb = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (64 * 2**20))
-    with pytest.raises(InputError, match="compressed .* to 1; at most 250 to 1 expected"):
-        read_parts(bomb)

@@ -15,8 +15,9 @@ def test_formats_from_names():
 def test_csv_with_a_sidecar_table(tmp_path):
     out = write_tables(tmp_path / "r.csv", {"convergence": pd.DataFrame({"a": [1]}),
                                             "Trajectory Table": pd.DataFrame({"b": [2]})})
-    assert out.read_text() == "a\n1\n"
-    assert (tmp_path / "r-trajectory_table.csv").read_text() == "b\n2\n"
+    # UTF-8 with a byte-order mark and CRLF lines, as Excel expects.
+    assert out.read_bytes() == b"\xef\xbb\xbfa\r\n1\r\n"
+    assert (tmp_path / "r-trajectory_table.csv").read_bytes() == b"\xef\xbb\xbfb\r\n2\r\n"
 
 
 def test_xlsx_sheet_per_table(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,35 @@ from typing import Any
 from .._version import __version__
 
 __all__ = ["build_parser", "main"]
+
+
+def number(text: str) -> float:
+    """An option's number, by the readers' rules (``1,5``, ``nan`` and ``inf`` refused)."""
+    from ..readers.cells import parse_number
+
+    try:
+        return parse_number(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def month(text: str) -> int:
+    """A financial-year month, 1 (April) to 12 (March)."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 12:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month 1 (April) to 12 (March)")
+    return int(text)
+
+
+def _output(args: argparse.Namespace, *inputs: object, suffixes: tuple[str, ...] = (
+        ".csv", ".xlsx")) -> Path:
+    """The command's output file, checked by the one rule (see ``check_output``)."""
+    from ..workbook.files import check_output
+
+    return check_output(args.output, [str(i) for i in inputs if i], args.force, suffixes)
+
+
+def _force(c: Any) -> None:
+    c.add_argument("--force", action="store_true", help="replace the output if it exists")
 
 
 def _components() -> tuple[str, ...]:
@@ -37,6 +67,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     from ..readers.tables import read_table
     from ..workbook.tables import write_tables
 
+    out = _output(args, args.practices, args.places)
     if args.practices == "demo":
         practices = demo.practices()
         england = demo.ENGLAND
@@ -69,8 +100,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
         table["per_1000_wp"] = cap.cost_per_1000(table["target"], table[f"{args.component}_wp"])
     cols += ["target_share"] + (["target", "per_1000_wp"] if args.budget is not None else [])
     cols += [f"{k}_index_england" for k in cap.COMPONENTS]
-    write_tables(args.output, {"Targets": table[cols]})
-    print(f"wrote {len(table)} rows to {args.output}")
+    write_tables(out, {"Targets": table[cols]})
+    print(f"wrote {len(table)} rows to {out}")
     return 0
 
 
@@ -83,15 +114,16 @@ def _targets(c: Any) -> None:
     c.add_argument("--icb", help="keep one ICB, by code or name, e.g. QWO")
     c.add_argument("--component", default="core", choices=_components(),
                    help="weighted population the target shares follow (default core)")
-    c.add_argument("--budget", type=float, help="ICB budget in £ to share by target, e.g. "
-                                                "2500000000")
-    c.add_argument("--unit", type=float, default=1.0,
+    c.add_argument("--budget", type=number, help="ICB budget in £ to share by target, e.g. "
+                                                 "2500000000")
+    c.add_argument("--unit", type=number, default=1.0,
                    help="rounding unit in £: 1 (default) or 1000 for £000")
     c.add_argument("--round", choices=["nhse"], help="round as NHS England's tool "
                                                      "(populations to 1, indices to 0.001)")
     c.add_argument("--blank-as-zero", action="store_true",
                    help="read blank weighted populations as zero (recorded per practice)")
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    _force(c)
     c.set_defaults(func=cmd_targets)
 
 
@@ -114,12 +146,13 @@ def cmd_converge(args: argparse.Namespace) -> int:
     from ..workbook.convergence_book import write_convergence
     from ..workbook.tables import write_tables
 
+    out = _output(args, args.input, args.totals)
     values: dict[str, object] = {k: getattr(args, k) for k in _policy_fields()
                                  if getattr(args, k) is not None}
     values["source"] = "xlalloc converge command line"
     policy = policy_from(values, where="command line")
-    orgs = read_table(args.input)
-    out = Path(args.output)
+    orgs = read_table(args.input, numbers=("baseline", "target_share", "target_weight",
+                                           "hcdd_baseline"), required=("org", "baseline"))
     if "year" in orgs.columns:
         if not args.totals:
             raise InputError("the input has a 'year' column: give --totals TOTALS.csv "
@@ -162,7 +195,7 @@ def _converge(c: Any) -> None:
 
     c.add_argument("input", help="CSV/XLSX: org,baseline,target_share|target_weight"
                                  "[,hcdd_baseline][,year]")
-    c.add_argument("--total", type=float, help="total available in £ (one year)")
+    c.add_argument("--total", type=number, help="total available in £ (one year)")
     c.add_argument("--totals", help="CSV year,total for input with a year column")
     for name, field in _policy_fields().items():
         flag = "--" + name.replace("_", "-")
@@ -170,8 +203,9 @@ def _converge(c: Any) -> None:
         if all(isinstance(v, str) for v in choices) and choices:
             c.add_argument(flag, dest=name, choices=choices, help=_help_of(name, field))
         else:
-            c.add_argument(flag, dest=name, type=float, help=_help_of(name, field))
+            c.add_argument(flag, dest=name, type=number, help=_help_of(name, field))
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    _force(c)
     c.set_defaults(func=cmd_converge)
 
 
@@ -181,14 +215,25 @@ def cmd_table_y1(args: argparse.Namespace) -> int:
     from ..engine.convergence import converge_years
     from ..workbook.convergence_book import write_convergence
 
+    out = _output(args)
     orgs, totals = demo.table_y1_orgs()
-    write_convergence(args.output, converge_years(orgs, totals, demo.Y1_POLICY))
-    print(f"wrote {args.output}")
+    result = converge_years(orgs, totals, demo.Y1_POLICY)
+    if out.suffix.lower() == ".xlsx":
+        write_convergence(out, result)
+    else:
+        import pandas as pd
+
+        from ..workbook.tables import write_tables
+
+        write_tables(out, {"convergence": pd.concat([r.table for r in result.years.values()]),
+                           "trajectory": result.trajectory})
+    print(f"wrote {out}")
     return 0
 
 
 def _table_y1(c: Any) -> None:
-    c.add_argument("-o", "--output", required=True, help="OUT.xlsx")
+    c.add_argument("-o", "--output", required=True, help="OUT.xlsx or OUT.csv")
+    _force(c)
     c.set_defaults(func=cmd_table_y1)
 
 
@@ -224,9 +269,15 @@ def _summary(result: Any, target: Path) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a model workbook headless."""
     from ..api import default_output, run
+    from ..workbook.files import check_output
     from .progress import progress_printer
 
     path = Path(args.model)
+    if args.output and not args.in_place:
+        check_output(args.output, [path], args.force, (path.suffix.lower(),))
+    elif not args.in_place and not args.output:
+        check_output(default_output(path), [path], args.force, (path.suffix.lower(),),
+                     where="output")
     result = run(path, args.output, in_place=args.in_place, progress=progress_printer())
     target = path if args.in_place else Path(args.output) if args.output else default_output(path)
     for w in result.warnings:
@@ -240,6 +291,7 @@ def _run(c: Any) -> None:
     c.add_argument("-o", "--output", help="write here (default: MODEL-results.xlsx)")
     c.add_argument("--in-place", action="store_true", dest="in_place",
                    help="write the outputs back into MODEL.xlsx (input sheets unchanged)")
+    c.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     c.set_defaults(func=cmd_run)
 
 
@@ -312,10 +364,14 @@ def _addin(c: Any) -> None:
 def cmd_pack(args: argparse.Namespace) -> int:
     """Write the monthly reporting packs."""
     from ..api import packs
+    from ..engine.errors import checked
+    from ..engine.monitoring import PackSettings
     from .progress import progress_printer
 
+    threshold = checked(PackSettings, {"threshold": args.threshold}, "--threshold").threshold
     run = packs(args.model, args.actuals, args.month, args.out, template=args.template,
-                places=args.place, phasing=args.phasing, threshold=args.threshold,
+                places=args.place, phasing=args.phasing, threshold=threshold,
+                allow_empty_month=args.allow_empty_month,
                 progress=progress_printer(total=len(args.place or []) + 1
                                           if args.place else 4))
     for p in run.paths:
@@ -337,13 +393,15 @@ def _pack(c: Any) -> None:
     c.add_argument("model", help="MODEL.xlsx")
     c.add_argument("--actuals", required=True, help="ledger extract (CSV or XLSX): month, "
                    "programme, amount, and place or practice_code")
-    c.add_argument("--month", type=int, required=True,
+    c.add_argument("--month", type=month, required=True,
                    help="financial-year month reported, 1 = April ... 12 = March; e.g. 6")
     c.add_argument("--template", help="pack template (default: xlalloc's own)")
     c.add_argument("--out", required=True, help="folder for the packs")
     c.add_argument("--place", action="append", help="only this place (repeatable)")
     c.add_argument("--phasing", help="CSV month,share (default: twelfths)")
-    c.add_argument("--threshold", type=float, default=threshold.default,
+    c.add_argument("--allow-empty-month", action="store_true", dest="allow_empty_month",
+                   help="build packs even if the ledger has no rows for the month")
+    c.add_argument("--threshold", type=number, default=threshold.default,
                    help=f"{threshold.description}; default {threshold.default:g}".replace(
                        "%", "%%"))
     c.set_defaults(func=cmd_pack)
@@ -354,13 +412,15 @@ def cmd_pack_template(args: argparse.Namespace) -> int:
     from ..workbook.packs import build_template
     from ..workbook.xlsx import save_atomic
 
-    save_atomic(build_template(), args.output)
-    print(f"wrote {args.output}")
+    out = _output(args, suffixes=(".xlsx",))
+    save_atomic(build_template(), out)
+    print(f"wrote {out}")
     return 0
 
 
 def _pack_template(c: Any) -> None:
     c.add_argument("output", nargs="?", default="PACK.xlsx", help="OUT.xlsx")
+    _force(c)
     c.set_defaults(func=cmd_pack_template)
 
 
@@ -370,21 +430,25 @@ def cmd_demo_ledger(args: argparse.Namespace) -> int:
     from ..engine.errors import InputError
     from ..model.runner import run_model
     from ..readers.model import read_model
+    from ..workbook.files import atomic_write
+    from ..workbook.tables import csv_bytes
 
+    out = _output(args, args.model, suffixes=(".csv",))
     result = run_model(read_model(args.model))
     if result.apportionment is None:
         raise InputError("the model has no budget lines", where=args.model)
-    demo.ledger(result.apportionment.cells, result.inputs.practices, args.month).to_csv(
-        args.output, index=False)
-    print(f"wrote {args.output}")
+    atomic_write(out, csv_bytes(demo.ledger(result.apportionment.cells,
+                                            result.inputs.practices, args.month)))
+    print(f"wrote {out}")
     return 0
 
 
 def _demo_ledger(c: Any) -> None:
     c.add_argument("model", help="MODEL.xlsx")
-    c.add_argument("--month", type=int, default=6, help="months of actuals, 1 = April; "
-                                                        "default 6")
+    c.add_argument("--month", type=month, default=6, help="months of actuals, 1 = April; "
+                                                          "default 6")
     c.add_argument("-o", "--output", default="ledger.csv", help="OUT.csv")
+    _force(c)
     c.set_defaults(func=cmd_demo_ledger)
 
 
@@ -396,11 +460,12 @@ def cmd_footprint(args: argparse.Namespace) -> int:
     from ..readers import nhse
     from ..workbook.tables import write_tables
 
+    out = _output(args, args.old, args.new)
     blank = "zero" if args.blank_as_zero else "error"
     old = nhse.load_practices(args.old, args.old_year, blank_wp=blank)
     new = nhse.load_practices(args.new, args.new_year, blank_wp=blank)
     table, unmapped = footprint_change(old, derive_footprint(old, new), args.component)
-    write_tables(args.output, {"Footprint": table})
+    write_tables(out, {"Footprint": table})
     print(f"{len(table)} new organisations from {old['icb_code'].nunique()}; "
           f"{len(unmapped)} practice(s) of the old file are not in the new one; wrote "
           f"{args.output}")
@@ -417,6 +482,7 @@ def _footprint(c: Any) -> None:
     c.add_argument("--blank-as-zero", action="store_true",
                    help="read blank weighted populations as zero (recorded per practice)")
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    _force(c)
     c.set_defaults(func=cmd_footprint)
 
 
@@ -449,6 +515,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """
     p = argparse.ArgumentParser(prog="xlalloc", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"xlalloc {__version__}")
+    p.add_argument("--debug", action="store_true",
+                   help="show Python's traceback when something fails (for reporting bugs)")
     sub = p.add_subparsers(dest="command", required=True)
     chosen = None if argv is None else next((a for a in argv if not a.startswith("-")), "")
     for name, (help_text, register) in COMMANDS.items():
@@ -474,6 +542,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"xlalloc {args.command}: {reason}; no file was left half-written",
               file=sys.stderr)
         return 130
+    except (OSError, UnicodeError, zipfile.BadZipFile, MemoryError) as e:
+        # The file system, an archive or an encoding failed: a reason, not a traceback.
+        if args.debug:
+            raise
+        what = getattr(e, "strerror", None) or str(e) or type(e).__name__
+        name = getattr(e, "filename", None)
+        print(f"xlalloc {args.command}: {what}" + (f": {name}" if name else ""),
+              file=sys.stderr)
+        return 2
+    except Exception as e:  # a bug: say so in one line, and how to see the traceback
+        if args.debug:
+            raise
+        print(f"xlalloc {args.command}: unexpected error ({type(e).__name__}: {e}); nothing "
+              "was written; run again with --debug for the traceback and please report it",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":  # pragma: no cover

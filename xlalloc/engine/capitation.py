@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .errors import InputError, Problems
+from .errors import InputError, Problem, Problems
 from .frames import source_rows
 from .rounding import largest_remainder, round_half_up
 
@@ -240,6 +240,13 @@ def need_indices(
             parts.append(_table(lo, "locality", lo.index.get_level_values(2), codes,
                                 lo.index.get_level_values(1), ref, ratios))
     out = pd.concat(parts, ignore_index=True)
+    empty = out[out["population"] <= 0]
+    if len(empty):
+        raise InputError([Problem("practices", f"{lvl} {name!r} has a population of "
+                                  f"{pop:g}: its need index (weighted population per head) "
+                                  "cannot be computed; give it practices with patients")
+                          for lvl, name, pop in zip(empty["level"], empty["name"],
+                                                    empty["population"])])
     out.insert(3, "icb_name", out["icb_code"].map(names))
     is_icb = out["level"] == "icb"
     out.loc[is_icb, "name"] = out.loc[is_icb, "icb_name"].fillna(out.loc[is_icb, "icb_code"])

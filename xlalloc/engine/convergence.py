@@ -51,7 +51,8 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import InputError, Problems
+from .errors import InputError, Problems, checked
+from .frames import is_blank, source_rows
 from .rounding import largest_remainder, round_half_up, units_of
 
 __all__ = ["ConvergencePolicy", "Method", "MultiYearResult", "OUTPUT_COLUMNS", "RULES",
@@ -81,22 +82,22 @@ class ConvergencePolicy(BaseModel):
     method: Method = Field(
         "level", description="level (water-filling), pace, or topslice (local convergence)")
     min_growth: float | None = Field(
-        None, ge=-1.0, le=1.0, examples=[0.01],
+        None, ge=-1.0, lt=1.0, examples=[0.01],
         description="minimum growth for every organisation (floor)")
     max_growth: float | None = Field(
-        None, ge=-1.0, le=5.0, examples=[0.06],
+        None, ge=-1.0, lt=1.0, examples=[0.06],
         description="maximum growth for the furthest under target (cap)")
     band: float | None = Field(
-        None, ge=0.0, le=1.0, examples=[0.01],
+        None, ge=0.0, lt=1.0, examples=[0.01],
         description="|DfT| within which organisations get core growth")
     over_target_floor: float | None = Field(
-        None, ge=-1.0, le=1.0, examples=[0.0],
+        None, ge=-1.0, lt=1.0, examples=[0.0],
         description="reduced minimum growth for those far above target")
     over_target_from: float | None = Field(
-        None, ge=0.0, le=5.0, examples=[0.05],
+        None, ge=0.0, lt=1.0, examples=[0.05],
         description="DfT at which the floor starts to reduce")
     over_target_to: float | None = Field(
-        None, ge=0.0, le=5.0, examples=[0.15],
+        None, ge=0.0, lt=1.0, examples=[0.15],
         description="DfT from which the reduced floor applies in full")
     pace: float | None = Field(
         None, ge=0.0, le=1.0, examples=[0.5], description="pace of change p (pace method)")
@@ -105,9 +106,9 @@ class ConvergencePolicy(BaseModel):
         description="share of core-grown baseline top-sliced (topslice)")
     unit: float = Field(1.0, gt=0, examples=[1000], description="rounding unit in £ (1 or 1000)")
     hcdd_growth: float | None = Field(
-        None, ge=-1.0, le=5.0, examples=[0.10], description="HCDD growth rate q")
+        None, ge=-1.0, lt=1.0, examples=[0.10], description="HCDD growth rate q")
     cost_uplift: float | None = Field(
-        None, ge=-1.0, le=5.0, examples=[0.03],
+        None, ge=-1.0, lt=1.0, examples=[0.03],
         description="gross cost uplift factor u (cap on growth of the remaining allocation "
                     "for over-target organisations)")
     source: str = Field("user", description="where this policy comes from")
@@ -136,18 +137,7 @@ class ConvergencePolicy(BaseModel):
 
 def policy_from(values: Mapping[str, object], where: str = "policy") -> ConvergencePolicy:
     """Build a policy, turning validation errors into an :class:`InputError`."""
-    from pydantic import ValidationError
-
-    try:
-        return ConvergencePolicy.model_validate(dict(values))
-    except ValidationError as e:
-        problems = Problems()
-        for err in e.errors():
-            name = ".".join(str(x) for x in err["loc"]) or "policy"
-            value = values.get(name, "") if err["loc"] else ""
-            problems.add(where, f"{err['msg']}" + (f" (got {value!r})" if value != "" else ""),
-                         column=name)
-        raise InputError(problems.items) from None
+    return checked(ConvergencePolicy, values, where)
 
 
 def dft(x: npt.ArrayLike, shares: npt.ArrayLike) -> Array:
@@ -245,20 +235,25 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
     if not has_share:
         problems.add(where, "missing column 'target_share' (or 'target_weight')")
     problems.raise_if_any()
+    rows = source_rows(orgs)
     df = orgs.copy().reset_index(drop=True)
     share_col = "target_share" if "target_share" in df.columns else "target_weight"
+    for i in np.flatnonzero(df["org"].map(is_blank).to_numpy(dtype=bool)):
+        problems.add(where, "the organisation's name is blank", row=rows[i], column="org")
+    df["org"] = df["org"].map(lambda v: v.strip() if isinstance(v, str) else v)
     for c in ("baseline", share_col, *(["hcdd_baseline"] if "hcdd_baseline" in df else [])):
         num = pd.to_numeric(df[c], errors="coerce")
-        for i in np.flatnonzero(num.isna().to_numpy()):
+        bad = num.isna() | ~np.isfinite(num.astype("float64"))
+        for i in np.flatnonzero(bad.to_numpy()):
             problems.add(where, f"org {df['org'].iloc[i]}: {c} is blank or not a number "
-                                f"({df[c].iloc[i]!r})", row=int(i) + 2, column=c)
+                                f"({df[c].iloc[i]!r})", row=rows[i], column=c)
         df[c] = num.astype("float64")
     for i in np.flatnonzero((df["baseline"] <= 0).to_numpy()):
         problems.add(where, f"org {df['org'].iloc[i]}: baseline must be above zero",
-                     row=int(i) + 2, column="baseline")
+                     row=rows[i], column="baseline")
     for i in np.flatnonzero((df[share_col] < 0).to_numpy()):
         problems.add(where, f"org {df['org'].iloc[i]}: {share_col} must not be negative",
-                     row=int(i) + 2, column=share_col)
+                     row=rows[i], column=share_col)
     dup = df["org"].duplicated(keep=False)
     for org in sorted(set(df.loc[dup, "org"].astype(str))):
         problems.add(where, f"org {org} appears more than once")
@@ -266,11 +261,11 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
         over = df["hcdd_baseline"] > df["baseline"]
         for i in np.flatnonzero(over.to_numpy()):
             problems.add(where, f"org {df['org'].iloc[i]}: hcdd_baseline exceeds baseline",
-                         row=int(i) + 2, column="hcdd_baseline")
+                         row=rows[i], column="hcdd_baseline")
     if not problems and df[share_col].sum() <= 0:
         problems.add(where, f"{share_col} must not all be zero", column=share_col)
-    if not total > 0:
-        problems.add("total", f"total must be above zero; got {total}")
+    if not (total > 0 and np.isfinite(total)):
+        problems.add("total", f"total must be a positive amount; got {total}")
     if not problems:
         df["target_share"] = df[share_col] / df[share_col].sum()
     return df, problems

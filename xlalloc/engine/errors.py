@@ -7,9 +7,13 @@ expected, so a finance user can fix them all in one pass.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
-__all__ = ["InputError", "Problem", "Problems"]
+from pydantic import BaseModel
+
+__all__ = ["InputError", "Problem", "Problems", "checked", "percent_hint"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,32 @@ class Problems:
         """Raise an :class:`InputError` holding every problem, if there are any."""
         if self.items:
             raise InputError(self.items)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def checked(model: type[M], values: Mapping[str, object], where: str) -> M:
+    """Build a settings model, every problem reported at once as an :class:`InputError`.
+
+    A rate or share given as a percentage (5 for 5%) gets a hint: decimals are expected.
+    """
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(dict(values))
+    except ValidationError as e:
+        problems = Problems()
+        for err in e.errors():
+            name = ".".join(str(x) for x in err["loc"]) or "policy"
+            value = values.get(name, "") if err["loc"] else ""
+            problems.add(where, f"{err['msg']}" + (f" (got {value!r})" if value != "" else "")
+                         + percent_hint(value), column=name)
+        raise InputError(problems.items) from None
+
+
+def percent_hint(value: object) -> str:
+    """``"; did you mean 0.05 for 5%?"`` for a rate of 1 or more, else ``""``."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= abs(value) <= 100:
+        return f"; did you mean {value / 100:g} for {value:g}%? (rates are decimals)"
+    return ""

@@ -16,6 +16,7 @@ Two rules, both named in the guidance xlalloc follows:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,7 +25,11 @@ import numpy.typing as npt
 
 from .errors import InputError
 
-__all__ = ["largest_remainder", "round_half_up", "units_of"]
+__all__ = ["MAX_AMOUNT", "largest_remainder", "round_half_up", "units_of"]
+
+#: The largest amount any figure may have: £10 trillion, fifty times NHS England's whole
+#: budget; beyond it a figure is a mistake (and would exhaust exact pennies in floats).
+MAX_AMOUNT = 1e13
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -73,8 +78,11 @@ def units_of(total: float, unit: float, name: str = "total") -> int:
         InputError: If ``unit`` is not positive or ``total`` is not a whole
             number of units.
     """
-    if not unit > 0:
-        raise InputError(f"unit must be positive; got {unit}", where="unit")
+    if not (unit > 0 and math.isfinite(unit)):
+        raise InputError(f"unit must be a positive number of pounds; got {unit}", where="unit")
+    if not math.isfinite(total) or abs(total) > MAX_AMOUNT:
+        raise InputError(f"{name} {total:g} is beyond any NHS budget (at most £{MAX_AMOUNT:g})",
+                         where=name)
     n = round(total / unit)
     if abs(n * unit - total) > 1e-9 * max(1.0, abs(total)):
         raise InputError(

@@ -50,6 +50,10 @@ class XlwingsBook:
                 out[sh.name] = [used.address.replace("$", "")]
         return out
 
+    def flags(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Excel calculates as it goes: no formula lacks its result."""
+        return {}
+
     def write_sheets(self, specs: list[SheetSpec]) -> None:
         """Write every spec as a new sheet at the end, replacing one of the same name."""
         for spec in specs:

@@ -57,10 +57,9 @@ def vector(value: object, name: str, *, allow_blank: bool = False,
             continue
         try:
             v = parse_number(v)
-        except ValueError:
-            what = "not a finite number" if isinstance(v, int | float) and not isinstance(
-                v, bool) else f"text ({v!r}); expected a number"
-            problems.add(name, f"{pos} is {what}")
+        except ValueError as e:
+            problems.add(name, f"{pos} is text ({v!r}); expected a number"
+                         if isinstance(v, str) else f"{pos}: {e}")
             continue
         if minimum is not None and float(v) < minimum:
             problems.add(name, f"{pos} is {v:g}; expected at least {minimum:g}")
@@ -86,6 +85,21 @@ def flags(value: object, name: str, n: int) -> np.ndarray:
     return np.array(out, dtype=bool)
 
 
+def unit(value: object) -> float:
+    """The rounding unit in £ (blank: 1); must be above zero."""
+    u = scalar(value, "unit", default=1.0)
+    if u is None or u <= 0:
+        raise InputError(f"unit is {u:g}; expected a positive number of pounds (1, or 1000 for "
+                         "£000)", where="unit")
+    return u
+
+
+def not_all_zero(values: np.ndarray, name: str) -> None:
+    """Raise if every value is zero (nothing to share by, or to measure against)."""
+    if len(values) == 0 or not np.any(values):
+        raise InputError(f"{name} are all zero", where=name)
+
+
 def scalar(value: object, name: str, default: float | None = None) -> float | None:
     """A single number (blank: ``default``)."""
     cells, _ = _cells(value)
@@ -94,7 +108,11 @@ def scalar(value: object, name: str, default: float | None = None) -> float | No
     v = cells[0]
     if v is None or (isinstance(v, str) and v.strip() == ""):
         return default
-    return float(vector(v, name)[0])
+    try:
+        return parse_number(v)
+    except ValueError as e:
+        raise InputError(f"{name} is text ({v!r}); expected a number" if isinstance(v, str)
+                         else f"{name}: {e}", where=name) from None
 
 
 def same_length(**vectors: Sequence[object]) -> None:

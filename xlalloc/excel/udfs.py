@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlwings as xw
 
@@ -106,6 +107,9 @@ def xla_need_index(populations: Any, weighted: Any, selected: Any,
     cv.same_length(populations=pop, weighted=wp)
     index = need_index(pop, wp, cv.flags(selected, "selected", len(pop)))
     d = cv.scalar(decimals, "decimals")
+    if d is not None and not (0 <= d <= 10 and float(d).is_integer()):
+        raise InputError(f"decimals is {d:g}; expected a whole number from 0 to 10",
+                         where="decimals")
     return float(round_half_up([index], int(d))[0]) if d is not None else float(index)
 
 
@@ -132,11 +136,11 @@ def xla_target_amounts(weights: Any, total: Any, unit: Any = None) -> Any:
 def _share(weights: Any, weights_name: str, total: Any, total_name: str, unit: Any) -> Any:
     """A total shared by weights to the unit, largest remainder, as a spilling column."""
     w = cv.vector(weights, weights_name, minimum=0)
+    cv.not_all_zero(w, weights_name)
     t = cv.scalar(total, total_name)
     if t is None:
         raise InputError(f"{total_name} is blank", where=total_name)
-    u = cv.scalar(unit, "unit", default=1.0) or 1.0
-    return cv.column(largest_remainder(w, t, u, order=list(range(len(w)))))
+    return cv.column(largest_remainder(w, t, cv.unit(unit), order=list(range(len(w)))))
 
 
 @udf("Distance from target of each allocation: (x - s Σx) / (s Σx), positive above "
@@ -148,8 +152,8 @@ def xla_dft(allocations: Any, shares: Any) -> Any:
     x = cv.vector(allocations, "allocations", minimum=0)
     s = cv.vector(shares, "shares", minimum=0)
     cv.same_length(allocations=x, shares=s)
-    if s.sum() <= 0:
-        raise InputError("shares are all zero", where="shares")
+    cv.not_all_zero(x, "allocations")
+    cv.not_all_zero(s, "shares")
     return cv.column(dft(x, s / s.sum()))
 
 
@@ -172,6 +176,7 @@ def xla_converge(baselines: Any, shares: Any, total: Any, policy: Any = None,
     b = cv.vector(baselines, "baselines", minimum=0)
     s = cv.vector(shares, "shares", minimum=0)
     cv.same_length(baselines=b, shares=s)
+    cv.not_all_zero(s, "shares")
     t = cv.scalar(total, "total")
     if t is None:
         raise InputError("total is blank", where="total")
@@ -219,12 +224,15 @@ def xla_hcdd(allocations: Any, baselines: Any, hcdd_baselines: Any, dft_after: A
     h = cv.vector(hcdd_baselines, "hcdd_baselines", minimum=0)
     d = cv.vector(dft_after, "dft_after")
     cv.same_length(allocations=a, baselines=b, hcdd_baselines=h, dft_after=d)
+    over = [int(i) + 1 for i in np.flatnonzero(h > b)]
+    if over:
+        raise InputError(f"hcdd_baselines item(s) {over} exceed their baselines; the HCDD "
+                         "baseline is part of the baseline", where="hcdd_baselines")
     q = cv.scalar(hcdd_growth, "hcdd_growth")
     u = cv.scalar(cost_uplift, "cost_uplift")
     if q is None or u is None:
         raise InputError("hcdd_growth and cost_uplift are required", where="hcdd_growth")
-    unit_v = cv.scalar(unit, "unit", default=1.0) or 1.0
-    H, R, _ = hcdd_partition(a, b, h, d, q, u, unit_v)
+    H, R, _ = hcdd_partition(a, b, h, d, q, u, cv.unit(unit))
     return [[float(x), float(y)] for x, y in zip(H, R)]
 
 

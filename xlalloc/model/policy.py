@@ -26,10 +26,10 @@ from pydantic.fields import FieldInfo
 from ..engine.apportionment import ApportionmentSettings
 from ..engine.capitation import Component
 from ..engine.convergence import ConvergencePolicy, Method, policy_from
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError, Problems, checked, percent_hint
 from ..engine.monitoring import PackSettings
 
-__all__ = ["ModelPolicy", "Parameter", "parameters"]
+__all__ = ["ModelPolicy", "Parameter", "checked", "parameters"]
 
 ANNEX = ("NHS England, specialised commissioning 2024/25, annex 2: convergence principles "
          "(shared/reference/003)")
@@ -188,7 +188,8 @@ class ModelPolicy(BaseModel):
                 found = values.get(name)
                 shown = f"{found:g}" if isinstance(found, float) else repr(found)
                 expected = p.allowed if p is not None else err["msg"]
-                problems.add(where, f"{name}{cell} is {shown}; expected {expected}",
+                hint = percent_hint(found) if p is not None and p.percent else ""
+                problems.add(where, f"{name}{cell} is {shown}; expected {expected}{hint}",
                              row=(rows or {}).get(name), column="value")
             raise InputError(problems.items) from None
 

@@ -16,6 +16,7 @@ from ..engine.apportionment import Apportionment, apportion
 from ..engine.capitation import COMPONENTS
 from ..engine.convergence import MultiYearResult, converge_years
 from ..engine.errors import InputError, Problems
+from ..engine.frames import SOURCE_ROW, source_rows
 from ..readers.model import ModelInputs
 
 __all__ = ["ENGLAND", "ModelResult", "run_model"]
@@ -85,7 +86,8 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
                 "org": list(bl["place"]) * len(years),
                 "year": [y for y in years for _ in range(len(bl))],
                 "baseline": list(bl["baseline"]) * len(years),
-                "target_share": list(share.reindex(bl["place"])) * len(years)})
+                "target_share": list(share.reindex(bl["place"])) * len(years),
+                SOURCE_ROW: source_rows(bl) * len(years)})
             totals = {str(y): float(t) for y, t in zip(inputs.totals["year"],
                                                         inputs.totals["total"])}
             convergence = converge_years(orgs, totals, policy.convergence(), where="Baselines")
@@ -102,4 +104,4 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
             problems.extend(e)
     problems.raise_if_any()
     return ModelResult(inputs, indices, targets, budget_total, convergence, apportionment,
-                       place_map.warnings)
+                       [*inputs.notes, *place_map.warnings])

@@ -10,6 +10,7 @@ import math
 import re
 
 from ..engine.frames import is_blank
+from ..engine.rounding import MAX_AMOUNT
 
 __all__ = ["FALSE", "TRUE", "a1_bounds", "cell_rc", "col_letter", "is_blank", "parse_flag",
            "parse_number"]
@@ -29,7 +30,8 @@ def parse_number(v: object) -> float:
 
     Raises:
         ValueError: Text that is not a number in that sense (``1,5`` is ambiguous),
-            a TRUE/FALSE value, or an infinity or NaN.
+            a TRUE/FALSE value, an infinity or NaN, or a magnitude beyond
+            :data:`~xlalloc.engine.rounding.MAX_AMOUNT` (£10 trillion).
     """
     if isinstance(v, bool):
         raise ValueError(f"{v} is TRUE/FALSE, not a number")
@@ -50,6 +52,8 @@ def parse_number(v: object) -> float:
             x = -x
     if not math.isfinite(x):
         raise ValueError(f"{v!r} is not a finite number")
+    if abs(x) > MAX_AMOUNT:
+        raise ValueError(f"{v!r} is beyond any NHS budget (at most {MAX_AMOUNT:g})")
     return x
 
 

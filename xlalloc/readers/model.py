@@ -23,7 +23,9 @@ from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
 from ..model.policy import ModelPolicy
 from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, InputTable
+from .archive import cell_flags, check_workbook
 from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
+from .tables import header_key
 
 __all__ = ["ModelInputs", "SheetFile", "TableLayout", "open_sheets", "read_model",
            "read_model_rows", "sheet_xml_paths"]
@@ -62,6 +64,7 @@ class ModelInputs:
     totals: pd.DataFrame
     policy: ModelPolicy
     layout: dict[str, TableLayout] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # defaults used, columns ignored
 
 
 def sheet_xml_paths(z: zipfile.ZipFile) -> dict[str, str]:
@@ -80,28 +83,16 @@ def sheet_xml_paths(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def merged_ranges(path: str | Path) -> dict[str, list[str]]:
-    """Merged-cell ranges of every sheet, read from the file's XML (defusedxml)."""
-    out: dict[str, list[str]] = {}
-    with zipfile.ZipFile(path) as z:
-        for name, xml in sheet_xml_paths(z).items():
-            if xml not in z.namelist():
-                continue
-            refs = re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"', z.read(xml))
-            if refs:
-                out[name] = [r.decode() for r in refs]
-    return out
-
-
 def _find_header(rows: list[list[object]], key: str) -> int | None:
     for i, row in enumerate(rows[:10]):
-        if any(str(v).strip() == key for v in row):
+        if any(header_key(v) == key for v in row):
             return i
     return None
 
 
 def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Problems,
-                merged: list[str]) -> tuple[pd.DataFrame, TableLayout | None]:
+                merged: list[str], flags: Mapping[tuple[int, int], str],
+                notes: list[str]) -> tuple[pd.DataFrame, TableLayout | None]:
     cols = spec.names
     empty = pd.DataFrame(columns=[*cols, SOURCE_ROW])
     if rows is None:
@@ -114,8 +105,17 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
         problems.add(spec.sheet, f"no header row with '{spec.key}' in the first 10 rows; "
                                  f"expected columns {cols}")
         return empty, None
-    header = [str(v).strip() for v in rows[h]]
+    header = [header_key(v) for v in rows[h]]
+    twice = sorted({k for k in header if k and header.count(k) > 1})
+    for key in twice:
+        at = [col_letter(j) for j, x in enumerate(header) if x == key]
+        problems.add(spec.sheet, f"column '{key}' appears more than once in the header row "
+                                 f"{h + 1} (columns {', '.join(at)}); keep one", column=key)
     pos = {name: header.index(name) for name in cols if name in header}
+    extra = [str(rows[h][j]).strip() for j, k in enumerate(header) if k and k not in cols]
+    if extra:
+        notes.append(f"{spec.sheet}: column(s) {extra} are not part of the table and were "
+                     f"ignored; its columns are {cols}")
     missing = [c.name for c in spec.columns if c.required and c.name not in pos]
     if missing:
         found = [x for x in header if x]
@@ -138,7 +138,8 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
             continue
         j = pos[c.name]
         column = [row[j] if j < len(row) else "" for row in data]
-        fast = _fast_column(column, c.kind)
+        flagged = {r: why for (r, cj), why in flags.items() if cj == j and r > h + 1}
+        fast = None if flagged else _fast_column(column, c.kind)
         if fast is not None:
             if c.kind == "number" and c.minimum is not None:
                 for low in np.flatnonzero(np.asarray(fast) < c.minimum).tolist():
@@ -148,19 +149,31 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
             out[c.name] = list(fast)
             continue
         vals: list[object] = []
+        defaulted: list[int] = []
         for k, row in enumerate(data):
             excel_row = h + 2 + k
             v = row[j] if j < len(row) else ""
             cell = f"{col_letter(j)}{excel_row}"
+            if excel_row in flagged:
+                problems.add(spec.sheet, f"cell {cell} {flagged[excel_row]}", row=excel_row,
+                             column=c.name)
+                vals.append(None)
+                continue
             if is_blank(v):
                 if not c.allow_blank and c.required:
                     problems.add(spec.sheet, f"cell {cell} is blank; expected {c.kind}"
                                  + (f" ({c.description})" if c.description else ""),
                                  row=excel_row, column=c.name)
+                elif c.default is not None:
+                    defaulted.append(excel_row)
                 vals.append(c.default)
                 continue
             vals.append(_cell(v, c.kind, c.minimum, spec.sheet, cell, excel_row, c.name,
                               problems))
+        if defaulted:
+            shown = ", ".join(map(str, defaulted[:10])) + (" ..." if len(defaulted) > 10 else "")
+            notes.append(f"{spec.sheet}: {len(defaulted)} blank '{c.name}' cell(s) read as "
+                         f"{str(c.default).upper()}, the documented default (rows {shown})")
         out[c.name] = vals
     df = pd.DataFrame(out, columns=cols)
     df[SOURCE_ROW] = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
@@ -216,7 +229,8 @@ def _cell(v: object, kind: str, minimum: float | None, sheet: str, cell: str, ro
     return text
 
 
-def _read_policy(rows: list[list[object]] | None, problems: Problems) -> ModelPolicy:
+def _read_policy(rows: list[list[object]] | None, problems: Problems,
+                 flags: Mapping[tuple[int, int], str]) -> ModelPolicy:
     """The Policy sheet's parameters, validated by :class:`ModelPolicy`."""
     if rows is None:
         problems.add(POLICY, "sheet 'Policy' is missing")
@@ -225,7 +239,7 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems) -> ModelPo
     if h is None:
         problems.add(POLICY, "no header row with 'parameter' and 'value'")
         return ModelPolicy()
-    header = [str(v).strip() for v in rows[h]]
+    header = [header_key(v) for v in rows[h]]
     if "value" not in header:
         problems.add(POLICY, f"missing column 'value'; columns found: {header}")
         return ModelPolicy()
@@ -251,6 +265,10 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems) -> ModelPo
         at[name], cells[name] = excel_row, cell
         p = by_name[name]
         v = row[jv] if jv < len(row) else ""
+        if (excel_row, jv) in flags:
+            problems.add(POLICY, f"{name} (cell {cell}) {flags[(excel_row, jv)]}",
+                         row=excel_row, column="value")
+            continue
         if is_blank(v):
             values[name] = None
         elif p.kind in ("number", "whole"):
@@ -283,32 +301,53 @@ class SheetFile:
     names: list[str]
     rows: Callable[[str], list[list[object]] | None]
     merged: dict[str, list[str]]
+    flags: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
 def open_sheets(path: str | Path) -> SheetFile:
-    """Open a workbook file for reading inputs.
+    """Open a workbook file for reading inputs, after the archive checks.
 
     Raises:
-        InputError: If the file is missing or is not a workbook.
+        InputError: If the file is missing, empty, encrypted, not a workbook, beyond
+            the archive limits or declares XML entities (:mod:`.archive`).
     """
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"file not found: {path}", where=str(path))
+    flags: dict[str, dict[tuple[int, int], str]] = {}
+    merged: dict[str, list[str]] = {}
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        parts = check_workbook(path)
+        try:
+            with zipfile.ZipFile(path) as z:
+                xml_of = sheet_xml_paths(z)
+        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError) as e:
+            raise InputError(f"not an Excel workbook (.xlsx): {e}", where=path.name) from None
+        for sheet, part in xml_of.items():
+            flags[sheet] = cell_flags(parts, part)
+            refs = re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"', parts.get(part, b""))
+            if refs:
+                merged[sheet] = [r.decode() for r in refs]
+    elif not path.is_file():
+        raise InputError(f"file not found: {path}" if not path.exists() else
+                         f"{path} is a folder; expected a workbook file", where=str(path))
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types
         raise InputError(f"cannot read as a workbook: {e}", where=path.name) from None
     names = list(wb.sheet_names)
-    merged = merged_ranges(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
 
     def rows(sheet: str) -> list[list[object]] | None:
         if sheet not in names:
             return None
-        return [list(r) for r in wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+        try:
+            values = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as e:  # calamine reads each sheet when asked, and raises its own
+            raise InputError(f"sheet '{sheet}' cannot be read (the file is damaged?): {e}",
+                             where=path.name) from None
+        return [list(r) for r in values]
 
-    return SheetFile(names, rows, merged)
+    return SheetFile(names, rows, merged, flags)
 
 
 def read_model(path: str | Path) -> ModelInputs:
@@ -318,28 +357,35 @@ def read_model(path: str | Path) -> ModelInputs:
         InputError: Every problem found, each naming sheet, cell or row and column.
     """
     sheets = open_sheets(path)
-    return read_model_rows(sheets.rows, sheets.merged)
+    return read_model_rows(sheets.rows, sheets.merged, sheets.flags)
 
 
 def read_model_rows(rows: Callable[[str], list[list[object]] | None],
-                    merged: Mapping[str, list[str]]) -> ModelInputs:
+                    merged: Mapping[str, list[str]],
+                    flags: Mapping[str, Mapping[tuple[int, int], str]] | None = None
+                    ) -> ModelInputs:
     """Read and validate a model's inputs from any source of sheet values.
 
     Args:
         rows: Returns a sheet's values as rows from A1 (``None`` if no such sheet);
             a file read by python-calamine or a live Excel book through xlwings.
         merged: Merged-cell ranges by sheet.
+        flags: Cells that must not be read as values, by sheet: (row, 0-based column)
+            -> why (formulas without stored results, Excel errors).
 
     Raises:
         InputError: Every problem found, each naming sheet, cell or row and column.
     """
     problems = Problems()
+    flags = flags or {}
+    notes: list[str] = []
     read = {spec.table: _read_table(rows(spec.sheet), spec, problems,
-                                    list(merged.get(spec.sheet, []))) for spec in INPUT_TABLES}
+                                    list(merged.get(spec.sheet, [])),
+                                    flags.get(spec.sheet, {}), notes) for spec in INPUT_TABLES}
     frames = {k: df for k, (df, _) in read.items()}
     layout = {spec.sheet: lay for spec in INPUT_TABLES
               if (lay := read[spec.table][1]) is not None}
-    policy = _read_policy(rows(POLICY), problems)
+    policy = _read_policy(rows(POLICY), problems, flags.get(POLICY, {}))
     pr = frames["tblPractices"]
     if "Practices" in layout and len(pr) == 0:
         problems.add("Practices", f"no practices: add at least one row below the header (row "
@@ -349,6 +395,13 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
         at = pr.loc[pr["practice_code"] == code, SOURCE_ROW].tolist()
         problems.add("Practices", f"practice {code} appears more than once (rows {at})",
                      column="practice_code")
+    for table, key in (("tblTotals", "year"), ("tblBaselines", "place")):
+        frame = frames[table]
+        names = frame[key].map(lambda v: None if v is None else str(v).strip().lower())
+        for value in sorted(set(names[names.duplicated(keep=False) & names.notna()])):
+            at = frame.loc[names == value, SOURCE_ROW].tolist()
+            problems.add(table[3:], f"{key} {frame.loc[names == value, key].iloc[0]!r} appears "
+                                    f"more than once (rows {at}); keep one", column=key)
     bl = frames["tblBaselines"]
     if len(bl):
         places = set(pr["place"].dropna())
@@ -375,4 +428,5 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
         totals=frames["tblTotals"],
         policy=policy,
         layout=layout,
+        notes=notes,
     )

@@ -228,6 +228,10 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
             file or sheet name, or any value is blank or not a number.
     """
     path = Path(path)
+    if not path.is_file():
+        raise InputError(f"file not found: {path}" if not path.exists() else
+                         f"{path} is a folder; expected NHS England's practice file",
+                         where=str(path))
     problems = Problems()
     frames: list[pd.DataFrame] = []
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):

@@ -1,35 +1,166 @@
-"""Reading small user tables (CSV or XLSX) at the command line's boundary."""
+"""Reading the small tables users give the command line: CSV, or a workbook's first sheet.
+
+One boundary for every table a command reads (organisations to converge, place
+definitions, totals by year, ledgers, phasing profiles):
+
+* the file must exist and be a file; CSV text must be UTF-8 (with or without a
+  byte-order mark) or UTF-16 with a byte-order mark, as Excel saves "CSV UTF-8" and
+  "Unicode text"; anything else is reported with the byte and how to re-save it;
+* the delimiter is a comma, or a semicolon or tab when the header row plainly uses one
+  (Excel in a European locale, Excel's "Unicode text"), and never a guess beyond that;
+* headers are matched case- and space-insensitively (``Target Share`` is
+  ``target_share``); a header given twice, an empty file and a header with no rows
+  below it are errors;
+* text cells are stripped of surrounding spaces (so ``A`` and ``A `` are one name);
+* columns named in ``numbers`` are converted with :func:`~xlalloc.readers.cells.parse_number`
+  and every problem (row, column, value) is reported together.
+"""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from ..engine.errors import InputError, Problems
+from ..engine.frames import SOURCE_ROW
 from .cells import is_blank, parse_number
 
-__all__ = ["read_table", "read_totals"]
+__all__ = ["WORKBOOK_SUFFIXES", "header_key", "read_table", "read_text", "read_totals"]
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV or the first sheet of a workbook, every cell as text (parsed later).
+def header_key(h: object) -> str:
+    """A header as a column key: ``" Target Share "`` -> ``target_share``."""
+    text = str(h).replace("\ufeff", "").strip().lower()
+    return re.sub(r"\s+", "_", text)
 
-    Headers are stripped of spaces and any byte-order mark; blank cells are missing.
+
+def read_text(path: Path) -> str:
+    """A text file's contents: UTF-8 (optional BOM) or UTF-16 with a BOM.
 
     Raises:
-        InputError: If the file does not exist.
+        InputError: Any other encoding, naming the first byte that is not UTF-8.
     """
+    raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"the file is not UTF-8 text (byte 0x{raw[e.start]:02X} at position {e.start}); "
+            "in Excel save it as 'CSV UTF-8 (Comma delimited)'", where=path.name) from None
+
+
+def _check_file(path: str | Path) -> Path:
     p = Path(path)
     if not p.exists():
         raise InputError(f"file not found: {path}", where=str(path))
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from python_calamine import CalamineWorkbook
+    if p.is_dir():
+        raise InputError(f"{path} is a folder; expected a file", where=str(path))
+    return p
 
-        rows = CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0).to_python()
-        return pd.DataFrame(rows[1:], columns=[str(h).strip() for h in rows[0]]).replace("", None)
-    return pd.read_csv(p, encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                       na_values=[""]).rename(columns=lambda c: str(c).strip())
+
+def _csv_rows(p: Path) -> list[list[str]]:
+    text = read_text(p)
+    first = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first:
+        delimiter = ";" if first.count(";") > first.count("\t") else "\t" if "\t" in first \
+            else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _sheet_rows(p: Path) -> list[list[object]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0)
+    except Exception as e:  # calamine raises its own error types
+        raise InputError(f"cannot read as a workbook: {e}", where=p.name) from None
+    return [list(r) for r in sheet.to_python(skip_empty_area=False)]
+
+
+def read_table(path: str | Path, numbers: Iterable[str] = (),
+               required: Iterable[str] = (), problems: Problems | None = None) -> pd.DataFrame:
+    """Read a CSV or the first sheet of a workbook into a validated frame.
+
+    Args:
+        path: The file.
+        numbers: Columns (keys) converted to numbers; blanks stay missing.
+        required: Columns (keys) that must be present.
+        problems: Where to add problems with values (so a caller reports them with its
+            own); without it they are raised here.
+
+    Returns:
+        Columns keyed by :func:`header_key`, text stripped, blanks missing, and a
+        ``source_row`` column giving each row's line in the file.
+
+    Raises:
+        InputError: Every problem found: a missing or unreadable file, an encoding
+            that is not UTF-8/UTF-16, no header, a header given twice, no rows, a
+            required column missing, a value that is not a number.
+    """
+    p = _check_file(path)
+    where = str(path)
+    rows: list[list[object]]
+    if p.suffix.lower() in WORKBOOK_SUFFIXES:
+        rows = _sheet_rows(p)
+    else:
+        rows = [list(r) for r in _csv_rows(p)]
+    while rows and all(is_blank(v) for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise InputError("the file is empty; expected a header row and rows below it",
+                         where=where)
+    header = [header_key(h) for h in rows[0]]
+    while header and header[-1] == "" and all(len(r) < len(header) or is_blank(r[len(header)
+                                                                                - 1])
+                                               for r in rows[1:]):
+        header.pop()
+    found = Problems()
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header):
+        if h and h in seen:
+            found.add(where, f"column '{h}' appears twice (columns {seen[h] + 1} and "
+                             f"{j + 1}); keep one", row=1, column=h)
+        seen.setdefault(h, j)
+    missing = [c for c in required if c not in seen]
+    if missing:
+        found.add(where, f"missing column(s) {missing}; columns found: "
+                         f"{[h for h in header if h]}")
+    if len(rows) == 1:
+        found.add(where, "no rows below the header", row=2)
+    found.raise_if_any()
+    values_found = problems if problems is not None else found
+    width = len(header)
+    body = [[(v.strip() if isinstance(v, str) else v) for v in (r + [""] * width)[:width]]
+            for r in rows[1:]]
+    df = pd.DataFrame(body, columns=header, dtype=object).replace("", None)
+    df[SOURCE_ROW] = range(2, len(body) + 2)
+    for c in numbers:
+        if c not in df.columns:
+            continue
+        values = []
+        for v, row in zip(df[c], df[SOURCE_ROW]):
+            if is_blank(v):
+                values.append(float("nan"))
+                continue
+            try:
+                values.append(parse_number(v))
+            except ValueError as e:
+                values_found.add(where, f"{e}; expected a number", row=int(row), column=c)
+                values.append(float("nan"))
+        df[c] = pd.Series(values, index=df.index, dtype="float64")
+    found.raise_if_any()
+    return df
 
 
 def read_totals(path: str | Path) -> dict[str, float]:
@@ -39,27 +170,21 @@ def read_totals(path: str | Path) -> dict[str, float]:
         InputError: Missing columns, a total that is not a number, a blank or
             repeated year; every problem together.
     """
-    df = read_table(path)
-    where = str(path)
     problems = Problems()
-    for c in ("year", "total"):
-        if c not in df.columns:
-            problems.add(where, f"missing column '{c}'; columns found: {list(df.columns)}")
-    problems.raise_if_any()
+    df = read_table(path, numbers=("total",), required=("year", "total"), problems=problems)
+    where = str(path)
+    bad_total = {p.row for p in problems.items}
     out: dict[str, float] = {}
-    for i, (y, t) in enumerate(zip(df["year"], df["total"])):
-        row = i + 2
+    for y, t, row in zip(df["year"], df["total"], df[SOURCE_ROW]):
         if is_blank(y):
-            problems.add(where, "year is blank", row=row, column="year")
+            problems.add(where, "year is blank", row=int(row), column="year")
+        elif int(row) in bad_total:
             continue
-        try:
-            value = parse_number(t)
-        except ValueError:
-            problems.add(where, f"total {t!r} is not a number", row=row, column="total")
-            continue
-        if str(y).strip() in out:
-            problems.add(where, f"year {y} appears more than once", row=row, column="year")
+        elif pd.isna(t):
+            problems.add(where, f"the total for {y} is blank", row=int(row), column="total")
+        elif str(y) in out:
+            problems.add(where, f"year {y} appears more than once", row=int(row), column="year")
         else:
-            out[str(y).strip()] = value
+            out[str(y)] = float(t)
     problems.raise_if_any()
     return out

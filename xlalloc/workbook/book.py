@@ -38,6 +38,9 @@ class Book(Protocol):
     def merged(self) -> dict[str, list[str]]:
         """Merged-cell ranges by sheet."""
 
+    def flags(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Cells not to read as values (formulas without results, Excel errors), by sheet."""
+
     def write_sheets(self, specs: list[SheetSpec]) -> None:
         """Replace (or add) the named sheets with the specs; other sheets untouched."""
 
@@ -86,6 +89,10 @@ class FileBook:
     def merged(self) -> dict[str, list[str]]:
         """Merged-cell ranges, from the file's XML."""
         return dict(self._file().merged)
+
+    def flags(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Formulas saved without results and Excel errors, from the file's XML."""
+        return dict(self._file().flags)
 
     def write_sheets(self, specs: list[SheetSpec]) -> None:
         """Hold the sheets to write; :meth:`save` writes them."""

@@ -6,6 +6,7 @@ whose cells read 0 when all is well.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -18,9 +19,26 @@ from .xlsx import save_specs
 __all__ = ["sheet_name", "write_convergence"]
 
 
-def sheet_name(year: str) -> str:
-    """A sheet name for a financial year (``/`` is not allowed in sheet names)."""
-    return year.replace("/", "-")
+def sheet_name(year: str, taken: set[str] | None = None) -> str:
+    """A valid, unique sheet name for a financial year (``2026/27`` -> ``2026-27``).
+
+    Characters Excel forbids (slashes, ``? * [ ] :``) become ``-``, quotes are dropped, the
+    name is cut to 31 characters, and a repeat gets `` (2)``.
+    """
+    name = re.sub(r"[/\\?*\[\]:]", "-", year).replace("'", "").strip() or "Year"
+    name = name[:31]
+    taken = taken if taken is not None else set()
+    base, k = name, 1
+    while name.lower() in taken:
+        k += 1
+        name = f"{base[:31 - len(f' ({k})')]} ({k})"
+    taken.add(name.lower())
+    return name
+
+
+def _ref(sheet: str) -> str:
+    """A sheet name quoted for a formula."""
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _policy_sheet(policy: ConvergencePolicy) -> SheetSpec:
@@ -53,14 +71,14 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]]) -> Sh
     d.put(tot + 1, cols["allocation"], res.total, MONEY)
     A, S, T = col(cols["allocation"]), col(cols["target_share"]), col(cols["target"])
     checks.append((f"{name}: allocations less control total",
-                   f"=ROUND('{name}'!{A}{tot}-'{name}'!{A}{tot + 1},2)"))
+                   f"=ROUND({_ref(name)}!{A}{tot}-{_ref(name)}!{A}{tot + 1},2)"))
     checks.append((f"{name}: targets less control total",
-                   f"=ROUND('{name}'!{T}{tot}-'{name}'!{A}{tot + 1},2)"))
-    checks.append((f"{name}: target shares less 1", f"=ROUND('{name}'!{S}{tot}-1,9)"))
+                   f"=ROUND({_ref(name)}!{T}{tot}-{_ref(name)}!{A}{tot + 1},2)"))
+    checks.append((f"{name}: target shares less 1", f"=ROUND({_ref(name)}!{S}{tot}-1,9)"))
     if "hcdd_contribution" in cols:
         H, R = col(cols["hcdd_contribution"]), col(cols["remaining_allocation"])
         checks.append((f"{name}: HCDD + remaining less allocation",
-                       f"=ROUND('{name}'!{H}{tot}+'{name}'!{R}{tot}-'{name}'!{A}{tot},2)"))
+                       f"=ROUND({_ref(name)}!{H}{tot}+{_ref(name)}!{R}{tot}-{_ref(name)}!{A}{tot},2)"))
     return d.spec()
 
 
@@ -87,7 +105,8 @@ def write_convergence(path: str | Path, result: YearResult | MultiYearResult) ->
     """
     years = result.years if isinstance(result, MultiYearResult) else {"": result}
     checks: list[tuple[str, str]] = []
-    specs = [_year_sheet(sheet_name(year) if year else "Convergence", res, checks)
+    taken = {"trajectory", "policy", "checks"}
+    specs = [_year_sheet(sheet_name(year, taken) if year else "Convergence", res, checks)
              for year, res in years.items()]
     if isinstance(result, MultiYearResult):
         specs.append(_trajectory_sheet(result))

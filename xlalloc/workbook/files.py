@@ -22,13 +22,13 @@ import hashlib
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputError
 
-__all__ = ["Snapshot", "atomic_write", "remove_leftovers", "snapshot"]
+__all__ = ["Snapshot", "atomic_write", "check_output", "remove_leftovers", "snapshot"]
 
 TEMP_PREFIX = ".~xlalloc-"
 
@@ -175,3 +175,31 @@ def atomic_write(target: str | Path, data: bytes, unchanged: Snapshot | None = N
             with contextlib.suppress(OSError):
                 tmp.unlink()
     return real
+
+
+def check_output(path: str | Path, inputs: Iterable[str | Path] = (), force: bool = False,
+                 suffixes: Iterable[str] = (".csv", ".xlsx"), where: str = "-o") -> Path:
+    """The one rule for every file a command writes.
+
+    The format follows the extension (one of ``suffixes``); an existing file is
+    replaced only with ``force``; an input is never written over.
+
+    Raises:
+        InputError: An unknown extension, an existing file without ``force``, an
+            input named as the output, or a folder.
+    """
+    out = Path(path)
+    allowed = tuple(suffixes)
+    if out.suffix.lower() not in allowed:
+        raise InputError(f"{out.name}: the output's format follows its extension; expected "
+                         f"one of {', '.join(allowed)}", where=where)
+    real = out.resolve()
+    for i in inputs:
+        if Path(i).resolve() == real:
+            raise InputError(f"{out} is an input of this command; xlalloc never writes over "
+                             "an input: choose another name", where=where)
+    if out.is_dir():
+        raise InputError(f"{out} is a folder; expected a file name", where=where)
+    if out.exists() and not force:
+        raise InputError(f"{out} exists; pass --force to replace it", where=where)
+    return out

@@ -225,6 +225,15 @@ class _Ranges:
         return self.layout[sheet].header_row + 1
 
 
+def _sum_where(criteria_range: str, cell: str, sum_range: str) -> str:
+    """``SUMIF`` by exact match.
+
+    A name holding ``*``, ``?``, ``=`` or ``<>`` is a name, not a pattern or a comparison
+    (SUMIF would read it as one).
+    """
+    return f"=SUMPRODUCT(({criteria_range}={cell})*{sum_range})"
+
+
 def _sum(column: int, r1: int, r2: int) -> str:
     L = col(column)
     return f"=SUM({L}{r1}:{L}{r2})"
@@ -288,8 +297,8 @@ def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[SheetSpec, dict[s
     for i, row in enumerate(t.itertuples(index=False)):
         r = r1 + i
         d.put(r, 1, row.place)
-        d.formula(r, 2, f"=SUMIF({place_col},A{r},{pop_col})", NUMBER, value=row.population)
-        d.formula(r, 3, f"=SUMIF({place_col},A{r},{wp_col})", NUMBER, value=wp.iloc[i])
+        d.formula(r, 2, _sum_where(place_col, f"A{r}", pop_col), NUMBER, value=row.population)
+        d.formula(r, 3, _sum_where(place_col, f"A{r}", wp_col), NUMBER, value=wp.iloc[i])
         d.put(r, 4, getattr(row, f"{comp}_index"), INDEX)
         d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%", value=share.iloc[i])
         d.put(r, 6, row.target, MONEY)
@@ -410,8 +419,8 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
     programme = rng.column("Budget", "programme")
     for r in range(r1, r2 + 1):
         checks.append((f"Table 1 {d.value(r, 1)}: less its budget lines",
-                       f"=ROUND(Apportionment!{totc}{r}-SUMIF({programme},Apportionment!A{r},"
-                       f"{amount}),2)"))
+                       f"=ROUND(Apportionment!{totc}{r}-"
+                       f"{_sum_where(programme, f'Apportionment!A{r}', amount)[1:]},2)"))
     checks.append(("Table 1 grand total less the budget lines' total",
                    f"=ROUND(Apportionment!{totc}{tot}-SUM({amount}),2)"))
     checks.append(("Table 1: place totals less the grand total",
@@ -439,7 +448,7 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
     by_place = result.inputs.practices.groupby("place")[comp].sum()
     wp = np.array([*(float(by_place.get(p, 0.0)) for p in places), float(by_place.sum())])
     for j in range(n):
-        d.formula(wrow, 2 + j, f"=SUMIF({place_col},{col(2 + j)}${row + 1},{wp_col})", NUMBER,
+        d.formula(wrow, 2 + j, _sum_where(place_col, f"{col(2 + j)}${row + 1}", wp_col), NUMBER,
                   value=wp[j])
     d.formula(wrow, 2 + n, f"=SUM(B{wrow}:{col(1 + n)}{wrow})", NUMBER, value=wp[n])
     # Table 2 and the index, as formulas.

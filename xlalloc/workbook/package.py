@@ -37,6 +37,7 @@ from xml.sax.saxutils import escape, quoteattr
 from defusedxml import ElementTree
 
 from ..engine.errors import InputError
+from ..readers.archive import Limits, read_parts, read_parts_bytes
 from .sheetspec import CellSpec, ChartSpec, SheetSpec, col
 
 __all__ = ["OWNER_NAME", "Limits", "defined_cells", "fill_template", "new_package",
@@ -60,59 +61,6 @@ XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 #: Number formats Excel knows by id without a ``<numFmt>`` entry.
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
                    "0.00%": 10}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds checked before any part is inflated (zip bombs, runaway files)."""
-
-    part: int = 512 * 2**20
-    total: int = 2 * 2**30
-    ratio: float = 250.0
-    parts: int = 20_000
-
-
-def read_parts_bytes(data: bytes, name: str = "workbook") -> dict[str, bytes]:
-    """:func:`read_parts` of a package held in memory."""
-    return read_parts(io.BytesIO(data), name=name)
-
-
-def read_parts(path: str | Path | io.BytesIO, limits: Limits = Limits(),
-               name: str | None = None) -> dict[str, bytes]:
-    """Every part of a package, inflated only once the archive is known to be in bounds.
-
-    Raises:
-        InputError: Not a zip package, encrypted, or beyond a limit (naming it).
-    """
-    where = name or (Path(path).name if not isinstance(path, io.BytesIO) else "workbook")
-    try:
-        z = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise InputError(f"cannot read as a workbook package: {e}", where=where) from None
-    with z:
-        infos = z.infolist()
-        if len(infos) > limits.parts:
-            raise InputError(f"holds {len(infos):,} parts; at most {limits.parts:,} expected",
-                             where=where)
-        total = 0
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise InputError("the workbook is encrypted; save an unencrypted copy",
-                                 where=where)
-            size = info.file_size
-            total += size
-            if size > limits.part:
-                raise InputError(f"part {info.filename} would inflate to {size:,} bytes; at "
-                                 f"most {limits.part:,} expected", where=where)
-            if size > 2**20 and size > limits.ratio * max(info.compress_size, 1):
-                ratio = size / max(info.compress_size, 1)
-                raise InputError(f"part {info.filename} is compressed {ratio:,.0f} to 1; at "
-                                 f"most {limits.ratio:g} to 1 expected (a zip bomb?)",
-                                 where=where)
-        if total > limits.total:
-            raise InputError(f"would inflate to {total:,} bytes; at most {limits.total:,} "
-                             "expected", where=where)
-        return {info.filename: z.read(info.filename) for info in infos}
 
 
 # --------------------------------------------------------------------------- small XML

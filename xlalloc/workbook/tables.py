@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .files import atomic_write
 from .sheetspec import Drawing, SheetSpec
 from .xlsx import save_specs
 
-__all__ = ["INDEX", "MONEY", "NUMBER", "PCT", "SHARE", "frame_sheet", "number_format",
-           "write_tables"]
+__all__ = ["INDEX", "MONEY", "NUMBER", "PCT", "SHARE", "csv_bytes", "csv_safe", "frame_sheet",
+           "number_format", "write_tables"]
 
 MONEY = '£#,##0;[Red](£#,##0);"–"'
 INDEX = "0.000"
@@ -55,6 +56,25 @@ def frame_sheet(d: Drawing, df: pd.DataFrame, start_row: int = 1, start_col: int
     return last
 
 
+#: Text a spreadsheet would run as a formula when it opens a CSV file.
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that begin like a formula, prefixed with ``'`` so they stay text."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].astype(object).map(lambda v: "'" + v if isinstance(v, str)
+                                and v.startswith(CSV_FORMULA_START) else v)
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """A frame as CSV for Excel: UTF-8 with a byte-order mark, formulas defused."""
+    return csv_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
 def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
     """Write tables to ``.xlsx`` (a sheet each) or ``.csv`` (one table only).
 
@@ -69,10 +89,10 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
     path = Path(path)
     if path.suffix.lower() == ".csv":
         items = list(tables.items())
-        items[0][1].to_csv(path, index=False)
+        atomic_write(path, csv_bytes(items[0][1]))
         for name, df in items[1:]:
-            df.to_csv(path.with_name(f"{path.stem}-{name.lower().replace(' ', '_')}.csv"),
-                      index=False)
+            atomic_write(path.with_name(f"{path.stem}-{name.lower().replace(' ', '_')}.csv"),
+                         csv_bytes(df))
         return path
     specs: list[SheetSpec] = []
     for name, df in tables.items():

@@ -1,0 +1,453 @@
+"""Hostile input, as finance teams' systems export it: one case per failure, each with its
+exact message, exit status 2 (validate: 1) and the input left unchanged; never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import signal
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import broken_model, sha
+from libreoffice import read_values, recalculate
+
+import xlalloc
+from xlalloc.cli import main
+from xlalloc.readers.archive import OLE_SIGNATURE
+
+ORGS = "org,baseline,target_share\nA,100,0.5\nB,100,0.5\n"
+
+
+def run(argv, capsys):
+    """Exit status and everything printed; argparse's own refusals included."""
+    try:
+        rc = main(argv)
+    except SystemExit as e:
+        rc = e.code
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err + out.out
+    return rc, out.err + out.out
+
+
+def _write(tmp_path, name, data, encoding="utf-8"):
+    p = tmp_path / name
+    if isinstance(data, bytes):
+        p.write_bytes(data)
+    else:
+        p.write_text(data, encoding=encoding)
+    return p
+
+
+# ------------------------------------------------------------------ tables (converge)
+
+CONVERGE = {
+    "empty file": ("", [], "the file is empty; expected a header row and rows below it"),
+    "header only": ("org,baseline,target_share\n", [], "row 2: no rows below the header"),
+    "latin-1 text": ("org,baseline,target_share\nCaf\xe9,100,0.5\nB,100,0.5\n", [],
+                     "the file is not UTF-8 text (byte 0xE9 at position 29); in Excel save it "
+                     "as 'CSV UTF-8 (Comma delimited)'"),
+    "ambiguous 1,5": ('org,baseline,target_share\nA,"1,5",0.5\nB,100,0.5\n', [],
+                      "row 2, column 'baseline': '1,5' is not a number; expected a number"),
+    "infinity": ("org,baseline,target_share\nA,inf,0.5\nB,100,0.5\n", [],
+                 "row 2, column 'baseline': 'inf' is not a number; expected a number"),
+    "nan": ("org,baseline,target_share\nA,nan,0.5\nB,100,0.5\n", [],
+            "row 2, column 'baseline': 'nan' is not a number; expected a number"),
+    "beyond any budget": ("org,baseline,target_share\nA,1e20,0.5\nB,100,0.5\n", [],
+                          "'1e20' is beyond any NHS budget (at most 1e+13)"),
+    "header twice": ("org,baseline,baseline,target_share\nA,1,2,0.5\nB,1,2,0.5\n", [],
+                     "row 1, column 'baseline': column 'baseline' appears twice (columns 2 and "
+                     "3); keep one"),
+    "A and 'A '": ("org,baseline,target_share\nA,100,0.5\nA ,100,0.5\n", [],
+                   "org A appears more than once"),
+    "blank name": ("org,baseline,target_share\n,100,0.5\nB,100,0.5\n", [],
+                   "row 2, column 'org': the organisation's name is blank"),
+    "growth given as a percentage": (ORGS, ["--min-growth", "1"],
+                                     "did you mean 0.01 for 1%? (rates are decimals)"),
+    "total nan": (ORGS, ["--total", "nan"], "argument --total: 'nan' is not a number"),
+    "total 1e20": (ORGS, ["--total", "1e20"],
+                   "argument --total: '1e20' is beyond any NHS budget (at most 1e+13)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CONVERGE))
+def test_converge_input(tmp_path, capsys, case):
+    text, extra, message = CONVERGE[case]
+    inp = _write(tmp_path, "orgs.csv", text, "latin-1" if "latin" in case else "utf-8")
+    before = sha(inp)
+    argv = ["converge", str(inp), "-o", str(tmp_path / "out.csv"), *extra]
+    if "--total" not in extra:
+        argv += ["--total", "210"]
+    rc, text_out = run(argv, capsys)
+    assert rc == 2 and message in text_out, text_out
+    assert sha(inp) == before and not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("case,data,encoding", [
+    ("semicolons (Excel in a European locale)", ORGS.replace(",", ";"), "utf-8"),
+    ("UTF-16 with a byte-order mark (Excel's Unicode text)", ORGS.replace(",", "\t"),
+     "utf-16"),
+    ("UTF-8 with a byte-order mark and spaced headers", "\ufeff Org , Baseline ,Target Share\n"
+                                                        "A,£100,50%\nB,100,0.5\n", "utf-8"),
+])
+def test_tables_people_save_are_read(tmp_path, capsys, case, data, encoding):
+    inp = _write(tmp_path, "orgs.csv", data, encoding)
+    rc, _ = run(["converge", str(inp), "--total", "210", "-o", str(tmp_path / "o.csv")], capsys)
+    assert rc == 0, case
+    out = pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")
+    assert out["allocation"].sum() == 210
+
+
+@pytest.mark.parametrize("where,message", [
+    ("missing", "file not found"),
+    ("folder", "is a folder; expected a file"),
+])
+def test_input_paths(tmp_path, capsys, where, message):
+    target = tmp_path / "nope.csv" if where == "missing" else tmp_path
+    rc, out = run(["converge", str(target), "--total", "1", "-o", str(tmp_path / "o.csv")],
+                  capsys)
+    assert rc == 2 and message in out
+
+
+def test_totals_every_problem(tmp_path, capsys):
+    inp = _write(tmp_path, "orgs.csv", "org,year,baseline,target_share\nA,2026/27,100,0.5\n"
+                                       "B,2026/27,100,0.5\n")
+    tot = _write(tmp_path, "totals.csv", "year,total\n2026/27,210\n2026/27,220\n,5\n")
+    rc, out = run(["converge", str(inp), "--totals", str(tot), "-o", str(tmp_path / "o.csv")],
+                  capsys)
+    assert rc == 2
+    assert "row 3, column 'year': year 2026/27 appears more than once" in out
+    assert "row 4, column 'year': year is blank" in out
+
+
+# ------------------------------------------------------------------ outputs
+
+@pytest.mark.parametrize("name,message", [
+    ("orgs.csv", "is an input of this command; xlalloc never writes over an input"),
+    ("out.txt", "out.txt: the output's format follows its extension; expected one of .csv, "
+                ".xlsx"),
+    ("missing/out.csv", "the folder"),
+    ("exists.csv", "exists; pass --force to replace it"),
+])
+def test_one_output_rule(tmp_path, capsys, name, message):
+    inp = _write(tmp_path, "orgs.csv", ORGS)
+    _write(tmp_path, "exists.csv", "keep me")
+    before = sha(inp)
+    rc, out = run(["converge", str(inp), "--total", "210", "-o", str(tmp_path / name)], capsys)
+    assert rc == 2 and message in out
+    assert sha(inp) == before and (tmp_path / "exists.csv").read_text() == "keep me"
+
+
+def test_csv_outputs_are_safe_to_open_in_excel(tmp_path, capsys):
+    inp = _write(tmp_path, "orgs.csv", 'org,baseline,target_share\n"=HYPERLINK(""x"")",100,0.5'
+                                       "\n+cmd|' /C calc'!A0,100,0.5\n")
+    assert run(["converge", str(inp), "--total", "210", "-o", str(tmp_path / "o.csv")],
+               capsys)[0] == 0
+    raw = (tmp_path / "o.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads £ correctly
+    text = raw.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+cmd|" in text
+
+
+def test_table_y1_csv_is_csv(tmp_path, capsys):
+    assert run(["table-y1", "-o", str(tmp_path / "y1.csv")], capsys)[0] == 0
+    assert not zipfile.is_zipfile(tmp_path / "y1.csv")
+    assert len(pd.read_csv(tmp_path / "y1.csv", encoding="utf-8-sig")) == 42 * 5
+
+
+# ------------------------------------------------------------------ workbooks
+
+def _policy_row(wb, name):
+    return next(r[0].row for r in wb["Policy"].iter_rows(min_row=5) if r[0].value == name)
+
+
+WORKBOOK_FILES = {
+    "empty": (b"", "the file is empty (0 bytes)"),
+    "encrypted": (OLE_SIGNATURE + b"\0" * 600, "the workbook is encrypted (password-protected)"
+                                               " or in the legacy .xls format"),
+    "text": (b"practice_code,place\n", "not an Excel workbook (.xlsx or .xlsm): the file is "
+                                       "not a zip package"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WORKBOOK_FILES))
+def test_files_that_are_not_workbooks(tmp_path, capsys, case):
+    data, message = WORKBOOK_FILES[case]
+    p = _write(tmp_path, "m.xlsx", data)
+    rc, out = run(["validate", str(p)], capsys)
+    assert rc == 1 and message in out
+    rc, out = run(["run", str(p), "--in-place"], capsys)
+    assert rc == 2 and message in out and p.read_bytes() == data
+
+
+def test_legacy_xls_is_refused_with_what_to_do(tmp_path, capsys):
+    p = _write(tmp_path, "m.xls", OLE_SIGNATURE + b"\0" * 600)
+    rc, out = run(["run", str(p)], capsys)
+    assert rc == 2 and "m.xls: xlalloc runs .xlsx and .xlsm workbooks; open it in Excel" in out
+
+
+def _repack(src: Path, dst: Path, edit) -> Path:
+    with zipfile.ZipFile(src) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    edit(parts)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+    return dst
+
+
+def test_entities_and_bombs_refused_before_reading(tmp_path, capsys):
+    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+
+    def entity(parts):
+        body = parts["xl/worksheets/sheet3.xml"]
+        body = body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else body
+        parts["xl/worksheets/sheet3.xml"] = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a '
+                                             b'"a">]>' + body)
+
+    bad = _repack(model, tmp_path / "ent.xlsx", entity)
+    rc, out = run(["validate", str(bad)], capsys)
+    assert rc == 1 and "part xl/worksheets/sheet3.xml declares XML entities" in out
+
+    def bomb(parts):
+        parts["xl/media/huge.bin"] = b"\0" * (64 * 2**20)
+
+    bad = _repack(model, tmp_path / "bomb.xlsx", bomb)
+    rc, out = run(["validate", str(bad)], capsys)
+    assert rc == 1 and "part xl/media/huge.bin is compressed" in out
+
+
+POLICY_CASES = {
+    "formula without a stored result": (
+        lambda wb, r: wb["Policy"].cell(row=r, column=2, value="=1/100"),
+        "min_growth (cell B{r}) holds a formula with no stored result"),
+    "TRUE as a growth rate": (lambda wb, r: wb["Policy"].cell(row=r, column=2, value=True),
+                              "min_growth (cell B{r}) is True; expected a number"),
+    "text 1,5": (lambda wb, r: wb["Policy"].cell(row=r, column=2, value="1,5"),
+                 "min_growth (cell B{r}) is '1,5'; expected a number"),
+    "a percentage for a rate": (lambda wb, r: wb["Policy"].cell(row=r, column=2, value=5),
+                                "min_growth (cell B{r}) is 5; expected between -1 and 1 (below "
+                                "1); did you mean 0.05 for 5%?"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(POLICY_CASES))
+def test_policy_cells(tmp_path, capsys, case):
+    edit, message = POLICY_CASES[case]
+    rows = {}
+
+    def apply(wb):
+        rows["r"] = _policy_row(wb, "min_growth")
+        edit(wb, rows["r"])
+
+    model = broken_model(tmp_path, "m", apply)
+    before = sha(model)
+    rc, out = run(["run", str(model), "--in-place"], capsys)
+    assert rc == 2 and message.format(r=rows["r"]) in out, out
+    assert sha(model) == before
+
+
+def test_an_excel_error_in_a_policy_cell(tmp_path, capsys):
+    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+
+    def na(parts):
+        text = parts["xl/worksheets/sheet2.xml"].decode()  # the Policy sheet
+        text, n = re.subn(r'<c r="B11"[^>]*?(?:/>|>.*?</c>)',
+                          '<c r="B11" t="e"><f>NA()</f><v>#N/A</v></c>', text, count=1)
+        assert n == 1
+        parts["xl/worksheets/sheet2.xml"] = text.encode()
+
+    bad = _repack(model, tmp_path / "na.xlsx", na)
+    rc, out = run(["validate", str(bad)], capsys)
+    assert rc == 1 and "min_growth (cell B11) holds the Excel error #N/A" in out, out
+
+
+def test_model_tables(tmp_path, capsys):
+    def edit(wb):
+        ws = wb["Totals"]
+        ws["A6"] = ws["A5"].value  # a year given twice
+        ws["B6"] = 1
+        b = wb["Budget"]
+        b["C5"] = "1,5"
+        r = _policy_row(wb, "band")
+        wb["Policy"].insert_rows(r + 1)
+        wb["Policy"].cell(row=r + 1, column=1, value="band")
+        wb["Policy"].cell(row=r + 1, column=2, value=0.01)
+
+    model = broken_model(tmp_path, "m", edit)
+    before = sha(model)
+    rc, out = run(["validate", str(model)], capsys)
+    assert rc == 1
+    assert "Totals, column 'year': year '2026/27' appears more than once (rows [5, 6])" in out
+    assert "Budget, row 5, column 'amount': cell C5 holds text '1,5'; expected a number" in out
+    assert "parameter 'band' is listed twice" in out
+    assert sha(model) == before
+
+
+def test_blank_recurrent_means_true_and_says_so(tmp_path, capsys):
+    def edit(wb):
+        for row in wb["Budget"].iter_rows(min_row=5, min_col=4, max_col=4):
+            row[0].value = None
+
+    model = broken_model(tmp_path, "m", edit)
+    result = xlalloc.run(model, tmp_path / "o.xlsx")
+    t = result.tables()
+    assert t["table1_recurrent"].loc["Total", "Total"] == t["table1"].loc["Total", "Total"]
+    assert any("blank 'recurrent' cell(s) read as TRUE, the documented default" in w
+               for w in result.warnings)
+
+
+def test_a_place_without_patients(tmp_path, capsys):
+    def edit(wb):
+        ws = wb["Practices"]
+        hdr = [c.value for c in ws[4]]
+        ws.cell(row=5, column=hdr.index("place") + 1, value="Ghost town")
+        ws.cell(row=5, column=hdr.index("population") + 1, value=0)
+        ws.cell(row=5, column=hdr.index("locality") + 1, value="Ghost town")
+        wb["Baselines"].append(["Ghost town", 1000])
+
+    model = broken_model(tmp_path, "m", edit)
+    rc, out = run(["validate", str(model)], capsys)
+    assert rc == 1 and "place 'Ghost town' has a population of 0" in out
+
+
+def test_names_with_wildcards_are_matched_exactly(tmp_path, libreoffice):
+    def edit(wb):
+        ws = wb["Practices"]
+        col = [c.value for c in ws[4]].index("place") + 1
+        for row in ws.iter_rows(min_row=5, min_col=col, max_col=col):
+            if row[0].value == "Brookvale":
+                row[0].value = "Brook*"
+        for sheet in ("Baselines", "PlaceSplits"):
+            for row in wb[sheet].iter_rows(min_row=5):
+                for c in row:
+                    if c.value == "Brookvale":
+                        c.value = "Brook*"
+
+    model = broken_model(tmp_path, "m", edit)
+    out = tmp_path / "o.xlsx"
+    xlalloc.run(model, out)
+    checks = read_values(recalculate(out, tmp_path / "lo"))["Checks"]
+    total = next(r for r in checks if r and r[0] == "All checks (sum of absolute values)")
+    assert total[1] == 0
+
+
+# ------------------------------------------------------------------ packs
+
+@pytest.fixture(scope="module")
+def packs_model(tmp_path_factory):
+    d = tmp_path_factory.mktemp("packs")
+    model = xlalloc.new(d / "m.xlsx", demo=True)
+    ledger = d / "ledger.csv"
+    assert main(["demo-ledger", str(model), "-o", str(ledger)]) == 0
+    return d, model, ledger
+
+
+def test_pack_arguments(packs_model, tmp_path, capsys):
+    d, model, ledger = packs_model
+    july = _write(tmp_path, "july.csv", "month,place,programme,amount\n4,Brookvale,Acute,5\n")
+    a_file = _write(tmp_path, "afile.txt", "x")
+    base = ["pack", str(model), "--month", "6"]
+    cases = [
+        ([*base, "--actuals", str(july), "--out", str(tmp_path / "p")],
+         "the ledger has no rows for month 6 (Sep): is it the right extract?"),
+        ([*base, "--actuals", str(ledger), "--out", str(tmp_path / "p"), "--threshold", "5"],
+         "did you mean 0.05 for 5%?"),
+        ([*base, "--actuals", str(ledger), "--out", str(a_file)],
+         "is a file; --out names the folder the packs go in"),
+        ([*base, "--actuals", str(ledger), "--out", str(tmp_path / "p"),
+          "--template", str(d / "m.xlsx")], "the pack template has no named cell(s)"),
+        (["demo-ledger", str(model), "--month", "13", "-o", str(tmp_path / "l.csv")],
+         "'13' is not a month 1 (April) to 12 (March)"),
+    ]
+    for argv, message in cases:
+        rc, out = run(argv, capsys)
+        assert rc == 2 and message in out, (argv, out)
+    assert run([*base, "--actuals", str(july), "--out", str(tmp_path / "p2"),
+                "--allow-empty-month"], capsys)[0] == 0
+
+
+def test_pack_file_names_never_collide():
+    from xlalloc.packs import _file_names
+
+    assert _file_names(["North/East", "NorthEast", "ICB summary"]) == {
+        "North/East": "NorthEast.xlsx", "NorthEast": "NorthEast (2).xlsx",
+        "ICB summary": "ICB summary (2).xlsx"}
+
+
+# ------------------------------------------------------------------ no traceback, ever
+
+def test_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
+    def boom(*_a, **_k):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("xlalloc.api.validate", boom)
+    rc, out = run(["validate", "x.xlsx"], capsys)
+    assert rc == 70 and "unexpected error (RuntimeError: a bug); nothing was written; run " \
+                        "again with --debug" in out
+    with pytest.raises(RuntimeError):
+        main(["--debug", "validate", "x.xlsx"])
+
+
+class TimeBound:
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def __enter__(self):
+        def hang(*_a):
+            raise AssertionError(f"no answer within {self.seconds} s")
+
+        self.old = signal.signal(signal.SIGALRM, hang)
+        signal.alarm(self.seconds)
+
+    def __exit__(self, *exc):
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, self.old)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_byte_level_corruption_never_crashes_or_hangs(tmp_path, capsys, seed):
+    rng = random.Random(seed)
+    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    data = bytearray(model.read_bytes())
+    if seed % 2:  # corrupt the zip itself
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        model.write_bytes(bytes(data))
+    else:  # corrupt one part inside a valid zip
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+            parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+        name = rng.choice(sorted(parts))
+        part = bytearray(parts[name])
+        for _ in range(rng.randint(1, 10)):
+            if part:
+                part[rng.randrange(len(part))] = rng.randrange(256)
+        parts[name] = bytes(part)
+        with zipfile.ZipFile(model, "w") as z:
+            for k, v in parts.items():
+                z.writestr(k, v)
+    before = sha(model)
+    with TimeBound(60):
+        rc, _ = run(["run", str(model), "-o", str(tmp_path / "out.xlsx")], capsys)
+    assert rc in (0, 2)
+    if rc == 2:
+        assert sha(model) == before and not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_csv_corruption_never_crashes_or_hangs(tmp_path, capsys, seed):
+    rng = random.Random(seed)
+    data = bytearray(ORGS.encode() + b"C,250,0.25\nD,50,0.25\n")
+    for _ in range(rng.randint(1, 8)):
+        data[rng.randrange(len(data))] = rng.choice(b",;\t\n\"'=\xff\x00 -.e9x")
+    inp = _write(tmp_path, "orgs.csv", bytes(data))
+    with TimeBound(30):
+        rc, _ = run(["converge", str(inp), "--total", "520", "-o", str(tmp_path / "o.csv")],
+                    capsys)
+    assert rc in (0, 2)
+    if rc == 0:
+        assert pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")["allocation"].sum() == 520
