@@ -267,3 +267,25 @@ def test_vectorised_value_checks_say_what_the_row_loop_said(rows):
     _data_table(frame, "value", "PracticeData", {"L1", "L2"}, {"P1", "P2"}, found)
     assert [str(p) for p in found.items] == _row_loop_reference(
         frame, "value", "PracticeData", {"L1", "L2"}, {"P1", "P2"})
+
+
+def test_place_percentages_give_whole_pound_place_totals_exactly():
+    # 42% / 25% / 33% of £190,000,000 are £79,800,000, £47,500,000 and £62,700,000 exactly.
+    # Each place then splits by capitation between two localities of uneven weighted
+    # population, whose pounds must sum to the place's exactly.
+    pr = pd.DataFrame({"practice_code": [f"P{i}" for i in range(6)],
+                       "place": ["A", "A", "B", "B", "C", "C"],
+                       "locality": ["A1", "A2", "B1", "B2", "C1", "C2"],
+                       "population": [1000.0] * 6})
+    for c in COMPONENTS:
+        pr[c] = [333.3, 666.7, 111.1, 888.9, 500.05, 499.95]
+    lines = pd.DataFrame([("Community contract", "Community", 190_000_000, True,
+                           ("place_split",))],
+                         columns=["line", "programme", "amount", "recurrent", "methods"])
+    splits = pd.DataFrame({"line": ["Community contract"] * 3, "place": ["A", "B", "C"],
+                           "pct": [42, 25, 33]})
+    res = apportion(lines, pr, place_splits=splits)
+    assert res.table1.loc["Community", ["A", "B", "C"]].tolist() == [79_800_000, 47_500_000,
+                                                                     62_700_000]
+    by_loc = res.cells.groupby("place")["amount"].sum()
+    assert by_loc.to_dict() == {"A": 79_800_000, "B": 47_500_000, "C": 62_700_000}

@@ -140,3 +140,19 @@ def test_xlwings_generates_the_pinned_vba_functions():
         assert v["convert"] == [], name  # no type hint became a converter
     assert got["xla_converge"]["ndim"]["baselines"] == 2
     assert got["xla_converge"]["ndim"]["total"] is None
+
+
+def test_converge_takes_the_models_policy_table():
+    from xlalloc.model.policy import PARAMETERS, ModelPolicy
+
+    policy = ModelPolicy(convergence_method="pace", pace=0.5, min_growth=0.0, rounding_unit=1)
+    table = [["parameter", "value", "description", "allowed", "source"]]
+    table += [[p.name, getattr(policy, p.name), p.description, p.allowed, p.source]
+              for p in PARAMETERS]
+    table = [[("" if v is None else v) for v in row] for row in table]
+    got = udfs.xla_converge([[200], [300], [500]], [[0.25], [0.25], [0.5]], 1100, table)
+    expected = converge(pd.DataFrame({"org": [f"row {i:06d}" for i in (1, 2, 3)],
+                                      "baseline": [200, 300, 500],
+                                      "target_share": [0.25, 0.25, 0.5]}), 1100,
+                        ConvergencePolicy(method="pace", pace=0.5, min_growth=0.0)).table
+    assert [r[0] for r in got] == expected["allocation"].tolist()

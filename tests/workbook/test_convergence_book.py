@@ -27,15 +27,17 @@ def test_converge_multi_year_xlsx_recalculates_in_libreoffice(tmp_path, libreoff
     vals = read_values(recalculate(out))
     checks = [r for r in vals["Checks"][1:] if r[0]]
     assert len(checks) == 9 and all(r[1] == 0 for r in checks)
-    # Year 1 by hand: targets 312, 312, 416 (DfT +28%, -3.8%, -27.9%). Floors 400, 300, 300;
-    # caps 432, 324, 324. East, furthest below, is capped at 324; North stays at its floor
-    # 400; South takes the rest, 1040 - 400 - 324 = 316 = (1 - L) x 312, within its bounds,
-    # and East's (1 - L) x 416 = 421 is indeed above its cap.
+    # Year 1 by hand: core growth 4%: cores 416, 312, 312; targets 312, 312, 416 (DfT
+    # +33%, 0%, -25%). Floors 400, 300, 300; caps 432, 324, 324. South is on its target
+    # (core 312 = target 312): the guard holds it there. East, furthest below, is capped
+    # at 324. North takes the rest, 1040 - 312 - 324 = 404 = (1 - L) x 312: between its
+    # floor 400 and its core 416, so it moves toward target; East's (1 - L) x 416 = 539
+    # is indeed above its cap. (Without the guard South got 316, past its target.)
     y1 = vals["2026-27"]
     h = y1[0]
     got = {r[h.index("org")]: r[h.index("allocation")] for r in y1[1:4]}
-    assert got == {"North": 400, "South": 316, "East": 324}
-    assert [r[h.index("rule")] for r in y1[1:4]] == ["floor", "level", "cap"]
+    assert got == {"North": 404, "South": 312, "East": 324}
+    assert [r[h.index("rule")] for r in y1[1:4]] == ["level", "core", "cap"]
     total_row = next(r for r in y1 if r[0] == "Total")
     assert total_row[h.index("allocation")] == 1040
 

@@ -164,6 +164,8 @@ def cmd_converge(args: argparse.Namespace) -> int:
             tables = {"convergence": pd.concat([r.table for r in result.years.values()])}
             tables["trajectory"] = result.trajectory
             write_tables(out, tables)
+        for m in result.messages:
+            print(f"note: {m}")
         print(f"converged {len(result.trajectory)} organisations over {len(result.years)} "
               f"years; wrote {out}")
         return 0
@@ -174,6 +176,8 @@ def cmd_converge(args: argparse.Namespace) -> int:
         write_convergence(out, res)
     else:
         write_tables(out, {"convergence": res.table})
+    for m in res.messages:
+        print(f"note: {m}")
     counts = res.table["rule"].value_counts().to_dict()
     print(f"converged {len(res.table)} organisations (core growth {res.core_growth:.2%}; "
           f"rules {counts}); wrote {out}")

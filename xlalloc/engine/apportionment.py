@@ -451,8 +451,7 @@ def apportion(
         shares = shares / shares.sum()
         shares_by_line[line] = shares
         amt = float(r["amount"])
-        keys = [f"{a}|{b}" for a, b in shares.index]
-        rounded = largest_remainder(shares.to_numpy(), amt, settings.unit, order=keys)
+        rounded = _round_by_place(shares, amt, settings.unit)
         for (pl, lo), a in zip(shares.index, rounded):
             cell_rows.append({"line": line, "programme": programme,
                               "recurrent": bool(r["recurrent"]), "place": pl, "locality": lo,
@@ -487,6 +486,32 @@ def apportion(
     t2.loc["Total"] = list(total_row) + [t1.loc["Total", "Total"] / wp.sum() * 1000.0]
     index = t2[places].div(t2["ICB"].where(t2["ICB"] != 0), axis=0)
     return Apportionment(cells, audit, t1, t1r, t1l, shares_tbl, t2, index)
+
+
+def _round_by_place(shares: pd.Series, amount: float, unit: float) -> np.ndarray:
+    """A line's amount rounded across places first, then each place's across its localities.
+
+    So a place's total is its exact share rounded once (42% of £190m is £79,800,000, not
+    £79,799,999 from rounding its localities separately), and localities sum to it.
+
+    Args:
+        shares: Shares indexed by (place, locality), summing to 1.
+        amount: The line's amount, a whole number of ``unit``.
+        unit: The rounding unit.
+    """
+    by_place = shares.groupby(level=0, sort=False).sum()
+    place_amounts = largest_remainder(by_place.to_numpy(), amount, unit,
+                                      order=[str(p) for p in by_place.index])
+    out = np.zeros(len(shares))
+    places = shares.index.get_level_values(0)
+    for place, place_amount in zip(by_place.index, place_amounts):
+        at = np.flatnonzero(places == place)
+        w = shares.to_numpy()[at]
+        if place_amount == 0 or w.sum() <= 0:
+            continue
+        keys = [f"{place}|{loc}" for loc in shares.index.get_level_values(1)[at]]
+        out[at] = largest_remainder(w, place_amount, unit, order=keys)
+    return out
 
 
 def _coverage(d: pd.DataFrame) -> float:

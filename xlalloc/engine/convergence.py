@@ -19,13 +19,20 @@ an allocation *x*: ``DfT_i = (x_i - s_i Σx) / (s_i Σx)``, positive above targe
 
 Methods:
 ``level`` (water-filling)
-    Organisations with ``|DfT(b)| <= band`` get ``b_i (1 + g)``. Every other
-    organisation gets ``min(hi_i, max(lo_i, (1 - L) t_i))`` with
-    ``lo_i = b_i (1 + min_growth_i)``, ``hi_i = b_i (1 + max_growth)`` and one
-    level ``L`` such that the allocations sum to ``T``.
+    Organisations with ``|DfT(b)| <= band`` get ``c_i = b_i (1 + g)``. Every other
+    organisation gets ``clamp(clamp((1 - L) t_i, c_i ∧ t_i, c_i ∨ t_i), lo_i, hi_i)``
+    with ``lo_i = b_i (1 + min_growth_i)``, ``hi_i = b_i (1 + max_growth)`` and one
+    level ``L`` such that the allocations sum to ``T``. The inner clamp is the
+    *guard* (the annex's principle that convergence moves organisations toward
+    target): an allocation lies between core growth and target, never moving an
+    organisation away from its target nor past it; floors and caps take precedence.
+    Rules: ``floor`` or ``cap``, then ``core`` (held at core growth: the level would
+    have moved it away) or ``target`` (stopped at target), then ``level``. When every
+    organisation outside the band is on one side of target nothing can fund their
+    convergence: it pauses, and the result says so in its messages.
 ``pace``
-    ``clamp(b_i(1+g) + p (t_i - b_i(1+g)) + k b_i, lo_i, hi_i)`` with one uniform
-    adjustment ``k`` such that the allocations sum to ``T``.
+    ``clamp(clamp(c_i + p (t_i - c_i) + k b_i, c_i ∧ t_i, c_i ∨ t_i), lo_i, hi_i)`` with
+    one uniform adjustment ``k`` such that the allocations sum to ``T``.
 ``topslice``
     Everyone gets ``c_i = b_i (1 + g)`` and contributes ``r c_i`` to a pot; the
     pot goes to organisations with ``c_i < t_i`` in proportion to their
@@ -42,8 +49,9 @@ Without ``min_growth``, the floor is zero: an allocation is never negative.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -64,7 +72,7 @@ Array = npt.NDArray[np.float64]
 #: A convergence method's name.
 Method = Literal["level", "pace", "topslice"]
 
-RULES = ("band", "floor", "cap", "level", "pace", "topslice")
+RULES = ("band", "floor", "cap", "core", "target", "level", "pace", "topslice")
 
 OUTPUT_COLUMNS = ["org", "baseline", "target_share", "target", "dft_before", "growth",
                   "allocation", "dft_after", "rule"]
@@ -223,6 +231,7 @@ class YearResult:
     core_growth: float
     parameter: float | None
     policy: ConvergencePolicy
+    messages: list[str] = field(default_factory=list)
 
 
 def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFrame, Problems]:
@@ -267,7 +276,8 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
     if not (total > 0 and np.isfinite(total)):
         problems.add("total", f"total must be a positive amount; got {total}")
     if not problems:
-        df["target_share"] = df[share_col] / df[share_col].sum()
+        # An exact sum: shares are the same to the last bit whatever the row order.
+        df["target_share"] = df[share_col] / math.fsum(df[share_col])
     return df, problems
 
 
@@ -316,8 +326,10 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
     d0 = dft(b, s)
     n = len(df)
     rule = np.empty(n, dtype=object)
+    messages: list[str] = []
     lo = np.zeros(n)
     hi = np.full(n, np.inf)
+    policy_lo, policy_hi = lo, hi
     parameter: float | None = None
     if policy.method == "topslice":
         r = float(policy.topslice or 0.0)
@@ -350,6 +362,17 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
             raise InputError(
                 f"infeasible policy: the caps allow at most £{hi_sum:,.0f} but £{R:,.0f} must "
                 f"be allocated (total £{total:,.0f}); raise max_growth", where="policy")
+        # The guard: convergence never moves an organisation away from its target, nor
+        # past it; floors and caps take precedence (a = clamp(clamp(x, c∧t, c∨t), lo, hi),
+        # which is one clamp to [L, H]).
+        L = np.minimum(np.maximum(np.minimum(core, t), lo), hi)
+        H = np.minimum(np.maximum(np.maximum(core, t), lo), hi)
+        if (L[free_n].sum() > R * (1 + 1e-12) + 1e-6
+                or H[free_n].sum() < R * (1 - 1e-12) - 1e-6):
+            messages.append(
+                "the floors and caps leave money that only moving an organisation away from "
+                "its target could absorb, so the guard was set aside this year")
+            L, H = lo, hi
         if policy.method == "level":
             base, slope = t, t
         else:
@@ -357,19 +380,42 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
             base, slope = core + p * (t - core), b
         a = core.copy()
         if free_n.any():
-            theta = solve_batch(base[free_n][None], slope[free_n][None], lo[free_n][None],
-                                hi[free_n][None], np.array([R]))[0]
-            a[free_n] = np.clip(base[free_n] + theta * slope[free_n], lo[free_n], hi[free_n])
+            theta = solve_batch(base[free_n][None], slope[free_n][None], L[free_n][None],
+                                H[free_n][None], np.array([R]))[0]
+            a[free_n] = np.clip(base[free_n] + theta * slope[free_n], L[free_n], H[free_n])
             parameter = float(-theta) if policy.method == "level" else float(theta)
         tol = 1e-9 * max(1.0, total / max(n, 1))
         rule[:] = policy.method
-        rule[(a <= lo + tol) & free_n] = "floor"
-        rule[(a >= hi - tol) & free_n] = "cap"
+        at_l, at_h = (a <= L + tol) & free_n, (a >= H - tol) & free_n
+        guard = (at_l & (L > lo + tol)) | (at_h & (H < hi - tol))
+        rule[guard & (np.abs(a - t) <= tol)] = "target"
+        rule[guard & (np.abs(a - core) <= tol)] = "core"
+        rule[at_l & (np.abs(L - lo) <= tol)] = "floor"
+        rule[at_h & (np.abs(H - hi) <= tol)] = "cap"
         rule[band] = "band"
+        policy_lo, policy_hi = lo, hi
+        lo, hi = np.where(free_n, L, lo), np.where(free_n, H, hi)
+        if free_n.any() and (rule[free_n] == "core").all():
+            side = "above" if (d0[free_n] > 0).all() else "below" if (d0[free_n] < 0).all() \
+                else "on both sides of"
+            names = ", ".join(sorted(map(str, df.loc[free_n, "org"])))
+            messages.append(
+                f"convergence paused: every organisation outside the band is {side} target "
+                f"({names}); none could move toward target without moving another away, so "
+                f"each gets core growth ({g:.2%})")
     keys = list(df["org"].astype(str))
+    # Round with the guard's bounds where whole units allow; where they cannot all hold,
+    # the guard yields first (floors and caps take precedence over it).
+    r_lo, r_hi = lo, hi
+    if not _whole_units_fit(lo, hi, n_units, policy.unit):
+        r_lo, r_hi = policy_lo, policy_hi
+        messages.append("whole pounds could not keep every organisation both between core "
+                        "growth and its target and within its floor and cap: rounding kept "
+                        "the floors and caps, so an allocation may sit a few pounds past "
+                        "its core or target")
     alloc = largest_remainder(a, total, policy.unit, order=keys,
-                              lower=np.where(np.isfinite(lo) & (lo > 0), lo, np.nan),
-                              upper=np.where(np.isfinite(hi), hi, np.nan))
+                              lower=np.where(np.isfinite(r_lo), np.maximum(r_lo, 0.0), np.nan),
+                              upper=np.where(np.isfinite(r_hi), r_hi, np.nan))
     target = largest_remainder(s, total, policy.unit, order=keys)
     out = pd.DataFrame({
         "org": df["org"].to_numpy(),
@@ -386,7 +432,16 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
         out = _hcdd(out, df["hcdd_baseline"].to_numpy(), policy)
     out["explanation"] = _explain(out, g, lo, hi, policy, parameter)
     out = out.set_index(out["org"].astype(str)).loc[input_order].reset_index(drop=True)
-    return YearResult(out, total, g, parameter, policy)
+    return YearResult(out, total, g, parameter, policy, messages)
+
+
+def _whole_units_fit(lo: Array, hi: Array, n_units: int, unit: float) -> bool:
+    """Whether bounds can all hold in whole units (ceil of each floor, floor of each cap)."""
+    lo_u = np.ceil(np.maximum(lo, 0.0) / unit - 1e-9)
+    hi_u = np.floor(hi / unit + 1e-9)
+    fits_lo = not np.isfinite(lo).all() or lo_u.sum() <= n_units
+    fits_hi = not np.isfinite(hi).all() or hi_u.sum() >= n_units
+    return bool(fits_lo and fits_hi)
 
 
 def hcdd_partition(allocation: npt.ArrayLike, baseline: npt.ArrayLike, hcdd_baseline: npt.ArrayLike,
@@ -444,6 +499,12 @@ def _explain(out: pd.DataFrame, g: float, lo: Array, hi: Array, policy: Converge
         elif rule == "cap":
             txt = (f"cap: maximum growth {policy.max_growth:.2%} on baseline "
                    f"£{r.baseline:,.0f} = £{hi[i]:,.0f}")
+        elif rule == "core":
+            txt = (f"held at core growth {g:.2%} on £{r.baseline:,.0f}: the common level would "
+                   f"have moved it away from target (DfT {r.dft_before:+.2%})")
+        elif rule == "target":
+            txt = (f"stopped at its target £{r.target_share * total:,.0f}: the common level "
+                   "would have taken it past target")
         elif rule == "level":
             txt = (f"level: (1 - L) × target with L = {parameter:.4%}, i.e. "
                    f"{1 - (parameter or 0):.6f} × £{r.target_share * total:,.0f}")
@@ -466,6 +527,11 @@ class MultiYearResult:
 
     years: dict[str, YearResult]
     trajectory: pd.DataFrame
+
+    @property
+    def messages(self) -> list[str]:
+        """Every year's messages (e.g. convergence paused), each naming its year."""
+        return [f"{year}: {m}" for year, r in self.years.items() for m in r.messages]
 
 
 def converge_years(orgs: pd.DataFrame, totals: Mapping[str, float],

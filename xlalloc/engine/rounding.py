@@ -110,8 +110,10 @@ def largest_remainder(
 
     Optional ``lower`` and ``upper`` bounds (in money) are honoured in whole
     units where that is possible (ceil of the lower bound, floor of the upper);
-    where the bounds cannot all hold in whole units, the bound is relaxed to the
-    nearest whole unit on the other side, never by more than one unit.
+    the units this sheds go to parts not held at a bound, where there are any.
+    Only where every part is bounded and the bounds cannot all hold in whole
+    units is a bound relaxed to the nearest whole unit on the other side, never
+    by more than one unit.
 
     Args:
         values: Non-negative weights or exact amounts.
@@ -164,16 +166,22 @@ def largest_remainder(
     counts = np.floor(exact + 1e-9).astype(np.int64)
     lo = np.full(w.shape, np.iinfo(np.int64).min // 4, dtype=np.int64)
     hi = np.full(w.shape, np.iinfo(np.int64).max // 4, dtype=np.int64)
+    at_bound = np.zeros(w.shape, dtype=bool)
     if lower is not None:
         lb = np.asarray(lower, dtype=np.float64) / unit
-        lo = np.where(np.isfinite(lb), np.ceil(lb - 1e-9), lo).astype(np.int64)
-        if lo.sum() > n_units:
-            lo = np.where(np.isfinite(lb), np.floor(lb + 1e-9), lo).astype(np.int64)
+        has = np.isfinite(lb)
+        lo = np.where(has, np.ceil(lb - 1e-9), lo).astype(np.int64)
+        # (Sums over the bounded parts only: an unbounded part has room without limit.)
+        if has.all() and lo.sum() > n_units:
+            lo = np.where(has, np.floor(lb + 1e-9), lo).astype(np.int64)
+        at_bound |= has & (exact <= lb + 1e-9)
     if upper is not None:
         ub = np.asarray(upper, dtype=np.float64) / unit
-        hi = np.where(np.isfinite(ub), np.floor(ub + 1e-9), hi).astype(np.int64)
-        if hi.sum() < n_units:
-            hi = np.where(np.isfinite(ub), np.ceil(ub - 1e-9), hi).astype(np.int64)
+        has = np.isfinite(ub)
+        hi = np.where(has, np.floor(ub + 1e-9), hi).astype(np.int64)
+        if has.all() and hi.sum() < n_units:
+            hi = np.where(has, np.ceil(ub - 1e-9), hi).astype(np.int64)
+        at_bound |= has & (exact >= ub - 1e-9)
     counts = np.clip(counts, lo, np.maximum(lo, hi))
     keys = list(range(w.size)) if order is None else list(order)
     if len(keys) != w.size:
@@ -187,6 +195,10 @@ def largest_remainder(
         step = 1 if need > 0 else -1
         room = counts < hi if step > 0 else counts > lo
         cand = [i for i in np.flatnonzero(room)]
+        # Units shed by parts held at a bound go only to parts that are not, where any can
+        # take them: a floor or cap is never loosened by another part's rounding.
+        free = [i for i in cand if not at_bound[i]]
+        cand = free or cand
         if not cand:
             raise InputError(
                 f"bounds leave no way to reach the total {total:,.2f} in units of £{unit:,g}",

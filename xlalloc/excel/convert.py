@@ -133,12 +133,13 @@ def pairs(value: object, name: str) -> dict[str, object]:
     if value is None:
         return {}
     cells, (r, c) = _cells(value)
-    if c != 2:
+    if c < 2:
         raise InputError(f"{name}: expected two columns (name, value), got {c}", where=name)
     out: dict[str, object] = {}
     for i in range(r):
-        k, v = cells[2 * i], cells[2 * i + 1]
-        if k is None or str(k).strip() == "":
+        # The first two columns (a model's Policy table has more: description ...).
+        k, v = cells[c * i], cells[c * i + 1]
+        if k is None or str(k).strip() == "" or str(k).strip().lower() == "parameter":
             continue
         out[str(k).strip()] = None if v == "" else v
     return out

@@ -22,7 +22,7 @@ import xlwings as xw
 
 from .._version import __version__
 from ..engine.capitation import need_index
-from ..engine.convergence import converge, dft, hcdd_partition, policy_from
+from ..engine.convergence import ConvergencePolicy, converge, dft, hcdd_partition, policy_from
 from ..engine.errors import InputError
 from ..engine.rounding import largest_remainder, round_half_up
 from . import convert as cv
@@ -180,7 +180,15 @@ def xla_converge(baselines: Any, shares: Any, total: Any, policy: Any = None,
     t = cv.scalar(total, "total")
     if t is None:
         raise InputError("total is blank", where="total")
-    values: dict[str, object] = dict(cv.pairs(policy, "policy"))
+    # A two-column range of names and values, or the model's whole Policy table: its own
+    # names map to the engine's, and rows that are not convergence parameters are ignored.
+    fields = set(ConvergencePolicy.model_fields) - {"source"}
+    renamed = {"convergence_method": "method", "rounding_unit": "unit"}
+    values: dict[str, object] = {}
+    for k, v in cv.pairs(policy, "policy").items():
+        key = renamed.get(k, k)
+        if key in fields and v is not None:
+            values[key] = cv.scalar(v, key) if key != "method" else str(v).strip()
     given = {"min_growth": min_growth, "max_growth": max_growth, "band": band, "pace": pace,
              "topslice": topslice, "unit": unit}
     for k, v in given.items():

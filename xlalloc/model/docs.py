@@ -11,8 +11,9 @@ from .schema import CHECKS, COVER, INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS, POLI
 OUTPUT_NOTES = {
     "Targets": "Per place: population and weighted population (SUMIF formulas over "
                "Practices), need index, target share (formula), target £ (engine, largest "
-               "remainder), £ per 1,000 weighted population (formula), baseline and its "
-               "distance from target (formula); then need indices for every component.",
+               "remainder), £ per 1,000 weighted population (formula), baseline, the target at the "
+               "baselines' total and the baseline's distance from it (formulas; the basis "
+               "convergence uses); then need indices for every component.",
     "Convergence": "One block per year: baseline, target share, target, DfT before, growth, "
                    "allocation, DfT after, the rule that set it and an explanation; a totals "
                    "row (SUM formulas) and the year's control total (formula to Totals).",

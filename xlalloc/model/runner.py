@@ -104,4 +104,5 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
             problems.extend(e)
     problems.raise_if_any()
     return ModelResult(inputs, indices, targets, budget_total, convergence, apportionment,
-                       [*inputs.notes, *place_map.warnings])
+                       [*inputs.notes, *place_map.warnings,
+                        *(convergence.messages if convergence is not None else [])])

@@ -264,7 +264,28 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
         except InputError as e:
             problems.extend(e)
     problems.raise_if_any()
-    return pd.concat(frames, ignore_index=True)
+    return one_name_per_icb(pd.concat(frames, ignore_index=True))
+
+
+def one_name_per_icb(df: pd.DataFrame) -> pd.DataFrame:
+    """One ``icb_name`` per ``icb_code``, whatever the files called them.
+
+    NHS England's 2023/24 and 2024/25 workbook holds CCG names in its ICB name column
+    (up to ten per ICB). Each code is named by a name containing "ICB" that any of the
+    frame's rows carry (the latest year's, where they differ), else by the name most of
+    its practices carry (ties by name).
+    """
+    out = df.copy()
+    names = {}
+    for code, g in out.groupby("icb_code", sort=False):
+        icb_like = g[g["icb_name"].astype(str).str.contains(r"\bICB\b", na=False)]
+        pool = icb_like[icb_like["year"] == icb_like["year"].max()] if len(icb_like) else g
+        counts = pool["icb_name"].dropna().astype(str).value_counts()
+        if len(counts):
+            top = counts[counts == counts.max()].index
+            names[code] = sorted(top)[0]
+    out["icb_name"] = out["icb_code"].map(names).fillna(out["icb_name"])
+    return out
 
 
 def read_folder(folder: str | Path, blank_wp: str = "error") -> pd.DataFrame:
@@ -289,7 +310,7 @@ def read_folder(folder: str | Path, blank_wp: str = "error") -> pd.DataFrame:
     problems.raise_if_any()
     if not frames:
         raise InputError("no .csv or .xlsx files found", where=str(folder))
-    return pd.concat(frames, ignore_index=True)
+    return one_name_per_icb(pd.concat(frames, ignore_index=True))
 
 
 def load_practices(path: str | Path, year: str | None = None,

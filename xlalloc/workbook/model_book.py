@@ -281,8 +281,11 @@ def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[SheetSpec, dict[s
     t = result.targets
     has_base = result.convergence is not None
     cols = ["place", "population", f"{comp}_wp", f"{comp}_index", "target_share", "target",
-            "per_1000_wp", "baseline", "dft_baseline"]
-    d.put(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}")
+            "per_1000_wp", "baseline", "target_at_baseline_total", "dft_baseline"]
+    d.put(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}. "
+                             "target is the share of the ICB budget; distance from target "
+                             "(dft_baseline) compares each baseline with its share of the "
+                             "baselines' total (target_at_baseline_total), as convergence does.")
     d.header(HEADER_ROW, 1, cols)
     r1, r2 = HEADER_ROW + 1, HEADER_ROW + len(t)
     base = {}
@@ -306,8 +309,8 @@ def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[SheetSpec, dict[s
         if has_base:
             b, fair = base.get(row.place), share.iloc[i] * b_total
             d.put(r, 8, b, MONEY)
-            d.formula(r, 9, f"=(H{r}-E{r}*SUM(H${r1}:H${r2}))/(E{r}*SUM(H${r1}:H${r2}))", PCT,
-                      value=(b - fair) / fair)
+            d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", MONEY, value=fair)
+            d.formula(r, 10, f"=(H{r}-I{r})/I{r}", PCT, value=(b - fair) / fair)
     tot = r2 + 1
     d.put(tot, 1, "Total", bold=True)
     for c, fmt, v in ((2, NUMBER, t["population"].sum()), (3, NUMBER, wp.sum()),
@@ -317,12 +320,13 @@ def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[SheetSpec, dict[s
               value=t["target"].sum() / wp.sum() * 1000)
     if has_base:
         d.formula(tot, 8, _sum(8, r1, r2), MONEY, bold=True, value=b_total)
+        d.formula(tot, 9, _sum(9, r1, r2), MONEY, bold=True, value=b_total)
     shown = result.indices[["level", "name", "population"]
                            + [f"{c}_index" for c in COMPONENTS]]
     _values_block(d, tot + 3, "Need indices (ICB-standardised for places and localities; "
                   "England-standardised for the ICB)", shown,
                   {**{f"{c}_index": INDEX for c in COMPONENTS}, "population": NUMBER})
-    for j, w in enumerate([22, 14, 16, 14, 14, 18, 14, 18, 14]):
+    for j, w in enumerate([22, 14, 16, 14, 14, 18, 14, 18, 18, 14]):
         d.width(j + 1, w)
     refs = {"targets_total": f"Targets!$F${tot}", "share_total": f"Targets!$E${tot}",
             "population_total": f"Targets!$B${tot}"}
