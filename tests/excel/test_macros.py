@@ -13,7 +13,7 @@ from xlalloc.cli import main
 from xlalloc.excel import macros
 from xlalloc.excel.books import XlwingsBook
 from xlalloc.model.schema import OUTPUT_SHEETS
-from xlalloc.workbook.book import FileBook as OpenpyxlBook
+from xlalloc.workbook.book import FileBook
 
 # The names Excel sees. Renaming any of these turns users' workbooks into #NAME?.
 
@@ -74,7 +74,7 @@ def demo_model(tmp_path):
 
 def test_macros_write_identical_sheets_headless_and_in_excel(demo_model, tmp_path):
     out = tmp_path / "headless.xlsx"
-    r1 = macros.run_model_macro(OpenpyxlBook(demo_model, out))
+    r1 = macros.run_model_macro(FileBook(demo_model, out))
     fake = FakeBook(demo_model)
     r2 = macros.run_model_macro(XlwingsBook(fake))
     assert r1 is not None and r2 is not None
@@ -121,7 +121,7 @@ def test_action_switch_on_policy_sheet_chooses_what_runs(demo_model):
 def test_cli_run_and_macro_share_code(demo_model, tmp_path):
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     assert main(["run", str(demo_model), "-o", str(a)]) == 0
-    macros.run_model_macro(OpenpyxlBook(demo_model, b))
+    macros.run_model_macro(FileBook(demo_model, b))
     for sheet in OUTPUT_SHEETS:
         assert _openpyxl_cells(a, sheet) == _openpyxl_cells(b, sheet)
 
