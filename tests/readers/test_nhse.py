@@ -112,3 +112,16 @@ def test_year_from_names():
     assert data.year_from_name("ICB_Place_Based_Tool_2627-2829__2028_2029") == "2028/29"
     assert data.year_from_name("GP_wp_202425") == "2024/25"
     assert data.year_from_name("practices") is None
+
+
+def test_one_name_per_icb_code(shared_dir, all_years):
+    # The 2023/24-2024/25 workbook holds CCG names in its ICB name column (up to ten per
+    # ICB). Read alone, each code gets the name most of its practices carry; read with the
+    # later files, the ICB's own name.
+    wb = data.read_file(shared_dir / "AIF_Allocation_Tool__GP_Practice_WP_2023_2024_2025.xlsx",
+                        blank_wp="zero")
+    assert wb.groupby("icb_code")["icb_name"].nunique().max() == 1
+    assert wb.loc[wb["icb_code"] == "QWO", "icb_name"].iloc[0] == "NHS Leeds CCG"
+    assert all_years.groupby("icb_code")["icb_name"].nunique().max() == 1
+    assert set(all_years.loc[all_years["icb_code"] == "QWO", "icb_name"]) == {
+        "NHS West Yorkshire ICB"}
