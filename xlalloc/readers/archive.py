@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputError
+from .cells import cell_rc
 
 __all__ = ["Limits", "cell_flags", "check_workbook", "read_parts", "read_parts_bytes"]
 
@@ -132,13 +133,10 @@ def cell_flags(parts: dict[str, bytes], sheet_part: str) -> dict[tuple[int, int]
     out = {}
     for m in _CELL.finditer(data):
         attrs, body = m.group(1), m.group(2) or b""
-        ref = re.search(rb'\br="([A-Z]+)(\d+)"', attrs)
+        ref = re.search(rb'\br="([A-Z]+\d+)"', attrs)
         if ref is None:
             continue
-        col = 0
-        for ch in ref.group(1).decode():
-            col = col * 26 + ord(ch) - 64
-        key = (int(ref.group(2)), col - 1)
+        key = cell_rc(ref.group(1).decode())
         if b't="e"' in attrs:
             v = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
             out[key] = (f"holds the Excel error {v.group(1).decode() if v else '#ERROR'}; "

@@ -12,8 +12,8 @@ import re
 from ..engine.frames import is_blank
 from ..engine.rounding import MAX_AMOUNT
 
-__all__ = ["FALSE", "TRUE", "a1_bounds", "cell_rc", "col_letter", "is_blank", "parse_flag",
-           "parse_number"]
+__all__ = ["FALSE", "TRUE", "a1_bounds", "cell_rc", "col_index", "col_letter", "is_blank",
+           "parse_flag", "parse_number"]
 
 TRUE = ("true", "1", "yes", "y")
 FALSE = ("false", "0", "no", "n")
@@ -83,15 +83,20 @@ def col_letter(i: int) -> str:
     return s
 
 
+def col_index(letters: str) -> int:
+    """0-based column index of column letters (A -> 0, AA -> 26)."""
+    c = 0
+    for ch in letters.upper():
+        c = c * 26 + ord(ch) - 64
+    return c - 1
+
+
 def cell_rc(ref: str) -> tuple[int, int]:
     """Row and 0-based column of an A1 reference (``$`` signs allowed)."""
     m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref.strip().upper())
     if m is None:
         raise ValueError(f"{ref!r} is not a cell reference")
-    c = 0
-    for ch in m.group(1):
-        c = c * 26 + ord(ch) - 64
-    return int(m.group(2)), c - 1
+    return int(m.group(2)), col_index(m.group(1))
 
 
 def a1_bounds(ref: str) -> tuple[int, int, int, int]:

@@ -38,6 +38,7 @@ from defusedxml import ElementTree
 
 from ..engine.errors import InputError
 from ..readers.archive import Limits, read_parts, read_parts_bytes
+from ..readers.cells import cell_rc, col_index
 from .sheetspec import CellSpec, ChartSpec, SheetSpec, col
 
 __all__ = ["OWNER_NAME", "Limits", "defined_cells", "fill_template", "new_package",
@@ -320,9 +321,7 @@ def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None) -> str:
     if spec.widths:
         parts.append("<cols>")
         for letter, width in sorted(spec.widths.items(), key=lambda kv: (len(kv[0]), kv[0])):
-            n = 0
-            for ch in letter:
-                n = n * 26 + ord(ch) - 64
+            n = col_index(letter) + 1
             parts.append(f'<col min="{n}" max="{n}" width="{width:g}" customWidth="1"/>')
         parts.append("</cols>")
     parts.append("<sheetData>")
@@ -387,15 +386,11 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
 
 def _anchor(ch: ChartSpec, rid: str, shape_id: int) -> str:
     """A one-cell anchor placing a chart at its anchor cell (namespaces declared on it)."""
-    m = re.fullmatch(r"([A-Z]+)(\d+)", ch.anchor)
-    assert m is not None, ch.anchor
-    c = 0
-    for letter in m.group(1):
-        c = c * 26 + ord(letter) - 64
+    row, c0 = cell_rc(ch.anchor)
     cx, cy = int(ch.width * 360000), int(ch.height * 360000)
     return (f'<xdr:oneCellAnchor xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}" xmlns:c="{NS_C}" '
-            f'xmlns:r="{NS_REL}"><xdr:from><xdr:col>{c - 1}</xdr:col><xdr:colOff>0'
-            f"</xdr:colOff><xdr:row>{int(m.group(2)) - 1}</xdr:row><xdr:rowOff>0</xdr:rowOff>"
+            f'xmlns:r="{NS_REL}"><xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>0'
+            f"</xdr:colOff><xdr:row>{row - 1}</xdr:row><xdr:rowOff>0</xdr:rowOff>"
             f'</xdr:from><xdr:ext cx="{cx}" cy="{cy}"/><xdr:graphicFrame macro="">'
             f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" name={quoteattr(ch.title)}/>'
             "<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x=\"0\" y=\"0\"/>"
@@ -480,7 +475,7 @@ def defined_cells(parts: dict[str, bytes]) -> dict[str, tuple[str, int, int]]:
         hit = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]+)\$?(\d+)", ref)
         if hit:
             sheet = (hit.group(1) or "").replace("''", "'") or hit.group(2)
-            out[a.get("name", "")] = (sheet, int(hit.group(4)), _col_number(hit.group(3)))
+            out[a.get("name", "")] = (sheet, int(hit.group(4)), col_index(hit.group(3)) + 1)
     return out
 
 
@@ -734,7 +729,7 @@ def _sheet_rows(xml: str) -> tuple[int, int, str, dict[int, tuple[str, dict[int,
         opening = _head(row_xml)
         cells_in: dict[int, str] = {}
         for cm in _elements(row_xml[len(opening):], "c"):
-            cells_in[_col_number(_attrs(_head(cm.group(0)))["r"])] = cm.group(0)
+            cells_in[cell_rc(_attrs(_head(cm.group(0)))["r"])[1] + 1] = cm.group(0)
         rows[int(_attrs(opening)["r"])] = (
             re.sub(r'\s+spans="[^"]*"', "", opening.rstrip("/>").rstrip("/")) + ">", cells_in)
     return m.start(), m.end(), prefix, rows
@@ -745,13 +740,6 @@ def _head(element: str) -> str:
     return element[:element.index(">") + 1]
 
 
-def _col_number(ref: str) -> int:
-    n = 0
-    for ch in ref:
-        if not ch.isalpha():
-            break
-        n = n * 26 + ord(ch.upper()) - 64
-    return n
 
 
 def replace_sheets(parts: dict[str, bytes], specs: Iterable[SheetSpec]) -> dict[str, bytes]:

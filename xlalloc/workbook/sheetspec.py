@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..readers.cells import col_letter
+
 __all__ = ["CellSpec", "ChartSpec", "Drawing", "Highlight", "SheetSpec", "cell_value", "col"]
 
 #: Text that a spreadsheet would read as a formula; always written as text.
@@ -93,12 +95,8 @@ class SheetSpec:
 
 
 def col(i: int) -> str:
-    """Column letter of a 1-based column number."""
-    s = ""
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """Column letter of a 1-based column number (sheets count columns from 1)."""
+    return col_letter(i - 1)
 
 
 def cell_value(v: object) -> object:
