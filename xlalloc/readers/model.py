@@ -9,14 +9,12 @@ sheet, the cell or row, the column and what was expected.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from defusedxml import ElementTree
 
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
@@ -25,10 +23,11 @@ from ..model.policy import ModelPolicy
 from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, InputTable
 from .archive import cell_flags, check_workbook
 from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
+from .ooxml import sheet_parts
 from .tables import header_key
 
 __all__ = ["ModelInputs", "SheetFile", "TableLayout", "open_sheets", "read_model",
-           "read_model_rows", "sheet_xml_paths"]
+           "read_model_rows"]
 
 
 @dataclass(frozen=True)
@@ -67,20 +66,6 @@ class ModelInputs:
     notes: list[str] = field(default_factory=list)  # defaults used, columns ignored
 
 
-def sheet_xml_paths(z: zipfile.ZipFile) -> dict[str, str]:
-    """Each sheet's name and the path of its XML part inside the package."""
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
-    wb = ElementTree.fromstring(z.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    target = {r.get("Id"): r.get("Target") for r in rels}
-    out = {}
-    for s in wb.find("m:sheets", ns):
-        rid = s.get(f"{{{ns['r']}}}id")
-        t = target.get(rid, "")
-        t = t.lstrip("/")
-        out[s.get("name")] = t if t.startswith("xl/") else f"xl/{t}"
-    return out
 
 
 def _find_header(rows: list[list[object]], key: str) -> int | None:
@@ -302,6 +287,7 @@ class SheetFile:
     rows: Callable[[str], list[list[object]] | None]
     merged: dict[str, list[str]]
     flags: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    parts: dict[str, bytes] = field(default_factory=dict)  # the package, as checked
 
 
 def open_sheets(path: str | Path) -> SheetFile:
@@ -316,14 +302,10 @@ def open_sheets(path: str | Path) -> SheetFile:
     path = Path(path)
     flags: dict[str, dict[tuple[int, int], str]] = {}
     merged: dict[str, list[str]] = {}
+    parts: dict[str, bytes] = {}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         parts = check_workbook(path)
-        try:
-            with zipfile.ZipFile(path) as z:
-                xml_of = sheet_xml_paths(z)
-        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError) as e:
-            raise InputError(f"not an Excel workbook (.xlsx): {e}", where=path.name) from None
-        for sheet, part in xml_of.items():
+        for sheet, part in sheet_parts(parts).items():
             flags[sheet] = cell_flags(parts, part)
             refs = re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"', parts.get(part, b""))
             if refs:
@@ -347,7 +329,7 @@ def open_sheets(path: str | Path) -> SheetFile:
                              where=path.name) from None
         return [list(r) for r in values]
 
-    return SheetFile(names, rows, merged, flags)
+    return SheetFile(names, rows, merged, flags, parts)
 
 
 def read_model(path: str | Path) -> ModelInputs:

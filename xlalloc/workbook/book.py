@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 from typing import Protocol
 
-from ..engine.errors import InputError
 from ..readers.model import SheetFile, open_sheets
 from .files import Snapshot, atomic_write, snapshot
 from .package import read_parts, replace_sheets, write_package
@@ -105,11 +104,9 @@ class FileBook:
 
     def save(self) -> None:
         """Write xlalloc's sheets into the package (a new file, or in place)."""
-        self._file()
-        parts = read_parts(self.path)
-        if "xl/workbook.xml" not in parts and not any(p.endswith("workbook.xml")
-                                                        for p in parts):
-            raise InputError("not an .xlsx/.xlsm workbook", where=self.path.name)
+        # The parts as read and checked; the snapshot refuses the write if the file has
+        # changed since.
+        parts = self._file().parts or read_parts(self.path)
         new = replace_sheets(parts, self._specs.values())
         with zipfile.ZipFile(self.path) as z:
             infos = {i.filename: i for i in z.infolist()}

@@ -39,6 +39,18 @@ from defusedxml import ElementTree
 from ..engine.errors import InputError
 from ..readers.archive import Limits, read_parts, read_parts_bytes
 from ..readers.cells import cell_rc, col_index
+from ..readers.ooxml import (
+    defined_names,
+    find_elements,
+    norm_part,
+    opening_tag,
+    rels_of,
+    rels_part,
+    resolve_target,
+    sheets,
+    tag_attrs,
+    workbook_part,
+)
 from .sheetspec import CellSpec, ChartSpec, SheetSpec, col
 
 __all__ = ["OWNER_NAME", "Limits", "defined_cells", "fill_template", "new_package",
@@ -65,21 +77,6 @@ BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "
 
 
 # --------------------------------------------------------------------------- small XML
-
-_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
-
-
-def _attrs(tag: str) -> dict[str, str]:
-    from xml.sax.saxutils import unescape
-
-    return {k: unescape(v, {"&quot;": '"', "&apos;": "'"}) for k, v in _ATTR.findall(tag)}
-
-
-def _elements(xml: str, name: str) -> list[re.Match[str]]:
-    """Every ``<name .../>`` or ``<name ...>...</name>`` element (no nesting of ``name``)."""
-    return list(re.finditer(rf"<(?:\w+:)?{name}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{name}>)", xml,
-                            flags=re.S))
-
 
 def _parse_check(data: bytes, name: str) -> None:
     """Parse a part with defusedxml (entity expansion refused) before editing its text."""
@@ -135,14 +132,14 @@ class _Styles:
     @classmethod
     def _parse(cls, xml: str) -> _Styles:
         s = cls(xml)
-        for m in _elements(xml, "numFmt"):
-            a = _attrs(m.group(0))
+        for m in find_elements(xml, "numFmt"):
+            a = tag_attrs(m.group(0))
             s.formats[a.get("formatCode", "")] = int(a.get("numFmtId", "0"))
 
         def items(block: str, item: str) -> list[str]:
             b = re.search(rf"<(?:\w+:)?{block}\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?{block}>)", xml,
                           flags=re.S)
-            return [_norm(m.group(0)) for m in _elements(b.group(1) or "", item)] if b else []
+            return [_norm(m.group(0)) for m in find_elements(b.group(1) or "", item)] if b else []
 
         s.fonts, s.fills, s.xfs = items("fonts", "font"), items("fills", "fill"), items(
             "cellXfs", "xf")
@@ -401,108 +398,34 @@ def _anchor(ch: ChartSpec, rid: str, shape_id: int) -> str:
 
 # --------------------------------------------------------------------------- the package
 
-@dataclass
-class _Sheet:
-    name: str
-    rid: str
-    part: str  # e.g. xl/worksheets/sheet3.xml
-    tag: str  # the <sheet .../> element's text
-
-
-def _resolve(base: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return str(PurePosixPath(base).parent.joinpath(target)).replace("\\", "/")
-
-
-def _normpath(p: str) -> str:
-    out: list[str] = []
-    for seg in p.split("/"):
-        if seg == "..":
-            if out:
-                out.pop()
-        elif seg not in ("", "."):
-            out.append(seg)
-    return "/".join(out)
-
-
-def _rels_of(parts: dict[str, bytes], part: str) -> list[dict[str, str]]:
-    p = PurePosixPath(part)
-    rels = str(p.parent / "_rels" / (p.name + ".rels"))
-    if rels not in parts:
-        return []
-    return [_attrs(m.group(0)) for m in _elements(parts[rels].decode("utf-8"), "Relationship")]
-
-
-def _rels_path(part: str) -> str:
-    p = PurePosixPath(part)
-    return str(p.parent / "_rels" / (p.name + ".rels"))
-
-
-def _workbook_part(parts: dict[str, bytes]) -> str:
-    root = parts.get("_rels/.rels")
-    if root is None:
-        raise InputError("not a workbook package: no _rels/.rels part", where="package")
-    for m in _elements(root.decode("utf-8"), "Relationship"):
-        a = _attrs(m.group(0))
-        if a.get("Type", "").endswith("/officeDocument"):
-            return _normpath(a["Target"].lstrip("/"))
-    raise InputError("not a workbook package: no main document", where="package")
-
-
-def _sheets(wb_xml: str, wb_part: str, rels: list[dict[str, str]]) -> list[_Sheet]:
-    targets = {r["Id"]: _normpath(_resolve(wb_part, r["Target"])) for r in rels}
-    out = []
-    for m in _elements(wb_xml, "sheet"):
-        a = _attrs(m.group(0))
-        rid = next((v for k, v in a.items() if k.endswith(":id")), "")
-        out.append(_Sheet(a.get("name", ""), rid, targets.get(rid, ""), m.group(0)))
-    return out
-
-
 def defined_cells(parts: dict[str, bytes]) -> dict[str, tuple[str, int, int]]:
     """Workbook-level defined names that point at one cell: name -> (sheet, row, column)."""
     out = {}
-    wb_xml = parts[_workbook_part(parts)].decode("utf-8")
-    for m in _elements(wb_xml, "definedName"):
-        a = _attrs(_head(m.group(0)))
-        if "localSheetId" in a:
-            continue
-        from xml.sax.saxutils import unescape
-
-        ref = unescape(re.sub(r"^<[^>]*>|</[^>]*>$", "", m.group(0)),
-                       {"&quot;": '"', "&apos;": "'"}).strip()
+    for name, ref in defined_names(parts).items():
         hit = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]+)\$?(\d+)", ref)
         if hit:
             sheet = (hit.group(1) or "").replace("''", "'") or hit.group(2)
-            out[a.get("name", "")] = (sheet, int(hit.group(4)), col_index(hit.group(3)) + 1)
+            out[name] = (sheet, int(hit.group(4)), col_index(hit.group(3)) + 1)
     return out
 
 
 def owned_sheets(parts: dict[str, bytes]) -> list[str]:
     """The sheets a package's record names as xlalloc's."""
-    wb_xml = parts[_workbook_part(parts)].decode("utf-8")
-    for m in _elements(wb_xml, "definedName"):
-        if _attrs(m.group(0)).get("name") == OWNER_NAME:
-            from xml.sax.saxutils import unescape
-
-            body = unescape(re.sub(r"^<[^>]*>|</[^>]*>$", "", m.group(0)),
-                            {"&quot;": '"', "&apos;": "'"}).strip()
-            return [s for s in body.strip('"').split("|") if s]
-    return []
+    record = defined_names(parts).get(OWNER_NAME, "")
+    return [s for s in record.strip('"').split("|") if s]
 
 
 def _drop_owned_parts(parts: dict[str, bytes], sheet_part: str) -> list[str]:
     """Remove a sheet part of xlalloc's with its relationships, drawings and charts."""
     removed = [sheet_part]
-    for r in _rels_of(parts, sheet_part):
+    for r in rels_of(parts, sheet_part):
         if r.get("Type") == REL_DRAWING:
-            d = _normpath(_resolve(sheet_part, r["Target"]))
-            for rr in _rels_of(parts, d):
+            d = norm_part(resolve_target(sheet_part, r["Target"]))
+            for rr in rels_of(parts, d):
                 if rr.get("Type") == REL_CHART:
-                    removed.append(_normpath(_resolve(d, rr["Target"])))
-            removed += [d, _rels_path(d)]
-    removed.append(_rels_path(sheet_part))
+                    removed.append(norm_part(resolve_target(d, rr["Target"])))
+            removed += [d, rels_part(d)]
+    removed.append(rels_part(sheet_part))
     for p in removed:
         parts.pop(p, None)
     return removed
@@ -541,30 +464,30 @@ class _Edit:
 
     def __init__(self, parts: dict[str, bytes]):
         self.parts = dict(parts)
-        self.wb_part = _workbook_part(self.parts)
-        self.wb_rels_part = _rels_path(self.wb_part)
+        self.wb_part = workbook_part(self.parts)
+        self.wb_rels_part = rels_part(self.wb_part)
         for name in (self.wb_part, self.wb_rels_part, "[Content_Types].xml"):
             if name not in self.parts:
                 raise InputError(f"not a workbook package: no {name}", where="package")
             _parse_check(self.parts[name], name)
         self.wb_xml = self.parts[self.wb_part].decode("utf-8")
         self.rels_xml = self.parts[self.wb_rels_part].decode("utf-8")
-        self.wb_rels = [_attrs(m.group(0)) for m in _elements(self.rels_xml, "Relationship")]
-        styles = next((_normpath(_resolve(self.wb_part, r["Target"])) for r in self.wb_rels
+        self.wb_rels = [tag_attrs(m.group(0)) for m in find_elements(self.rels_xml, "Relationship")]
+        styles = next((norm_part(resolve_target(self.wb_part, r["Target"])) for r in self.wb_rels
                        if r.get("Type", "").endswith("/styles")), None)
         if styles is None or styles not in self.parts:
             raise InputError("the workbook has no styles part", where="xl/styles.xml")
         _parse_check(self.parts[styles], styles)
         self.styles_part = styles
         self.styles = _Styles.parse(self.parts[styles].decode("utf-8"))
-        self.sheets = {s.name: s for s in _sheets(self.wb_xml, self.wb_part, self.wb_rels)}
+        self.sheets = {s.name: s for s in sheets(self.wb_xml, self.wb_part, self.wb_rels)}
         self.owned = owned_sheets(self.parts)
         self.removed: list[str] = []
         self.added_ct: list[tuple[str, str]] = []
         self.new_sheet_tags: list[str] = []
         self.new_rels: list[str] = []
         self.used_rids = {r.get("Id", "") for r in self.wb_rels}
-        self.max_id = max([0, *(int(_attrs(t.tag).get("sheetId", "0"))
+        self.max_id = max([0, *(int(tag_attrs(t.tag).get("sheetId", "0"))
                                 for t in self.sheets.values())])
         self.written: list[str] = []
 
@@ -599,7 +522,7 @@ class _Edit:
         if spec.charts:
             dpart = self._new_drawing(spec.name, spec.charts)
             drawing_rid = "rId1"
-            self.parts[_rels_path(part)] = _rels_xml([
+            self.parts[rels_part(part)] = _rels_xml([
                 f'<Relationship Id="rId1" Type="{REL_DRAWING}" '
                 f'Target="../drawings/{PurePosixPath(dpart).name}"/>'])
         self.parts[part] = sheet_xml(spec, self.styles, drawing_rid).encode("utf-8")
@@ -626,7 +549,7 @@ class _Edit:
         anchors, rels = self._charts(sheet, charts, dpart, "rId")
         self.parts[dpart] = (f'{XML_DECL}<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
                              + "".join(anchors) + "</xdr:wsDr>").encode("utf-8")
-        self.parts[_rels_path(dpart)] = _rels_xml(rels)
+        self.parts[rels_part(dpart)] = _rels_xml(rels)
         self.added_ct.append((dpart, CT_DRAWING))
         return dpart
 
@@ -652,20 +575,20 @@ class _Edit:
                 for k, h in enumerate(spec.highlights))
             xml = _insert_before(xml, _AFTER_CF, add)
         if spec.charts:
-            drawing = next((r for r in _rels_of(self.parts, part)
+            drawing = next((r for r in rels_of(self.parts, part)
                             if r.get("Type") == REL_DRAWING), None)
             if drawing is None:
                 dpart = self._new_drawing(spec.name, spec.charts)
-                rels = self.parts.get(_rels_path(part))
+                rels = self.parts.get(rels_part(part))
                 entry = (f'<Relationship Id="rIdXlalloc1" Type="{REL_DRAWING}" '
                          f'Target="../drawings/{PurePosixPath(dpart).name}"/>')
-                self.parts[_rels_path(part)] = (
+                self.parts[rels_part(part)] = (
                     rels.replace(b"</Relationships>", entry.encode() + b"</Relationships>")
                     if rels else _rels_xml([entry]))
                 xml = _insert_before(xml, _AFTER_DRAWING,
                                      f'<drawing xmlns:r="{NS_REL}" r:id="rIdXlalloc1"/>')
             else:  # the template's own drawing (a logo, say): add the charts beside it
-                dpart = _normpath(_resolve(part, drawing["Target"]))
+                dpart = norm_part(resolve_target(part, drawing["Target"]))
                 _parse_check(self.parts[dpart], dpart)
                 anchors, chart_rels = self._charts(spec.name, spec.charts, dpart,
                                                    "rIdXlalloc")
@@ -674,8 +597,8 @@ class _Edit:
                 assert close is not None
                 self.parts[dpart] = (dxml[:close.start()] + "".join(anchors)
                                      + dxml[close.start():]).encode("utf-8")
-                drels = self.parts.get(_rels_path(dpart))
-                self.parts[_rels_path(dpart)] = (
+                drels = self.parts.get(rels_part(dpart))
+                self.parts[rels_part(dpart)] = (
                     drels.replace(b"</Relationships>", "".join(chart_rels).encode()
                                   + b"</Relationships>") if drels else _rels_xml(chart_rels))
         self.parts[part] = xml.encode("utf-8")
@@ -707,7 +630,7 @@ def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles) -> str:
     for c in cells:
         head, cells_in = rows.setdefault(c.row, (f'<{prefix}row r="{c.row}">', {}))
         old = cells_in.get(c.col)
-        base = int(_attrs(_head(old)).get("s", "0")) if old else 0
+        base = int(tag_attrs(opening_tag(old)).get("s", "0")) if old else 0
         new = _cell_xml(c, styles.xf(c, base))
         cells_in[c.col] = new or (old or "")
     body = "".join(head + "".join(v for _, v in sorted(cs.items())) + f"</{prefix}row>"
@@ -724,22 +647,15 @@ def _sheet_rows(xml: str) -> tuple[int, int, str, dict[int, tuple[str, dict[int,
         raise InputError("a template sheet has no cell data", where="template")
     prefix = m.group(1) or m.group(2) or ""
     rows: dict[int, tuple[str, dict[int, str]]] = {}
-    for rm in _elements(m.group(3) or "", "row"):
+    for rm in find_elements(m.group(3) or "", "row"):
         row_xml = rm.group(0)
-        opening = _head(row_xml)
+        opening = opening_tag(row_xml)
         cells_in: dict[int, str] = {}
-        for cm in _elements(row_xml[len(opening):], "c"):
-            cells_in[cell_rc(_attrs(_head(cm.group(0)))["r"])[1] + 1] = cm.group(0)
-        rows[int(_attrs(opening)["r"])] = (
+        for cm in find_elements(row_xml[len(opening):], "c"):
+            cells_in[cell_rc(tag_attrs(opening_tag(cm.group(0)))["r"])[1] + 1] = cm.group(0)
+        rows[int(tag_attrs(opening)["r"])] = (
             re.sub(r'\s+spans="[^"]*"', "", opening.rstrip("/>").rstrip("/")) + ">", cells_in)
     return m.start(), m.end(), prefix, rows
-
-
-def _head(element: str) -> str:
-    """An element's opening tag."""
-    return element[:element.index(">") + 1]
-
-
 
 
 def replace_sheets(parts: dict[str, bytes], specs: Iterable[SheetSpec]) -> dict[str, bytes]:
@@ -783,8 +699,8 @@ def _set_owner(wb_xml: str, names: list[str]) -> str:
     """Add or replace the hidden defined name recording xlalloc's sheets."""
     value = escape('"' + "|".join(names) + '"')
     tag = f'<definedName name="{OWNER_NAME}" hidden="1">{value}</definedName>'
-    for m in _elements(wb_xml, "definedName"):
-        if _attrs(m.group(0)).get("name") == OWNER_NAME:
+    for m in find_elements(wb_xml, "definedName"):
+        if tag_attrs(m.group(0)).get("name") == OWNER_NAME:
             return wb_xml[:m.start()] + tag + wb_xml[m.end():]
     if re.search(r"<(?:\w+:)?definedNames\s*/>", wb_xml):
         return re.sub(r"<((?:\w+:)?)definedNames\s*/>",
@@ -826,8 +742,8 @@ def _content_types(xml: str, removed: list[str], added: list[tuple[str, str]]) -
     kept = {"/" + p for p, _ in added}
     gone = {"/" + p for p in removed} - kept
     present = set()
-    for m in reversed(_elements(xml, "Override")):
-        name = _attrs(m.group(0)).get("PartName", "")
+    for m in reversed(find_elements(xml, "Override")):
+        name = tag_attrs(m.group(0)).get("PartName", "")
         present.add(name)
         if name in gone:
             xml = xml[:m.start()] + xml[m.end():]
