@@ -451,3 +451,82 @@ def test_csv_corruption_never_crashes_or_hangs(tmp_path, capsys, seed):
     assert rc in (0, 2)
     if rc == 0:
         assert pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")["allocation"].sum() == 520
+
+
+# ------------------------------------------------------------------ worksheet functions
+
+@pytest.mark.parametrize("call,message", [
+    (lambda u: u.xla_target_amounts([[1], [2]], 1e20),
+     "total: total: 1e+20 is beyond any NHS budget (at most 1e+13)"),
+    (lambda u: u.xla_apportion(1e20, [[1], [2]]),
+     "amount: amount: 1e+20 is beyond any NHS budget (at most 1e+13)"),
+    (lambda u: u.xla_converge([[100], [100]], [[0.5], [0.5]], 1e20),
+     "total: total: 1e+20 is beyond any NHS budget (at most 1e+13)"),
+    (lambda u: u.xla_target_amounts([[1], [2]], 100, 0),
+     "unit: unit is 0; expected a positive number of pounds"),
+    (lambda u: u.xla_target_amounts([[0], [0]], 100), "weights: weights are all zero"),
+    (lambda u: u.xla_dft([[0], [0]], [[1], [1]]), "allocations: allocations are all zero"),
+    (lambda u: u.xla_hcdd([[100]], [[100]], [[150]], [[0.1]], 0.1, 0.05),
+     "hcdd_baselines: hcdd_baselines item(s) [1] exceed their baselines"),
+    (lambda u: u.xla_need_index([[1], [2]], [[1], [2]], [[True], [False]], 50),
+     "decimals: decimals is 50; expected a whole number from 0 to 10"),
+])
+def test_worksheet_functions_bound_every_argument(call, message):
+    from xlalloc.excel import udfs
+
+    with TimeBound(10):  # 1e20 once never returned
+        got = call(udfs)
+    assert got == "#VALUE! xlalloc: " + message or got.startswith(
+        "#VALUE! xlalloc: " + message), got
+
+
+def test_a_baseline_problem_names_its_sheet_row(tmp_path, capsys):
+    def edit(wb):
+        wb["Baselines"]["B6"] = 0  # the second place's baseline, on sheet row 6
+
+    model = broken_model(tmp_path, "m", edit)
+    rc, out = run(["validate", str(model)], capsys)
+    assert rc == 1 and "Baselines 2026/27, row 6, column 'baseline'" in out and \
+        "baseline must be above zero" in out
+
+
+def test_years_that_are_not_sheet_names(tmp_path, libreoffice):
+    from xlalloc.engine.convergence import ConvergencePolicy, converge_years
+    from xlalloc.workbook.convergence_book import write_convergence
+
+    years = ["O'Brien [draft] 2026/27", "x" * 40, "x" * 40 + "!"]
+    orgs = pd.DataFrame([{"org": o, "year": y, "baseline": 100 if k == 0 else None,
+                          "target_share": s} for k, y in enumerate(years)
+                         for o, s in (("A", 0.4), ("B", 0.6))])
+    res = converge_years(orgs, dict(zip(years, (210, 220, 230))), ConvergencePolicy())
+    out = write_convergence(tmp_path / "c.xlsx", res)
+    values = read_values(recalculate(out, tmp_path / "lo"))
+    assert all(len(name) <= 31 for name in values)
+    assert "OBrien -draft- 2026-27" in values
+    checks = [r for r in values["Checks"][1:] if r and r[0]]
+    assert len(checks) == 9 and all(r[1] == 0 for r in checks)
+
+
+@pytest.mark.parametrize("command", ["targets", "footprint"])
+@pytest.mark.parametrize("content,message", [
+    ("", "the file is empty; expected NHS England's practice file"),
+    ("a,b\n1,2\n", "unknown layout: missing practice_code"),
+    (None, "file not found"),
+])
+def test_nhs_england_files(tmp_path, capsys, command, content, message):
+    f = tmp_path / "practices_2025_2026.csv"
+    if content is not None:
+        f.write_text(content)
+    argv = [command, str(f), *([str(f)] if command == "footprint" else []),
+            "-o", str(tmp_path / "out.csv")]
+    rc, out = run(argv, capsys)
+    assert rc == 2 and message in out
+    assert not (tmp_path / "out.csv").exists()
+    if content is not None:
+        assert f.read_text() == content
+
+
+def test_an_nhs_england_workbook_that_is_not_one(tmp_path, capsys):
+    f = _write(tmp_path, "practices_2025_2026.xlsx", b"hello")
+    rc, out = run(["targets", str(f), "-o", str(tmp_path / "o.csv")], capsys)
+    assert rc == 2 and "not an Excel workbook (.xlsx or .xlsm)" in out

@@ -60,7 +60,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import InputError, Problems, checked
-from .frames import is_blank, source_rows
+from .frames import SOURCE_ROW, is_blank, source_rows
 from .rounding import largest_remainder, round_half_up, units_of
 
 __all__ = ["ConvergencePolicy", "Method", "MultiYearResult", "OUTPUT_COLUMNS", "RULES",
@@ -590,8 +590,10 @@ def converge_years(orgs: pd.DataFrame, totals: Mapping[str, float],
         current = current.copy()
         current[share_col] = rows.loc[current["org"].astype(str), share_col].to_numpy()
         pol = policy[y] if isinstance(policy, Mapping) else policy
-        res = converge(current[[c for c in ("org", "baseline", share_col, "hcdd_baseline")
-                                if c in current]], totals[y], pol, where=f"{where} {y}")
+        # (The first year's rows keep the reader's row numbers for its messages.)
+        res = converge(current[[c for c in ("org", "baseline", share_col, "hcdd_baseline",
+                                            SOURCE_ROW) if c in current]],
+                       totals[y], pol, where=f"{where} {y}")
         res.table.insert(0, "year", y)
         results[y] = res
         if k == 0:

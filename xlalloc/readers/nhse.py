@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
+from .tables import csv_rows, workbook_sheets
 
 #: Organisation columns: normalised key -> header patterns (full match, case-insensitive).
 ORG_COLUMNS: dict[str, str] = {
@@ -208,9 +209,6 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
     return out[FRAME_COLUMNS].reset_index(drop=True)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False,
-                       na_values=[""])
 
 
 def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
@@ -235,11 +233,7 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
     problems = Problems()
     frames: list[pd.DataFrame] = []
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        from python_calamine import CalamineWorkbook
-
-        wb = CalamineWorkbook.from_path(str(path))
-        for sheet in wb.sheet_names:
-            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        for sheet, rows in workbook_sheets(path):
             h = next((i for i, r in enumerate(rows) if any(v != "" for v in r)), None)
             if h is None:
                 continue
@@ -260,7 +254,12 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
             raise InputError("cannot tell the financial year from the file name "
                              "(expected e.g. '..._2025_2026.csv')", where=path.name)
         try:
-            frames.append(normalise(_read_csv(path), year, path.name, blank_wp))
+            rows = csv_rows(path)
+            if not rows:
+                raise InputError("the file is empty; expected NHS England's practice file",
+                                 where=path.name)
+            raw = pd.DataFrame(rows[1:], columns=rows[0], dtype=object).replace("", None)
+            frames.append(normalise(raw, year, path.name, blank_wp))
         except InputError as e:
             problems.extend(e)
     problems.raise_if_any()

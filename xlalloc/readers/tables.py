@@ -22,16 +22,18 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
+from .archive import check_workbook
 from .cells import is_blank, parse_number
 
-__all__ = ["WORKBOOK_SUFFIXES", "header_key", "read_table", "read_text", "read_totals"]
+__all__ = ["WORKBOOK_SUFFIXES", "csv_rows", "header_key", "read_table", "read_text",
+           "read_totals", "workbook_sheets"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -68,7 +70,8 @@ def _check_file(path: str | Path) -> Path:
     return p
 
 
-def _csv_rows(p: Path) -> list[list[str]]:
+def csv_rows(p: Path) -> list[list[str]]:
+    """A CSV file's rows as text (encoding and delimiter as this module describes)."""
     text = read_text(p)
     first = text.split("\n", 1)[0]
     delimiter = ","
@@ -78,14 +81,28 @@ def _csv_rows(p: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-def _sheet_rows(p: Path) -> list[list[object]]:
+def workbook_sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
+    """Each sheet's name and rows, after the archive checks (:mod:`.archive`).
+
+    Raises:
+        InputError: The workbook is empty, encrypted, damaged, beyond the archive
+            limits, or a sheet cannot be read.
+    """
     from python_calamine import CalamineWorkbook
 
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        check_workbook(p)
     try:
-        sheet = CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0)
+        wb = CalamineWorkbook.from_path(str(p))
     except Exception as e:  # calamine raises its own error types
         raise InputError(f"cannot read as a workbook: {e}", where=p.name) from None
-    return [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    for name in wb.sheet_names:
+        try:
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as e:  # calamine reads each sheet when asked
+            raise InputError(f"sheet '{name}' cannot be read (the file is damaged?): {e}",
+                             where=p.name) from None
+        yield name, [list(r) for r in rows]
 
 
 def read_table(path: str | Path, numbers: Iterable[str] = (),
@@ -112,9 +129,9 @@ def read_table(path: str | Path, numbers: Iterable[str] = (),
     where = str(path)
     rows: list[list[object]]
     if p.suffix.lower() in WORKBOOK_SUFFIXES:
-        rows = _sheet_rows(p)
+        rows = next(workbook_sheets(p), ("", []))[1]
     else:
-        rows = [list(r) for r in _csv_rows(p)]
+        rows = [list(r) for r in csv_rows(p)]
     while rows and all(is_blank(v) for v in rows[-1]):
         rows.pop()
     if not rows:
