@@ -10,6 +10,10 @@ import pytest
 from hypothesis import settings
 from libreoffice import soffice
 
+# Runs stamp their time in their provenance; the tests pin it (the reproducible-builds
+# convention xlalloc honours), so that running a model twice gives the same file.
+os.environ["SOURCE_DATE_EPOCH"] = "1775034000"  # 2026-04-01 09:00 UTC
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "nhse_weighted_populations"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -189,6 +189,7 @@ PINNED_ALL = {
                                   "twelfths"],
     "xlalloc.engine.rounding": ["MAX_AMOUNT", "largest_remainder", "round_half_up",
                                 "units_of"],
+    "xlalloc.engine.year_on_year": ["CHANGES", "CHANGE_COLUMNS", "practice_changes"],
 }
 
 

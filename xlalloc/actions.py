@@ -12,6 +12,7 @@ by an input error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,8 @@ def report_failure(book: Book, error: InputError, quiet: bool = False) -> None:
                    title="xlalloc: run failed")
 
 
-def run_book(book: Book, progress: Callable[[str], None] | None = None) -> ModelResult:
+def run_book(book: Book, progress: Callable[[str], None] | None = None,
+             run_at: datetime | None = None) -> ModelResult:
     """Read, validate and run the model in ``book``, then write and save its outputs.
 
     Raises:
@@ -52,7 +54,7 @@ def run_book(book: Book, progress: Callable[[str], None] | None = None) -> Model
     """
     step = progress or (lambda _s: None)
     step("reading inputs")
-    result = run_model(read_book(book), progress=step)
+    result = run_model(read_book(book), progress=step, run_at=run_at)
     specs = render_outputs(result)  # every sheet drawn before any is written
     step("writing")
     book.write_sheets(specs)
@@ -74,7 +76,7 @@ def run_action(book: Book, progress: Callable[[str], None] | None = None
     """Run every part of the model and write all output sheets; report in an alert."""
     result = _run(book, quiet=False, progress=progress)
     if result is not None:
-        parts = [f"{len(result.targets)} places"]
+        parts = [result.summary]
         if result.convergence is not None:
             parts.append(f"{len(result.convergence.years)} years of convergence")
         if result.apportionment is not None:

@@ -13,29 +13,95 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from .engine.errors import InputError
+from .engine.errors import InputError, Problems
 from .engine.monitoring import DEFAULT_THRESHOLD
 from .model.runner import ModelResult, run_model
 from .packs import PackRun, build_packs
 from .readers.model import read_model
 
-__all__ = ["default_output", "new", "packs", "run", "validate"]
+if TYPE_CHECKING:
+    from .model.build import Grouping
+
+__all__ = ["checked_grouping", "default_output", "new", "packs", "run", "validate"]
 
 
-def new(path: str | Path, demo: bool = False, overwrite: bool = False) -> Path:
-    """Write a new model workbook (empty, or with the demo ICB's inputs)."""
+def new(path: str | Path, demo: bool = False, overwrite: bool = False,
+        practices: Sequence[str | Path] = (), icb: str | None = None,
+        places: str | Path | None = None, places_by: str | None = None,
+        localities_by: str | None = None, allow_unmapped: bool = False,
+        blank_as_zero: bool = False, on_note: Callable[[str], None] | None = None) -> Path:
+    """Write a new model workbook: empty, the demo, or one ICB's from NHS England's files.
+
+    Args:
+        path: The workbook to create.
+        demo: Fill it with the demo ICB's inputs.
+        overwrite: Replace ``path`` if it exists.
+        practices: NHS England's practice files, one per financial year.
+        icb: The ICB, by code, full name or a unique part of its name.
+        places: CSV or XLSX of ``practice_code, place[, locality]`` for every year.
+        places_by: Or places from the files' ``lad``, ``pcn`` or ``sub_icb`` column
+            (``lad`` when neither is given).
+        localities_by: Localities from the files' ``pcn`` or ``sub_icb`` column.
+        allow_unmapped: Put practices in no place in an ``Unmapped`` place.
+        blank_as_zero: Read blank weighted populations as zero (named per practice).
+        on_note: Called with each note on what was chosen or assumed.
+
+    Raises:
+        InputError: Every problem, together; nothing is written.
+    """
+    from datetime import datetime
+
     from . import demo as demo_data
-    from .workbook.model_book import build_model, save_model
+    from .model.build import build_from_files
+    from .workbook.model_book import Provenance, build_model, save_model
 
     path = Path(path)
+    problems = Problems()
     if path.exists() and not overwrite:
-        raise InputError(f"{path} exists; choose another name (xlalloc never overwrites a "
-                         "workbook unless told to)", where=str(path))
+        problems.add(str(path), f"{path} exists; choose another name (xlalloc never overwrites "
+                                "a workbook unless told to)")
+    from_files = bool(practices) or icb is not None
+    if from_files and demo:
+        problems.add("--demo", "give either --demo or --practices with --icb, not both")
+    if from_files and not practices:
+        problems.add("--practices", "--icb needs NHS England's practice files (--practices FILE)")
+    if from_files and not icb:
+        problems.add("--icb", "which ICB? give --icb CODE_OR_NAME, e.g. --icb 'west yorkshire'")
+    if not from_files and (places or places_by or localities_by or allow_unmapped):
+        problems.add("--places", "places and localities need NHS England's practice files: "
+                                 "add --practices FILE --icb CODE_OR_NAME")
+    problems.raise_if_any()
+    if from_files:
+        assert icb is not None
+        built = build_from_files(practices, icb, places, checked_grouping(places_by),
+                                 checked_grouping(localities_by), allow_unmapped,
+                                 "zero" if blank_as_zero else "error")
+        for note in built.notes:
+            (on_note or (lambda _n: None))(note)
+        book = build_model(built.tables, built.policy, Provenance(
+            f"{built.icb_code} {built.icb_name}", built.sources,
+            datetime.now().replace(microsecond=0).isoformat(sep=" "), tuple(built.notes)))
+        return save_model(book, path)
     tables = demo_data.model_tables() if demo else None
     policy = demo_data.DEMO_POLICY if demo else None
     return save_model(build_model(tables, policy), path)
+
+
+def checked_grouping(value: str | None) -> Grouping | None:
+    """A grouping option's value, checked (``lad``, ``pcn`` or ``sub_icb``)."""
+    from .model.build import GROUPINGS
+
+    if value is None:
+        return None
+    key = value.strip().lower().replace("-", "_")
+    if key not in GROUPINGS:
+        raise InputError(f"unknown grouping {value!r}; expected one of {sorted(GROUPINGS)}",
+                         where="--places-by")
+    return cast("Grouping", key)
 
 
 def default_output(path: Path) -> Path:
@@ -44,7 +110,8 @@ def default_output(path: Path) -> Path:
 
 
 def run(path: str | Path, output: str | Path | None = None, in_place: bool = False,
-        progress: Callable[[str], None] | None = None) -> ModelResult:
+        progress: Callable[[str], None] | None = None,
+        run_at: datetime | None = None) -> ModelResult:
     """Read, validate and run a model workbook, and write its output sheets.
 
     Args:
@@ -52,6 +119,8 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
         output: Where to write (default: ``MODEL-results.xlsx`` beside it).
         in_place: Write back into ``path`` (atomically; input sheets unchanged).
         progress: Called with each step's name.
+        run_at: The run's time stamp in its provenance (default: now, or
+            ``SOURCE_DATE_EPOCH`` when set).
 
     Returns:
         The :class:`~xlalloc.model.runner.ModelResult`.
@@ -79,7 +148,7 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
                          "only in .xlsm)", where="output")
     book = FileBook(path, target)
     book.sheet_names()  # a missing or unreadable file is an input problem, reported first
-    return run_book(book, progress)
+    return run_book(book, progress, run_at)
 
 
 def validate(path: str | Path) -> list[str]:

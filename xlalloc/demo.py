@@ -18,6 +18,8 @@ shown without NHS England's files.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -29,6 +31,8 @@ SEED = 20260401
 ICB_CODE = "QDM"
 ICB_NAME = "NHS Demoshire ICB"
 YEAR = "2026/27"
+#: The demo run's time stamp: the demo workbook is the same file every time it is made.
+RUN_AT = datetime(2026, 4, 1, 9, 0)
 
 #: National weighted population per head for each component (NHS England scales
 #: every component so that England's weighted population equals its population).

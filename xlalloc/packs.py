@@ -71,7 +71,7 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
     if unknown:
         raise InputError(f"unknown place(s) {unknown}; places are {all_places}",
                          where="--place")
-    practices = result.inputs.practices
+    practices = result.practices
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir} is a file; --out names the folder the packs go in",

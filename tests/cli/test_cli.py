@@ -52,6 +52,33 @@ def test_targets_xlsx_opens_in_libreoffice(tmp_path, libreoffice):
                for r in rows)
 
 
+def test_targets_output_carries_its_provenance_and_zero_filled_practices(tmp_path, shared_dir,
+                                                                         capsys):
+    import hashlib
+
+    import pandas as pd
+
+    src = shared_dir / "AIF_Allocation_Tool__2022_2023.csv"
+    out = tmp_path / "t.csv"
+    assert main(["targets", str(src), "--blank-as-zero", "--icb", "nhs north central london",
+                 "-o", str(out)]) == 0
+    prov = pd.read_csv(tmp_path / "t-provenance.csv", encoding="utf-8-sig", dtype=str)
+    by = prov.set_index("item")
+    assert by.loc["source file", "value"] == src.name
+    assert by.loc["source file", "years"] == "2022/23"
+    assert by.loc["source file", "sha256"] == hashlib.sha256(src.read_bytes()).hexdigest()
+    assert by.loc["run at", "value"] == "2026-04-01 09:00:00"
+    assert by.loc["check status", "value"] == "all checks 0"
+    # NHS England's 2022/23 file leaves maternity blank for 17 practices; North Central
+    # London's (raw file, read independently) are listed, each with its practice.
+    raw = pd.read_csv(src, dtype=str, encoding="utf-8-sig")
+    blank = raw[raw["Mat WP"].isna() & (raw["ICS22name"] == "NHS North Central London ICB")]
+    listed = prov.loc[prov["item"] == "zero-filled", "value"]
+    assert len(blank) > 0
+    assert sorted(v.split()[0] for v in listed) == sorted(blank["Practice_Code"])
+    assert "listed in its provenance" in capsys.readouterr().out
+
+
 def test_footprint_command(tmp_path, shared_dir):
     out = tmp_path / "f.csv"
     assert main(["footprint",

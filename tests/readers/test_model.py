@@ -26,17 +26,17 @@ CORPUS = {
     "missing_sheet": (lambda wb: wb.remove(wb["Budget"]),
                       "Budget: sheet 'Budget' is missing; expected a table with columns "
                       "['line', 'programme', 'amount'"),
-    "renamed_column": (_set("Practices", "G4", "pop"),
+    "renamed_column": (_set("Practices", "L4", "pop"),
                        "Practices: missing column(s) ['population'] in the header row 4; "
                        "columns found:"),
     "text_in_number": (_set("Budget", "C6", "lots"),
                        "Budget, row 6, column 'amount': cell C6 holds text 'lots'; "
                        "expected a number"),
-    "duplicate_practice": (_set("Practices", "A6", "Q10001"),
+    "duplicate_practice": (_set("Practices", "B6", "Q10001"),
                            "Practices, column 'practice_code': practice Q10001 appears more "
                            "than once (rows [5, 6])"),
-    "blank_cell": (_set("Practices", "F7", None),
-                   "Practices, row 7, column 'place': cell F7 is blank; expected text"),
+    "blank_cell": (_set("Practices", "K7", None),
+                   "Practices, row 7, column 'place': cell K7 is blank; expected text"),
     "merged_cells": (lambda wb: wb["Budget"].merge_cells("B5:B6"),
                      "Budget, row 5: merged cells B5:B6 inside the table"),
     "shares_not_100": (_set("PlaceSplits", "D5", 40),
@@ -103,3 +103,59 @@ def test_empty_template_says_what_is_missing(tmp_path, capsys):
     assert main(["validate", str(ROOT / "templates" / "model.xlsx")]) == 1
     assert "Practices: no practices: add at least one row below the header (row 4)" in (
         capsys.readouterr().out)
+
+
+def _years(values, place_of_row_6=None):
+    """Fill the demo's Practices year column (column A) from row 5 down."""
+    def edit(wb):
+        ws = wb["Practices"]
+        assert ws["A4"].value == "year"
+        for r in range(5, ws.max_row + 1):
+            ws.cell(row=r, column=1, value=values(r))
+        if place_of_row_6:
+            ws["B6"] = ws["B5"].value  # row 6 repeats row 5's practice ...
+            place = [c.value for c in ws[4]].index("place") + 1
+            ws.cell(row=6, column=place, value=place_of_row_6)  # ... in another place
+    return edit
+
+
+def test_practice_years_are_all_given_or_all_blank(tmp_path):
+    from xlalloc.api import validate
+
+    # Every row in one year: the model runs as before.
+    model = broken_model(tmp_path, "ok", _years(lambda r: "2026/27"))
+    assert validate(model) == []
+    # One blank, one not a financial year, one practice twice in a year.
+    model = broken_model(tmp_path, "bad", _years(
+        lambda r: {7: None, 8: "26/27"}.get(r, "2026/27")))
+    problems = validate(model)
+    assert "Practices, row 7, column 'year': year is blank while other rows give one; give " \
+           "every row its financial year, e.g. 2026/27" in problems
+    assert "Practices, row 8, column 'year': year '26/27' is not a financial year such as " \
+           "2026/27" in problems
+
+
+def test_a_practice_is_in_one_place_in_every_year(tmp_path):
+    from xlalloc.api import validate
+
+    # Row 6 repeats row 5's practice in 2027/28, in another place.
+    model = broken_model(tmp_path, "moved", _years(
+        lambda r: "2027/28" if r == 6 else "2026/27", place_of_row_6="Elsewhere"))
+    problems = validate(model)
+    assert any("is in different places in different years" in p and "(row 5)" in p
+               and "Elsewhere (row 6)" in p for p in problems), problems
+    # The same practice twice in one year.
+    def dup(wb):
+        wb["Practices"]["B6"] = wb["Practices"]["B5"].value
+    model = broken_model(tmp_path, "twice", lambda wb: (_years(lambda r: "2026/27")(wb),
+                                                         dup(wb)))
+    assert any("appears more than once in 2026/27 (rows [5, 6])" in p
+               for p in validate(model))
+
+
+def test_the_financial_year_must_be_one_of_the_practice_years(tmp_path):
+    from xlalloc.api import validate
+
+    model = broken_model(tmp_path, "other", _years(lambda r: "2027/28"))
+    assert any("financial_year 2026/27 has no practices: the Practices sheet's years are "
+               "['2027/28']" in p for p in validate(model))

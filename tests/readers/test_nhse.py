@@ -125,3 +125,18 @@ def test_one_name_per_icb_code(shared_dir, all_years):
     assert all_years.groupby("icb_code")["icb_name"].nunique().max() == 1
     assert set(all_years.loc[all_years["icb_code"] == "QWO", "icb_name"]) == {
         "NHS West Yorkshire ICB"}
+
+
+def test_find_icb_says_where_a_district_is(shared_dir):
+    from xlalloc.readers import nhse
+
+    df = nhse.read_file(shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv")
+    with pytest.raises(InputError, match="'Leeds' is a local authority district in QWO NHS "
+                                         "West Yorkshire ICB"):
+        nhse.find_icb(df, "Leeds")
+    with pytest.raises(InputError, match="the ICB is blank"):
+        nhse.find_icb(df, "  ")
+    assert nhse.find_icb(df, "NHS  West Yorkshire ICB") == ("QWO", "NHS West Yorkshire ICB")
+    headers = nhse.read_headers(shared_dir / "ICB_Allocation_Tool_update__2025_2026.csv")
+    assert headers[0] == "Practice_Code" and "PCN_Name" in headers
+    assert nhse.match_columns_optional(headers)["pcn_name"] == "PCN_Name"

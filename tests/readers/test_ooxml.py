@@ -17,3 +17,15 @@ def test_part_names():
     assert resolve_target("xl/workbook.xml", "worksheets/sheet1.xml") == "xl/worksheets/sheet1.xml"
     assert resolve_target("xl/worksheets/sheet1.xml", "/xl/media/a.png") == "xl/media/a.png"
     assert norm_part("xl/worksheets/../drawings/./d1.xml") == "xl/drawings/d1.xml"
+
+
+def test_a_relationship_without_its_target_is_a_damaged_package(tmp_path):
+    import pytest
+
+    from xlalloc.engine.errors import InputError
+
+    parts = read_parts(xlalloc.new(tmp_path / "m.xlsx"))
+    rels = "xl/_rels/workbook.xml.rels"
+    parts[rels] = parts[rels].replace(b' Target="', b' Tarxet="', 1)
+    with pytest.raises(InputError, match="a relationship in xl/_rels/workbook.xml.rels has no"):
+        sheet_parts(parts)

@@ -201,7 +201,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path, libreoffice):
     def edit(wb):
         wb["Budget"]["B5"] = "=HYPERLINK(\"http://x\",\"click\")"
         wb["Budget"]["B5"].data_type = "s"
-        wb["Practices"]["B5"] = "@SUM(1)"
+        wb["Practices"]["C5"] = "@SUM(1)"  # practice_name
     model = broken_model(tmp_path, "inject", edit)
     out = tmp_path / "out.xlsx"
     xlalloc.run(model, out)

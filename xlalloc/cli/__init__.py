@@ -62,7 +62,6 @@ def cmd_targets(args: argparse.Namespace) -> int:
     """Need indices, target shares and targets by place."""
     from .. import demo
     from ..engine import capitation as cap
-    from ..engine.errors import InputError
     from ..readers import nhse
     from ..readers.tables import read_table
     from ..workbook.tables import write_tables
@@ -76,12 +75,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
                                         blank_wp="zero" if args.blank_as_zero else "error")
         england = cap.england_ratios(practices)
     if args.icb:
-        key = args.icb.strip().lower()
-        sel = (practices["icb_code"].str.lower() == key) | (
-            practices["icb_name"].str.lower() == key)
-        if not sel.any():
-            raise InputError(f"no ICB with code or name {args.icb!r}", where="--icb")
-        practices = practices[sel].reset_index(drop=True)
+        code, _name = nhse.find_icb(practices, args.icb)
+        practices = practices[practices["icb_code"] == code].reset_index(drop=True)
     place_map = None
     if args.places:
         place_map = cap.define_places(practices, read_table(args.places), where=args.places)
@@ -100,9 +95,41 @@ def cmd_targets(args: argparse.Namespace) -> int:
         table["per_1000_wp"] = cap.cost_per_1000(table["target"], table[f"{args.component}_wp"])
     cols += ["target_share"] + (["target", "per_1000_wp"] if args.budget is not None else [])
     cols += [f"{k}_index_england" for k in cap.COMPONENTS]
-    write_tables(out, {"Targets": table[cols]})
-    print(f"wrote {len(table)} rows to {out}")
+    prov = _targets_provenance(args, practices, table)
+    write_tables(out, {"Targets": table[cols], "Provenance": prov})
+    filled = (prov["item"] == "zero-filled").sum()
+    print(f"wrote {len(table)} rows to {out}" + (f"; {filled} practice(s) with blank weighted "
+                                                 "populations read as zero are listed in its "
+                                                 "provenance" if filled else ""))
     return 0
+
+
+def _targets_provenance(args: argparse.Namespace, practices: Any, table: Any) -> Any:
+    """Source file, version, run time, checks and zero-filled practices of ``targets``."""
+    import pandas as pd
+
+    from ..model.build import file_sha256
+    from ..model.runner import run_time
+
+    rows = [{"item": "source file", "value": Path(args.practices).name,
+             "years": ", ".join(sorted(practices["year"].unique())),
+             "sha256": None if args.practices == "demo" else file_sha256(args.practices)},
+            {"item": "xlalloc version", "value": __version__},
+            {"item": "run at", "value": run_time().isoformat(sep=" ")}]
+    bad = []
+    for icb, group in table.groupby("icb_code"):
+        places = group[group["level"] == "place"]
+        if len(places) and abs(places["target_share"].sum() - 1) > 1e-9:
+            bad.append(f"{icb}: place shares sum to {places['target_share'].sum():.12f}")
+        if args.budget is not None and len(places) and places["target"].sum() != args.budget:
+            bad.append(f"{icb}: place targets sum to {places['target'].sum():,.2f}")
+    rows.append({"item": "check status", "value": "all checks 0" if not bad else
+                 f"{len(bad)} check(s) not 0: " + "; ".join(bad)})
+    z = practices[practices["filled"].notna()]
+    rows += [{"item": "zero-filled", "value": f"{c} {n}: {f} read as 0", "years": y}
+             for c, n, f, y in zip(z["practice_code"], z["practice_name"], z["filled"],
+                                   z["year"])]
+    return pd.DataFrame(rows, columns=["item", "value", "years", "sha256"])
 
 
 def _targets(c: Any) -> None:
@@ -111,7 +138,8 @@ def _targets(c: Any) -> None:
     c.add_argument("--year", help="financial year to use from a workbook of several years, "
                                   "e.g. 2024/25")
     c.add_argument("--places", help="CSV/XLSX with columns practice_code,place[,locality]")
-    c.add_argument("--icb", help="keep one ICB, by code or name, e.g. QWO")
+    c.add_argument("--icb", help="keep one ICB, by code, name or a unique part of it, e.g. QWO "
+                                 "or 'west yorkshire'")
     c.add_argument("--component", default="core", choices=_components(),
                    help="weighted population the target shares follow (default core)")
     c.add_argument("--budget", type=number, help="ICB budget in £ to share by target, e.g. "
@@ -247,20 +275,46 @@ def cmd_new(args: argparse.Namespace) -> int:
     """Write a new model workbook."""
     from ..api import new
 
-    path = new(args.model, demo=args.demo, overwrite=args.force)
-    print(f"wrote {'demo ' if args.demo else ''}model workbook {path}")
+    path = new(args.model, demo=args.demo, overwrite=args.force, practices=args.practices or (),
+               icb=args.icb, places=args.places, places_by=args.places_by,
+               localities_by=args.localities_by, allow_unmapped=args.allow_unmapped,
+               blank_as_zero=args.blank_as_zero, on_note=lambda n: print(f"note: {n}"))
+    kind = "demo " if args.demo else f"{args.icb!r} " if args.icb else ""
+    print(f"wrote {kind}model workbook {path}")
     return 0
 
 
 def _new(c: Any) -> None:
     c.add_argument("model", help="MODEL.xlsx to create")
     c.add_argument("--demo", action="store_true", help="fill it with the demo ICB's inputs")
+    c.add_argument("--practices", action="append", metavar="FILE",
+                   help="NHS England's GP-practice weighted populations, one file per year "
+                        "(repeat for several years, e.g. the 2026/27, 2027/28 and 2028/29 "
+                        "files)")
+    c.add_argument("--icb", help="the ICB by code, name or a unique part of it, e.g. QWO or "
+                                 "'west yorkshire'")
+    where = c.add_mutually_exclusive_group()
+    where.add_argument("--places", metavar="PLACES.csv",
+                       help="CSV/XLSX with columns practice_code,place[,locality], for every "
+                            "year")
+    where.add_argument("--places-by", choices=["lad", "pcn", "sub_icb"], dest="places_by",
+                       help="one place per local authority district (lad, the default), "
+                            "primary care network (pcn) or sub-ICB location (sub_icb), named "
+                            "as the files name them")
+    c.add_argument("--localities-by", choices=["pcn", "sub_icb"], dest="localities_by",
+                   help="localities within places, from the files' PCN or sub-ICB column")
+    c.add_argument("--allow-unmapped", action="store_true", dest="allow_unmapped",
+                   help="put practices in no place in an 'Unmapped' place (the Checks sheet "
+                        "reports them) instead of stopping")
+    c.add_argument("--blank-as-zero", action="store_true", dest="blank_as_zero",
+                   help="read blank weighted populations as zero need (each named in the "
+                        "Practices sheet's zero_filled column)")
     c.add_argument("--force", action="store_true", help="overwrite an existing file")
     c.set_defaults(func=cmd_new)
 
 
 def _summary(result: Any, target: Path) -> str:
-    parts = [f"{len(result.targets)} places"]
+    parts = [result.summary]
     if result.convergence is not None:
         parts.append(f"convergence over {len(result.convergence.years)} years")
     if result.apportionment is not None:
@@ -321,11 +375,12 @@ def _validate(c: Any) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     """Write the demo model workbook and run it, in one step."""
     from ..api import new, run
+    from ..demo import RUN_AT
     from .progress import progress_printer
 
     path = Path(args.output)
     new(path, demo=True, overwrite=args.force)
-    result = run(path, in_place=True, progress=progress_printer())
+    result = run(path, in_place=True, progress=progress_printer(), run_at=RUN_AT)
     print(_summary(result, path))
     return 0
 
@@ -442,7 +497,7 @@ def cmd_demo_ledger(args: argparse.Namespace) -> int:
     if result.apportionment is None:
         raise InputError("the model has no budget lines", where=args.model)
     atomic_write(out, csv_bytes(demo.ledger(result.apportionment.cells,
-                                            result.inputs.practices, args.month)))
+                                            result.practices, args.month)))
     print(f"wrote {out}")
     return 0
 

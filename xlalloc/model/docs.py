@@ -9,14 +9,22 @@ from __future__ import annotations
 from .schema import CHECKS, COVER, INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS, POLICY
 
 OUTPUT_NOTES = {
-    "Targets": "Per place: population and weighted population (SUMIF formulas over "
-               "Practices), need index, target share (formula), target £ (engine, largest "
-               "remainder), £ per 1,000 weighted population (formula), baseline, the target at the "
-               "baselines' total and the baseline's distance from it (formulas; the basis "
-               "convergence uses); then need indices for every component.",
+    "Targets": "One block per financial year of the Practices sheet (`Targets 2026/27`): per "
+               "place, population and weighted population (SUMIF formulas over Practices, "
+               "by year when the year column is filled in), need index, target share "
+               "(formula), target £ (engine, largest remainder), £ per 1,000 weighted "
+               "population (formula), baseline, the target at the baselines' total and the "
+               "baseline's distance from it (formulas; the basis convergence uses); then "
+               "need indices for every component (with a year column when there are several "
+               "years); then the run's provenance: each source file with its years and "
+               "SHA-256, xlalloc's version, `Run at` and `Check status` (a formula over the "
+               "Checks sheet; the Cover finds both by label), and practices whose blank "
+               "weighted populations were read as zero.",
     "Convergence": "One block per year: baseline, target share, target, DfT before, growth, "
                    "allocation, DfT after, the rule that set it and an explanation; a totals "
-                   "row (SUM formulas) and the year's control total (formula to Totals).",
+                   "row (SUM formulas) and the year's control total (formula to Totals). Each "
+                   "year converges on that year's target shares where the Practices sheet "
+                   "has the year, otherwise on the financial year's (a run message says so).",
     "Trajectory": "Distance from target by place and year, with a line chart.",
     "Apportionment": "Table 1 (£ by programme × place; Total column and row are SUM "
                      "formulas), shares (formulas), weighted population by place (SUMIF "
@@ -26,9 +34,10 @@ OUTPUT_NOTES = {
     "Audit": "One row per budget line: methods tried, method used, why earlier methods "
              "were skipped, data coverage, component, note, amount apportioned, difference "
              "(always 0).",
-    CHECKS: "One formula per check, each reading 0 when all is well (targets and "
-            "apportionment reconcile to their control totals, shares sum to 1, no practice "
-            "without a place, convergence totals equal each year's total), their sum of "
+    CHECKS: "One formula per check, each reading 0 when all is well (each year's targets "
+            "and the apportionment reconcile to their control totals, shares sum to 1, no "
+            "practice without a place or in the `Unmapped` place, convergence totals equal "
+            "each year's total), their sum of "
             "absolute values, and the run's messages (a failed ribbon run lists its "
             "problems here).",
 }
@@ -52,7 +61,8 @@ def render() -> str:
            "| sheet | kind |", "|---|---|",
            f"| {COVER} | what the workbook is, version, how to run, sheet index |",
            f"| {POLICY} | input: named parameters |"]
-    out += [f"| {t.sheet} | input: Excel table `{t.table}`{' (optional)' if t.optional else ''} |"
+    out += [f"| {t.sheet} | {'input' if t.editable else 'record written by `xlalloc new`'}: "
+            f"Excel table `{t.table}`{' (optional)' if t.optional else ''} |"
             for t in INPUT_TABLES]
     out += [f"| {s} | output, written by xlalloc |" for s in OUTPUT_SHEETS]
     out += ["", "## Input tables", ""]

@@ -6,11 +6,14 @@ tables out. Workbooks are written elsewhere (:mod:`xlalloc.workbook.model_book`)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pandas as pd
 
+from .._version import __version__
 from ..engine import capitation as cap
 from ..engine.apportionment import Apportionment, apportion
 from ..engine.capitation import COMPONENTS
@@ -19,7 +22,11 @@ from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW, source_rows
 from ..readers.model import ModelInputs
 
-__all__ = ["ENGLAND", "ModelResult", "run_model"]
+__all__ = ["ENGLAND", "UNMAPPED", "ModelResult", "run_model"]
+
+#: The place of practices deliberately left in no place (``xlalloc new --allow-unmapped``);
+#: the Checks sheet counts them.
+UNMAPPED = "Unmapped"
 
 #: NHS England scales every component so England's weighted population equals its
 #: population: England-standardised indices divide by 1.0.
@@ -37,10 +44,72 @@ class ModelResult:
     convergence: MultiYearResult | None
     apportionment: Apportionment | None
     warnings: list[str]
+    run_at: datetime = field(default_factory=lambda: run_time())
+
+    @property
+    def year(self) -> str:
+        """The model's financial year: its apportionment and base targets."""
+        return self.inputs.policy.financial_year
+
+    @property
+    def summary(self) -> str:
+        """Places and years, e.g. ``6 places, targets for 3 years (2026/27 to 2028/29)``."""
+        years = self.inputs.years
+        text = f"{self.targets['place'].nunique()} places"
+        if len(years) > 1:
+            text += f", targets for {len(years)} years ({years[0]} to {years[-1]})"
+        return text
+
+    @property
+    def practices(self) -> pd.DataFrame:
+        """The model year's practices (those the apportionment used)."""
+        p = self.inputs.practices
+        return p[p["year"] == self.year]
+
+    @property
+    def unmapped(self) -> pd.DataFrame:
+        """Practice rows in the ``Unmapped`` place (the Checks sheet counts them)."""
+        p = self.inputs.practices
+        return p[p["place"] == UNMAPPED]
+
+    @property
+    def check_status(self) -> str:
+        """The overall check status: ``all checks 0``, or how many checks are not 0.
+
+        A successful run reconciles exactly, so the only check that can read other than 0
+        is the count of practices in the ``Unmapped`` place (the run's warnings say which).
+        """
+        bad = int(len(self.unmapped) > 0)
+        return "all checks 0" if not bad else f"{bad} check(s) not 0"
+
+    def provenance(self) -> pd.DataFrame:
+        """Where the figures came from: source files, version, run time, check status.
+
+        Columns ``item, value, years, sha256``: one ``source file`` row per file the
+        Practices sheet was built from, then ``xlalloc version``, ``run at``, ``check
+        status`` and one ``zero-filled`` row per practice and year whose blank weighted
+        populations were read as zero.
+        """
+        rows = [{"item": "source file", "value": f, "years": y, "sha256": h}
+                for f, y, h in zip(self.inputs.sources.get("file", []),
+                                   self.inputs.sources.get("years", []),
+                                   self.inputs.sources.get("sha256", []))]
+        rows += [{"item": "xlalloc version", "value": __version__},
+                 {"item": "run at", "value": self.run_at.isoformat(sep=" ")},
+                 {"item": "check status", "value": self.check_status}]
+        p = self.inputs.practices
+        if "zero_filled" in p.columns:
+            z = p[p["zero_filled"].notna()]
+            rows += [{"item": "zero-filled", "value": f"{c} {n or ''}: {f} read as 0".replace(
+                " :", ":"), "years": y}
+                for c, n, f, y in zip(z["practice_code"], z["practice_name"], z["zero_filled"],
+                                      z["year"])]
+        return pd.DataFrame(rows, columns=["item", "value", "years", "sha256"])
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result tables by name, for notebooks and pipelines."""
-        out = {"indices": self.indices, "targets": self.targets}
+        out = {"indices": self.indices, "targets": self.targets,
+               "provenance": self.provenance()}
         if self.convergence is not None:
             out["convergence"] = pd.concat([r.table for r in self.convergence.years.values()],
                                            ignore_index=True)
@@ -54,7 +123,8 @@ class ModelResult:
         return out
 
 
-def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None) -> ModelResult:
+def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None,
+              run_at: datetime | None = None) -> ModelResult:
     """Run targets, convergence (when baselines are given) and apportionment.
 
     Raises:
@@ -65,29 +135,53 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
     comp = policy.target_component
     practices = inputs.practices
     step("targets")
-    place_map = cap.define_places(practices, practices[["practice_code", "place", "locality"]],
-                                  where="Practices")
-    indices = cap.need_indices(practices, place_map, england=ENGLAND)
+    years = inputs.years
+    if policy.financial_year not in years:
+        raise InputError(f"financial_year {policy.financial_year} has no practices: the "
+                         f"Practices sheet's years are {years}; set financial_year on the "
+                         "Policy sheet to one of them", where=POLICY_WHERE)
     budget_total = (float(policy.icb_budget) if policy.icb_budget is not None
                     else float(inputs.budget["amount"].sum()))
-    with_targets = cap.add_targets(indices, budget_total, comp, policy.unit)
-    places = with_targets[with_targets["level"] == "place"]
-    targets = places[["name", "population", f"{comp}_wp", f"{comp}_index", "target_share",
-                      "target"]].rename(columns={"name": "place"}).reset_index(drop=True)
+    all_practices = inputs.practices
+    index_parts, target_parts, place_warnings = [], [], []
+    for year in years:
+        one = all_practices[all_practices["year"] == year]
+        where = "Practices" if len(years) == 1 else f"Practices ({year})"
+        place_map = cap.define_places(one, one[["practice_code", "place", "locality"]],
+                                      where=where)
+        place_warnings += place_map.warnings
+        ind = cap.need_indices(one, place_map, england=ENGLAND)
+        with_targets = cap.add_targets(ind, budget_total, comp, policy.unit)
+        places = with_targets[with_targets["level"] == "place"]
+        index_parts.append(ind.assign(year=year))
+        target_parts.append(places[["name", "population", f"{comp}_wp", f"{comp}_index",
+                                    "target_share", "target"]]
+                            .rename(columns={"name": "place"}).assign(year=year))
+    indices = _year_first(pd.concat(index_parts, ignore_index=True))
+    targets = _year_first(pd.concat(target_parts, ignore_index=True))
+    practices = all_practices[all_practices["year"] == policy.financial_year]
     convergence = None
+    notes: list[str] = []
     problems = Problems()
     if len(inputs.baselines):
         step("convergence")
         try:
-            share = targets.set_index("place")["target_share"]
             bl = inputs.baselines
-            years = [str(y) for y in inputs.totals["year"]]
+            conv_years = [str(y) for y in inputs.totals["year"]]
+            shares = []
+            for y in conv_years:
+                basis = y if y in years else policy.financial_year
+                if basis != y and len(years) > 1:
+                    notes.append(f"convergence {y} uses {basis}'s target shares (the Practices "
+                                 f"sheet has no {y} rows)")
+                share = targets[targets["year"] == basis].set_index("place")["target_share"]
+                shares += list(share.reindex(bl["place"]))
             orgs = pd.DataFrame({
-                "org": list(bl["place"]) * len(years),
-                "year": [y for y in years for _ in range(len(bl))],
-                "baseline": list(bl["baseline"]) * len(years),
-                "target_share": list(share.reindex(bl["place"])) * len(years),
-                SOURCE_ROW: source_rows(bl) * len(years)})
+                "org": list(bl["place"]) * len(conv_years),
+                "year": [y for y in conv_years for _ in range(len(bl))],
+                "baseline": list(bl["baseline"]) * len(conv_years),
+                "target_share": shares,
+                SOURCE_ROW: source_rows(bl) * len(conv_years)})
             totals = {str(y): float(t) for y, t in zip(inputs.totals["year"],
                                                         inputs.totals["total"])}
             convergence = converge_years(orgs, totals, policy.convergence(), where="Baselines")
@@ -97,12 +191,36 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
     if len(inputs.budget):
         step("apportionment")
         try:
-            apportionment = apportion(inputs.budget, practices, inputs.practice_data,
+            apportionment = apportion(inputs.budget, practices.drop(columns="year"),
+                                      inputs.practice_data,
                                       inputs.place_splits, inputs.activity,
                                       policy.apportionment())
         except InputError as e:
             problems.extend(e)
     problems.raise_if_any()
+    unmapped = all_practices[all_practices["place"] == UNMAPPED]
+    if len(unmapped):
+        notes.append(f"{unmapped['practice_code'].nunique()} practice(s) are in the "
+                     f"'{UNMAPPED}' place: give them a place on the Practices sheet")
     return ModelResult(inputs, indices, targets, budget_total, convergence, apportionment,
-                       [*inputs.notes, *place_map.warnings,
-                        *(convergence.messages if convergence is not None else [])])
+                       [*inputs.notes, *place_warnings, *notes,
+                        *(convergence.messages if convergence is not None else [])],
+                       run_at or run_time())
+
+
+POLICY_WHERE = "Policy"
+
+
+def run_time() -> datetime:
+    """Now, to the second; or ``SOURCE_DATE_EPOCH`` (UTC) when set, for reproducible files.
+
+    See https://reproducible-builds.org/specs/source-date-epoch/.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).replace(tzinfo=None)
+    return datetime.now().replace(microsecond=0)
+
+
+def _year_first(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[["year", *(c for c in frame.columns if c != "year")]]

@@ -39,6 +39,7 @@ class InputTable:
     columns: tuple[Column, ...]
     key: str  # first required column: marks the header row
     optional: bool = False
+    editable: bool = True  # False: a record xlalloc writes from source files (not input styled)
 
     @property
     def names(self) -> list[str]:
@@ -53,15 +54,31 @@ PRACTICES = InputTable(
     "Practices", "tblPractices",
     "GP practices: the building blocks of every place (NHS England weighted populations).",
     (
+        Column("year", "text", required=False, allow_blank=True,
+               description="financial year of the row, e.g. 2026/27, for several years side "
+                           "by side (one row per practice and year); blank in every row: "
+                           "the Policy's financial_year"),
         Column("practice_code", "text", description="GP practice code, e.g. B85005"),
         Column("practice_name", "text", required=False, allow_blank=True),
         Column("pcn_code", "text", required=False, allow_blank=True),
         Column("pcn_name", "text", required=False, allow_blank=True),
+        Column("lad_code", "text", required=False, allow_blank=True,
+               description="local authority district code"),
+        Column("lad_name", "text", required=False, allow_blank=True,
+               description="local authority district"),
+        Column("sub_icb_code", "text", required=False, allow_blank=True,
+               description="sub-ICB location code"),
+        Column("sub_icb_name", "text", required=False, allow_blank=True,
+               description="sub-ICB location"),
         Column("locality", "text", required=False, allow_blank=True,
                description="locality within the place (optional)"),
-        Column("place", "text", description="place the practice belongs to"),
+        Column("place", "text", description="place the practice belongs to (the same in "
+                                            "every year)"),
         Column("population", "number", description="registered population", minimum=0),
         *WP_COLUMNS,
+        Column("zero_filled", "text", required=False, allow_blank=True,
+               description="components NHS England's file left blank, read as zero need "
+                           "(--blank-as-zero)"),
     ),
     key="practice_code",
 )
@@ -145,8 +162,50 @@ TOTALS = InputTable(
     key="year", optional=True,
 )
 
+SOURCES = InputTable(
+    "Sources", "tblSources",
+    "NHS England's files the Practices sheet was built from (xlalloc new --practices): "
+    "their financial years and SHA-256, carried into every run's provenance.",
+    (
+        Column("file", "text", description="file name as given"),
+        Column("years", "text", description="financial year(s) the file holds"),
+        Column("sha256", "text", description="SHA-256 of the file's bytes"),
+        Column("practices", "number", required=False, allow_blank=True, minimum=0,
+               description="practices in the file"),
+        Column("icb_practices", "number", required=False, allow_blank=True, minimum=0,
+               description="of which the ICB's (rows on the Practices sheet)"),
+    ),
+    key="file", optional=True, editable=False,
+)
+
+RECONCILIATION = InputTable(
+    "Reconciliation", "tblReconciliation",
+    "Year on year, the ICB's practices that appear, disappear or change ICB between NHS "
+    "England's files, with the population and core weighted population they carry: why a "
+    "place's figures moved (xlalloc new --practices with several years).",
+    (
+        Column("from_year", "text"),
+        Column("to_year", "text"),
+        Column("change", "text", description="joined from another ICB; new in the year's "
+                                             "file; left for another ICB; not in the year's "
+                                             "file (closed or merged)"),
+        Column("practice_code", "text"),
+        Column("practice_name", "text", required=False, allow_blank=True),
+        Column("place", "text", required=False, allow_blank=True),
+        Column("other_icb", "text", required=False, allow_blank=True,
+               description="the ICB it came from or went to"),
+        Column("population", "number", required=False, allow_blank=True, minimum=0,
+               description="registered population it carries (to_year's if it appears, "
+                           "from_year's if it disappears)"),
+        Column("core_wp", "number", required=False, allow_blank=True, minimum=0,
+               description="core weighted population it carries"),
+    ),
+    key="from_year", optional=True, editable=False,
+)
+
 INPUT_TABLES: tuple[InputTable, ...] = (PRACTICES, BUDGET, PRACTICE_DATA, ACTIVITY,
-                                        PLACE_SPLITS, BASELINES, TOTALS)
+                                        PLACE_SPLITS, BASELINES, TOTALS, SOURCES,
+                                        RECONCILIATION)
 
 
 #: Policy-sheet parameters, derived from :class:`~xlalloc.model.policy.ModelPolicy`.

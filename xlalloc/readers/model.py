@@ -64,6 +64,17 @@ class ModelInputs:
     policy: ModelPolicy
     layout: dict[str, TableLayout] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # defaults used, columns ignored
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)  # files Practices came from
+    years_given: bool = False  # the Practices sheet's year column is filled in
+
+    def __post_init__(self) -> None:
+        if "year" not in self.practices.columns:  # one year: the Policy's
+            self.practices = self.practices.assign(year=self.policy.financial_year)
+
+    @property
+    def years(self) -> list[str]:
+        """The financial years of the Practices sheet, in order."""
+        return sorted(set(self.practices["year"]))
 
 
 
@@ -372,11 +383,8 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
     if "Practices" in layout and len(pr) == 0:
         problems.add("Practices", f"no practices: add at least one row below the header (row "
                                   f"{layout['Practices'].header_row})")
-    dup = pr["practice_code"].duplicated(keep=False) & pr["practice_code"].notna()
-    for code in sorted(set(pr.loc[dup, "practice_code"])):
-        at = pr.loc[pr["practice_code"] == code, SOURCE_ROW].tolist()
-        problems.add("Practices", f"practice {code} appears more than once (rows {at})",
-                     column="practice_code")
+    years_given = bool(pr["year"].notna().any())
+    pr = _practice_years(pr, policy.financial_year, problems)
     for table, key in (("tblTotals", "year"), ("tblBaselines", "place")):
         frame = frames[table]
         names = frame[key].map(lambda v: None if v is None else str(v).strip().lower())
@@ -399,7 +407,7 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
     problems.raise_if_any()
     practices = pr.rename(columns={f"{c}_wp": c for c in COMPONENTS})
     practices["icb_code"] = "ICB"
-    practices["icb_name"] = "ICB"
+    practices["icb_name"] = policy.icb_name or "ICB"
     return ModelInputs(
         practices=practices,
         budget=frames["tblBudget"],
@@ -411,4 +419,47 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
         policy=policy,
         layout=layout,
         notes=notes,
+        sources=frames["tblSources"],
+        years_given=years_given,
     )
+
+
+YEAR = re.compile(r"\d{4}/\d{2}")
+
+
+def _practice_years(pr: pd.DataFrame, financial_year: str, problems: Problems) -> pd.DataFrame:
+    """Check the Practices sheet's years: all blank (one year) or all given.
+
+    A practice appears at most once a year and is in the same place every year
+    (place definitions are keyed by practice code).
+    """
+    year = pr["year"]
+    blank = year.isna()
+    if blank.all():
+        pr = pr.assign(year=financial_year)
+    else:
+        for r in pr.loc[blank, SOURCE_ROW]:
+            problems.add("Practices", "year is blank while other rows give one; give every "
+                                      "row its financial year, e.g. 2026/27", row=int(r),
+                         column="year")
+        bad = ~blank & ~year.astype(str).str.fullmatch(YEAR.pattern)
+        for v, r in zip(year[bad], pr.loc[bad, SOURCE_ROW]):
+            problems.add("Practices", f"year {v!r} is not a financial year such as 2026/27",
+                         row=int(r), column="year")
+    keyed = pr.dropna(subset=["practice_code"])
+    keys = pd.MultiIndex.from_arrays([keyed["year"].map(str), keyed["practice_code"].map(str)])
+    dup = keys.duplicated(keep=False)
+    for y, code in sorted(set(keys[dup])):
+        at = keyed.loc[dup & (keys == (y, code)), SOURCE_ROW].tolist()
+        in_year = f" in {y}" if not blank.all() else ""
+        problems.add("Practices", f"practice {code} appears more than once{in_year} (rows {at})",
+                     column="practice_code")
+    places = pr.dropna(subset=["practice_code", "place"])
+    n = places.groupby("practice_code")["place"].nunique()
+    for code in n[n > 1].index:
+        rows = places[places["practice_code"] == code]
+        listed = "; ".join(f"{p} (row {r})" for p, r in zip(rows["place"], rows[SOURCE_ROW]))
+        problems.add("Practices", f"practice {code} is in different places in different "
+                                  f"years: {listed}; a practice is in one place in every year",
+                     column="place")
+    return pr

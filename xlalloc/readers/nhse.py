@@ -13,6 +13,7 @@ populations behind the place-based allocation tool (Open Government Licence v3).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -95,14 +96,8 @@ def match_columns(headers: Iterable[object], where: str) -> dict[str, str]:
             and the columns expected.
     """
     headers = list(headers)
-    patterns = dict(ORG_COLUMNS)
-    patterns["population"] = POPULATION_COLUMN
-    patterns.update(WP_COLUMNS)
-    found: dict[str, str] = {}
-    for key, pat in patterns.items():
-        hits = [str(h) for h in headers if re.fullmatch(pat, _norm(h))]
-        if hits:
-            found[key] = hits[0]
+    patterns = _patterns()
+    found = match_columns_optional(headers)
     missing = [k for k in REQUIRED if k not in found]
     if missing:
         expected = "; ".join(
@@ -113,6 +108,20 @@ def match_columns(headers: Iterable[object], where: str) -> dict[str, str]:
             + ", ".join(repr(str(h)) for h in headers),
             where=where,
         )
+    return found
+
+
+def _patterns() -> dict[str, str]:
+    return {**ORG_COLUMNS, "population": POPULATION_COLUMN, **WP_COLUMNS}
+
+
+def match_columns_optional(headers: Iterable[object]) -> dict[str, str]:
+    """``{key: original header}`` for every known column among ``headers`` (never raises)."""
+    found: dict[str, str] = {}
+    for key, pat in _patterns().items():
+        hits = [str(h) for h in headers if re.fullmatch(pat, _norm(h))]
+        if hits:
+            found[key] = hits[0]
     return found
 
 
@@ -254,7 +263,7 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
             raise InputError("cannot tell the financial year from the file name "
                              "(expected e.g. '..._2025_2026.csv')", where=path.name)
         try:
-            rows = csv_rows(path)
+            rows = [list(r) for r in csv_rows(path)]
             if not rows:
                 raise InputError("the file is empty; expected NHS England's practice file",
                                  where=path.name)
@@ -330,3 +339,69 @@ def load_practices(path: str | Path, year: str | None = None,
     if year not in years:
         raise InputError(f"year {year} not in file (found {years})", where=str(path))
     return df[df["year"] == year].reset_index(drop=True)
+
+
+def find_icb(practices: pd.DataFrame, query: str, where: str = "--icb") -> tuple[str, str]:
+    """Find one ICB by code, by full name, or by a unique part of its name.
+
+    Matching is case-insensitive and ignores repeated spaces: ``"qwo"``, ``"NHS West
+    Yorkshire ICB"`` and ``"west yorkshire"`` all find West Yorkshire.
+
+    Args:
+        practices: Normalised practice frame (``icb_code``, ``icb_name``).
+        query: What the user typed.
+        where: The option or cell it came from, for messages.
+
+    Returns:
+        ``(icb_code, icb_name)``.
+
+    Raises:
+        InputError: If no ICB or more than one matches, listing the close matches.
+    """
+    icbs = (practices[["icb_code", "icb_name"]].dropna(subset=["icb_code"])
+            .drop_duplicates("icb_code").sort_values("icb_code"))
+    names = dict(zip(icbs["icb_code"].astype(str), icbs["icb_name"].fillna("").astype(str)))
+    key = _norm(query)
+    if not key:
+        raise InputError("the ICB is blank; give its code (e.g. QWO) or name", where=where)
+    by_code = [c for c in names if c.lower() == key]
+    by_name = [c for c, n in names.items() if _norm(n) == key]
+    hits = by_code or by_name or [c for c, n in names.items() if key in _norm(n)]
+    if len(hits) == 1:
+        return hits[0], names[hits[0]]
+
+    def shown(codes: Iterable[str]) -> str:
+        return "; ".join(f"{c} {names[c]}" for c in codes)
+
+    if hits:
+        raise InputError(f"{query!r} matches {len(hits)} ICBs: {shown(hits)}; give more of "
+                         "the name, or the code", where=where)
+    labels = {_norm(n): c for c, n in names.items()}
+    close = difflib.get_close_matches(key, list(labels), n=5, cutoff=0.5)
+    close_codes = [labels[n] for n in close]
+    words = [w for w in key.split() if w not in ("nhs", "icb") and len(w) > 2]
+    close_codes += [c for c, n in names.items()
+                    if c not in close_codes and any(w in _norm(n) for w in words)]
+    hint = (f"close matches: {shown(close_codes[:8])}" if close_codes
+            else f"ICBs in the file: {shown(list(names)[:50])}")
+    for col, what in (("lad_name", "a local authority district"), ("sub_icb_name",
+                                                                   "a sub-ICB location")):
+        inside = practices.loc[practices[col].astype("string").str.strip().str.lower() == key,
+                               "icb_code"].dropna().unique()
+        if len(inside):
+            hint = f"{query!r} is {what} in {shown(sorted(map(str, inside)))}"
+            break
+    raise InputError(f"no ICB has code or name {query!r}; {hint}", where=where)
+
+
+def read_headers(path: str | Path) -> list[str]:
+    """The header row of a published file (the first sheet's first non-blank row)."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        for _sheet, rows in workbook_sheets(path):
+            for r in rows:
+                if any(v != "" for v in r):
+                    return [str(v) for v in r]
+        return []
+    text = csv_rows(path)
+    return [h.replace("\ufeff", "").strip() for h in text[0]] if text else []

@@ -64,12 +64,21 @@ def rels_part(part: str) -> str:
 
 
 def rels_of(parts: dict[str, bytes], part: str) -> list[dict[str, str]]:
-    """A part's relationships, each as its attributes."""
+    """A part's relationships, each as its attributes.
+
+    Raises:
+        InputError: A relationship without its ``Id`` or ``Target`` (a damaged package).
+    """
     rels = rels_part(part)
     if rels not in parts:
         return []
-    return [tag_attrs(m.group(0))
-            for m in find_elements(parts[rels].decode("utf-8"), "Relationship")]
+    out = [tag_attrs(m.group(0))
+           for m in find_elements(parts[rels].decode("utf-8"), "Relationship")]
+    for a in out:
+        if not a.get("Id") or "Target" not in a:
+            raise InputError(f"the workbook is damaged: a relationship in {rels} has no "
+                             "Id or Target; open it in Excel and save it again", where="package")
+    return out
 
 
 def workbook_part(parts: dict[str, bytes]) -> str:

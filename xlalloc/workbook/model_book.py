@@ -10,6 +10,7 @@ sheet whose cells read 0 when all is well. See ``docs/model-workbook.md``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from .._version import __version__
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError
 from ..model.policy import ModelPolicy
-from ..model.runner import ModelResult
+from ..model.runner import UNMAPPED, ModelResult
 from ..model.schema import (
     CHECKS,
     COVER,
@@ -41,7 +42,8 @@ from .sheetspec import ChartSpec, Drawing, SheetSpec, col
 from .tables import INDEX, MONEY, NUMBER, PCT
 from .xlsx import fit_to_page, header, put, save_atomic
 
-__all__ = ["OUTPUT_NOTE", "build_model", "error_specs", "render_outputs", "save_model"]
+__all__ = ["CHECK_STATUS", "OUTPUT_NOTE", "RUN_AT", "Provenance", "build_model", "error_specs",
+           "render_outputs", "save_model"]
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 INPUT_FONT = Font(color="0000FF")
@@ -67,8 +69,11 @@ def _header(ws: Worksheet, row: int, names: list[str], column: int = 1) -> None:
 # --------------------------------------------------------------------------- inputs
 
 def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None) -> None:
-    _title(ws, spec.sheet, spec.description + " Input cells are blue on yellow.")
-    ws.sheet_properties.tabColor = "FFC000"
+    _title(ws, spec.sheet, spec.description + (" Input cells are blue on yellow."
+                                               if spec.editable else
+                                               " A record of the source files: not read as "
+                                               "an input."))
+    ws.sheet_properties.tabColor = "FFC000" if spec.editable else "A6A6A6"
     names = spec.names
     _header(ws, HEADER_ROW, names)
     rows = 0 if df is None else len(df)
@@ -79,21 +84,29 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
                 v = df[name].iloc[i]
             if isinstance(v, list | tuple):
                 v = ";".join(v)
+            if v is not None and pd.isna(v):
+                v = None
             column = spec.columns[j]
             fmt = {"number": "#,##0.00"}.get(column.kind)
             if name in ("amount", "baseline", "total", "hcdd_baseline", "value"):
                 fmt = MONEY
             if name == "population" or name.endswith("_wp"):
                 fmt = "#,##0.000"
+            if name in ("practices", "icb_practices"):
+                fmt = "#,##0"
             c = put(ws, HEADER_ROW + 1 + i, j + 1, v, fmt)
-            c.fill, c.font = INPUT_FILL, INPUT_FONT
+            if name.endswith("year") or name == "years":
+                c.number_format = "@"  # 2026/27 stays text, never a date
+            if spec.editable:
+                c.fill, c.font = INPUT_FILL, INPUT_FONT
     last_row = HEADER_ROW + max(rows, 1)
     ref = f"A{HEADER_ROW}:{get_column_letter(len(names))}{last_row}"
     table = Table(displayName=spec.table, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     ws.add_table(table)
     for j, name in enumerate(names):
-        ws.column_dimensions[get_column_letter(j + 1)].width = max(12, min(45, len(name) + 6))
+        ws.column_dimensions[get_column_letter(j + 1)].width = (
+            68 if name == "sha256" else max(12, min(45, len(name) + 6)))
     if "recurrent" in names or "negative_ok" in names:
         dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
         ws.add_data_validation(dv)
@@ -143,9 +156,19 @@ def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
         ws.column_dimensions[letter].width = width
 
 
-def _write_cover(wb: Workbook) -> None:
+def _find(sheet: str, label: str, fallback: str) -> str:
+    """A live formula: the value beside ``label`` in column A of an output sheet."""
+    return (f'=IFERROR(INDEX({quote_sheetname(sheet)}!B:B,MATCH("{label}",'
+            f'{quote_sheetname(sheet)}!A:A,0)),"{fallback}")')
+
+
+#: Labels of the run's provenance, in column A of the Targets sheet (the Cover finds them).
+RUN_AT, CHECK_STATUS = "Run at", "Check status"
+
+
+def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     ws = wb.create_sheet(COVER, 0)
-    ws["A1"] = "xlalloc model workbook"
+    ws["A1"] = "xlalloc model workbook" + (f": {built.icb}" if built and built.icb else "")
     ws["A1"].font = Font(bold=True, size=18)
     lines = [
         ("What it is", "Need-based targets, convergence and whole-budget apportionment by care "
@@ -165,10 +188,28 @@ def _write_cover(wb: Workbook) -> None:
     sample = ws.cell(row=8, column=2)
     sample.fill, sample.font = INPUT_FILL, INPUT_FONT
     r = 4 + len(lines)
+    put(ws, r, 1, "Provenance").font = BOLD
+    prov: list[tuple[str, object]] = [
+        ("Last run at", _find("Targets", RUN_AT, "not run yet")),
+        ("Overall check status", _find("Targets", CHECK_STATUS, "not run yet"))]
+    if built is not None:
+        prov.append(("Built at", built.built_at))
+        prov += [(f"Source file ({y})", f"{f}   SHA-256 {h}")
+                 for f, y, h in zip(built.sources["file"], built.sources["years"],
+                                    built.sources["sha256"])]
+        prov += [("Build note", n) for n in built.notes]
+    for i, (label, value) in enumerate(prov):
+        put(ws, r + 1 + i, 1, label)
+        if i < 2:
+            ws.cell(row=r + 1 + i, column=2, value=value)  # live formulas
+        else:
+            put(ws, r + 1 + i, 2, value)
+    r += len(prov) + 2
     put(ws, r, 1, "Sheets").font = BOLD
     _header(ws, r + 1, ["sheet", "kind", "contents"])
     index = [(POLICY, "input", "named policy parameters")]
-    index += [(t.sheet, "input", t.description) for t in INPUT_TABLES]
+    index += [(t.sheet, "input" if t.editable else "record", t.description)
+              for t in INPUT_TABLES]
     index += [(s, "output", "written by xlalloc") for s in OUTPUT_SHEETS if s != CHECKS]
     index += [(CHECKS, "checks", "reads 0 when all is well")]
     for i, row in enumerate(index):
@@ -179,18 +220,38 @@ def _write_cover(wb: Workbook) -> None:
     ws.column_dimensions["C"].width = 60
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """What a model was built from, for its Cover sheet.
+
+    Attributes:
+        icb: The ICB's code and name.
+        sources: The source files: ``file, years, sha256``.
+        built_at: When it was built (ISO date and time).
+        notes: What was chosen or assumed while building it.
+    """
+
+    icb: str
+    sources: pd.DataFrame
+    built_at: str
+    notes: tuple[str, ...] = ()
+
+
 def build_model(tables: Mapping[str, pd.DataFrame] | None = None,
-                policy: ModelPolicy | None = None) -> Workbook:
+                policy: ModelPolicy | None = None,
+                built: Provenance | None = None) -> Workbook:
     """A new model workbook: Cover, Policy and every input sheet.
 
     Args:
         tables: Input tables by table name (``tblPractices`` ...); ``None`` for an
             empty model.
         policy: The Policy sheet's values (the defaults if ``None``).
+        built: Where the inputs came from, for the Cover (models built from NHS
+            England's files).
     """
     wb = Workbook()
     wb.remove(wb.active)
-    _write_cover(wb)
+    _write_cover(wb, built)
     _write_policy(wb, policy or ModelPolicy())
     for spec in INPUT_TABLES:
         ws = wb.create_sheet(spec.sheet)
@@ -225,13 +286,20 @@ class _Ranges:
         return self.layout[sheet].header_row + 1
 
 
-def _sum_where(criteria_range: str, cell: str, sum_range: str) -> str:
-    """``SUMIF`` by exact match.
+def _sum_where(criteria_range: str, cell: str, sum_range: str, also: str = "") -> str:
+    """``SUMIF`` by exact match (``also``: further ``*(range="value")`` criteria).
 
     A name holding ``*``, ``?``, ``=`` or ``<>`` is a name, not a pattern or a comparison
     (SUMIF would read it as one).
     """
-    return f"=SUMPRODUCT(({criteria_range}={cell})*{sum_range})"
+    return f"=SUMPRODUCT(({criteria_range}={cell}){also}*{sum_range})"
+
+
+def _in_year(result: ModelResult, rng: _Ranges, year: str) -> str:
+    """The year criterion of formulas over Practices (none when the sheet has no years)."""
+    if not result.inputs.years_given:
+        return ""
+    return f'*({rng.column("Practices", "year")}="{year}")'
 
 
 def _sum(column: int, r1: int, r2: int) -> str:
@@ -275,62 +343,108 @@ def _formula_block(d: Drawing, row: int, title: str, columns: list[str], labels_
     return first
 
 
-def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[SheetSpec, dict[str, str]]:
+Check = tuple[str, str, float]  # label, formula, the value it reads
+
+
+def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[Drawing, list[Check]]:
+    """One block of targets per year (formulas over Practices), then need indices."""
     comp = result.inputs.policy.target_component
     d = _output("Targets", f"Targets by place: {comp} weighted population")
-    t = result.targets
     has_base = result.convergence is not None
     cols = ["place", "population", f"{comp}_wp", f"{comp}_index", "target_share", "target",
             "per_1000_wp", "baseline", "target_at_baseline_total", "dft_baseline"]
-    d.put(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}. "
-                             "target is the share of the ICB budget; distance from target "
+    years = result.inputs.years
+    d.put(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}"
+                             + (" in every year" if len(years) > 1 else "")
+                             + ". target is the share of the ICB budget; distance from target "
                              "(dft_baseline) compares each baseline with its share of the "
                              "baselines' total (target_at_baseline_total), as convergence does.")
-    d.header(HEADER_ROW, 1, cols)
-    r1, r2 = HEADER_ROW + 1, HEADER_ROW + len(t)
     base = {}
     if has_base:
         base = dict(zip(result.inputs.baselines["place"], result.inputs.baselines["baseline"]))
+    b_total = sum(base.values())
     place_col = rng.column("Practices", "place")
     pop_col = rng.column("Practices", "population")
     wp_col = rng.column("Practices", f"{comp}_wp")
-    wp = t[f"{comp}_wp"].astype(float)
-    share = wp / wp.sum()
-    b_total = sum(base.values())
-    for i, row in enumerate(t.itertuples(index=False)):
-        r = r1 + i
-        d.put(r, 1, row.place)
-        d.formula(r, 2, _sum_where(place_col, f"A{r}", pop_col), NUMBER, value=row.population)
-        d.formula(r, 3, _sum_where(place_col, f"A{r}", wp_col), NUMBER, value=wp.iloc[i])
-        d.put(r, 4, getattr(row, f"{comp}_index"), INDEX)
-        d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%", value=share.iloc[i])
-        d.put(r, 6, row.target, MONEY)
-        d.formula(r, 7, f"=F{r}/C{r}*1000", PER_1000, value=row.target / wp.iloc[i] * 1000)
+    checks: list[Check] = []
+    row = HEADER_ROW
+    for year in years:
+        t = result.targets[result.targets["year"] == year].reset_index(drop=True)
+        also = _in_year(result, rng, year)
+        d.put(row, 1, f"Targets {year}", bold=True, size=12)
+        d.header(row + 1, 1, cols)
+        r1, r2 = row + 2, row + 1 + len(t)
+        wp = t[f"{comp}_wp"].astype(float)
+        share = wp / wp.sum()
+        for i, rec in enumerate(t.itertuples(index=False)):
+            r = r1 + i
+            d.put(r, 1, rec.place)
+            d.formula(r, 2, _sum_where(place_col, f"$A{r}", pop_col, also), NUMBER,
+                      value=rec.population)
+            d.formula(r, 3, _sum_where(place_col, f"$A{r}", wp_col, also), NUMBER,
+                      value=wp.iloc[i])
+            d.put(r, 4, getattr(rec, f"{comp}_index"), INDEX)
+            d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%", value=share.iloc[i])
+            d.put(r, 6, rec.target, MONEY)
+            d.formula(r, 7, f"=F{r}/C{r}*1000", PER_1000, value=rec.target / wp.iloc[i] * 1000)
+            if has_base:
+                b, fair = base.get(rec.place), share.iloc[i] * b_total
+                d.put(r, 8, b, MONEY)
+                d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", MONEY, value=fair)
+                d.formula(r, 10, f"=(H{r}-I{r})/I{r}", PCT, value=(b - fair) / fair)
+        tot = r2 + 1
+        d.put(tot, 1, "Total", bold=True)
+        for c, fmt, v in ((2, NUMBER, t["population"].sum()), (3, NUMBER, wp.sum()),
+                          (5, "0.0000%", share.sum()), (6, MONEY, t["target"].sum())):
+            d.formula(tot, c, _sum(c, r1, r2), fmt, bold=True, value=v)
+        d.formula(tot, 7, f"=F{tot}/C{tot}*1000", PER_1000, bold=True,
+                  value=t["target"].sum() / wp.sum() * 1000)
         if has_base:
-            b, fair = base.get(row.place), share.iloc[i] * b_total
-            d.put(r, 8, b, MONEY)
-            d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", MONEY, value=fair)
-            d.formula(r, 10, f"=(H{r}-I{r})/I{r}", PCT, value=(b - fair) / fair)
-    tot = r2 + 1
-    d.put(tot, 1, "Total", bold=True)
-    for c, fmt, v in ((2, NUMBER, t["population"].sum()), (3, NUMBER, wp.sum()),
-                      (5, "0.0000%", share.sum()), (6, MONEY, t["target"].sum())):
-        d.formula(tot, c, _sum(c, r1, r2), fmt, bold=True, value=v)
-    d.formula(tot, 7, f"=F{tot}/C{tot}*1000", PER_1000, bold=True,
-              value=t["target"].sum() / wp.sum() * 1000)
-    if has_base:
-        d.formula(tot, 8, _sum(8, r1, r2), MONEY, bold=True, value=b_total)
-        d.formula(tot, 9, _sum(9, r1, r2), MONEY, bold=True, value=b_total)
-    shown = result.indices[["level", "name", "population"]
+            d.formula(tot, 8, _sum(8, r1, r2), MONEY, bold=True, value=b_total)
+            d.formula(tot, 9, _sum(9, r1, r2), MONEY, bold=True, value=b_total)
+        amount = rng.column("Budget", "amount")
+        all_pop = rng.column("Practices", "population")
+        pop_in_year = (f"SUMPRODUCT(({rng.column('Practices', 'year')}=\"{year}\")*{all_pop})"
+                       if also else f"SUM({all_pop})")
+        checks += [
+            (f"Targets {year}: places' targets less the ICB budget",
+             f"=ROUND(Targets!$F${tot}-IF(ISNUMBER(icb_budget),icb_budget,SUM({amount})),2)", 0),
+            (f"Targets {year}: target shares less 1", f"=ROUND(Targets!$E${tot}-1,9)", 0),
+            (f"Targets {year}: population less the practices' population",
+             f"=ROUND(Targets!$B${tot}-{pop_in_year},6)", 0)]
+        row = tot + 3
+    shown = result.indices[["year", "level", "name", "population"]
                            + [f"{c}_index" for c in COMPONENTS]]
-    _values_block(d, tot + 3, "Need indices (ICB-standardised for places and localities; "
+    if len(years) == 1:
+        shown = shown.drop(columns="year")
+    _values_block(d, row, "Need indices (ICB-standardised for places and localities; "
                   "England-standardised for the ICB)", shown,
                   {**{f"{c}_index": INDEX for c in COMPONENTS}, "population": NUMBER})
     for j, w in enumerate([22, 14, 16, 14, 14, 18, 14, 18, 18, 14]):
         d.width(j + 1, w)
-    refs = {"targets_total": f"Targets!$F${tot}", "share_total": f"Targets!$E${tot}",
-            "population_total": f"Targets!$B${tot}"}
-    return d.spec(), refs
+    return d, checks
+
+
+def _provenance_block(d: Drawing, result: ModelResult, n_checks: int, n_bad: int) -> None:
+    """Where the figures came from, below everything else on the Targets sheet."""
+    row = d.last_row + 3
+    d.put(row, 1, "Provenance", bold=True, size=12)
+    d.header(row + 1, 1, ["item", "value", "years", "sha256"])
+    r = row + 2
+    prov = result.provenance()
+    for rec in prov.itertuples(index=False):
+        d.put(r, 1, {"run at": RUN_AT, "check status": CHECK_STATUS}.get(rec.item, rec.item))
+        if rec.item == "check status":
+            first, last = HEADER_ROW + 1, HEADER_ROW + n_checks
+            bad = f'COUNTIF(Checks!$B${first}:$B${last},"<>0")'
+            d.formula(r, 2, f'=IF({bad}=0,"all checks 0",{bad}&" check(s) not 0")', None,
+                      value="all checks 0" if n_bad == 0 else f"{n_bad} check(s) not 0")
+        else:
+            d.put(r, 2, rec.value)
+        for j, v in ((3, rec.years), (4, rec.sha256)):
+            if isinstance(v, str):
+                d.put(r, j, v)
+        r += 1
 
 
 def _convergence_sheets(result: ModelResult, rng: _Ranges,
@@ -449,10 +563,11 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
     d.put(wrow, 1, f"{comp} weighted population")
     place_col = rng.column("Practices", "place")
     wp_col = rng.column("Practices", f"{comp}_wp")
-    by_place = result.inputs.practices.groupby("place")[comp].sum()
+    by_place = result.practices.groupby("place")[comp].sum()
     wp = np.array([*(float(by_place.get(p, 0.0)) for p in places), float(by_place.sum())])
     for j in range(n):
-        d.formula(wrow, 2 + j, _sum_where(place_col, f"{col(2 + j)}${row + 1}", wp_col), NUMBER,
+        d.formula(wrow, 2 + j, _sum_where(place_col, f"{col(2 + j)}${row + 1}", wp_col,
+                                          _in_year(result, rng, result.year)), NUMBER,
                   value=wp[j])
     d.formula(wrow, 2 + n, f"=SUM(B{wrow}:{col(1 + n)}{wrow})", NUMBER, value=wp[n])
     # Table 2 and the index, as formulas.
@@ -488,20 +603,17 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
 def render_outputs(result: ModelResult, messages: list[str] | None = None) -> list[SheetSpec]:
     """Draw every output sheet of a run as :class:`SheetSpec` s (nothing written)."""
     rng = _Ranges(result.inputs.layout)
-    targets, refs = _targets_sheet(result, rng)
-    checks: list[tuple[str, str]] = []
-    specs = [targets, *_convergence_sheets(result, rng, checks),
-             *_apportionment_sheets(result, rng, checks)]
-    amount = rng.column("Budget", "amount")
-    checks = [
-        ("Targets: places' targets less the ICB budget",
-         f"=ROUND({refs['targets_total']}-IF(ISNUMBER(icb_budget),icb_budget,SUM({amount})),2)"),
-        ("Targets: target shares less 1", f"=ROUND({refs['share_total']}-1,9)"),
-        ("Targets: population less the practices' population",
-         f"=ROUND({refs['population_total']}-SUM({rng.column('Practices', 'population')}),6)"),
-        ("Practices with no place", f"=COUNTBLANK({rng.column('Practices', 'place')})"),
-    ] + checks
-    specs.append(_checks_sheet(checks, messages or result.warnings))
+    targets, checks = _targets_sheet(result, rng)
+    more: list[tuple[str, str]] = []
+    specs = [*_convergence_sheets(result, rng, more), *_apportionment_sheets(result, rng, more)]
+    place = rng.column("Practices", "place")
+    checks += [
+        ("Practices with no place", f"=COUNTBLANK({place})", 0),
+        (f"Practice rows in the '{UNMAPPED}' place (give them a place)",
+         f'=COUNTIF({place},"{UNMAPPED}")', len(result.unmapped)),
+        *((label, formula, 0) for label, formula in more)]
+    _provenance_block(targets, result, len(checks), sum(1 for c in checks if c[2] != 0))
+    specs = [targets.spec(), *specs, _checks_sheet(checks, messages or result.warnings)]
     assert [s.name for s in specs] == list(OUTPUT_SHEETS)
     return specs
 
@@ -511,7 +623,7 @@ def error_specs(error: InputError) -> list[SheetSpec]:
     msgs = [f"RUN FAILED: {len(error.problems)} input problem(s); outputs were not updated"]
     msgs += [str(p) for p in error.problems]
     return [_checks_sheet([("Run failed: input problems (see messages below)",
-                            f"={len(error.problems)}")], msgs, failed=len(error.problems))]
+                            f"={len(error.problems)}", len(error.problems))], msgs)]
 
 
 def _ratio(x: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -520,8 +632,7 @@ def _ratio(x: np.ndarray, total: np.ndarray) -> np.ndarray:
         return np.where(total == 0, 0.0, x / np.where(total == 0, 1.0, total))
 
 
-def _checks_sheet(checks: list[tuple[str, str]], messages: list[str],
-                  failed: int = 0) -> SheetSpec:
+def _checks_sheet(checks: list[Check], messages: list[str]) -> SheetSpec:
     """The Checks sheet: one formula per check, each reading 0 when all is well."""
     d = _output(CHECKS, "Checks")
     d.put(2, 1, "Every value reads 0 when all is well. " + OUTPUT_NOTE, italic=True,
@@ -529,15 +640,16 @@ def _checks_sheet(checks: list[tuple[str, str]], messages: list[str],
     d.header(HEADER_ROW, 1, ["check", "value", "expected"])
     r1 = HEADER_ROW + 1
     fmt = "#,##0.00;(#,##0.00);0"
-    # A successful run's checks are 0 by construction (the engine reconciles exactly);
-    # a failed run has one check, its number of problems.
-    for i, (label, formula) in enumerate(checks):
+    # A successful run's reconciliation checks are 0 by construction (the engine reconciles
+    # exactly); a failed run has one check, its number of problems.
+    for i, (label, formula, value) in enumerate(checks):
         d.put(r1 + i, 1, label)
-        d.formula(r1 + i, 2, formula, fmt, value=failed)
+        d.formula(r1 + i, 2, formula, fmt, value=value)
         d.put(r1 + i, 3, 0)
     last = r1 + len(checks) - 1
     d.put(last + 2, 1, "All checks (sum of absolute values)", bold=True)
-    d.formula(last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))", fmt, bold=True, value=failed)
+    d.formula(last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))", fmt, bold=True,
+              value=sum(abs(c[2]) for c in checks))
     d.put(last + 4, 1, "Run messages", bold=True)
     for i, m in enumerate(messages or ["none"]):
         d.put(last + 5 + i, 1, m)

@@ -131,6 +131,11 @@ class Drawing:
         self.freeze: str | None = None
         self.highlights: list[Highlight] = []
 
+    @property
+    def last_row(self) -> int:
+        """The last row drawn so far (0 if none)."""
+        return max((r for r, _c in self._cells), default=0)
+
     def put(self, row: int, column: int, value: object, fmt: str | None = None, *,
             bold: bool = False, italic: bool = False, size: float | None = None,
             font_color: str | None = None, fill_color: str | None = None) -> None:
