@@ -53,10 +53,9 @@ def new(path: str | Path, demo: bool = False, overwrite: bool = False,
     Raises:
         InputError: Every problem, together; nothing is written.
     """
-    from datetime import datetime
-
     from . import demo as demo_data
     from .model.build import build_from_files
+    from .model.runner import run_time
     from .workbook.model_book import Provenance, build_model, save_model
 
     path = Path(path)
@@ -84,7 +83,7 @@ def new(path: str | Path, demo: bool = False, overwrite: bool = False,
             (on_note or (lambda _n: None))(note)
         book = build_model(built.tables, built.policy, Provenance(
             f"{built.icb_code} {built.icb_name}", built.sources,
-            datetime.now().replace(microsecond=0).isoformat(sep=" "), tuple(built.notes)))
+            run_time().isoformat(sep=" "), tuple(built.notes)))
         return save_model(book, path)
     tables = demo_data.model_tables() if demo else None
     policy = demo_data.DEMO_POLICY if demo else None

@@ -61,6 +61,9 @@ def west_yorkshire(tmp_path_factory, libreoffice):
     for i, p in enumerate(places):
         wb["Baselines"].cell(row=5 + i, column=1, value=p)
         wb["Baselines"].cell(row=5 + i, column=2, value=100_000_000 + i * 37_000_000)
+    for j, v in enumerate(["All services", "Other programme costs", 1_234_567_891, True,
+                           "capitation"]):
+        wb["Budget"].cell(row=5, column=1 + j, value=v)
     for i, (y, t) in enumerate(zip(YEARS, (1.2e9, 1.25e9, 1.3e9))):
         wb["Totals"].cell(row=5 + i, column=1, value=y)
         wb["Totals"].cell(row=5 + i, column=2, value=t)
@@ -111,6 +114,12 @@ def test_checks_read_zero_after_libreoffice_and_provenance_names_the_files(west_
     targets = values["Targets"]
     status = next(r for r in targets if r and r[0] == "Check status")
     assert status[1] == "all checks 0"
+    # Each year's targets share the budget exactly; the apportionment uses 2026/27.
+    t = result.tables()["targets"]
+    assert t.groupby("year")["target"].sum().to_dict() == {y: 1_234_567_891 for y in YEARS}
+    a = result.apportionment.table1
+    first = t[t["year"] == "2026/27"].set_index("place")["target"]
+    assert a.loc["Total"].drop("Total").to_dict() == first.to_dict()
     prov = result.tables()["provenance"]
     sources = prov[prov["item"] == "source file"]
     assert list(sources["value"]) == THREE and list(sources["years"]) == YEARS
