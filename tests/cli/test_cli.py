@@ -1,6 +1,7 @@
 """The converge, table-y1, targets (xlsx) and footprint commands, end to end."""
 
 import pandas as pd
+import pytest
 from conftest import write_csv
 from libreoffice import read_values, recalculate
 
@@ -87,3 +88,43 @@ def test_footprint_command(tmp_path, shared_dir):
                  "-o", str(out)]) == 0
     t = pd.read_csv(out)
     assert len(t) == 36 and (t["n_predecessors"] >= 1).all()
+
+
+def test_equity_command_writes_units_summary_and_a_chart(tmp_path, libreoffice):
+    import pandas as pd
+
+    src = tmp_path / "units.csv"
+    src.write_text("unit,population,need,spend,deprivation\nA,100,100,100,3\n"
+                   "B,100,200,200,2\nC,100,100,300,1\n")
+    assert main(["equity", str(src), "-o", str(tmp_path / "e.csv")]) == 0
+    summary = pd.read_csv(tmp_path / "e-summary.csv", encoding="utf-8-sig")
+    m = dict(zip(summary["measure"], summary["value"]))
+    assert m["horizontal_inequity"] == pytest.approx(2 / 9)  # worked in tests/engine
+    out = tmp_path / "e.xlsx"
+    assert main(["equity", str(src), "-o", str(out)]) == 0
+    vals = read_values(recalculate(out))
+    assert vals["Units"][1][:7] == ["A", 100, 100, 100, 150, pytest.approx(2 / 3), True]
+    import zipfile
+    with zipfile.ZipFile(out) as z:
+        assert any("scatterChart" in z.read(n).decode() for n in z.namelist()
+                   if n.startswith("xl/charts/"))
+
+
+def test_levelling_up_command(tmp_path, capsys):
+    import pandas as pd
+
+    src = tmp_path / "f.csv"
+    src.write_text("org,funding,need,cap\nA,800,10,100\nB,900,10,\nC,1000,10,\n")
+    assert main(["levelling-up", str(src), "--pot", "250", "-o", str(tmp_path / "o.csv")]) == 0
+    out = pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")
+    assert list(out.columns) == ["org", "funding", "need", "per_need_before", "payment",
+                                 "funding_after", "per_need_after", "rule", "explanation"]
+    assert out["payment"].tolist() == [100, 125, 25]
+    assert "level £102.50 per unit of need" in capsys.readouterr().out
+    capped = tmp_path / "capped.csv"
+    capped.write_text("org,funding,need,cap\nA,800,10,100\nB,900,10,50\n")
+    assert main(["levelling-up", str(capped), "--pot", "151", "-o",
+                 str(tmp_path / "p.csv")]) == 2
+    assert "the pot of £151.00 is more than the caps allow in total (£150.00)" in (
+        capsys.readouterr().err)
+    assert not (tmp_path / "p.csv").exists()

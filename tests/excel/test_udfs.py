@@ -26,6 +26,7 @@ PINNED_UDFS = {
     "xla_apportion": ["amount", "drivers", "unit"],
     "xla_hcdd": ["allocations", "baselines", "hcdd_baselines", "dft_after", "hcdd_growth",
                  "cost_uplift", "unit"],
+    "xla_levelling_up": ["funding", "need", "pot", "caps", "unit"],
     "xla_version": [],
 }
 
@@ -156,3 +157,14 @@ def test_converge_takes_the_models_policy_table():
                                       "target_share": [0.25, 0.25, 0.5]}), 1100,
                         ConvergencePolicy(method="pace", pace=0.5, min_growth=0.0)).table
     assert [r[0] for r in got] == expected["allocation"].tolist()
+
+
+def test_levelling_up_spills_payments_worked_by_hand():
+    # £80, £90, £100 per unit of need, A capped at £100: level £102.50 (see the engine test).
+    assert udfs.xla_levelling_up(col([800, 900, 1000]), col([10, 10, 10]), 250,
+                                 col([100, None, None])) == [[100.0], [125.0], [25.0]]
+    assert udfs.xla_levelling_up(col([800, 900, 1000]), col([10, 10, 10]), 250) == [
+        [175.0], [75.0], [0.0]]
+    assert udfs.xla_levelling_up(col([1, 1]), col([1, 1]), 10, col([1, 1])).startswith(
+        "#VALUE! xlalloc: pot: the pot of £10.00 is more than the caps allow in total "
+        "(£2.00)")

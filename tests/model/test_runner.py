@@ -63,3 +63,20 @@ def test_problems_from_every_part_together():
         run_model(bad)
     text = str(e.value)
     assert "method 'pace' needs pace" in text and "is negative" in text
+
+
+def test_equity_by_place_and_practice_from_the_apportionment():
+    # One capitation line of £1,001 over three practices: North (P1, P2) gets 501 and
+    # South (P3) 500 (see above). Practices share it by core WP 600 : 400 : 1000.
+    r = run_model(inputs())
+    places = r.equity["places"].units.set_index("unit")
+    assert places["spend"].to_dict() == {"North": 501.0, "South": 500.0}
+    assert places["need"].to_dict() == {"North": 1000.0, "South": 1000.0}
+    # Expected spend is 1,001 · need / 2,000 = 500.5 each; North's ratio 501 / 500.5.
+    assert places["expected"].tolist() == [500.5, 500.5]
+    assert places.loc["North", "ratio"] == pytest.approx(501 / 500.5)
+    assert places["underserved"].tolist() == [False, True]
+    practices = r.equity["practices"].units.set_index("unit")
+    assert practices["spend"].tolist() == pytest.approx([1001 * 0.3, 1001 * 0.2, 1001 * 0.5])
+    assert practices["ratio"].tolist() == pytest.approx([1.0, 1.0, 1.0])
+    assert "equity_places_summary" in r.tables()

@@ -281,3 +281,22 @@ def test_workbook_opens_in_libreoffice_for_template(tmp_path, libreoffice):
     shutil.copy(ROOT / "templates" / "model.xlsx", tpl)
     vals = read_values(recalculate(tpl))
     assert "Policy" in vals and vals["Policy"][3][:2] == ["parameter", "value"]
+
+
+def test_equity_formulas_equal_engine(recalculated, demo_run):
+    _, _, result = demo_run
+    rows = recalculated["Equity"]
+    for level in ("places", "practices"):
+        eq = result.equity[level].units.set_index("unit")
+        at = next(i for i, r in enumerate(rows) if str(r[0]).lower().startswith(level))
+        header = rows[at + 1]
+        col = {h: j for j, h in enumerate(header)}
+        body = rows[at + 2: at + 2 + len(eq)]
+        assert [r[0] for r in body] == list(eq.index)
+        for r in body:
+            assert r[col["expected"]] == pytest.approx(eq.loc[r[0], "expected"], rel=1e-12)
+            assert r[col["ratio"]] == pytest.approx(eq.loc[r[0], "ratio"], rel=1e-12)
+            assert r[col["underserved"]] == ("yes" if eq.loc[r[0], "underserved"] else "no")
+    # Places' spend is Table 1's total by place.
+    places = result.equity["places"].units.set_index("unit")["spend"]
+    assert places.to_dict() == result.apportionment.table1.loc["Total"].drop("Total").to_dict()

@@ -420,4 +420,4 @@ def test_ownership_record_survives_and_is_hidden(tmp_path):
     xlalloc.run(model, in_place=True)
     wb = read_parts(model)["xl/workbook.xml"].decode()
     assert (f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Audit|Checks|'
-            'Convergence|Targets|Trajectory"</definedName>') in wb
+            'Convergence|Equity|Targets|Trajectory"</definedName>') in wb

@@ -46,6 +46,15 @@ def _output(args: argparse.Namespace, *inputs: object, suffixes: tuple[str, ...]
     return check_output(args.output, [str(i) for i in inputs if i], args.force, suffixes)
 
 
+def _sidecar(args: argparse.Namespace, out: Path, name: str, *inputs: object) -> None:
+    """Check the table a CSV output writes beside itself (``OUT-NAME.csv``) by the same rule."""
+    from ..workbook.files import check_output
+
+    if out.suffix.lower() == ".csv":
+        check_output(out.with_name(f"{out.stem}-{name}.csv"), [str(i) for i in inputs if i],
+                     args.force, (".csv",), where="-o")
+
+
 def _force(c: Any) -> None:
     c.add_argument("--force", action="store_true", help="replace the output if it exists")
 
@@ -67,6 +76,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     from ..workbook.tables import write_tables
 
     out = _output(args, args.practices, args.places)
+    _sidecar(args, out, "provenance", args.practices, args.places)
     if args.practices == "demo":
         practices = demo.practices()
         england = demo.ENGLAND
@@ -549,6 +559,77 @@ def _footprint(c: Any) -> None:
 
 #: Subcommand -> (one-line help, registration). Only the chosen subcommand's options are
 #: built, so ``xlalloc --help`` imports nothing heavy.
+# --------------------------------------------------------------------------- fairness
+
+def cmd_equity(args: argparse.Namespace) -> int:
+    """Equity of spend against need."""
+    from ..engine.equity import EquitySettings, equity
+    from ..readers.tables import read_table
+    from ..workbook.sheetspec import ChartSpec
+    from ..workbook.tables import write_tables
+
+    out = _output(args, args.units)
+    _sidecar(args, out, "summary", args.units)
+    numbers = ["population", "need", "spend", "deprivation"]
+    units = read_table(args.units, numbers=numbers,
+                       required=["unit", "population", "need", "spend"])
+    result = equity(units, EquitySettings(tolerance=args.tolerance))
+    n = len(result.units)
+    chart = ChartSpec(title="Spend against need: need-standardised ratio by need",
+                      y_title="Ratio of spend to expected spend", x_title="Need",
+                      y_format="0.00", min_col=3, max_col=6, header_row=1, first_row=2,
+                      last_row=n + 1, anchor=f"A{n + 4}", kind="scatter",
+                      first_series_col=6)
+    write_tables(out, {"Units": result.units, "Summary": result.summary},
+                 charts={"Units": [chart]})
+    for note in result.notes:
+        print(f"note: {note}")
+    m = dict(zip(result.summary["measure"], result.summary["value"]))
+    print(f"{n} units; {m['proportion_underserved']:.1%} of the population in underserved "
+          f"units; wrote {out}")
+    return 0
+
+
+def _equity(c: Any) -> None:
+    c.add_argument("units", help="CSV/XLSX with columns unit,population,need,spend"
+                                 "[,deprivation] (deprivation: higher is more deprived)")
+    c.add_argument("--tolerance", type=number, default=0.0,
+                   help="underserved when spend / expected spend is below 1 - tolerance "
+                        "(decimal; default 0)")
+    c.add_argument("-o", "--output", required=True,
+                   help="OUT.csv (per unit; the summary in OUT-summary.csv) or OUT.xlsx")
+    _force(c)
+    c.set_defaults(func=cmd_equity)
+
+
+def cmd_levelling_up(args: argparse.Namespace) -> int:
+    """A no-loser levelling-up payment."""
+    from ..engine.levelling_up import LevellingUpSettings, levelling_up
+    from ..readers.tables import read_table
+    from ..workbook.tables import write_tables
+
+    out = _output(args, args.funding)
+    orgs = read_table(args.funding, numbers=["funding", "need", "cap"],
+                      required=["org", "funding", "need"])
+    result = levelling_up(orgs, LevellingUpSettings(pot=args.pot, unit=args.unit))
+    write_tables(out, {"Levelling up": result.table})
+    paid = int((result.table["payment"] > 0).sum())
+    print(f"level £{result.level:,.2f} per unit of need; {paid} of {len(result.table)} "
+          f"organisations receive a payment; wrote {out}")
+    return 0
+
+
+def _levelling_up(c: Any) -> None:
+    c.add_argument("funding", help="CSV/XLSX with columns org,funding,need[,cap]")
+    c.add_argument("--pot", type=number, required=True, help="the sum to pay out in £, e.g. "
+                                                             "2000000")
+    c.add_argument("--unit", type=number, default=1.0,
+                   help="rounding unit of the payments in £: 1 (default) or 1000 for £000")
+    c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    _force(c)
+    c.set_defaults(func=cmd_levelling_up)
+
+
 COMMANDS: dict[str, tuple[str, Any]] = {
     "targets": ("need indices, target shares and target £ by place", _targets),
     "converge": ("converge baselines toward target under a policy", _converge),
@@ -562,6 +643,10 @@ COMMANDS: dict[str, tuple[str, Any]] = {
     "demo-ledger": ("write a demo ledger extract for a model", _demo_ledger),
     "footprint": ("re-map practices to new organisations (e.g. 42 ICBs to 36) and compare "
                   "with their predecessors", _footprint),
+    "equity": ("equity of spend against need: underserved units, horizontal and vertical "
+               "inequity", _equity),
+    "levelling-up": ("a no-loser payment lifting the lowest-funded toward one level of "
+                     "funding per need", _levelling_up),
     "addin": ("build (and verify) the xlalloc.xlam Excel add-in", _addin),
 }
 

@@ -24,6 +24,7 @@ from .._version import __version__
 from ..engine.capitation import need_index
 from ..engine.convergence import ConvergencePolicy, converge, dft, hcdd_partition, policy_from
 from ..engine.errors import InputError
+from ..engine.levelling_up import LevellingUpSettings, levelling_up
 from ..engine.rounding import largest_remainder, round_half_up
 from . import convert as cv
 
@@ -90,7 +91,7 @@ def udf(help_text: str, **arg_help: str) -> Callable[[Callable[..., Any]], Calla
 
 #: Arguments that are always single values (not ranges).
 SCALARS = {"total", "amount", "unit", "method", "min_growth", "max_growth", "band", "pace",
-           "topslice", "hcdd_growth", "cost_uplift", "decimals"}
+           "topslice", "hcdd_growth", "cost_uplift", "decimals", "pot"}
 
 
 @udf("Need index of the selected practices against all practices given: "
@@ -215,6 +216,32 @@ def xla_converge(baselines: Any, shares: Any, total: Any, policy: Any = None,
 def xla_apportion(amount: Any, drivers: Any, unit: Any = None) -> Any:
     """Apportionment of one amount by a driver range."""
     return _share(drivers, "drivers", amount, "amount", unit)
+
+
+@udf("No-loser levelling-up payment: a pot lifts the lowest funding per unit of need toward "
+     "one level, each payment at most its cap, rounded to sum to the pot (spills down).",
+     funding="current funding of each organisation (£), one column",
+     need="need of each (e.g. weighted population), same rows",
+     pot="the sum to pay out (£); a whole number of units",
+     caps="the most each may receive, same rows (blank: no cap; optional)",
+     unit="rounding unit in £ (default 1)")
+def xla_levelling_up(funding: Any, need: Any, pot: Any, caps: Any = None,
+                     unit: Any = None) -> Any:
+    """Levelling-up payments, one per organisation."""
+    f = cv.vector(funding, "funding", minimum=0)
+    n = cv.vector(need, "need", minimum=0)
+    cv.same_length(funding=f, need=n)
+    total = cv.scalar(pot, "pot")
+    if total is None:
+        raise InputError("pot is blank", where="pot")
+    frame = pd.DataFrame({"org": [f"row {i + 1}" for i in range(len(f))], "funding": f,
+                          "need": n})
+    if caps is not None:
+        c = cv.vector(caps, "caps", allow_blank=True, minimum=0)
+        cv.same_length(funding=f, caps=c)
+        frame["cap"] = c
+    result = levelling_up(frame, LevellingUpSettings(pot=total, unit=cv.unit(unit)))
+    return cv.column(result.table["payment"])
 
 
 @udf("High-cost drugs and devices partition; spills one row per organisation: HCDD "

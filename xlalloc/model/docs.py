@@ -34,6 +34,15 @@ OUTPUT_NOTES = {
     "Audit": "One row per budget line: methods tried, method used, why earlier methods "
              "were skipped, data coverage, component, note, amount apportioned, difference "
              "(always 0).",
+    "Equity": "Equity of the apportioned budget against core need (formulas in "
+              "`xlalloc/engine/equity.py`): for places (Table 1's spend) and for practices "
+              "(the spend attributed to practices: practice-data lines by their values, "
+              "capitation lines by weighted population), each unit's population, core "
+              "weighted population, spend, expected spend and need-standardised ratio "
+              "(formulas) and whether it is underserved; then the measures: proportion "
+              "underserved, concentration indices of spend and need per head (deprivation: "
+              "health-inequalities weighted population per head), horizontal inequity and "
+              "the vertical slope.",
     CHECKS: "One formula per check, each reading 0 when all is well (each year's targets "
             "and the apportionment reconcile to their control totals, shares sum to 1, no "
             "practice without a place or in the `Unmapped` place, convergence totals equal "

@@ -18,6 +18,7 @@ from ..engine import capitation as cap
 from ..engine.apportionment import Apportionment, apportion
 from ..engine.capitation import COMPONENTS
 from ..engine.convergence import MultiYearResult, converge_years
+from ..engine.equity import EquityResult, equity
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW, source_rows
 from ..readers.model import ModelInputs
@@ -44,6 +45,7 @@ class ModelResult:
     convergence: MultiYearResult | None
     apportionment: Apportionment | None
     warnings: list[str]
+    equity: dict[str, EquityResult] = field(default_factory=dict)
     run_at: datetime = field(default_factory=lambda: run_time())
 
     @property
@@ -120,6 +122,9 @@ class ModelResult:
                         "table1_locality": a.table1_locality, "shares": a.shares,
                         "table2": a.table2, "index": a.index, "audit": a.audit,
                         "cells": a.cells})
+        for level, eq in self.equity.items():
+            out[f"equity_{level}"] = eq.units
+            out[f"equity_{level}_summary"] = eq.summary
         return out
 
 
@@ -198,6 +203,12 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
         except InputError as e:
             problems.extend(e)
     problems.raise_if_any()
+    equity_results = {}
+    if apportionment is not None:
+        step("equity")
+        equity_results = equity_of(apportionment, practices, inputs.practice_data)
+        for level, eq in equity_results.items():
+            notes += [f"Equity ({level}): {n}" for n in eq.notes]
     unmapped = all_practices[all_practices["place"] == UNMAPPED]
     if len(unmapped):
         notes.append(f"{unmapped['practice_code'].nunique()} practice(s) are in the "
@@ -205,10 +216,67 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
     return ModelResult(inputs, indices, targets, budget_total, convergence, apportionment,
                        [*inputs.notes, *place_warnings, *notes,
                         *(convergence.messages if convergence is not None else [])],
-                       run_at or run_time())
+                       equity_results, run_at or run_time())
 
 
 POLICY_WHERE = "Policy"
+
+
+def equity_of(a: Apportionment, practices: pd.DataFrame,
+              practice_data: pd.DataFrame) -> dict[str, EquityResult]:
+    """Equity of the apportioned budget against core need, by place and by practice.
+
+    Places: Table 1's total spend against core weighted population. Practices: the
+    spend the apportionment attributes to practices, namely each ``practice_data`` line's
+    amount attributed to practices (its coverage) shared by the practices' values, and
+    each ``capitation`` line shared by its component's weighted population; lines
+    apportioned otherwise (place splits, scaling, following) reach places, not practices,
+    and are left out. Deprivation: health-inequalities weighted population per head.
+    """
+    out: dict[str, EquityResult] = {}
+    by_place = practices.groupby("place")[["population", "core", "health_inequalities"]].sum()
+    spend = a.table1.loc["Total"].drop("Total").astype(float)
+    places = pd.DataFrame({"unit": by_place.index, "population": by_place["population"],
+                           "need": by_place["core"],
+                           "spend": spend.reindex(by_place.index).fillna(0.0),
+                           "deprivation": by_place["health_inequalities"]
+                           / by_place["population"]}).reset_index(drop=True)
+    out["places"] = equity(places)
+    prac = practices.set_index("practice_code")
+    attributed = pd.Series(0.0, index=prac.index)
+    audit = a.audit.set_index("line")
+    covered = 0.0
+    pdata = (practice_data.dropna(subset=["practice_code"]) if "practice_code" in
+             practice_data.columns else pd.DataFrame(columns=["line", "practice_code", "value"]))
+    for line, row in audit.iterrows():
+        if row["method_used"] == "practice_data":
+            values = pdata[pdata["line"] == line].groupby("practice_code")["value"].sum()
+            values = values.reindex(prac.index).fillna(0.0)
+            if values.sum() > 0:
+                part = float(row["amount"]) * float(row["coverage"])
+                attributed += part * values / values.sum()
+                covered += part
+        elif row["method_used"] == "capitation":
+            comp = row["component"] if row["component"] in COMPONENTS else "core"
+            attributed += float(row["amount"]) * prac[comp] / prac[comp].sum()
+            covered += float(row["amount"])
+    live = (prac["population"] > 0) & (prac["core"] > 0)
+    if covered > 0 and live.sum() >= 2:
+        units = pd.DataFrame({"unit": prac.index[live], "population": prac["population"][live],
+                              "need": prac["core"][live], "spend": attributed[live],
+                              "deprivation": (prac["health_inequalities"] / prac["population"]
+                                              )[live]}).reset_index(drop=True)
+        result = equity(units)
+        total = float(a.table1.loc["Total", "Total"])
+        result.notes.insert(0, f"practice-attributable spend is £{covered:,.0f} of Table 1's "
+                               f"£{total:,.0f} ({covered / total:.1%}): practice_data and "
+                               "capitation lines")
+        if (~live).any():
+            result.notes.append(f"{int((~live).sum())} practice(s) with no population or "
+                                "core need are left out: "
+                                + ", ".join(map(str, prac.index[~live][:20])))
+        out["practices"] = result
+    return out
 
 
 def run_time() -> datetime:

@@ -216,4 +216,5 @@ POLICY = "Policy"
 CHECKS = "Checks"
 
 #: Output sheets, written by xlalloc and replaced on every run.
-OUTPUT_SHEETS = ("Targets", "Convergence", "Trajectory", "Apportionment", "Audit", CHECKS)
+OUTPUT_SHEETS = ("Targets", "Convergence", "Trajectory", "Apportionment", "Audit", "Equity",
+                 CHECKS)

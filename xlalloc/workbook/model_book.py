@@ -600,12 +600,70 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
     return [d.spec(), da.spec()]
 
 
+def _equity_sheet(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]]
+                  ) -> SheetSpec:
+    """Equity of spend against need, for places and practices (see ``engine/equity.py``)."""
+    d = _output("Equity", "Equity: spend against need by place and by practice")
+    if not result.equity:
+        d.put(HEADER_ROW, 1, "No budget lines apportioned: equity compares the apportioned "
+                             "spend with need.")
+        return d.spec()
+    titles = {"places": "Places: Table 1 spend against core weighted population",
+              "practices": "Practices: spend attributed to practices (practice-data and "
+                           "capitation lines) against core weighted population"}
+    row = HEADER_ROW
+    for level, eq in result.equity.items():
+        u = eq.units
+        d.put(row, 1, titles[level], bold=True, size=12)
+        d.header(row + 1, 1, ["unit", "population", "need (core WP)", "spend", "expected",
+                              "ratio", "underserved", "deprivation (HI WP per head)"])
+        r1 = row + 2
+        r2 = r1 + len(u) - 1
+        tot = r2 + 1
+        for i, rec in enumerate(u.itertuples(index=False)):
+            r = r1 + i
+            d.put(r, 1, rec.unit)
+            d.put(r, 2, rec.population, NUMBER)
+            d.put(r, 3, rec.need, NUMBER)
+            d.put(r, 4, rec.spend, MONEY)
+            d.formula(r, 5, f"=$D${tot}*C{r}/$C${tot}", MONEY, value=rec.expected)
+            d.formula(r, 6, f"=IF(E{r}=0,0,D{r}/E{r})", INDEX, value=rec.ratio)
+            d.formula(r, 7, f'=IF(F{r}<1,"yes","no")', None,
+                      value="yes" if rec.underserved else "no")
+            d.put(r, 8, rec.deprivation, INDEX)
+        d.put(tot, 1, "Total", bold=True)
+        for c, fmt, v in ((2, NUMBER, u["population"].sum()), (3, NUMBER, u["need"].sum()),
+                          (4, MONEY, u["spend"].sum()), (5, MONEY, u["expected"].sum())):
+            d.formula(tot, c, _sum(c, r1, r2), fmt, bold=True, value=v)
+        if level == "places":
+            checks.append(("Equity: places' spend less the budget lines' total",
+                           f"=ROUND(Equity!D{tot}-SUM({rng.column('Budget', 'amount')}),2)"))
+        row = tot + 2
+        d.put(row, 1, "Measure", bold=True)
+        d.put(row, 2, "Value", bold=True)
+        for k, rec in enumerate(eq.summary.itertuples(index=False)):
+            fmt = "#,##0" if rec.measure in ("units", "population") else (
+                "0.0%" if rec.measure == "proportion_underserved" else "0.0000")
+            d.put(row + 1 + k, 1, rec.measure)
+            d.put(row + 1 + k, 2, rec.value, fmt)
+        row += len(eq.summary) + 2
+        for note in eq.notes:
+            d.put(row, 1, note, italic=True)
+            row += 1
+        row += 2
+    d.width("A", 44)
+    for j in range(2, 9):
+        d.width(j, 16)
+    return d.spec()
+
+
 def render_outputs(result: ModelResult, messages: list[str] | None = None) -> list[SheetSpec]:
     """Draw every output sheet of a run as :class:`SheetSpec` s (nothing written)."""
     rng = _Ranges(result.inputs.layout)
     targets, checks = _targets_sheet(result, rng)
     more: list[tuple[str, str]] = []
-    specs = [*_convergence_sheets(result, rng, more), *_apportionment_sheets(result, rng, more)]
+    specs = [*_convergence_sheets(result, rng, more), *_apportionment_sheets(result, rng, more),
+             _equity_sheet(result, rng, more)]
     place = rng.column("Practices", "place")
     checks += [
         ("Practices with no place", f"=COUNTBLANK({place})", 0),

@@ -349,11 +349,30 @@ NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 @functools.lru_cache(maxsize=256)
 def chart_xml(sheet: str, ch: ChartSpec) -> str:
     """A chart part, serialised by openpyxl's chart model (never a user's part)."""
-    from openpyxl.chart import BarChart, LineChart, Reference
+    from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+    from openpyxl.chart.shapes import GraphicalProperties
     from openpyxl.xml.functions import tostring
 
     ws: Any = _Named(ch.data_sheet or sheet)
-    chart: Any = LineChart() if ch.kind == "line" else BarChart()
+    if ch.kind == "scatter":  # points: x from min_col, y from first_series_col
+        chart = ScatterChart()
+        chart.title, chart.height, chart.width = ch.title, ch.height, ch.width
+        chart.x_axis.title, chart.y_axis.title = ch.x_title or None, ch.y_title or None
+        chart.y_axis.number_format = ch.y_format
+        xs = Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
+        ys = Reference(ws, min_col=ch.first_series_col or ch.min_col + 1,
+                       min_row=ch.header_row, max_row=ch.last_row)
+        points = Series(ys, xs, title_from_data=True)
+        points.marker.symbol = "circle"
+        points.marker.size = 7
+        points.marker.graphicalProperties = GraphicalProperties(solidFill="1F4E79")
+        points.marker.graphicalProperties.line.solidFill = "1F4E79"
+        points.graphicalProperties.line.noFill = True
+        chart.style = 13
+        chart.series.append(points)
+        chart.legend = None
+        return tostring(chart._write()).decode()
+    chart = LineChart() if ch.kind == "line" else BarChart()
     if ch.kind == "bar":
         chart.type = "bar"
     chart.title = ch.title

@@ -65,7 +65,7 @@ class ChartSpec:
     anchor: str
     width: float = 18
     height: float = 9
-    kind: str = "line"  # "line", or "bar" (horizontal bars)
+    kind: str = "line"  # "line", "bar" (horizontal bars) or "scatter" (x in min_col)
     by_rows: bool = True
     first_series_col: int | None = None
     legend: bool = True

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .files import atomic_write
-from .sheetspec import Drawing, SheetSpec
+from .sheetspec import ChartSpec, Drawing, SheetSpec
 from .xlsx import save_specs
 
 __all__ = ["INDEX", "MONEY", "NUMBER", "PCT", "SHARE", "csv_bytes", "csv_safe", "frame_sheet",
@@ -75,13 +75,15 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return csv_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
+def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame],
+                 charts: Mapping[str, list[ChartSpec]] | None = None) -> Path:
     """Write tables to ``.xlsx`` (a sheet each) or ``.csv`` (one table only).
 
     Args:
         path: Output file; the suffix chooses the format.
         tables: Sheet name -> frame. A CSV takes exactly one table, or a first
             table with further tables written beside it as ``NAME-SHEET.csv``.
+        charts: Charts by sheet name (workbooks only).
 
     Returns:
         The path written.
@@ -98,5 +100,6 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
     for name, df in tables.items():
         d = Drawing(name[:31])
         frame_sheet(d, df)
+        d.charts += (charts or {}).get(name, [])
         specs.append(d.spec())
     return save_specs(specs, path)
