@@ -92,7 +92,7 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
     year = policy.financial_year
     period = f"Month {month} ({MONTH_NAMES[month - 1]}) {year}".strip()
     icb = policy.icb_name or "ICB"
-    targets = result.targets.set_index("place")
+    targets = result.targets[result.targets["year"] == year].set_index("place")
     first = (next(iter(result.convergence.years.values())).table.set_index("org")
              if result.convergence is not None else None)
     traj = (result.convergence.trajectory.set_index("org").T

@@ -305,3 +305,19 @@ def test_the_empty_model_holds_no_demo_values(tmp_path):
     assert "Demoshire" not in text and "Ashford" not in text
     policy = wb.get_sheet_by_name("Policy").to_python()
     assert next(r for r in policy if r[0] == "icb_name")[1] == ""
+
+
+def test_packs_of_a_multi_year_model_use_the_financial_years_targets(west_yorkshire, tmp_path):
+    model, _, result, _ = west_yorkshire
+    ledger = tmp_path / "ledger.csv"
+    assert main(["demo-ledger", str(model), "--month", "3", "-o", str(ledger)]) == 0
+    out = tmp_path / "packs"
+    assert main(["pack", str(model), "--actuals", str(ledger), "--month", "3", "--out",
+                 str(out), "--place", "Leeds"]) == 0
+    pack = next(p for p in out.iterdir() if "Leeds" in p.name)
+    wb = CalamineWorkbook.from_path(str(pack))
+    cells = [r for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python()]
+    t = result.targets
+    leeds = t[(t["year"] == "2026/27") & (t["place"] == "Leeds")]["target"].iloc[0]
+    row = next(r for r in cells if r and r[0] == "Need-based target")
+    assert leeds in row
