@@ -118,15 +118,13 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
     org = orgs["org"].astype("string").str.strip()
     for col in ("funding", "need"):
         v = pd.to_numeric(orgs[col], errors="coerce")
-        for r, bad in zip(rows, v.isna() | (v < 0)):
-            if bad:
-                problems.add("levelling-up", f"{col} must be a number at least 0", row=int(r),
-                             column=col)
+        for r in rows[v.isna() | (v < 0)]:
+            problems.add("levelling-up", f"{col} must be a number at least 0", row=int(r),
+                         column=col)
     cap = (pd.to_numeric(orgs["cap"], errors="coerce") if "cap" in orgs.columns
            else pd.Series(np.nan, index=orgs.index))
-    for r, v in zip(rows, cap):
-        if v < 0:
-            problems.add("levelling-up", "cap is negative", row=int(r), column="cap")
+    for r in rows[cap < 0]:
+        problems.add("levelling-up", "cap is negative", row=int(r), column="cap")
     for name in sorted(set(org[org.duplicated(keep=False)].dropna())):
         problems.add("levelling-up", f"organisation {name!r} appears more than once",
                      column="org")

@@ -27,6 +27,7 @@ from ..engine.year_on_year import practice_changes
 from ..readers import nhse
 from ..readers.tables import read_table
 from .policy import ModelPolicy
+from .runner import UNMAPPED
 
 __all__ = ["GROUPINGS", "UNMAPPED", "BuiltModel", "build_from_files", "file_sha256"]
 
@@ -39,8 +40,6 @@ GROUPINGS: dict[str, tuple[str, str]] = {
     "sub_icb": ("sub_icb_name", "sub-ICB location"),
 }
 
-#: The place of practices left unmapped under ``allow_unmapped`` (the Checks sheet counts them).
-UNMAPPED = "Unmapped"
 
 _ORG = ("practice_name", "pcn_code", "pcn_name", "lad_code", "lad_name", "sub_icb_code",
         "sub_icb_name")
@@ -92,9 +91,10 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _read_files(files: Sequence[str | Path], blank_wp: str,
-                problems: Problems) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+                problems: Problems) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Path]]:
+    """Every file read, its source record, and the file each year came from."""
     frames, sources = [], []
-    headers: dict[str, list[str]] = {}
+    by_year: dict[str, list[Path]] = {}
     for f in files:
         path = Path(f)
         try:
@@ -102,22 +102,22 @@ def _read_files(files: Sequence[str | Path], blank_wp: str,
         except InputError as e:
             problems.extend(e)
             continue
-        frames.append(df.assign(_file=path.name))
+        frames.append(df)
         years = sorted(df["year"].unique())
         sources.append({"file": path.name, "years": ", ".join(years),
                         "sha256": file_sha256(path), "practices": len(df)})
         for y in years:
-            headers.setdefault(y, [])
-            headers[y] += [path.name]
+            by_year.setdefault(y, []).append(path)
     if not frames:
         problems.raise_if_any()
         raise InputError("no practice files given", where="--practices")
     national = pd.concat(frames, ignore_index=True)
-    for y, names in sorted(headers.items()):
-        if len(names) > 1:
-            problems.add("--practices", f"{len(names)} files give {y}: {', '.join(names)}; give "
-                                        "one file per financial year")
-    return national, pd.DataFrame(sources), {y: n[0] for y, n in headers.items()}
+    for y, paths in sorted(by_year.items()):
+        if len(paths) > 1:
+            problems.add("--practices", f"{len(paths)} files give {y}: "
+                                        f"{', '.join(p.name for p in paths)}; give one file per "
+                                        "financial year")
+    return national, pd.DataFrame(sources), {y: p[0] for y, p in by_year.items()}
 
 
 def _members(national: pd.DataFrame, code: str, notes: list[str]) -> pd.DataFrame:
@@ -140,9 +140,8 @@ def _members(national: pd.DataFrame, code: str, notes: list[str]) -> pd.DataFram
     return pd.concat(parts, ignore_index=True)
 
 
-def _grouping(members: pd.DataFrame, by: Grouping, first_file: dict[str, str],
-              files: dict[str, Path], problems: Problems, notes: list[str],
-              option: str) -> pd.Series:
+def _grouping(members: pd.DataFrame, by: Grouping, files: dict[str, Path],
+              problems: Problems, notes: list[str], option: str) -> pd.Series:
     """Each practice code's group: its latest non-blank value in the files."""
     key, what = GROUPINGS[by]
     present = members.dropna(subset=[key])
@@ -151,8 +150,8 @@ def _grouping(members: pd.DataFrame, by: Grouping, first_file: dict[str, str],
     for y in lacking:
         headers = nhse.read_headers(files[y])
         has_column = nhse.match_columns_optional(headers).get(key)
-        msg = (f"{first_file[y]} ({y}) leaves its {what} column {has_column!r} blank in every "
-               "row" if has_column else f"{first_file[y]} ({y}) has no {what} column")
+        msg = (f"{files[y].name} ({y}) leaves its {what} column {has_column!r} blank in every "
+               "row" if has_column else f"{files[y].name} ({y}) has no {what} column")
         msg += ". Columns it has: " + ", ".join(headers)
         if len(lacking) == len(years):
             problems.add(option, msg)
@@ -226,11 +225,9 @@ def build_from_files(files: Sequence[str | Path], icb: str,
         places_by = "lad"
         notes.append("places are local authority districts (the default; choose with "
                      "--places FILE or --places-by lad|pcn|sub_icb)")
-    national, sources, first_file = _read_files(files, blank_wp, problems)
+    national, sources, files_by_year = _read_files(files, blank_wp, problems)
     problems.raise_if_any()
     national = nhse.one_name_per_icb(national)
-    files_by_year = {y: next(Path(f) for f in files if Path(f).name == n)
-                     for y, n in first_file.items()}
     latest = national[national["year"] == national["year"].max()]
     code, name = nhse.find_icb(national if icb.strip().upper() in set(national["icb_code"])
                                else latest, icb)
@@ -241,10 +238,10 @@ def build_from_files(files: Sequence[str | Path], icb: str,
         place, locality = _places_table(places, members, problems)
     else:
         assert places_by is not None
-        place = _grouping(members, places_by, first_file, files_by_year, problems, notes,
+        place = _grouping(members, places_by, files_by_year, problems, notes,
                           "--places-by")
     if localities_by is not None:
-        locality = _grouping(members, localities_by, first_file, files_by_year, problems,
+        locality = _grouping(members, localities_by, files_by_year, problems,
                              notes, "--localities-by")
     problems.raise_if_any()
     out = members.copy()
