@@ -121,6 +121,11 @@ def test_levelling_up_command(tmp_path, capsys):
                                  "funding_after", "per_need_after", "rule", "explanation"]
     assert out["payment"].tolist() == [100, 125, 25]
     assert "level £102.50 per unit of need" in capsys.readouterr().out
+    book = tmp_path / "o.xlsx"
+    assert main(["levelling-up", str(src), "--pot", "250", "-o", str(book)]) == 0
+    rows = read_values(recalculate(book))["Levelling up"]
+    assert rows[0][:5] == ["org", "funding", "need", "per_need_before", "payment"]
+    assert [r[4] for r in rows[1:4]] == [100, 125, 25]  # as the CSV and the engine test
     capped = tmp_path / "capped.csv"
     capped.write_text("org,funding,need,cap\nA,800,10,100\nB,900,10,50\n")
     assert main(["levelling-up", str(capped), "--pot", "151", "-o",

@@ -71,8 +71,8 @@ def _header(ws: Worksheet, row: int, names: list[str], column: int = 1) -> None:
 def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None) -> None:
     _title(ws, spec.sheet, spec.description + (" Input cells are blue on yellow."
                                                if spec.editable else
-                                               " A record of the source files: not read as "
-                                               "an input."))
+                                               " Written by xlalloc new from the source "
+                                               "files: a record, not an input to edit."))
     ws.sheet_properties.tabColor = "FFC000" if spec.editable else "A6A6A6"
     names = spec.names
     _header(ws, HEADER_ROW, names)
@@ -106,7 +106,7 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
     ws.add_table(table)
     for j, name in enumerate(names):
         ws.column_dimensions[get_column_letter(j + 1)].width = (
-            68 if name == "sha256" else max(12, min(45, len(name) + 6)))
+            {"sha256": 68, "file": 48}.get(name, max(12, min(45, len(name) + 6))))
     if "recurrent" in names or "negative_ok" in names:
         dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
         ws.add_data_validation(dv)
