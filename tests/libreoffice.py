@@ -78,3 +78,38 @@ def read_values(path: str | Path) -> dict[str, list[list[object]]]:
     wb = CalamineWorkbook.from_path(str(path))
     return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
             for name in wb.sheet_names}
+
+
+def to_pdf(path: str | Path, outdir: str | Path, timeout: int = 300) -> Path:
+    """Print a workbook to PDF with LibreOffice headless, as a reader would print it.
+
+    Every sheet is printed with its own page setup (orientation, fit to width, print
+    titles, header and footer). Returns the PDF's path.
+    """
+    exe = soffice()
+    if exe is None:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    path = Path(path).resolve()
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    profile = Path(tempfile.mkdtemp(prefix="xlalloc-lo-profile-"))
+    _write_profile(profile)
+    cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+           "--convert-to", "pdf", "--outdir", str(out), str(path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env=dict(os.environ, HOME=str(profile)))
+    shutil.rmtree(profile, ignore_errors=True)
+    result = out / f"{path.stem}.pdf"
+    if proc.returncode != 0 or not result.exists():
+        raise RuntimeError(f"LibreOffice failed ({proc.returncode}): {proc.stderr or proc.stdout}")
+    return result
+
+
+def pdf_pages(pdf: str | Path) -> list[str]:
+    """The text of each page of a PDF (poppler's ``pdftotext``, keeping the layout)."""
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        raise RuntimeError("pdftotext is not installed: apt-get install poppler-utils")
+    text = subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return [p for p in text.split("\f") if p.strip()]

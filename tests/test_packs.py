@@ -25,6 +25,7 @@ from xlalloc.model.runner import run_model
 from xlalloc.packs import SUMMARY_FILE, make_packs
 from xlalloc.readers.ledger import read_actuals
 from xlalloc.readers.model import read_model
+from xlalloc.workbook.packs import PROGRAMME_HEADERS
 
 MONTH = 6
 
@@ -40,13 +41,19 @@ def demo_packs(tmp_path_factory):
     assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
                  "--out", str(out)]) == 0
     result = run_model(read_model(model))
-    run = make_packs(result, read_actuals(ledger), MONTH, d / "again")
+    run = make_packs(result, read_actuals(ledger), MONTH, d / "again",
+                     sources=[f"model: {model.name}", f"ledger: {ledger.name}"])
     return model, ledger, out, run
+
+
+#: The programmes table's columns, by a short name (the sheet shows plain English).
+H = dict(zip(["programme", "annual budget", "budget to date", "actual to date", "variance £",
+              "variance %", "forecast outturn", "forecast variance"], PROGRAMME_HEADERS))
 
 
 def _programmes(values):
     rows = values["Programmes"]
-    h = next(i for i, r in enumerate(rows) if r and r[0] == "programme")
+    h = next(i for i, r in enumerate(rows) if r and r[0] == H["programme"])
     body = []
     for r in rows[h + 1:]:
         if r[0] in ("", None):
@@ -72,21 +79,26 @@ def test_pack_figures_equal_the_engine(recalculated, demo_packs):
         col = {h: j for j, h in enumerate(header)}
         for r in body[:-1]:
             e = bva.loc[(place, r[0])]
-            assert r[col["annual budget"]] == e["annual_budget"]
-            assert r[col["budget to date"]] == e["ytd_budget"]
-            assert r[col["actual to date"]] == pytest.approx(e["ytd_actual"], abs=1e-6)
-            assert r[col["variance £"]] == pytest.approx(e["variance"], abs=1e-6)
-            assert r[col["variance %"]] == pytest.approx(e["variance_pct"], rel=1e-12)
-            assert r[col["forecast outturn"]] == pytest.approx(e["forecast_outturn"], rel=1e-12)
-            assert r[col["forecast variance"]] == pytest.approx(e["forecast_variance"],
+            assert r[col[H["annual budget"]]] == e["annual_budget"]
+            assert r[col[H["budget to date"]]] == e["ytd_budget"]
+            assert r[col[H["actual to date"]]] == pytest.approx(e["ytd_actual"], abs=1e-6)
+            assert r[col[H["variance £"]]] == pytest.approx(e["variance"], abs=1e-6)
+            # NHS convention, by hand: budget less actual (an underspend is favourable, +).
+            assert r[col[H["variance £"]]] == pytest.approx(
+                r[col[H["budget to date"]]] - r[col[H["actual to date"]]], abs=1e-6)
+            assert r[col[H["variance %"]]] == pytest.approx(e["variance_pct"], rel=1e-12)
+            assert r[col[H["forecast outturn"]]] == pytest.approx(e["forecast_outturn"], rel=1e-12)
+            assert r[col[H["forecast variance"]]] == pytest.approx(e["forecast_variance"],
                                                                 abs=1e-6)
         total = body[-1]
         assert total[0] == "Total"
         place_rows = bva.loc[place]
-        assert total[col["actual to date"]] == pytest.approx(place_rows["ytd_actual"].sum(),
+        assert total[col[H["actual to date"]]] == pytest.approx(place_rows["ytd_actual"].sum(),
                                                              abs=1e-6)
         summary = {r[0]: r[1] for r in values["Summary"] if r and r[0]}
-        assert summary["Actual to date"] == total[col["actual to date"]]
+        assert summary["Actual to date"] == total[col[H["actual to date"]]]
+        assert summary["Variance to date: favourable / (adverse)"] == pytest.approx(
+            total[col[H["budget to date"]]] - total[col[H["actual to date"]]], abs=1e-6)
         assert summary["Annual budget"] == place_rows["annual_budget"].sum()
 
 
@@ -95,7 +107,7 @@ def test_place_packs_sum_to_the_icb_summary_and_the_ledger(recalculated, demo_pa
     totals = {}
     for name, values in recalculated.items():
         header, body = _programmes(values)
-        totals[name] = body[-1][header.index("actual to date")]
+        totals[name] = body[-1][header.index(H["actual to date"])]
     icb = totals.pop(SUMMARY_FILE)
     assert sum(totals.values()) == pytest.approx(icb, abs=0.005)
     # Independent check from the raw file: every numeric amount is either reported or an

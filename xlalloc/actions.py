@@ -118,7 +118,8 @@ def packs_action(book: Book) -> list[Path]:
             raise InputError(f"set {missing} on the Policy sheet to build packs", where="Policy")
         assert p.pack_actuals is not None and p.pack_month is not None and p.pack_dir
         run = make_packs(result, read_actuals(p.pack_actuals), p.pack_month, p.pack_dir,
-                         threshold=p.pack_threshold)
+                         threshold=p.pack_threshold,
+                         sources=[f"model: {book.name}", f"ledger: {Path(p.pack_actuals).name}"])
     except InputError as e:
         report_failure(book, e)
         return []

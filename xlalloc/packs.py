@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -27,6 +28,7 @@ from .engine.monitoring import (
 )
 from .model.runner import ModelResult, run_model
 from .workbook.packs import PackData, fill_pack, template_parts
+from .workbook.sheetspec import Look
 
 __all__ = ["PackRun", "build_packs", "make_packs", "slug"]
 
@@ -52,8 +54,10 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
                template: str | Path | None = None, places: Sequence[str] | None = None,
                phasing: pd.Series | None = None, threshold: float = DEFAULT_THRESHOLD,
                progress: Callable[[str], None] | None = None,
-               allow_empty_month: bool = False) -> PackRun:
+               allow_empty_month: bool = False, sources: Sequence[str] = ()) -> PackRun:
     """Write one pack per place and an ICB summary for ``month``.
+
+    ``sources`` names the files the figures came from, for each pack's Cover.
 
     Raises:
         InputError: The model has no apportioned budget, a requested place is unknown,
@@ -105,11 +109,26 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
         f"(£{a.table1.loc['Total', 'Total']:,.0f} in all), phased "
         + ("by twelfths." if phasing is None else "by the phasing profile given."),
         f"Actuals: ledger to month {month}; forecast outturn = actual to date / {month} × 12.",
-        f"Variance = actual less budget (positive: overspend); lines beyond ±{threshold:.0%} "
-        "are highlighted.",
+        "Variance = budget less actual: favourable (underspend) positive, adverse (overspend) "
+        f"in brackets; lines beyond {threshold:.0%} either way are highlighted (adverse red, "
+        "favourable green).",
         f"Target: need-based share of the ICB budget by {comp} weighted population.",
         f"Ledger rows not reported: {len(ledger.exceptions)} (listed in the ICB summary).",
     ]
+
+    difference = float(recon.loc[recon["item"] == "Difference", "amount"].iloc[0])
+    bad = [] if result.check_status == "all checks 0" else [f"model: {result.check_status}"]
+    if difference != 0:
+        bad.append(f"ledger reconciliation differs by £{difference:,.2f}")
+    status = "all checks 0" if not bad else "; ".join(bad)
+    prov = result.provenance()
+    files = [*sources, *(f"{f} ({y})" for f, y in zip(
+        prov.loc[prov["item"] == "source file", "value"],
+        prov.loc[prov["item"] == "source file", "years"]))]
+    common: dict[str, Any] = {"period": period, "icb": icb, "month": month, "threshold": threshold,
+              "notes": notes, "run_at": result.run_at.strftime("%d %b %Y %H:%M"),
+              "check_status": status, "sources": files,
+              "look": Look.of(result.run_at, policy.money_unit, policy.protective_marking)}
 
     def prog_table(rows: pd.DataFrame) -> pd.DataFrame:
         g = rows.groupby("programme", sort=False)[["annual_budget", "ytd_budget",
@@ -122,36 +141,34 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
         step(place)
         rows = bva[bva["place"] == place]
         tgt = targets.loc[place]
-        measures = [("Target share", None, tgt["target_share"]),
-                    ("Need-based target", tgt["target"], None),
-                    ("Apportioned budget", a.table1.loc["Total", place], None),
-                    (f"Need index ({comp})", None, tgt[f"{comp}_index"])]
+        measures = [("Target share", tgt["target_share"], "share"),
+                    ("Need-based target (£)", tgt["target"], "money"),
+                    ("Apportioned budget (£)", a.table1.loc["Total", place], "money"),
+                    (f"Need index ({comp})", tgt[f"{comp}_index"], "index")]
         dft = None
         if first is not None:
             dft = float(first.loc[place, "dft_before"])
-            measures += [("Baseline", first.loc[place, "baseline"], None),
-                         ("Baseline distance from target", None, dft)]
-        tdf = pd.DataFrame(measures, columns=["measure", "value", "index"])
+            measures += [("Baseline (£)", first.loc[place, "baseline"], "money"),
+                         ("Baseline distance from target", dft, "percent")]
+        tdf = pd.DataFrame(measures, columns=["measure", "value", "kind"])
         trajectory = (pd.DataFrame({"year": traj.index, place: traj[place].to_numpy()})
                       if traj is not None else pd.DataFrame({"year": [], place: []}))
-        data = PackData(title=place, period=period, icb=icb, month=month, threshold=threshold,
-                        programmes=prog_table(rows), targets=tdf, trajectory=trajectory,
-                        notes=notes, target=float(tgt["target"]), dft=dft)
+        data = PackData(title=place, programmes=prog_table(rows), targets=tdf,
+                        trajectory=trajectory, target=float(tgt["target"]), dft=dft, **common)
         paths.append(fill_pack(tpl, data, out_dir / names[place]))
     step("ICB summary")
     by_place = bva.groupby("place", sort=False)[["annual_budget", "ytd_budget",
                                                  "ytd_actual"]].sum().reindex(all_places)
-    by_place["variance"] = by_place["ytd_actual"] - by_place["ytd_budget"]
-    tdf = pd.DataFrame([("ICB budget", result.budget_total, None),
-                        ("Apportioned budget", a.table1.loc["Total", "Total"], None)],
-                       columns=["measure", "value", "index"])
+    by_place["variance"] = by_place["ytd_budget"] - by_place["ytd_actual"]  # favourable +
+    tdf = pd.DataFrame([("ICB budget (£)", result.budget_total, "money"),
+                        ("Apportioned budget (£)", a.table1.loc["Total", "Total"], "money")],
+                       columns=["measure", "value", "kind"])
     trajectory = (traj.rename_axis("year").reset_index() if traj is not None
                   else pd.DataFrame({"year": []}))
-    data = PackData(title="ICB summary", period=period, icb=icb, month=month,
-                    threshold=threshold, programmes=prog_table(bva), targets=tdf,
-                    trajectory=trajectory, notes=notes, target=result.budget_total,
+    data = PackData(title="ICB summary", programmes=prog_table(bva), targets=tdf,
+                    trajectory=trajectory, target=result.budget_total,
                     places=by_place.rename_axis("place").reset_index(),
-                    exceptions=ledger.exceptions, reconciliation=recon)
+                    exceptions=ledger.exceptions, reconciliation=recon, **common)
     paths.append(fill_pack(tpl, data, out_dir / SUMMARY_FILE))
     return PackRun(paths, bva, ledger.exceptions, recon)
 
@@ -182,4 +199,5 @@ def build_packs(model: str | Path, actuals: str | Path, month: int, out_dir: str
 
     result = run_model(read_model(model))
     return make_packs(result, read_actuals(actuals), month, out_dir, template, places,
-                      read_phasing(phasing), threshold, progress, allow_empty_month)
+                      read_phasing(phasing), threshold, progress, allow_empty_month,
+                      sources=[f"model: {Path(model).name}", f"ledger: {Path(actuals).name}"])

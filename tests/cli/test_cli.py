@@ -6,6 +6,7 @@ from conftest import write_csv
 from libreoffice import read_values, recalculate
 
 from xlalloc.cli import main
+from xlalloc.workbook.labels import label
 
 
 def test_converge_csv_by_hand(tmp_path):
@@ -48,8 +49,8 @@ def test_targets_xlsx_opens_in_libreoffice(tmp_path, libreoffice):
     header = vals[0]
     rows = [r for r in vals[1:] if r[0] == "place"]
     assert len(rows) == 3
-    assert sum(r[header.index("target")] for r in rows) == 2_516_000_000
-    assert all(r[header.index("core_index")] == round(r[header.index("core_index")], 3)
+    assert sum(r[header.index(label("target"))] for r in rows) == 2_516_000_000
+    assert all(r[header.index(label("core_index"))] == round(r[header.index(label("core_index"))], 3)
                for r in rows)
 
 
@@ -124,7 +125,8 @@ def test_levelling_up_command(tmp_path, capsys):
     book = tmp_path / "o.xlsx"
     assert main(["levelling-up", str(src), "--pot", "250", "-o", str(book)]) == 0
     rows = read_values(recalculate(book))["Levelling up"]
-    assert rows[0][:5] == ["org", "funding", "need", "per_need_before", "payment"]
+    assert rows[0][:5] == ["Organisation", "Funding (£)", "Need (weighted population)",
+                           "£ per weighted patient before", "Levelling-up payment (£)"]
     assert [r[4] for r in rows[1:4]] == [100, 125, 25]  # as the CSV and the engine test
     capped = tmp_path / "capped.csv"
     capped.write_text("org,funding,need,cap\nA,800,10,100\nB,900,10,50\n")

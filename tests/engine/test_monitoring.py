@@ -78,18 +78,19 @@ def test_budget_against_actual_by_hand():
     # A/P: budget 3 x 100 = 300; actual 110 + 120 + 130.50 (practice X1) = 360.50.
     ap = bva.loc[("A", "P")]
     assert (ap["annual_budget"], ap["ytd_budget"], ap["ytd_actual"]) == (1200, 300, 360.5)
-    assert ap["variance"] == 60.5 and ap["variance_pct"] == pytest.approx(60.5 / 300)
-    # Run rate: 360.50 / 3 x 12 = 1,442; against the annual 1,200: 242 over.
+    # Variance is budget less actual (NHS convention): 60.50 over is adverse, -60.50.
+    assert ap["variance"] == -60.5 and ap["variance_pct"] == pytest.approx(-60.5 / 300)
+    # Run rate: 360.50 / 3 x 12 = 1,442; against the annual 1,200: 242 over (adverse).
     assert ap["forecast_outturn"] == pytest.approx(1442)
-    assert ap["forecast_variance"] == pytest.approx(242)
-    # A/Q: 150 budget, 100 actual: 50 under (-33%), forecast 400.
+    assert ap["forecast_variance"] == pytest.approx(-242)
+    # A/Q: 150 budget, 100 actual: 50 under, favourable (+33%), forecast 400.
     aq = bva.loc[("A", "Q")]
-    assert (aq["ytd_budget"], aq["ytd_actual"], aq["variance"]) == (150, 100, -50)
+    assert (aq["ytd_budget"], aq["ytd_actual"], aq["variance"]) == (150, 100, 50)
     assert aq["forecast_outturn"] == pytest.approx(400)
     # B/P: month 4's 999 is not in the year to date: 500 against 600.
     assert bva.loc[("B", "P"), "ytd_actual"] == 500
     # B/Q: 303 against 300 is 1%, inside the 5% threshold; the others are beyond it.
-    assert bva.loc[("B", "Q"), "variance_pct"] == pytest.approx(0.01)
+    assert bva.loc[("B", "Q"), "variance_pct"] == pytest.approx(-0.01)
     assert bva["flagged"].to_dict() == {("A", "P"): True, ("A", "Q"): True,
                                         ("B", "P"): True, ("B", "Q"): False}
     assert DEFAULT_THRESHOLD == PackSettings().threshold == 0.05

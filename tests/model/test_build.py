@@ -106,14 +106,16 @@ def test_targets_hold_every_year_and_converge_on_each_years_shares(west_yorkshir
 def test_checks_read_zero_after_libreoffice_and_provenance_names_the_files(west_yorkshire):
     _, _, result, values = west_yorkshire
     checks = values["Checks"]
-    total = next(r for r in checks if r and r[0] == "All checks (sum of absolute values)")
+    total = next(r for r in checks if r and r[0] == "Overall check (0 when all is well)")
     assert total[1] == 0
     labels = [r[0] for r in checks]
     for y in YEARS:
         assert f"Targets {y}: places' targets less the ICB budget" in labels
-    targets = values["Targets"]
-    status = next(r for r in targets if r and r[0] == "Check status")
+    summary = values["Summary"]
+    status = next(r for r in summary if r and r[0] == "Check status")
     assert status[1] == "all checks 0"
+    overall = next(r for r in summary if r and r[0] == "Overall check (0 when all is well)")
+    assert overall[1] == 0
     # Each year's targets share the budget exactly; the apportionment uses 2026/27.
     t = result.tables()["targets"]
     assert t.groupby("year")["target"].sum().to_dict() == {y: 1_234_567_891 for y in YEARS}
@@ -132,6 +134,7 @@ def test_checks_read_zero_after_libreoffice_and_provenance_names_the_files(west_
     assert ["Last run at", "2026-04-01 09:00:00"] == [v for v in next(
         r for r in cover if r and r[0] == "Last run at") if v != ""][:2]
     assert any(r[:2] == ["Overall check status", "all checks 0"] for r in cover)
+    assert any(r[:2] == ["Overall check (0 when all is well)", 0] for r in cover)
     assert any(str(r[0]).startswith("Source file (2027/28)") and THREE[1] in str(r[1])
                for r in cover)
 
@@ -319,5 +322,5 @@ def test_packs_of_a_multi_year_model_use_the_financial_years_targets(west_yorksh
     cells = [r for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python()]
     t = result.targets
     leeds = t[(t["year"] == "2026/27") & (t["place"] == "Leeds")]["target"].iloc[0]
-    row = next(r for r in cells if r and r[0] == "Need-based target")
+    row = next(r for r in cells if r and r[0] == "Need-based target (£)")
     assert leeds in row

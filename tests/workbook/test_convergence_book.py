@@ -7,6 +7,7 @@ from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 
 from xlalloc.cli import main
+from xlalloc.workbook.labels import label
 
 
 def test_converge_multi_year_xlsx_recalculates_in_libreoffice(tmp_path, libreoffice):
@@ -35,11 +36,11 @@ def test_converge_multi_year_xlsx_recalculates_in_libreoffice(tmp_path, libreoff
     # is indeed above its cap. (Without the guard South got 316, past its target.)
     y1 = vals["2026-27"]
     h = y1[0]
-    got = {r[h.index("org")]: r[h.index("allocation")] for r in y1[1:4]}
+    got = {r[h.index(label("org"))]: r[h.index(label("allocation"))] for r in y1[1:4]}
     assert got == {"North": 404, "South": 312, "East": 324}
-    assert [r[h.index("rule")] for r in y1[1:4]] == ["level", "core", "cap"]
+    assert [r[h.index(label("rule"))] for r in y1[1:4]] == ["level", "core", "cap"]
     total_row = next(r for r in y1 if r[0] == "Total")
-    assert total_row[h.index("allocation")] == 1040
+    assert total_row[h.index(label("allocation"))] == 1040
 
 
 def test_table_y1_workbook(tmp_path, libreoffice):
@@ -48,8 +49,8 @@ def test_table_y1_workbook(tmp_path, libreoffice):
     vals = read_values(recalculate(out))
     assert all(r[1] == 0 for r in vals["Checks"][1:] if r[0])
     traj = vals["Trajectory"]
-    assert traj[0][:3] == ["org", "dft_baseline", "2024/25"]
-    assert len([r for r in traj[1:] if r[0]]) == 42
+    assert traj[0][:3] == ["Organisation", "Distance from target (baseline)", "2024/25"]
+    assert len([r for r in traj[1:44] if r[0]]) == 42
     bsol = next(r for r in traj if r[0] == "Birmingham and Solihull")
     assert bsol[1] == pytest.approx(0.1695, abs=1e-8)
     assert len(load_workbook(out)["Trajectory"]._charts) == 1

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 import xlalloc
 from xlalloc.cli import main
 from xlalloc.model.schema import INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS
+from xlalloc.workbook.labels import label
 from xlalloc.workbook.package import OWNER_NAME
 
 
@@ -50,7 +51,7 @@ def block(rows, title):
 
 def test_checks_all_zero_after_libreoffice(recalculated):
     rows = recalculated["Checks"]
-    header_at = next(i for i, r in enumerate(rows) if r[:2] == ["check", "value"])
+    header_at = next(i for i, r in enumerate(rows) if r[:2] == ["Check", "Value"])
     checks = []
     for r in rows[header_at + 1:]:
         if r[0] in ("", None):
@@ -58,14 +59,14 @@ def test_checks_all_zero_after_libreoffice(recalculated):
         checks.append(r)
     assert len(checks) >= 20
     assert all(r[1] == 0 for r in checks), [r for r in checks if r[1] != 0]
-    total = next(r for r in rows if r[0] == "All checks (sum of absolute values)")
+    total = next(r for r in rows if r[0] == "Overall check (0 when all is well)")
     assert total[1] == 0
 
 
 def test_targets_formulas_equal_engine(recalculated, demo_run):
     _, _, result = demo_run
     rows = recalculated["Targets"]
-    header_at = next(i for i, r in enumerate(rows) if r and r[0] == "place")
+    header_at = next(i for i, r in enumerate(rows) if r and r[0] == label("place"))
     header = rows[header_at]
     body = rows[header_at + 1: header_at + 1 + len(result.targets)]
     total = rows[header_at + 1 + len(result.targets)]
@@ -74,15 +75,15 @@ def test_targets_formulas_equal_engine(recalculated, demo_run):
     col = {h: j for j, h in enumerate(header)}
     for r in body:
         place = r[0]
-        assert r[col["population"]] == pytest.approx(t.loc[place, "population"], rel=1e-12)
-        assert r[col["core_wp"]] == pytest.approx(t.loc[place, "core_wp"], rel=1e-12)
-        assert r[col["target_share"]] == pytest.approx(t.loc[place, "target_share"], rel=1e-12)
-        assert r[col["target"]] == t.loc[place, "target"]
-        assert r[col["per_1000_wp"]] == pytest.approx(
+        assert r[col[label("population")]] == pytest.approx(t.loc[place, "population"], rel=1e-12)
+        assert r[col[label("core_wp")]] == pytest.approx(t.loc[place, "core_wp"], rel=1e-12)
+        assert r[col[label("target_share")]] == pytest.approx(t.loc[place, "target_share"], rel=1e-12)
+        assert r[col[label("target")]] == t.loc[place, "target"]
+        assert r[col[label("per_1000_wp")]] == pytest.approx(
             t.loc[place, "target"] / t.loc[place, "core_wp"] * 1000, rel=1e-12)
-        assert r[col["dft_baseline"]] == pytest.approx(first_year.loc[place, "dft_before"],
+        assert r[col[label("dft_baseline")]] == pytest.approx(first_year.loc[place, "dft_before"],
                                                        rel=1e-9)
-    assert total[col["target"]] == result.budget_total
+    assert total[col[label("target")]] == result.budget_total
 
 
 def test_apportionment_formulas_equal_engine(recalculated, demo_run):
@@ -122,7 +123,7 @@ def test_convergence_sheet_equals_engine(recalculated, demo_run):
     for year, res in result.convergence.years.items():
         title = next(r[0] for r in rows if r and str(r[0]).startswith(f"Convergence {year}"))
         header, body = block(rows, title)
-        alloc = header.index("allocation")
+        alloc = header.index(label("allocation"))
         got = {r[1]: r[alloc] for r in body if r[0] == year}
         assert got == dict(zip(res.table["org"], res.table["allocation"]))
     traj = recalculated["Trajectory"]
@@ -294,9 +295,9 @@ def test_equity_formulas_equal_engine(recalculated, demo_run):
         body = rows[at + 2: at + 2 + len(eq)]
         assert [r[0] for r in body] == list(eq.index)
         for r in body:
-            assert r[col["expected"]] == pytest.approx(eq.loc[r[0], "expected"], rel=1e-12)
-            assert r[col["ratio"]] == pytest.approx(eq.loc[r[0], "ratio"], rel=1e-12)
-            assert r[col["underserved"]] == ("yes" if eq.loc[r[0], "underserved"] else "no")
+            assert r[col[label("expected")]] == pytest.approx(eq.loc[r[0], "expected"], rel=1e-12)
+            assert r[col[label("ratio")]] == pytest.approx(eq.loc[r[0], "ratio"], rel=1e-12)
+            assert r[col[label("underserved")]] == ("yes" if eq.loc[r[0], "underserved"] else "no")
     # Places' spend is Table 1's total by place.
     places = result.equity["places"].units.set_index("unit")["spend"]
     assert places.to_dict() == result.apportionment.table1.loc["Total"].drop("Total").to_dict()

@@ -362,7 +362,7 @@ def test_everything_at_once_in_a_macro_workbook(tmp_path, libreoffice):
     # LibreOffice opens the result and its Checks read 0.
     values = read_values(recalculate(model, tmp_path / "lo"))
     checks = values["Checks"]
-    total = next(r for r in checks if r and r[0] == "All checks (sum of absolute values)")
+    total = next(r for r in checks if r and r[0] == "Overall check (0 when all is well)")
     assert total[1] == 0
 
 
@@ -420,4 +420,4 @@ def test_ownership_record_survives_and_is_hidden(tmp_path):
     xlalloc.run(model, in_place=True)
     wb = read_parts(model)["xl/workbook.xml"].decode()
     assert (f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Audit|Checks|'
-            'Convergence|Equity|Targets|Trajectory"</definedName>') in wb
+            'Convergence|Equity|Summary|Targets|Trajectory"</definedName>') in wb

@@ -31,7 +31,7 @@ def test_block_header_values_and_blanks():
     last = d.block(3, 2, pd.DataFrame({"a": [1.0, np.nan], "b": ["x", None]}), {"a": "0.00"})
     assert last == 5
     cells = {(c.row, c.col): c for c in d.spec().cells}
-    assert cells[(3, 2)].value == "a" and cells[(3, 2)].fill_color == "1F4E78"
+    assert cells[(3, 2)].value == "A" and cells[(3, 2)].fill_color == "1F4E78"  # label("a")
     assert cells[(4, 2)].number_format == "0.00" and cells[(5, 2)].value is None
     assert d.value(4, 3) == "x"
 

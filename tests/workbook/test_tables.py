@@ -24,6 +24,6 @@ def test_xlsx_sheet_per_table(tmp_path):
     out = write_tables(tmp_path / "r.xlsx", {"Targets": pd.DataFrame(
         {"name": ["=1+1"], "target": [1234.0], "target_share": [0.5]})})
     ws = load_workbook(out)["Targets"]
-    assert [c.value for c in ws[1]] == ["name", "target", "target_share"]
+    assert [c.value for c in ws[1]] == ["Name", "Target (£)", "Target share"]  # labels
     assert ws["A2"].data_type == "s" and ws["B2"].number_format == MONEY
     assert ws["C2"].number_format == SHARE and ws.freeze_panes == "A2"

@@ -59,6 +59,24 @@ def _force(c: Any) -> None:
     c.add_argument("--force", action="store_true", help="replace the output if it exists")
 
 
+def _present(c: Any) -> None:
+    """Options for how a workbook output shows money and prints (CSV keeps full £)."""
+    c.add_argument("--money-unit", dest="money_unit", choices=["£", "£000", "£m"], default="£",
+                   help="show money in £ (default), £000 or £m in a workbook; the values "
+                        "stay in pounds")
+    c.add_argument("--marking", default="OFFICIAL",
+                   help="protective marking printed on every page (default OFFICIAL; '' for "
+                        "none)")
+
+
+def _look(args: argparse.Namespace) -> Any:
+    """The workbook look the options ask for, stamped with the run time and version."""
+    from ..model.runner import run_time
+    from ..workbook.sheetspec import Look
+
+    return Look.of(run_time(), args.money_unit, args.marking)
+
+
 def _components() -> tuple[str, ...]:
     from ..engine.capitation import COMPONENTS
 
@@ -106,7 +124,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     cols += ["target_share"] + (["target", "per_1000_wp"] if args.budget is not None else [])
     cols += [f"{k}_index_england" for k in cap.COMPONENTS]
     prov = _targets_provenance(args, practices, table)
-    write_tables(out, {"Targets": table[cols], "Provenance": prov})
+    write_tables(out, {"Targets": table[cols], "Provenance": prov}, look=_look(args))
     filled = (prov["item"] == "zero-filled").sum()
     print(f"wrote {len(table)} rows to {out}" + (f"; {filled} practice(s) with blank weighted "
                                                  "populations read as zero are listed in its "
@@ -161,6 +179,7 @@ def _targets(c: Any) -> None:
     c.add_argument("--blank-as-zero", action="store_true",
                    help="read blank weighted populations as zero (recorded per practice)")
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    _present(c)
     _force(c)
     c.set_defaults(func=cmd_targets)
 
@@ -197,11 +216,11 @@ def cmd_converge(args: argparse.Namespace) -> int:
                              "(columns year,total)", where="--totals")
         result = converge_years(orgs, read_totals(args.totals), policy, where=args.input)
         if out.suffix.lower() == ".xlsx":
-            write_convergence(out, result)
+            write_convergence(out, result, _look(args))
         else:
             tables = {"convergence": pd.concat([r.table for r in result.years.values()])}
             tables["trajectory"] = result.trajectory
-            write_tables(out, tables)
+            write_tables(out, tables, look=_look(args))
         for m in result.messages:
             print(f"note: {m}")
         print(f"converged {len(result.trajectory)} organisations over {len(result.years)} "
@@ -211,9 +230,9 @@ def cmd_converge(args: argparse.Namespace) -> int:
         raise InputError("give --total (the amount available)", where="--total")
     res = converge(orgs, args.total, policy, where=args.input)
     if out.suffix.lower() == ".xlsx":
-        write_convergence(out, res)
+        write_convergence(out, res, _look(args))
     else:
-        write_tables(out, {"convergence": res.table})
+        write_tables(out, {"convergence": res.table}, look=_look(args))
     for m in res.messages:
         print(f"note: {m}")
     counts = res.table["rule"].value_counts().to_dict()
@@ -247,6 +266,7 @@ def _converge(c: Any) -> None:
         else:
             c.add_argument(flag, dest=name, type=number, help=_help_of(name, field))
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    _present(c)
     _force(c)
     c.set_defaults(func=cmd_converge)
 
@@ -261,20 +281,21 @@ def cmd_table_y1(args: argparse.Namespace) -> int:
     orgs, totals = demo.table_y1_orgs()
     result = converge_years(orgs, totals, demo.Y1_POLICY)
     if out.suffix.lower() == ".xlsx":
-        write_convergence(out, result)
+        write_convergence(out, result, _look(args))
     else:
         import pandas as pd
 
         from ..workbook.tables import write_tables
 
         write_tables(out, {"convergence": pd.concat([r.table for r in result.years.values()]),
-                           "trajectory": result.trajectory})
+                           "trajectory": result.trajectory}, look=_look(args))
     print(f"wrote {out}")
     return 0
 
 
 def _table_y1(c: Any) -> None:
     c.add_argument("-o", "--output", required=True, help="OUT.xlsx or OUT.csv")
+    _present(c)
     _force(c)
     c.set_defaults(func=cmd_table_y1)
 
@@ -534,7 +555,7 @@ def cmd_footprint(args: argparse.Namespace) -> int:
     old = nhse.load_practices(args.old, args.old_year, blank_wp=blank)
     new = nhse.load_practices(args.new, args.new_year, blank_wp=blank)
     table, unmapped = footprint_change(old, derive_footprint(old, new), args.component)
-    write_tables(out, {"Footprint": table})
+    write_tables(out, {"Footprint": table}, look=_look(args))
     print(f"{len(table)} new organisations from {old['icb_code'].nunique()}; "
           f"{len(unmapped)} practice(s) of the old file are not in the new one; wrote "
           f"{args.output}")
@@ -551,6 +572,7 @@ def _footprint(c: Any) -> None:
     c.add_argument("--blank-as-zero", action="store_true",
                    help="read blank weighted populations as zero (recorded per practice)")
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    _present(c)
     _force(c)
     c.set_defaults(func=cmd_footprint)
 
@@ -581,7 +603,7 @@ def cmd_equity(args: argparse.Namespace) -> int:
                       last_row=n + 1, anchor=f"A{n + 4}", kind="scatter",
                       first_series_col=6)
     write_tables(out, {"Units": result.units, "Summary": result.summary},
-                 charts={"Units": [chart]})
+                 charts={"Units": [chart]}, look=_look(args))
     for note in result.notes:
         print(f"note: {note}")
     m = dict(zip(result.summary["measure"], result.summary["value"]))
@@ -598,6 +620,7 @@ def _equity(c: Any) -> None:
                         "(decimal; default 0)")
     c.add_argument("-o", "--output", required=True,
                    help="OUT.csv (per unit; the summary in OUT-summary.csv) or OUT.xlsx")
+    _present(c)
     _force(c)
     c.set_defaults(func=cmd_equity)
 
@@ -612,7 +635,7 @@ def cmd_levelling_up(args: argparse.Namespace) -> int:
     orgs = read_table(args.funding, numbers=["funding", "need", "cap"],
                       required=["org", "funding", "need"])
     result = levelling_up(orgs, LevellingUpSettings(pot=args.pot, unit=args.unit))
-    write_tables(out, {"Levelling up": result.table})
+    write_tables(out, {"Levelling up": result.table}, look=_look(args))
     paid = int((result.table["payment"] > 0).sum())
     print(f"level £{result.level:,.2f} per unit of need; {paid} of {len(result.table)} "
           f"organisations receive a payment; wrote {out}")
@@ -626,6 +649,7 @@ def _levelling_up(c: Any) -> None:
     c.add_argument("--unit", type=number, default=1.0,
                    help="rounding unit of the payments in £: 1 (default) or 1000 for £000")
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
+    _present(c)
     _force(c)
     c.set_defaults(func=cmd_levelling_up)
 

@@ -211,8 +211,9 @@ def budget_vs_actual(monthly: pd.DataFrame, ledger: Ledger, month: int,
 
     Returns:
         ``place, programme, annual_budget, ytd_budget, ytd_actual, variance,
-        variance_pct, forecast_outturn, forecast_variance, flagged``; variance is
-        actual less budget (positive = overspend).
+        variance_pct, forecast_outturn, forecast_variance, flagged``. Variances follow
+        the NHS convention: budget less actual, so an underspend is favourable
+        (positive) and an overspend adverse (negative, shown in brackets).
     """
     if month not in MONTHS:
         raise InputError(f"month must be 1 to 12; got {month}", where="month")
@@ -222,12 +223,12 @@ def budget_vs_actual(monthly: pd.DataFrame, ledger: Ledger, month: int,
     act = ledger.rows[ledger.rows["month"] <= month].groupby(keys)["amount"].agg(pence_sum)
     out = pd.concat([annual, ytd.rename("ytd_budget")], axis=1)
     out["ytd_actual"] = act.reindex(out.index).fillna(0.0)
-    out["variance"] = out["ytd_actual"] - out["ytd_budget"]
+    out["variance"] = out["ytd_budget"] - out["ytd_actual"]
     out["variance_pct"] = np.where(out["ytd_budget"] != 0,
                                    out["variance"] / out["ytd_budget"].where(
                                        out["ytd_budget"] != 0, 1), np.nan)
     out["forecast_outturn"] = out["ytd_actual"] / month * 12
-    out["forecast_variance"] = out["forecast_outturn"] - out["annual_budget"]
+    out["forecast_variance"] = out["annual_budget"] - out["forecast_outturn"]
     out["flagged"] = out["variance_pct"].abs() > threshold
     return out.reset_index()
 

@@ -6,9 +6,19 @@ code; a test compares the committed file with this output.
 
 from __future__ import annotations
 
+from ..workbook.labels import LABELS
 from .schema import CHECKS, COVER, INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS, POLICY
 
 OUTPUT_NOTES = {
+    "Summary": "The run at a glance, portrait: `Overall check (0 when all is well)` (the "
+               "Checks sheet's sum of absolute values: the one cell to look at), `Check "
+               "status` (a formula over the Checks sheet), `Run at`, xlalloc's version, the "
+               "ICB, the financial year and the budget shared by target; the inputs used "
+               "(rows of each input sheet and their totals); the source files with their "
+               "years and SHA-256, and practices whose blank weighted populations were read "
+               "as zero; every Policy parameter in force with its meaning; the run's "
+               "messages (e.g. convergence paused). The Cover finds `Run at`, `Check status` "
+               "and the overall check by label.",
     "Targets": "One block per financial year of the Practices sheet (`Targets 2026/27`): per "
                "place, population and weighted population (SUMIF formulas over Practices, "
                "by year when the year column is filled in), need index, target share "
@@ -16,23 +26,22 @@ OUTPUT_NOTES = {
                "population (formula), baseline, the target at the baselines' total and the "
                "baseline's distance from it (formulas; the basis convergence uses); then "
                "need indices for every component (with a year column when there are several "
-               "years); then the run's provenance: each source file with its years and "
-               "SHA-256, xlalloc's version, `Run at` and `Check status` (a formula over the "
-               "Checks sheet; the Cover finds both by label), and practices whose blank "
-               "weighted populations were read as zero.",
+               "years).",
     "Convergence": "One block per year: baseline, target share, target, DfT before, growth, "
                    "allocation, DfT after, the rule that set it and an explanation; a totals "
                    "row (SUM formulas) and the year's control total (formula to Totals). Each "
                    "year converges on that year's target shares where the Practices sheet "
                    "has the year, otherwise on the financial year's (a run message says so).",
-    "Trajectory": "Distance from target by place and year, with a line chart.",
+    "Trajectory": "Distance from target by place and year, with a line chart (straight "
+                  "lines with markers) on a printed page of its own.",
     "Apportionment": "Table 1 (£ by programme × place; Total column and row are SUM "
                      "formulas), shares (formulas), weighted population by place (SUMIF "
                      "formulas over Practices), Table 2 (£ per 1,000 weighted population, "
                      "formulas), index against the ICB average (formulas), Table 1 for "
                      "recurrent lines only, and Table 1 by locality.",
-    "Audit": "One row per budget line: methods tried, method used, why earlier methods "
-             "were skipped, data coverage, component, note, amount apportioned, difference "
+    "Audit": "An Excel table (`xla_Audit`), one row per budget line: methods tried, method "
+             "used, why earlier methods were skipped, data coverage, component, note, "
+             "amount apportioned, difference "
              "(always 0).",
     "Equity": "Equity of the apportioned budget against core need (formulas in "
               "`xlalloc/engine/equity.py`): for places (Table 1's spend) and for practices "
@@ -97,6 +106,21 @@ def render() -> str:
                    f"{p.source} |")
     out += ["", "## Output sheets", ""]
     out += [f"* **{s}**: {OUTPUT_NOTES[s]}" for s in OUTPUT_SHEETS]
+    out += ["", "Every output sheet is board-ready: plain-English headers with units, "
+            "columns fitted to the widest figure as shown, money as £ with thousands "
+            "separators and negatives in brackets (or in £000 or £m, by the Policy's "
+            "`money_unit`, with the unit in the header: the figures stay in pounds), "
+            "percentages as percentages, frozen header rows, and printing on A4 one page "
+            "wide, with a footer of the sheet name, `Page N of M`, the run date and "
+            "xlalloc's version, and the Policy's `protective_marking` (default `OFFICIAL`) "
+            "at the top of every page. Charts print on a page of their own.", "",
+            "## Column headers", "",
+            "Sheets show each column's label; CSV files and the Python API "
+            "(`result.tables()`) keep the machine name. The mapping is defined once, in "
+            "`xlalloc/workbook/labels.py`. A money label's `(£)` reads `(£000)` or `(£m)` "
+            "when money is shown in thousands or millions.", "",
+            "| machine name (CSV, API) | header on sheets |", "|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in LABELS.items()]
     out.append("")
     return "\n".join(out)
 

@@ -112,6 +112,11 @@ class ModelPolicy(BaseModel):
     pack_dir: str | None = _own(None, "folder the monthly packs are written to")
     pack_threshold: Annotated[float, _engine(PackSettings, "threshold", float, XLALLOC, True)] = (
         _default(PackSettings, "threshold"))
+    money_unit: Literal["£", "£000", "£m"] | None = _own(
+        "£", "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)")
+    protective_marking: str | None = _own(
+        "OFFICIAL", "protective marking printed at the top of every page (blank: none)",
+        "Government Security Classifications (Cabinet Office): OFFICIAL")
 
     @field_validator("rounding_unit", mode="before")
     @classmethod

@@ -216,5 +216,5 @@ POLICY = "Policy"
 CHECKS = "Checks"
 
 #: Output sheets, written by xlalloc and replaced on every run.
-OUTPUT_SHEETS = ("Targets", "Convergence", "Trajectory", "Apportionment", "Audit", "Equity",
-                 CHECKS)
+OUTPUT_SHEETS = ("Summary", "Targets", "Convergence", "Trajectory", "Apportionment", "Audit",
+                 "Equity", CHECKS)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine.convergence import ConvergencePolicy, MultiYearResult, YearResult
-from .sheetspec import ChartSpec, Drawing, SheetSpec, col
+from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col
 from .tables import INDEX, MONEY, PCT, frame_sheet
 from .xlsx import save_specs
 
@@ -41,19 +41,21 @@ def _ref(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-def _policy_sheet(policy: ConvergencePolicy) -> SheetSpec:
+def _policy_sheet(policy: ConvergencePolicy, look: Look) -> SheetSpec:
     """A sheet listing every policy parameter, its value and meaning."""
-    d = Drawing("Policy")
+    d = Drawing("Policy", look)
     rows = [{"parameter": name, "value": getattr(policy, name),
              "meaning": field.description or ""}
             for name, field in ConvergencePolicy.model_fields.items()]
     frame_sheet(d, pd.DataFrame(rows))
     d.width("C", 80)
+    d.print_setup(landscape=True, title_rows=(1, 1))
     return d.spec()
 
 
-def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]]) -> SheetSpec:
-    d = Drawing(name)
+def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]],
+                look: Look) -> SheetSpec:
+    d = Drawing(name, look)
     table = res.table
     frame_sheet(d, table)
     last = len(table) + 1
@@ -82,39 +84,71 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]]) -> Sh
     return d.spec()
 
 
-def _trajectory_sheet(result: MultiYearResult) -> SheetSpec:
-    d = Drawing("Trajectory")
+#: Above this many organisations a trajectory is drawn as sorted bars, not lines.
+MAX_LINES = 12
+
+
+def _trajectory_sheet(result: MultiYearResult, look: Look) -> SheetSpec:
+    d = Drawing("Trajectory", look)
     traj = result.trajectory.rename(columns={"baseline": "dft_baseline"})
-    d.block(1, 1, traj, {c: PCT for c in traj.columns[1:]})
-    for j, c in enumerate(traj.columns):
-        d.width(j + 1, max(10, min(40, len(str(c)) + 4)))
+    d.block(1, 1, traj, {c: PCT for c in traj.columns[1:]}, table="xla_Trajectory")
     d.freeze = "A2"
+    d.print_setup(landscape=True, title_rows=(1, 1))
     n_org, n_col = len(traj), traj.shape[1]
-    d.charts.append(ChartSpec(
-        title="Distance from target by organisation", y_title="Distance from target",
-        x_title="Year", y_format="0%", min_col=1, max_col=n_col, header_row=1, first_row=2,
-        last_row=n_org + 1, anchor=f"{col(n_col + 2)}2", width=24, height=12))
+    years = list(result.years)
+    when = f"{years[0]} to {years[-1]}" if len(years) > 1 else years[0]
+    if n_org <= MAX_LINES:
+        d.chart_below(ChartSpec(
+            title=f"Distance from target by organisation, {when} (positive: above target)",
+            y_title="Distance from target", x_title="Financial year", y_format="0%",
+            min_col=1, max_col=n_col, header_row=1, first_row=2, last_row=n_org + 1,
+            anchor=f"A{n_org + 4}", width=24, height=12))
+        return d.spec()
+    # Many organisations: before and after, sorted, as bars (42 lines are unreadable).
+    row = n_org + 4
+    first, last = traj.columns[1], traj.columns[-1]
+    ranked = traj.sort_values(first, ascending=False, kind="stable")
+    d.note(row, 1, f"Distance from target before (baseline) and after ({last}), sorted",
+           bold=True, size=12)
+    end = d.block(row + 1, 1, pd.DataFrame({
+        "org": ranked["org"], "before": ranked[first], "after": ranked[last]}),
+        {"before": PCT, "after": PCT})
+    d.header(row + 1, 1, ["Organisation", "Distance from target before",
+                          f"Distance from target after ({last})"])
+    d.chart_below(ChartSpec(
+        title=f"Distance from target before and after convergence, {when} "
+              "(positive: above target)", y_title="Distance from target", x_title="",
+        y_format="0%", min_col=1, max_col=3, header_row=row + 1, first_row=row + 2,
+        last_row=end, anchor=f"A{end + 2}", width=24, height=max(12, 0.45 * n_org),
+        kind="bar", by_rows=False))
     return d.spec()
 
 
-def write_convergence(path: str | Path, result: YearResult | MultiYearResult) -> Path:
+def write_convergence(path: str | Path, result: YearResult | MultiYearResult,
+                      look: Look | None = None) -> Path:
     """Write convergence results (one year or several) to ``path`` (.xlsx).
 
     Each year sheet ends with a totals row of live ``SUM`` formulas; the Checks
     sheet compares them with the control totals and reads 0 when they agree.
+
+    Args:
+        path: The workbook to write.
+        result: One year's convergence or several.
+        look: Money unit, protective marking and run stamp.
     """
+    look = look or Look.of()
     years = result.years if isinstance(result, MultiYearResult) else {"": result}
     checks: list[tuple[str, str]] = []
     taken = {"trajectory", "policy", "checks"}
-    specs = [_year_sheet(sheet_name(year, taken) if year else "Convergence", res, checks)
+    specs = [_year_sheet(sheet_name(year, taken) if year else "Convergence", res, checks, look)
              for year, res in years.items()]
     if isinstance(result, MultiYearResult):
-        specs.append(_trajectory_sheet(result))
-    specs.append(_policy_sheet(next(iter(years.values())).policy))
-    d = Drawing("Checks")
+        specs.append(_trajectory_sheet(result, look))
+    specs.append(_policy_sheet(next(iter(years.values())).policy, look))
+    d = Drawing("Checks", look)
     frame_sheet(d, pd.DataFrame({"check": [c[0] for c in checks], "value": 0.0}))
     for i, (_, formula) in enumerate(checks):
         d.formula(i + 2, 2, formula, INDEX, value=0)  # 0 by construction; LibreOffice checks
-    d.width("A", 50)
+    d.width("B", 12)
     specs.append(d.spec())
     return save_specs(specs, path)

@@ -38,7 +38,8 @@ from ..model.schema import (
     InputTable,
 )
 from ..readers.model import TableLayout
-from .sheetspec import ChartSpec, Drawing, SheetSpec, col
+from .labels import label, labels, money_label
+from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col, shown
 from .tables import INDEX, MONEY, NUMBER, PCT
 from .xlsx import fit_to_page, header, put, save_atomic
 
@@ -52,7 +53,7 @@ TITLE = Font(bold=True, size=14)
 BOLD = Font(bold=True)
 HEADER_ROW = 4
 SHARE = "0.00%"
-PER_1000 = "£#,##0;(£#,##0)"
+PER_1000 = "£#,##0;(£#,##0)"  # £ per 1,000 weighted population: never in £000
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
@@ -104,9 +105,12 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
     table = Table(displayName=spec.table, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     ws.add_table(table)
-    for j, name in enumerate(names):
-        ws.column_dimensions[get_column_letter(j + 1)].width = (
-            {"sha256": 68, "file": 48}.get(name, max(12, min(45, len(name) + 6))))
+    for j, name in enumerate(names):  # fitted to the header and the widest value shown
+        cells = ws.iter_rows(min_row=HEADER_ROW + 1, max_row=last_row, min_col=j + 1,
+                             max_col=j + 1, values_only=False)
+        widest = max((len(shown(c[0].value, c[0].number_format)) for c in cells), default=0)
+        ws.column_dimensions[get_column_letter(j + 1)].width = min(
+            max(12, len(name) + 6, widest * 1.1 + 3), 70)
     if "recurrent" in names or "negative_ok" in names:
         dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
         ws.add_data_validation(dv)
@@ -162,8 +166,11 @@ def _find(sheet: str, label: str, fallback: str) -> str:
             f'{quote_sheetname(sheet)}!A:A,0)),"{fallback}")')
 
 
-#: Labels of the run's provenance, in column A of the Targets sheet (the Cover finds them).
+#: Labels of the run's provenance, in column A of the Summary sheet (the Cover finds them).
 RUN_AT, CHECK_STATUS = "Run at", "Check status"
+#: The one cell that says whether all is well: the sum of every check's absolute value.
+OVERALL_CHECK = "Overall check (0 when all is well)"
+CHECK_FORMAT = "#,##0.00;(#,##0.00);0"
 
 
 def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
@@ -190,17 +197,18 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     r = 4 + len(lines)
     put(ws, r, 1, "Provenance").font = BOLD
     prov: list[tuple[str, object]] = [
-        ("Last run at", _find("Targets", RUN_AT, "not run yet")),
-        ("Overall check status", _find("Targets", CHECK_STATUS, "not run yet"))]
+        ("Last run at", _find("Summary", RUN_AT, "not run yet")),
+        ("Overall check status", _find("Summary", CHECK_STATUS, "not run yet")),
+        (OVERALL_CHECK, _find("Summary", OVERALL_CHECK, "not run yet"))]
     if built is not None:
         prov.append(("Built at", built.built_at))
         prov += [(f"Source file ({y})", f"{f}   SHA-256 {h}")
                  for f, y, h in zip(built.sources["file"], built.sources["years"],
                                     built.sources["sha256"])]
         prov += [("Build note", n) for n in built.notes]
-    for i, (label, value) in enumerate(prov):
-        put(ws, r + 1 + i, 1, label)
-        if i < 2:
+    for i, (name, value) in enumerate(prov):
+        put(ws, r + 1 + i, 1, name)
+        if i < 3:
             ws.cell(row=r + 1 + i, column=2, value=value)  # live formulas
         else:
             put(ws, r + 1 + i, 2, value)
@@ -256,8 +264,10 @@ def build_model(tables: Mapping[str, pd.DataFrame] | None = None,
     for spec in INPUT_TABLES:
         ws = wb.create_sheet(spec.sheet)
         _write_input_table(ws, spec, None if tables is None else tables.get(spec.table))
+    marking = (policy or ModelPolicy()).protective_marking
     for ws in wb.worksheets:
-        fit_to_page(ws)
+        fit_to_page(ws, marking, title_rows=None if ws.title == COVER else
+                    f"{HEADER_ROW}:{HEADER_ROW}", landscape=ws.title != COVER)
     return wb
 
 
@@ -307,9 +317,10 @@ def _sum(column: int, r1: int, r2: int) -> str:
     return f"=SUM({L}{r1}:{L}{r2})"
 
 
-def _output(name: str, title: str) -> Drawing:
-    d = Drawing(name)
+def _output(name: str, title: str, look: Look | None = None) -> Drawing:
+    d = Drawing(name, look)
     d.title(title, OUTPUT_NOTE)
+    d.print_setup(landscape=True, title_rows=(1, 2))
     d.tab_color = "C00000" if name == CHECKS else "A6A6A6"
     return d
 
@@ -317,7 +328,7 @@ def _output(name: str, title: str) -> Drawing:
 def _values_block(d: Drawing, row: int, title: str, df: pd.DataFrame,
                   formats: Mapping[str, str] | None = None) -> tuple[int, int]:
     """Write a titled table of values; returns (header row, last data row)."""
-    d.put(row, 1, title, bold=True, size=12)
+    d.note(row, 1, title, bold=True, size=12)
     return row + 1, d.block(row + 1, 1, df, formats)
 
 
@@ -331,7 +342,7 @@ def _formula_block(d: Drawing, row: int, title: str, columns: list[str], labels_
     ``labels_from``. Returns the first formula row.
     """
     n_rows, n_cols = values.shape
-    d.put(row, 1, title, bold=True, size=12)
+    d.note(row, 1, title, bold=True, size=12)
     d.header(row + 1, 1, columns)
     first = row + 2
     for i in range(n_rows):
@@ -346,19 +357,20 @@ def _formula_block(d: Drawing, row: int, title: str, columns: list[str], labels_
 Check = tuple[str, str, float]  # label, formula, the value it reads
 
 
-def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[Drawing, list[Check]]:
+def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look
+                   ) -> tuple[Drawing, list[Check]]:
     """One block of targets per year (formulas over Practices), then need indices."""
     comp = result.inputs.policy.target_component
-    d = _output("Targets", f"Targets by place: {comp} weighted population")
+    d = _output("Targets", f"Targets by place: {label(f'{comp}_wp').lower()}", look)
     has_base = result.convergence is not None
     cols = ["place", "population", f"{comp}_wp", f"{comp}_index", "target_share", "target",
             "per_1000_wp", "baseline", "target_at_baseline_total", "dft_baseline"]
     years = result.inputs.years
-    d.put(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}"
-                             + (" in every year" if len(years) > 1 else "")
-                             + ". target is the share of the ICB budget; distance from target "
-                             "(dft_baseline) compares each baseline with its share of the "
-                             "baselines' total (target_at_baseline_total), as convergence does.")
+    d.note(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}"
+                              + (" in every year" if len(years) > 1 else "")
+                              + ". The target is the place's share of the ICB budget; the "
+                              "distance from target compares each baseline with its share of "
+                              "the baselines' total, as convergence does.")
     base = {}
     if has_base:
         base = dict(zip(result.inputs.baselines["place"], result.inputs.baselines["baseline"]))
@@ -371,8 +383,8 @@ def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[Drawing, list[Che
     for year in years:
         t = result.targets[result.targets["year"] == year].reset_index(drop=True)
         also = _in_year(result, rng, year)
-        d.put(row, 1, f"Targets {year}", bold=True, size=12)
-        d.header(row + 1, 1, cols)
+        d.note(row, 1, f"Targets {year}", bold=True, size=12)
+        d.header(row + 1, 1, labels(cols))
         r1, r2 = row + 2, row + 1 + len(t)
         wp = t[f"{comp}_wp"].astype(float)
         share = wp / wp.sum()
@@ -420,40 +432,88 @@ def _targets_sheet(result: ModelResult, rng: _Ranges) -> tuple[Drawing, list[Che
     _values_block(d, row, "Need indices (ICB-standardised for places and localities; "
                   "England-standardised for the ICB)", shown,
                   {**{f"{c}_index": INDEX for c in COMPONENTS}, "population": NUMBER})
-    for j, w in enumerate([22, 14, 16, 14, 14, 18, 14, 18, 18, 14]):
-        d.width(j + 1, w)
     return d, checks
 
 
-def _provenance_block(d: Drawing, result: ModelResult, n_checks: int, n_bad: int) -> None:
-    """Where the figures came from, below everything else on the Targets sheet."""
-    row = d.last_row + 3
-    d.put(row, 1, "Provenance", bold=True, size=12)
-    d.header(row + 1, 1, ["item", "value", "years", "sha256"])
-    r = row + 2
-    prov = result.provenance()
-    for rec in prov.itertuples(index=False):
-        d.put(r, 1, {"run at": RUN_AT, "check status": CHECK_STATUS}.get(rec.item, rec.item))
-        if rec.item == "check status":
-            first, last = HEADER_ROW + 1, HEADER_ROW + n_checks
-            bad = f'COUNTIF(Checks!$B${first}:$B${last},"<>0")'
-            d.formula(r, 2, f'=IF({bad}=0,"all checks 0",{bad}&" check(s) not 0")', None,
-                      value="all checks 0" if n_bad == 0 else f"{n_bad} check(s) not 0")
-        else:
-            d.put(r, 2, rec.value)
-        for j, v in ((3, rec.years), (4, rec.sha256)):
-            if isinstance(v, str):
-                d.put(r, j, v)
+def _summary_sheet(result: ModelResult, look: Look, checks: list[Check],
+                   messages: list[str]) -> SheetSpec:
+    """The run at a glance: one overall check cell, the inputs, the policy and messages.
+
+    Its "Run at" and "Check status" rows are found by label from the Cover.
+    """
+    d = _output("Summary", "Run summary", look)
+    d.print_setup(landscape=False)
+    n_bad = sum(1 for c in checks if c[2] != 0)
+    first, last = HEADER_ROW + 1, HEADER_ROW + len(checks)
+    r = HEADER_ROW
+    d.put(r, 1, OVERALL_CHECK, bold=True)
+    d.formula(r, 2, f"=Checks!$B${last + 2}", CHECK_FORMAT, bold=True,
+              value=sum(abs(c[2]) for c in checks))
+    bad = f'COUNTIF(Checks!$B${first}:$B${last},"<>0")'
+    rows: list[tuple[str, object, str | None]] = [
+        (RUN_AT, result.run_at.isoformat(sep=" "), None),
+        ("xlalloc version", __version__, None),
+        ("ICB", result.inputs.policy.icb_name or "(not named on the Policy sheet)", None),
+        ("Financial year", result.year, None),
+        ("ICB budget shared by target (£)", result.budget_total, MONEY)]
+    d.put(r + 1, 1, CHECK_STATUS)
+    d.formula(r + 1, 2, f'=IF({bad}=0,"all checks 0",{bad}&" check(s) not 0")', None,
+              value="all checks 0" if n_bad == 0 else f"{n_bad} check(s) not 0")
+    for k, (name, value, fmt) in enumerate(rows):
+        d.put(r + 2 + k, 1, money_label(name, look.money))
+        d.put(r + 2 + k, 2, value, fmt)
+    r += len(rows) + 4
+    inputs = result.inputs
+    d.note(r, 1, "Inputs used", bold=True, size=12)
+    d.header(r + 1, 1, ["Input sheet", "Rows", "Total (£)"])
+    used = [("Practices", inputs.practices, "population"), ("Budget", inputs.budget, "amount"),
+            ("PracticeData", inputs.practice_data, None), ("Activity", inputs.activity, None),
+            ("PlaceSplits", inputs.place_splits, None),
+            ("Baselines", inputs.baselines, "baseline"), ("Totals", inputs.totals, "total")]
+    r += 2
+    for name, frame, total in used:
+        d.put(r, 1, name)
+        d.put(r, 2, len(frame), NUMBER)
+        if total == "population":
+            d.put(r, 3, "registered population "
+                  f"{float(frame['population'].sum()):,.0f}, years {', '.join(inputs.years)}")
+        elif total and len(frame):
+            d.put(r, 3, float(frame[total].sum()), MONEY)
         r += 1
+    prov = result.provenance()
+    prov = prov[~prov["item"].isin(["run at", "check status", "xlalloc version"])]
+    if len(prov):
+        r += 1
+        d.note(r, 1, "Source files and data read as zero", bold=True, size=12)
+        r = d.block(r + 1, 1, prov.reset_index(drop=True)) + 1
+    r += 1
+    d.note(r, 1, "Policy in force", bold=True, size=12)
+    d.header(r + 1, 1, ["Parameter", "Value", "Meaning"])
+    r += 2
+    for prm in PARAMETERS:
+        v = getattr(inputs.policy, prm.name)
+        d.put(r, 1, prm.name)
+        d.put(r, 2, "(blank)" if v is None else v,
+              "0.00%" if prm.percent else "#,##0.##" if prm.kind == "number" else None)
+        d.put(r, 3, prm.description)
+        r += 1
+    r += 1
+    d.note(r, 1, "Messages", bold=True, size=12)
+    for m in messages or ["none"]:
+        r += 1
+        d.put(r, 1, m, wrap=True)
+    d.width("A", 60)
+    d.width("C", 60)
+    return d.spec()
 
 
-def _convergence_sheets(result: ModelResult, rng: _Ranges,
-                        checks: list[tuple[str, str]]) -> list[SheetSpec]:
+def _convergence_sheets(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]],
+                        look: Look) -> list[SheetSpec]:
     conv = result.convergence
-    d = _output("Convergence", "Convergence of place baselines toward target")
-    d2 = _output("Trajectory", "Distance from target by place and year")
+    d = _output("Convergence", "Convergence of place baselines toward target", look)
+    d2 = _output("Trajectory", "Distance from target by place and year", look)
     if conv is None:
-        d.put(HEADER_ROW, 1, "No baselines given: add them on the Baselines sheet and "
+        d.note(HEADER_ROW, 1, "No baselines given: add them on the Baselines sheet and "
                              "totals on the Totals sheet.")
         return [d.spec(), d2.spec()]
     row = HEADER_ROW
@@ -478,16 +538,15 @@ def _convergence_sheets(result: ModelResult, rng: _Ranges,
         checks.append((f"Convergence {year}: targets less the year's total",
                        f"=ROUND(Convergence!E{tot}-Convergence!H{tot + 1},2)"))
         row = tot + 3
-    d.width("B", 20)
-    d.width("K", 100)
-    traj = conv.trajectory.rename(columns={"org": "place", "baseline": "baseline DfT"})
+    traj = conv.trajectory.rename(columns={"org": "place", "baseline": "Baseline"})
     h, last = _values_block(d2, HEADER_ROW, "Distance from target (positive: above target)",
                             traj, {c: PCT for c in traj.columns[1:]})
-    d2.charts.append(ChartSpec(
-        title="Distance from target by place", y_title="Distance from target", x_title="Year",
+    years = list(conv.years)
+    d2.chart_below(ChartSpec(
+        title=f"Distance from target by place, baseline to {years[-1]} (positive: above "
+              "target)", y_title="Distance from target", x_title="Financial year",
         y_format="0.0%", min_col=1, max_col=traj.shape[1], header_row=h, first_row=h + 1,
-        last_row=last, anchor=f"A{last + 3}"))
-    d2.width("A", 20)
+        last_row=last, anchor=f"A{last + 3}", width=22, height=11))
     return [d.spec(), d2.spec()]
 
 
@@ -498,8 +557,8 @@ def _matrix_block(d: Drawing, row: int, title: str, table: pd.DataFrame,
     Returns (header row, first body row, last body row); the total row follows.
     """
     body = table.drop(index="Total").drop(columns="Total")
-    d.put(row, 1, title, bold=True, size=12)
-    d.header(row + 1, 1, ["programme"] + [str(c) for c in body.columns] + ["Total"])
+    d.note(row, 1, title, bold=True, size=12)
+    d.header(row + 1, 1, [label("programme")] + [str(c) for c in body.columns] + ["Total"])
     r1 = row + 2
     n = len(body.columns)
     for i, (prog, vals) in enumerate(body.iterrows()):
@@ -518,14 +577,14 @@ def _matrix_block(d: Drawing, row: int, title: str, table: pd.DataFrame,
     return row + 1, r1, r2
 
 
-def _apportionment_sheets(result: ModelResult, rng: _Ranges,
-                          checks: list[tuple[str, str]]) -> list[SheetSpec]:
+def _apportionment_sheets(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]],
+                          look: Look) -> list[SheetSpec]:
     d = _output("Apportionment", "Apportionment of the whole budget by care programme and "
-                                 "place")
-    da = _output("Audit", "Audit: the method each budget line used, and why")
+                                 "place", look)
+    da = _output("Audit", "Audit: the method each budget line used, and why", look)
     a = result.apportionment
     if a is None:
-        d.put(HEADER_ROW, 1, "No budget lines given: add them on the Budget sheet.")
+        d.note(HEADER_ROW, 1, "No budget lines given: add them on the Budget sheet.")
         return [d.spec(), da.spec()]
     h, r1, r2 = _matrix_block(d, HEADER_ROW, "Table 1: £ by care programme and place",
                               a.table1, MONEY)
@@ -551,16 +610,16 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
     t1.loc["Total"] = t1.sum(axis=0)
     m = t1.to_numpy(dtype=float)
     s1 = _formula_block(d, tot + 3, "Shares of each programme by place",
-                        ["programme"] + places, r1, _ratio(m[:, :n], m[:, [n]]),
+                        [label("programme")] + places, r1, _ratio(m[:, :n], m[:, [n]]),
                         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", SHARE)
     s_last = s1 + n_body - 1
     # Weighted population by place (formulas tracing to the Practices sheet).
     comp = result.inputs.policy.per_1000_component
     row = s_last + 3
-    d.put(row, 1, f"Weighted population ({comp})", bold=True, size=12)
-    d.header(row + 1, 1, ["measure"] + places + ["ICB"])
+    d.note(row, 1, label(f"{comp}_wp"), bold=True, size=12)
+    d.header(row + 1, 1, [label("measure")] + places + ["ICB"])
     wrow = row + 2
-    d.put(wrow, 1, f"{comp} weighted population")
+    d.put(wrow, 1, label(f"{comp}_wp"))
     place_col = rng.column("Practices", "place")
     wp_col = rng.column("Practices", f"{comp}_wp")
     by_place = result.practices.groupby("place")[comp].sum()
@@ -573,10 +632,11 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
     # Table 2 and the index, as formulas.
     per_1000 = m / wp * 1000
     t2 = _formula_block(d, wrow + 3, "Table 2: £ per 1,000 weighted population",
-                        ["programme"] + places + ["ICB"], r1, per_1000,
+                        [label("programme")] + places + ["ICB"], r1, per_1000,
                         lambda L, src, i: f"={L}{src}/{L}${wrow}*1000", PER_1000)
     ix = _formula_block(d, t2 + n_body + 2, "Index against the ICB average (Table 2 / ICB)",
-                        ["programme"] + places, t2, _ratio(per_1000[:, :n], per_1000[:, [n]]),
+                        [label("programme")] + places, t2,
+                        _ratio(per_1000[:, :n], per_1000[:, [n]]),
                         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", INDEX)
     row = ix + n_body + 2
     _, _, rr2 = _matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent,
@@ -587,25 +647,24 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges,
     checks.append(("Table 1 by locality: grand total less Table 1's",
                    f"=ROUND(Apportionment!{col(2 + n_loc)}{lr2 + 1}"
                    f"-Apportionment!{totc}{tot},2)"))
-    d.width("A", 44)
-    for j in range(max(n, n_loc) + 2):
-        d.width(2 + j, 16)
     fm = {"amount": MONEY, "apportioned": MONEY, "difference": MONEY, "coverage": SHARE}
-    h, last = _values_block(da, HEADER_ROW, "Budget lines", a.audit, fm)
+    da.note(HEADER_ROW, 1, "Budget lines", bold=True, size=12)
+    h = HEADER_ROW + 1
+    last = da.block(h, 1, a.audit, fm, table="xla_Audit")
+    da.freeze = f"C{h + 1}"
+    da.print_setup(landscape=True, title_rows=(h, h))
     ap = col(list(a.audit.columns).index("apportioned") + 1)
     checks.append(("Audit: lines apportioned less their amounts",
                    f"=ROUND(SUM(Audit!{ap}{h + 1}:{ap}{last})-SUM({amount}),2)"))
-    for j, w in enumerate([40, 40, 16, 10, 36, 14, 50, 10, 14, 60, 16, 12]):
-        da.width(j + 1, w)
     return [d.spec(), da.spec()]
 
 
-def _equity_sheet(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]]
-                  ) -> SheetSpec:
+def _equity_sheet(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]],
+                  look: Look) -> SheetSpec:
     """Equity of spend against need, for places and practices (see ``engine/equity.py``)."""
-    d = _output("Equity", "Equity: spend against need by place and by practice")
+    d = _output("Equity", "Equity: spend against need by place and by practice", look)
     if not result.equity:
-        d.put(HEADER_ROW, 1, "No budget lines apportioned: equity compares the apportioned "
+        d.note(HEADER_ROW, 1, "No budget lines apportioned: equity compares the apportioned "
                              "spend with need.")
         return d.spec()
     titles = {"places": "Places: Table 1 spend against core weighted population",
@@ -614,9 +673,10 @@ def _equity_sheet(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str
     row = HEADER_ROW
     for level, eq in result.equity.items():
         u = eq.units
-        d.put(row, 1, titles[level], bold=True, size=12)
-        d.header(row + 1, 1, ["unit", "population", "need (core WP)", "spend", "expected",
-                              "ratio", "underserved", "deprivation (HI WP per head)"])
+        d.note(row, 1, titles[level], bold=True, size=12)
+        d.header(row + 1, 1, labels(["place" if level == "places" else "practice_code",
+                                     "population", "need", "spend", "expected", "ratio",
+                                     "underserved", "deprivation"]))
         r1 = row + 2
         r2 = r1 + len(u) - 1
         tot = r2 + 1
@@ -639,39 +699,39 @@ def _equity_sheet(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str
             checks.append(("Equity: places' spend less the budget lines' total",
                            f"=ROUND(Equity!D{tot}-SUM({rng.column('Budget', 'amount')}),2)"))
         row = tot + 2
-        d.put(row, 1, "Measure", bold=True)
-        d.put(row, 2, "Value", bold=True)
+        d.header(row, 1, [label("measure"), label("value")])
         for k, rec in enumerate(eq.summary.itertuples(index=False)):
             fmt = "#,##0" if rec.measure in ("units", "population") else (
                 "0.0%" if rec.measure == "proportion_underserved" else "0.0000")
-            d.put(row + 1 + k, 1, rec.measure)
+            d.put(row + 1 + k, 1, label(rec.measure))
             d.put(row + 1 + k, 2, rec.value, fmt)
         row += len(eq.summary) + 2
         for note in eq.notes:
-            d.put(row, 1, note, italic=True)
+            d.note(row, 1, note, italic=True)
             row += 1
         row += 2
-    d.width("A", 44)
-    for j in range(2, 9):
-        d.width(j, 16)
     return d.spec()
 
 
 def render_outputs(result: ModelResult, messages: list[str] | None = None) -> list[SheetSpec]:
     """Draw every output sheet of a run as :class:`SheetSpec` s (nothing written)."""
     rng = _Ranges(result.inputs.layout)
-    targets, checks = _targets_sheet(result, rng)
+    pol = result.inputs.policy
+    look = Look.of(result.run_at, pol.money_unit, pol.protective_marking)
+    targets, checks = _targets_sheet(result, rng, look)
     more: list[tuple[str, str]] = []
-    specs = [*_convergence_sheets(result, rng, more), *_apportionment_sheets(result, rng, more),
-             _equity_sheet(result, rng, more)]
+    specs = [*_convergence_sheets(result, rng, more, look),
+             *_apportionment_sheets(result, rng, more, look),
+             _equity_sheet(result, rng, more, look)]
     place = rng.column("Practices", "place")
     checks += [
         ("Practices with no place", f"=COUNTBLANK({place})", 0),
         (f"Practice rows in the '{UNMAPPED}' place (give them a place)",
          f'=COUNTIF({place},"{UNMAPPED}")', len(result.unmapped)),
         *((label, formula, 0) for label, formula in more)]
-    _provenance_block(targets, result, len(checks), sum(1 for c in checks if c[2] != 0))
-    specs = [targets.spec(), *specs, _checks_sheet(checks, messages or result.warnings)]
+    messages = messages or result.warnings
+    specs = [_summary_sheet(result, look, checks, messages), targets.spec(), *specs,
+             _checks_sheet(checks, messages, look)]
     assert [s.name for s in specs] == list(OUTPUT_SHEETS)
     return specs
 
@@ -690,32 +750,31 @@ def _ratio(x: np.ndarray, total: np.ndarray) -> np.ndarray:
         return np.where(total == 0, 0.0, x / np.where(total == 0, 1.0, total))
 
 
-def _checks_sheet(checks: list[Check], messages: list[str]) -> SheetSpec:
+def _checks_sheet(checks: list[Check], messages: list[str], look: Look | None = None
+                  ) -> SheetSpec:
     """The Checks sheet: one formula per check, each reading 0 when all is well."""
-    d = _output(CHECKS, "Checks")
-    d.put(2, 1, "Every value reads 0 when all is well. " + OUTPUT_NOTE, italic=True,
-          font_color="595959")
-    d.header(HEADER_ROW, 1, ["check", "value", "expected"])
+    d = _output(CHECKS, "Checks", look)
+    d.note(2, 1, "Every value reads 0 when all is well. " + OUTPUT_NOTE, italic=True,
+           font_color="595959")
+    d.header(HEADER_ROW, 1, ["Check", "Value", "Expected"])
+    d.freeze = f"A{HEADER_ROW + 1}"
+    d.print_setup(landscape=False, title_rows=(HEADER_ROW, HEADER_ROW))
     r1 = HEADER_ROW + 1
-    fmt = "#,##0.00;(#,##0.00);0"
     # A successful run's reconciliation checks are 0 by construction (the engine reconciles
     # exactly); a failed run has one check, its number of problems.
-    for i, (label, formula, value) in enumerate(checks):
-        d.put(r1 + i, 1, label)
-        d.formula(r1 + i, 2, formula, fmt, value=value)
+    for i, (text, formula, value) in enumerate(checks):
+        d.put(r1 + i, 1, text)
+        d.formula(r1 + i, 2, formula, CHECK_FORMAT, value=value)
         d.put(r1 + i, 3, 0)
     last = r1 + len(checks) - 1
-    d.put(last + 2, 1, "All checks (sum of absolute values)", bold=True)
-    d.formula(last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))", fmt, bold=True,
+    d.put(last + 2, 1, OVERALL_CHECK, bold=True)
+    d.formula(last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))", CHECK_FORMAT, bold=True,
               value=sum(abs(c[2]) for c in checks))
-    d.put(last + 4, 1, "Run messages", bold=True)
+    d.note(last + 4, 1, "Run messages", bold=True)
     for i, m in enumerate(messages or ["none"]):
-        d.put(last + 5 + i, 1, m)
-    d.width("A", 70)
-    d.width("B", 16)
+        d.put(last + 5 + i, 1, m, wrap=True)
+    d.width("A", 80)
     return d.spec()
-
-
 
 
 def save_model(wb: Workbook, path: str | Path) -> Path:

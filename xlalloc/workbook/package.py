@@ -51,7 +51,7 @@ from ..readers.ooxml import (
     tag_attrs,
     workbook_part,
 )
-from .sheetspec import CellSpec, ChartSpec, SheetSpec, col
+from .sheetspec import CellSpec, ChartSpec, SheetSpec, TableSpec, col, wrapped_lines
 
 __all__ = ["OWNER_NAME", "Limits", "defined_cells", "fill_template", "new_package",
            "owned_sheets", "read_parts", "read_parts_bytes", "replace_sheets", "write_package"]
@@ -65,6 +65,10 @@ NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_SHEET = NS_REL + "/worksheet"
 REL_DRAWING = NS_REL + "/drawing"
 REL_CHART = NS_REL + "/chart"
+REL_TABLE = NS_REL + "/table"
+CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+#: The defined name Excel uses for rows repeated at the top of printed pages.
+PRINT_TITLES = "_xlnm.Print_Titles"
 CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -165,9 +169,10 @@ class _Styles:
                 set (font, fill, borders, alignment) is kept from it.
         """
         wants_font = bool(c.bold or c.italic or c.size or c.font_color)
-        if c.number_format == "General" and not wants_font and not c.fill_color:
+        if c.number_format == "General" and not wants_font and not c.fill_color and not c.wrap:
             return base
-        key = (base, c.number_format, c.bold, c.italic, c.size, c.font_color, c.fill_color)
+        key = (base, c.number_format, c.bold, c.italic, c.size, c.font_color, c.fill_color,
+               c.wrap)
         if key not in self.memo:
             self.memo[key] = self._xf(c, base, wants_font)
         return self.memo[key]
@@ -195,7 +200,8 @@ class _Styles:
             else:
                 at = xf.index("xf") + 2  # after the tag's name (with any prefix)
                 xf = f'{xf[:at]} {k}="{v}"{xf[at:]}'
-
+        if c.wrap:
+            xf = _wrapped(xf)
         return self._index("cellXfs", self.xfs, xf)
 
     def dxf(self, fill_color: str) -> int:
@@ -238,6 +244,26 @@ class _Styles:
                              lambda m: m.group(1) + f'<numFmts count="{len(self.formats)}">'
                              + add + "</numFmts>", xml, count=1)
         return xml
+
+
+def _wrapped(xf: str) -> str:
+    """A cell format with its text wrapped (alignment is an ``<xf>``'s first child)."""
+    prefix = re.match(r"<((?:\w+:)?)xf\b", xf)
+    assert prefix is not None
+    p = prefix.group(1)
+    if not re.search(r'\bapplyAlignment="', xf):
+        at = xf.index("xf") + 2
+        xf = f'{xf[:at]} applyAlignment="1"{xf[at:]}'
+    align = re.search(r"<(?:\w+:)?alignment\b[^>]*?/?>", xf)
+    if align:
+        tag = re.sub(r'\s*wrapText="[^"]*"', "", align.group(0))
+        tag = re.sub(r"(/?>)$", r' wrapText="1"\1', tag)
+        return xf[:align.start()] + tag + xf[align.end():]
+    new = f'<{p}alignment vertical="top" wrapText="1"/>'
+    if xf.endswith("/>"):
+        return xf[:-2] + f">{new}</{p}xf>"
+    at = xf.index(">") + 1
+    return xf[:at] + new + xf[at:]
 
 
 @functools.lru_cache(maxsize=16)
@@ -292,7 +318,8 @@ def _number(v: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
 
 
-def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None) -> str:
+def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None,
+              table_rids: Sequence[str] = ()) -> str:
     """A worksheet part for a spec (inline strings, so no shared-strings part is touched)."""
     rows: dict[int, list[str]] = {}
     last_row = last_col = 1
@@ -323,15 +350,59 @@ def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None) -> str:
         parts.append("</cols>")
     parts.append("<sheetData>")
     for r in sorted(rows):
-        parts.append(f'<row r="{r}">' + "".join(rows[r]) + "</row>")
+        height = spec.heights.get(r)
+        ht = f' ht="{height:g}" customHeight="1"' if height else ""
+        parts.append(f'<row r="{r}"{ht}>' + "".join(rows[r]) + "</row>")
     parts.append("</sheetData>")
-    parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-                 'footer="0.3"/><pageSetup paperSize="9" orientation="landscape" '
-                 'fitToWidth="1" fitToHeight="0"/>')
+    parts.append(page_xml(spec))
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
+    if table_rids:
+        parts.append(f'<tableParts count="{len(table_rids)}">'
+                     + "".join(f'<tablePart r:id="{rid}"/>' for rid in table_rids)
+                     + "</tableParts>")
     parts.append("</worksheet>")
     return "".join(parts)
+
+
+def header_footer(spec: SheetSpec) -> tuple[str, str]:
+    """The printed header (the protective marking) and footer of a sheet, as Excel codes.
+
+    The footer holds the sheet's name (left), "Page N of M" (centre) and the run
+    stamp (right); ``&`` in text is doubled, as Excel's codes require.
+    """
+    page = spec.page
+    head = f'&C&"-,Bold"{page.marking.replace("&", "&&")}' if page.marking else ""
+    foot = "&L&A&CPage &P of &N" + (f"&R{page.stamp.replace('&', '&&')}" if page.stamp else "")
+    return head, foot
+
+
+def page_xml(spec: SheetSpec) -> str:
+    """Margins, page setup (A4, one page wide), header and footer, and page breaks."""
+    head, foot = header_footer(spec)
+    orientation = "landscape" if spec.page.landscape else "portrait"
+    xml = ('<printOptions horizontalCentered="1"/><pageMargins left="0.5" right="0.5" '
+           'top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+           f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
+           'fitToHeight="0"/><headerFooter>'
+           + (f"<oddHeader>{_text(head)}</oddHeader>" if head else "")
+           + f"<oddFooter>{_text(foot)}</oddFooter></headerFooter>")
+    if spec.breaks:
+        xml += (f'<rowBreaks count="{len(spec.breaks)}" manualBreakCount="{len(spec.breaks)}">'
+                + "".join(f'<brk id="{r - 1}" max="16383" man="1"/>' for r in spec.breaks)
+                + "</rowBreaks>")
+    return xml
+
+
+def table_xml(t: TableSpec, table_id: int) -> str:
+    """A table part: a header row and body, filter buttons and a banded style."""
+    cols = "".join(f"<tableColumn id=\"{k + 1}\" name={quoteattr(c)}/>"
+                   for k, c in enumerate(t.columns))
+    return (f'{XML_DECL}<table xmlns="{NS_MAIN}" id="{table_id}" name={quoteattr(t.name)} '
+            f'displayName={quoteattr(t.name)} ref="{t.ref}" totalsRowShown="0">'
+            f'<autoFilter ref="{t.ref}"/><tableColumns count="{len(t.columns)}">{cols}'
+            '</tableColumns><tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
+            'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>')
 
 
 class _Named:
@@ -356,7 +427,7 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
     ws: Any = _Named(ch.data_sheet or sheet)
     if ch.kind == "scatter":  # points: x from min_col, y from first_series_col
         chart = ScatterChart()
-        chart.title, chart.height, chart.width = ch.title, ch.height, ch.width
+        chart.title, chart.height, chart.width = _chart_title(ch.title), ch.height, ch.width
         chart.x_axis.title, chart.y_axis.title = ch.x_title or None, ch.y_title or None
         chart.y_axis.number_format = ch.y_format
         xs = Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
@@ -375,7 +446,7 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
     chart = LineChart() if ch.kind == "line" else BarChart()
     if ch.kind == "bar":
         chart.type = "bar"
-    chart.title = ch.title
+    chart.title = _chart_title(ch.title)
     chart.y_axis.title = ch.y_title or None
     chart.x_axis.title = ch.x_title or None
     chart.y_axis.number_format = ch.y_format
@@ -394,10 +465,36 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
         chart.set_categories(Reference(ws, min_col=ch.min_col, min_row=ch.first_row,
                                        max_row=ch.last_row))
     for series in chart.series:
-        series.smooth = False
+        series.smooth = False  # straight lines between points: no overshoot
+        if ch.kind == "line":
+            series.marker.symbol = "circle"
+            series.marker.size = 6
+    if ch.kind == "bar":
+        chart.y_axis.majorGridlines = None
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
     if not ch.legend:
         chart.legend = None
+    else:
+        chart.legend.position = "b"
     return tostring(chart._write()).decode()
+
+
+def _chart_title(text: str) -> Any:
+    """A chart title in 12-point bold (the default is too large for a page)."""
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import (
+        CharacterProperties,
+        Paragraph,
+        ParagraphProperties,
+        RegularTextRun,
+    )
+
+    props = CharacterProperties(sz=1200, b=True)
+    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props,
+                                                                             t=text)])
+    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
 
 
 def _anchor(ch: ChartSpec, rid: str, shape_id: int) -> str:
@@ -438,6 +535,8 @@ def _drop_owned_parts(parts: dict[str, bytes], sheet_part: str) -> list[str]:
     """Remove a sheet part of xlalloc's with its relationships, drawings and charts."""
     removed = [sheet_part]
     for r in rels_of(parts, sheet_part):
+        if r.get("Type") == REL_TABLE:
+            removed.append(norm_part(resolve_target(sheet_part, r["Target"])))
         if r.get("Type") == REL_DRAWING:
             d = norm_part(resolve_target(sheet_part, r["Target"]))
             for rr in rels_of(parts, d):
@@ -509,6 +608,7 @@ class _Edit:
         self.max_id = max([0, *(int(tag_attrs(t.tag).get("sheetId", "0"))
                                 for t in self.sheets.values())])
         self.written: list[str] = []
+        self.print_titles: dict[str, str] = {}
 
     # ---- xlalloc's own sheets
     def replace(self, spec: SheetSpec) -> None:
@@ -538,14 +638,48 @@ class _Edit:
             self.added_ct.append((part, CT_SHEET))
             self.parts[part] = b""  # reserve the name
         drawing_rid = None
+        rels = []
         if spec.charts:
             dpart = self._new_drawing(spec.name, spec.charts)
             drawing_rid = "rId1"
-            self.parts[rels_part(part)] = _rels_xml([
-                f'<Relationship Id="rId1" Type="{REL_DRAWING}" '
-                f'Target="../drawings/{PurePosixPath(dpart).name}"/>'])
-        self.parts[part] = sheet_xml(spec, self.styles, drawing_rid).encode("utf-8")
+            rels.append(f'<Relationship Id="rId1" Type="{REL_DRAWING}" '
+                        f'Target="../drawings/{PurePosixPath(dpart).name}"/>')
+        table_rids = []
+        for k, t in enumerate(spec.tables):
+            n = _free(self.parts, "xl/tables/table{}.xml")
+            tpart = f"xl/tables/table{n}.xml"
+            t = TableSpec(self._table_name(t.name), t.ref, t.columns)
+            self.parts[tpart] = table_xml(t, self._table_id()).encode("utf-8")
+            self.added_ct.append((tpart, CT_TABLE))
+            table_rids.append(f"rIdT{k + 1}")
+            rels.append(f'<Relationship Id="rIdT{k + 1}" Type="{REL_TABLE}" '
+                        f'Target="../tables/table{n}.xml"/>')
+        if rels:
+            self.parts[rels_part(part)] = _rels_xml(rels)
+        self.parts[part] = sheet_xml(spec, self.styles, drawing_rid, table_rids).encode("utf-8")
         self.written.append(spec.name)
+        if spec.page.title_rows:
+            r1, r2 = spec.page.title_rows
+            self.print_titles[spec.name] = f"{_quote(spec.name)}!${r1}:${r2}"
+
+    def _tables(self) -> list[dict[str, str]]:
+        """The root attributes of every table part in the package."""
+        return [tag_attrs(opening_tag(data.decode("utf-8", "replace").split("?>")[-1].strip()))
+                for name, data in self.parts.items()
+                if name.startswith("xl/tables/") and name.endswith(".xml") and data]
+
+    def _table_id(self) -> int:
+        return max([0, *(int(a.get("id", "0")) for a in self._tables())]) + 1
+
+    def _table_name(self, name: str) -> str:
+        """A table name no other table in the workbook has (names are workbook-wide)."""
+        taken = {a.get("displayName", "").lower() for a in self._tables()}
+        taken |= {n.lower() for n in defined_names(self.parts)}
+        k, out = 1, name
+        while out.lower() in taken:
+            k += 1
+            out = f"{name}_{k}"
+        return out
 
     def _charts(self, sheet: str, charts: Sequence[ChartSpec], drawing_part: str,
                 rid_prefix: str) -> tuple[list[str], list[str]]:
@@ -584,7 +718,8 @@ class _Edit:
         part = self.sheets[spec.name].part
         _parse_check(self.parts[part], part)
         xml = self.parts[part].decode("utf-8")
-        xml = _merge_cells(xml, spec.cells, self.styles)
+        xml = _merge_cells(xml, spec.cells, self.styles, _wrapped_heights(xml, spec))
+        xml = _fill_tokens(xml, spec)
         if spec.highlights:
             prio = max([0, *(int(p) for p in re.findall(r'priority="(\d+)"', xml))])
             add = "".join(
@@ -631,6 +766,10 @@ class _Edit:
                             lambda m: "".join(self.new_sheet_tags) + m.group(1), wb_xml, count=1)
         if self.written:
             wb_xml = _set_owner(wb_xml, sorted(set(self.owned) | set(self.written)))
+        order = [*self.sheets, *(n for n in self.written if n not in self.sheets)]
+        for name in self.written:
+            wb_xml = _set_defined(wb_xml, PRINT_TITLES, self.print_titles.get(name),
+                                  order.index(name))
         self.parts[self.wb_part] = _full_calc(wb_xml).encode("utf-8")
         if self.new_rels:
             self.parts[self.wb_rels_part] = re.sub(
@@ -642,10 +781,49 @@ class _Edit:
         return self.parts
 
 
-def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles) -> str:
-    """Sheet XML with cells written into ``<sheetData>``, in row and column order."""
+#: Placeholders a template's printed header and footer may hold, filled on every write.
+TOKENS = {"[marking]": lambda spec: spec.page.marking, "[run]": lambda spec: spec.page.stamp}
+
+
+def _fill_tokens(xml: str, spec: SheetSpec) -> str:
+    """A template sheet's header and footer with ``[marking]`` and ``[run]`` filled in."""
+    m = re.search(r"<((?:\w+:)?)headerFooter\b.*?</(?:\w+:)?headerFooter>", xml, flags=re.S)
+    if m is None:
+        return xml
+    block = m.group(0)
+    for token, value in TOKENS.items():
+        block = block.replace(token, _text(value(spec).replace("&", "&&")))
+    return xml[:m.start()] + block + xml[m.end():]
+
+
+def _wrapped_heights(xml: str, spec: SheetSpec) -> dict[int, float]:
+    """Heights of rows whose wrapped cells need more than one line in the template's columns."""
+    widths: dict[int, float] = {}
+    for m in find_elements(xml, "col"):
+        a = tag_attrs(m.group(0))
+        for j in range(int(a.get("min", "1")), int(a.get("max", "1")) + 1):
+            widths[j] = float(a.get("width", "8.43"))
+    heights: dict[int, float] = {}
+    for c in spec.cells:
+        if c.wrap and isinstance(c.value, str):
+            lines = wrapped_lines(c.value, widths.get(c.col, 8.43) - 1, 1.1 if c.bold else 1.0)
+            if lines > 1:
+                heights[c.row] = max(heights.get(c.row, 15.0), 15.0 * lines)
+    return heights
+
+
+def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles,
+                 heights: dict[int, float] | None = None) -> str:
+    """Sheet XML with cells written into ``<sheetData>``, in row and column order.
+
+    ``heights`` sets rows' heights (wrapped headers); other rows keep theirs.
+    """
     start, end, prefix, parsed = _sheet_rows(xml)
     rows = {r: (head, dict(cs)) for r, (head, cs) in parsed.items()}
+    for r, height in (heights or {}).items():
+        head, cs = rows.get(r, (f'<{prefix}row r="{r}">', {}))
+        head = re.sub(r'\s+(?:ht|customHeight)="[^"]*"', "", head)
+        rows[r] = (head[:-1] + f' ht="{height:g}" customHeight="1">', cs)
     for c in cells:
         head, cells_in = rows.setdefault(c.row, (f'<{prefix}row r="{c.row}">', {}))
         old = cells_in.get(c.col)
@@ -716,11 +894,31 @@ def fill_template(parts: dict[str, bytes], overlays: Iterable[SheetSpec],
 
 def _set_owner(wb_xml: str, names: list[str]) -> str:
     """Add or replace the hidden defined name recording xlalloc's sheets."""
-    value = escape('"' + "|".join(names) + '"')
-    tag = f'<definedName name="{OWNER_NAME}" hidden="1">{value}</definedName>'
+    return _set_defined(wb_xml, OWNER_NAME, '"' + "|".join(names) + '"', hidden=True)
+
+
+def _set_defined(wb_xml: str, name: str, value: str | None, local: int | None = None,
+                 hidden: bool = False) -> str:
+    """Add, replace or (``value=None``) remove one defined name, global or a sheet's.
+
+    Args:
+        wb_xml: The workbook part's text.
+        name: The defined name.
+        value: Its formula text; ``None`` removes it.
+        local: The sheet's position (``localSheetId``) for a sheet-level name.
+        hidden: Hidden from Excel's name manager.
+    """
+    scope = f' localSheetId="{local}"' if local is not None else ""
+    scope += ' hidden="1"' if hidden else ""
+    tag = (f'<definedName name="{name}"{scope}>{escape(value)}</definedName>'
+           if value is not None else "")
     for m in find_elements(wb_xml, "definedName"):
-        if tag_attrs(m.group(0)).get("name") == OWNER_NAME:
+        a = tag_attrs(m.group(0))
+        if a.get("name") == name and a.get("localSheetId") == (
+                None if local is None else str(local)):
             return wb_xml[:m.start()] + tag + wb_xml[m.end():]
+    if not tag:
+        return wb_xml
     if re.search(r"<(?:\w+:)?definedNames\s*/>", wb_xml):
         return re.sub(r"<((?:\w+:)?)definedNames\s*/>",
                       lambda m: f"<{m.group(1)}definedNames>{tag}</{m.group(1)}definedNames>",
@@ -729,13 +927,16 @@ def _set_owner(wb_xml: str, names: list[str]) -> str:
         return re.sub(r"(</(?:\w+:)?definedNames>)", lambda m: tag + m.group(1), wb_xml,
                       count=1)
     # definedNames follows sheets (and functionGroups, externalReferences) in the schema.
-    anchor = re.search(r"</(?:\w+:)?externalReferences>|</(?:\w+:)?sheets>", wb_xml)
-    ext = [m for m in re.finditer(r"</(?:\w+:)?externalReferences>|</(?:\w+:)?sheets>",
-                                  wb_xml)]
-    at = ext[-1].end() if ext else anchor.end() if anchor else -1
-    if at < 0:
+    ext = list(re.finditer(r"</(?:\w+:)?externalReferences>|</(?:\w+:)?sheets>", wb_xml))
+    if not ext:
         raise InputError("workbook.xml has no <sheets>", where="xl/workbook.xml")
+    at = ext[-1].end()
     return wb_xml[:at] + f"<definedNames>{tag}</definedNames>" + wb_xml[at:]
+
+
+def _quote(sheet: str) -> str:
+    """A sheet name quoted for a reference."""
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _full_calc(wb_xml: str) -> str:

@@ -25,8 +25,9 @@ from openpyxl.workbook.defined_name import DefinedName
 from .._version import __version__
 from ..engine.errors import InputError
 from .files import atomic_write
+from .labels import money_label
 from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
-from .sheetspec import ChartSpec, Drawing, Highlight, col
+from .sheetspec import ChartSpec, Drawing, Highlight, Look, col
 from .tables import INDEX, MONEY, PCT
 from .xlsx import fit_to_page, normalised_zip
 
@@ -38,6 +39,8 @@ CELLS = ("pack_title", "pack_period", "pack_icb", "pack_prepared", "pack_thresho
          "sum_annual_budget", "sum_ytd_budget", "sum_ytd_actual", "sum_variance",
          "sum_variance_pct", "sum_forecast", "sum_forecast_variance", "sum_target",
          "sum_dft")
+#: Named cells filled when the template has them (templates older than them still work).
+OPTIONAL_CELLS = ("pack_run_at", "pack_sources", "pack_checks")
 #: Named anchors: top-left cells of tables and charts.
 ANCHORS = ("programmes_table", "variance_chart", "targets_table", "trajectory_table",
            "trajectory_chart", "notes_table")
@@ -46,13 +49,20 @@ SUMMARY_LABELS = {
     "sum_annual_budget": "Annual budget",
     "sum_ytd_budget": "Budget to date",
     "sum_ytd_actual": "Actual to date",
-    "sum_variance": "Variance to date (actual less budget)",
-    "sum_variance_pct": "Variance to date (%)",
+    "sum_variance": "Variance to date: favourable / (adverse)",
+    "sum_variance_pct": "Variance to date (% of budget)",
     "sum_forecast": "Forecast outturn (run rate)",
-    "sum_forecast_variance": "Forecast variance against annual budget",
+    "sum_forecast_variance": "Forecast variance against annual budget: favourable / (adverse)",
     "sum_target": "Need-based target (core)",
     "sum_dft": "Baseline distance from target",
 }
+
+#: A percentage with the sign convention of money: negatives (adverse) in brackets.
+PCT_SIGNED = "0.0%;(0.0%);0.0%"
+#: Fills for variances beyond the threshold: adverse (overspend) and favourable.
+ADVERSE_FILL, FAVOURABLE_FILL = FLAG_FILL, "D9EAD3"
+#: Placeholders in the template's printed header and footer, filled on every pack.
+MARKING_TOKEN, RUN_TOKEN = "[marking]", "[run]"
 
 
 def build_template() -> Workbook:
@@ -67,13 +77,16 @@ def build_template() -> Workbook:
     cover["A2"] = "Monthly finance report"
     cover["A2"].font = Font(bold=True, size=24, color="FFFFFF")
     labels = [("Place", "pack_title"), ("Period", "pack_period"), ("ICB", "pack_icb"),
-              ("Prepared by", "pack_prepared")]
+              ("Prepared by", "pack_prepared"), ("Run at", "pack_run_at"),
+              ("Check status", "pack_checks"), ("Sources", "pack_sources")]
     for i, (label, name) in enumerate(labels):
         cover.cell(row=6 + i, column=1, value=label).font = Font(bold=True, color=NHS_BLUE)
         cover.cell(row=6 + i, column=2).font = Font(size=14)
         _name(wb, name, "Cover", f"B{6 + i}")
-    cover["A12"] = "Budgets: the ICB's whole budget apportioned by care programme and place."
-    cover["A13"] = "Actuals: the month's ledger extract."
+    cover["A15"] = "Budgets: the ICB's whole budget apportioned by care programme and place."
+    cover["A16"] = "Actuals: the month's ledger extract."
+    cover["A17"] = ("Variances are budget less actual: favourable (underspend) positive, "
+                    "adverse (overspend) in brackets.")
     cover.column_dimensions["A"].width = 18
     cover.column_dimensions["B"].width = 60
 
@@ -86,8 +99,8 @@ def build_template() -> Workbook:
     summ.cell(row=3 + len(SUMMARY_LABELS) + 1, column=1,
               value="Variance threshold for highlighting").font = Font(italic=True)
     _name(wb, "pack_threshold", "Summary", f"B{3 + len(SUMMARY_LABELS) + 1}")
-    summ.column_dimensions["A"].width = 44
-    summ.column_dimensions["B"].width = 18
+    summ.column_dimensions["A"].width = 64
+    summ.column_dimensions["B"].width = 20
 
     for sheet, title, anchors in (
             ("Programmes", "Budget against actual by care programme",
@@ -104,10 +117,17 @@ def build_template() -> Workbook:
             _name(wb, name, sheet, cell)
         ws.column_dimensions["A"].width = 44
         for letter in "BCDEFGHI":
-            ws.column_dimensions[letter].width = 17
+            ws.column_dimensions[letter].width = 19
     for ws in wb.worksheets:
-        fit_to_page(ws)
+        fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=ws.title != "Cover")
     return wb
+
+
+#: The programmes table's headers (money in the pack's unit).
+PROGRAMME_HEADERS = ["Care programme", "Annual budget (£)", "Budget to date (£)",
+                     "Actual to date (£)", "Variance to date (£): favourable / (adverse)",
+                     "Variance to date (% of budget)", "Forecast outturn (£)",
+                     "Forecast variance (£): favourable / (adverse)"]
 
 
 def _name(wb: Workbook, name: str, sheet: str, cell: str) -> None:
@@ -129,6 +149,10 @@ class PackData:
     targets: pd.DataFrame  # measure, value (money/ratio mixed) -> written as two columns
     trajectory: pd.DataFrame  # year, one column per place
     notes: list[str]
+    run_at: str = ""
+    check_status: str = ""
+    sources: list[str] = field(default_factory=list)
+    look: Look = field(default_factory=Look)
     target: float | None = None
     dft: float | None = None
     places: pd.DataFrame | None = None  # ICB summary: by-place totals
@@ -183,23 +207,32 @@ def fill_pack(template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: Pa
 
     def at(name: str) -> tuple[Drawing, int, int]:
         sheet, r, c = places[name]
-        return draws.setdefault(sheet, Drawing(sheet)), r, c
+        return draws.setdefault(sheet, Drawing(sheet, data.look)), r, c
 
     for name, value in (("pack_title", data.title), ("pack_period", data.period),
                         ("pack_icb", data.icb), ("pack_prepared", f"xlalloc {__version__}"),
-                        ("pack_threshold", data.threshold)):
-        d, r, c = at(name)
-        d.put(r, c, value, PCT if name == "pack_threshold" else None)
+                        ("pack_threshold", data.threshold), ("pack_run_at", data.run_at),
+                        ("pack_checks", data.check_status),
+                        ("pack_sources", "; ".join(data.sources) or "none recorded")):
+        if name in places:
+            d, r, c = at(name)
+            d.put(r, c, value, PCT if name == "pack_threshold" else None, fit=False)
     for name, (ref, value) in _programmes(at, places, data).items():
         d, r, c = at(name)
-        d.formula(r, c, f"={ref}", PCT if name.endswith("_pct") else MONEY, value=value)
+        d.formula(r, c, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY,
+                  value=value)
     for name, figure, fmt in (("sum_target", data.target, MONEY), ("sum_dft", data.dft, PCT)):
         d, r, c = at(name)
         d.put(r, c, figure if figure is not None else "n/a", fmt)
     d, r, c = at("targets_table")
-    last = d.block(r, c, data.targets, {"value": MONEY, "index": INDEX})
+    kinds = {"money": MONEY, "share": PCT, "percent": PCT, "index": INDEX, "count": "#,##0"}
+    d.header(r, c, ["Measure", "Value"])
+    for i, rec in enumerate(data.targets.itertuples(index=False)):
+        d.put(r + 1 + i, c, money_label(rec.measure, data.look.money))
+        d.put(r + 1 + i, c + 1, rec.value, kinds[rec.kind])
+    last = r + len(data.targets)
     if data.places is not None:
-        d.put(last + 3, c, "By place", bold=True)
+        d.note(last + 3, c, "By place", bold=True)
         d.block(last + 4, c, data.places, {k: MONEY for k in data.places.columns[1:]})
     d, r, c = at("trajectory_table")
     traj = data.trajectory
@@ -207,27 +240,33 @@ def fill_pack(template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: Pa
     if len(traj) > 1:
         cd, cr, cc = at("trajectory_chart")
         cd.charts.append(ChartSpec(
-            title="Distance from target (positive: above target)", y_title="", x_title="",
+            title=f"Distance from target, {traj.iloc[0, 0]} to {traj.iloc[-1, 0]} (positive: "
+                  "above target)", y_title="Distance from target", x_title="Financial year",
             y_format="0.0%", min_col=c, max_col=c + traj.shape[1] - 1, header_row=r,
             first_row=r + 1, last_row=last, anchor=f"{col(cc)}{cr}", by_rows=False,
             data_sheet=d.name))
     d, r, c = at("notes_table")
     for i, note in enumerate(data.notes):
-        d.put(r + i, c, note)
+        d.note(r + i, c, note)
     row = r + len(data.notes) + 1
     if data.reconciliation is not None:
-        d.put(row, c, "Reconciliation to the ledger", bold=True)
-        d.block(row + 1, c, data.reconciliation, {"amount": MONEY})
+        d.note(row, c, "Reconciliation to the ledger", bold=True)
+        d.header(row + 1, c, ["Item", "Amount (£)"])
+        for i, (item, amount) in enumerate(zip(data.reconciliation["item"],
+                                               data.reconciliation["amount"])):
+            d.put(row + 2 + i, c, item)
+            d.put(row + 2 + i, c + 1, amount, "#,##0" if "rows" in item else MONEY)
     new = []
     if data.exceptions is not None:
-        ex = Drawing("Exceptions")
-        ex.put(1, 1, f"Ledger rows not reported ({len(data.exceptions)})", bold=True, size=16,
-               font_color=NHS_BLUE)
+        ex = Drawing("Exceptions", data.look)
+        ex.note(1, 1, f"Ledger rows not reported ({len(data.exceptions)})", bold=True, size=16,
+                font_color=NHS_BLUE)
         if len(data.exceptions):
-            ex.block(3, 1, data.exceptions, {"amount": MONEY})
+            ex.block(3, 1, data.exceptions, {"amount": MONEY}, table="xla_Exceptions")
+            ex.freeze = "A4"
+            ex.print_setup(landscape=True, title_rows=(3, 3))
         else:
             ex.put(3, 1, "None: every ledger row was reported.")
-        ex.width("B", 60)
         new.append(ex.spec())
     filled = fill_template(parts, [d.spec() for d in draws.values()], new)
     buf = io.BytesIO()
@@ -243,8 +282,7 @@ def _programmes(at, places: dict[str, tuple[str, int, int]],
         Summary name -> (reference to its total, the total's value).
     """
     d, r0, c0 = at("programmes_table")
-    names = ["programme", "annual budget", "budget to date", "actual to date", "variance £",
-             "variance %", "forecast outturn", "forecast variance"]
+    names = PROGRAMME_HEADERS
     d.header(r0, c0, names)
     L = [col(c0 + j) for j in range(len(names))]
     first = r0 + 1
@@ -265,13 +303,14 @@ def _programmes(at, places: dict[str, tuple[str, int, int]],
         d.put(rr, c0 + 1, annual, MONEY)
         d.put(rr, c0 + 2, ytd, MONEY)
         d.put(rr, c0 + 3, actual, MONEY)
-        d.formula(rr, c0 + 4, f"={L[3]}{rr}-{L[2]}{rr}", MONEY, value=actual - ytd)
-        d.formula(rr, c0 + 5, f"=IF({L[2]}{rr}=0,0,{L[4]}{rr}/{L[2]}{rr})", PCT,
-                  value=ratio(actual - ytd, ytd))
+        # NHS convention: budget less actual, favourable (underspend) positive.
+        d.formula(rr, c0 + 4, f"={L[2]}{rr}-{L[3]}{rr}", MONEY, value=ytd - actual)
+        d.formula(rr, c0 + 5, f"=IF({L[2]}{rr}=0,0,{L[4]}{rr}/{L[2]}{rr})", PCT_SIGNED,
+                  value=ratio(ytd - actual, ytd))
         d.formula(rr, c0 + 6, f"={L[3]}{rr}/{data.month}*12", MONEY, value=forecast)
-        d.formula(rr, c0 + 7, f"={L[6]}{rr}-{L[1]}{rr}", MONEY, value=forecast - annual)
-        for j, v in ((1, annual), (2, ytd), (3, actual), (4, actual - ytd), (6, forecast),
-                     (7, forecast - annual)):
+        d.formula(rr, c0 + 7, f"={L[1]}{rr}-{L[6]}{rr}", MONEY, value=annual - forecast)
+        for j, v in ((1, annual), (2, ytd), (3, actual), (4, ytd - actual), (6, forecast),
+                     (7, annual - forecast)):
             sums[j] += v
     last = first + len(rows) - 1
     tot = last + 1
@@ -280,14 +319,18 @@ def _programmes(at, places: dict[str, tuple[str, int, int]],
         d.formula(tot, c0 + j, f"=SUM({L[j]}{first}:{L[j]}{last})", MONEY, bold=True,
                   value=sums[j])
     sums[5] = ratio(sums[4], sums[2])
-    d.formula(tot, c0 + 5, f"=IF({L[2]}{tot}=0,0,{L[4]}{tot}/{L[2]}{tot})", PCT, bold=True,
-              value=sums[5])
+    d.formula(tot, c0 + 5, f"=IF({L[2]}{tot}=0,0,{L[4]}{tot}/{L[2]}{tot})", PCT_SIGNED,
+              bold=True, value=sums[5])
     d.highlights.append(Highlight(f"{L[0]}{first}:{L[7]}{last}",
-                                  f"ABS(${L[5]}{first})>{thr_ref}", FLAG_FILL))
+                                  f"${L[5]}{first}<-{thr_ref}", ADVERSE_FILL))
+    d.highlights.append(Highlight(f"{L[0]}{first}:{L[7]}{last}",
+                                  f"${L[5]}{first}>{thr_ref}", FAVOURABLE_FILL))
     cd, cr, cc = at("variance_chart")
     cd.charts.append(ChartSpec(
-        title="Variance to date by care programme (£)", y_title="", x_title="",
-        y_format="£#,##0", min_col=c0, max_col=c0 + 4, header_row=r0, first_row=first,
+        title=f"Variance to date by care programme, {data.period} (£; favourable positive, "
+              "adverse negative)", y_title="", x_title="",
+        y_format='£#,##0.0,,"m";(£#,##0.0,,"m")', min_col=c0, max_col=c0 + 4, header_row=r0,
+        first_row=first,
         last_row=last, anchor=f"{col(cc)}{cr}", width=22, height=9, kind="bar",
         by_rows=False, first_series_col=c0 + 4, legend=False, data_sheet=d.name))
     sheet = _quote(d.name)

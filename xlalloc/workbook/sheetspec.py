@@ -9,6 +9,8 @@ so the command line and the ribbon produce identical sheets.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -16,14 +18,28 @@ import numpy as np
 import pandas as pd
 
 from ..readers.cells import col_letter
+from .labels import label, money_label
 
-__all__ = ["CellSpec", "ChartSpec", "Drawing", "Highlight", "SheetSpec", "cell_value", "col"]
+__all__ = ["INDEX", "MONEY", "MONEY_UNITS", "NUMBER", "PCT", "SHARE", "CellSpec", "ChartSpec",
+           "Drawing", "Highlight", "Look", "PageSetup", "SheetSpec", "TableSpec", "cell_value",
+           "col", "shown", "wrapped_lines"]
 
 #: Text that a spreadsheet would read as a formula; always written as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 HEADER_FILL = "1F4E78"
 HEADER_FONT = "FFFFFF"
+
+#: Money: £ with thousands separators, negatives in brackets, zero as a dash.
+MONEY = '£#,##0;(£#,##0);"–"'
+INDEX = "0.000"
+SHARE = "0.0000%"
+PCT = "0.00%"
+NUMBER = "#,##0"
+
+#: Money shown in pounds, thousands or millions: the format (the value stays in £).
+MONEY_UNITS = {"£": MONEY, "£000": '£#,##0,;(£#,##0,);"–"',
+               "£m": '£#,##0.0,,;(£#,##0.0,,);"–"'}
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,8 @@ class CellSpec:
     font_color: str | None = None
     fill_color: str | None = None
     cached: object = None  # a formula's value as the engine computed it
+    fit: bool = True  # the column is widened to show it (titles and notes may overflow)
+    wrap: bool = False  # wrapped within its column (headers)
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,69 @@ class Highlight:
     fill_color: str
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    """An Excel table over a block of cells: its header row and body.
+
+    ``columns`` are the header cells' texts, which Excel requires to match.
+    """
+
+    name: str
+    ref: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet prints.
+
+    Every sheet prints fitted to one page wide on A4, with a footer of the sheet name,
+    "Page N of M" and ``stamp`` (run date and xlalloc's version), and a header of the
+    protective marking.
+
+    Attributes:
+        landscape: Landscape (wide tables) or portrait.
+        title_rows: Rows repeated at the top of every printed page, e.g. ``(4, 4)``.
+        marking: Protective marking printed at the top of every page ("" for none).
+        stamp: Printed at the bottom right, e.g. "Run 2026-04-01 09:00 · xlalloc 1.0".
+    """
+
+    landscape: bool = True
+    title_rows: tuple[int, int] | None = None
+    marking: str = "OFFICIAL"
+    stamp: str = ""
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a workbook presents its figures and prints: the same for every sheet in it.
+
+    Attributes:
+        money: Money shown in ``£``, ``£000`` or ``£m`` (values stay in pounds).
+        marking: Protective marking printed at the top of every page ("" for none).
+        stamp: Printed at the bottom right of every page (run date and version).
+    """
+
+    money: str = "£"
+    marking: str = "OFFICIAL"
+    stamp: str = ""
+
+    @classmethod
+    def of(cls, run_at: object = None, money: str | None = None,
+           marking: str | None = "OFFICIAL") -> Look:
+        """A look stamped with a run's date and time and xlalloc's version.
+
+        Args:
+            run_at: When the figures were computed (a datetime; ``None``: no date).
+            money: ``£`` (default), ``£000`` or ``£m``.
+            marking: The protective marking (``None`` or "" for none).
+        """
+        from .._version import __version__
+
+        when = f"Run {run_at:%d %b %Y %H:%M} · " if run_at is not None else ""
+        return cls(money or "£", marking or "", f"{when}xlalloc {__version__}")
+
+
 @dataclass
 class SheetSpec:
     """Everything needed to write one output sheet."""
@@ -92,6 +173,10 @@ class SheetSpec:
     tab_color: str | None = None
     freeze: str | None = None
     highlights: list[Highlight] = field(default_factory=list)
+    heights: dict[int, float] = field(default_factory=dict)
+    page: PageSetup = field(default_factory=PageSetup)
+    tables: list[TableSpec] = field(default_factory=list)
+    breaks: list[int] = field(default_factory=list)  # page breaks above these rows
 
 
 def col(i: int) -> str:
@@ -116,35 +201,104 @@ def cell_value(v: object) -> object:
     return v
 
 
+def shown(value: object, fmt: str = "General") -> str:
+    """About the text a spreadsheet shows for a value in a number format (for widths).
+
+    Covers the formats xlalloc writes: money (with thousands or millions), counts,
+    percentages, indices and General.
+    """
+    v = cell_value(value)
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "FALSE"
+    if not isinstance(v, int | float):
+        return str(v)
+    first = fmt.split(";")[0]
+    if fmt == "General":
+        return f"{v:.10g}"
+    m = re.search(r"0\.(0+)", first)
+    decimals = len(m.group(1)) if m else 0
+    x = float(v)
+    if "%" in first:
+        text = f"{abs(x) * 100:.{decimals}f}%"
+        if x < 0:
+            text = f"({text})" if "(" in fmt else "-" + text
+    else:
+        scale = re.search(r"0(,+)(?:[^0#]|$)", first)
+        x = x / 1000 ** len(scale.group(1)) if scale else x
+        text = f"{abs(x):,.{decimals}f}" if "," in first else f"{abs(x):.{decimals}f}"
+        text = ("£" if "£" in first else "") + text
+        if x < 0:
+            text = f"({text})" if "(" in fmt else "-" + text
+    return text
+
+
+#: Widest a column is made to show text (longer text wraps or overflows).
+MAX_WIDTH = 60
+#: Text longer than this wraps within a column this wide.
+LONG_TEXT = 60
+#: Headers wrap beyond this many characters (unless a value needs the width).
+HEADER_WIDTH = 22
+
+
 class Drawing:
     """Draws one sheet: cells, widths and charts, collected into a :class:`SheetSpec`.
 
-    A later write to a cell replaces the earlier one.
+    A later write to a cell replaces the earlier one. Column widths are fitted to the
+    widest value as shown in its number format (and to the headers) when the spec is
+    made; :meth:`width` sets a column's width for text, never narrower than its figures.
+
+    Args:
+        name: The sheet's name.
+        look: Money unit (values stay in pounds; the format scales them and headers say
+            the unit), protective marking and run stamp.
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, look: Look | None = None):
         self.name = name
+        self.look = look or Look()
+        self.money = self.look.money
         self._cells: dict[tuple[int, int], CellSpec] = {}
         self.widths: dict[str, float] = {}
         self.charts: list[ChartSpec] = []
         self.tab_color: str | None = None
         self.freeze: str | None = None
         self.highlights: list[Highlight] = []
+        self.page = PageSetup(marking=self.look.marking, stamp=self.look.stamp)
+        self.tables: list[TableSpec] = []
+        self.breaks: list[int] = []
 
     @property
     def last_row(self) -> int:
         """The last row drawn so far (0 if none)."""
         return max((r for r, _c in self._cells), default=0)
 
+    def _fmt(self, fmt: str | None) -> str:
+        if not fmt:
+            return "General"
+        return MONEY_UNITS.get(self.money, MONEY) if fmt == MONEY else fmt
+
     def put(self, row: int, column: int, value: object, fmt: str | None = None, *,
             bold: bool = False, italic: bool = False, size: float | None = None,
-            font_color: str | None = None, fill_color: str | None = None) -> None:
-        """A value (text that looks like a formula stays text; formats apply to numbers)."""
+            font_color: str | None = None, fill_color: str | None = None,
+            fit: bool = True, wrap: bool = False) -> None:
+        """A value (text that looks like a formula stays text; formats apply to numbers).
+
+        ``fit=False`` for titles and notes, which may run across empty cells beside them.
+        """
         v = cell_value(value)
         number = isinstance(v, int | float) and not isinstance(v, bool)
         self._cells[(row, column)] = CellSpec(
-            row, column, v, False, fmt if fmt and number else "General", bold, italic, size,
-            font_color, fill_color)
+            row, column, v, False, self._fmt(fmt) if number else "General", bold, italic, size,
+            font_color, fill_color, fit=fit, wrap=wrap)
+
+    def note(self, row: int, column: int, text: str, *, bold: bool = False,
+             italic: bool = False, size: float | None = None,
+             font_color: str | None = None) -> None:
+        """Text that may overflow into empty cells beside it (not fitted)."""
+        self.put(row, column, text, bold=bold, italic=italic, size=size,
+                 font_color=font_color, fit=False)
 
     def formula(self, row: int, column: int, text: str, fmt: str | None = None, *,
                 bold: bool = False, value: object = None) -> None:
@@ -159,7 +313,7 @@ class Drawing:
             value: The formula's value as the engine computed it, stored with the
                 formula so that readers which do not recalculate see the figure.
         """
-        self._cells[(row, column)] = CellSpec(row, column, text, True, fmt or "General", bold,
+        self._cells[(row, column)] = CellSpec(row, column, text, True, self._fmt(fmt), bold,
                                               cached=cell_value(value))
 
     def value(self, row: int, column: int) -> object:
@@ -169,32 +323,116 @@ class Drawing:
 
     def title(self, title: str, note: str) -> None:
         """The sheet's title (A1) and a note under it (A2)."""
-        self.put(1, 1, title, bold=True, size=14)
-        self.put(2, 1, note, italic=True, font_color="595959")
+        self.note(1, 1, title, bold=True, size=14)
+        self.note(2, 1, note, italic=True, font_color="595959")
 
     def header(self, row: int, column: int, names: list[str]) -> None:
-        """A styled header row."""
+        """A styled header row (names as given; money labels in the sheet's unit)."""
         for j, name in enumerate(names):
-            self.put(row, column + j, name, bold=True, font_color=HEADER_FONT,
-                     fill_color=HEADER_FILL)
+            self.put(row, column + j, money_label(str(name), self.money), bold=True,
+                     font_color=HEADER_FONT, fill_color=HEADER_FILL, wrap=True)
 
     def block(self, row: int, column: int, df: pd.DataFrame,
-              formats: Mapping[str, str | None] | None = None) -> int:
-        """A header row and the frame's values below it; returns the last data row."""
-        self.header(row, column, [str(c) for c in df.columns])
+              formats: Mapping[str, str | None] | None = None, *,
+              table: str | None = None) -> int:
+        """A header row of labels and the frame's values below it; returns the last data row.
+
+        Args:
+            row: The header row.
+            column: The first column.
+            df: The values, columns by machine name (shown by their labels).
+            formats: Number format by machine name.
+            table: Name an Excel table over the block (header and body).
+        """
+        heads = [label(c) for c in df.columns]
+        self.header(row, column, heads)
         fmts = [(formats or {}).get(str(c)) for c in df.columns]
         values = df.to_numpy(dtype=object)
+        # Long text (explanations, notes) wraps in a column of its own width.
+        wraps = [any(isinstance(v, str) and len(v) > LONG_TEXT for v in values[:, j])
+                 for j in range(values.shape[1])]
+        for j, w in enumerate(wraps):
+            if w:
+                self.width(column + j, LONG_TEXT)
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
-                self.put(row + 1 + i, column + j, values[i, j], fmts[j])
-        return row + len(df)
+                self.put(row + 1 + i, column + j, values[i, j], fmts[j], wrap=wraps[j])
+        last = row + len(df)
+        if table and len(df):
+            ref = f"{col(column)}{row}:{col(column + len(heads) - 1)}{last}"
+            self.tables.append(TableSpec(table, ref, tuple(
+                money_label(h, self.money) for h in heads)))
+        return last
+
+    def print_setup(self, *, landscape: bool = True,
+                    title_rows: tuple[int, int] | None = None) -> None:
+        """Orientation and the rows repeated at the top of each printed page."""
+        self.page = PageSetup(landscape, title_rows, self.look.marking, self.look.stamp)
+
+    def chart_below(self, chart: ChartSpec) -> None:
+        """A chart on a page of its own after the rows above its anchor (never split)."""
+        self.charts.append(chart)
+        row = int(re.sub(r"[A-Z]+", "", chart.anchor))
+        if row > 1:
+            self.breaks.append(row)
 
     def width(self, column: int | str, width: float) -> None:
-        """A column's width (by number or letter)."""
+        """A column's width for text (by number or letter); figures still fit."""
         self.widths[column if isinstance(column, str) else col(column)] = width
 
     def spec(self) -> SheetSpec:
-        """The drawing as a :class:`SheetSpec`."""
+        """The drawing as a :class:`SheetSpec`, with widths fitted and header rows sized."""
         cells = [self._cells[k] for k in sorted(self._cells)]
-        return SheetSpec(self.name, cells, dict(self.widths), list(self.charts),
-                         self.tab_color, self.freeze, list(self.highlights))
+        need: dict[int, float] = {}  # figures and headers: never narrower
+        text: dict[int, float] = {}  # text: as wide as it is, up to MAX_WIDTH
+        for c in cells:
+            if not c.fit:
+                continue
+            shown_text = shown(c.cached if c.formula else c.value, c.number_format)
+            if c.formula and c.cached is None:
+                continue
+            n = len(shown_text) * (1.1 if c.bold else 1.0)
+            if c.wrap and c.bold:  # a header
+                longest = max((len(w) for w in shown_text.split()), default=0)
+                need[c.col] = max(need.get(c.col, 0), longest * 1.1, min(n, HEADER_WIDTH))
+            elif isinstance(c.value if not c.formula else c.cached, str):
+                text[c.col] = max(text.get(c.col, 0), min(n, LONG_TEXT) if c.wrap else n)
+            else:
+                need[c.col] = max(need.get(c.col, 0), n * 1.1)
+        widths: dict[str, float] = {}
+        for j in sorted(set(need) | set(text) | {col_number(k) for k in self.widths}):
+            letter = col(j)
+            base = self.widths.get(letter)
+            if base is None:
+                base = min(text.get(j, 0), MAX_WIDTH)
+            widths[letter] = float(math.ceil(max(base, need.get(j, 0) + 2, 6)))
+        heights: dict[int, float] = {}
+        for c in cells:
+            if c.wrap and isinstance(c.value, str):
+                w = widths.get(col(c.col), 8.43)
+                lines = wrapped_lines(c.value, w - 1, 1.1 if c.bold else 1.0)
+                if lines > 1:
+                    heights[c.row] = max(heights.get(c.row, 15), 15.0 * lines)
+        return SheetSpec(self.name, cells, widths, list(self.charts), self.tab_color,
+                         self.freeze, list(self.highlights), heights, self.page,
+                         list(self.tables), sorted(set(self.breaks)))
+
+
+def col_number(letter: str) -> int:
+    """1-based column number of a column letter."""
+    n = 0
+    for ch in letter:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def wrapped_lines(text: str, width: float, scale: float = 1.0) -> int:
+    """Lines a text takes wrapped by words at ``width`` characters (bold: ``scale`` 1.1)."""
+    lines, used = 1, 0.0
+    for word in text.split():
+        n = len(word) * scale
+        if used and used + 1 + n > width:
+            lines, used = lines + 1, n
+        else:
+            used = used + (1 if used else 0) + n
+    return lines

@@ -1,28 +1,27 @@
 """Result tables as CSV or XLSX, with number formats chosen from column names.
 
+CSV keeps the documented machine names as headers; a workbook shows each column's
+plain-English label (:mod:`xlalloc.workbook.labels`), as an Excel table with
+frozen headers, fitted widths, and a printed header and footer.
+
 Text that a spreadsheet would read as a formula (starting ``=``, ``+``, ``-``
 or ``@``) is always written as text, never as a formula.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from .files import atomic_write
-from .sheetspec import ChartSpec, Drawing, SheetSpec
+from .sheetspec import INDEX, MONEY, NUMBER, PCT, SHARE, ChartSpec, Drawing, Look, SheetSpec
 from .xlsx import save_specs
 
 __all__ = ["INDEX", "MONEY", "NUMBER", "PCT", "SHARE", "csv_bytes", "csv_safe", "frame_sheet",
-           "number_format", "write_tables"]
-
-MONEY = '£#,##0;[Red](£#,##0);"–"'
-INDEX = "0.000"
-SHARE = "0.0000%"
-PCT = "0.00%"
-NUMBER = "#,##0"
+           "number_format", "table_name", "write_tables"]
 
 
 def number_format(column: str) -> str | None:
@@ -43,16 +42,23 @@ def number_format(column: str) -> str | None:
     return None
 
 
+def table_name(sheet: str) -> str:
+    """An Excel table name for a sheet's table (letters, digits and underscores)."""
+    return "xla_" + re.sub(r"\W", "_", sheet)
+
+
 def frame_sheet(d: Drawing, df: pd.DataFrame, start_row: int = 1, start_col: int = 1) -> int:
-    """Draw a frame with a styled header row and formats chosen from column names.
+    """Draw a frame as an Excel table: labelled headers, formats chosen from column names.
+
+    The header row is frozen and repeated on every printed page.
 
     Returns:
         The last data row.
     """
-    last = d.block(start_row, start_col, df, {str(c): number_format(str(c)) for c in df.columns})
-    for j, c in enumerate(df.columns):
-        d.width(start_col + j, max(10, min(40, len(str(c)) + 4)))
+    last = d.block(start_row, start_col, df, {str(c): number_format(str(c)) for c in df.columns},
+                   table=table_name(d.name))
     d.freeze = f"A{start_row + 1}" if start_col == 1 else None
+    d.print_setup(landscape=df.shape[1] > 5, title_rows=(start_row, start_row))
     return last
 
 
@@ -76,14 +82,16 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame],
-                 charts: Mapping[str, list[ChartSpec]] | None = None) -> Path:
+                 charts: Mapping[str, list[ChartSpec]] | None = None,
+                 look: Look | None = None) -> Path:
     """Write tables to ``.xlsx`` (a sheet each) or ``.csv`` (one table only).
 
     Args:
         path: Output file; the suffix chooses the format.
         tables: Sheet name -> frame. A CSV takes exactly one table, or a first
             table with further tables written beside it as ``NAME-SHEET.csv``.
-        charts: Charts by sheet name (workbooks only).
+        charts: Charts by sheet name (workbooks only); each on a page of its own.
+        look: Money unit, protective marking and run stamp (workbooks only).
 
     Returns:
         The path written.
@@ -98,8 +106,9 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame],
         return path
     specs: list[SheetSpec] = []
     for name, df in tables.items():
-        d = Drawing(name[:31])
+        d = Drawing(name[:31], look)
         frame_sheet(d, df)
-        d.charts += (charts or {}).get(name, [])
+        for chart in (charts or {}).get(name, []):
+            d.chart_below(chart)
         specs.append(d.spec())
     return save_specs(specs, path)

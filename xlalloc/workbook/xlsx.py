@@ -63,13 +63,39 @@ def header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
 
 
 
-def fit_to_page(ws: Worksheet) -> None:
-    """Print landscape on A4, one page wide."""
-    ws.page_setup.orientation = "landscape"
+def fit_to_page(ws: Worksheet, marking: str | None = "OFFICIAL", stamp: str = "",
+                title_rows: str | None = None, landscape: bool = True) -> None:
+    """Print on A4 one page wide, with the same header and footer as output sheets.
+
+    Args:
+        ws: The sheet.
+        marking: Protective marking printed at the top of every page.
+        stamp: Printed at the bottom right (default: xlalloc's version).
+        title_rows: Rows repeated on every printed page, e.g. ``"4:4"``.
+        landscape: Landscape or portrait.
+    """
+    from .._version import __version__
+    from .package import header_footer
+    from .sheetspec import PageSetup, SheetSpec
+
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    _head, foot = header_footer(SheetSpec(ws.title, page=PageSetup(
+        marking=marking or "", stamp=stamp or f"xlalloc {__version__}")))
+    if marking:
+        ws.HeaderFooter.oddHeader.center.text = marking.replace("&", "&&")
+        ws.HeaderFooter.oddHeader.center.font = "-,Bold"
+    left, rest = foot.removeprefix("&L").split("&C", 1)
+    centre, _, right = rest.partition("&R")
+    ws.HeaderFooter.oddFooter.left.text = left
+    ws.HeaderFooter.oddFooter.center.text = centre
+    ws.HeaderFooter.oddFooter.right.text = right or None
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 
