@@ -6,7 +6,7 @@ from conftest import write_csv
 from libreoffice import read_values, recalculate
 
 from xlalloc.cli import main
-from xlalloc.workbook.labels import label
+from xlalloc.model.labels import label
 
 
 def test_converge_csv_by_hand(tmp_path):

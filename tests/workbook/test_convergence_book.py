@@ -7,7 +7,7 @@ from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 
 from xlalloc.cli import main
-from xlalloc.workbook.labels import label
+from xlalloc.model.labels import label
 
 
 def test_converge_multi_year_xlsx_recalculates_in_libreoffice(tmp_path, libreoffice):

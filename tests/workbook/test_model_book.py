@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 import xlalloc
 from xlalloc.cli import main
+from xlalloc.model.labels import label
 from xlalloc.model.schema import INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS
-from xlalloc.workbook.labels import label
 from xlalloc.workbook.package import OWNER_NAME
 
 

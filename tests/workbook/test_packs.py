@@ -8,12 +8,12 @@ from openpyxl import load_workbook
 
 
 def test_committed_pack_template_is_up_to_date():
-    from xlalloc.workbook.packs import ANCHORS, CELLS, build_template
+    from xlalloc.workbook.packs import ANCHORS, CELLS, OPTIONAL_CELLS, build_template
 
     fresh = build_template()
     committed = load_workbook(ROOT / "templates" / "PACK.xlsx")
     assert fresh.sheetnames == committed.sheetnames
-    assert set(fresh.defined_names) == set(committed.defined_names) == set(CELLS + ANCHORS)
+    assert set(fresh.defined_names) == set(committed.defined_names) == set(CELLS + ANCHORS + OPTIONAL_CELLS)
     for ws in fresh:
         assert [[c.value for c in r] for r in ws.iter_rows()] == [
             [c.value for c in r] for r in committed[ws.title].iter_rows()]

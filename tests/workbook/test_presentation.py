@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 import xlalloc
 from tests.libreoffice import pdf_pages, to_pdf
 from xlalloc.cli import main
+from xlalloc.model.labels import is_code_style, label
 from xlalloc.model.schema import OUTPUT_SHEETS
-from xlalloc.workbook.labels import is_code_style, label
 from xlalloc.workbook.sheetspec import HEADER_FILL, MONEY, MONEY_UNITS, shown
 
 MONTH = 6

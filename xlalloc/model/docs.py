@@ -6,7 +6,7 @@ code; a test compares the committed file with this output.
 
 from __future__ import annotations
 
-from ..workbook.labels import LABELS
+from .labels import LABELS
 from .schema import CHECKS, COVER, INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS, POLICY
 
 OUTPUT_NOTES = {
@@ -117,7 +117,7 @@ def render() -> str:
             "## Column headers", "",
             "Sheets show each column's label; CSV files and the Python API "
             "(`result.tables()`) keep the machine name. The mapping is defined once, in "
-            "`xlalloc/workbook/labels.py`. A money label's `(£)` reads `(£000)` or `(£m)` "
+            "`xlalloc/model/labels.py`. A money label's `(£)` reads `(£000)` or `(£m)` "
             "when money is shown in thousands or millions.", "",
             "| machine name (CSV, API) | header on sheets |", "|---|---|"]
     out += [f"| `{k}` | {v} |" for k, v in LABELS.items()]

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .._version import __version__
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError
+from ..model.labels import label, labels, money_label
 from ..model.policy import ModelPolicy
 from ..model.runner import UNMAPPED, ModelResult
 from ..model.schema import (
@@ -38,7 +39,6 @@ from ..model.schema import (
     InputTable,
 )
 from ..readers.model import TableLayout
-from .labels import label, labels, money_label
 from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col, shown
 from .tables import INDEX, MONEY, NUMBER, PCT
 from .xlsx import fit_to_page, header, put, save_atomic

@@ -24,8 +24,8 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from .._version import __version__
 from ..engine.errors import InputError
+from ..model.labels import money_label
 from .files import atomic_write
-from .labels import money_label
 from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
 from .sheetspec import ChartSpec, Drawing, Highlight, Look, col
 from .tables import INDEX, MONEY, PCT

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..model.labels import label, money_label
 from ..readers.cells import col_letter
-from .labels import label, money_label
 
 __all__ = ["INDEX", "MONEY", "MONEY_UNITS", "NUMBER", "PCT", "SHARE", "CellSpec", "ChartSpec",
            "Drawing", "Highlight", "Look", "PageSetup", "SheetSpec", "TableSpec", "cell_value",

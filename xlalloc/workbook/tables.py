@@ -1,7 +1,7 @@
 """Result tables as CSV or XLSX, with number formats chosen from column names.
 
 CSV keeps the documented machine names as headers; a workbook shows each column's
-plain-English label (:mod:`xlalloc.workbook.labels`), as an Excel table with
+plain-English label (:mod:`xlalloc.model.labels`), as an Excel table with
 frozen headers, fitted widths, and a printed header and footer.
 
 Text that a spreadsheet would read as a formula (starting ``=``, ``+``, ``-``

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from conftest import ROOT
 
+from xlalloc.model.labels import LABELS, is_code_style, label, labels, money_label
 from xlalloc.model.runner import run_model
 from xlalloc.readers.model import read_model
-from xlalloc.workbook.labels import LABELS, is_code_style, label, labels, money_label
 
 
 def test_labels_cover_every_documented_column():
