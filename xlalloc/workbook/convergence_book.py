@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..engine.convergence import ConvergencePolicy, MultiYearResult, YearResult
-from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col
+from ..model.labels import label
+from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col, quote_sheet
 from .tables import INDEX, MONEY, PCT, frame_sheet
 from .xlsx import save_specs
 
@@ -35,10 +36,6 @@ def sheet_name(year: str, taken: set[str] | None = None) -> str:
     taken.add(name.lower())
     return name
 
-
-def _ref(sheet: str) -> str:
-    """A sheet name quoted for a formula."""
-    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _policy_sheet(policy: ConvergencePolicy, look: Look) -> SheetSpec:
@@ -72,15 +69,16 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]],
     d.put(tot + 1, 1, "Control total")
     d.put(tot + 1, cols["allocation"], res.total, MONEY)
     A, S, T = col(cols["allocation"]), col(cols["target_share"]), col(cols["target"])
+    q = quote_sheet(name)
     checks.append((f"{name}: allocations less control total",
-                   f"=ROUND({_ref(name)}!{A}{tot}-{_ref(name)}!{A}{tot + 1},2)"))
+                   f"=ROUND({q}!{A}{tot}-{q}!{A}{tot + 1},2)"))
     checks.append((f"{name}: targets less control total",
-                   f"=ROUND({_ref(name)}!{T}{tot}-{_ref(name)}!{A}{tot + 1},2)"))
-    checks.append((f"{name}: target shares less 1", f"=ROUND({_ref(name)}!{S}{tot}-1,9)"))
+                   f"=ROUND({q}!{T}{tot}-{q}!{A}{tot + 1},2)"))
+    checks.append((f"{name}: target shares less 1", f"=ROUND({q}!{S}{tot}-1,9)"))
     if "hcdd_contribution" in cols:
         H, R = col(cols["hcdd_contribution"]), col(cols["remaining_allocation"])
         checks.append((f"{name}: HCDD + remaining less allocation",
-                       f"=ROUND({_ref(name)}!{H}{tot}+{_ref(name)}!{R}{tot}-{_ref(name)}!{A}{tot},2)"))
+                       f"=ROUND({q}!{H}{tot}+{q}!{R}{tot}-{q}!{A}{tot},2)"))
     return d.spec()
 
 
@@ -110,11 +108,10 @@ def _trajectory_sheet(result: MultiYearResult, look: Look) -> SheetSpec:
     ranked = traj.sort_values(first, ascending=False, kind="stable")
     d.note(row, 1, f"Distance from target before (baseline) and after ({last}), sorted",
            bold=True, size=12)
-    end = d.block(row + 1, 1, pd.DataFrame({
-        "org": ranked["org"], "before": ranked[first], "after": ranked[last]}),
-        {"before": PCT, "after": PCT})
-    d.header(row + 1, 1, ["Organisation", "Distance from target before",
-                          f"Distance from target after ({last})"])
+    before, after = "Distance from target before", f"Distance from target after ({last})"
+    end = d.block(row + 1, 1, pd.DataFrame({  # headers in words: shown as they are
+        label("org"): ranked["org"], before: ranked[first], after: ranked[last]}),
+        {before: PCT, after: PCT})
     d.chart_below(ChartSpec(
         title=f"Distance from target before and after convergence, {when} "
               "(positive: above target)", y_title="Distance from target", x_title="",

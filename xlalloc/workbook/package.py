@@ -51,7 +51,16 @@ from ..readers.ooxml import (
     tag_attrs,
     workbook_part,
 )
-from .sheetspec import CellSpec, ChartSpec, SheetSpec, TableSpec, col, wrapped_lines
+from .sheetspec import (
+    CellSpec,
+    ChartSpec,
+    SheetSpec,
+    TableSpec,
+    col,
+    header_footer,
+    quote_sheet,
+    wrapped_lines,
+)
 
 __all__ = ["OWNER_NAME", "Limits", "defined_cells", "fill_template", "new_package",
            "owned_sheets", "read_parts", "read_parts_bytes", "replace_sheets", "write_package"]
@@ -365,21 +374,9 @@ def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None,
     return "".join(parts)
 
 
-def header_footer(spec: SheetSpec) -> tuple[str, str]:
-    """The printed header (the protective marking) and footer of a sheet, as Excel codes.
-
-    The footer holds the sheet's name (left), "Page N of M" (centre) and the run
-    stamp (right); ``&`` in text is doubled, as Excel's codes require.
-    """
-    page = spec.page
-    head = f'&C&"-,Bold"{page.marking.replace("&", "&&")}' if page.marking else ""
-    foot = "&L&A&CPage &P of &N" + (f"&R{page.stamp.replace('&', '&&')}" if page.stamp else "")
-    return head, foot
-
-
 def page_xml(spec: SheetSpec) -> str:
     """Margins, page setup (A4, one page wide), header and footer, and page breaks."""
-    head, foot = header_footer(spec)
+    head, foot = header_footer(spec.page)
     orientation = "landscape" if spec.page.landscape else "portrait"
     xml = ('<printOptions horizontalCentered="1"/><pageMargins left="0.5" right="0.5" '
            'top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
@@ -660,7 +657,7 @@ class _Edit:
         self.written.append(spec.name)
         if spec.page.title_rows:
             r1, r2 = spec.page.title_rows
-            self.print_titles[spec.name] = f"{_quote(spec.name)}!${r1}:${r2}"
+            self.print_titles[spec.name] = f"{quote_sheet(spec.name)}!${r1}:${r2}"
 
     def _tables(self) -> list[dict[str, str]]:
         """The root attributes of every table part in the package."""
@@ -932,11 +929,6 @@ def _set_defined(wb_xml: str, name: str, value: str | None, local: int | None = 
         raise InputError("workbook.xml has no <sheets>", where="xl/workbook.xml")
     at = ext[-1].end()
     return wb_xml[:at] + f"<definedNames>{tag}</definedNames>" + wb_xml[at:]
-
-
-def _quote(sheet: str) -> str:
-    """A sheet name quoted for a reference."""
-    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _full_calc(wb_xml: str) -> str:

@@ -27,7 +27,7 @@ from ..engine.errors import InputError
 from ..model.labels import money_label
 from .files import atomic_write
 from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
-from .sheetspec import ChartSpec, Drawing, Highlight, Look, col
+from .sheetspec import ChartSpec, Drawing, Highlight, Look, col, quote_sheet
 from .tables import INDEX, MONEY, PCT
 from .xlsx import fit_to_page, normalised_zip
 
@@ -288,7 +288,7 @@ def _programmes(at, places: dict[str, tuple[str, int, int]],
     first = r0 + 1
     rows = data.programmes.reset_index(drop=True)
     t_sheet, tr, tc = places["pack_threshold"]
-    thr_ref = f"{_quote(t_sheet)}!${col(tc)}${tr}"
+    thr_ref = f"{quote_sheet(t_sheet)}!${col(tc)}${tr}"
 
     def ratio(x: float, b: float) -> float:
         return 0.0 if b == 0 else x / b
@@ -333,12 +333,9 @@ def _programmes(at, places: dict[str, tuple[str, int, int]],
         first_row=first,
         last_row=last, anchor=f"{col(cc)}{cr}", width=22, height=9, kind="bar",
         by_rows=False, first_series_col=c0 + 4, legend=False, data_sheet=d.name))
-    sheet = _quote(d.name)
+    sheet = quote_sheet(d.name)
     return {k: (f"{sheet}!${L[j]}${tot}", sums[j]) for k, j in (
         ("sum_annual_budget", 1), ("sum_ytd_budget", 2), ("sum_ytd_actual", 3),
         ("sum_variance", 4), ("sum_variance_pct", 5), ("sum_forecast", 6),
         ("sum_forecast_variance", 7))}
 
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"

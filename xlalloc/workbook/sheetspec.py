@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from ..model.labels import label, money_label
-from ..readers.cells import col_letter
+from ..readers.cells import col_index, col_letter
 
 __all__ = ["INDEX", "MONEY", "MONEY_UNITS", "NUMBER", "PCT", "SHARE", "CellSpec", "ChartSpec",
            "Drawing", "Highlight", "Look", "PageSetup", "SheetSpec", "TableSpec", "cell_value",
-           "col", "shown", "wrapped_lines"]
+           "col", "header_footer", "quote_sheet", "shown", "wrapped_lines"]
 
 #: Text that a spreadsheet would read as a formula; always written as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -201,6 +201,27 @@ def cell_value(v: object) -> object:
     return v
 
 
+def quote_sheet(sheet: str) -> str:
+    """A sheet name quoted for a formula or reference (``'Bob''s'``)."""
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+#: The printed footer's left and centre: the sheet's name, and "Page N of M".
+FOOTER_LEFT, FOOTER_CENTRE = "&A", "Page &P of &N"
+
+
+def header_footer(page: PageSetup) -> tuple[str, str]:
+    """The printed header (the protective marking) and footer of a sheet, as Excel codes.
+
+    The footer holds the sheet's name (left), "Page N of M" (centre) and the run
+    stamp (right); ``&`` in text is doubled, as Excel's codes require.
+    """
+    head = f'&C&"-,Bold"{page.marking.replace("&", "&&")}' if page.marking else ""
+    foot = f"&L{FOOTER_LEFT}&C{FOOTER_CENTRE}" + (
+        f"&R{page.stamp.replace('&', '&&')}" if page.stamp else "")
+    return head, foot
+
+
 def shown(value: object, fmt: str = "General") -> str:
     """About the text a spreadsheet shows for a value in a number format (for widths).
 
@@ -258,7 +279,6 @@ class Drawing:
     def __init__(self, name: str, look: Look | None = None):
         self.name = name
         self.look = look or Look()
-        self.money = self.look.money
         self._cells: dict[tuple[int, int], CellSpec] = {}
         self.widths: dict[str, float] = {}
         self.charts: list[ChartSpec] = []
@@ -277,7 +297,7 @@ class Drawing:
     def _fmt(self, fmt: str | None) -> str:
         if not fmt:
             return "General"
-        return MONEY_UNITS.get(self.money, MONEY) if fmt == MONEY else fmt
+        return MONEY_UNITS.get(self.look.money, MONEY) if fmt == MONEY else fmt
 
     def put(self, row: int, column: int, value: object, fmt: str | None = None, *,
             bold: bool = False, italic: bool = False, size: float | None = None,
@@ -329,7 +349,7 @@ class Drawing:
     def header(self, row: int, column: int, names: list[str]) -> None:
         """A styled header row (names as given; money labels in the sheet's unit)."""
         for j, name in enumerate(names):
-            self.put(row, column + j, money_label(str(name), self.money), bold=True,
+            self.put(row, column + j, money_label(str(name), self.look.money), bold=True,
                      font_color=HEADER_FONT, fill_color=HEADER_FILL, wrap=True)
 
     def block(self, row: int, column: int, df: pd.DataFrame,
@@ -361,7 +381,7 @@ class Drawing:
         if table and len(df):
             ref = f"{col(column)}{row}:{col(column + len(heads) - 1)}{last}"
             self.tables.append(TableSpec(table, ref, tuple(
-                money_label(h, self.money) for h in heads)))
+                money_label(h, self.look.money) for h in heads)))
         return last
 
     def print_setup(self, *, landscape: bool = True,
@@ -388,9 +408,9 @@ class Drawing:
         for c in cells:
             if not c.fit:
                 continue
-            shown_text = shown(c.cached if c.formula else c.value, c.number_format)
             if c.formula and c.cached is None:
                 continue
+            shown_text = shown(c.cached if c.formula else c.value, c.number_format)
             n = len(shown_text) * (1.1 if c.bold else 1.0)
             if c.wrap and c.bold:  # a header
                 longest = max((len(w) for w in shown_text.split()), default=0)
@@ -400,7 +420,7 @@ class Drawing:
             else:
                 need[c.col] = max(need.get(c.col, 0), n * 1.1)
         widths: dict[str, float] = {}
-        for j in sorted(set(need) | set(text) | {col_number(k) for k in self.widths}):
+        for j in sorted(set(need) | set(text) | {col_index(k) + 1 for k in self.widths}):
             letter = col(j)
             base = self.widths.get(letter)
             if base is None:
@@ -416,14 +436,6 @@ class Drawing:
         return SheetSpec(self.name, cells, widths, list(self.charts), self.tab_color,
                          self.freeze, list(self.highlights), heights, self.page,
                          list(self.tables), sorted(set(self.breaks)))
-
-
-def col_number(letter: str) -> int:
-    """1-based column number of a column letter."""
-    n = 0
-    for ch in letter:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 def wrapped_lines(text: str, width: float, scale: float = 1.0) -> int:

@@ -19,7 +19,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .files import atomic_write
-from .sheetspec import CellSpec, Drawing, SheetSpec, cell_value
+from .sheetspec import FOOTER_CENTRE, FOOTER_LEFT, CellSpec, Drawing, SheetSpec, cell_value
 
 __all__ = ["fit_to_page", "header", "normalised_zip", "put", "save_atomic", "save_specs"]
 
@@ -75,8 +75,6 @@ def fit_to_page(ws: Worksheet, marking: str | None = "OFFICIAL", stamp: str = ""
         landscape: Landscape or portrait.
     """
     from .._version import __version__
-    from .package import header_footer
-    from .sheetspec import PageSetup, SheetSpec
 
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -84,16 +82,12 @@ def fit_to_page(ws: Worksheet, marking: str | None = "OFFICIAL", stamp: str = ""
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    _head, foot = header_footer(SheetSpec(ws.title, page=PageSetup(
-        marking=marking or "", stamp=stamp or f"xlalloc {__version__}")))
     if marking:
         ws.HeaderFooter.oddHeader.center.text = marking.replace("&", "&&")
         ws.HeaderFooter.oddHeader.center.font = "-,Bold"
-    left, rest = foot.removeprefix("&L").split("&C", 1)
-    centre, _, right = rest.partition("&R")
-    ws.HeaderFooter.oddFooter.left.text = left
-    ws.HeaderFooter.oddFooter.center.text = centre
-    ws.HeaderFooter.oddFooter.right.text = right or None
+    ws.HeaderFooter.oddFooter.left.text = FOOTER_LEFT
+    ws.HeaderFooter.oddFooter.center.text = FOOTER_CENTRE
+    ws.HeaderFooter.oddFooter.right.text = (stamp or f"xlalloc {__version__}").replace("&", "&&")
     if title_rows:
         ws.print_title_rows = title_rows
 
