@@ -235,7 +235,7 @@ DEMO_TOTALS = {"2026/27": 2_496_000_000, "2027/28": 2_570_880_000, "2028/29": 2_
 
 #: The demo model's Policy sheet: the defaults, with the demo's own choices.
 DEMO_POLICY = ModelPolicy(financial_year=YEAR, min_growth=0.01, max_growth=0.06, band=0.005,
-                          icb_name=ICB_NAME)
+                          icb_name=ICB_NAME, target_uncertainty=0.0255)
 
 
 def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:

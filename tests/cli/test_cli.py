@@ -135,3 +135,49 @@ def test_levelling_up_command(tmp_path, capsys):
     assert "the pot of £151.00 is more than the caps allow in total (£150.00)" in (
         capsys.readouterr().err)
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_targets_with_uncertainty_and_baselines(tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    assert main(["targets", "demo", "--budget", "1000000000", "--uncertainty", "0.0255",
+                 "-o", str(out)]) == 0
+    t = pd.read_csv(out, encoding="utf-8-sig")
+    places = t[t["level"] == "place"].set_index("name")
+    icb = t[t["level"] == "icb"].iloc[0]
+    # The ICB is the whole table: share 1 in every draw, an interval of width 0.
+    assert icb["target_share_p05"] == icb["target_share_p95"] == 1
+    assert (places["target_share_p05"] < places["target_share"]).all()
+    assert (places["target_share"] < places["target_share_p95"]).all()
+    # £ percentiles are the share's, times the budget, to the pound.
+    assert (places["target_p05"] == (places["target_share_p05"] * 1e9).round()).all()
+    # Places of about 300,000 to 600,000 people: intervals of a few per cent, narrower for
+    # the larger place (Brookvale, 594,577 people, against Castleton, 293,026).
+    rel = (places["target_share_p95"] - places["target_share_p05"]) / places["target_share"]
+    assert 0.01 < rel["Brookvale"] < rel["Castleton"] < 0.1
+    base = write_csv(tmp_path, "b.csv", pd.DataFrame({
+        "place": places.index, "baseline": (places["target"] * [1.2, 1.0, 0.8]).round()}))
+    out2 = tmp_path / "t2.csv"
+    assert main(["targets", "demo", "--budget", "1000000000", "--uncertainty", "0.0255",
+                 "--baselines", str(base), "-o", str(out2)]) == 0
+    t2 = pd.read_csv(out2, encoding="utf-8-sig").set_index("name")
+    assert t2.loc["Ashford City", "against_target"] == "above target"
+    assert t2.loc["Castleton", "against_target"] == "below target"
+    # Same seed, same figures.
+    pd.testing.assert_frame_equal(t, pd.read_csv(out2, encoding="utf-8-sig")[t.columns])
+
+
+def test_targets_uncertainty_options_are_checked(tmp_path, capsys):
+    base = write_csv(tmp_path, "b.csv", pd.DataFrame({"place": ["Nowhere", "Brookvale"],
+                                                      "baseline": ["5", "x"]}))
+    assert main(["targets", "demo", "--baselines", str(base), "-o",
+                 str(tmp_path / "t.csv")]) == 2
+    assert "add --uncertainty U" in capsys.readouterr().err
+    assert main(["targets", "demo", "--uncertainty", "0.0255", "--baselines", str(base),
+                 "-o", str(tmp_path / "t.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "row 2, column 'place'" in err and "'Nowhere' is not one of the places" in err
+    assert "row 3, column 'baseline'" in err and "expected a number" in err
+    assert "no baseline for place(s) ['Ashford City', 'Castleton']" in err
+    assert main(["targets", "demo", "--uncertainty", "5", "-o", str(tmp_path / "t.csv")]) == 2
+    assert "did you mean 0.05 for 5%" in capsys.readouterr().err
+    assert not (tmp_path / "t.csv").exists()

@@ -80,3 +80,25 @@ def test_equity_by_place_and_practice_from_the_apportionment():
     assert practices["spend"].tolist() == pytest.approx([1001 * 0.3, 1001 * 0.2, 1001 * 0.5])
     assert practices["ratio"].tolist() == pytest.approx([1.0, 1.0, 1.0])
     assert "equity_places_summary" in r.tables()
+
+
+def test_target_intervals_when_the_policy_asks_for_them():
+    bl = pd.DataFrame({"place": ["North", "South"], "baseline": [900.0, 100.0]})
+    tot = pd.DataFrame({"year": ["2026/27"], "total": [1050.0]})
+    r = run_model(inputs(ModelPolicy(min_growth=0.0, target_uncertainty=0.0255), bl, tot))
+    t = r.targets.set_index("place")
+    # Tiny practices (500 to 800 people) are very uncertain, but shares stay in [0, 1] and
+    # the two places' percentiles mirror each other (their shares add up to 1 every draw).
+    assert (t["target_share_p05"] < 0.5).all() and (t["target_share_p95"] > 0.5).all()
+    assert t.loc["North", "target_share_p05"] == pytest.approx(
+        1 - t.loc["South", "target_share_p95"])
+    assert t.loc["North", "target_p95"] == round(t.loc["North", "target_share_p95"] * 1001)
+    # North holds 90% of the baselines against a target of 50%: clearly above target.
+    assert t.loc["North", "against_target"] == "above target"
+    assert t.loc["South", "against_target"] == "below target"
+    again = run_model(inputs(ModelPolicy(min_growth=0.0, target_uncertainty=0.0255), bl, tot))
+    pd.testing.assert_frame_equal(r.targets, again.targets)
+
+
+def test_no_intervals_unless_asked():
+    assert "target_share_p05" not in run_model(inputs()).targets.columns

@@ -83,6 +83,13 @@ def test_targets_formulas_equal_engine(recalculated, demo_run):
             t.loc[place, "target"] / t.loc[place, "core_wp"] * 1000, rel=1e-12)
         assert r[col[label("dft_baseline")]] == pytest.approx(first_year.loc[place, "dft_before"],
                                                        rel=1e-9)
+        # The demo asks for target intervals: the Monte Carlo's percentiles, as values.
+        for c in ("target_share_p05", "target_share_p95", "target_p05", "target_p95",
+                  "dft_p05", "dft_p95"):
+            assert r[col[label(c)]] == pytest.approx(t.loc[place, c], rel=1e-14), c
+        assert r[col[label("against_target")]] == t.loc[place, "against_target"]
+        assert (r[col[label("target_p05")]] <= r[col[label("target")]]
+                <= r[col[label("target_p95")]])
     assert total[col[label("target")]] == result.budget_total
 
 

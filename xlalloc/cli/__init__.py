@@ -89,6 +89,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     """Need indices, target shares and targets by place."""
     from .. import demo
     from ..engine import capitation as cap
+    from ..engine.errors import InputError, checked
     from ..readers import nhse
     from ..readers.tables import read_table
     from ..workbook.tables import write_tables
@@ -112,8 +113,29 @@ def cmd_targets(args: argparse.Namespace) -> int:
             print(f"warning: {w}", file=sys.stderr)
     elif args.practices == "demo":
         place_map = cap.define_places(practices, demo.places(practices), where="demo places")
+    if args.baselines and args.uncertainty is None:
+        raise InputError("--baselines gives each place's distance from target an interval: "
+                         "add --uncertainty U (e.g. 0.0255)", where="--baselines")
+    if args.baselines and place_map is None:
+        raise InputError("--baselines needs places (--places FILE)", where="--baselines")
     table = cap.need_indices(practices, place_map, england=england)
     table = cap.add_targets(table, args.budget, args.component, args.unit)
+    spread: list[str] = []
+    if args.uncertainty is not None:
+        from ..engine.uncertainty import UncertaintySettings, target_intervals
+        from ..readers.tables import read_baselines
+
+        settings = checked(UncertaintySettings, {"relative": args.uncertainty,
+                                                 "draws": args.draws, "seed": args.seed},
+                           where="--uncertainty")
+        places = None if place_map is None else place_map.frame
+        base = None
+        if args.baselines:
+            assert place_map is not None
+            base = read_baselines(args.baselines, place_map.frame["place"].unique())
+        table = target_intervals(table, practices, places, args.component, settings,
+                                 args.budget, args.unit, base)
+        spread = ["target_share_p05", "target_share_p95"]
     if args.round == "nhse":
         table = cap.round_nhse(table)
     cols = ["level", "name", "icb_code", "icb_name", "population"]
@@ -121,7 +143,11 @@ def cmd_targets(args: argparse.Namespace) -> int:
         cols += [f"{k}_wp", f"{k}_index"]
     if args.budget is not None:
         table["per_1000_wp"] = cap.cost_per_1000(table["target"], table[f"{args.component}_wp"])
-    cols += ["target_share"] + (["target", "per_1000_wp"] if args.budget is not None else [])
+    cols += ["target_share", *spread]
+    if args.budget is not None:
+        cols += ["target", *(["target_p05", "target_p95"] if spread else []), "per_1000_wp"]
+    cols += [c for c in ("baseline", "dft_baseline", "dft_p05", "dft_p95", "against_target")
+             if c in table.columns]
     cols += [f"{k}_index_england" for k in cap.COMPONENTS]
     prov = _targets_provenance(args, practices, table)
     write_tables(out, {"Targets": table[cols], "Provenance": prov}, look=_look(args))
@@ -178,6 +204,16 @@ def _targets(c: Any) -> None:
                                                      "(populations to 1, indices to 0.001)")
     c.add_argument("--blank-as-zero", action="store_true",
                    help="read blank weighted populations as zero (recorded per practice)")
+    c.add_argument("--uncertainty", type=number, metavar="U",
+                   help="add 5th and 95th percentiles of each target by seeded Monte Carlo: "
+                        "U is the relative uncertainty of a 250,000 population's weighted "
+                        "population (0.0255 = 0.05/1.96 is ±5%% at 95%%)")
+    c.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws (default 2000)")
+    c.add_argument("--seed", type=int, default=1,
+                   help="random seed (default 1): the same seed gives the same figures")
+    c.add_argument("--baselines", metavar="BASELINES.csv",
+                   help="CSV/XLSX with columns place,baseline: adds each place's distance "
+                        "from target with its interval (needs --uncertainty)")
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
     _present(c)
     _force(c)

@@ -62,6 +62,14 @@ _FIXED = {
     "target_at_baseline_total": "Target at the baselines' total (£)",
     "dft_baseline": "Distance from target (baseline)",
     "target_weight": "Target weight",
+    # target uncertainty (5th and 95th percentiles of the Monte Carlo)
+    "target_share_p05": "Target share, 5th percentile",
+    "target_share_p95": "Target share, 95th percentile",
+    "target_p05": "Target, 5th percentile (£)",
+    "target_p95": "Target, 95th percentile (£)",
+    "dft_p05": "Distance from target, 5th percentile",
+    "dft_p95": "Distance from target, 95th percentile",
+    "against_target": "Against target",
     # convergence
     "dft_before": "Distance from target before",
     "dft_after": "Distance from target after",

@@ -28,6 +28,8 @@ from ..engine.capitation import Component
 from ..engine.convergence import ConvergencePolicy, Method, policy_from
 from ..engine.errors import InputError, Problems, checked, percent_hint
 from ..engine.monitoring import PackSettings
+from ..engine.uncertainty import SOURCE as UNCERTAINTY
+from ..engine.uncertainty import UncertaintySettings
 
 __all__ = ["ModelPolicy", "Parameter", "checked", "parameters"]
 
@@ -112,6 +114,16 @@ class ModelPolicy(BaseModel):
     pack_dir: str | None = _own(None, "folder the monthly packs are written to")
     pack_threshold: Annotated[float, _engine(PackSettings, "threshold", float, XLALLOC, True)] = (
         _default(PackSettings, "threshold"))
+    target_uncertainty: float | None = _own(
+        None, "U for target intervals: relative uncertainty of a 250,000 population's "
+        "weighted population (2.55% is ±5% at 95%); blank: no intervals", UNCERTAINTY, True,
+        gt=0, le=0.5)
+    uncertainty_draws: int | None = _own(
+        _default(UncertaintySettings, "draws"), "Monte Carlo draws for target intervals "
+        "(blank: 2000)", UNCERTAINTY, ge=100, le=100_000)
+    uncertainty_seed: int | None = _own(
+        _default(UncertaintySettings, "seed"), "random seed for target intervals: the same "
+        "seed gives the same figures (blank: 1)", UNCERTAINTY, ge=0)
     money_unit: Literal["£", "£000", "£m"] | None = _own(
         "£", "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)")
     protective_marking: str | None = _own(
@@ -128,10 +140,11 @@ class ModelPolicy(BaseModel):
             return v
         return int(x) if x.is_integer() else v
 
-    @field_validator("pack_month", mode="before")
+    @field_validator("pack_month", "uncertainty_draws", "uncertainty_seed", mode="before")
     @classmethod
     def _whole_month(cls, v: object) -> object:
-        """Months are whole numbers: 6.0 is 6, 1.5 is an error (never truncated)."""
+        """Months, draws and seeds are whole numbers: 6.0 is 6, 1.5 is an error (never
+        truncated)."""
         if isinstance(v, float) and v.is_integer():
             return int(v)
         return v
@@ -161,6 +174,16 @@ class ModelPolicy(BaseModel):
         return ApportionmentSettings(coverage_threshold=self.coverage_threshold,
                                      unit=self.unit,
                                      per_1000_component=self.per_1000_component)
+
+    def uncertainty(self) -> UncertaintySettings | None:
+        """The engine's target-uncertainty settings (``None``: no intervals)."""
+        if self.target_uncertainty is None:
+            return None
+        d = UncertaintySettings()
+        return UncertaintySettings(relative=self.target_uncertainty,
+                                   draws=self.uncertainty_draws or d.draws,
+                                   seed=d.seed if self.uncertainty_seed is None
+                                   else self.uncertainty_seed)
 
     def packs(self) -> PackSettings:
         """The engine's monitoring settings."""

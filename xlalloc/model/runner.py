@@ -21,13 +21,19 @@ from ..engine.convergence import MultiYearResult, converge_years
 from ..engine.equity import EquityResult, equity
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW, source_rows
+from ..engine.uncertainty import target_intervals
 from ..readers.model import ModelInputs
 
-__all__ = ["ENGLAND", "UNMAPPED", "ModelResult", "run_model"]
+__all__ = ["ENGLAND", "INTERVAL_COLUMNS", "UNMAPPED", "ModelResult", "run_model"]
 
 #: The place of practices deliberately left in no place (``xlalloc new --allow-unmapped``);
 #: the Checks sheet counts them.
 UNMAPPED = "Unmapped"
+
+#: Columns the target-uncertainty Monte Carlo adds to the targets (when
+#: ``target_uncertainty`` is set; the distances when baselines are given).
+INTERVAL_COLUMNS = ("target_share_p05", "target_share_p95", "target_p05", "target_p95",
+                    "dft_p05", "dft_p95", "against_target")
 
 #: NHS England scales every component so England's weighted population equals its
 #: population: England-standardised indices divide by 1.0.
@@ -148,6 +154,9 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
     budget_total = (float(policy.icb_budget) if policy.icb_budget is not None
                     else float(inputs.budget["amount"].sum()))
     all_practices = inputs.practices
+    uncertainty = policy.uncertainty()
+    baselines = (inputs.baselines.set_index("place")["baseline"].astype(float)
+                 if len(inputs.baselines) else None)
     index_parts, target_parts, place_warnings = [], [], []
     for year in years:
         one = all_practices[all_practices["year"] == year]
@@ -157,10 +166,16 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
         place_warnings += place_map.warnings
         ind = cap.need_indices(one, place_map, england=ENGLAND)
         with_targets = cap.add_targets(ind, budget_total, comp, policy.unit)
+        spread: list[str] = []
+        if uncertainty is not None:
+            with_targets = target_intervals(
+                with_targets, one, place_map.frame, comp, uncertainty, budget_total,
+                policy.unit, baselines)
+            spread = [c for c in INTERVAL_COLUMNS if c in with_targets.columns]
         places = with_targets[with_targets["level"] == "place"]
         index_parts.append(ind.assign(year=year))
         target_parts.append(places[["name", "population", f"{comp}_wp", f"{comp}_index",
-                                    "target_share", "target"]]
+                                    "target_share", "target", *spread]]
                             .rename(columns={"name": "place"}).assign(year=year))
     indices = _year_first(pd.concat(index_parts, ignore_index=True))
     targets = _year_first(pd.concat(target_parts, ignore_index=True))

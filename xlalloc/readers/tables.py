@@ -32,7 +32,8 @@ from ..engine.frames import SOURCE_ROW
 from .archive import check_workbook
 from .cells import is_blank, parse_number
 
-__all__ = ["WORKBOOK_SUFFIXES", "csv_rows", "header_key", "read_table", "read_text",
+__all__ = ["WORKBOOK_SUFFIXES", "csv_rows", "header_key", "read_baselines", "read_table",
+           "read_text",
            "read_totals", "workbook_sheets"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -205,3 +206,45 @@ def read_totals(path: str | Path) -> dict[str, float]:
             out[str(y)] = float(t)
     problems.raise_if_any()
     return out
+
+
+def read_baselines(path: str | Path, places: Iterable[str]) -> pd.Series:
+    """A baselines file ``place, baseline``: each place's current allocation (£).
+
+    Args:
+        path: The file.
+        places: The places the targets define; every row must name one of them.
+
+    Returns:
+        Baseline by place.
+
+    Raises:
+        InputError: Missing columns, a blank, repeated or unknown place, a baseline that
+            is blank, not a number or not positive; every problem together.
+    """
+    problems = Problems()
+    df = read_table(path, numbers=("baseline",), required=("place", "baseline"),
+                    problems=problems)
+    where, known = str(path), set(places)
+    bad = {p.row for p in problems.items}
+    out: dict[str, float] = {}
+    for place, b, row in zip(df["place"], df["baseline"], df[SOURCE_ROW]):
+        r = int(row)
+        if is_blank(place):
+            problems.add(where, "place is blank", row=r, column="place")
+        elif str(place) not in known:
+            problems.add(where, f"place {place!r} is not one of the places {sorted(known)}",
+                         row=r, column="place")
+        elif str(place) in out:
+            problems.add(where, f"place {place!r} appears more than once", row=r,
+                         column="place")
+        elif r not in bad and not b > 0:
+            problems.add(where, f"the baseline of {place} is {'blank' if pd.isna(b) else b}; "
+                                "expected a positive amount in £", row=r, column="baseline")
+        elif r not in bad:
+            out[str(place)] = float(b)
+    missing = sorted(known - set(out) - set(df["place"].dropna().astype(str)))
+    if missing:
+        problems.add(where, f"no baseline for place(s) {missing}; give every place's baseline")
+    problems.raise_if_any()
+    return pd.Series(out, dtype="float64", name="baseline")

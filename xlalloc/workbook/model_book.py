@@ -28,7 +28,7 @@ from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError
 from ..model.labels import label, labels, money_label
 from ..model.policy import ModelPolicy
-from ..model.runner import UNMAPPED, ModelResult
+from ..model.runner import INTERVAL_COLUMNS, UNMAPPED, ModelResult
 from ..model.schema import (
     CHECKS,
     COVER,
@@ -40,7 +40,7 @@ from ..model.schema import (
 )
 from ..readers.model import TableLayout
 from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col, shown
-from .tables import INDEX, MONEY, NUMBER, PCT
+from .tables import INDEX, MONEY, NUMBER, PCT, number_format
 from .xlsx import fit_to_page, header, put, save_atomic
 
 __all__ = ["CHECK_STATUS", "OUTPUT_NOTE", "RUN_AT", "Provenance", "build_model", "error_specs",
@@ -365,7 +365,10 @@ def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look
     has_base = result.convergence is not None
     cols = ["place", "population", f"{comp}_wp", f"{comp}_index", "target_share", "target",
             "per_1000_wp", "baseline", "target_at_baseline_total", "dft_baseline"]
+    spread = [c for c in INTERVAL_COLUMNS if c in result.targets.columns]
+    cols += spread
     years = result.inputs.years
+    u = result.inputs.policy.uncertainty()
     d.note(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}"
                               + (" in every year" if len(years) > 1 else "")
                               + ". The target is the place's share of the ICB budget; the "
@@ -404,6 +407,8 @@ def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look
                 d.put(r, 8, b, MONEY)
                 d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", MONEY, value=fair)
                 d.formula(r, 10, f"=(H{r}-I{r})/I{r}", PCT, value=(b - fair) / fair)
+            for j, c in enumerate(spread):  # the Monte Carlo's percentiles: values
+                d.put(r, 11 + j, t.at[i, c], number_format(c))
         tot = r2 + 1
         d.put(tot, 1, "Total", bold=True)
         for c, fmt, v in ((2, NUMBER, t["population"].sum()), (3, NUMBER, wp.sum()),
@@ -425,6 +430,14 @@ def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look
             (f"Targets {year}: population less the practices' population",
              f"=ROUND(Targets!$B${tot}-{pop_in_year},6)", 0)]
         row = tot + 3
+    if u is not None:
+        d.note(row - 1, 1, f"5th and 95th percentiles: {u.draws:,} Monte Carlo draws (seed "
+                           f"{u.seed}), each practice's weighted population uncertain by "
+                           f"{u.relative:.2%} for 250,000 people and more for fewer.")
+        d.note(row, 1, "They are values, not formulas, and do not sum to the budget; a place "
+                       "whose distance from target spans 0 is not distinguishable from target "
+                       "(docs/uncertainty.md).")
+        row += 3
     shown = result.indices[["year", "level", "name", "population"]
                            + [f"{c}_index" for c in COMPONENTS]]
     if len(years) == 1:

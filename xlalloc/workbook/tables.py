@@ -24,9 +24,15 @@ __all__ = ["INDEX", "MONEY", "NUMBER", "PCT", "SHARE", "csv_bytes", "csv_safe", 
            "number_format", "table_name", "write_tables"]
 
 
+#: Columns of words whose names contain a money word.
+TEXT_COLUMNS = ("against_target",)
+
+
 def number_format(column: str) -> str | None:
-    """Choose a number format from a column's name."""
-    c = column.lower()
+    """Choose a number format from a column's name (a percentile's, ``_p05``, as its own)."""
+    c = re.sub(r"_p\d\d$", "", column.lower())
+    if c in TEXT_COLUMNS:
+        return None
     if c.endswith("_index") or "_index_" in c or c.startswith("index"):
         return INDEX
     if c.endswith("share") or c.endswith("_shares"):

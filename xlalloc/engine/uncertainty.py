@@ -1,0 +1,317 @@
+"""How sure is a target? Intervals for target shares by seeded Monte Carlo.
+
+Source: the workshop report on ICB resource allocation (``shared/reference/000``,
+section 4, A1): NHS England's Advisory Committee on Resource Allocation considered
+target allocations "accurate to within ±5%" at the level of the old CCGs, and
+practice-level predictions are less stable the smaller the population.
+
+Model. Each practice *i*'s weighted population ``w_i`` is multiplied by an
+independent mean-one lognormal factor ``exp(σ_i Z_i − σ_i²/2)``, ``Z_i ~ N(0, 1)``,
+with ``σ_i = U · sqrt(R / p_i)``: ``U`` is the relative uncertainty (standard
+deviation on the log scale) of a population of ``R`` = 250,000, and a smaller
+population is less certain in proportion to one over its square root, as a
+sampling error is. ``U = 0.05 / 1.96`` matches ±5% at 95% for a 250,000
+population, the size of a typical old CCG. In each draw a unit's (place's) share
+is its summed weighted population over its ICB's, so shares sum to 1 in every
+draw; the interval is the 5th to 95th percentile of the draws' shares.
+
+Assumptions, plainly: practices' errors are independent (errors common to a whole
+ICB cancel in shares and are not modelled); the factor has mean one, so the
+expected weighted population is the published one; for a practice of a few
+hundred patients σ is large and its factor skewed (its median is below one), so a
+unit made of very small practices can have its point estimate near the edge of
+its interval. A unit that is its ICB's only unit has share 1 in every draw: an
+interval of width 0.
+
+Distance from target of a baseline ``b`` in a draw is ``b / (s B) − 1`` with ``B``
+the baselines' total in the ICB, as convergence measures it; a unit whose
+interval contains 0 is *not distinguishable from target*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import InputError, Problem
+
+__all__ = ["ABOVE", "BELOW", "NOT_DISTINGUISHABLE", "DEFAULT_U", "ShareIntervals",
+           "UncertaintySettings", "distance_intervals", "practice_sigmas", "share_intervals",
+           "target_intervals", "verdicts"]
+
+SOURCE = ("workshop report on ICB resource allocation (shared/reference/000), section 4, A1: "
+          "targets accurate to about ±5% at CCG level")
+
+#: ±5% at 95% for a population of 250,000: 0.05 / 1.96.
+DEFAULT_U = 0.05 / 1.96
+
+ABOVE = "above target"
+BELOW = "below target"
+NOT_DISTINGUISHABLE = "not distinguishable from target"
+
+#: Draws simulated at a time: bounds memory (chunk × practices floats) on a national file.
+_CELLS_PER_CHUNK = 4_000_000
+
+
+class UncertaintySettings(BaseModel):
+    """Parameters of the target-uncertainty Monte Carlo."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    relative: float = Field(
+        DEFAULT_U, gt=0, le=0.5,
+        description="U: relative uncertainty (standard deviation, log scale) of the weighted "
+                    "population of a 250,000 population; 0.05/1.96 is ±5% at 95%",
+        json_schema_extra={"source": SOURCE})
+    reference_population: float = Field(
+        250_000, gt=0, description="the population U refers to (a typical old CCG's)",
+        json_schema_extra={"source": SOURCE})
+    draws: int = Field(2000, ge=100, le=100_000, description="Monte Carlo draws")
+    seed: int = Field(1, ge=0, description="random seed: the same seed gives the same figures")
+    low: float = Field(0.05, gt=0, lt=0.5, description="lower percentile of the interval")
+    high: float = Field(0.95, gt=0.5, lt=1, description="upper percentile of the interval")
+
+
+@dataclass
+class ShareIntervals:
+    """Result of :func:`share_intervals`.
+
+    Attributes:
+        table: One row per unit: ``group, unit, target_share, target_share_p05,
+            target_share_p95`` (the percentile columns named by the settings).
+        draws: Each draw's shares, draws × units, in the table's row order.
+        settings: The settings used.
+    """
+
+    table: pd.DataFrame
+    draws: npt.NDArray[np.float64]
+    settings: UncertaintySettings
+
+    @property
+    def low_col(self) -> str:
+        """Name of the lower percentile's column suffix, e.g. ``p05``."""
+        return _pct(self.settings.low)
+
+    @property
+    def high_col(self) -> str:
+        """Name of the upper percentile's column suffix, e.g. ``p95``."""
+        return _pct(self.settings.high)
+
+
+def _pct(q: float) -> str:
+    return f"p{round(q * 100):02d}"
+
+
+def practice_sigmas(population: npt.ArrayLike, weighted: npt.ArrayLike,
+                    settings: UncertaintySettings, names: list[str] | None = None
+                    ) -> npt.NDArray[np.float64]:
+    """σ_i = U · sqrt(R / population_i) for each practice.
+
+    A practice with no population and no weighted population adds nothing and gets σ = 0.
+
+    Raises:
+        InputError: A practice with weighted population but no (or a negative) population,
+            or a negative weighted population; every such practice named.
+    """
+    pop = np.asarray(population, dtype=np.float64)
+    wp = np.asarray(weighted, dtype=np.float64)
+    bad = (pop < 0) | (wp < 0) | ((pop == 0) & (wp != 0)) | ~np.isfinite(pop) | ~np.isfinite(wp)
+    if bad.any():
+        label = names or [f"practice {k + 1}" for k in range(len(pop))]
+        raise InputError([Problem("practices", f"{label[k]}: population {pop[k]:g} and "
+                                  f"weighted population {wp[k]:g}; the uncertainty of a "
+                                  "weighted population needs a positive population")
+                          for k in np.flatnonzero(bad)])
+    with np.errstate(divide="ignore"):
+        return np.where(pop > 0, settings.relative * np.sqrt(
+            settings.reference_population / np.where(pop > 0, pop, 1.0)), 0.0)
+
+
+def share_intervals(weighted: npt.ArrayLike, population: npt.ArrayLike,
+                    unit: npt.ArrayLike, group: npt.ArrayLike,
+                    settings: UncertaintySettings | None = None,
+                    names: list[str] | None = None) -> ShareIntervals:
+    """Each unit's target share within its group, with its Monte Carlo interval.
+
+    Factors are drawn for every practice given (the same seed and practices give the
+    same factors, whatever the units), then practices in no unit (``unit`` missing) are
+    left out, as :func:`~xlalloc.engine.capitation.target_shares` leaves them out.
+
+    Args:
+        weighted: Each practice's weighted population of the target component.
+        population: Each practice's registered population.
+        unit: Each practice's unit (place, locality or ICB); missing for none.
+        group: Each practice's group (ICB) within which its unit's share is taken.
+        settings: The Monte Carlo's parameters (default :class:`UncertaintySettings`).
+        names: Practice names for messages.
+
+    Returns:
+        The intervals and the draws.
+
+    Raises:
+        InputError: A unit spread over two groups, or a practice whose uncertainty cannot
+            be computed.
+    """
+    s = settings or UncertaintySettings()
+    wp = np.asarray(weighted, dtype=np.float64)
+    sigma = practice_sigmas(population, wp, s, names)
+    units = pd.Series(np.asarray(unit, dtype=object)).astype("string")
+    groups = pd.Series(np.asarray(group, dtype=object)).astype("string")
+    keep = units.notna().to_numpy()
+    pairs = pd.DataFrame({"group": groups[keep], "unit": units[keep]})
+    spread = pairs.drop_duplicates().groupby("unit")["group"].nunique()
+    if (spread > 1).any():
+        raise InputError(f"unit(s) {sorted(spread[spread > 1].index)} lie in more than one "
+                         "group", where="units")
+    table = pairs.drop_duplicates().sort_values(["group", "unit"]).reset_index(drop=True)
+    code = pd.Categorical(units, categories=table["unit"]).codes  # -1 where no unit
+    order = np.argsort(code, kind="stable")
+    order = order[code[order] >= 0]
+    starts = np.searchsorted(code[order], np.arange(len(table)))
+    if not len(table):
+        raise InputError("no practice is in a unit: nothing to share", where="units")
+    unit_group = pd.factorize(table["group"])[0]  # the table is sorted by group
+    group_starts = np.flatnonzero(np.r_[True, unit_group[1:] != unit_group[:-1]])
+
+    def shares(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Units' shares within their groups, for rows of practice values."""
+        by_unit = np.add.reduceat(x[:, order], starts, axis=1)
+        by_group = np.add.reduceat(by_unit, group_starts, axis=1)
+        return by_unit / by_group[:, unit_group]
+
+    point = shares(wp[np.newaxis, :])[0]
+    rng = np.random.default_rng(s.seed)
+    n = wp.size
+    chunk = max(1, _CELLS_PER_CHUNK // max(n, 1))
+    parts = []
+    done = 0
+    while done < s.draws:
+        k = min(chunk, s.draws - done)
+        z = rng.standard_normal((k, n))
+        parts.append(shares(wp * np.exp(sigma * z - sigma**2 / 2)))
+        done += k
+    draws = np.vstack(parts) if parts else np.zeros((0, len(table)))
+    table["target_share"] = point
+    lo, hi = np.quantile(draws, [s.low, s.high], axis=0)
+    result = ShareIntervals(table, draws, s)
+    table[f"target_share_{result.low_col}"] = np.minimum(lo, hi)
+    table[f"target_share_{result.high_col}"] = hi
+    return result
+
+
+def distance_intervals(result: ShareIntervals, baselines: pd.Series) -> pd.DataFrame:
+    """The interval of each unit's baseline distance from target, and a verdict.
+
+    Args:
+        result: :func:`share_intervals`' result.
+        baselines: Baseline (£) by unit name; every unit of a group that has any baseline
+            must have one.
+
+    Returns:
+        One row per unit with a baseline: ``group, unit, baseline, dft_baseline,
+        dft_p05, dft_p95, against_target`` (percentile columns named by the settings).
+
+    Raises:
+        InputError: A group with baselines for some units and not others, or a baseline
+            that is not positive.
+    """
+    t = result.table
+    b = baselines.reindex(t["unit"]).to_numpy(dtype=np.float64)
+    has = ~np.isnan(b)
+    problems = []
+    for g, part in t.assign(_has=has).groupby("group"):
+        if part["_has"].any() and not part["_has"].all():
+            problems.append(Problem("baselines", f"group {g}: no baseline for "
+                                    f"{sorted(part.loc[~part['_has'], 'unit'])}; a distance "
+                                    "from target needs every unit's baseline"))
+    for u, v in zip(t["unit"][has], b[has]):
+        if not v > 0:
+            problems.append(Problem("baselines", f"{u}: baseline {v:g} must be positive"))
+    if problems:
+        raise InputError(problems)
+    group_total = pd.Series(np.where(has, b, 0.0)).groupby(t["group"].to_numpy()).transform(
+        "sum").to_numpy()
+    point = b / (t["target_share"].to_numpy() * group_total) - 1
+    d = b / (result.draws * group_total) - 1
+    s = result.settings
+    lo, hi = np.quantile(d, [s.low, s.high], axis=0)
+    out = pd.DataFrame({"group": t["group"], "unit": t["unit"], "baseline": b,
+                        "dft_baseline": point, f"dft_{result.low_col}": lo,
+                        f"dft_{result.high_col}": hi})
+    out["against_target"] = verdicts(lo, hi)
+    return out[has].reset_index(drop=True)
+
+
+def verdicts(low: npt.ArrayLike, high: npt.ArrayLike) -> list[str]:
+    """``above target`` (interval above 0), ``below target``, or not distinguishable."""
+    lo, hi = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+    return list(np.where(lo > 0, ABOVE, np.where(hi < 0, BELOW, NOT_DISTINGUISHABLE)))
+
+
+def target_intervals(indices: pd.DataFrame, practices: pd.DataFrame,
+                     places: pd.DataFrame | None, component: str,
+                     settings: UncertaintySettings | None = None,
+                     budget: float | None = None, unit: float = 1.0,
+                     baselines: pd.Series | None = None) -> pd.DataFrame:
+    """A targets table with each row's interval added, at every level it holds.
+
+    One set of draws serves every level (ICBs share across the ICBs in the table,
+    places and localities within their ICB), so a place's and its localities' intervals
+    come from the same simulated practices.
+
+    Args:
+        indices: :func:`~xlalloc.engine.capitation.need_indices` output (with
+            ``target_share`` and, with a budget, ``target``).
+        practices: The practices the table was computed from (``practice_code,
+            icb_code, population`` and the component).
+        places: ``practice_code, place, locality`` (``None`` when the table has ICBs only).
+        component: The weighted population the target shares follow.
+        settings: The Monte Carlo's parameters.
+        budget: The ICB budget (£): adds ``target_p05`` and ``target_p95``, half-up to
+            ``unit``. Percentiles are not a control total: they do not sum to the budget.
+        unit: The rounding unit of the targets (£).
+        baselines: Baseline (£) by place: adds ``dft_baseline``, ``dft_p05``, ``dft_p95``
+            and ``against_target`` to place rows.
+
+    Returns:
+        ``indices`` with the interval columns (named by the settings' percentiles).
+    """
+    from .rounding import round_half_up
+
+    s = settings or UncertaintySettings()
+    p = practices.drop(columns=["place", "locality"], errors="ignore")
+    if places is not None:
+        p = p.merge(places[["practice_code", "place", "locality"]], on="practice_code",
+                    how="left")
+    names = list(p["practice_code"].astype(str))
+    out = indices.copy()
+    in_table = p["icb_code"].isin(set(indices.loc[indices["level"] == "icb", "icb_code"]))
+    levels = {"icb": (p["icb_code"].where(in_table), pd.Series("all", index=p.index))}
+    if places is not None:
+        levels["place"] = (p["place"], p["icb_code"])
+        levels["locality"] = (p["locality"], p["icb_code"])
+    result: ShareIntervals | None = None
+    lo_c = hi_c = ""
+    for level, (units, groups) in levels.items():
+        rows = out["level"] == level
+        if not rows.any():
+            continue
+        result = share_intervals(p[component], p["population"], units, groups, s, names)
+        lo_c, hi_c = f"target_share_{result.low_col}", f"target_share_{result.high_col}"
+        key = out.loc[rows, "icb_code"] if level == "icb" else out.loc[rows, "name"]
+        t = result.table.set_index("unit")
+        out.loc[rows, lo_c] = t[lo_c].reindex(key).to_numpy()
+        out.loc[rows, hi_c] = t[hi_c].reindex(key).to_numpy()
+        if level == "place" and baselines is not None:
+            d = distance_intervals(result, baselines).set_index("unit")
+            for c in d.columns.drop(["group", "baseline"]):
+                out.loc[rows, c] = d[c].reindex(key).to_numpy()
+    if budget is not None and result is not None:
+        for c in (lo_c, hi_c):
+            out[c.replace("target_share", "target")] = round_half_up(
+                out[c].to_numpy(dtype=np.float64) * budget / unit) * unit
+    return out
