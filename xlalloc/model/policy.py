@@ -143,8 +143,7 @@ class ModelPolicy(BaseModel):
     @field_validator("pack_month", "uncertainty_draws", "uncertainty_seed", mode="before")
     @classmethod
     def _whole_month(cls, v: object) -> object:
-        """Months, draws and seeds are whole numbers: 6.0 is 6, 1.5 is an error (never
-        truncated)."""
+        """Months, draws and seeds are whole numbers: 6.0 is 6, 1.5 an error (not cut)."""
         if isinstance(v, float) and v.is_integer():
             return int(v)
         return v
