@@ -407,8 +407,8 @@ def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look
                 d.put(r, 8, b, MONEY)
                 d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", MONEY, value=fair)
                 d.formula(r, 10, f"=(H{r}-I{r})/I{r}", PCT, value=(b - fair) / fair)
-            for j, c in enumerate(spread):  # the Monte Carlo's percentiles: values
-                d.put(r, 11 + j, t.at[i, c], number_format(c))
+            for j, name in enumerate(spread):  # the Monte Carlo's percentiles: values
+                d.put(r, 11 + j, t.at[i, name], number_format(name))
         tot = r2 + 1
         d.put(tot, 1, "Total", bold=True)
         for c, fmt, v in ((2, NUMBER, t["population"].sum()), (3, NUMBER, wp.sum()),
