@@ -2,8 +2,8 @@
 
 The engine (:mod:`xlalloc.engine`) is pure numpy/pandas/pydantic; readers,
 workbook writers, Excel and the command line are thin adapters around it. The
-Python API mirrors the command line: :func:`new`, :func:`run`, :func:`validate`
-and :func:`packs` (imported on first use, so ``import xlalloc`` stays light).
+Python API mirrors the command line: :func:`new`, :func:`run`, :func:`validate`,
+:func:`packs` and :func:`compare` (imported on first use, so ``import xlalloc`` stays light).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__", "main", "new", "packs", "run", "validate"]
+__all__ = ["__version__", "compare", "main", "new", "packs", "run", "validate"]
 
-_API = ("new", "packs", "run", "validate")
+_API = ("compare", "new", "packs", "run", "validate")
 
 
 def __getattr__(name: str) -> Any:

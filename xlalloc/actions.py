@@ -29,8 +29,10 @@ ACTIONS = ("run", "validate", "refresh", "packs")
 
 
 def read_book(book: Book) -> ModelInputs:
-    """Read and validate the model's inputs from the book."""
-    return read_model_rows(book.values, book.merged(), book.flags())
+    """Read and validate the model's inputs from the book (with a scenario's notes)."""
+    inputs = read_model_rows(book.values, book.merged(), book.flags())
+    inputs.notes.extend(getattr(book, "notes", []))
+    return inputs
 
 
 def report_failure(book: Book, error: InputError, quiet: bool = False) -> None:

@@ -1,6 +1,6 @@
 """The Python API, mirroring the command line: for notebooks and pipelines.
 
-Use cases: :func:`new`, :func:`run`, :func:`validate` and :func:`packs`. None of
+Use cases: :func:`new`, :func:`run`, :func:`validate`, :func:`packs` and :func:`compare`. None of
 them needs xlwings or :mod:`xlalloc.excel`.
 
 Example:
@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -25,8 +25,9 @@ from .readers.model import read_model
 
 if TYPE_CHECKING:
     from .model.build import Grouping
+    from .model.compare import Comparison
 
-__all__ = ["checked_grouping", "default_output", "new", "packs", "run", "validate"]
+__all__ = ["checked_grouping", "compare", "default_output", "new", "packs", "run", "validate"]
 
 
 def new(path: str | Path, demo: bool = False, overwrite: bool = False,
@@ -110,7 +111,8 @@ def default_output(path: Path) -> Path:
 
 def run(path: str | Path, output: str | Path | None = None, in_place: bool = False,
         progress: Callable[[str], None] | None = None,
-        run_at: datetime | None = None) -> ModelResult:
+        run_at: datetime | None = None,
+        scenario: Mapping[str, str] | None = None) -> ModelResult:
     """Read, validate and run a model workbook, and write its output sheets.
 
     Args:
@@ -120,6 +122,8 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
         progress: Called with each step's name.
         run_at: The run's time stamp in its provenance (default: now, or
             ``SOURCE_DATE_EPOCH`` when set).
+        scenario: Policy parameter -> value: run a variant without editing the model;
+            the output's Policy sheet holds the variant's values (needs ``output``).
 
     Returns:
         The :class:`~xlalloc.model.runner.ModelResult`.
@@ -134,6 +138,9 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(f"{path.name}: xlalloc runs .xlsx and .xlsm workbooks; open it in Excel "
                          "and save it as an Excel Workbook (.xlsx)", where=str(path))
+    if scenario and (in_place or output is None):
+        raise InputError("a scenario is a variant: write it to its own workbook with -o "
+                         "(never into the model, nor MODEL-results.xlsx)", where="--scenario")
     if in_place and output is not None:
         raise InputError("give either an output (-o) or in_place (--in-place), not both",
                          where="output")
@@ -145,7 +152,7 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
         raise InputError(f"the output {target.name} must keep the input's extension "
                          f"({path.suffix}): a workbook's type follows its contents (macros "
                          "only in .xlsm)", where="output")
-    book = FileBook(path, target)
+    book = FileBook(path, target, scenario)
     book.sheet_names()  # a missing or unreadable file is an input problem, reported first
     return run_book(book, progress, run_at)
 
@@ -167,3 +174,27 @@ def packs(model: str | Path, actuals: str | Path, month: int, out_dir: str | Pat
     """Run the model and write its monthly reporting packs (``xlalloc pack``)."""
     return build_packs(model, actuals, month, out_dir, template, places, phasing, threshold,
                        progress, allow_empty_month)
+
+
+def compare(old: str | Path, new: str | Path) -> Comparison:
+    """Run two model workbooks and explain every change from ``old`` to ``new``.
+
+    Each workbook is read and run from its inputs (the same figures its output sheets
+    hold); neither is written.
+
+    Raises:
+        InputError: Every input problem of either workbook, each named by its file.
+    """
+    from .model.compare import compare_results
+
+    problems = Problems()
+    results = []
+    for path in (old, new):
+        try:
+            results.append(run_model(read_model(path)))
+        except InputError as e:
+            for p in e.problems:
+                problems.add(f"{Path(path).name}: {p.where}", p.message, row=p.row,
+                             column=p.column)
+    problems.raise_if_any()
+    return compare_results(*results)

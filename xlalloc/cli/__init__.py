@@ -394,16 +394,23 @@ def _summary(result: Any, target: Path) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a model workbook headless."""
     from ..api import default_output, run
+    from ..engine.errors import InputError
     from ..workbook.files import check_output
     from .progress import progress_printer
 
     path = Path(args.model)
+    scenario = dict(args.scenario or [])
+    if scenario and not args.output:
+        raise InputError("a scenario is a variant of the model: name its workbook with -o "
+                         "(e.g. -o MODEL-floor2.xlsx); the model itself is never edited",
+                         where="--scenario")
     if args.output and not args.in_place:
         check_output(args.output, [path], args.force, (path.suffix.lower(),))
     elif not args.in_place and not args.output:
         check_output(default_output(path), [path], args.force, (path.suffix.lower(),),
                      where="output")
-    result = run(path, args.output, in_place=args.in_place, progress=progress_printer())
+    result = run(path, args.output, in_place=args.in_place, progress=progress_printer(),
+                 scenario=scenario)
     target = path if args.in_place else Path(args.output) if args.output else default_output(path)
     for w in result.warnings:
         print(f"warning: {w}")
@@ -416,8 +423,52 @@ def _run(c: Any) -> None:
     c.add_argument("-o", "--output", help="write here (default: MODEL-results.xlsx)")
     c.add_argument("--in-place", action="store_true", dest="in_place",
                    help="write the outputs back into MODEL.xlsx (input sheets unchanged)")
+    c.add_argument("--scenario", action="append", type=assignment, metavar="NAME=VALUE",
+                   help="run a variant with a Policy parameter changed, e.g. --scenario "
+                        "min_growth=0.02 (repeatable; needs -o; the model is not edited)")
     c.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     c.set_defaults(func=cmd_run)
+
+
+def assignment(text: str) -> tuple[str, str]:
+    """``name=value`` (a Policy parameter and its value)."""
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE, e.g. min_growth=0.02")
+    return name.strip(), value.strip()
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Explain what changed between two runs of a model."""
+    from ..api import compare
+    from ..workbook.changes_book import write_changes
+    from ..workbook.tables import write_tables
+
+    out = _output(args, args.old, args.new)
+    for name in ("places", "targets", "convergence"):
+        _sidecar(args, out, name, args.old, args.new)
+    comparison = compare(args.old, args.new)
+    if out.suffix.lower() == ".csv":
+        write_tables(out, comparison.tables())
+    else:
+        write_changes(out, comparison, _look(args), (Path(args.old).name, Path(args.new).name))
+    icb = comparison.places.iloc[0]
+    print(f"ICB total £{icb['old']:,.0f} to £{icb['new']:,.0f}: £{icb['from_amounts']:+,.0f} "
+          f"from budget line amounts, £{icb['from_shares']:+,.0f} from shares; wrote {out}")
+    for n in comparison.notes:
+        print(f"note: {n}")
+    return 0
+
+
+def _compare(c: Any) -> None:
+    c.add_argument("old", help="the earlier model workbook (e.g. last month's)")
+    c.add_argument("new", help="the later model workbook (or another policy option)")
+    c.add_argument("-o", "--output", required=True,
+                   help="CHANGES.xlsx (with waterfall charts) or CHANGES.csv (places, "
+                        "targets and convergence written beside it)")
+    _present(c)
+    _force(c)
+    c.set_defaults(func=cmd_compare)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -697,6 +748,8 @@ COMMANDS: dict[str, tuple[str, Any]] = {
     "new": ("write a new model workbook (empty, or --demo)", _new),
     "run": ("run a model workbook headless and write its outputs", _run),
     "validate": ("report every input problem of a model workbook", _validate),
+    "compare": ("what changed between two runs of a model, split into budget amounts and "
+                "shares", _compare),
     "demo": ("write the demo ICB's model workbook and run it", _demo),
     "pack": ("monthly reporting packs: one per place and an ICB summary", _pack),
     "pack-template": ("write the default pack template to restyle", _pack_template),

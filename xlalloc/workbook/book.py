@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
+from ..engine.errors import InputError, Problems
+from ..readers.cells import parse_number
+from ..model.schema import POLICY
 from ..readers.model import SheetFile, open_sheets
 from .files import Snapshot, atomic_write, snapshot
-from .package import read_parts, replace_sheets, write_package
-from .sheetspec import SheetSpec
+from .package import fill_template, read_parts, replace_sheets, write_package
+from .sheetspec import CellSpec, SheetSpec
 
-__all__ = ["Book", "FileBook"]
+__all__ = ["Book", "FileBook", "scenario_rows"]
 
 
 class Book(Protocol):
@@ -57,16 +61,26 @@ class FileBook:
     other part copied byte for byte (:mod:`xlalloc.workbook.package`), atomically,
     and only if the file has not changed since it was read (:mod:`.files`).
 
+    A *scenario* runs a variant of the model without editing it: named Policy-sheet
+    values are read as given instead of as the sheet has them, and the output workbook
+    (never the input) holds them on its Policy sheet, each cell's style kept, so the
+    variant's outputs, formulas and Checks agree with its Policy sheet.
+
     Args:
         path: The model workbook.
         output: Where :meth:`save` writes (default: ``path``, i.e. in place).
+        scenario: Policy parameter -> value (as typed in the Policy sheet's value cell).
     """
 
-    def __init__(self, path: str | Path, output: str | Path | None = None):
+    def __init__(self, path: str | Path, output: str | Path | None = None,
+                 scenario: Mapping[str, str] | None = None):
         self.path = Path(path)
         self.output = Path(output) if output else self.path
         self.name = self.path.name
         self.messages: list[str] = []
+        self.notes: list[str] = []
+        self.scenario = dict(scenario or {})
+        self._edits: list[CellSpec] = []
         self._specs: dict[str, SheetSpec] = {}
         self._sheets: SheetFile | None = None
         self._read: Snapshot | None = None
@@ -82,8 +96,12 @@ class FileBook:
         return list(self._file().names)
 
     def values(self, sheet: str) -> list[list[object]] | None:
-        """A sheet's cached values (python-calamine), rows from A1."""
-        return self._file().rows(sheet)
+        """A sheet's cached values (python-calamine), rows from A1 (with the scenario's)."""
+        rows = self._file().rows(sheet)
+        if sheet != POLICY or not self.scenario or rows is None:
+            return rows
+        rows, self._edits, self.notes = scenario_rows(rows, self.scenario, self.name)
+        return rows
 
     def merged(self) -> dict[str, list[str]]:
         """Merged-cell ranges, from the file's XML."""
@@ -107,9 +125,69 @@ class FileBook:
         # The parts as read and checked; the snapshot refuses the write if the file has
         # changed since.
         parts = self._file().parts or read_parts(self.path)
-        new = replace_sheets(parts, self._specs.values())
+        if self._edits:
+            if self.output.resolve() == self.path.resolve():
+                raise InputError("a scenario is written to a new workbook, never into the "
+                                 "model itself", where="scenario")
+            new = fill_template(parts, [SheetSpec(POLICY, self._edits, {})],
+                                self._specs.values())
+        else:
+            new = replace_sheets(parts, self._specs.values())
         with zipfile.ZipFile(self.path) as z:
             infos = {i.filename: i for i in z.infolist()}
         out = io.BytesIO()
         write_package(new, list(infos), out, infos, source=self.path, original=parts)
         atomic_write(self.output, out.getvalue(), unchanged=self._read)
+
+
+def scenario_rows(rows: list[list[object]], scenario: Mapping[str, str], model: str
+                  ) -> tuple[list[list[object]], list[CellSpec], list[str]]:
+    """The Policy sheet's rows with a scenario's values in place of the sheet's.
+
+    Args:
+        rows: The Policy sheet's values, rows from A1.
+        scenario: Parameter -> value as typed (a number where it reads as one).
+        model: The model's file name, for notes.
+
+    Returns:
+        The rows, the value cells to write into the output's Policy sheet, and one note
+        per parameter changed (its value in the model and in the scenario).
+
+    Raises:
+        InputError: A parameter the Policy sheet does not list, or a sheet with no
+            ``parameter`` and ``value`` header; every problem together.
+    """
+    from ..readers.tables import header_key
+
+    problems = Problems()
+    at = next((i for i, r in enumerate(rows)
+               if "parameter" in [header_key(v) for v in r]
+               and "value" in [header_key(v) for v in r]), None)
+    if at is None:
+        raise InputError("the Policy sheet has no header row with 'parameter' and 'value'",
+                         where=POLICY)
+    header = [header_key(v) for v in rows[at]]
+    jp, jv = header.index("parameter"), header.index("value")
+    where = {str(r[jp]).strip(): i for i, r in enumerate(rows) if i > at and jp < len(r)}
+    out = [list(r) for r in rows]
+    cells: list[CellSpec] = []
+    notes: list[str] = []
+    for name, text in scenario.items():
+        if name not in where:
+            problems.add("--scenario", f"{name!r} is not a parameter on {model}'s Policy "
+                                       f"sheet; expected one of {sorted(where)}")
+            continue
+        i = where[name]
+        try:
+            value: object = parse_number(text)
+        except ValueError:
+            value = text.strip()
+        row = out[i] + [""] * (jv + 1 - len(out[i]))
+        was = row[jv]
+        row[jv] = value
+        out[i] = row
+        cells.append(CellSpec(i + 1, jv + 1, value, fit=False))
+        notes.append(f"scenario: {name} = {text} ({model}'s Policy sheet says "
+                     f"{'blank' if was in ('', None) else was})")
+    problems.raise_if_any()
+    return out, cells, notes

@@ -414,6 +414,10 @@ NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 
+#: Fills of a waterfall's rises, falls and totals.
+WATERFALL_COLOURS = ("00843D", "C00000", "1F4E79")
+
+
 @functools.lru_cache(maxsize=256)
 def chart_xml(sheet: str, ch: ChartSpec) -> str:
     """A chart part, serialised by openpyxl's chart model (never a user's part)."""
@@ -443,6 +447,8 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
     chart = LineChart() if ch.kind == "line" else BarChart()
     if ch.kind == "bar":
         chart.type = "bar"
+    if ch.kind == "waterfall":
+        chart.type, chart.grouping, chart.overlap, chart.gapWidth = "col", "stacked", 100, 60
     chart.title = _chart_title(ch.title)
     chart.y_axis.title = ch.y_title or None
     chart.x_axis.title = ch.x_title or None
@@ -466,6 +472,19 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
         if ch.kind == "line":
             series.marker.symbol = "circle"
             series.marker.size = 6
+    if ch.kind == "waterfall":  # the base is invisible; rises green, falls red, totals blue
+        for series, colour in zip(chart.series, (None, *WATERFALL_COLOURS)):
+            props = GraphicalProperties()
+            if colour is None:
+                props.noFill = True
+                props.line.noFill = True
+            else:
+                props.solidFill = colour
+            series.graphicalProperties = props
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+    if ch.y_min is not None:
+        chart.y_axis.scaling.min = ch.y_min
     if ch.kind == "bar":
         chart.y_axis.majorGridlines = None
         chart.x_axis.delete = False

@@ -83,11 +83,13 @@ class ChartSpec:
     anchor: str
     width: float = 18
     height: float = 9
-    kind: str = "line"  # "line", "bar" (horizontal bars) or "scatter" (x in min_col)
+    kind: str = "line"  # "line", "bar" (horizontal bars), "scatter" (x in min_col) or
+    # "waterfall" (stacked columns by column: an invisible base, then rises, falls, totals)
     by_rows: bool = True
     first_series_col: int | None = None
     legend: bool = True
     data_sheet: str | None = None  # the sheet holding the data, if not the chart's own
+    y_min: float | None = None  # where the value axis starts (default: the application's)
 
 
 @dataclass(frozen=True)

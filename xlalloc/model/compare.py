@@ -1,0 +1,96 @@
+"""Two runs of a model side by side: what changed, and why (``xlalloc compare``).
+
+Pure: two :class:`~xlalloc.model.runner.ModelResult` in, tables out. The split of
+each change is :func:`xlalloc.engine.changes.explain_change`'s:
+
+* **apportionment**: per care programme and place, the change from budget line
+  amounts (``from_amounts``) and from shares (``from_shares``: new data, methods or
+  need); lines are named by budget line and care programme;
+* **targets**: per year and place, the change from the ICB budget (``from_budget``)
+  and from weighted-population shares (``from_need``);
+* **convergence**: per year and organisation, the change in allocation and the rule
+  that set it in each run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..engine.changes import convergence_changes, explain_change
+from .runner import ModelResult
+
+__all__ = ["Comparison", "compare_results", "ICB"]
+
+#: The row of the places summary that holds the whole ICB.
+ICB = "ICB total"
+
+
+@dataclass
+class Comparison:
+    """What changed between two runs.
+
+    Attributes:
+        programmes: ``programme, place, old, new, change, from_amounts, from_shares``.
+        places: The same summed over programmes: the ICB first, then each place.
+        targets: ``year, place, old, new, change, from_budget, from_need``.
+        convergence: ``year, org, old, new, change, ...`` with the rule of each run.
+        notes: What a reader should know (e.g. a part only one run has).
+    """
+
+    programmes: pd.DataFrame
+    places: pd.DataFrame
+    targets: pd.DataFrame
+    convergence: pd.DataFrame | None
+    notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by name (the first is the CSV's; the others are written beside it)."""
+        out = {"Changes": self.programmes, "Places": self.places, "Targets": self.targets}
+        if self.convergence is not None:
+            out["Convergence"] = self.convergence
+        return out
+
+
+def _cells(result: ModelResult) -> pd.DataFrame:
+    if result.apportionment is None:
+        return pd.DataFrame(columns=["line", "programme", "place", "amount"])
+    c = result.apportionment.cells
+    return c.groupby(["line", "programme", "place"], as_index=False, dropna=False)["amount"].sum()
+
+
+def compare_results(old: ModelResult, new: ModelResult) -> Comparison:
+    """Explain every change from ``old`` to ``new``.
+
+    Returns:
+        The :class:`Comparison`; its tables reconcile exactly: ``old + from_amounts +
+        from_shares = new`` in every row, to the penny.
+    """
+    notes: list[str] = []
+    by = ["programme", "place"]
+    programmes = explain_change(_cells(old), _cells(new), by, ["line", "programme"],
+                                ["programme"])
+    money = ["old", "new", "change", "from_amounts", "from_shares"]
+    cents = programmes[money].mul(100).round().astype("int64").assign(
+        place=programmes["place"])  # summed in whole pennies: exact
+    per_place = cents.groupby("place", as_index=False)[money].sum()
+    total = pd.DataFrame([{"place": ICB, **cents[money].sum().to_dict()}])
+    places = pd.concat([total, per_place], ignore_index=True)
+    places[money] = places[money] / 100
+    for name, r in (("old", old), ("new", new)):
+        if r.apportionment is None:
+            notes.append(f"the {name} run apportions no budget: its Budget sheet is empty")
+    t_old, t_new = (r.targets[["year", "place", "target"]] for r in (old, new))
+    targets = explain_change(t_old, t_new, ["year", "place"], ["year"], ["year"],
+                             amount="target").rename(
+        columns={"from_amounts": "from_budget", "from_shares": "from_need"})
+    convergence = None
+    if old.convergence is not None and new.convergence is not None:
+        convergence = convergence_changes(*(
+            pd.concat([t.table.assign(year=y) for y, t in r.convergence.years.items()],
+                      ignore_index=True) for r in (old, new)))
+    elif old.convergence is not None or new.convergence is not None:
+        notes.append("only one run has convergence (Baselines and Totals sheets): it is not "
+                     "compared")
+    return Comparison(programmes, places, targets, convergence, notes)
