@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Protocol
 
 from ..engine.errors import InputError, Problems
-from ..readers.cells import parse_number
 from ..model.schema import POLICY
+from ..readers.cells import parse_number
 from ..readers.model import SheetFile, open_sheets
 from .files import Snapshot, atomic_write, snapshot
 from .package import fill_template, read_parts, replace_sheets, write_package
