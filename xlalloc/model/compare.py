@@ -88,8 +88,8 @@ def compare_results(old: ModelResult, new: ModelResult) -> Comparison:
     convergence = None
     if old.convergence is not None and new.convergence is not None:
         convergence = convergence_changes(*(
-            pd.concat([t.table.assign(year=y) for y, t in r.convergence.years.items()],
-                      ignore_index=True) for r in (old, new)))
+            pd.concat([t.table.assign(year=y) for y, t in c.years.items()], ignore_index=True)
+            for c in (old.convergence, new.convergence)))
     elif old.convergence is not None or new.convergence is not None:
         notes.append("only one run has convergence (Baselines and Totals sheets): it is not "
                      "compared")

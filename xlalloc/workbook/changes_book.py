@@ -9,6 +9,7 @@ the Checks sheet tests ``old + from amounts + from shares = new`` in every row.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,9 @@ from .tables import frame_sheet
 from .xlsx import save_specs
 
 __all__ = ["write_changes"]
+
+#: Rows a waterfall chart (9 cm high) covers, with a margin.
+CHART_ROWS = 20
 
 #: Columns of the waterfall's data: a step, then the stacked series.
 STEPS = ("Old total", "From amounts", "From shares", "New total")
@@ -59,6 +63,8 @@ def _waterfall_sheet(places: pd.DataFrame, look: Look) -> SheetSpec:
         ref = {c: f"{src}!${col(at[c])}${p}" for c in ("old", "new", "from_amounts",
                                                        "from_shares")}
         old, a, s, new = rec.old, rec.from_amounts, rec.from_shares, rec.new
+        if k:
+            d.breaks.append(row)  # each place's steps and chart on a page of their own
         d.note(row, 1, str(rec.place), bold=True, size=12)
         d.header(row + 1, 1, ["Step", "Base (£)", "Increase (£)", "Decrease (£)",
                               "Total (£)"])
@@ -81,14 +87,24 @@ def _waterfall_sheet(places: pd.DataFrame, look: Look) -> SheetSpec:
         d.formula(r1 + 3, 5, f"={ref['new']}", MONEY, value=new)
         low = min(old, new, old + a)
         span = max(old, new, old + a) - low
-        d.chart_below(ChartSpec(
+        d.charts.append(ChartSpec(
             title=f"{rec.place}: £{old:,.0f} to £{new:,.0f}", y_title="£", x_title="",
             y_format='£#,##0', min_col=1, max_col=5, header_row=row + 1, first_row=r1,
             last_row=r1 + 3, anchor=f"A{r1 + 5}", width=18, height=9, kind="waterfall",
             by_rows=False, legend=False,
-            y_min=max(0.0, low - max(span, abs(low) * 0.001)) if low > 0 else None))
-        row = r1 + 6
+            y_min=_axis_start(low, span)))
+        row = r1 + 5 + CHART_ROWS
     return d.spec()
+
+
+def _axis_start(low: float, span: float) -> float | None:
+    """A round value below ``low`` by about ``span``: the axis starts there so small
+    changes show (``None``, i.e. 0, when the totals are not positive)."""
+    if low <= 0:
+        return None
+    gap = max(span, low * 0.001)
+    step = 10 ** math.floor(math.log10(gap))
+    return max(0.0, math.floor((low - gap) / step) * step)
 
 
 def write_changes(path: str | Path, comparison: Comparison, look: Look | None = None,
