@@ -146,3 +146,23 @@ def test_settings_are_bounded():
         UncertaintySettings(draws=10)
     with pytest.raises(ValueError):
         UncertaintySettings(relative=0)
+
+
+def test_nhs_england_places_of_one_icb(y2627):
+    # West Yorkshire's 2026/27 practices, one place per local authority district: every
+    # interval holds its place's target share, and larger places are surer.
+    p = y2627[y2627["icb_code"] == "QWO"]
+    r = share_intervals(p["core"], p["population"], p["lad_name"], p["icb_code"],
+                        UncertaintySettings(draws=1000))
+    t = r.table
+    pop = p.groupby("lad_name")["population"].sum().reindex(t["unit"]).to_numpy()
+    assert len(t) == 6
+    assert (t["target_share_p05"] < t["target_share"]).all()
+    assert (t["target_share"] < t["target_share_p95"]).all()
+    assert t["target_share"].sum() == pytest.approx(1)
+    rel = ((t["target_share_p95"] - t["target_share_p05"]) / t["target_share"]).to_numpy()
+    assert np.argmax(rel) == np.argmin(pop) and np.argmin(rel) == np.argmax(pop)
+    # Craven (about 25,000 people): σ ≈ U·sqrt(250,000 / 25,000) ≈ 0.08, a 90% interval
+    # about 2 × 1.645 × 0.08 ≈ 27% wide; Leeds (977,000): about 4%.
+    craven, leeds = rel[list(t["unit"]).index("Craven")], rel[list(t["unit"]).index("Leeds")]
+    assert 0.2 < craven < 0.35 and 0.02 < leeds < 0.06

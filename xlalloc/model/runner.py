@@ -168,9 +168,12 @@ def run_model(inputs: ModelInputs, progress: Callable[[str], None] | None = None
         with_targets = cap.add_targets(ind, budget_total, comp, policy.unit)
         spread: list[str] = []
         if uncertainty is not None:
+            # Distances only from baselines convergence can use (it reports the others).
+            usable = (baselines is not None and bool((baselines > 0).all())
+                      and set(place_map.frame["place"]) <= set(baselines.index))
             with_targets = target_intervals(
                 with_targets, one, place_map.frame, comp, uncertainty, budget_total,
-                policy.unit, baselines)
+                policy.unit, baselines if usable else None)
             spread = [c for c in INTERVAL_COLUMNS if c in with_targets.columns]
         places = with_targets[with_targets["level"] == "place"]
         index_parts.append(ind.assign(year=year))

@@ -98,8 +98,10 @@ def _waterfall_sheet(places: pd.DataFrame, look: Look) -> SheetSpec:
 
 
 def _axis_start(low: float, span: float) -> float | None:
-    """A round value below ``low`` by about ``span``: the axis starts there so small
-    changes show (``None``, i.e. 0, when the totals are not positive)."""
+    """Where the value axis starts: a round value about ``span`` below ``low``.
+
+    Small changes then show; ``None`` (the axis starts at 0) when ``low`` is not positive.
+    """
     if low <= 0:
         return None
     gap = max(span, low * 0.001)
