@@ -198,7 +198,7 @@ def share_intervals(weighted: npt.ArrayLike, population: npt.ArrayLike,
     table["target_share"] = point
     lo, hi = np.quantile(draws, [s.low, s.high], axis=0)
     result = ShareIntervals(table, draws, s)
-    table[f"target_share_{result.low_col}"] = np.minimum(lo, hi)
+    table[f"target_share_{result.low_col}"] = lo
     table[f"target_share_{result.high_col}"] = hi
     return result
 

@@ -26,8 +26,8 @@ from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
 from .ooxml import sheet_parts
 from .tables import header_key
 
-__all__ = ["ModelInputs", "SheetFile", "TableLayout", "open_sheets", "read_model",
-           "read_model_rows"]
+__all__ = ["ModelInputs", "SheetFile", "TableLayout", "find_header", "open_sheets",
+           "read_model", "read_model_rows"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ class ModelInputs:
 
 
 
-def _find_header(rows: list[list[object]], key: str) -> int | None:
+def find_header(rows: list[list[object]], key: str) -> int | None:
+    """The index of the header row: the first of the first ten rows holding ``key``."""
     for i, row in enumerate(rows[:10]):
         if any(header_key(v) == key for v in row):
             return i
@@ -96,7 +97,7 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
             problems.add(spec.sheet, f"sheet '{spec.sheet}' is missing; expected a table with "
                                      f"columns {cols}")
         return empty, None
-    h = _find_header(rows, spec.key)
+    h = find_header(rows, spec.key)
     if h is None:
         problems.add(spec.sheet, f"no header row with '{spec.key}' in the first 10 rows; "
                                  f"expected columns {cols}")
@@ -231,7 +232,7 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems,
     if rows is None:
         problems.add(POLICY, "sheet 'Policy' is missing")
         return ModelPolicy()
-    h = _find_header(rows, "parameter")
+    h = find_header(rows, "parameter")
     if h is None:
         problems.add(POLICY, "no header row with 'parameter' and 'value'")
         return ModelPolicy()

@@ -19,7 +19,7 @@ from typing import Protocol
 from ..engine.errors import InputError, Problems
 from ..model.schema import POLICY
 from ..readers.cells import parse_number
-from ..readers.model import SheetFile, open_sheets
+from ..readers.model import SheetFile, find_header, open_sheets
 from .files import Snapshot, atomic_write, snapshot
 from .package import fill_template, read_parts, replace_sheets, write_package
 from .sheetspec import CellSpec, SheetSpec
@@ -160,10 +160,8 @@ def scenario_rows(rows: list[list[object]], scenario: Mapping[str, str], model: 
     from ..readers.tables import header_key
 
     problems = Problems()
-    at = next((i for i, r in enumerate(rows)
-               if "parameter" in [header_key(v) for v in r]
-               and "value" in [header_key(v) for v in r]), None)
-    if at is None:
+    at = find_header(rows, "parameter")  # the row the reader reads the Policy from
+    if at is None or "value" not in [header_key(v) for v in rows[at]]:
         raise InputError("the Policy sheet has no header row with 'parameter' and 'value'",
                          where=POLICY)
     header = [header_key(v) for v in rows[at]]
