@@ -289,3 +289,31 @@ def test_place_percentages_give_whole_pound_place_totals_exactly():
                                                                      62_700_000]
     by_loc = res.cells.groupby("place")["amount"].sum()
     assert by_loc.to_dict() == {"A": 79_800_000, "B": 47_500_000, "C": 62_700_000}
+
+
+def test_value_table_is_totalled_by_line_and_practice_with_blank_codes_kept_apart():
+    # Rows 2-6 as a CSV: P1 gets 10 + 5 (one code with spaces), the blank codes 7 + 3.
+    from xlalloc.engine.apportionment import _data_table
+    from xlalloc.engine.errors import Problems
+
+    frame = pd.DataFrame({"line": ["L1", "L1 ", "L1", "L1", "L2"],
+                          "practice_code": ["P1", " P1", None, "   ", "P2"],
+                          "amount": [10.0, 5.0, 7.0, 3.0, 2.5]})
+    found = Problems()
+    out = _data_table(frame, "amount", "Activity", {"L1", "L2"}, {"P1", "P2"}, found)
+    assert not found
+    got = {(r.line, None if pd.isna(r.practice_code) else r.practice_code): r.value
+           for r in out.itertuples()}
+    assert got == {("L1", "P1"): 15.0, ("L1", None): 10.0, ("L2", "P2"): 2.5}
+
+
+def test_rows_with_no_line_are_reported_not_ignored():
+    from xlalloc.engine.apportionment import _data_table
+    from xlalloc.engine.errors import Problems
+
+    frame = pd.DataFrame({"line": ["L1", None, None, "L1", None],
+                          "practice_code": ["P1"] * 5, "amount": [1.0] * 5})
+    found = Problems()
+    _data_table(frame, "amount", "Activity", {"L1"}, {"P1"}, found)
+    assert [str(p) for p in found.items] == [
+        "Activity, column 'line': line is blank (rows 3-4, 6)"]

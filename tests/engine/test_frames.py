@@ -16,3 +16,36 @@ def test_blank():
         assert is_blank(v), v
     for v in (0, 0.0, "0", "x", False):
         assert not is_blank(v), v
+
+
+def test_row_numbers_are_source_rows_as_an_array():
+    from xlalloc.engine.frames import row_numbers
+
+    assert row_numbers(pd.DataFrame({"a": [1, 2, 3]})).tolist() == [2, 3, 4]
+    assert row_numbers(pd.DataFrame({"a": [1, 2], SOURCE_ROW: [9, 12]})).tolist() == [9, 12]
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.lists(st.one_of(st.sampled_from(["A", " A", "A ", "b", "  ", "", "B b"]),
+                          st.none(), st.just(np.nan), st.integers(0, 3),
+                          st.sampled_from([1.0, 2.5]), st.text(max_size=3)), max_size=25))
+def test_text_codes_give_the_stripped_text_of_every_row(values):
+    from xlalloc.engine.frames import text_codes
+
+    column = pd.Series(values, dtype=object)
+    codes, texts = text_codes(column)
+    expected = column.astype("string").str.strip()
+    got = [None if c < 0 else texts[c] for c in codes]
+    assert got == [None if pd.isna(v) else v for v in expected]
+    assert len(set(texts)) == len(texts)  # distinct, so codes can group rows
+
+
+def test_text_codes_merge_values_that_differ_only_in_spaces():
+    from xlalloc.engine.frames import text_codes
+
+    codes, texts = text_codes(pd.Series(["Leeds", " Leeds ", None, "York"]))
+    assert codes.tolist() == [0, 0, -1, 1]
+    assert texts.tolist() == ["Leeds", "York"]
