@@ -11,7 +11,7 @@ by an input error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,15 +48,30 @@ def report_failure(book: Book, error: InputError, quiet: bool = False) -> None:
 
 
 def run_book(book: Book, progress: Callable[[str], None] | None = None,
-             run_at: datetime | None = None) -> ModelResult:
+             run_at: datetime | None = None, extracts: Sequence[str | Path] = (),
+             extract_columns: Mapping[str, str] | None = None) -> ModelResult:
     """Read, validate and run the model in ``book``, then write and save its outputs.
+
+    Args:
+        book: The model.
+        progress: Called with each step's name.
+        run_at: The run's time stamp (default: now).
+        extracts: Activity extracts (CSV or Parquet) to add to the Activity sheet's rows.
+        extract_columns: The extracts' headers for ``line``, ``practice_code`` and
+            ``amount`` (default: those names).
 
     Raises:
         InputError: Every input problem; nothing has been written.
     """
     step = progress or (lambda _s: None)
     step("reading inputs")
-    result = run_model(read_book(book), progress=step, run_at=run_at)
+    inputs = read_book(book)
+    if extracts:
+        from .readers.activity import with_extracts
+
+        step("reading activity extracts")
+        inputs = with_extracts(inputs, list(extracts), dict(extract_columns or {}) or None)
+    result = run_model(inputs, progress=step, run_at=run_at)
     specs = render_outputs(result)  # every sheet drawn before any is written
     step("writing")
     book.write_sheets(specs)

@@ -112,7 +112,9 @@ def default_output(path: Path) -> Path:
 def run(path: str | Path, output: str | Path | None = None, in_place: bool = False,
         progress: Callable[[str], None] | None = None,
         run_at: datetime | None = None,
-        scenario: Mapping[str, str] | None = None) -> ModelResult:
+        scenario: Mapping[str, str] | None = None,
+        activity: Sequence[str | Path] = (),
+        activity_columns: Mapping[str, str] | None = None) -> ModelResult:
     """Read, validate and run a model workbook, and write its output sheets.
 
     Args:
@@ -124,6 +126,11 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
             ``SOURCE_DATE_EPOCH`` when set).
         scenario: Policy parameter -> value: run a variant without editing the model;
             the output's Policy sheet holds the variant's values (needs ``output``).
+        activity: Activity extracts (CSV or Parquet, any number of rows) added to the
+            Activity sheet's rows, checked and totalled by DuckDB; the Audit sheet lists
+            each file (rows, SHA-256) and the coverage it gave each line.
+        activity_columns: The extracts' headers for ``line``, ``practice_code`` and
+            ``amount``, e.g. ``{"line": "Contract"}`` (default: those names).
 
     Returns:
         The :class:`~xlalloc.model.runner.ModelResult`.
@@ -154,7 +161,7 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
                          "only in .xlsm)", where="output")
     book = FileBook(path, target, scenario)
     book.sheet_names()  # a missing or unreadable file is an input problem, reported first
-    return run_book(book, progress, run_at)
+    return run_book(book, progress, run_at, activity, activity_columns)
 
 
 def validate(path: str | Path) -> list[str]:

@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from conftest import write_csv
+from conftest import sha, write_csv
 from libreoffice import read_values, recalculate
 
 from xlalloc.cli import main
@@ -181,3 +181,46 @@ def test_targets_uncertainty_options_are_checked(tmp_path, capsys):
     assert main(["targets", "demo", "--uncertainty", "5", "-o", str(tmp_path / "t.csv")]) == 2
     assert "did you mean 0.05 for 5%" in capsys.readouterr().err
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_activity_totals_an_extract_and_run_uses_it(tmp_path, capsys, libreoffice):
+    from xlalloc import demo
+    from xlalloc.workbook.model_book import build_model, save_model
+
+    tables = demo.model_tables()
+    model = save_model(build_model(dict(tables, tblActivity=None), demo.DEMO_POLICY),
+                       tmp_path / "model.xlsx")
+    act = tables["tblActivity"]
+    extract = write_csv(tmp_path, "claims.csv", act.rename(columns={"amount": "Cost (£)"}))
+    out = tmp_path / "values.xlsx"
+    assert main(["activity", str(extract), "--model", str(model), "--columns",
+                 "amount=cost (£)", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert f"read 1 file(s), {len(act):,} rows" in said
+    # LibreOffice's recalculated copy holds the engine's totals: by hand from the rows.
+    sheets = read_values(recalculate(out))
+    header = sheets["Activity"][0]
+    assert header == [label("line"), label("practice_code"), label("amount")]
+    got = {(r[0], r[1] or None): r[2] for r in sheets["Activity"][1:] if r[0]}
+    want = act.groupby(["line", act["practice_code"].fillna("")])["amount"].sum()
+    assert len(got) == len(want)
+    for (line, code), amount in want.items():
+        assert got[(line, code or None)] == pytest.approx(amount, abs=1e-6)
+    assert [r[0] for r in sheets["Sources"][1:] if r[0]] == ["claims.csv"]
+    # A bad column mapping is an argparse error, not a traceback.
+    with pytest.raises(SystemExit):
+        main(["activity", str(extract), "--model", str(model), "--columns", "cost=x",
+              "-o", str(tmp_path / "x.csv")])
+    assert "unknown column 'cost'" in capsys.readouterr().err
+    # run --activity: the Audit sheet lists the extract and its coverage by line.
+    ran = tmp_path / "ran.xlsx"
+    assert main(["run", str(model), "-o", str(ran), "--activity", str(extract),
+                 "--columns", "amount=Cost (£)"]) == 0
+    recalculated = read_values(recalculate(ran))
+    audit = recalculated["Audit"]
+    titles = [r[0] for r in audit if r and isinstance(r[0], str)]
+    assert any(t.startswith("Activity extracts read beside the model") for t in titles)
+    assert any(r[0] == f"claims.csv: {len(act):,} rows; SHA-256 {sha(extract)}" for r in audit)
+    assert sum(r[2] for r in audit if r[0] == "claims.csv") == len(act)  # coverage block
+    total = next(r for r in recalculated["Checks"] if r[0] == "Overall check (0 when all is well)")
+    assert total[1] == 0

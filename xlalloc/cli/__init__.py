@@ -162,8 +162,8 @@ def _targets_provenance(args: argparse.Namespace, practices: Any, table: Any) ->
     """Source file, version, run time, checks and zero-filled practices of ``targets``."""
     import pandas as pd
 
-    from ..model.build import file_sha256
     from ..model.runner import run_time
+    from ..readers.tables import file_sha256
 
     rows = [{"item": "source file", "value": Path(args.practices).name,
              "years": ", ".join(sorted(practices["year"].unique())),
@@ -410,7 +410,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         check_output(default_output(path), [path], args.force, (path.suffix.lower(),),
                      where="output")
     result = run(path, args.output, in_place=args.in_place, progress=progress_printer(),
-                 scenario=scenario)
+                 scenario=scenario, activity=args.activity or (),
+                 activity_columns=args.columns)
     target = path if args.in_place else Path(args.output) if args.output else default_output(path)
     for w in result.warnings:
         print(f"warning: {w}")
@@ -426,8 +427,68 @@ def _run(c: Any) -> None:
     c.add_argument("--scenario", action="append", type=assignment, metavar="NAME=VALUE",
                    help="run a variant with a Policy parameter changed, e.g. --scenario "
                         "min_growth=0.02 (repeatable; needs -o; the model is not edited)")
+    c.add_argument("--activity", nargs="+", action="extend", metavar="EXTRACT",
+                   help="activity extracts (.csv, .csv.gz or .parquet, any number of rows) "
+                        "added to the Activity sheet's rows; the Audit sheet lists each file "
+                        "and the coverage it gave each line (needs DuckDB)")
+    _columns(c)
     c.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     c.set_defaults(func=cmd_run)
+
+
+def columns(text: str) -> dict[str, str]:
+    """``line=Contract,practice_code=GP,amount=Cost``: an extract's headers."""
+    from ..engine.errors import InputError
+    from ..readers.activity import parse_columns
+
+    try:
+        return parse_columns(text)
+    except InputError as e:
+        raise argparse.ArgumentTypeError("; ".join(p.message for p in e.problems)) from None
+
+
+def _columns(c: Any) -> None:
+    c.add_argument("--columns", type=columns, metavar="line=H,practice_code=H,amount=H",
+                   help="the extracts' headers, where they are not line, practice_code and "
+                        "amount, e.g. --columns line=Contract,practice_code=GP,amount=Cost")
+
+
+def cmd_activity(args: argparse.Namespace) -> int:
+    """Check activity extracts against a model and total them by line and practice."""
+    from ..readers.activity import read_activity
+    from ..readers.model import read_model
+    from ..workbook.tables import write_tables
+
+    out = _output(args, args.model, *args.extracts)
+    for name in ("sources", "coverage", "line_totals"):
+        _sidecar(args, out, name, args.model, *args.extracts)
+    inputs = read_model(args.model)
+    year = inputs.policy.financial_year
+    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
+    extract = read_activity(args.extracts, [str(x) for x in inputs.budget["line"]],
+                            [str(x) for x in practices], args.columns, year)
+    write_tables(out, {"Activity": extract.values, "Sources": extract.files,
+                       "Coverage": extract.coverage, "Line totals": extract.line_totals},
+                 look=_look(args))
+    rows = int(extract.files["rows"].sum())
+    print(f"read {len(extract.files)} file(s), {rows:,} rows; {len(extract.values):,} line and "
+          f"practice totals, £{extract.line_totals['amount'].sum():,.2f} in all; wrote {out}")
+    return 0
+
+
+def _activity(c: Any) -> None:
+    c.add_argument("extracts", nargs="+", metavar="EXTRACT",
+                   help="activity extracts: .csv, .csv.gz or .parquet, one row per contract "
+                        "line, any number of rows")
+    c.add_argument("--model", required=True, help="the model workbook whose budget lines and "
+                                                  "practices the extracts must use")
+    _columns(c)
+    c.add_argument("-o", "--output", required=True,
+                   help="VALUES.csv (Activity sheet rows; sources, coverage and line totals "
+                        "beside it) or VALUES.xlsx (a sheet each)")
+    _present(c)
+    _force(c)
+    c.set_defaults(func=cmd_activity)
 
 
 def assignment(text: str) -> tuple[str, str]:
@@ -748,6 +809,8 @@ COMMANDS: dict[str, tuple[str, Any]] = {
     "new": ("write a new model workbook (empty, or --demo)", _new),
     "run": ("run a model workbook headless and write its outputs", _run),
     "validate": ("report every input problem of a model workbook", _validate),
+    "activity": ("check activity extracts (CSV or Parquet, any size) against a model and "
+                 "total them by line and practice", _activity),
     "compare": ("what changed between two runs of a model, split into budget amounts and "
                 "shares", _compare),
     "demo": ("write the demo ICB's model workbook and run it", _demo),

@@ -13,7 +13,6 @@ grouping the files do not hold, practices in no place) is reported together.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +24,11 @@ from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
 from ..engine.year_on_year import practice_changes
 from ..readers import nhse
-from ..readers.tables import read_table
+from ..readers.tables import file_sha256, read_table
 from .policy import ModelPolicy
 from .runner import UNMAPPED
 
-__all__ = ["GROUPINGS", "UNMAPPED", "BuiltModel", "build_from_files", "file_sha256"]
+__all__ = ["GROUPINGS", "UNMAPPED", "BuiltModel", "build_from_files"]
 
 Grouping = Literal["lad", "pcn", "sub_icb"]
 
@@ -79,15 +78,6 @@ class BuiltModel:
         """Practices whose blank weighted populations were read as zero."""
         z = self.practices[self.practices["zero_filled"].notna()]
         return z[["year", "practice_code", "practice_name", "zero_filled"]].reset_index(drop=True)
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, as hex."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _read_files(files: Sequence[str | Path], blank_wp: str,

@@ -87,6 +87,8 @@ _FIXED = {
     "method_used": "Method used",
     "skipped": "Methods skipped and why",
     "coverage": "Coverage",
+    "rows": "Rows",
+    "attributed": "Attributed to practices (£)",
     "component": "Weighted population used",
     "note": "Note",
     "apportioned": "Apportioned (£)",

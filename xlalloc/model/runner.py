@@ -94,7 +94,8 @@ class ModelResult:
         """Where the figures came from: source files, version, run time, check status.
 
         Columns ``item, value, years, sha256``: one ``source file`` row per file the
-        Practices sheet was built from, then ``xlalloc version``, ``run at``, ``check
+        Practices sheet was built from, one ``activity extract`` row per extract read
+        beside the model (``run --activity``), then ``xlalloc version``, ``run at``, ``check
         status`` and one ``zero-filled`` row per practice and year whose blank weighted
         populations were read as zero.
         """
@@ -102,6 +103,11 @@ class ModelResult:
                 for f, y, h in zip(self.inputs.sources.get("file", []),
                                    self.inputs.sources.get("years", []),
                                    self.inputs.sources.get("sha256", []))]
+        ext = self.inputs.extracts
+        if ext is not None:
+            rows += [{"item": "activity extract", "value": f"{f} ({n:,} rows)", "sha256": h}
+                     for f, n, h in zip(ext.files["file"], ext.files["rows"],
+                                        ext.files["sha256"])]
         rows += [{"item": "xlalloc version", "value": __version__},
                  {"item": "run at", "value": self.run_at.isoformat(sep=" ")},
                  {"item": "check status", "value": self.check_status}]
@@ -128,6 +134,9 @@ class ModelResult:
                         "table1_locality": a.table1_locality, "shares": a.shares,
                         "table2": a.table2, "index": a.index, "audit": a.audit,
                         "cells": a.cells})
+        if self.inputs.extracts is not None:
+            out["activity_extracts"] = self.inputs.extracts.files
+            out["activity_coverage"] = self.inputs.extracts.coverage
         for level, eq in self.equity.items():
             out[f"equity_{level}"] = eq.units
             out[f"equity_{level}_summary"] = eq.summary

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,9 @@ from .archive import cell_flags, check_workbook
 from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
 from .ooxml import sheet_parts
 from .tables import header_key
+
+if TYPE_CHECKING:
+    from .activity import ActivityExtract
 
 __all__ = ["ModelInputs", "SheetFile", "TableLayout", "find_header", "open_sheets",
            "read_model", "read_model_rows"]
@@ -66,6 +70,7 @@ class ModelInputs:
     notes: list[str] = field(default_factory=list)  # defaults used, columns ignored
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)  # files Practices came from
     years_given: bool = False  # the Practices sheet's year column is filled in
+    extracts: ActivityExtract | None = None  # extracts read beside it (run --activity)
 
     def __post_init__(self) -> None:
         if "year" not in self.practices.columns:  # one year: the Policy's

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -32,12 +33,20 @@ from ..engine.frames import SOURCE_ROW
 from .archive import check_workbook
 from .cells import is_blank, parse_number
 
-__all__ = ["WORKBOOK_SUFFIXES", "csv_rows", "header_key", "read_baselines", "read_table",
-           "read_text",
-           "read_totals", "workbook_sheets"]
+__all__ = ["WORKBOOK_SUFFIXES", "csv_rows", "file_sha256", "header_key", "read_baselines",
+           "read_table", "read_text", "read_totals", "workbook_sheets"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, as hex (read in 1 MiB blocks)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 def header_key(h: object) -> str:
     """A header as a column key: ``" Target Share "`` -> ``target_share``."""

@@ -669,6 +669,20 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges, checks: list[tuple[
     ap = col(list(a.audit.columns).index("apportioned") + 1)
     checks.append(("Audit: lines apportioned less their amounts",
                    f"=ROUND(SUM(Audit!{ap}{h + 1}:{ap}{last})-SUM({amount}),2)"))
+    ext = result.inputs.extracts
+    if ext is not None:
+        row = last + 3
+        da.note(row, 1, "Activity extracts read beside the model (xlalloc run --activity), "
+                        "totalled by line and practice as Activity sheet rows", bold=True,
+                size=12)
+        for f in ext.files.itertuples(index=False):  # one line each: the hash is long
+            row += 1
+            da.put(row, 1, f"{f.file}: {f.rows:,} rows; SHA-256 {f.sha256}")
+        row += 2
+        da.note(row, 1, "Coverage each extract gave each line: the share of its £ with a "
+                        "practice code", bold=True, size=12)
+        da.block(row + 1, 1, ext.coverage, {"rows": NUMBER, "amount": MONEY,
+                                            "attributed": MONEY, "coverage": SHARE})
     return [d.spec(), da.spec()]
 
 

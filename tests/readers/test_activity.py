@@ -1,0 +1,234 @@
+"""Activity extracts checked and totalled by DuckDB: totals by hand, problems all at once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xlalloc.engine.errors import InputError
+from xlalloc.readers.activity import AGGREGATE_SQL, parse_columns, read_activity
+
+duckdb = pytest.importorskip("duckdb")
+
+LINES = ["Acute IS", "CHC packages"]
+PRACTICES = ["P1", "P2", "P3"]
+
+
+def write(path: Path, df: pd.DataFrame) -> Path:
+    """CSV through pandas (as a person's file); Parquet through DuckDB (no pyarrow needed)."""
+    if path.suffix == ".parquet":
+        con = duckdb.connect()
+        con.register("df", df)
+        con.execute(f"COPY df TO '{path}' (FORMAT parquet)")
+    else:
+        df.to_csv(path, index=False)
+    return path
+
+
+def problems_of(call) -> list[str]:
+    with pytest.raises(InputError) as e:
+        call()
+    return [str(p) for p in e.value.problems]
+
+
+def test_totals_by_line_and_practice_by_hand(tmp_path):
+    # CSV rows 2-7; Parquet rows 1-3. P1 on Acute IS: 10.10 + 5.05 (code with spaces)
+    # + 1.00 (Parquet) = 16.15. Blank codes on Acute IS: 2.50 + 0.50 ("   ") = 3.00.
+    csv = write(tmp_path / "a.csv", pd.DataFrame({
+        "Contract": ["Acute IS", "Acute IS ", "Acute IS", "Acute IS", "CHC packages",
+                     "CHC packages"],
+        "GP": ["P1", " P1", None, "   ", "P2", "P2"],
+        "Cost": [10.10, 5.05, 2.50, 0.50, 100.0, 0.01]}))
+    pq = write(tmp_path / "b.parquet", pd.DataFrame({
+        "contract": ["Acute IS", "CHC packages", "CHC packages"],
+        "gp": ["P1", "P3", None], "cost": [1.0, 7.0, 3.0]}))
+    got = read_activity([csv, pq], LINES, PRACTICES,
+                        parse_columns("line=CONTRACT,practice_code=gp,amount=Cost"))
+    values = {(r.line, r.practice_code): round(r.amount, 6) for r in got.values.itertuples()}
+    assert values == {("Acute IS", "P1"): 16.15, ("Acute IS", None): 3.0,
+                      ("CHC packages", "P2"): 100.01, ("CHC packages", "P3"): 7.0,
+                      ("CHC packages", None): 3.0}
+    # Budget-line order, blank codes last within a line (as the Activity sheet lists them).
+    assert got.values["line"].tolist() == ["Acute IS"] * 2 + ["CHC packages"] * 3
+    assert got.files[["file", "rows"]].values.tolist() == [["a.csv", 6], ["b.parquet", 3]]
+    assert got.files["sha256"].str.len().tolist() == [64, 64]
+    cov = got.coverage.set_index(["file", "line"])
+    # a.csv's Acute IS: 15.15 of 18.15 has a practice code.
+    assert cov.loc[("a.csv", "Acute IS"), "attributed"] == pytest.approx(15.15)
+    assert cov.loc[("a.csv", "Acute IS"), "coverage"] == pytest.approx(15.15 / 18.15)
+    assert cov.loc[("b.parquet", "CHC packages"), "coverage"] == pytest.approx(0.7)
+    assert cov.loc[("a.csv", "Acute IS"), "rows"] == 4
+    totals = got.line_totals.set_index("line")
+    assert totals.loc["Acute IS", "amount"] == 19.15
+    assert totals.loc["CHC packages", "amount"] == 110.01
+    assert totals["rows"].tolist() == [5, 4]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(LINES), st.sampled_from([*PRACTICES, None]),
+                          st.integers(0, 10**11)), min_size=1, max_size=60))
+def test_line_totals_are_exact_to_the_penny(tmp_path, rows):
+    # Amounts in pence, summed independently as integers; the file holds pounds.
+    df = pd.DataFrame(rows, columns=["line", "practice_code", "pence"])
+    df["amount"] = [f"{Decimal(p) / 100:.2f}" for p in df["pence"]]
+    path = write(tmp_path / "pennies.csv", df[["line", "practice_code", "amount"]])
+    got = read_activity([path], LINES, PRACTICES).line_totals.set_index("line")
+    for line, g in df.groupby("line"):
+        assert round(got.loc[line, "amount"] * 100) == int(g["pence"].sum())
+
+
+def test_every_problem_in_every_file_at_once(tmp_path):
+    bad = write(tmp_path / "bad.csv", pd.DataFrame({
+        "line": ["Acute IS", "Ghost", None, "CHC packages", "CHC packages", "Ghost"],
+        "practice_code": ["P1", "P1", "P2", "Z99", "P1", None],
+        "amount": ["12.5", "3", "4", "n/a", "-5", None]}))
+    no_cols = write(tmp_path / "cols.csv", pd.DataFrame({"Contract": ["Acute IS"],
+                                                         "Cost": [1]}))
+    found = problems_of(lambda: read_activity(
+        [bad, tmp_path / "missing.csv", no_cols, tmp_path / "notes.txt"], LINES, PRACTICES,
+        year="2026/27"))
+    assert found == [
+        "missing.csv: no such file: " + str(tmp_path / "missing.csv"),
+        "cols.csv: no columns 'line', 'practice_code', 'amount'; columns found: "
+        "['Contract', 'Cost']; name the extract's headers with --columns line=HEADER,"
+        "practice_code=HEADER,amount=HEADER",
+        "notes.txt: an extract must be a .csv, .csv.gz or .parquet file",
+        "bad.csv, row 3, column 'line': unknown line 'Ghost' in 2 rows (first: rows 3, 7); "
+        "the model's budget lines are on its Budget sheet",
+        "bad.csv, row 5, column 'practice_code': practice Z99 is not in the model's "
+        "practices for 2026/27: 1 row (row 5)",
+        "bad.csv, row 4, column 'line': the line is blank in 1 row (row 4)",
+        "bad.csv, row 5, column 'amount': the amount is not a number (row 5: 'n/a', "
+        "row 7: blank) in 2 rows (first: rows 5, 7)",
+        "bad.csv, row 6, column 'amount': the amount is negative (row 6: '-5') in 1 row "
+        "(row 6)",
+    ]
+
+
+def test_first_rows_are_the_files_own_deep_in_a_large_file(tmp_path):
+    # 300,000 rows (DuckDB reads a file this size in parallel chunks); the unknown
+    # practice sits at data rows 150,000 and 299,999, so CSV rows 150,001 and 300,000;
+    # Parquet counts data rows from 1, so rows 150,000 and 299,999.
+    n = 300_000
+    df = pd.DataFrame({"line": np.where(np.arange(n) % 2, "Acute IS", "CHC packages"),
+                       "practice_code": np.array(PRACTICES)[np.arange(n) % 3],
+                       "amount": np.full(n, 1.25)})
+    df.loc[[149_999, 299_998], "practice_code"] = "X1"
+    for name, first in (("big.csv", "150001, 300000"), ("big.parquet", "150000, 299999")):
+        path = write(tmp_path / name, df)
+        found = problems_of(lambda p=path: read_activity([p], LINES, PRACTICES))
+        assert found == [f"{name}, row {first.split(',')[0]}, column 'practice_code': practice "
+                         f"X1 is not in the model's practices: 2 rows (first: rows {first})"]
+
+
+def test_many_unknown_practices_are_counted_beyond_the_first_twenty(tmp_path):
+    codes = [f"X{i:02d}" for i in range(25)]
+    df = pd.DataFrame({"line": "Acute IS", "practice_code": codes + ["X00"],
+                       "amount": 1.0})
+    found = problems_of(lambda: read_activity([write(tmp_path / "x.csv", df)], LINES,
+                                              PRACTICES))
+    assert len(found) == 21
+    assert found[0].startswith("x.csv, row 2, column 'practice_code': practice X00 is not")
+    assert "2 rows (first: rows 2, 27)" in found[0]
+    assert found[-1] == "x.csv, column 'practice_code': and 5 more unknown practices in 5 rows"
+
+
+def test_numbers_beyond_any_budget_infinities_and_text_are_not_numbers(tmp_path):
+    df = pd.DataFrame({"line": ["Acute IS"] * 5, "practice_code": ["P1"] * 5,
+                       "amount": ["1e14", "inf", "NaN", "£12", " 7.5 "]})
+    found = problems_of(lambda: read_activity([write(tmp_path / "n.csv", df)], LINES,
+                                              PRACTICES))
+    assert found == ["n.csv, row 2, column 'amount': the amount is not a number (row 2: "
+                     "'1e14', row 3: 'inf', row 4: 'NaN', row 5: '£12') in 4 rows (first: "
+                     "rows 2, 3, 4, 5)"]
+
+
+def test_a_file_duckdb_cannot_read_is_named(tmp_path):
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"not parquet at all")
+    found = problems_of(lambda: read_activity([path], LINES, PRACTICES))
+    assert len(found) == 1 and found[0].startswith("broken.parquet: cannot be read as PARQUET")
+
+
+def test_column_mapping_is_checked():
+    assert parse_columns(None) == {"line": "line", "practice_code": "practice_code",
+                                   "amount": "amount"}
+    assert parse_columns("amount=Cost £")["amount"] == "Cost £"
+    found = problems_of(lambda: parse_columns("line=A,line=B,cost=C,amount"))
+    assert found == ["--columns: line is given twice",
+                     "--columns: unknown column 'cost'; expected one of ['line', "
+                     "'practice_code', 'amount']",
+                     "--columns: 'amount' is not NAME=HEADER, e.g. line=Contract"]
+
+
+def test_the_aggregation_is_one_portable_query():
+    # Spark SQL runs it unchanged: no DuckDB-only syntax (see docs/scale.md).
+    sql = " ".join(AGGREGATE_SQL.split()).upper()
+    for duckdb_only in ("GROUP BY ALL", "::", "READ_CSV", "READ_PARQUET", "QUALIFY",
+                        "EXCLUDE", "FILENAME"):
+        assert duckdb_only not in sql
+    assert "GROUP BY SOURCE_FILE, LINE, PRACTICE_CODE" in sql
+
+
+@pytest.fixture(scope="module")
+def two_models(tmp_path_factory):
+    """The demo model with its activity on the sheet, and the same with the sheet empty
+    and the activity in an extract (CSV rows in the sheet's order, headers renamed)."""
+    from xlalloc import demo
+    from xlalloc.workbook.model_book import build_model, save_model
+
+    d = tmp_path_factory.mktemp("extract")
+    tables = demo.model_tables()
+    on_sheet = save_model(build_model(tables, demo.DEMO_POLICY), d / "sheet.xlsx")
+    activity = tables["tblActivity"]
+    extract = write(d / "claims.csv", activity.rename(columns={
+        "line": "Contract", "practice_code": "GP", "amount": "Cost"}))
+    empty = dict(tables, tblActivity=None)
+    beside = save_model(build_model(empty, demo.DEMO_POLICY), d / "beside.xlsx")
+    return d, on_sheet, beside, extract, activity
+
+
+def test_an_extract_apportions_exactly_as_the_activity_sheet(two_models):
+    import xlalloc
+
+    d, on_sheet, beside, extract, activity = two_models
+    a = xlalloc.run(on_sheet, d / "a.xlsx")
+    b = xlalloc.run(beside, d / "b.xlsx", activity=[extract],
+                    activity_columns={"line": "Contract", "practice_code": "GP",
+                                      "amount": "Cost"})
+    pd.testing.assert_frame_equal(a.apportionment.table1, b.apportionment.table1)
+    pd.testing.assert_frame_equal(a.apportionment.cells, b.apportionment.cells)
+    cols = ["line", "method_used", "coverage", "apportioned"]
+    pd.testing.assert_frame_equal(a.apportionment.audit[cols], b.apportionment.audit[cols])
+    # The audit records the file and the coverage it gave each line.
+    prov = b.provenance().set_index("item")
+    assert prov.loc["activity extract", "value"] == f"claims.csv ({len(activity):,} rows)"
+    cov = b.tables()["activity_coverage"].set_index("line")["coverage"]
+    audit = b.apportionment.audit.set_index("line")
+    for line, share in cov.items():  # the coverage the apportionment used, or skipped at
+        if audit.loc[line, "method_used"] == "practice_data":
+            assert share == pytest.approx(audit.loc[line, "coverage"])
+        else:
+            assert f"practice_data: coverage {share:.1%} below 80%" in audit.loc[line,
+                                                                                  "skipped"]
+    assert "activity_coverage" not in a.tables()
+
+
+def test_a_line_on_the_sheet_and_in_an_extract_is_refused(two_models):
+    import xlalloc
+
+    d, on_sheet, _, extract, activity = two_models
+    found = problems_of(lambda: xlalloc.run(on_sheet, d / "both.xlsx", activity=[extract],
+                                            activity_columns=parse_columns(
+                                                "line=Contract,practice_code=GP,amount=Cost")))
+    lines = list(dict.fromkeys(activity["line"]))
+    assert len(found) == len(lines)
+    assert found[0].startswith(f"Activity, column 'line': line {lines[0]!r} is on the "
+                               "Activity sheet (rows ")
+    assert not (d / "both.xlsx").exists()

@@ -1,0 +1,415 @@
+"""Activity extracts: row-level contract data, checked and totalled by DuckDB.
+
+The Birmingham and Solihull method (``shared/reference/001``, Appendix 1) shares
+acute, mental health and continuing healthcare spend by contract activity at
+practice level: one row per contract line, millions of rows a year for one ICB and
+about 10^8 nationally (SUS+). Such extracts do not fit an Excel sheet (1,048,576
+rows) and need not pass through Python row by row: DuckDB reads the CSV and
+Parquet files directly and :data:`AGGREGATE_SQL`, one ``GROUP BY`` query, turns
+them into one row per file, budget line and practice. Everything after that (the
+checks against the model's lines and practices, the totals the apportionment
+uses, each file's coverage) works on that small table.
+
+:data:`AGGREGATE_SQL` is plain SQL over a view ``extract(source_file, line,
+practice_code, amount)``: Spark SQL runs it unchanged (see ``docs/scale.md``).
+
+DuckDB is an optional dependency (``pip install "xlalloc[activity]"``): it is
+imported only when an extract is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..engine.apportionment import rows_text
+from ..engine.errors import InputError, Problems
+from ..engine.frames import SOURCE_ROW
+from ..engine.rounding import MAX_AMOUNT
+from .model import ModelInputs
+from .tables import file_sha256
+
+__all__ = ["AGGREGATE_SQL", "COLUMNS", "MAX_LISTED", "ActivityExtract", "parse_columns",
+           "read_activity", "with_extracts"]
+
+#: The columns an extract supplies, by their default headers.
+COLUMNS = ("line", "practice_code", "amount")
+
+#: Distinct unknown lines or practices named one by one in the problems; the rest are
+#: counted together.
+MAX_LISTED = 20
+
+#: Rows named for each problem (the first in the file).
+FIRST_ROWS = 5
+
+#: The one pass over every row of every file. ``extract`` is a view with columns
+#: ``source_file, line, practice_code, amount`` (each file's own headers renamed);
+#: ``amount`` may be text or a number. Amounts are summed as decimals with six places,
+#: so totals are exact to the penny however many rows there are; an amount that is not
+#: a finite number of at most £10 trillion is counted, not summed. Standard SQL: DuckDB
+#: and Spark SQL (3.2 or later) both run it unchanged.
+AGGREGATE_SQL = f"""
+SELECT source_file, line, practice_code,
+       COUNT(*) AS row_count,
+       SUM(CASE WHEN ABS(value) <= {MAX_AMOUNT:.0f} THEN CAST(value AS DECIMAL(38, 6)) END)
+           AS amount,
+       SUM(CASE WHEN ABS(value) <= {MAX_AMOUNT:.0f} THEN 0 ELSE 1 END) AS not_numbers,
+       SUM(CASE WHEN value < 0 THEN 1 ELSE 0 END) AS negatives
+FROM (
+    SELECT source_file,
+           NULLIF(TRIM(CAST(line AS STRING)), '') AS line,
+           NULLIF(TRIM(CAST(practice_code AS STRING)), '') AS practice_code,
+           TRY_CAST(amount AS DOUBLE) AS value
+    FROM extract
+) AS checked
+GROUP BY source_file, line, practice_code
+"""
+
+
+@dataclass
+class ActivityExtract:
+    """Extract files checked and totalled for apportionment.
+
+    Attributes:
+        values: ``line, practice_code, amount``: one row per line and practice (a blank
+            practice code is spend not attributed to a practice), as the model's Activity
+            sheet would hold it.
+        files: ``file, rows, sha256``: each file read.
+        coverage: ``file, line, rows, amount, attributed, coverage``: each file's rows
+            and £ by line, the £ with a practice code, and that share (the coverage the
+            apportionment's ``practice_data`` method tests against its threshold).
+        line_totals: ``line, rows, amount``: every file's £ by line, exact to the penny.
+    """
+
+    values: pd.DataFrame
+    files: pd.DataFrame
+    coverage: pd.DataFrame
+    line_totals: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_columns(text: str | None) -> dict[str, str]:
+    """``line=Contract,practice_code=GP,amount=Cost`` as a mapping (defaults: the names).
+
+    Raises:
+        InputError: A part without ``=``, an unknown name, or a name given twice.
+    """
+    out = {c: c for c in COLUMNS}
+    if not text:
+        return out
+    problems = Problems()
+    seen: set[str] = set()
+    for part in text.split(","):
+        key, sep, header = part.partition("=")
+        key, header = key.strip(), header.strip()
+        if not sep or not header:
+            problems.add("--columns", f"{part.strip()!r} is not NAME=HEADER, e.g. "
+                                      "line=Contract")
+        elif key not in COLUMNS:
+            problems.add("--columns", f"unknown column {key!r}; expected one of "
+                                      f"{list(COLUMNS)}")
+        elif key in seen:
+            problems.add("--columns", f"{key} is given twice")
+        else:
+            seen.add(key)
+            out[key] = header
+    problems.raise_if_any()
+    return out
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError:
+        raise InputError('reading activity extracts needs DuckDB: pip install '
+                         '"xlalloc[activity]"', where="activity") from None
+    return duckdb
+
+
+def _quote(text: str, mark: str) -> str:
+    return mark + text.replace(mark, mark + mark) + mark
+
+
+def _scan(path: Path) -> str:
+    """DuckDB's reader for a file: every CSV cell as text, as the file holds it."""
+    if path.suffix.lower() == ".parquet":
+        return f"read_parquet({_quote(str(path), chr(39))})"
+    return (f"read_csv({_quote(str(path), chr(39))}, header = true, all_varchar = true, "
+            "auto_detect = true)")
+
+
+def _headers(con: Any, path: Path, wanted: dict[str, str],
+             problems: Problems) -> dict[str, str] | None:
+    """Each wanted column's header in the file (matched ignoring case and spaces)."""
+    duckdb = _duckdb()
+    try:
+        found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()]
+    except duckdb.Error as e:
+        problems.add(path.name, f"cannot be read as {path.suffix.lstrip('.').upper()}: "
+                                f"{str(e).splitlines()[0]}")
+        return None
+    by_key = {str(h).strip().lower(): str(h) for h in found}
+    out = {name: by_key[header.strip().lower()] for name, header in wanted.items()
+           if header.strip().lower() in by_key}
+    absent = [f"'{h}'" + (f" (for {n})" if h != n else "") for n, h in wanted.items()
+              if n not in out]
+    if absent:
+        problems.add(path.name, f"no column{'s' if len(absent) > 1 else ''} "
+                                f"{', '.join(absent)}; columns found: {found}; name the "
+                                "extract's headers with --columns line=HEADER,"
+                                "practice_code=HEADER,amount=HEADER")
+    return out
+
+
+def _view(files: list[tuple[Path, dict[str, str]]]) -> str:
+    """The ``extract`` view: every file's rows under the standard column names."""
+    parts = [f"SELECT {_quote(p.name, chr(39))} AS source_file, "
+             f"{_quote(h['line'], chr(34))} AS line, "
+             f"{_quote(h['practice_code'], chr(34))} AS practice_code, "
+             f"{_quote(h['amount'], chr(34))} AS amount FROM {_scan(p)}" for p, h in files]
+    return "CREATE OR REPLACE TEMP VIEW extract AS " + "\nUNION ALL\n".join(parts)
+
+
+def read_activity(paths: list[str | Path], lines: list[str], practices: list[str],
+                  columns: dict[str, str] | None = None, year: str = "") -> ActivityExtract:
+    """Check and total activity extracts against a model's budget lines and practices.
+
+    Args:
+        paths: CSV or Parquet files, one row per contract line.
+        lines: The model's budget lines.
+        practices: The model's practice codes (for its financial year).
+        columns: Standard name -> the files' header (see :func:`parse_columns`).
+        year: The model's financial year, named in messages.
+
+    Returns:
+        An :class:`ActivityExtract`.
+
+    Raises:
+        InputError: Every problem in every file at once: missing files or columns,
+            unknown lines and practices, blank lines, amounts that are not numbers or
+            are negative; each counted, with the first rows named.
+    """
+    duckdb = _duckdb()
+    wanted = columns or {c: c for c in COLUMNS}
+    problems = Problems()
+    files: list[tuple[Path, dict[str, str]]] = []
+    names: dict[str, Path] = {}
+    con = duckdb.connect()
+    for raw in paths:
+        p = Path(raw)
+        if not p.name.lower().endswith((".csv", ".csv.gz", ".parquet")):
+            problems.add(p.name, "an extract must be a .csv, .csv.gz or .parquet file")
+            continue
+        if not p.is_file():
+            problems.add(p.name, f"no such file: {p}")
+            continue
+        if p.name in names:
+            problems.add(p.name, f"two extracts share the name {p.name} ({names[p.name]} and "
+                                 f"{p}); rename one so the audit can tell them apart")
+            continue
+        names[p.name] = p
+        headers = _headers(con, p, wanted, problems)
+        if headers is not None and len(headers) == len(wanted):
+            files.append((p, headers))
+    if not files:
+        problems.raise_if_any()
+    try:
+        con.execute(_view(files))
+        con.execute(f"CREATE TEMP TABLE totals AS {AGGREGATE_SQL}")
+        agg = con.execute("SELECT source_file, line, practice_code, row_count, "
+                          "CAST(amount AS DOUBLE) AS amount, not_numbers, negatives "
+                          "FROM totals").df()
+    except duckdb.Error as e:
+        raise InputError(f"the extracts could not be read: {str(e).splitlines()[0]}",
+                         where="activity") from None
+    _check(con, files, agg, set(lines), set(practices), year, problems)
+    problems.raise_if_any()
+    # The tables below sum the decimal totals again, so each figure is rounded once.
+    values = con.execute(
+        "SELECT line, practice_code, CAST(SUM(amount) AS DOUBLE) AS amount FROM totals "
+        "GROUP BY line, practice_code").df()
+    coverage = con.execute(
+        "SELECT source_file AS file, line, SUM(row_count) AS rows, "
+        "CAST(SUM(amount) AS DOUBLE) AS amount, CAST(COALESCE(SUM(CASE WHEN practice_code "
+        "IS NOT NULL THEN amount END), 0) AS DOUBLE) AS attributed "
+        "FROM totals GROUP BY source_file, line").df()
+    line_totals = con.execute(
+        "SELECT line, SUM(row_count) AS rows, "
+        "CAST(ROUND(COALESCE(SUM(amount), 0), 2) AS DOUBLE) AS amount "
+        "FROM totals GROUP BY line").df()
+    return _result(files, agg, values, coverage, line_totals, lines)
+
+
+def _check(con: Any, files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame,
+           lines: set[str], practices: set[str], year: str, problems: Problems) -> None:
+    """Every problem, counted from the totals, with the first rows read back from the file."""
+    line = agg["line"].astype(object)
+    code = agg["practice_code"].astype(object)
+    blank_line = line.isna().to_numpy()
+    unknown_line = (~blank_line & ~line.isin(lines)).to_numpy()
+    unknown_code = (code.notna() & ~code.isin(practices)).to_numpy()
+    in_model = f"the model's practices for {year}" if year else "the model's practices"
+    for path, headers in files:
+        mine = (agg["source_file"] == path.name).to_numpy()
+        kinds: list[tuple[str, str, str, pd.DataFrame]] = []
+        for label, mask, column, key in (
+                ("unknown line", unknown_line, "line", "line"),
+                ("unknown practice", unknown_code, "practice_code", "practice_code")):
+            bad = agg[mask & mine]
+            if len(bad):
+                counts = bad.groupby(key, sort=False)["row_count"].sum()
+                counts = counts.sort_values(ascending=False, kind="stable")
+                kinds.append((label, column, key, counts.to_frame()))
+        n_blank = int(agg.loc[blank_line & mine, "row_count"].sum())
+        n_text = int(agg.loc[mine, "not_numbers"].sum())
+        n_neg = int(agg.loc[mine, "negatives"].sum())
+        if not kinds and not (n_blank or n_text or n_neg):
+            continue
+        first = _first_rows(con, path, headers, lines, practices)
+        for label, column, key, counts in kinds:
+            for value, n in list(counts["row_count"].items())[:MAX_LISTED]:
+                at = first[(first["kind"] == key) & (first["value"] == value)]["row"].tolist()
+                what = (f"unknown line {value!r} in {_count(n, at)}; the model's budget lines "
+                        "are on its Budget sheet" if key == "line" else
+                        f"practice {value} is not in {in_model}: {_count(n, at)}")
+                problems.add(path.name, what,
+                             row=at[0] if at else None, column=headers[column])
+            rest = counts["row_count"].iloc[MAX_LISTED:]
+            if len(rest):
+                problems.add(path.name, f"and {len(rest):,} more {label}s in "
+                                        f"{int(rest.sum()):,} rows", column=headers[column])
+        for kind, n, column, what in (
+                ("blank", n_blank, "line", "the line is blank"),
+                ("text", n_text, "amount", "the amount is not a number"),
+                ("negative", n_neg, "amount", "the amount is negative")):
+            if n:
+                shown = first[first["kind"] == kind]
+                at = shown["row"].tolist()
+                if kind in ("text", "negative"):
+                    what += " (" + ", ".join(f"row {r}: {_shown(v)}" for r, v in
+                                             zip(at, shown["value"])) + (", ..." if n > len(at)
+                                                                         else "") + ")"
+                problems.add(path.name, f"{what} in {_count(n, at)}",
+                             row=at[0] if at else None, column=headers[column])
+
+
+def _shown(value: object) -> str:
+    return "blank" if value is None or value is pd.NA or value != value else repr(value)
+
+
+def _count(n: int, at: list[int]) -> str:
+    """``3 rows (first: rows 2, 9, 14)``."""
+    if n == 1 and at:
+        return f"1 row (row {at[0]})"
+    return f"{n:,} rows (first: rows {', '.join(map(str, at))})"
+
+
+def _first_rows(con: Any, path: Path, headers: dict[str, str], lines: set[str],
+                practices: set[str]) -> pd.DataFrame:
+    """The first rows of a file with each problem: ``kind, value, row``.
+
+    The error path only: it numbers the file's rows (for a CSV, the line number a text
+    editor shows, the header being line 1; for Parquet, the data row counted from 1).
+    """
+    con.register("known_lines", pd.DataFrame({"v": sorted(lines)}, dtype=object))
+    con.register("known_practices", pd.DataFrame({"v": sorted(practices)}, dtype=object))
+    offset = 0 if path.suffix.lower() == ".parquet" else 1
+    q = _quote
+    sql = f"""
+    WITH numbered AS (
+        SELECT ROW_NUMBER() OVER () + {offset} AS row_no,
+               NULLIF(TRIM(CAST({q(headers['line'], '"')} AS VARCHAR)), '') AS line,
+               NULLIF(TRIM(CAST({q(headers['practice_code'], '"')} AS VARCHAR)), '') AS code,
+               CAST({q(headers['amount'], '"')} AS VARCHAR) AS amount_text,
+               TRY_CAST({q(headers['amount'], '"')} AS DOUBLE) AS value
+        FROM {_scan(path)}),
+    problems AS (
+        SELECT 'line' AS kind, line AS value, row_no FROM numbered
+        WHERE line IS NOT NULL AND line NOT IN (SELECT v FROM known_lines)
+        UNION ALL
+        SELECT 'practice_code', code, row_no FROM numbered
+        WHERE code IS NOT NULL AND code NOT IN (SELECT v FROM known_practices)
+        UNION ALL
+        SELECT 'blank', NULL, row_no FROM numbered WHERE line IS NULL
+        UNION ALL
+        SELECT 'text', amount_text, row_no FROM numbered
+        WHERE NOT (ABS(value) <= {MAX_AMOUNT:.0f}) OR value IS NULL
+        UNION ALL
+        SELECT 'negative', amount_text, row_no FROM numbered WHERE value < 0)
+    SELECT kind, value, row_no AS row FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY kind, value ORDER BY row_no) AS k
+        FROM problems) WHERE k <= {FIRST_ROWS}
+    ORDER BY kind, value, row"""
+    if path.suffix.lower() != ".parquet":
+        con.execute("SET threads = 1")  # rows numbered in file order
+    out = con.execute(sql).df()
+    con.execute("RESET threads")
+    # Non-numeric amounts and negatives are listed together, first rows first.
+    for kind in ("text", "negative"):
+        at = out["kind"] == kind
+        keep = out[at].sort_values("row").head(FIRST_ROWS)
+        out = pd.concat([out[~at], keep], ignore_index=True)
+    out["row"] = out["row"].astype(np.int64)
+    return out
+
+
+def _result(files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame, values: pd.DataFrame,
+            coverage: pd.DataFrame, line_totals: pd.DataFrame,
+            lines: list[str]) -> ActivityExtract:
+    """The tables in the model's order: budget lines as listed, files as given."""
+    order = {name: i for i, name in enumerate(lines)}
+    file_pos = {p.name: i for i, (p, _) in enumerate(files)}
+    values["practice_code"] = values["practice_code"].astype(object).where(
+        values["practice_code"].notna(), None)
+    values = values.assign(_o=values["line"].map(order)).sort_values(
+        ["_o", "practice_code"], na_position="last", kind="stable").drop(columns="_o")
+    rows = agg.groupby("source_file", sort=False)["row_count"].sum()
+    listing = pd.DataFrame({"file": [p.name for p, _ in files],
+                            "rows": [int(rows.get(p.name, 0)) for p, _ in files],
+                            "sha256": [file_sha256(p) for p, _ in files]})
+    cov = coverage.assign(coverage=coverage["attributed"]
+                          / coverage["amount"].where(coverage["amount"] > 0),
+                          rows=coverage["rows"].astype(np.int64))
+    cov = cov.assign(_f=cov["file"].map(file_pos), _o=cov["line"].map(order)).sort_values(
+        ["_f", "_o"], kind="stable").drop(columns=["_f", "_o"])
+    totals = line_totals.assign(_o=line_totals["line"].map(order),
+                                rows=line_totals["rows"].astype(np.int64))
+    totals = totals.sort_values("_o", kind="stable").drop(columns="_o")
+    return ActivityExtract(values.reset_index(drop=True), listing, cov.reset_index(drop=True),
+                           totals.reset_index(drop=True))
+
+
+def with_extracts(inputs: ModelInputs, paths: list[str | Path],
+                  columns: dict[str, str] | None = None) -> ModelInputs:
+    """A model's inputs with activity extracts added to its Activity sheet's rows.
+
+    The extracts are checked against the model's budget lines and its financial year's
+    practices, totalled by line and practice, and given to the apportionment exactly as
+    Activity sheet rows would be. A line is taken from one place only: a line both on
+    the Activity sheet and in an extract is an error, never added twice.
+
+    Raises:
+        InputError: Every problem in every extract, or lines given in both places.
+    """
+    year = inputs.policy.financial_year
+    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
+    lines = [str(x) for x in inputs.budget["line"].dropna()]
+    extract = read_activity(paths, lines, [str(c) for c in practices], columns, year)
+    sheet = inputs.activity
+    if len(sheet):
+        on_sheet = sheet["line"].astype(object)
+        both = [x for x in pd.unique(on_sheet.dropna()) if x in set(extract.values["line"])]
+        problems = Problems()
+        for line in both:
+            rows = sheet.loc[on_sheet == line, SOURCE_ROW].astype(int).tolist()
+            problems.add("Activity", f"line {line!r} is on the Activity sheet (rows "
+                                     f"{rows_text(rows)}) and in the extracts: give each "
+                                     "line's activity in one place", column="line")
+        problems.raise_if_any()
+    added = extract.values.assign(**{SOURCE_ROW: 0})
+    activity = pd.concat([sheet, added], ignore_index=True) if len(sheet) else added
+    return replace(inputs, activity=activity, extracts=extract)
