@@ -320,6 +320,166 @@ def packs() -> None:
                "openpyxl writing the same cells, per pack", t_plain / n)
 
 
+def fresh(code: str, setup: str = "") -> tuple[float, float]:
+    """Seconds and peak memory (MiB) of ``code`` run in a new Python process.
+
+    ``setup`` runs first, outside the timing (its memory counts towards the peak).
+    """
+    import subprocess
+    import textwrap
+
+    script = (f"import resource, sys, time\nsys.path.insert(0, {str(ROOT)!r})\n"
+              f"{textwrap.dedent(setup)}\nt = time.perf_counter()\n{textwrap.dedent(code)}\n"
+              "print(time.perf_counter() - t, "
+              "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[-2]), float(out[-1])
+
+
+def report_memory(name: str, mib: float, baseline_name: str, mib0: float) -> None:
+    print(f"{name:<48} peak {mib:7.0f} MiB   baseline {baseline_name}: {mib0:7.0f} MiB   "
+          f"ratio {mib / mib0:6.2f}")
+
+
+EXTRACT_ROWS = 10_000_000
+ACTIVITY_LINES = ("Acute - independent sector", "CHC packages of care",
+                  "Mental health packages of care", "Learning disabilities packages",
+                  "Acute contracts - NHS trusts", "GP prescribing")
+
+
+def national_extract(folder: Path, rows: int = EXTRACT_ROWS) -> tuple[Path, Path]:
+    """A national model (every practice in England) and a Parquet activity extract.
+
+    One row per contract line: six budget lines, every practice, 7% of rows with no
+    practice code, amounts in pounds and pence from £1 to about £8,000.
+    """
+    import duckdb
+
+    from xlalloc import demo
+    from xlalloc.workbook.model_book import build_model, save_model
+
+    tables = national_model_tables()
+    tables["tblActivity"] = None
+    model = save_model(build_model(tables, demo.DEMO_POLICY), folder / "national.xlsx")
+    codes = pd.DataFrame({"code": tables["tblPractices"]["practice_code"]})
+    codes["k"] = np.arange(len(codes))
+    lines = pd.DataFrame({"line": list(ACTIVITY_LINES), "k": np.arange(len(ACTIVITY_LINES))})
+    con = duckdb.connect()
+    con.register("codes", codes)
+    con.register("lines", lines)
+    extract = folder / "extract.parquet"
+    con.execute(f"""
+        COPY (SELECT l.line AS line,
+                     CASE WHEN hash(i * 7) % 100 < 7 THEN NULL ELSE c.code END
+                         AS practice_code,
+                     ROUND(EXP((hash(i * 13) % 900) / 100.0), 2) AS amount
+              FROM range({rows}) r(i)
+              JOIN codes c ON c.k = hash(i) % {len(codes)}
+              JOIN lines l ON l.k = hash(i * 3) % {len(lines)})
+        TO '{extract}' (FORMAT parquet)""")
+    return model, extract
+
+
+@bench
+def activity() -> None:
+    """A 10-million-row extract: xlalloc activity against DuckDB's own GROUP BY."""
+    import shutil
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="xlalloc-activity-"))
+    model, extract = national_extract(d)
+    import json
+
+    from xlalloc.readers.model import read_model
+
+    inputs = read_model(model)
+    known = d / "known.json"
+    known.write_text(json.dumps({"lines": [str(x) for x in inputs.budget["line"]],
+                                 "codes": [str(x) for x in inputs.practices["practice_code"]]}))
+    setup = f"""
+        import duckdb, json
+        from xlalloc.readers.activity import read_activity
+        known = json.load(open({str(known)!r}))
+        lines, codes = known["lines"], known["codes"]
+    """
+    plain = f"""
+        con = duckdb.connect()
+        totals = con.execute("SELECT line, practice_code, SUM(amount) AS amount, COUNT(*) "
+                             "FROM read_parquet('{extract}') GROUP BY line, practice_code").df()
+    """
+    ours = f"read_activity([{str(extract)!r}], lines, codes)"
+    runs = [(fresh(plain, setup), fresh(ours, setup)) for _ in range(7)]  # interleaved
+    t0, m0 = min(r[0] for r in runs)
+    t1, m1 = min(r[1] for r in runs)
+    report(f"activity: {EXTRACT_ROWS:,} rows checked and totalled", t1,
+           "DuckDB GROUP BY alone", t0)
+    report_memory("activity: peak memory of the same process", m1, "DuckDB GROUP BY alone", m0)
+    cli = f"""
+        from xlalloc.cli import main
+        main(["activity", {str(extract)!r}, "--model", {str(model)!r}, "-o",
+              {str(d / "values.csv")!r}, "--force"])
+    """
+    t2, m2 = fresh(cli)
+    report("xlalloc activity (CLI, reading the model too)", t2, "DuckDB GROUP BY alone", t0)
+    report_memory("xlalloc activity (CLI): peak memory", m2, "DuckDB GROUP BY alone", m0)
+    # Per-line totals to the penny against DuckDB's own sum in exact decimals.
+    import duckdb
+
+    from xlalloc.readers.activity import read_activity
+
+    got = read_activity([extract], [str(x) for x in inputs.budget["line"]],
+                        [str(x) for x in inputs.practices["practice_code"]]).line_totals
+    want = duckdb.connect().execute(
+        f"SELECT line, CAST(SUM(CAST(amount AS DECIMAL(38, 2))) AS VARCHAR) AS amount "
+        f"FROM read_parquet('{extract}') GROUP BY line").df()
+    mine = {line: f"{a:.2f}" for line, a in zip(got["line"], got["amount"])}
+    theirs = dict(zip(want["line"], want["amount"]))
+    print(f"activity: per-line totals equal to the penny: {mine == theirs} "
+          f"({len(mine)} lines, £{sum(map(float, theirs.values())):,.2f})")
+    # The same extract through the engine's apportion, end to end.
+    setup_apportion = f"""
+        import duckdb, pandas as pd
+        from xlalloc.engine.apportionment import apportion
+        from xlalloc.readers.model import read_model
+        inputs = read_model({str(model)!r})
+        practices = inputs.practices.drop(columns="year")
+        frame = duckdb.connect().execute("SELECT * FROM read_parquet('{extract}')").df()
+    """
+    apportion_code = ("apportion(inputs.budget, practices, inputs.practice_data, "
+                      "inputs.place_splits, frame, inputs.policy.apportionment())")
+    pandas_code = "frame.groupby(['line', 'practice_code'], dropna=False)['amount'].sum()"
+    t3, m3 = fresh(apportion_code, setup_apportion)
+    t4, m4 = fresh(pandas_code, setup_apportion)
+    report(f"apportion(activity=) on {EXTRACT_ROWS:,} rows in memory", t3,
+           "pandas GROUP BY of the same frame", t4)
+    report_memory("apportion(activity=): peak memory", m3, "pandas GROUP BY of the same frame",
+                  m4)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@bench
+def startup() -> None:
+    """``xlalloc --help`` and the worksheet functions' import, in fresh processes."""
+    t0 = min(fresh("pass")[0] for _ in range(3))
+    t_help = min(fresh("""
+        from xlalloc.cli import main
+        try:
+            main(["--help"])
+        except SystemExit:
+            pass
+    """)[0] for _ in range(3))
+    t_pandas = min(fresh("import pandas")[0] for _ in range(3))
+    t_udfs = min(fresh("import xlalloc.excel.udfs")[0] for _ in range(3))
+    t_api = min(fresh("import xlalloc; xlalloc.run")[0] for _ in range(3))
+    print(f"startup: xlalloc --help imports in {t_help:.3f}s (target under 0.4 s; a bare "
+          f"interpreter's start is not counted: {t0:.3f}s)")
+    report("startup: import xlalloc.excel.udfs (first UDF call)", t_udfs, "import pandas",
+           t_pandas)
+    report("startup: xlalloc.run's imports (model reader, runner)", t_api, "import pandas",
+           t_pandas)
+
+
 def main(names: list[str]) -> None:
     for name in names or list(BENCHMARKS):
         if name not in BENCHMARKS:

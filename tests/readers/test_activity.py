@@ -104,11 +104,21 @@ def test_every_problem_in_every_file_at_once(tmp_path):
         "bad.csv, row 5, column 'practice_code': practice Z99 is not in the model's "
         "practices for 2026/27: 1 row (row 5)",
         "bad.csv, row 4, column 'line': the line is blank in 1 row (row 4)",
-        "bad.csv, row 5, column 'amount': the amount is not a number (row 5: 'n/a', "
+        "bad.csv, row 5, column 'amount': the amount is not a number (or is £1 trillion or "
+        "more) (row 5: 'n/a', "
         "row 7: blank) in 2 rows (first: rows 5, 7)",
-        "bad.csv, row 6, column 'amount': the amount is negative (row 6: '-5') in 1 row "
-        "(row 6)",
+        "activity extracts, column 'amount': line 'CHC packages', practice P1: the amounts "
+        "net to -£5.00; credits may not exceed charges",
     ]
+
+
+def test_credits_are_netted_against_charges(tmp_path):
+    # P1: 100 - 30 = 70 (a credit note); blank codes: 20 - 5 = 15.
+    df = pd.DataFrame({"line": ["Acute IS"] * 4, "practice_code": ["P1", "P1", None, None],
+                       "amount": [100.0, -30.0, 20.0, -5.0]})
+    got = read_activity([write(tmp_path / "c.csv", df)], LINES, PRACTICES)
+    assert got.values["amount"].tolist() == [70.0, 15.0]
+    assert got.coverage["coverage"].tolist() == [70 / 85]
 
 
 def test_first_rows_are_the_files_own_deep_in_a_large_file(tmp_path):
@@ -140,12 +150,13 @@ def test_many_unknown_practices_are_counted_beyond_the_first_twenty(tmp_path):
 
 
 def test_numbers_beyond_any_budget_infinities_and_text_are_not_numbers(tmp_path):
-    df = pd.DataFrame({"line": ["Acute IS"] * 5, "practice_code": ["P1"] * 5,
-                       "amount": ["1e14", "inf", "NaN", "£12", " 7.5 "]})
+    # £999,999,999,999.99 is the largest a row may hold; £1 trillion is not a row's amount.
+    df = pd.DataFrame({"line": ["Acute IS"] * 6, "practice_code": ["P1"] * 6,
+                       "amount": ["1e12", "inf", "NaN", "£12", " 7.5 ", "999999999999.99"]})
     found = problems_of(lambda: read_activity([write(tmp_path / "n.csv", df)], LINES,
                                               PRACTICES))
-    assert found == ["n.csv, row 2, column 'amount': the amount is not a number (row 2: "
-                     "'1e14', row 3: 'inf', row 4: 'NaN', row 5: '£12') in 4 rows (first: "
+    assert found == ["n.csv, row 2, column 'amount': the amount is not a number (or is £1 "
+                     "trillion or more) (row 2: '1e12', row 3: 'inf', row 4: 'NaN', row 5: '£12') in 4 rows (first: "
                      "rows 2, 3, 4, 5)"]
 
 
@@ -173,7 +184,7 @@ def test_the_aggregation_is_one_portable_query():
     for duckdb_only in ("GROUP BY ALL", "::", "READ_CSV", "READ_PARQUET", "QUALIFY",
                         "EXCLUDE", "FILENAME"):
         assert duckdb_only not in sql
-    assert "GROUP BY SOURCE_FILE, LINE, PRACTICE_CODE" in sql
+    assert "GROUP BY LINE, PRACTICE_CODE" in sql
 
 
 @pytest.fixture(scope="module")
@@ -232,3 +243,12 @@ def test_a_line_on_the_sheet_and_in_an_extract_is_refused(two_models):
     assert found[0].startswith(f"Activity, column 'line': line {lines[0]!r} is on the "
                                "Activity sheet (rows ")
     assert not (d / "both.xlsx").exists()
+
+
+def test_without_duckdb_the_message_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as if not installed
+    found = problems_of(lambda: read_activity([tmp_path / "x.csv"], LINES, PRACTICES))
+    assert found == ['activity: reading activity extracts needs DuckDB: pip install '
+                     '"xlalloc[activity]"']

@@ -10,8 +10,8 @@ them into one row per file, budget line and practice. Everything after that (the
 checks against the model's lines and practices, the totals the apportionment
 uses, each file's coverage) works on that small table.
 
-:data:`AGGREGATE_SQL` is plain SQL over a view ``extract(source_file, line,
-practice_code, amount)``: Spark SQL runs it unchanged (see ``docs/scale.md``).
+:data:`AGGREGATE_SQL` is plain SQL over a view ``extract(line, practice_code,
+amount)``: Spark SQL runs it unchanged (see ``docs/scale.md``).
 
 DuckDB is an optional dependency (``pip install "xlalloc[activity]"``): it is
 imported only when an extract is read.
@@ -19,6 +19,7 @@ imported only when an extract is read.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,6 @@ import pandas as pd
 from ..engine.apportionment import rows_text
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
-from ..engine.rounding import MAX_AMOUNT
 from .model import ModelInputs
 from .tables import file_sha256
 
@@ -46,27 +46,37 @@ MAX_LISTED = 20
 #: Rows named for each problem (the first in the file).
 FIRST_ROWS = 5
 
-#: The one pass over every row of every file. ``extract`` is a view with columns
-#: ``source_file, line, practice_code, amount`` (each file's own headers renamed);
-#: ``amount`` may be text or a number. Amounts are summed as decimals with six places,
-#: so totals are exact to the penny however many rows there are; an amount that is not
-#: a finite number of at most £10 trillion is counted, not summed. Standard SQL: DuckDB
-#: and Spark SQL (3.2 or later) both run it unchanged.
+#: Amounts as exact decimals of 18 digits, six after the point: what is not a finite
+#: number under £1 trillion becomes NULL, and is counted, never summed.
+POUNDS = "TRY_CAST(TRY_CAST({amount} AS DOUBLE) AS DECIMAL(18, 6))"
+
+#: The one pass over every row of a file. ``extract`` is a view with columns ``line,
+#: practice_code, amount`` (the file's own headers renamed); ``amount`` may be text or a
+#: number. The inner ``GROUP BY`` is the only work per row: it sums amounts as decimals,
+#: so totals are exact to the penny however many rows there are, and counts the rows and
+#: the amounts that are numbers. The outer one, over a few thousand totals, trims the
+#: names and treats blank ones as missing. Totals come back in whole millionths of a
+#: pound, so that the sums Python does after it are exact too. Standard SQL: DuckDB and
+#: Spark SQL (3.2 or later) both run it unchanged (``docs/scale.md``).
 AGGREGATE_SQL = f"""
-SELECT source_file, line, practice_code,
-       COUNT(*) AS row_count,
-       SUM(CASE WHEN ABS(value) <= {MAX_AMOUNT:.0f} THEN CAST(value AS DECIMAL(38, 6)) END)
-           AS amount,
-       SUM(CASE WHEN ABS(value) <= {MAX_AMOUNT:.0f} THEN 0 ELSE 1 END) AS not_numbers,
-       SUM(CASE WHEN value < 0 THEN 1 ELSE 0 END) AS negatives
+SELECT NULLIF(TRIM(CAST(line AS STRING)), '') AS line,
+       NULLIF(TRIM(CAST(practice_code AS STRING)), '') AS practice_code,
+       CAST(SUM(row_count) AS BIGINT) AS row_count,
+       CAST(SUM(amount) * 1000000 AS BIGINT) AS micropounds,
+       CAST(SUM(numbers) AS BIGINT) AS numbers
 FROM (
-    SELECT source_file,
-           NULLIF(TRIM(CAST(line AS STRING)), '') AS line,
-           NULLIF(TRIM(CAST(practice_code AS STRING)), '') AS practice_code,
-           TRY_CAST(amount AS DOUBLE) AS value
-    FROM extract
-) AS checked
-GROUP BY source_file, line, practice_code
+    SELECT line, practice_code,
+           COUNT(*) AS row_count,
+           SUM(pounds) AS amount,
+           COUNT(pounds) AS numbers
+    FROM (
+        SELECT line, practice_code, {POUNDS.format(amount="amount")} AS pounds
+        FROM extract
+    ) AS checked
+    GROUP BY line, practice_code
+) AS raw_totals
+GROUP BY NULLIF(TRIM(CAST(line AS STRING)), ''),
+         NULLIF(TRIM(CAST(practice_code AS STRING)), '')
 """
 
 
@@ -165,13 +175,12 @@ def _headers(con: Any, path: Path, wanted: dict[str, str],
     return out
 
 
-def _view(files: list[tuple[Path, dict[str, str]]]) -> str:
-    """The ``extract`` view: every file's rows under the standard column names."""
-    parts = [f"SELECT {_quote(p.name, chr(39))} AS source_file, "
-             f"{_quote(h['line'], chr(34))} AS line, "
-             f"{_quote(h['practice_code'], chr(34))} AS practice_code, "
-             f"{_quote(h['amount'], chr(34))} AS amount FROM {_scan(p)}" for p, h in files]
-    return "CREATE OR REPLACE TEMP VIEW extract AS " + "\nUNION ALL\n".join(parts)
+def _view(path: Path, headers: dict[str, str]) -> str:
+    """The ``extract`` view: one file's rows under the standard column names."""
+    return (f"CREATE OR REPLACE TEMP VIEW extract AS SELECT "
+            f"{_quote(headers['line'], chr(34))} AS line, "
+            f"{_quote(headers['practice_code'], chr(34))} AS practice_code, "
+            f"{_quote(headers['amount'], chr(34))} AS amount FROM {_scan(path)}")
 
 
 def read_activity(paths: list[str | Path], lines: list[str], practices: list[str],
@@ -190,8 +199,9 @@ def read_activity(paths: list[str | Path], lines: list[str], practices: list[str
 
     Raises:
         InputError: Every problem in every file at once: missing files or columns,
-            unknown lines and practices, blank lines, amounts that are not numbers or
-            are negative; each counted, with the first rows named.
+            unknown lines and practices, blank lines, amounts that are not numbers; each
+            counted, with the first rows named. Negative rows (credits, adjustments) are
+            netted; a line whose amounts for a practice net below zero is a problem.
     """
     duckdb = _duckdb()
     wanted = columns or {c: c for c in COLUMNS}
@@ -217,31 +227,34 @@ def read_activity(paths: list[str | Path], lines: list[str], practices: list[str
             files.append((p, headers))
     if not files:
         problems.raise_if_any()
-    try:
-        con.execute(_view(files))
-        con.execute(f"CREATE TEMP TABLE totals AS {AGGREGATE_SQL}")
-        agg = con.execute("SELECT source_file, line, practice_code, row_count, "
-                          "CAST(amount AS DOUBLE) AS amount, not_numbers, negatives "
-                          "FROM totals").df()
-    except duckdb.Error as e:
-        raise InputError(f"the extracts could not be read: {str(e).splitlines()[0]}",
-                         where="activity") from None
-    _check(con, files, agg, set(lines), set(practices), year, problems)
+    # Each file's SHA-256 is read while DuckDB totals it (both release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashes = pool.map(file_sha256, [p for p, _ in files])
+        parts = []
+        for path, headers in files:
+            try:
+                con.execute(_view(path, headers))
+                part = con.execute(AGGREGATE_SQL).df()
+            except duckdb.Error as e:
+                raise InputError(f"cannot be read: {str(e).splitlines()[0]}",
+                                 where=path.name) from None
+            parts.append(part.assign(file=path.name))
+        agg = pd.concat(parts, ignore_index=True)
+        agg["micropounds"] = agg["micropounds"].fillna(0).astype(np.int64)
+        agg["line"] = agg["line"].astype(object)
+        agg["practice_code"] = agg["practice_code"].astype(object).where(
+            agg["practice_code"].notna(), None)
+        _check(con, files, agg, set(lines), set(practices), year, problems)
+        listing = list(hashes)
+    named = agg[agg["line"].notna()]
+    if len(files) == 1:  # one file's totals are already one row per line and practice
+        values = named[["line", "practice_code", "micropounds"]]
+    else:
+        values = (named.groupby(["line", "practice_code"], dropna=False, sort=False)
+                  ["micropounds"].sum().reset_index())
+    _check_nets(values, problems)
     problems.raise_if_any()
-    # The tables below sum the decimal totals again, so each figure is rounded once.
-    values = con.execute(
-        "SELECT line, practice_code, CAST(SUM(amount) AS DOUBLE) AS amount FROM totals "
-        "GROUP BY line, practice_code").df()
-    coverage = con.execute(
-        "SELECT source_file AS file, line, SUM(row_count) AS rows, "
-        "CAST(SUM(amount) AS DOUBLE) AS amount, CAST(COALESCE(SUM(CASE WHEN practice_code "
-        "IS NOT NULL THEN amount END), 0) AS DOUBLE) AS attributed "
-        "FROM totals GROUP BY source_file, line").df()
-    line_totals = con.execute(
-        "SELECT line, SUM(row_count) AS rows, "
-        "CAST(ROUND(COALESCE(SUM(amount), 0), 2) AS DOUBLE) AS amount "
-        "FROM totals GROUP BY line").df()
-    return _result(files, agg, values, coverage, line_totals, lines)
+    return _result(files, agg, values, listing, lines)
 
 
 def _check(con: Any, files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame,
@@ -254,7 +267,7 @@ def _check(con: Any, files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame
     unknown_code = (code.notna() & ~code.isin(practices)).to_numpy()
     in_model = f"the model's practices for {year}" if year else "the model's practices"
     for path, headers in files:
-        mine = (agg["source_file"] == path.name).to_numpy()
+        mine = (agg["file"] == path.name).to_numpy()
         kinds: list[tuple[str, str, str, pd.DataFrame]] = []
         for label, mask, column, key in (
                 ("unknown line", unknown_line, "line", "line"),
@@ -265,9 +278,8 @@ def _check(con: Any, files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame
                 counts = counts.sort_values(ascending=False, kind="stable")
                 kinds.append((label, column, key, counts.to_frame()))
         n_blank = int(agg.loc[blank_line & mine, "row_count"].sum())
-        n_text = int(agg.loc[mine, "not_numbers"].sum())
-        n_neg = int(agg.loc[mine, "negatives"].sum())
-        if not kinds and not (n_blank or n_text or n_neg):
+        n_text = int((agg["row_count"] - agg["numbers"])[mine].sum())
+        if not kinds and not (n_blank or n_text):
             continue
         first = _first_rows(con, path, headers, lines, practices)
         for label, column, key, counts in kinds:
@@ -284,12 +296,12 @@ def _check(con: Any, files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame
                                         f"{int(rest.sum()):,} rows", column=headers[column])
         for kind, n, column, what in (
                 ("blank", n_blank, "line", "the line is blank"),
-                ("text", n_text, "amount", "the amount is not a number"),
-                ("negative", n_neg, "amount", "the amount is negative")):
+                ("text", n_text, "amount", "the amount is not a number (or is £1 trillion "
+                                           "or more)")):
             if n:
                 shown = first[first["kind"] == kind]
                 at = shown["row"].tolist()
-                if kind in ("text", "negative"):
+                if kind == "text":
                     what += " (" + ", ".join(f"row {r}: {_shown(v)}" for r, v in
                                              zip(at, shown["value"])) + (", ..." if n > len(at)
                                                                          else "") + ")"
@@ -312,8 +324,8 @@ def _first_rows(con: Any, path: Path, headers: dict[str, str], lines: set[str],
                 practices: set[str]) -> pd.DataFrame:
     """The first rows of a file with each problem: ``kind, value, row``.
 
-    The error path only: it numbers the file's rows (for a CSV, the line number a text
-    editor shows, the header being line 1; for Parquet, the data row counted from 1).
+    The error path only: it numbers the file's rows (for a CSV, the row Excel shows when
+    it opens the file, the header being row 1; for Parquet, the data row counted from 1).
     """
     con.register("known_lines", pd.DataFrame({"v": sorted(lines)}, dtype=object))
     con.register("known_practices", pd.DataFrame({"v": sorted(practices)}, dtype=object))
@@ -325,7 +337,7 @@ def _first_rows(con: Any, path: Path, headers: dict[str, str], lines: set[str],
                NULLIF(TRIM(CAST({q(headers['line'], '"')} AS VARCHAR)), '') AS line,
                NULLIF(TRIM(CAST({q(headers['practice_code'], '"')} AS VARCHAR)), '') AS code,
                CAST({q(headers['amount'], '"')} AS VARCHAR) AS amount_text,
-               TRY_CAST({q(headers['amount'], '"')} AS DOUBLE) AS value
+               {POUNDS.format(amount=q(headers['amount'], '"'))} AS pounds
         FROM {_scan(path)}),
     problems AS (
         SELECT 'line' AS kind, line AS value, row_no FROM numbered
@@ -337,9 +349,7 @@ def _first_rows(con: Any, path: Path, headers: dict[str, str], lines: set[str],
         SELECT 'blank', NULL, row_no FROM numbered WHERE line IS NULL
         UNION ALL
         SELECT 'text', amount_text, row_no FROM numbered
-        WHERE NOT (ABS(value) <= {MAX_AMOUNT:.0f}) OR value IS NULL
-        UNION ALL
-        SELECT 'negative', amount_text, row_no FROM numbered WHERE value < 0)
+        WHERE pounds IS NULL)
     SELECT kind, value, row_no AS row FROM (
         SELECT *, ROW_NUMBER() OVER (PARTITION BY kind, value ORDER BY row_no) AS k
         FROM problems) WHERE k <= {FIRST_ROWS}
@@ -348,36 +358,65 @@ def _first_rows(con: Any, path: Path, headers: dict[str, str], lines: set[str],
         con.execute("SET threads = 1")  # rows numbered in file order
     out = con.execute(sql).df()
     con.execute("RESET threads")
-    # Non-numeric amounts and negatives are listed together, first rows first.
-    for kind in ("text", "negative"):
-        at = out["kind"] == kind
-        keep = out[at].sort_values("row").head(FIRST_ROWS)
-        out = pd.concat([out[~at], keep], ignore_index=True)
+    # Amounts that are not numbers are listed together, first rows first.
+    at = out["kind"] == "text"
+    out = pd.concat([out[~at], out[at].sort_values("row").head(FIRST_ROWS)], ignore_index=True)
     out["row"] = out["row"].astype(np.int64)
     return out
 
 
+def _check_nets(values: pd.DataFrame, problems: Problems) -> None:
+    """Report every line and practice whose amounts net below zero.
+
+    Credits are netted against charges; the apportionment shares a line by practices'
+    net amounts, which must not be negative.
+    """
+    below = values[values["micropounds"] < 0]
+    for r in below.itertuples(index=False):
+        who = "spend with no practice code" if r.practice_code is None or pd.isna(
+            r.practice_code) else f"practice {r.practice_code}"
+        problems.add("activity extracts", f"line {r.line!r}, {who}: the amounts net to "
+                                          f"-£{-r.micropounds / 1e6:,.2f}; credits may not exceed "
+                                          "charges", column="amount")
+
+
+def _pounds(micropounds: pd.Series) -> pd.Series:
+    return micropounds.astype(np.float64) / 1e6
+
+
 def _result(files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame, values: pd.DataFrame,
-            coverage: pd.DataFrame, line_totals: pd.DataFrame,
-            lines: list[str]) -> ActivityExtract:
-    """The tables in the model's order: budget lines as listed, files as given."""
+            hashes: list[str], lines: list[str]) -> ActivityExtract:
+    """The tables in the model's order: budget lines as listed, files as given.
+
+    Sums are of whole millionths of a pound (exact); each figure is turned into pounds
+    once, and line totals are rounded to the penny once.
+    """
     order = {name: i for i, name in enumerate(lines)}
     file_pos = {p.name: i for i, (p, _) in enumerate(files)}
-    values["practice_code"] = values["practice_code"].astype(object).where(
-        values["practice_code"].notna(), None)
-    values = values.assign(_o=values["line"].map(order)).sort_values(
-        ["_o", "practice_code"], na_position="last", kind="stable").drop(columns="_o")
-    rows = agg.groupby("source_file", sort=False)["row_count"].sum()
+    values = values.assign(amount=_pounds(values["micropounds"]), _o=values["line"].map(order))
+    values = values.sort_values(["_o", "practice_code"], na_position="last", kind="stable")
+    code = values["practice_code"].astype(object)
+    values = pd.DataFrame({"line": values["line"], "practice_code": code.where(code.notna(), None),
+                           "amount": values["amount"]})
+    rows = agg.groupby("file", sort=False)["row_count"].sum()
     listing = pd.DataFrame({"file": [p.name for p, _ in files],
                             "rows": [int(rows.get(p.name, 0)) for p, _ in files],
-                            "sha256": [file_sha256(p) for p, _ in files]})
-    cov = coverage.assign(coverage=coverage["attributed"]
-                          / coverage["amount"].where(coverage["amount"] > 0),
-                          rows=coverage["rows"].astype(np.int64))
+                            "sha256": hashes})
+    cov = (agg.assign(attributed=agg["micropounds"].where(agg["practice_code"].notna(), 0))
+           .groupby(["file", "line"], sort=False)[["row_count", "micropounds", "attributed"]]
+           .sum().reset_index())
+    cov = pd.DataFrame({"file": cov["file"], "line": cov["line"], "rows": cov["row_count"],
+                        "amount": _pounds(cov["micropounds"]),
+                        "attributed": _pounds(cov["attributed"]),
+                        "coverage": cov["attributed"] / cov["micropounds"].where(
+                            cov["micropounds"] > 0)})
     cov = cov.assign(_f=cov["file"].map(file_pos), _o=cov["line"].map(order)).sort_values(
         ["_f", "_o"], kind="stable").drop(columns=["_f", "_o"])
-    totals = line_totals.assign(_o=line_totals["line"].map(order),
-                                rows=line_totals["rows"].astype(np.int64))
+    totals = agg.groupby("line", sort=False)[["row_count", "micropounds"]].sum().reset_index()
+    pennies = (totals["micropounds"] + 5_000) // 10_000  # half up (totals are not negative)
+    totals = pd.DataFrame({"line": totals["line"], "rows": totals["row_count"],
+                           "amount": pennies.astype(np.float64) / 100,
+                           "_o": totals["line"].map(order)})
     totals = totals.sort_values("_o", kind="stable").drop(columns="_o")
     return ActivityExtract(values.reset_index(drop=True), listing, cov.reset_index(drop=True),
                            totals.reset_index(drop=True))
