@@ -67,7 +67,7 @@ def run_book(book: Book, progress: Callable[[str], None] | None = None,
     step("reading inputs")
     inputs = read_book(book)
     if extracts:
-        from .readers.activity import with_extracts
+        from .model.extracts import with_extracts
 
         step("reading activity extracts")
         inputs = with_extracts(inputs, list(extracts), dict(extract_columns or {}) or None)

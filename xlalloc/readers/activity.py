@@ -20,21 +20,18 @@ imported only when an extract is read.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..engine.apportionment import rows_text
 from ..engine.errors import InputError, Problems
-from ..engine.frames import SOURCE_ROW
-from .model import ModelInputs
 from .tables import file_sha256
 
 __all__ = ["AGGREGATE_SQL", "COLUMNS", "MAX_LISTED", "ActivityExtract", "parse_columns",
-           "read_activity", "with_extracts"]
+           "read_activity"]
 
 #: The columns an extract supplies, by their default headers.
 COLUMNS = ("line", "practice_code", "amount")
@@ -420,35 +417,3 @@ def _result(files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame, values:
     totals = totals.sort_values("_o", kind="stable").drop(columns="_o")
     return ActivityExtract(values.reset_index(drop=True), listing, cov.reset_index(drop=True),
                            totals.reset_index(drop=True))
-
-
-def with_extracts(inputs: ModelInputs, paths: list[str | Path],
-                  columns: dict[str, str] | None = None) -> ModelInputs:
-    """A model's inputs with activity extracts added to its Activity sheet's rows.
-
-    The extracts are checked against the model's budget lines and its financial year's
-    practices, totalled by line and practice, and given to the apportionment exactly as
-    Activity sheet rows would be. A line is taken from one place only: a line both on
-    the Activity sheet and in an extract is an error, never added twice.
-
-    Raises:
-        InputError: Every problem in every extract, or lines given in both places.
-    """
-    year = inputs.policy.financial_year
-    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
-    lines = [str(x) for x in inputs.budget["line"].dropna()]
-    extract = read_activity(paths, lines, [str(c) for c in practices], columns, year)
-    sheet = inputs.activity
-    if len(sheet):
-        on_sheet = sheet["line"].astype(object)
-        both = [x for x in pd.unique(on_sheet.dropna()) if x in set(extract.values["line"])]
-        problems = Problems()
-        for line in both:
-            rows = sheet.loc[on_sheet == line, SOURCE_ROW].astype(int).tolist()
-            problems.add("Activity", f"line {line!r} is on the Activity sheet (rows "
-                                     f"{rows_text(rows)}) and in the extracts: give each "
-                                     "line's activity in one place", column="line")
-        problems.raise_if_any()
-    added = extract.values.assign(**{SOURCE_ROW: 0})
-    activity = pd.concat([sheet, added], ignore_index=True) if len(sheet) else added
-    return replace(inputs, activity=activity, extracts=extract)

@@ -1,0 +1,52 @@
+"""A model's inputs with activity extracts read beside it (``xlalloc run --activity``).
+
+The extracts are read by :mod:`xlalloc.readers.activity` (DuckDB) against the model's own
+budget lines and practices; this module joins them to the Activity sheet's rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from ..engine.apportionment import rows_text
+from ..engine.errors import Problems
+from ..engine.frames import SOURCE_ROW
+from ..readers.activity import read_activity
+from ..readers.model import ModelInputs
+
+__all__ = ["with_extracts"]
+
+
+def with_extracts(inputs: ModelInputs, paths: list[str | Path],
+                  columns: dict[str, str] | None = None) -> ModelInputs:
+    """A model's inputs with activity extracts added to its Activity sheet's rows.
+
+    The extracts are checked against the model's budget lines and its financial year's
+    practices, totalled by line and practice, and given to the apportionment exactly as
+    Activity sheet rows would be. A line is taken from one place only: a line both on
+    the Activity sheet and in an extract is an error, never added twice.
+
+    Raises:
+        InputError: Every problem in every extract, or lines given in both places.
+    """
+    year = inputs.policy.financial_year
+    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
+    lines = [str(x) for x in inputs.budget["line"].dropna()]
+    extract = read_activity(paths, lines, [str(c) for c in practices], columns, year)
+    sheet = inputs.activity
+    if len(sheet):
+        on_sheet = sheet["line"].astype(object)
+        both = [x for x in pd.unique(on_sheet.dropna()) if x in set(extract.values["line"])]
+        problems = Problems()
+        for line in both:
+            rows = sheet.loc[on_sheet == line, SOURCE_ROW].astype(int).tolist()
+            problems.add("Activity", f"line {line!r} is on the Activity sheet (rows "
+                                     f"{rows_text(rows)}) and in the extracts: give each "
+                                     "line's activity in one place", column="line")
+        problems.raise_if_any()
+    added = extract.values.assign(**{SOURCE_ROW: 0})
+    activity = pd.concat([sheet, added], ignore_index=True) if len(sheet) else added
+    return replace(inputs, activity=activity, extracts=extract)
