@@ -276,7 +276,10 @@ def _icb_inputs(df: pd.DataFrame):
     return ModelInputs(pr, budget, pd.DataFrame(values, columns=["line", "practice_code",
                                                                  "value"]),
                        empty, empty, empty, empty,
-                       demo.DEMO_POLICY.model_copy(update={"icb_name": df["icb_name"].iloc[0]}))
+                       demo.DEMO_POLICY.model_copy(update={
+                           "icb_name": df["icb_name"].iloc[0],
+                           "financial_year": str(df["year"].iloc[0]) if "year" in df.columns
+                           else demo.DEMO_POLICY.financial_year}))
 
 
 @bench

@@ -23,7 +23,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problems
-from .frames import is_blank, source_rows
+from .frames import is_blank, source_rows, text_codes
 from .rounding import largest_remainder
 
 __all__ = ["DEFAULT_THRESHOLD", "Ledger", "MONTHS", "MONTH_NAMES", "PackSettings",
@@ -140,7 +140,10 @@ def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
     practice_place = dict(practice_place or {})
 
     def text(col: str) -> pd.Series:
-        return df[col].astype(object).map(lambda v: None if is_blank(v) else str(v).strip())
+        """Stripped text, ``None`` for a blank (worked out once per distinct value)."""
+        codes, texts = text_codes(df[col])
+        texts = np.append(np.where(texts == "", None, texts), None)  # index -1: missing
+        return pd.Series(texts[codes], index=df.index, dtype=object)
 
     # Whole-column checks first; reasons are then written for the bad rows only.
     amount = pd.to_numeric(df["amount"].astype(object), errors="coerce").astype("float64")
@@ -220,7 +223,9 @@ def budget_vs_actual(monthly: pd.DataFrame, ledger: Ledger, month: int,
     keys = ["place", "programme"]
     annual = monthly.groupby(keys, sort=False)["budget"].sum().rename("annual_budget")
     ytd = monthly[monthly["month"] <= month].groupby(keys, sort=False)["budget"].sum()
-    act = ledger.rows[ledger.rows["month"] <= month].groupby(keys)["amount"].agg(pence_sum)
+    to_date = ledger.rows[ledger.rows["month"] <= month]
+    pence = np.round(to_date["amount"].to_numpy(dtype=np.float64) * 100).astype(np.int64)
+    act = to_date.assign(pence=pence).groupby(keys)["pence"].sum() / 100  # exact, as pence_sum
     out = pd.concat([annual, ytd.rename("ytd_budget")], axis=1)
     out["ytd_actual"] = act.reindex(out.index).fillna(0.0)
     out["variance"] = out["ytd_budget"] - out["ytd_actual"]
