@@ -102,10 +102,14 @@ class Range:
 
 
 class Chart:
-    def __init__(self):
+    def __init__(self, charts=None):
         self.chart_type = None
         self.source = None
         self.name = None
+        self._charts = charts
+
+    def delete(self):
+        self._charts.remove(self)
 
     def set_source_data(self, rng):
         self.source = (rng.first, rng.last)
@@ -113,7 +117,7 @@ class Chart:
 
 class Charts(list):
     def add(self, *args, **kwargs):
-        c = Chart()
+        c = Chart(self)
         self.append(c)
         return c
 
@@ -144,6 +148,10 @@ class Sheet:
 
     def delete(self):
         self.book.sheets._items.remove(self)
+
+    def clear(self):
+        self.data.clear()
+        self.style.clear()
 
 
 class Sheets:

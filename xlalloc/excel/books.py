@@ -8,13 +8,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..workbook.sheetspec import SheetSpec
+from ..workbook.sheetspec import CellSpec, ChartSpec, SheetSpec
 
-__all__ = ["XlwingsBook"]
+__all__ = ["OfficeJsBook", "XlwingsBook", "book_for", "chart_figure"]
 
 
 def _rgb(hex6: str) -> tuple[int, int, int]:
     return int(hex6[0:2], 16), int(hex6[2:4], 16), int(hex6[4:6], 16)
+
+
+#: Pictures xlalloc draws for charts on Office.js are named with this prefix.
+CHART_PICTURE = "xla_chart_"
+
+
+def _style(c: CellSpec) -> tuple[object, ...]:
+    return (c.number_format, c.bold, c.italic, c.size, c.font_color, c.fill_color)
+
+
+def _runs(spec: SheetSpec) -> list[tuple[int, int, int, CellSpec]]:
+    """Runs of adjacent cells in a row styled alike, unstyled cells left out.
+
+    Returns:
+        ``(row, first column, last column, a cell of the run)`` for each run.
+    """
+    plain = _style(CellSpec(0, 0, None))
+    out: list[tuple[int, int, int, CellSpec]] = []
+    for c in sorted(spec.cells, key=lambda c: (c.row, c.col)):
+        if _style(c) == plain:
+            continue
+        if out and out[-1][0] == c.row and out[-1][2] == c.col - 1 and \
+                _style(out[-1][3]) == _style(c):
+            out[-1] = (c.row, out[-1][1], c.col, out[-1][3])
+        else:
+            out.append((c.row, c.col, c.col, c))
+    return out
 
 
 class XlwingsBook:
@@ -55,16 +82,29 @@ class XlwingsBook:
         return {}
 
     def write_sheets(self, specs: list[SheetSpec]) -> None:
-        """Write every spec as a new sheet at the end, replacing one of the same name."""
+        """Write every spec: into its sheet, cleared, or a new sheet at the end.
+
+        A sheet is cleared rather than deleted, so that formulas elsewhere in the book
+        that refer to it keep working (Excel turns references to a deleted sheet into
+        ``#REF!`` for good).
+        """
         for spec in specs:
-            names = self.sheet_names()
-            if spec.name in names:
-                self.book.sheets[spec.name].delete()
-            sh = self.book.sheets.add(spec.name, after=self.book.sheets[len(self.book.sheets) - 1])
+            if spec.name in self.sheet_names():
+                sh = self.book.sheets[spec.name]
+                self._clear(sh)
+            else:
+                sh = self.book.sheets.add(spec.name,
+                                          after=self.book.sheets[len(self.book.sheets) - 1])
             self._write(sh, spec)
 
     @staticmethod
-    def _write(sh: Any, spec: SheetSpec) -> None:
+    def _clear(sh: Any) -> None:
+        """Values, formats and the charts xlalloc drew."""
+        sh.clear()
+        for chart in list(sh.charts):
+            chart.delete()
+
+    def _write(self, sh: Any, spec: SheetSpec) -> None:
         if not spec.cells:
             return
         n_rows = max(c.row for c in spec.cells)
@@ -76,28 +116,33 @@ class XlwingsBook:
                 v = "'" + v  # text, never a formula
             grid[c.row - 1][c.col - 1] = v
         sh.range((1, 1), (n_rows, n_cols)).value = grid
-        for c in spec.cells:
-            cell = sh.range((c.row, c.col))
+        # One call per run of neighbouring cells styled alike (one per cell is thousands
+        # of round trips to Excel).
+        for row, first, last, c in _runs(spec):
+            cells = sh.range((row, first), (row, last))
             if c.number_format != "General":
-                cell.number_format = c.number_format
+                cells.number_format = c.number_format
             if c.bold:
-                cell.font.bold = True
+                cells.font.bold = True
             if c.italic:
-                cell.font.italic = True
+                cells.font.italic = True
             if c.size:
-                cell.font.size = c.size
+                cells.font.size = c.size
             if c.font_color:
-                cell.font.color = _rgb(c.font_color)
+                cells.font.color = _rgb(c.font_color)
             if c.fill_color:
-                cell.color = _rgb(c.fill_color)
+                cells.color = _rgb(c.fill_color)
         for letter, width in spec.widths.items():
             sh.range(f"{letter}:{letter}").column_width = width
         for ch in spec.charts:
-            chart = sh.charts.add()
-            chart.chart_type = "line"
-            chart.set_source_data(sh.range((ch.header_row, ch.min_col),
-                                           (ch.last_row, ch.max_col)))
-            chart.name = ch.title
+            self._chart(sh, spec, ch)
+
+    def _chart(self, sh: Any, spec: SheetSpec, ch: ChartSpec) -> None:
+        """A native Excel chart of the chart's cells."""
+        chart = sh.charts.add()
+        chart.chart_type = "line"
+        chart.set_source_data(sh.range((ch.header_row, ch.min_col), (ch.last_row, ch.max_col)))
+        chart.name = ch.title
 
     def alert(self, message: str, title: str = "xlalloc") -> None:
         """A message box."""
@@ -105,3 +150,105 @@ class XlwingsBook:
 
     def save(self) -> None:
         """Excel: the user decides when to save."""
+
+
+class OfficeJsBook(XlwingsBook):
+    """A book Excel sends through Office.js: xlwings Lite and xlwings Server.
+
+    The same reading and writing as on the desktop, through xlwings' remote book, with
+    two differences: Office.js cannot say synchronously which cells are merged (the
+    merged-cell check is left to the desktop and the command line), and xlwings cannot
+    draw native charts there, so each chart is drawn with matplotlib and placed as a
+    picture where the desktop would put the chart.
+    """
+
+    def merged(self) -> dict[str, list[str]]:
+        """Not known on Office.js (see the class)."""
+        return {}
+
+    @staticmethod
+    def _clear(sh: Any) -> None:
+        """Values, formats and the charts xlalloc drew as pictures."""
+        sh.clear()
+        for picture in list(sh.pictures):
+            if picture.name.startswith(CHART_PICTURE):
+                picture.delete()
+
+    def _chart(self, sh: Any, spec: SheetSpec, ch: ChartSpec) -> None:
+        fig = chart_figure(spec, ch)
+        if fig is None:
+            return
+        sh.pictures.add(fig, name=f"{CHART_PICTURE}{len(sh.pictures) + 1}", update=False,
+                        anchor=sh.range(ch.anchor))
+
+
+def book_for(book: Any) -> XlwingsBook:
+    """The :class:`~xlalloc.workbook.book.Book` for an xlwings book on any platform."""
+    remote = type(getattr(book, "impl", None)).__module__.endswith("_xlremote")
+    return OfficeJsBook(book) if remote else XlwingsBook(book)
+
+
+def chart_figure(spec: SheetSpec, ch: ChartSpec) -> Any:
+    """A matplotlib figure of a chart's cells as the engine computed them.
+
+    Returns:
+        The figure, or ``None`` when the chart's data is on another sheet.
+    """
+    if ch.data_sheet not in (None, spec.name):
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    at = {(c.row, c.col): (c.cached if c.formula else c.value) for c in spec.cells}
+    fig = Figure(figsize=(ch.width * 0.5, ch.height * 0.5), dpi=120)
+    ax = fig.add_subplot()
+    cols = range(ch.first_series_col or ch.min_col + 1, ch.max_col + 1)
+    if ch.by_rows:
+        categories = [str(at.get((ch.header_row, j), "")) for j in
+                      range(ch.min_col + 1, ch.max_col + 1)]
+        series = [(str(at.get((r, ch.min_col), "")),
+                   [_number(at.get((r, j))) for j in range(ch.min_col + 1, ch.max_col + 1)])
+                  for r in range(ch.first_row, ch.last_row + 1)]
+    else:
+        categories = [str(at.get((r, ch.min_col), "")) for r in
+                      range(ch.first_row, ch.last_row + 1)]
+        series = [(str(at.get((ch.header_row, j), "")),
+                   [_number(at.get((r, j))) for r in range(ch.first_row, ch.last_row + 1)])
+                  for j in cols]
+    if ch.kind == "bar":
+        height = 0.8 / max(len(series), 1)
+        for k, (name, ys) in enumerate(series):
+            ax.barh([i + k * height for i in range(len(ys))], ys, height=height, label=name)
+        ax.set_yticks(range(len(categories)), categories)
+    elif ch.kind == "waterfall":
+        bottom = [0.0] * len(categories)
+        for name, ys in series:
+            ax.bar(categories, ys, bottom=bottom, label=name,
+                   alpha=0.0 if name.lower().startswith("base") else 1.0)
+            bottom = [b + y for b, y in zip(bottom, ys)]
+    elif ch.kind == "scatter":
+        for name, ys in series:
+            ax.scatter([_number(c) for c in categories], ys, label=name)
+    else:
+        for name, ys in series:
+            ax.plot(categories, ys, marker="o", label=name)
+    if ch.y_min is not None:
+        ax.set_ylim(bottom=ch.y_min)
+    ax.set_title(ch.title)
+    ax.set_xlabel(ch.x_title)
+    ax.set_ylabel(ch.y_title)
+    if ch.legend and len(series) > 1:
+        ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def _number(v: object) -> float:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v)
+    try:
+        return float(str(v))
+    except ValueError:
+        return float("nan")

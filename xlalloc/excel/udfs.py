@@ -78,6 +78,7 @@ def udf(help_text: str, **arg_help: str) -> Callable[[Callable[..., Any]], Calla
         # converters, so the wrapper carries none. Arguments first, xw.func last: xw.arg
         # re-initialises the function's settings, which would reset the category.
         safe.__annotations__ = {}
+        safe.__doc__ = help_text  # Excel's function description, on every platform
         wrapped: Callable[..., Any] = safe
         for p in params:
             options: dict[str, Any] = {"doc": arg_help[p]}

@@ -1,0 +1,141 @@
+"""The ribbon's actions and the worksheet functions through xlwings' Office.js dispatch.
+
+xlwings Lite and xlwings Server call ``custom_scripts_call`` and ``custom_functions_call``
+on xlwings' remote book; the harness (``officejs.py``) runs them in a fresh process as
+those runtimes do, applies the returned actions to the workbook and LibreOffice
+recalculates it. Every figure must equal the headless run's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from libreoffice import read_values, recalculate
+from officejs import apply_actions, run_child
+
+import xlalloc
+from xlalloc.excel.scripts import SCRIPTS
+from xlalloc.excel.udfs import REGISTRY
+
+pytest.importorskip("matplotlib")
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    d = tmp_path_factory.mktemp("officejs")
+    path = d / "model.xlsx"
+    xlalloc.new(path, demo=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def headless(model, libreoffice):
+    out = model.with_name("headless.xlsx")
+    xlalloc.run(model, out)
+    return read_values(recalculate(out))
+
+
+def _numbers(rows):
+    """Every cell as a number where it is one, rounded to 1e-9, else its text."""
+    return [[round(v, 9) if isinstance(v, float) else v for v in r] for r in rows]
+
+
+def test_run_script_through_officejs_gives_the_headless_figures(model, headless, tmp_path):
+    actions = run_child("script", str(model), "xlalloc_run")["actions"]
+    out = tmp_path / "officejs.xlsx"
+    alerts = apply_actions(model, actions, out)
+    assert alerts and alerts[-1].startswith("Done: 3 places")
+    web = read_values(recalculate(out))
+    outputs = [s for s in headless if s not in read_values(model)]
+    assert outputs, "the headless run adds output sheets"
+    for sheet in [*outputs, "Checks"]:
+        assert sheet in web, sheet
+        a, b = _numbers(headless[sheet]), _numbers(web[sheet])
+        width = max(len(r) for r in a)
+        a = [r + [""] * (width - len(r)) for r in a]
+        b = [r + [""] * (width - len(r)) for r in b[:len(a)]]
+        diffs = [(i + 1, j + 1, x, y) for i, (ra, rb) in enumerate(zip(a, b))
+                 for j, (x, y) in enumerate(zip(ra, rb)) if x != y]
+        assert not diffs, (sheet, diffs[:10])
+    total = next(r for r in web["Checks"] if r[0] == "Overall check (0 when all is well)")
+    assert total[1] == 0
+    # Charts on Office.js are pictures (xlwings draws no native charts there).
+    assert any(a["func"] == "addPicture" for a in actions)
+
+
+def test_validate_script_lists_every_problem_and_leaves_outputs_alone(tmp_path):
+    from conftest import broken_model
+
+    def edit(wb):
+        ws = wb["Budget"]
+        ws["C5"] = "lots"  # an amount that is not a number
+        ws["B6"] = None  # a blank programme
+
+    model = broken_model(tmp_path, "broken", edit)
+    actions = run_child("script", str(model), "xlalloc_validate")["actions"]
+    out = tmp_path / "validated.xlsx"
+    alerts = apply_actions(model, actions, out)
+    assert len(alerts) == 1 and "input problem(s); outputs were not updated" in alerts[0]
+    assert "cell C5 holds text 'lots'" in alerts[0]
+    written = {a["args"][1] for a in actions if a["func"] == "addSheet"}
+    assert written <= {"Checks"}
+
+
+def test_packs_script_on_the_web_says_where_packs_are_built(model, tmp_path):
+    actions = run_child("script", str(model), "xlalloc_packs")["actions"]
+    alerts = apply_actions(model, actions, tmp_path / "p.xlsx")
+    assert len(alerts) == 1 and "xlalloc pack MODEL.xlsx" in alerts[0]
+    assert [a["func"] for a in actions] == ["alert"]
+
+
+def test_metadata_lists_every_pinned_function_and_script():
+    meta = run_child("meta")
+    functions = {f["name"]: f for f in meta["functions"]["functions"]}
+    assert set(functions) == {name.upper() for name in REGISTRY}
+    for name, info in REGISTRY.items():
+        f = functions[name.upper()]
+        assert f["description"] == info.help
+        assert [(p["name"], p["description"]) for p in f["parameters"]] == list(info.args)
+    assert {s["function_name"] for s in meta["scripts"]} == set(SCRIPTS)
+
+
+def test_every_function_through_officejs_gives_the_engines_figures():
+    from xlalloc.engine.capitation import need_index
+    from xlalloc.engine.rounding import largest_remainder
+
+    col = [[3.0], [1.0], [4.0]]
+    calls = [
+        ("xla_need_index", [[[100.0], [200.0], [300.0]], [[120.0], [180.0], [330.0]],
+                            [[True], [False], [True]], [[None]]]),
+        ("xla_target_shares", [col]),
+        ("xla_target_amounts", [col, [[1001.0]], [[None]]]),
+        ("xla_dft", [[[50.0], [30.0], [20.0]], [[0.4], [0.4], [0.2]]]),
+        ("xla_apportion", [[[1001.0]], col, [[None]]]),
+        ("xla_converge", [[[100.0], [100.0]], [[0.6], [0.4]], [[210.0]], [[None]], [["level"]],
+                          [[0.01]], [[0.2]], [[0.0]], [[None]], [[None]], [[None]]]),
+        ("xla_levelling_up", [[[100.0], [200.0]], [[100.0], [100.0]], [[50.0]], [[None]],
+                              [[None]]]),
+        ("xla_version", []),
+        ("xla_target_amounts", [[["x"]], [[10.0]], [[None]]]),  # an error as cell text
+    ]
+    got = run_child("functions", json.dumps(calls))["results"]
+    # By hand and by the engine (independently of the xlwings route).
+    idx = need_index(np.array([100.0, 200, 300]), np.array([120.0, 180, 330]),
+                     np.array([True, False, True]))
+    assert got[0] == [[pytest.approx(idx)]]
+    assert got[0][0][0] == pytest.approx((450 / 400) / (630 / 600))
+    assert got[1] == [[0.375], [0.125], [0.5]]
+    assert got[2] == [[x] for x in largest_remainder(np.array([3.0, 1, 4]), 1001, 1.0,
+                                                     order=[0, 1, 2])]
+    assert got[2] == [[375.0], [125.0], [501.0]]  # 375.375, 125.125, 500.5: the .5 wins
+    assert got[3] == [[pytest.approx(0.25)], [pytest.approx(-0.25)], [pytest.approx(0.0)]]
+    assert got[4] == got[2]
+    # Convergence of 2 x £100 to £210 at 60/40: targets 126 and 84; the lower gets the 1%
+    # floor (101), the other the rest (109).
+    assert [r[0] for r in got[5]] == [109.0, 101.0]
+    # Levelling up £50: funding per need 1 and 2; the first rises to 1.5 (£50).
+    assert got[6] == [[50.0], [0.0]]
+    assert got[7] == [[xlalloc.__version__]]
+    assert str(got[8][0][0]).startswith("#VALUE! xlalloc: ")
