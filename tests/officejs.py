@@ -184,6 +184,13 @@ def _child() -> None:  # pragma: no cover - runs in the fresh process
     what = sys.argv[1]
     if what == "meta":
         out = {"functions": custom_functions_meta(udfs), "scripts": custom_scripts_meta(scripts)}
+    elif what == "lite":  # the main.py `xlalloc lite` writes, as xlwings Lite loads it
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("main", sys.argv[2])
+        main = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(main)
+        out = {"functions": custom_functions_meta(main), "scripts": custom_scripts_meta(main)}
     elif what == "script":
         model, name = sys.argv[2], sys.argv[3]
         book = xw.Book(json=payload(model, xw.__version__))

@@ -597,6 +597,29 @@ def _addin(c: Any) -> None:
     c.set_defaults(func=cmd_addin)
 
 
+def cmd_lite(args: argparse.Namespace) -> int:
+    """Write main.py and requirements.txt for xlwings Lite."""
+    from ..excel.lite import write_lite
+    from ..workbook.files import check_output
+
+    folder = Path(args.folder)
+    for name in ("main.py", "requirements.txt"):
+        check_output(folder / name, [], args.force, (Path(name).suffix,), where="FOLDER")
+    paths = write_lite(folder, args.wheel)
+    print(f"wrote {', '.join(str(p) for p in paths)}: paste them into xlwings Lite's editor "
+          "(main.py and requirements.txt tabs)")
+    return 0
+
+
+def _lite(c: Any) -> None:
+    c.add_argument("folder", help="where to write main.py and requirements.txt")
+    c.add_argument("--wheel", metavar="URL",
+                   help="the URL of xlalloc's wheel where your ICB hosts it (default: xlalloc "
+                        "from PyPI)")
+    _force(c)
+    c.set_defaults(func=cmd_lite)
+
+
 # --------------------------------------------------------------------------- packs
 
 def cmd_pack(args: argparse.Namespace) -> int:
@@ -824,6 +847,8 @@ COMMANDS: dict[str, tuple[str, Any]] = {
     "levelling-up": ("a no-loser payment lifting the lowest-funded toward one level of "
                      "funding per need", _levelling_up),
     "addin": ("build (and verify) the xlalloc.xlam Excel add-in", _addin),
+    "lite": ("write main.py and requirements.txt for xlwings Lite (Excel on the web, Windows "
+             "and Mac, no local Python)", _lite),
 }
 
 

@@ -142,8 +142,8 @@ def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
     def text(col: str) -> pd.Series:
         """Stripped text, ``None`` for a blank (worked out once per distinct value)."""
         codes, texts = text_codes(df[col])
-        texts = np.append(np.where(texts == "", None, texts), None)  # index -1: missing
-        return pd.Series(texts[codes], index=df.index, dtype=object)
+        shown = np.array([None if t == "" else t for t in texts] + [None], dtype=object)
+        return pd.Series(shown[codes], index=df.index, dtype=object)  # code -1: missing
 
     # Whole-column checks first; reasons are then written for the bad rows only.
     amount = pd.to_numeric(df["amount"].astype(object), errors="coerce").astype("float64")

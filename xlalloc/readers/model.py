@@ -25,6 +25,7 @@ from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, InputTable
 from .archive import cell_flags, check_workbook
 from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
 from .ooxml import sheet_parts
+from .sheets import open_values
 from .tables import header_key
 
 if TYPE_CHECKING:
@@ -298,7 +299,7 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems,
 
 @dataclass
 class SheetFile:
-    """A workbook file's sheet values (python-calamine) and merged ranges, opened once."""
+    """A workbook file's sheet values and merged ranges, opened once (:mod:`.sheets`)."""
 
     names: list[str]
     rows: Callable[[str], list[list[object]] | None]
@@ -314,8 +315,6 @@ def open_sheets(path: str | Path) -> SheetFile:
         InputError: If the file is missing, empty, encrypted, not a workbook, beyond
             the archive limits or declares XML entities (:mod:`.archive`).
     """
-    from python_calamine import CalamineWorkbook
-
     path = Path(path)
     flags: dict[str, dict[tuple[int, int], str]] = {}
     merged: dict[str, list[str]] = {}
@@ -330,18 +329,15 @@ def open_sheets(path: str | Path) -> SheetFile:
     elif not path.is_file():
         raise InputError(f"file not found: {path}" if not path.exists() else
                          f"{path} is a folder; expected a workbook file", where=str(path))
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as e:  # calamine raises its own error types
-        raise InputError(f"cannot read as a workbook: {e}", where=path.name) from None
-    names = list(wb.sheet_names)
+    wb = open_values(path)
+    names = wb.sheet_names
 
     def rows(sheet: str) -> list[list[object]] | None:
         if sheet not in names:
             return None
         try:
-            values = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except Exception as e:  # calamine reads each sheet when asked, and raises its own
+            values = wb.read(sheet)
+        except Exception as e:  # each sheet is read when asked; the readers raise their own
             raise InputError(f"sheet '{sheet}' cannot be read (the file is damaged?): {e}",
                              where=path.name) from None
         return [list(r) for r in values]
@@ -350,7 +346,7 @@ def open_sheets(path: str | Path) -> SheetFile:
 
 
 def read_model(path: str | Path) -> ModelInputs:
-    """Read and validate every input of a model workbook file (python-calamine).
+    """Read and validate every input of a model workbook file.
 
     Raises:
         InputError: Every problem found, each naming sheet, cell or row and column.

@@ -32,6 +32,7 @@ from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
 from .archive import check_workbook
 from .cells import is_blank, parse_number
+from .sheets import open_values
 
 __all__ = ["WORKBOOK_SUFFIXES", "csv_rows", "file_sha256", "header_key", "read_baselines",
            "read_table", "read_text", "read_totals", "workbook_sheets"]
@@ -98,18 +99,13 @@ def workbook_sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
         InputError: The workbook is empty, encrypted, damaged, beyond the archive
             limits, or a sheet cannot be read.
     """
-    from python_calamine import CalamineWorkbook
-
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         check_workbook(p)
-    try:
-        wb = CalamineWorkbook.from_path(str(p))
-    except Exception as e:  # calamine raises its own error types
-        raise InputError(f"cannot read as a workbook: {e}", where=p.name) from None
+    wb = open_values(p)
     for name in wb.sheet_names:
         try:
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception as e:  # calamine reads each sheet when asked
+            rows = wb.read(name)
+        except Exception as e:  # each sheet is read when asked; the readers raise their own
             raise InputError(f"sheet '{name}' cannot be read (the file is damaged?): {e}",
                              where=p.name) from None
         yield name, [list(r) for r in rows]
