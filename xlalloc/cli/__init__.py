@@ -572,8 +572,21 @@ def _demo(c: Any) -> None:
 
 # --------------------------------------------------------------------------- Excel add-in
 
+def _needs(extra: str, *modules: str) -> None:
+    """Raise a one-line input problem naming the extra to install, if a module is missing."""
+    import importlib.util
+
+    from ..engine.errors import InputError
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise InputError(f"this command needs {', '.join(missing)}: pip install "
+                         f'"xlalloc[{extra}]"', where="install")
+
+
 def cmd_addin(args: argparse.Namespace) -> int:
     """Build and verify the xlalloc Excel add-in."""
+    _needs("excel", "xlwings", "oletools")
     from ..excel.addin import build, verify
 
     if args.action == "build":
@@ -599,6 +612,7 @@ def _addin(c: Any) -> None:
 
 def cmd_lite(args: argparse.Namespace) -> int:
     """Write main.py and requirements.txt for xlwings Lite."""
+    _needs("excel", "xlwings")
     from ..excel.lite import write_lite
     from ..workbook.files import check_output
 
