@@ -13,7 +13,7 @@ def test_addin_builds_and_passes_structural_checks(tmp_path):
     assert main(["addin", "build", "-o", str(out)]) == 0
     report = verify(out)
     assert report.ok, report.problems
-    assert report.callbacks == ["RibbonMyAddin.RunMain"]
+    assert report.callbacks == ["xlallocRibbon.RunMain"]
     assert report.runpython and report.udf_modules == "xlalloc.excel.udfs"
     with zipfile.ZipFile(out) as z:
         assert b'label="xlalloc"' in z.read("customUI/customUI.xml")
@@ -26,8 +26,8 @@ def test_addin_verify_catches_a_broken_ribbon(tmp_path):
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "customUI/customUI.xml":
-                data = data.replace(b"RibbonMyAddin.RunMain", b"RibbonMyAddin.Missing")
+                data = data.replace(b"xlallocRibbon.RunMain", b"xlallocRibbon.Missing")
             zout.writestr(info, data)
     report = verify(bad)
-    assert "ribbon callback RibbonMyAddin.Missing is not a VBA Sub" in report.problems
+    assert "ribbon callback xlallocRibbon.Missing is not a VBA Sub" in report.problems
     assert main(["addin", "verify", "-o", str(bad)]) == 1

@@ -605,8 +605,7 @@ def cmd_addin(args: argparse.Namespace) -> int:
 def _addin(c: Any) -> None:
     c.add_argument("action", choices=["build", "verify"])
     c.add_argument("-o", "--output", default="xlalloc.xlam",
-                   help="add-in file (keep the name xlalloc.xlam: the ribbon imports the "
-                        "module named after the file)")
+                   help="add-in file (default xlalloc.xlam; any name works)")
     c.set_defaults(func=cmd_addin)
 
 

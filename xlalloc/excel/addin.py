@@ -1,12 +1,13 @@
 """Build ``xlalloc.xlam``: xlwings' quickstart ribbon add-in with an xlalloc tab.
 
-The quickstart add-in's VBA ``RunMain`` runs ``import <add-in name>; <add-in
-name>.main()``, so an add-in file named ``xlalloc.xlam`` runs :func:`xlalloc.main`,
-which runs the action named on the calling model's Policy sheet. The build
-replaces the ribbon XML, points the add-in's xlwings settings at xlalloc's UDF
-module, and then verifies the result (valid zip and ribbon XML, every ribbon
-callback defined in the VBA, the VBA still calling ``RunPython``; VBA read with
-oletools' ``olevba``).
+The build keeps xlwings' VBA (``RunPython`` and the rest) and rewrites its ribbon module
+(:mod:`.vba`): the Run button calls ``xlallocRibbon.RunMain``, which runs ``import
+xlalloc; xlalloc.main()`` whatever the add-in file is called; :func:`xlalloc.main` runs
+the action named on the calling model's Policy sheet. The build also replaces the
+ribbon XML and points the add-in's xlwings settings at xlalloc's UDF module, then
+verifies the result (valid zip and ribbon XML, every ribbon callback defined in the
+VBA, the VBA calling ``RunPython "import xlalloc; xlalloc.main()"``, no name left from
+the xlwings template; VBA read with oletools' ``olevba``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from defusedxml import ElementTree
 
 from .._version import __version__
+from .vba import RIBBON_MODULE, rewrite_project
 
 RIBBON_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 UDF_MODULE = "xlalloc.excel.udfs"
@@ -34,7 +36,7 @@ RIBBON_XML = f"""<customUI xmlns="{RIBBON_NS}">
           <button id="xlallocRun" label="Run" size="large" imageMso="MacroPlay"
                   screentip="Run the action named on the Policy sheet"
                   supertip="{SUPERTIP}"
-                  onAction="RibbonMyAddin.RunMain" />
+                  onAction="{RIBBON_MODULE}.RunMain" />
         </group>
       </tab>
     </tabs>
@@ -85,6 +87,8 @@ def build(output: str | Path, source: str | Path | None = None) -> Path:
                 data = zin.read(info.filename)
                 if info.filename == "customUI/customUI.xml":
                     data = RIBBON_XML.encode("utf-8")
+                elif info.filename == "xl/vbaProject.bin":
+                    data = rewrite_project(data)
                 elif info.filename == "xl/worksheets/sheet1.xml":
                     data = _set_udf_modules(data, shared)
                 elif info.filename == "docProps/core.xml":
@@ -150,6 +154,16 @@ def verify(path: str | Path) -> AddinReport:
         report.udf_modules = m.group(1) if m else None
         if report.udf_modules != UDF_MODULE:
             report.problems.append(f"UDF Modules is {report.udf_modules!r}, not {UDF_MODULE}")
+    import io
+
+    import olefile
+
+    with zipfile.ZipFile(path) as z:
+        project = olefile.OleFileIO(io.BytesIO(z.read("xl/vbaProject.bin")))
+        text = project.openstream("PROJECT").read().decode("cp1252")
+        project.close()
+    if "MyAddin" in text:
+        report.problems.append("the VBA project still has the xlwings template's names")
     vba = VBA_Parser(str(path))
     try:
         code = {name: text for (_f, _s, name, text) in vba.extract_macros()}
@@ -158,10 +172,14 @@ def verify(path: str | Path) -> AddinReport:
     for module, text in code.items():
         for sub in re.findall(r"^\s*(?:Public\s+)?Sub\s+(\w+)", text, re.M):
             report.vba_subs.append(f"{module.rsplit('.', 1)[0]}.{sub}")
-        if re.search(r"RunPython\s+\"import \"", text) or "RunPython \"import " in text:
+        if 'RunPython "import xlalloc; xlalloc.main()"' in text:
             report.runpython = True
+        for leftover in ("RibbonMyAddin", "MyAddin"):
+            if leftover in module or re.search(rf"\b{leftover}\b", text):
+                report.problems.append(f"{module} still names the xlwings template's "
+                                       f"{leftover}")
     if not report.runpython:
-        report.problems.append("the VBA no longer calls RunPython")
+        report.problems.append('no VBA runs RunPython "import xlalloc; xlalloc.main()"')
     for cb in report.callbacks:
         if cb not in report.vba_subs:
             report.problems.append(f"ribbon callback {cb} is not a VBA Sub")
