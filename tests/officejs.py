@@ -154,6 +154,14 @@ def apply_actions(source: str | Path, actions: list[dict], target: str | Path) -
             ws.add_image(image, f"{get_column_letter(args[1] + 1)}{args[2] + 1}")
         elif f == "setPictureName":
             pass  # openpyxl images carry no name
+        elif f in ("setPictureWidth", "setPictureHeight"):
+            ws = wb.worksheets[a["sheet_position"]]
+            image = ws._images[args[0]]
+            pixels = args[1] * 96 / 72  # points to pixels
+            if f == "setPictureWidth":
+                image.width = pixels
+            else:
+                image.height = pixels
         elif f == "alert":
             alerts.append(args[0])
         else:

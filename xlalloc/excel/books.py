@@ -178,8 +178,10 @@ class OfficeJsBook(XlwingsBook):
         fig = chart_figure(spec, ch)
         if fig is None:
             return
-        sh.pictures.add(fig, name=f"{CHART_PICTURE}{len(sh.pictures) + 1}", update=False,
-                        anchor=sh.range(ch.anchor))
+        points = 72 / 2.54  # the chart's size is in centimetres, as on the desktop
+        picture = sh.pictures.add(fig, name=f"{CHART_PICTURE}{len(sh.pictures) + 1}",
+                                  update=False, anchor=sh.range(ch.anchor))
+        picture.width, picture.height = ch.width * points, ch.height * points
 
 
 def book_for(book: Any) -> XlwingsBook:
@@ -202,7 +204,7 @@ def chart_figure(spec: SheetSpec, ch: ChartSpec) -> Any:
     from matplotlib.figure import Figure
 
     at = {(c.row, c.col): (c.cached if c.formula else c.value) for c in spec.cells}
-    fig = Figure(figsize=(ch.width * 0.5, ch.height * 0.5), dpi=120)
+    fig = Figure(figsize=(ch.width / 2.54, ch.height / 2.54), dpi=150)  # cm, as Excel's
     ax = fig.add_subplot()
     cols = range(ch.first_series_col or ch.min_col + 1, ch.max_col + 1)
     if ch.by_rows:
@@ -236,6 +238,10 @@ def chart_figure(spec: SheetSpec, ch: ChartSpec) -> Any:
             ax.plot(categories, ys, marker="o", label=name)
     if ch.y_min is not None:
         ax.set_ylim(bottom=ch.y_min)
+    if "%" in ch.y_format:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title(ch.title)
     ax.set_xlabel(ch.x_title)
     ax.set_ylabel(ch.y_title)
