@@ -139,3 +139,24 @@ def test_every_function_through_officejs_gives_the_engines_figures():
     assert got[6] == [[50.0], [0.0]]
     assert got[7] == [[xlalloc.__version__]]
     assert str(got[8][0][0]).startswith("#VALUE! xlalloc: ")
+
+
+def test_script_names_and_arguments_are_pinned():
+    # Renaming a script breaks every button bound to it.
+    import inspect
+
+    assert {n: list(inspect.signature(f).parameters) for n, f in SCRIPTS.items()} == {
+        "xlalloc_run": ["book"], "xlalloc_validate": ["book"], "xlalloc_refresh": ["book"],
+        "xlalloc_packs": ["book"]}
+
+
+def test_on_classic_xlwings_a_script_runs_on_the_calling_book(model, monkeypatch):
+    # Classic xlwings calls a script as a VBA Sub, with no arguments.
+    import xlwings as xw
+    from fake_xlwings import Book as FakeBook
+
+    fake = FakeBook(model)
+    monkeypatch.setattr(xw.Book, "caller", staticmethod(lambda: fake), raising=False)
+    SCRIPTS["xlalloc_run"]()
+    assert "Apportionment" in [s.name for s in fake.sheets]
+    assert any(m.startswith("Done: 3 places") for _, m in fake.app.alerts)

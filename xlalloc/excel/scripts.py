@@ -1,6 +1,8 @@
 """The ribbon's actions as xlwings scripts: classic xlwings, xlwings Lite and xlwings Server.
 
-Each script takes the workbook (``book: xw.Book``, supplied by the runtime) and runs
+Each script takes the workbook (``book: xw.Book``, supplied by xlwings Lite and Server;
+on classic xlwings, where a script is a VBA ``Sub`` without arguments, the calling
+workbook) and runs
 the same action as the command line and the classic ribbon (:mod:`xlalloc.actions`):
 on Windows and macOS through :class:`~xlalloc.excel.books.XlwingsBook`, on Excel on the
 web, Windows and Mac through Office.js (xlwings Lite runs Python inside the add-in,
@@ -20,37 +22,46 @@ from typing import Any
 import xlwings as xw
 
 from ..actions import refresh_action, run_action, validate_action
-from .books import OfficeJsBook, book_for
+from .books import OfficeJsBook, XlwingsBook, book_for
 
 __all__ = ["SCRIPTS", "xlalloc_packs", "xlalloc_refresh", "xlalloc_run", "xlalloc_validate"]
 
 
+def _book(book: Any) -> XlwingsBook:
+    """The workbook: given by xlwings Lite and Server; the caller's on classic xlwings.
+
+    Classic xlwings imports a script as a VBA ``Sub`` that passes no arguments, so the
+    calling workbook is taken from Excel.
+    """
+    return book_for(book if book is not None else xw.Book.caller())
+
+
 @xw.script
-def xlalloc_run(book: xw.Book) -> None:
+def xlalloc_run(book: xw.Book = None) -> None:
     """Run every part of the model and write all output sheets."""
-    run_action(book_for(book))
+    run_action(_book(book))
 
 
 @xw.script
-def xlalloc_validate(book: xw.Book) -> None:
+def xlalloc_validate(book: xw.Book = None) -> None:
     """Check every input; list the problems on the Checks sheet and in an alert."""
-    validate_action(book_for(book))
+    validate_action(_book(book))
 
 
 @xw.script
-def xlalloc_refresh(book: xw.Book) -> None:
+def xlalloc_refresh(book: xw.Book = None) -> None:
     """Recompute and rewrite the output sheets (an alert only on failure)."""
-    refresh_action(book_for(book))
+    refresh_action(_book(book))
 
 
 @xw.script
-def xlalloc_packs(book: xw.Book) -> None:
+def xlalloc_packs(book: xw.Book = None) -> None:
     """Build the monthly packs named on the Policy sheet (desktop Excel only).
 
     Packs are files written to a folder: Office.js (Excel on the web, xlwings Lite and
     Server) has no folder to write to, so there the script says how to build them.
     """
-    b = book_for(book)
+    b = _book(book)
     if isinstance(b, OfficeJsBook):
         b.alert("Monthly packs are files in a folder, which Excel on the web cannot write. "
                 "Build them with desktop Excel (the xlalloc ribbon) or on the command line: "
