@@ -25,22 +25,35 @@ def _style(c: CellSpec) -> tuple[object, ...]:
     return (c.number_format, c.bold, c.italic, c.size, c.font_color, c.fill_color)
 
 
-def _runs(spec: SheetSpec) -> list[tuple[int, int, int, CellSpec]]:
-    """Runs of adjacent cells in a row styled alike, unstyled cells left out.
+def _runs(spec: SheetSpec) -> list[tuple[int, int, int, int, CellSpec]]:
+    """Rectangles of neighbouring cells styled alike, unstyled cells left out.
+
+    Runs along each row first, then runs of the same columns and style on consecutive
+    rows are joined (a table's column shares one number format).
 
     Returns:
-        ``(row, first column, last column, a cell of the run)`` for each run.
+        ``(first row, last row, first column, last column, a cell of it)`` each.
     """
     plain = _style(CellSpec(0, 0, None))
-    out: list[tuple[int, int, int, CellSpec]] = []
+    rows: list[tuple[int, int, int, CellSpec]] = []
     for c in sorted(spec.cells, key=lambda c: (c.row, c.col)):
         if _style(c) == plain:
             continue
-        if out and out[-1][0] == c.row and out[-1][2] == c.col - 1 and \
-                _style(out[-1][3]) == _style(c):
-            out[-1] = (c.row, out[-1][1], c.col, out[-1][3])
+        if rows and rows[-1][0] == c.row and rows[-1][2] == c.col - 1 and \
+                _style(rows[-1][3]) == _style(c):
+            rows[-1] = (c.row, rows[-1][1], c.col, rows[-1][3])
         else:
-            out.append((c.row, c.col, c.col, c))
+            rows.append((c.row, c.col, c.col, c))
+    out: list[tuple[int, int, int, int, CellSpec]] = []
+    open_by_key: dict[tuple[object, ...], int] = {}
+    for row, first, last, c in rows:
+        key = (first, last, *_style(c))
+        k = open_by_key.get(key)
+        if k is not None and out[k][1] == row - 1:
+            out[k] = (out[k][0], row, first, last, c)
+        else:
+            open_by_key[key] = len(out)
+            out.append((row, row, first, last, c))
     return out
 
 
@@ -118,8 +131,8 @@ class XlwingsBook:
         sh.range((1, 1), (n_rows, n_cols)).value = grid
         # One call per run of neighbouring cells styled alike (one per cell is thousands
         # of round trips to Excel).
-        for row, first, last, c in _runs(spec):
-            cells = sh.range((row, first), (row, last))
+        for top, bottom, first, last, c in _runs(spec):
+            cells = sh.range((top, first), (bottom, last))
             if c.number_format != "General":
                 cells.number_format = c.number_format
             if c.bold:
