@@ -165,6 +165,16 @@ def test_a_file_duckdb_cannot_read_is_named(tmp_path):
     path.write_bytes(b"not parquet at all")
     found = problems_of(lambda: read_activity([path], LINES, PRACTICES))
     assert len(found) == 1 and found[0].startswith("broken.parquet: cannot be read as PARQUET")
+    # A CSV whose rows go wrong further down is named with every other file's problems.
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("line,practice_code,amount\nAcute IS,P1,1\n" * 1
+                      + "Acute IS,P1,1,extra,cells\n")
+    good = write(tmp_path / "good.csv", pd.DataFrame({"line": ["Ghost"], "practice_code": ["P1"],
+                                                      "amount": [1.0]}))
+    found = problems_of(lambda: read_activity([ragged, good], LINES, PRACTICES))
+    assert found[0].startswith("ragged.csv: its first line has 3 headers ['line', "
+                               "'practice_code', 'amount'], but the file reads as 5 columns")
+    assert found[1].startswith("good.csv, row 2, column 'line': unknown line 'Ghost'")
 
 
 def test_column_mapping_is_checked():

@@ -159,6 +159,14 @@ def _headers(con: Any, path: Path, wanted: dict[str, str],
         problems.add(path.name, f"cannot be read as {path.suffix.lstrip('.').upper()}: "
                                 f"{str(e).splitlines()[0]}")
         return None
+    split = _first_line(path)
+    if split is not None and [str(h).strip() for h in found] not in split.values():
+        first = split[","]
+        problems.add(path.name, f"its first line has {len(first)} headers {first}, but the "
+                                f"file reads as {len(found)} columns {found}: some rows do not "
+                                "have the header's number of cells, or the file is not "
+                                "comma-separated; re-export it as CSV")
+        return None
     by_key = {str(h).strip().lower(): str(h) for h in found}
     out = {name: by_key[header.strip().lower()] for name, header in wanted.items()
            if header.strip().lower() in by_key}
@@ -170,6 +178,26 @@ def _headers(con: Any, path: Path, wanted: dict[str, str],
                                 "extract's headers with --columns line=HEADER,"
                                 "practice_code=HEADER,amount=HEADER")
     return out
+
+
+def _first_line(path: Path) -> dict[str, list[str]] | None:
+    """A CSV file's header row split at each delimiter DuckDB may have detected.
+
+    ``None`` for Parquet, or when the line cannot be read (DuckDB reports why).
+    """
+    import csv
+    import gzip
+
+    if path.suffix.lower() == ".parquet":
+        return None
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
+            line = f.readline()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return {d: [h.strip() for h in next(csv.reader([line], delimiter=d), [])]
+            for d in (",", ";", "\t", "|")}
 
 
 def _view(path: Path, headers: dict[str, str]) -> str:
@@ -232,10 +260,12 @@ def read_activity(paths: list[str | Path], lines: list[str], practices: list[str
             try:
                 con.execute(_view(path, headers))
                 part = con.execute(AGGREGATE_SQL).df()
-            except duckdb.Error as e:
-                raise InputError(f"cannot be read: {str(e).splitlines()[0]}",
-                                 where=path.name) from None
+            except duckdb.Error as e:  # a ragged row, a bad encoding: named with the rest
+                problems.add(path.name, f"cannot be read: {str(e).splitlines()[0]}")
+                continue
             parts.append(part.assign(file=path.name))
+        if not parts:
+            problems.raise_if_any()
         agg = pd.concat(parts, ignore_index=True)
         agg["micropounds"] = agg["micropounds"].fillna(0).astype(np.int64)
         agg["line"] = agg["line"].astype(object)
