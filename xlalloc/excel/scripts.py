@@ -1,13 +1,12 @@
 """The ribbon's actions as xlwings scripts: classic xlwings, xlwings Lite and xlwings Server.
 
-Each script takes the workbook (``book: xw.Book``, supplied by xlwings Lite and Server;
-on classic xlwings, where a script is a VBA ``Sub`` without arguments, the calling
-workbook) and runs
-the same action as the command line and the classic ribbon (:mod:`xlalloc.actions`):
-on Windows and macOS through :class:`~xlalloc.excel.books.XlwingsBook`, on Excel on the
-web, Windows and Mac through Office.js (xlwings Lite runs Python inside the add-in,
-xlwings Server on a server of the ICB's own) through
-:class:`~xlalloc.excel.books.OfficeJsBook`. A failed run lists every problem on the
+Each script takes the workbook and runs the same action as the command line and the
+classic ribbon (:mod:`xlalloc.actions`). xlwings Lite and Server supply the workbook
+(``book: xw.Book``); classic xlwings calls a script as a VBA ``Sub`` without arguments,
+so there it is the calling workbook. On Windows and macOS the book is an
+:class:`~xlalloc.excel.books.XlwingsBook`; through Office.js (Excel on the web, Windows
+and Mac: xlwings Lite runs Python inside the add-in, xlwings Server on a server of the
+ICB's own) an :class:`~xlalloc.excel.books.OfficeJsBook`. A failed run lists every problem on the
 Checks sheet and in an alert; output sheets are drawn in full before any is written,
 so the workbook is never left half-written.
 
