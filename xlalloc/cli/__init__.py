@@ -455,18 +455,14 @@ def _columns(c: Any) -> None:
 
 def cmd_activity(args: argparse.Namespace) -> int:
     """Check activity extracts against a model and total them by line and practice."""
-    from ..readers.activity import read_activity
+    from ..model.extracts import read_extracts
     from ..readers.model import read_model
     from ..workbook.tables import write_tables
 
     out = _output(args, args.model, *args.extracts)
     for name in ("sources", "coverage", "line_totals"):
         _sidecar(args, out, name, args.model, *args.extracts)
-    inputs = read_model(args.model)
-    year = inputs.policy.financial_year
-    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
-    extract = read_activity(args.extracts, [str(x) for x in inputs.budget["line"]],
-                            [str(x) for x in practices], args.columns, year)
+    extract = read_extracts(read_model(args.model), args.extracts, args.columns)
     write_tables(out, {"Activity": extract.values, "Sources": extract.files,
                        "Coverage": extract.coverage, "Line totals": extract.line_totals},
                  look=_look(args))

@@ -57,6 +57,11 @@ def compress(data: bytes) -> bytes:
     return bytes(out)
 
 
+def _offset_bits(pos: int) -> int:
+    """Bits of a copy token's offset at ``pos`` in its chunk; the rest give its length."""
+    return max((pos - 1).bit_length(), 4)
+
+
 def _compress_chunk(chunk: bytes) -> bytes:
     out = bytearray()
     pos = 0
@@ -69,10 +74,7 @@ def _compress_chunk(chunk: bytes) -> bytes:
                 break
             offset, length = _match(chunk, pos)
             if length >= 3:
-                bits = max((pos - 1).bit_length(), 4)
-                length_mask = 0xFFFF >> bits
-                token = ((offset - 1) << (16 - bits)) | (length - 3)
-                assert length - 3 <= length_mask
+                token = ((offset - 1) << (16 - _offset_bits(pos))) | (length - 3)
                 out += struct.pack("<H", token)
                 flags |= 1 << bit
                 pos += length
@@ -84,21 +86,17 @@ def _compress_chunk(chunk: bytes) -> bytes:
 
 
 def _match(chunk: bytes, pos: int) -> tuple[int, int]:
-    """The longest earlier copy of the bytes at ``pos`` (offset back, length)."""
+    """The longest earlier copy of the bytes at ``pos`` a token can name (offset, length)."""
     if pos == 0:
         return 0, 0
-    bits = max((pos - 1).bit_length(), 4)
-    max_length = (0xFFFF >> bits) + 3
-    best_len, best_off = 0, 0
-    window = chunk[max(0, pos - (1 << bits)):pos]
-    base = pos - len(window)
-    limit = min(max_length, len(chunk) - pos)
-    for length in range(limit, 2, -1):
-        at = chunk.rfind(chunk[pos:pos + length], base, pos + length - 1)
-        if at != -1 and at < pos:
-            best_len, best_off = length, pos - at
-            break
-    return best_off, best_len
+    bits = _offset_bits(pos)
+    start = max(0, pos - (1 << bits))  # the farthest an offset of ``bits`` bits reaches
+    longest = min((0xFFFF >> bits) + 3, len(chunk) - pos)
+    for length in range(longest, 2, -1):
+        at = chunk.rfind(chunk[pos:pos + length], start, pos + length - 1)  # begins < pos
+        if at != -1:
+            return pos - at, length
+    return 0, 0
 
 
 # ------------------------------------------------------------------- the project

@@ -14,10 +14,25 @@ import pandas as pd
 from ..engine.apportionment import rows_text
 from ..engine.errors import Problems
 from ..engine.frames import SOURCE_ROW
-from ..readers.activity import read_activity
+from ..readers.activity import ActivityExtract, read_activity
 from ..readers.model import ModelInputs
 
-__all__ = ["with_extracts"]
+__all__ = ["read_extracts", "with_extracts"]
+
+
+def read_extracts(inputs: ModelInputs, paths: list[str | Path],
+                  columns: dict[str, str] | None = None) -> ActivityExtract:
+    """Activity extracts checked and totalled against a model (``xlalloc activity``).
+
+    Lines must be the model's budget lines, practices those of its financial year.
+
+    Raises:
+        InputError: Every problem in every extract.
+    """
+    year = inputs.policy.financial_year
+    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
+    lines = [str(x) for x in inputs.budget["line"].dropna()]
+    return read_activity(paths, lines, [str(c) for c in practices], columns, year)
 
 
 def with_extracts(inputs: ModelInputs, paths: list[str | Path],
@@ -32,10 +47,7 @@ def with_extracts(inputs: ModelInputs, paths: list[str | Path],
     Raises:
         InputError: Every problem in every extract, or lines given in both places.
     """
-    year = inputs.policy.financial_year
-    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
-    lines = [str(x) for x in inputs.budget["line"].dropna()]
-    extract = read_activity(paths, lines, [str(c) for c in practices], columns, year)
+    extract = read_extracts(inputs, paths, columns)
     sheet = inputs.activity
     if len(sheet):
         on_sheet = sheet["line"].astype(object)

@@ -20,7 +20,7 @@ imported only when an extract is read.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,9 @@ FIRST_ROWS = 5
 #: number under £1 trillion becomes NULL, and is counted, never summed.
 POUNDS = "TRY_CAST(TRY_CAST({amount} AS DOUBLE) AS DECIMAL(18, 6))"
 
+#: A name as text, trimmed, a blank one missing (lines and practice codes alike).
+NAME = "NULLIF(TRIM(CAST({column} AS STRING)), '')"
+
 #: The one pass over every row of a file. ``extract`` is a view with columns ``line,
 #: practice_code, amount`` (the file's own headers renamed); ``amount`` may be text or a
 #: number. The inner ``GROUP BY`` is the only work per row: it sums amounts as decimals,
@@ -56,8 +59,8 @@ POUNDS = "TRY_CAST(TRY_CAST({amount} AS DOUBLE) AS DECIMAL(18, 6))"
 #: pound, so that the sums Python does after it are exact too. Standard SQL: DuckDB and
 #: Spark SQL (3.2 or later) both run it unchanged (``docs/scale.md``).
 AGGREGATE_SQL = f"""
-SELECT NULLIF(TRIM(CAST(line AS STRING)), '') AS line,
-       NULLIF(TRIM(CAST(practice_code AS STRING)), '') AS practice_code,
+SELECT {NAME.format(column="line")} AS line,
+       {NAME.format(column="practice_code")} AS practice_code,
        CAST(SUM(row_count) AS BIGINT) AS row_count,
        CAST(SUM(amount) * 1000000 AS BIGINT) AS micropounds,
        CAST(SUM(numbers) AS BIGINT) AS numbers
@@ -72,8 +75,7 @@ FROM (
     ) AS checked
     GROUP BY line, practice_code
 ) AS raw_totals
-GROUP BY NULLIF(TRIM(CAST(line AS STRING)), ''),
-         NULLIF(TRIM(CAST(practice_code AS STRING)), '')
+GROUP BY {NAME.format(column="line")}, {NAME.format(column="practice_code")}
 """
 
 
@@ -96,7 +98,6 @@ class ActivityExtract:
     files: pd.DataFrame
     coverage: pd.DataFrame
     line_totals: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
@@ -356,16 +357,16 @@ def _first_rows(con: Any, path: Path, headers: dict[str, str], lines: set[str],
     """
     con.register("known_lines", pd.DataFrame({"v": sorted(lines)}, dtype=object))
     con.register("known_practices", pd.DataFrame({"v": sorted(practices)}, dtype=object))
+    con.execute(_view(path, headers))
     offset = 0 if path.suffix.lower() == ".parquet" else 1
-    q = _quote
     sql = f"""
     WITH numbered AS (
         SELECT ROW_NUMBER() OVER () + {offset} AS row_no,
-               NULLIF(TRIM(CAST({q(headers['line'], '"')} AS VARCHAR)), '') AS line,
-               NULLIF(TRIM(CAST({q(headers['practice_code'], '"')} AS VARCHAR)), '') AS code,
-               CAST({q(headers['amount'], '"')} AS VARCHAR) AS amount_text,
-               {POUNDS.format(amount=q(headers['amount'], '"'))} AS pounds
-        FROM {_scan(path)}),
+               {NAME.format(column="line")} AS line,
+               {NAME.format(column="practice_code")} AS code,
+               CAST(amount AS STRING) AS amount_text,
+               {POUNDS.format(amount="amount")} AS pounds
+        FROM extract),
     problems AS (
         SELECT 'line' AS kind, line AS value, row_no FROM numbered
         WHERE line IS NOT NULL AND line NOT IN (SELECT v FROM known_lines)
