@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlalloc.excel.books import _runs, _style, chart_figure
+from xlalloc.excel.books import _runs, chart_figure
 from xlalloc.workbook.sheetspec import CellSpec, ChartSpec, SheetSpec
 
 
@@ -20,9 +20,9 @@ def test_style_rectangles_cover_each_styled_cell_once_with_its_style(grid):
         for r in range(top, bottom + 1):
             for k in range(first, last + 1):
                 assert (r, k) not in covered
-                covered[(r, k)] = _style(c)
-    plain = _style(CellSpec(0, 0, None))
-    assert covered == {(c.row, c.col): _style(c) for c in cells if _style(c) != plain}
+                covered[(r, k)] = c.style
+    plain = CellSpec(0, 0, None).style
+    assert covered == {(c.row, c.col): c.style for c in cells if c.style != plain}
 
 
 def test_a_column_of_one_format_is_one_rectangle():

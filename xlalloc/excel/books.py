@@ -21,10 +21,6 @@ def _rgb(hex6: str) -> tuple[int, int, int]:
 CHART_PICTURE = "xla_chart_"
 
 
-def _style(c: CellSpec) -> tuple[object, ...]:
-    return (c.number_format, c.bold, c.italic, c.size, c.font_color, c.fill_color)
-
-
 def _runs(spec: SheetSpec) -> list[tuple[int, int, int, int, CellSpec]]:
     """Rectangles of neighbouring cells styled alike, unstyled cells left out.
 
@@ -34,20 +30,20 @@ def _runs(spec: SheetSpec) -> list[tuple[int, int, int, int, CellSpec]]:
     Returns:
         ``(first row, last row, first column, last column, a cell of it)`` each.
     """
-    plain = _style(CellSpec(0, 0, None))
+    plain = CellSpec(0, 0, None).style
     rows: list[tuple[int, int, int, CellSpec]] = []
     for c in sorted(spec.cells, key=lambda c: (c.row, c.col)):
-        if _style(c) == plain:
+        if c.style == plain:
             continue
         if rows and rows[-1][0] == c.row and rows[-1][2] == c.col - 1 and \
-                _style(rows[-1][3]) == _style(c):
+                rows[-1][3].style == c.style:
             rows[-1] = (c.row, rows[-1][1], c.col, rows[-1][3])
         else:
             rows.append((c.row, c.col, c.col, c))
     out: list[tuple[int, int, int, int, CellSpec]] = []
     open_by_key: dict[tuple[object, ...], int] = {}
     for row, first, last, c in rows:
-        key = (first, last, *_style(c))
+        key = (first, last, *c.style)
         k = open_by_key.get(key)
         if k is not None and out[k][1] == row - 1:
             out[k] = (out[k][0], row, first, last, c)
@@ -129,8 +125,8 @@ class XlwingsBook:
                 v = "'" + v  # text, never a formula
             grid[c.row - 1][c.col - 1] = v
         sh.range((1, 1), (n_rows, n_cols)).value = grid
-        # One call per run of neighbouring cells styled alike (one per cell is thousands
-        # of round trips to Excel).
+        # One call per rectangle of neighbouring cells styled alike (one per cell is
+        # thousands of round trips to Excel).
         for top, bottom, first, last, c in _runs(spec):
             cells = sh.range((top, first), (bottom, last))
             if c.number_format != "General":

@@ -180,8 +180,7 @@ class _Styles:
         wants_font = bool(c.bold or c.italic or c.size or c.font_color)
         if c.number_format == "General" and not wants_font and not c.fill_color and not c.wrap:
             return base
-        key = (base, c.number_format, c.bold, c.italic, c.size, c.font_color, c.fill_color,
-               c.wrap)
+        key = (base, *c.style)
         if key not in self.memo:
             self.memo[key] = self._xf(c, base, wants_font)
         return self.memo[key]

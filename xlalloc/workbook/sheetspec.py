@@ -60,6 +60,12 @@ class CellSpec:
     fit: bool = True  # the column is widened to show it (titles and notes may overflow)
     wrap: bool = False  # wrapped within its column (headers)
 
+    @property
+    def style(self) -> tuple[object, ...]:
+        """What the cell's format depends on: cells with equal styles share one format."""
+        return (self.number_format, self.bold, self.italic, self.size, self.font_color,
+                self.fill_color, self.wrap)
+
 
 @dataclass(frozen=True)
 class ChartSpec:
