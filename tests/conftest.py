@@ -45,6 +45,20 @@ def broken_model(tmp_path: Path, name: str, edit) -> Path:
     return model
 
 
+def replace_in_part(source: Path, target: Path, part: str, old: bytes, new: bytes) -> Path:
+    """A copy of a zip package with ``old`` replaced by ``new`` in one part."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                assert old in data, f"{part} has no {old!r}"
+                data = data.replace(old, new)
+            zout.writestr(info, data)
+    return target
+
+
 def write_csv(tmp_path: Path, name: str, df) -> Path:
     """Write a frame as a CSV file in ``tmp_path``; returns its path."""
     path = tmp_path / name

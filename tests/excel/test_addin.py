@@ -2,6 +2,8 @@
 
 import zipfile
 
+from conftest import replace_in_part
+
 from xlalloc.cli import main
 from xlalloc.excel.addin import build, verify
 
@@ -21,13 +23,8 @@ def test_addin_builds_and_passes_structural_checks(tmp_path):
 
 def test_addin_verify_catches_a_broken_ribbon(tmp_path):
     good = build(tmp_path / "xlalloc.xlam")
-    bad = tmp_path / "broken.xlam"
-    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "customUI/customUI.xml":
-                data = data.replace(b"xlallocRibbon.RunMain", b"xlallocRibbon.Missing")
-            zout.writestr(info, data)
+    bad = replace_in_part(good, tmp_path / "broken.xlam", "customUI/customUI.xml",
+                          b"xlallocRibbon.RunMain", b"xlallocRibbon.Missing")
     report = verify(bad)
     assert "ribbon callback xlallocRibbon.Missing is not a VBA Sub" in report.problems
     assert main(["addin", "verify", "-o", str(bad)]) == 1

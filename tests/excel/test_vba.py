@@ -7,6 +7,7 @@ import zipfile
 
 import olefile
 import pytest
+from conftest import replace_in_part
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from libreoffice import soffice
@@ -94,13 +95,8 @@ def test_libreoffice_imports_the_rewritten_project(tmp_path, libreoffice):
 
     addin = build(tmp_path / "any name at all.xlam")
     # LibreOffice opens workbooks, not add-ins: the same parts as a macro workbook.
-    book = tmp_path / "as-workbook.xlsm"
-    with zipfile.ZipFile(addin) as zin, zipfile.ZipFile(book, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(b"ms-excel.addin.macroEnabled", b"ms-excel.sheet.macroEnabled")
-            zout.writestr(info, data)
+    book = replace_in_part(addin, tmp_path / "as-workbook.xlsm", "[Content_Types].xml",
+                           b"ms-excel.addin.macroEnabled", b"ms-excel.sheet.macroEnabled")
     subprocess.run([libreoffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
                     "--convert-to", "ods", "--outdir", str(tmp_path), str(book)],
                    check=True, capture_output=True, timeout=180)
