@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import signal
 import threading
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputError
+from ..readers.tables import file_sha256
 
 __all__ = ["Snapshot", "atomic_write", "check_output", "remove_leftovers", "snapshot"]
 
@@ -47,7 +47,7 @@ def snapshot(path: str | Path) -> Snapshot:
     """Record a file's size, time and content hash."""
     p = Path(path)
     st = p.stat()
-    return Snapshot(p, st.st_size, st.st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+    return Snapshot(p, st.st_size, st.st_mtime_ns, file_sha256(p))
 
 
 def _changed(s: Snapshot) -> bool:
@@ -57,7 +57,7 @@ def _changed(s: Snapshot) -> bool:
         return True
     if (st.st_size, st.st_mtime_ns) != (s.size, s.mtime_ns):
         return True
-    return hashlib.sha256(s.path.read_bytes()).hexdigest() != s.sha256
+    return file_sha256(s.path) != s.sha256
 
 
 def _alive(pid: int) -> bool:
