@@ -27,6 +27,7 @@ def test_lite_files_register_every_function_and_script_through_xlwings(tmp_path)
                  "https://example.nhs.uk/xlalloc-0.1.0-py3-none-any.whl"]) == 0
     assert (tmp_path / "requirements.txt").read_text().startswith(
         "xlalloc @ https://example.nhs.uk/xlalloc-0.1.0-py3-none-any.whl")
+    assert main(["lite", str(tmp_path / "main.py")]) == 2  # a file, not a folder
 
 
 @pytest.fixture(scope="module")

@@ -204,3 +204,21 @@ def test_without_duckdb_the_message_says_how_to_install_it(tmp_path, monkeypatch
     found = problems_of(lambda: read_activity([tmp_path / "x.csv"], LINES, PRACTICES))
     assert found == ['activity: reading activity extracts needs DuckDB: pip install '
                      '"xlalloc[activity]"']
+
+
+def test_empty_files_and_a_header_without_rows_are_named(tmp_path):
+    import gzip
+
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    zipped = tmp_path / "empty.csv.gz"
+    zipped.write_bytes(gzip.compress(b""))
+    header = tmp_path / "header.csv"
+    header.write_text("line,practice_code,amount\n")
+    found = problems_of(lambda: read_activity([empty, zipped, header], LINES, PRACTICES))
+    assert found == [
+        "empty.csv: the file is empty; expected a header row (line, practice_code, amount) "
+        "and one row per contract line",
+        "empty.csv.gz: the file is empty; expected a header row (line, practice_code, amount) "
+        "and one row per contract line",
+        "header.csv: no rows below the header; expected one row per contract line"]

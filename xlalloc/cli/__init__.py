@@ -608,10 +608,14 @@ def _addin(c: Any) -> None:
 def cmd_lite(args: argparse.Namespace) -> int:
     """Write main.py and requirements.txt for xlwings Lite."""
     _needs("excel", "xlwings")
+    from ..engine.errors import InputError
     from ..excel.lite import write_lite
     from ..workbook.files import check_output
 
     folder = Path(args.folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file; name the folder to write main.py and "
+                         "requirements.txt in", where="FOLDER")
     for name in ("main.py", "requirements.txt"):
         check_output(folder / name, [], args.force, (Path(name).suffix,), where="FOLDER")
     paths = write_lite(folder, args.wheel)

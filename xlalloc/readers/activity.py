@@ -154,13 +154,17 @@ def _headers(con: Any, path: Path, wanted: dict[str, str],
              problems: Problems) -> dict[str, str] | None:
     """Each wanted column's header in the file (matched ignoring case and spaces)."""
     duckdb = _duckdb()
+    split = _first_line(path)
+    if path.stat().st_size == 0 or (split is not None and not any(split[","])):
+        problems.add(path.name, "the file is empty; expected a header row (line, "
+                                "practice_code, amount) and one row per contract line")
+        return None
     try:
         found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()]
     except duckdb.Error as e:
         problems.add(path.name, f"cannot be read as {path.suffix.lstrip('.').upper()}: "
                                 f"{str(e).splitlines()[0]}")
         return None
-    split = _first_line(path)
     if split is not None and [str(h).strip() for h in found] not in split.values():
         first = split[","]
         problems.add(path.name, f"its first line has {len(first)} headers {first}, but the "
@@ -264,6 +268,9 @@ def read_activity(paths: list[str | Path], lines: list[str], practices: list[str
             except duckdb.Error as e:  # a ragged row, a bad encoding: named with the rest
                 problems.add(path.name, f"cannot be read: {str(e).splitlines()[0]}")
                 continue
+            if not part["row_count"].sum():
+                problems.add(path.name, "no rows below the header; expected one row per "
+                                        "contract line")
             parts.append(part.assign(file=path.name))
         if not parts:
             problems.raise_if_any()
