@@ -10,6 +10,9 @@ def test_formats_from_names():
     assert [number_format(c) for c in ("core_index", "target_share", "dft_before", "growth",
                                        "core_wp", "population", "allocation", "org")] == [
         INDEX, SHARE, PCT, PCT, NUMBER, NUMBER, MONEY, None]
+    # The activity extract's sources and coverage tables.
+    assert [number_format(c) for c in ("rows", "amount", "attributed", "coverage")] == [
+        NUMBER, MONEY, MONEY, SHARE]
 
 
 def test_csv_with_a_sidecar_table(tmp_path):

@@ -35,14 +35,15 @@ def number_format(column: str) -> str | None:
         return None
     if c.endswith("_index") or "_index_" in c or c.startswith("index"):
         return INDEX
-    if c.endswith("share") or c.endswith("_shares"):
+    if c.endswith("share") or c.endswith("_shares") or c == "coverage":
         return SHARE
     if c.startswith("dft") or c.endswith("growth") or c.startswith("growth") or c.endswith("_pct"):
         return PCT
-    if c.endswith("_wp") or c == "population" or "per_1000" in c:
+    if c.endswith("_wp") or c in ("population", "rows") or "per_1000" in c:
         return NUMBER
     money_words = ("target", "allocation", "amount", "baseline", "budget", "contribution",
-                   "total", "hcdd", "remaining", "actual", "variance", "forecast", "£")
+                   "total", "hcdd", "remaining", "actual", "variance", "forecast",
+                   "attributed", "£")
     if any(w in c for w in money_words):
         return MONEY
     return None
