@@ -42,9 +42,12 @@ def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
 
 
 def report(name: str, t: float, baseline_name: str, t0: float) -> None:
-    print(f"{name:<48} {t:9.4f}s   baseline {baseline_name}: {t0:9.4f}s   "
-          f"ratio {t / t0:8.4f}  ({t0 / t:,.1f}x faster)" if t < t0 else
-          f"{name:<48} {t:9.4f}s   baseline {baseline_name}: {t0:9.4f}s   ratio {t / t0:8.4f}")
+    print(
+        f"{name:<48} {t:9.4f}s   baseline {baseline_name}: {t0:9.4f}s   "
+        f"ratio {t / t0:8.4f}  ({t0 / t:,.1f}x faster)"
+        if t < t0
+        else f"{name:<48} {t:9.4f}s   baseline {baseline_name}: {t0:9.4f}s   ratio {t / t0:8.4f}"
+    )
 
 
 def national_practices() -> pd.DataFrame:
@@ -86,7 +89,8 @@ def indices() -> None:
             row = {"place": place}
             for c in COMPONENTS:
                 row[c] = (sel[c].sum() / sel["population"].sum()) / (
-                    icb[c].sum() / icb["population"].sum())
+                    icb[c].sum() / icb["population"].sum()
+                )
             rows.append(row)
         return rows
 
@@ -96,7 +100,6 @@ def indices() -> None:
     t0 = best_of(naive, 2)
     t = best_of(vectorised, 3)
     report(f"indices: {len(df):,} practices, {n_places} places", t, "naive per-place loop", t0)
-
 
 
 @bench
@@ -154,38 +157,57 @@ def national_model_tables() -> dict[str, pd.DataFrame]:
     df = national_practices()
     tables = demo.model_tables()
     rng = np.random.default_rng(7)
-    practices = pd.DataFrame({
-        "practice_code": df["practice_code"], "practice_name": df["practice_name"],
-        "pcn_code": df["pcn_code"], "pcn_name": df["pcn_name"],
-        "locality": df["icb_code"] + ": " + df["lad_name"].fillna("Unknown"),
-        "place": df["icb_name"],
-        "population": df["population"],
-        **{f"{c}_wp": df[c] for c in COMPONENTS}})
+    practices = pd.DataFrame(
+        {
+            "practice_code": df["practice_code"],
+            "practice_name": df["practice_name"],
+            "pcn_code": df["pcn_code"],
+            "pcn_name": df["pcn_name"],
+            "locality": df["icb_code"] + ": " + df["lad_name"].fillna("Unknown"),
+            "place": df["icb_name"],
+            "population": df["population"],
+            **{f"{c}_wp": df[c] for c in COMPONENTS},
+        }
+    )
     budget = tables["tblBudget"].copy()
     # No place splits nationally: drop place_split from every line's methods.
-    budget["methods"] = [tuple(m for m in ms if m != "place_split") or ("capitation",)
-                         for ms in budget["methods"]]
+    budget["methods"] = [
+        tuple(m for m in ms if m != "place_split") or ("capitation",) for ms in budget["methods"]
+    ]
     values = []
-    for line, comp, rate in (("Acute contracts - NHS trusts", "ga", 760.0),
-                             ("GP prescribing", "prescribing", 165.0),
-                             ("GMS contracts", "population", 69.0),
-                             ("Mental health packages of care", "mental_health", 35.0),
-                             ("Learning disabilities packages", "core", 30.0)):
+    for line, comp, rate in (
+        ("Acute contracts - NHS trusts", "ga", 760.0),
+        ("GP prescribing", "prescribing", 165.0),
+        ("GMS contracts", "population", 69.0),
+        ("Mental health packages of care", "mental_health", 35.0),
+        ("Learning disabilities packages", "core", 30.0),
+    ):
         v = df[comp].to_numpy() * rate * rng.lognormal(0, 0.1, len(df))
         values += list(zip([line] * len(df), df["practice_code"], np.round(v, 2)))
     codes = df["practice_code"].to_numpy()
-    activity = [("CHC packages of care", c if rng.random() > 0.07 else None,
-                 round(float(rng.lognormal(np.log(60_000), 0.8)), 2))
-                for c in rng.choice(codes, 5_000)]
-    activity += [("Acute - independent sector", c, round(float(rng.lognormal(10, 1)), 2))
-                 for c in rng.choice(codes, 3_000)]
+    activity = [
+        (
+            "CHC packages of care",
+            c if rng.random() > 0.07 else None,
+            round(float(rng.lognormal(np.log(60_000), 0.8)), 2),
+        )
+        for c in rng.choice(codes, 5_000)
+    ]
+    activity += [
+        ("Acute - independent sector", c, round(float(rng.lognormal(10, 1)), 2))
+        for c in rng.choice(codes, 3_000)
+    ]
     places = sorted(practices["place"].unique())
     base = pd.DataFrame({"place": places, "baseline": 100_000_000.0, "hcdd_baseline": None})
-    return {"tblPractices": practices, "tblBudget": budget,
-            "tblPracticeData": pd.DataFrame(values, columns=["line", "practice_code", "value"]),
-            "tblActivity": pd.DataFrame(activity, columns=["line", "practice_code", "amount"]),
-            "tblPlaceSplits": None, "tblBaselines": base,
-            "tblTotals": pd.DataFrame({"year": ["2026/27"], "total": [len(places) * 104e6]})}
+    return {
+        "tblPractices": practices,
+        "tblBudget": budget,
+        "tblPracticeData": pd.DataFrame(values, columns=["line", "practice_code", "value"]),
+        "tblActivity": pd.DataFrame(activity, columns=["line", "practice_code", "amount"]),
+        "tblPlaceSplits": None,
+        "tblBaselines": base,
+        "tblTotals": pd.DataFrame({"year": ["2026/27"], "total": [len(places) * 104e6]}),
+    }
 
 
 def openpyxl_alone(source: Path, target: Path) -> tuple[int, float]:
@@ -198,8 +220,9 @@ def openpyxl_alone(source: Path, target: Path) -> tuple[int, float]:
     from python_calamine import CalamineWorkbook
 
     wb_in = CalamineWorkbook.from_path(str(source))
-    sheets = {n: wb_in.get_sheet_by_name(n).to_python(skip_empty_area=False)
-              for n in wb_in.sheet_names}
+    sheets = {
+        n: wb_in.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb_in.sheet_names
+    }
     t = time.perf_counter()
     wb = Workbook()
     wb.remove(wb.active)
@@ -230,16 +253,25 @@ def model() -> None:
     xlalloc.run(src, out)
     t_run = time.perf_counter() - t
     t_load_save = openpyxl_load_save(src, d / "resaved.xlsx")
-    report("model run -o: national practices and a full budget", t_run,
-           "openpyxl loading and saving the model", t_load_save)
+    report(
+        "model run -o: national practices and a full budget",
+        t_run,
+        "openpyxl loading and saving the model",
+        t_load_save,
+    )
     t = time.perf_counter()
     xlalloc.run(out, in_place=True)
     t_in_place = time.perf_counter() - t
-    report("model run --in-place (outputs already there)", t_in_place,
-           "openpyxl loading and saving the model", t_load_save)
+    report(
+        "model run --in-place (outputs already there)",
+        t_in_place,
+        "openpyxl loading and saving the model",
+        t_load_save,
+    )
     n, t0 = openpyxl_alone(out, d / "plain.xlsx")
-    report(f"model run: every cell of the result ({n:,})", t_run,
-           "openpyxl writing the same cells", t0)
+    report(
+        f"model run: every cell of the result ({n:,})", t_run, "openpyxl writing the same cells", t0
+    )
 
 
 def openpyxl_load_save(source: Path, target: Path) -> float:
@@ -259,27 +291,43 @@ def _icb_inputs(df: pd.DataFrame):
     rng = np.random.default_rng(11)
     pr = df.assign(place=df["lad_name"].fillna("Unknown"), locality=df["lad_name"].fillna("-"))
     scale = pr["population"].sum() / demo.practices()["population"].sum()
-    budget = pd.DataFrame(demo.DEMO_LINES, columns=["line", "programme", "amount", "recurrent",
-                                                    "methods", "component", "follow"])
+    budget = pd.DataFrame(
+        demo.DEMO_LINES,
+        columns=["line", "programme", "amount", "recurrent", "methods", "component", "follow"],
+    )
     budget["amount"] = (budget["amount"] * scale / 1000).round() * 1000
     budget["methods"] = [("capitation",)] * len(budget)
     budget["follow"] = None
     values = []
-    for line, comp, rate in (("Acute contracts - NHS trusts", "ga", 760.0),
-                             ("GP prescribing", "prescribing", 165.0),
-                             ("GMS contracts", "population", 69.0)):
+    for line, comp, rate in (
+        ("Acute contracts - NHS trusts", "ga", 760.0),
+        ("GP prescribing", "prescribing", 165.0),
+        ("GMS contracts", "population", 69.0),
+    ):
         v = pr[comp].to_numpy() * rate * rng.lognormal(0, 0.1, len(pr))
         values += list(zip([line] * len(pr), pr["practice_code"], np.round(v, 2)))
-        budget["methods"] = [("practice_data", "capitation") if name == line else m
-                             for name, m in zip(budget["line"], budget["methods"])]
+        budget["methods"] = [
+            ("practice_data", "capitation") if name == line else m
+            for name, m in zip(budget["line"], budget["methods"])
+        ]
     empty = pd.DataFrame()
-    return ModelInputs(pr, budget, pd.DataFrame(values, columns=["line", "practice_code",
-                                                                 "value"]),
-                       empty, empty, empty, empty,
-                       demo.DEMO_POLICY.model_copy(update={
-                           "icb_name": df["icb_name"].iloc[0],
-                           "financial_year": str(df["year"].iloc[0]) if "year" in df.columns
-                           else demo.DEMO_POLICY.financial_year}))
+    return ModelInputs(
+        pr,
+        budget,
+        pd.DataFrame(values, columns=["line", "practice_code", "value"]),
+        empty,
+        empty,
+        empty,
+        empty,
+        demo.DEMO_POLICY.model_copy(
+            update={
+                "icb_name": df["icb_name"].iloc[0],
+                "financial_year": str(df["year"].iloc[0])
+                if "year" in df.columns
+                else demo.DEMO_POLICY.financial_year,
+            }
+        ),
+    )
 
 
 @bench
@@ -296,13 +344,23 @@ def packs() -> None:
     from xlalloc.readers.model import ModelInputs
 
     demo_inputs = ModelInputs(
-        t["tblPractices"].rename(columns={f"{c}_wp": c for c in COMPONENTS}), t["tblBudget"],
-        t["tblPracticeData"], t["tblActivity"], t["tblPlaceSplits"], pd.DataFrame(),
-        pd.DataFrame(), demo.DEMO_POLICY)
+        t["tblPractices"].rename(columns={f"{c}_wp": c for c in COMPONENTS}),
+        t["tblBudget"],
+        t["tblPracticeData"],
+        t["tblActivity"],
+        t["tblPlaceSplits"],
+        pd.DataFrame(),
+        pd.DataFrame(),
+        demo.DEMO_POLICY,
+    )
     cases = [("demo ICB", [demo_inputs])]
     nat = national_practices()
-    cases.append((f"{nat['icb_code'].nunique()} ICBs (national)",
-                  [_icb_inputs(g) for _, g in nat.groupby("icb_code")]))
+    cases.append(
+        (
+            f"{nat['icb_code'].nunique()} ICBs (national)",
+            [_icb_inputs(g) for _, g in nat.groupby("icb_code")],
+        )
+    )
     for label, inputs_list in cases:
         n = 0
         t_packs = 0.0
@@ -319,8 +377,12 @@ def packs() -> None:
             for p in run.paths:
                 t_plain += openpyxl_alone(p, p.with_suffix(".plain.xlsx"))[1]
             n += len(run.paths)
-        report(f"packs: {label}, {n} packs ({t_packs / n:.3f}s per pack)", t_packs / n,
-               "openpyxl writing the same cells, per pack", t_plain / n)
+        report(
+            f"packs: {label}, {n} packs ({t_packs / n:.3f}s per pack)",
+            t_packs / n,
+            "openpyxl writing the same cells, per pack",
+            t_plain / n,
+        )
 
 
 def fresh(code: str, setup: str = "") -> tuple[float, float]:
@@ -331,24 +393,34 @@ def fresh(code: str, setup: str = "") -> tuple[float, float]:
     import subprocess
     import textwrap
 
-    script = (f"import resource, sys, time\nsys.path.insert(0, {str(ROOT)!r})\n"
-              f"{textwrap.dedent(setup)}\nt = time.perf_counter()\n{textwrap.dedent(code)}\n"
-              "print(time.perf_counter() - t, "
-              "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True).stdout.split()
+    script = (
+        f"import resource, sys, time\nsys.path.insert(0, {str(ROOT)!r})\n"
+        f"{textwrap.dedent(setup)}\nt = time.perf_counter()\n{textwrap.dedent(code)}\n"
+        "print(time.perf_counter() - t, "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[-2]), float(out[-1])
 
 
 def report_memory(name: str, mib: float, baseline_name: str, mib0: float) -> None:
-    print(f"{name:<48} peak {mib:7.0f} MiB   baseline {baseline_name}: {mib0:7.0f} MiB   "
-          f"ratio {mib / mib0:6.2f}")
+    print(
+        f"{name:<48} peak {mib:7.0f} MiB   baseline {baseline_name}: {mib0:7.0f} MiB   "
+        f"ratio {mib / mib0:6.2f}"
+    )
 
 
 EXTRACT_ROWS = 10_000_000
-ACTIVITY_LINES = ("Acute - independent sector", "CHC packages of care",
-                  "Mental health packages of care", "Learning disabilities packages",
-                  "Acute contracts - NHS trusts", "GP prescribing")
+ACTIVITY_LINES = (
+    "Acute - independent sector",
+    "CHC packages of care",
+    "Mental health packages of care",
+    "Learning disabilities packages",
+    "Acute contracts - NHS trusts",
+    "GP prescribing",
+)
 
 
 def national_extract(folder: Path, rows: int = EXTRACT_ROWS) -> tuple[Path, Path]:
@@ -398,8 +470,14 @@ def activity() -> None:
 
     inputs = read_model(model)
     known = d / "known.json"
-    known.write_text(json.dumps({"lines": [str(x) for x in inputs.budget["line"]],
-                                 "codes": [str(x) for x in inputs.practices["practice_code"]]}))
+    known.write_text(
+        json.dumps(
+            {
+                "lines": [str(x) for x in inputs.budget["line"]],
+                "codes": [str(x) for x in inputs.practices["practice_code"]],
+            }
+        )
+    )
     setup = f"""
         import duckdb, json
         from xlalloc.readers.activity import read_activity
@@ -415,8 +493,7 @@ def activity() -> None:
     runs = [(fresh(plain, setup), fresh(ours, setup)) for _ in range(7)]  # interleaved
     t0, m0 = min(r[0] for r in runs)
     t1, m1 = min(r[1] for r in runs)
-    report(f"activity: {EXTRACT_ROWS:,} rows checked and totalled", t1,
-           "DuckDB GROUP BY alone", t0)
+    report(f"activity: {EXTRACT_ROWS:,} rows checked and totalled", t1, "DuckDB GROUP BY alone", t0)
     report_memory("activity: peak memory of the same process", m1, "DuckDB GROUP BY alone", m0)
     cli = f"""
         from xlalloc.cli import main
@@ -431,15 +508,25 @@ def activity() -> None:
 
     from xlalloc.readers.activity import read_activity
 
-    got = read_activity([extract], [str(x) for x in inputs.budget["line"]],
-                        [str(x) for x in inputs.practices["practice_code"]]).line_totals
-    want = duckdb.connect().execute(
-        f"SELECT line, CAST(SUM(CAST(amount AS DECIMAL(38, 2))) AS VARCHAR) AS amount "
-        f"FROM read_parquet('{extract}') GROUP BY line").df()
+    got = read_activity(
+        [extract],
+        [str(x) for x in inputs.budget["line"]],
+        [str(x) for x in inputs.practices["practice_code"]],
+    ).line_totals
+    want = (
+        duckdb.connect()
+        .execute(
+            f"SELECT line, CAST(SUM(CAST(amount AS DECIMAL(38, 2))) AS VARCHAR) AS amount "
+            f"FROM read_parquet('{extract}') GROUP BY line"
+        )
+        .df()
+    )
     mine = {line: f"{a:.2f}" for line, a in zip(got["line"], got["amount"])}
     theirs = dict(zip(want["line"], want["amount"]))
-    print(f"activity: per-line totals equal to the penny: {mine == theirs} "
-          f"({len(mine)} lines, £{sum(map(float, theirs.values())):,.2f})")
+    print(
+        f"activity: per-line totals equal to the penny: {mine == theirs} "
+        f"({len(mine)} lines, £{sum(map(float, theirs.values())):,.2f})"
+    )
     # The same extract through the engine's apportion, end to end.
     setup_apportion = f"""
         import duckdb, pandas as pd
@@ -449,15 +536,20 @@ def activity() -> None:
         practices = inputs.practices.drop(columns="year")
         frame = duckdb.connect().execute("SELECT * FROM read_parquet('{extract}')").df()
     """
-    apportion_code = ("apportion(inputs.budget, practices, inputs.practice_data, "
-                      "inputs.place_splits, frame, inputs.policy.apportionment())")
+    apportion_code = (
+        "apportion(inputs.budget, practices, inputs.practice_data, "
+        "inputs.place_splits, frame, inputs.policy.apportionment())"
+    )
     pandas_code = "frame.groupby(['line', 'practice_code'], dropna=False)['amount'].sum()"
     t3, m3 = fresh(apportion_code, setup_apportion)
     t4, m4 = fresh(pandas_code, setup_apportion)
-    report(f"apportion(activity=) on {EXTRACT_ROWS:,} rows in memory", t3,
-           "pandas GROUP BY of the same frame", t4)
-    report_memory("apportion(activity=): peak memory", m3, "pandas GROUP BY of the same frame",
-                  m4)
+    report(
+        f"apportion(activity=) on {EXTRACT_ROWS:,} rows in memory",
+        t3,
+        "pandas GROUP BY of the same frame",
+        t4,
+    )
+    report_memory("apportion(activity=): peak memory", m3, "pandas GROUP BY of the same frame", m4)
     shutil.rmtree(d, ignore_errors=True)
 
 
@@ -465,22 +557,27 @@ def activity() -> None:
 def startup() -> None:
     """``xlalloc --help`` and the worksheet functions' import, in fresh processes."""
     t0 = min(fresh("pass")[0] for _ in range(3))
-    t_help = min(fresh("""
+    t_help = min(
+        fresh("""
         from xlalloc.cli import main
         try:
             main(["--help"])
         except SystemExit:
             pass
-    """)[0] for _ in range(3))
+    """)[0]
+        for _ in range(3)
+    )
     t_pandas = min(fresh("import pandas")[0] for _ in range(3))
     t_udfs = min(fresh("import xlalloc.excel.udfs")[0] for _ in range(3))
     t_api = min(fresh("import xlalloc; xlalloc.run")[0] for _ in range(3))
-    print(f"startup: xlalloc --help imports in {t_help:.3f}s (target under 0.4 s; a bare "
-          f"interpreter's start is not counted: {t0:.3f}s)")
-    report("startup: import xlalloc.excel.udfs (first UDF call)", t_udfs, "import pandas",
-           t_pandas)
-    report("startup: xlalloc.run's imports (model reader, runner)", t_api, "import pandas",
-           t_pandas)
+    print(
+        f"startup: xlalloc --help imports in {t_help:.3f}s (target under 0.4 s; a bare "
+        f"interpreter's start is not counted: {t0:.3f}s)"
+    )
+    report("startup: import xlalloc.excel.udfs (first UDF call)", t_udfs, "import pandas", t_pandas)
+    report(
+        "startup: xlalloc.run's imports (model reader, runner)", t_api, "import pandas", t_pandas
+    )
 
 
 def main(names: list[str]) -> None:

@@ -20,11 +20,13 @@ sys.path.insert(0, str(HERE.parent))
 from tests.libreoffice import pdf_pages, to_pdf  # noqa: E402
 
 #: Picture -> (workbook, the sheet whose first printed page to show).
-PICTURES = {"model-apportionment.png": ("model", "Apportionment"),
-            "model-convergence.png": ("model", "Convergence"),
-            "model-summary.png": ("model", "Summary"),
-            "pack-summary.png": ("pack", "Summary"),
-            "pack-programmes.png": ("pack", "Programmes")}
+PICTURES = {
+    "model-apportionment.png": ("model", "Apportionment"),
+    "model-convergence.png": ("model", "Convergence"),
+    "model-summary.png": ("model", "Summary"),
+    "pack-summary.png": ("pack", "Summary"),
+    "pack-programmes.png": ("pack", "Programmes"),
+}
 
 
 def main() -> None:
@@ -36,16 +38,46 @@ def main() -> None:
     model = work / "model.xlsx"
     assert xlalloc(["demo", str(model)]) == 0
     assert xlalloc(["demo-ledger", str(model), "--month", "6", "-o", str(work / "l.csv")]) == 0
-    assert xlalloc(["pack", str(model), "--actuals", str(work / "l.csv"), "--month", "6",
-                    "--out", str(work / "packs")]) == 0
+    assert (
+        xlalloc(
+            [
+                "pack",
+                str(model),
+                "--actuals",
+                str(work / "l.csv"),
+                "--month",
+                "6",
+                "--out",
+                str(work / "packs"),
+            ]
+        )
+        == 0
+    )
     books = {"model": model, "pack": work / "packs" / "Ashford City.xlsx"}
     pdfs = {k: to_pdf(v, work / k) for k, v in books.items()}
     for picture, (book, sheet) in PICTURES.items():
         pages = pdf_pages(pdfs[book])
-        page = next(i + 1 for i, text in enumerate(pages)
-                    if text.rstrip().splitlines()[-1].strip().startswith(sheet))
-        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", "-f", str(page), "-l",
-                        str(page), str(pdfs[book]), str(work / "page")], check=True)
+        page = next(
+            i + 1
+            for i, text in enumerate(pages)
+            if text.rstrip().splitlines()[-1].strip().startswith(sheet)
+        )
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-singlefile",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                str(pdfs[book]),
+                str(work / "page"),
+            ],
+            check=True,
+        )
         shutil.copyfile(work / "page.png", HERE / picture)
         print(f"docs/{picture}: {book} page {page} ({sheet})")
     shutil.rmtree(work, ignore_errors=True)

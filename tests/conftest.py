@@ -91,7 +91,9 @@ def all_years(shared_dir):
 def y2526_orig(shared_dir):
     from xlalloc.readers import nhse as data
 
-    return data.load_practices(shared_dir / "ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25.csv")
+    return data.load_practices(
+        shared_dir / "ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25.csv"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +106,8 @@ def y2627(shared_dir):
 @pytest.fixture(scope="session")
 def libreoffice() -> str:
     exe = soffice()
-    need(exe is not None, "LibreOffice (soffice) is not installed: apt-get install "
-                          "libreoffice-calc-nogui")
+    need(
+        exe is not None,
+        "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
+    )
     return exe

@@ -45,8 +45,7 @@ class Range:
     @property
     def value(self):
         (r1, c1), (r2, c2) = self.first, self.last
-        return [[self.sheet.data.get((r, c)) for c in range(c1, c2 + 1)]
-                for r in range(r1, r2 + 1)]
+        return [[self.sheet.data.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
 
     @value.setter
     def value(self, grid):
@@ -85,6 +84,7 @@ class Range:
     def address(self):
         (r1, c1), (r2, c2) = self.first, self.last
         from openpyxl.utils import get_column_letter as L
+
         return f"${L(c1)}${r1}:${L(c2)}${r2}"
 
     @property

@@ -43,8 +43,17 @@ def recalculate(path: str | Path, outdir: str | Path | None = None, timeout: int
     _write_profile(profile)
     src = out / f"src-{path.name}"
     shutil.copyfile(path, src)
-    cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-           "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out / "conv"), str(src)]
+    cmd = [
+        exe,
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "xlsx:Calc MS Excel 2007 XML",
+        "--outdir",
+        str(out / "conv"),
+        str(src),
+    ]
     env = dict(os.environ, HOME=str(profile))
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     result = out / "conv" / f"{src.stem}.xlsx"
@@ -76,8 +85,9 @@ def read_values(path: str | Path) -> dict[str, list[list[object]]]:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
-    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in wb.sheet_names}
+    return {
+        name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names
+    }
 
 
 def to_pdf(path: str | Path, outdir: str | Path, timeout: int = 300) -> Path:
@@ -94,10 +104,24 @@ def to_pdf(path: str | Path, outdir: str | Path, timeout: int = 300) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     profile = Path(tempfile.mkdtemp(prefix="xlalloc-lo-profile-"))
     _write_profile(profile)
-    cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-           "--convert-to", "pdf", "--outdir", str(out), str(path)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ, HOME=str(profile)))
+    cmd = [
+        exe,
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out),
+        str(path),
+    ]
+    proc = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ, HOME=str(profile)),
+    )
     shutil.rmtree(profile, ignore_errors=True)
     result = out / f"{path.stem}.pdf"
     if proc.returncode != 0 or not result.exists():
@@ -110,6 +134,7 @@ def pdf_pages(pdf: str | Path) -> list[str]:
     exe = shutil.which("pdftotext")
     if exe is None:
         raise RuntimeError("pdftotext is not installed: apt-get install poppler-utils")
-    text = subprocess.run([exe, "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        [exe, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return [p for p in text.split("\f") if p.strip()]

@@ -60,28 +60,59 @@ def payload(path: str | Path, version: str) -> dict:
         for t in ws.tables.values():
             c1, r1, c2, r2 = range_boundaries(t.ref)
             a, b = get_column_letter(c1), get_column_letter(c2)
-            tables.append({"name": t.name, "range_address": t.ref,
-                           "header_row_range_address": f"{a}{r1}:{b}{r1}",
-                           "data_body_range_address": f"{a}{r1 + 1}:{b}{r2}",
-                           "total_row_range_address": None, "show_autofilter": True,
-                           "row_count": r2 - r1, "column_count": c2 - c1 + 1,
-                           "columns": [c.name for c in t.tableColumns]})
-        sheets.append({"name": name, "values": values, "pictures": [], "tables": tables,
-                       "used_range_address": ws.dimensions if rows else None})
+            tables.append(
+                {
+                    "name": t.name,
+                    "range_address": t.ref,
+                    "header_row_range_address": f"{a}{r1}:{b}{r1}",
+                    "data_body_range_address": f"{a}{r1 + 1}:{b}{r2}",
+                    "total_row_range_address": None,
+                    "show_autofilter": True,
+                    "row_count": r2 - r1,
+                    "column_count": c2 - c1 + 1,
+                    "columns": [c.name for c in t.tableColumns],
+                }
+            )
+        sheets.append(
+            {
+                "name": name,
+                "values": values,
+                "pictures": [],
+                "tables": tables,
+                "used_range_address": ws.dimensions if rows else None,
+            }
+        )
     names = []
     for n, d in wb.defined_names.items():
-        names.append({"name": n, "book_scope": True, "scope_sheet_name": None,
-                      "refers_to": "=" + d.attr_text, "sheet_index": None, "address": None})
-    return {"client": "Office.js", "version": version,
-            "book": {"name": Path(path).name, "active_sheet_index": 0, "selection": "A1"},
-            "names": names, "sheets": sheets}
+        names.append(
+            {
+                "name": n,
+                "book_scope": True,
+                "scope_sheet_name": None,
+                "refers_to": "=" + d.attr_text,
+                "sheet_index": None,
+                "address": None,
+            }
+        )
+    return {
+        "client": "Office.js",
+        "version": version,
+        "book": {"name": Path(path).name, "active_sheet_index": 0, "selection": "A1"},
+        "names": names,
+        "sheets": sheets,
+    }
 
 
 def run_child(*args: str) -> dict:
     """Step 2 in a fresh process (xlwings reads ``XLWINGS_ON_SERVER`` when imported)."""
     env = dict(os.environ, **ENV)
-    proc = subprocess.run([sys.executable, str(HERE / "officejs.py"), *args],
-                          capture_output=True, text=True, env=env, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "officejs.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr)
     return json.loads(proc.stdout.splitlines()[-1])
@@ -123,7 +154,8 @@ def apply_actions(source: str | Path, actions: list[dict], target: str | Path) -
             for i, row in enumerate(a["values"]):
                 for j, v in enumerate(row):
                     ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j).value = (
-                        None if v == "" else v)
+                        None if v == "" else v
+                    )
         elif f == "setNumberFormat":
             for c in cells(a):
                 c.number_format = args[0]
@@ -171,8 +203,7 @@ def apply_actions(source: str | Path, actions: list[dict], target: str | Path) -
 
 
 def _font(f) -> dict:
-    return {"name": f.name, "size": f.size, "bold": f.bold, "italic": f.italic,
-            "color": f.color}
+    return {"name": f.name, "size": f.size, "bold": f.bold, "italic": f.italic, "color": f.color}
 
 
 def _child() -> None:  # pragma: no cover - runs in the fresh process
@@ -208,10 +239,17 @@ def _child() -> None:  # pragma: no cover - runs in the fresh process
         calls = json.loads(sys.stdin.read() if len(sys.argv) < 3 else sys.argv[2])
         out = {"results": []}
         for name, args in calls:
-            data = {"func_name": name, "args": args, "version": xw.__version__,
-                    "client": "Office.js", "runtime": "1.4", "caller_address": "Sheet1!A1",
-                    "formula_name": f"XLALLOC.{name.upper()}", "culture_info_name": "en-GB",
-                    "date_format": "dd/mm/yyyy"}
+            data = {
+                "func_name": name,
+                "args": args,
+                "version": xw.__version__,
+                "client": "Office.js",
+                "runtime": "1.4",
+                "caller_address": "Sheet1!A1",
+                "formula_name": f"XLALLOC.{name.upper()}",
+                "culture_info_name": "en-GB",
+                "date_format": "dd/mm/yyyy",
+            }
             out["results"].append(asyncio.run(custom_functions_call(data, udfs)))
     print(json.dumps(out, default=str))
 

@@ -18,8 +18,9 @@ def test_validate_lists_problems_on_checks_and_alerts(tmp_path):
     out = tmp_path / "out.xlsx"
     book = FileBook(model, out)
     problems = actions.validate_action(book)
-    assert problems == ["Budget, row 5, column 'amount': cell C5 holds text 'lots'; "
-                        "expected a number"]
+    assert problems == [
+        "Budget, row 5, column 'amount': cell C5 holds text 'lots'; expected a number"
+    ]
     assert problems[0] in _checks(out)
     assert book.messages[-1].startswith("xlalloc: run failed: 1 input problem(s)")
 

@@ -22,15 +22,19 @@ def test_new_run_validate(tmp_path):
 
 def test_validate_lists_problems_as_lines(tmp_path):
     assert xlalloc.validate(tmp_path / "missing.xlsx") == [
-        f"{tmp_path / 'missing.xlsx'}: file not found: {tmp_path / 'missing.xlsx'}"]
+        f"{tmp_path / 'missing.xlsx'}: file not found: {tmp_path / 'missing.xlsx'}"
+    ]
 
 
 def test_the_package_face_is_light():
     import subprocess
     import sys
 
-    code = "import sys, xlalloc; print(sorted(m for m in ('pandas', 'openpyxl', " \
-           "'xlalloc.api') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, xlalloc; print(sorted(m for m in ('pandas', 'openpyxl', "
+        "'xlalloc.api') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"

@@ -75,7 +75,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(n)
         for m in sorted(graph.get(n, ())):
             if state.get(m) == 1:
-                return stack[stack.index(m):] + [m]
+                return stack[stack.index(m) :] + [m]
             if m not in state and (c := visit(m)):
                 return c
         stack.pop()
@@ -106,8 +106,12 @@ def test_engine_imports_only_the_standard_library_numpy_pandas_pydantic():
             continue
         for name in imports_of(mod):
             top = name.split(".")[0]
-            ok = (name.startswith("xlalloc.engine") or top in ENGINE_ALLOWED
-                  or top in sys.stdlib_module_names or name == "__future__")
+            ok = (
+                name.startswith("xlalloc.engine")
+                or top in ENGINE_ALLOWED
+                or top in sys.stdlib_module_names
+                or name == "__future__"
+            )
             assert ok, f"{mod} imports {name}"
 
 
@@ -137,21 +141,41 @@ def test_headless_use_cases_never_load_excel_or_xlwings():
     # Import the use cases in a clean interpreter and look at what got loaded.
     import subprocess
 
-    code = ("import sys, xlalloc, xlalloc.api, xlalloc.actions, xlalloc.cli, xlalloc.packs;"
-            "print(sorted(m for m in sys.modules if m.startswith(('xlalloc.excel', 'xlwings'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys, xlalloc, xlalloc.api, xlalloc.actions, xlalloc.cli, xlalloc.packs;"
+        "print(sorted(m for m in sys.modules if m.startswith(('xlalloc.excel', 'xlwings'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "[]"
 
 
 LAYERS = {
     # layer: packages it must not import
-    "xlalloc.readers": ("xlalloc.workbook", "xlalloc.api", "xlalloc.actions", "xlalloc.cli",
-                        "xlalloc.packs", "xlalloc.excel"),
-    "xlalloc.model": ("xlalloc.workbook", "xlalloc.api", "xlalloc.actions", "xlalloc.cli",
-                      "xlalloc.packs", "xlalloc.excel"),
-    "xlalloc.workbook": ("xlalloc.api", "xlalloc.actions", "xlalloc.cli", "xlalloc.packs",
-                         "xlalloc.excel"),
+    "xlalloc.readers": (
+        "xlalloc.workbook",
+        "xlalloc.api",
+        "xlalloc.actions",
+        "xlalloc.cli",
+        "xlalloc.packs",
+        "xlalloc.excel",
+    ),
+    "xlalloc.model": (
+        "xlalloc.workbook",
+        "xlalloc.api",
+        "xlalloc.actions",
+        "xlalloc.cli",
+        "xlalloc.packs",
+        "xlalloc.excel",
+    ),
+    "xlalloc.workbook": (
+        "xlalloc.api",
+        "xlalloc.actions",
+        "xlalloc.cli",
+        "xlalloc.packs",
+        "xlalloc.excel",
+    ),
 }
 
 
@@ -170,36 +194,99 @@ def test_no_module_imports_the_package_face():
 
 PINNED_ALL = {
     "xlalloc": ["__version__", "compare", "main", "new", "packs", "run", "validate"],
-    "xlalloc.engine.changes": ["CHANGE_COLUMNS", "convergence_changes", "explain_change",
-                               "round_to_total"],
-    "xlalloc.engine.apportionment": ["Apportionment", "ApportionmentSettings",
-                                     "DEFAULT_PROGRAMMES", "METHODS", "apportion", "rows_text"],
-    "xlalloc.engine.capitation": ["COMPONENTS", "Component", "LEVELS", "PlaceMap", "add_targets",
-                                  "check_components", "cost_per_1000", "define_places",
-                                  "derive_footprint", "england_ratios", "footprint_change",
-                                  "need_index", "need_indices", "round_nhse", "target_amounts",
-                                  "target_shares"],
-    "xlalloc.engine.convergence": ["ConvergencePolicy", "Method", "MultiYearResult",
-                                   "OUTPUT_COLUMNS", "RULES", "YearResult", "converge",
-                                   "converge_years", "dft", "floors", "hcdd_partition",
-                                   "policy_from", "solve_batch"],
-    "xlalloc.engine.equity": ["EquityResult", "EquitySettings", "MEASURES", "UNIT_COLUMNS",
-                              "concentration_index", "equity", "vertical_slope"],
-    "xlalloc.engine.levelling_up": ["LevellingUpResult", "LevellingUpSettings", "RULES",
-                                    "levelling_up", "solve_level"],
-    "xlalloc.engine.uncertainty": ["ABOVE", "BELOW", "DEFAULT_U", "NOT_DISTINGUISHABLE",
-                                   "ShareIntervals", "UncertaintySettings",
-                                   "distance_intervals", "practice_sigmas", "share_intervals",
-                                   "target_intervals", "verdicts"],
+    "xlalloc.engine.changes": [
+        "CHANGE_COLUMNS",
+        "convergence_changes",
+        "explain_change",
+        "round_to_total",
+    ],
+    "xlalloc.engine.apportionment": [
+        "Apportionment",
+        "ApportionmentSettings",
+        "DEFAULT_PROGRAMMES",
+        "METHODS",
+        "apportion",
+        "rows_text",
+    ],
+    "xlalloc.engine.capitation": [
+        "COMPONENTS",
+        "Component",
+        "LEVELS",
+        "PlaceMap",
+        "add_targets",
+        "check_components",
+        "cost_per_1000",
+        "define_places",
+        "derive_footprint",
+        "england_ratios",
+        "footprint_change",
+        "need_index",
+        "need_indices",
+        "round_nhse",
+        "target_amounts",
+        "target_shares",
+    ],
+    "xlalloc.engine.convergence": [
+        "ConvergencePolicy",
+        "Method",
+        "MultiYearResult",
+        "OUTPUT_COLUMNS",
+        "RULES",
+        "YearResult",
+        "converge",
+        "converge_years",
+        "dft",
+        "floors",
+        "hcdd_partition",
+        "policy_from",
+        "solve_batch",
+    ],
+    "xlalloc.engine.equity": [
+        "EquityResult",
+        "EquitySettings",
+        "MEASURES",
+        "UNIT_COLUMNS",
+        "concentration_index",
+        "equity",
+        "vertical_slope",
+    ],
+    "xlalloc.engine.levelling_up": [
+        "LevellingUpResult",
+        "LevellingUpSettings",
+        "RULES",
+        "levelling_up",
+        "solve_level",
+    ],
+    "xlalloc.engine.uncertainty": [
+        "ABOVE",
+        "BELOW",
+        "DEFAULT_U",
+        "NOT_DISTINGUISHABLE",
+        "ShareIntervals",
+        "UncertaintySettings",
+        "distance_intervals",
+        "practice_sigmas",
+        "share_intervals",
+        "target_intervals",
+        "verdicts",
+    ],
     "xlalloc.engine.errors": ["InputError", "Problem", "Problems", "checked", "percent_hint"],
-    "xlalloc.engine.frames": ["SOURCE_ROW", "is_blank", "row_numbers", "source_rows",
-                              "text_codes"],
-    "xlalloc.engine.monitoring": ["DEFAULT_THRESHOLD", "Ledger", "MONTHS", "MONTH_NAMES",
-                                  "PackSettings", "budget_vs_actual", "check_phasing",
-                                  "pence_sum", "phase_budgets", "read_ledger", "reconcile",
-                                  "twelfths"],
-    "xlalloc.engine.rounding": ["MAX_AMOUNT", "largest_remainder", "round_half_up",
-                                "units_of"],
+    "xlalloc.engine.frames": ["SOURCE_ROW", "is_blank", "row_numbers", "source_rows", "text_codes"],
+    "xlalloc.engine.monitoring": [
+        "DEFAULT_THRESHOLD",
+        "Ledger",
+        "MONTHS",
+        "MONTH_NAMES",
+        "PackSettings",
+        "budget_vs_actual",
+        "check_phasing",
+        "pence_sum",
+        "phase_budgets",
+        "read_ledger",
+        "reconcile",
+        "twelfths",
+    ],
+    "xlalloc.engine.rounding": ["MAX_AMOUNT", "largest_remainder", "round_half_up", "units_of"],
     "xlalloc.engine.year_on_year": ["CHANGES", "CHANGE_COLUMNS", "practice_changes"],
 }
 
@@ -224,12 +311,18 @@ def test_no_type_ignore_in_the_package():
 
 #: Modules with logic whose tests live in another module's tests, and why.
 TESTED_ELSEWHERE = {
-    "xlalloc.demo": ("tests/engine/test_capitation.py",
-                     "test_demo_icb_is_realistic_and_deterministic"),
-    "xlalloc.excel.books": ("tests/excel/test_macros.py",
-                            "test_macros_write_identical_sheets_headless_and_in_excel"),
-    "xlalloc.model.schema": ("tests/readers/test_model.py",
-                             "test_broken_workbooks_give_documented_messages"),
+    "xlalloc.demo": (
+        "tests/engine/test_capitation.py",
+        "test_demo_icb_is_realistic_and_deterministic",
+    ),
+    "xlalloc.excel.books": (
+        "tests/excel/test_macros.py",
+        "test_macros_write_identical_sheets_headless_and_in_excel",
+    ),
+    "xlalloc.model.schema": (
+        "tests/readers/test_model.py",
+        "test_broken_workbooks_give_documented_messages",
+    ),
 }
 
 
@@ -263,10 +356,16 @@ def test_every_module_with_logic_has_its_test_module():
 def test_readme_layout_matches_the_tree():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("### Layout", 1)[1].split("```text", 1)[1].split("```", 1)[0]
-    named = {line.split()[0].rstrip("/") for line in block.splitlines()
-             if line.startswith("  ") and not line.startswith("    ") and line.strip()}
-    tree = {p.name for p in PKG.iterdir()
-            if (p.is_dir() and not p.name.startswith("__"))
-            or (p.suffix == ".py" and p.stem not in ("__init__", "_version", "demo"))}
+    named = {
+        line.split()[0].rstrip("/")
+        for line in block.splitlines()
+        if line.startswith("  ") and not line.startswith("    ") and line.strip()
+    }
+    tree = {
+        p.name
+        for p in PKG.iterdir()
+        if (p.is_dir() and not p.name.startswith("__"))
+        or (p.suffix == ".py" and p.stem not in ("__init__", "_version", "demo"))
+    }
     tree.discard("reference")  # package data (Table Y1), not code
     assert named == tree

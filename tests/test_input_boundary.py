@@ -48,29 +48,58 @@ def _write(tmp_path, name, data, encoding="utf-8"):
 CONVERGE = {
     "empty file": ("", [], "the file is empty; expected a header row and rows below it"),
     "header only": ("org,baseline,target_share\n", [], "row 2: no rows below the header"),
-    "latin-1 text": ("org,baseline,target_share\nCaf\xe9,100,0.5\nB,100,0.5\n", [],
-                     "the file is not UTF-8 text (byte 0xE9 at position 29); in Excel save it "
-                     "as 'CSV UTF-8 (Comma delimited)'"),
-    "ambiguous 1,5": ('org,baseline,target_share\nA,"1,5",0.5\nB,100,0.5\n', [],
-                      "row 2, column 'baseline': '1,5' is not a number; expected a number"),
-    "infinity": ("org,baseline,target_share\nA,inf,0.5\nB,100,0.5\n", [],
-                 "row 2, column 'baseline': 'inf' is not a number; expected a number"),
-    "nan": ("org,baseline,target_share\nA,nan,0.5\nB,100,0.5\n", [],
-            "row 2, column 'baseline': 'nan' is not a number; expected a number"),
-    "beyond any budget": ("org,baseline,target_share\nA,1e20,0.5\nB,100,0.5\n", [],
-                          "'1e20' is beyond any NHS budget (at most 1e+13)"),
-    "header twice": ("org,baseline,baseline,target_share\nA,1,2,0.5\nB,1,2,0.5\n", [],
-                     "row 1, column 'baseline': column 'baseline' appears twice (columns 2 and "
-                     "3); keep one"),
-    "A and 'A '": ("org,baseline,target_share\nA,100,0.5\nA ,100,0.5\n", [],
-                   "org A appears more than once"),
-    "blank name": ("org,baseline,target_share\n,100,0.5\nB,100,0.5\n", [],
-                   "row 2, column 'org': the organisation's name is blank"),
-    "growth given as a percentage": (ORGS, ["--min-growth", "1"],
-                                     "did you mean 0.01 for 1%? (rates are decimals)"),
+    "latin-1 text": (
+        "org,baseline,target_share\nCaf\xe9,100,0.5\nB,100,0.5\n",
+        [],
+        "the file is not UTF-8 text (byte 0xE9 at position 29); in Excel save it "
+        "as 'CSV UTF-8 (Comma delimited)'",
+    ),
+    "ambiguous 1,5": (
+        'org,baseline,target_share\nA,"1,5",0.5\nB,100,0.5\n',
+        [],
+        "row 2, column 'baseline': '1,5' is not a number; expected a number",
+    ),
+    "infinity": (
+        "org,baseline,target_share\nA,inf,0.5\nB,100,0.5\n",
+        [],
+        "row 2, column 'baseline': 'inf' is not a number; expected a number",
+    ),
+    "nan": (
+        "org,baseline,target_share\nA,nan,0.5\nB,100,0.5\n",
+        [],
+        "row 2, column 'baseline': 'nan' is not a number; expected a number",
+    ),
+    "beyond any budget": (
+        "org,baseline,target_share\nA,1e20,0.5\nB,100,0.5\n",
+        [],
+        "'1e20' is beyond any NHS budget (at most 1e+13)",
+    ),
+    "header twice": (
+        "org,baseline,baseline,target_share\nA,1,2,0.5\nB,1,2,0.5\n",
+        [],
+        "row 1, column 'baseline': column 'baseline' appears twice (columns 2 and 3); keep one",
+    ),
+    "A and 'A '": (
+        "org,baseline,target_share\nA,100,0.5\nA ,100,0.5\n",
+        [],
+        "org A appears more than once",
+    ),
+    "blank name": (
+        "org,baseline,target_share\n,100,0.5\nB,100,0.5\n",
+        [],
+        "row 2, column 'org': the organisation's name is blank",
+    ),
+    "growth given as a percentage": (
+        ORGS,
+        ["--min-growth", "1"],
+        "did you mean 0.01 for 1%? (rates are decimals)",
+    ),
     "total nan": (ORGS, ["--total", "nan"], "argument --total: 'nan' is not a number"),
-    "total 1e20": (ORGS, ["--total", "1e20"],
-                   "argument --total: '1e20' is beyond any NHS budget (at most 1e+13)"),
+    "total 1e20": (
+        ORGS,
+        ["--total", "1e20"],
+        "argument --total: '1e20' is beyond any NHS budget (at most 1e+13)",
+    ),
 }
 
 
@@ -87,13 +116,18 @@ def test_converge_input(tmp_path, capsys, case):
     assert sha(inp) == before and not (tmp_path / "out.csv").exists()
 
 
-@pytest.mark.parametrize("case,data,encoding", [
-    ("semicolons (Excel in a European locale)", ORGS.replace(",", ";"), "utf-8"),
-    ("UTF-16 with a byte-order mark (Excel's Unicode text)", ORGS.replace(",", "\t"),
-     "utf-16"),
-    ("UTF-8 with a byte-order mark and spaced headers", "\ufeff Org , Baseline ,Target Share\n"
-                                                        "A,£100,50%\nB,100,0.5\n", "utf-8"),
-])
+@pytest.mark.parametrize(
+    "case,data,encoding",
+    [
+        ("semicolons (Excel in a European locale)", ORGS.replace(",", ";"), "utf-8"),
+        ("UTF-16 with a byte-order mark (Excel's Unicode text)", ORGS.replace(",", "\t"), "utf-16"),
+        (
+            "UTF-8 with a byte-order mark and spaced headers",
+            "\ufeff Org , Baseline ,Target Share\nA,£100,50%\nB,100,0.5\n",
+            "utf-8",
+        ),
+    ],
+)
 def test_tables_people_save_are_read(tmp_path, capsys, case, data, encoding):
     inp = _write(tmp_path, "orgs.csv", data, encoding)
     rc, _ = run(["converge", str(inp), "--total", "210", "-o", str(tmp_path / "o.csv")], capsys)
@@ -102,23 +136,29 @@ def test_tables_people_save_are_read(tmp_path, capsys, case, data, encoding):
     assert out["allocation"].sum() == 210
 
 
-@pytest.mark.parametrize("where,message", [
-    ("missing", "file not found"),
-    ("folder", "is a folder; expected a file"),
-])
+@pytest.mark.parametrize(
+    "where,message",
+    [
+        ("missing", "file not found"),
+        ("folder", "is a folder; expected a file"),
+    ],
+)
 def test_input_paths(tmp_path, capsys, where, message):
     target = tmp_path / "nope.csv" if where == "missing" else tmp_path
-    rc, out = run(["converge", str(target), "--total", "1", "-o", str(tmp_path / "o.csv")],
-                  capsys)
+    rc, out = run(["converge", str(target), "--total", "1", "-o", str(tmp_path / "o.csv")], capsys)
     assert rc == 2 and message in out
 
 
 def test_totals_every_problem(tmp_path, capsys):
-    inp = _write(tmp_path, "orgs.csv", "org,year,baseline,target_share\nA,2026/27,100,0.5\n"
-                                       "B,2026/27,100,0.5\n")
+    inp = _write(
+        tmp_path,
+        "orgs.csv",
+        "org,year,baseline,target_share\nA,2026/27,100,0.5\nB,2026/27,100,0.5\n",
+    )
     tot = _write(tmp_path, "totals.csv", "year,total\n2026/27,210\n2026/27,220\n,5\n")
-    rc, out = run(["converge", str(inp), "--totals", str(tot), "-o", str(tmp_path / "o.csv")],
-                  capsys)
+    rc, out = run(
+        ["converge", str(inp), "--totals", str(tot), "-o", str(tmp_path / "o.csv")], capsys
+    )
     assert rc == 2
     assert "row 3, column 'year': year 2026/27 appears more than once" in out
     assert "row 4, column 'year': year is blank" in out
@@ -126,13 +166,19 @@ def test_totals_every_problem(tmp_path, capsys):
 
 # ------------------------------------------------------------------ outputs
 
-@pytest.mark.parametrize("name,message", [
-    ("orgs.csv", "is an input of this command; xlalloc never writes over an input"),
-    ("out.txt", "out.txt: the output's format follows its extension; expected one of .csv, "
-                ".xlsx"),
-    ("missing/out.csv", "the folder"),
-    ("exists.csv", "exists; pass --force to replace it"),
-])
+
+@pytest.mark.parametrize(
+    "name,message",
+    [
+        ("orgs.csv", "is an input of this command; xlalloc never writes over an input"),
+        (
+            "out.txt",
+            "out.txt: the output's format follows its extension; expected one of .csv, .xlsx",
+        ),
+        ("missing/out.csv", "the folder"),
+        ("exists.csv", "exists; pass --force to replace it"),
+    ],
+)
 def test_one_output_rule(tmp_path, capsys, name, message):
     inp = _write(tmp_path, "orgs.csv", ORGS)
     _write(tmp_path, "exists.csv", "keep me")
@@ -143,10 +189,14 @@ def test_one_output_rule(tmp_path, capsys, name, message):
 
 
 def test_csv_outputs_are_safe_to_open_in_excel(tmp_path, capsys):
-    inp = _write(tmp_path, "orgs.csv", 'org,baseline,target_share\n"=HYPERLINK(""x"")",100,0.5'
-                                       "\n+cmd|' /C calc'!A0,100,0.5\n")
-    assert run(["converge", str(inp), "--total", "210", "-o", str(tmp_path / "o.csv")],
-               capsys)[0] == 0
+    inp = _write(
+        tmp_path,
+        "orgs.csv",
+        'org,baseline,target_share\n"=HYPERLINK(""x"")",100,0.5\n+cmd|\' /C calc\'!A0,100,0.5\n',
+    )
+    assert (
+        run(["converge", str(inp), "--total", "210", "-o", str(tmp_path / "o.csv")], capsys)[0] == 0
+    )
     raw = (tmp_path / "o.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads £ correctly
     text = raw.decode("utf-8-sig")
@@ -161,16 +211,21 @@ def test_table_y1_csv_is_csv(tmp_path, capsys):
 
 # ------------------------------------------------------------------ workbooks
 
+
 def _policy_row(wb, name):
     return next(r[0].row for r in wb["Policy"].iter_rows(min_row=5) if r[0].value == name)
 
 
 WORKBOOK_FILES = {
     "empty": (b"", "the file is empty (0 bytes)"),
-    "encrypted": (OLE_SIGNATURE + b"\0" * 600, "the workbook is encrypted (password-protected)"
-                                               " or in the legacy .xls format"),
-    "text": (b"practice_code,place\n", "not an Excel workbook (.xlsx or .xlsm): the file is "
-                                       "not a zip package"),
+    "encrypted": (
+        OLE_SIGNATURE + b"\0" * 600,
+        "the workbook is encrypted (password-protected) or in the legacy .xls format",
+    ),
+    "text": (
+        b"practice_code,place\n",
+        "not an Excel workbook (.xlsx or .xlsm): the file is not a zip package",
+    ),
 }
 
 
@@ -206,8 +261,9 @@ def test_entities_and_bombs_refused_before_reading(tmp_path, capsys):
     def entity(parts):
         body = parts["xl/worksheets/sheet3.xml"]
         body = body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else body
-        parts["xl/worksheets/sheet3.xml"] = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a '
-                                             b'"a">]>' + body)
+        parts["xl/worksheets/sheet3.xml"] = (
+            b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "a">]>' + body
+        )
 
     bad = _repack(model, tmp_path / "ent.xlsx", entity)
     rc, out = run(["validate", str(bad)], capsys)
@@ -224,14 +280,21 @@ def test_entities_and_bombs_refused_before_reading(tmp_path, capsys):
 POLICY_CASES = {
     "formula without a stored result": (
         lambda wb, r: wb["Policy"].cell(row=r, column=2, value="=1/100"),
-        "min_growth (cell B{r}) holds a formula with no stored result"),
-    "TRUE as a growth rate": (lambda wb, r: wb["Policy"].cell(row=r, column=2, value=True),
-                              "min_growth (cell B{r}) is True; expected a number"),
-    "text 1,5": (lambda wb, r: wb["Policy"].cell(row=r, column=2, value="1,5"),
-                 "min_growth (cell B{r}) is '1,5'; expected a number"),
-    "a percentage for a rate": (lambda wb, r: wb["Policy"].cell(row=r, column=2, value=5),
-                                "min_growth (cell B{r}) is 5; expected between -1 and 1 (below "
-                                "1); did you mean 0.05 for 5%?"),
+        "min_growth (cell B{r}) holds a formula with no stored result",
+    ),
+    "TRUE as a growth rate": (
+        lambda wb, r: wb["Policy"].cell(row=r, column=2, value=True),
+        "min_growth (cell B{r}) is True; expected a number",
+    ),
+    "text 1,5": (
+        lambda wb, r: wb["Policy"].cell(row=r, column=2, value="1,5"),
+        "min_growth (cell B{r}) is '1,5'; expected a number",
+    ),
+    "a percentage for a rate": (
+        lambda wb, r: wb["Policy"].cell(row=r, column=2, value=5),
+        "min_growth (cell B{r}) is 5; expected between -1 and 1 (below "
+        "1); did you mean 0.05 for 5%?",
+    ),
 }
 
 
@@ -256,8 +319,12 @@ def test_an_excel_error_in_a_policy_cell(tmp_path, capsys):
 
     def na(parts):
         text = parts["xl/worksheets/sheet2.xml"].decode()  # the Policy sheet
-        text, n = re.subn(r'<c r="B11"[^>]*?(?:/>|>.*?</c>)',
-                          '<c r="B11" t="e"><f>NA()</f><v>#N/A</v></c>', text, count=1)
+        text, n = re.subn(
+            r'<c r="B11"[^>]*?(?:/>|>.*?</c>)',
+            '<c r="B11" t="e"><f>NA()</f><v>#N/A</v></c>',
+            text,
+            count=1,
+        )
         assert n == 1
         parts["xl/worksheets/sheet2.xml"] = text.encode()
 
@@ -297,8 +364,10 @@ def test_blank_recurrent_means_true_and_says_so(tmp_path, capsys):
     result = xlalloc.run(model, tmp_path / "o.xlsx")
     t = result.tables()
     assert t["table1_recurrent"].loc["Total", "Total"] == t["table1"].loc["Total", "Total"]
-    assert any("blank 'recurrent' cell(s) read as TRUE, the documented default" in w
-               for w in result.warnings)
+    assert any(
+        "blank 'recurrent' cell(s) read as TRUE, the documented default" in w
+        for w in result.warnings
+    )
 
 
 def test_a_place_without_patients(tmp_path, capsys):
@@ -338,6 +407,7 @@ def test_names_with_wildcards_are_matched_exactly(tmp_path, libreoffice):
 
 # ------------------------------------------------------------------ packs
 
+
 @pytest.fixture(scope="module")
 def packs_model(tmp_path_factory):
     d = tmp_path_factory.mktemp("packs")
@@ -353,33 +423,59 @@ def test_pack_arguments(packs_model, tmp_path, capsys):
     a_file = _write(tmp_path, "afile.txt", "x")
     base = ["pack", str(model), "--month", "6"]
     cases = [
-        ([*base, "--actuals", str(july), "--out", str(tmp_path / "p")],
-         "the ledger has no rows for month 6 (Sep): is it the right extract?"),
-        ([*base, "--actuals", str(ledger), "--out", str(tmp_path / "p"), "--threshold", "5"],
-         "did you mean 0.05 for 5%?"),
-        ([*base, "--actuals", str(ledger), "--out", str(a_file)],
-         "is a file; --out names the folder the packs go in"),
-        ([*base, "--actuals", str(ledger), "--out", str(tmp_path / "p"),
-          "--template", str(d / "m.xlsx")], "the pack template has no named cell(s)"),
-        (["demo-ledger", str(model), "--month", "13", "-o", str(tmp_path / "l.csv")],
-         "'13' is not a month 1 (April) to 12 (March)"),
+        (
+            [*base, "--actuals", str(july), "--out", str(tmp_path / "p")],
+            "the ledger has no rows for month 6 (Sep): is it the right extract?",
+        ),
+        (
+            [*base, "--actuals", str(ledger), "--out", str(tmp_path / "p"), "--threshold", "5"],
+            "did you mean 0.05 for 5%?",
+        ),
+        (
+            [*base, "--actuals", str(ledger), "--out", str(a_file)],
+            "is a file; --out names the folder the packs go in",
+        ),
+        (
+            [
+                *base,
+                "--actuals",
+                str(ledger),
+                "--out",
+                str(tmp_path / "p"),
+                "--template",
+                str(d / "m.xlsx"),
+            ],
+            "the pack template has no named cell(s)",
+        ),
+        (
+            ["demo-ledger", str(model), "--month", "13", "-o", str(tmp_path / "l.csv")],
+            "'13' is not a month 1 (April) to 12 (March)",
+        ),
     ]
     for argv, message in cases:
         rc, out = run(argv, capsys)
         assert rc == 2 and message in out, (argv, out)
-    assert run([*base, "--actuals", str(july), "--out", str(tmp_path / "p2"),
-                "--allow-empty-month"], capsys)[0] == 0
+    assert (
+        run(
+            [*base, "--actuals", str(july), "--out", str(tmp_path / "p2"), "--allow-empty-month"],
+            capsys,
+        )[0]
+        == 0
+    )
 
 
 def test_pack_file_names_never_collide():
     from xlalloc.packs import _file_names
 
     assert _file_names(["North/East", "NorthEast", "ICB summary"]) == {
-        "North/East": "NorthEast.xlsx", "NorthEast": "NorthEast (2).xlsx",
-        "ICB summary": "ICB summary (2).xlsx"}
+        "North/East": "NorthEast.xlsx",
+        "NorthEast": "NorthEast (2).xlsx",
+        "ICB summary": "ICB summary (2).xlsx",
+    }
 
 
 # ------------------------------------------------------------------ no traceback, ever
+
 
 def test_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
     def boom(*_a, **_k):
@@ -387,8 +483,11 @@ def test_debug_shows_the_traceback(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr("xlalloc.api.validate", boom)
     rc, out = run(["validate", "x.xlsx"], capsys)
-    assert rc == 70 and "unexpected error (RuntimeError: a bug); nothing was written; run " \
-                        "again with --debug" in out
+    assert (
+        rc == 70
+        and "unexpected error (RuntimeError: a bug); nothing was written; run again with --debug"
+        in out
+    )
     with pytest.raises(RuntimeError):
         main(["--debug", "validate", "x.xlsx"])
 
@@ -446,8 +545,7 @@ def test_csv_corruption_never_crashes_or_hangs(tmp_path, capsys, seed):
         data[rng.randrange(len(data))] = rng.choice(b",;\t\n\"'=\xff\x00 -.e9x")
     inp = _write(tmp_path, "orgs.csv", bytes(data))
     with TimeBound(30):
-        rc, _ = run(["converge", str(inp), "--total", "520", "-o", str(tmp_path / "o.csv")],
-                    capsys)
+        rc, _ = run(["converge", str(inp), "--total", "520", "-o", str(tmp_path / "o.csv")], capsys)
     assert rc in (0, 2)
     if rc == 0:
         assert pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")["allocation"].sum() == 520
@@ -455,29 +553,46 @@ def test_csv_corruption_never_crashes_or_hangs(tmp_path, capsys, seed):
 
 # ------------------------------------------------------------------ worksheet functions
 
-@pytest.mark.parametrize("call,message", [
-    (lambda u: u.xla_target_amounts([[1], [2]], 1e20),
-     "total: total: 1e+20 is beyond any NHS budget (at most 1e+13)"),
-    (lambda u: u.xla_apportion(1e20, [[1], [2]]),
-     "amount: amount: 1e+20 is beyond any NHS budget (at most 1e+13)"),
-    (lambda u: u.xla_converge([[100], [100]], [[0.5], [0.5]], 1e20),
-     "total: total: 1e+20 is beyond any NHS budget (at most 1e+13)"),
-    (lambda u: u.xla_target_amounts([[1], [2]], 100, 0),
-     "unit: unit is 0; expected a positive number of pounds"),
-    (lambda u: u.xla_target_amounts([[0], [0]], 100), "weights: weights are all zero"),
-    (lambda u: u.xla_dft([[0], [0]], [[1], [1]]), "allocations: allocations are all zero"),
-    (lambda u: u.xla_hcdd([[100]], [[100]], [[150]], [[0.1]], 0.1, 0.05),
-     "hcdd_baselines: hcdd_baselines item(s) [1] exceed their baselines"),
-    (lambda u: u.xla_need_index([[1], [2]], [[1], [2]], [[True], [False]], 50),
-     "decimals: decimals is 50; expected a whole number from 0 to 10"),
-])
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (
+            lambda u: u.xla_target_amounts([[1], [2]], 1e20),
+            "total: total: 1e+20 is beyond any NHS budget (at most 1e+13)",
+        ),
+        (
+            lambda u: u.xla_apportion(1e20, [[1], [2]]),
+            "amount: amount: 1e+20 is beyond any NHS budget (at most 1e+13)",
+        ),
+        (
+            lambda u: u.xla_converge([[100], [100]], [[0.5], [0.5]], 1e20),
+            "total: total: 1e+20 is beyond any NHS budget (at most 1e+13)",
+        ),
+        (
+            lambda u: u.xla_target_amounts([[1], [2]], 100, 0),
+            "unit: unit is 0; expected a positive number of pounds",
+        ),
+        (lambda u: u.xla_target_amounts([[0], [0]], 100), "weights: weights are all zero"),
+        (lambda u: u.xla_dft([[0], [0]], [[1], [1]]), "allocations: allocations are all zero"),
+        (
+            lambda u: u.xla_hcdd([[100]], [[100]], [[150]], [[0.1]], 0.1, 0.05),
+            "hcdd_baselines: hcdd_baselines item(s) [1] exceed their baselines",
+        ),
+        (
+            lambda u: u.xla_need_index([[1], [2]], [[1], [2]], [[True], [False]], 50),
+            "decimals: decimals is 50; expected a whole number from 0 to 10",
+        ),
+    ],
+)
 def test_worksheet_functions_bound_every_argument(call, message):
     from xlalloc.excel import udfs
 
     with TimeBound(10):  # 1e20 once never returned
         got = call(udfs)
-    assert got == "#VALUE! xlalloc: " + message or got.startswith(
-        "#VALUE! xlalloc: " + message), got
+    assert got == "#VALUE! xlalloc: " + message or got.startswith("#VALUE! xlalloc: " + message), (
+        got
+    )
 
 
 def test_a_baseline_problem_names_its_sheet_row(tmp_path, capsys):
@@ -486,8 +601,11 @@ def test_a_baseline_problem_names_its_sheet_row(tmp_path, capsys):
 
     model = broken_model(tmp_path, "m", edit)
     rc, out = run(["validate", str(model)], capsys)
-    assert rc == 1 and "Baselines 2026/27, row 6, column 'baseline'" in out and \
-        "baseline must be above zero" in out
+    assert (
+        rc == 1
+        and "Baselines 2026/27, row 6, column 'baseline'" in out
+        and "baseline must be above zero" in out
+    )
 
 
 def test_years_that_are_not_sheet_names(tmp_path, libreoffice):
@@ -495,9 +613,13 @@ def test_years_that_are_not_sheet_names(tmp_path, libreoffice):
     from xlalloc.workbook.convergence_book import write_convergence
 
     years = ["O'Brien [draft] 2026/27", "x" * 40, "x" * 40 + "!"]
-    orgs = pd.DataFrame([{"org": o, "year": y, "baseline": 100 if k == 0 else None,
-                          "target_share": s} for k, y in enumerate(years)
-                         for o, s in (("A", 0.4), ("B", 0.6))])
+    orgs = pd.DataFrame(
+        [
+            {"org": o, "year": y, "baseline": 100 if k == 0 else None, "target_share": s}
+            for k, y in enumerate(years)
+            for o, s in (("A", 0.4), ("B", 0.6))
+        ]
+    )
     res = converge_years(orgs, dict(zip(years, (210, 220, 230))), ConvergencePolicy())
     out = write_convergence(tmp_path / "c.xlsx", res)
     values = read_values(recalculate(out, tmp_path / "lo"))
@@ -508,17 +630,25 @@ def test_years_that_are_not_sheet_names(tmp_path, libreoffice):
 
 
 @pytest.mark.parametrize("command", ["targets", "footprint"])
-@pytest.mark.parametrize("content,message", [
-    ("", "the file is empty; expected NHS England's practice file"),
-    ("a,b\n1,2\n", "unknown layout: missing practice_code"),
-    (None, "file not found"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("", "the file is empty; expected NHS England's practice file"),
+        ("a,b\n1,2\n", "unknown layout: missing practice_code"),
+        (None, "file not found"),
+    ],
+)
 def test_nhs_england_files(tmp_path, capsys, command, content, message):
     f = tmp_path / "practices_2025_2026.csv"
     if content is not None:
         f.write_text(content)
-    argv = [command, str(f), *([str(f)] if command == "footprint" else []),
-            "-o", str(tmp_path / "out.csv")]
+    argv = [
+        command,
+        str(f),
+        *([str(f)] if command == "footprint" else []),
+        "-o",
+        str(tmp_path / "out.csv"),
+    ]
     rc, out = run(argv, capsys)
     assert rc == 2 and message in out
     assert not (tmp_path / "out.csv").exists()

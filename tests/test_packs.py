@@ -38,24 +38,46 @@ def demo_packs(tmp_path_factory):
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
     out = d / "packs"
-    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH), "--out", str(out)]
+        )
+        == 0
+    )
     result = run_model(read_model(model))
-    run = make_packs(result, read_actuals(ledger), MONTH, d / "again",
-                     sources=[f"model: {model.name}", f"ledger: {ledger.name}"])
+    run = make_packs(
+        result,
+        read_actuals(ledger),
+        MONTH,
+        d / "again",
+        sources=[f"model: {model.name}", f"ledger: {ledger.name}"],
+    )
     return model, ledger, out, run
 
 
 #: The programmes table's columns, by a short name (the sheet shows plain English).
-H = dict(zip(["programme", "annual budget", "budget to date", "actual to date", "variance £",
-              "variance %", "forecast outturn", "forecast variance"], PROGRAMME_HEADERS))
+H = dict(
+    zip(
+        [
+            "programme",
+            "annual budget",
+            "budget to date",
+            "actual to date",
+            "variance £",
+            "variance %",
+            "forecast outturn",
+            "forecast variance",
+        ],
+        PROGRAMME_HEADERS,
+    )
+)
 
 
 def _programmes(values):
     rows = values["Programmes"]
     h = next(i for i, r in enumerate(rows) if r and r[0] == H["programme"])
     body = []
-    for r in rows[h + 1:]:
+    for r in rows[h + 1 :]:
         if r[0] in ("", None):
             break
         body.append(r)
@@ -85,20 +107,22 @@ def test_pack_figures_equal_the_engine(recalculated, demo_packs):
             assert r[col[H["variance £"]]] == pytest.approx(e["variance"], abs=1e-6)
             # NHS convention, by hand: budget less actual (an underspend is favourable, +).
             assert r[col[H["variance £"]]] == pytest.approx(
-                r[col[H["budget to date"]]] - r[col[H["actual to date"]]], abs=1e-6)
+                r[col[H["budget to date"]]] - r[col[H["actual to date"]]], abs=1e-6
+            )
             assert r[col[H["variance %"]]] == pytest.approx(e["variance_pct"], rel=1e-12)
             assert r[col[H["forecast outturn"]]] == pytest.approx(e["forecast_outturn"], rel=1e-12)
-            assert r[col[H["forecast variance"]]] == pytest.approx(e["forecast_variance"],
-                                                                abs=1e-6)
+            assert r[col[H["forecast variance"]]] == pytest.approx(e["forecast_variance"], abs=1e-6)
         total = body[-1]
         assert total[0] == "Total"
         place_rows = bva.loc[place]
-        assert total[col[H["actual to date"]]] == pytest.approx(place_rows["ytd_actual"].sum(),
-                                                             abs=1e-6)
+        assert total[col[H["actual to date"]]] == pytest.approx(
+            place_rows["ytd_actual"].sum(), abs=1e-6
+        )
         summary = {r[0]: r[1] for r in values["Summary"] if r and r[0]}
         assert summary["Actual to date"] == total[col[H["actual to date"]]]
         assert summary["Variance to date: favourable / (adverse)"] == pytest.approx(
-            total[col[H["budget to date"]]] - total[col[H["actual to date"]]], abs=1e-6)
+            total[col[H["budget to date"]]] - total[col[H["actual to date"]]], abs=1e-6
+        )
         assert summary["Annual budget"] == place_rows["annual_budget"].sum()
 
 
@@ -121,28 +145,47 @@ def test_place_packs_sum_to_the_icb_summary_and_the_ledger(recalculated, demo_pa
     summary = recalculated[SUMMARY_FILE]
     assert "Exceptions" in summary
     reasons = [r[1] for r in summary["Exceptions"][3:] if r[1]]
-    assert reasons == ["unknown place 'Atlantis'", "month '13' is not 1 to 12",
-                       "amount 'see invoice' is not a number"]
+    assert reasons == [
+        "unknown place 'Atlantis'",
+        "month '13' is not 1 to 12",
+        "amount 'see invoice' is not a number",
+    ]
 
 
 def test_bad_rows_are_listed_in_the_command_output(demo_packs, tmp_path, capsys):
     model, ledger, _, _ = demo_packs
-    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
-                 "--out", str(tmp_path / "p"), "--place", "Brookvale"]) == 0
+    assert (
+        main(
+            [
+                "pack",
+                str(model),
+                "--actuals",
+                str(ledger),
+                "--month",
+                str(MONTH),
+                "--out",
+                str(tmp_path / "p"),
+                "--place",
+                "Brookvale",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "3 ledger row(s) not reported" in out
     assert "row 1856: unknown place 'Atlantis'" in out
     assert "reconciled to the ledger: difference £0.00" in out
-    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["Brookvale.xlsx",
-                                                                  SUMMARY_FILE]
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["Brookvale.xlsx", SUMMARY_FILE]
 
 
 def test_packs_are_byte_identical_when_regenerated(demo_packs):
     _, _, out, run = demo_packs
     again = {p.name: p for p in run.paths}
     for p in out.glob("*.xlsx"):
-        assert hashlib.sha256(p.read_bytes()).digest() == hashlib.sha256(
-            again[p.name].read_bytes()).digest(), p.name
+        assert (
+            hashlib.sha256(p.read_bytes()).digest()
+            == hashlib.sha256(again[p.name].read_bytes()).digest()
+        ), p.name
 
 
 def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
@@ -154,8 +197,23 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
     wb["Notes"]["A30"] = "Prepared by the Demoshire finance team"
     wb["Programmes"].column_dimensions["A"].width = 51
     wb.save(tpl)
-    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
-                 "--out", str(tmp_path / "p"), "--template", str(tpl)]) == 0
+    assert (
+        main(
+            [
+                "pack",
+                str(model),
+                "--actuals",
+                str(ledger),
+                "--month",
+                str(MONTH),
+                "--out",
+                str(tmp_path / "p"),
+                "--template",
+                str(tpl),
+            ]
+        )
+        == 0
+    )
     pack = load_workbook(tmp_path / "p" / "Castleton.xlsx")
     assert pack["Cover"]["A2"].fill.fgColor.rgb.endswith("7030A0")
     assert pack["Notes"]["A30"].value == "Prepared by the Demoshire finance team"
@@ -166,17 +224,35 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
 def test_bad_arguments(demo_packs, tmp_path, capsys):
     model, ledger, _, _ = demo_packs
     with pytest.raises(SystemExit) as e:  # argparse refuses it before anything runs
-        main(["pack", str(model), "--actuals", str(ledger), "--month", "13",
-              "--out", str(tmp_path)])
+        main(
+            ["pack", str(model), "--actuals", str(ledger), "--month", "13", "--out", str(tmp_path)]
+        )
     assert e.value.code == 2
     assert "'13' is not a month 1 (April) to 12 (March)" in capsys.readouterr().err
-    assert main(["pack", str(model), "--actuals", str(ledger), "--month", "3",
-                 "--out", str(tmp_path), "--place", "Nowhere"]) == 2
+    assert (
+        main(
+            [
+                "pack",
+                str(model),
+                "--actuals",
+                str(ledger),
+                "--month",
+                "3",
+                "--out",
+                str(tmp_path),
+                "--place",
+                "Nowhere",
+            ]
+        )
+        == 2
+    )
     assert "unknown place(s) ['Nowhere']" in capsys.readouterr().err
     bad = tmp_path / "bad.csv"
     pd.DataFrame({"month": [1], "amount": [5]}).to_csv(bad, index=False)
-    assert main(["pack", str(model), "--actuals", str(bad), "--month", "3",
-                 "--out", str(tmp_path)]) == 2
+    assert (
+        main(["pack", str(model), "--actuals", str(bad), "--month", "3", "--out", str(tmp_path)])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "missing column 'programme'" in err and "needs a 'place' or a 'practice_code'" in err
 
@@ -189,8 +265,7 @@ def test_phasing_profile(demo_packs, tmp_path):
     result = run_model(read_model(model))
     from xlalloc.readers.ledger import read_phasing
 
-    run = make_packs(result, pd.read_csv(ledger), MONTH, tmp_path / "p",
-                     phasing=read_phasing(ph))
+    run = make_packs(result, pd.read_csv(ledger), MONTH, tmp_path / "p", phasing=read_phasing(ph))
     b = run.bva
     # Six months of an 8/8/8/8/8/8 phasing out of 100: 48% of the year, to the pound.
     ratio = b["ytd_budget"].sum() / b["annual_budget"].sum()
@@ -201,14 +276,17 @@ def test_phasing_profile(demo_packs, tmp_path):
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=10**10), min_size=1, max_size=6),
-       st.lists(st.integers(min_value=0, max_value=100), min_size=12, max_size=12))
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**10), min_size=1, max_size=6),
+    st.lists(st.integers(min_value=0, max_value=100), min_size=12, max_size=12),
+)
 def test_property_monthly_budgets_sum_to_annual(budgets, weights):
     if sum(weights) == 0:
         return
     p = pd.Series(np.array(weights) / sum(weights), index=range(1, 13))
-    annual = pd.DataFrame({"place": [f"P{i}" for i in range(len(budgets))], "programme": "X",
-                           "budget": budgets})
+    annual = pd.DataFrame(
+        {"place": [f"P{i}" for i in range(len(budgets))], "programme": "X", "budget": budgets}
+    )
     m = phase_budgets(annual, p)
     got = m.groupby("place")["budget"].sum().reindex(annual["place"]).to_numpy()
     assert (got == np.array(budgets)).all()
@@ -218,8 +296,9 @@ def test_property_monthly_budgets_sum_to_annual(budgets, weights):
 def test_demo_ledger_is_deterministic():
     xl = demo.model_tables()
     assert len(xl["tblPractices"]) > 0
-    cells = pd.DataFrame({"place": ["A", "B"], "programme": ["Acute", "Acute"],
-                          "amount": [1_200_000.0, 2_400_000.0]})
+    cells = pd.DataFrame(
+        {"place": ["A", "B"], "programme": ["Acute", "Acute"], "amount": [1_200_000.0, 2_400_000.0]}
+    )
     pr = pd.DataFrame({"practice_code": ["X1", "X2"], "place": ["A", "B"]})
     pd.testing.assert_frame_equal(demo.ledger(cells, pr, 3), demo.ledger(cells, pr, 3))
 
@@ -245,27 +324,53 @@ def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_pat
     picture(parts)
     notes_chart(parts)
     # The logo on Programmes too (its drawing then also holds xlalloc's variance chart).
-    rid = _add(parts, "xl/drawings/drawing91.xml", parts["xl/drawings/drawing91.xml"], None,
-               "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
-               _sheet_part(parts, "Programmes"))
-    _in_sheet(parts, "Programmes", r"</worksheet>",
-              f'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-              f'relationships" r:id="{rid}"/>')
+    rid = _add(
+        parts,
+        "xl/drawings/drawing91.xml",
+        parts["xl/drawings/drawing91.xml"],
+        None,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
+        _sheet_part(parts, "Programmes"),
+    )
+    _in_sheet(
+        parts,
+        "Programmes",
+        r"</worksheet>",
+        f'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships" r:id="{rid}"/>',
+    )
     tpl = tmp_path / "PACK.xlsx"
     with zipfile.ZipFile(tpl, "w") as z:
         for name, data in parts.items():
             z.writestr(name, data)
     out = tmp_path / "p"
-    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
-                 "--out", str(out), "--template", str(tpl)]) == 0
+    assert (
+        main(
+            [
+                "pack",
+                str(model),
+                "--actuals",
+                str(ledger),
+                "--month",
+                str(MONTH),
+                "--out",
+                str(out),
+                "--template",
+                str(tpl),
+            ]
+        )
+        == 0
+    )
     pack = read_parts(out / "Castleton.xlsx")
     for kept in ("xl/media/logo.png", "xl/charts/chart90.xml", "xl/drawings/drawing90.xml"):
         assert pack[kept] == parts[kept], kept
     logo_drawing = pack["xl/drawings/drawing91.xml"].decode()
     assert 'name="NHS logo"' in logo_drawing  # the logo is still there
     assert "Variance to date by care programme" in logo_drawing  # and xlalloc's chart too
-    ours = re.findall(r'Id="rIdXlalloc\d+"[^>]*Target="\.\./charts/(chart\d+\.xml)"',
-                      pack["xl/drawings/_rels/drawing91.xml.rels"].decode())
+    ours = re.findall(
+        r'Id="rIdXlalloc\d+"[^>]*Target="\.\./charts/(chart\d+\.xml)"',
+        pack["xl/drawings/_rels/drawing91.xml.rels"].decode(),
+    )
     assert len(ours) == 1 and b"barChart" in pack[f"xl/charts/{ours[0]}"]
     values = read_values(recalculate(out / "Castleton.xlsx", tmp_path / "lo"))
     assert values["Cover"][5][1] == "Castleton"

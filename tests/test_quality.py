@@ -12,20 +12,34 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_ruff_clean():
     need(shutil.which("ruff") is not None, "ruff is not installed (pip install -e '.[test]')")
-    proc = subprocess.run(["ruff", "check", "xlalloc", "tests", "benchmarks"], cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["ruff", "check", "xlalloc", "tests", "benchmarks", "docs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_ruff_format_clean():
+    need(shutil.which("ruff") is not None, "ruff is not installed (pip install -e '.[test]')")
+    proc = subprocess.run(
+        ["ruff", "format", "--check", "xlalloc", "tests", "benchmarks", "docs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_engine_type_checks():
     need(shutil.which("mypy") is not None, "mypy is not installed (pip install -e '.[test]')")
-    proc = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True,
-                          text=True)
+    proc = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_engine_never_imports_excel_libraries():
-    for path in (ROOT / "xlalloc" / "engine").glob("*.py"):
+    for path in (ROOT / "xlalloc" / "engine").rglob("*.py"):
         text = path.read_text()
         for lib in ("openpyxl", "xlwings", "python_calamine"):
             assert f"import {lib}" not in text and f"from {lib}" not in text, (path, lib)

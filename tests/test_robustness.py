@@ -18,8 +18,10 @@ def demo_rows(tmp_path_factory):
     path = tmp_path_factory.mktemp("robust") / "m.xlsx"
     xlalloc.new(path, demo=True)
     wb = CalamineWorkbook.from_path(str(path))
-    return {n: [list(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)]
-            for n in wb.sheet_names}
+    return {
+        n: [list(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)]
+        for n in wb.sheet_names
+    }
 
 
 @pytest.mark.parametrize("seed", range(100))
@@ -27,8 +29,18 @@ def test_random_corruption_is_reported_not_crashed(demo_rows, seed):
     rnd = random.Random(seed)
     rows = {k: [list(r) for r in v] for k, v in demo_rows.items()}
     for _ in range(rnd.randint(1, 4)):
-        sheet = rnd.choice(["Practices", "Budget", "PracticeData", "Activity", "PlaceSplits",
-                            "Baselines", "Totals", "Policy"])
+        sheet = rnd.choice(
+            [
+                "Practices",
+                "Budget",
+                "PracticeData",
+                "Activity",
+                "PlaceSplits",
+                "Baselines",
+                "Totals",
+                "Policy",
+            ]
+        )
         data = rows[sheet]
         r = rnd.randrange(3, len(data))  # header row (index 3) included: renamed columns
         c = rnd.randrange(0, len(data[r]))
@@ -41,4 +53,5 @@ def test_random_corruption_is_reported_not_crashed(demo_rows, seed):
         a = result.apportionment
         if a is not None:
             assert a.table1.loc["Total", "Total"] == pytest.approx(
-                result.inputs.budget["amount"].sum(), abs=0.5)
+                result.inputs.budget["amount"].sum(), abs=0.5
+            )

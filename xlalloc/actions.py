@@ -22,8 +22,18 @@ from .readers.model import ModelInputs, read_model_rows
 from .workbook.book import Book
 from .workbook.model_book import error_specs, render_outputs
 
-__all__ = ["ACTIONS", "DISPATCH", "action_of", "dispatch", "packs_action", "read_book",
-           "refresh_action", "run_action", "run_book", "validate_action"]
+__all__ = [
+    "ACTIONS",
+    "DISPATCH",
+    "action_of",
+    "dispatch",
+    "packs_action",
+    "read_book",
+    "refresh_action",
+    "run_action",
+    "run_book",
+    "validate_action",
+]
 
 ACTIONS = ("run", "validate", "refresh", "packs")
 
@@ -42,14 +52,20 @@ def report_failure(book: Book, error: InputError, quiet: bool = False) -> None:
     if not quiet:
         shown = "\n".join(f"- {p}" for p in error.problems[:15])
         more = len(error.problems) - 15
-        book.alert(f"{len(error.problems)} input problem(s); outputs were not updated.\n{shown}"
-                   + (f"\n... and {more} more on the Checks sheet" if more > 0 else ""),
-                   title="xlalloc: run failed")
+        book.alert(
+            f"{len(error.problems)} input problem(s); outputs were not updated.\n{shown}"
+            + (f"\n... and {more} more on the Checks sheet" if more > 0 else ""),
+            title="xlalloc: run failed",
+        )
 
 
-def run_book(book: Book, progress: Callable[[str], None] | None = None,
-             run_at: datetime | None = None, extracts: Sequence[str | Path] = (),
-             extract_columns: Mapping[str, str] | None = None) -> ModelResult:
+def run_book(
+    book: Book,
+    progress: Callable[[str], None] | None = None,
+    run_at: datetime | None = None,
+    extracts: Sequence[str | Path] = (),
+    extract_columns: Mapping[str, str] | None = None,
+) -> ModelResult:
     """Read, validate and run the model in ``book``, then write and save its outputs.
 
     Args:
@@ -79,8 +95,9 @@ def run_book(book: Book, progress: Callable[[str], None] | None = None,
     return result
 
 
-def _run(book: Book, quiet: bool,
-         progress: Callable[[str], None] | None = None) -> ModelResult | None:
+def _run(
+    book: Book, quiet: bool, progress: Callable[[str], None] | None = None
+) -> ModelResult | None:
     try:
         return run_book(book, progress)
     except InputError as e:
@@ -88,8 +105,7 @@ def _run(book: Book, quiet: bool,
         return None
 
 
-def run_action(book: Book, progress: Callable[[str], None] | None = None
-               ) -> ModelResult | None:
+def run_action(book: Book, progress: Callable[[str], None] | None = None) -> ModelResult | None:
     """Run every part of the model and write all output sheets; report in an alert."""
     result = _run(book, quiet=False, progress=progress)
     if result is not None:
@@ -129,25 +145,35 @@ def packs_action(book: Book) -> list[Path]:
     try:
         result = run_model(read_book(book))
         p = result.inputs.policy
-        missing = [k for k in ("pack_actuals", "pack_month", "pack_dir")
-                   if getattr(p, k) in (None, "")]
+        missing = [
+            k for k in ("pack_actuals", "pack_month", "pack_dir") if getattr(p, k) in (None, "")
+        ]
         if missing:
             raise InputError(f"set {missing} on the Policy sheet to build packs", where="Policy")
         assert p.pack_actuals is not None and p.pack_month is not None and p.pack_dir
-        run = make_packs(result, read_actuals(p.pack_actuals), p.pack_month, p.pack_dir,
-                         threshold=p.pack_threshold,
-                         sources=[f"model: {book.name}", f"ledger: {Path(p.pack_actuals).name}"])
+        run = make_packs(
+            result,
+            read_actuals(p.pack_actuals),
+            p.pack_month,
+            p.pack_dir,
+            threshold=p.pack_threshold,
+            sources=[f"model: {book.name}", f"ledger: {Path(p.pack_actuals).name}"],
+        )
     except InputError as e:
         report_failure(book, e)
         return []
-    book.alert(f"Wrote {len(run.paths)} packs to {p.pack_dir}; "
-               f"{len(run.exceptions)} ledger row(s) listed as exceptions.")
+    book.alert(
+        f"Wrote {len(run.paths)} packs to {p.pack_dir}; "
+        f"{len(run.exceptions)} ledger row(s) listed as exceptions."
+    )
     return run.paths
 
 
 #: Policy ``action`` value -> action.
 DISPATCH: dict[str, Callable[..., Any]] = {
-    "run": run_action, "validate": validate_action, "refresh": refresh_action,
+    "run": run_action,
+    "validate": validate_action,
+    "refresh": refresh_action,
     "packs": packs_action,
 }
 
@@ -166,7 +192,9 @@ def dispatch(book: Book) -> object:
     """Run the Policy sheet's action on ``book``."""
     action = action_of(book)
     if action not in DISPATCH:
-        book.alert(f"Unknown action {action!r} on the Policy sheet; expected one of "
-                   f"{list(ACTIONS)}", title="xlalloc")
+        book.alert(
+            f"Unknown action {action!r} on the Policy sheet; expected one of {list(ACTIONS)}",
+            title="xlalloc",
+        )
         return None
     return DISPATCH[action](book)

@@ -30,11 +30,19 @@ if TYPE_CHECKING:
 __all__ = ["checked_grouping", "compare", "default_output", "new", "packs", "run", "validate"]
 
 
-def new(path: str | Path, demo: bool = False, overwrite: bool = False,
-        practices: Sequence[str | Path] = (), icb: str | None = None,
-        places: str | Path | None = None, places_by: str | None = None,
-        localities_by: str | None = None, allow_unmapped: bool = False,
-        blank_as_zero: bool = False, on_note: Callable[[str], None] | None = None) -> Path:
+def new(
+    path: str | Path,
+    demo: bool = False,
+    overwrite: bool = False,
+    practices: Sequence[str | Path] = (),
+    icb: str | None = None,
+    places: str | Path | None = None,
+    places_by: str | None = None,
+    localities_by: str | None = None,
+    allow_unmapped: bool = False,
+    blank_as_zero: bool = False,
+    on_note: Callable[[str], None] | None = None,
+) -> Path:
     """Write a new model workbook: empty, the demo, or one ICB's from NHS England's files.
 
     Args:
@@ -62,8 +70,11 @@ def new(path: str | Path, demo: bool = False, overwrite: bool = False,
     path = Path(path)
     problems = Problems()
     if path.exists() and not overwrite:
-        problems.add(str(path), f"{path} exists; choose another name (xlalloc never overwrites "
-                                "a workbook unless told to)")
+        problems.add(
+            str(path),
+            f"{path} exists; choose another name (xlalloc never overwrites "
+            "a workbook unless told to)",
+        )
     from_files = bool(practices) or icb is not None
     if from_files and demo:
         problems.add("--demo", "give either --demo or --practices with --icb, not both")
@@ -72,19 +83,35 @@ def new(path: str | Path, demo: bool = False, overwrite: bool = False,
     if from_files and not icb:
         problems.add("--icb", "which ICB? give --icb CODE_OR_NAME, e.g. --icb 'west yorkshire'")
     if not from_files and (places or places_by or localities_by or allow_unmapped):
-        problems.add("--places", "places and localities need NHS England's practice files: "
-                                 "add --practices FILE --icb CODE_OR_NAME")
+        problems.add(
+            "--places",
+            "places and localities need NHS England's practice files: "
+            "add --practices FILE --icb CODE_OR_NAME",
+        )
     problems.raise_if_any()
     if from_files:
         assert icb is not None
-        built = build_from_files(practices, icb, places, checked_grouping(places_by),
-                                 checked_grouping(localities_by), allow_unmapped,
-                                 "zero" if blank_as_zero else "error")
+        built = build_from_files(
+            practices,
+            icb,
+            places,
+            checked_grouping(places_by),
+            checked_grouping(localities_by),
+            allow_unmapped,
+            "zero" if blank_as_zero else "error",
+        )
         for note in built.notes:
             (on_note or (lambda _n: None))(note)
-        book = build_model(built.tables, built.policy, Provenance(
-            f"{built.icb_code} {built.icb_name}", built.sources,
-            run_time().isoformat(sep=" "), tuple(built.notes)))
+        book = build_model(
+            built.tables,
+            built.policy,
+            Provenance(
+                f"{built.icb_code} {built.icb_name}",
+                built.sources,
+                run_time().isoformat(sep=" "),
+                tuple(built.notes),
+            ),
+        )
         return save_model(book, path)
     tables = demo_data.model_tables() if demo else None
     policy = demo_data.DEMO_POLICY if demo else None
@@ -99,8 +126,9 @@ def checked_grouping(value: str | None) -> Grouping | None:
         return None
     key = value.strip().lower().replace("-", "_")
     if key not in GROUPINGS:
-        raise InputError(f"unknown grouping {value!r}; expected one of {sorted(GROUPINGS)}",
-                         where="--places-by")
+        raise InputError(
+            f"unknown grouping {value!r}; expected one of {sorted(GROUPINGS)}", where="--places-by"
+        )
     return cast("Grouping", key)
 
 
@@ -109,12 +137,16 @@ def default_output(path: Path) -> Path:
     return path.with_name(f"{path.stem}-results{path.suffix}")
 
 
-def run(path: str | Path, output: str | Path | None = None, in_place: bool = False,
-        progress: Callable[[str], None] | None = None,
-        run_at: datetime | None = None,
-        scenario: Mapping[str, str] | None = None,
-        activity: Sequence[str | Path] = (),
-        activity_columns: Mapping[str, str] | None = None) -> ModelResult:
+def run(
+    path: str | Path,
+    output: str | Path | None = None,
+    in_place: bool = False,
+    progress: Callable[[str], None] | None = None,
+    run_at: datetime | None = None,
+    scenario: Mapping[str, str] | None = None,
+    activity: Sequence[str | Path] = (),
+    activity_columns: Mapping[str, str] | None = None,
+) -> ModelResult:
     """Read, validate and run a model workbook, and write its output sheets.
 
     Args:
@@ -143,22 +175,34 @@ def run(path: str | Path, output: str | Path | None = None, in_place: bool = Fal
 
     path = Path(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError(f"{path.name}: xlalloc runs .xlsx and .xlsm workbooks; open it in Excel "
-                         "and save it as an Excel Workbook (.xlsx)", where=str(path))
+        raise InputError(
+            f"{path.name}: xlalloc runs .xlsx and .xlsm workbooks; open it in Excel "
+            "and save it as an Excel Workbook (.xlsx)",
+            where=str(path),
+        )
     if scenario and (in_place or output is None):
-        raise InputError("a scenario is a variant: write it to its own workbook with -o "
-                         "(never into the model, nor MODEL-results.xlsx)", where="--scenario")
+        raise InputError(
+            "a scenario is a variant: write it to its own workbook with -o "
+            "(never into the model, nor MODEL-results.xlsx)",
+            where="--scenario",
+        )
     if in_place and output is not None:
-        raise InputError("give either an output (-o) or in_place (--in-place), not both",
-                         where="output")
+        raise InputError(
+            "give either an output (-o) or in_place (--in-place), not both", where="output"
+        )
     if output is not None and Path(output).resolve() == path.resolve() and not in_place:
-        raise InputError("the output is the input workbook: pass in_place (--in-place) to "
-                         "write back into it", where="output")
+        raise InputError(
+            "the output is the input workbook: pass in_place (--in-place) to write back into it",
+            where="output",
+        )
     target = path if in_place else Path(output) if output else default_output(path)
     if target.suffix.lower() != path.suffix.lower():
-        raise InputError(f"the output {target.name} must keep the input's extension "
-                         f"({path.suffix}): a workbook's type follows its contents (macros "
-                         "only in .xlsm)", where="output")
+        raise InputError(
+            f"the output {target.name} must keep the input's extension "
+            f"({path.suffix}): a workbook's type follows its contents (macros "
+            "only in .xlsm)",
+            where="output",
+        )
     book = FileBook(path, target, scenario)
     book.sheet_names()  # a missing or unreadable file is an input problem, reported first
     return run_book(book, progress, run_at, activity, activity_columns)
@@ -173,14 +217,31 @@ def validate(path: str | Path) -> list[str]:
     return []
 
 
-def packs(model: str | Path, actuals: str | Path, month: int, out_dir: str | Path,
-          template: str | Path | None = None, places: Sequence[str] | None = None,
-          phasing: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD,
-          progress: Callable[[str], None] | None = None,
-          allow_empty_month: bool = False) -> PackRun:
+def packs(
+    model: str | Path,
+    actuals: str | Path,
+    month: int,
+    out_dir: str | Path,
+    template: str | Path | None = None,
+    places: Sequence[str] | None = None,
+    phasing: str | Path | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Callable[[str], None] | None = None,
+    allow_empty_month: bool = False,
+) -> PackRun:
     """Run the model and write its monthly reporting packs (``xlalloc pack``)."""
-    return build_packs(model, actuals, month, out_dir, template, places, phasing, threshold,
-                       progress, allow_empty_month)
+    return build_packs(
+        model,
+        actuals,
+        month,
+        out_dir,
+        template,
+        places,
+        phasing,
+        threshold,
+        progress,
+        allow_empty_month,
+    )
 
 
 def compare(old: str | Path, new: str | Path) -> Comparison:
@@ -201,7 +262,6 @@ def compare(old: str | Path, new: str | Path) -> Comparison:
             results.append(run_model(read_model(path)))
         except InputError as e:
             for p in e.problems:
-                problems.add(f"{Path(path).name}: {p.where}", p.message, row=p.row,
-                             column=p.column)
+                problems.add(f"{Path(path).name}: {p.where}", p.message, row=p.row, column=p.column)
     problems.raise_if_any()
     return compare_results(*results)

@@ -166,8 +166,14 @@ def table_y1_orgs() -> tuple[pd.DataFrame, dict[str, float]]:
         total = float(np.round(total * (1 + Y1_GROWTH)))
         totals[year] = total
         for i, org in enumerate(y1["system"]):
-            rows.append({"org": org, "year": year, "target_share": s[i],
-                         "baseline": base[i] if k == 0 else np.nan})
+            rows.append(
+                {
+                    "org": org,
+                    "year": year,
+                    "target_share": s[i],
+                    "baseline": base[i] if k == 0 else np.nan,
+                }
+            )
     return pd.DataFrame(rows), totals
 
 
@@ -181,36 +187,106 @@ Y1_POLICY = ConvergencePolicy(
     over_target_from=0.05,
     over_target_to=0.15,
     source="xlalloc example policy for NHS England Table Y1 (specialised 2024/25 annex 2): "
-           "1% minimum growth, reduced to cash-flat from 5% to 15% above target; 9% "
-           "maximum growth; no volatility within ±1% of target",
+    "1% minimum growth, reduced to cash-flat from 5% to 15% above target; 9% "
+    "maximum growth; no volatility within ±1% of target",
 )
 
 
 #: Demo budget lines: (line, programme, amount £, recurrent, methods, component, follow).
 DEMO_LINES: tuple[tuple[str, str, int, bool, tuple[str, ...], str, str], ...] = (
-    ("Acute contracts - NHS trusts", "Acute", 1_050_000_000, True, ("practice_data", "capitation"),
-     "ga", ""),
-    ("Acute - independent sector", "Acute", 95_000_000, True, ("practice_data", "capitation"), "ga",
-     ""),
+    (
+        "Acute contracts - NHS trusts",
+        "Acute",
+        1_050_000_000,
+        True,
+        ("practice_data", "capitation"),
+        "ga",
+        "",
+    ),
+    (
+        "Acute - independent sector",
+        "Acute",
+        95_000_000,
+        True,
+        ("practice_data", "capitation"),
+        "ga",
+        "",
+    ),
     ("Ambulance services", "Acute", 62_000_000, True, ("capitation",), "ga", ""),
-    ("Mental health trust contract", "Mental health", 230_000_000, True,
-     ("place_split", "capitation"), "mental_health", ""),
-    ("Mental health packages of care", "Mental health", 48_000_000, True,
-     ("practice_data", "capitation"), "mental_health", ""),
-    ("Learning disabilities packages", "Learning disabilities", 41_000_000, True,
-     ("practice_data", "capitation"), "core", ""),
-    ("Community services contract", "Community", 190_000_000, True, ("place_split", "capitation"),
-     "community", ""),
+    (
+        "Mental health trust contract",
+        "Mental health",
+        230_000_000,
+        True,
+        ("place_split", "capitation"),
+        "mental_health",
+        "",
+    ),
+    (
+        "Mental health packages of care",
+        "Mental health",
+        48_000_000,
+        True,
+        ("practice_data", "capitation"),
+        "mental_health",
+        "",
+    ),
+    (
+        "Learning disabilities packages",
+        "Learning disabilities",
+        41_000_000,
+        True,
+        ("practice_data", "capitation"),
+        "core",
+        "",
+    ),
+    (
+        "Community services contract",
+        "Community",
+        190_000_000,
+        True,
+        ("place_split", "capitation"),
+        "community",
+        "",
+    ),
     ("Better Care Fund", "Community", 105_000_000, True, ("place_split",), "", ""),
     ("Hospices", "Community", 12_000_000, True, ("place_split", "capitation"), "community", ""),
-    ("CHC packages of care", "Continuing healthcare / FNC", 120_000_000, True,
-     ("practice_data", "capitation"), "core", ""),
-    ("CHC team and FNC", "Continuing healthcare / FNC", 22_000_000, True, ("follow",), "",
-     "CHC packages of care"),
-    ("GP prescribing", "Primary care (outside GMS) incl. prescribing", 225_000_000, True,
-     ("practice_data", "capitation"), "prescribing", ""),
-    ("Urgent treatment centres and out of hours",
-     "Primary care (outside GMS) incl. prescribing", 38_000_000, True, ("capitation",), "core", ""),
+    (
+        "CHC packages of care",
+        "Continuing healthcare / FNC",
+        120_000_000,
+        True,
+        ("practice_data", "capitation"),
+        "core",
+        "",
+    ),
+    (
+        "CHC team and FNC",
+        "Continuing healthcare / FNC",
+        22_000_000,
+        True,
+        ("follow",),
+        "",
+        "CHC packages of care",
+    ),
+    (
+        "GP prescribing",
+        "Primary care (outside GMS) incl. prescribing",
+        225_000_000,
+        True,
+        ("practice_data", "capitation"),
+        "prescribing",
+        "",
+    ),
+    (
+        "Urgent treatment centres and out of hours",
+        "Primary care (outside GMS) incl. prescribing",
+        38_000_000,
+        True,
+        ("capitation",),
+        "core",
+        "",
+    ),
     ("GMS contracts", "Primary care (GMS)", 190_000_000, True, ("scale", "capitation"), "pmc", ""),
     ("Other programme costs", "Other programme costs", 45_000_000, True, (), "", ""),
     ("System reserve", "Other programme costs", 15_000_000, False, (), "", ""),
@@ -219,13 +295,22 @@ DEMO_LINES: tuple[tuple[str, str, int, bool, tuple[str, ...], str, str], ...] = 
 
 #: Demo place percentages: line -> [(place, locality or "", pct)].
 DEMO_SPLITS: dict[str, list[tuple[str, str, float]]] = {
-    "Mental health trust contract": [("Ashford City", "", 45), ("Brookvale", "", 30),
-                                     ("Castleton", "", 25)],
-    "Community services contract": [("Ashford City", "", 33), ("Brookvale", "", 42),
-                                    ("Castleton", "", 25)],
+    "Mental health trust contract": [
+        ("Ashford City", "", 45),
+        ("Brookvale", "", 30),
+        ("Castleton", "", 25),
+    ],
+    "Community services contract": [
+        ("Ashford City", "", 33),
+        ("Brookvale", "", 42),
+        ("Castleton", "", 25),
+    ],
     "Better Care Fund": [("Ashford City", "", 40), ("Brookvale", "", 35), ("Castleton", "", 25)],
-    "Hospices": [("Ashford City", "", 50), ("Brookvale", "Vale Rural", 30),
-                 ("Castleton", "Harbourside", 20)],
+    "Hospices": [
+        ("Ashford City", "", 50),
+        ("Brookvale", "Vale Rural", 30),
+        ("Castleton", "Harbourside", 20),
+    ],
 }
 
 #: Distance from target of each place's demo baseline.
@@ -234,8 +319,14 @@ DEMO_BASELINE_TOTAL = 2_400_000_000
 DEMO_TOTALS = {"2026/27": 2_496_000_000, "2027/28": 2_570_880_000, "2028/29": 2_648_006_400}
 
 #: The demo model's Policy sheet: the defaults, with the demo's own choices.
-DEMO_POLICY = ModelPolicy(financial_year=YEAR, min_growth=0.01, max_growth=0.06, band=0.005,
-                          icb_name=ICB_NAME, target_uncertainty=0.0255)
+DEMO_POLICY = ModelPolicy(
+    financial_year=YEAR,
+    min_growth=0.01,
+    max_growth=0.06,
+    band=0.005,
+    icb_name=ICB_NAME,
+    target_uncertainty=0.0255,
+)
 
 
 def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
@@ -243,10 +334,22 @@ def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed + 1)
     p = practices(seed)
     wp_cols = {c: f"{c}_wp" for c in COMPONENTS}
-    tbl_practices = p[["practice_code", "practice_name", "pcn_code", "pcn_name", "locality",
-                       "place", "population", *COMPONENTS]].rename(columns=wp_cols)
-    budget = pd.DataFrame(DEMO_LINES, columns=["line", "programme", "amount", "recurrent",
-                                               "methods", "component", "follow"])
+    tbl_practices = p[
+        [
+            "practice_code",
+            "practice_name",
+            "pcn_code",
+            "pcn_name",
+            "locality",
+            "place",
+            "population",
+            *COMPONENTS,
+        ]
+    ].rename(columns=wp_cols)
+    budget = pd.DataFrame(
+        DEMO_LINES,
+        columns=["line", "programme", "amount", "recurrent", "methods", "component", "follow"],
+    )
     budget["negative_ok"] = False
     n = len(p)
 
@@ -271,8 +374,10 @@ def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
     rows = []
     codes = p["practice_code"].to_numpy()
     weights = p["core"].to_numpy() / p["core"].sum()
-    for line, n_rows, blank_share in (("CHC packages of care", 900, 0.07),
-                                      ("Acute - independent sector", 700, 0.35)):
+    for line, n_rows, blank_share in (
+        ("CHC packages of care", 900, 0.07),
+        ("Acute - independent sector", 700, 0.35),
+    ):
         picks = rng.choice(codes, size=n_rows, p=weights)
         amounts = np.round(rng.lognormal(np.log(60_000), 0.8, n_rows), 2)
         blank = rng.random(n_rows) < blank_share
@@ -281,24 +386,37 @@ def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
     activity = pd.DataFrame(rows, columns=["line", "practice_code", "amount"])
 
     splits = pd.DataFrame(
-        [(line, pl, lo or None, pct) for line, items in DEMO_SPLITS.items()
-         for pl, lo, pct in items], columns=["line", "place", "locality", "pct"])
+        [
+            (line, pl, lo or None, pct)
+            for line, items in DEMO_SPLITS.items()
+            for pl, lo, pct in items
+        ],
+        columns=["line", "place", "locality", "pct"],
+    )
 
     core_by_place = p.groupby("place")["core"].sum()
     share = core_by_place / core_by_place.sum()
     raw = share * (1 + pd.Series(DEMO_BASELINE_DFT))
     base = np.round(raw / raw.sum() * DEMO_BASELINE_TOTAL)
     base.iloc[-1] += DEMO_BASELINE_TOTAL - base.sum()
-    baselines = pd.DataFrame({"place": base.index, "baseline": base.to_numpy(),
-                              "hcdd_baseline": None})
+    baselines = pd.DataFrame(
+        {"place": base.index, "baseline": base.to_numpy(), "hcdd_baseline": None}
+    )
     totals = pd.DataFrame({"year": list(DEMO_TOTALS), "total": list(DEMO_TOTALS.values())})
-    return {"tblPractices": tbl_practices, "tblBudget": budget, "tblPracticeData": practice_data,
-            "tblActivity": activity, "tblPlaceSplits": splits, "tblBaselines": baselines,
-            "tblTotals": totals}
+    return {
+        "tblPractices": tbl_practices,
+        "tblBudget": budget,
+        "tblPracticeData": practice_data,
+        "tblActivity": activity,
+        "tblPlaceSplits": splits,
+        "tblBaselines": baselines,
+        "tblTotals": totals,
+    }
 
 
-def ledger(cells: pd.DataFrame, practices_frame: pd.DataFrame, month: int,
-           seed: int = SEED) -> pd.DataFrame:
+def ledger(
+    cells: pd.DataFrame, practices_frame: pd.DataFrame, month: int, seed: int = SEED
+) -> pd.DataFrame:
     """A demo ledger extract: actual spend by month, programme and place (or practice).
 
     Spend runs near one twelfth of each apportioned budget a month, with a steady
@@ -328,7 +446,9 @@ def ledger(cells: pd.DataFrame, practices_frame: pd.DataFrame, month: int,
             else:
                 rows.append((m, prog, place, None, round(spend, 2)))
     first_prog = annual.index[0][1]
-    rows += [(1, first_prog, "Atlantis", None, 12_345.67),
-             (13, first_prog, annual.index[0][0], None, 1_000.00),
-             (2, first_prog, annual.index[0][0], None, "see invoice")]
+    rows += [
+        (1, first_prog, "Atlantis", None, 12_345.67),
+        (13, first_prog, annual.index[0][0], None, 1_000.00),
+        (2, first_prog, annual.index[0][0], None, "see invoice"),
+    ]
     return pd.DataFrame(rows, columns=["month", "programme", "place", "practice_code", "amount"])

@@ -50,11 +50,19 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9 _-]+", "", name).strip() or "place"
 
 
-def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_dir: str | Path,
-               template: str | Path | None = None, places: Sequence[str] | None = None,
-               phasing: pd.Series | None = None, threshold: float = DEFAULT_THRESHOLD,
-               progress: Callable[[str], None] | None = None,
-               allow_empty_month: bool = False, sources: Sequence[str] = ()) -> PackRun:
+def make_packs(
+    result: ModelResult,
+    ledger_frame: pd.DataFrame,
+    month: int,
+    out_dir: str | Path,
+    template: str | Path | None = None,
+    places: Sequence[str] | None = None,
+    phasing: pd.Series | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Callable[[str], None] | None = None,
+    allow_empty_month: bool = False,
+    sources: Sequence[str] = (),
+) -> PackRun:
     """Write one pack per place and an ICB summary for ``month``.
 
     ``sources`` names the files the figures came from, for each pack's Cover.
@@ -64,8 +72,9 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
             or the ledger lacks columns. Bad ledger rows are exceptions, not errors.
     """
     if result.apportionment is None:
-        raise InputError("packs need an apportioned budget: add budget lines to the model",
-                         where="Budget")
+        raise InputError(
+            "packs need an apportioned budget: add budget lines to the model", where="Budget"
+        )
     step = progress or (lambda _s: None)
     a = result.apportionment
     all_places = [c for c in a.table1.columns if c != "Total"]
@@ -73,22 +82,32 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
     wanted = list(places) if places else all_places
     unknown = [p for p in wanted if p not in all_places]
     if unknown:
-        raise InputError(f"unknown place(s) {unknown}; places are {all_places}",
-                         where="--place")
+        raise InputError(f"unknown place(s) {unknown}; places are {all_places}", where="--place")
     practices = result.practices
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir} is a file; --out names the folder the packs go in",
-                         where="--out")
-    ledger = read_ledger(ledger_frame, all_places, programmes,
-                         dict(zip(practices["practice_code"], practices["place"])))
+        raise InputError(
+            f"{out_dir} is a file; --out names the folder the packs go in", where="--out"
+        )
+    ledger = read_ledger(
+        ledger_frame,
+        all_places,
+        programmes,
+        dict(zip(practices["practice_code"], practices["place"])),
+    )
     if not allow_empty_month and not (ledger.rows["month"] == month).any():
-        raise InputError(f"the ledger has no rows for month {month} ({MONTH_NAMES[month - 1]}):"
-                         " is it the right extract? Packs would show every budget underspent; "
-                         "pass --allow-empty-month if the month really has no spend",
-                         where="--actuals")
-    annual = (a.cells.groupby(["place", "programme"], sort=False)["amount"].sum()
-              .rename("budget").reset_index())
+        raise InputError(
+            f"the ledger has no rows for month {month} ({MONTH_NAMES[month - 1]}):"
+            " is it the right extract? Packs would show every budget underspent; "
+            "pass --allow-empty-month if the month really has no spend",
+            where="--actuals",
+        )
+    annual = (
+        a.cells.groupby(["place", "programme"], sort=False)["amount"]
+        .sum()
+        .rename("budget")
+        .reset_index()
+    )
     policy = result.inputs.policy
     monthly = phase_budgets(annual, phasing, policy.unit)
     bva = budget_vs_actual(monthly, ledger, month, threshold)
@@ -97,10 +116,14 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
     period = f"Month {month} ({MONTH_NAMES[month - 1]}) {year}".strip()
     icb = policy.icb_name or "ICB"
     targets = result.targets[result.targets["year"] == year].set_index("place")
-    first = (next(iter(result.convergence.years.values())).table.set_index("org")
-             if result.convergence is not None else None)
-    traj = (result.convergence.trajectory.set_index("org").T
-            if result.convergence is not None else None)
+    first = (
+        next(iter(result.convergence.years.values())).table.set_index("org")
+        if result.convergence is not None
+        else None
+    )
+    traj = (
+        result.convergence.trajectory.set_index("org").T if result.convergence is not None else None
+    )
     comp = policy.target_component
     out_dir.mkdir(parents=True, exist_ok=True)
     names = _file_names(wanted)
@@ -122,17 +145,32 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
         bad.append(f"ledger reconciliation differs by £{difference:,.2f}")
     status = "all checks 0" if not bad else "; ".join(bad)
     prov = result.provenance()
-    files = [*sources, *(f"{f} ({y})" for f, y in zip(
-        prov.loc[prov["item"] == "source file", "value"],
-        prov.loc[prov["item"] == "source file", "years"]))]
-    common: dict[str, Any] = {"period": period, "icb": icb, "month": month, "threshold": threshold,
-              "notes": notes, "run_at": result.run_at.strftime("%d %b %Y %H:%M"),
-              "check_status": status, "sources": files,
-              "look": Look.of(result.run_at, policy.money_unit, policy.protective_marking)}
+    files = [
+        *sources,
+        *(
+            f"{f} ({y})"
+            for f, y in zip(
+                prov.loc[prov["item"] == "source file", "value"],
+                prov.loc[prov["item"] == "source file", "years"],
+            )
+        ),
+    ]
+    common: dict[str, Any] = {
+        "period": period,
+        "icb": icb,
+        "month": month,
+        "threshold": threshold,
+        "notes": notes,
+        "run_at": result.run_at.strftime("%d %b %Y %H:%M"),
+        "check_status": status,
+        "sources": files,
+        "look": Look.of(result.run_at, policy.money_unit, policy.protective_marking),
+    }
 
     def prog_table(rows: pd.DataFrame) -> pd.DataFrame:
-        g = rows.groupby("programme", sort=False)[["annual_budget", "ytd_budget",
-                                                    "ytd_actual"]].sum()
+        g = rows.groupby("programme", sort=False)[
+            ["annual_budget", "ytd_budget", "ytd_actual"]
+        ].sum()
         return g.reindex(programmes).fillna(0.0).reset_index()
 
     tpl = template_parts(template)
@@ -141,34 +179,63 @@ def make_packs(result: ModelResult, ledger_frame: pd.DataFrame, month: int, out_
         step(place)
         rows = bva[bva["place"] == place]
         tgt = targets.loc[place]
-        measures = [("Target share", tgt["target_share"], "share"),
-                    ("Need-based target (£)", tgt["target"], "money"),
-                    ("Apportioned budget (£)", a.table1.loc["Total", place], "money"),
-                    (f"Need index ({comp})", tgt[f"{comp}_index"], "index")]
+        measures = [
+            ("Target share", tgt["target_share"], "share"),
+            ("Need-based target (£)", tgt["target"], "money"),
+            ("Apportioned budget (£)", a.table1.loc["Total", place], "money"),
+            (f"Need index ({comp})", tgt[f"{comp}_index"], "index"),
+        ]
         dft = None
         if first is not None:
             dft = float(first.loc[place, "dft_before"])
-            measures += [("Baseline (£)", first.loc[place, "baseline"], "money"),
-                         ("Baseline distance from target", dft, "percent")]
+            measures += [
+                ("Baseline (£)", first.loc[place, "baseline"], "money"),
+                ("Baseline distance from target", dft, "percent"),
+            ]
         tdf = pd.DataFrame(measures, columns=["measure", "value", "kind"])
-        trajectory = (pd.DataFrame({"year": traj.index, place: traj[place].to_numpy()})
-                      if traj is not None else pd.DataFrame({"year": [], place: []}))
-        data = PackData(title=place, programmes=prog_table(rows), targets=tdf,
-                        trajectory=trajectory, target=float(tgt["target"]), dft=dft, **common)
+        trajectory = (
+            pd.DataFrame({"year": traj.index, place: traj[place].to_numpy()})
+            if traj is not None
+            else pd.DataFrame({"year": [], place: []})
+        )
+        data = PackData(
+            title=place,
+            programmes=prog_table(rows),
+            targets=tdf,
+            trajectory=trajectory,
+            target=float(tgt["target"]),
+            dft=dft,
+            **common,
+        )
         paths.append(fill_pack(tpl, data, out_dir / names[place]))
     step("ICB summary")
-    by_place = bva.groupby("place", sort=False)[["annual_budget", "ytd_budget",
-                                                 "ytd_actual"]].sum().reindex(all_places)
+    by_place = (
+        bva.groupby("place", sort=False)[["annual_budget", "ytd_budget", "ytd_actual"]]
+        .sum()
+        .reindex(all_places)
+    )
     by_place["variance"] = by_place["ytd_budget"] - by_place["ytd_actual"]  # favourable +
-    tdf = pd.DataFrame([("ICB budget (£)", result.budget_total, "money"),
-                        ("Apportioned budget (£)", a.table1.loc["Total", "Total"], "money")],
-                       columns=["measure", "value", "kind"])
-    trajectory = (traj.rename_axis("year").reset_index() if traj is not None
-                  else pd.DataFrame({"year": []}))
-    data = PackData(title="ICB summary", programmes=prog_table(bva), targets=tdf,
-                    trajectory=trajectory, target=result.budget_total,
-                    places=by_place.rename_axis("place").reset_index(),
-                    exceptions=ledger.exceptions, reconciliation=recon, **common)
+    tdf = pd.DataFrame(
+        [
+            ("ICB budget (£)", result.budget_total, "money"),
+            ("Apportioned budget (£)", a.table1.loc["Total", "Total"], "money"),
+        ],
+        columns=["measure", "value", "kind"],
+    )
+    trajectory = (
+        traj.rename_axis("year").reset_index() if traj is not None else pd.DataFrame({"year": []})
+    )
+    data = PackData(
+        title="ICB summary",
+        programmes=prog_table(bva),
+        targets=tdf,
+        trajectory=trajectory,
+        target=result.budget_total,
+        places=by_place.rename_axis("place").reset_index(),
+        exceptions=ledger.exceptions,
+        reconciliation=recon,
+        **common,
+    )
     paths.append(fill_pack(tpl, data, out_dir / SUMMARY_FILE))
     return PackRun(paths, bva, ledger.exceptions, recon)
 
@@ -188,16 +255,33 @@ def _file_names(places: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def build_packs(model: str | Path, actuals: str | Path, month: int, out_dir: str | Path,
-                template: str | Path | None = None, places: Sequence[str] | None = None,
-                phasing: str | Path | None = None, threshold: float = DEFAULT_THRESHOLD,
-                progress: Callable[[str], None] | None = None,
-                allow_empty_month: bool = False) -> PackRun:
+def build_packs(
+    model: str | Path,
+    actuals: str | Path,
+    month: int,
+    out_dir: str | Path,
+    template: str | Path | None = None,
+    places: Sequence[str] | None = None,
+    phasing: str | Path | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    progress: Callable[[str], None] | None = None,
+    allow_empty_month: bool = False,
+) -> PackRun:
     """Run the model workbook and write its packs (the ``xlalloc pack`` command)."""
     from .readers.ledger import read_actuals, read_phasing
     from .readers.model import read_model
 
     result = run_model(read_model(model))
-    return make_packs(result, read_actuals(actuals), month, out_dir, template, places,
-                      read_phasing(phasing), threshold, progress, allow_empty_month,
-                      sources=[f"model: {Path(model).name}", f"ledger: {Path(actuals).name}"])
+    return make_packs(
+        result,
+        read_actuals(actuals),
+        month,
+        out_dir,
+        template,
+        places,
+        read_phasing(phasing),
+        threshold,
+        progress,
+        allow_empty_month,
+        sources=[f"model: {Path(model).name}", f"ledger: {Path(actuals).name}"],
+    )

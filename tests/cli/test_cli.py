@@ -10,60 +10,153 @@ from xlalloc.model.labels import label
 
 
 def test_converge_csv_by_hand(tmp_path):
-    inp = write_csv(tmp_path, "orgs.csv", pd.DataFrame({
-        "org": list("ABCDE"), "baseline": [100] * 5,
-        "target_weight": [16, 18, 20, 22, 24]}))
+    inp = write_csv(
+        tmp_path,
+        "orgs.csv",
+        pd.DataFrame(
+            {"org": list("ABCDE"), "baseline": [100] * 5, "target_weight": [16, 18, 20, 22, 24]}
+        ),
+    )
     out = tmp_path / "out.csv"
-    assert main(["converge", str(inp), "--total", "520", "--min-growth", "0.01",
-                 "--max-growth", "0.06", "--band", "0.02", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "converge",
+                str(inp),
+                "--total",
+                "520",
+                "--min-growth",
+                "0.01",
+                "--max-growth",
+                "0.06",
+                "--band",
+                "0.02",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     t = pd.read_csv(out)
-    assert list(t.columns[:9]) == ["org", "baseline", "target_share", "target", "dft_before",
-                                   "growth", "allocation", "dft_after", "rule"]
+    assert list(t.columns[:9]) == [
+        "org",
+        "baseline",
+        "target_share",
+        "target",
+        "dft_before",
+        "growth",
+        "allocation",
+        "dft_after",
+        "rule",
+    ]
     assert t["allocation"].tolist() == [101, 103, 104, 106, 106]
     assert t["rule"].tolist() == ["floor", "level", "band", "cap", "cap"]
 
 
 def test_converge_hcdd_and_errors(tmp_path, capsys):
-    inp = write_csv(tmp_path, "orgs.csv", pd.DataFrame({
-        "org": list("ABCDE"), "baseline": [100] * 5,
-        "target_share": [0.16, 0.18, 0.20, 0.22, 0.24], "hcdd_baseline": [20, 2, 30, 10, 40]}))
+    inp = write_csv(
+        tmp_path,
+        "orgs.csv",
+        pd.DataFrame(
+            {
+                "org": list("ABCDE"),
+                "baseline": [100] * 5,
+                "target_share": [0.16, 0.18, 0.20, 0.22, 0.24],
+                "hcdd_baseline": [20, 2, 30, 10, 40],
+            }
+        ),
+    )
     out = tmp_path / "out.csv"
-    assert main(["converge", str(inp), "--total", "520", "--min-growth", "0.01",
-                 "--max-growth", "0.06", "--band", "0.02", "--hcdd-growth", "0.1",
-                 "--cost-uplift", "0.03", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "converge",
+                str(inp),
+                "--total",
+                "520",
+                "--min-growth",
+                "0.01",
+                "--max-growth",
+                "0.06",
+                "--band",
+                "0.02",
+                "--hcdd-growth",
+                "0.1",
+                "--cost-uplift",
+                "0.03",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     t = pd.read_csv(out).set_index("org")
     assert t.loc["B", "hcdd_contribution"] == 3 and t.loc["B", "remaining_allocation"] == 100
-    assert main(["converge", str(inp), "--total", "500", "--min-growth", "0.01",
-                 "-o", str(out), "--force"]) == 2
+    assert (
+        main(
+            [
+                "converge",
+                str(inp),
+                "--total",
+                "500",
+                "--min-growth",
+                "0.01",
+                "-o",
+                str(out),
+                "--force",
+            ]
+        )
+        == 2
+    )
     assert "infeasible policy: the floors need £505" in capsys.readouterr().err
-    assert main(["converge", str(inp), "--total", "520", "--method", "pace",
-                 "-o", str(out), "--force"]) == 2
+    assert (
+        main(
+            ["converge", str(inp), "--total", "520", "--method", "pace", "-o", str(out), "--force"]
+        )
+        == 2
+    )
     assert "method 'pace' needs pace" in capsys.readouterr().err
 
 
 def test_targets_xlsx_opens_in_libreoffice(tmp_path, libreoffice):
     out = tmp_path / "t.xlsx"
-    assert main(["targets", "demo", "--budget", "2516000000", "--round", "nhse",
-                 "-o", str(out)]) == 0
+    assert (
+        main(["targets", "demo", "--budget", "2516000000", "--round", "nhse", "-o", str(out)]) == 0
+    )
     vals = read_values(recalculate(out))["Targets"]
     header = vals[0]
     rows = [r for r in vals[1:] if r[0] == "place"]
     assert len(rows) == 3
     assert sum(r[header.index(label("target"))] for r in rows) == 2_516_000_000
-    assert all(r[header.index(label("core_index"))] == round(r[header.index(label("core_index"))], 3)
-               for r in rows)
+    assert all(
+        r[header.index(label("core_index"))] == round(r[header.index(label("core_index"))], 3)
+        for r in rows
+    )
 
 
-def test_targets_output_carries_its_provenance_and_zero_filled_practices(tmp_path, shared_dir,
-                                                                         capsys):
+def test_targets_output_carries_its_provenance_and_zero_filled_practices(
+    tmp_path, shared_dir, capsys
+):
     import hashlib
 
     import pandas as pd
 
     src = shared_dir / "AIF_Allocation_Tool__2022_2023.csv"
     out = tmp_path / "t.csv"
-    assert main(["targets", str(src), "--blank-as-zero", "--icb", "nhs north central london",
-                 "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "targets",
+                str(src),
+                "--blank-as-zero",
+                "--icb",
+                "nhs north central london",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     prov = pd.read_csv(tmp_path / "t-provenance.csv", encoding="utf-8-sig", dtype=str)
     by = prov.set_index("item")
     assert by.loc["source file", "value"] == src.name
@@ -83,10 +176,18 @@ def test_targets_output_carries_its_provenance_and_zero_filled_practices(tmp_pat
 
 def test_footprint_command(tmp_path, shared_dir):
     out = tmp_path / "f.csv"
-    assert main(["footprint",
-                 str(shared_dir / "ICB_Allocation_Tool_update__2025_2026.csv"),
-                 str(shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"),
-                 "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "footprint",
+                str(shared_dir / "ICB_Allocation_Tool_update__2025_2026.csv"),
+                str(shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"),
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     t = pd.read_csv(out)
     assert len(t) == 36 and (t["n_predecessors"] >= 1).all()
 
@@ -95,8 +196,10 @@ def test_equity_command_writes_units_summary_and_a_chart(tmp_path, libreoffice):
     import pandas as pd
 
     src = tmp_path / "units.csv"
-    src.write_text("unit,population,need,spend,deprivation\nA,100,100,100,3\n"
-                   "B,100,200,200,2\nC,100,100,300,1\n")
+    src.write_text(
+        "unit,population,need,spend,deprivation\nA,100,100,100,3\n"
+        "B,100,200,200,2\nC,100,100,300,1\n"
+    )
     assert main(["equity", str(src), "-o", str(tmp_path / "e.csv")]) == 0
     summary = pd.read_csv(tmp_path / "e-summary.csv", encoding="utf-8-sig")
     m = dict(zip(summary["measure"], summary["value"]))
@@ -106,9 +209,11 @@ def test_equity_command_writes_units_summary_and_a_chart(tmp_path, libreoffice):
     vals = read_values(recalculate(out))
     assert vals["Units"][1][:7] == ["A", 100, 100, 100, 150, pytest.approx(2 / 3), True]
     import zipfile
+
     with zipfile.ZipFile(out) as z:
-        assert any("scatterChart" in z.read(n).decode() for n in z.namelist()
-                   if n.startswith("xl/charts/"))
+        assert any(
+            "scatterChart" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/")
+        )
 
 
 def test_levelling_up_command(tmp_path, capsys):
@@ -118,29 +223,47 @@ def test_levelling_up_command(tmp_path, capsys):
     src.write_text("org,funding,need,cap\nA,800,10,100\nB,900,10,\nC,1000,10,\n")
     assert main(["levelling-up", str(src), "--pot", "250", "-o", str(tmp_path / "o.csv")]) == 0
     out = pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")
-    assert list(out.columns) == ["org", "funding", "need", "per_need_before", "payment",
-                                 "funding_after", "per_need_after", "rule", "explanation"]
+    assert list(out.columns) == [
+        "org",
+        "funding",
+        "need",
+        "per_need_before",
+        "payment",
+        "funding_after",
+        "per_need_after",
+        "rule",
+        "explanation",
+    ]
     assert out["payment"].tolist() == [100, 125, 25]
     assert "level £102.50 per unit of need" in capsys.readouterr().out
     book = tmp_path / "o.xlsx"
     assert main(["levelling-up", str(src), "--pot", "250", "-o", str(book)]) == 0
     rows = read_values(recalculate(book))["Levelling up"]
-    assert rows[0][:5] == ["Organisation", "Funding (£)", "Need (weighted population)",
-                           "£ per weighted patient before", "Levelling-up payment (£)"]
+    assert rows[0][:5] == [
+        "Organisation",
+        "Funding (£)",
+        "Need (weighted population)",
+        "£ per weighted patient before",
+        "Levelling-up payment (£)",
+    ]
     assert [r[4] for r in rows[1:4]] == [100, 125, 25]  # as the CSV and the engine test
     capped = tmp_path / "capped.csv"
     capped.write_text("org,funding,need,cap\nA,800,10,100\nB,900,10,50\n")
-    assert main(["levelling-up", str(capped), "--pot", "151", "-o",
-                 str(tmp_path / "p.csv")]) == 2
+    assert main(["levelling-up", str(capped), "--pot", "151", "-o", str(tmp_path / "p.csv")]) == 2
     assert "the pot of £151.00 is more than the caps allow in total (£150.00)" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
     assert not (tmp_path / "p.csv").exists()
 
 
 def test_targets_with_uncertainty_and_baselines(tmp_path, capsys):
     out = tmp_path / "t.csv"
-    assert main(["targets", "demo", "--budget", "1000000000", "--uncertainty", "0.0255",
-                 "-o", str(out)]) == 0
+    assert (
+        main(
+            ["targets", "demo", "--budget", "1000000000", "--uncertainty", "0.0255", "-o", str(out)]
+        )
+        == 0
+    )
     t = pd.read_csv(out, encoding="utf-8-sig")
     places = t[t["level"] == "place"].set_index("name")
     icb = t[t["level"] == "icb"].iloc[0]
@@ -154,11 +277,31 @@ def test_targets_with_uncertainty_and_baselines(tmp_path, capsys):
     # the larger place (Brookvale, 594,577 people, against Castleton, 293,026).
     rel = (places["target_share_p95"] - places["target_share_p05"]) / places["target_share"]
     assert 0.01 < rel["Brookvale"] < rel["Castleton"] < 0.1
-    base = write_csv(tmp_path, "b.csv", pd.DataFrame({
-        "place": places.index, "baseline": (places["target"] * [1.2, 1.0, 0.8]).round()}))
+    base = write_csv(
+        tmp_path,
+        "b.csv",
+        pd.DataFrame(
+            {"place": places.index, "baseline": (places["target"] * [1.2, 1.0, 0.8]).round()}
+        ),
+    )
     out2 = tmp_path / "t2.csv"
-    assert main(["targets", "demo", "--budget", "1000000000", "--uncertainty", "0.0255",
-                 "--baselines", str(base), "-o", str(out2)]) == 0
+    assert (
+        main(
+            [
+                "targets",
+                "demo",
+                "--budget",
+                "1000000000",
+                "--uncertainty",
+                "0.0255",
+                "--baselines",
+                str(base),
+                "-o",
+                str(out2),
+            ]
+        )
+        == 0
+    )
     t2 = pd.read_csv(out2, encoding="utf-8-sig").set_index("name")
     assert t2.loc["Ashford City", "against_target"] == "above target"
     assert t2.loc["Castleton", "against_target"] == "below target"
@@ -167,13 +310,26 @@ def test_targets_with_uncertainty_and_baselines(tmp_path, capsys):
 
 
 def test_targets_uncertainty_options_are_checked(tmp_path, capsys):
-    base = write_csv(tmp_path, "b.csv", pd.DataFrame({"place": ["Nowhere", "Brookvale"],
-                                                      "baseline": ["5", "x"]}))
-    assert main(["targets", "demo", "--baselines", str(base), "-o",
-                 str(tmp_path / "t.csv")]) == 2
+    base = write_csv(
+        tmp_path, "b.csv", pd.DataFrame({"place": ["Nowhere", "Brookvale"], "baseline": ["5", "x"]})
+    )
+    assert main(["targets", "demo", "--baselines", str(base), "-o", str(tmp_path / "t.csv")]) == 2
     assert "add --uncertainty U" in capsys.readouterr().err
-    assert main(["targets", "demo", "--uncertainty", "0.0255", "--baselines", str(base),
-                 "-o", str(tmp_path / "t.csv")]) == 2
+    assert (
+        main(
+            [
+                "targets",
+                "demo",
+                "--uncertainty",
+                "0.0255",
+                "--baselines",
+                str(base),
+                "-o",
+                str(tmp_path / "t.csv"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "row 2, column 'place'" in err and "'Nowhere' is not one of the places" in err
     assert "row 3, column 'baseline'" in err and "expected a number" in err
@@ -188,13 +344,27 @@ def test_activity_totals_an_extract_and_run_uses_it(tmp_path, capsys, libreoffic
     from xlalloc.workbook.model_book import build_model, save_model
 
     tables = demo.model_tables()
-    model = save_model(build_model(dict(tables, tblActivity=None), demo.DEMO_POLICY),
-                       tmp_path / "model.xlsx")
+    model = save_model(
+        build_model(dict(tables, tblActivity=None), demo.DEMO_POLICY), tmp_path / "model.xlsx"
+    )
     act = tables["tblActivity"]
     extract = write_csv(tmp_path, "claims.csv", act.rename(columns={"amount": "Cost (£)"}))
     out = tmp_path / "values.xlsx"
-    assert main(["activity", str(extract), "--model", str(model), "--columns",
-                 "amount=cost (£)", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "activity",
+                str(extract),
+                "--model",
+                str(model),
+                "--columns",
+                "amount=cost (£)",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     said = capsys.readouterr().out
     assert f"read 1 file(s), {len(act):,} rows" in said
     # LibreOffice's recalculated copy holds the engine's totals: by hand from the rows.
@@ -209,13 +379,36 @@ def test_activity_totals_an_extract_and_run_uses_it(tmp_path, capsys, libreoffic
     assert [r[0] for r in sheets["Sources"][1:] if r[0]] == ["claims.csv"]
     # A bad column mapping is an argparse error, not a traceback.
     with pytest.raises(SystemExit):
-        main(["activity", str(extract), "--model", str(model), "--columns", "cost=x",
-              "-o", str(tmp_path / "x.csv")])
+        main(
+            [
+                "activity",
+                str(extract),
+                "--model",
+                str(model),
+                "--columns",
+                "cost=x",
+                "-o",
+                str(tmp_path / "x.csv"),
+            ]
+        )
     assert "unknown column 'cost'" in capsys.readouterr().err
     # run --activity: the Audit sheet lists the extract and its coverage by line.
     ran = tmp_path / "ran.xlsx"
-    assert main(["run", str(model), "-o", str(ran), "--activity", str(extract),
-                 "--columns", "amount=Cost (£)"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(model),
+                "-o",
+                str(ran),
+                "--activity",
+                str(extract),
+                "--columns",
+                "amount=Cost (£)",
+            ]
+        )
+        == 0
+    )
     recalculated = read_values(recalculate(ran))
     audit = recalculated["Audit"]
     titles = [r[0] for r in audit if r and isinstance(r[0], str)]

@@ -17,8 +17,10 @@ def test_a_bar_on_a_terminal(monkeypatch):
     step = progress_printer(total=2)
     step("targets")
     step("writing")
-    assert err.getvalue() == ("\r[##########          ] 1/2 targets         "
-                              "\r[####################] 2/2 writing         \n")
+    assert err.getvalue() == (
+        "\r[##########          ] 1/2 targets         "
+        "\r[####################] 2/2 writing         \n"
+    )
 
 
 def test_silent_when_piped_or_in_ci(monkeypatch):

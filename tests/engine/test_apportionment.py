@@ -12,42 +12,63 @@ from xlalloc.engine.errors import InputError
 
 
 def practices():
-    df = pd.DataFrame({
-        "practice_code": ["P1", "P2", "P3", "P4"],
-        "place": ["North", "North", "South", "South"],
-        "locality": ["N1", "N2", "S1", "S1"],
-        "population": [1000.0, 1000.0, 2000.0, 1000.0],
-    })
+    df = pd.DataFrame(
+        {
+            "practice_code": ["P1", "P2", "P3", "P4"],
+            "place": ["North", "North", "South", "South"],
+            "locality": ["N1", "N2", "S1", "S1"],
+            "population": [1000.0, 1000.0, 2000.0, 1000.0],
+        }
+    )
     for c in COMPONENTS:
         df[c] = [1200.0, 800.0, 2000.0, 1000.0]
     df["mental_health"] = [1500.0, 500.0, 2000.0, 1000.0]
     return df
 
 
-LINES = pd.DataFrame([
-    ("Acute contracts", "Acute", 1_000_000, True, ("practice_data", "capitation"), None),
-    ("MH packages", "Mental health", 600_000, True, ("practice_data", "capitation"), None),
-    ("BCF", "Community", 500_000, True, "place_split", None),
-    ("GMS", "Primary care (GMS)", 1_200_000, True, "scale", None),
-    ("CHC other", "Continuing healthcare / FNC", 90_000, True, "follow", "CHC packages"),
-    ("CHC packages", "Continuing healthcare / FNC", 300_000, True, "practice_data", None),
-    ("Corporate", "Corporate running costs", 100_000, False, "", None),
-], columns=["line", "programme", "amount", "recurrent", "methods", "follow"])
+LINES = pd.DataFrame(
+    [
+        ("Acute contracts", "Acute", 1_000_000, True, ("practice_data", "capitation"), None),
+        ("MH packages", "Mental health", 600_000, True, ("practice_data", "capitation"), None),
+        ("BCF", "Community", 500_000, True, "place_split", None),
+        ("GMS", "Primary care (GMS)", 1_200_000, True, "scale", None),
+        ("CHC other", "Continuing healthcare / FNC", 90_000, True, "follow", "CHC packages"),
+        ("CHC packages", "Continuing healthcare / FNC", 300_000, True, "practice_data", None),
+        ("Corporate", "Corporate running costs", 100_000, False, "", None),
+    ],
+    columns=["line", "programme", "amount", "recurrent", "methods", "follow"],
+)
 
-VALUES = pd.DataFrame([
-    ("Acute contracts", "P1", 300), ("Acute contracts", "P2", 100), ("Acute contracts", "P3", 400),
-    ("Acute contracts", "P4", 100), ("Acute contracts", None, 100),
-    ("MH packages", "P1", 50), ("MH packages", None, 50),
-    ("GMS", "P1", 100_000), ("GMS", "P2", 100_000), ("GMS", "P3", 250_000), ("GMS", "P4", 150_000),
-], columns=["line", "practice_code", "value"])
+VALUES = pd.DataFrame(
+    [
+        ("Acute contracts", "P1", 300),
+        ("Acute contracts", "P2", 100),
+        ("Acute contracts", "P3", 400),
+        ("Acute contracts", "P4", 100),
+        ("Acute contracts", None, 100),
+        ("MH packages", "P1", 50),
+        ("MH packages", None, 50),
+        ("GMS", "P1", 100_000),
+        ("GMS", "P2", 100_000),
+        ("GMS", "P3", 250_000),
+        ("GMS", "P4", 150_000),
+    ],
+    columns=["line", "practice_code", "value"],
+)
 
-ACTIVITY = pd.DataFrame([
-    ("CHC packages", "P1", 10), ("CHC packages", "P2", 20), ("CHC packages", "P3", 30),
-    ("CHC packages", "P4", 40),
-], columns=["line", "practice_code", "amount"])
+ACTIVITY = pd.DataFrame(
+    [
+        ("CHC packages", "P1", 10),
+        ("CHC packages", "P2", 20),
+        ("CHC packages", "P3", 30),
+        ("CHC packages", "P4", 40),
+    ],
+    columns=["line", "practice_code", "amount"],
+)
 
-SPLITS = pd.DataFrame([("BCF", "North", 40), ("BCF", "South", 60)],
-                      columns=["line", "place", "pct"])
+SPLITS = pd.DataFrame(
+    [("BCF", "North", 40), ("BCF", "South", 60)], columns=["line", "place", "pct"]
+)
 
 
 def run():
@@ -64,8 +85,11 @@ def test_worked_example_by_hand():
     a = res.audit.set_index("line")
     # Acute: practice data covers 900 of 1,000 (90% >= 80%): shares 300/900, 100/900, 500/900
     # of £1m = 333,333.33, 111,111.11, 555,555.56 -> floors sum 999,999; +1 to S1 (.56).
-    assert [cell(res, "Acute contracts", x) for x in ("N1", "N2", "S1")] == [333_333, 111_111,
-                                                                            555_556]
+    assert [cell(res, "Acute contracts", x) for x in ("N1", "N2", "S1")] == [
+        333_333,
+        111_111,
+        555_556,
+    ]
     assert a.loc["Acute contracts", "method_used"] == "practice_data"
     assert a.loc["Acute contracts", "coverage"] == pytest.approx(0.9)
     # MH packages: 50% coverage -> skipped; capitation by mental-health WP 1500/500/3000 of 5000.
@@ -109,19 +133,29 @@ def test_bad_input_reported_together():
     lines.loc[1, "methods"] = "practice_data"  # 50% coverage and no fallback
     lines.loc[5, "methods"] = "follow"
     lines.loc[5, "follow"] = "CHC other"  # cycle with CHC other
-    values = pd.concat([VALUES, pd.DataFrame([("GMS", "ZZ999", 5)],
-                                             columns=["line", "practice_code", "value"])])
-    splits = pd.DataFrame([("BCF", "North", 40), ("BCF", "South", 50)],
-                          columns=["line", "place", "pct"])
+    values = pd.concat(
+        [VALUES, pd.DataFrame([("GMS", "ZZ999", 5)], columns=["line", "practice_code", "value"])]
+    )
+    splits = pd.DataFrame(
+        [("BCF", "North", 40), ("BCF", "South", 50)], columns=["line", "place", "pct"]
+    )
     with pytest.raises(InputError) as e:
         apportion(lines, practices(), values, splits, ACTIVITY)
     msg = str(e.value)
-    assert "Budget lines, row 2, column 'amount': line Acute contracts: amount -5.00 is negative" in msg
-    assert "Practice values, row 13, column 'practice_code': practice ZZ999 is not in the practice table" in msg
+    assert (
+        "Budget lines, row 2, column 'amount': line Acute contracts: amount -5.00 is negative"
+        in msg
+    )
+    assert (
+        "Practice values, row 13, column 'practice_code': practice ZZ999 is not in the practice table"
+        in msg
+    )
     assert "Place splits, column 'pct': line BCF: place percentages sum to 90, not 100%" in msg
     assert "follow cycle: CHC other -> CHC packages -> CHC other" in msg
-    assert ("line MH packages: missing method data, no method could be used "
-            "(practice_data: coverage 50.0% below 80%)") in msg
+    assert (
+        "line MH packages: missing method data, no method could be used "
+        "(practice_data: coverage 50.0% below 80%)"
+    ) in msg
 
 
 def test_missing_columns_and_unknown_methods():
@@ -138,12 +172,14 @@ def test_missing_columns_and_unknown_methods():
 
 
 def test_coverage_threshold_is_a_setting():
-    res = apportion(LINES, practices(), VALUES, SPLITS, ACTIVITY,
-                    ApportionmentSettings(coverage_threshold=0.5))
+    res = apportion(
+        LINES, practices(), VALUES, SPLITS, ACTIVITY, ApportionmentSettings(coverage_threshold=0.5)
+    )
     assert res.audit.set_index("line").loc["MH packages", "method_used"] == "practice_data"
 
 
 # ---------------------------------------------------------------- properties
+
 
 @st.composite
 def budgets(draw):
@@ -151,18 +187,31 @@ def budgets(draw):
     places = draw(st.lists(st.sampled_from(["A", "B", "C"]), min_size=n, max_size=n))
     pops = draw(st.lists(st.integers(min_value=100, max_value=20_000), min_size=n, max_size=n))
     need = draw(st.lists(st.floats(min_value=0.3, max_value=3), min_size=n, max_size=n))
-    P = pd.DataFrame({"practice_code": [f"X{i}" for i in range(n)], "place": places,
-                      "locality": [f"{p}{i % 2}" for i, p in enumerate(places)],
-                      "population": pops})
+    P = pd.DataFrame(
+        {
+            "practice_code": [f"X{i}" for i in range(n)],
+            "place": places,
+            "locality": [f"{p}{i % 2}" for i, p in enumerate(places)],
+            "population": pops,
+        }
+    )
     for c in COMPONENTS:
         P[c] = P["population"] * np.array(need)
     k = draw(st.integers(min_value=1, max_value=6))
     amounts = draw(st.lists(st.integers(min_value=0, max_value=10**9), min_size=k, max_size=k))
-    methods = draw(st.lists(st.sampled_from(["capitation", ("practice_data", "capitation")]),
-                            min_size=k, max_size=k))
-    lines = pd.DataFrame({"line": [f"L{j}" for j in range(k)], "programme":
-                          [f"Prog{j % 3}" for j in range(k)], "amount": amounts,
-                          "methods": methods})
+    methods = draw(
+        st.lists(
+            st.sampled_from(["capitation", ("practice_data", "capitation")]), min_size=k, max_size=k
+        )
+    )
+    lines = pd.DataFrame(
+        {
+            "line": [f"L{j}" for j in range(k)],
+            "programme": [f"Prog{j % 3}" for j in range(k)],
+            "amount": amounts,
+            "methods": methods,
+        }
+    )
     vals = []
     for j in range(k):
         for i in range(n):
@@ -183,8 +232,10 @@ def test_property_conservation_and_order_invariance(b, rnd):
     assert res.table1.loc["Total", "Total"] == lines["amount"].sum()
     by_prog = lines.groupby("programme")["amount"].sum()
     assert (res.table1["Total"].drop("Total").reindex(by_prog.index) == by_prog).all()
-    assert (res.table1.drop(index="Total").drop(columns="Total").sum(axis=0)
-            == res.table1.loc["Total"].drop("Total")).all()
+    assert (
+        res.table1.drop(index="Total").drop(columns="Total").sum(axis=0)
+        == res.table1.loc["Total"].drop("Total")
+    ).all()
     # Shuffle practices, lines and values: identical cells.
     P2 = P.sample(frac=1, random_state=rnd.randint(0, 10**6))
     L2 = lines.sample(frac=1, random_state=rnd.randint(0, 10**6))
@@ -193,7 +244,8 @@ def test_property_conservation_and_order_invariance(b, rnd):
     key = ["line", "place", "locality"]
     pd.testing.assert_frame_equal(
         res.cells.sort_values(key).reset_index(drop=True)[key + ["amount"]],
-        res2.cells.sort_values(key).reset_index(drop=True)[key + ["amount"]])
+        res2.cells.sort_values(key).reset_index(drop=True)[key + ["amount"]],
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -213,8 +265,10 @@ def test_property_capitation_gives_equal_cost_per_weighted_head(b):
 
 
 def test_negative_line_allowed_when_marked():
-    lines = pd.DataFrame([("Income", "Other programme costs", -1_000, "capitation", True)],
-                         columns=["line", "programme", "amount", "methods", "negative_ok"])
+    lines = pd.DataFrame(
+        [("Income", "Other programme costs", -1_000, "capitation", True)],
+        columns=["line", "programme", "amount", "methods", "negative_ok"],
+    )
     res = apportion(lines, practices())
     # Core WP 1200 / 800 / 3000 of 5000: -240, -160, -600.
     assert sorted(res.cells["amount"].tolist()) == [-600, -240, -160]
@@ -241,21 +295,36 @@ def _row_loop_reference(frame, value_col, where, known_lines, known_practices):
     for i in range(len(df)):
         code = df["practice_code"].iloc[i]
         if pd.notna(code) and code not in known_practices:
-            problems.add(where, f"practice {code} is not in the practice table", row=rows[i],
-                         column="practice_code")
+            problems.add(
+                where,
+                f"practice {code} is not in the practice table",
+                row=rows[i],
+                column="practice_code",
+            )
         if pd.isna(vals.iloc[i]):
-            problems.add(where, f"{value_col} {df[value_col].iloc[i]!r} is not a number",
-                         row=rows[i], column=value_col)
+            problems.add(
+                where,
+                f"{value_col} {df[value_col].iloc[i]!r} is not a number",
+                row=rows[i],
+                column=value_col,
+            )
         elif vals.iloc[i] < 0:
             problems.add(where, f"{value_col} is negative", row=rows[i], column=value_col)
     return [str(p) for p in problems.items]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["L1", "L2", " L1 ", "ghost", "Ghost"]),
-                          st.sampled_from(["P1", "P2", "P9", "", None, " P1"]),
-                          st.one_of(st.floats(-5, 100), st.sampled_from(["x", None, "1e3"]))),
-                min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["L1", "L2", " L1 ", "ghost", "Ghost"]),
+            st.sampled_from(["P1", "P2", "P9", "", None, " P1"]),
+            st.one_of(st.floats(-5, 100), st.sampled_from(["x", None, "1e3"])),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_vectorised_value_checks_say_what_the_row_loop_said(rows):
     # (The old loop raised a traceback on a blank line name beside an unknown one, so
     # line names here are never blank; the reader reports blank ones before this.)
@@ -266,27 +335,37 @@ def test_vectorised_value_checks_say_what_the_row_loop_said(rows):
     found = Problems()
     _data_table(frame, "value", "PracticeData", {"L1", "L2"}, {"P1", "P2"}, found)
     assert [str(p) for p in found.items] == _row_loop_reference(
-        frame, "value", "PracticeData", {"L1", "L2"}, {"P1", "P2"})
+        frame, "value", "PracticeData", {"L1", "L2"}, {"P1", "P2"}
+    )
 
 
 def test_place_percentages_give_whole_pound_place_totals_exactly():
     # 42% / 25% / 33% of £190,000,000 are £79,800,000, £47,500,000 and £62,700,000 exactly.
     # Each place then splits by capitation between two localities of uneven weighted
     # population, whose pounds must sum to the place's exactly.
-    pr = pd.DataFrame({"practice_code": [f"P{i}" for i in range(6)],
-                       "place": ["A", "A", "B", "B", "C", "C"],
-                       "locality": ["A1", "A2", "B1", "B2", "C1", "C2"],
-                       "population": [1000.0] * 6})
+    pr = pd.DataFrame(
+        {
+            "practice_code": [f"P{i}" for i in range(6)],
+            "place": ["A", "A", "B", "B", "C", "C"],
+            "locality": ["A1", "A2", "B1", "B2", "C1", "C2"],
+            "population": [1000.0] * 6,
+        }
+    )
     for c in COMPONENTS:
         pr[c] = [333.3, 666.7, 111.1, 888.9, 500.05, 499.95]
-    lines = pd.DataFrame([("Community contract", "Community", 190_000_000, True,
-                           ("place_split",))],
-                         columns=["line", "programme", "amount", "recurrent", "methods"])
-    splits = pd.DataFrame({"line": ["Community contract"] * 3, "place": ["A", "B", "C"],
-                           "pct": [42, 25, 33]})
+    lines = pd.DataFrame(
+        [("Community contract", "Community", 190_000_000, True, ("place_split",))],
+        columns=["line", "programme", "amount", "recurrent", "methods"],
+    )
+    splits = pd.DataFrame(
+        {"line": ["Community contract"] * 3, "place": ["A", "B", "C"], "pct": [42, 25, 33]}
+    )
     res = apportion(lines, pr, place_splits=splits)
-    assert res.table1.loc["Community", ["A", "B", "C"]].tolist() == [79_800_000, 47_500_000,
-                                                                     62_700_000]
+    assert res.table1.loc["Community", ["A", "B", "C"]].tolist() == [
+        79_800_000,
+        47_500_000,
+        62_700_000,
+    ]
     by_loc = res.cells.groupby("place")["amount"].sum()
     assert by_loc.to_dict() == {"A": 79_800_000, "B": 47_500_000, "C": 62_700_000}
 
@@ -296,14 +375,20 @@ def test_value_table_is_totalled_by_line_and_practice_with_blank_codes_kept_apar
     from xlalloc.engine.apportionment import _data_table
     from xlalloc.engine.errors import Problems
 
-    frame = pd.DataFrame({"line": ["L1", "L1 ", "L1", "L1", "L2"],
-                          "practice_code": ["P1", " P1", None, "   ", "P2"],
-                          "amount": [10.0, 5.0, 7.0, 3.0, 2.5]})
+    frame = pd.DataFrame(
+        {
+            "line": ["L1", "L1 ", "L1", "L1", "L2"],
+            "practice_code": ["P1", " P1", None, "   ", "P2"],
+            "amount": [10.0, 5.0, 7.0, 3.0, 2.5],
+        }
+    )
     found = Problems()
     out = _data_table(frame, "amount", "Activity", {"L1", "L2"}, {"P1", "P2"}, found)
     assert not found
-    got = {(r.line, None if pd.isna(r.practice_code) else r.practice_code): r.value
-           for r in out.itertuples()}
+    got = {
+        (r.line, None if pd.isna(r.practice_code) else r.practice_code): r.value
+        for r in out.itertuples()
+    }
     assert got == {("L1", "P1"): 15.0, ("L1", None): 10.0, ("L2", "P2"): 2.5}
 
 
@@ -311,9 +396,9 @@ def test_rows_with_no_line_are_reported_not_ignored():
     from xlalloc.engine.apportionment import _data_table
     from xlalloc.engine.errors import Problems
 
-    frame = pd.DataFrame({"line": ["L1", None, None, "L1", None],
-                          "practice_code": ["P1"] * 5, "amount": [1.0] * 5})
+    frame = pd.DataFrame(
+        {"line": ["L1", None, None, "L1", None], "practice_code": ["P1"] * 5, "amount": [1.0] * 5}
+    )
     found = Problems()
     _data_table(frame, "amount", "Activity", {"L1"}, {"P1"}, found)
-    assert [str(p) for p in found.items] == [
-        "Activity, column 'line': line is blank (rows 3-4, 6)"]
+    assert [str(p) for p in found.items] == ["Activity, column 'line': line is blank (rows 3-4, 6)"]

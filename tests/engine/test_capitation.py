@@ -14,9 +14,16 @@ from xlalloc.engine.errors import InputError
 
 WY_DEFAULT = ["B85005", "B85022", "B85061", "B85026"]
 # NHS England's place-based tool, default place, 2025/26 original file.
-WY_EXPECTED = {"core": 0.946, "ga": 1.092, "mental_health": 0.659, "maternity": 0.667,
-               "prescribing": 1.087, "pmc": 0.904, "pmc_need": 0.985,
-               "health_inequalities": 0.547}
+WY_EXPECTED = {
+    "core": 0.946,
+    "ga": 1.092,
+    "mental_health": 0.659,
+    "maternity": 0.667,
+    "prescribing": 1.087,
+    "pmc": 0.904,
+    "pmc_need": 0.985,
+    "health_inequalities": 0.547,
+}
 
 
 def _places(codes, place="P"):
@@ -40,14 +47,18 @@ def test_whole_icb_place_has_index_one(y2526_orig):
         for c in COMPONENTS:
             assert place[f"{c}_index"] == pytest.approx(1.0, abs=1e-12)
         rounded = cap.round_nhse(t)
-        assert (rounded.loc[rounded["level"] == "place", [f"{c}_index" for c in COMPONENTS]]
-                == 1.0).all().all()
+        assert (
+            (rounded.loc[rounded["level"] == "place", [f"{c}_index" for c in COMPONENTS]] == 1.0)
+            .all()
+            .all()
+        )
 
 
 def test_icb_index_is_population_weighted_mean_of_places(y2526_orig):
     # Places = local authority districts within each ICB (a practice's own LAD).
     places = y2526_orig[["practice_code"]].assign(
-        place=y2526_orig["icb_code"] + ":" + y2526_orig["lad_code"])
+        place=y2526_orig["icb_code"] + ":" + y2526_orig["lad_code"]
+    )
     t = cap.need_indices(y2526_orig, cap.define_places(y2526_orig, places))
     icb = t[t["level"] == "icb"].set_index("icb_code")
     pl = t[t["level"] == "place"]
@@ -58,22 +69,30 @@ def test_icb_index_is_population_weighted_mean_of_places(y2526_orig):
         np.testing.assert_allclose(mean.sort_index(), icb[f"{c}_index"].sort_index(), rtol=1e-12)
         # England's own index is 1: population-weighted mean of ICB indices.
         assert (icb[f"{c}_index"] * icb["population"]).sum() / icb["population"].sum() == (
-            pytest.approx(1.0, abs=1e-8))
+            pytest.approx(1.0, abs=1e-8)
+        )
 
 
 def test_place_errors_reported_together(y2526_orig):
-    bad = pd.DataFrame({
-        "practice_code": ["B85005", "B85005", "ZZZ999", "A81001", "B85022", None],
-        "place": ["One", "Two", "One", "Mixed", "Mixed", "Three"],
-    })
+    bad = pd.DataFrame(
+        {
+            "practice_code": ["B85005", "B85005", "ZZZ999", "A81001", "B85022", None],
+            "place": ["One", "Two", "One", "Mixed", "Mixed", "Three"],
+        }
+    )
     with pytest.raises(InputError) as e:
         cap.define_places(y2526_orig, bad, where="PLACES.csv")
     msg = str(e.value)
-    assert "PLACES.csv, row 4, column 'practice_code': practice ZZZ999 is not in the practice data" in msg
+    assert (
+        "PLACES.csv, row 4, column 'practice_code': practice ZZZ999 is not in the practice data"
+        in msg
+    )
     assert "practice B85005 is in more than one place: ['One', 'Two']" in msg
     assert "row 7, column 'practice_code': blank cell" in msg
     # Spanning two ICBs is found once the rows above are fixed.
-    with pytest.raises(InputError, match=r"place 'Mixed' spans more than one ICB: \['QHM', 'QWO'\]"):
+    with pytest.raises(
+        InputError, match=r"place 'Mixed' spans more than one ICB: \['QHM', 'QWO'\]"
+    ):
         cap.define_places(y2526_orig, bad.iloc[3:5])
 
 
@@ -85,12 +104,19 @@ def test_left_out_practices_warned(y2526_orig):
 
 def test_hand_worked_indices_and_targets():
     # Two places in one ICB; England ratio 1 for every component.
-    df = pd.DataFrame({"practice_code": ["A", "B", "C"], "icb_code": "I", "icb_name": "ICB",
-                       "population": [100.0, 300.0, 600.0]})
+    df = pd.DataFrame(
+        {
+            "practice_code": ["A", "B", "C"],
+            "icb_code": "I",
+            "icb_name": "ICB",
+            "population": [100.0, 300.0, 600.0],
+        }
+    )
     for c in COMPONENTS:
         df[c] = [150.0, 300.0, 450.0]  # ICB: 900 WP / 1000 pop = 0.9 per head
-    pm = cap.define_places(df, pd.DataFrame({"practice_code": ["A", "B", "C"],
-                                             "place": ["North", "North", "South"]}))
+    pm = cap.define_places(
+        df, pd.DataFrame({"practice_code": ["A", "B", "C"], "place": ["North", "North", "South"]})
+    )
     t = cap.need_indices(df, pm, england={c: 1.0 for c in COMPONENTS})
     t = cap.add_targets(t, budget=1_000_000, component="core")
     row = t.set_index("name")
@@ -101,8 +127,9 @@ def test_hand_worked_indices_and_targets():
     assert row.loc["North", "core_index_england"] == pytest.approx(1.125)
     # Shares 450/900 each: £500,000 each.
     assert row.loc["North", "target"] == 500_000 and row.loc["South", "target"] == 500_000
-    per = cap.cost_per_1000(row.loc[["North", "South"], "target"],
-                            row.loc[["North", "South"], "core_wp"])
+    per = cap.cost_per_1000(
+        row.loc[["North", "South"], "target"], row.loc[["North", "South"], "core_wp"]
+    )
     assert per["North"] == pytest.approx(500_000 / 450 * 1000)
 
 
@@ -112,8 +139,14 @@ def practice_frames(draw):
     pops = draw(st.lists(st.floats(min_value=1, max_value=50_000), min_size=n, max_size=n))
     factors = draw(st.lists(st.floats(min_value=0.2, max_value=3.0), min_size=n, max_size=n))
     places = draw(st.lists(st.sampled_from(["P1", "P2", "P3"]), min_size=n, max_size=n))
-    df = pd.DataFrame({"practice_code": [f"X{i:03d}" for i in range(n)], "icb_code": "I",
-                       "icb_name": "ICB", "population": pops})
+    df = pd.DataFrame(
+        {
+            "practice_code": [f"X{i:03d}" for i in range(n)],
+            "icb_code": "I",
+            "icb_name": "ICB",
+            "population": pops,
+        }
+    )
     for k, c in enumerate(COMPONENTS):
         df[c] = df["population"] * np.array(factors) ** (1 + k / 10)
     return df, pd.DataFrame({"practice_code": df["practice_code"], "place": places})
@@ -137,8 +170,9 @@ def test_shares_targets_and_order_invariance(frame, budget, rnd):
         assert t.loc[level, "target"].sum() == budget  # exact to the pound
     perm = list(range(len(df)))
     rnd.shuffle(perm)
-    t2 = _run(df.iloc[perm].reset_index(drop=True), places.iloc[perm].reset_index(drop=True),
-              budget)
+    t2 = _run(
+        df.iloc[perm].reset_index(drop=True), places.iloc[perm].reset_index(drop=True), budget
+    )
     pd.testing.assert_frame_equal(t, t2, check_exact=False, rtol=1e-12)
     assert (t["target"] == t2["target"]).all()
 
@@ -155,12 +189,19 @@ def test_splitting_a_practice_in_halves_changes_nothing(frame, which):
     a["practice_code"], b["practice_code"] = "SPLIT_A", "SPLIT_B"
     df2 = pd.concat([df.drop(index=df.index[i]), a, b], ignore_index=True)
     pl = places.iloc[i]["place"]
-    places2 = pd.concat([places.drop(index=places.index[i]),
-                         pd.DataFrame({"practice_code": ["SPLIT_A", "SPLIT_B"], "place": pl})],
-                        ignore_index=True)
+    places2 = pd.concat(
+        [
+            places.drop(index=places.index[i]),
+            pd.DataFrame({"practice_code": ["SPLIT_A", "SPLIT_B"], "place": pl}),
+        ],
+        ignore_index=True,
+    )
     t1, t2 = _run(df, places), _run(df2, places2)
-    cols = [c for c in t1.columns if c.endswith("_index") or c.endswith("_index_england")
-            or c == "target_share"]
+    cols = [
+        c
+        for c in t1.columns
+        if c.endswith("_index") or c.endswith("_index_england") or c == "target_share"
+    ]
     pd.testing.assert_frame_equal(t1[cols], t2[cols], check_exact=False, rtol=1e-9)
 
 
@@ -173,8 +214,10 @@ def test_footprint_2025_26_to_2026_27(y2526_orig, y2627):
     merged = table[table["n_predecessors"] > 1]
     assert len(merged) >= 5  # 42 ICBs became 36
     assert (merged["predecessor_index_spread"] > 0).all()
-    assert ((table["core_index"] >= table["predecessor_index_min"] - 1e-12)
-            & (table["core_index"] <= table["predecessor_index_max"] + 1e-12)).all()
+    assert (
+        (table["core_index"] >= table["predecessor_index_min"] - 1e-12)
+        & (table["core_index"] <= table["predecessor_index_max"] + 1e-12)
+    ).all()
 
 
 def test_demo_icb_is_realistic_and_deterministic():
@@ -190,11 +233,33 @@ def test_targets_command_csv_and_errors(tmp_path, shared_dir, capsys):
     places = tmp_path / "places.csv"
     _places(WY_DEFAULT, "Default").to_csv(places, index=False)
     out = tmp_path / "t.csv"
-    assert main(["targets", str(f), "--places", str(places), "--round", "nhse",
-                 "--budget", "1000000", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "targets",
+                str(f),
+                "--places",
+                str(places),
+                "--round",
+                "nhse",
+                "--budget",
+                "1000000",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     t = pd.read_csv(out)
-    assert list(t.columns[:7]) == ["level", "name", "icb_code", "icb_name", "population",
-                                   "ga_wp", "ga_index"]
+    assert list(t.columns[:7]) == [
+        "level",
+        "name",
+        "icb_code",
+        "icb_name",
+        "population",
+        "ga_wp",
+        "ga_index",
+    ]
     assert t.loc[t["level"] == "place", "core_index"].iloc[0] == 0.946
     assert t.loc[t["level"] == "place", "target"].iloc[0] == 1_000_000
     place = t[t["level"] == "place"].iloc[0]

@@ -20,10 +20,24 @@ def test_a_change_split_by_hand():
     # L1 grows from £100 (60/40) to £120 (75/45): £20 more at the old shares is 12 and 8;
     # its shares move from 60% to 62.5% for N: 120 × 2.5% = £3 from N's share.
     # L3 (£10 to N) is removed and L4 (£5 to S) added: both counted in amounts.
-    old = cells([("L1", "A", "N", 60), ("L1", "A", "S", 40), ("L2", "A", "N", 30),
-                 ("L2", "A", "S", 70), ("L3", "B", "N", 10)])
-    new = cells([("L1", "A", "N", 75), ("L1", "A", "S", 45), ("L2", "A", "N", 30),
-                 ("L2", "A", "S", 70), ("L4", "B", "S", 5)])
+    old = cells(
+        [
+            ("L1", "A", "N", 60),
+            ("L1", "A", "S", 40),
+            ("L2", "A", "N", 30),
+            ("L2", "A", "S", 70),
+            ("L3", "B", "N", 10),
+        ]
+    )
+    new = cells(
+        [
+            ("L1", "A", "N", 75),
+            ("L1", "A", "S", 45),
+            ("L2", "A", "N", 30),
+            ("L2", "A", "S", 70),
+            ("L4", "B", "S", 5),
+        ]
+    )
     t = explain_change(old, new, BY, LINE, ["programme"]).set_index(BY)
     assert t.loc[("A", "N")].tolist() == [90, 105, 15, 12, 3]
     assert t.loc[("A", "S")].tolist() == [110, 115, 5, 8, -3]
@@ -85,7 +99,7 @@ def runs(draw):
         elif kept == "moved":
             new += [(f"L{k}", draw(programmes), p, a) for p, a in zip(places, amounts)]
     for k in range(draw(st.integers(0, 3))):  # added lines, some in pennies
-        amounts = draw(st.lists(st.integers(-10**6, 10**8), min_size=4, max_size=4))
+        amounts = draw(st.lists(st.integers(-(10**6), 10**8), min_size=4, max_size=4))
         new += [(f"N{k}", draw(programmes), p, a / 100) for p, a in zip(places, amounts)]
     return cells(old), cells(new) if new else cells([])
 
@@ -101,8 +115,10 @@ def test_old_plus_amounts_plus_shares_is_new_to_the_penny(pair):
     # Each programme keeps its exact change in amounts (Σ a' − a over its lines); the
     # shares part moves money between places only, so it sums to 0 in each programme.
     for prog, part in t.groupby("programme"):
-        moved = (new.loc[new["programme"] == prog, "amount"].sum()
-                 - old.loc[old["programme"] == prog, "amount"].sum())
+        moved = (
+            new.loc[new["programme"] == prog, "amount"].sum()
+            - old.loc[old["programme"] == prog, "amount"].sum()
+        )
         assert round(part["from_amounts"].sum(), 2) == round(moved, 2)
         assert round(part["from_shares"].sum(), 2) == 0
     # From amounts is within a penny of Σ (a' − a) s for each cell; from shares within a
@@ -142,11 +158,17 @@ def _reference(old, new):
 
 def test_convergence_changes_name_the_rule_that_changed():
     cols = ["year", "org", "target_share", "allocation", "rule"]
-    old = pd.DataFrame([("2026/27", "A", 0.5, 100.0, "floor"),
-                        ("2026/27", "B", 0.5, 200.0, "level")], columns=cols)
-    new = pd.DataFrame([("2026/27", "A", 0.6, 120.0, "level"),
-                        ("2026/27", "B", 0.4, 180.0, "level"),
-                        ("2026/27", "C", 0.0, 0.0, "band")], columns=cols)
+    old = pd.DataFrame(
+        [("2026/27", "A", 0.5, 100.0, "floor"), ("2026/27", "B", 0.5, 200.0, "level")], columns=cols
+    )
+    new = pd.DataFrame(
+        [
+            ("2026/27", "A", 0.6, 120.0, "level"),
+            ("2026/27", "B", 0.4, 180.0, "level"),
+            ("2026/27", "C", 0.0, 0.0, "band"),
+        ],
+        columns=cols,
+    )
     t = convergence_changes(old, new).set_index("org")
     assert t.loc["A", "change"] == 20 and t.loc["A", "rule_changed"] == "floor → level"
     assert t.loc["B", "rule_changed"] == ""

@@ -20,8 +20,13 @@ from xlalloc.engine.errors import InputError
 
 
 def orgs(baselines, shares, hcdd=None):
-    df = pd.DataFrame({"org": [chr(65 + i) for i in range(len(baselines))],
-                       "baseline": baselines, "target_share": shares})
+    df = pd.DataFrame(
+        {
+            "org": [chr(65 + i) for i in range(len(baselines))],
+            "baseline": baselines,
+            "target_share": shares,
+        }
+    )
     if hcdd is not None:
         df["hcdd_baseline"] = hcdd
     return df
@@ -40,8 +45,7 @@ def test_level_every_rule_binds_by_hand():
     # D and E are capped (106 each); A at its floor (101); B takes the rest:
     # 520 - 104 - 106 - 106 - 101 = 103 = (1 - L) * 93.6, L = 1 - 103/93.6.
     assert by_org(res, "allocation") == {"A": 101, "B": 103, "C": 104, "D": 106, "E": 106}
-    assert by_org(res, "rule") == {"A": "floor", "B": "level", "C": "band", "D": "cap",
-                                   "E": "cap"}
+    assert by_org(res, "rule") == {"A": "floor", "B": "level", "C": "band", "D": "cap", "E": "cap"}
     assert res.parameter == pytest.approx(1 - 103 / 93.6)
     assert res.core_growth == pytest.approx(0.04)
     assert by_org(res, "dft_before")["A"] == pytest.approx(0.25)
@@ -91,18 +95,21 @@ def test_topslice_by_hand():
 
 
 def test_over_target_floor_tapers_linearly():
-    pol = ConvergencePolicy(min_growth=0.02, over_target_floor=-0.01, over_target_from=0.05,
-                            over_target_to=0.15)
+    pol = ConvergencePolicy(
+        min_growth=0.02, over_target_floor=-0.01, over_target_from=0.05, over_target_to=0.15
+    )
     got = floors(np.ones(5), np.array([-0.1, 0.05, 0.10, 0.15, 0.3]), pol)
     # 0.02 until 5%; halfway (10%) 0.02 + 0.5 * (-0.01 - 0.02) = 0.005; -0.01 from 15%.
     np.testing.assert_allclose(got, [0.02, 0.02, 0.005, -0.01, -0.01])
 
 
 def test_hcdd_partition_by_hand():
-    pol = ConvergencePolicy(min_growth=0.01, max_growth=0.06, band=0.02, hcdd_growth=0.10,
-                            cost_uplift=0.03)
-    res = converge(orgs([100] * 5, [0.16, 0.18, 0.20, 0.22, 0.24], hcdd=[20, 2, 30, 10, 40]),
-                   520, pol)
+    pol = ConvergencePolicy(
+        min_growth=0.01, max_growth=0.06, band=0.02, hcdd_growth=0.10, cost_uplift=0.03
+    )
+    res = converge(
+        orgs([100] * 5, [0.16, 0.18, 0.20, 0.22, 0.24], hcdd=[20, 2, 30, 10, 40]), 520, pol
+    )
     t = res.table.set_index("org")
     # H = h * 1.1 = 22, 2.2 -> 2, 33, 11, 44. R = a - H.
     # A over target: R = 101 - 22 = 79 <= (100 - 20) * 1.03 = 82.4: no cap.
@@ -123,8 +130,9 @@ def test_infeasible_policy_states_amounts():
 
 
 def test_bad_inputs_reported_together():
-    bad = pd.DataFrame({"org": ["A", "A", "C"], "baseline": [100, "x", -5],
-                        "target_share": [0.5, 0.5, -1]})
+    bad = pd.DataFrame(
+        {"org": ["A", "A", "C"], "baseline": [100, "x", -5], "target_share": [0.5, 0.5, -1]}
+    )
     with pytest.raises(InputError) as e:
         converge(bad, 1000.5, ConvergencePolicy())
     msg = str(e.value)
@@ -147,9 +155,14 @@ def test_policy_errors_name_the_parameter():
 
 
 def test_multi_year_chains_baselines_by_hand():
-    rows = pd.DataFrame({
-        "org": ["A", "B", "A", "B"], "year": ["2026/27", "2026/27", "2027/28", "2027/28"],
-        "baseline": [100, 100, None, None], "target_share": [0.4, 0.6, 0.4, 0.6]})
+    rows = pd.DataFrame(
+        {
+            "org": ["A", "B", "A", "B"],
+            "year": ["2026/27", "2026/27", "2027/28", "2027/28"],
+            "baseline": [100, 100, None, None],
+            "target_share": [0.4, 0.6, 0.4, 0.6],
+        }
+    )
     pol = ConvergencePolicy(min_growth=0.01, max_growth=0.10)
     res = converge_years(rows, {"2026/27": 210, "2027/28": 220}, pol)
     y1 = res.years["2026/27"].table.set_index("org")
@@ -163,12 +176,19 @@ def test_multi_year_chains_baselines_by_hand():
     assert y2["allocation"].sum() == 220
     assert list(res.trajectory.columns) == ["org", "baseline", "2026/27", "2027/28"]
     assert res.trajectory.set_index("org").loc["A", "2027/28"] == pytest.approx(
-        y2.loc["A", "allocation"] / 88 - 1)
+        y2.loc["A", "allocation"] / 88 - 1
+    )
 
 
 def test_multi_year_problems_together():
-    rows = pd.DataFrame({"org": ["A", "B", "A"], "year": ["1", "1", "2"],
-                         "baseline": [1, 1, None], "target_share": [1, 1, 1]})
+    rows = pd.DataFrame(
+        {
+            "org": ["A", "B", "A"],
+            "year": ["1", "1", "2"],
+            "baseline": [1, 1, None],
+            "target_share": [1, 1, 1],
+        }
+    )
     with pytest.raises(InputError) as e:
         converge_years(rows, {"1": 2, "3": 5})
     msg = str(e.value)
@@ -236,8 +256,9 @@ def test_property_conservation_bounds_and_fairness(sc):
         assert (a[free] <= hi[free] + 1).all()
     if kw.get("method", "level") == "topslice":
         return
-    set_aside = any("guard was set aside" in m or "whole pounds could not" in m
-                    for m in res.messages)
+    set_aside = any(
+        "guard was set aside" in m or "whole pounds could not" in m for m in res.messages
+    )
     # The guard: no organisation moves away from its target nor past it, unless its floor
     # or cap binds; to within one £ of rounding (relative to its target).
     tgt = t["target_share"].to_numpy() * total
@@ -340,14 +361,17 @@ def test_convergence_pauses_and_says_so():
     assert res.messages == [
         "convergence paused: every organisation outside the band is below target (A, B); "
         "none could move toward target without moving another away, so each gets core "
-        "growth (4.00%)"]
+        "growth (4.00%)"
+    ]
 
 
 def test_rounding_never_loosens_a_floor_or_cap_with_many_in_the_band():
     # The reported case: five organisations in the band overflowed the rounding's sentinel
     # and loosened every cap by £1 (a cap of £135.89 got £136).
-    o = orgs([127, 2005, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
-             [0.02, 0.3, 0.085, 0.085, 0.085, 0.085, 0.11, 0.11, 0.12])
+    o = orgs(
+        [127, 2005, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
+        [0.02, 0.3, 0.085, 0.085, 0.085, 0.085, 0.11, 0.11, 0.12],
+    )
     res = converge(o, 9370, ConvergencePolicy(max_growth=0.07, band=0.01, min_growth=0.01))
     t = res.table.set_index("org")
     assert t.loc["A", "allocation"] <= 135  # cap 127 x 1.07 = 135.89: never 136
@@ -366,6 +390,5 @@ def test_table_y1_never_moves_a_system_away_from_target():
         tol = 1.0 / (t["target_share"] * r.total)
         moved_away = (t["dft_after"].abs() > t["dft_before"].abs() + tol) & ~held
         assert not moved_away.any(), (year, t.loc[moved_away, "org"].tolist())
-    spread = [(r.table["dft_after"].max() - r.table["dft_after"].min())
-              for r in res.years.values()]
+    spread = [(r.table["dft_after"].max() - r.table["dft_after"].min()) for r in res.years.values()]
     assert all(b <= a + 1e-9 for a, b in zip(spread, spread[1:]))

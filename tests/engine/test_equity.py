@@ -19,8 +19,15 @@ from xlalloc.engine.errors import InputError
 
 
 def three(**extra):
-    return pd.DataFrame({"unit": ["A", "B", "C"], "population": [100, 100, 100],
-                         "need": [100, 200, 100], "spend": [100, 200, 300], **extra})
+    return pd.DataFrame(
+        {
+            "unit": ["A", "B", "C"],
+            "population": [100, 100, 100],
+            "need": [100, 200, 100],
+            "spend": [100, 200, 300],
+            **extra,
+        }
+    )
 
 
 def test_every_measure_by_hand():
@@ -70,18 +77,25 @@ def test_bad_rows_are_reported_together():
     assert "unit 'A' appears more than once" in text
 
 
-@given(st.lists(st.tuples(st.integers(1, 10_000), st.floats(0, 100)), min_size=2,
-                max_size=30), st.floats(0.1, 1000))
+@given(
+    st.lists(st.tuples(st.integers(1, 10_000), st.floats(0, 100)), min_size=2, max_size=30),
+    st.floats(0.1, 1000),
+)
 def test_concentration_index_is_zero_when_per_head_values_are_equal(rows, value):
     pop = [r[0] for r in rows]
     dep = [r[1] for r in rows]
     names = [f"u{i}" for i in range(len(rows))]
-    assert concentration_index([value] * len(rows), pop, dep, names) == pytest.approx(
-        0, abs=1e-12)
+    assert concentration_index([value] * len(rows), pop, dep, names) == pytest.approx(0, abs=1e-12)
 
 
-@given(st.lists(st.tuples(st.integers(1, 10_000), st.floats(0.01, 1000)), min_size=2,
-                max_size=30, unique_by=lambda r: r[1]))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 10_000), st.floats(0.01, 1000)),
+        min_size=2,
+        max_size=30,
+        unique_by=lambda r: r[1],
+    )
+)
 def test_concentration_index_changes_sign_when_deprivation_is_reversed(rows):
     pop = np.array([r[0] for r in rows], dtype=float)
     y = np.array([r[1] for r in rows])

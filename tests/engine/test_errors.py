@@ -7,7 +7,8 @@ from xlalloc.engine.errors import InputError, Problem, Problems
 
 def test_problem_text_names_place_row_and_column():
     assert str(Problem("Budget", "amount 'x' is not a number", 6, "amount")) == (
-        "Budget, row 6, column 'amount': amount 'x' is not a number")
+        "Budget, row 6, column 'amount': amount 'x' is not a number"
+    )
     assert str(Problem("--total", "give a total")) == "--total: give a total"
 
 

@@ -29,9 +29,19 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@given(st.lists(st.one_of(st.sampled_from(["A", " A", "A ", "b", "  ", "", "B b"]),
-                          st.none(), st.just(np.nan), st.integers(0, 3),
-                          st.sampled_from([1.0, 2.5]), st.text(max_size=3)), max_size=25))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["A", " A", "A ", "b", "  ", "", "B b"]),
+            st.none(),
+            st.just(np.nan),
+            st.integers(0, 3),
+            st.sampled_from([1.0, 2.5]),
+            st.text(max_size=3),
+        ),
+        max_size=25,
+    )
+)
 def test_text_codes_give_the_stripped_text_of_every_row(values):
     from xlalloc.engine.frames import text_codes
 

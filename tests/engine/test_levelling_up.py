@@ -11,8 +11,13 @@ from xlalloc.engine.levelling_up import LevellingUpSettings, levelling_up, solve
 
 
 def orgs(funding, need, cap=None):
-    df = pd.DataFrame({"org": list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[:len(funding)]),
-                       "funding": funding, "need": need})
+    df = pd.DataFrame(
+        {
+            "org": list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"[: len(funding)]),
+            "funding": funding,
+            "need": need,
+        }
+    )
     if cap is not None:
         df["cap"] = cap
     return df
@@ -26,23 +31,28 @@ def test_the_pot_lifts_the_lowest_funded_to_one_level():
     t = r.table.set_index("org")
     assert t["payment"].tolist() == [175, 75, 0]
     assert t["rule"].tolist() == ["level", "level", "none"]
-    assert t.loc["A", "explanation"] == ("funded £80.00 per weighted patient, 17.9% below the "
-                                         "level of £97.50; a payment of £175 brings it to the "
-                                         "level")
+    assert t.loc["A", "explanation"] == (
+        "funded £80.00 per weighted patient, 17.9% below the "
+        "level of £97.50; a payment of £175 brings it to the "
+        "level"
+    )
     assert t.loc["C", "explanation"].endswith("2.6% above the level of £97.50; no payment")
 
 
 def test_a_cap_binds_and_the_level_rises_for_the_others():
     # A's cap of £100 binds (it would need £225); then B and C share the other £150:
     # 10ℓ − 900 + 10ℓ − 1000 = 150, ℓ = 102.50: B gets 125, C 25.
-    r = levelling_up(orgs([800, 900, 1000], [10, 10, 10], [100, None, None]),
-                     LevellingUpSettings(pot=250))
+    r = levelling_up(
+        orgs([800, 900, 1000], [10, 10, 10], [100, None, None]), LevellingUpSettings(pot=250)
+    )
     assert r.level == pytest.approx(102.5)
     t = r.table.set_index("org")
     assert t["payment"].tolist() == [100, 125, 25]
     assert t["rule"].tolist() == ["cap", "level", "level"]
-    assert "(its cap of £100) brings it to £90.00, still 12.2% below the level" in (
-        t.loc["A", "explanation"])
+    assert (
+        "(its cap of £100) brings it to £90.00, still 12.2% below the level"
+        in (t.loc["A", "explanation"])
+    )
 
 
 def test_a_pot_that_lifts_everyone_to_the_mean_and_a_unit_exactly_at_the_level():
@@ -54,8 +64,9 @@ def test_a_pot_that_lifts_everyone_to_the_mean_and_a_unit_exactly_at_the_level()
     assert t["payment"].tolist() == [200, 100, 0]
     assert t["per_need_after"].tolist() == [100, 100, 100]
     assert t.loc["C", "rule"] == "none"
-    assert t.loc["C", "explanation"] == ("funded £100.00 per weighted patient, at the level "
-                                         "of £100.00; no payment")
+    assert t.loc["C", "explanation"] == (
+        "funded £100.00 per weighted patient, at the level of £100.00; no payment"
+    )
 
 
 def test_payments_are_rounded_to_sum_to_the_pot():
@@ -82,15 +93,22 @@ def test_bad_input_is_reported_together():
         levelling_up(orgs([1, 2], [1, 1]), LevellingUpSettings(pot=10.5))
 
 
-units = st.lists(st.tuples(st.integers(0, 10_000_000), st.integers(1, 100_000),
-                           st.one_of(st.none(), st.integers(0, 5_000_000))),
-                 min_size=1, max_size=12)
+units = st.lists(
+    st.tuples(
+        st.integers(0, 10_000_000),
+        st.integers(1, 100_000),
+        st.one_of(st.none(), st.integers(0, 5_000_000)),
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
 @given(units, st.integers(0, 20_000_000))
 def test_payment_properties(rows, pot):
-    df = orgs([r[0] for r in rows], [r[1] for r in rows],
-              [np.nan if r[2] is None else r[2] for r in rows])
+    df = orgs(
+        [r[0] for r in rows], [r[1] for r in rows], [np.nan if r[2] is None else r[2] for r in rows]
+    )
     room = sum(np.inf if r[2] is None else r[2] for r in rows)
     if pot > room:
         with pytest.raises(InputError, match="more than the caps allow"):
@@ -115,6 +133,6 @@ def test_payment_properties(rows, pot):
 
 
 def test_solve_level_is_exact_on_each_segment():
-    assert solve_level([0, 10], [1, 1], 10) == pytest.approx(10)   # A alone up to 10
-    assert solve_level([0, 10], [1, 1], 30) == pytest.approx(20)   # both: 2ℓ − 10 = 30
+    assert solve_level([0, 10], [1, 1], 10) == pytest.approx(10)  # A alone up to 10
+    assert solve_level([0, 10], [1, 1], 30) == pytest.approx(20)  # both: 2ℓ − 10 = 30
     assert solve_level([0, 10], [1, 1], 0) == pytest.approx(0)

@@ -19,25 +19,30 @@ from xlalloc.engine.monitoring import (
     reconcile,
 )
 
-ANNUAL = pd.DataFrame([("A", "P", 1200), ("A", "Q", 600), ("B", "P", 2400), ("B", "Q", 1200)],
-                      columns=["place", "programme", "budget"])
+ANNUAL = pd.DataFrame(
+    [("A", "P", 1200), ("A", "Q", 600), ("B", "P", 2400), ("B", "Q", 1200)],
+    columns=["place", "programme", "budget"],
+)
 
 #: (month, place, practice_code, programme, amount); ledger rows 2.. of the file.
-LEDGER = pd.DataFrame([
-    (1, "A", None, "P", 110),        # row 2
-    (2, "A", None, "P", 120),        # row 3
-    (3, None, "X1", "P", 130.5),     # row 4: practice X1 is in place A
-    (2, "A", None, "Q", 100),        # row 5
-    (4, "B", None, "P", 999),        # row 6: after the month reported
-    (1, "B", None, "P", 500),        # row 7
-    (13, "A", None, "P", 7),         # row 8: month 13
-    (1, "Z", None, "P", 40),         # row 9: unknown place
-    (1, None, "NOPE", "P", 10),      # row 10: unknown practice
-    (1, "A", None, "R", 20),         # row 11: unknown programme
-    (1, "A", None, "P", "abc"),      # row 12: not a number
-    (1, None, None, "P", 5),         # row 13: no place or practice
-    (2, "B", None, "Q", 303),        # row 14
-], columns=["month", "place", "practice_code", "programme", "amount"])
+LEDGER = pd.DataFrame(
+    [
+        (1, "A", None, "P", 110),  # row 2
+        (2, "A", None, "P", 120),  # row 3
+        (3, None, "X1", "P", 130.5),  # row 4: practice X1 is in place A
+        (2, "A", None, "Q", 100),  # row 5
+        (4, "B", None, "P", 999),  # row 6: after the month reported
+        (1, "B", None, "P", 500),  # row 7
+        (13, "A", None, "P", 7),  # row 8: month 13
+        (1, "Z", None, "P", 40),  # row 9: unknown place
+        (1, None, "NOPE", "P", 10),  # row 10: unknown practice
+        (1, "A", None, "R", 20),  # row 11: unknown programme
+        (1, "A", None, "P", "abc"),  # row 12: not a number
+        (1, None, None, "P", 5),  # row 13: no place or practice
+        (2, "B", None, "Q", 303),  # row 14
+    ],
+    columns=["month", "place", "practice_code", "programme", "amount"],
+)
 
 
 def ledger(frame=LEDGER):
@@ -45,8 +50,7 @@ def ledger(frame=LEDGER):
 
 
 def test_twelfths_by_largest_remainder():
-    m = phase_budgets(pd.DataFrame([("A", "P", 100)], columns=["place", "programme",
-                                                               "budget"]))
+    m = phase_budgets(pd.DataFrame([("A", "P", 100)], columns=["place", "programme", "budget"]))
     # 100 / 12 = 8.33: four months of £9 (the first four, by the stable tie-break) and
     # eight of £8 make £100 exactly.
     assert m["budget"].tolist() == [9, 9, 9, 9, 8, 8, 8, 8, 8, 8, 8, 8]
@@ -74,7 +78,8 @@ def test_exceptions_are_listed_with_their_rows_and_reasons():
 
 def test_budget_against_actual_by_hand():
     bva = budget_vs_actual(phase_budgets(ANNUAL), ledger(), month=3).set_index(
-        ["place", "programme"])
+        ["place", "programme"]
+    )
     # A/P: budget 3 x 100 = 300; actual 110 + 120 + 130.50 (practice X1) = 360.50.
     ap = bva.loc[("A", "P")]
     assert (ap["annual_budget"], ap["ytd_budget"], ap["ytd_actual"]) == (1200, 300, 360.5)
@@ -91,8 +96,12 @@ def test_budget_against_actual_by_hand():
     assert bva.loc[("B", "P"), "ytd_actual"] == 500
     # B/Q: 303 against 300 is 1%, inside the 5% threshold; the others are beyond it.
     assert bva.loc[("B", "Q"), "variance_pct"] == pytest.approx(-0.01)
-    assert bva["flagged"].to_dict() == {("A", "P"): True, ("A", "Q"): True,
-                                        ("B", "P"): True, ("B", "Q"): False}
+    assert bva["flagged"].to_dict() == {
+        ("A", "P"): True,
+        ("A", "Q"): True,
+        ("B", "P"): True,
+        ("B", "Q"): False,
+    }
     assert DEFAULT_THRESHOLD == PackSettings().threshold == 0.05
 
 
@@ -174,16 +183,21 @@ def _row_loop_reference(ledger, places, programmes, practice_place):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.tuples(
-    st.sampled_from([1, 6, 12, 13, 0, 1.5, "6", "x", None]),
-    st.sampled_from(["A", "B", " A", "Z", "", None]),
-    st.sampled_from(["X1", "NOPE", "", None]),
-    st.sampled_from(["P", "Q", "R", " P ", None]),
-    st.one_of(st.floats(-1e6, 1e6), st.sampled_from(["12.5", "abc", None, float("inf")]))),
-    min_size=1, max_size=25))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([1, 6, 12, 13, 0, 1.5, "6", "x", None]),
+            st.sampled_from(["A", "B", " A", "Z", "", None]),
+            st.sampled_from(["X1", "NOPE", "", None]),
+            st.sampled_from(["P", "Q", "R", " P ", None]),
+            st.one_of(st.floats(-1e6, 1e6), st.sampled_from(["12.5", "abc", None, float("inf")])),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
 def test_vectorised_ledger_checks_say_what_the_row_loop_said(rows):
-    frame = pd.DataFrame(rows, columns=["month", "place", "practice_code", "programme",
-                                        "amount"])
+    frame = pd.DataFrame(rows, columns=["month", "place", "practice_code", "programme", "amount"])
     lg = read_ledger(frame, ["A", "B"], ["P", "Q"], {"X1": "A"})
     good, bad, total = _row_loop_reference(frame, ["A", "B"], ["P", "Q"], {"X1": "A"})
     assert list(zip(lg.exceptions["source_row"], lg.exceptions["reason"])) == bad

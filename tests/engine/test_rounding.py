@@ -14,7 +14,12 @@ def test_half_up_on_decimal_boundaries():
     # 0.123499999...); as decimals they are halves, and NHS England shows them rounded up.
     assert Decimal(1.0005) < Decimal("1.0005") and Decimal(0.1235) < Decimal("0.1235")
     assert round_half_up([1.0005, 0.1235, 0.0005, 0.9465, 2.675], 3).tolist() == [
-        1.001, 0.124, 0.001, 0.947, 2.675]
+        1.001,
+        0.124,
+        0.001,
+        0.947,
+        2.675,
+    ]
     assert round_half_up([2.675], 2).tolist() == [2.68]
     assert round_half_up([2.5, 0.5, 1.5, -2.5], 0).tolist() == [3.0, 1.0, 2.0, -3.0]
     # Python's own round() is banker's and binary: it gives the other answers.
@@ -67,8 +72,11 @@ def test_largest_remainder_conserves_and_is_close(weights, n, unit):
     assert np.all(np.mod(out, unit) == 0)
 
 
-@given(st.lists(st.integers(min_value=0, max_value=1000), min_size=2, max_size=20),
-       st.integers(min_value=0, max_value=10**6), st.randoms())
+@given(
+    st.lists(st.integers(min_value=0, max_value=1000), min_size=2, max_size=20),
+    st.integers(min_value=0, max_value=10**6),
+    st.randoms(),
+)
 def test_largest_remainder_ignores_row_order(weights, total, rnd):
     if sum(weights) == 0:
         return

@@ -123,8 +123,9 @@ def test_distance_from_target_and_its_verdict():
     assert far.loc["B", "against_target"] == "below target"
     # The distance's 5th percentile is where the share is at its 95th.
     a = r.table.set_index("unit").loc["A"]
-    assert far.loc["A", "dft_p05"] == pytest.approx(120 / (a["target_share_p95"] * 200) - 1,
-                                                    abs=1e-4)
+    assert far.loc["A", "dft_p05"] == pytest.approx(
+        120 / (a["target_share_p95"] * 200) - 1, abs=1e-4
+    )
 
 
 def test_a_group_with_baselines_for_only_some_units_is_refused():
@@ -152,8 +153,9 @@ def test_nhs_england_places_of_one_icb(y2627):
     # West Yorkshire's 2026/27 practices, one place per local authority district: every
     # interval holds its place's target share, and larger places are surer.
     p = y2627[y2627["icb_code"] == "QWO"]
-    r = share_intervals(p["core"], p["population"], p["lad_name"], p["icb_code"],
-                        UncertaintySettings(draws=1000))
+    r = share_intervals(
+        p["core"], p["population"], p["lad_name"], p["icb_code"], UncertaintySettings(draws=1000)
+    )
     t = r.table
     pop = p.groupby("lad_name")["population"].sum().reindex(t["unit"]).to_numpy()
     assert len(t) == 6

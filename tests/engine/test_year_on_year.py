@@ -10,10 +10,16 @@ from xlalloc.engine.year_on_year import CHANGE_COLUMNS, practice_changes
 def national():
     # 2026/27: A, B, C in ICB X; D in ICB Y.  2027/28: A stays; B gone from every file;
     # C moved to Y; D moved from Y to X; E is new in X.
-    rows = [("2026/27", "A", "X"), ("2026/27", "B", "X"), ("2026/27", "C", "X"),
-            ("2026/27", "D", "Y"),
-            ("2027/28", "A", "X"), ("2027/28", "C", "Y"), ("2027/28", "D", "X"),
-            ("2027/28", "E", "X")]
+    rows = [
+        ("2026/27", "A", "X"),
+        ("2026/27", "B", "X"),
+        ("2026/27", "C", "X"),
+        ("2026/27", "D", "Y"),
+        ("2027/28", "A", "X"),
+        ("2027/28", "C", "Y"),
+        ("2027/28", "D", "X"),
+        ("2027/28", "E", "X"),
+    ]
     df = pd.DataFrame(rows, columns=["year", "practice_code", "icb_code"])
     df["practice_name"] = "Practice " + df["practice_code"]
     df["icb_name"] = "NHS " + df["icb_code"] + " ICB"
@@ -27,8 +33,9 @@ def test_every_kind_of_change_with_the_population_it_carries():
     members = nat[nat["icb_code"] == "X"][["year", "practice_code"]]
     out = practice_changes(nat, members)
     assert list(out.columns) == CHANGE_COLUMNS
-    got = {r.practice_code: (r.change, r.other_icb, r.population, r.core_wp)
-           for r in out.itertuples()}
+    got = {
+        r.practice_code: (r.change, r.other_icb, r.population, r.core_wp) for r in out.itertuples()
+    }
     assert got == {
         "D": ("joined from another ICB", "NHS Y ICB", 410.0, 615.0),  # its 2027/28 figures
         "E": ("new in the year's file", None, 50.0, 75.0),

@@ -23,8 +23,13 @@ def test_addin_builds_and_passes_structural_checks(tmp_path):
 
 def test_addin_verify_catches_a_broken_ribbon(tmp_path):
     good = build(tmp_path / "xlalloc.xlam")
-    bad = replace_in_part(good, tmp_path / "broken.xlam", "customUI/customUI.xml",
-                          b"xlallocRibbon.RunMain", b"xlallocRibbon.Missing")
+    bad = replace_in_part(
+        good,
+        tmp_path / "broken.xlam",
+        "customUI/customUI.xml",
+        b"xlallocRibbon.RunMain",
+        b"xlallocRibbon.Missing",
+    )
     report = verify(bad)
     assert "ribbon callback xlallocRibbon.Missing is not a VBA Sub" in report.problems
     assert main(["addin", "verify", "-o", str(bad)]) == 1

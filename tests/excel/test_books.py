@@ -9,9 +9,13 @@ from xlalloc.excel.books import _runs, chart_figure
 from xlalloc.workbook.sheetspec import CellSpec, ChartSpec, SheetSpec
 
 
-@given(st.dictionaries(st.tuples(st.integers(1, 8), st.integers(1, 6)),
-                       st.tuples(st.sampled_from(["General", "0.00%", "#,##0"]), st.booleans()),
-                       max_size=40))
+@given(
+    st.dictionaries(
+        st.tuples(st.integers(1, 8), st.integers(1, 6)),
+        st.tuples(st.sampled_from(["General", "0.00%", "#,##0"]), st.booleans()),
+        max_size=40,
+    )
+)
 def test_style_rectangles_cover_each_styled_cell_once_with_its_style(grid):
     cells = [CellSpec(r, c, 1.0, number_format=f, bold=b) for (r, c), (f, b) in grid.items()]
     spec = SheetSpec("S", cells)
@@ -31,14 +35,26 @@ def test_a_column_of_one_format_is_one_rectangle():
 
 
 def test_chart_picture_has_a_line_per_series_from_the_engines_figures():
-    cells = [CellSpec(1, 1, "Place"), CellSpec(1, 2, "2026/27"), CellSpec(1, 3, "2027/28"),
-             CellSpec(2, 1, "A"), CellSpec(2, 2, 0.04), CellSpec(2, 3, "=B2/2", formula=True,
-                                                                 cached=0.02),
-             CellSpec(3, 1, "B"), CellSpec(3, 2, -0.01), CellSpec(3, 3, 0.0)]
+    cells = [
+        CellSpec(1, 1, "Place"),
+        CellSpec(1, 2, "2026/27"),
+        CellSpec(1, 3, "2027/28"),
+        CellSpec(2, 1, "A"),
+        CellSpec(2, 2, 0.04),
+        CellSpec(2, 3, "=B2/2", formula=True, cached=0.02),
+        CellSpec(3, 1, "B"),
+        CellSpec(3, 2, -0.01),
+        CellSpec(3, 3, 0.0),
+    ]
     chart = ChartSpec("DfT", "Distance", "Year", "0.0%", 1, 3, 1, 2, 3, "E2")
     fig = chart_figure(SheetSpec("S", cells), chart)
     lines = fig.axes[0].get_lines()
     assert [list(line.get_ydata()) for line in lines] == [[0.04, 0.02], [-0.01, 0.0]]
     assert [line.get_label() for line in lines] == ["A", "B"]
-    assert chart_figure(SheetSpec("S", cells), ChartSpec(
-        "x", "", "", "", 1, 3, 1, 2, 3, "E2", data_sheet="Other")) is None
+    assert (
+        chart_figure(
+            SheetSpec("S", cells),
+            ChartSpec("x", "", "", "", 1, 3, 1, 2, 3, "E2", data_sheet="Other"),
+        )
+        is None
+    )

@@ -25,7 +25,8 @@ def test_every_problem_named():
     assert [p.message for p in e.value.problems] == [
         "weights item 2 is text ('1,5'); expected a number",
         "weights item 3 is blank; expected a number",
-        "weights item 4 is -3; expected at least 0"]
+        "weights item 4 is -3; expected at least 0",
+    ]
     with pytest.raises(InputError, match="expected one row or one column, got 2 x 2"):
         cv.vector([[1, 2], [3, 4]], "x")
     with pytest.raises(InputError, match="ranges differ in length"):

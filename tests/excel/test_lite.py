@@ -16,6 +16,7 @@ from xlalloc.excel.udfs import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
 def test_lite_files_register_every_function_and_script_through_xlwings(tmp_path):
     assert main(["lite", str(tmp_path)]) == 0
     assert (tmp_path / "requirements.txt").read_text().splitlines()[0].startswith("xlalloc==")
@@ -23,18 +24,45 @@ def test_lite_files_register_every_function_and_script_through_xlwings(tmp_path)
     assert {f["name"] for f in meta["functions"]["functions"]} == {n.upper() for n in REGISTRY}
     assert {s["function_name"] for s in meta["scripts"]} == set(SCRIPTS)
     assert main(["lite", str(tmp_path), "--wheel", "https://example.nhs.uk/x.whl"]) == 2  # exists
-    assert main(["lite", str(tmp_path), "--force", "--wheel",
-                 "https://example.nhs.uk/xlalloc-0.1.0-py3-none-any.whl"]) == 0
-    assert (tmp_path / "requirements.txt").read_text().startswith(
-        "xlalloc @ https://example.nhs.uk/xlalloc-0.1.0-py3-none-any.whl")
+    assert (
+        main(
+            [
+                "lite",
+                str(tmp_path),
+                "--force",
+                "--wheel",
+                "https://example.nhs.uk/xlalloc-0.1.0-py3-none-any.whl",
+            ]
+        )
+        == 0
+    )
+    assert (
+        (tmp_path / "requirements.txt")
+        .read_text()
+        .startswith("xlalloc @ https://example.nhs.uk/xlalloc-0.1.0-py3-none-any.whl")
+    )
     assert main(["lite", str(tmp_path / "main.py")]) == 2  # a file, not a folder
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
     d = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(d), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(d),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (path,) = d.glob("xlalloc-*.whl")
     return path
 
@@ -45,10 +73,18 @@ def test_the_wheel_is_pure_python_and_needs_only_the_core(wheel):
         meta = next(n for n in z.namelist() if n.endswith("METADATA"))
         text = z.read(meta).decode()
         assert not [n for n in z.namelist() if n.endswith((".so", ".pyd", ".dll"))]
-    required = [line.split(":", 1)[1].strip() for line in text.splitlines()
-                if line.startswith("Requires-Dist:") and "extra ==" not in line]
-    assert sorted(r.split(">=")[0] for r in required) == ["defusedxml", "numpy", "openpyxl",
-                                                          "pandas", "pydantic"]
+    required = [
+        line.split(":", 1)[1].strip()
+        for line in text.splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+    assert sorted(r.split(">=")[0] for r in required) == [
+        "defusedxml",
+        "numpy",
+        "openpyxl",
+        "pandas",
+        "pydantic",
+    ]
 
 
 def test_the_wheel_installs_beside_only_its_core_and_runs_the_model_alike(wheel, tmp_path):
@@ -63,9 +99,22 @@ def test_the_wheel_installs_beside_only_its_core_and_runs_the_model_alike(wheel,
     from xlalloc.readers.model import read_model
 
     env = tmp_path / "env"
-    proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-compile",
-                           "--target", str(env), str(wheel), "xlwings"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-compile",
+            "--target",
+            str(env),
+            str(wheel),
+            "xlwings",
+        ],
+        capture_output=True,
+        text=True,
+    )
     need(proc.returncode == 0, f"pip could not install the wheel: {proc.stderr[-500:]}")
     installed = {p.name.split("-")[0].lower() for p in env.glob("*.dist-info")}
     assert not installed & {"python_calamine", "oletools", "duckdb", "lxml", "matplotlib"}
@@ -81,8 +130,13 @@ from xlalloc.model.runner import run_model
 assert not has_calamine()
 print(run_model(read_model({str(model)!r})).apportionment.table1.to_json())
 """
-    proc = subprocess.run([sys.executable, "-S", "-c", script], capture_output=True, text=True,
-                          cwd=tmp_path, env={"PYTHONPATH": str(env), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(env), "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 0, proc.stderr
     from io import StringIO
 

@@ -18,8 +18,12 @@ from xlalloc.workbook.book import FileBook
 # The names Excel sees. Renaming any of these turns users' workbooks into #NAME?.
 
 
-PINNED_MACROS = {"run_model": ["book", "progress"], "validate_model": ["book"],
-                 "refresh_outputs": ["book"], "build_packs": ["book"]}
+PINNED_MACROS = {
+    "run_model": ["book", "progress"],
+    "validate_model": ["book"],
+    "refresh_outputs": ["book"],
+    "build_packs": ["book"],
+}
 
 
 def test_macro_names_and_arguments_are_pinned():
@@ -51,8 +55,11 @@ def _openpyxl_cells(path, sheet):
     for row in ws.iter_rows():
         for c in row:
             if c.value is not None:
-                out[(c.row, c.column)] = (_norm(c.value), c.number_format if c.number_format != "General"
-                                          else None, bool(c.font.b))
+                out[(c.row, c.column)] = (
+                    _norm(c.value),
+                    c.number_format if c.number_format != "General" else None,
+                    bool(c.font.b),
+                )
     return out
 
 
@@ -79,8 +86,8 @@ def test_macros_write_identical_sheets_headless_and_in_excel(demo_model, tmp_pat
     r2 = macros.run_model_macro(XlwingsBook(fake))
     assert r1 is not None and r2 is not None
     names = [s.name for s in fake.sheets]
-    assert names[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
-    assert load_workbook(out).sheetnames[-len(OUTPUT_SHEETS):] == list(OUTPUT_SHEETS)
+    assert names[-len(OUTPUT_SHEETS) :] == list(OUTPUT_SHEETS)
+    assert load_workbook(out).sheetnames[-len(OUTPUT_SHEETS) :] == list(OUTPUT_SHEETS)
     for sheet in OUTPUT_SHEETS:
         same_cells(_openpyxl_cells(out, sheet), _fake_cells(fake, sheet))
     assert len(fake.sheets["Trajectory"].charts) == 1
@@ -133,8 +140,7 @@ def test_packs_action_from_the_ribbon(demo_model, tmp_path):
 
     result = run_model(read_model(demo_model))
     ledger = tmp_path / "ledger.csv"
-    demo.ledger(result.apportionment.cells, result.inputs.practices, 4).to_csv(ledger,
-                                                                               index=False)
+    demo.ledger(result.apportionment.cells, result.inputs.practices, 4).to_csv(ledger, index=False)
     fake = FakeBook(demo_model)
     policy = fake.sheets["Policy"]
     rows = {v: r for (r, c), v in policy.data.items() if c == 1}
@@ -142,12 +148,18 @@ def test_packs_action_from_the_ribbon(demo_model, tmp_path):
     book = XlwingsBook(fake)
     assert macros.dispatch(book) == []  # parameters missing: reported, nothing written
     checks = [v for (r, c), v in fake.sheets["Checks"].data.items() if c == 1]
-    assert any("set ['pack_actuals', 'pack_month', 'pack_dir'] on the Policy sheet" in str(v)
-               for v in checks)
+    assert any(
+        "set ['pack_actuals', 'pack_month', 'pack_dir'] on the Policy sheet" in str(v)
+        for v in checks
+    )
     policy.data[(rows["pack_actuals"], 2)] = str(ledger)
     policy.data[(rows["pack_month"], 2)] = 4
     policy.data[(rows["pack_dir"], 2)] = str(tmp_path / "packs")
     paths = macros.dispatch(book)
-    assert sorted(p.name for p in paths) == ["Ashford City.xlsx", "Brookvale.xlsx",
-                                             "Castleton.xlsx", "ICB summary.xlsx"]
+    assert sorted(p.name for p in paths) == [
+        "Ashford City.xlsx",
+        "Brookvale.xlsx",
+        "Castleton.xlsx",
+        "ICB summary.xlsx",
+    ]
     assert "Wrote 4 packs" in fake.app.alerts[-1][1]

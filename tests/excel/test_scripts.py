@@ -55,9 +55,13 @@ def test_run_script_through_officejs_gives_the_headless_figures(model, headless,
         a, b = _numbers(headless[sheet]), _numbers(web[sheet])
         width = max(len(r) for r in a)
         a = [r + [""] * (width - len(r)) for r in a]
-        b = [r + [""] * (width - len(r)) for r in b[:len(a)]]
-        diffs = [(i + 1, j + 1, x, y) for i, (ra, rb) in enumerate(zip(a, b))
-                 for j, (x, y) in enumerate(zip(ra, rb)) if x != y]
+        b = [r + [""] * (width - len(r)) for r in b[: len(a)]]
+        diffs = [
+            (i + 1, j + 1, x, y)
+            for i, (ra, rb) in enumerate(zip(a, b))
+            for j, (x, y) in enumerate(zip(ra, rb))
+            if x != y
+        ]
         assert not diffs, (sheet, diffs[:10])
     total = next(r for r in web["Checks"] if r[0] == "Overall check (0 when all is well)")
     assert total[1] == 0
@@ -107,28 +111,53 @@ def test_every_function_through_officejs_gives_the_engines_figures():
 
     col = [[3.0], [1.0], [4.0]]
     calls = [
-        ("xla_need_index", [[[100.0], [200.0], [300.0]], [[120.0], [180.0], [330.0]],
-                            [[True], [False], [True]], [[None]]]),
+        (
+            "xla_need_index",
+            [
+                [[100.0], [200.0], [300.0]],
+                [[120.0], [180.0], [330.0]],
+                [[True], [False], [True]],
+                [[None]],
+            ],
+        ),
         ("xla_target_shares", [col]),
         ("xla_target_amounts", [col, [[1001.0]], [[None]]]),
         ("xla_dft", [[[50.0], [30.0], [20.0]], [[0.4], [0.4], [0.2]]]),
         ("xla_apportion", [[[1001.0]], col, [[None]]]),
-        ("xla_converge", [[[100.0], [100.0]], [[0.6], [0.4]], [[210.0]], [[None]], [["level"]],
-                          [[0.01]], [[0.2]], [[0.0]], [[None]], [[None]], [[None]]]),
-        ("xla_levelling_up", [[[100.0], [200.0]], [[100.0], [100.0]], [[50.0]], [[None]],
-                              [[None]]]),
+        (
+            "xla_converge",
+            [
+                [[100.0], [100.0]],
+                [[0.6], [0.4]],
+                [[210.0]],
+                [[None]],
+                [["level"]],
+                [[0.01]],
+                [[0.2]],
+                [[0.0]],
+                [[None]],
+                [[None]],
+                [[None]],
+            ],
+        ),
+        (
+            "xla_levelling_up",
+            [[[100.0], [200.0]], [[100.0], [100.0]], [[50.0]], [[None]], [[None]]],
+        ),
         ("xla_version", []),
         ("xla_target_amounts", [[["x"]], [[10.0]], [[None]]]),  # an error as cell text
     ]
     got = run_child("functions", json.dumps(calls))["results"]
     # By hand and by the engine (independently of the xlwings route).
-    idx = need_index(np.array([100.0, 200, 300]), np.array([120.0, 180, 330]),
-                     np.array([True, False, True]))
+    idx = need_index(
+        np.array([100.0, 200, 300]), np.array([120.0, 180, 330]), np.array([True, False, True])
+    )
     assert got[0] == [[pytest.approx(idx)]]
     assert got[0][0][0] == pytest.approx((450 / 400) / (630 / 600))
     assert got[1] == [[0.375], [0.125], [0.5]]
-    assert got[2] == [[x] for x in largest_remainder(np.array([3.0, 1, 4]), 1001, 1.0,
-                                                     order=[0, 1, 2])]
+    assert got[2] == [
+        [x] for x in largest_remainder(np.array([3.0, 1, 4]), 1001, 1.0, order=[0, 1, 2])
+    ]
     assert got[2] == [[375.0], [125.0], [501.0]]  # 375.375, 125.125, 500.5: the .5 wins
     assert got[3] == [[pytest.approx(0.25)], [pytest.approx(-0.25)], [pytest.approx(0.0)]]
     assert got[4] == got[2]
@@ -146,8 +175,11 @@ def test_script_names_and_arguments_are_pinned():
     import inspect
 
     assert {n: list(inspect.signature(f).parameters) for n, f in SCRIPTS.items()} == {
-        "xlalloc_run": ["book"], "xlalloc_validate": ["book"], "xlalloc_refresh": ["book"],
-        "xlalloc_packs": ["book"]}
+        "xlalloc_run": ["book"],
+        "xlalloc_validate": ["book"],
+        "xlalloc_refresh": ["book"],
+        "xlalloc_packs": ["book"],
+    }
 
 
 def test_on_classic_xlwings_a_script_runs_on_the_calling_book(model, monkeypatch):

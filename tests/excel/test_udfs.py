@@ -21,11 +21,29 @@ PINNED_UDFS = {
     "xla_target_shares": ["weights"],
     "xla_target_amounts": ["weights", "total", "unit"],
     "xla_dft": ["allocations", "shares"],
-    "xla_converge": ["baselines", "shares", "total", "policy", "method", "min_growth",
-                     "max_growth", "band", "pace", "topslice", "unit"],
+    "xla_converge": [
+        "baselines",
+        "shares",
+        "total",
+        "policy",
+        "method",
+        "min_growth",
+        "max_growth",
+        "band",
+        "pace",
+        "topslice",
+        "unit",
+    ],
     "xla_apportion": ["amount", "drivers", "unit"],
-    "xla_hcdd": ["allocations", "baselines", "hcdd_baselines", "dft_after", "hcdd_growth",
-                 "cost_uplift", "unit"],
+    "xla_hcdd": [
+        "allocations",
+        "baselines",
+        "hcdd_baselines",
+        "dft_after",
+        "hcdd_growth",
+        "cost_uplift",
+        "unit",
+    ],
     "xla_levelling_up": ["funding", "need", "pot", "caps", "unit"],
     "xla_version": [],
 }
@@ -54,11 +72,13 @@ def test_need_index_matches_engine_on_real_data(y2526_orig):
     sel = qwo["practice_code"].isin(["B85005", "B85022", "B85061", "B85026"])
     got = udfs.xla_need_index(col(qwo["population"]), col(qwo["core"]), col(sel.tolist()), 3)
     assert got == 0.946
-    pm = cap.define_places(qwo, pd.DataFrame({"practice_code": qwo.loc[sel, "practice_code"],
-                                               "place": "P"}))
+    pm = cap.define_places(
+        qwo, pd.DataFrame({"practice_code": qwo.loc[sel, "practice_code"], "place": "P"})
+    )
     engine = cap.need_indices(y2526_orig, pm).query("level == 'place'")["core_index"].iloc[0]
-    assert udfs.xla_need_index(col(qwo["population"]), col(qwo["core"]),
-                               col(sel.tolist())) == pytest.approx(engine, rel=1e-12)
+    assert udfs.xla_need_index(
+        col(qwo["population"]), col(qwo["core"]), col(sel.tolist())
+    ) == pytest.approx(engine, rel=1e-12)
 
 
 def test_shapes_excel_passes():
@@ -72,52 +92,81 @@ def test_shapes_excel_passes():
 def test_udfs_give_the_engines_numbers():
     w = [1200.0, 800.0, 3000.0, 1.5]
     assert [r[0] for r in udfs.xla_target_amounts(col(w), 1_000_001)] == list(
-        largest_remainder(w, 1_000_001, order=[0, 1, 2, 3]))
-    assert [r[0] for r in udfs.xla_apportion(90_000, col([10, 20, 70]))] == [9_000, 18_000,
-                                                                             63_000]
+        largest_remainder(w, 1_000_001, order=[0, 1, 2, 3])
+    )
+    assert [r[0] for r in udfs.xla_apportion(90_000, col([10, 20, 70]))] == [9_000, 18_000, 63_000]
     assert [r[0] for r in udfs.xla_target_amounts(col([1, 1, 1]), 10_000, 1000)] == [
-        4000, 3000, 3000]
+        4000,
+        3000,
+        3000,
+    ]
     d = udfs.xla_dft(col([101, 103, 104]), col([0.3, 0.3, 0.4]))
-    np.testing.assert_allclose([r[0] for r in d], [101 / (0.3 * 308) - 1, 103 / (0.3 * 308) - 1,
-                                                   104 / (0.4 * 308) - 1])
+    np.testing.assert_allclose(
+        [r[0] for r in d], [101 / (0.3 * 308) - 1, 103 / (0.3 * 308) - 1, 104 / (0.4 * 308) - 1]
+    )
     # Convergence: the hand-worked example of the convergence tests.
-    out = udfs.xla_converge(col([100] * 5), col([0.16, 0.18, 0.20, 0.22, 0.24]), 520, None,
-                            None, 0.01, 0.06, 0.02)
+    out = udfs.xla_converge(
+        col([100] * 5), col([0.16, 0.18, 0.20, 0.22, 0.24]), 520, None, None, 0.01, 0.06, 0.02
+    )
     assert [r[0] for r in out] == [101, 103, 104, 106, 106]
     assert [r[1] for r in out] == ["floor", "level", "band", "cap", "cap"]
     # Policy from a named two-column range; an argument overrides it.
     rng = [["min_growth", 0.01], ["max_growth", 0.06], ["band", 0.02], ["method", "level"]]
-    assert udfs.xla_converge(col([100] * 5), col([0.16, 0.18, 0.20, 0.22, 0.24]), 520,
-                             rng) == out
-    eng = converge(pd.DataFrame({"org": list("ABC"), "baseline": [200, 300, 500],
-                                 "target_share": [0.25, 0.25, 0.5]}), 1100,
-                   ConvergencePolicy(method="pace", pace=0.5)).table
-    got = udfs.xla_converge(col([200, 300, 500]), col([0.25, 0.25, 0.5]), 1100, None, "pace",
-                            None, None, None, 0.5)
+    assert udfs.xla_converge(col([100] * 5), col([0.16, 0.18, 0.20, 0.22, 0.24]), 520, rng) == out
+    eng = converge(
+        pd.DataFrame(
+            {"org": list("ABC"), "baseline": [200, 300, 500], "target_share": [0.25, 0.25, 0.5]}
+        ),
+        1100,
+        ConvergencePolicy(method="pace", pace=0.5),
+    ).table
+    got = udfs.xla_converge(
+        col([200, 300, 500]), col([0.25, 0.25, 0.5]), 1100, None, "pace", None, None, None, 0.5
+    )
     assert [r[0] for r in got] == list(eng["allocation"])
     H, R, _ = hcdd_partition([101, 103], [100, 100], [20, 2], [0.2, 0.1], 0.1, 0.03)
-    assert udfs.xla_hcdd(col([101, 103]), col([100, 100]), col([20, 2]), col([0.2, 0.1]), 0.1,
-                         0.03) == [[H[0], R[0]], [H[1], R[1]]]
+    assert udfs.xla_hcdd(
+        col([101, 103]), col([100, 100]), col([20, 2]), col([0.2, 0.1]), 0.1, 0.03
+    ) == [[H[0], R[0]], [H[1], R[1]]]
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda: udfs.xla_target_shares([[1, 2], [3, 4]]),
-     "weights: expected one row or one column, got 2 x 2"),
-    (lambda: udfs.xla_target_shares(col([1, None, 3])),
-     "weights item 2 is blank; expected a number"),
-    (lambda: udfs.xla_dft(col([1, "lots"]), col([1, 1])),
-     "allocations item 2 is text ('lots'); expected a number"),
-    (lambda: udfs.xla_need_index(col([100, -5]), col([1, 1]), col([True, False])),
-     "populations item 2 is -5; expected at least 0"),
-    (lambda: udfs.xla_dft(col([1, 2, 3]), col([1, 1])),
-     "ranges differ in length: allocations has 3, shares has 2"),
-    (lambda: udfs.xla_target_amounts(col([1, 1]), 1500, 1000),
-     "total 1,500.00 is not a whole number of the rounding unit £1,000"),
-    (lambda: udfs.xla_converge(col([100, 100]), col([1, 1]), 300, None, None, 0.6),
-     "infeasible policy: the floors need £320 but only £300 is available"),
-    (lambda: udfs.xla_converge(col([100, 100]), col([1, 1]), 300, None, "warp"),
-     "column 'method'"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (
+            lambda: udfs.xla_target_shares([[1, 2], [3, 4]]),
+            "weights: expected one row or one column, got 2 x 2",
+        ),
+        (
+            lambda: udfs.xla_target_shares(col([1, None, 3])),
+            "weights item 2 is blank; expected a number",
+        ),
+        (
+            lambda: udfs.xla_dft(col([1, "lots"]), col([1, 1])),
+            "allocations item 2 is text ('lots'); expected a number",
+        ),
+        (
+            lambda: udfs.xla_need_index(col([100, -5]), col([1, 1]), col([True, False])),
+            "populations item 2 is -5; expected at least 0",
+        ),
+        (
+            lambda: udfs.xla_dft(col([1, 2, 3]), col([1, 1])),
+            "ranges differ in length: allocations has 3, shares has 2",
+        ),
+        (
+            lambda: udfs.xla_target_amounts(col([1, 1]), 1500, 1000),
+            "total 1,500.00 is not a whole number of the rounding unit £1,000",
+        ),
+        (
+            lambda: udfs.xla_converge(col([100, 100]), col([1, 1]), 300, None, None, 0.6),
+            "infeasible policy: the floors need £320 but only £300 is available",
+        ),
+        (
+            lambda: udfs.xla_converge(col([100, 100]), col([1, 1]), 300, None, "warp"),
+            "column 'method'",
+        ),
+    ],
+)
 def test_bad_input_gives_readable_error_not_traceback(call, message):
     out = call()
     assert isinstance(out, str) and out.startswith("#VALUE! xlalloc: ")
@@ -148,23 +197,35 @@ def test_converge_takes_the_models_policy_table():
 
     policy = ModelPolicy(convergence_method="pace", pace=0.5, min_growth=0.0, rounding_unit=1)
     table = [["parameter", "value", "description", "allowed", "source"]]
-    table += [[p.name, getattr(policy, p.name), p.description, p.allowed, p.source]
-              for p in PARAMETERS]
+    table += [
+        [p.name, getattr(policy, p.name), p.description, p.allowed, p.source] for p in PARAMETERS
+    ]
     table = [[("" if v is None else v) for v in row] for row in table]
     got = udfs.xla_converge([[200], [300], [500]], [[0.25], [0.25], [0.5]], 1100, table)
-    expected = converge(pd.DataFrame({"org": [f"row {i:06d}" for i in (1, 2, 3)],
-                                      "baseline": [200, 300, 500],
-                                      "target_share": [0.25, 0.25, 0.5]}), 1100,
-                        ConvergencePolicy(method="pace", pace=0.5, min_growth=0.0)).table
+    expected = converge(
+        pd.DataFrame(
+            {
+                "org": [f"row {i:06d}" for i in (1, 2, 3)],
+                "baseline": [200, 300, 500],
+                "target_share": [0.25, 0.25, 0.5],
+            }
+        ),
+        1100,
+        ConvergencePolicy(method="pace", pace=0.5, min_growth=0.0),
+    ).table
     assert [r[0] for r in got] == expected["allocation"].tolist()
 
 
 def test_levelling_up_spills_payments_worked_by_hand():
     # £80, £90, £100 per unit of need, A capped at £100: level £102.50 (see the engine test).
-    assert udfs.xla_levelling_up(col([800, 900, 1000]), col([10, 10, 10]), 250,
-                                 col([100, None, None])) == [[100.0], [125.0], [25.0]]
+    assert udfs.xla_levelling_up(
+        col([800, 900, 1000]), col([10, 10, 10]), 250, col([100, None, None])
+    ) == [[100.0], [125.0], [25.0]]
     assert udfs.xla_levelling_up(col([800, 900, 1000]), col([10, 10, 10]), 250) == [
-        [175.0], [75.0], [0.0]]
+        [175.0],
+        [75.0],
+        [0.0],
+    ]
     assert udfs.xla_levelling_up(col([1, 1]), col([1, 1]), 10, col([1, 1])).startswith(
-        "#VALUE! xlalloc: pot: the pot of £10.00 is more than the caps allow in total "
-        "(£2.00)")
+        "#VALUE! xlalloc: pot: the pot of £10.00 is more than the caps allow in total (£2.00)"
+    )

@@ -24,9 +24,14 @@ from xlalloc.excel.vba import (
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.one_of(st.binary(max_size=9000),
-                 st.text(alphabet="Sub End RunPython \"import\"\r\n'xl", max_size=12000)
-                 .map(lambda t: t.encode("latin-1"))))
+@given(
+    st.one_of(
+        st.binary(max_size=9000),
+        st.text(alphabet='Sub End RunPython "import"\r\n\'xl', max_size=12000).map(
+            lambda t: t.encode("latin-1")
+        ),
+    )
+)
 def test_compression_round_trips_through_oletools(data):
     # oletools' decompressor (what malware analysts use on every Office file) is the reference.
     packed = compress(data)
@@ -54,11 +59,13 @@ def _black_heights(ole, sid):
 @pytest.mark.parametrize("n_streams", [1, 2, 3, 7, 12])
 def test_compound_file_reads_back_with_olefile(n_streams):
     streams = {f"VBA/s{k:02d}": bytes([k]) * (k * 900) for k in range(n_streams)}
-    streams["PROJECT"] = b"Name=\"x\"\r\n"
+    streams["PROJECT"] = b'Name="x"\r\n'
     streams["VBA/empty"] = b""
     ole = olefile.OleFileIO(io.BytesIO(write_compound_file(streams)))
-    got = {"/".join(p): ole.openstream("/".join(p)).read()
-           for p in ole.listdir(streams=True, storages=False)}
+    got = {
+        "/".join(p): ole.openstream("/".join(p)).read()
+        for p in ole.listdir(streams=True, storages=False)
+    }
     assert got == streams
     for e in ole.direntries:
         if e is not None and e.sid_child != olefile.NOSTREAM:
@@ -78,8 +85,9 @@ def test_rewrite_keeps_every_xlwings_module_and_replaces_the_ribbon():
     new = rewrite_project(original)
     before, after = _modules(original), _modules(new)
     assert "RibbonMyAddin.bas" in before and "RibbonMyAddin.bas" not in after
-    assert after.pop(f"{RIBBON_MODULE}.bas").replace("\r\n", "\n") == \
-        RIBBON_SOURCE.replace("\r\n", "\n")
+    assert after.pop(f"{RIBBON_MODULE}.bas").replace("\r\n", "\n") == RIBBON_SOURCE.replace(
+        "\r\n", "\n"
+    )
     before.pop("RibbonMyAddin.bas")
     assert after == before  # xlwings' RunPython and the rest, unchanged
     project = olefile.OleFileIO(io.BytesIO(new)).openstream("PROJECT").read().decode()
@@ -95,11 +103,28 @@ def test_libreoffice_imports_the_rewritten_project(tmp_path, libreoffice):
 
     addin = build(tmp_path / "any name at all.xlam")
     # LibreOffice opens workbooks, not add-ins: the same parts as a macro workbook.
-    book = replace_in_part(addin, tmp_path / "as-workbook.xlsm", "[Content_Types].xml",
-                           b"ms-excel.addin.macroEnabled", b"ms-excel.sheet.macroEnabled")
-    subprocess.run([libreoffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-                    "--convert-to", "ods", "--outdir", str(tmp_path), str(book)],
-                   check=True, capture_output=True, timeout=180)
+    book = replace_in_part(
+        addin,
+        tmp_path / "as-workbook.xlsm",
+        "[Content_Types].xml",
+        b"ms-excel.addin.macroEnabled",
+        b"ms-excel.sheet.macroEnabled",
+    )
+    subprocess.run(
+        [
+            libreoffice,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "ods",
+            "--outdir",
+            str(tmp_path),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     with zipfile.ZipFile(tmp_path / "as-workbook.ods") as z:
         basic = {n: z.read(n).decode() for n in z.namelist() if n.startswith("Basic/xlalloc/")}
     module = basic[f"Basic/xlalloc/{RIBBON_MODULE}.xml"]

@@ -21,10 +21,17 @@ THREE = [f"ICB_Place_Based_Tool_2627-2829__{y}_{y + 1}.csv" for y in (2026, 2027
 YEARS = ["2026/27", "2027/28", "2028/29"]
 #: NHS England's headers in the 2026/27 to 2028/29 files, written out here (not taken from
 #: the reader) so the test checks the reader's mapping too.
-HEADERS = {"ga": "G&A WP", "community": "CS WP", "mental_health": "MH WP",
-           "maternity": "Mat WP", "prescribing": "Prescr WP", "core": "Core WP",
-           "pmc": "Final PMC WP", "pmc_need": "Primary Medical Care WP",
-           "health_inequalities": "Health Ineq WP"}
+HEADERS = {
+    "ga": "G&A WP",
+    "community": "CS WP",
+    "mental_health": "MH WP",
+    "maternity": "Mat WP",
+    "prescribing": "Prescr WP",
+    "core": "Core WP",
+    "pmc": "Final PMC WP",
+    "pmc_need": "Primary Medical Care WP",
+    "health_inequalities": "Health Ineq WP",
+}
 
 
 def files(*names):
@@ -43,8 +50,11 @@ def independent_indices(path, icb="QWO"):
             for c, h in HEADERS.items():
                 sums[key][c] += float(r[h])
     icb_rate = {c: sums["ICB"][c] / sums["ICB"]["pop"] for c in HEADERS}
-    return {place: {c: s[c] / s["pop"] / icb_rate[c] for c in HEADERS}
-            for place, s in sums.items() if place != "ICB"}
+    return {
+        place: {c: s[c] / s["pop"] / icb_rate[c] for c in HEADERS}
+        for place, s in sums.items()
+        if place != "ICB"
+    }
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +71,9 @@ def west_yorkshire(tmp_path_factory, libreoffice):
     for i, p in enumerate(places):
         wb["Baselines"].cell(row=5 + i, column=1, value=p)
         wb["Baselines"].cell(row=5 + i, column=2, value=100_000_000 + i * 37_000_000)
-    for j, v in enumerate(["All services", "Other programme costs", 1_234_567_891, True,
-                           "capitation"]):
+    for j, v in enumerate(
+        ["All services", "Other programme costs", 1_234_567_891, True, "capitation"]
+    ):
         wb["Budget"].cell(row=5, column=1 + j, value=v)
     for i, (y, t) in enumerate(zip(YEARS, (1.2e9, 1.25e9, 1.3e9))):
         wb["Totals"].cell(row=5 + i, column=1, value=y)
@@ -84,7 +95,10 @@ def test_every_place_index_equals_one_computed_from_the_raw_files(west_yorkshire
         for place, by_component in expected.items():
             for c, value in by_component.items():
                 assert got.loc[place, f"{c}_index"] == pytest.approx(value, rel=1e-12), (
-                    year, place, c)
+                    year,
+                    place,
+                    c,
+                )
 
 
 def test_targets_hold_every_year_and_converge_on_each_years_shares(west_yorkshire):
@@ -126,17 +140,20 @@ def test_checks_read_zero_after_libreoffice_and_provenance_names_the_files(west_
     sources = prov[prov["item"] == "source file"]
     assert list(sources["value"]) == THREE and list(sources["years"]) == YEARS
     import hashlib
+
     for name, digest in zip(THREE, sources["sha256"]):
         assert digest == hashlib.sha256((SHARED / name).read_bytes()).hexdigest()
     assert prov.set_index("item").loc["run at", "value"] == "2026-04-01 09:00:00"
     # The Cover finds the run's time and status with live formulas.
     cover = values["Cover"]
-    assert ["Last run at", "2026-04-01 09:00:00"] == [v for v in next(
-        r for r in cover if r and r[0] == "Last run at") if v != ""][:2]
+    assert ["Last run at", "2026-04-01 09:00:00"] == [
+        v for v in next(r for r in cover if r and r[0] == "Last run at") if v != ""
+    ][:2]
     assert any(r[:2] == ["Overall check status", "all checks 0"] for r in cover)
     assert any(r[:2] == ["Overall check (0 when all is well)", 0] for r in cover)
-    assert any(str(r[0]).startswith("Source file (2027/28)") and THREE[1] in str(r[1])
-               for r in cover)
+    assert any(
+        str(r[0]).startswith("Source file (2027/28)") and THREE[1] in str(r[1]) for r in cover
+    )
 
 
 def test_the_model_sheet_holds_every_component_and_grouping(west_yorkshire):
@@ -151,7 +168,8 @@ def test_the_model_sheet_holds_every_component_and_grouping(west_yorkshire):
         raw = next(r for r in csv.DictReader(f) if r["Practice_Code"] == "B83002")
     row = p[(p["year"] == "2027/28") & (p["practice_code"] == "B83002")].iloc[0]
     assert row["core"] == float(raw["Core WP"]) and row["population"] == float(
-        raw["Registered Patients"])
+        raw["Registered Patients"]
+    )
     assert row["place"] == raw["LADname"]
 
 
@@ -167,16 +185,21 @@ def test_year_on_year_reconciliation_against_practices_added_and_removed(tmp_pat
     (first,) = files(THREE[0])
     raw = pd.read_csv(first, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     wy = raw[raw["ICB"] == "QWO"]
-    gone = list(wy["Practice_Code"].iloc[:2])          # closed
-    leaver = wy["Practice_Code"].iloc[2]                # moves to Humber and North Yorkshire
-    joiner = raw.loc[raw["ICB"] == "QOQ", "Practice_Code"].iloc[0]   # moves in
+    gone = list(wy["Practice_Code"].iloc[:2])  # closed
+    leaver = wy["Practice_Code"].iloc[2]  # moves to Humber and North Yorkshire
+    joiner = raw.loc[raw["ICB"] == "QOQ", "Practice_Code"].iloc[0]  # moves in
 
     def edit(df):
         df = df[~df["Practice_Code"].isin(gone)].copy()
         df.loc[df["Practice_Code"] == leaver, ["ICB", "ICBname"]] = [
-            "QOQ", "NHS Humber and North Yorkshire ICB"]
+            "QOQ",
+            "NHS Humber and North Yorkshire ICB",
+        ]
         df.loc[df["Practice_Code"] == joiner, ["ICB", "ICBname", "LADname"]] = [
-            "QWO", "NHS West Yorkshire ICB", "Leeds"]
+            "QWO",
+            "NHS West Yorkshire ICB",
+            "Leeds",
+        ]
         new = df[df["Practice_Code"] == wy["Practice_Code"].iloc[5]].copy()
         new["Practice_Code"], new["GP_Practice_Name"] = "Y99999", "NEW PRACTICE"
         new["Registered Patients"] = "1234.5"
@@ -186,13 +209,16 @@ def test_year_on_year_reconciliation_against_practices_added_and_removed(tmp_pat
     built = build_from_files([first, second], "QWO")
     ch = built.changes.set_index("practice_code")
     assert ch["change"].to_dict() == {
-        joiner: "joined from another ICB", "Y99999": "new in the year's file",
-        leaver: "left for another ICB", gone[0]: "not in the year's file (closed or merged)",
-        gone[1]: "not in the year's file (closed or merged)"}
+        joiner: "joined from another ICB",
+        "Y99999": "new in the year's file",
+        leaver: "left for another ICB",
+        gone[0]: "not in the year's file (closed or merged)",
+        gone[1]: "not in the year's file (closed or merged)",
+    }
     pop = raw.set_index("Practice_Code")["Registered Patients"].astype(float)
-    assert ch.loc[gone[0], "population"] == pop[gone[0]]        # 2026/27's figures
+    assert ch.loc[gone[0], "population"] == pop[gone[0]]  # 2026/27's figures
     assert ch.loc[leaver, "population"] == pop[leaver]
-    assert ch.loc["Y99999", "population"] == 1234.5              # 2027/28's figures
+    assert ch.loc["Y99999", "population"] == 1234.5  # 2027/28's figures
     assert ch.loc[joiner, "other_icb"] == "NHS Humber and North Yorkshire ICB"
     assert ch.loc[leaver, "other_icb"] == "NHS Humber and North Yorkshire ICB"
     assert ch.loc[joiner, "place"] == "Leeds"
@@ -200,15 +226,13 @@ def test_year_on_year_reconciliation_against_practices_added_and_removed(tmp_pat
     # change in the copy).
     p = built.practices.groupby("year")["population"].sum()
     sign = ch["change"].map(lambda c: 1 if c.startswith(("joined", "new")) else -1)
-    assert p["2027/28"] == pytest.approx(p["2026/27"] + (sign * ch["population"]).sum(),
-                                         rel=1e-12)
+    assert p["2027/28"] == pytest.approx(p["2026/27"] + (sign * ch["population"]).sum(), rel=1e-12)
     # Written to the model's Reconciliation sheet.
     model = tmp_path / "m.xlsx"
     xlalloc.new(model, practices=[first, second], icb="QWO")
-    rows = CalamineWorkbook.from_path(str(model)).get_sheet_by_name(
-        "Reconciliation").to_python()
+    rows = CalamineWorkbook.from_path(str(model)).get_sheet_by_name("Reconciliation").to_python()
     header = next(i for i, r in enumerate(rows) if r and r[0] == "from_year")
-    assert len([r for r in rows[header + 1:] if r[0]]) == 5
+    assert len([r for r in rows[header + 1 :] if r[0]]) == 5
 
 
 def test_icb_by_name_part_and_helpful_errors():
@@ -230,10 +254,16 @@ def test_a_grouping_the_files_lack_names_the_columns_they_have(capsys):
     assert "has no primary care network (PCN) column" in text
     assert "Columns it has: Practice_Code, GP_Practice_Name" in text and "LADname" in text
     # Where an earlier year's file has PCNs, the others take them, and a note says so.
-    built = build_from_files(files("AIF_Allocation_Tool__2022_2023.csv", THREE[0]), "QWO",
-                             places_by="pcn", allow_unmapped=True, blank_wp="zero")
-    assert any("has no primary care network (PCN) column" in n and "take their" in n
-               for n in built.notes)
+    built = build_from_files(
+        files("AIF_Allocation_Tool__2022_2023.csv", THREE[0]),
+        "QWO",
+        places_by="pcn",
+        allow_unmapped=True,
+        blank_wp="zero",
+    )
+    assert any(
+        "has no primary care network (PCN) column" in n and "take their" in n for n in built.notes
+    )
 
 
 def test_unmapped_practices_are_an_error_unless_allowed(tmp_path):
@@ -267,8 +297,10 @@ def test_a_places_file_is_checked_row_by_row(tmp_path):
 
 
 def test_two_files_for_one_year_and_files_without_an_icb(tmp_path):
-    fs = files("ICB_Allocation_Tool_update__2025_2026.csv",
-               "ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25.csv")
+    fs = files(
+        "ICB_Allocation_Tool_update__2025_2026.csv",
+        "ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25.csv",
+    )
     with pytest.raises(InputError, match="2 files give 2025/26"):
         build_from_files(fs, "QWO")
     with pytest.raises(InputError, match="--icb needs NHS England's practice files"):
@@ -276,8 +308,7 @@ def test_two_files_for_one_year_and_files_without_an_icb(tmp_path):
 
 
 def test_an_icb_new_in_2026_reaches_back_by_practice_code():
-    built = build_from_files(files("ICB_Allocation_Tool_update__2025_2026.csv", THREE[0]),
-                             "essex")
+    built = build_from_files(files("ICB_Allocation_Tool_update__2025_2026.csv", THREE[0]), "essex")
     assert built.icb_code == "T02"
     assert any("ICB T02 is not in 2025/26's file" in n for n in built.notes)
     assert set(built.practices["year"]) == {"2025/26", "2026/27"}
@@ -315,8 +346,23 @@ def test_packs_of_a_multi_year_model_use_the_financial_years_targets(west_yorksh
     ledger = tmp_path / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", "3", "-o", str(ledger)]) == 0
     out = tmp_path / "packs"
-    assert main(["pack", str(model), "--actuals", str(ledger), "--month", "3", "--out",
-                 str(out), "--place", "Leeds"]) == 0
+    assert (
+        main(
+            [
+                "pack",
+                str(model),
+                "--actuals",
+                str(ledger),
+                "--month",
+                "3",
+                "--out",
+                str(out),
+                "--place",
+                "Leeds",
+            ]
+        )
+        == 0
+    )
     pack = next(p for p in out.iterdir() if "Leeds" in p.name)
     wb = CalamineWorkbook.from_path(str(pack))
     cells = [r for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python()]

@@ -21,8 +21,9 @@ def demo_inputs(tmp_path_factory):
     assert main(["new", str(path), "--demo"]) == 0
     inputs = read_model(path)
     # Intervals are not compared; leave the Monte Carlo out to keep the property fast.
-    return dataclasses.replace(inputs, policy=inputs.policy.model_copy(
-        update={"target_uncertainty": None}))
+    return dataclasses.replace(
+        inputs, policy=inputs.policy.model_copy(update={"target_uncertainty": None})
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,47 +41,67 @@ def edited(inputs, scale, need, drop, add):
     gone = set(budget.loc[dropped, "line"])
     budget = budget.drop(index=dropped)
     data = {k: getattr(inputs, k) for k in ("practice_data", "place_splits", "activity")}
-    data = {k: v[~v["line"].isin(gone)] if "line" in v.columns else v
-            for k, v in data.items()}
+    data = {k: v[~v["line"].isin(gone)] if "line" in v.columns else v for k, v in data.items()}
     if add:
-        budget = pd.concat([budget, pd.DataFrame([{
-            "line": "New capitation line", "programme": "Community", "amount": float(add),
-            "recurrent": True, "methods": ("capitation",), "component": "core",
-            "follow": None, "negative_ok": False, "source_row": 99}])], ignore_index=True)
+        budget = pd.concat(
+            [
+                budget,
+                pd.DataFrame(
+                    [
+                        {
+                            "line": "New capitation line",
+                            "programme": "Community",
+                            "amount": float(add),
+                            "recurrent": True,
+                            "methods": ("capitation",),
+                            "component": "core",
+                            "follow": None,
+                            "negative_ok": False,
+                            "source_row": 99,
+                        }
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
     practices = inputs.practices.copy()
     for c in COMPONENTS:
         practices[c] = practices[c] * np.resize(np.asarray(need), len(practices))
-    return dataclasses.replace(inputs, budget=budget.reset_index(drop=True),
-                               practices=practices, notes=[], **data)
+    return dataclasses.replace(
+        inputs, budget=budget.reset_index(drop=True), practices=practices, notes=[], **data
+    )
 
 
 n_lines = 17
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scale=st.lists(st.sampled_from([1.0, 1.0, 0.9, 1.05, 1.3]), min_size=n_lines,
-                      max_size=n_lines),
-       need=st.lists(st.sampled_from([1.0, 0.97, 1.04]), min_size=1, max_size=7),
-       drop=st.lists(st.integers(0, n_lines - 1), max_size=2),
-       add=st.sampled_from([0, 1, 2_500_001]))
-def test_old_plus_amounts_plus_shares_is_new_on_random_edits(demo_inputs, demo_result,
-                                                             scale, need, drop, add):
+@given(
+    scale=st.lists(st.sampled_from([1.0, 1.0, 0.9, 1.05, 1.3]), min_size=n_lines, max_size=n_lines),
+    need=st.lists(st.sampled_from([1.0, 0.97, 1.04]), min_size=1, max_size=7),
+    drop=st.lists(st.integers(0, n_lines - 1), max_size=2),
+    add=st.sampled_from([0, 1, 2_500_001]),
+)
+def test_old_plus_amounts_plus_shares_is_new_on_random_edits(
+    demo_inputs, demo_result, scale, need, drop, add
+):
     assert len(demo_inputs.budget) == n_lines
     new = run_model(edited(demo_inputs, scale, need, drop, add))
     c = compare_results(demo_result, new)
-    for table, (a, s) in ((c.programmes, ("from_amounts", "from_shares")),
-                          (c.places, ("from_amounts", "from_shares")),
-                          (c.targets, ("from_budget", "from_need"))):
-        cents = {k: np.round(table[k].to_numpy() * 100).astype(np.int64)
-                 for k in ("old", "new", a, s)}
+    for table, (a, s) in (
+        (c.programmes, ("from_amounts", "from_shares")),
+        (c.places, ("from_amounts", "from_shares")),
+        (c.targets, ("from_budget", "from_need")),
+    ):
+        cents = {
+            k: np.round(table[k].to_numpy() * 100).astype(np.int64) for k in ("old", "new", a, s)
+        }
         assert (cents["old"] + cents[a] + cents[s] == cents["new"]).all()
     # Old and new are the runs' own Table 1 and targets.
     t1_old, t1_new = demo_result.apportionment.table1, new.apportionment.table1
     for r in c.programmes.itertuples():
-        assert r.old == (t1_old.loc[r.programme, r.place] if r.programme in t1_old.index
-                         else 0)
-        assert r.new == (t1_new.loc[r.programme, r.place] if r.programme in t1_new.index
-                         else 0)
+        assert r.old == (t1_old.loc[r.programme, r.place] if r.programme in t1_old.index else 0)
+        assert r.new == (t1_new.loc[r.programme, r.place] if r.programme in t1_new.index else 0)
     # The whole ICB's change is the budget lines' change, all of it from amounts.
     icb = c.places.set_index("place").loc[ICB]
     moved = new.inputs.budget["amount"].sum() - demo_result.inputs.budget["amount"].sum()

@@ -29,8 +29,9 @@ def two_models(tmp_path_factory):
     on_sheet = save_model(build_model(tables, demo.DEMO_POLICY), d / "sheet.xlsx")
     activity = tables["tblActivity"]
     extract = d / "claims.csv"
-    activity.rename(columns={"line": "Contract", "practice_code": "GP",
-                             "amount": "Cost"}).to_csv(extract, index=False)
+    activity.rename(columns={"line": "Contract", "practice_code": "GP", "amount": "Cost"}).to_csv(
+        extract, index=False
+    )
     empty = dict(tables, tblActivity=None)
     beside = save_model(build_model(empty, demo.DEMO_POLICY), d / "beside.xlsx")
     return d, on_sheet, beside, extract, activity
@@ -41,9 +42,12 @@ def test_an_extract_apportions_exactly_as_the_activity_sheet(two_models):
 
     d, on_sheet, beside, extract, activity = two_models
     a = xlalloc.run(on_sheet, d / "a.xlsx")
-    b = xlalloc.run(beside, d / "b.xlsx", activity=[extract],
-                    activity_columns={"line": "Contract", "practice_code": "GP",
-                                      "amount": "Cost"})
+    b = xlalloc.run(
+        beside,
+        d / "b.xlsx",
+        activity=[extract],
+        activity_columns={"line": "Contract", "practice_code": "GP", "amount": "Cost"},
+    )
     pd.testing.assert_frame_equal(a.apportionment.table1, b.apportionment.table1)
     pd.testing.assert_frame_equal(a.apportionment.cells, b.apportionment.cells)
     cols = ["line", "method_used", "coverage", "apportioned"]
@@ -57,8 +61,7 @@ def test_an_extract_apportions_exactly_as_the_activity_sheet(two_models):
         if audit.loc[line, "method_used"] == "practice_data":
             assert share == pytest.approx(audit.loc[line, "coverage"])
         else:
-            assert f"practice_data: coverage {share:.1%} below 80%" in audit.loc[line,
-                                                                                  "skipped"]
+            assert f"practice_data: coverage {share:.1%} below 80%" in audit.loc[line, "skipped"]
     assert "activity_coverage" not in a.tables()
 
 
@@ -66,11 +69,17 @@ def test_a_line_on_the_sheet_and_in_an_extract_is_refused(two_models):
     import xlalloc
 
     d, on_sheet, _, extract, activity = two_models
-    found = problems_of(lambda: xlalloc.run(on_sheet, d / "both.xlsx", activity=[extract],
-                                            activity_columns=parse_columns(
-                                                "line=Contract,practice_code=GP,amount=Cost")))
+    found = problems_of(
+        lambda: xlalloc.run(
+            on_sheet,
+            d / "both.xlsx",
+            activity=[extract],
+            activity_columns=parse_columns("line=Contract,practice_code=GP,amount=Cost"),
+        )
+    )
     lines = list(dict.fromkeys(activity["line"]))
     assert len(found) == len(lines)
-    assert found[0].startswith(f"Activity, column 'line': line {lines[0]!r} is on the "
-                               "Activity sheet (rows ")
+    assert found[0].startswith(
+        f"Activity, column 'line': line {lines[0]!r} is on the Activity sheet (rows "
+    )
     assert not (d / "both.xlsx").exists()

@@ -11,8 +11,9 @@ from xlalloc.readers.model import read_model
 
 def test_labels_cover_every_documented_column():
     result = run_model(read_model(ROOT / "workbooks" / "xlalloc-demo.xlsx"))
-    names = {str(c) for t in result.tables().values() for c in t.columns
-             if is_code_style(str(c))}  # places and years are shown as they are
+    names = {
+        str(c) for t in result.tables().values() for c in t.columns if is_code_style(str(c))
+    }  # places and years are shown as they are
     assert sorted(names - set(LABELS)) == []
 
 
@@ -23,7 +24,10 @@ def test_labels_are_plain_english_and_unique():
 
 def test_label_of_names_and_data():
     assert labels(["target_share", "core_wp", "dft_before"]) == [
-        "Target share", "Core weighted population", "Distance from target before"]
+        "Target share",
+        "Core weighted population",
+        "Distance from target before",
+    ]
     assert label("new_measure") == "New measure"  # undocumented: still words
     assert label("Ashford City") == "Ashford City" and label("2026/27") == "2026/27"
     assert is_code_style("org") and not is_code_style("Org") and not is_code_style("2026/27")

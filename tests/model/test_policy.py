@@ -61,8 +61,15 @@ def test_defaults_are_stated_once():
 
 
 def test_builds_the_engines_settings():
-    m = ModelPolicy(convergence_method="pace", pace=0.5, min_growth=0.02, rounding_unit=1000,
-                    coverage_threshold=0.9, per_1000_component="ga", pack_threshold=0.1)
+    m = ModelPolicy(
+        convergence_method="pace",
+        pace=0.5,
+        min_growth=0.02,
+        rounding_unit=1000,
+        coverage_threshold=0.9,
+        per_1000_component="ga",
+        pack_threshold=0.1,
+    )
     c = m.convergence()
     assert (c.method, c.pace, c.min_growth, c.unit) == ("pace", 0.5, 0.02, 1000.0)
     a = m.apportionment()
@@ -77,12 +84,16 @@ def test_an_inconsistent_convergence_policy_is_an_input_problem():
 
 def test_every_bad_value_reported_at_once_with_its_cell():
     with pytest.raises(InputError) as e:
-        ModelPolicy.build({"min_growth": 5.0, "pack_month": 1.5, "rounding_unit": 7,
-                           "target_component": "gp"},
-                          cells={"min_growth": "B11"}, rows={"min_growth": 11})
+        ModelPolicy.build(
+            {"min_growth": 5.0, "pack_month": 1.5, "rounding_unit": 7, "target_component": "gp"},
+            cells={"min_growth": "B11"},
+            rows={"min_growth": 11},
+        )
     text = str(e.value)
-    assert "Policy, row 11, column 'value': min_growth (cell B11) is 5; expected between -1 " \
-           "and 1" in text
+    assert (
+        "Policy, row 11, column 'value': min_growth (cell B11) is 5; expected between -1 "
+        "and 1" in text
+    )
     assert "pack_month is 1.5; expected between 1 and 12 (a whole number)" in text
     assert "rounding_unit is 7; expected one of 1, 1000" in text
     assert "target_component is 'gp'; expected one of ga, community" in text

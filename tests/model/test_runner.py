@@ -12,18 +12,40 @@ from xlalloc.readers.model import ModelInputs
 
 def inputs(policy=None, baselines=None, totals=None):
     # Three practices in two places; core WP 600 / 400 / 1000 (places North 1000, South 1000).
-    pr = pd.DataFrame({"practice_code": ["P1", "P2", "P3"], "place": ["North", "North", "South"],
-                       "locality": [None, None, None], "population": [500.0, 500.0, 800.0]})
+    pr = pd.DataFrame(
+        {
+            "practice_code": ["P1", "P2", "P3"],
+            "place": ["North", "North", "South"],
+            "locality": [None, None, None],
+            "population": [500.0, 500.0, 800.0],
+        }
+    )
     for c in COMPONENTS:
         pr[c] = [600.0, 400.0, 1000.0]
     pr["icb_code"], pr["icb_name"] = "ICB", "ICB"
-    budget = pd.DataFrame({"line": ["All"], "programme": ["Other programme costs"],
-                           "amount": [1001.0], "recurrent": [True], "methods": [("capitation",)],
-                           "component": [None], "follow": [None], "negative_ok": [False]})
+    budget = pd.DataFrame(
+        {
+            "line": ["All"],
+            "programme": ["Other programme costs"],
+            "amount": [1001.0],
+            "recurrent": [True],
+            "methods": [("capitation",)],
+            "component": [None],
+            "follow": [None],
+            "negative_ok": [False],
+        }
+    )
     empty = pd.DataFrame()
-    return ModelInputs(pr, budget, empty, empty, empty,
-                       baselines if baselines is not None else empty,
-                       totals if totals is not None else empty, policy or ModelPolicy())
+    return ModelInputs(
+        pr,
+        budget,
+        empty,
+        empty,
+        empty,
+        baselines if baselines is not None else empty,
+        totals if totals is not None else empty,
+        policy or ModelPolicy(),
+    )
 
 
 def test_targets_share_the_budget_by_weighted_population():
@@ -91,7 +113,8 @@ def test_target_intervals_when_the_policy_asks_for_them():
     # the two places' percentiles mirror each other (their shares add up to 1 every draw).
     assert (t["target_share_p05"] < 0.5).all() and (t["target_share_p95"] > 0.5).all()
     assert t.loc["North", "target_share_p05"] == pytest.approx(
-        1 - t.loc["South", "target_share_p95"])
+        1 - t.loc["South", "target_share_p95"]
+    )
     assert t.loc["North", "target_p95"] == round(t.loc["North", "target_share_p95"] * 1001)
     # North holds 90% of the baselines against a target of 50%: clearly above target.
     assert t.loc["North", "against_target"] == "above target"

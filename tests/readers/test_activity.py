@@ -40,20 +40,44 @@ def problems_of(call) -> list[str]:
 def test_totals_by_line_and_practice_by_hand(tmp_path):
     # CSV rows 2-7; Parquet rows 1-3. P1 on Acute IS: 10.10 + 5.05 (code with spaces)
     # + 1.00 (Parquet) = 16.15. Blank codes on Acute IS: 2.50 + 0.50 ("   ") = 3.00.
-    csv = write(tmp_path / "a.csv", pd.DataFrame({
-        "Contract": ["Acute IS", "Acute IS ", "Acute IS", "Acute IS", "CHC packages",
-                     "CHC packages"],
-        "GP": ["P1", " P1", None, "   ", "P2", "P2"],
-        "Cost": [10.10, 5.05, 2.50, 0.50, 100.0, 0.01]}))
-    pq = write(tmp_path / "b.parquet", pd.DataFrame({
-        "contract": ["Acute IS", "CHC packages", "CHC packages"],
-        "gp": ["P1", "P3", None], "cost": [1.0, 7.0, 3.0]}))
-    got = read_activity([csv, pq], LINES, PRACTICES,
-                        parse_columns("line=CONTRACT,practice_code=gp,amount=Cost"))
+    csv = write(
+        tmp_path / "a.csv",
+        pd.DataFrame(
+            {
+                "Contract": [
+                    "Acute IS",
+                    "Acute IS ",
+                    "Acute IS",
+                    "Acute IS",
+                    "CHC packages",
+                    "CHC packages",
+                ],
+                "GP": ["P1", " P1", None, "   ", "P2", "P2"],
+                "Cost": [10.10, 5.05, 2.50, 0.50, 100.0, 0.01],
+            }
+        ),
+    )
+    pq = write(
+        tmp_path / "b.parquet",
+        pd.DataFrame(
+            {
+                "contract": ["Acute IS", "CHC packages", "CHC packages"],
+                "gp": ["P1", "P3", None],
+                "cost": [1.0, 7.0, 3.0],
+            }
+        ),
+    )
+    got = read_activity(
+        [csv, pq], LINES, PRACTICES, parse_columns("line=CONTRACT,practice_code=gp,amount=Cost")
+    )
     values = {(r.line, r.practice_code): round(r.amount, 6) for r in got.values.itertuples()}
-    assert values == {("Acute IS", "P1"): 16.15, ("Acute IS", None): 3.0,
-                      ("CHC packages", "P2"): 100.01, ("CHC packages", "P3"): 7.0,
-                      ("CHC packages", None): 3.0}
+    assert values == {
+        ("Acute IS", "P1"): 16.15,
+        ("Acute IS", None): 3.0,
+        ("CHC packages", "P2"): 100.01,
+        ("CHC packages", "P3"): 7.0,
+        ("CHC packages", None): 3.0,
+    }
     # Budget-line order, blank codes last within a line (as the Activity sheet lists them).
     assert got.values["line"].tolist() == ["Acute IS"] * 2 + ["CHC packages"] * 3
     assert got.files[["file", "rows"]].values.tolist() == [["a.csv", 6], ["b.parquet", 3]]
@@ -70,9 +94,18 @@ def test_totals_by_line_and_practice_by_hand(tmp_path):
     assert totals["rows"].tolist() == [5, 4]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(LINES), st.sampled_from([*PRACTICES, None]),
-                          st.integers(0, 10**11)), min_size=1, max_size=60))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(LINES), st.sampled_from([*PRACTICES, None]), st.integers(0, 10**11)
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
 def test_line_totals_are_exact_to_the_penny(tmp_path, rows):
     # Amounts in pence, summed independently as integers; the file holds pounds.
     df = pd.DataFrame(rows, columns=["line", "practice_code", "pence"])
@@ -84,15 +117,25 @@ def test_line_totals_are_exact_to_the_penny(tmp_path, rows):
 
 
 def test_every_problem_in_every_file_at_once(tmp_path):
-    bad = write(tmp_path / "bad.csv", pd.DataFrame({
-        "line": ["Acute IS", "Ghost", None, "CHC packages", "CHC packages", "Ghost"],
-        "practice_code": ["P1", "P1", "P2", "Z99", "P1", None],
-        "amount": ["12.5", "3", "4", "n/a", "-5", None]}))
-    no_cols = write(tmp_path / "cols.csv", pd.DataFrame({"Contract": ["Acute IS"],
-                                                         "Cost": [1]}))
-    found = problems_of(lambda: read_activity(
-        [bad, tmp_path / "missing.csv", no_cols, tmp_path / "notes.txt"], LINES, PRACTICES,
-        year="2026/27"))
+    bad = write(
+        tmp_path / "bad.csv",
+        pd.DataFrame(
+            {
+                "line": ["Acute IS", "Ghost", None, "CHC packages", "CHC packages", "Ghost"],
+                "practice_code": ["P1", "P1", "P2", "Z99", "P1", None],
+                "amount": ["12.5", "3", "4", "n/a", "-5", None],
+            }
+        ),
+    )
+    no_cols = write(tmp_path / "cols.csv", pd.DataFrame({"Contract": ["Acute IS"], "Cost": [1]}))
+    found = problems_of(
+        lambda: read_activity(
+            [bad, tmp_path / "missing.csv", no_cols, tmp_path / "notes.txt"],
+            LINES,
+            PRACTICES,
+            year="2026/27",
+        )
+    )
     assert found == [
         "missing.csv: no such file: " + str(tmp_path / "missing.csv"),
         "cols.csv: no columns 'line', 'practice_code', 'amount'; columns found: "
@@ -114,8 +157,13 @@ def test_every_problem_in_every_file_at_once(tmp_path):
 
 def test_credits_are_netted_against_charges(tmp_path):
     # P1: 100 - 30 = 70 (a credit note); blank codes: 20 - 5 = 15.
-    df = pd.DataFrame({"line": ["Acute IS"] * 4, "practice_code": ["P1", "P1", None, None],
-                       "amount": [100.0, -30.0, 20.0, -5.0]})
+    df = pd.DataFrame(
+        {
+            "line": ["Acute IS"] * 4,
+            "practice_code": ["P1", "P1", None, None],
+            "amount": [100.0, -30.0, 20.0, -5.0],
+        }
+    )
     got = read_activity([write(tmp_path / "c.csv", df)], LINES, PRACTICES)
     assert got.values["amount"].tolist() == [70.0, 15.0]
     assert got.coverage["coverage"].tolist() == [70 / 85]
@@ -126,23 +174,27 @@ def test_first_rows_are_the_files_own_deep_in_a_large_file(tmp_path):
     # practice sits at data rows 150,000 and 299,999, so CSV rows 150,001 and 300,000;
     # Parquet counts data rows from 1, so rows 150,000 and 299,999.
     n = 300_000
-    df = pd.DataFrame({"line": np.where(np.arange(n) % 2, "Acute IS", "CHC packages"),
-                       "practice_code": np.array(PRACTICES)[np.arange(n) % 3],
-                       "amount": np.full(n, 1.25)})
+    df = pd.DataFrame(
+        {
+            "line": np.where(np.arange(n) % 2, "Acute IS", "CHC packages"),
+            "practice_code": np.array(PRACTICES)[np.arange(n) % 3],
+            "amount": np.full(n, 1.25),
+        }
+    )
     df.loc[[149_999, 299_998], "practice_code"] = "X1"
     for name, first in (("big.csv", "150001, 300000"), ("big.parquet", "150000, 299999")):
         path = write(tmp_path / name, df)
         found = problems_of(lambda p=path: read_activity([p], LINES, PRACTICES))
-        assert found == [f"{name}, row {first.split(',')[0]}, column 'practice_code': practice "
-                         f"X1 is not in the model's practices: 2 rows (first: rows {first})"]
+        assert found == [
+            f"{name}, row {first.split(',')[0]}, column 'practice_code': practice "
+            f"X1 is not in the model's practices: 2 rows (first: rows {first})"
+        ]
 
 
 def test_many_unknown_practices_are_counted_beyond_the_first_twenty(tmp_path):
     codes = [f"X{i:02d}" for i in range(25)]
-    df = pd.DataFrame({"line": "Acute IS", "practice_code": codes + ["X00"],
-                       "amount": 1.0})
-    found = problems_of(lambda: read_activity([write(tmp_path / "x.csv", df)], LINES,
-                                              PRACTICES))
+    df = pd.DataFrame({"line": "Acute IS", "practice_code": codes + ["X00"], "amount": 1.0})
+    found = problems_of(lambda: read_activity([write(tmp_path / "x.csv", df)], LINES, PRACTICES))
     assert len(found) == 21
     assert found[0].startswith("x.csv, row 2, column 'practice_code': practice X00 is not")
     assert "2 rows (first: rows 2, 27)" in found[0]
@@ -151,13 +203,19 @@ def test_many_unknown_practices_are_counted_beyond_the_first_twenty(tmp_path):
 
 def test_numbers_beyond_any_budget_infinities_and_text_are_not_numbers(tmp_path):
     # £999,999,999,999.99 is the largest a row may hold; £1 trillion is not a row's amount.
-    df = pd.DataFrame({"line": ["Acute IS"] * 6, "practice_code": ["P1"] * 6,
-                       "amount": ["1e12", "inf", "NaN", "£12", " 7.5 ", "999999999999.99"]})
-    found = problems_of(lambda: read_activity([write(tmp_path / "n.csv", df)], LINES,
-                                              PRACTICES))
-    assert found == ["n.csv, row 2, column 'amount': the amount is not a number (or is £1 "
-                     "trillion or more) (row 2: '1e12', row 3: 'inf', row 4: 'NaN', row 5: '£12') in 4 rows (first: "
-                     "rows 2, 3, 4, 5)"]
+    df = pd.DataFrame(
+        {
+            "line": ["Acute IS"] * 6,
+            "practice_code": ["P1"] * 6,
+            "amount": ["1e12", "inf", "NaN", "£12", " 7.5 ", "999999999999.99"],
+        }
+    )
+    found = problems_of(lambda: read_activity([write(tmp_path / "n.csv", df)], LINES, PRACTICES))
+    assert found == [
+        "n.csv, row 2, column 'amount': the amount is not a number (or is £1 "
+        "trillion or more) (row 2: '1e12', row 3: 'inf', row 4: 'NaN', row 5: '£12') in 4 rows (first: "
+        "rows 2, 3, 4, 5)"
+    ]
 
 
 def test_a_file_duckdb_cannot_read_is_named(tmp_path):
@@ -167,32 +225,48 @@ def test_a_file_duckdb_cannot_read_is_named(tmp_path):
     assert len(found) == 1 and found[0].startswith("broken.parquet: cannot be read as PARQUET")
     # A CSV whose rows go wrong further down is named with every other file's problems.
     ragged = tmp_path / "ragged.csv"
-    ragged.write_text("line,practice_code,amount\nAcute IS,P1,1\n" * 1
-                      + "Acute IS,P1,1,extra,cells\n")
-    good = write(tmp_path / "good.csv", pd.DataFrame({"line": ["Ghost"], "practice_code": ["P1"],
-                                                      "amount": [1.0]}))
+    ragged.write_text(
+        "line,practice_code,amount\nAcute IS,P1,1\n" * 1 + "Acute IS,P1,1,extra,cells\n"
+    )
+    good = write(
+        tmp_path / "good.csv",
+        pd.DataFrame({"line": ["Ghost"], "practice_code": ["P1"], "amount": [1.0]}),
+    )
     found = problems_of(lambda: read_activity([ragged, good], LINES, PRACTICES))
-    assert found[0].startswith("ragged.csv: its first line has 3 headers ['line', "
-                               "'practice_code', 'amount'], but the file reads as 5 columns")
+    assert found[0].startswith(
+        "ragged.csv: its first line has 3 headers ['line', "
+        "'practice_code', 'amount'], but the file reads as 5 columns"
+    )
     assert found[1].startswith("good.csv, row 2, column 'line': unknown line 'Ghost'")
 
 
 def test_column_mapping_is_checked():
-    assert parse_columns(None) == {"line": "line", "practice_code": "practice_code",
-                                   "amount": "amount"}
+    assert parse_columns(None) == {
+        "line": "line",
+        "practice_code": "practice_code",
+        "amount": "amount",
+    }
     assert parse_columns("amount=Cost £")["amount"] == "Cost £"
     found = problems_of(lambda: parse_columns("line=A,line=B,cost=C,amount"))
-    assert found == ["--columns: line is given twice",
-                     "--columns: unknown column 'cost'; expected one of ['line', "
-                     "'practice_code', 'amount']",
-                     "--columns: 'amount' is not NAME=HEADER, e.g. line=Contract"]
+    assert found == [
+        "--columns: line is given twice",
+        "--columns: unknown column 'cost'; expected one of ['line', 'practice_code', 'amount']",
+        "--columns: 'amount' is not NAME=HEADER, e.g. line=Contract",
+    ]
 
 
 def test_the_aggregation_is_one_portable_query():
     # Spark SQL runs it unchanged: no DuckDB-only syntax (see docs/scale.md).
     sql = " ".join(AGGREGATE_SQL.split()).upper()
-    for duckdb_only in ("GROUP BY ALL", "::", "READ_CSV", "READ_PARQUET", "QUALIFY",
-                        "EXCLUDE", "FILENAME"):
+    for duckdb_only in (
+        "GROUP BY ALL",
+        "::",
+        "READ_CSV",
+        "READ_PARQUET",
+        "QUALIFY",
+        "EXCLUDE",
+        "FILENAME",
+    ):
         assert duckdb_only not in sql
     assert "GROUP BY LINE, PRACTICE_CODE" in sql
 
@@ -202,8 +276,9 @@ def test_without_duckdb_the_message_says_how_to_install_it(tmp_path, monkeypatch
 
     monkeypatch.setitem(sys.modules, "duckdb", None)  # as if not installed
     found = problems_of(lambda: read_activity([tmp_path / "x.csv"], LINES, PRACTICES))
-    assert found == ['activity: reading activity extracts needs DuckDB: pip install '
-                     '"xlalloc[activity]"']
+    assert found == [
+        'activity: reading activity extracts needs DuckDB: pip install "xlalloc[activity]"'
+    ]
 
 
 def test_empty_files_and_a_header_without_rows_are_named(tmp_path):
@@ -221,4 +296,5 @@ def test_empty_files_and_a_header_without_rows_are_named(tmp_path):
         "and one row per contract line",
         "empty.csv.gz: the file is empty; expected a header row (line, practice_code, amount) "
         "and one row per contract line",
-        "header.csv: no rows below the header; expected one row per contract line"]
+        "header.csv: no rows below the header; expected one row per contract line",
+    ]

@@ -16,12 +16,17 @@ def test_limits_are_checked_before_inflating(tmp_path):
         read_parts(bomb)
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"", "the file is empty (0 bytes)"),
-    (OLE_SIGNATURE + b"\0" * 100, "the workbook is encrypted (password-protected) or in the "
-                                  "legacy .xls format"),
-    (b"hello", "not an Excel workbook (.xlsx or .xlsm): the file is not a zip package"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "the file is empty (0 bytes)"),
+        (
+            OLE_SIGNATURE + b"\0" * 100,
+            "the workbook is encrypted (password-protected) or in the legacy .xls format",
+        ),
+        (b"hello", "not an Excel workbook (.xlsx or .xlsm): the file is not a zip package"),
+    ],
+)
 def test_what_a_file_is_not(tmp_path, content, message):
     p = tmp_path / "m.xlsx"
     p.write_bytes(content)
@@ -32,17 +37,21 @@ def test_what_a_file_is_not(tmp_path, content, message):
 def test_entities_are_refused_in_every_part(tmp_path):
     p = tmp_path / "m.xlsx"
     with zipfile.ZipFile(p, "w") as z:
-        z.writestr("xl/worksheets/sheet1.xml", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a '
-                   b'"aaaa">]><worksheet>&a;</worksheet>')
+        z.writestr(
+            "xl/worksheets/sheet1.xml",
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><worksheet>&a;</worksheet>',
+        )
     with pytest.raises(InputError, match="part xl/worksheets/sheet1.xml declares XML entities"):
         check_workbook(p)
 
 
 def test_formulas_without_results_and_errors_are_flagged():
-    sheet = (b'<worksheet><sheetData><row r="5"><c r="B5"><f>1/100</f></c>'
-             b'<c r="C5" t="e"><f>VLOOKUP(1,A:A,2)</f><v>#N/A</v></c>'
-             b'<c r="D5"><f>1+1</f><v>2</v></c><c r="E5"><v>3</v></c></row></sheetData>'
-             b"</worksheet>")
+    sheet = (
+        b'<worksheet><sheetData><row r="5"><c r="B5"><f>1/100</f></c>'
+        b'<c r="C5" t="e"><f>VLOOKUP(1,A:A,2)</f><v>#N/A</v></c>'
+        b'<c r="D5"><f>1+1</f><v>2</v></c><c r="E5"><v>3</v></c></row></sheetData>'
+        b"</worksheet>"
+    )
     flags = cell_flags({"s.xml": sheet}, "s.xml")
     assert set(flags) == {(5, 1), (5, 2)}
     assert flags[(5, 1)].startswith("holds a formula with no stored result")

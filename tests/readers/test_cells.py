@@ -9,18 +9,47 @@ from hypothesis import strategies as st
 from xlalloc.readers.cells import a1_bounds, cell_rc, col_letter, parse_flag, parse_number
 
 
-@pytest.mark.parametrize("text,value", [
-    (12, 12.0), (1.5, 1.5), ("1234.5", 1234.5), ("£1,234", 1234.0), ("1,234,567.89", 1234567.89),
-    ("-1,234", -1234.0), ("(123)", -123.0), ("(£1,000)", -1000.0), ("5%", 0.05),
-    (" 42 ", 42.0), ("1e3", 1000.0), (".5", 0.5),
-])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        (12, 12.0),
+        (1.5, 1.5),
+        ("1234.5", 1234.5),
+        ("£1,234", 1234.0),
+        ("1,234,567.89", 1234567.89),
+        ("-1,234", -1234.0),
+        ("(123)", -123.0),
+        ("(£1,000)", -1000.0),
+        ("5%", 0.05),
+        (" 42 ", 42.0),
+        ("1e3", 1000.0),
+        (".5", 0.5),
+    ],
+)
 def test_numbers_a_person_would_write(text, value):
     assert parse_number(text) == pytest.approx(value)
 
 
-@pytest.mark.parametrize("text", ["1,5", "12,34", "1.2.3", "abc", "", "£", "inf", "nan",
-                                  float("inf"), float("nan"), True, "TRUE", "1,5%", "1e20",
-                                  -2e13])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1,5",
+        "12,34",
+        "1.2.3",
+        "abc",
+        "",
+        "£",
+        "inf",
+        "nan",
+        float("inf"),
+        float("nan"),
+        True,
+        "TRUE",
+        "1,5%",
+        "1e20",
+        -2e13,
+    ],
+)
 def test_ambiguous_or_not_numbers_are_refused(text):
     with pytest.raises(ValueError):
         parse_number(text)
@@ -34,7 +63,15 @@ def test_a_number_written_with_separators_reads_back(x):
 
 def test_flags():
     assert [parse_flag(v) for v in (True, "TRUE", "yes", 1, 1.0, "n", 0, "False")] == [
-        True, True, True, True, True, False, False, False]
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
     with pytest.raises(ValueError):
         parse_flag("maybe")
 

@@ -21,4 +21,5 @@ def test_a_fractional_month_is_an_error_not_truncated(tmp_path):
         read_phasing(p)
     assert [str(x) for x in e.value.problems] == [
         f"{p}, row 2, column 'month': month '1.5' is not a whole number 1 to 12",
-        f"{p}, row 3, column 'share': share 'half' is not a number"]
+        f"{p}, row 3, column 'share': share 'half' is not a number",
+    ]

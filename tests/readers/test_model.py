@@ -11,6 +11,7 @@ from xlalloc.model.schema import PARAMETERS
 def _set(sheet, cell, value):
     def edit(wb):
         wb[sheet][cell] = value
+
     return edit
 
 
@@ -23,28 +24,42 @@ def _first_row_of(wb, sheet, key, value):
 
 
 CORPUS = {
-    "missing_sheet": (lambda wb: wb.remove(wb["Budget"]),
-                      "Budget: sheet 'Budget' is missing; expected a table with columns "
-                      "['line', 'programme', 'amount'"),
-    "renamed_column": (_set("Practices", "L4", "pop"),
-                       "Practices: missing column(s) ['population'] in the header row 4; "
-                       "columns found:"),
-    "text_in_number": (_set("Budget", "C6", "lots"),
-                       "Budget, row 6, column 'amount': cell C6 holds text 'lots'; "
-                       "expected a number"),
-    "duplicate_practice": (_set("Practices", "B6", "Q10001"),
-                           "Practices, column 'practice_code': practice Q10001 appears more "
-                           "than once (rows [5, 6])"),
-    "blank_cell": (_set("Practices", "K7", None),
-                   "Practices, row 7, column 'place': cell K7 is blank; expected text"),
-    "merged_cells": (lambda wb: wb["Budget"].merge_cells("B5:B6"),
-                     "Budget, row 5: merged cells B5:B6 inside the table"),
-    "shares_not_100": (_set("PlaceSplits", "D5", 40),
-                       "Place splits, column 'pct': line Mental health trust contract: place "
-                       "percentages sum to 95, not 100%"),
-    "policy_out_of_range": (lambda wb: wb["Policy"].__setitem__(
-        f"B{5 + [p.name for p in PARAMETERS].index('min_growth')}", 5),
-        "Policy, row 11, column 'value': min_growth (cell B11) is 5; expected between -1 and 1"),
+    "missing_sheet": (
+        lambda wb: wb.remove(wb["Budget"]),
+        "Budget: sheet 'Budget' is missing; expected a table with columns "
+        "['line', 'programme', 'amount'",
+    ),
+    "renamed_column": (
+        _set("Practices", "L4", "pop"),
+        "Practices: missing column(s) ['population'] in the header row 4; columns found:",
+    ),
+    "text_in_number": (
+        _set("Budget", "C6", "lots"),
+        "Budget, row 6, column 'amount': cell C6 holds text 'lots'; expected a number",
+    ),
+    "duplicate_practice": (
+        _set("Practices", "B6", "Q10001"),
+        "Practices, column 'practice_code': practice Q10001 appears more than once (rows [5, 6])",
+    ),
+    "blank_cell": (
+        _set("Practices", "K7", None),
+        "Practices, row 7, column 'place': cell K7 is blank; expected text",
+    ),
+    "merged_cells": (
+        lambda wb: wb["Budget"].merge_cells("B5:B6"),
+        "Budget, row 5: merged cells B5:B6 inside the table",
+    ),
+    "shares_not_100": (
+        _set("PlaceSplits", "D5", 40),
+        "Place splits, column 'pct': line Mental health trust contract: place "
+        "percentages sum to 95, not 100%",
+    ),
+    "policy_out_of_range": (
+        lambda wb: wb["Policy"].__setitem__(
+            f"B{5 + [p.name for p in PARAMETERS].index('min_growth')}", 5
+        ),
+        "Policy, row 11, column 'value': min_growth (cell B11) is 5; expected between -1 and 1",
+    ),
 }
 
 
@@ -68,6 +83,7 @@ def test_row_numbers_follow_the_sheet_when_rows_are_removed_above_the_table(tmp_
         ws = wb["Budget"]
         ws.delete_rows(1, 2)  # title and note gone: row 1 blank, header on row 2
         ws["C4"] = "lots"
+
     model = broken_model(tmp_path, "moved", edit)
     assert main(["validate", str(model)]) == 1
     out = capsys.readouterr().out
@@ -79,8 +95,9 @@ def test_a_file_that_is_not_a_workbook_is_an_input_problem(tmp_path, capsys):
     bad.write_text("not a workbook")
     for cmd in (["run", str(bad)], ["run", str(bad), "--in-place"]):
         assert main(cmd) == 2
-        assert ("bad.xlsx: not an Excel workbook (.xlsx or .xlsm): the file is not a zip "
-                "package") in capsys.readouterr().err
+        assert (
+            "bad.xlsx: not an Excel workbook (.xlsx or .xlsm): the file is not a zip package"
+        ) in capsys.readouterr().err
     assert main(["validate", str(bad)]) == 1
     assert "bad.xlsx: not an Excel workbook (.xlsx or .xlsm)" in capsys.readouterr().out
     assert main(["run", str(tmp_path / "missing.xlsx")]) == 2
@@ -89,9 +106,14 @@ def test_a_file_that_is_not_a_workbook_is_an_input_problem(tmp_path, capsys):
 
 def test_every_problem_reported_at_once(tmp_path, capsys):
     def edit(wb):
-        for e, _ in (CORPUS["text_in_number"], CORPUS["blank_cell"],
-                     CORPUS["policy_out_of_range"], CORPUS["duplicate_practice"]):
+        for e, _ in (
+            CORPUS["text_in_number"],
+            CORPUS["blank_cell"],
+            CORPUS["policy_out_of_range"],
+            CORPUS["duplicate_practice"],
+        ):
             e(wb)
+
     model = broken_model(tmp_path, "many", edit)
     assert main(["validate", str(model)]) == 1
     out = capsys.readouterr().out
@@ -102,11 +124,13 @@ def test_every_problem_reported_at_once(tmp_path, capsys):
 def test_empty_template_says_what_is_missing(tmp_path, capsys):
     assert main(["validate", str(ROOT / "templates" / "model.xlsx")]) == 1
     assert "Practices: no practices: add at least one row below the header (row 4)" in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )
 
 
 def _years(values, place_of_row_6=None):
     """Fill the demo's Practices year column (column A) from row 5 down."""
+
     def edit(wb):
         ws = wb["Practices"]
         assert ws["A4"].value == "year"
@@ -116,6 +140,7 @@ def _years(values, place_of_row_6=None):
             ws["B6"] = ws["B5"].value  # row 6 repeats row 5's practice ...
             place = [c.value for c in ws[4]].index("place") + 1
             ws.cell(row=6, column=place, value=place_of_row_6)  # ... in another place
+
     return edit
 
 
@@ -126,36 +151,48 @@ def test_practice_years_are_all_given_or_all_blank(tmp_path):
     model = broken_model(tmp_path, "ok", _years(lambda r: "2026/27"))
     assert validate(model) == []
     # One blank, one not a financial year, one practice twice in a year.
-    model = broken_model(tmp_path, "bad", _years(
-        lambda r: {7: None, 8: "26/27"}.get(r, "2026/27")))
+    model = broken_model(tmp_path, "bad", _years(lambda r: {7: None, 8: "26/27"}.get(r, "2026/27")))
     problems = validate(model)
-    assert "Practices, row 7, column 'year': year is blank while other rows give one; give " \
-           "every row its financial year, e.g. 2026/27" in problems
-    assert "Practices, row 8, column 'year': year '26/27' is not a financial year such as " \
-           "2026/27" in problems
+    assert (
+        "Practices, row 7, column 'year': year is blank while other rows give one; give "
+        "every row its financial year, e.g. 2026/27" in problems
+    )
+    assert (
+        "Practices, row 8, column 'year': year '26/27' is not a financial year such as "
+        "2026/27" in problems
+    )
 
 
 def test_a_practice_is_in_one_place_in_every_year(tmp_path):
     from xlalloc.api import validate
 
     # Row 6 repeats row 5's practice in 2027/28, in another place.
-    model = broken_model(tmp_path, "moved", _years(
-        lambda r: "2027/28" if r == 6 else "2026/27", place_of_row_6="Elsewhere"))
+    model = broken_model(
+        tmp_path,
+        "moved",
+        _years(lambda r: "2027/28" if r == 6 else "2026/27", place_of_row_6="Elsewhere"),
+    )
     problems = validate(model)
-    assert any("is in different places in different years" in p and "(row 5)" in p
-               and "Elsewhere (row 6)" in p for p in problems), problems
+    assert any(
+        "is in different places in different years" in p
+        and "(row 5)" in p
+        and "Elsewhere (row 6)" in p
+        for p in problems
+    ), problems
+
     # The same practice twice in one year.
     def dup(wb):
         wb["Practices"]["B6"] = wb["Practices"]["B5"].value
-    model = broken_model(tmp_path, "twice", lambda wb: (_years(lambda r: "2026/27")(wb),
-                                                         dup(wb)))
-    assert any("appears more than once in 2026/27 (rows [5, 6])" in p
-               for p in validate(model))
+
+    model = broken_model(tmp_path, "twice", lambda wb: (_years(lambda r: "2026/27")(wb), dup(wb)))
+    assert any("appears more than once in 2026/27 (rows [5, 6])" in p for p in validate(model))
 
 
 def test_the_financial_year_must_be_one_of_the_practice_years(tmp_path):
     from xlalloc.api import validate
 
     model = broken_model(tmp_path, "other", _years(lambda r: "2027/28"))
-    assert any("financial_year 2026/27 has no practices: the Practices sheet's years are "
-               "['2027/28']" in p for p in validate(model))
+    assert any(
+        "financial_year 2026/27 has no practices: the Practices sheet's years are ['2027/28']" in p
+        for p in validate(model)
+    )

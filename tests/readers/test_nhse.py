@@ -23,8 +23,9 @@ EXPECTED = {  # source -> (year, practices, ICBs), from the files' README
 
 
 def test_every_file_and_year_is_read(all_years):
-    got = all_years.groupby("source").agg(year=("year", "first"), n=("practice_code", "size"),
-                                          icbs=("icb_code", "nunique"))
+    got = all_years.groupby("source").agg(
+        year=("year", "first"), n=("practice_code", "size"), icbs=("icb_code", "nunique")
+    )
     assert {s: (r.year, r.n, r.icbs) for s, r in got.iterrows()} == EXPECTED
     assert list(all_years.columns) == data.FRAME_COLUMNS
 
@@ -65,9 +66,21 @@ def test_blank_as_zero_is_explicit_and_recorded(all_years):
 
 
 def test_headers_are_found_not_positions(tmp_path):
-    cols = ["\ufeffPractice_Code", "ICB", "ICBname", "Registered Patients", "G&A WP", "CS WP",
-            "MH WP", "Mat WP", "Health Ineq  WP", "Prescr WP", "Core WP ",
-            "Primary Medical Care WP", "Final PMC WP"]
+    cols = [
+        "\ufeffPractice_Code",
+        "ICB",
+        "ICBname",
+        "Registered Patients",
+        "G&A WP",
+        "CS WP",
+        "MH WP",
+        "Mat WP",
+        "Health Ineq  WP",
+        "Prescr WP",
+        "Core WP ",
+        "Primary Medical Care WP",
+        "Final PMC WP",
+    ]
     rows = [["X1", "Q1", "ICB One", 100, 90, 95, 110, 80, 120, 105, 101, 99, 98]]
     df = pd.DataFrame(rows, columns=cols)
     shuffled = df[list(reversed(cols))]
@@ -82,20 +95,37 @@ def test_headers_are_found_not_positions(tmp_path):
 def test_unknown_layout_lists_found_and_expected(tmp_path):
     p = tmp_path / "odd__2030_2031.csv"
     pd.DataFrame({"Practice_Code": ["X1"], "ICB": ["Q1"], "Pop": [1], "G&A WP": [1]}).to_csv(
-        p, index=False)
+        p, index=False
+    )
     with pytest.raises(InputError) as e:
         data.read_file(p)
     msg = str(e.value)
-    assert "unknown layout" in msg and "Columns found: 'Practice_Code', 'ICB', 'Pop', 'G&A WP'" in msg
+    assert (
+        "unknown layout" in msg and "Columns found: 'Practice_Code', 'ICB', 'Pop', 'G&A WP'" in msg
+    )
     assert "population (pop \\d{4}/\\d{2} or population or registered patients)" in msg
     assert "core (final wp or core wp)" in msg
 
 
 def test_text_in_numbers_and_duplicates_reported_together(tmp_path):
-    cols = ["Practice_Code", "ICB", "Population", "G&A WP", "CS WP", "MH WP", "Mat WP",
-            "Health Ineq WP", "Prescr WP", "Final WP", "Primary Medical Care WP", "Final PMC WP"]
-    rows = [["X1", "Q1", "abc", 1, 1, 1, 1, 1, 1, 1, 1, 1],
-            ["X1", "Q1", 5, 1, 1, 1, 1, 1, 1, 1, 1, -3]]
+    cols = [
+        "Practice_Code",
+        "ICB",
+        "Population",
+        "G&A WP",
+        "CS WP",
+        "MH WP",
+        "Mat WP",
+        "Health Ineq WP",
+        "Prescr WP",
+        "Final WP",
+        "Primary Medical Care WP",
+        "Final PMC WP",
+    ]
+    rows = [
+        ["X1", "Q1", "abc", 1, 1, 1, 1, 1, 1, 1, 1, 1],
+        ["X1", "Q1", 5, 1, 1, 1, 1, 1, 1, 1, 1, -3],
+    ]
     p = tmp_path / "bad__2030_2031.csv"
     pd.DataFrame(rows, columns=cols).to_csv(p, index=False)
     with pytest.raises(InputError) as e:
@@ -118,21 +148,24 @@ def test_one_name_per_icb_code(shared_dir, all_years):
     # The 2023/24-2024/25 workbook holds CCG names in its ICB name column (up to ten per
     # ICB). Read alone, each code gets the name most of its practices carry; read with the
     # later files, the ICB's own name.
-    wb = data.read_file(shared_dir / "AIF_Allocation_Tool__GP_Practice_WP_2023_2024_2025.xlsx",
-                        blank_wp="zero")
+    wb = data.read_file(
+        shared_dir / "AIF_Allocation_Tool__GP_Practice_WP_2023_2024_2025.xlsx", blank_wp="zero"
+    )
     assert wb.groupby("icb_code")["icb_name"].nunique().max() == 1
     assert wb.loc[wb["icb_code"] == "QWO", "icb_name"].iloc[0] == "NHS Leeds CCG"
     assert all_years.groupby("icb_code")["icb_name"].nunique().max() == 1
     assert set(all_years.loc[all_years["icb_code"] == "QWO", "icb_name"]) == {
-        "NHS West Yorkshire ICB"}
+        "NHS West Yorkshire ICB"
+    }
 
 
 def test_find_icb_says_where_a_district_is(shared_dir):
     from xlalloc.readers import nhse
 
     df = nhse.read_file(shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv")
-    with pytest.raises(InputError, match="'Leeds' is a local authority district in QWO NHS "
-                                         "West Yorkshire ICB"):
+    with pytest.raises(
+        InputError, match="'Leeds' is a local authority district in QWO NHS West Yorkshire ICB"
+    ):
         nhse.find_icb(df, "Leeds")
     with pytest.raises(InputError, match="the ICB is blank"):
         nhse.find_icb(df, "  ")

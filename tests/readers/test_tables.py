@@ -17,7 +17,7 @@ def test_read_table_strips_headers_and_reads_blank_as_missing(tmp_path):
 
 def test_totals_by_year(tmp_path):
     p = tmp_path / "totals.csv"
-    p.write_text("year,total\n2026/27,\"£1,000\"\n2027/28,1050\n")
+    p.write_text('year,total\n2026/27,"£1,000"\n2027/28,1050\n')
     assert read_totals(p) == {"2026/27": 1000.0, "2027/28": 1050.0}
 
 
@@ -27,8 +27,10 @@ def test_every_totals_problem_at_once(tmp_path):
     with pytest.raises(InputError) as e:
         read_totals(p)
     assert [str(x).split(": ", 1)[1] for x in e.value.problems] == [
-        "'lots' is not a number; expected a number", "year 2026/27 appears more than once",
-        "year is blank"]
+        "'lots' is not a number; expected a number",
+        "year 2026/27 appears more than once",
+        "year is blank",
+    ]
     assert [x.row for x in e.value.problems] == [5, 3, 4]
 
 

@@ -37,8 +37,14 @@ def test_changes_workbook_recalculates_to_the_engine(two_runs, libreoffice):
     out = d / "changes.xlsx"
     assert main(["compare", str(old), str(new), "-o", str(out)]) == 0
     c = xlalloc.compare(old, new)
-    assert load_workbook(out).sheetnames == ["Changes", "Places", "Waterfall", "Targets",
-                                             "Convergence", "Checks"]
+    assert load_workbook(out).sheetnames == [
+        "Changes",
+        "Places",
+        "Waterfall",
+        "Targets",
+        "Convergence",
+        "Checks",
+    ]
     vals = read_values(recalculate(out))
     checks = [r for r in vals["Checks"][4:] if r and r[0]]
     assert len(checks) == 3 and all(r[1] == 0 for r in checks), checks
@@ -69,22 +75,38 @@ def test_changes_csv_writes_each_table_beside_it(two_runs):
     d, old, new = two_runs
     out = d / "changes.csv"
     assert main(["compare", str(old), str(new), "-o", str(out)]) == 0
-    for name in ("changes.csv", "changes-places.csv", "changes-targets.csv",
-                 "changes-convergence.csv"):
+    for name in (
+        "changes.csv",
+        "changes-places.csv",
+        "changes-targets.csv",
+        "changes-convergence.csv",
+    ):
         assert (d / name).exists()
     first = (d / "changes.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert first == "programme,place,old,new,change,from_amounts,from_shares"
 
 
-def test_a_scenario_is_written_to_its_own_workbook_and_compared(two_runs, libreoffice,
-                                                                capsys):
+def test_a_scenario_is_written_to_its_own_workbook_and_compared(two_runs, libreoffice, capsys):
     import hashlib
 
     d, old, _ = two_runs
     before = hashlib.sha256(old.read_bytes()).hexdigest()
     variant = d / "floor.xlsx"
-    assert main(["run", str(old), "--scenario", "min_growth=0.03", "--scenario",
-                 "icb_budget=2600000000", "-o", str(variant)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(old),
+                "--scenario",
+                "min_growth=0.03",
+                "--scenario",
+                "icb_budget=2600000000",
+                "-o",
+                str(variant),
+            ]
+        )
+        == 0
+    )
     assert hashlib.sha256(old.read_bytes()).hexdigest() == before  # the model is untouched
     out = capsys.readouterr().out
     assert "scenario: min_growth = 0.03 (old.xlsx's Policy sheet says 0.01)" in out
@@ -98,9 +120,13 @@ def test_a_scenario_is_written_to_its_own_workbook_and_compared(two_runs, libreo
 
     a, b = read_parts(old), read_parts(variant)
     for sheet in ("Practices", "Budget"):
-        part = next(k for k in a if k.startswith("xl/worksheets/") and
-                    load_workbook(old).sheetnames.index(sheet) + 1 == int(
-                        k.rsplit("sheet", 1)[1].split(".")[0]))
+        part = next(
+            k
+            for k in a
+            if k.startswith("xl/worksheets/")
+            and load_workbook(old).sheetnames.index(sheet) + 1
+            == int(k.rsplit("sheet", 1)[1].split(".")[0])
+        )
         assert a[part] == b[part]
     c = xlalloc.compare(old, variant)
     t = c.targets
@@ -109,13 +135,11 @@ def test_a_scenario_is_written_to_its_own_workbook_and_compared(two_runs, libreo
     assert (c.convergence["change"] != 0).any()
 
 
-def test_a_scenario_is_refused_without_its_own_output_or_for_an_unknown_name(two_runs,
-                                                                             capsys):
+def test_a_scenario_is_refused_without_its_own_output_or_for_an_unknown_name(two_runs, capsys):
     d, old, _ = two_runs
     assert main(["run", str(old), "--scenario", "min_growth=0.03"]) == 2
     assert "name its workbook with -o" in capsys.readouterr().err
-    assert main(["run", str(old), "--scenario", "min_grwth=0.03", "-o",
-                 str(d / "x.xlsx")]) == 2
+    assert main(["run", str(old), "--scenario", "min_grwth=0.03", "-o", str(d / "x.xlsx")]) == 2
     err = capsys.readouterr().err
     assert "'min_grwth' is not a parameter on old.xlsx's Policy sheet" in err
     assert main(["run", str(old), "--scenario", "min_growth=5", "-o", str(d / "x.xlsx")]) == 2

@@ -14,14 +14,38 @@ def test_converge_multi_year_xlsx_recalculates_in_libreoffice(tmp_path, libreoff
     rows = []
     for y in ("2026/27", "2027/28", "2028/29"):
         for org, b, s in (("North", 400, 0.3), ("South", 300, 0.3), ("East", 300, 0.4)):
-            rows.append({"org": org, "year": y, "baseline": b if y == "2026/27" else None,
-                         "target_share": s})
+            rows.append(
+                {
+                    "org": org,
+                    "year": y,
+                    "baseline": b if y == "2026/27" else None,
+                    "target_share": s,
+                }
+            )
     inp = write_csv(tmp_path, "orgs.csv", pd.DataFrame(rows))
-    totals = write_csv(tmp_path, "totals.csv", pd.DataFrame(
-        {"year": ["2026/27", "2027/28", "2028/29"], "total": [1040, 1080, 1120]}))
+    totals = write_csv(
+        tmp_path,
+        "totals.csv",
+        pd.DataFrame({"year": ["2026/27", "2027/28", "2028/29"], "total": [1040, 1080, 1120]}),
+    )
     out = tmp_path / "out.xlsx"
-    assert main(["converge", str(inp), "--totals", str(totals), "--min-growth", "0.0",
-                 "--max-growth", "0.08", "-o", str(out)]) == 0
+    assert (
+        main(
+            [
+                "converge",
+                str(inp),
+                "--totals",
+                str(totals),
+                "--min-growth",
+                "0.0",
+                "--max-growth",
+                "0.08",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
     wb = load_workbook(out)
     assert wb.sheetnames == ["2026-27", "2027-28", "2028-29", "Trajectory", "Policy", "Checks"]
     assert len(wb["Trajectory"]._charts) == 1

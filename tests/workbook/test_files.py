@@ -45,8 +45,9 @@ def test_refuses_a_read_only_target(tmp_path, monkeypatch):
     p = tmp_path / "a.xlsx"
     p.write_bytes(b"old")
     real_access = os.access
-    monkeypatch.setattr(files.os, "access",
-                        lambda f, mode: False if str(f) == str(p) else real_access(f, mode))
+    monkeypatch.setattr(
+        files.os, "access", lambda f, mode: False if str(f) == str(p) else real_access(f, mode)
+    )
     with pytest.raises(InputError, match="is read-only; xlalloc will not replace it"):
         atomic_write(p, b"new")
     assert p.read_bytes() == b"old"
@@ -113,8 +114,9 @@ def test_interrupted_write_removes_its_temporary_file(tmp_path):
 
 
 def test_leftovers_of_a_killed_run_are_removed_next_time(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
     stale = tmp_path / f"{TEMP_PREFIX}{dead}-abcd.xlsx"
     mine = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-abcd.xlsx"
     stale.write_bytes(b"x")
@@ -127,7 +129,8 @@ def test_in_place_and_output_together_is_an_error(tmp_path, capsys):
     model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
     assert main(["run", str(model), "--in-place", "-o", str(tmp_path / "o.xlsx")]) == 2
     assert "give either an output (-o) or in_place (--in-place), not both" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
 
 
 def test_ctrl_c_gives_a_line_not_a_traceback(tmp_path, capsys, monkeypatch):
@@ -138,5 +141,4 @@ def test_ctrl_c_gives_a_line_not_a_traceback(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr("xlalloc.api.run", stop)
     assert main(["run", str(model)]) == 130
-    assert capsys.readouterr().err == ("xlalloc run: interrupted; no file was left "
-                                       "half-written\n")
+    assert capsys.readouterr().err == ("xlalloc run: interrupted; no file was left half-written\n")

@@ -41,7 +41,7 @@ def block(rows, title):
         if r and r[0] == title:
             header = rows[i + 1]
             body = []
-            for r2 in rows[i + 2:]:
+            for r2 in rows[i + 2 :]:
                 if r2[0] in ("", None):
                     break
                 body.append(r2)
@@ -53,7 +53,7 @@ def test_checks_all_zero_after_libreoffice(recalculated):
     rows = recalculated["Checks"]
     header_at = next(i for i, r in enumerate(rows) if r[:2] == ["Check", "Value"])
     checks = []
-    for r in rows[header_at + 1:]:
+    for r in rows[header_at + 1 :]:
         if r[0] in ("", None):
             break
         checks.append(r)
@@ -68,7 +68,7 @@ def test_targets_formulas_equal_engine(recalculated, demo_run):
     rows = recalculated["Targets"]
     header_at = next(i for i, r in enumerate(rows) if r and r[0] == label("place"))
     header = rows[header_at]
-    body = rows[header_at + 1: header_at + 1 + len(result.targets)]
+    body = rows[header_at + 1 : header_at + 1 + len(result.targets)]
     total = rows[header_at + 1 + len(result.targets)]
     t = result.targets.set_index("place")
     first_year = next(iter(result.convergence.years.values())).table.set_index("org")
@@ -77,19 +77,28 @@ def test_targets_formulas_equal_engine(recalculated, demo_run):
         place = r[0]
         assert r[col[label("population")]] == pytest.approx(t.loc[place, "population"], rel=1e-12)
         assert r[col[label("core_wp")]] == pytest.approx(t.loc[place, "core_wp"], rel=1e-12)
-        assert r[col[label("target_share")]] == pytest.approx(t.loc[place, "target_share"], rel=1e-12)
+        assert r[col[label("target_share")]] == pytest.approx(
+            t.loc[place, "target_share"], rel=1e-12
+        )
         assert r[col[label("target")]] == t.loc[place, "target"]
         assert r[col[label("per_1000_wp")]] == pytest.approx(
-            t.loc[place, "target"] / t.loc[place, "core_wp"] * 1000, rel=1e-12)
-        assert r[col[label("dft_baseline")]] == pytest.approx(first_year.loc[place, "dft_before"],
-                                                       rel=1e-9)
+            t.loc[place, "target"] / t.loc[place, "core_wp"] * 1000, rel=1e-12
+        )
+        assert r[col[label("dft_baseline")]] == pytest.approx(
+            first_year.loc[place, "dft_before"], rel=1e-9
+        )
         # The demo asks for target intervals: the Monte Carlo's percentiles, as values.
-        for c in ("target_share_p05", "target_share_p95", "target_p05", "target_p95",
-                  "dft_p05", "dft_p95"):
+        for c in (
+            "target_share_p05",
+            "target_share_p95",
+            "target_p05",
+            "target_p95",
+            "dft_p05",
+            "dft_p95",
+        ):
             assert r[col[label(c)]] == pytest.approx(t.loc[place, c], rel=1e-14), c
         assert r[col[label("against_target")]] == t.loc[place, "against_target"]
-        assert (r[col[label("target_p05")]] <= r[col[label("target")]]
-                <= r[col[label("target_p95")]])
+        assert r[col[label("target_p05")]] <= r[col[label("target")]] <= r[col[label("target_p95")]]
     assert total[col[label("target")]] == result.budget_total
 
 
@@ -106,8 +115,11 @@ def test_apportionment_formulas_equal_engine(recalculated, demo_run):
     for r in body:
         for j, h in enumerate(header[1:], start=1):
             if h:
-                expect = a.shares.loc[r[0], h] if r[0] != "Total" else (
-                    a.table1.loc["Total", h] / a.table1.loc["Total", "Total"])
+                expect = (
+                    a.shares.loc[r[0], h]
+                    if r[0] != "Total"
+                    else (a.table1.loc["Total", h] / a.table1.loc["Total", "Total"])
+                )
                 assert r[j] == pytest.approx(expect, rel=1e-12)
     header, body = block(rows, "Table 2: £ per 1,000 weighted population")
     for r in body:
@@ -137,8 +149,11 @@ def test_convergence_sheet_equals_engine(recalculated, demo_run):
     header, body = block(traj, "Distance from target (positive: above target)")
     eng = result.convergence.trajectory.set_index("org")
     for r in body:
-        np.testing.assert_allclose([float(x) for x in r[1:len(header)] if x != ""],
-                                   eng.loc[r[0]].to_numpy(dtype=float), rtol=1e-12)
+        np.testing.assert_allclose(
+            [float(x) for x in r[1 : len(header)] if x != ""],
+            eng.loc[r[0]].to_numpy(dtype=float),
+            rtol=1e-12,
+        )
 
 
 def test_files_get_ordinary_permissions(tmp_path):
@@ -169,22 +184,29 @@ def test_run_writes_new_file_and_leaves_input_byte_identical(tmp_path):
 def _snapshot_inputs(path):
     wb = load_workbook(path)
     # Every defined name but xlalloc's record of its own sheets.
-    snap = {"names": {n: wb.defined_names[n].attr_text for n in wb.defined_names
-                      if n != OWNER_NAME}}
+    snap = {
+        "names": {n: wb.defined_names[n].attr_text for n in wb.defined_names if n != OWNER_NAME}
+    }
     for spec in INPUT_TABLES + (type("P", (), {"sheet": "Policy"})(),):
         ws = wb[spec.sheet]
         cells = {}
         for row in ws.iter_rows():
             for c in row:
                 if c.value is not None or c.has_style:
-                    cells[c.coordinate] = (c.value, c.number_format, c.font.color.rgb
-                                           if c.font and c.font.color else None,
-                                           c.fill.fgColor.rgb if c.fill else None, c.font.b)
+                    cells[c.coordinate] = (
+                        c.value,
+                        c.number_format,
+                        c.font.color.rgb if c.font and c.font.color else None,
+                        c.fill.fgColor.rgb if c.fill else None,
+                        c.font.b,
+                    )
         snap[spec.sheet] = {
             "cells": cells,
             "tables": {t.displayName: t.ref for t in ws.tables.values()},
-            "validation": sorted((str(dv.sqref), dv.type, dv.formula1, dv.formula2)
-                                 for dv in ws.data_validations.dataValidation),
+            "validation": sorted(
+                (str(dv.sqref), dv.type, dv.formula1, dv.formula2)
+                for dv in ws.data_validations.dataValidation
+            ),
             "freeze": ws.freeze_panes,
         }
     return snap
@@ -207,16 +229,21 @@ def test_in_place_keeps_inputs_exactly(tmp_path):
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path, libreoffice):
     def edit(wb):
-        wb["Budget"]["B5"] = "=HYPERLINK(\"http://x\",\"click\")"
+        wb["Budget"]["B5"] = '=HYPERLINK("http://x","click")'
         wb["Budget"]["B5"].data_type = "s"
         wb["Practices"]["C5"] = "@SUM(1)"  # practice_name
+
     model = broken_model(tmp_path, "inject", edit)
     out = tmp_path / "out.xlsx"
     xlalloc.run(model, out)
     wb = load_workbook(out)
     audit = wb["Audit"]
-    cell = next(c for row in audit.iter_rows() for c in row
-                if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    cell = next(
+        c
+        for row in audit.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "HYPERLINK" in c.value
+    )
     assert cell.data_type == "s"
     vals = read_values(recalculate(out))
     assert any('=HYPERLINK("http://x","click")' in r for r in vals["Audit"])
@@ -227,11 +254,14 @@ def test_committed_demo_workbook_and_template_are_up_to_date(tmp_path):
     assert main(["demo", str(demo)]) == 0
     tpl = tmp_path / "model.xlsx"
     assert main(["new", str(tpl)]) == 0
-    for fresh, committed in ((demo, ROOT / "workbooks" / "xlalloc-demo.xlsx"),
-                             (tpl, ROOT / "templates" / "model.xlsx")):
+    for fresh, committed in (
+        (demo, ROOT / "workbooks" / "xlalloc-demo.xlsx"),
+        (tpl, ROOT / "templates" / "model.xlsx"),
+    ):
         assert _content(fresh) == _content(committed), (
             f"{committed} is stale: regenerate with `xlalloc demo workbooks/xlalloc-demo.xlsx "
-            "--force` and `xlalloc new templates/model.xlsx --force`")
+            "--force` and `xlalloc new templates/model.xlsx --force`"
+        )
 
 
 def _content(path):
@@ -278,8 +308,9 @@ def test_openpyxl_parses_with_defusedxml():
 def test_quiet_when_piped(tmp_path):
     model = tmp_path / "m.xlsx"
     xlalloc.new(model, demo=True)
-    proc = subprocess.run([sys.executable, "-m", "xlalloc.cli", "run", str(model)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "xlalloc.cli", "run", str(model)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert "[" not in proc.stderr and "ran 3 places" in proc.stdout
 
@@ -299,7 +330,7 @@ def test_equity_formulas_equal_engine(recalculated, demo_run):
         at = next(i for i, r in enumerate(rows) if str(r[0]).lower().startswith(level))
         header = rows[at + 1]
         col = {h: j for j, h in enumerate(header)}
-        body = rows[at + 2: at + 2 + len(eq)]
+        body = rows[at + 2 : at + 2 + len(eq)]
         assert [r[0] for r in body] == list(eq.index)
         for r in body:
             assert r[col[label("expected")]] == pytest.approx(eq.loc[r[0], "expected"], rel=1e-12)

@@ -25,8 +25,7 @@ from xlalloc.workbook.package import OWNER_NAME, owned_sheets, read_parts
 X14 = 'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"'
 XM = 'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"'
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
-          "xl/styles.xml"}
+EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
 
 
 def _sheet_part(parts, name):
@@ -43,24 +42,34 @@ def _add(parts, name, data, content_type=None, rel=None, rel_from="xl/workbook.x
     parts[name] = data.encode() if isinstance(data, str) else data
     if content_type:
         parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-            b"</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/>'
-            f"</Types>".encode())
+            b"</Types>",
+            f'<Override PartName="/{name}" ContentType="{content_type}"/></Types>'.encode(),
+        )
     if rel:
-        rels_part = ("_rels/.rels" if rel_from == "" else
-                     rel_from.rsplit("/", 1)[0] + "/_rels/" + rel_from.rsplit("/", 1)[1]
-                     + ".rels")
-        target = name if rel_from == "" else name.split("xl/", 1)[1] if rel_from.startswith(
-            "xl/workbook") else "../" + name.split("xl/", 1)[1]
+        rels_part = (
+            "_rels/.rels"
+            if rel_from == ""
+            else rel_from.rsplit("/", 1)[0] + "/_rels/" + rel_from.rsplit("/", 1)[1] + ".rels"
+        )
+        target = (
+            name
+            if rel_from == ""
+            else name.split("xl/", 1)[1]
+            if rel_from.startswith("xl/workbook")
+            else "../" + name.split("xl/", 1)[1]
+        )
         rid = f"rIdX{len(parts)}"
         entry = f'<Relationship Id="{rid}" Type="{rel}" Target="{target}"/>'
         if rels_part in parts:
-            parts[rels_part] = parts[rels_part].replace(b"</Relationships>",
-                                                        entry.encode() + b"</Relationships>")
+            parts[rels_part] = parts[rels_part].replace(
+                b"</Relationships>", entry.encode() + b"</Relationships>"
+            )
         else:
             parts[rels_part] = (
                 '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
                 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                f"{entry}</Relationships>").encode()
+                f"{entry}</Relationships>"
+            ).encode()
         return rid
     return None
 
@@ -77,207 +86,319 @@ def formula_with_stored_result(parts):
     # min_growth held as a formula with its stored result, as Excel saves it.
     part = _sheet_part(parts, "Policy")
     text = parts[part].decode()
-    text, n = re.subn(r'<c r="B11"([^>]*?)(?: t="n")?><v>0\.01</v></c>',
-                      r'<c r="B11"\1><f>1/100</f><v>0.01</v></c>', text)
+    text, n = re.subn(
+        r'<c r="B11"([^>]*?)(?: t="n")?><v>0\.01</v></c>',
+        r'<c r="B11"\1><f>1/100</f><v>0.01</v></c>',
+        text,
+    )
     assert n == 1
     parts[part] = text.encode()
 
 
 def comments(parts):
-    rid = _add(parts, "xl/comments1.xml",
-               '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-               '<authors><author>Finance</author></authors><commentList><comment ref="A5" '
-               'authorId="0"><text><r><t>Check with the contract team</t></r></text></comment>'
-               "</commentList></comments>",
-               "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml",
-               "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments",
-               _sheet_part(parts, "Budget"))
+    rid = _add(
+        parts,
+        "xl/comments1.xml",
+        '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<authors><author>Finance</author></authors><commentList><comment ref="A5" '
+        'authorId="0"><text><r><t>Check with the contract team</t></r></text></comment>'
+        "</commentList></comments>",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments",
+        _sheet_part(parts, "Budget"),
+    )
     assert rid
 
 
 def chart_on_input_sheet(parts):
-    chart = ('<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart">'
-             "<c:chart><c:plotArea><c:layout/><c:barChart><c:barDir val=\"col\"/><c:grouping "
-             'val="clustered"/><c:ser><c:idx val="0"/><c:order val="0"/><c:val><c:numRef>'
-             "<c:f>Budget!$C$5:$C$10</c:f></c:numRef></c:val></c:ser><c:axId val=\"1\"/>"
-             '<c:axId val="2"/></c:barChart><c:catAx><c:axId val="1"/><c:scaling/><c:axPos '
-             'val="b"/><c:crossAx val="2"/></c:catAx><c:valAx><c:axId val="2"/><c:scaling/>'
-             '<c:axPos val="l"/><c:crossAx val="1"/></c:valAx></c:plotArea></c:chart>'
-             "</c:chartSpace>")
-    _add(parts, "xl/charts/chart90.xml", chart,
-         "application/vnd.openxmlformats-officedocument.drawingml.chart+xml")
-    drawing = ('<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
-               'spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/'
-               'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-               'relationships"><xdr:oneCellAnchor><xdr:from><xdr:col>12</xdr:col><xdr:colOff>0'
-               "</xdr:colOff><xdr:row>2</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext "
-               'cx="4000000" cy="2500000"/><xdr:graphicFrame macro=""><xdr:nvGraphicFramePr>'
-               '<xdr:cNvPr id="2" name="Budget chart"/><xdr:cNvGraphicFramePr/>'
-               "</xdr:nvGraphicFramePr><xdr:xfrm/><a:graphic><a:graphicData uri=\"http://"
-               'schemas.openxmlformats.org/drawingml/2006/chart"><c:chart xmlns:c="http://'
-               'schemas.openxmlformats.org/drawingml/2006/chart" r:id="rId1"/></a:graphicData>'
-               "</a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>")
-    _add(parts, "xl/drawings/drawing90.xml", drawing,
-         "application/vnd.openxmlformats-officedocument.drawing+xml")
+    chart = (
+        '<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+        '<c:chart><c:plotArea><c:layout/><c:barChart><c:barDir val="col"/><c:grouping '
+        'val="clustered"/><c:ser><c:idx val="0"/><c:order val="0"/><c:val><c:numRef>'
+        '<c:f>Budget!$C$5:$C$10</c:f></c:numRef></c:val></c:ser><c:axId val="1"/>'
+        '<c:axId val="2"/></c:barChart><c:catAx><c:axId val="1"/><c:scaling/><c:axPos '
+        'val="b"/><c:crossAx val="2"/></c:catAx><c:valAx><c:axId val="2"/><c:scaling/>'
+        '<c:axPos val="l"/><c:crossAx val="1"/></c:valAx></c:plotArea></c:chart>'
+        "</c:chartSpace>"
+    )
+    _add(
+        parts,
+        "xl/charts/chart90.xml",
+        chart,
+        "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
+    )
+    drawing = (
+        '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
+        'spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/'
+        'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships"><xdr:oneCellAnchor><xdr:from><xdr:col>12</xdr:col><xdr:colOff>0'
+        "</xdr:colOff><xdr:row>2</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext "
+        'cx="4000000" cy="2500000"/><xdr:graphicFrame macro=""><xdr:nvGraphicFramePr>'
+        '<xdr:cNvPr id="2" name="Budget chart"/><xdr:cNvGraphicFramePr/>'
+        '</xdr:nvGraphicFramePr><xdr:xfrm/><a:graphic><a:graphicData uri="http://'
+        'schemas.openxmlformats.org/drawingml/2006/chart"><c:chart xmlns:c="http://'
+        'schemas.openxmlformats.org/drawingml/2006/chart" r:id="rId1"/></a:graphicData>'
+        "</a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>"
+    )
+    _add(
+        parts,
+        "xl/drawings/drawing90.xml",
+        drawing,
+        "application/vnd.openxmlformats-officedocument.drawing+xml",
+    )
     parts["xl/drawings/_rels/drawing90.xml.rels"] = (
         b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/chart" Target="../charts/chart90.xml"/></Relationships>')
-    rid = _add(parts, "xl/drawings/drawing90.xml", parts["xl/drawings/drawing90.xml"], None,
-               "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
-               _sheet_part(parts, "Budget"))
+        b'relationships/chart" Target="../charts/chart90.xml"/></Relationships>'
+    )
+    rid = _add(
+        parts,
+        "xl/drawings/drawing90.xml",
+        parts["xl/drawings/drawing90.xml"],
+        None,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
+        _sheet_part(parts, "Budget"),
+    )
     _in_sheet(parts, "Budget", r"<tableParts", f'<drawing xmlns:r="{NS_R}" r:id="{rid}"/>')
 
 
 def picture(parts):
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00"
-           b"\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00"
-           b"\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00"
+        b"\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00"
+        b"\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
     parts["xl/media/logo.png"] = png
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ', 1)
-    drawing = ('<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
-               'spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/'
-               'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-               'relationships"><xdr:oneCellAnchor><xdr:from><xdr:col>4</xdr:col><xdr:colOff>0'
-               "</xdr:colOff><xdr:row>0</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext "
-               'cx="952500" cy="952500"/><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="1" name="NHS logo"'
-               "/><xdr:cNvPicPr/></xdr:nvPicPr><xdr:blipFill><a:blip r:embed=\"rId1\"/>"
-               "<a:stretch><a:fillRect/></a:stretch></xdr:blipFill><xdr:spPr><a:prstGeom "
-               'prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/>'
-               "</xdr:oneCellAnchor></xdr:wsDr>")
-    _add(parts, "xl/drawings/drawing91.xml", drawing,
-         "application/vnd.openxmlformats-officedocument.drawing+xml")
+        b"<Default ", b'<Default Extension="png" ContentType="image/png"/><Default ', 1
+    )
+    drawing = (
+        '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
+        'spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/'
+        'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships"><xdr:oneCellAnchor><xdr:from><xdr:col>4</xdr:col><xdr:colOff>0'
+        "</xdr:colOff><xdr:row>0</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext "
+        'cx="952500" cy="952500"/><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="1" name="NHS logo"'
+        '/><xdr:cNvPicPr/></xdr:nvPicPr><xdr:blipFill><a:blip r:embed="rId1"/>'
+        "<a:stretch><a:fillRect/></a:stretch></xdr:blipFill><xdr:spPr><a:prstGeom "
+        'prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/>'
+        "</xdr:oneCellAnchor></xdr:wsDr>"
+    )
+    _add(
+        parts,
+        "xl/drawings/drawing91.xml",
+        drawing,
+        "application/vnd.openxmlformats-officedocument.drawing+xml",
+    )
     parts["xl/drawings/_rels/drawing91.xml.rels"] = (
         b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/image" Target="../media/logo.png"/></Relationships>')
+        b'relationships/image" Target="../media/logo.png"/></Relationships>'
+    )
     cover = _sheet_part(parts, "Cover")
-    rid = _add(parts, "xl/drawings/drawing91.xml", parts["xl/drawings/drawing91.xml"], None,
-               "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
-               cover)
+    rid = _add(
+        parts,
+        "xl/drawings/drawing91.xml",
+        parts["xl/drawings/drawing91.xml"],
+        None,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
+        cover,
+    )
     _in_sheet(parts, "Cover", r"</worksheet>", f'<drawing xmlns:r="{NS_R}" r:id="{rid}"/>')
 
 
 def sparklines_and_data_bars_and_cross_sheet_validation(parts):
-    _in_sheet(parts, "Budget", r"</worksheet>", (
-        f'<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" {X14}>'
-        f'<x14:dataValidations count="1" {XM}><x14:dataValidation type="list" allowBlank="1">'
-        "<x14:formula1><xm:f>Lookup!$A$1:$A$9</xm:f></x14:formula1><xm:sqref>B5:B40"
-        "</xm:sqref></x14:dataValidation></x14:dataValidations></ext>"
-        f'<ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E65}}" {X14}>'
-        f"<x14:conditionalFormattings><x14:conditionalFormatting {XM}><x14:cfRule "
-        'type="dataBar" id="{00000000-000E-0000-0000-000001000000}"><x14:dataBar minLength="0" '
-        'maxLength="100"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/></x14:dataBar>'
-        "</x14:cfRule><xm:sqref>C5:C40</xm:sqref></x14:conditionalFormatting>"
-        "</x14:conditionalFormattings></ext>"
-        f'<ext uri="{{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}" {X14}><x14:sparklineGroups '
-        f"{XM}><x14:sparklineGroup><x14:sparklines><x14:sparkline><xm:f>Budget!C5:C10</xm:f>"
-        "<xm:sqref>I5</xm:sqref></x14:sparkline></x14:sparklines></x14:sparklineGroup>"
-        "</x14:sparklineGroups></ext></extLst>"))
+    _in_sheet(
+        parts,
+        "Budget",
+        r"</worksheet>",
+        (
+            f'<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" {X14}>'
+            f'<x14:dataValidations count="1" {XM}><x14:dataValidation type="list" allowBlank="1">'
+            "<x14:formula1><xm:f>Lookup!$A$1:$A$9</xm:f></x14:formula1><xm:sqref>B5:B40"
+            "</xm:sqref></x14:dataValidation></x14:dataValidations></ext>"
+            f'<ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E65}}" {X14}>'
+            f"<x14:conditionalFormattings><x14:conditionalFormatting {XM}><x14:cfRule "
+            'type="dataBar" id="{00000000-000E-0000-0000-000001000000}"><x14:dataBar minLength="0" '
+            'maxLength="100"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/></x14:dataBar>'
+            "</x14:cfRule><xm:sqref>C5:C40</xm:sqref></x14:conditionalFormatting>"
+            "</x14:conditionalFormattings></ext>"
+            f'<ext uri="{{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}" {X14}><x14:sparklineGroups '
+            f"{XM}><x14:sparklineGroup><x14:sparklines><x14:sparkline><xm:f>Budget!C5:C10</xm:f>"
+            "<xm:sqref>I5</xm:sqref></x14:sparkline></x14:sparklines></x14:sparklineGroup>"
+            "</x14:sparklineGroups></ext></extLst>"
+        ),
+    )
 
 
 def rich_text_and_ignored_errors(parts):
     part = _sheet_part(parts, "Cover")
     text = parts[part].decode()
-    text = text.replace("</sheetData>", '<row r="60"><c r="A60" t="inlineStr"><is><r><rPr><b/>'
-                        "</rPr><t>Important:</t></r><r><t xml:space=\"preserve\"> read the "
-                        "notes</t></r></is></c></row></sheetData>", 1)
+    text = text.replace(
+        "</sheetData>",
+        '<row r="60"><c r="A60" t="inlineStr"><is><r><rPr><b/>'
+        '</rPr><t>Important:</t></r><r><t xml:space="preserve"> read the '
+        "notes</t></r></is></c></row></sheetData>",
+        1,
+    )
     parts[part] = text.encode()
-    _in_sheet(parts, "Practices", r"<tableParts", '<ignoredErrors><ignoredError sqref="A5:A148" '
-              'numberStoredAsText="1"/></ignoredErrors>')
+    _in_sheet(
+        parts,
+        "Practices",
+        r"<tableParts",
+        '<ignoredErrors><ignoredError sqref="A5:A148" numberStoredAsText="1"/></ignoredErrors>',
+    )
 
 
 def sensitivity_label_and_custom_xml(parts):
-    _add(parts, "docMetadata/LabelInfo.xml",
-         '<clbl:labelList xmlns:clbl="http://schemas.microsoft.com/office/2020/mipLabelMetadata">'
-         '<clbl:label id="{1e2b3c4d-0000-4000-8000-000000000001}" enabled="1" method="Standard" '
-         'siteId="{37c354b2-85b0-47f5-b222-07b48d774ee3}" removed="0"/></clbl:labelList>',
-         "application/vnd.ms-office.classificationlabels+xml",
-         "http://schemas.microsoft.com/office/2020/02/relationships/classificationlabels", "")
-    parts["customXml/item1.xml"] = (b'<?xml version="1.0"?><p:properties xmlns:p="http://'
-                                    b'schemas.microsoft.com/office/2006/metadata/properties">'
-                                    b"<documentManagement/></p:properties>")
-    _add(parts, "customXml/itemProps1.xml",
-         '<ds:datastoreItem ds:itemID="{5A1F0C3E-0000-4000-8000-000000000002}" xmlns:ds="http:'
-         '//schemas.openxmlformats.org/officeDocument/2006/customXml"/>',
-         "application/vnd.openxmlformats-officedocument.customXmlProperties+xml")
+    _add(
+        parts,
+        "docMetadata/LabelInfo.xml",
+        '<clbl:labelList xmlns:clbl="http://schemas.microsoft.com/office/2020/mipLabelMetadata">'
+        '<clbl:label id="{1e2b3c4d-0000-4000-8000-000000000001}" enabled="1" method="Standard" '
+        'siteId="{37c354b2-85b0-47f5-b222-07b48d774ee3}" removed="0"/></clbl:labelList>',
+        "application/vnd.ms-office.classificationlabels+xml",
+        "http://schemas.microsoft.com/office/2020/02/relationships/classificationlabels",
+        "",
+    )
+    parts["customXml/item1.xml"] = (
+        b'<?xml version="1.0"?><p:properties xmlns:p="http://'
+        b'schemas.microsoft.com/office/2006/metadata/properties">'
+        b"<documentManagement/></p:properties>"
+    )
+    _add(
+        parts,
+        "customXml/itemProps1.xml",
+        '<ds:datastoreItem ds:itemID="{5A1F0C3E-0000-4000-8000-000000000002}" xmlns:ds="http:'
+        '//schemas.openxmlformats.org/officeDocument/2006/customXml"/>',
+        "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
+    )
     parts["customXml/_rels/item1.xml.rels"] = (
         b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/customXmlProps" Target="itemProps1.xml"/></Relationships>')
+        b'relationships/customXmlProps" Target="itemProps1.xml"/></Relationships>'
+    )
     rels = parts["xl/_rels/workbook.xml.rels"]
     parts["xl/_rels/workbook.xml.rels"] = rels.replace(
-        b"</Relationships>", b'<Relationship Id="rIdCX1" Type="http://schemas.openxmlformats.'
+        b"</Relationships>",
+        b'<Relationship Id="rIdCX1" Type="http://schemas.openxmlformats.'
         b'org/officeDocument/2006/relationships/customXml" Target="../customXml/item1.xml"/>'
-        b"</Relationships>")
+        b"</Relationships>",
+    )
 
 
 def connection_query_table_and_external_link(parts):
-    _add(parts, "xl/connections.xml",
-         '<connections xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-         '<connection id="1" name="Ledger" type="5" refreshedVersion="8" background="1">'
-         '<dbPr connection="Provider=MSOLEDBSQL;Data Source=ledger;" command="SELECT 1"/>'
-         "</connection></connections>",
-         "application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml",
-         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/connections")
-    _add(parts, "xl/queryTables/queryTable1.xml",
-         '<queryTable xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-         'name="Ledger" connectionId="1" autoFormatId="16" applyNumberFormats="0" '
-         'applyBorderFormats="0" applyFontFormats="0" applyPatternFormats="0" '
-         'applyAlignmentFormats="0" applyWidthHeightFormats="0"/>',
-         "application/vnd.openxmlformats-officedocument.spreadsheetml.queryTable+xml",
-         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/queryTable",
-         _sheet_part(parts, "Totals"))
-    _add(parts, "xl/externalLinks/externalLink1.xml",
-         '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-         '<externalBook r:id="rId1"><sheetNames><sheetName val="Plan"/></sheetNames>'
-         "</externalBook></externalLink>",
-         "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml")
+    _add(
+        parts,
+        "xl/connections.xml",
+        '<connections xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<connection id="1" name="Ledger" type="5" refreshedVersion="8" background="1">'
+        '<dbPr connection="Provider=MSOLEDBSQL;Data Source=ledger;" command="SELECT 1"/>'
+        "</connection></connections>",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/connections",
+    )
+    _add(
+        parts,
+        "xl/queryTables/queryTable1.xml",
+        '<queryTable xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'name="Ledger" connectionId="1" autoFormatId="16" applyNumberFormats="0" '
+        'applyBorderFormats="0" applyFontFormats="0" applyPatternFormats="0" '
+        'applyAlignmentFormats="0" applyWidthHeightFormats="0"/>',
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.queryTable+xml",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/queryTable",
+        _sheet_part(parts, "Totals"),
+    )
+    _add(
+        parts,
+        "xl/externalLinks/externalLink1.xml",
+        '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<externalBook r:id="rId1"><sheetNames><sheetName val="Plan"/></sheetNames>'
+        "</externalBook></externalLink>",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml",
+    )
     parts["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
         b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
         b'relationships/externalLinkPath" Target="file:///C:/Plans/plan.xlsx" '
-        b'TargetMode="External"/></Relationships>')
-    rid = _add(parts, "xl/externalLinks/externalLink1.xml",
-               parts["xl/externalLinks/externalLink1.xml"], None,
-               "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-               "externalLink")
+        b'TargetMode="External"/></Relationships>'
+    )
+    rid = _add(
+        parts,
+        "xl/externalLinks/externalLink1.xml",
+        parts["xl/externalLinks/externalLink1.xml"],
+        None,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink",
+    )
     wb = parts["xl/workbook.xml"].decode()
     parts["xl/workbook.xml"] = wb.replace(
-        "</sheets>", f'</sheets><externalReferences><externalReference r:id="{rid}"/>'
-        "</externalReferences>", 1).encode()
+        "</sheets>",
+        f'</sheets><externalReferences><externalReference r:id="{rid}"/></externalReferences>',
+        1,
+    ).encode()
 
 
 def hidden_very_hidden_and_protected(parts):
     wb = parts["xl/workbook.xml"].decode()
-    wb = wb.replace('<sheet name="PlaceSplits" sheetId="7" state="visible"',
-                    '<sheet name="PlaceSplits" sheetId="7" state="hidden"', 1)
-    wb = wb.replace('<sheet name="Activity" sheetId="6" state="visible"',
-                    '<sheet name="Activity" sheetId="6" state="veryHidden"', 1)
+    wb = wb.replace(
+        '<sheet name="PlaceSplits" sheetId="7" state="visible"',
+        '<sheet name="PlaceSplits" sheetId="7" state="hidden"',
+        1,
+    )
+    wb = wb.replace(
+        '<sheet name="Activity" sheetId="6" state="visible"',
+        '<sheet name="Activity" sheetId="6" state="veryHidden"',
+        1,
+    )
     parts["xl/workbook.xml"] = wb.encode()
-    _in_sheet(parts, "Baselines", r"<pageMargins",
-              '<sheetProtection sheet="1" objects="1" scenarios="1"/>')
+    _in_sheet(
+        parts,
+        "Baselines",
+        r"<pageMargins",
+        '<sheetProtection sheet="1" objects="1" scenarios="1"/>',
+    )
 
 
 def macros_and_custom_ribbon(parts):
     addin = Path(xlwings.__file__).parent / "quickstart_addin_ribbon.xlam"
     with zipfile.ZipFile(addin) as z:
         vba, ui = z.read("xl/vbaProject.bin"), z.read("customUI/customUI.xml")
-    _add(parts, "xl/vbaProject.bin", vba, "application/vnd.ms-office.vbaProject",
-         "http://schemas.microsoft.com/office/2006/relationships/vbaProject")
-    _add(parts, "customUI/customUI.xml", ui, None,
-         "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility", "")
+    _add(
+        parts,
+        "xl/vbaProject.bin",
+        vba,
+        "application/vnd.ms-office.vbaProject",
+        "http://schemas.microsoft.com/office/2006/relationships/vbaProject",
+    )
+    _add(
+        parts,
+        "customUI/customUI.xml",
+        ui,
+        None,
+        "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility",
+        "",
+    )
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
         b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+        b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    )
 
-CASES = {f.__name__: f for f in (
-    formula_with_stored_result, comments, chart_on_input_sheet, picture,
-    sparklines_and_data_bars_and_cross_sheet_validation, rich_text_and_ignored_errors,
-    sensitivity_label_and_custom_xml, connection_query_table_and_external_link,
-    hidden_very_hidden_and_protected)}
+
+CASES = {
+    f.__name__: f
+    for f in (
+        formula_with_stored_result,
+        comments,
+        chart_on_input_sheet,
+        picture,
+        sparklines_and_data_bars_and_cross_sheet_validation,
+        rich_text_and_ignored_errors,
+        sensitivity_label_and_custom_xml,
+        connection_query_table_and_external_link,
+        hidden_very_hidden_and_protected,
+    )
+}
 
 
 def build(tmp_path: Path, edits, suffix=".xlsx") -> Path:
@@ -305,26 +426,36 @@ def assert_only_owned_parts_changed(before: dict[str, bytes], after: dict[str, b
     for name in owned:
         part = _sheet_part(after, name)
         ours |= {part, part.replace("worksheets/", "worksheets/_rels/") + ".rels"}
-    ours |= {p for p in after if re.fullmatch(r"xl/(drawings|charts)/(_rels/)?(drawing|chart)"
-                                               r"\d+\.xml(\.rels)?", p)
-             and not re.search(r"9\d\.xml", p)}
+    ours |= {
+        p
+        for p in after
+        if re.fullmatch(
+            r"xl/(drawings|charts)/(_rels/)?(drawing|chart)"
+            r"\d+\.xml(\.rels)?",
+            p,
+        )
+        and not re.search(r"9\d\.xml", p)
+    }
     for name, data in before.items():
         if name in EDITED or name in ours:
             continue
         assert name in after, f"{name} was dropped"
         assert after[name] == data, f"{name} changed"
     # The parts xlalloc edits keep every entry they had.
-    for part, tag in (("xl/workbook.xml", "sheet"), ("xl/workbook.xml", "definedName"),
-                      ("xl/workbook.xml", "externalReference"),
-                      ("xl/_rels/workbook.xml.rels", "Relationship"),
-                      ("[Content_Types].xml", "Default")):
+    for part, tag in (
+        ("xl/workbook.xml", "sheet"),
+        ("xl/workbook.xml", "definedName"),
+        ("xl/workbook.xml", "externalReference"),
+        ("xl/_rels/workbook.xml.rels", "Relationship"),
+        ("[Content_Types].xml", "Default"),
+    ):
         kept = {e for e in _entries(before[part], tag) if OWNER_NAME not in e}
         assert kept <= _entries(after[part], tag), (part, tag)
     for tag in ("font", "fill", "xf", "numFmt"):
         old, new = before["xl/styles.xml"].decode(), after["xl/styles.xml"].decode()
         items = re.findall(rf"<{tag}\b[^>]*?/>|<{tag}\b.*?</{tag}>", old, flags=re.S)
         new_items = re.findall(rf"<{tag}\b[^>]*?/>|<{tag}\b.*?</{tag}>", new, flags=re.S)
-        assert new_items[:len(items)] == items, f"styles: {tag} changed or reordered"
+        assert new_items[: len(items)] == items, f"styles: {tag} changed or reordered"
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -370,19 +501,24 @@ def test_a_macro_workbook_is_never_written_with_an_xlsx_name(tmp_path, capsys):
     model = build(tmp_path, [macros_and_custom_ribbon], suffix=".xlsm")
     assert main(["run", str(model), "-o", str(tmp_path / "out.xlsx")]) == 2
     assert "out.xlsx: the output's format follows its extension; expected one of .xlsm" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
     assert not (tmp_path / "out.xlsx").exists()
 
 
 def test_a_sheet_of_yours_with_an_output_name_is_never_overwritten(tmp_path, capsys):
     def users_audit(parts):
         # The user's own sheet called Audit (a copy of the Cover), before any run.
-        rid = _add(parts, "xl/worksheets/sheet99.xml", parts[_sheet_part(parts, "Cover")],
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml",
-                   "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-                   "worksheet")
+        rid = _add(
+            parts,
+            "xl/worksheets/sheet99.xml",
+            parts[_sheet_part(parts, "Cover")],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml",
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet",
+        )
         parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
-            b"</sheets>", f'<sheet name="Audit" sheetId="99" r:id="{rid}"/></sheets>'.encode())
+            b"</sheets>", f'<sheet name="Audit" sheetId="99" r:id="{rid}"/></sheets>'.encode()
+        )
 
     model = build(tmp_path, [users_audit])
     before = sha(model)
@@ -419,5 +555,7 @@ def test_ownership_record_survives_and_is_hidden(tmp_path):
     model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
     xlalloc.run(model, in_place=True)
     wb = read_parts(model)["xl/workbook.xml"].decode()
-    assert (f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Audit|Checks|'
-            'Convergence|Equity|Summary|Targets|Trajectory"</definedName>') in wb
+    assert (
+        f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Audit|Checks|'
+        'Convergence|Equity|Summary|Targets|Trajectory"</definedName>'
+    ) in wb

@@ -13,10 +13,15 @@ def test_committed_pack_template_is_up_to_date():
     fresh = build_template()
     committed = load_workbook(ROOT / "templates" / "PACK.xlsx")
     assert fresh.sheetnames == committed.sheetnames
-    assert set(fresh.defined_names) == set(committed.defined_names) == set(CELLS + ANCHORS + OPTIONAL_CELLS)
+    assert (
+        set(fresh.defined_names)
+        == set(committed.defined_names)
+        == set(CELLS + ANCHORS + OPTIONAL_CELLS)
+    )
     for ws in fresh:
         assert [[c.value for c in r] for r in ws.iter_rows()] == [
-            [c.value for c in r] for r in committed[ws.title].iter_rows()]
+            [c.value for c in r] for r in committed[ws.title].iter_rows()
+        ]
 
 
 def test_pack_template_opens_in_libreoffice(tmp_path, libreoffice):

@@ -33,33 +33,74 @@ def workbooks(tmp_path_factory, libreoffice) -> dict[str, Path]:
     assert main(["demo", str(model)]) == 0
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
-    assert main(["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH),
-                 "--out", str(d / "packs")]) == 0
+    assert (
+        main(
+            [
+                "pack",
+                str(model),
+                "--actuals",
+                str(ledger),
+                "--month",
+                str(MONTH),
+                "--out",
+                str(d / "packs"),
+            ]
+        )
+        == 0
+    )
     orgs = d / "orgs.csv"
-    pd.DataFrame({"org": ["North", "South", "East", "West", "Central", "Coast"],
-                  "baseline": [410e6, 395e6, 388e6, 402e6, 512e6, 301e6],
-                  "target_share": [0.17, 0.16, 0.16, 0.17, 0.21, 0.13]}).to_csv(orgs, index=False)
+    pd.DataFrame(
+        {
+            "org": ["North", "South", "East", "West", "Central", "Coast"],
+            "baseline": [410e6, 395e6, 388e6, 402e6, 512e6, 301e6],
+            "target_share": [0.17, 0.16, 0.16, 0.17, 0.21, 0.13],
+        }
+    ).to_csv(orgs, index=False)
     assert main(["converge", str(orgs), "--total", "2500000000", "-o", str(d / "conv.xlsx")]) == 0
     assert main(["table-y1", "-o", str(d / "y1.xlsx")]) == 0
     assert main(["targets", "demo", "--budget", "2516000000", "-o", str(d / "targets.xlsx")]) == 0
-    assert main(["targets", "demo", "--budget", "2516000000", "--money-unit", "£000",
-                 "-o", str(d / "targets-000.xlsx")]) == 0
+    assert (
+        main(
+            [
+                "targets",
+                "demo",
+                "--budget",
+                "2516000000",
+                "--money-unit",
+                "£000",
+                "-o",
+                str(d / "targets-000.xlsx"),
+            ]
+        )
+        == 0
+    )
     funding = d / "funding.csv"
-    pd.DataFrame({"org": ["A", "B", "C"], "funding": [900e3, 1.2e6, 1.5e6],
-                  "need": [1000, 1100, 1200]}).to_csv(funding, index=False)
-    assert main(["levelling-up", str(funding), "--pot", "200000", "-o",
-                 str(d / "levelling.xlsx")]) == 0
-    return {"model": model, "pack": d / "packs" / "Ashford City.xlsx",
-            "pack summary": d / "packs" / "ICB summary.xlsx", "converge": d / "conv.xlsx",
-            "table-y1": d / "y1.xlsx", "targets": d / "targets.xlsx",
-            "targets £000": d / "targets-000.xlsx", "levelling-up": d / "levelling.xlsx"}
+    pd.DataFrame(
+        {"org": ["A", "B", "C"], "funding": [900e3, 1.2e6, 1.5e6], "need": [1000, 1100, 1200]}
+    ).to_csv(funding, index=False)
+    assert (
+        main(["levelling-up", str(funding), "--pot", "200000", "-o", str(d / "levelling.xlsx")])
+        == 0
+    )
+    return {
+        "model": model,
+        "pack": d / "packs" / "Ashford City.xlsx",
+        "pack summary": d / "packs" / "ICB summary.xlsx",
+        "converge": d / "conv.xlsx",
+        "table-y1": d / "y1.xlsx",
+        "targets": d / "targets.xlsx",
+        "targets £000": d / "targets-000.xlsx",
+        "levelling-up": d / "levelling.xlsx",
+    }
 
 
 @pytest.fixture(scope="module")
 def printed(workbooks, tmp_path_factory) -> dict[str, list[str]]:
     out = tmp_path_factory.mktemp("pdf")
-    return {kind: pdf_pages(to_pdf(path, out / kind.replace(" ", "-")))
-            for kind, path in workbooks.items()}
+    return {
+        kind: pdf_pages(to_pdf(path, out / kind.replace(" ", "-")))
+        for kind, path in workbooks.items()
+    }
 
 
 def output_sheets(kind: str, wb) -> list:
@@ -81,7 +122,8 @@ def test_every_printed_page_is_numbered_and_marked(printed):
         for i, page in enumerate(pages):
             assert f"Page {i + 1} of {n}" in page, f"{kind}: page {i + 1} has no 'Page N of M'"
             assert "OFFICIAL" in page.splitlines()[0] or "OFFICIAL" in page[:400], (
-                f"{kind}: page {i + 1} has no protective marking")
+                f"{kind}: page {i + 1} has no protective marking"
+            )
 
 
 def test_footer_carries_the_run_date_and_version(printed):
@@ -110,10 +152,15 @@ def test_output_headers_are_plain_english(workbooks):
         wb = load_workbook(path)
         seen = 0
         for ws in output_sheets(kind, wb):
-            headers = [c.value for row in ws.iter_rows() for c in row
-                       if c.fill is not None and c.fill.fgColor is not None
-                       and str(c.fill.fgColor.rgb).endswith(HEADER_FILL)
-                       and isinstance(c.value, str)]
+            headers = [
+                c.value
+                for row in ws.iter_rows()
+                for c in row
+                if c.fill is not None
+                and c.fill.fgColor is not None
+                and str(c.fill.fgColor.rgb).endswith(HEADER_FILL)
+                and isinstance(c.value, str)
+            ]
             seen += len(headers)
             code = [h for h in headers if is_code_style(h)]
             assert not code, f"{kind}: sheet {ws.title} has code-style headers {code}"
@@ -140,24 +187,30 @@ def test_money_in_thousands_says_so_and_keeps_pounds(workbooks, printed):
     ws = wb["Targets"]
     header = [c.value for c in ws[1]]
     j = header.index("Target (£000)") + 1
-    cell = next(ws.cell(row=r, column=j) for r in range(2, ws.max_row + 1)
-                if ws.cell(row=r, column=1).value == "icb")
+    cell = next(
+        ws.cell(row=r, column=j)
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(row=r, column=1).value == "icb"
+    )
     assert cell.value == 2_516_000_000  # the value stays in pounds
     assert cell.number_format == MONEY_UNITS["£000"]
     text = "\n".join(printed["targets £000"])
     assert "£2,516,000 " in text or "£2,516,000\n" in text  # £2.516bn in thousands
 
 
-@pytest.mark.parametrize(("value", "fmt", "text"), [
-    (1234567.4, MONEY, "£1,234,567"),
-    (-1234567.4, MONEY, "(£1,234,567)"),
-    (2_516_000_000, MONEY_UNITS["£000"], "£2,516,000"),
-    (2_516_000_000, MONEY_UNITS["£m"], "£2,516.0"),
-    (0.123456, "0.0000%", "12.3456%"),
-    (-0.0123, "0.0%;(0.0%);0.0%", "(1.2%)"),
-    (1.23456, "0.000", "1.235"),
-    (1234.5, "#,##0", "1,234"),
-])
+@pytest.mark.parametrize(
+    ("value", "fmt", "text"),
+    [
+        (1234567.4, MONEY, "£1,234,567"),
+        (-1234567.4, MONEY, "(£1,234,567)"),
+        (2_516_000_000, MONEY_UNITS["£000"], "£2,516,000"),
+        (2_516_000_000, MONEY_UNITS["£m"], "£2,516.0"),
+        (0.123456, "0.0000%", "12.3456%"),
+        (-0.0123, "0.0%;(0.0%);0.0%", "(1.2%)"),
+        (1.23456, "0.000", "1.235"),
+        (1234.5, "#,##0", "1,234"),
+    ],
+)
 def test_shown_is_the_text_a_spreadsheet_shows(value, fmt, text):
     # Expected texts are Excel's own rendering of these formats, written out by hand.
     assert shown(value, fmt) == text
@@ -170,7 +223,7 @@ def test_trajectory_of_many_organisations_is_a_sorted_bar_chart(workbooks):
     assert chart.tagname == "barChart" and len(chart.series) == 2
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     h = max(i for i, r in enumerate(rows) if r[0] == "Organisation")  # the sorted block
-    before = [r[1] for r in rows[h + 1:] if r[0]]
+    before = [r[1] for r in rows[h + 1 :] if r[0]]
     assert len(before) == 42 and before == sorted(before, reverse=True)
 
 

@@ -23,7 +23,10 @@ def test_formats_apply_to_numbers_only_and_later_writes_replace():
     cells = {(c.row, c.col): c for c in d.spec().cells}
     assert cells[(2, 1)].number_format == "General"
     assert (cells[(2, 2)].value, cells[(2, 2)].number_format, cells[(2, 2)].bold) == (
-        7.5, "0.0%", True)
+        7.5,
+        "0.0%",
+        True,
+    )
 
 
 def test_block_header_values_and_blanks():

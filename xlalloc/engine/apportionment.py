@@ -35,8 +35,14 @@ from .errors import InputError, Problems
 from .frames import is_blank, row_numbers, source_rows, text_codes
 from .rounding import largest_remainder, units_of
 
-__all__ = ["Apportionment", "ApportionmentSettings", "DEFAULT_PROGRAMMES", "METHODS", "apportion",
-           "rows_text"]
+__all__ = [
+    "Apportionment",
+    "ApportionmentSettings",
+    "DEFAULT_PROGRAMMES",
+    "METHODS",
+    "apportion",
+    "rows_text",
+]
 
 METHODS = ("practice_data", "place_split", "capitation", "scale", "follow")
 
@@ -48,8 +54,10 @@ DEFAULT_PROGRAMMES: dict[str, tuple[tuple[str, ...], str]] = {
     "Learning disabilities": (("place_split", "practice_data", "capitation"), "core"),
     "Community": (("place_split", "capitation"), "community"),
     "Continuing healthcare / FNC": (("practice_data", "capitation"), "core"),
-    "Primary care (outside GMS) incl. prescribing": (("practice_data", "capitation"),
-                                                      "prescribing"),
+    "Primary care (outside GMS) incl. prescribing": (
+        ("practice_data", "capitation"),
+        "prescribing",
+    ),
     "Primary care (GMS)": (("scale", "capitation"), "pmc"),
     "Other programme costs": (("capitation",), "core"),
     "Corporate running costs": (("capitation",), "core"),
@@ -62,14 +70,20 @@ class ApportionmentSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     coverage_threshold: float = Field(
-        0.8, ge=0.0, le=1.0,
+        0.8,
+        ge=0.0,
+        le=1.0,
         description="minimum share of a line's data attributed to practices or places for "
-                    "practice_data or scale to be used")
+        "practice_data or scale to be used",
+    )
     unit: float = Field(1.0, gt=0, description="rounding unit in £")
     per_1000_component: Component = Field(
-        "core", description="weighted population used for Table 2 (cost per 1,000)")
-    source: str = Field("Birmingham and Solihull apportionment paper, Appendix 1",
-                        description="where these settings come from")
+        "core", description="weighted population used for Table 2 (cost per 1,000)"
+    )
+    source: str = Field(
+        "Birmingham and Solihull apportionment paper, Appendix 1",
+        description="where these settings come from",
+    )
 
 
 @dataclass
@@ -121,8 +135,9 @@ def rows_text(rows: list[int]) -> str:
     return ", ".join(out)
 
 
-def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
-                 problems: Problems) -> pd.DataFrame:
+def _check_lines(
+    lines: pd.DataFrame, settings: ApportionmentSettings, problems: Problems
+) -> pd.DataFrame:
     where = "Budget lines"
     for c in ("line", "programme", "amount"):
         if c not in lines.columns:
@@ -131,8 +146,13 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
         return lines
     rows = source_rows(lines)
     df = lines.copy().reset_index(drop=True)
-    for col, default in (("recurrent", True), ("methods", None), ("component", None),
-                         ("follow", None), ("negative_ok", False)):
+    for col, default in (
+        ("recurrent", True),
+        ("methods", None),
+        ("component", None),
+        ("follow", None),
+        ("negative_ok", False),
+    ):
         if col not in df.columns:
             df[col] = default
         elif col in ("recurrent", "negative_ok"):
@@ -147,41 +167,69 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
         if is_blank(r["programme"]):
             problems.add(where, f"line {name}: programme is blank", row=row, column="programme")
         if pd.isna(amounts.iloc[i]):
-            problems.add(where, f"line {name}: amount {r['amount']!r} is not a number",
-                         row=row, column="amount")
+            problems.add(
+                where,
+                f"line {name}: amount {r['amount']!r} is not a number",
+                row=row,
+                column="amount",
+            )
         else:
             if amounts.iloc[i] < 0 and r["negative_ok"] is not True:
-                problems.add(where, f"line {name}: amount {amounts.iloc[i]:,.2f} is negative "
-                                    "(set negative_ok for income or contra lines)",
-                             row=row, column="amount")
+                problems.add(
+                    where,
+                    f"line {name}: amount {amounts.iloc[i]:,.2f} is negative "
+                    "(set negative_ok for income or contra lines)",
+                    row=row,
+                    column="amount",
+                )
             try:
                 units_of(float(amounts.iloc[i]), settings.unit, name=f"line {name} amount")
             except InputError as e:
                 problems.add(where, e.problems[0].message, row=row, column="amount")
         for flag in ("recurrent", "negative_ok"):
             if not isinstance(r[flag], bool | np.bool_):
-                problems.add(where, f"line {name}: {flag} is {r[flag]!r}; expected True or "
-                                    "False", row=row, column=flag)
+                problems.add(
+                    where,
+                    f"line {name}: {flag} is {r[flag]!r}; expected True or False",
+                    row=row,
+                    column=flag,
+                )
         methods = _methods_of(r["methods"])
         bad = [m for m in methods if m not in METHODS]
         if bad:
-            problems.add(where, f"line {name}: unknown method(s) {bad}; expected {list(METHODS)}",
-                         row=row, column="methods")
+            problems.add(
+                where,
+                f"line {name}: unknown method(s) {bad}; expected {list(METHODS)}",
+                row=row,
+                column="methods",
+            )
         comp = r["component"]
         if not is_blank(comp) and str(comp).strip() not in COMPONENTS:
-            problems.add(where, f"line {name}: unknown component {comp!r}; expected one of "
-                                f"{list(COMPONENTS)}", row=row, column="component")
+            problems.add(
+                where,
+                f"line {name}: unknown component {comp!r}; expected one of {list(COMPONENTS)}",
+                row=row,
+                column="component",
+            )
         if "follow" in methods and is_blank(r["follow"]):
-            problems.add(where, f"line {name}: method 'follow' needs the line to follow",
-                         row=row, column="follow")
+            problems.add(
+                where,
+                f"line {name}: method 'follow' needs the line to follow",
+                row=row,
+                column="follow",
+            )
     dups = df["line"][df["line"].duplicated(keep=False)].dropna().unique()
     for d in sorted(dups):
         problems.add(where, f"line {d} appears more than once", column="line")
     names = set(df["line"].dropna())
     for i, r in df.iterrows():
         if not is_blank(r["follow"]) and str(r["follow"]).strip() not in names:
-            problems.add(where, f"line {r['line']}: follows unknown line {r['follow']!r}",
-                         row=rows[int(i)], column="follow")
+            problems.add(
+                where,
+                f"line {r['line']}: follows unknown line {r['follow']!r}",
+                row=rows[int(i)],
+                column="follow",
+            )
     df["amount"] = amounts
     df["recurrent"] = df["recurrent"].map(lambda v: v is True or v is np.True_)
     return df
@@ -189,8 +237,11 @@ def _check_lines(lines: pd.DataFrame, settings: ApportionmentSettings,
 
 def _follow_order(df: pd.DataFrame, problems: Problems) -> list[str]:
     """Lines in an order where every followed line comes before its followers."""
-    follows = {r["line"]: str(r["follow"]).strip() for _, r in df.iterrows()
-               if "follow" in _methods_of(r["methods"]) and not is_blank(r["follow"])}
+    follows = {
+        r["line"]: str(r["follow"]).strip()
+        for _, r in df.iterrows()
+        if "follow" in _methods_of(r["methods"]) and not is_blank(r["follow"])
+    }
     order: list[str] = []
     state: dict[str, int] = {}
     reported: set[frozenset[str]] = set()
@@ -199,12 +250,11 @@ def _follow_order(df: pd.DataFrame, problems: Problems) -> list[str]:
         if state.get(line) == 2:
             return
         if state.get(line) == 1:
-            cycle = path[path.index(line):] + [line]
+            cycle = path[path.index(line) :] + [line]
             key = frozenset(cycle)
             if key not in reported:
                 reported.add(key)
-                problems.add("Budget lines", "follow cycle: " + " -> ".join(cycle),
-                             column="follow")
+                problems.add("Budget lines", "follow cycle: " + " -> ".join(cycle), column="follow")
             return
         state[line] = 1
         if line in follows:
@@ -235,8 +285,14 @@ def _check_practices(practices: pd.DataFrame, problems: Problems) -> pd.DataFram
     return p
 
 
-def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_lines: set[str],
-                known_practices: set[str], problems: Problems) -> pd.DataFrame:
+def _data_table(
+    frame: pd.DataFrame | None,
+    value_col: str,
+    where: str,
+    known_lines: set[str],
+    known_practices: set[str],
+    problems: Problems,
+) -> pd.DataFrame:
     """Validate practice-level data and total it by line and practice.
 
     Whole-column checks on each distinct line and practice code, then a loop over the
@@ -249,9 +305,13 @@ def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_li
         ``line, practice_code, value``; empty when there is no data.
     """
     cols = ["line", "practice_code", value_col]
-    empty = pd.DataFrame({"line": pd.Series(dtype=object),
-                          "practice_code": pd.Series(dtype=object),
-                          "value": pd.Series(dtype="float64")})
+    empty = pd.DataFrame(
+        {
+            "line": pd.Series(dtype=object),
+            "practice_code": pd.Series(dtype=object),
+            "value": pd.Series(dtype="float64"),
+        }
+    )
     if frame is None or len(frame) == 0:
         return empty
     missing = [c for c in cols if c not in frame.columns]
@@ -268,33 +328,44 @@ def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_li
         keep = np.ones(len(code_text), dtype=bool)
         keep[spaces] = False
         renumber = np.cumsum(keep) - 1
-        code_code = np.where((code_code >= 0) & keep[np.maximum(code_code, 0)],
-                             renumber[np.maximum(code_code, 0)], -1)
+        code_code = np.where(
+            (code_code >= 0) & keep[np.maximum(code_code, 0)],
+            renumber[np.maximum(code_code, 0)],
+            -1,
+        )
         code_text = code_text[keep]
     raw = frame[value_col].reset_index(drop=True)
     vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     line_ok = pd.Series(line_text, dtype=object).isin(known_lines).to_numpy()
     for k in np.flatnonzero(~line_ok):
         at = rows[line_code == k].tolist()
-        problems.add(where, f"unknown line {line_text[k]!r} (rows {rows_text(at)})",
-                     column="line")
+        problems.add(where, f"unknown line {line_text[k]!r} (rows {rows_text(at)})", column="line")
     no_line = line_code < 0
     if no_line.any():
-        problems.add(where, f"line is blank (rows {rows_text(rows[no_line].tolist())})",
-                     column="line")
+        problems.add(
+            where, f"line is blank (rows {rows_text(rows[no_line].tolist())})", column="line"
+        )
     code_ok = pd.Series(code_text, dtype=object).isin(known_practices).to_numpy()
-    bad_code = (code_code >= 0) & ~code_ok[np.maximum(code_code, 0)] if len(code_text) \
+    bad_code = (
+        (code_code >= 0) & ~code_ok[np.maximum(code_code, 0)]
+        if len(code_text)
         else np.zeros(len(frame), dtype=bool)
+    )
     nan = np.isnan(vals)
     negative = vals < 0
     for i in np.flatnonzero(bad_code | nan | negative).tolist():
         row = int(rows[i])
         if bad_code[i]:
-            problems.add(where, f"practice {code_text[code_code[i]]} is not in the practice "
-                                "table", row=row, column="practice_code")
+            problems.add(
+                where,
+                f"practice {code_text[code_code[i]]} is not in the practice table",
+                row=row,
+                column="practice_code",
+            )
         if nan[i]:
-            problems.add(where, f"{value_col} {raw.iloc[i]!r} is not a number",
-                         row=row, column=value_col)
+            problems.add(
+                where, f"{value_col} {raw.iloc[i]!r} is not a number", row=row, column=value_col
+            )
         elif negative[i]:
             problems.add(where, f"{value_col} is negative", row=row, column=value_col)
     # One pass: the total of each (line, practice code), blank codes as their own group;
@@ -311,13 +382,18 @@ def _data_table(frame: pd.DataFrame | None, value_col: str, where: str, known_li
         present, inverse = np.unique(key, return_inverse=True)
         sums = np.bincount(inverse, weights=weights, minlength=len(present))
     codes_or_blank = np.concatenate([np.array([None], dtype=object), code_text])
-    return pd.DataFrame({"line": line_text[present // width],
-                         "practice_code": codes_or_blank[present % width],
-                         "value": sums})
+    return pd.DataFrame(
+        {
+            "line": line_text[present // width],
+            "practice_code": codes_or_blank[present % width],
+            "value": sums,
+        }
+    )
 
 
-def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices: pd.DataFrame,
-                  problems: Problems) -> pd.DataFrame:
+def _check_splits(
+    splits: pd.DataFrame | None, known_lines: set[str], practices: pd.DataFrame, problems: Problems
+) -> pd.DataFrame:
     where = "Place splits"
     cols = ["line", "place", "locality", "pct"]
     if splits is None or len(splits) == 0:
@@ -341,15 +417,16 @@ def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices:
             problems.add(where, f"unknown line {df['line'].iloc[i]!r}", row=row, column="line")
         pl = df["place"].iloc[i]
         if pl not in places:
-            problems.add(where, f"unknown place {pl!r}; places are {sorted(places)}", row=row,
-                         column="place")
+            problems.add(
+                where, f"unknown place {pl!r}; places are {sorted(places)}", row=row, column="place"
+            )
         lo = df["locality"].iloc[i]
         if not is_blank(lo) and pl in places and (pl, lo) not in locs:
-            problems.add(where, f"locality {lo!r} is not in place {pl!r}", row=row,
-                         column="locality")
+            problems.add(
+                where, f"locality {lo!r} is not in place {pl!r}", row=row, column="locality"
+            )
         if pd.isna(pct.iloc[i]):
-            problems.add(where, f"pct {df['pct'].iloc[i]!r} is not a number", row=row,
-                         column="pct")
+            problems.add(where, f"pct {df['pct'].iloc[i]!r} is not a number", row=row, column="pct")
         elif pct.iloc[i] < 0:
             problems.add(where, "pct is negative", row=row, column="pct")
     df["pct"] = pct
@@ -357,8 +434,9 @@ def _check_splits(splits: pd.DataFrame | None, known_lines: set[str], practices:
     for line, g in df.groupby("line"):
         s = g["pct"].sum()
         if not (abs(s - 100) < 1e-6 or abs(s - 1) < 1e-9):
-            problems.add(where, f"line {line}: place percentages sum to {s:g}, not 100%",
-                         column="pct")
+            problems.add(
+                where, f"line {line}: place percentages sum to {s:g}, not 100%", column="pct"
+            )
     df["pct"] = df.groupby("line")["pct"].transform(lambda s: s / s.sum() if s.sum() else s)
     return df[cols]
 
@@ -397,8 +475,10 @@ def apportion(
     settings = settings or ApportionmentSettings()
     problems = Problems()
     if settings.per_1000_component not in COMPONENTS:
-        problems.add("settings", f"per_1000_component {settings.per_1000_component!r} is not "
-                                 f"one of {list(COMPONENTS)}")
+        problems.add(
+            "settings",
+            f"per_1000_component {settings.per_1000_component!r} is not one of {list(COMPONENTS)}",
+        )
     L = _check_lines(lines, settings, problems)
     P = _check_practices(practices, problems)
     structural = [p for p in problems.items if "missing column" in p.message]
@@ -409,8 +489,9 @@ def apportion(
             problems.add("Practices", f"missing weighted population column '{c}'")
     known_lines = set(L["line"].dropna())
     known_practices = set(P["practice_code"])
-    pv = _data_table(practice_values, "value", "Practice values", known_lines, known_practices,
-                     problems)
+    pv = _data_table(
+        practice_values, "value", "Practice values", known_lines, known_practices, problems
+    )
     act = _data_table(activity, "amount", "Activity", known_lines, known_practices, problems)
     splits = _check_splits(place_splits, known_lines, P, problems)
     order = _follow_order(L, problems)
@@ -420,7 +501,8 @@ def apportion(
     problems.raise_if_any()
 
     cells_index = pd.MultiIndex.from_frame(
-        P[["place", "locality"]].drop_duplicates().sort_values(["place", "locality"]))
+        P[["place", "locality"]].drop_duplicates().sort_values(["place", "locality"])
+    )
     practice_cell = pd.MultiIndex.from_frame(P[["place", "locality"]])
     shares_by_line: dict[str, pd.Series] = {}
     audit_rows = []
@@ -448,7 +530,8 @@ def apportion(
                 cov = _coverage(d)
                 if cov < settings.coverage_threshold:
                     skipped.append(
-                        f"{m}: coverage {cov:.1%} below {settings.coverage_threshold:.0%}")
+                        f"{m}: coverage {cov:.1%} below {settings.coverage_threshold:.0%}"
+                    )
                     continue
                 known = d.dropna(subset=["practice_code"])
                 by_practice = known.groupby("practice_code")["value"].sum()
@@ -456,11 +539,19 @@ def apportion(
                 shares = pd.Series(v, index=practice_cell).groupby(level=[0, 1]).sum()
                 coverage = cov
                 if m == "scale":
-                    note = (f"part-year actual £{total:,.0f} scaled by "
-                            f"{r['amount'] / total if total else float('nan'):.4f} to the budget")
+                    note = (
+                        f"part-year actual £{total:,.0f} scaled by "
+                        f"{r['amount'] / total if total else float('nan'):.4f} to the budget"
+                    )
                 else:
-                    note = (f"practice shares; £{total - attributed.sum():,.0f} unattributed "
-                            "apportioned by the same shares") if cov < 1 else "practice shares"
+                    note = (
+                        (
+                            f"practice shares; £{total - attributed.sum():,.0f} unattributed "
+                            "apportioned by the same shares"
+                        )
+                        if cov < 1
+                        else "practice shares"
+                    )
             elif m == "place_split":
                 sp = splits[splits["line"] == line]
                 if sp.empty:
@@ -482,8 +573,11 @@ def apportion(
             used = m
             break
         if used is None or shares is None:
-            failures.add("Budget lines", f"line {line}: no method could be used ("
-                         + "; ".join(skipped) + ")", column="methods")
+            failures.add(
+                "Budget lines",
+                f"line {line}: no method could be used (" + "; ".join(skipped) + ")",
+                column="methods",
+            )
             continue
         shares = shares.reindex(cells_index).fillna(0.0)
         if shares.sum() <= 0:
@@ -494,16 +588,32 @@ def apportion(
         amt = float(r["amount"])
         rounded = _round_by_place(shares, amt, settings.unit)
         for (pl, lo), a in zip(shares.index, rounded):
-            cell_rows.append({"line": line, "programme": programme,
-                              "recurrent": bool(r["recurrent"]), "place": pl, "locality": lo,
-                              "amount": a})
-        audit_rows.append({
-            "line": line, "programme": programme, "amount": amt,
-            "recurrent": bool(r["recurrent"]), "methods_tried": "; ".join(tried),
-            "method_used": used, "skipped": "; ".join(skipped), "coverage": coverage,
-            "component": comp if used == "capitation" else "", "note": note,
-            "apportioned": float(rounded.sum()), "difference": float(rounded.sum()) - amt,
-        })
+            cell_rows.append(
+                {
+                    "line": line,
+                    "programme": programme,
+                    "recurrent": bool(r["recurrent"]),
+                    "place": pl,
+                    "locality": lo,
+                    "amount": a,
+                }
+            )
+        audit_rows.append(
+            {
+                "line": line,
+                "programme": programme,
+                "amount": amt,
+                "recurrent": bool(r["recurrent"]),
+                "methods_tried": "; ".join(tried),
+                "method_used": used,
+                "skipped": "; ".join(skipped),
+                "coverage": coverage,
+                "component": comp if used == "capitation" else "",
+                "note": note,
+                "apportioned": float(rounded.sum()),
+                "difference": float(rounded.sum()) - amt,
+            }
+        )
     failures.raise_if_any()
     cells = pd.DataFrame(cell_rows)
     line_pos = {name: i for i, name in enumerate(L["line"])}
@@ -514,8 +624,11 @@ def apportion(
     cells = cells.reset_index(drop=True)
     programmes = list(dict.fromkeys(L["programme"].astype(str)))
     t1 = _pivot(cells, "place", programmes)
-    t1r = _pivot(cells[cells["recurrent"]], "place", programmes) if cells["recurrent"].any() \
+    t1r = (
+        _pivot(cells[cells["recurrent"]], "place", programmes)
+        if cells["recurrent"].any()
         else t1 * 0
+    )
     t1l = _pivot(cells, "locality", programmes)
     wp = P.groupby("place")[settings.per_1000_component].sum()
     body = t1.drop(index="Total")
@@ -541,8 +654,9 @@ def _round_by_place(shares: pd.Series, amount: float, unit: float) -> np.ndarray
         unit: The rounding unit.
     """
     by_place = shares.groupby(level=0, sort=False).sum()
-    place_amounts = largest_remainder(by_place.to_numpy(), amount, unit,
-                                      order=[str(p) for p in by_place.index])
+    place_amounts = largest_remainder(
+        by_place.to_numpy(), amount, unit, order=[str(p) for p in by_place.index]
+    )
     out = np.zeros(len(shares))
     places = shares.index.get_level_values(0)
     for place, place_amount in zip(by_place.index, place_amounts):
@@ -560,14 +674,19 @@ def _coverage(d: pd.DataFrame) -> float:
     return float(d.loc[d["practice_code"].notna(), "value"].sum() / total) if total > 0 else 0.0
 
 
-def _check_methods_available(L: pd.DataFrame, data_by_line: dict[str, pd.DataFrame],
-                             splits: pd.DataFrame, settings: ApportionmentSettings,
-                             problems: Problems) -> None:
+def _check_methods_available(
+    L: pd.DataFrame,
+    data_by_line: dict[str, pd.DataFrame],
+    splits: pd.DataFrame,
+    settings: ApportionmentSettings,
+    problems: Problems,
+) -> None:
     """Report every line none of whose methods has the data it needs."""
     rows = source_rows(L)
     for i, r in L.iterrows():
         methods = _methods_of(r["methods"]) or list(
-            DEFAULT_PROGRAMMES.get(str(r["programme"]), (("capitation",), "core"))[0])
+            DEFAULT_PROGRAMMES.get(str(r["programme"]), (("capitation",), "core"))[0]
+        )
         reasons: list[str] = []
         for m in methods:
             if m in ("capitation", "follow"):
@@ -583,15 +702,21 @@ def _check_methods_available(L: pd.DataFrame, data_by_line: dict[str, pd.DataFra
                 if d is None:
                     reasons.append(f"{m}: no practice data")
                 elif _coverage(d) < settings.coverage_threshold:
-                    reasons.append(f"{m}: coverage {_coverage(d):.1%} below "
-                                   f"{settings.coverage_threshold:.0%}")
+                    reasons.append(
+                        f"{m}: coverage {_coverage(d):.1%} below {settings.coverage_threshold:.0%}"
+                    )
                 else:
                     reasons = []
                     break
         if reasons:
-            problems.add("Budget lines", f"line {r['line']}: missing method data, no method "
-                         "could be used (" + "; ".join(reasons) + "); add data or end the "
-                         "methods with capitation", row=rows[int(i)], column="methods")
+            problems.add(
+                "Budget lines",
+                f"line {r['line']}: missing method data, no method "
+                "could be used (" + "; ".join(reasons) + "); add data or end the "
+                "methods with capitation",
+                row=rows[int(i)],
+                column="methods",
+            )
 
 
 def _split_to_cells(sp: pd.DataFrame, P: pd.DataFrame, comp: str) -> pd.Series:
@@ -619,8 +744,9 @@ def _split_to_cells(sp: pd.DataFrame, P: pd.DataFrame, comp: str) -> pd.Series:
 
 
 def _pivot(cells: pd.DataFrame, by: str, programmes: list[str]) -> pd.DataFrame:
-    t = cells.pivot_table(index="programme", columns=by, values="amount", aggfunc="sum",
-                          fill_value=0.0, sort=True)
+    t = cells.pivot_table(
+        index="programme", columns=by, values="amount", aggfunc="sum", fill_value=0.0, sort=True
+    )
     t = t.reindex([p for p in programmes if p in t.index])
     t["Total"] = t.sum(axis=1)
     t.loc["Total"] = t.sum(axis=0)

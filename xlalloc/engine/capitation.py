@@ -33,10 +33,24 @@ from .errors import InputError, Problem, Problems
 from .frames import source_rows
 from .rounding import largest_remainder, round_half_up
 
-__all__ = ["COMPONENTS", "Component", "LEVELS", "PlaceMap", "add_targets", "check_components",
-           "cost_per_1000", "define_places", "derive_footprint", "england_ratios",
-           "footprint_change", "need_index", "need_indices", "round_nhse", "target_amounts",
-           "target_shares"]
+__all__ = [
+    "COMPONENTS",
+    "Component",
+    "LEVELS",
+    "PlaceMap",
+    "add_targets",
+    "check_components",
+    "cost_per_1000",
+    "define_places",
+    "derive_footprint",
+    "england_ratios",
+    "footprint_change",
+    "need_index",
+    "need_indices",
+    "round_nhse",
+    "target_amounts",
+    "target_shares",
+]
 
 #: Stable keys of the nine published weighted populations.
 COMPONENTS: tuple[str, ...] = (
@@ -52,8 +66,17 @@ COMPONENTS: tuple[str, ...] = (
 )
 
 #: A weighted-population component, as a type (the same keys as :data:`COMPONENTS`).
-Component = Literal["ga", "community", "mental_health", "maternity", "prescribing", "core",
-                    "pmc", "pmc_need", "health_inequalities"]
+Component = Literal[
+    "ga",
+    "community",
+    "mental_health",
+    "maternity",
+    "prescribing",
+    "core",
+    "pmc",
+    "pmc_need",
+    "health_inequalities",
+]
 
 assert get_args(Component) == COMPONENTS
 
@@ -80,12 +103,12 @@ def check_components(keys: list[str] | tuple[str, ...], where: str = "component"
     """Raise if any key is not a published component."""
     bad = [k for k in keys if k not in COMPONENTS]
     if bad:
-        raise InputError(f"unknown component(s) {bad}; expected one of {list(COMPONENTS)}",
-                         where=where)
+        raise InputError(
+            f"unknown component(s) {bad}; expected one of {list(COMPONENTS)}", where=where
+        )
 
 
-def define_places(practices: pd.DataFrame, places: pd.DataFrame,
-                  where: str = "places") -> PlaceMap:
+def define_places(practices: pd.DataFrame, places: pd.DataFrame, where: str = "places") -> PlaceMap:
     """Validate a place definition against the practice data.
 
     Args:
@@ -119,14 +142,19 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame,
     known = practices.set_index("practice_code")["icb_code"]
     for i, code in enumerate(m["practice_code"]):
         if pd.notna(code) and code != "" and code not in known.index:
-            problems.add(where, f"practice {code} is not in the practice data",
-                         row=rows[i], column="practice_code")
+            problems.add(
+                where,
+                f"practice {code} is not in the practice data",
+                row=rows[i],
+                column="practice_code",
+            )
     counts = m.groupby("practice_code")["place"].nunique()
     for code in counts[counts > 1].index:
         names = sorted(m.loc[m["practice_code"] == code, "place"].dropna().unique())
         problems.add(where, f"practice {code} is in more than one place: {names}")
     dup_rows = m.duplicated("practice_code", keep="first") & ~m["practice_code"].isin(
-        counts[counts > 1].index)
+        counts[counts > 1].index
+    )
     m = m[~dup_rows]
     problems.raise_if_any()
     m["icb_code"] = m["practice_code"].map(known).astype("string")
@@ -144,14 +172,17 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame,
     warnings = []
     if left:
         shown = ", ".join(left[:20]) + (" ..." if len(left) > 20 else "")
-        warnings.append(f"{len(left)} practice(s) of ICB(s) {sorted(icb_set)} are in no place: "
-                        f"{shown}")
-    return PlaceMap(m.reset_index(drop=True)[["practice_code", "place", "locality",
-                                              "icb_code"]], warnings, left)
+        warnings.append(
+            f"{len(left)} practice(s) of ICB(s) {sorted(icb_set)} are in no place: {shown}"
+        )
+    return PlaceMap(
+        m.reset_index(drop=True)[["practice_code", "place", "locality", "icb_code"]], warnings, left
+    )
 
 
-def need_index(population: npt.ArrayLike, weighted: npt.ArrayLike,
-               selected: npt.ArrayLike) -> float:
+def need_index(
+    population: npt.ArrayLike, weighted: npt.ArrayLike, selected: npt.ArrayLike
+) -> float:
     """Need index of the selected practices against all practices given.
 
     ``(Σ_selected WP / Σ_selected pop) / (Σ WP / Σ pop)``: the place-based tool's
@@ -166,8 +197,9 @@ def need_index(population: npt.ArrayLike, weighted: npt.ArrayLike,
     if not sel.any():
         raise InputError("no practice is selected", where="selected")
     if pop[sel].sum() <= 0 or pop.sum() <= 0 or wp.sum() <= 0:
-        raise InputError("populations and weighted populations must not sum to zero",
-                         where="populations")
+        raise InputError(
+            "populations and weighted populations must not sum to zero", where="populations"
+        )
     return float((wp[sel].sum() / pop[sel].sum()) / (wp.sum() / pop.sum()))
 
 
@@ -209,66 +241,108 @@ def need_indices(
     """
     if rounding not in (None, "nhse"):
         raise InputError(f"rounding must be 'nhse' or none; got {rounding!r}", where="round")
-    ratios = (england_ratios(practices) if england is None
-              else pd.Series(dict(england), dtype="float64").reindex(list(COMPONENTS)))
+    ratios = (
+        england_ratios(practices)
+        if england is None
+        else pd.Series(dict(england), dtype="float64").reindex(list(COMPONENTS))
+    )
     if ratios.isna().any():
-        raise InputError(f"england ratios missing for {list(ratios[ratios.isna()].index)}",
-                         where="england")
-    names = (practices.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
-             .astype("string"))
+        raise InputError(
+            f"england ratios missing for {list(ratios[ratios.isna()].index)}", where="england"
+        )
+    names = practices.drop_duplicates("icb_code").set_index("icb_code")["icb_name"].astype("string")
     icb_src = practices
     if place_map is not None:
         icb_src = practices[practices["icb_code"].isin(set(place_map.frame["icb_code"]))]
     icb = _sums(icb_src, ["icb_code"])
     icb_rate = icb[list(COMPONENTS)].div(icb["population"], axis=0)
-    parts = [_table(icb, "icb", icb.index, icb.index, pd.Series(pd.NA, index=icb.index),
-                    icb_rate, ratios)]
+    parts = [
+        _table(
+            icb, "icb", icb.index, icb.index, pd.Series(pd.NA, index=icb.index), icb_rate, ratios
+        )
+    ]
     if place_map is not None:
         joined = practices.drop(columns=["place", "locality"], errors="ignore").merge(
-            place_map.frame[["practice_code", "place", "locality"]],
-                                 on="practice_code", how="inner")
+            place_map.frame[["practice_code", "place", "locality"]], on="practice_code", how="inner"
+        )
         pl = _sums(joined, ["icb_code", "place"])
         codes = pl.index.get_level_values(0)
         ref = icb_rate.loc[codes].set_axis(pl.index)
-        parts.append(_table(pl, "place", pl.index.get_level_values(1), codes,
-                            pl.index.get_level_values(1), ref, ratios))
+        parts.append(
+            _table(
+                pl,
+                "place",
+                pl.index.get_level_values(1),
+                codes,
+                pl.index.get_level_values(1),
+                ref,
+                ratios,
+            )
+        )
         jl = joined.dropna(subset=["locality"])
         if len(jl):
             lo = _sums(jl, ["icb_code", "place", "locality"])
             codes = lo.index.get_level_values(0)
             ref = icb_rate.loc[codes].set_axis(lo.index)
-            parts.append(_table(lo, "locality", lo.index.get_level_values(2), codes,
-                                lo.index.get_level_values(1), ref, ratios))
+            parts.append(
+                _table(
+                    lo,
+                    "locality",
+                    lo.index.get_level_values(2),
+                    codes,
+                    lo.index.get_level_values(1),
+                    ref,
+                    ratios,
+                )
+            )
     out = pd.concat(parts, ignore_index=True)
     empty = out[out["population"] <= 0]
     if len(empty):
-        raise InputError([Problem("practices", f"{lvl} {name!r} has a population of "
-                                  f"{pop:g}: its need index (weighted population per head) "
-                                  "cannot be computed; give it practices with patients")
-                          for lvl, name, pop in zip(empty["level"], empty["name"],
-                                                    empty["population"])])
+        raise InputError(
+            [
+                Problem(
+                    "practices",
+                    f"{lvl} {name!r} has a population of "
+                    f"{pop:g}: its need index (weighted population per head) "
+                    "cannot be computed; give it practices with patients",
+                )
+                for lvl, name, pop in zip(empty["level"], empty["name"], empty["population"])
+            ]
+        )
     out.insert(3, "icb_name", out["icb_code"].map(names))
     is_icb = out["level"] == "icb"
     out.loc[is_icb, "name"] = out.loc[is_icb, "icb_name"].fillna(out.loc[is_icb, "icb_code"])
     order = {lvl: i for i, lvl in enumerate(LEVELS)}
-    out = (out.assign(_l=out["level"].map(order))
-           .sort_values(["icb_code", "_l", "place", "name"], kind="stable", na_position="first")
-           .drop(columns="_l").reset_index(drop=True))
+    out = (
+        out.assign(_l=out["level"].map(order))
+        .sort_values(["icb_code", "_l", "place", "name"], kind="stable", na_position="first")
+        .drop(columns="_l")
+        .reset_index(drop=True)
+    )
     if rounding == "nhse":
         out = round_nhse(out)
     return out
 
 
-def _table(sums: pd.DataFrame, level: str, name: object, icb_codes: object, place: object,
-           ref_rate: pd.DataFrame, ratios: pd.Series) -> pd.DataFrame:
+def _table(
+    sums: pd.DataFrame,
+    level: str,
+    name: object,
+    icb_codes: object,
+    place: object,
+    ref_rate: pd.DataFrame,
+    ratios: pd.Series,
+) -> pd.DataFrame:
     rate = sums[list(COMPONENTS)].div(sums["population"], axis=0)
-    t = pd.DataFrame({
-        "level": level,
-        "name": np.asarray(name, dtype=object),
-        "icb_code": np.asarray(icb_codes, dtype=object),
-        "place": np.asarray(place, dtype=object),
-        "population": sums["population"].to_numpy(),
-    })
+    t = pd.DataFrame(
+        {
+            "level": level,
+            "name": np.asarray(name, dtype=object),
+            "icb_code": np.asarray(icb_codes, dtype=object),
+            "place": np.asarray(place, dtype=object),
+            "population": sums["population"].to_numpy(),
+        }
+    )
     for c in COMPONENTS:
         t[f"{c}_wp"] = sums[c].to_numpy()
         std = ref_rate[c].to_numpy() if level != "icb" else ratios[c]
@@ -310,8 +384,12 @@ def target_shares(indices: pd.DataFrame, component: str = "core") -> pd.Series:
     return (wp / total).rename("target_share")
 
 
-def target_amounts(shares: pd.Series | np.ndarray, budget: float, unit: float = 1.0,
-                   order: list[object] | None = None) -> np.ndarray:
+def target_amounts(
+    shares: pd.Series | np.ndarray,
+    budget: float,
+    unit: float = 1.0,
+    order: list[object] | None = None,
+) -> np.ndarray:
     """Share a budget by target shares, rounded to ``unit`` by largest remainder.
 
     Args:
@@ -326,8 +404,9 @@ def target_amounts(shares: pd.Series | np.ndarray, budget: float, unit: float = 
     return largest_remainder(np.asarray(shares, dtype="float64"), budget, unit, order=order)
 
 
-def add_targets(indices: pd.DataFrame, budget: float | None, component: str = "core",
-                unit: float = 1.0) -> pd.DataFrame:
+def add_targets(
+    indices: pd.DataFrame, budget: float | None, component: str = "core", unit: float = 1.0
+) -> pd.DataFrame:
     """Add ``target_share`` and (with a budget) ``target`` columns.
 
     The budget is the ICB's: with places, each level of each ICB sums to it; the
@@ -342,13 +421,17 @@ def add_targets(indices: pd.DataFrame, budget: float | None, component: str = "c
         return out
     sub = out["level"] != "icb"
     if sub.any() and out.loc[sub, "icb_code"].nunique() > 1:
-        raise InputError("a budget applies to one ICB's places; the places span ICBs "
-                         f"{sorted(out.loc[sub, 'icb_code'].unique())}", where="budget")
+        raise InputError(
+            "a budget applies to one ICB's places; the places span ICBs "
+            f"{sorted(out.loc[sub, 'icb_code'].unique())}",
+            where="budget",
+        )
     target = np.zeros(len(out))
     for _, idx in out.groupby(out["level"]).groups.items():
         rows = out.loc[idx]
-        target[np.asarray(idx)] = target_amounts(rows["target_share"], budget, unit,
-                                                 order=list(rows["name"].astype(str)))
+        target[np.asarray(idx)] = target_amounts(
+            rows["target_share"], budget, unit, order=list(rows["name"].astype(str))
+        )
     out["target"] = target
     return out
 
@@ -362,8 +445,9 @@ def cost_per_1000(amounts: pd.Series, weighted_population: pd.Series) -> pd.Seri
     wp = weighted_population.reindex(amounts.index)
     bad = wp.isna() | (wp <= 0)
     if bad.any():
-        raise InputError(f"no weighted population for {list(wp[bad].index)}",
-                         where="weighted population")
+        raise InputError(
+            f"no weighted population for {list(wp[bad].index)}", where="weighted population"
+        )
     return (amounts.astype("float64") / wp * 1000.0).rename("per_1000_wp")
 
 
@@ -374,14 +458,17 @@ def derive_footprint(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
         Columns ``practice_code, new_code, new_name`` for practices in both files.
     """
     m = new[["practice_code", "icb_code", "icb_name"]].rename(
-        columns={"icb_code": "new_code", "icb_name": "new_name"})
+        columns={"icb_code": "new_code", "icb_name": "new_name"}
+    )
     return m[m["practice_code"].isin(set(old["practice_code"]))].reset_index(drop=True)
 
 
-def footprint_change(practices: pd.DataFrame, mapping: pd.DataFrame,
-                     component: str = "core",
-                     england: Mapping[str, float] | pd.Series | None = None,
-                     ) -> tuple[pd.DataFrame, list[str]]:
+def footprint_change(
+    practices: pd.DataFrame,
+    mapping: pd.DataFrame,
+    component: str = "core",
+    england: Mapping[str, float] | pd.Series | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
     """Re-map practices to new organisations and compare with their predecessors.
 
     Args:
@@ -405,18 +492,26 @@ def footprint_change(practices: pd.DataFrame, mapping: pd.DataFrame,
     parts = j.groupby(["new_code", "icb_code"])[["population", component]].sum()
     parts["index"] = parts[component] / parts["population"] / r
     g = parts.groupby(level=0)["index"]
-    out = pd.DataFrame({
-        "population": new["population"],
-        f"{component}_wp": new[component],
-        f"{component}_index": new[component] / new["population"] / r,
-        "predecessors": parts.reset_index().groupby("new_code")["icb_code"].agg(
-            lambda s: ", ".join(sorted(s))),
-        "n_predecessors": g.size(),
-        "predecessor_index_min": g.min(),
-        "predecessor_index_max": g.max(),
-    })
+    out = pd.DataFrame(
+        {
+            "population": new["population"],
+            f"{component}_wp": new[component],
+            f"{component}_index": new[component] / new["population"] / r,
+            "predecessors": parts.reset_index()
+            .groupby("new_code")["icb_code"]
+            .agg(lambda s: ", ".join(sorted(s))),
+            "n_predecessors": g.size(),
+            "predecessor_index_min": g.min(),
+            "predecessor_index_max": g.max(),
+        }
+    )
     out["predecessor_index_spread"] = out["predecessor_index_max"] - out["predecessor_index_min"]
     if "new_name" in mapping.columns:
-        out.insert(0, "new_name", mapping.drop_duplicates("new_code").set_index("new_code")
-                   ["new_name"].reindex(out.index))
+        out.insert(
+            0,
+            "new_name",
+            mapping.drop_duplicates("new_code")
+            .set_index("new_code")["new_name"]
+            .reindex(out.index),
+        )
     return out.reset_index(), unmapped

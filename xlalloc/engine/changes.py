@@ -67,21 +67,29 @@ def round_to_total(exact: np.ndarray, groups: np.ndarray, totals: np.ndarray) ->
     floor = np.floor(x).astype(np.int64)
     rem = x - floor
     need = np.asarray(totals, dtype=np.int64) - np.bincount(
-        groups, weights=floor, minlength=len(totals)).round().astype(np.int64)
+        groups, weights=floor, minlength=len(totals)
+    ).round().astype(np.int64)
     order = np.lexsort((np.arange(len(x)), -rem, groups))
     rank = np.empty(len(x), dtype=np.int64)
     sorted_groups = groups[order]
     starts = np.searchsorted(sorted_groups, sorted_groups, side="left")
     rank[order] = np.arange(len(x)) - starts
     if (need < 0).any() or (need > np.bincount(groups, minlength=len(totals))).any():
-        raise InputError("the totals cannot be reached by rounding each amount by less than "
-                         "a penny", where="totals")
+        raise InputError(
+            "the totals cannot be reached by rounding each amount by less than a penny",
+            where="totals",
+        )
     return floor + (rank < need[groups]).astype(np.int64)
 
 
-def explain_change(old: pd.DataFrame, new: pd.DataFrame, by: list[str],
-                   line: list[str], within: list[str] | None = None,
-                   amount: str = "amount") -> pd.DataFrame:
+def explain_change(
+    old: pd.DataFrame,
+    new: pd.DataFrame,
+    by: list[str],
+    line: list[str],
+    within: list[str] | None = None,
+    amount: str = "amount",
+) -> pd.DataFrame:
     """Each cell's change between two runs, split into amounts and shares.
 
     Args:
@@ -110,18 +118,29 @@ def explain_change(old: pd.DataFrame, new: pd.DataFrame, by: list[str],
     in_new = cells.set_index(line).index.isin(n.reset_index().set_index(line).index)
     both = in_old & in_new & (a_old.to_numpy() != 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        spread = (a_new - a_old).to_numpy(dtype=np.float64) * cells["c_old"].to_numpy() / (
-            a_old.to_numpy(dtype=np.float64))
+        spread = (
+            (a_new - a_old).to_numpy(dtype=np.float64)
+            * cells["c_old"].to_numpy()
+            / (a_old.to_numpy(dtype=np.float64))
+        )
     # Added (or from nothing): the new cells; removed: the old cells, negative.
-    exact = np.where(both, spread, np.where(in_new, cells["c_new"] - np.where(
-        in_old, cells["c_old"], 0), -cells["c_old"]).astype(np.float64))
+    exact = np.where(
+        both,
+        spread,
+        np.where(
+            in_new, cells["c_new"] - np.where(in_old, cells["c_old"], 0), -cells["c_old"]
+        ).astype(np.float64),
+    )
     cells["exact"] = exact
-    table = cells.groupby(by, dropna=False).agg(
-        old=("c_old", "sum"), new=("c_new", "sum"), exact=("exact", "sum")).reset_index()
+    table = (
+        cells.groupby(by, dropna=False)
+        .agg(old=("c_old", "sum"), new=("c_new", "sum"), exact=("exact", "sum"))
+        .reset_index()
+    )
     # Each group's exact change in amounts: Σ (a' − a) over its lines, in whole pennies.
     if within:
         g_cells = cells.groupby(within, dropna=False)
-        group_total = (g_cells["c_new"].sum() - g_cells["c_old"].sum())
+        group_total = g_cells["c_new"].sum() - g_cells["c_old"].sum()
         codes = table.set_index(within).index
         group_index = pd.Index(group_total.index)
         groups = group_index.get_indexer(codes)
@@ -158,9 +177,14 @@ def convergence_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """
     cols = ["year", "org", "target_share", "allocation", "rule"]
     m = old[cols].merge(new[cols], on=["year", "org"], how="outer", suffixes=("_old", "_new"))
-    out = pd.DataFrame({"year": m["year"], "org": m["org"],
-                        "old": m["allocation_old"].fillna(0.0),
-                        "new": m["allocation_new"].fillna(0.0)})
+    out = pd.DataFrame(
+        {
+            "year": m["year"],
+            "org": m["org"],
+            "old": m["allocation_old"].fillna(0.0),
+            "new": m["allocation_new"].fillna(0.0),
+        }
+    )
     out["change"] = out["new"] - out["old"]
     out["target_share_old"] = m["target_share_old"]
     out["target_share_new"] = m["target_share_new"]

@@ -63,9 +63,21 @@ from .errors import InputError, Problems, checked
 from .frames import SOURCE_ROW, is_blank, source_rows
 from .rounding import largest_remainder, round_half_up, units_of
 
-__all__ = ["ConvergencePolicy", "Method", "MultiYearResult", "OUTPUT_COLUMNS", "RULES",
-           "YearResult", "converge", "converge_years", "dft", "floors", "hcdd_partition",
-           "policy_from", "solve_batch"]
+__all__ = [
+    "ConvergencePolicy",
+    "Method",
+    "MultiYearResult",
+    "OUTPUT_COLUMNS",
+    "RULES",
+    "YearResult",
+    "converge",
+    "converge_years",
+    "dft",
+    "floors",
+    "hcdd_partition",
+    "policy_from",
+    "solve_batch",
+]
 
 Array = npt.NDArray[np.float64]
 
@@ -74,8 +86,17 @@ Method = Literal["level", "pace", "topslice"]
 
 RULES = ("band", "floor", "cap", "core", "target", "level", "pace", "topslice")
 
-OUTPUT_COLUMNS = ["org", "baseline", "target_share", "target", "dft_before", "growth",
-                  "allocation", "dft_after", "rule"]
+OUTPUT_COLUMNS = [
+    "org",
+    "baseline",
+    "target_share",
+    "target",
+    "dft_before",
+    "growth",
+    "allocation",
+    "dft_after",
+    "rule",
+]
 
 
 class ConvergencePolicy(BaseModel):
@@ -88,37 +109,68 @@ class ConvergencePolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     method: Method = Field(
-        "level", description="level (water-filling), pace, or topslice (local convergence)")
+        "level", description="level (water-filling), pace, or topslice (local convergence)"
+    )
     min_growth: float | None = Field(
-        None, ge=-1.0, lt=1.0, examples=[0.01],
-        description="minimum growth for every organisation (floor)")
+        None,
+        ge=-1.0,
+        lt=1.0,
+        examples=[0.01],
+        description="minimum growth for every organisation (floor)",
+    )
     max_growth: float | None = Field(
-        None, ge=-1.0, lt=1.0, examples=[0.06],
-        description="maximum growth for the furthest under target (cap)")
+        None,
+        ge=-1.0,
+        lt=1.0,
+        examples=[0.06],
+        description="maximum growth for the furthest under target (cap)",
+    )
     band: float | None = Field(
-        None, ge=0.0, lt=1.0, examples=[0.01],
-        description="|DfT| within which organisations get core growth")
+        None,
+        ge=0.0,
+        lt=1.0,
+        examples=[0.01],
+        description="|DfT| within which organisations get core growth",
+    )
     over_target_floor: float | None = Field(
-        None, ge=-1.0, lt=1.0, examples=[0.0],
-        description="reduced minimum growth for those far above target")
+        None,
+        ge=-1.0,
+        lt=1.0,
+        examples=[0.0],
+        description="reduced minimum growth for those far above target",
+    )
     over_target_from: float | None = Field(
-        None, ge=0.0, lt=1.0, examples=[0.05],
-        description="DfT at which the floor starts to reduce")
+        None, ge=0.0, lt=1.0, examples=[0.05], description="DfT at which the floor starts to reduce"
+    )
     over_target_to: float | None = Field(
-        None, ge=0.0, lt=1.0, examples=[0.15],
-        description="DfT from which the reduced floor applies in full")
+        None,
+        ge=0.0,
+        lt=1.0,
+        examples=[0.15],
+        description="DfT from which the reduced floor applies in full",
+    )
     pace: float | None = Field(
-        None, ge=0.0, le=1.0, examples=[0.5], description="pace of change p (pace method)")
+        None, ge=0.0, le=1.0, examples=[0.5], description="pace of change p (pace method)"
+    )
     topslice: float | None = Field(
-        None, ge=0.0, lt=1.0, examples=[0.0025],
-        description="share of core-grown baseline top-sliced (topslice)")
+        None,
+        ge=0.0,
+        lt=1.0,
+        examples=[0.0025],
+        description="share of core-grown baseline top-sliced (topslice)",
+    )
     unit: float = Field(1.0, gt=0, examples=[1000], description="rounding unit in £ (1 or 1000)")
     hcdd_growth: float | None = Field(
-        None, ge=-1.0, lt=1.0, examples=[0.10], description="HCDD growth rate q")
+        None, ge=-1.0, lt=1.0, examples=[0.10], description="HCDD growth rate q"
+    )
     cost_uplift: float | None = Field(
-        None, ge=-1.0, lt=1.0, examples=[0.03],
+        None,
+        ge=-1.0,
+        lt=1.0,
+        examples=[0.03],
         description="gross cost uplift factor u (cap on growth of the remaining allocation "
-                    "for over-target organisations)")
+        "for over-target organisations)",
+    )
     source: str = Field("user", description="where this policy comes from")
 
     @model_validator(mode="after")
@@ -128,11 +180,17 @@ class ConvergencePolicy(BaseModel):
             raise ValueError("over_target_floor, over_target_from and over_target_to go together")
         if self.over_target_floor is not None and self.min_growth is None:
             raise ValueError("an over-target floor reduces min_growth: set min_growth too")
-        if self.over_target_from is not None and self.over_target_to is not None and (
-                self.over_target_to < self.over_target_from):
+        if (
+            self.over_target_from is not None
+            and self.over_target_to is not None
+            and (self.over_target_to < self.over_target_from)
+        ):
             raise ValueError("over_target_to must not be below over_target_from")
-        if (self.min_growth is not None and self.max_growth is not None
-                and self.max_growth < self.min_growth):
+        if (
+            self.min_growth is not None
+            and self.max_growth is not None
+            and self.max_growth < self.min_growth
+        ):
             raise ValueError(f"max_growth {self.max_growth} is below min_growth {self.min_growth}")
         if self.method == "pace" and self.pace is None:
             raise ValueError("method 'pace' needs pace (0 to 1)")
@@ -177,8 +235,9 @@ def floors(baseline: Array, dft_before: Array, policy: ConvergencePolicy) -> Arr
     return mg
 
 
-def solve_batch(base: Array, slope: Array, lo: Array, hi: Array, total: Array,
-                iterations: int = 60) -> Array:
+def solve_batch(
+    base: Array, slope: Array, lo: Array, hi: Array, total: Array, iterations: int = 60
+) -> Array:
     """Solve ``Σ_i clamp(base + θ slope, lo, hi) = total`` for θ, per scenario.
 
     All arrays have shape ``(S, n)`` except ``total`` ``(S,)``. ``slope >= 0``;
@@ -254,23 +313,39 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
         num = pd.to_numeric(df[c], errors="coerce")
         bad = num.isna() | ~np.isfinite(num.astype("float64"))
         for i in np.flatnonzero(bad.to_numpy()):
-            problems.add(where, f"org {df['org'].iloc[i]}: {c} is blank or not a number "
-                                f"({df[c].iloc[i]!r})", row=rows[i], column=c)
+            problems.add(
+                where,
+                f"org {df['org'].iloc[i]}: {c} is blank or not a number ({df[c].iloc[i]!r})",
+                row=rows[i],
+                column=c,
+            )
         df[c] = num.astype("float64")
     for i in np.flatnonzero((df["baseline"] <= 0).to_numpy()):
-        problems.add(where, f"org {df['org'].iloc[i]}: baseline must be above zero",
-                     row=rows[i], column="baseline")
+        problems.add(
+            where,
+            f"org {df['org'].iloc[i]}: baseline must be above zero",
+            row=rows[i],
+            column="baseline",
+        )
     for i in np.flatnonzero((df[share_col] < 0).to_numpy()):
-        problems.add(where, f"org {df['org'].iloc[i]}: {share_col} must not be negative",
-                     row=rows[i], column=share_col)
+        problems.add(
+            where,
+            f"org {df['org'].iloc[i]}: {share_col} must not be negative",
+            row=rows[i],
+            column=share_col,
+        )
     dup = df["org"].duplicated(keep=False)
     for org in sorted(set(df.loc[dup, "org"].astype(str))):
         problems.add(where, f"org {org} appears more than once")
     if "hcdd_baseline" in df:
         over = df["hcdd_baseline"] > df["baseline"]
         for i in np.flatnonzero(over.to_numpy()):
-            problems.add(where, f"org {df['org'].iloc[i]}: hcdd_baseline exceeds baseline",
-                         row=rows[i], column="hcdd_baseline")
+            problems.add(
+                where,
+                f"org {df['org'].iloc[i]}: hcdd_baseline exceeds baseline",
+                row=rows[i],
+                column="hcdd_baseline",
+            )
     if not problems and df[share_col].sum() <= 0:
         problems.add(where, f"{share_col} must not all be zero", column=share_col)
     if not (total > 0 and np.isfinite(total)):
@@ -281,8 +356,12 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
     return df, problems
 
 
-def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None = None,
-             where: str = "organisations") -> YearResult:
+def converge(
+    orgs: pd.DataFrame,
+    total: float,
+    policy: ConvergencePolicy | None = None,
+    where: str = "organisations",
+) -> YearResult:
     """Converge one year's allocations.
 
     Args:
@@ -347,8 +426,7 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
             lo = np.where(band, -np.inf, 0.0)  # no floor: never negative
         else:
             lo = np.where(band, -np.inf, np.maximum(b * (1.0 + floors(b, d0, policy)), 0.0))
-        hi = (np.full(n, np.inf) if policy.max_growth is None
-              else b * (1.0 + policy.max_growth))
+        hi = np.full(n, np.inf) if policy.max_growth is None else b * (1.0 + policy.max_growth)
         hi = np.where(band, np.inf, hi)
         R = total - core[band].sum()
         free_n = ~band
@@ -357,21 +435,25 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
             raise InputError(
                 f"infeasible policy: the floors need £{lo_sum:,.0f} but only £{R:,.0f} is "
                 f"available (total £{total:,.0f} less £{total - R:,.0f} for organisations "
-                "within the band); lower min_growth or the over-target floor", where="policy")
+                "within the band); lower min_growth or the over-target floor",
+                where="policy",
+            )
         if hi_sum < R * (1 - 1e-12) - 1e-6:
             raise InputError(
                 f"infeasible policy: the caps allow at most £{hi_sum:,.0f} but £{R:,.0f} must "
-                f"be allocated (total £{total:,.0f}); raise max_growth", where="policy")
+                f"be allocated (total £{total:,.0f}); raise max_growth",
+                where="policy",
+            )
         # The guard: convergence never moves an organisation away from its target, nor
         # past it; floors and caps take precedence (a = clamp(clamp(x, c∧t, c∨t), lo, hi),
         # which is one clamp to [L, H]).
         L = np.minimum(np.maximum(np.minimum(core, t), lo), hi)
         H = np.minimum(np.maximum(np.maximum(core, t), lo), hi)
-        if (L[free_n].sum() > R * (1 + 1e-12) + 1e-6
-                or H[free_n].sum() < R * (1 - 1e-12) - 1e-6):
+        if L[free_n].sum() > R * (1 + 1e-12) + 1e-6 or H[free_n].sum() < R * (1 - 1e-12) - 1e-6:
             messages.append(
                 "the floors and caps leave money that only moving an organisation away from "
-                "its target could absorb, so the guard was set aside this year")
+                "its target could absorb, so the guard was set aside this year"
+            )
             L, H = lo, hi
         if policy.method == "level":
             base, slope = t, t
@@ -380,8 +462,13 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
             base, slope = core + p * (t - core), b
         a = core.copy()
         if free_n.any():
-            theta = solve_batch(base[free_n][None], slope[free_n][None], L[free_n][None],
-                                H[free_n][None], np.array([R]))[0]
+            theta = solve_batch(
+                base[free_n][None],
+                slope[free_n][None],
+                L[free_n][None],
+                H[free_n][None],
+                np.array([R]),
+            )[0]
             a[free_n] = np.clip(base[free_n] + theta * slope[free_n], L[free_n], H[free_n])
             parameter = float(-theta) if policy.method == "level" else float(theta)
         tol = 1e-9 * max(1.0, total / max(n, 1))
@@ -396,38 +483,53 @@ def converge(orgs: pd.DataFrame, total: float, policy: ConvergencePolicy | None 
         policy_lo, policy_hi = lo, hi
         lo, hi = np.where(free_n, L, lo), np.where(free_n, H, hi)
         if free_n.any() and (rule[free_n] == "core").all():
-            side = "above" if (d0[free_n] > 0).all() else "below" if (d0[free_n] < 0).all() \
+            side = (
+                "above"
+                if (d0[free_n] > 0).all()
+                else "below"
+                if (d0[free_n] < 0).all()
                 else "on both sides of"
+            )
             names = ", ".join(sorted(map(str, df.loc[free_n, "org"])))
             messages.append(
                 f"convergence paused: every organisation outside the band is {side} target "
                 f"({names}); none could move toward target without moving another away, so "
-                f"each gets core growth ({g:.2%})")
+                f"each gets core growth ({g:.2%})"
+            )
     keys = list(df["org"].astype(str))
     # Round with the guard's bounds where whole units allow; where they cannot all hold,
     # the guard yields first (floors and caps take precedence over it).
     r_lo, r_hi = lo, hi
     if not _whole_units_fit(lo, hi, n_units, policy.unit):
         r_lo, r_hi = policy_lo, policy_hi
-        messages.append("whole pounds could not keep every organisation both between core "
-                        "growth and its target and within its floor and cap: rounding kept "
-                        "the floors and caps, so an allocation may sit a few pounds past "
-                        "its core or target")
-    alloc = largest_remainder(a, total, policy.unit, order=keys,
-                              lower=np.where(np.isfinite(r_lo), np.maximum(r_lo, 0.0), np.nan),
-                              upper=np.where(np.isfinite(r_hi), r_hi, np.nan))
+        messages.append(
+            "whole pounds could not keep every organisation both between core "
+            "growth and its target and within its floor and cap: rounding kept "
+            "the floors and caps, so an allocation may sit a few pounds past "
+            "its core or target"
+        )
+    alloc = largest_remainder(
+        a,
+        total,
+        policy.unit,
+        order=keys,
+        lower=np.where(np.isfinite(r_lo), np.maximum(r_lo, 0.0), np.nan),
+        upper=np.where(np.isfinite(r_hi), r_hi, np.nan),
+    )
     target = largest_remainder(s, total, policy.unit, order=keys)
-    out = pd.DataFrame({
-        "org": df["org"].to_numpy(),
-        "baseline": b,
-        "target_share": s,
-        "target": target,
-        "dft_before": d0,
-        "growth": alloc / b - 1.0,
-        "allocation": alloc,
-        "dft_after": dft(alloc, s),
-        "rule": rule,
-    })
+    out = pd.DataFrame(
+        {
+            "org": df["org"].to_numpy(),
+            "baseline": b,
+            "target_share": s,
+            "target": target,
+            "dft_before": d0,
+            "growth": alloc / b - 1.0,
+            "allocation": alloc,
+            "dft_after": dft(alloc, s),
+            "rule": rule,
+        }
+    )
     if policy.hcdd_growth is not None:
         out = _hcdd(out, df["hcdd_baseline"].to_numpy(), policy)
     out["explanation"] = _explain(out, g, lo, hi, policy, parameter)
@@ -444,9 +546,15 @@ def _whole_units_fit(lo: Array, hi: Array, n_units: int, unit: float) -> bool:
     return bool(fits_lo and fits_hi)
 
 
-def hcdd_partition(allocation: npt.ArrayLike, baseline: npt.ArrayLike, hcdd_baseline: npt.ArrayLike,
-                   dft_after: npt.ArrayLike, hcdd_growth: float, cost_uplift: float,
-                   unit: float = 1.0) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+def hcdd_partition(
+    allocation: npt.ArrayLike,
+    baseline: npt.ArrayLike,
+    hcdd_baseline: npt.ArrayLike,
+    dft_after: npt.ArrayLike,
+    hcdd_growth: float,
+    cost_uplift: float,
+    unit: float = 1.0,
+) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
     """Partition allocations into an HCDD contribution and a remaining allocation.
 
     NHS England specialised annex 2, paragraph 10: ``H_i = h_i (1 + q)`` (half-up
@@ -473,9 +581,15 @@ def hcdd_partition(allocation: npt.ArrayLike, baseline: npt.ArrayLike, hcdd_base
 
 def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFrame:
     """Add the HCDD partition (see :func:`hcdd_partition`) to a result table."""
-    H, R, over = hcdd_partition(out["allocation"], out["baseline"], h, out["dft_after"],
-                                float(policy.hcdd_growth or 0.0),
-                                float(policy.cost_uplift or 0.0), policy.unit)
+    H, R, over = hcdd_partition(
+        out["allocation"],
+        out["baseline"],
+        h,
+        out["dft_after"],
+        float(policy.hcdd_growth or 0.0),
+        float(policy.cost_uplift or 0.0),
+        policy.unit,
+    )
     out = out.copy()
     out["hcdd_baseline"] = h
     out["hcdd_contribution"] = H
@@ -484,36 +598,58 @@ def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFram
     return out
 
 
-def _explain(out: pd.DataFrame, g: float, lo: Array, hi: Array, policy: ConvergencePolicy,
-             parameter: float | None) -> list[str]:
+def _explain(
+    out: pd.DataFrame,
+    g: float,
+    lo: Array,
+    hi: Array,
+    policy: ConvergencePolicy,
+    parameter: float | None,
+) -> list[str]:
     texts = []
     total = float(out["allocation"].sum())
     for i, r in enumerate(out.itertuples(index=False)):
         rule = r.rule
         if rule == "band":
-            txt = (f"within band ±{policy.band:.2%} of target (DfT {r.dft_before:+.2%}): "
-                   f"core growth {g:.2%} on £{r.baseline:,.0f}")
+            txt = (
+                f"within band ±{policy.band:.2%} of target (DfT {r.dft_before:+.2%}): "
+                f"core growth {g:.2%} on £{r.baseline:,.0f}"
+            )
         elif rule == "floor":
-            txt = (f"floor: minimum growth {lo[i] / r.baseline - 1:.2%} on baseline "
-                   f"£{r.baseline:,.0f} = £{lo[i]:,.0f}")
+            txt = (
+                f"floor: minimum growth {lo[i] / r.baseline - 1:.2%} on baseline "
+                f"£{r.baseline:,.0f} = £{lo[i]:,.0f}"
+            )
         elif rule == "cap":
-            txt = (f"cap: maximum growth {policy.max_growth:.2%} on baseline "
-                   f"£{r.baseline:,.0f} = £{hi[i]:,.0f}")
+            txt = (
+                f"cap: maximum growth {policy.max_growth:.2%} on baseline "
+                f"£{r.baseline:,.0f} = £{hi[i]:,.0f}"
+            )
         elif rule == "core":
-            txt = (f"held at core growth {g:.2%} on £{r.baseline:,.0f}: the common level would "
-                   f"have moved it away from target (DfT {r.dft_before:+.2%})")
+            txt = (
+                f"held at core growth {g:.2%} on £{r.baseline:,.0f}: the common level would "
+                f"have moved it away from target (DfT {r.dft_before:+.2%})"
+            )
         elif rule == "target":
-            txt = (f"stopped at its target £{r.target_share * total:,.0f}: the common level "
-                   "would have taken it past target")
+            txt = (
+                f"stopped at its target £{r.target_share * total:,.0f}: the common level "
+                "would have taken it past target"
+            )
         elif rule == "level":
-            txt = (f"level: (1 - L) × target with L = {parameter:.4%}, i.e. "
-                   f"{1 - (parameter or 0):.6f} × £{r.target_share * total:,.0f}")
+            txt = (
+                f"level: (1 - L) × target with L = {parameter:.4%}, i.e. "
+                f"{1 - (parameter or 0):.6f} × £{r.target_share * total:,.0f}"
+            )
         elif rule == "pace":
-            txt = (f"pace: core-grown baseline + {policy.pace:.0%} of the gap to target "
-                   f"+ uniform adjustment k = {parameter:.4%} of baseline")
+            txt = (
+                f"pace: core-grown baseline + {policy.pace:.0%} of the gap to target "
+                f"+ uniform adjustment k = {parameter:.4%} of baseline"
+            )
         else:
-            txt = (f"topslice: core growth {g:.2%}, {policy.topslice:.2%} top-sliced, "
-                   "pot shared by shortfall to target, remainder pro rata")
+            txt = (
+                f"topslice: core growth {g:.2%}, {policy.topslice:.2%} top-sliced, "
+                "pot shared by shortfall to target, remainder pro rata"
+            )
         txt += f"; rounded to £{policy.unit:,g} by largest remainder"
         if getattr(r, "hcdd_capped", False):
             txt += f"; HCDD: remaining growth capped at {policy.cost_uplift:.2%}"
@@ -534,9 +670,12 @@ class MultiYearResult:
         return [f"{year}: {m}" for year, r in self.years.items() for m in r.messages]
 
 
-def converge_years(orgs: pd.DataFrame, totals: Mapping[str, float],
-                   policy: ConvergencePolicy | Mapping[str, ConvergencePolicy] | None = None,
-                   where: str = "organisations") -> MultiYearResult:
+def converge_years(
+    orgs: pd.DataFrame,
+    totals: Mapping[str, float],
+    policy: ConvergencePolicy | Mapping[str, ConvergencePolicy] | None = None,
+    where: str = "organisations",
+) -> MultiYearResult:
     """Converge over several years.
 
     Args:
@@ -557,8 +696,7 @@ def converge_years(orgs: pd.DataFrame, totals: Mapping[str, float],
     years = sorted(orgs["year"].astype(str).unique())
     missing = [y for y in years if y not in totals]
     if missing:
-        problems.add("totals", f"no total for year(s) {missing}; totals given for "
-                               f"{sorted(totals)}")
+        problems.add("totals", f"no total for year(s) {missing}; totals given for {sorted(totals)}")
     extra = [y for y in totals if y not in years]
     if extra:
         problems.add("totals", f"total(s) for year(s) {extra} with no organisation rows")
@@ -571,17 +709,21 @@ def converge_years(orgs: pd.DataFrame, totals: Mapping[str, float],
     for y in years[1:]:
         these = set(orgs.loc[orgs["year"].astype(str) == y, "org"].astype(str))
         if these != orgset:
-            problems.add(where, f"year {y}: organisations differ from {years[0]} "
-                                f"(missing {sorted(orgset - these)}, "
-                                f"extra {sorted(these - orgset)})")
+            problems.add(
+                where,
+                f"year {y}: organisations differ from {years[0]} "
+                f"(missing {sorted(orgset - these)}, "
+                f"extra {sorted(these - orgset)})",
+            )
     problems.raise_if_any()
     share_col = "target_share" if "target_share" in orgs.columns else "target_weight"
     results: dict[str, YearResult] = {}
     current = first.copy()
     traj = pd.DataFrame({"org": first["org"].astype(str).to_numpy()})
     for k, y in enumerate(years):
-        rows = orgs[orgs["year"].astype(str) == y].set_index(orgs.loc[
-            orgs["year"].astype(str) == y, "org"].astype(str))
+        rows = orgs[orgs["year"].astype(str) == y].set_index(
+            orgs.loc[orgs["year"].astype(str) == y, "org"].astype(str)
+        )
         if k > 0:
             prev = results[years[k - 1]].table.set_index(traj["org"].to_numpy())
             current = pd.DataFrame({"org": traj["org"], "baseline": prev["allocation"].to_numpy()})
@@ -591,9 +733,18 @@ def converge_years(orgs: pd.DataFrame, totals: Mapping[str, float],
         current[share_col] = rows.loc[current["org"].astype(str), share_col].to_numpy()
         pol = policy[y] if isinstance(policy, Mapping) else policy
         # (The first year's rows keep the reader's row numbers for its messages.)
-        res = converge(current[[c for c in ("org", "baseline", share_col, "hcdd_baseline",
-                                            SOURCE_ROW) if c in current]],
-                       totals[y], pol, where=f"{where} {y}")
+        res = converge(
+            current[
+                [
+                    c
+                    for c in ("org", "baseline", share_col, "hcdd_baseline", SOURCE_ROW)
+                    if c in current
+                ]
+            ],
+            totals[y],
+            pol,
+            where=f"{where} {y}",
+        )
         res.table.insert(0, "year", y)
         results[y] = res
         if k == 0:

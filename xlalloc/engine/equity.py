@@ -34,18 +34,34 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problems
 
-__all__ = ["EquityResult", "EquitySettings", "MEASURES", "UNIT_COLUMNS", "concentration_index",
-           "equity", "vertical_slope"]
+__all__ = [
+    "EquityResult",
+    "EquitySettings",
+    "MEASURES",
+    "UNIT_COLUMNS",
+    "concentration_index",
+    "equity",
+    "vertical_slope",
+]
 
-SOURCE = ("workshop report on ICB resource allocation, section 6.1 (variation in resource "
-          "use within CCGs)")
+SOURCE = (
+    "workshop report on ICB resource allocation, section 6.1 (variation in resource "
+    "use within CCGs)"
+)
 
 #: Columns of the per-unit table.
 UNIT_COLUMNS = ["unit", "population", "need", "spend", "expected", "ratio", "underserved"]
 
 #: Summary measures, in order (the concentration measures need a deprivation score).
-MEASURES = ("proportion_underserved", "concentration_spend", "concentration_need",
-            "horizontal_inequity", "vertical_slope", "units", "population")
+MEASURES = (
+    "proportion_underserved",
+    "concentration_spend",
+    "concentration_need",
+    "horizontal_inequity",
+    "vertical_slope",
+    "units",
+    "population",
+)
 
 
 class EquitySettings(BaseModel):
@@ -53,9 +69,14 @@ class EquitySettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    tolerance: float = Field(0.0, ge=0, lt=1, description="a unit is underserved when its "
-                             "need-standardised ratio is below 1 − tolerance (0.05 is 5%)",
-                             json_schema_extra={"source": SOURCE})
+    tolerance: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="a unit is underserved when its "
+        "need-standardised ratio is below 1 − tolerance (0.05 is 5%)",
+        json_schema_extra={"source": SOURCE},
+    )
 
 
 @dataclass
@@ -73,8 +94,9 @@ class EquityResult:
     notes: list[str] = field(default_factory=list)
 
 
-def concentration_index(y: npt.ArrayLike, weights: npt.ArrayLike,
-                        deprivation: npt.ArrayLike, names: npt.ArrayLike) -> float:
+def concentration_index(
+    y: npt.ArrayLike, weights: npt.ArrayLike, deprivation: npt.ArrayLike, names: npt.ArrayLike
+) -> float:
     """Concentration index of a per-head quantity, most deprived first.
 
     ``C(y) = (2/μ) Σ w_i (y_i − μ)(R_i − ½)`` with population weights ``w``, ``μ = Σ w y``
@@ -96,8 +118,9 @@ def concentration_index(y: npt.ArrayLike, weights: npt.ArrayLike,
     return float(2.0 / mu * np.sum(w * (yv - mu) * (rank - 0.5)))
 
 
-def vertical_slope(spend_per_head: npt.ArrayLike, need_per_head: npt.ArrayLike,
-                   weights: npt.ArrayLike) -> float:
+def vertical_slope(
+    spend_per_head: npt.ArrayLike, need_per_head: npt.ArrayLike, weights: npt.ArrayLike
+) -> float:
     """Population-weighted least-squares slope of ln(spend per head) on ln(need per head).
 
     Raises:
@@ -110,8 +133,7 @@ def vertical_slope(spend_per_head: npt.ArrayLike, need_per_head: npt.ArrayLike,
     mx, my = np.sum(w * x), np.sum(w * y)
     sxx = np.sum(w * (x - mx) ** 2)
     if sxx <= 1e-300:
-        raise InputError("every unit has the same need per head: no vertical slope",
-                         where="equity")
+        raise InputError("every unit has the same need per head: no vertical slope", where="equity")
     return float(np.sum(w * (x - mx) * (y - my)) / sxx)
 
 
@@ -130,8 +152,9 @@ def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> Equit
     problems = Problems()
     missing = [c for c in ("unit", "population", "need", "spend") if c not in units.columns]
     if missing:
-        raise InputError(f"missing column(s) {missing}; columns found: {list(units.columns)}",
-                         where="equity")
+        raise InputError(
+            f"missing column(s) {missing}; columns found: {list(units.columns)}", where="equity"
+        )
     rows = units.get("source_row", pd.Series(range(2, len(units) + 2), index=units.index))
     name = units["unit"].astype("string").str.strip()
     for r in rows[name.isna() | (name == "")]:
@@ -149,8 +172,7 @@ def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> Equit
             what = "more than 0" if col in ("population", "need") else "a number at least 0"
             if col == "deprivation":
                 what = "a number (higher is more deprived)"
-            problems.add("equity", f"{col} is {text!r}; expected {what}", row=int(r),
-                         column=col)
+            problems.add("equity", f"{col} is {text!r}; expected {what}", row=int(r), column=col)
         num[col] = v.to_numpy(dtype=np.float64)
     if not len(units):
         problems.add("equity", "no units")
@@ -161,28 +183,47 @@ def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> Equit
     expected = x.sum() * n / n.sum()
     ratio = x / expected
     under = ratio < 1 - s.tolerance
-    table = pd.DataFrame({"unit": name.to_numpy(dtype=object), "population": p, "need": n,
-                          "spend": x, "expected": expected, "ratio": ratio,
-                          "underserved": under})
+    table = pd.DataFrame(
+        {
+            "unit": name.to_numpy(dtype=object),
+            "population": p,
+            "need": n,
+            "spend": x,
+            "expected": expected,
+            "ratio": ratio,
+            "underserved": under,
+        }
+    )
     measures: dict[str, float] = {"proportion_underserved": float(p[under].sum() / p.sum())}
     notes: list[str] = []
     if has_dep:
         table["deprivation"] = num["deprivation"]
         c_spend = concentration_index(x / p, p, num["deprivation"], table["unit"])
         c_need = concentration_index(n / p, p, num["deprivation"], table["unit"])
-        measures.update(concentration_spend=c_spend, concentration_need=c_need,
-                        horizontal_inequity=c_spend - c_need)
+        measures.update(
+            concentration_spend=c_spend,
+            concentration_need=c_need,
+            horizontal_inequity=c_spend - c_need,
+        )
     spent = x > 0
     if (~spent).any():
-        notes.append(f"vertical_slope leaves out {int((~spent).sum())} unit(s) with no spend "
-                     f"(no logarithm): {', '.join(map(str, table.loc[~spent, 'unit']))}")
+        notes.append(
+            f"vertical_slope leaves out {int((~spent).sum())} unit(s) with no spend "
+            f"(no logarithm): {', '.join(map(str, table.loc[~spent, 'unit']))}"
+        )
     if spent.sum() >= 2 and np.ptp(np.log(n[spent] / p[spent])) > 0:
-        measures["vertical_slope"] = vertical_slope(x[spent] / p[spent], n[spent] / p[spent],
-                                                    p[spent])
+        measures["vertical_slope"] = vertical_slope(
+            x[spent] / p[spent], n[spent] / p[spent], p[spent]
+        )
     else:
-        notes.append("vertical_slope needs at least two units with spend and different need "
-                     "per head")
+        notes.append(
+            "vertical_slope needs at least two units with spend and different need per head"
+        )
     measures.update(units=float(len(table)), population=float(p.sum()))
-    summary = pd.DataFrame({"measure": [m for m in MEASURES if m in measures],
-                            "value": [measures[m] for m in MEASURES if m in measures]})
+    summary = pd.DataFrame(
+        {
+            "measure": [m for m in MEASURES if m in measures],
+            "value": [measures[m] for m in MEASURES if m in measures],
+        }
+    )
     return EquityResult(table, summary, notes)

@@ -58,7 +58,6 @@ class InputError(ValueError):
         return "\n".join([head] + [f"  - {p}" for p in self.problems])
 
 
-
 class Problems:
     """Collects problems and raises them together.
 
@@ -115,8 +114,13 @@ def checked(model: type[M], values: Mapping[str, object], where: str) -> M:
         for err in e.errors():
             name = ".".join(str(x) for x in err["loc"]) or "policy"
             value = values.get(name, "") if err["loc"] else ""
-            problems.add(where, f"{err['msg']}" + (f" (got {value!r})" if value != "" else "")
-                         + percent_hint(value), column=name)
+            problems.add(
+                where,
+                f"{err['msg']}"
+                + (f" (got {value!r})" if value != "" else "")
+                + percent_hint(value),
+                column=name,
+            )
         raise InputError(problems.items) from None
 
 

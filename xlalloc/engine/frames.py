@@ -48,8 +48,7 @@ def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         appearance, and may include ``""`` (a value of spaces only).
     """
     s = pd.Series(values)
-    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string",
-                                                                              "empty"):
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
         # Mixed types (1 and 1.0 would share a hash slot): value by value.
         s = s.astype("string")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)

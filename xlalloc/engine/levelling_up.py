@@ -30,11 +30,16 @@ from .rounding import largest_remainder, units_of
 __all__ = ["LevellingUpSettings", "LevellingUpResult", "RULES", "levelling_up", "solve_level"]
 
 #: What set each unit's payment.
-RULES = {"level": "topped up to the level", "cap": "capped: its payment is its cap",
-         "none": "at or above the level: no payment"}
+RULES = {
+    "level": "topped up to the level",
+    "cap": "capped: its payment is its cap",
+    "none": "at or above the level: no payment",
+}
 
-SOURCE = ("Leicester, Leicestershire and Rutland Health Equity Payment (sector report on "
-          "integrated care systems 2023/24, case study)")
+SOURCE = (
+    "Leicester, Leicestershire and Rutland Health Equity Payment (sector report on "
+    "integrated care systems 2023/24, case study)"
+)
 
 
 class LevellingUpSettings(BaseModel):
@@ -42,10 +47,14 @@ class LevellingUpSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    pot: float = Field(ge=0, description="the fixed sum paid out (£); a whole number of units",
-                       json_schema_extra={"source": SOURCE})
-    unit: float = Field(1.0, gt=0, description="rounding unit of the payments in £ (1, or 1000 "
-                                               "for £000)")
+    pot: float = Field(
+        ge=0,
+        description="the fixed sum paid out (£); a whole number of units",
+        json_schema_extra={"source": SOURCE},
+    )
+    unit: float = Field(
+        1.0, gt=0, description="rounding unit of the payments in £ (1, or 1000 for £000)"
+    )
 
 
 @dataclass
@@ -62,8 +71,9 @@ class LevellingUpResult:
     level: float
 
 
-def solve_level(funding: npt.ArrayLike, need: npt.ArrayLike, pot: float,
-                caps: npt.ArrayLike | None = None) -> float:
+def solve_level(
+    funding: npt.ArrayLike, need: npt.ArrayLike, pot: float, caps: npt.ArrayLike | None = None
+) -> float:
     """The level ``ℓ`` at which the uncapped top-ups (within caps) sum to ``pot``.
 
     Raises:
@@ -79,8 +89,11 @@ def solve_level(funding: npt.ArrayLike, need: npt.ArrayLike, pot: float,
         return float(start.min()) if len(n) else 0.0
     room = float(np.sum(c))
     if pot > room:
-        raise InputError(f"the pot of £{pot:,.2f} is more than the caps allow in total "
-                         f"(£{room:,.2f}); lower the pot or raise the caps", where="pot")
+        raise InputError(
+            f"the pot of £{pot:,.2f} is more than the caps allow in total "
+            f"(£{room:,.2f}); lower the pot or raise the caps",
+            where="pot",
+        )
     stop = (f + c) / n  # the level at which its cap binds (inf when uncapped)
     x = np.concatenate([start, stop[np.isfinite(stop)]])
     d = np.concatenate([n, -n[np.isfinite(stop)]])
@@ -112,22 +125,27 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
     problems = Problems()
     missing = [c for c in ("org", "funding", "need") if c not in orgs.columns]
     if missing:
-        raise InputError(f"missing column(s) {missing}; columns found: {list(orgs.columns)}",
-                         where="levelling-up")
+        raise InputError(
+            f"missing column(s) {missing}; columns found: {list(orgs.columns)}",
+            where="levelling-up",
+        )
     rows = orgs.get("source_row", pd.Series(range(2, len(orgs) + 2), index=orgs.index))
     org = orgs["org"].astype("string").str.strip()
     for col in ("funding", "need"):
         v = pd.to_numeric(orgs[col], errors="coerce")
         for r in rows[v.isna() | (v < 0)]:
-            problems.add("levelling-up", f"{col} must be a number at least 0", row=int(r),
-                         column=col)
-    cap = (pd.to_numeric(orgs["cap"], errors="coerce") if "cap" in orgs.columns
-           else pd.Series(np.nan, index=orgs.index))
+            problems.add(
+                "levelling-up", f"{col} must be a number at least 0", row=int(r), column=col
+            )
+    cap = (
+        pd.to_numeric(orgs["cap"], errors="coerce")
+        if "cap" in orgs.columns
+        else pd.Series(np.nan, index=orgs.index)
+    )
     for r in rows[cap < 0]:
         problems.add("levelling-up", "cap is negative", row=int(r), column="cap")
     for name in sorted(set(org[org.duplicated(keep=False)].dropna())):
-        problems.add("levelling-up", f"organisation {name!r} appears more than once",
-                     column="org")
+        problems.add("levelling-up", f"organisation {name!r} appears more than once", column="org")
     if org.isna().any():
         for r in rows[org.isna()]:
             problems.add("levelling-up", "organisation is blank", row=int(r), column="org")
@@ -147,34 +165,63 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
     tol = 1e-9 * np.maximum(1.0, np.where(finite, c, 1.0))
     capped = finite & (exact >= np.where(finite, c, np.inf) - tol) & (exact > 0)
     upper = np.where(exact > 0, c, 0.0)
-    payment = (largest_remainder(exact, settings.pot, settings.unit, order=list(org),
-                                 lower=np.zeros_like(exact), upper=upper)
-               if settings.pot > 0 else np.zeros_like(exact))
+    payment = (
+        largest_remainder(
+            exact,
+            settings.pot,
+            settings.unit,
+            order=list(org),
+            lower=np.zeros_like(exact),
+            upper=upper,
+        )
+        if settings.pot > 0
+        else np.zeros_like(exact)
+    )
     rule = np.where(capped, "cap", np.where(exact > 0, "level", "none"))
     with np.errstate(divide="ignore", invalid="ignore"):
         before = np.where(n > 0, f / n, np.nan)
         after = np.where(n > 0, (f + payment) / n, np.nan)
-    table = pd.DataFrame({"org": org.to_numpy(dtype=object), "funding": f, "need": n,
-                          "per_need_before": before, "payment": payment,
-                          "funding_after": f + payment, "per_need_after": after,
-                          "rule": rule})
-    table["explanation"] = [_explain(b, a, p, r, level, cap_i)
-                            for b, a, p, r, cap_i in zip(before, after, payment, rule, c)]
+    table = pd.DataFrame(
+        {
+            "org": org.to_numpy(dtype=object),
+            "funding": f,
+            "need": n,
+            "per_need_before": before,
+            "payment": payment,
+            "funding_after": f + payment,
+            "per_need_after": after,
+            "rule": rule,
+        }
+    )
+    table["explanation"] = [
+        _explain(b, a, p, r, level, cap_i)
+        for b, a, p, r, cap_i in zip(before, after, payment, rule, c)
+    ]
     return LevellingUpResult(table, level)
 
 
-def _explain(before: float, after: float, payment: float, rule: str, level: float,
-             cap: float) -> str:
+def _explain(
+    before: float, after: float, payment: float, rule: str, level: float, cap: float
+) -> str:
     if np.isnan(before):
         return "no need recorded: no payment"
     gap = (level - before) / level if level else 0.0
-    where = (f"funded £{before:,.2f} per weighted patient, {abs(gap):.1%} "
-             f"{'below' if gap > 0 else 'above'} the level of £{level:,.2f}")
+    where = (
+        f"funded £{before:,.2f} per weighted patient, {abs(gap):.1%} "
+        f"{'below' if gap > 0 else 'above'} the level of £{level:,.2f}"
+    )
     if rule == "level":
         return f"{where}; a payment of £{payment:,.0f} brings it to the level"
     if rule == "cap":
         short = (level - after) / level if level else 0.0
-        return (f"{where}; a payment of £{payment:,.0f} (its cap of £{cap:,.0f}) brings it to "
-                f"£{after:,.2f}, still {short:.1%} below the level")
-    return f"{where}; no payment" if gap < 0 else (
-        f"funded £{before:,.2f} per weighted patient, at the level of £{level:,.2f}; no payment")
+        return (
+            f"{where}; a payment of £{payment:,.0f} (its cap of £{cap:,.0f}) brings it to "
+            f"£{after:,.2f}, still {short:.1%} below the level"
+        )
+    return (
+        f"{where}; no payment"
+        if gap < 0
+        else (
+            f"funded £{before:,.2f} per weighted patient, at the level of £{level:,.2f}; no payment"
+        )
+    )

@@ -26,9 +26,20 @@ from .errors import InputError, Problems
 from .frames import is_blank, source_rows, text_codes
 from .rounding import largest_remainder
 
-__all__ = ["DEFAULT_THRESHOLD", "Ledger", "MONTHS", "MONTH_NAMES", "PackSettings",
-           "budget_vs_actual", "check_phasing", "pence_sum", "phase_budgets", "read_ledger",
-           "reconcile", "twelfths"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Ledger",
+    "MONTHS",
+    "MONTH_NAMES",
+    "PackSettings",
+    "budget_vs_actual",
+    "check_phasing",
+    "pence_sum",
+    "phase_budgets",
+    "read_ledger",
+    "reconcile",
+    "twelfths",
+]
 
 MONTHS = tuple(range(1, 13))
 
@@ -39,15 +50,17 @@ class PackSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     threshold: float = Field(
-        0.05, ge=0.0, le=1.0,
+        0.05,
+        ge=0.0,
+        le=1.0,
         description="|variance| beyond this share of the year-to-date budget is highlighted "
-                    "(0.05 = 5%)")
+        "(0.05 = 5%)",
+    )
 
 
 #: The default variance threshold, defined once by :class:`PackSettings`.
 DEFAULT_THRESHOLD: float = PackSettings().threshold
-MONTH_NAMES = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb",
-               "Mar")
+MONTH_NAMES = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
 
 
 def twelfths() -> pd.Series:
@@ -75,8 +88,9 @@ def check_phasing(phasing: pd.Series | None) -> pd.Series:
     return p.sort_index()
 
 
-def phase_budgets(annual: pd.DataFrame, phasing: pd.Series | None = None,
-                  unit: float = 1.0) -> pd.DataFrame:
+def phase_budgets(
+    annual: pd.DataFrame, phasing: pd.Series | None = None, unit: float = 1.0
+) -> pd.DataFrame:
     """Monthly budgets: each annual budget spread by the phasing.
 
     Rounded by largest remainder so the twelve months sum to the annual budget exactly.
@@ -107,8 +121,12 @@ class Ledger:
     total: float  # sum of every numeric amount in the extract
 
 
-def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
-                practice_place: Mapping[str, str] | None = None) -> Ledger:
+def read_ledger(
+    ledger: pd.DataFrame,
+    places: list[str],
+    programmes: list[str],
+    practice_place: Mapping[str, str] | None = None,
+) -> Ledger:
     """Validate a ledger extract: whole-column checks, then a reason for each bad row.
 
     Args:
@@ -161,8 +179,9 @@ def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
     bad = ~numeric | ~month_ok | practice_unknown | no_place | place_unknown | prog_unknown
     total = float(np.round(amount.to_numpy()[numeric] * 100).sum())
     exceptions = []
-    raw = {c: df[c].tolist() for c in ("month", "place", "practice_code", "programme",
-                                        "amount")}  # Python values, as the file gave them
+    raw = {
+        c: df[c].tolist() for c in ("month", "place", "practice_code", "programme", "amount")
+    }  # Python values, as the file gave them
     for i in np.flatnonzero(bad).tolist():
         r = {c: v[i] for c, v in raw.items()}
         reasons = []
@@ -170,8 +189,10 @@ def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
             reasons.append(f"amount {r['amount']!r} is not a number")
         if not month_ok[i]:
             reasons.append(f"month {r['month']!r} is not 1 to 12")
-        code_i, place_i, prog_i = (None if is_blank(r[k]) else str(r[k]).strip()
-                                   for k in ("practice_code", "place", "programme"))
+        code_i, place_i, prog_i = (
+            None if is_blank(r[k]) else str(r[k]).strip()
+            for k in ("practice_code", "place", "programme")
+        )
         if practice_unknown[i]:
             reasons.append(f"practice {code_i} is not in the model")
         if no_place[i]:
@@ -181,18 +202,32 @@ def read_ledger(ledger: pd.DataFrame, places: list[str], programmes: list[str],
             reasons.append(f"unknown place {shown!r}")
         if prog_unknown[i]:
             reasons.append(f"unknown programme {prog_i!r}")
-        exceptions.append({"source_row": int(rows[i]), "reason": "; ".join(reasons),
-                           "month": r["month"], "place": r["place"],
-                           "practice_code": r["practice_code"], "programme": r["programme"],
-                           "amount": float(amount.iloc[i]) if not np.isnan(amount.iloc[i])
-                           else r["amount"]})
+        exceptions.append(
+            {
+                "source_row": int(rows[i]),
+                "reason": "; ".join(reasons),
+                "month": r["month"],
+                "place": r["place"],
+                "practice_code": r["practice_code"],
+                "programme": r["programme"],
+                "amount": float(amount.iloc[i]) if not np.isnan(amount.iloc[i]) else r["amount"],
+            }
+        )
     good = ~bad
-    out = pd.DataFrame({"month": month[good].astype(int).to_numpy(),
-                        "place": place[good].to_numpy(), "programme": prog[good].to_numpy(),
-                        "amount": amount[good].to_numpy(), "source_row": rows[good]},
-                       columns=["month", "place", "programme", "amount", "source_row"])
-    exc = pd.DataFrame(exceptions, columns=["source_row", "reason", "month", "place",
-                                            "practice_code", "programme", "amount"])
+    out = pd.DataFrame(
+        {
+            "month": month[good].astype(int).to_numpy(),
+            "place": place[good].to_numpy(),
+            "programme": prog[good].to_numpy(),
+            "amount": amount[good].to_numpy(),
+            "source_row": rows[good],
+        },
+        columns=["month", "place", "programme", "amount", "source_row"],
+    )
+    exc = pd.DataFrame(
+        exceptions,
+        columns=["source_row", "reason", "month", "place", "practice_code", "programme", "amount"],
+    )
     return Ledger(out, exc, total / 100)
 
 
@@ -202,8 +237,9 @@ def pence_sum(values: pd.Series | np.ndarray) -> float:
     return float(np.round(v * 100).astype(np.int64).sum()) / 100
 
 
-def budget_vs_actual(monthly: pd.DataFrame, ledger: Ledger, month: int,
-                     threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def budget_vs_actual(
+    monthly: pd.DataFrame, ledger: Ledger, month: int, threshold: float = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
     """Year-to-date budget and actual, variance and run-rate forecast by place and programme.
 
     Args:
@@ -229,9 +265,11 @@ def budget_vs_actual(monthly: pd.DataFrame, ledger: Ledger, month: int,
     out = pd.concat([annual, ytd.rename("ytd_budget")], axis=1)
     out["ytd_actual"] = act.reindex(out.index).fillna(0.0)
     out["variance"] = out["ytd_budget"] - out["ytd_actual"]
-    out["variance_pct"] = np.where(out["ytd_budget"] != 0,
-                                   out["variance"] / out["ytd_budget"].where(
-                                       out["ytd_budget"] != 0, 1), np.nan)
+    out["variance_pct"] = np.where(
+        out["ytd_budget"] != 0,
+        out["variance"] / out["ytd_budget"].where(out["ytd_budget"] != 0, 1),
+        np.nan,
+    )
     out["forecast_outturn"] = out["ytd_actual"] / month * 12
     out["forecast_variance"] = out["annual_budget"] - out["forecast_outturn"]
     out["flagged"] = out["variance_pct"].abs() > threshold
@@ -245,11 +283,14 @@ def reconcile(ledger: Ledger, month: int) -> pd.DataFrame:
     exc = pd.to_numeric(ledger.exceptions["amount"], errors="coerce")
     exc_total = pence_sum(exc.dropna())
     n_text = int(exc.isna().sum())
-    return pd.DataFrame([
-        ("Ledger total (numeric amounts)", ledger.total),
-        (f"Reported in place packs, months 1 to {month}", ytd),
-        (f"Months after {month} (not yet reported)", later),
-        ("Exceptions (see Exceptions)", exc_total),
-        ("Difference", round(ledger.total - ytd - later - exc_total, 2)),
-        ("Exception rows whose amount is not a number", n_text),
-    ], columns=["item", "amount"])
+    return pd.DataFrame(
+        [
+            ("Ledger total (numeric amounts)", ledger.total),
+            (f"Reported in place packs, months 1 to {month}", ytd),
+            (f"Months after {month} (not yet reported)", later),
+            ("Exceptions (see Exceptions)", exc_total),
+            ("Difference", round(ledger.total - ytd - later - exc_total, 2)),
+            ("Exception rows whose amount is not a number", n_text),
+        ],
+        columns=["item", "amount"],
+    )

@@ -81,8 +81,9 @@ def units_of(total: float, unit: float, name: str = "total") -> int:
     if not (unit > 0 and math.isfinite(unit)):
         raise InputError(f"unit must be a positive number of pounds; got {unit}", where="unit")
     if not math.isfinite(total) or abs(total) > MAX_AMOUNT:
-        raise InputError(f"{name} {total:g} is beyond any NHS budget (at most £{MAX_AMOUNT:g})",
-                         where=name)
+        raise InputError(
+            f"{name} {total:g} is beyond any NHS budget (at most £{MAX_AMOUNT:g})", where=name
+        )
     n = round(total / unit)
     if abs(n * unit - total) > 1e-9 * max(1.0, abs(total)):
         raise InputError(
@@ -159,8 +160,9 @@ def largest_remainder(
     s = w.sum()
     if s == 0:
         if n_units != 0:
-            raise InputError(f"cannot share {total:,.2f} by weights that are all zero",
-                             where="values")
+            raise InputError(
+                f"cannot share {total:,.2f} by weights that are all zero", where="values"
+            )
         return np.zeros_like(w)
     exact = w / s * n_units
     counts = np.floor(exact + 1e-9).astype(np.int64)

@@ -39,12 +39,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problem
 
-__all__ = ["ABOVE", "BELOW", "NOT_DISTINGUISHABLE", "DEFAULT_U", "ShareIntervals",
-           "UncertaintySettings", "distance_intervals", "practice_sigmas", "share_intervals",
-           "target_intervals", "verdicts"]
+__all__ = [
+    "ABOVE",
+    "BELOW",
+    "NOT_DISTINGUISHABLE",
+    "DEFAULT_U",
+    "ShareIntervals",
+    "UncertaintySettings",
+    "distance_intervals",
+    "practice_sigmas",
+    "share_intervals",
+    "target_intervals",
+    "verdicts",
+]
 
-SOURCE = ("workshop report on ICB resource allocation (shared/reference/000), section 4, A1: "
-          "targets accurate to about ±5% at CCG level")
+SOURCE = (
+    "workshop report on ICB resource allocation (shared/reference/000), section 4, A1: "
+    "targets accurate to about ±5% at CCG level"
+)
 
 #: ±5% at 95% for a population of 250,000: 0.05 / 1.96.
 DEFAULT_U = 0.05 / 1.96
@@ -63,13 +75,19 @@ class UncertaintySettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     relative: float = Field(
-        DEFAULT_U, gt=0, le=0.5,
+        DEFAULT_U,
+        gt=0,
+        le=0.5,
         description="U: relative uncertainty (standard deviation, log scale) of the weighted "
-                    "population of a 250,000 population; 0.05/1.96 is ±5% at 95%",
-        json_schema_extra={"source": SOURCE})
+        "population of a 250,000 population; 0.05/1.96 is ±5% at 95%",
+        json_schema_extra={"source": SOURCE},
+    )
     reference_population: float = Field(
-        250_000, gt=0, description="the population U refers to (a typical old CCG's)",
-        json_schema_extra={"source": SOURCE})
+        250_000,
+        gt=0,
+        description="the population U refers to (a typical old CCG's)",
+        json_schema_extra={"source": SOURCE},
+    )
     draws: int = Field(2000, ge=100, le=100_000, description="Monte Carlo draws")
     seed: int = Field(1, ge=0, description="random seed: the same seed gives the same figures")
     low: float = Field(0.05, gt=0, lt=0.5, description="lower percentile of the interval")
@@ -106,9 +124,12 @@ def _pct(q: float) -> str:
     return f"p{round(q * 100):02d}"
 
 
-def practice_sigmas(population: npt.ArrayLike, weighted: npt.ArrayLike,
-                    settings: UncertaintySettings, names: list[str] | None = None
-                    ) -> npt.NDArray[np.float64]:
+def practice_sigmas(
+    population: npt.ArrayLike,
+    weighted: npt.ArrayLike,
+    settings: UncertaintySettings,
+    names: list[str] | None = None,
+) -> npt.NDArray[np.float64]:
     """σ_i = U · sqrt(R / population_i) for each practice.
 
     A practice with no population and no weighted population adds nothing and gets σ = 0.
@@ -122,19 +143,34 @@ def practice_sigmas(population: npt.ArrayLike, weighted: npt.ArrayLike,
     bad = (pop < 0) | (wp < 0) | ((pop == 0) & (wp != 0)) | ~np.isfinite(pop) | ~np.isfinite(wp)
     if bad.any():
         label = names or [f"practice {k + 1}" for k in range(len(pop))]
-        raise InputError([Problem("practices", f"{label[k]}: population {pop[k]:g} and "
-                                  f"weighted population {wp[k]:g}; the uncertainty of a "
-                                  "weighted population needs a positive population")
-                          for k in np.flatnonzero(bad)])
+        raise InputError(
+            [
+                Problem(
+                    "practices",
+                    f"{label[k]}: population {pop[k]:g} and "
+                    f"weighted population {wp[k]:g}; the uncertainty of a "
+                    "weighted population needs a positive population",
+                )
+                for k in np.flatnonzero(bad)
+            ]
+        )
     with np.errstate(divide="ignore"):
-        return np.where(pop > 0, settings.relative * np.sqrt(
-            settings.reference_population / np.where(pop > 0, pop, 1.0)), 0.0)
+        return np.where(
+            pop > 0,
+            settings.relative
+            * np.sqrt(settings.reference_population / np.where(pop > 0, pop, 1.0)),
+            0.0,
+        )
 
 
-def share_intervals(weighted: npt.ArrayLike, population: npt.ArrayLike,
-                    unit: npt.ArrayLike, group: npt.ArrayLike,
-                    settings: UncertaintySettings | None = None,
-                    names: list[str] | None = None) -> ShareIntervals:
+def share_intervals(
+    weighted: npt.ArrayLike,
+    population: npt.ArrayLike,
+    unit: npt.ArrayLike,
+    group: npt.ArrayLike,
+    settings: UncertaintySettings | None = None,
+    names: list[str] | None = None,
+) -> ShareIntervals:
     """Each unit's target share within its group, with its Monte Carlo interval.
 
     Factors are drawn for every practice given (the same seed and practices give the
@@ -165,8 +201,9 @@ def share_intervals(weighted: npt.ArrayLike, population: npt.ArrayLike,
     pairs = pd.DataFrame({"group": groups[keep], "unit": units[keep]})
     spread = pairs.drop_duplicates().groupby("unit")["group"].nunique()
     if (spread > 1).any():
-        raise InputError(f"unit(s) {sorted(spread[spread > 1].index)} lie in more than one "
-                         "group", where="units")
+        raise InputError(
+            f"unit(s) {sorted(spread[spread > 1].index)} lie in more than one group", where="units"
+        )
     table = pairs.drop_duplicates().sort_values(["group", "unit"]).reset_index(drop=True)
     code = pd.Categorical(units, categories=table["unit"]).codes  # -1 where no unit
     order = np.argsort(code, kind="stable")
@@ -225,23 +262,36 @@ def distance_intervals(result: ShareIntervals, baselines: pd.Series) -> pd.DataF
     problems = []
     for g, part in t.assign(_has=has).groupby("group"):
         if part["_has"].any() and not part["_has"].all():
-            problems.append(Problem("baselines", f"group {g}: no baseline for "
-                                    f"{sorted(part.loc[~part['_has'], 'unit'])}; a distance "
-                                    "from target needs every unit's baseline"))
+            problems.append(
+                Problem(
+                    "baselines",
+                    f"group {g}: no baseline for "
+                    f"{sorted(part.loc[~part['_has'], 'unit'])}; a distance "
+                    "from target needs every unit's baseline",
+                )
+            )
     for u, v in zip(t["unit"][has], b[has]):
         if not v > 0:
             problems.append(Problem("baselines", f"{u}: baseline {v:g} must be positive"))
     if problems:
         raise InputError(problems)
-    group_total = pd.Series(np.where(has, b, 0.0)).groupby(t["group"].to_numpy()).transform(
-        "sum").to_numpy()
+    group_total = (
+        pd.Series(np.where(has, b, 0.0)).groupby(t["group"].to_numpy()).transform("sum").to_numpy()
+    )
     point = b / (t["target_share"].to_numpy() * group_total) - 1
     d = b / (result.draws * group_total) - 1
     s = result.settings
     lo, hi = np.quantile(d, [s.low, s.high], axis=0)
-    out = pd.DataFrame({"group": t["group"], "unit": t["unit"], "baseline": b,
-                        "dft_baseline": point, f"dft_{result.low_col}": lo,
-                        f"dft_{result.high_col}": hi})
+    out = pd.DataFrame(
+        {
+            "group": t["group"],
+            "unit": t["unit"],
+            "baseline": b,
+            "dft_baseline": point,
+            f"dft_{result.low_col}": lo,
+            f"dft_{result.high_col}": hi,
+        }
+    )
     out["against_target"] = verdicts(lo, hi)
     return out[has].reset_index(drop=True)
 
@@ -252,11 +302,16 @@ def verdicts(low: npt.ArrayLike, high: npt.ArrayLike) -> list[str]:
     return list(np.where(lo > 0, ABOVE, np.where(hi < 0, BELOW, NOT_DISTINGUISHABLE)))
 
 
-def target_intervals(indices: pd.DataFrame, practices: pd.DataFrame,
-                     places: pd.DataFrame | None, component: str,
-                     settings: UncertaintySettings | None = None,
-                     budget: float | None = None, unit: float = 1.0,
-                     baselines: pd.Series | None = None) -> pd.DataFrame:
+def target_intervals(
+    indices: pd.DataFrame,
+    practices: pd.DataFrame,
+    places: pd.DataFrame | None,
+    component: str,
+    settings: UncertaintySettings | None = None,
+    budget: float | None = None,
+    unit: float = 1.0,
+    baselines: pd.Series | None = None,
+) -> pd.DataFrame:
     """A targets table with each row's interval added, at every level it holds.
 
     One set of draws serves every level (ICBs share across the ICBs in the table,
@@ -285,8 +340,7 @@ def target_intervals(indices: pd.DataFrame, practices: pd.DataFrame,
     s = settings or UncertaintySettings()
     p = practices.drop(columns=["place", "locality"], errors="ignore")
     if places is not None:
-        p = p.merge(places[["practice_code", "place", "locality"]], on="practice_code",
-                    how="left")
+        p = p.merge(places[["practice_code", "place", "locality"]], on="practice_code", how="left")
     names = list(p["practice_code"].astype(str))
     out = indices.copy()
     in_table = p["icb_code"].isin(set(indices.loc[indices["level"] == "icb", "icb_code"]))
@@ -312,6 +366,7 @@ def target_intervals(indices: pd.DataFrame, practices: pd.DataFrame,
                 out.loc[rows, c] = d[c].reindex(key).to_numpy()
     if budget is not None and result is not None:
         for c in (lo_c, hi_c):
-            out[c.replace("target_share", "target")] = round_half_up(
-                out[c].to_numpy(dtype=np.float64) * budget / unit) * unit
+            out[c.replace("target_share", "target")] = (
+                round_half_up(out[c].to_numpy(dtype=np.float64) * budget / unit) * unit
+            )
     return out

@@ -32,11 +32,18 @@ CHANGES = (
 )
 
 #: Columns of :func:`practice_changes`' table.
-CHANGE_COLUMNS = ["from_year", "to_year", "change", "practice_code", "practice_name",
-                  "other_icb", "population", "core_wp"]
+CHANGE_COLUMNS = [
+    "from_year",
+    "to_year",
+    "change",
+    "practice_code",
+    "practice_name",
+    "other_icb",
+    "population",
+    "core_wp",
+]
 
-_NATIONAL = ("year", "practice_code", "practice_name", "icb_code", "icb_name", "population",
-             "core")
+_NATIONAL = ("year", "practice_code", "practice_name", "icb_code", "icb_name", "population", "core")
 
 
 def practice_changes(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
@@ -66,8 +73,10 @@ def practice_changes(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFr
     known = members.merge(nat[["year", "practice_code"]], how="left", indicator=True)
     stray = known[known["_merge"] == "left_only"]
     if len(stray):
-        raise InputError(f"practice(s) {sorted(stray['practice_code'])[:10]} are not in "
-                         "their year's file", where="practice changes")
+        raise InputError(
+            f"practice(s) {sorted(stray['practice_code'])[:10]} are not in their year's file",
+            where="practice changes",
+        )
     years = sorted(set(members["year"]))
     parts = []
     for y1, y2 in zip(years, years[1:]):
@@ -82,25 +91,40 @@ def practice_changes(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFr
         jf = n2.loc[joined]
         moved_in = jf.index.isin(n1.index)
         for frame, moved, other, names in (
-                (jf, moved_in, n1, (CHANGES[0], CHANGES[1])),
-                (lf, moved_out, n2, (CHANGES[2], CHANGES[3]))):
+            (jf, moved_in, n1, (CHANGES[0], CHANGES[1])),
+            (lf, moved_out, n2, (CHANGES[2], CHANGES[3])),
+        ):
             other_icb = pd.Series(frame.index, index=frame.index).map(
-                other["icb_name"].fillna(other["icb_code"]))
-            parts.append(pd.DataFrame({
-                "from_year": y1, "to_year": y2,
-                "change": np.where(moved, names[0], names[1]),
-                "practice_code": frame.index.to_numpy(dtype=object),
-                "practice_name": frame["practice_name"].to_numpy(dtype=object),
-                "other_icb": np.where(moved, other_icb.to_numpy(dtype=object), None),
-                "population": frame["population"].to_numpy(dtype="float64"),
-                "core_wp": frame["core"].to_numpy(dtype="float64")}))
+                other["icb_name"].fillna(other["icb_code"])
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "from_year": y1,
+                        "to_year": y2,
+                        "change": np.where(moved, names[0], names[1]),
+                        "practice_code": frame.index.to_numpy(dtype=object),
+                        "practice_name": frame["practice_name"].to_numpy(dtype=object),
+                        "other_icb": np.where(moved, other_icb.to_numpy(dtype=object), None),
+                        "population": frame["population"].to_numpy(dtype="float64"),
+                        "core_wp": frame["core"].to_numpy(dtype="float64"),
+                    }
+                )
+            )
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("population", "core_wp")
-                                          else object) for c in CHANGE_COLUMNS})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="float64" if c in ("population", "core_wp") else object)
+                for c in CHANGE_COLUMNS
+            }
+        )
     out = pd.concat(parts, ignore_index=True)
     order = {c: i for i, c in enumerate(CHANGES)}
-    out = (out.assign(_o=out["change"].map(order))
-           .sort_values(["from_year", "_o", "practice_code"], kind="stable")
-           .drop(columns="_o").reset_index(drop=True))
+    out = (
+        out.assign(_o=out["change"].map(order))
+        .sort_values(["from_year", "_o", "practice_code"], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
     out["other_icb"] = out["other_icb"].astype(object).where(out["other_icb"].notna(), None)
     return out[CHANGE_COLUMNS]

@@ -25,8 +25,10 @@ from .vba import RIBBON_MODULE, rewrite_project
 RIBBON_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 UDF_MODULE = "xlalloc.excel.udfs"
 
-SUPERTIP = ("Runs the model workbook: run, validate, refresh or packs, as the Policy "
-            "sheet's action says. Problems go to the Checks sheet.")
+SUPERTIP = (
+    "Runs the model workbook: run, validate, refresh or packs, as the Policy "
+    "sheet's action says. Problems go to the Checks sheet."
+)
 
 RIBBON_XML = f"""<customUI xmlns="{RIBBON_NS}">
   <ribbon>
@@ -58,15 +60,16 @@ def quickstart_addin() -> Path:
 def _set_udf_modules(sheet_xml: bytes, shared: list[str]) -> bytes:
     """Put the UDF module name beside 'UDF Modules' in the add-in's settings sheet."""
     idx = shared.index("UDF Modules")
-    m = re.search(rb'<c r="A(\d+)"[^>]*t="s"[^>]*><v>' + str(idx).encode() + rb"</v></c>",
-                  sheet_xml)
+    m = re.search(
+        rb'<c r="A(\d+)"[^>]*t="s"[^>]*><v>' + str(idx).encode() + rb"</v></c>", sheet_xml
+    )
     if not m:
         raise ValueError("settings sheet has no 'UDF Modules' row")
     row = m.group(1)
-    cell = (b'<c r="B' + row + b'" t="inlineStr"><is><t>' + UDF_MODULE.encode()
-            + b"</t></is></c>")
-    sheet_xml = re.sub(rb'<c r="B' + row + rb'"[^>]*/>|<c r="B' + row + rb'"[^>]*>.*?</c>',
-                       b"", sheet_xml)
+    cell = b'<c r="B' + row + b'" t="inlineStr"><is><t>' + UDF_MODULE.encode() + b"</t></is></c>"
+    sheet_xml = re.sub(
+        rb'<c r="B' + row + rb'"[^>]*/>|<c r="B' + row + rb'"[^>]*>.*?</c>', b"", sheet_xml
+    )
     return sheet_xml.replace(m.group(0), m.group(0) + cell, 1)
 
 
@@ -79,9 +82,12 @@ def build(output: str | Path, source: str | Path | None = None) -> Path:
     src = Path(source) if source else quickstart_addin()
     out = Path(output)
     with zipfile.ZipFile(src) as zin:
-        shared = [t.text or "" for t in ElementTree.fromstring(
-            zin.read("xl/sharedStrings.xml")).iter(
-            "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}t")]
+        shared = [
+            t.text or ""
+            for t in ElementTree.fromstring(zin.read("xl/sharedStrings.xml")).iter(
+                "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}t"
+            )
+        ]
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
             for info in zin.infolist():
                 data = zin.read(info.filename)
@@ -176,8 +182,7 @@ def verify(path: str | Path) -> AddinReport:
             report.runpython = True
         for leftover in ("RibbonMyAddin", "MyAddin"):
             if leftover in module or re.search(rf"\b{leftover}\b", text):
-                report.problems.append(f"{module} still names the xlwings template's "
-                                       f"{leftover}")
+                report.problems.append(f"{module} still names the xlwings template's {leftover}")
     if not report.runpython:
         report.problems.append('no VBA runs RunPython "import xlalloc; xlalloc.main()"')
     for cb in report.callbacks:

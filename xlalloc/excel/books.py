@@ -35,8 +35,12 @@ def _runs(spec: SheetSpec) -> list[tuple[int, int, int, int, CellSpec]]:
     for c in sorted(spec.cells, key=lambda c: (c.row, c.col)):
         if c.style == plain:
             continue
-        if rows and rows[-1][0] == c.row and rows[-1][2] == c.col - 1 and \
-                rows[-1][3].style == c.style:
+        if (
+            rows
+            and rows[-1][0] == c.row
+            and rows[-1][2] == c.col - 1
+            and rows[-1][3].style == c.style
+        ):
             rows[-1] = (c.row, rows[-1][1], c.col, rows[-1][3])
         else:
             rows.append((c.row, c.col, c.col, c))
@@ -102,8 +106,9 @@ class XlwingsBook:
                 sh = self.book.sheets[spec.name]
                 self._clear(sh)
             else:
-                sh = self.book.sheets.add(spec.name,
-                                          after=self.book.sheets[len(self.book.sheets) - 1])
+                sh = self.book.sheets.add(
+                    spec.name, after=self.book.sheets[len(self.book.sheets) - 1]
+                )
             self._write(sh, spec)
 
     @staticmethod
@@ -188,8 +193,12 @@ class OfficeJsBook(XlwingsBook):
         if fig is None:
             return
         points = 72 / 2.54  # the chart's size is in centimetres, as on the desktop
-        picture = sh.pictures.add(fig, name=f"{CHART_PICTURE}{len(sh.pictures) + 1}",
-                                  update=False, anchor=sh.range(ch.anchor))
+        picture = sh.pictures.add(
+            fig,
+            name=f"{CHART_PICTURE}{len(sh.pictures) + 1}",
+            update=False,
+            anchor=sh.range(ch.anchor),
+        )
         picture.width, picture.height = ch.width * points, ch.height * points
 
 
@@ -217,17 +226,27 @@ def chart_figure(spec: SheetSpec, ch: ChartSpec) -> Any:
     ax = fig.add_subplot()
     cols = range(ch.first_series_col or ch.min_col + 1, ch.max_col + 1)
     if ch.by_rows:
-        categories = [str(at.get((ch.header_row, j), "")) for j in
-                      range(ch.min_col + 1, ch.max_col + 1)]
-        series = [(str(at.get((r, ch.min_col), "")),
-                   [_number(at.get((r, j))) for j in range(ch.min_col + 1, ch.max_col + 1)])
-                  for r in range(ch.first_row, ch.last_row + 1)]
+        categories = [
+            str(at.get((ch.header_row, j), "")) for j in range(ch.min_col + 1, ch.max_col + 1)
+        ]
+        series = [
+            (
+                str(at.get((r, ch.min_col), "")),
+                [_number(at.get((r, j))) for j in range(ch.min_col + 1, ch.max_col + 1)],
+            )
+            for r in range(ch.first_row, ch.last_row + 1)
+        ]
     else:
-        categories = [str(at.get((r, ch.min_col), "")) for r in
-                      range(ch.first_row, ch.last_row + 1)]
-        series = [(str(at.get((ch.header_row, j), "")),
-                   [_number(at.get((r, j))) for r in range(ch.first_row, ch.last_row + 1)])
-                  for j in cols]
+        categories = [
+            str(at.get((r, ch.min_col), "")) for r in range(ch.first_row, ch.last_row + 1)
+        ]
+        series = [
+            (
+                str(at.get((ch.header_row, j), "")),
+                [_number(at.get((r, j))) for r in range(ch.first_row, ch.last_row + 1)],
+            )
+            for j in cols
+        ]
     if ch.kind == "bar":
         height = 0.8 / max(len(series), 1)
         for k, (name, ys) in enumerate(series):
@@ -236,8 +255,13 @@ def chart_figure(spec: SheetSpec, ch: ChartSpec) -> Any:
     elif ch.kind == "waterfall":
         bottom = [0.0] * len(categories)
         for name, ys in series:
-            ax.bar(categories, ys, bottom=bottom, label=name,
-                   alpha=0.0 if name.lower().startswith("base") else 1.0)
+            ax.bar(
+                categories,
+                ys,
+                bottom=bottom,
+                label=name,
+                alpha=0.0 if name.lower().startswith("base") else 1.0,
+            )
             bottom = [b + y for b, y in zip(bottom, ys)]
     elif ch.kind == "scatter":
         for name, ys in series:

@@ -28,8 +28,9 @@ def _cells(value: object) -> tuple[list[object], tuple[int, int]]:
     return [value], (1, 1)
 
 
-def vector(value: object, name: str, *, allow_blank: bool = False,
-           minimum: float | None = None) -> np.ndarray:
+def vector(
+    value: object, name: str, *, allow_blank: bool = False, minimum: float | None = None
+) -> np.ndarray:
     """A one-column or one-row range (or a single cell) as a float vector.
 
     Args:
@@ -58,8 +59,12 @@ def vector(value: object, name: str, *, allow_blank: bool = False,
         try:
             v = parse_number(v)
         except ValueError as e:
-            problems.add(name, f"{pos} is text ({v!r}); expected a number"
-                         if isinstance(v, str) else f"{pos}: {e}")
+            problems.add(
+                name,
+                f"{pos} is text ({v!r}); expected a number"
+                if isinstance(v, str)
+                else f"{pos}: {e}",
+            )
             continue
         if minimum is not None and float(v) < minimum:
             problems.add(name, f"{pos} is {v:g}; expected at least {minimum:g}")
@@ -89,8 +94,10 @@ def unit(value: object) -> float:
     """The rounding unit in £ (blank: 1); must be above zero."""
     u = scalar(value, "unit", default=1.0)
     if u is None or u <= 0:
-        raise InputError(f"unit is {u:g}; expected a positive number of pounds (1, or 1000 for "
-                         "£000)", where="unit")
+        raise InputError(
+            f"unit is {u:g}; expected a positive number of pounds (1, or 1000 for £000)",
+            where="unit",
+        )
     return u
 
 
@@ -111,16 +118,20 @@ def scalar(value: object, name: str, default: float | None = None) -> float | No
     try:
         return parse_number(v)
     except ValueError as e:
-        raise InputError(f"{name} is text ({v!r}); expected a number" if isinstance(v, str)
-                         else f"{name}: {e}", where=name) from None
+        raise InputError(
+            f"{name} is text ({v!r}); expected a number" if isinstance(v, str) else f"{name}: {e}",
+            where=name,
+        ) from None
 
 
 def same_length(**vectors: Sequence[object]) -> None:
     """Raise if the named vectors differ in length."""
     lengths = {k: len(v) for k, v in vectors.items()}
     if len(set(lengths.values())) > 1:
-        raise InputError("ranges differ in length: " + ", ".join(
-            f"{k} has {n}" for k, n in lengths.items()), where="ranges")
+        raise InputError(
+            "ranges differ in length: " + ", ".join(f"{k} has {n}" for k, n in lengths.items()),
+            where="ranges",
+        )
 
 
 def column(values: Sequence[object]) -> list[list[object]]:

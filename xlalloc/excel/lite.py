@@ -52,5 +52,7 @@ def write_lite(folder: str | Path, wheel: str | None = None) -> list[Path]:
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    return [atomic_write(out / "main.py", main_py().encode("utf-8")),
-            atomic_write(out / "requirements.txt", requirements_txt(wheel).encode("utf-8"))]
+    return [
+        atomic_write(out / "main.py", main_py().encode("utf-8")),
+        atomic_write(out / "requirements.txt", requirements_txt(wheel).encode("utf-8")),
+    ]

@@ -22,8 +22,18 @@ from ..actions import (
     validate_action,
 )
 
-__all__ = ["ACTIONS", "DISPATCH", "MACROS", "action_of", "build_packs", "dispatch", "main",
-           "refresh_outputs", "run_model_macro", "validate_model"]
+__all__ = [
+    "ACTIONS",
+    "DISPATCH",
+    "MACROS",
+    "action_of",
+    "build_packs",
+    "dispatch",
+    "main",
+    "refresh_outputs",
+    "run_model_macro",
+    "validate_model",
+]
 
 run_model_macro = run_action
 validate_model = validate_action

@@ -62,10 +62,12 @@ def xlalloc_packs(book: xw.Book = None) -> None:
     """
     b = _book(book)
     if isinstance(b, OfficeJsBook):
-        b.alert("Monthly packs are files in a folder, which Excel on the web cannot write. "
-                "Build them with desktop Excel (the xlalloc ribbon) or on the command line: "
-                "xlalloc pack MODEL.xlsx --actuals LEDGER.csv --month M --out DIR",
-                title="xlalloc: packs")
+        b.alert(
+            "Monthly packs are files in a folder, which Excel on the web cannot write. "
+            "Build them with desktop Excel (the xlalloc ribbon) or on the command line: "
+            "xlalloc pack MODEL.xlsx --actuals LEDGER.csv --month M --out DIR",
+            title="xlalloc: packs",
+        )
         return
     from ..actions import packs_action
 

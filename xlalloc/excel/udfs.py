@@ -64,8 +64,9 @@ def udf(help_text: str, **arg_help: str) -> Callable[[Callable[..., Any]], Calla
         missing = [p for p in params if p not in arg_help]
         if missing:
             raise TypeError(f"{fn.__name__}: no help for arguments {missing}")
-        REGISTRY[fn.__name__] = UdfInfo(fn.__name__, tuple((p, arg_help[p]) for p in params),
-                                        help_text)
+        REGISTRY[fn.__name__] = UdfInfo(
+            fn.__name__, tuple((p, arg_help[p]) for p in params), help_text
+        )
 
         @wraps(fn)
         def safe(*args: Any, **kwargs: Any) -> Any:
@@ -91,18 +92,32 @@ def udf(help_text: str, **arg_help: str) -> Callable[[Callable[..., Any]], Calla
 
 
 #: Arguments that are always single values (not ranges).
-SCALARS = {"total", "amount", "unit", "method", "min_growth", "max_growth", "band", "pace",
-           "topslice", "hcdd_growth", "cost_uplift", "decimals", "pot"}
+SCALARS = {
+    "total",
+    "amount",
+    "unit",
+    "method",
+    "min_growth",
+    "max_growth",
+    "band",
+    "pace",
+    "topslice",
+    "hcdd_growth",
+    "cost_uplift",
+    "decimals",
+    "pot",
+}
 
 
-@udf("Need index of the selected practices against all practices given: "
-     "(Σ selected WP / Σ selected population) / (Σ WP / Σ population).",
-     populations="registered population of each practice (one column)",
-     weighted="weighted population of each practice, same rows",
-     selected="TRUE for the practices in the place, same rows",
-     decimals="round half-up to this many decimals like NHS England (blank: exact)")
-def xla_need_index(populations: Any, weighted: Any, selected: Any,
-                   decimals: Any = None) -> Any:
+@udf(
+    "Need index of the selected practices against all practices given: "
+    "(Σ selected WP / Σ selected population) / (Σ WP / Σ population).",
+    populations="registered population of each practice (one column)",
+    weighted="weighted population of each practice, same rows",
+    selected="TRUE for the practices in the place, same rows",
+    decimals="round half-up to this many decimals like NHS England (blank: exact)",
+)
+def xla_need_index(populations: Any, weighted: Any, selected: Any, decimals: Any = None) -> Any:
     """Need index of a place (the selected practices) within the practices given."""
     pop = cv.vector(populations, "populations", minimum=0)
     wp = cv.vector(weighted, "weighted", minimum=0)
@@ -110,13 +125,16 @@ def xla_need_index(populations: Any, weighted: Any, selected: Any,
     index = need_index(pop, wp, cv.flags(selected, "selected", len(pop)))
     d = cv.scalar(decimals, "decimals")
     if d is not None and not (0 <= d <= 10 and float(d).is_integer()):
-        raise InputError(f"decimals is {d:g}; expected a whole number from 0 to 10",
-                         where="decimals")
+        raise InputError(
+            f"decimals is {d:g}; expected a whole number from 0 to 10", where="decimals"
+        )
     return float(round_half_up([index], int(d))[0]) if d is not None else float(index)
 
 
-@udf("Target shares: each weight over the total (spills down).",
-     weights="weighted populations (or any non-negative weights), one column")
+@udf(
+    "Target shares: each weight over the total (spills down).",
+    weights="weighted populations (or any non-negative weights), one column",
+)
 def xla_target_shares(weights: Any) -> Any:
     """Target shares that sum to 1."""
     w = cv.vector(weights, "weights", minimum=0)
@@ -125,11 +143,13 @@ def xla_target_shares(weights: Any) -> Any:
     return cv.column(w / w.sum())
 
 
-@udf("Target £: a total shared by weights, rounded to the unit by largest remainder so "
-     "the parts sum to the total exactly (spills down).",
-     weights="weighted populations (or shares), one column",
-     total="the budget to share; a whole number of units",
-     unit="rounding unit in £ (default 1; 1000 for £000)")
+@udf(
+    "Target £: a total shared by weights, rounded to the unit by largest remainder so "
+    "the parts sum to the total exactly (spills down).",
+    weights="weighted populations (or shares), one column",
+    total="the budget to share; a whole number of units",
+    unit="rounding unit in £ (default 1; 1000 for £000)",
+)
 def xla_target_amounts(weights: Any, total: Any, unit: Any = None) -> Any:
     """Targets rounded by largest remainder."""
     return _share(weights, "weights", total, "total", unit)
@@ -145,10 +165,12 @@ def _share(weights: Any, weights_name: str, total: Any, total_name: str, unit: A
     return cv.column(largest_remainder(w, t, cv.unit(unit), order=list(range(len(w)))))
 
 
-@udf("Distance from target of each allocation: (x - s Σx) / (s Σx), positive above "
-     "target (spills down).",
-     allocations="allocations (or baselines), one column",
-     shares="target shares (or weights, normalised), same rows")
+@udf(
+    "Distance from target of each allocation: (x - s Σx) / (s Σx), positive above "
+    "target (spills down).",
+    allocations="allocations (or baselines), one column",
+    shares="target shares (or weights, normalised), same rows",
+)
 def xla_dft(allocations: Any, shares: Any) -> Any:
     """Distance from target."""
     x = cv.vector(allocations, "allocations", minimum=0)
@@ -159,21 +181,35 @@ def xla_dft(allocations: Any, shares: Any) -> Any:
     return cv.column(dft(x, s / s.sum()))
 
 
-@udf("Converge baselines toward target under a policy; spills one row per organisation: "
-     "allocation, rule, DfT before, DfT after.",
-     baselines="baseline allocation of each organisation, one column",
-     shares="target shares (or weights), same rows",
-     total="total available; a whole number of units",
-     policy="optional two-column range of policy names and values (e.g. a named range); "
-            "values given as arguments take precedence",
-     method="level, pace or topslice (default level)",
-     min_growth="minimum growth, e.g. 0.01", max_growth="maximum growth, e.g. 0.06",
-     band="|DfT| within which organisations get core growth", pace="pace of change 0-1",
-     topslice="share top-sliced (topslice method)", unit="rounding unit in £ (default 1)")
-def xla_converge(baselines: Any, shares: Any, total: Any, policy: Any = None,
-                 method: Any = None, min_growth: Any = None, max_growth: Any = None,
-                 band: Any = None, pace: Any = None, topslice: Any = None,
-                 unit: Any = None) -> Any:
+@udf(
+    "Converge baselines toward target under a policy; spills one row per organisation: "
+    "allocation, rule, DfT before, DfT after.",
+    baselines="baseline allocation of each organisation, one column",
+    shares="target shares (or weights), same rows",
+    total="total available; a whole number of units",
+    policy="optional two-column range of policy names and values (e.g. a named range); "
+    "values given as arguments take precedence",
+    method="level, pace or topslice (default level)",
+    min_growth="minimum growth, e.g. 0.01",
+    max_growth="maximum growth, e.g. 0.06",
+    band="|DfT| within which organisations get core growth",
+    pace="pace of change 0-1",
+    topslice="share top-sliced (topslice method)",
+    unit="rounding unit in £ (default 1)",
+)
+def xla_converge(
+    baselines: Any,
+    shares: Any,
+    total: Any,
+    policy: Any = None,
+    method: Any = None,
+    min_growth: Any = None,
+    max_growth: Any = None,
+    band: Any = None,
+    pace: Any = None,
+    topslice: Any = None,
+    unit: Any = None,
+) -> Any:
     """Convergence of a block of organisations."""
     b = cv.vector(baselines, "baselines", minimum=0)
     s = cv.vector(shares, "shares", minimum=0)
@@ -191,8 +227,14 @@ def xla_converge(baselines: Any, shares: Any, total: Any, policy: Any = None,
         key = renamed.get(k, k)
         if key in fields and v is not None:
             values[key] = cv.scalar(v, key) if key != "method" else str(v).strip()
-    given = {"min_growth": min_growth, "max_growth": max_growth, "band": band, "pace": pace,
-             "topslice": topslice, "unit": unit}
+    given = {
+        "min_growth": min_growth,
+        "max_growth": max_growth,
+        "band": band,
+        "pace": pace,
+        "topslice": topslice,
+        "unit": unit,
+    }
     for k, v in given.items():
         x = cv.scalar(v, k)
         if x is not None:
@@ -201,33 +243,38 @@ def xla_converge(baselines: Any, shares: Any, total: Any, policy: Any = None,
         values["method"] = str(method).strip()
     values["source"] = "worksheet function XLA_CONVERGE"
     pol = policy_from(values, where="policy")
-    orgs = pd.DataFrame({"org": [f"row {i + 1:06d}" for i in range(len(b))], "baseline": b,
-                         "target_share": s})
+    orgs = pd.DataFrame(
+        {"org": [f"row {i + 1:06d}" for i in range(len(b))], "baseline": b, "target_share": s}
+    )
     res = converge(orgs, t, pol, where="baselines")
     tb = res.table
-    return [[float(a), str(r), float(d0), float(d1)] for a, r, d0, d1 in
-            zip(tb["allocation"], tb["rule"], tb["dft_before"], tb["dft_after"])]
+    return [
+        [float(a), str(r), float(d0), float(d1)]
+        for a, r, d0, d1 in zip(tb["allocation"], tb["rule"], tb["dft_before"], tb["dft_after"])
+    ]
 
 
-@udf("Apportion an amount by a driver, rounded to the unit by largest remainder "
-     "(spills down).",
-     amount="the amount to apportion; a whole number of units",
-     drivers="driver of each row (activity, cost, weighted population), one column",
-     unit="rounding unit in £ (default 1)")
+@udf(
+    "Apportion an amount by a driver, rounded to the unit by largest remainder (spills down).",
+    amount="the amount to apportion; a whole number of units",
+    drivers="driver of each row (activity, cost, weighted population), one column",
+    unit="rounding unit in £ (default 1)",
+)
 def xla_apportion(amount: Any, drivers: Any, unit: Any = None) -> Any:
     """Apportionment of one amount by a driver range."""
     return _share(drivers, "drivers", amount, "amount", unit)
 
 
-@udf("No-loser levelling-up payment: a pot lifts the lowest funding per unit of need toward "
-     "one level, each payment at most its cap, rounded to sum to the pot (spills down).",
-     funding="current funding of each organisation (£), one column",
-     need="need of each (e.g. weighted population), same rows",
-     pot="the sum to pay out (£); a whole number of units",
-     caps="the most each may receive, same rows (blank: no cap; optional)",
-     unit="rounding unit in £ (default 1)")
-def xla_levelling_up(funding: Any, need: Any, pot: Any, caps: Any = None,
-                     unit: Any = None) -> Any:
+@udf(
+    "No-loser levelling-up payment: a pot lifts the lowest funding per unit of need toward "
+    "one level, each payment at most its cap, rounded to sum to the pot (spills down).",
+    funding="current funding of each organisation (£), one column",
+    need="need of each (e.g. weighted population), same rows",
+    pot="the sum to pay out (£); a whole number of units",
+    caps="the most each may receive, same rows (blank: no cap; optional)",
+    unit="rounding unit in £ (default 1)",
+)
+def xla_levelling_up(funding: Any, need: Any, pot: Any, caps: Any = None, unit: Any = None) -> Any:
     """Levelling-up payments, one per organisation."""
     f = cv.vector(funding, "funding", minimum=0)
     n = cv.vector(need, "need", minimum=0)
@@ -235,8 +282,7 @@ def xla_levelling_up(funding: Any, need: Any, pot: Any, caps: Any = None,
     total = cv.scalar(pot, "pot")
     if total is None:
         raise InputError("pot is blank", where="pot")
-    frame = pd.DataFrame({"org": [f"row {i + 1}" for i in range(len(f))], "funding": f,
-                          "need": n})
+    frame = pd.DataFrame({"org": [f"row {i + 1}" for i in range(len(f))], "funding": f, "need": n})
     if caps is not None:
         c = cv.vector(caps, "caps", allow_blank=True, minimum=0)
         cv.same_length(funding=f, caps=c)
@@ -245,15 +291,26 @@ def xla_levelling_up(funding: Any, need: Any, pot: Any, caps: Any = None,
     return cv.column(result.table["payment"])
 
 
-@udf("High-cost drugs and devices partition; spills one row per organisation: HCDD "
-     "contribution, remaining allocation.",
-     allocations="converged allocations, one column", baselines="baselines, same rows",
-     hcdd_baselines="baseline HCDD spend, same rows",
-     dft_after="distance from target after convergence, same rows",
-     hcdd_growth="HCDD growth rate q", cost_uplift="gross cost uplift factor u",
-     unit="rounding unit in £ (default 1)")
-def xla_hcdd(allocations: Any, baselines: Any, hcdd_baselines: Any, dft_after: Any,
-             hcdd_growth: Any, cost_uplift: Any, unit: Any = None) -> Any:
+@udf(
+    "High-cost drugs and devices partition; spills one row per organisation: HCDD "
+    "contribution, remaining allocation.",
+    allocations="converged allocations, one column",
+    baselines="baselines, same rows",
+    hcdd_baselines="baseline HCDD spend, same rows",
+    dft_after="distance from target after convergence, same rows",
+    hcdd_growth="HCDD growth rate q",
+    cost_uplift="gross cost uplift factor u",
+    unit="rounding unit in £ (default 1)",
+)
+def xla_hcdd(
+    allocations: Any,
+    baselines: Any,
+    hcdd_baselines: Any,
+    dft_after: Any,
+    hcdd_growth: Any,
+    cost_uplift: Any,
+    unit: Any = None,
+) -> Any:
     """HCDD partition of converged allocations."""
     a = cv.vector(allocations, "allocations", minimum=0)
     b = cv.vector(baselines, "baselines", minimum=0)
@@ -262,8 +319,11 @@ def xla_hcdd(allocations: Any, baselines: Any, hcdd_baselines: Any, dft_after: A
     cv.same_length(allocations=a, baselines=b, hcdd_baselines=h, dft_after=d)
     over = [int(i) + 1 for i in np.flatnonzero(h > b)]
     if over:
-        raise InputError(f"hcdd_baselines item(s) {over} exceed their baselines; the HCDD "
-                         "baseline is part of the baseline", where="hcdd_baselines")
+        raise InputError(
+            f"hcdd_baselines item(s) {over} exceed their baselines; the HCDD "
+            "baseline is part of the baseline",
+            where="hcdd_baselines",
+        )
     q = cv.scalar(hcdd_growth, "hcdd_growth")
     u = cv.scalar(cost_uplift, "cost_uplift")
     if q is None or u is None:

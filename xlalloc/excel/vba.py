@@ -24,19 +24,27 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["PROJECT_NAME", "RIBBON_MODULE", "RIBBON_SOURCE", "compress", "rewrite_project",
-           "write_compound_file"]
+__all__ = [
+    "PROJECT_NAME",
+    "RIBBON_MODULE",
+    "RIBBON_SOURCE",
+    "compress",
+    "rewrite_project",
+    "write_compound_file",
+]
 
 #: The VBA project's name and its ribbon module's.
 PROJECT_NAME = "xlalloc"
 RIBBON_MODULE = "xlallocRibbon"
 
 #: The ribbon module: the Run button's callback, independent of the add-in's file name.
-RIBBON_SOURCE = (f'Attribute VB_Name = "{RIBBON_MODULE}"\r\n'
-                 "Sub RunMain(control As IRibbonControl)\r\n"
-                 "    ' xlalloc's ribbon: run the action named on the model's Policy sheet.\r\n"
-                 '    RunPython "import xlalloc; xlalloc.main()"\r\n'
-                 "End Sub\r\n")
+RIBBON_SOURCE = (
+    f'Attribute VB_Name = "{RIBBON_MODULE}"\r\n'
+    "Sub RunMain(control As IRibbonControl)\r\n"
+    "    ' xlalloc's ribbon: run the action named on the model's Policy sheet.\r\n"
+    '    RunPython "import xlalloc; xlalloc.main()"\r\n'
+    "End Sub\r\n"
+)
 
 _TEMPLATE_MODULE = "RibbonMyAddin"
 _TEMPLATE_PROJECT = "MyAddin"
@@ -44,11 +52,12 @@ _TEMPLATE_PROJECT = "MyAddin"
 
 # --------------------------------------------------------------------- compression
 
+
 def compress(data: bytes) -> bytes:
     """[MS-OVBA] 2.4.1 compression: 4,096-byte chunks of literals and copy tokens."""
     out = bytearray(b"\x01")
     for start in range(0, len(data), 4096):
-        chunk = data[start:start + 4096]
+        chunk = data[start : start + 4096]
         body = _compress_chunk(chunk)
         if len(body) >= 4096 and len(chunk) == 4096:  # store raw: flag 0, 4,096 bytes
             out += struct.pack("<H", 0x3000 | 4095) + chunk
@@ -93,13 +102,14 @@ def _match(chunk: bytes, pos: int) -> tuple[int, int]:
     start = max(0, pos - (1 << bits))  # the farthest an offset of ``bits`` bits reaches
     longest = min((0xFFFF >> bits) + 3, len(chunk) - pos)
     for length in range(longest, 2, -1):
-        at = chunk.rfind(chunk[pos:pos + length], start, pos + length - 1)  # begins < pos
+        at = chunk.rfind(chunk[pos : pos + length], start, pos + length - 1)  # begins < pos
         if at != -1:
             return pos - at, length
     return 0, 0
 
 
 # ------------------------------------------------------------------- the project
+
 
 @dataclass
 class _Record:
@@ -113,7 +123,7 @@ def _records(dir_stream: bytes) -> list[_Record]:
         rid, size = struct.unpack_from("<HI", dir_stream, i)
         if rid == 0x0009:  # PROJECTVERSION: its size field says 4, its data is 6 bytes
             size = 6
-        out.append(_Record(rid, bytes(dir_stream[i + 6:i + 6 + size])))
+        out.append(_Record(rid, bytes(dir_stream[i + 6 : i + 6 + size])))
         i += 6 + size
     return out
 
@@ -136,15 +146,19 @@ def rewrite_project(vba_project: bytes) -> bytes:
     from oletools.olevba import decompress_stream
 
     ole = olefile.OleFileIO(io.BytesIO(vba_project))
-    streams = {"/".join(p): ole.openstream("/".join(p)).read()
-               for p in ole.listdir(streams=True, storages=False)}
+    streams = {
+        "/".join(p): ole.openstream("/".join(p)).read()
+        for p in ole.listdir(streams=True, storages=False)
+    }
     root_clsid = ole.root.clsid
     ole.close()
     records = _records(decompress_stream(bytearray(streams["VBA/dir"])))
     names = [r.data for r in records if r.id == 0x0019]
     if _TEMPLATE_MODULE.encode() not in names:
-        raise ValueError(f"the VBA project has no {_TEMPLATE_MODULE} module (modules: "
-                         f"{[n.decode('latin-1') for n in names]})")
+        raise ValueError(
+            f"the VBA project has no {_TEMPLATE_MODULE} module (modules: "
+            f"{[n.decode('latin-1') for n in names]})"
+        )
     in_ribbon = False
     for r in records:
         if r.id == 0x0004:  # PROJECTNAME
@@ -163,12 +177,13 @@ def rewrite_project(vba_project: bytes) -> bytes:
     streams[f"VBA/{RIBBON_MODULE}"] = compress(RIBBON_SOURCE.encode("cp1252"))
     streams["VBA/dir"] = compress(_serialise(records))
     text = streams["PROJECT"].decode("cp1252")
-    text = (text.replace(f"Module={_TEMPLATE_MODULE}\r\n", f"Module={RIBBON_MODULE}\r\n")
-            .replace(f'Name="{_TEMPLATE_PROJECT}"', f'Name="{PROJECT_NAME}"')
-            .replace(f"\r\n{_TEMPLATE_MODULE}=", f"\r\n{RIBBON_MODULE}="))
+    text = (
+        text.replace(f"Module={_TEMPLATE_MODULE}\r\n", f"Module={RIBBON_MODULE}\r\n")
+        .replace(f'Name="{_TEMPLATE_PROJECT}"', f'Name="{PROJECT_NAME}"')
+        .replace(f"\r\n{_TEMPLATE_MODULE}=", f"\r\n{RIBBON_MODULE}=")
+    )
     streams["PROJECT"] = text.encode("cp1252")
-    streams["PROJECTwm"] = _name_map([r.data.decode("cp1252") for r in records
-                                      if r.id == 0x0019])
+    streams["PROJECTwm"] = _name_map([r.data.decode("cp1252") for r in records if r.id == 0x0019])
     return write_compound_file(streams, root_clsid)
 
 
@@ -270,19 +285,30 @@ def write_compound_file(streams: Mapping[str, bytes], root_clsid: str = "") -> b
         return start
 
     dir_start = chain(b"\x00" * (n_dir * _SECTOR))  # filled in once every start is known
-    minifat_start = (chain(b"".join(struct.pack("<I", x) for x in minifat)) if minifat
-                     else _END)
+    minifat_start = chain(b"".join(struct.pack("<I", x) for x in minifat)) if minifat else _END
     for e in big:
         e.start = chain(e.data)
     directory = b"".join(_dir_entry(e) for e in entries).ljust(n_dir * _SECTOR, b"\x00")
-    body[(dir_start - n_fat) * _SECTOR:(dir_start - n_fat) * _SECTOR + len(directory)] = \
-        directory
+    body[(dir_start - n_fat) * _SECTOR : (dir_start - n_fat) * _SECTOR + len(directory)] = directory
     fat += [_FREE] * (n_fat * (_SECTOR // 4) - len(fat))
     header = bytearray(_SECTOR)
     header[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
     struct.pack_into("<HHHHH", header, 24, 0x003E, 0x0003, 0xFFFE, 9, 6)
-    struct.pack_into("<IIIIIIIIII", header, 40, 0, n_fat, dir_start, 0, _CUTOFF,
-                     minifat_start, n_minifat, _END, 0, 0)
+    struct.pack_into(
+        "<IIIIIIIIII",
+        header,
+        40,
+        0,
+        n_fat,
+        dir_start,
+        0,
+        _CUTOFF,
+        minifat_start,
+        n_minifat,
+        _END,
+        0,
+        0,
+    )
     struct.pack_into("<109I", header, 76, *(list(range(n_fat)) + [_FREE] * (109 - n_fat)))
     return bytes(header) + b"".join(struct.pack("<I", x) for x in fat) + bytes(body)
 
@@ -299,7 +325,7 @@ def _tree(kids: list[_Entry], index: dict[int, int], depth: int, full: int) -> i
     mid = len(kids) // 2
     node = kids[mid]
     node.left = _tree(kids[:mid], index, depth + 1, full)
-    node.right = _tree(kids[mid + 1:], index, depth + 1, full)
+    node.right = _tree(kids[mid + 1 :], index, depth + 1, full)
     node.red = depth >= full
     return index[id(node)]
 
@@ -307,7 +333,7 @@ def _tree(kids: list[_Entry], index: dict[int, int], depth: int, full: int) -> i
 def _dir_entry(e: _Entry) -> bytes:
     name = e.name.encode("utf-16-le") + b"\x00\x00"
     out = bytearray(128)
-    out[0:len(name)] = name
+    out[0 : len(name)] = name
     struct.pack_into("<HBB", out, 64, len(name), e.kind, 0 if e.red else 1)
     struct.pack_into("<III", out, 68, e.left, e.right, e.child)
     out[80:96] = e.clsid

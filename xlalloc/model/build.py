@@ -40,8 +40,15 @@ GROUPINGS: dict[str, tuple[str, str]] = {
 }
 
 
-_ORG = ("practice_name", "pcn_code", "pcn_name", "lad_code", "lad_name", "sub_icb_code",
-        "sub_icb_name")
+_ORG = (
+    "practice_name",
+    "pcn_code",
+    "pcn_name",
+    "lad_code",
+    "lad_name",
+    "sub_icb_code",
+    "sub_icb_name",
+)
 
 
 @dataclass
@@ -70,8 +77,11 @@ class BuiltModel:
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """Input tables by table name, for the model writer."""
-        return {"tblPractices": self.practices, "tblSources": self.sources,
-                "tblReconciliation": self.changes}
+        return {
+            "tblPractices": self.practices,
+            "tblSources": self.sources,
+            "tblReconciliation": self.changes,
+        }
 
     @property
     def zero_filled(self) -> pd.DataFrame:
@@ -80,8 +90,9 @@ class BuiltModel:
         return z[["year", "practice_code", "practice_name", "zero_filled"]].reset_index(drop=True)
 
 
-def _read_files(files: Sequence[str | Path], blank_wp: str,
-                problems: Problems) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Path]]:
+def _read_files(
+    files: Sequence[str | Path], blank_wp: str, problems: Problems
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Path]]:
     """Every file read, its source record, and the file each year came from."""
     frames, sources = [], []
     by_year: dict[str, list[Path]] = {}
@@ -94,8 +105,14 @@ def _read_files(files: Sequence[str | Path], blank_wp: str,
             continue
         frames.append(df)
         years = sorted(df["year"].unique())
-        sources.append({"file": path.name, "years": ", ".join(years),
-                        "sha256": file_sha256(path), "practices": len(df)})
+        sources.append(
+            {
+                "file": path.name,
+                "years": ", ".join(years),
+                "sha256": file_sha256(path),
+                "practices": len(df),
+            }
+        )
         for y in years:
             by_year.setdefault(y, []).append(path)
     if not frames:
@@ -104,9 +121,12 @@ def _read_files(files: Sequence[str | Path], blank_wp: str,
     national = pd.concat(frames, ignore_index=True)
     for y, paths in sorted(by_year.items()):
         if len(paths) > 1:
-            problems.add("--practices", f"{len(paths)} files give {y}: "
-                                        f"{', '.join(p.name for p in paths)}; give one file per "
-                                        "financial year")
+            problems.add(
+                "--practices",
+                f"{len(paths)} files give {y}: "
+                f"{', '.join(p.name for p in paths)}; give one file per "
+                "financial year",
+            )
     return national, pd.DataFrame(sources), {y: p[0] for y, p in by_year.items()}
 
 
@@ -115,8 +135,11 @@ def _members(national: pd.DataFrame, code: str, notes: list[str]) -> pd.DataFram
     years = sorted(national["year"].unique())
     has = [y for y in years if (national.loc[national["year"] == y, "icb_code"] == code).any()]
     ref_year = has[-1]
-    ref = set(national.loc[(national["year"] == ref_year) & (national["icb_code"] == code),
-                           "practice_code"])
+    ref = set(
+        national.loc[
+            (national["year"] == ref_year) & (national["icb_code"] == code), "practice_code"
+        ]
+    )
     parts = []
     for y in years:
         year = national[national["year"] == y]
@@ -124,14 +147,22 @@ def _members(national: pd.DataFrame, code: str, notes: list[str]) -> pd.DataFram
             parts.append(year[year["icb_code"] == code])
         else:
             parts.append(year[year["practice_code"].isin(ref)])
-            notes.append(f"ICB {code} is not in {y}'s file (footprints change): its {y} "
-                         f"practices are those of its {ref_year} practices that are in "
-                         f"{y}'s file ({parts[-1].shape[0]} of {len(ref)})")
+            notes.append(
+                f"ICB {code} is not in {y}'s file (footprints change): its {y} "
+                f"practices are those of its {ref_year} practices that are in "
+                f"{y}'s file ({parts[-1].shape[0]} of {len(ref)})"
+            )
     return pd.concat(parts, ignore_index=True)
 
 
-def _grouping(members: pd.DataFrame, by: Grouping, files: dict[str, Path],
-              problems: Problems, notes: list[str], option: str) -> pd.Series:
+def _grouping(
+    members: pd.DataFrame,
+    by: Grouping,
+    files: dict[str, Path],
+    problems: Problems,
+    notes: list[str],
+    option: str,
+) -> pd.Series:
     """Each practice code's group: its latest non-blank value in the files."""
     key, what = GROUPINGS[by]
     present = members.dropna(subset=[key])
@@ -140,8 +171,11 @@ def _grouping(members: pd.DataFrame, by: Grouping, files: dict[str, Path],
     for y in lacking:
         headers = nhse.read_headers(files[y])
         has_column = nhse.match_columns_optional(headers).get(key)
-        msg = (f"{files[y].name} ({y}) leaves its {what} column {has_column!r} blank in every "
-               "row" if has_column else f"{files[y].name} ({y}) has no {what} column")
+        msg = (
+            f"{files[y].name} ({y}) leaves its {what} column {has_column!r} blank in every row"
+            if has_column
+            else f"{files[y].name} ({y}) has no {what} column"
+        )
         msg += ". Columns it has: " + ", ".join(headers)
         if len(lacking) == len(years):
             problems.add(option, msg)
@@ -154,13 +188,15 @@ def _grouping(members: pd.DataFrame, by: Grouping, files: dict[str, Path],
     varied = present.groupby("practice_code")[key].nunique()
     n_varied = int((varied > 1).sum())
     if n_varied:
-        notes.append(f"{n_varied} practice(s) changed {what} between the files; each takes "
-                     "its latest")
+        notes.append(
+            f"{n_varied} practice(s) changed {what} between the files; each takes its latest"
+        )
     return group
 
 
-def _places_table(path: str | Path, members: pd.DataFrame,
-                  problems: Problems) -> tuple[pd.Series, pd.Series]:
+def _places_table(
+    path: str | Path, members: pd.DataFrame, problems: Problems
+) -> tuple[pd.Series, pd.Series]:
     """A places file's place and locality by practice code, every problem reported."""
     where = Path(path).name
     t = read_table(path, required=("practice_code", "place"))
@@ -170,23 +206,38 @@ def _places_table(path: str | Path, members: pd.DataFrame,
             problems.add(where, f"blank {col.replace('_', ' ')}", row=int(r), column=col)
     stray = t["practice_code"].notna() & ~t["practice_code"].isin(known)
     for code, r in zip(t.loc[stray, "practice_code"], t.loc[stray, "source_row"]):
-        problems.add(where, f"practice {code} is not one of the ICB's practices in any file "
-                            "given", row=int(r), column="practice_code")
+        problems.add(
+            where,
+            f"practice {code} is not one of the ICB's practices in any file given",
+            row=int(r),
+            column="practice_code",
+        )
     twice = t.groupby("practice_code")["place"].nunique()
     for code in twice[twice > 1].index:
-        problems.add(where, f"practice {code} is in more than one place: "
-                            f"{sorted(t.loc[t['practice_code'] == code, 'place'].unique())}")
+        problems.add(
+            where,
+            f"practice {code} is in more than one place: "
+            f"{sorted(t.loc[t['practice_code'] == code, 'place'].unique())}",
+        )
     t = t.dropna(subset=["practice_code"]).drop_duplicates("practice_code")
     t = t.set_index("practice_code")
-    locality = (t["locality"] if "locality" in t.columns
-                else pd.Series(pd.NA, index=t.index, dtype="string"))
+    locality = (
+        t["locality"]
+        if "locality" in t.columns
+        else pd.Series(pd.NA, index=t.index, dtype="string")
+    )
     return t["place"].astype("string"), locality.astype("string")
 
 
-def build_from_files(files: Sequence[str | Path], icb: str,
-                     places: str | Path | None = None, places_by: Grouping | None = None,
-                     localities_by: Grouping | None = None, allow_unmapped: bool = False,
-                     blank_wp: str = "error") -> BuiltModel:
+def build_from_files(
+    files: Sequence[str | Path],
+    icb: str,
+    places: str | Path | None = None,
+    places_by: Grouping | None = None,
+    localities_by: Grouping | None = None,
+    allow_unmapped: bool = False,
+    blank_wp: str = "error",
+) -> BuiltModel:
     """Build one ICB's model inputs from NHS England's files, one per financial year.
 
     Args:
@@ -213,14 +264,17 @@ def build_from_files(files: Sequence[str | Path], icb: str,
         raise InputError("give either --places or --places-by, not both", where="--places")
     if places is None and places_by is None:
         places_by = "lad"
-        notes.append("places are local authority districts (the default; choose with "
-                     "--places FILE or --places-by lad|pcn|sub_icb)")
+        notes.append(
+            "places are local authority districts (the default; choose with "
+            "--places FILE or --places-by lad|pcn|sub_icb)"
+        )
     national, sources, files_by_year = _read_files(files, blank_wp, problems)
     problems.raise_if_any()
     national = nhse.one_name_per_icb(national)
     latest = national[national["year"] == national["year"].max()]
-    code, name = nhse.find_icb(national if icb.strip().upper() in set(national["icb_code"])
-                               else latest, icb)
+    code, name = nhse.find_icb(
+        national if icb.strip().upper() in set(national["icb_code"]) else latest, icb
+    )
     members = _members(national, code, notes)
     place: pd.Series
     locality: pd.Series = pd.Series(dtype="string")
@@ -228,11 +282,11 @@ def build_from_files(files: Sequence[str | Path], icb: str,
         place, locality = _places_table(places, members, problems)
     else:
         assert places_by is not None
-        place = _grouping(members, places_by, files_by_year, problems, notes,
-                          "--places-by")
+        place = _grouping(members, places_by, files_by_year, problems, notes, "--places-by")
     if localities_by is not None:
-        locality = _grouping(members, localities_by, files_by_year, problems,
-                             notes, "--localities-by")
+        locality = _grouping(
+            members, localities_by, files_by_year, problems, notes, "--localities-by"
+        )
     problems.raise_if_any()
     out = members.copy()
     out["place"] = out["practice_code"].map(place).astype("string")
@@ -240,34 +294,56 @@ def build_from_files(files: Sequence[str | Path], icb: str,
     unmapped = out[out["place"].isna()].drop_duplicates("practice_code")
     if len(unmapped):
         in_years = out.groupby("practice_code")["year"].agg(lambda y: ", ".join(sorted(y)))
-        listed = "; ".join(f"{c} {n} ({in_years[c]})"
-                           for c, n in zip(unmapped["practice_code"], unmapped["practice_name"]))
+        listed = "; ".join(
+            f"{c} {n} ({in_years[c]})"
+            for c, n in zip(unmapped["practice_code"], unmapped["practice_name"])
+        )
         if not allow_unmapped:
-            raise InputError(f"{len(unmapped)} practice(s) of {name} are in no place: {listed}. "
-                             "Add them to the places, or pass --allow-unmapped to put them in "
-                             f"an '{UNMAPPED}' place that the Checks sheet reports",
-                             where="--places" if places is not None else "--places-by")
+            raise InputError(
+                f"{len(unmapped)} practice(s) of {name} are in no place: {listed}. "
+                "Add them to the places, or pass --allow-unmapped to put them in "
+                f"an '{UNMAPPED}' place that the Checks sheet reports",
+                where="--places" if places is not None else "--places-by",
+            )
         out["place"] = out["place"].fillna(UNMAPPED)
-        notes.append(f"{len(unmapped)} practice(s) are in the '{UNMAPPED}' place (the Checks "
-                     f"sheet reports them): {listed}")
-    practices = pd.DataFrame({
-        "year": out["year"], "practice_code": out["practice_code"],
-        **{k: out[k] for k in _ORG}, "locality": out["locality"], "place": out["place"],
-        "population": out["population"],
-        **{f"{c}_wp": out[c] for c in COMPONENTS},
-        "zero_filled": out["filled"]})
-    practices = practices.sort_values(["year", "place", "practice_code"],
-                                      kind="stable").reset_index(drop=True)
+        notes.append(
+            f"{len(unmapped)} practice(s) are in the '{UNMAPPED}' place (the Checks "
+            f"sheet reports them): {listed}"
+        )
+    practices = pd.DataFrame(
+        {
+            "year": out["year"],
+            "practice_code": out["practice_code"],
+            **{k: out[k] for k in _ORG},
+            "locality": out["locality"],
+            "place": out["place"],
+            "population": out["population"],
+            **{f"{c}_wp": out[c] for c in COMPONENTS},
+            "zero_filled": out["filled"],
+        }
+    )
+    practices = practices.sort_values(
+        ["year", "place", "practice_code"], kind="stable"
+    ).reset_index(drop=True)
     counts = practices.groupby("year").size()
-    sources["icb_practices"] = [int(sum(counts.get(y.strip(), 0)
-                                        for y in ys.split(","))) for ys in sources["years"]]
+    sources["icb_practices"] = [
+        int(sum(counts.get(y.strip(), 0) for y in ys.split(","))) for ys in sources["years"]
+    ]
     changes = practice_changes(national, members[["year", "practice_code"]])
-    changes.insert(5, "place", changes["practice_code"].map(
-        practices.drop_duplicates("practice_code", keep="last")
-        .set_index("practice_code")["place"]))
+    changes.insert(
+        5,
+        "place",
+        changes["practice_code"].map(
+            practices.drop_duplicates("practice_code", keep="last").set_index("practice_code")[
+                "place"
+            ]
+        ),
+    )
     policy = ModelPolicy(financial_year=min(practices["year"]), icb_name=name)
     filled = practices["zero_filled"].notna().sum()
     if filled:
-        notes.append(f"{filled} practice-year(s) have blank weighted populations read as zero; "
-                     "the Practices sheet's zero_filled column names them")
+        notes.append(
+            f"{filled} practice-year(s) have blank weighted populations read as zero; "
+            "the Practices sheet's zero_filled column names them"
+        )
     return BuiltModel(practices, sources, changes, policy, code, name, notes)

@@ -69,11 +69,11 @@ def compare_results(old: ModelResult, new: ModelResult) -> Comparison:
     """
     notes: list[str] = []
     by = ["programme", "place"]
-    programmes = explain_change(_cells(old), _cells(new), by, ["line", "programme"],
-                                ["programme"])
+    programmes = explain_change(_cells(old), _cells(new), by, ["line", "programme"], ["programme"])
     money = ["old", "new", "change", "from_amounts", "from_shares"]
-    cents = programmes[money].mul(100).round().astype("int64").assign(
-        place=programmes["place"])  # summed in whole pennies: exact
+    cents = (
+        programmes[money].mul(100).round().astype("int64").assign(place=programmes["place"])
+    )  # summed in whole pennies: exact
     per_place = cents.groupby("place", as_index=False)[money].sum()
     total = pd.DataFrame([{"place": ICB, **cents[money].sum().to_dict()}])
     places = pd.concat([total, per_place], ignore_index=True)
@@ -82,15 +82,19 @@ def compare_results(old: ModelResult, new: ModelResult) -> Comparison:
         if r.apportionment is None:
             notes.append(f"the {name} run apportions no budget: its Budget sheet is empty")
     t_old, t_new = (r.targets[["year", "place", "target"]] for r in (old, new))
-    targets = explain_change(t_old, t_new, ["year", "place"], ["year"], ["year"],
-                             amount="target").rename(
-        columns={"from_amounts": "from_budget", "from_shares": "from_need"})
+    targets = explain_change(
+        t_old, t_new, ["year", "place"], ["year"], ["year"], amount="target"
+    ).rename(columns={"from_amounts": "from_budget", "from_shares": "from_need"})
     convergence = None
     if old.convergence is not None and new.convergence is not None:
-        convergence = convergence_changes(*(
-            pd.concat([t.table.assign(year=y) for y, t in c.years.items()], ignore_index=True)
-            for c in (old.convergence, new.convergence)))
+        convergence = convergence_changes(
+            *(
+                pd.concat([t.table.assign(year=y) for y, t in c.years.items()], ignore_index=True)
+                for c in (old.convergence, new.convergence)
+            )
+        )
     elif old.convergence is not None or new.convergence is not None:
-        notes.append("only one run has convergence (Baselines and Totals sheets): it is not "
-                     "compared")
+        notes.append(
+            "only one run has convergence (Baselines and Totals sheets): it is not compared"
+        )
     return Comparison(programmes, places, targets, convergence, notes)

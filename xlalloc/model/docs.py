@@ -11,115 +11,146 @@ from .schema import CHECKS, COVER, INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS, POLI
 
 OUTPUT_NOTES = {
     "Summary": "The run at a glance, portrait: `Overall check (0 when all is well)` (the "
-               "Checks sheet's sum of absolute values: the one cell to look at), `Check "
-               "status` (a formula over the Checks sheet), `Run at`, xlalloc's version, the "
-               "ICB, the financial year and the budget shared by target; the inputs used "
-               "(rows of each input sheet and their totals); the source files with their "
-               "years and SHA-256, and practices whose blank weighted populations were read "
-               "as zero; every Policy parameter in force with its meaning; the run's "
-               "messages (e.g. convergence paused). The Cover finds `Run at`, `Check status` "
-               "and the overall check by label.",
+    "Checks sheet's sum of absolute values: the one cell to look at), `Check "
+    "status` (a formula over the Checks sheet), `Run at`, xlalloc's version, the "
+    "ICB, the financial year and the budget shared by target; the inputs used "
+    "(rows of each input sheet and their totals); the source files with their "
+    "years and SHA-256, and practices whose blank weighted populations were read "
+    "as zero; every Policy parameter in force with its meaning; the run's "
+    "messages (e.g. convergence paused). The Cover finds `Run at`, `Check status` "
+    "and the overall check by label.",
     "Targets": "One block per financial year of the Practices sheet (`Targets 2026/27`): per "
-               "place, population and weighted population (SUMIF formulas over Practices, "
-               "by year when the year column is filled in), need index, target share "
-               "(formula), target £ (engine, largest remainder), £ per 1,000 weighted "
-               "population (formula), baseline, the target at the baselines' total and the "
-               "baseline's distance from it (formulas; the basis convergence uses); then "
-               "need indices for every component (with a year column when there are several "
-               "years).",
+    "place, population and weighted population (SUMIF formulas over Practices, "
+    "by year when the year column is filled in), need index, target share "
+    "(formula), target £ (engine, largest remainder), £ per 1,000 weighted "
+    "population (formula), baseline, the target at the baselines' total and the "
+    "baseline's distance from it (formulas; the basis convergence uses); then "
+    "need indices for every component (with a year column when there are several "
+    "years).",
     "Convergence": "One block per year: baseline, target share, target, DfT before, growth, "
-                   "allocation, DfT after, the rule that set it and an explanation; a totals "
-                   "row (SUM formulas) and the year's control total (formula to Totals). Each "
-                   "year converges on that year's target shares where the Practices sheet "
-                   "has the year, otherwise on the financial year's (a run message says so).",
+    "allocation, DfT after, the rule that set it and an explanation; a totals "
+    "row (SUM formulas) and the year's control total (formula to Totals). Each "
+    "year converges on that year's target shares where the Practices sheet "
+    "has the year, otherwise on the financial year's (a run message says so).",
     "Trajectory": "Distance from target by place and year, with a line chart (straight "
-                  "lines with markers) on a printed page of its own.",
+    "lines with markers) on a printed page of its own.",
     "Apportionment": "Table 1 (£ by programme × place; Total column and row are SUM "
-                     "formulas), shares (formulas), weighted population by place (SUMIF "
-                     "formulas over Practices), Table 2 (£ per 1,000 weighted population, "
-                     "formulas), index against the ICB average (formulas), Table 1 for "
-                     "recurrent lines only, and Table 1 by locality.",
+    "formulas), shares (formulas), weighted population by place (SUMIF "
+    "formulas over Practices), Table 2 (£ per 1,000 weighted population, "
+    "formulas), index against the ICB average (formulas), Table 1 for "
+    "recurrent lines only, and Table 1 by locality.",
     "Audit": "An Excel table (`xla_Audit`), one row per budget line: methods tried, method "
-             "used, why earlier methods were skipped, data coverage, component, note, "
-             "amount apportioned, difference "
-             "(always 0).",
+    "used, why earlier methods were skipped, data coverage, component, note, "
+    "amount apportioned, difference "
+    "(always 0).",
     "Equity": "Equity of the apportioned budget against core need (formulas in "
-              "`xlalloc/engine/equity.py`): for places (Table 1's spend) and for practices "
-              "(the spend attributed to practices: practice-data lines by their values, "
-              "capitation lines by weighted population), each unit's population, core "
-              "weighted population, spend, expected spend and need-standardised ratio "
-              "(formulas) and whether it is underserved; then the measures: proportion "
-              "underserved, concentration indices of spend and need per head (deprivation: "
-              "health-inequalities weighted population per head), horizontal inequity and "
-              "the vertical slope.",
+    "`xlalloc/engine/equity.py`): for places (Table 1's spend) and for practices "
+    "(the spend attributed to practices: practice-data lines by their values, "
+    "capitation lines by weighted population), each unit's population, core "
+    "weighted population, spend, expected spend and need-standardised ratio "
+    "(formulas) and whether it is underserved; then the measures: proportion "
+    "underserved, concentration indices of spend and need per head (deprivation: "
+    "health-inequalities weighted population per head), horizontal inequity and "
+    "the vertical slope.",
     CHECKS: "One formula per check, each reading 0 when all is well (each year's targets "
-            "and the apportionment reconcile to their control totals, shares sum to 1, no "
-            "practice without a place or in the `Unmapped` place, convergence totals equal "
-            "each year's total), their sum of "
-            "absolute values, and the run's messages (a failed ribbon run lists its "
-            "problems here).",
+    "and the apportionment reconcile to their control totals, shares sum to 1, no "
+    "practice without a place or in the `Unmapped` place, convergence totals equal "
+    "each year's total), their sum of "
+    "absolute values, and the run's messages (a failed ribbon run lists its "
+    "problems here).",
 }
 
 
 def render() -> str:
     """The Markdown document."""
-    out = ["# The model workbook", "",
-           "Generated from `xlalloc/model/schema.py` and `xlalloc/model/policy.py` by "
-           "`python -m xlalloc.model.docs`; do not edit by hand. Other tools may rely on "
-           "every name below.", "",
-           "Layout follows the FAST standard: inputs, calculations and outputs are separate "
-           "sheets; input cells are blue text on pale yellow; output sheets are written by "
-           "xlalloc and replaced on every run; the Checks sheet reads 0 when all is well. "
-           "Money is formatted £#,##0 with negatives in brackets; financial years are text "
-           "such as `2026/27`.", "",
-           "Every input sheet has a title in row 1, a description in row 2, and its Excel "
-           "table's header in row 4 (readers find the header by its key column, so rows may "
-           "be inserted above it). Columns are found by header, never by letter.", "",
-           "## Sheets, in order", "",
-           "| sheet | kind |", "|---|---|",
-           f"| {COVER} | what the workbook is, version, how to run, sheet index |",
-           f"| {POLICY} | input: named parameters |"]
-    out += [f"| {t.sheet} | {'input' if t.editable else 'record written by `xlalloc new`'}: "
-            f"Excel table `{t.table}`{' (optional)' if t.optional else ''} |"
-            for t in INPUT_TABLES]
+    out = [
+        "# The model workbook",
+        "",
+        "Generated from `xlalloc/model/schema.py` and `xlalloc/model/policy.py` by "
+        "`python -m xlalloc.model.docs`; do not edit by hand. Other tools may rely on "
+        "every name below.",
+        "",
+        "Layout follows the FAST standard: inputs, calculations and outputs are separate "
+        "sheets; input cells are blue text on pale yellow; output sheets are written by "
+        "xlalloc and replaced on every run; the Checks sheet reads 0 when all is well. "
+        "Money is formatted £#,##0 with negatives in brackets; financial years are text "
+        "such as `2026/27`.",
+        "",
+        "Every input sheet has a title in row 1, a description in row 2, and its Excel "
+        "table's header in row 4 (readers find the header by its key column, so rows may "
+        "be inserted above it). Columns are found by header, never by letter.",
+        "",
+        "## Sheets, in order",
+        "",
+        "| sheet | kind |",
+        "|---|---|",
+        f"| {COVER} | what the workbook is, version, how to run, sheet index |",
+        f"| {POLICY} | input: named parameters |",
+    ]
+    out += [
+        f"| {t.sheet} | {'input' if t.editable else 'record written by `xlalloc new`'}: "
+        f"Excel table `{t.table}`{' (optional)' if t.optional else ''} |"
+        for t in INPUT_TABLES
+    ]
     out += [f"| {s} | output, written by xlalloc |" for s in OUTPUT_SHEETS]
     out += ["", "## Input tables", ""]
     for t in INPUT_TABLES:
-        out += [f"### {t.sheet} (`{t.table}`)", "", t.description, "",
-                "| column | type | required | blank allowed | notes |", "|---|---|---|---|---|"]
+        out += [
+            f"### {t.sheet} (`{t.table}`)",
+            "",
+            t.description,
+            "",
+            "| column | type | required | blank allowed | notes |",
+            "|---|---|---|---|---|",
+        ]
         for c in t.columns:
             notes = c.description + (f"; at least {c.minimum:g}" if c.minimum is not None else "")
-            out.append(f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'} | "
-                       f"{'yes' if c.allow_blank else 'no'} | {notes} |")
+            out.append(
+                f"| `{c.name}` | {c.kind} | {'yes' if c.required else 'no'} | "
+                f"{'yes' if c.allow_blank else 'no'} | {notes} |"
+            )
         out.append("")
-    out += ["## Policy parameters", "",
-            "Generated from `xlalloc/model/policy.py` (`ModelPolicy`), the one definition of "
-            "every parameter. Sheet `Policy`, header `parameter | value | description | "
-            "allowed | source` in row 4. Each value cell is also a workbook-level defined "
-            "name equal to the parameter name (e.g. `=min_growth`), with data validation. "
-            "Growth rates, shares and thresholds are decimals (0.01 is 1%).", "",
-            "| name | default | allowed | meaning | source |", "|---|---|---|---|---|"]
+    out += [
+        "## Policy parameters",
+        "",
+        "Generated from `xlalloc/model/policy.py` (`ModelPolicy`), the one definition of "
+        "every parameter. Sheet `Policy`, header `parameter | value | description | "
+        "allowed | source` in row 4. Each value cell is also a workbook-level defined "
+        "name equal to the parameter name (e.g. `=min_growth`), with data validation. "
+        "Growth rates, shares and thresholds are decimals (0.01 is 1%).",
+        "",
+        "| name | default | allowed | meaning | source |",
+        "|---|---|---|---|---|",
+    ]
     for p in PARAMETERS:
         default = "blank" if p.default is None else f"{p.default!s}"
         blank = " (blank allowed)" if p.blank_ok and not p.choices else ""
-        out.append(f"| `{p.name}` | {default} | {p.allowed}{blank} | {p.description} | "
-                   f"{p.source} |")
+        out.append(
+            f"| `{p.name}` | {default} | {p.allowed}{blank} | {p.description} | {p.source} |"
+        )
     out += ["", "## Output sheets", ""]
     out += [f"* **{s}**: {OUTPUT_NOTES[s]}" for s in OUTPUT_SHEETS]
-    out += ["", "Every output sheet is board-ready: plain-English headers with units, "
-            "columns fitted to the widest figure as shown, money as £ with thousands "
-            "separators and negatives in brackets (or in £000 or £m, by the Policy's "
-            "`money_unit`, with the unit in the header: the figures stay in pounds), "
-            "percentages as percentages, frozen header rows, and printing on A4 one page "
-            "wide, with a footer of the sheet name, `Page N of M`, the run date and "
-            "xlalloc's version, and the Policy's `protective_marking` (default `OFFICIAL`) "
-            "at the top of every page. Charts print on a page of their own.", "",
-            "## Column headers", "",
-            "Sheets show each column's label; CSV files and the Python API "
-            "(`result.tables()`) keep the machine name. The mapping is defined once, in "
-            "`xlalloc/model/labels.py`. A money label's `(£)` reads `(£000)` or `(£m)` "
-            "when money is shown in thousands or millions.", "",
-            "| machine name (CSV, API) | header on sheets |", "|---|---|"]
+    out += [
+        "",
+        "Every output sheet is board-ready: plain-English headers with units, "
+        "columns fitted to the widest figure as shown, money as £ with thousands "
+        "separators and negatives in brackets (or in £000 or £m, by the Policy's "
+        "`money_unit`, with the unit in the header: the figures stay in pounds), "
+        "percentages as percentages, frozen header rows, and printing on A4 one page "
+        "wide, with a footer of the sheet name, `Page N of M`, the run date and "
+        "xlalloc's version, and the Policy's `protective_marking` (default `OFFICIAL`) "
+        "at the top of every page. Charts print on a page of their own.",
+        "",
+        "## Column headers",
+        "",
+        "Sheets show each column's label; CSV files and the Python API "
+        "(`result.tables()`) keep the machine name. The mapping is defined once, in "
+        "`xlalloc/model/labels.py`. A money label's `(£)` reads `(£000)` or `(£m)` "
+        "when money is shown in thousands or millions.",
+        "",
+        "| machine name (CSV, API) | header on sheets |",
+        "|---|---|",
+    ]
     out += [f"| `{k}` | {v} |" for k, v in LABELS.items()]
     out.append("")
     return "\n".join(out)

@@ -20,8 +20,9 @@ from ..readers.model import ModelInputs
 __all__ = ["read_extracts", "with_extracts"]
 
 
-def read_extracts(inputs: ModelInputs, paths: list[str | Path],
-                  columns: dict[str, str] | None = None) -> ActivityExtract:
+def read_extracts(
+    inputs: ModelInputs, paths: list[str | Path], columns: dict[str, str] | None = None
+) -> ActivityExtract:
     """Activity extracts checked and totalled against a model (``xlalloc activity``).
 
     Lines must be the model's budget lines, practices those of its financial year.
@@ -35,8 +36,9 @@ def read_extracts(inputs: ModelInputs, paths: list[str | Path],
     return read_activity(paths, lines, [str(c) for c in practices], columns, year)
 
 
-def with_extracts(inputs: ModelInputs, paths: list[str | Path],
-                  columns: dict[str, str] | None = None) -> ModelInputs:
+def with_extracts(
+    inputs: ModelInputs, paths: list[str | Path], columns: dict[str, str] | None = None
+) -> ModelInputs:
     """A model's inputs with activity extracts added to its Activity sheet's rows.
 
     The extracts are checked against the model's budget lines and its financial year's
@@ -55,9 +57,13 @@ def with_extracts(inputs: ModelInputs, paths: list[str | Path],
         problems = Problems()
         for line in both:
             rows = sheet.loc[on_sheet == line, SOURCE_ROW].astype(int).tolist()
-            problems.add("Activity", f"line {line!r} is on the Activity sheet (rows "
-                                     f"{rows_text(rows)}) and in the extracts: give each "
-                                     "line's activity in one place", column="line")
+            problems.add(
+                "Activity",
+                f"line {line!r} is on the Activity sheet (rows "
+                f"{rows_text(rows)}) and in the extracts: give each "
+                "line's activity in one place",
+                column="line",
+            )
         problems.raise_if_any()
     added = extract.values.assign(**{SOURCE_ROW: 0})
     activity = pd.concat([sheet, added], ignore_index=True) if len(sheet) else added

@@ -131,8 +131,11 @@ _PER_COMPONENT = {
 #: Machine name -> plain-English label with units.
 LABELS: dict[str, str] = {
     **_FIXED,
-    **{pattern.format(c=c): text.format(n=n) for c, n in COMPONENT_NAMES.items()
-       for pattern, text in _PER_COMPONENT.items()},
+    **{
+        pattern.format(c=c): text.format(n=n)
+        for c, n in COMPONENT_NAMES.items()
+        for pattern, text in _PER_COMPONENT.items()
+    },
 }
 
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*")

@@ -33,8 +33,10 @@ from ..engine.uncertainty import UncertaintySettings
 
 __all__ = ["ModelPolicy", "Parameter", "checked", "parameters"]
 
-ANNEX = ("NHS England, specialised commissioning 2024/25, annex 2: convergence principles "
-         "(shared/reference/003)")
+ANNEX = (
+    "NHS England, specialised commissioning 2024/25, annex 2: convergence principles "
+    "(shared/reference/003)"
+)
 BSOL = "Birmingham and Solihull apportionment paper, Appendix 1 (shared/reference/001)"
 TOOL = "NHS England place-based allocation tool"
 WEST_YORKSHIRE = "West Yorkshire's 0.25% local convergence (shared/reference/000)"
@@ -45,8 +47,14 @@ _AS = ApportionmentSettings
 Opt = float | None
 
 
-def _engine(model: type[BaseModel], name: str, annotation: object, source: str,
-            percent: bool = False, **overrides: Any) -> FieldInfo:
+def _engine(
+    model: type[BaseModel],
+    name: str,
+    annotation: object,
+    source: str,
+    percent: bool = False,
+    **overrides: Any,
+) -> FieldInfo:
     """An engine model's field definition, reused here with the sheet's hints added.
 
     ``annotation`` must be the engine field's own type (checked), so the model and the
@@ -57,7 +65,8 @@ def _engine(model: type[BaseModel], name: str, annotation: object, source: str,
     if fi.annotation != annotation:
         raise TypeError(f"{name}: {annotation} is not the engine's {fi.annotation}")
     return FieldInfo.merge_field_infos(
-        fi, json_schema_extra={"percent": percent, "source": source}, **overrides)
+        fi, json_schema_extra={"percent": percent, "source": source}, **overrides
+    )
 
 
 def _default(model: type[BaseModel], name: str) -> Any:
@@ -65,10 +74,15 @@ def _default(model: type[BaseModel], name: str) -> Any:
     return model.model_fields[name].default
 
 
-def _own(default: object, description: str, source: str = XLALLOC, percent: bool = False,
-         **bounds: Any) -> Any:
-    return Field(default, description=description,
-                 json_schema_extra={"percent": percent, "source": source}, **bounds)
+def _own(
+    default: object, description: str, source: str = XLALLOC, percent: bool = False, **bounds: Any
+) -> Any:
+    return Field(
+        default,
+        description=description,
+        json_schema_extra={"percent": percent, "source": source},
+        **bounds,
+    )
 
 
 class ModelPolicy(BaseModel):
@@ -80,55 +94,82 @@ class ModelPolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     action: Literal["run", "validate", "refresh", "packs"] = _own(
-        "run", "what the ribbon button runs")
-    financial_year: str = _own("2026/27", "financial year of the budget, e.g. 2026/27",
-                               pattern=r"^\d{4}/\d{2}$")
-    icb_budget: float | None = _own(None, "ICB budget shared by target (£); blank: the budget "
-                                    "lines' total", ge=0)
+        "run", "what the ribbon button runs"
+    )
+    financial_year: str = _own(
+        "2026/27", "financial year of the budget, e.g. 2026/27", pattern=r"^\d{4}/\d{2}$"
+    )
+    icb_budget: float | None = _own(
+        None, "ICB budget shared by target (£); blank: the budget lines' total", ge=0
+    )
     target_component: Component = _own("core", "weighted population for target shares", TOOL)
     rounding_unit: Literal[1, 1000] = _own(1, "rounding unit in £ (1 or 1000)")
     # From the engine's ConvergencePolicy (annex 2 principles; West Yorkshire's topslice).
-    convergence_method: Annotated[Method, _engine(_CP, "method", Method, ANNEX)] = (
-        _default(_CP, "method"))
+    convergence_method: Annotated[Method, _engine(_CP, "method", Method, ANNEX)] = _default(
+        _CP, "method"
+    )
     min_growth: Annotated[Opt, _engine(_CP, "min_growth", Opt, ANNEX, True)] = 0.01
-    max_growth: Annotated[Opt, _engine(_CP, "max_growth", Opt, ANNEX, True)] = (
-        _default(_CP, "max_growth"))
+    max_growth: Annotated[Opt, _engine(_CP, "max_growth", Opt, ANNEX, True)] = _default(
+        _CP, "max_growth"
+    )
     band: Annotated[Opt, _engine(_CP, "band", Opt, ANNEX, True)] = _default(_CP, "band")
     over_target_floor: Annotated[Opt, _engine(_CP, "over_target_floor", Opt, ANNEX, True)] = (
-        _default(_CP, "over_target_floor"))
-    over_target_from: Annotated[Opt, _engine(_CP, "over_target_from", Opt, ANNEX, True)] = (
-        _default(_CP, "over_target_from"))
-    over_target_to: Annotated[Opt, _engine(_CP, "over_target_to", Opt, ANNEX, True)] = (
-        _default(_CP, "over_target_to"))
+        _default(_CP, "over_target_floor")
+    )
+    over_target_from: Annotated[Opt, _engine(_CP, "over_target_from", Opt, ANNEX, True)] = _default(
+        _CP, "over_target_from"
+    )
+    over_target_to: Annotated[Opt, _engine(_CP, "over_target_to", Opt, ANNEX, True)] = _default(
+        _CP, "over_target_to"
+    )
     pace: Annotated[Opt, _engine(_CP, "pace", Opt, ANNEX, True)] = _default(_CP, "pace")
-    topslice: Annotated[Opt, _engine(_CP, "topslice", Opt, WEST_YORKSHIRE, True)] = (
-        _default(_CP, "topslice"))
+    topslice: Annotated[Opt, _engine(_CP, "topslice", Opt, WEST_YORKSHIRE, True)] = _default(
+        _CP, "topslice"
+    )
     # From the engine's ApportionmentSettings (Birmingham and Solihull, Appendix 1).
-    coverage_threshold: Annotated[float, _engine(_AS, "coverage_threshold", float, BSOL,
-                                                 True)] = _default(_AS, "coverage_threshold")
-    per_1000_component: Annotated[Component, _engine(_AS, "per_1000_component", Component,
-                                                     BSOL)] = _default(_AS, "per_1000_component")
+    coverage_threshold: Annotated[float, _engine(_AS, "coverage_threshold", float, BSOL, True)] = (
+        _default(_AS, "coverage_threshold")
+    )
+    per_1000_component: Annotated[
+        Component, _engine(_AS, "per_1000_component", Component, BSOL)
+    ] = _default(_AS, "per_1000_component")
     icb_name: str | None = _own(None, "the ICB's name, for reports")
     pack_actuals: str | None = _own(None, "ledger extract for monthly packs (CSV or XLSX path)")
     pack_month: int | None = _own(None, "month reported in packs (1 = April)", ge=1, le=12)
     pack_dir: str | None = _own(None, "folder the monthly packs are written to")
     pack_threshold: Annotated[float, _engine(PackSettings, "threshold", float, XLALLOC, True)] = (
-        _default(PackSettings, "threshold"))
+        _default(PackSettings, "threshold")
+    )
     target_uncertainty: float | None = _own(
-        None, "U for target intervals: relative uncertainty of a 250,000 population's "
-        "weighted population (2.55% is ±5% at 95%); blank: no intervals", UNCERTAINTY, True,
-        gt=0, le=0.5)
+        None,
+        "U for target intervals: relative uncertainty of a 250,000 population's "
+        "weighted population (2.55% is ±5% at 95%); blank: no intervals",
+        UNCERTAINTY,
+        True,
+        gt=0,
+        le=0.5,
+    )
     uncertainty_draws: int | None = _own(
-        _default(UncertaintySettings, "draws"), "Monte Carlo draws for target intervals "
-        "(blank: 2000)", UNCERTAINTY, ge=100, le=100_000)
+        _default(UncertaintySettings, "draws"),
+        "Monte Carlo draws for target intervals (blank: 2000)",
+        UNCERTAINTY,
+        ge=100,
+        le=100_000,
+    )
     uncertainty_seed: int | None = _own(
-        _default(UncertaintySettings, "seed"), "random seed for target intervals: the same "
-        "seed gives the same figures (blank: 1)", UNCERTAINTY, ge=0)
+        _default(UncertaintySettings, "seed"),
+        "random seed for target intervals: the same seed gives the same figures (blank: 1)",
+        UNCERTAINTY,
+        ge=0,
+    )
     money_unit: Literal["£", "£000", "£m"] | None = _own(
-        "£", "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)")
+        "£", "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)"
+    )
     protective_marking: str | None = _own(
-        "OFFICIAL", "protective marking printed at the top of every page (blank: none)",
-        "Government Security Classifications (Cabinet Office): OFFICIAL")
+        "OFFICIAL",
+        "protective marking printed at the top of every page (blank: none)",
+        "Government Security Classifications (Cabinet Office): OFFICIAL",
+    )
 
     @field_validator("rounding_unit", mode="before")
     @classmethod
@@ -161,37 +202,53 @@ class ModelPolicy(BaseModel):
                 ``pace`` without a pace).
         """
         values: dict[str, object] = {
-            k: getattr(self, k) for k in ("min_growth", "max_growth", "band",
-                                          "over_target_floor", "over_target_from",
-                                          "over_target_to", "pace", "topslice")
-            if getattr(self, k) is not None}
+            k: getattr(self, k)
+            for k in (
+                "min_growth",
+                "max_growth",
+                "band",
+                "over_target_floor",
+                "over_target_from",
+                "over_target_to",
+                "pace",
+                "topslice",
+            )
+            if getattr(self, k) is not None
+        }
         values.update(method=self.convergence_method, unit=self.unit, source=source)
         return policy_from(values, where="Policy")
 
     def apportionment(self) -> ApportionmentSettings:
         """The engine's apportionment settings."""
-        return ApportionmentSettings(coverage_threshold=self.coverage_threshold,
-                                     unit=self.unit,
-                                     per_1000_component=self.per_1000_component)
+        return ApportionmentSettings(
+            coverage_threshold=self.coverage_threshold,
+            unit=self.unit,
+            per_1000_component=self.per_1000_component,
+        )
 
     def uncertainty(self) -> UncertaintySettings | None:
         """The engine's target-uncertainty settings (``None``: no intervals)."""
         if self.target_uncertainty is None:
             return None
         d = UncertaintySettings()
-        return UncertaintySettings(relative=self.target_uncertainty,
-                                   draws=self.uncertainty_draws or d.draws,
-                                   seed=d.seed if self.uncertainty_seed is None
-                                   else self.uncertainty_seed)
+        return UncertaintySettings(
+            relative=self.target_uncertainty,
+            draws=self.uncertainty_draws or d.draws,
+            seed=d.seed if self.uncertainty_seed is None else self.uncertainty_seed,
+        )
 
     def packs(self) -> PackSettings:
         """The engine's monitoring settings."""
         return PackSettings(threshold=self.pack_threshold)
 
     @classmethod
-    def build(cls, values: dict[str, object], where: str = "Policy",
-              cells: dict[str, str] | None = None,
-              rows: dict[str, int] | None = None) -> ModelPolicy:
+    def build(
+        cls,
+        values: dict[str, object],
+        where: str = "Policy",
+        cells: dict[str, str] | None = None,
+        rows: dict[str, int] | None = None,
+    ) -> ModelPolicy:
         """Validate parameter values, reporting every problem at once.
 
         Args:
@@ -216,8 +273,12 @@ class ModelPolicy(BaseModel):
                 shown = f"{found:g}" if isinstance(found, float) else repr(found)
                 expected = p.allowed if p is not None else err["msg"]
                 hint = percent_hint(found) if p is not None and p.percent else ""
-                problems.add(where, f"{name}{cell} is {shown}; expected {expected}{hint}",
-                             row=(rows or {}).get(name), column="value")
+                problems.add(
+                    where,
+                    f"{name}{cell} is {shown}; expected {expected}{hint}",
+                    row=(rows or {}).get(name),
+                    column="value",
+                )
             raise InputError(problems.items) from None
 
 
@@ -263,7 +324,8 @@ class Parameter:
             if lo is not None and hi is not None:
                 below = f" (below {hi:g})" if self.below_maximum else ""
                 return f"between {lo:g} and {hi:g}{below}" + (
-                    " (a whole number)" if self.kind == "whole" else "")
+                    " (a whole number)" if self.kind == "whole" else ""
+                )
             if lo is not None:
                 return f"at least {lo:g}"
             return what + blank
@@ -281,8 +343,7 @@ def _parameter(name: str, fi: FieldInfo) -> Parameter:
     choices: tuple[str, ...] = ()
     if get_origin(ann) is Literal:
         choices = tuple(str(c) for c in get_args(ann))
-    kind = ("list" if choices else "whole" if ann is int
-            else "number" if ann is float else "text")
+    kind = "list" if choices else "whole" if ann is int else "number" if ann is float else "text"
     lo = hi = None
     below = False
     for m in fi.metadata:
@@ -292,8 +353,19 @@ def _parameter(name: str, fi: FieldInfo) -> Parameter:
             hi = m.le
         if getattr(m, "lt", None) is not None:
             hi, below = m.lt, True
-    return Parameter(name, kind, fi.default, fi.description or "", str(extra.get("source")),
-                     choices, lo, hi, below, bool(extra.get("percent")), blank_ok)
+    return Parameter(
+        name,
+        kind,
+        fi.default,
+        fi.description or "",
+        str(extra.get("source")),
+        choices,
+        lo,
+        hi,
+        below,
+        bool(extra.get("percent")),
+        blank_ok,
+    )
 
 
 def parameters() -> tuple[Parameter, ...]:
@@ -302,5 +374,6 @@ def parameters() -> tuple[Parameter, ...]:
 
 
 PARAMETERS: tuple[Parameter, ...] = tuple(
-    _parameter(n, f) for n, f in ModelPolicy.model_fields.items())
+    _parameter(n, f) for n, f in ModelPolicy.model_fields.items()
+)
 PARAMETERS_BY_NAME = {p.name: p for p in PARAMETERS}

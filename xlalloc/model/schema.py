@@ -47,67 +47,130 @@ class InputTable:
         return [c.name for c in self.columns]
 
 
-WP_COLUMNS = tuple(Column(f"{c}_wp", "number", description=f"weighted population: {c}",
-                          minimum=0) for c in COMPONENTS)
+WP_COLUMNS = tuple(
+    Column(f"{c}_wp", "number", description=f"weighted population: {c}", minimum=0)
+    for c in COMPONENTS
+)
 
 PRACTICES = InputTable(
-    "Practices", "tblPractices",
+    "Practices",
+    "tblPractices",
     "GP practices: the building blocks of every place (NHS England weighted populations).",
     (
-        Column("year", "text", required=False, allow_blank=True,
-               description="financial year of the row, e.g. 2026/27, for several years side "
-                           "by side (one row per practice and year); blank in every row: "
-                           "the Policy's financial_year"),
+        Column(
+            "year",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="financial year of the row, e.g. 2026/27, for several years side "
+            "by side (one row per practice and year); blank in every row: "
+            "the Policy's financial_year",
+        ),
         Column("practice_code", "text", description="GP practice code, e.g. B85005"),
         Column("practice_name", "text", required=False, allow_blank=True),
         Column("pcn_code", "text", required=False, allow_blank=True),
         Column("pcn_name", "text", required=False, allow_blank=True),
-        Column("lad_code", "text", required=False, allow_blank=True,
-               description="local authority district code"),
-        Column("lad_name", "text", required=False, allow_blank=True,
-               description="local authority district"),
-        Column("sub_icb_code", "text", required=False, allow_blank=True,
-               description="sub-ICB location code"),
-        Column("sub_icb_name", "text", required=False, allow_blank=True,
-               description="sub-ICB location"),
-        Column("locality", "text", required=False, allow_blank=True,
-               description="locality within the place (optional)"),
-        Column("place", "text", description="place the practice belongs to (the same in "
-                                            "every year)"),
+        Column(
+            "lad_code",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="local authority district code",
+        ),
+        Column(
+            "lad_name",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="local authority district",
+        ),
+        Column(
+            "sub_icb_code",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="sub-ICB location code",
+        ),
+        Column(
+            "sub_icb_name", "text", required=False, allow_blank=True, description="sub-ICB location"
+        ),
+        Column(
+            "locality",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="locality within the place (optional)",
+        ),
+        Column(
+            "place", "text", description="place the practice belongs to (the same in every year)"
+        ),
         Column("population", "number", description="registered population", minimum=0),
         *WP_COLUMNS,
-        Column("zero_filled", "text", required=False, allow_blank=True,
-               description="components NHS England's file left blank, read as zero need "
-                           "(--blank-as-zero)"),
+        Column(
+            "zero_filled",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="components NHS England's file left blank, read as zero need "
+            "(--blank-as-zero)",
+        ),
     ),
     key="practice_code",
 )
 
 BUDGET = InputTable(
-    "Budget", "tblBudget",
+    "Budget",
+    "tblBudget",
     "Budget lines to apportion by care programme and place.",
     (
         Column("line", "text", description="unique line name"),
         Column("programme", "text", description="care programme"),
         Column("amount", "number", description="£ for the year"),
-        Column("recurrent", "bool", required=False, allow_blank=True, default=True,
-               description="TRUE for recurrent (default), FALSE for non-recurrent"),
-        Column("methods", "list", required=False, allow_blank=True,
-               description="methods to try in order, ';'-separated: practice_data, "
-                           "place_split, scale, follow, capitation"),
-        Column("component", "text", required=False, allow_blank=True,
-               description="weighted population for capitation (default by programme)"),
-        Column("follow", "text", required=False, allow_blank=True,
-               description="line whose shares a 'follow' line uses"),
-        Column("negative_ok", "bool", required=False, allow_blank=True, default=False,
-               description="TRUE for income or contra lines that may be negative (default "
-                           "FALSE)"),
+        Column(
+            "recurrent",
+            "bool",
+            required=False,
+            allow_blank=True,
+            default=True,
+            description="TRUE for recurrent (default), FALSE for non-recurrent",
+        ),
+        Column(
+            "methods",
+            "list",
+            required=False,
+            allow_blank=True,
+            description="methods to try in order, ';'-separated: practice_data, "
+            "place_split, scale, follow, capitation",
+        ),
+        Column(
+            "component",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="weighted population for capitation (default by programme)",
+        ),
+        Column(
+            "follow",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="line whose shares a 'follow' line uses",
+        ),
+        Column(
+            "negative_ok",
+            "bool",
+            required=False,
+            allow_blank=True,
+            default=False,
+            description="TRUE for income or contra lines that may be negative (default FALSE)",
+        ),
     ),
     key="line",
 )
 
 PRACTICE_DATA = InputTable(
-    "PracticeData", "tblPracticeData",
+    "PracticeData",
+    "tblPracticeData",
     "Practice-level values per line (contract cost, prescribing, GMS months 1-6). A blank "
     "practice code is spend not attributed to a practice.",
     (
@@ -115,22 +178,26 @@ PRACTICE_DATA = InputTable(
         Column("practice_code", "text", allow_blank=True),
         Column("value", "number", minimum=0),
     ),
-    key="line", optional=True,
+    key="line",
+    optional=True,
 )
 
 ACTIVITY = InputTable(
-    "Activity", "tblActivity",
+    "Activity",
+    "tblActivity",
     "Row-level activity extracts: one row per contract line, practice code where known.",
     (
         Column("line", "text"),
         Column("practice_code", "text", allow_blank=True),
         Column("amount", "number", minimum=0),
     ),
-    key="line", optional=True,
+    key="line",
+    optional=True,
 )
 
 PLACE_SPLITS = InputTable(
-    "PlaceSplits", "tblPlaceSplits",
+    "PlaceSplits",
+    "tblPlaceSplits",
     "Explicit place percentages (geography, historic funding flows); must sum to 100% per line.",
     (
         Column("line", "text"),
@@ -138,74 +205,126 @@ PLACE_SPLITS = InputTable(
         Column("locality", "text", required=False, allow_blank=True),
         Column("pct", "number", minimum=0, description="percentage, 0-100"),
     ),
-    key="line", optional=True,
+    key="line",
+    optional=True,
 )
 
 BASELINES = InputTable(
-    "Baselines", "tblBaselines",
+    "Baselines",
+    "tblBaselines",
     "Each place's current (baseline) allocation, for convergence toward its target.",
     (
         Column("place", "text"),
         Column("baseline", "number", minimum=0),
         Column("hcdd_baseline", "number", required=False, allow_blank=True, minimum=0),
     ),
-    key="place", optional=True,
+    key="place",
+    optional=True,
 )
 
 TOTALS = InputTable(
-    "Totals", "tblTotals",
+    "Totals",
+    "tblTotals",
     "Total available for convergence in each financial year (e.g. 2026/27).",
     (
         Column("year", "text"),
         Column("total", "number", minimum=0),
     ),
-    key="year", optional=True,
+    key="year",
+    optional=True,
 )
 
 SOURCES = InputTable(
-    "Sources", "tblSources",
+    "Sources",
+    "tblSources",
     "NHS England's files the Practices sheet was built from (xlalloc new --practices): "
     "their financial years and SHA-256, carried into every run's provenance.",
     (
         Column("file", "text", description="file name as given"),
         Column("years", "text", description="financial year(s) the file holds"),
         Column("sha256", "text", description="SHA-256 of the file's bytes"),
-        Column("practices", "number", required=False, allow_blank=True, minimum=0,
-               description="practices in the file"),
-        Column("icb_practices", "number", required=False, allow_blank=True, minimum=0,
-               description="of which the ICB's (rows on the Practices sheet)"),
+        Column(
+            "practices",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="practices in the file",
+        ),
+        Column(
+            "icb_practices",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="of which the ICB's (rows on the Practices sheet)",
+        ),
     ),
-    key="file", optional=True, editable=False,
+    key="file",
+    optional=True,
+    editable=False,
 )
 
 RECONCILIATION = InputTable(
-    "Reconciliation", "tblReconciliation",
+    "Reconciliation",
+    "tblReconciliation",
     "Year on year, the ICB's practices that appear, disappear or change ICB between NHS "
     "England's files, with the population and core weighted population they carry: why a "
     "place's figures moved (xlalloc new --practices with several years).",
     (
         Column("from_year", "text"),
         Column("to_year", "text"),
-        Column("change", "text", description="joined from another ICB; new in the year's "
-                                             "file; left for another ICB; not in the year's "
-                                             "file (closed or merged)"),
+        Column(
+            "change",
+            "text",
+            description="joined from another ICB; new in the year's "
+            "file; left for another ICB; not in the year's "
+            "file (closed or merged)",
+        ),
         Column("practice_code", "text"),
         Column("practice_name", "text", required=False, allow_blank=True),
         Column("place", "text", required=False, allow_blank=True),
-        Column("other_icb", "text", required=False, allow_blank=True,
-               description="the ICB it came from or went to"),
-        Column("population", "number", required=False, allow_blank=True, minimum=0,
-               description="registered population it carries (to_year's if it appears, "
-                           "from_year's if it disappears)"),
-        Column("core_wp", "number", required=False, allow_blank=True, minimum=0,
-               description="core weighted population it carries"),
+        Column(
+            "other_icb",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="the ICB it came from or went to",
+        ),
+        Column(
+            "population",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="registered population it carries (to_year's if it appears, "
+            "from_year's if it disappears)",
+        ),
+        Column(
+            "core_wp",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="core weighted population it carries",
+        ),
     ),
-    key="from_year", optional=True, editable=False,
+    key="from_year",
+    optional=True,
+    editable=False,
 )
 
-INPUT_TABLES: tuple[InputTable, ...] = (PRACTICES, BUDGET, PRACTICE_DATA, ACTIVITY,
-                                        PLACE_SPLITS, BASELINES, TOTALS, SOURCES,
-                                        RECONCILIATION)
+INPUT_TABLES: tuple[InputTable, ...] = (
+    PRACTICES,
+    BUDGET,
+    PRACTICE_DATA,
+    ACTIVITY,
+    PLACE_SPLITS,
+    BASELINES,
+    TOTALS,
+    SOURCES,
+    RECONCILIATION,
+)
 
 
 #: Policy-sheet parameters, derived from :class:`~xlalloc.model.policy.ModelPolicy`.
@@ -216,5 +335,13 @@ POLICY = "Policy"
 CHECKS = "Checks"
 
 #: Output sheets, written by xlalloc and replaced on every run.
-OUTPUT_SHEETS = ("Summary", "Targets", "Convergence", "Trajectory", "Apportionment", "Audit",
-                 "Equity", CHECKS)
+OUTPUT_SHEETS = (
+    "Summary",
+    "Targets",
+    "Convergence",
+    "Trajectory",
+    "Apportionment",
+    "Audit",
+    "Equity",
+    CHECKS,
+)

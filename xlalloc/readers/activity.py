@@ -30,8 +30,14 @@ import pandas as pd
 from ..engine.errors import InputError, Problems
 from .tables import file_sha256
 
-__all__ = ["AGGREGATE_SQL", "COLUMNS", "MAX_LISTED", "ActivityExtract", "parse_columns",
-           "read_activity"]
+__all__ = [
+    "AGGREGATE_SQL",
+    "COLUMNS",
+    "MAX_LISTED",
+    "ActivityExtract",
+    "parse_columns",
+    "read_activity",
+]
 
 #: The columns an extract supplies, by their default headers.
 COLUMNS = ("line", "practice_code", "amount")
@@ -115,11 +121,9 @@ def parse_columns(text: str | None) -> dict[str, str]:
         key, sep, header = part.partition("=")
         key, header = key.strip(), header.strip()
         if not sep or not header:
-            problems.add("--columns", f"{part.strip()!r} is not NAME=HEADER, e.g. "
-                                      "line=Contract")
+            problems.add("--columns", f"{part.strip()!r} is not NAME=HEADER, e.g. line=Contract")
         elif key not in COLUMNS:
-            problems.add("--columns", f"unknown column {key!r}; expected one of "
-                                      f"{list(COLUMNS)}")
+            problems.add("--columns", f"unknown column {key!r}; expected one of {list(COLUMNS)}")
         elif key in seen:
             problems.add("--columns", f"{key} is given twice")
         else:
@@ -133,8 +137,10 @@ def _duckdb() -> Any:
     try:
         import duckdb
     except ImportError:
-        raise InputError('reading activity extracts needs DuckDB: pip install '
-                         '"xlalloc[activity]"', where="activity") from None
+        raise InputError(
+            'reading activity extracts needs DuckDB: pip install "xlalloc[activity]"',
+            where="activity",
+        ) from None
     return duckdb
 
 
@@ -146,42 +152,60 @@ def _scan(path: Path) -> str:
     """DuckDB's reader for a file: every CSV cell as text, as the file holds it."""
     if path.suffix.lower() == ".parquet":
         return f"read_parquet({_quote(str(path), chr(39))})"
-    return (f"read_csv({_quote(str(path), chr(39))}, header = true, all_varchar = true, "
-            "auto_detect = true)")
+    return (
+        f"read_csv({_quote(str(path), chr(39))}, header = true, all_varchar = true, "
+        "auto_detect = true)"
+    )
 
 
-def _headers(con: Any, path: Path, wanted: dict[str, str],
-             problems: Problems) -> dict[str, str] | None:
+def _headers(
+    con: Any, path: Path, wanted: dict[str, str], problems: Problems
+) -> dict[str, str] | None:
     """Each wanted column's header in the file (matched ignoring case and spaces)."""
     duckdb = _duckdb()
     split = _first_line(path)
     if path.stat().st_size == 0 or (split is not None and not any(split[","])):
-        problems.add(path.name, "the file is empty; expected a header row (line, "
-                                "practice_code, amount) and one row per contract line")
+        problems.add(
+            path.name,
+            "the file is empty; expected a header row (line, "
+            "practice_code, amount) and one row per contract line",
+        )
         return None
     try:
         found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()]
     except duckdb.Error as e:
-        problems.add(path.name, f"cannot be read as {path.suffix.lstrip('.').upper()}: "
-                                f"{str(e).splitlines()[0]}")
+        problems.add(
+            path.name,
+            f"cannot be read as {path.suffix.lstrip('.').upper()}: {str(e).splitlines()[0]}",
+        )
         return None
     if split is not None and [str(h).strip() for h in found] not in split.values():
         first = split[","]
-        problems.add(path.name, f"its first line has {len(first)} headers {first}, but the "
-                                f"file reads as {len(found)} columns {found}: some rows do not "
-                                "have the header's number of cells, or the file is not "
-                                "comma-separated; re-export it as CSV")
+        problems.add(
+            path.name,
+            f"its first line has {len(first)} headers {first}, but the "
+            f"file reads as {len(found)} columns {found}: some rows do not "
+            "have the header's number of cells, or the file is not "
+            "comma-separated; re-export it as CSV",
+        )
         return None
     by_key = {str(h).strip().lower(): str(h) for h in found}
-    out = {name: by_key[header.strip().lower()] for name, header in wanted.items()
-           if header.strip().lower() in by_key}
-    absent = [f"'{h}'" + (f" (for {n})" if h != n else "") for n, h in wanted.items()
-              if n not in out]
+    out = {
+        name: by_key[header.strip().lower()]
+        for name, header in wanted.items()
+        if header.strip().lower() in by_key
+    }
+    absent = [
+        f"'{h}'" + (f" (for {n})" if h != n else "") for n, h in wanted.items() if n not in out
+    ]
     if absent:
-        problems.add(path.name, f"no column{'s' if len(absent) > 1 else ''} "
-                                f"{', '.join(absent)}; columns found: {found}; name the "
-                                "extract's headers with --columns line=HEADER,"
-                                "practice_code=HEADER,amount=HEADER")
+        problems.add(
+            path.name,
+            f"no column{'s' if len(absent) > 1 else ''} "
+            f"{', '.join(absent)}; columns found: {found}; name the "
+            "extract's headers with --columns line=HEADER,"
+            "practice_code=HEADER,amount=HEADER",
+        )
     return out
 
 
@@ -201,20 +225,29 @@ def _first_line(path: Path) -> dict[str, list[str]] | None:
             line = f.readline()
     except (OSError, UnicodeDecodeError):
         return None
-    return {d: [h.strip() for h in next(csv.reader([line], delimiter=d), [])]
-            for d in (",", ";", "\t", "|")}
+    return {
+        d: [h.strip() for h in next(csv.reader([line], delimiter=d), [])]
+        for d in (",", ";", "\t", "|")
+    }
 
 
 def _view(path: Path, headers: dict[str, str]) -> str:
     """The ``extract`` view: one file's rows under the standard column names."""
-    return (f"CREATE OR REPLACE TEMP VIEW extract AS SELECT "
-            f"{_quote(headers['line'], chr(34))} AS line, "
-            f"{_quote(headers['practice_code'], chr(34))} AS practice_code, "
-            f"{_quote(headers['amount'], chr(34))} AS amount FROM {_scan(path)}")
+    return (
+        f"CREATE OR REPLACE TEMP VIEW extract AS SELECT "
+        f"{_quote(headers['line'], chr(34))} AS line, "
+        f"{_quote(headers['practice_code'], chr(34))} AS practice_code, "
+        f"{_quote(headers['amount'], chr(34))} AS amount FROM {_scan(path)}"
+    )
 
 
-def read_activity(paths: list[str | Path], lines: list[str], practices: list[str],
-                  columns: dict[str, str] | None = None, year: str = "") -> ActivityExtract:
+def read_activity(
+    paths: list[str | Path],
+    lines: list[str],
+    practices: list[str],
+    columns: dict[str, str] | None = None,
+    year: str = "",
+) -> ActivityExtract:
     """Check and total activity extracts against a model's budget lines and practices.
 
     Args:
@@ -248,8 +281,11 @@ def read_activity(paths: list[str | Path], lines: list[str], practices: list[str
             problems.add(p.name, f"no such file: {p}")
             continue
         if p.name in names:
-            problems.add(p.name, f"two extracts share the name {p.name} ({names[p.name]} and "
-                                 f"{p}); rename one so the audit can tell them apart")
+            problems.add(
+                p.name,
+                f"two extracts share the name {p.name} ({names[p.name]} and "
+                f"{p}); rename one so the audit can tell them apart",
+            )
             continue
         names[p.name] = p
         headers = _headers(con, p, wanted, problems)
@@ -269,31 +305,43 @@ def read_activity(paths: list[str | Path], lines: list[str], practices: list[str
                 problems.add(path.name, f"cannot be read: {str(e).splitlines()[0]}")
                 continue
             if not part["row_count"].sum():
-                problems.add(path.name, "no rows below the header; expected one row per "
-                                        "contract line")
+                problems.add(
+                    path.name, "no rows below the header; expected one row per contract line"
+                )
             parts.append(part.assign(file=path.name))
         if not parts:
             problems.raise_if_any()
         agg = pd.concat(parts, ignore_index=True)
         agg["micropounds"] = agg["micropounds"].fillna(0).astype(np.int64)
         agg["line"] = agg["line"].astype(object)
-        agg["practice_code"] = agg["practice_code"].astype(object).where(
-            agg["practice_code"].notna(), None)
+        agg["practice_code"] = (
+            agg["practice_code"].astype(object).where(agg["practice_code"].notna(), None)
+        )
         _check(con, files, agg, set(lines), set(practices), year, problems)
         listing = list(hashes)
     named = agg[agg["line"].notna()]
     if len(files) == 1:  # one file's totals are already one row per line and practice
         values = named[["line", "practice_code", "micropounds"]]
     else:
-        values = (named.groupby(["line", "practice_code"], dropna=False, sort=False)
-                  ["micropounds"].sum().reset_index())
+        values = (
+            named.groupby(["line", "practice_code"], dropna=False, sort=False)["micropounds"]
+            .sum()
+            .reset_index()
+        )
     _check_nets(values, problems)
     problems.raise_if_any()
     return _result(files, agg, values, listing, lines)
 
 
-def _check(con: Any, files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame,
-           lines: set[str], practices: set[str], year: str, problems: Problems) -> None:
+def _check(
+    con: Any,
+    files: list[tuple[Path, dict[str, str]]],
+    agg: pd.DataFrame,
+    lines: set[str],
+    practices: set[str],
+    year: str,
+    problems: Problems,
+) -> None:
     """Every problem, counted from the totals, with the first rows read back from the file."""
     line = agg["line"].astype(object)
     code = agg["practice_code"].astype(object)
@@ -305,8 +353,9 @@ def _check(con: Any, files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame
         mine = (agg["file"] == path.name).to_numpy()
         kinds: list[tuple[str, str, str, pd.DataFrame]] = []
         for label, mask, column, key in (
-                ("unknown line", unknown_line, "line", "line"),
-                ("unknown practice", unknown_code, "practice_code", "practice_code")):
+            ("unknown line", unknown_line, "line", "line"),
+            ("unknown practice", unknown_code, "practice_code", "practice_code"),
+        ):
             bad = agg[mask & mine]
             if len(bad):
                 counts = bad.groupby(key, sort=False)["row_count"].sum()
@@ -320,28 +369,40 @@ def _check(con: Any, files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame
         for label, column, key, counts in kinds:
             for value, n in list(counts["row_count"].items())[:MAX_LISTED]:
                 at = first[(first["kind"] == key) & (first["value"] == value)]["row"].tolist()
-                what = (f"unknown line {value!r} in {_count(n, at)}; the model's budget lines "
-                        "are on its Budget sheet" if key == "line" else
-                        f"practice {value} is not in {in_model}: {_count(n, at)}")
-                problems.add(path.name, what,
-                             row=at[0] if at else None, column=headers[column])
+                what = (
+                    f"unknown line {value!r} in {_count(n, at)}; the model's budget lines "
+                    "are on its Budget sheet"
+                    if key == "line"
+                    else f"practice {value} is not in {in_model}: {_count(n, at)}"
+                )
+                problems.add(path.name, what, row=at[0] if at else None, column=headers[column])
             rest = counts["row_count"].iloc[MAX_LISTED:]
             if len(rest):
-                problems.add(path.name, f"and {len(rest):,} more {label}s in "
-                                        f"{int(rest.sum()):,} rows", column=headers[column])
+                problems.add(
+                    path.name,
+                    f"and {len(rest):,} more {label}s in {int(rest.sum()):,} rows",
+                    column=headers[column],
+                )
         for kind, n, column, what in (
-                ("blank", n_blank, "line", "the line is blank"),
-                ("text", n_text, "amount", "the amount is not a number (or is £1 trillion "
-                                           "or more)")):
+            ("blank", n_blank, "line", "the line is blank"),
+            ("text", n_text, "amount", "the amount is not a number (or is £1 trillion or more)"),
+        ):
             if n:
                 shown = first[first["kind"] == kind]
                 at = shown["row"].tolist()
                 if kind == "text":
-                    what += " (" + ", ".join(f"row {r}: {_shown(v)}" for r, v in
-                                             zip(at, shown["value"])) + (", ..." if n > len(at)
-                                                                         else "") + ")"
-                problems.add(path.name, f"{what} in {_count(n, at)}",
-                             row=at[0] if at else None, column=headers[column])
+                    what += (
+                        " ("
+                        + ", ".join(f"row {r}: {_shown(v)}" for r, v in zip(at, shown["value"]))
+                        + (", ..." if n > len(at) else "")
+                        + ")"
+                    )
+                problems.add(
+                    path.name,
+                    f"{what} in {_count(n, at)}",
+                    row=at[0] if at else None,
+                    column=headers[column],
+                )
 
 
 def _shown(value: object) -> str:
@@ -355,8 +416,9 @@ def _count(n: int, at: list[int]) -> str:
     return f"{n:,} rows (first: rows {', '.join(map(str, at))})"
 
 
-def _first_rows(con: Any, path: Path, headers: dict[str, str], lines: set[str],
-                practices: set[str]) -> pd.DataFrame:
+def _first_rows(
+    con: Any, path: Path, headers: dict[str, str], lines: set[str], practices: set[str]
+) -> pd.DataFrame:
     """The first rows of a file with each problem: ``kind, value, row``.
 
     The error path only: it numbers the file's rows (for a CSV, the row Excel shows when
@@ -408,19 +470,31 @@ def _check_nets(values: pd.DataFrame, problems: Problems) -> None:
     """
     below = values[values["micropounds"] < 0]
     for r in below.itertuples(index=False):
-        who = "spend with no practice code" if r.practice_code is None or pd.isna(
-            r.practice_code) else f"practice {r.practice_code}"
-        problems.add("activity extracts", f"line {r.line!r}, {who}: the amounts net to "
-                                          f"-£{-r.micropounds / 1e6:,.2f}; credits may not exceed "
-                                          "charges", column="amount")
+        who = (
+            "spend with no practice code"
+            if r.practice_code is None or pd.isna(r.practice_code)
+            else f"practice {r.practice_code}"
+        )
+        problems.add(
+            "activity extracts",
+            f"line {r.line!r}, {who}: the amounts net to "
+            f"-£{-r.micropounds / 1e6:,.2f}; credits may not exceed "
+            "charges",
+            column="amount",
+        )
 
 
 def _pounds(micropounds: pd.Series) -> pd.Series:
     return micropounds.astype(np.float64) / 1e6
 
 
-def _result(files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame, values: pd.DataFrame,
-            hashes: list[str], lines: list[str]) -> ActivityExtract:
+def _result(
+    files: list[tuple[Path, dict[str, str]]],
+    agg: pd.DataFrame,
+    values: pd.DataFrame,
+    hashes: list[str],
+    lines: list[str],
+) -> ActivityExtract:
     """The tables in the model's order: budget lines as listed, files as given.
 
     Sums are of whole millionths of a pound (exact); each figure is turned into pounds
@@ -431,27 +505,56 @@ def _result(files: list[tuple[Path, dict[str, str]]], agg: pd.DataFrame, values:
     values = values.assign(amount=_pounds(values["micropounds"]), _o=values["line"].map(order))
     values = values.sort_values(["_o", "practice_code"], na_position="last", kind="stable")
     code = values["practice_code"].astype(object)
-    values = pd.DataFrame({"line": values["line"], "practice_code": code.where(code.notna(), None),
-                           "amount": values["amount"]})
+    values = pd.DataFrame(
+        {
+            "line": values["line"],
+            "practice_code": code.where(code.notna(), None),
+            "amount": values["amount"],
+        }
+    )
     rows = agg.groupby("file", sort=False)["row_count"].sum()
-    listing = pd.DataFrame({"file": [p.name for p, _ in files],
-                            "rows": [int(rows.get(p.name, 0)) for p, _ in files],
-                            "sha256": hashes})
-    cov = (agg.assign(attributed=agg["micropounds"].where(agg["practice_code"].notna(), 0))
-           .groupby(["file", "line"], sort=False)[["row_count", "micropounds", "attributed"]]
-           .sum().reset_index())
-    cov = pd.DataFrame({"file": cov["file"], "line": cov["line"], "rows": cov["row_count"],
-                        "amount": _pounds(cov["micropounds"]),
-                        "attributed": _pounds(cov["attributed"]),
-                        "coverage": cov["attributed"] / cov["micropounds"].where(
-                            cov["micropounds"] > 0)})
-    cov = cov.assign(_f=cov["file"].map(file_pos), _o=cov["line"].map(order)).sort_values(
-        ["_f", "_o"], kind="stable").drop(columns=["_f", "_o"])
+    listing = pd.DataFrame(
+        {
+            "file": [p.name for p, _ in files],
+            "rows": [int(rows.get(p.name, 0)) for p, _ in files],
+            "sha256": hashes,
+        }
+    )
+    cov = (
+        agg.assign(attributed=agg["micropounds"].where(agg["practice_code"].notna(), 0))
+        .groupby(["file", "line"], sort=False)[["row_count", "micropounds", "attributed"]]
+        .sum()
+        .reset_index()
+    )
+    cov = pd.DataFrame(
+        {
+            "file": cov["file"],
+            "line": cov["line"],
+            "rows": cov["row_count"],
+            "amount": _pounds(cov["micropounds"]),
+            "attributed": _pounds(cov["attributed"]),
+            "coverage": cov["attributed"] / cov["micropounds"].where(cov["micropounds"] > 0),
+        }
+    )
+    cov = (
+        cov.assign(_f=cov["file"].map(file_pos), _o=cov["line"].map(order))
+        .sort_values(["_f", "_o"], kind="stable")
+        .drop(columns=["_f", "_o"])
+    )
     totals = agg.groupby("line", sort=False)[["row_count", "micropounds"]].sum().reset_index()
     pennies = (totals["micropounds"] + 5_000) // 10_000  # half up (totals are not negative)
-    totals = pd.DataFrame({"line": totals["line"], "rows": totals["row_count"],
-                           "amount": pennies.astype(np.float64) / 100,
-                           "_o": totals["line"].map(order)})
+    totals = pd.DataFrame(
+        {
+            "line": totals["line"],
+            "rows": totals["row_count"],
+            "amount": pennies.astype(np.float64) / 100,
+            "_o": totals["line"].map(order),
+        }
+    )
     totals = totals.sort_values("_o", kind="stable").drop(columns="_o")
-    return ActivityExtract(values.reset_index(drop=True), listing, cov.reset_index(drop=True),
-                           totals.reset_index(drop=True))
+    return ActivityExtract(
+        values.reset_index(drop=True),
+        listing,
+        cov.reset_index(drop=True),
+        totals.reset_index(drop=True),
+    )

@@ -40,8 +40,9 @@ def read_parts_bytes(data: bytes, name: str = "workbook") -> dict[str, bytes]:
     return read_parts(io.BytesIO(data), name=name)
 
 
-def read_parts(path: str | Path | io.BytesIO, limits: Limits = Limits(),
-               name: str | None = None) -> dict[str, bytes]:
+def read_parts(
+    path: str | Path | io.BytesIO, limits: Limits = Limits(), name: str | None = None
+) -> dict[str, bytes]:
     """Every part of a package, inflated only once the archive is known to be in bounds.
 
     Raises:
@@ -55,35 +56,43 @@ def read_parts(path: str | Path | io.BytesIO, limits: Limits = Limits(),
     with z:
         infos = z.infolist()
         if len(infos) > limits.parts:
-            raise InputError(f"holds {len(infos):,} parts; at most {limits.parts:,} expected",
-                             where=where)
+            raise InputError(
+                f"holds {len(infos):,} parts; at most {limits.parts:,} expected", where=where
+            )
         total = 0
         for info in infos:
             if info.flag_bits & 0x1:
-                raise InputError("the workbook is encrypted; save an unencrypted copy",
-                                 where=where)
+                raise InputError("the workbook is encrypted; save an unencrypted copy", where=where)
             size = info.file_size
             total += size
             if size > limits.part:
-                raise InputError(f"part {info.filename} would inflate to {size:,} bytes; at "
-                                 f"most {limits.part:,} expected", where=where)
+                raise InputError(
+                    f"part {info.filename} would inflate to {size:,} bytes; at "
+                    f"most {limits.part:,} expected",
+                    where=where,
+                )
             if size > 2**20 and size > limits.ratio * max(info.compress_size, 1):
                 ratio = size / max(info.compress_size, 1)
-                raise InputError(f"part {info.filename} is compressed {ratio:,.0f} to 1; at "
-                                 f"most {limits.ratio:g} to 1 expected (a zip bomb?)",
-                                 where=where)
+                raise InputError(
+                    f"part {info.filename} is compressed {ratio:,.0f} to 1; at "
+                    f"most {limits.ratio:g} to 1 expected (a zip bomb?)",
+                    where=where,
+                )
         if total > limits.total:
-            raise InputError(f"would inflate to {total:,} bytes; at most {limits.total:,} "
-                             "expected", where=where)
+            raise InputError(
+                f"would inflate to {total:,} bytes; at most {limits.total:,} expected", where=where
+            )
         parts = {}
         for info in infos:
             try:
                 parts[info.filename] = z.read(info.filename)
             except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
-                raise InputError(f"the file is damaged: part {info.filename} cannot be read "
-                                 f"({e}); use a saved copy", where=where) from None
+                raise InputError(
+                    f"the file is damaged: part {info.filename} cannot be read "
+                    f"({e}); use a saved copy",
+                    where=where,
+                ) from None
         return parts
-
 
 
 def check_workbook(path: str | Path) -> dict[str, bytes]:
@@ -100,25 +109,34 @@ def check_workbook(path: str | Path) -> dict[str, bytes]:
         raise InputError(f"{p} is a folder; expected a workbook file", where=str(p))
     head = p.open("rb").read(8)
     if not head:
-        raise InputError("the file is empty (0 bytes); expected an Excel workbook (.xlsx)",
-                         where=p.name)
+        raise InputError(
+            "the file is empty (0 bytes); expected an Excel workbook (.xlsx)", where=p.name
+        )
     if head == OLE_SIGNATURE:
-        raise InputError("the workbook is encrypted (password-protected) or in the legacy "
-                         ".xls format; in Excel remove the password (File > Info > Protect "
-                         "Workbook) or save as .xlsx", where=p.name)
+        raise InputError(
+            "the workbook is encrypted (password-protected) or in the legacy "
+            ".xls format; in Excel remove the password (File > Info > Protect "
+            "Workbook) or save as .xlsx",
+            where=p.name,
+        )
     if not head.startswith(b"PK"):
-        raise InputError("not an Excel workbook (.xlsx or .xlsm): the file is not a zip "
-                         "package", where=p.name)
+        raise InputError(
+            "not an Excel workbook (.xlsx or .xlsm): the file is not a zip package", where=p.name
+        )
     parts = read_parts(p)
     for name, data in parts.items():
-        if name.endswith((".xml", ".rels")) and (b"<!DOCTYPE" in data[:4096]
-                                                 or b"<!ENTITY" in data):
-            raise InputError(f"part {name} declares XML entities; xlalloc refuses them (they "
-                             "can expand without bound)", where=p.name)
+        if name.endswith((".xml", ".rels")) and (
+            b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data
+        ):
+            raise InputError(
+                f"part {name} declares XML entities; xlalloc refuses them (they "
+                "can expand without bound)",
+                where=p.name,
+            )
     return parts
 
 
-_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 
 
 def cell_flags(parts: dict[str, bytes], sheet_part: str) -> dict[tuple[int, int], str]:
@@ -139,9 +157,13 @@ def cell_flags(parts: dict[str, bytes], sheet_part: str) -> dict[tuple[int, int]
         key = cell_rc(ref.group(1).decode())
         if b't="e"' in attrs:
             v = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
-            out[key] = (f"holds the Excel error {v.group(1).decode() if v else '#ERROR'}; "
-                        "fix the formula or type the value")
+            out[key] = (
+                f"holds the Excel error {v.group(1).decode() if v else '#ERROR'}; "
+                "fix the formula or type the value"
+            )
         elif b"<f" in body and not re.search(rb"<(?:\w+:)?v>[^<]+<", body):
-            out[key] = ("holds a formula with no stored result (the workbook was saved "
-                        "without calculating); open and save it in Excel, or type the value")
+            out[key] = (
+                "holds a formula with no stored result (the workbook was saved "
+                "without calculating); open and save it in Excel, or type the value"
+            )
     return out

@@ -12,15 +12,26 @@ import re
 from ..engine.frames import is_blank
 from ..engine.rounding import MAX_AMOUNT
 
-__all__ = ["FALSE", "TRUE", "a1_bounds", "cell_rc", "col_index", "col_letter", "is_blank",
-           "parse_flag", "parse_number"]
+__all__ = [
+    "FALSE",
+    "TRUE",
+    "a1_bounds",
+    "cell_rc",
+    "col_index",
+    "col_letter",
+    "is_blank",
+    "parse_flag",
+    "parse_number",
+]
 
 TRUE = ("true", "1", "yes", "y")
 FALSE = ("false", "0", "no", "n")
 
 # £1,234.50 / -1,234 / (1,234) / 1234.5 / 5% : thousands separators only in groups of three.
-_NUMBER = re.compile(r"^(?P<neg>-)?£?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.?\d+"
-                     r"(?:[eE][-+]?\d+)?)(?P<pct>%)?$")
+_NUMBER = re.compile(
+    r"^(?P<neg>-)?£?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.?\d+"
+    r"(?:[eE][-+]?\d+)?)(?P<pct>%)?$"
+)
 
 
 def parse_number(v: object) -> float:

@@ -32,8 +32,10 @@ def read_phasing(path: str | Path | None) -> pd.Series | None:
         return None
     df = read_table(path)
     if not {"month", "share"} <= set(df.columns):
-        raise InputError(f"phasing needs columns 'month' and 'share'; columns found: "
-                         f"{list(df.columns)}", where=str(path))
+        raise InputError(
+            f"phasing needs columns 'month' and 'share'; columns found: {list(df.columns)}",
+            where=str(path),
+        )
     problems = Problems()
     months, shares = [], []
     for i, (m, s) in enumerate(zip(df["month"], df["share"])):
@@ -44,8 +46,9 @@ def read_phasing(path: str | Path | None) -> pd.Series | None:
                 raise ValueError
             months.append(int(month))
         except ValueError:
-            problems.add(str(path), f"month {m!r} is not a whole number 1 to 12", row=row,
-                         column="month")
+            problems.add(
+                str(path), f"month {m!r} is not a whole number 1 to 12", row=row, column="month"
+            )
         try:
             shares.append(parse_number(s))
         except ValueError:

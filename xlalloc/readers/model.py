@@ -31,8 +31,15 @@ from .tables import header_key
 if TYPE_CHECKING:
     from .activity import ActivityExtract
 
-__all__ = ["ModelInputs", "SheetFile", "TableLayout", "find_header", "open_sheets",
-           "read_model", "read_model_rows"]
+__all__ = [
+    "ModelInputs",
+    "SheetFile",
+    "TableLayout",
+    "find_header",
+    "open_sheets",
+    "read_model",
+    "read_model_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,6 @@ class ModelInputs:
         return sorted(set(self.practices["year"]))
 
 
-
-
 def find_header(rows: list[list[object]], key: str) -> int | None:
     """The index of the header row: the first of the first ten rows holding ``key``."""
     for i, row in enumerate(rows[:10]):
@@ -93,44 +98,65 @@ def find_header(rows: list[list[object]], key: str) -> int | None:
     return None
 
 
-def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Problems,
-                merged: list[str], flags: Mapping[tuple[int, int], str],
-                notes: list[str]) -> tuple[pd.DataFrame, TableLayout | None]:
+def _read_table(
+    rows: list[list[object]] | None,
+    spec: InputTable,
+    problems: Problems,
+    merged: list[str],
+    flags: Mapping[tuple[int, int], str],
+    notes: list[str],
+) -> tuple[pd.DataFrame, TableLayout | None]:
     cols = spec.names
     empty = pd.DataFrame(columns=[*cols, SOURCE_ROW])
     if rows is None:
         if not spec.optional:
-            problems.add(spec.sheet, f"sheet '{spec.sheet}' is missing; expected a table with "
-                                     f"columns {cols}")
+            problems.add(
+                spec.sheet, f"sheet '{spec.sheet}' is missing; expected a table with columns {cols}"
+            )
         return empty, None
     h = find_header(rows, spec.key)
     if h is None:
-        problems.add(spec.sheet, f"no header row with '{spec.key}' in the first 10 rows; "
-                                 f"expected columns {cols}")
+        problems.add(
+            spec.sheet,
+            f"no header row with '{spec.key}' in the first 10 rows; expected columns {cols}",
+        )
         return empty, None
     header = [header_key(v) for v in rows[h]]
     twice = sorted({k for k in header if k and header.count(k) > 1})
     for key in twice:
         at = [col_letter(j) for j, x in enumerate(header) if x == key]
-        problems.add(spec.sheet, f"column '{key}' appears more than once in the header row "
-                                 f"{h + 1} (columns {', '.join(at)}); keep one", column=key)
+        problems.add(
+            spec.sheet,
+            f"column '{key}' appears more than once in the header row "
+            f"{h + 1} (columns {', '.join(at)}); keep one",
+            column=key,
+        )
     pos = {name: header.index(name) for name in cols if name in header}
     extra = [str(rows[h][j]).strip() for j, k in enumerate(header) if k and k not in cols]
     if extra:
-        notes.append(f"{spec.sheet}: column(s) {extra} are not part of the table and were "
-                     f"ignored; its columns are {cols}")
+        notes.append(
+            f"{spec.sheet}: column(s) {extra} are not part of the table and were "
+            f"ignored; its columns are {cols}"
+        )
     missing = [c.name for c in spec.columns if c.required and c.name not in pos]
     if missing:
         found = [x for x in header if x]
-        problems.add(spec.sheet, f"missing column(s) {missing} in the header row {h + 1}; "
-                                 f"columns found: {found}; expected: {cols}")
+        problems.add(
+            spec.sheet,
+            f"missing column(s) {missing} in the header row {h + 1}; "
+            f"columns found: {found}; expected: {cols}",
+        )
         return empty, None
     for ref in merged:
         r1, c1, r2, c2 = a1_bounds(ref)
         if r2 >= h + 1 and any(c1 <= p <= c2 for p in pos.values()):
-            problems.add(spec.sheet, f"merged cells {ref} inside the table; unmerge them "
-                                     "(every row needs its own values)", row=r1)
-    data = rows[h + 1:]
+            problems.add(
+                spec.sheet,
+                f"merged cells {ref} inside the table; unmerge them "
+                "(every row needs its own values)",
+                row=r1,
+            )
+    data = rows[h + 1 :]
     # Trailing empty rows are not data.
     while data and all(v in ("", None) for v in data[-1]):
         data.pop()
@@ -146,9 +172,13 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
         if fast is not None:
             if c.kind == "number" and c.minimum is not None:
                 for low in np.flatnonzero(np.asarray(fast) < c.minimum).tolist():
-                    problems.add(spec.sheet, f"cell {col_letter(j)}{h + 2 + low} is "
-                                 f"{fast[low]:g}; expected at least {c.minimum:g}",
-                                 row=h + 2 + low, column=c.name)
+                    problems.add(
+                        spec.sheet,
+                        f"cell {col_letter(j)}{h + 2 + low} is "
+                        f"{fast[low]:g}; expected at least {c.minimum:g}",
+                        row=h + 2 + low,
+                        column=c.name,
+                    )
             out[c.name] = list(fast)
             continue
         vals: list[object] = []
@@ -158,25 +188,31 @@ def _read_table(rows: list[list[object]] | None, spec: InputTable, problems: Pro
             v = row[j] if j < len(row) else ""
             cell = f"{col_letter(j)}{excel_row}"
             if excel_row in flagged:
-                problems.add(spec.sheet, f"cell {cell} {flagged[excel_row]}", row=excel_row,
-                             column=c.name)
+                problems.add(
+                    spec.sheet, f"cell {cell} {flagged[excel_row]}", row=excel_row, column=c.name
+                )
                 vals.append(None)
                 continue
             if is_blank(v):
                 if not c.allow_blank and c.required:
-                    problems.add(spec.sheet, f"cell {cell} is blank; expected {c.kind}"
-                                 + (f" ({c.description})" if c.description else ""),
-                                 row=excel_row, column=c.name)
+                    problems.add(
+                        spec.sheet,
+                        f"cell {cell} is blank; expected {c.kind}"
+                        + (f" ({c.description})" if c.description else ""),
+                        row=excel_row,
+                        column=c.name,
+                    )
                 elif c.default is not None:
                     defaulted.append(excel_row)
                 vals.append(c.default)
                 continue
-            vals.append(_cell(v, c.kind, c.minimum, spec.sheet, cell, excel_row, c.name,
-                              problems))
+            vals.append(_cell(v, c.kind, c.minimum, spec.sheet, cell, excel_row, c.name, problems))
         if defaulted:
             shown = ", ".join(map(str, defaulted[:10])) + (" ..." if len(defaulted) > 10 else "")
-            notes.append(f"{spec.sheet}: {len(defaulted)} blank '{c.name}' cell(s) read as "
-                         f"{str(c.default).upper()}, the documented default (rows {shown})")
+            notes.append(
+                f"{spec.sheet}: {len(defaulted)} blank '{c.name}' cell(s) read as "
+                f"{str(c.default).upper()}, the documented default (rows {shown})"
+            )
         out[c.name] = vals
     df = pd.DataFrame(out, columns=cols)
     df[SOURCE_ROW] = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
@@ -203,26 +239,40 @@ def _fast_column(column: list[object], kind: str) -> list[float] | list[str] | N
     return None
 
 
-def _cell(v: object, kind: str, minimum: float | None, sheet: str, cell: str, row: int,
-          column: str, problems: Problems) -> object:
+def _cell(
+    v: object,
+    kind: str,
+    minimum: float | None,
+    sheet: str,
+    cell: str,
+    row: int,
+    column: str,
+    problems: Problems,
+) -> object:
     """One non-blank cell converted to its column's kind (``None`` and a problem if not)."""
     if kind == "number":
         try:
             x = parse_number(v)
         except ValueError:
-            problems.add(sheet, f"cell {cell} holds text {v!r}; expected a number", row=row,
-                         column=column)
+            problems.add(
+                sheet, f"cell {cell} holds text {v!r}; expected a number", row=row, column=column
+            )
             return None
         if minimum is not None and x < minimum:
-            problems.add(sheet, f"cell {cell} is {x:g}; expected at least {minimum:g}",
-                         row=row, column=column)
+            problems.add(
+                sheet,
+                f"cell {cell} is {x:g}; expected at least {minimum:g}",
+                row=row,
+                column=column,
+            )
         return x
     if kind == "bool":
         try:
             return parse_flag(v)
         except ValueError:
-            problems.add(sheet, f"cell {cell} is {v!r}; expected TRUE or FALSE", row=row,
-                         column=column)
+            problems.add(
+                sheet, f"cell {cell} is {v!r}; expected TRUE or FALSE", row=row, column=column
+            )
             return None
     if isinstance(v, float) and v.is_integer():
         v = int(v)
@@ -232,8 +282,9 @@ def _cell(v: object, kind: str, minimum: float | None, sheet: str, cell: str, ro
     return text
 
 
-def _read_policy(rows: list[list[object]] | None, problems: Problems,
-                 flags: Mapping[tuple[int, int], str]) -> ModelPolicy:
+def _read_policy(
+    rows: list[list[object]] | None, problems: Problems, flags: Mapping[tuple[int, int], str]
+) -> ModelPolicy:
     """The Policy sheet's parameters, validated by :class:`ModelPolicy`."""
     if rows is None:
         problems.add(POLICY, "sheet 'Policy' is missing")
@@ -251,26 +302,38 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems,
     values: dict[str, object] = {}
     cells: dict[str, str] = {}
     at: dict[str, int] = {}
-    for k, row in enumerate(rows[h + 1:]):
+    for k, row in enumerate(rows[h + 1 :]):
         name = str(row[jp]).strip() if jp < len(row) else ""
         if not name:
             continue
         excel_row = h + 2 + k
         cell = f"{col_letter(jv)}{excel_row}"
         if name not in by_name:
-            problems.add(POLICY, f"unknown parameter {name!r}; expected one of "
-                                 f"{list(by_name)}", row=excel_row, column="parameter")
+            problems.add(
+                POLICY,
+                f"unknown parameter {name!r}; expected one of {list(by_name)}",
+                row=excel_row,
+                column="parameter",
+            )
             continue
         if name in at:
-            problems.add(POLICY, f"parameter {name!r} is listed twice (rows {at[name]} and "
-                                 f"{excel_row}); keep one", row=excel_row, column="parameter")
+            problems.add(
+                POLICY,
+                f"parameter {name!r} is listed twice (rows {at[name]} and {excel_row}); keep one",
+                row=excel_row,
+                column="parameter",
+            )
             continue
         at[name], cells[name] = excel_row, cell
         p = by_name[name]
         v = row[jv] if jv < len(row) else ""
         if (excel_row, jv) in flags:
-            problems.add(POLICY, f"{name} (cell {cell}) {flags[(excel_row, jv)]}",
-                         row=excel_row, column="value")
+            problems.add(
+                POLICY,
+                f"{name} (cell {cell}) {flags[(excel_row, jv)]}",
+                row=excel_row,
+                column="value",
+            )
             continue
         if is_blank(v):
             values[name] = None
@@ -278,8 +341,12 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems,
             try:
                 values[name] = parse_number(v)
             except ValueError:
-                problems.add(POLICY, f"{name} (cell {cell}) is {v!r}; expected a number",
-                             row=excel_row, column="value")
+                problems.add(
+                    POLICY,
+                    f"{name} (cell {cell}) is {v!r}; expected a number",
+                    row=excel_row,
+                    column="value",
+                )
         else:
             values[name] = str(int(v) if isinstance(v, float) and v.is_integer() else v).strip()
     for p in PARAMETERS:
@@ -287,8 +354,12 @@ def _read_policy(rows: list[list[object]] | None, problems: Problems,
         if p.name not in at and not p.blank_ok:
             problems.add(POLICY, f"parameter {p.name!r} is missing ({p.description})")
         if p.name in values and values[p.name] is None and not p.blank_ok:
-            problems.add(POLICY, f"{p.name} (cell {cells[p.name]}) is blank; expected "
-                                 f"{p.description}", row=at[p.name], column="value")
+            problems.add(
+                POLICY,
+                f"{p.name} (cell {cells[p.name]}) is blank; expected {p.description}",
+                row=at[p.name],
+                column="value",
+            )
     given = {k: v for k, v in values.items() if v is not None or by_name[k].blank_ok}
     try:
         return ModelPolicy.build(given, where=POLICY, cells=cells, rows=at)
@@ -327,8 +398,12 @@ def open_sheets(path: str | Path) -> SheetFile:
             if refs:
                 merged[sheet] = [r.decode() for r in refs]
     elif not path.is_file():
-        raise InputError(f"file not found: {path}" if not path.exists() else
-                         f"{path} is a folder; expected a workbook file", where=str(path))
+        raise InputError(
+            f"file not found: {path}"
+            if not path.exists()
+            else f"{path} is a folder; expected a workbook file",
+            where=str(path),
+        )
     wb = open_values(path)
     names = wb.sheet_names
 
@@ -338,8 +413,9 @@ def open_sheets(path: str | Path) -> SheetFile:
         try:
             values = wb.read(sheet)
         except Exception as e:  # each sheet is read when asked; the readers raise their own
-            raise InputError(f"sheet '{sheet}' cannot be read (the file is damaged?): {e}",
-                             where=path.name) from None
+            raise InputError(
+                f"sheet '{sheet}' cannot be read (the file is damaged?): {e}", where=path.name
+            ) from None
         return [list(r) for r in values]
 
     return SheetFile(names, rows, merged, flags, parts)
@@ -355,10 +431,11 @@ def read_model(path: str | Path) -> ModelInputs:
     return read_model_rows(sheets.rows, sheets.merged, sheets.flags)
 
 
-def read_model_rows(rows: Callable[[str], list[list[object]] | None],
-                    merged: Mapping[str, list[str]],
-                    flags: Mapping[str, Mapping[tuple[int, int], str]] | None = None
-                    ) -> ModelInputs:
+def read_model_rows(
+    rows: Callable[[str], list[list[object]] | None],
+    merged: Mapping[str, list[str]],
+    flags: Mapping[str, Mapping[tuple[int, int], str]] | None = None,
+) -> ModelInputs:
     """Read and validate a model's inputs from any source of sheet values.
 
     Args:
@@ -374,17 +451,27 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
     problems = Problems()
     flags = flags or {}
     notes: list[str] = []
-    read = {spec.table: _read_table(rows(spec.sheet), spec, problems,
-                                    list(merged.get(spec.sheet, [])),
-                                    flags.get(spec.sheet, {}), notes) for spec in INPUT_TABLES}
+    read = {
+        spec.table: _read_table(
+            rows(spec.sheet),
+            spec,
+            problems,
+            list(merged.get(spec.sheet, [])),
+            flags.get(spec.sheet, {}),
+            notes,
+        )
+        for spec in INPUT_TABLES
+    }
     frames = {k: df for k, (df, _) in read.items()}
-    layout = {spec.sheet: lay for spec in INPUT_TABLES
-              if (lay := read[spec.table][1]) is not None}
+    layout = {spec.sheet: lay for spec in INPUT_TABLES if (lay := read[spec.table][1]) is not None}
     policy = _read_policy(rows(POLICY), problems, flags.get(POLICY, {}))
     pr = frames["tblPractices"]
     if "Practices" in layout and len(pr) == 0:
-        problems.add("Practices", f"no practices: add at least one row below the header (row "
-                                  f"{layout['Practices'].header_row})")
+        problems.add(
+            "Practices",
+            f"no practices: add at least one row below the header (row "
+            f"{layout['Practices'].header_row})",
+        )
     years_given = bool(pr["year"].notna().any())
     pr = _practice_years(pr, policy.financial_year, problems)
     for table, key in (("tblTotals", "year"), ("tblBaselines", "place")):
@@ -392,15 +479,23 @@ def read_model_rows(rows: Callable[[str], list[list[object]] | None],
         names = frame[key].map(lambda v: None if v is None else str(v).strip().lower())
         for value in sorted(set(names[names.duplicated(keep=False) & names.notna()])):
             at = frame.loc[names == value, SOURCE_ROW].tolist()
-            problems.add(table[3:], f"{key} {frame.loc[names == value, key].iloc[0]!r} appears "
-                                    f"more than once (rows {at}); keep one", column=key)
+            problems.add(
+                table[3:],
+                f"{key} {frame.loc[names == value, key].iloc[0]!r} appears "
+                f"more than once (rows {at}); keep one",
+                column=key,
+            )
     bl = frames["tblBaselines"]
     if len(bl):
         places = set(pr["place"].dropna())
         for p, r in zip(bl["place"], bl[SOURCE_ROW]):
             if p is not None and p not in places:
-                problems.add("Baselines", f"place {p!r} has no practices; places are "
-                                          f"{sorted(places)}", row=int(r), column="place")
+                problems.add(
+                    "Baselines",
+                    f"place {p!r} has no practices; places are {sorted(places)}",
+                    row=int(r),
+                    column="place",
+                )
         missing = sorted(places - set(bl["place"].dropna()))
         if missing:
             problems.add("Baselines", f"no baseline for place(s) {missing}")
@@ -441,27 +536,41 @@ def _practice_years(pr: pd.DataFrame, financial_year: str, problems: Problems) -
         pr = pr.assign(year=financial_year)
     else:
         for r in pr.loc[blank, SOURCE_ROW]:
-            problems.add("Practices", "year is blank while other rows give one; give every "
-                                      "row its financial year, e.g. 2026/27", row=int(r),
-                         column="year")
+            problems.add(
+                "Practices",
+                "year is blank while other rows give one; give every "
+                "row its financial year, e.g. 2026/27",
+                row=int(r),
+                column="year",
+            )
         bad = ~blank & ~year.astype(str).str.fullmatch(YEAR.pattern)
         for v, r in zip(year[bad], pr.loc[bad, SOURCE_ROW]):
-            problems.add("Practices", f"year {v!r} is not a financial year such as 2026/27",
-                         row=int(r), column="year")
+            problems.add(
+                "Practices",
+                f"year {v!r} is not a financial year such as 2026/27",
+                row=int(r),
+                column="year",
+            )
     keyed = pr.dropna(subset=["practice_code"])
     keys = pd.MultiIndex.from_arrays([keyed["year"].map(str), keyed["practice_code"].map(str)])
     dup = keys.duplicated(keep=False)
     for y, code in sorted(set(keys[dup])):
         at = keyed.loc[dup & (keys == (y, code)), SOURCE_ROW].tolist()
         in_year = f" in {y}" if not blank.all() else ""
-        problems.add("Practices", f"practice {code} appears more than once{in_year} (rows {at})",
-                     column="practice_code")
+        problems.add(
+            "Practices",
+            f"practice {code} appears more than once{in_year} (rows {at})",
+            column="practice_code",
+        )
     places = pr.dropna(subset=["practice_code", "place"])
     n = places.groupby("practice_code")["place"].nunique()
     for code in n[n > 1].index:
         rows = places[places["practice_code"] == code]
         listed = "; ".join(f"{p} (row {r})" for p, r in zip(rows["place"], rows[SOURCE_ROW]))
-        problems.add("Practices", f"practice {code} is in different places in different "
-                                  f"years: {listed}; a practice is in one place in every year",
-                     column="place")
+        problems.add(
+            "Practices",
+            f"practice {code} is in different places in different "
+            f"years: {listed}; a practice is in one place in every year",
+            column="place",
+        )
     return pr

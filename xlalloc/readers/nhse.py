@@ -100,9 +100,7 @@ def match_columns(headers: Iterable[object], where: str) -> dict[str, str]:
     found = match_columns_optional(headers)
     missing = [k for k in REQUIRED if k not in found]
     if missing:
-        expected = "; ".join(
-            f"{k} ({(patterns[k]).replace('|', ' or ')})" for k in missing
-        )
+        expected = "; ".join(f"{k} ({(patterns[k]).replace('|', ' or ')})" for k in missing)
         raise InputError(
             f"unknown layout: missing {expected}. Columns found: "
             + ", ".join(repr(str(h)) for h in headers),
@@ -143,8 +141,9 @@ def year_from_name(name: str) -> str | None:
     return None
 
 
-def normalise(raw: pd.DataFrame, year: str, source: str,
-              blank_wp: str = "error", first_row: int = 2) -> pd.DataFrame:
+def normalise(
+    raw: pd.DataFrame, year: str, source: str, blank_wp: str = "error", first_row: int = 2
+) -> pd.DataFrame:
     """Turn one published table into the normalised frame.
 
     Args:
@@ -177,16 +176,18 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
         else:
             out[key] = pd.Series(pd.NA, index=raw.index, dtype="string")
     if blank_wp not in BLANK_POLICIES:
-        raise InputError(f"blank_wp must be one of {BLANK_POLICIES}; got {blank_wp!r}",
-                         where="blank_wp")
+        raise InputError(
+            f"blank_wp must be one of {BLANK_POLICIES}; got {blank_wp!r}", where="blank_wp"
+        )
     problems = Problems()
     first = first_row
     filled = pd.Series("", index=raw.index, dtype="object")
     codes = out["practice_code"]
     blank_code = codes.isna()
     for i in np.flatnonzero(blank_code.to_numpy()):
-        problems.add(source, "practice code is blank", row=int(i) + first,
-                     column=cols["practice_code"])
+        problems.add(
+            source, "practice code is blank", row=int(i) + first, column=cols["practice_code"]
+        )
     for key in ("population", *COMPONENTS):
         header = cols[key]
         text = raw[header]
@@ -198,16 +199,26 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
         bad = num.isna() | ~np.isfinite(num.astype("float64"))
         for i in np.flatnonzero(bad.to_numpy()):
             value = text.iloc[i]
-            what = ("is blank (never filled silently; pass --blank-as-zero, or blank_wp='zero' "
-                    "in Python, to count it as zero need, recorded in 'filled')"
-                    if pd.isna(value) or str(value).strip() == ""
-                    else f"is not a number ({value!r})")
-            problems.add(source, f"practice {codes.iloc[i]}: {header} {what}",
-                         row=int(i) + first, column=header)
+            what = (
+                "is blank (never filled silently; pass --blank-as-zero, or blank_wp='zero' "
+                "in Python, to count it as zero need, recorded in 'filled')"
+                if pd.isna(value) or str(value).strip() == ""
+                else f"is not a number ({value!r})"
+            )
+            problems.add(
+                source,
+                f"practice {codes.iloc[i]}: {header} {what}",
+                row=int(i) + first,
+                column=header,
+            )
         neg = (num < 0).fillna(False)
         for i in np.flatnonzero(neg.to_numpy()):
-            problems.add(source, f"practice {codes.iloc[i]}: {header} is negative",
-                         row=int(i) + first, column=header)
+            problems.add(
+                source,
+                f"practice {codes.iloc[i]}: {header} is negative",
+                row=int(i) + first,
+                column=header,
+            )
         out[key] = num.astype("float64")
     dup = codes.duplicated(keep=False) & ~blank_code
     for code in sorted(set(codes[dup])):
@@ -216,8 +227,6 @@ def normalise(raw: pd.DataFrame, year: str, source: str,
     problems.raise_if_any()
     out["filled"] = filled.mask(filled == "")
     return out[FRAME_COLUMNS].reset_index(drop=True)
-
-
 
 
 def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
@@ -236,9 +245,12 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"file not found: {path}" if not path.exists() else
-                         f"{path} is a folder; expected NHS England's practice file",
-                         where=str(path))
+        raise InputError(
+            f"file not found: {path}"
+            if not path.exists()
+            else f"{path} is a folder; expected NHS England's practice file",
+            where=str(path),
+        )
     problems = Problems()
     frames: list[pd.DataFrame] = []
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
@@ -246,7 +258,7 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
             h = next((i for i, r in enumerate(rows) if any(v != "" for v in r)), None)
             if h is None:
                 continue
-            raw = pd.DataFrame(rows[h + 1:], columns=[str(v) for v in rows[h]])
+            raw = pd.DataFrame(rows[h + 1 :], columns=[str(v) for v in rows[h]])
             raw = raw.replace("", None)
             year = year_from_name(sheet) or year_from_name(path.stem)
             where = f"{path.name} [{sheet}]"
@@ -260,13 +272,17 @@ def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
     else:
         year = year_from_name(path.stem)
         if year is None:
-            raise InputError("cannot tell the financial year from the file name "
-                             "(expected e.g. '..._2025_2026.csv')", where=path.name)
+            raise InputError(
+                "cannot tell the financial year from the file name "
+                "(expected e.g. '..._2025_2026.csv')",
+                where=path.name,
+            )
         try:
             rows = [list(r) for r in csv_rows(path)]
             if not rows:
-                raise InputError("the file is empty; expected NHS England's practice file",
-                                 where=path.name)
+                raise InputError(
+                    "the file is empty; expected NHS England's practice file", where=path.name
+                )
             raw = pd.DataFrame(rows[1:], columns=rows[0], dtype=object).replace("", None)
             frames.append(normalise(raw, year, path.name, blank_wp))
         except InputError as e:
@@ -321,8 +337,9 @@ def read_folder(folder: str | Path, blank_wp: str = "error") -> pd.DataFrame:
     return one_name_per_icb(pd.concat(frames, ignore_index=True))
 
 
-def load_practices(path: str | Path, year: str | None = None,
-                   blank_wp: str = "error") -> pd.DataFrame:
+def load_practices(
+    path: str | Path, year: str | None = None, blank_wp: str = "error"
+) -> pd.DataFrame:
     """Read a file and keep one year (the only one, if it holds one).
 
     Args:
@@ -358,8 +375,12 @@ def find_icb(practices: pd.DataFrame, query: str, where: str = "--icb") -> tuple
     Raises:
         InputError: If no ICB or more than one matches, listing the close matches.
     """
-    icbs = (practices[["icb_code", "icb_name"]].dropna(subset=["icb_code"])
-            .drop_duplicates("icb_code").sort_values("icb_code"))
+    icbs = (
+        practices[["icb_code", "icb_name"]]
+        .dropna(subset=["icb_code"])
+        .drop_duplicates("icb_code")
+        .sort_values("icb_code")
+    )
     names = dict(zip(icbs["icb_code"].astype(str), icbs["icb_name"].fillna("").astype(str)))
     key = _norm(query)
     if not key:
@@ -374,20 +395,34 @@ def find_icb(practices: pd.DataFrame, query: str, where: str = "--icb") -> tuple
         return "; ".join(f"{c} {names[c]}" for c in codes)
 
     if hits:
-        raise InputError(f"{query!r} matches {len(hits)} ICBs: {shown(hits)}; give more of "
-                         "the name, or the code", where=where)
+        raise InputError(
+            f"{query!r} matches {len(hits)} ICBs: {shown(hits)}; give more of "
+            "the name, or the code",
+            where=where,
+        )
     labels = {_norm(n): c for c, n in names.items()}
     close = difflib.get_close_matches(key, list(labels), n=5, cutoff=0.5)
     close_codes = [labels[n] for n in close]
     words = [w for w in key.split() if w not in ("nhs", "icb") and len(w) > 2]
-    close_codes += [c for c, n in names.items()
-                    if c not in close_codes and any(w in _norm(n) for w in words)]
-    hint = (f"close matches: {shown(close_codes[:8])}" if close_codes
-            else f"ICBs in the file: {shown(list(names)[:50])}")
-    for col, what in (("lad_name", "a local authority district"), ("sub_icb_name",
-                                                                   "a sub-ICB location")):
-        inside = practices.loc[practices[col].astype("string").str.strip().str.lower() == key,
-                               "icb_code"].dropna().unique()
+    close_codes += [
+        c for c, n in names.items() if c not in close_codes and any(w in _norm(n) for w in words)
+    ]
+    hint = (
+        f"close matches: {shown(close_codes[:8])}"
+        if close_codes
+        else f"ICBs in the file: {shown(list(names)[:50])}"
+    )
+    for col, what in (
+        ("lad_name", "a local authority district"),
+        ("sub_icb_name", "a sub-ICB location"),
+    ):
+        inside = (
+            practices.loc[
+                practices[col].astype("string").str.strip().str.lower() == key, "icb_code"
+            ]
+            .dropna()
+            .unique()
+        )
         if len(inside):
             hint = f"{query!r} is {what} in {shown(sorted(map(str, inside)))}"
             break

@@ -14,9 +14,20 @@ from xml.sax.saxutils import unescape
 
 from ..engine.errors import InputError
 
-__all__ = ["Sheet", "defined_names", "find_elements", "norm_part", "opening_tag", "rels_of",
-           "rels_part", "resolve_target", "sheet_parts", "sheets", "tag_attrs",
-           "workbook_part"]
+__all__ = [
+    "Sheet",
+    "defined_names",
+    "find_elements",
+    "norm_part",
+    "opening_tag",
+    "rels_of",
+    "rels_part",
+    "resolve_target",
+    "sheet_parts",
+    "sheets",
+    "tag_attrs",
+    "workbook_part",
+]
 
 _ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
@@ -29,13 +40,14 @@ def tag_attrs(tag: str) -> dict[str, str]:
 
 def find_elements(xml: str, name: str) -> list[re.Match[str]]:
     """Every ``<name .../>`` or ``<name ...>...</name>`` element (no nesting of ``name``)."""
-    return list(re.finditer(rf"<(?:\w+:)?{name}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{name}>)", xml,
-                            flags=re.S))
+    return list(
+        re.finditer(rf"<(?:\w+:)?{name}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{name}>)", xml, flags=re.S)
+    )
 
 
 def opening_tag(element: str) -> str:
     """An element's opening tag."""
-    return element[:element.index(">") + 1]
+    return element[: element.index(">") + 1]
 
 
 def resolve_target(base: str, target: str) -> str:
@@ -72,12 +84,16 @@ def rels_of(parts: dict[str, bytes], part: str) -> list[dict[str, str]]:
     rels = rels_part(part)
     if rels not in parts:
         return []
-    out = [tag_attrs(m.group(0))
-           for m in find_elements(parts[rels].decode("utf-8"), "Relationship")]
+    out = [
+        tag_attrs(m.group(0)) for m in find_elements(parts[rels].decode("utf-8"), "Relationship")
+    ]
     for a in out:
         if not a.get("Id") or "Target" not in a:
-            raise InputError(f"the workbook is damaged: a relationship in {rels} has no "
-                             "Id or Target; open it in Excel and save it again", where="package")
+            raise InputError(
+                f"the workbook is damaged: a relationship in {rels} has no "
+                "Id or Target; open it in Excel and save it again",
+                where="package",
+            )
     return out
 
 

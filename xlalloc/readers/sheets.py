@@ -50,8 +50,11 @@ def open_values(path: str | Path) -> WorkbookValues:
     if has_calamine():
         return _calamine(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError(f"reading {path.suffix} workbooks needs python-calamine: pip install "
-                         '"xlalloc[fast]", or save the file as .xlsx', where=path.name)
+        raise InputError(
+            f"reading {path.suffix} workbooks needs python-calamine: pip install "
+            '"xlalloc[fast]", or save the file as .xlsx',
+            where=path.name,
+        )
     return _openpyxl(path)
 
 

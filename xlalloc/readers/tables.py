@@ -34,11 +34,19 @@ from .archive import check_workbook
 from .cells import is_blank, parse_number
 from .sheets import open_values
 
-__all__ = ["WORKBOOK_SUFFIXES", "csv_rows", "file_sha256", "header_key", "read_baselines",
-           "read_table", "read_text", "read_totals", "workbook_sheets"]
+__all__ = [
+    "WORKBOOK_SUFFIXES",
+    "csv_rows",
+    "file_sha256",
+    "header_key",
+    "read_baselines",
+    "read_table",
+    "read_text",
+    "read_totals",
+    "workbook_sheets",
+]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-
 
 
 def file_sha256(path: str | Path) -> str:
@@ -48,6 +56,7 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
 
 def header_key(h: object) -> str:
     """A header as a column key: ``" Target Share "`` -> ``target_share``."""
@@ -69,7 +78,9 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as e:
         raise InputError(
             f"the file is not UTF-8 text (byte 0x{raw[e.start]:02X} at position {e.start}); "
-            "in Excel save it as 'CSV UTF-8 (Comma delimited)'", where=path.name) from None
+            "in Excel save it as 'CSV UTF-8 (Comma delimited)'",
+            where=path.name,
+        ) from None
 
 
 def _check_file(path: str | Path) -> Path:
@@ -87,8 +98,7 @@ def csv_rows(p: Path) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     delimiter = ","
     if "," not in first:
-        delimiter = ";" if first.count(";") > first.count("\t") else "\t" if "\t" in first \
-            else ","
+        delimiter = ";" if first.count(";") > first.count("\t") else "\t" if "\t" in first else ","
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
@@ -106,13 +116,18 @@ def workbook_sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
         try:
             rows = wb.read(name)
         except Exception as e:  # each sheet is read when asked; the readers raise their own
-            raise InputError(f"sheet '{name}' cannot be read (the file is damaged?): {e}",
-                             where=p.name) from None
+            raise InputError(
+                f"sheet '{name}' cannot be read (the file is damaged?): {e}", where=p.name
+            ) from None
         yield name, [list(r) for r in rows]
 
 
-def read_table(path: str | Path, numbers: Iterable[str] = (),
-               required: Iterable[str] = (), problems: Problems | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | Path,
+    numbers: Iterable[str] = (),
+    required: Iterable[str] = (),
+    problems: Problems | None = None,
+) -> pd.DataFrame:
     """Read a CSV or the first sheet of a workbook into a validated frame.
 
     Args:
@@ -141,31 +156,37 @@ def read_table(path: str | Path, numbers: Iterable[str] = (),
     while rows and all(is_blank(v) for v in rows[-1]):
         rows.pop()
     if not rows:
-        raise InputError("the file is empty; expected a header row and rows below it",
-                         where=where)
+        raise InputError("the file is empty; expected a header row and rows below it", where=where)
     header = [header_key(h) for h in rows[0]]
-    while header and header[-1] == "" and all(len(r) < len(header) or is_blank(r[len(header)
-                                                                                - 1])
-                                               for r in rows[1:]):
+    while (
+        header
+        and header[-1] == ""
+        and all(len(r) < len(header) or is_blank(r[len(header) - 1]) for r in rows[1:])
+    ):
         header.pop()
     found = Problems()
     seen: dict[str, int] = {}
     for j, h in enumerate(header):
         if h and h in seen:
-            found.add(where, f"column '{h}' appears twice (columns {seen[h] + 1} and "
-                             f"{j + 1}); keep one", row=1, column=h)
+            found.add(
+                where,
+                f"column '{h}' appears twice (columns {seen[h] + 1} and {j + 1}); keep one",
+                row=1,
+                column=h,
+            )
         seen.setdefault(h, j)
     missing = [c for c in required if c not in seen]
     if missing:
-        found.add(where, f"missing column(s) {missing}; columns found: "
-                         f"{[h for h in header if h]}")
+        found.add(where, f"missing column(s) {missing}; columns found: {[h for h in header if h]}")
     if len(rows) == 1:
         found.add(where, "no rows below the header", row=2)
     found.raise_if_any()
     values_found = problems if problems is not None else found
     width = len(header)
-    body = [[(v.strip() if isinstance(v, str) else v) for v in (r + [""] * width)[:width]]
-            for r in rows[1:]]
+    body = [
+        [(v.strip() if isinstance(v, str) else v) for v in (r + [""] * width)[:width]]
+        for r in rows[1:]
+    ]
     df = pd.DataFrame(body, columns=header, dtype=object).replace("", None)
     df[SOURCE_ROW] = range(2, len(body) + 2)
     for c in numbers:
@@ -228,8 +249,7 @@ def read_baselines(path: str | Path, places: Iterable[str]) -> pd.Series:
             is blank, not a number or not positive; every problem together.
     """
     problems = Problems()
-    df = read_table(path, numbers=("baseline",), required=("place", "baseline"),
-                    problems=problems)
+    df = read_table(path, numbers=("baseline",), required=("place", "baseline"), problems=problems)
     where, known = str(path), set(places)
     bad = {p.row for p in problems.items}
     out: dict[str, float] = {}
@@ -238,14 +258,22 @@ def read_baselines(path: str | Path, places: Iterable[str]) -> pd.Series:
         if is_blank(place):
             problems.add(where, "place is blank", row=r, column="place")
         elif str(place) not in known:
-            problems.add(where, f"place {place!r} is not one of the places {sorted(known)}",
-                         row=r, column="place")
+            problems.add(
+                where,
+                f"place {place!r} is not one of the places {sorted(known)}",
+                row=r,
+                column="place",
+            )
         elif str(place) in out:
-            problems.add(where, f"place {place!r} appears more than once", row=r,
-                         column="place")
+            problems.add(where, f"place {place!r} appears more than once", row=r, column="place")
         elif r not in bad and not b > 0:
-            problems.add(where, f"the baseline of {place} is {'blank' if pd.isna(b) else b}; "
-                                "expected a positive amount in £", row=r, column="baseline")
+            problems.add(
+                where,
+                f"the baseline of {place} is {'blank' if pd.isna(b) else b}; "
+                "expected a positive amount in £",
+                row=r,
+                column="baseline",
+            )
         elif r not in bad:
             out[str(place)] = float(b)
     missing = sorted(known - set(out) - set(df["place"].dropna().astype(str)))

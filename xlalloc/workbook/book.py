@@ -72,8 +72,12 @@ class FileBook:
         scenario: Policy parameter -> value (as typed in the Policy sheet's value cell).
     """
 
-    def __init__(self, path: str | Path, output: str | Path | None = None,
-                 scenario: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        output: str | Path | None = None,
+        scenario: Mapping[str, str] | None = None,
+    ):
         self.path = Path(path)
         self.output = Path(output) if output else self.path
         self.name = self.path.name
@@ -127,10 +131,11 @@ class FileBook:
         parts = self._file().parts or read_parts(self.path)
         if self._edits:
             if self.output.resolve() == self.path.resolve():
-                raise InputError("a scenario is written to a new workbook, never into the "
-                                 "model itself", where="scenario")
-            new = fill_template(parts, [SheetSpec(POLICY, self._edits, {})],
-                                self._specs.values())
+                raise InputError(
+                    "a scenario is written to a new workbook, never into the model itself",
+                    where="scenario",
+                )
+            new = fill_template(parts, [SheetSpec(POLICY, self._edits, {})], self._specs.values())
         else:
             new = replace_sheets(parts, self._specs.values())
         with zipfile.ZipFile(self.path) as z:
@@ -140,8 +145,9 @@ class FileBook:
         atomic_write(self.output, out.getvalue(), unchanged=self._read)
 
 
-def scenario_rows(rows: list[list[object]], scenario: Mapping[str, str], model: str
-                  ) -> tuple[list[list[object]], list[CellSpec], list[str]]:
+def scenario_rows(
+    rows: list[list[object]], scenario: Mapping[str, str], model: str
+) -> tuple[list[list[object]], list[CellSpec], list[str]]:
     """The Policy sheet's rows with a scenario's values in place of the sheet's.
 
     Args:
@@ -162,8 +168,9 @@ def scenario_rows(rows: list[list[object]], scenario: Mapping[str, str], model: 
     problems = Problems()
     at = find_header(rows, "parameter")  # the row the reader reads the Policy from
     if at is None or "value" not in [header_key(v) for v in rows[at]]:
-        raise InputError("the Policy sheet has no header row with 'parameter' and 'value'",
-                         where=POLICY)
+        raise InputError(
+            "the Policy sheet has no header row with 'parameter' and 'value'", where=POLICY
+        )
     header = [header_key(v) for v in rows[at]]
     jp, jv = header.index("parameter"), header.index("value")
     where = {str(r[jp]).strip(): i for i, r in enumerate(rows) if i > at and jp < len(r)}
@@ -172,8 +179,11 @@ def scenario_rows(rows: list[list[object]], scenario: Mapping[str, str], model: 
     notes: list[str] = []
     for name, text in scenario.items():
         if name not in where:
-            problems.add("--scenario", f"{name!r} is not a parameter on {model}'s Policy "
-                                       f"sheet; expected one of {sorted(where)}")
+            problems.add(
+                "--scenario",
+                f"{name!r} is not a parameter on {model}'s Policy "
+                f"sheet; expected one of {sorted(where)}",
+            )
             continue
         i = where[name]
         try:
@@ -185,7 +195,9 @@ def scenario_rows(rows: list[list[object]], scenario: Mapping[str, str], model: 
         row[jv] = value
         out[i] = row
         cells.append(CellSpec(i + 1, jv + 1, value, fit=False))
-        notes.append(f"scenario: {name} = {text} ({model}'s Policy sheet says "
-                     f"{'blank' if was in ('', None) else was})")
+        notes.append(
+            f"scenario: {name} = {text} ({model}'s Policy sheet says "
+            f"{'blank' if was in ('', None) else was})"
+        )
     problems.raise_if_any()
     return out, cells, notes

@@ -29,8 +29,13 @@ CHART_ROWS = 20
 STEPS = ("Old total", "From amounts", "From shares", "New total")
 
 
-def _table_sheet(name: str, df: pd.DataFrame, look: Look,
-                 checks: list[tuple[str, str, float]], parts: tuple[str, str]) -> SheetSpec:
+def _table_sheet(
+    name: str,
+    df: pd.DataFrame,
+    look: Look,
+    checks: list[tuple[str, str, float]],
+    parts: tuple[str, str],
+) -> SheetSpec:
     """A table with ``change`` as a formula, and its identity checked."""
     d = Drawing(name, look)
     last = frame_sheet(d, df)
@@ -42,44 +47,51 @@ def _table_sheet(name: str, df: pd.DataFrame, look: Look,
         d.formula(r, at["change"], f"={n}{r}-{o}{r}", MONEY, value=float(v))
     q = quote_sheet(name)
     rng = {k: f"{q}!${k}$2:${k}${last}" for k in (o, n, a, s)}
-    checks.append((f"{name}: old + {label(parts[0]).lower()} + {label(parts[1]).lower()} "
-                   "less new, every row (£)",
-                   f"=ROUND(SUMPRODUCT(ABS({rng[o]}+{rng[a]}+{rng[s]}-{rng[n]})),2)", 0.0))
+    checks.append(
+        (
+            f"{name}: old + {label(parts[0]).lower()} + {label(parts[1]).lower()} "
+            "less new, every row (£)",
+            f"=ROUND(SUMPRODUCT(ABS({rng[o]}+{rng[a]}+{rng[s]}-{rng[n]})),2)",
+            0.0,
+        )
+    )
     return d.spec()
 
 
 def _waterfall_sheet(places: pd.DataFrame, look: Look) -> SheetSpec:
     """For the ICB and each place, old total to new total: formulas over Places."""
     d = Drawing("Waterfall", look)
-    d.title("Old total to new total: the change from amounts and from shares",
-            "Each bar starts where the one before ends; the axis starts near the smaller "
-            "total, so small changes show.")
+    d.title(
+        "Old total to new total: the change from amounts and from shares",
+        "Each bar starts where the one before ends; the axis starts near the smaller "
+        "total, so small changes show.",
+    )
     d.print_setup(landscape=True, title_rows=None)
     at = {c: i + 1 for i, c in enumerate(places.columns)}
     src = quote_sheet("Places")
     row = 4
     for k, rec in enumerate(places.itertuples(index=False)):
         p = k + 2  # the row of this place on the Places sheet
-        ref = {c: f"{src}!${col(at[c])}${p}" for c in ("old", "new", "from_amounts",
-                                                       "from_shares")}
+        ref = {c: f"{src}!${col(at[c])}${p}" for c in ("old", "new", "from_amounts", "from_shares")}
         old, a, s, new = rec.old, rec.from_amounts, rec.from_shares, rec.new
         if k:
             d.breaks.append(row)  # each place's steps and chart on a page of their own
         d.note(row, 1, str(rec.place), bold=True, size=12)
-        d.header(row + 1, 1, ["Step", "Base (£)", "Increase (£)", "Decrease (£)",
-                              "Total (£)"])
+        d.header(row + 1, 1, ["Step", "Base (£)", "Increase (£)", "Decrease (£)", "Total (£)"])
         r1 = row + 2
         d.put(r1, 1, STEPS[0])
         d.formula(r1, 5, f"={ref['old']}", MONEY, value=old)
         running = old
-        for j, (step, v, name) in enumerate(((STEPS[1], a, "from_amounts"),
-                                             (STEPS[2], s, "from_shares")), start=1):
+        for j, (step, v, name) in enumerate(
+            ((STEPS[1], a, "from_amounts"), (STEPS[2], s, "from_shares")), start=1
+        ):
             r = r1 + j
             prev = f"E{r1}" if j == 1 else f"B{r - 1}+C{r - 1}"
             before = running
             d.put(r, 1, step)
-            d.formula(r, 2, f"=MIN({prev},{prev}+{ref[name]})", MONEY,
-                      value=min(before, before + v))
+            d.formula(
+                r, 2, f"=MIN({prev},{prev}+{ref[name]})", MONEY, value=min(before, before + v)
+            )
             d.formula(r, 3, f"=MAX({ref[name]},0)", MONEY, value=max(v, 0.0))
             d.formula(r, 4, f"=MAX(-{ref[name]},0)", MONEY, value=max(-v, 0.0))
             running = before + v
@@ -87,12 +99,26 @@ def _waterfall_sheet(places: pd.DataFrame, look: Look) -> SheetSpec:
         d.formula(r1 + 3, 5, f"={ref['new']}", MONEY, value=new)
         low = min(old, new, old + a)
         span = max(old, new, old + a) - low
-        d.charts.append(ChartSpec(
-            title=f"{rec.place}: £{old:,.0f} to £{new:,.0f}", y_title="£", x_title="",
-            y_format='£#,##0', min_col=1, max_col=5, header_row=row + 1, first_row=r1,
-            last_row=r1 + 3, anchor=f"A{r1 + 5}", width=18, height=9, kind="waterfall",
-            by_rows=False, legend=False,
-            y_min=_axis_start(low, span)))
+        d.charts.append(
+            ChartSpec(
+                title=f"{rec.place}: £{old:,.0f} to £{new:,.0f}",
+                y_title="£",
+                x_title="",
+                y_format="£#,##0",
+                min_col=1,
+                max_col=5,
+                header_row=row + 1,
+                first_row=r1,
+                last_row=r1 + 3,
+                anchor=f"A{r1 + 5}",
+                width=18,
+                height=9,
+                kind="waterfall",
+                by_rows=False,
+                legend=False,
+                y_min=_axis_start(low, span),
+            )
+        )
         row = r1 + 5 + CHART_ROWS
     return d.spec()
 
@@ -109,8 +135,12 @@ def _axis_start(low: float, span: float) -> float | None:
     return max(0.0, math.floor((low - gap) / step) * step)
 
 
-def write_changes(path: str | Path, comparison: Comparison, look: Look | None = None,
-                  sources: tuple[str, str] = ("old", "new")) -> Path:
+def write_changes(
+    path: str | Path,
+    comparison: Comparison,
+    look: Look | None = None,
+    sources: tuple[str, str] = ("old", "new"),
+) -> Path:
     """Write a comparison of two runs to ``path`` (.xlsx).
 
     Args:
@@ -122,19 +152,22 @@ def write_changes(path: str | Path, comparison: Comparison, look: Look | None = 
     look = look or Look.of()
     checks: list[tuple[str, str, float]] = []
     amounts = ("from_amounts", "from_shares")
-    specs = [_table_sheet("Changes", comparison.programmes, look, checks, amounts),
-             _table_sheet("Places", comparison.places, look, checks, amounts),
-             _waterfall_sheet(comparison.places, look),
-             _table_sheet("Targets", comparison.targets, look, checks,
-                          ("from_budget", "from_need"))]
+    specs = [
+        _table_sheet("Changes", comparison.programmes, look, checks, amounts),
+        _table_sheet("Places", comparison.places, look, checks, amounts),
+        _waterfall_sheet(comparison.places, look),
+        _table_sheet("Targets", comparison.targets, look, checks, ("from_budget", "from_need")),
+    ]
     if comparison.convergence is not None:
         d = Drawing("Convergence", look)
         frame_sheet(d, comparison.convergence)
         specs.append(d.spec())
     d = Drawing("Checks", look)
-    d.title("Checks: each reads 0 when all is well",
-            f"Old: {sources[0]}. New: {sources[1]}." + "".join(
-                f" {n[0].upper()}{n[1:]}." for n in comparison.notes))
+    d.title(
+        "Checks: each reads 0 when all is well",
+        f"Old: {sources[0]}. New: {sources[1]}."
+        + "".join(f" {n[0].upper()}{n[1:]}." for n in comparison.notes),
+    )
     d.header(4, 1, [label("check"), label("value")])
     for i, (text, formula, value) in enumerate(checks):
         d.put(5 + i, 1, text)

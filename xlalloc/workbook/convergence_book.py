@@ -32,26 +32,25 @@ def sheet_name(year: str, taken: set[str] | None = None) -> str:
     base, k = name, 1
     while name.lower() in taken:
         k += 1
-        name = f"{base[:31 - len(f' ({k})')]} ({k})"
+        name = f"{base[: 31 - len(f' ({k})')]} ({k})"
     taken.add(name.lower())
     return name
-
 
 
 def _policy_sheet(policy: ConvergencePolicy, look: Look) -> SheetSpec:
     """A sheet listing every policy parameter, its value and meaning."""
     d = Drawing("Policy", look)
-    rows = [{"parameter": name, "value": getattr(policy, name),
-             "meaning": field.description or ""}
-            for name, field in ConvergencePolicy.model_fields.items()]
+    rows = [
+        {"parameter": name, "value": getattr(policy, name), "meaning": field.description or ""}
+        for name, field in ConvergencePolicy.model_fields.items()
+    ]
     frame_sheet(d, pd.DataFrame(rows))
     d.width("C", 80)
     d.print_setup(landscape=True, title_rows=(1, 1))
     return d.spec()
 
 
-def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]],
-                look: Look) -> SheetSpec:
+def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]], look: Look) -> SheetSpec:
     d = Drawing(name, look)
     table = res.table
     frame_sheet(d, table)
@@ -59,26 +58,43 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]],
     tot = last + 1
     d.put(tot, 1, "Total", bold=True)
     cols = {c: i + 1 for i, c in enumerate(table.columns)}
-    for c in ("baseline", "target_share", "target", "allocation", "hcdd_contribution",
-              "remaining_allocation"):
+    for c in (
+        "baseline",
+        "target_share",
+        "target",
+        "allocation",
+        "hcdd_contribution",
+        "remaining_allocation",
+    ):
         if c in cols:
             L = col(cols[c])
-            d.formula(tot, cols[c], f"=SUM({L}2:{L}{last})",
-                      MONEY if c != "target_share" else "0.0000%", bold=True,
-                      value=table[c].sum())
+            d.formula(
+                tot,
+                cols[c],
+                f"=SUM({L}2:{L}{last})",
+                MONEY if c != "target_share" else "0.0000%",
+                bold=True,
+                value=table[c].sum(),
+            )
     d.put(tot + 1, 1, "Control total")
     d.put(tot + 1, cols["allocation"], res.total, MONEY)
     A, S, T = col(cols["allocation"]), col(cols["target_share"]), col(cols["target"])
     q = quote_sheet(name)
-    checks.append((f"{name}: allocations less control total",
-                   f"=ROUND({q}!{A}{tot}-{q}!{A}{tot + 1},2)"))
-    checks.append((f"{name}: targets less control total",
-                   f"=ROUND({q}!{T}{tot}-{q}!{A}{tot + 1},2)"))
+    checks.append(
+        (f"{name}: allocations less control total", f"=ROUND({q}!{A}{tot}-{q}!{A}{tot + 1},2)")
+    )
+    checks.append(
+        (f"{name}: targets less control total", f"=ROUND({q}!{T}{tot}-{q}!{A}{tot + 1},2)")
+    )
     checks.append((f"{name}: target shares less 1", f"=ROUND({q}!{S}{tot}-1,9)"))
     if "hcdd_contribution" in cols:
         H, R = col(cols["hcdd_contribution"]), col(cols["remaining_allocation"])
-        checks.append((f"{name}: HCDD + remaining less allocation",
-                       f"=ROUND({q}!{H}{tot}+{q}!{R}{tot}-{q}!{A}{tot},2)"))
+        checks.append(
+            (
+                f"{name}: HCDD + remaining less allocation",
+                f"=ROUND({q}!{H}{tot}+{q}!{R}{tot}-{q}!{A}{tot},2)",
+            )
+        )
     return d.spec()
 
 
@@ -96,33 +112,72 @@ def _trajectory_sheet(result: MultiYearResult, look: Look) -> SheetSpec:
     years = list(result.years)
     when = f"{years[0]} to {years[-1]}" if len(years) > 1 else years[0]
     if n_org <= MAX_LINES:
-        d.chart_below(ChartSpec(
-            title=f"Distance from target by organisation, {when} (positive: above target)",
-            y_title="Distance from target", x_title="Financial year", y_format="0%",
-            min_col=1, max_col=n_col, header_row=1, first_row=2, last_row=n_org + 1,
-            anchor=f"A{n_org + 4}", width=24, height=12))
+        d.chart_below(
+            ChartSpec(
+                title=f"Distance from target by organisation, {when} (positive: above target)",
+                y_title="Distance from target",
+                x_title="Financial year",
+                y_format="0%",
+                min_col=1,
+                max_col=n_col,
+                header_row=1,
+                first_row=2,
+                last_row=n_org + 1,
+                anchor=f"A{n_org + 4}",
+                width=24,
+                height=12,
+            )
+        )
         return d.spec()
     # Many organisations: before and after, sorted, as bars (42 lines are unreadable).
     row = n_org + 4
     first, last = traj.columns[1], traj.columns[-1]
     ranked = traj.sort_values(first, ascending=False, kind="stable")
-    d.note(row, 1, f"Distance from target before (baseline) and after ({last}), sorted",
-           bold=True, size=12)
+    d.note(
+        row,
+        1,
+        f"Distance from target before (baseline) and after ({last}), sorted",
+        bold=True,
+        size=12,
+    )
     before, after = "Distance from target before", f"Distance from target after ({last})"
-    end = d.block(row + 1, 1, pd.DataFrame({  # headers in words: shown as they are
-        label("org"): ranked["org"], before: ranked[first], after: ranked[last]}),
-        {before: PCT, after: PCT})
-    d.chart_below(ChartSpec(
-        title=f"Distance from target before and after convergence, {when} "
-              "(positive: above target)", y_title="Distance from target", x_title="",
-        y_format="0%", min_col=1, max_col=3, header_row=row + 1, first_row=row + 2,
-        last_row=end, anchor=f"A{end + 2}", width=24, height=max(12, 0.45 * n_org),
-        kind="bar", by_rows=False))
+    end = d.block(
+        row + 1,
+        1,
+        pd.DataFrame(
+            {  # headers in words: shown as they are
+                label("org"): ranked["org"],
+                before: ranked[first],
+                after: ranked[last],
+            }
+        ),
+        {before: PCT, after: PCT},
+    )
+    d.chart_below(
+        ChartSpec(
+            title=f"Distance from target before and after convergence, {when} "
+            "(positive: above target)",
+            y_title="Distance from target",
+            x_title="",
+            y_format="0%",
+            min_col=1,
+            max_col=3,
+            header_row=row + 1,
+            first_row=row + 2,
+            last_row=end,
+            anchor=f"A{end + 2}",
+            width=24,
+            height=max(12, 0.45 * n_org),
+            kind="bar",
+            by_rows=False,
+        )
+    )
     return d.spec()
 
 
-def write_convergence(path: str | Path, result: YearResult | MultiYearResult,
-                      look: Look | None = None) -> Path:
+def write_convergence(
+    path: str | Path, result: YearResult | MultiYearResult, look: Look | None = None
+) -> Path:
     """Write convergence results (one year or several) to ``path`` (.xlsx).
 
     Each year sheet ends with a totals row of live ``SUM`` formulas; the Checks
@@ -137,8 +192,10 @@ def write_convergence(path: str | Path, result: YearResult | MultiYearResult,
     years = result.years if isinstance(result, MultiYearResult) else {"": result}
     checks: list[tuple[str, str]] = []
     taken = {"trajectory", "policy", "checks"}
-    specs = [_year_sheet(sheet_name(year, taken) if year else "Convergence", res, checks, look)
-             for year, res in years.items()]
+    specs = [
+        _year_sheet(sheet_name(year, taken) if year else "Convergence", res, checks, look)
+        for year, res in years.items()
+    ]
     if isinstance(result, MultiYearResult):
         specs.append(_trajectory_sheet(result, look))
     specs.append(_policy_sheet(next(iter(years.values())).policy, look))

@@ -74,7 +74,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
     """Remove temporary files of xlalloc runs in ``folder`` whose process has gone."""
     removed = []
     for f in folder.glob(TEMP_PREFIX + "*"):
-        parts = f.name[len(TEMP_PREFIX):].split("-", 1)
+        parts = f.name[len(TEMP_PREFIX) :].split("-", 1)
         if parts[0].isdigit() and not _alive(int(parts[0])):
             with contextlib.suppress(OSError):
                 f.unlink()
@@ -141,8 +141,11 @@ def atomic_write(target: str | Path, data: bytes, unchanged: Snapshot | None = N
     if real.exists() and real.is_dir():
         raise InputError(f"{real} is a folder, not a file", where=where)
     if real.exists() and not os.access(real, os.W_OK):
-        raise InputError(f"{real} is read-only; xlalloc will not replace it (make it "
-                         "writable, or write elsewhere with -o)", where=where)
+        raise InputError(
+            f"{real} is read-only; xlalloc will not replace it (make it "
+            "writable, or write elsewhere with -o)",
+            where=where,
+        )
     if not os.access(folder, os.W_OK):
         raise InputError(f"the folder {folder} is read-only", where=where)
     remove_leftovers(folder)
@@ -156,13 +159,18 @@ def atomic_write(target: str | Path, data: bytes, unchanged: Snapshot | None = N
                     os.fsync(f.fileno())
                 os.chmod(tmp, _mode_for(real))
                 if unchanged is not None and _changed(unchanged):
-                    raise InputError(f"{unchanged.path} changed on disk during the run (saved "
-                                     "in Excel?); nothing was written: run again",
-                                     where=str(unchanged.path))
+                    raise InputError(
+                        f"{unchanged.path} changed on disk during the run (saved "
+                        "in Excel?); nothing was written: run again",
+                        where=str(unchanged.path),
+                    )
                 os.replace(tmp, real)
             except OSError as e:
-                what = ("the disk is full" if e.errno == errno.ENOSPC
-                        else f"cannot write: {e.strerror or e}")
+                what = (
+                    "the disk is full"
+                    if e.errno == errno.ENOSPC
+                    else f"cannot write: {e.strerror or e}"
+                )
                 raise InputError(f"{what}; {real.name} was left as it was", where=where) from None
         with contextlib.suppress(OSError):
             fd = os.open(folder, os.O_RDONLY)
@@ -177,8 +185,13 @@ def atomic_write(target: str | Path, data: bytes, unchanged: Snapshot | None = N
     return real
 
 
-def check_output(path: str | Path, inputs: Iterable[str | Path] = (), force: bool = False,
-                 suffixes: Iterable[str] = (".csv", ".xlsx"), where: str = "-o") -> Path:
+def check_output(
+    path: str | Path,
+    inputs: Iterable[str | Path] = (),
+    force: bool = False,
+    suffixes: Iterable[str] = (".csv", ".xlsx"),
+    where: str = "-o",
+) -> Path:
     """The one rule for every file a command writes.
 
     The format follows the extension (one of ``suffixes``); an existing file is
@@ -191,13 +204,19 @@ def check_output(path: str | Path, inputs: Iterable[str | Path] = (), force: boo
     out = Path(path)
     allowed = tuple(suffixes)
     if out.suffix.lower() not in allowed:
-        raise InputError(f"{out.name}: the output's format follows its extension; expected "
-                         f"one of {', '.join(allowed)}", where=where)
+        raise InputError(
+            f"{out.name}: the output's format follows its extension; expected "
+            f"one of {', '.join(allowed)}",
+            where=where,
+        )
     real = out.resolve()
     for i in inputs:
         if Path(i).resolve() == real:
-            raise InputError(f"{out} is an input of this command; xlalloc never writes over "
-                             "an input: choose another name", where=where)
+            raise InputError(
+                f"{out} is an input of this command; xlalloc never writes over "
+                "an input: choose another name",
+                where=where,
+            )
     if out.is_dir():
         raise InputError(f"{out} is a folder; expected a file name", where=where)
     if out.exists() and not force:

@@ -43,8 +43,16 @@ from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col, shown
 from .tables import INDEX, MONEY, NUMBER, PCT, number_format
 from .xlsx import fit_to_page, header, put, save_atomic
 
-__all__ = ["CHECK_STATUS", "OUTPUT_NOTE", "RUN_AT", "Provenance", "build_model", "error_specs",
-           "render_outputs", "save_model"]
+__all__ = [
+    "CHECK_STATUS",
+    "OUTPUT_NOTE",
+    "RUN_AT",
+    "Provenance",
+    "build_model",
+    "error_specs",
+    "render_outputs",
+    "save_model",
+]
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 INPUT_FONT = Font(color="0000FF")
@@ -69,11 +77,18 @@ def _header(ws: Worksheet, row: int, names: list[str], column: int = 1) -> None:
 
 # --------------------------------------------------------------------------- inputs
 
+
 def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None) -> None:
-    _title(ws, spec.sheet, spec.description + (" Input cells are blue on yellow."
-                                               if spec.editable else
-                                               " Written by xlalloc new from the source "
-                                               "files: a record, not an input to edit."))
+    _title(
+        ws,
+        spec.sheet,
+        spec.description
+        + (
+            " Input cells are blue on yellow."
+            if spec.editable
+            else " Written by xlalloc new from the source files: a record, not an input to edit."
+        ),
+    )
     ws.sheet_properties.tabColor = "FFC000" if spec.editable else "A6A6A6"
     names = spec.names
     _header(ws, HEADER_ROW, names)
@@ -106,11 +121,17 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     ws.add_table(table)
     for j, name in enumerate(names):  # fitted to the header and the widest value shown
-        cells = ws.iter_rows(min_row=HEADER_ROW + 1, max_row=last_row, min_col=j + 1,
-                             max_col=j + 1, values_only=False)
+        cells = ws.iter_rows(
+            min_row=HEADER_ROW + 1,
+            max_row=last_row,
+            min_col=j + 1,
+            max_col=j + 1,
+            values_only=False,
+        )
         widest = max((len(shown(c[0].value, c[0].number_format)) for c in cells), default=0)
         ws.column_dimensions[get_column_letter(j + 1)].width = min(
-            max(12, len(name) + 6, widest * 1.1 + 3), 70)
+            max(12, len(name) + 6, widest * 1.1 + 3), 70
+        )
     if "recurrent" in names or "negative_ok" in names:
         dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
         ws.add_data_validation(dv)
@@ -123,8 +144,12 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
 
 def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
     ws = wb.create_sheet(POLICY)
-    _title(ws, "Policy", "Named parameters used by every run. Input cells are blue on yellow; "
-                         "percentages are decimals (1% = 0.01).")
+    _title(
+        ws,
+        "Policy",
+        "Named parameters used by every run. Input cells are blue on yellow; "
+        "percentages are decimals (1% = 0.01).",
+    )
     ws.sheet_properties.tabColor = "FFC000"
     _header(ws, HEADER_ROW, ["parameter", "value", "description", "allowed", "source"])
     for i, p in enumerate(PARAMETERS):
@@ -141,29 +166,37 @@ def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
         put(ws, r, 5, p.source)
         dv = None
         if p.choices:
-            dv = DataValidation(type="list", formula1='"' + ",".join(p.choices) + '"',
-                                allow_blank=p.blank_ok)
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(p.choices) + '"', allow_blank=p.blank_ok
+            )
         elif p.kind in ("number", "whole"):
             lo = -1e15 if p.minimum is None else p.minimum
             hi = 1e15 if p.maximum is None else p.maximum - (1e-9 if p.below_maximum else 0)
-            dv = DataValidation(type="decimal" if p.kind == "number" else "whole",
-                                operator="between", formula1=f"{lo:.10g}",
-                                formula2=f"{hi:.10g}", allow_blank=p.blank_ok)
+            dv = DataValidation(
+                type="decimal" if p.kind == "number" else "whole",
+                operator="between",
+                formula1=f"{lo:.10g}",
+                formula2=f"{hi:.10g}",
+                allow_blank=p.blank_ok,
+            )
         if dv is not None:
             dv.showErrorMessage, dv.errorTitle = True, "xlalloc"
             dv.error = f"{p.name}: {p.allowed}"
             ws.add_data_validation(dv)
             dv.add(f"B{r}")
         wb.defined_names[p.name] = DefinedName(
-            p.name, attr_text=f"{quote_sheetname(POLICY)}!$B${r}")
+            p.name, attr_text=f"{quote_sheetname(POLICY)}!$B${r}"
+        )
     for letter, width in zip("ABCDE", (24, 16, 60, 40, 50)):
         ws.column_dimensions[letter].width = width
 
 
 def _find(sheet: str, label: str, fallback: str) -> str:
     """A live formula: the value beside ``label`` in column A of an output sheet."""
-    return (f'=IFERROR(INDEX({quote_sheetname(sheet)}!B:B,MATCH("{label}",'
-            f'{quote_sheetname(sheet)}!A:A,0)),"{fallback}")')
+    return (
+        f'=IFERROR(INDEX({quote_sheetname(sheet)}!B:B,MATCH("{label}",'
+        f'{quote_sheetname(sheet)}!A:A,0)),"{fallback}")'
+    )
 
 
 #: Labels of the run's provenance, in column A of the Summary sheet (the Cover finds them).
@@ -178,11 +211,16 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     ws["A1"] = "xlalloc model workbook" + (f": {built.icb}" if built and built.icb else "")
     ws["A1"].font = Font(bold=True, size=18)
     lines = [
-        ("What it is", "Need-based targets, convergence and whole-budget apportionment by care "
-                       "programme and place for one ICB, computed by xlalloc."),
+        (
+            "What it is",
+            "Need-based targets, convergence and whole-budget apportionment by care "
+            "programme and place for one ICB, computed by xlalloc.",
+        ),
         ("xlalloc version", __version__),
-        ("How to run (headless)", "xlalloc run MODEL.xlsx -o RESULTS.xlsx   "
-                                  "(or --in-place to write back here)"),
+        (
+            "How to run (headless)",
+            "xlalloc run MODEL.xlsx -o RESULTS.xlsx   (or --in-place to write back here)",
+        ),
         ("How to check inputs", "xlalloc validate MODEL.xlsx"),
         ("How to run (Excel)", "xlalloc tab > Run: runs the action named on the Policy sheet"),
         ("Input cells", "blue text on pale yellow: yours to edit"),
@@ -199,12 +237,16 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     prov: list[tuple[str, object]] = [
         ("Last run at", _find("Summary", RUN_AT, "not run yet")),
         ("Overall check status", _find("Summary", CHECK_STATUS, "not run yet")),
-        (OVERALL_CHECK, _find("Summary", OVERALL_CHECK, "not run yet"))]
+        (OVERALL_CHECK, _find("Summary", OVERALL_CHECK, "not run yet")),
+    ]
     if built is not None:
         prov.append(("Built at", built.built_at))
-        prov += [(f"Source file ({y})", f"{f}   SHA-256 {h}")
-                 for f, y, h in zip(built.sources["file"], built.sources["years"],
-                                    built.sources["sha256"])]
+        prov += [
+            (f"Source file ({y})", f"{f}   SHA-256 {h}")
+            for f, y, h in zip(
+                built.sources["file"], built.sources["years"], built.sources["sha256"]
+            )
+        ]
         prov += [("Build note", n) for n in built.notes]
     for i, (name, value) in enumerate(prov):
         put(ws, r + 1 + i, 1, name)
@@ -216,8 +258,7 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     put(ws, r, 1, "Sheets").font = BOLD
     _header(ws, r + 1, ["sheet", "kind", "contents"])
     index = [(POLICY, "input", "named policy parameters")]
-    index += [(t.sheet, "input" if t.editable else "record", t.description)
-              for t in INPUT_TABLES]
+    index += [(t.sheet, "input" if t.editable else "record", t.description) for t in INPUT_TABLES]
     index += [(s, "output", "written by xlalloc") for s in OUTPUT_SHEETS if s != CHECKS]
     index += [(CHECKS, "checks", "reads 0 when all is well")]
     for i, row in enumerate(index):
@@ -245,9 +286,11 @@ class Provenance:
     notes: tuple[str, ...] = ()
 
 
-def build_model(tables: Mapping[str, pd.DataFrame] | None = None,
-                policy: ModelPolicy | None = None,
-                built: Provenance | None = None) -> Workbook:
+def build_model(
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    policy: ModelPolicy | None = None,
+    built: Provenance | None = None,
+) -> Workbook:
     """A new model workbook: Cover, Policy and every input sheet.
 
     Args:
@@ -266,12 +309,17 @@ def build_model(tables: Mapping[str, pd.DataFrame] | None = None,
         _write_input_table(ws, spec, None if tables is None else tables.get(spec.table))
     marking = (policy or ModelPolicy()).protective_marking
     for ws in wb.worksheets:
-        fit_to_page(ws, marking, title_rows=None if ws.title == COVER else
-                    f"{HEADER_ROW}:{HEADER_ROW}", landscape=ws.title != COVER)
+        fit_to_page(
+            ws,
+            marking,
+            title_rows=None if ws.title == COVER else f"{HEADER_ROW}:{HEADER_ROW}",
+            landscape=ws.title != COVER,
+        )
     return wb
 
 
 # --------------------------------------------------------------------------- outputs
+
 
 class _Ranges:
     """Where input columns are, for formulas that trace outputs to inputs.
@@ -325,16 +373,24 @@ def _output(name: str, title: str, look: Look | None = None) -> Drawing:
     return d
 
 
-def _values_block(d: Drawing, row: int, title: str, df: pd.DataFrame,
-                  formats: Mapping[str, str] | None = None) -> tuple[int, int]:
+def _values_block(
+    d: Drawing, row: int, title: str, df: pd.DataFrame, formats: Mapping[str, str] | None = None
+) -> tuple[int, int]:
     """Write a titled table of values; returns (header row, last data row)."""
     d.note(row, 1, title, bold=True, size=12)
     return row + 1, d.block(row + 1, 1, df, formats)
 
 
-def _formula_block(d: Drawing, row: int, title: str, columns: list[str], labels_from: int,
-                   values: np.ndarray, formula: Callable[[str, int, int], str],
-                   fmt: str) -> int:
+def _formula_block(
+    d: Drawing,
+    row: int,
+    title: str,
+    columns: list[str],
+    labels_from: int,
+    values: np.ndarray,
+    formula: Callable[[str, int, int], str],
+    fmt: str,
+) -> int:
     """A titled block of formulas, one per cell: ``formula(letter, source_row, i)``.
 
     ``values`` holds each formula's value as computed from the engine's figures (stored
@@ -349,31 +405,43 @@ def _formula_block(d: Drawing, row: int, title: str, columns: list[str], labels_
         src = labels_from + i
         d.put(first + i, 1, d.value(src, 1))
         for j in range(n_cols):
-            d.formula(first + i, 2 + j, formula(col(2 + j), src, i), fmt,
-                      value=values[i, j])
+            d.formula(first + i, 2 + j, formula(col(2 + j), src, i), fmt, value=values[i, j])
     return first
 
 
 Check = tuple[str, str, float]  # label, formula, the value it reads
 
 
-def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look
-                   ) -> tuple[Drawing, list[Check]]:
+def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look) -> tuple[Drawing, list[Check]]:
     """One block of targets per year (formulas over Practices), then need indices."""
     comp = result.inputs.policy.target_component
     d = _output("Targets", f"Targets by place: {label(f'{comp}_wp').lower()}", look)
     has_base = result.convergence is not None
-    cols = ["place", "population", f"{comp}_wp", f"{comp}_index", "target_share", "target",
-            "per_1000_wp", "baseline", "target_at_baseline_total", "dft_baseline"]
+    cols = [
+        "place",
+        "population",
+        f"{comp}_wp",
+        f"{comp}_index",
+        "target_share",
+        "target",
+        "per_1000_wp",
+        "baseline",
+        "target_at_baseline_total",
+        "dft_baseline",
+    ]
     spread = [c for c in INTERVAL_COLUMNS if c in result.targets.columns]
     cols += spread
     years = result.inputs.years
     u = result.inputs.policy.uncertainty()
-    d.note(HEADER_ROW - 1, 1, f"ICB budget shared by target: £{result.budget_total:,.0f}"
-                              + (" in every year" if len(years) > 1 else "")
-                              + ". The target is the place's share of the ICB budget; the "
-                              "distance from target compares each baseline with its share of "
-                              "the baselines' total, as convergence does.")
+    d.note(
+        HEADER_ROW - 1,
+        1,
+        f"ICB budget shared by target: £{result.budget_total:,.0f}"
+        + (" in every year" if len(years) > 1 else "")
+        + ". The target is the place's share of the ICB budget; the "
+        "distance from target compares each baseline with its share of "
+        "the baselines' total, as convergence does.",
+    )
     base = {}
     if has_base:
         base = dict(zip(result.inputs.baselines["place"], result.inputs.baselines["baseline"]))
@@ -394,10 +462,10 @@ def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look
         for i, rec in enumerate(t.itertuples(index=False)):
             r = r1 + i
             d.put(r, 1, rec.place)
-            d.formula(r, 2, _sum_where(place_col, f"$A{r}", pop_col, also), NUMBER,
-                      value=rec.population)
-            d.formula(r, 3, _sum_where(place_col, f"$A{r}", wp_col, also), NUMBER,
-                      value=wp.iloc[i])
+            d.formula(
+                r, 2, _sum_where(place_col, f"$A{r}", pop_col, also), NUMBER, value=rec.population
+            )
+            d.formula(r, 3, _sum_where(place_col, f"$A{r}", wp_col, also), NUMBER, value=wp.iloc[i])
             d.put(r, 4, getattr(rec, f"{comp}_index"), INDEX)
             d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%", value=share.iloc[i])
             d.put(r, 6, rec.target, MONEY)
@@ -411,45 +479,80 @@ def _targets_sheet(result: ModelResult, rng: _Ranges, look: Look
                 d.put(r, 11 + j, t.at[i, name], number_format(name))
         tot = r2 + 1
         d.put(tot, 1, "Total", bold=True)
-        for c, fmt, v in ((2, NUMBER, t["population"].sum()), (3, NUMBER, wp.sum()),
-                          (5, "0.0000%", share.sum()), (6, MONEY, t["target"].sum())):
+        for c, fmt, v in (
+            (2, NUMBER, t["population"].sum()),
+            (3, NUMBER, wp.sum()),
+            (5, "0.0000%", share.sum()),
+            (6, MONEY, t["target"].sum()),
+        ):
             d.formula(tot, c, _sum(c, r1, r2), fmt, bold=True, value=v)
-        d.formula(tot, 7, f"=F{tot}/C{tot}*1000", PER_1000, bold=True,
-                  value=t["target"].sum() / wp.sum() * 1000)
+        d.formula(
+            tot,
+            7,
+            f"=F{tot}/C{tot}*1000",
+            PER_1000,
+            bold=True,
+            value=t["target"].sum() / wp.sum() * 1000,
+        )
         if has_base:
             d.formula(tot, 8, _sum(8, r1, r2), MONEY, bold=True, value=b_total)
             d.formula(tot, 9, _sum(9, r1, r2), MONEY, bold=True, value=b_total)
         amount = rng.column("Budget", "amount")
         all_pop = rng.column("Practices", "population")
-        pop_in_year = (f"SUMPRODUCT(({rng.column('Practices', 'year')}=\"{year}\")*{all_pop})"
-                       if also else f"SUM({all_pop})")
+        pop_in_year = (
+            f'SUMPRODUCT(({rng.column("Practices", "year")}="{year}")*{all_pop})'
+            if also
+            else f"SUM({all_pop})"
+        )
         checks += [
-            (f"Targets {year}: places' targets less the ICB budget",
-             f"=ROUND(Targets!$F${tot}-IF(ISNUMBER(icb_budget),icb_budget,SUM({amount})),2)", 0),
+            (
+                f"Targets {year}: places' targets less the ICB budget",
+                f"=ROUND(Targets!$F${tot}-IF(ISNUMBER(icb_budget),icb_budget,SUM({amount})),2)",
+                0,
+            ),
             (f"Targets {year}: target shares less 1", f"=ROUND(Targets!$E${tot}-1,9)", 0),
-            (f"Targets {year}: population less the practices' population",
-             f"=ROUND(Targets!$B${tot}-{pop_in_year},6)", 0)]
+            (
+                f"Targets {year}: population less the practices' population",
+                f"=ROUND(Targets!$B${tot}-{pop_in_year},6)",
+                0,
+            ),
+        ]
         row = tot + 3
     if u is not None:
-        d.note(row - 1, 1, f"5th and 95th percentiles: {u.draws:,} Monte Carlo draws (seed "
-                           f"{u.seed}), each practice's weighted population uncertain by "
-                           f"{u.relative:.2%} for 250,000 people and more for fewer.")
-        d.note(row, 1, "They are values, not formulas, and do not sum to the budget; a place "
-                       "whose distance from target spans 0 is not distinguishable from target "
-                       "(docs/uncertainty.md).")
+        d.note(
+            row - 1,
+            1,
+            f"5th and 95th percentiles: {u.draws:,} Monte Carlo draws (seed "
+            f"{u.seed}), each practice's weighted population uncertain by "
+            f"{u.relative:.2%} for 250,000 people and more for fewer.",
+        )
+        d.note(
+            row,
+            1,
+            "They are values, not formulas, and do not sum to the budget; a place "
+            "whose distance from target spans 0 is not distinguishable from target "
+            "(docs/uncertainty.md).",
+        )
         row += 3
-    shown = result.indices[["year", "level", "name", "population"]
-                           + [f"{c}_index" for c in COMPONENTS]]
+    shown = result.indices[
+        ["year", "level", "name", "population"] + [f"{c}_index" for c in COMPONENTS]
+    ]
     if len(years) == 1:
         shown = shown.drop(columns="year")
-    _values_block(d, row, "Need indices (ICB-standardised for places and localities; "
-                  "England-standardised for the ICB)", shown,
-                  {**{f"{c}_index": INDEX for c in COMPONENTS}, "population": NUMBER})
+    _values_block(
+        d,
+        row,
+        "Need indices (ICB-standardised for places and localities; "
+        "England-standardised for the ICB)",
+        shown,
+        {**{f"{c}_index": INDEX for c in COMPONENTS}, "population": NUMBER},
+    )
     return d, checks
 
 
-def _summary_sheet(result: ModelResult, look: Look, checks: list[Check],
-                   messages: list[str]) -> SheetSpec:
+def _summary_sheet(
+    result: ModelResult, look: Look, checks: list[Check], messages: list[str]
+) -> SheetSpec:
     """The run at a glance: one overall check cell, the inputs, the policy and messages.
 
     Its "Run at" and "Check status" rows are found by label from the Cover.
@@ -460,18 +563,30 @@ def _summary_sheet(result: ModelResult, look: Look, checks: list[Check],
     first, last = HEADER_ROW + 1, HEADER_ROW + len(checks)
     r = HEADER_ROW
     d.put(r, 1, OVERALL_CHECK, bold=True)
-    d.formula(r, 2, f"=Checks!$B${last + 2}", CHECK_FORMAT, bold=True,
-              value=sum(abs(c[2]) for c in checks))
+    d.formula(
+        r,
+        2,
+        f"=Checks!$B${last + 2}",
+        CHECK_FORMAT,
+        bold=True,
+        value=sum(abs(c[2]) for c in checks),
+    )
     bad = f'COUNTIF(Checks!$B${first}:$B${last},"<>0")'
     rows: list[tuple[str, object, str | None]] = [
         (RUN_AT, result.run_at.isoformat(sep=" "), None),
         ("xlalloc version", __version__, None),
         ("ICB", result.inputs.policy.icb_name or "(not named on the Policy sheet)", None),
         ("Financial year", result.year, None),
-        ("ICB budget shared by target (£)", result.budget_total, MONEY)]
+        ("ICB budget shared by target (£)", result.budget_total, MONEY),
+    ]
     d.put(r + 1, 1, CHECK_STATUS)
-    d.formula(r + 1, 2, f'=IF({bad}=0,"all checks 0",{bad}&" check(s) not 0")', None,
-              value="all checks 0" if n_bad == 0 else f"{n_bad} check(s) not 0")
+    d.formula(
+        r + 1,
+        2,
+        f'=IF({bad}=0,"all checks 0",{bad}&" check(s) not 0")',
+        None,
+        value="all checks 0" if n_bad == 0 else f"{n_bad} check(s) not 0",
+    )
     for k, (name, value, fmt) in enumerate(rows):
         d.put(r + 2 + k, 1, money_label(name, look.money))
         d.put(r + 2 + k, 2, value, fmt)
@@ -479,17 +594,26 @@ def _summary_sheet(result: ModelResult, look: Look, checks: list[Check],
     inputs = result.inputs
     d.note(r, 1, "Inputs used", bold=True, size=12)
     d.header(r + 1, 1, ["Input sheet", "Rows", "Total (£)"])
-    used = [("Practices", inputs.practices, "population"), ("Budget", inputs.budget, "amount"),
-            ("PracticeData", inputs.practice_data, None), ("Activity", inputs.activity, None),
-            ("PlaceSplits", inputs.place_splits, None),
-            ("Baselines", inputs.baselines, "baseline"), ("Totals", inputs.totals, "total")]
+    used = [
+        ("Practices", inputs.practices, "population"),
+        ("Budget", inputs.budget, "amount"),
+        ("PracticeData", inputs.practice_data, None),
+        ("Activity", inputs.activity, None),
+        ("PlaceSplits", inputs.place_splits, None),
+        ("Baselines", inputs.baselines, "baseline"),
+        ("Totals", inputs.totals, "total"),
+    ]
     r += 2
     for name, frame, total in used:
         d.put(r, 1, name)
         d.put(r, 2, len(frame), NUMBER)
         if total == "population":
-            d.put(r, 3, "registered population "
-                  f"{float(frame['population'].sum()):,.0f}, years {', '.join(inputs.years)}")
+            d.put(
+                r,
+                3,
+                "registered population "
+                f"{float(frame['population'].sum()):,.0f}, years {', '.join(inputs.years)}",
+            )
         elif total and len(frame):
             d.put(r, 3, float(frame[total].sum()), MONEY)
         r += 1
@@ -506,8 +630,12 @@ def _summary_sheet(result: ModelResult, look: Look, checks: list[Check],
     for prm in PARAMETERS:
         v = getattr(inputs.policy, prm.name)
         d.put(r, 1, prm.name)
-        d.put(r, 2, "(blank)" if v is None else v,
-              "0.00%" if prm.percent else "#,##0.##" if prm.kind == "number" else None)
+        d.put(
+            r,
+            2,
+            "(blank)" if v is None else v,
+            "0.00%" if prm.percent else "#,##0.##" if prm.kind == "number" else None,
+        )
         d.put(r, 3, prm.description)
         r += 1
     r += 1
@@ -520,51 +648,109 @@ def _summary_sheet(result: ModelResult, look: Look, checks: list[Check],
     return d.spec()
 
 
-def _convergence_sheets(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]],
-                        look: Look) -> list[SheetSpec]:
+def _convergence_sheets(
+    result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]], look: Look
+) -> list[SheetSpec]:
     conv = result.convergence
     d = _output("Convergence", "Convergence of place baselines toward target", look)
     d2 = _output("Trajectory", "Distance from target by place and year", look)
     if conv is None:
-        d.note(HEADER_ROW, 1, "No baselines given: add them on the Baselines sheet and "
-                             "totals on the Totals sheet.")
+        d.note(
+            HEADER_ROW,
+            1,
+            "No baselines given: add them on the Baselines sheet and totals on the Totals sheet.",
+        )
         return [d.spec(), d2.spec()]
     row = HEADER_ROW
     first_total_row = rng.first_row("Totals")
-    cols = ["year", "org", "baseline", "target_share", "target", "dft_before", "growth",
-            "allocation", "dft_after", "rule", "explanation"]
-    fmts = {"baseline": MONEY, "target": MONEY, "allocation": MONEY, "target_share": "0.0000%",
-            "dft_before": PCT, "dft_after": PCT, "growth": PCT}
+    cols = [
+        "year",
+        "org",
+        "baseline",
+        "target_share",
+        "target",
+        "dft_before",
+        "growth",
+        "allocation",
+        "dft_after",
+        "rule",
+        "explanation",
+    ]
+    fmts = {
+        "baseline": MONEY,
+        "target": MONEY,
+        "allocation": MONEY,
+        "target_share": "0.0000%",
+        "dft_before": PCT,
+        "dft_after": PCT,
+        "growth": PCT,
+    }
     for k, (year, res) in enumerate(conv.years.items()):
-        h, last = _values_block(d, row, f"Convergence {year} (core growth "
-                                f"{res.core_growth:.2%}; method {res.policy.method})",
-                                res.table[cols], fmts)
+        h, last = _values_block(
+            d,
+            row,
+            f"Convergence {year} (core growth {res.core_growth:.2%}; method {res.policy.method})",
+            res.table[cols],
+            fmts,
+        )
         tot = last + 1
         d.put(tot, 1, "Total", bold=True)
         for c in (3, 4, 5, 8):
-            d.formula(tot, c, _sum(c, h + 1, last), fmts[cols[c - 1]], bold=True,
-                      value=res.table[cols[c - 1]].sum())
+            d.formula(
+                tot,
+                c,
+                _sum(c, h + 1, last),
+                fmts[cols[c - 1]],
+                bold=True,
+                value=res.table[cols[c - 1]].sum(),
+            )
         d.put(tot + 1, 1, "Control total (Totals sheet)")
         d.formula(tot + 1, 8, f"=Totals!$B${first_total_row + k}", MONEY, value=res.total)
-        checks.append((f"Convergence {year}: allocations less the year's total",
-                       f"=ROUND(Convergence!H{tot}-Convergence!H{tot + 1},2)"))
-        checks.append((f"Convergence {year}: targets less the year's total",
-                       f"=ROUND(Convergence!E{tot}-Convergence!H{tot + 1},2)"))
+        checks.append(
+            (
+                f"Convergence {year}: allocations less the year's total",
+                f"=ROUND(Convergence!H{tot}-Convergence!H{tot + 1},2)",
+            )
+        )
+        checks.append(
+            (
+                f"Convergence {year}: targets less the year's total",
+                f"=ROUND(Convergence!E{tot}-Convergence!H{tot + 1},2)",
+            )
+        )
         row = tot + 3
     traj = conv.trajectory.rename(columns={"org": "place", "baseline": "Baseline"})
-    h, last = _values_block(d2, HEADER_ROW, "Distance from target (positive: above target)",
-                            traj, {c: PCT for c in traj.columns[1:]})
+    h, last = _values_block(
+        d2,
+        HEADER_ROW,
+        "Distance from target (positive: above target)",
+        traj,
+        {c: PCT for c in traj.columns[1:]},
+    )
     years = list(conv.years)
-    d2.chart_below(ChartSpec(
-        title=f"Distance from target by place, baseline to {years[-1]} (positive: above "
-              "target)", y_title="Distance from target", x_title="Financial year",
-        y_format="0.0%", min_col=1, max_col=traj.shape[1], header_row=h, first_row=h + 1,
-        last_row=last, anchor=f"A{last + 3}", width=22, height=11))
+    d2.chart_below(
+        ChartSpec(
+            title=f"Distance from target by place, baseline to {years[-1]} (positive: above "
+            "target)",
+            y_title="Distance from target",
+            x_title="Financial year",
+            y_format="0.0%",
+            min_col=1,
+            max_col=traj.shape[1],
+            header_row=h,
+            first_row=h + 1,
+            last_row=last,
+            anchor=f"A{last + 3}",
+            width=22,
+            height=11,
+        )
+    )
     return [d.spec(), d2.spec()]
 
 
-def _matrix_block(d: Drawing, row: int, title: str, table: pd.DataFrame,
-                  value_fmt: str) -> tuple[int, int, int]:
+def _matrix_block(
+    d: Drawing, row: int, title: str, table: pd.DataFrame, value_fmt: str
+) -> tuple[int, int, int]:
     """Table 1 style block: values in the body, SUM formulas for the Total column and row.
 
     Returns (header row, first body row, last body row); the total row follows.
@@ -579,8 +765,9 @@ def _matrix_block(d: Drawing, row: int, title: str, table: pd.DataFrame,
         d.put(r, 1, prog)
         for j, v in enumerate(vals):
             d.put(r, 2 + j, float(v), value_fmt)
-        d.formula(r, 2 + n, f"=SUM(B{r}:{col(1 + n)}{r})", value_fmt, bold=True,
-                  value=float(vals.sum()))
+        d.formula(
+            r, 2 + n, f"=SUM(B{r}:{col(1 + n)}{r})", value_fmt, bold=True, value=float(vals.sum())
+        )
     r2 = r1 + len(body) - 1
     tot = r2 + 1
     d.put(tot, 1, "Total", bold=True)
@@ -590,17 +777,20 @@ def _matrix_block(d: Drawing, row: int, title: str, table: pd.DataFrame,
     return row + 1, r1, r2
 
 
-def _apportionment_sheets(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]],
-                          look: Look) -> list[SheetSpec]:
-    d = _output("Apportionment", "Apportionment of the whole budget by care programme and "
-                                 "place", look)
+def _apportionment_sheets(
+    result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]], look: Look
+) -> list[SheetSpec]:
+    d = _output(
+        "Apportionment", "Apportionment of the whole budget by care programme and place", look
+    )
     da = _output("Audit", "Audit: the method each budget line used, and why", look)
     a = result.apportionment
     if a is None:
         d.note(HEADER_ROW, 1, "No budget lines given: add them on the Budget sheet.")
         return [d.spec(), da.spec()]
-    h, r1, r2 = _matrix_block(d, HEADER_ROW, "Table 1: £ by care programme and place",
-                              a.table1, MONEY)
+    h, r1, r2 = _matrix_block(
+        d, HEADER_ROW, "Table 1: £ by care programme and place", a.table1, MONEY
+    )
     places = [str(c) for c in a.table1.columns if c != "Total"]
     n = len(places)
     totc = col(2 + n)
@@ -608,23 +798,41 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges, checks: list[tuple[
     amount = rng.column("Budget", "amount")
     programme = rng.column("Budget", "programme")
     for r in range(r1, r2 + 1):
-        checks.append((f"Table 1 {d.value(r, 1)}: less its budget lines",
-                       f"=ROUND(Apportionment!{totc}{r}-"
-                       f"{_sum_where(programme, f'Apportionment!A{r}', amount)[1:]},2)"))
-    checks.append(("Table 1 grand total less the budget lines' total",
-                   f"=ROUND(Apportionment!{totc}{tot}-SUM({amount}),2)"))
-    checks.append(("Table 1: place totals less the grand total",
-                   f"=ROUND(SUM(Apportionment!B{tot}:{col(1 + n)}{tot})"
-                   f"-Apportionment!{totc}{tot},2)"))
+        checks.append(
+            (
+                f"Table 1 {d.value(r, 1)}: less its budget lines",
+                f"=ROUND(Apportionment!{totc}{r}-"
+                f"{_sum_where(programme, f'Apportionment!A{r}', amount)[1:]},2)",
+            )
+        )
+    checks.append(
+        (
+            "Table 1 grand total less the budget lines' total",
+            f"=ROUND(Apportionment!{totc}{tot}-SUM({amount}),2)",
+        )
+    )
+    checks.append(
+        (
+            "Table 1: place totals less the grand total",
+            f"=ROUND(SUM(Apportionment!B{tot}:{col(1 + n)}{tot})-Apportionment!{totc}{tot},2)",
+        )
+    )
     n_body = r2 - r1 + 2  # programmes and the total row
     # Table 1 as drawn (programmes then the total row; places then the Total column).
     t1 = a.table1.drop(index="Total").drop(columns="Total")
     t1 = t1.assign(Total=t1.sum(axis=1))
     t1.loc["Total"] = t1.sum(axis=0)
     m = t1.to_numpy(dtype=float)
-    s1 = _formula_block(d, tot + 3, "Shares of each programme by place",
-                        [label("programme")] + places, r1, _ratio(m[:, :n], m[:, [n]]),
-                        lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", SHARE)
+    s1 = _formula_block(
+        d,
+        tot + 3,
+        "Shares of each programme by place",
+        [label("programme")] + places,
+        r1,
+        _ratio(m[:, :n], m[:, [n]]),
+        lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})",
+        SHARE,
+    )
     s_last = s1 + n_body - 1
     # Weighted population by place (formulas tracing to the Practices sheet).
     comp = result.inputs.policy.per_1000_component
@@ -638,28 +846,49 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges, checks: list[tuple[
     by_place = result.practices.groupby("place")[comp].sum()
     wp = np.array([*(float(by_place.get(p, 0.0)) for p in places), float(by_place.sum())])
     for j in range(n):
-        d.formula(wrow, 2 + j, _sum_where(place_col, f"{col(2 + j)}${row + 1}", wp_col,
-                                          _in_year(result, rng, result.year)), NUMBER,
-                  value=wp[j])
+        d.formula(
+            wrow,
+            2 + j,
+            _sum_where(
+                place_col, f"{col(2 + j)}${row + 1}", wp_col, _in_year(result, rng, result.year)
+            ),
+            NUMBER,
+            value=wp[j],
+        )
     d.formula(wrow, 2 + n, f"=SUM(B{wrow}:{col(1 + n)}{wrow})", NUMBER, value=wp[n])
     # Table 2 and the index, as formulas.
     per_1000 = m / wp * 1000
-    t2 = _formula_block(d, wrow + 3, "Table 2: £ per 1,000 weighted population",
-                        [label("programme")] + places + ["ICB"], r1, per_1000,
-                        lambda L, src, i: f"={L}{src}/{L}${wrow}*1000", PER_1000)
-    ix = _formula_block(d, t2 + n_body + 2, "Index against the ICB average (Table 2 / ICB)",
-                        [label("programme")] + places, t2,
-                        _ratio(per_1000[:, :n], per_1000[:, [n]]),
-                        lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})", INDEX)
+    t2 = _formula_block(
+        d,
+        wrow + 3,
+        "Table 2: £ per 1,000 weighted population",
+        [label("programme")] + places + ["ICB"],
+        r1,
+        per_1000,
+        lambda L, src, i: f"={L}{src}/{L}${wrow}*1000",
+        PER_1000,
+    )
+    ix = _formula_block(
+        d,
+        t2 + n_body + 2,
+        "Index against the ICB average (Table 2 / ICB)",
+        [label("programme")] + places,
+        t2,
+        _ratio(per_1000[:, :n], per_1000[:, [n]]),
+        lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})",
+        INDEX,
+    )
     row = ix + n_body + 2
-    _, _, rr2 = _matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent,
-                              MONEY)
+    _, _, rr2 = _matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent, MONEY)
     row = rr2 + 4
     _, _, lr2 = _matrix_block(d, row, "Table 1 by locality", a.table1_locality, MONEY)
     n_loc = len(a.table1_locality.columns) - 1
-    checks.append(("Table 1 by locality: grand total less Table 1's",
-                   f"=ROUND(Apportionment!{col(2 + n_loc)}{lr2 + 1}"
-                   f"-Apportionment!{totc}{tot},2)"))
+    checks.append(
+        (
+            "Table 1 by locality: grand total less Table 1's",
+            f"=ROUND(Apportionment!{col(2 + n_loc)}{lr2 + 1}-Apportionment!{totc}{tot},2)",
+        )
+    )
     fm = {"amount": MONEY, "apportioned": MONEY, "difference": MONEY, "coverage": SHARE}
     da.note(HEADER_ROW, 1, "Budget lines", bold=True, size=12)
     h = HEADER_ROW + 1
@@ -667,43 +896,80 @@ def _apportionment_sheets(result: ModelResult, rng: _Ranges, checks: list[tuple[
     da.freeze = f"C{h + 1}"
     da.print_setup(landscape=True, title_rows=(h, h))
     ap = col(list(a.audit.columns).index("apportioned") + 1)
-    checks.append(("Audit: lines apportioned less their amounts",
-                   f"=ROUND(SUM(Audit!{ap}{h + 1}:{ap}{last})-SUM({amount}),2)"))
+    checks.append(
+        (
+            "Audit: lines apportioned less their amounts",
+            f"=ROUND(SUM(Audit!{ap}{h + 1}:{ap}{last})-SUM({amount}),2)",
+        )
+    )
     ext = result.inputs.extracts
     if ext is not None:
         row = last + 3
-        da.note(row, 1, "Activity extracts read beside the model (xlalloc run --activity), "
-                        "totalled by line and practice as Activity sheet rows", bold=True,
-                size=12)
+        da.note(
+            row,
+            1,
+            "Activity extracts read beside the model (xlalloc run --activity), "
+            "totalled by line and practice as Activity sheet rows",
+            bold=True,
+            size=12,
+        )
         for f in ext.files.itertuples(index=False):  # one line each: the hash is long
             row += 1
             da.put(row, 1, f"{f.file}: {f.rows:,} rows; SHA-256 {f.sha256}")
         row += 2
-        da.note(row, 1, "Coverage each extract gave each line: the share of its £ with a "
-                        "practice code", bold=True, size=12)
-        da.block(row + 1, 1, ext.coverage, {"rows": NUMBER, "amount": MONEY,
-                                            "attributed": MONEY, "coverage": SHARE})
+        da.note(
+            row,
+            1,
+            "Coverage each extract gave each line: the share of its £ with a practice code",
+            bold=True,
+            size=12,
+        )
+        da.block(
+            row + 1,
+            1,
+            ext.coverage,
+            {"rows": NUMBER, "amount": MONEY, "attributed": MONEY, "coverage": SHARE},
+        )
     return [d.spec(), da.spec()]
 
 
-def _equity_sheet(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]],
-                  look: Look) -> SheetSpec:
+def _equity_sheet(
+    result: ModelResult, rng: _Ranges, checks: list[tuple[str, str]], look: Look
+) -> SheetSpec:
     """Equity of spend against need, for places and practices (see ``engine/equity.py``)."""
     d = _output("Equity", "Equity: spend against need by place and by practice", look)
     if not result.equity:
-        d.note(HEADER_ROW, 1, "No budget lines apportioned: equity compares the apportioned "
-                             "spend with need.")
+        d.note(
+            HEADER_ROW,
+            1,
+            "No budget lines apportioned: equity compares the apportioned spend with need.",
+        )
         return d.spec()
-    titles = {"places": "Places: Table 1 spend against core weighted population",
-              "practices": "Practices: spend attributed to practices (practice-data and "
-                           "capitation lines) against core weighted population"}
+    titles = {
+        "places": "Places: Table 1 spend against core weighted population",
+        "practices": "Practices: spend attributed to practices (practice-data and "
+        "capitation lines) against core weighted population",
+    }
     row = HEADER_ROW
     for level, eq in result.equity.items():
         u = eq.units
         d.note(row, 1, titles[level], bold=True, size=12)
-        d.header(row + 1, 1, labels(["place" if level == "places" else "practice_code",
-                                     "population", "need", "spend", "expected", "ratio",
-                                     "underserved", "deprivation"]))
+        d.header(
+            row + 1,
+            1,
+            labels(
+                [
+                    "place" if level == "places" else "practice_code",
+                    "population",
+                    "need",
+                    "spend",
+                    "expected",
+                    "ratio",
+                    "underserved",
+                    "deprivation",
+                ]
+            ),
+        )
         r1 = row + 2
         r2 = r1 + len(u) - 1
         tot = r2 + 1
@@ -715,21 +981,33 @@ def _equity_sheet(result: ModelResult, rng: _Ranges, checks: list[tuple[str, str
             d.put(r, 4, rec.spend, MONEY)
             d.formula(r, 5, f"=$D${tot}*C{r}/$C${tot}", MONEY, value=rec.expected)
             d.formula(r, 6, f"=IF(E{r}=0,0,D{r}/E{r})", INDEX, value=rec.ratio)
-            d.formula(r, 7, f'=IF(F{r}<1,"yes","no")', None,
-                      value="yes" if rec.underserved else "no")
+            d.formula(
+                r, 7, f'=IF(F{r}<1,"yes","no")', None, value="yes" if rec.underserved else "no"
+            )
             d.put(r, 8, rec.deprivation, INDEX)
         d.put(tot, 1, "Total", bold=True)
-        for c, fmt, v in ((2, NUMBER, u["population"].sum()), (3, NUMBER, u["need"].sum()),
-                          (4, MONEY, u["spend"].sum()), (5, MONEY, u["expected"].sum())):
+        for c, fmt, v in (
+            (2, NUMBER, u["population"].sum()),
+            (3, NUMBER, u["need"].sum()),
+            (4, MONEY, u["spend"].sum()),
+            (5, MONEY, u["expected"].sum()),
+        ):
             d.formula(tot, c, _sum(c, r1, r2), fmt, bold=True, value=v)
         if level == "places":
-            checks.append(("Equity: places' spend less the budget lines' total",
-                           f"=ROUND(Equity!D{tot}-SUM({rng.column('Budget', 'amount')}),2)"))
+            checks.append(
+                (
+                    "Equity: places' spend less the budget lines' total",
+                    f"=ROUND(Equity!D{tot}-SUM({rng.column('Budget', 'amount')}),2)",
+                )
+            )
         row = tot + 2
         d.header(row, 1, [label("measure"), label("value")])
         for k, rec in enumerate(eq.summary.itertuples(index=False)):
-            fmt = "#,##0" if rec.measure in ("units", "population") else (
-                "0.0%" if rec.measure == "proportion_underserved" else "0.0000")
+            fmt = (
+                "#,##0"
+                if rec.measure in ("units", "population")
+                else ("0.0%" if rec.measure == "proportion_underserved" else "0.0000")
+            )
             d.put(row + 1 + k, 1, label(rec.measure))
             d.put(row + 1 + k, 2, rec.value, fmt)
         row += len(eq.summary) + 2
@@ -747,18 +1025,28 @@ def render_outputs(result: ModelResult, messages: list[str] | None = None) -> li
     look = Look.of(result.run_at, pol.money_unit, pol.protective_marking)
     targets, checks = _targets_sheet(result, rng, look)
     more: list[tuple[str, str]] = []
-    specs = [*_convergence_sheets(result, rng, more, look),
-             *_apportionment_sheets(result, rng, more, look),
-             _equity_sheet(result, rng, more, look)]
+    specs = [
+        *_convergence_sheets(result, rng, more, look),
+        *_apportionment_sheets(result, rng, more, look),
+        _equity_sheet(result, rng, more, look),
+    ]
     place = rng.column("Practices", "place")
     checks += [
         ("Practices with no place", f"=COUNTBLANK({place})", 0),
-        (f"Practice rows in the '{UNMAPPED}' place (give them a place)",
-         f'=COUNTIF({place},"{UNMAPPED}")', len(result.unmapped)),
-        *((label, formula, 0) for label, formula in more)]
+        (
+            f"Practice rows in the '{UNMAPPED}' place (give them a place)",
+            f'=COUNTIF({place},"{UNMAPPED}")',
+            len(result.unmapped),
+        ),
+        *((label, formula, 0) for label, formula in more),
+    ]
     messages = messages or result.warnings
-    specs = [_summary_sheet(result, look, checks, messages), targets.spec(), *specs,
-             _checks_sheet(checks, messages, look)]
+    specs = [
+        _summary_sheet(result, look, checks, messages),
+        targets.spec(),
+        *specs,
+        _checks_sheet(checks, messages, look),
+    ]
     assert [s.name for s in specs] == list(OUTPUT_SHEETS)
     return specs
 
@@ -767,8 +1055,18 @@ def error_specs(error: InputError) -> list[SheetSpec]:
     """The Checks sheet of a failed run: every problem listed, outputs left alone."""
     msgs = [f"RUN FAILED: {len(error.problems)} input problem(s); outputs were not updated"]
     msgs += [str(p) for p in error.problems]
-    return [_checks_sheet([("Run failed: input problems (see messages below)",
-                            f"={len(error.problems)}", len(error.problems))], msgs)]
+    return [
+        _checks_sheet(
+            [
+                (
+                    "Run failed: input problems (see messages below)",
+                    f"={len(error.problems)}",
+                    len(error.problems),
+                )
+            ],
+            msgs,
+        )
+    ]
 
 
 def _ratio(x: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -777,12 +1075,16 @@ def _ratio(x: np.ndarray, total: np.ndarray) -> np.ndarray:
         return np.where(total == 0, 0.0, x / np.where(total == 0, 1.0, total))
 
 
-def _checks_sheet(checks: list[Check], messages: list[str], look: Look | None = None
-                  ) -> SheetSpec:
+def _checks_sheet(checks: list[Check], messages: list[str], look: Look | None = None) -> SheetSpec:
     """The Checks sheet: one formula per check, each reading 0 when all is well."""
     d = _output(CHECKS, "Checks", look)
-    d.note(2, 1, "Every value reads 0 when all is well. " + OUTPUT_NOTE, italic=True,
-           font_color="595959")
+    d.note(
+        2,
+        1,
+        "Every value reads 0 when all is well. " + OUTPUT_NOTE,
+        italic=True,
+        font_color="595959",
+    )
     d.header(HEADER_ROW, 1, ["Check", "Value", "Expected"])
     d.freeze = f"A{HEADER_ROW + 1}"
     d.print_setup(landscape=False, title_rows=(HEADER_ROW, HEADER_ROW))
@@ -795,8 +1097,14 @@ def _checks_sheet(checks: list[Check], messages: list[str], look: Look | None = 
         d.put(r1 + i, 3, 0)
     last = r1 + len(checks) - 1
     d.put(last + 2, 1, OVERALL_CHECK, bold=True)
-    d.formula(last + 2, 2, f"=SUMPRODUCT(ABS(B{r1}:B{last}))", CHECK_FORMAT, bold=True,
-              value=sum(abs(c[2]) for c in checks))
+    d.formula(
+        last + 2,
+        2,
+        f"=SUMPRODUCT(ABS(B{r1}:B{last}))",
+        CHECK_FORMAT,
+        bold=True,
+        value=sum(abs(c[2]) for c in checks),
+    )
     d.note(last + 4, 1, "Run messages", bold=True)
     for i, m in enumerate(messages or ["none"]):
         d.put(last + 5 + i, 1, m, wrap=True)

@@ -62,8 +62,18 @@ from .sheetspec import (
     wrapped_lines,
 )
 
-__all__ = ["OWNER_NAME", "Limits", "defined_cells", "fill_template", "new_package",
-           "owned_sheets", "read_parts", "read_parts_bytes", "replace_sheets", "write_package"]
+__all__ = [
+    "OWNER_NAME",
+    "Limits",
+    "defined_cells",
+    "fill_template",
+    "new_package",
+    "owned_sheets",
+    "read_parts",
+    "read_parts_bytes",
+    "replace_sheets",
+    "write_package",
+]
 
 #: The defined name recording which sheets xlalloc wrote (a hidden, constant name).
 OWNER_NAME = "_xlalloc_outputs"
@@ -85,18 +95,19 @@ CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 #: Number formats Excel knows by id without a ``<numFmt>`` entry.
-BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9,
-                   "0.00%": 10}
+BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 
 
 # --------------------------------------------------------------------------- small XML
+
 
 def _parse_check(data: bytes, name: str) -> None:
     """Parse a part with defusedxml (entity expansion refused) before editing its text."""
     problem = _xml_problem(data)
     if problem:
-        raise InputError(f"part {name} is not well-formed XML or uses entities: {problem}",
-                         where=name)
+        raise InputError(
+            f"part {name} is not well-formed XML or uses entities: {problem}", where=name
+        )
 
 
 @functools.lru_cache(maxsize=256)
@@ -114,11 +125,11 @@ def _xml_problem(data: bytes) -> str:
 
 def _text(v: str) -> str:
     # XML 1.0 forbids most control characters; Excel's own escape is _xHHHH_.
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group()):04X}_",
-                  escape(v))
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group()):04X}_", escape(v))
 
 
 # --------------------------------------------------------------------------- styles
+
 
 @dataclass
 class _Styles:
@@ -132,15 +143,17 @@ class _Styles:
     xfs: list[str] = field(default_factory=list)
     dxfs: list[str] = field(default_factory=list)
     memo: dict[tuple[object, ...], int] = field(default_factory=dict)
-    added: dict[str, int] = field(default_factory=lambda: {"fonts": 0, "fills": 0,
-                                                           "cellXfs": 0, "dxfs": 0})
+    added: dict[str, int] = field(
+        default_factory=lambda: {"fonts": 0, "fills": 0, "cellXfs": 0, "dxfs": 0}
+    )
 
     @classmethod
     def parse(cls, xml: str) -> _Styles:
         """The styles part's entries (parsed once per distinct part, then copied)."""
         t = _parse_styles(xml)
-        return cls(xml, dict(t.formats), [], list(t.fonts), list(t.fills), list(t.xfs),
-                   list(t.dxfs))
+        return cls(
+            xml, dict(t.formats), [], list(t.fonts), list(t.fills), list(t.xfs), list(t.dxfs)
+        )
 
     @classmethod
     def _parse(cls, xml: str) -> _Styles:
@@ -150,12 +163,16 @@ class _Styles:
             s.formats[a.get("formatCode", "")] = int(a.get("numFmtId", "0"))
 
         def items(block: str, item: str) -> list[str]:
-            b = re.search(rf"<(?:\w+:)?{block}\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?{block}>)", xml,
-                          flags=re.S)
+            b = re.search(
+                rf"<(?:\w+:)?{block}\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?{block}>)", xml, flags=re.S
+            )
             return [_norm(m.group(0)) for m in find_elements(b.group(1) or "", item)] if b else []
 
-        s.fonts, s.fills, s.xfs = items("fonts", "font"), items("fills", "fill"), items(
-            "cellXfs", "xf")
+        s.fonts, s.fills, s.xfs = (
+            items("fonts", "font"),
+            items("fills", "fill"),
+            items("cellXfs", "xf"),
+        )
         s.dxfs = items("dxfs", "dxf")
         if not s.xfs:
             raise InputError("the styles part has no cell formats", where="xl/styles.xml")
@@ -191,16 +208,28 @@ class _Styles:
         if c.number_format != "General":
             changes.update(numFmtId=str(self._format(c.number_format)), applyNumberFormat="1")
         if wants_font:
-            font = self._index("fonts", self.fonts, (
-                "<font>" + ("<b/>" if c.bold else "") + ("<i/>" if c.italic else "")
-                + f'<sz val="{c.size or 11:g}"/>'
-                + (f'<color rgb="FF{c.font_color}"/>' if c.font_color else "")
-                + '<name val="Calibri"/><family val="2"/></font>'))
+            font = self._index(
+                "fonts",
+                self.fonts,
+                (
+                    "<font>"
+                    + ("<b/>" if c.bold else "")
+                    + ("<i/>" if c.italic else "")
+                    + f'<sz val="{c.size or 11:g}"/>'
+                    + (f'<color rgb="FF{c.font_color}"/>' if c.font_color else "")
+                    + '<name val="Calibri"/><family val="2"/></font>'
+                ),
+            )
             changes.update(fontId=str(font), applyFont="1")
         if c.fill_color:
-            fill = self._index("fills", self.fills, (
-                f'<fill><patternFill patternType="solid"><fgColor rgb="FF{c.fill_color}"/>'
-                '<bgColor indexed="64"/></patternFill></fill>'))
+            fill = self._index(
+                "fills",
+                self.fills,
+                (
+                    f'<fill><patternFill patternType="solid"><fgColor rgb="FF{c.fill_color}"/>'
+                    '<bgColor indexed="64"/></patternFill></fill>'
+                ),
+            )
             changes.update(fillId=str(fill), applyFill="1")
         for k, v in changes.items():
             if re.search(rf'\b{k}="[^"]*"', xf):
@@ -214,9 +243,11 @@ class _Styles:
 
     def dxf(self, fill_color: str) -> int:
         """A differential format (conditional formatting) filling cells with a colour."""
-        return self._index("dxfs", self.dxfs, (
-            f'<dxf><fill><patternFill><bgColor rgb="FF{fill_color}"/></patternFill></fill>'
-            "</dxf>"))
+        return self._index(
+            "dxfs",
+            self.dxfs,
+            (f'<dxf><fill><patternFill><bgColor rgb="FF{fill_color}"/></patternFill></fill></dxf>'),
+        )
 
     def _format(self, code: str) -> int:
         if code in BUILTIN_FORMATS:
@@ -229,8 +260,12 @@ class _Styles:
     def render(self) -> str:
         """The styles part with what was added (the text before it untouched)."""
         xml = self.xml
-        for block, entries in (("fonts", self.fonts), ("fills", self.fills),
-                               ("cellXfs", self.xfs), ("dxfs", self.dxfs)):
+        for block, entries in (
+            ("fonts", self.fonts),
+            ("fills", self.fills),
+            ("cellXfs", self.xfs),
+            ("dxfs", self.dxfs),
+        ):
             n = self.added[block]
             if not n:
                 continue
@@ -238,19 +273,31 @@ class _Styles:
                 # dxfs follows cellStyles in the schema.
                 m = re.search(r"</(?:\w+:)?cellStyles>|<(?:\w+:)?cellStyles\b[^>]*/>", xml)
                 at = m.end() if m else xml.rindex("</")
-                xml = xml[:at] + f'<dxfs count="{len(entries)}">' + "".join(entries) \
-                    + "</dxfs>" + xml[at:]
+                xml = (
+                    xml[:at]
+                    + f'<dxfs count="{len(entries)}">'
+                    + "".join(entries)
+                    + "</dxfs>"
+                    + xml[at:]
+                )
                 continue
             xml = _append(xml, block, "".join(entries[-n:]), len(entries))
         if self.new_formats:
-            add = "".join(f'<numFmt numFmtId="{self.formats[c]}" formatCode={quoteattr(c)}/>'
-                          for c in self.new_formats)
+            add = "".join(
+                f'<numFmt numFmtId="{self.formats[c]}" formatCode={quoteattr(c)}/>'
+                for c in self.new_formats
+            )
             if re.search(r"<(?:\w+:)?numFmts\b", xml):
                 xml = _append(xml, "numFmts", add, len(self.formats))
             else:
-                xml = re.sub(r"(<(?:\w+:)?styleSheet\b[^>]*>)",
-                             lambda m: m.group(1) + f'<numFmts count="{len(self.formats)}">'
-                             + add + "</numFmts>", xml, count=1)
+                xml = re.sub(
+                    r"(<(?:\w+:)?styleSheet\b[^>]*>)",
+                    lambda m: (
+                        m.group(1) + f'<numFmts count="{len(self.formats)}">' + add + "</numFmts>"
+                    ),
+                    xml,
+                    count=1,
+                )
         return xml
 
 
@@ -266,7 +313,7 @@ def _wrapped(xf: str) -> str:
     if align:
         tag = re.sub(r'\s*wrapText="[^"]*"', "", align.group(0))
         tag = re.sub(r"(/?>)$", r' wrapText="1"\1', tag)
-        return xf[:align.start()] + tag + xf[align.end():]
+        return xf[: align.start()] + tag + xf[align.end() :]
     new = f'<{p}alignment vertical="top" wrapText="1"/>'
     if xf.endswith("/>"):
         return xf[:-2] + f">{new}</{p}xf>"
@@ -292,12 +339,13 @@ def _append(xml: str, block: str, add: str, count: int) -> str:
     attrs = re.sub(r'\s*count="\d*"', "", attrs)
     opening = f'<{prefix}{block}{attrs} count="{count}">'
     if empty:
-        return xml[:m.start()] + opening + add + f"</{prefix}{block}>" + xml[m.end():]
+        return xml[: m.start()] + opening + add + f"</{prefix}{block}>" + xml[m.end() :]
     close = xml.index(f"</{prefix}{block}>", m.end())
-    return xml[:m.start()] + opening + xml[m.end():close] + add + xml[close:]
+    return xml[: m.start()] + opening + xml[m.end() : close] + add + xml[close:]
 
 
 # --------------------------------------------------------------------------- sheets
+
 
 def _cell_xml(c: CellSpec, style: int) -> str:
     ref = f"{col(c.col)}{c.row}"
@@ -317,8 +365,7 @@ def _cell_xml(c: CellSpec, style: int) -> str:
         return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
     if isinstance(v, int | float):
         return f'<c r="{ref}"{s}><v>{_number(v)}</v></c>'
-    return (f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}'
-            "</t></is></c>")
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}</t></is></c>'
 
 
 def _number(v: float) -> str:
@@ -326,8 +373,9 @@ def _number(v: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
 
 
-def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None,
-              table_rids: Sequence[str] = ()) -> str:
+def sheet_xml(
+    spec: SheetSpec, styles: _Styles, drawing_rid: str | None, table_rids: Sequence[str] = ()
+) -> str:
     """A worksheet part for a spec (inline strings, so no shared-strings part is touched)."""
     rows: dict[int, list[str]] = {}
     last_row = last_col = 1
@@ -346,8 +394,12 @@ def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None,
         m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
         assert m
         ys = int(m.group(2)) - 1
-        pane = f'<pane ySplit="{ys}" topLeftCell="{spec.freeze}" activePane="bottomLeft" ' \
-               'state="frozen"/>' if ys else ""
+        pane = (
+            f'<pane ySplit="{ys}" topLeftCell="{spec.freeze}" activePane="bottomLeft" '
+            'state="frozen"/>'
+            if ys
+            else ""
+        )
         parts.append(pane)
     parts.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
     if spec.widths:
@@ -366,9 +418,11 @@ def sheet_xml(spec: SheetSpec, styles: _Styles, drawing_rid: str | None,
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
     if table_rids:
-        parts.append(f'<tableParts count="{len(table_rids)}">'
-                     + "".join(f'<tablePart r:id="{rid}"/>' for rid in table_rids)
-                     + "</tableParts>")
+        parts.append(
+            f'<tableParts count="{len(table_rids)}">'
+            + "".join(f'<tablePart r:id="{rid}"/>' for rid in table_rids)
+            + "</tableParts>"
+        )
     parts.append("</worksheet>")
     return "".join(parts)
 
@@ -377,28 +431,35 @@ def page_xml(spec: SheetSpec) -> str:
     """Margins, page setup (A4, one page wide), header and footer, and page breaks."""
     head, foot = header_footer(spec.page)
     orientation = "landscape" if spec.page.landscape else "portrait"
-    xml = ('<printOptions horizontalCentered="1"/><pageMargins left="0.5" right="0.5" '
-           'top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-           f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
-           'fitToHeight="0"/><headerFooter>'
-           + (f"<oddHeader>{_text(head)}</oddHeader>" if head else "")
-           + f"<oddFooter>{_text(foot)}</oddFooter></headerFooter>")
+    xml = (
+        '<printOptions horizontalCentered="1"/><pageMargins left="0.5" right="0.5" '
+        'top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
+        'fitToHeight="0"/><headerFooter>'
+        + (f"<oddHeader>{_text(head)}</oddHeader>" if head else "")
+        + f"<oddFooter>{_text(foot)}</oddFooter></headerFooter>"
+    )
     if spec.breaks:
-        xml += (f'<rowBreaks count="{len(spec.breaks)}" manualBreakCount="{len(spec.breaks)}">'
-                + "".join(f'<brk id="{r - 1}" max="16383" man="1"/>' for r in spec.breaks)
-                + "</rowBreaks>")
+        xml += (
+            f'<rowBreaks count="{len(spec.breaks)}" manualBreakCount="{len(spec.breaks)}">'
+            + "".join(f'<brk id="{r - 1}" max="16383" man="1"/>' for r in spec.breaks)
+            + "</rowBreaks>"
+        )
     return xml
 
 
 def table_xml(t: TableSpec, table_id: int) -> str:
     """A table part: a header row and body, filter buttons and a banded style."""
-    cols = "".join(f"<tableColumn id=\"{k + 1}\" name={quoteattr(c)}/>"
-                   for k, c in enumerate(t.columns))
-    return (f'{XML_DECL}<table xmlns="{NS_MAIN}" id="{table_id}" name={quoteattr(t.name)} '
-            f'displayName={quoteattr(t.name)} ref="{t.ref}" totalsRowShown="0">'
-            f'<autoFilter ref="{t.ref}"/><tableColumns count="{len(t.columns)}">{cols}'
-            '</tableColumns><tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
-            'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>')
+    cols = "".join(
+        f'<tableColumn id="{k + 1}" name={quoteattr(c)}/>' for k, c in enumerate(t.columns)
+    )
+    return (
+        f'{XML_DECL}<table xmlns="{NS_MAIN}" id="{table_id}" name={quoteattr(t.name)} '
+        f'displayName={quoteattr(t.name)} ref="{t.ref}" totalsRowShown="0">'
+        f'<autoFilter ref="{t.ref}"/><tableColumns count="{len(t.columns)}">{cols}'
+        '</tableColumns><tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
+        'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>'
+    )
 
 
 class _Named:
@@ -431,8 +492,12 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
         chart.x_axis.title, chart.y_axis.title = ch.x_title or None, ch.y_title or None
         chart.y_axis.number_format = ch.y_format
         xs = Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
-        ys = Reference(ws, min_col=ch.first_series_col or ch.min_col + 1,
-                       min_row=ch.header_row, max_row=ch.last_row)
+        ys = Reference(
+            ws,
+            min_col=ch.first_series_col or ch.min_col + 1,
+            min_row=ch.header_row,
+            max_row=ch.last_row,
+        )
         points = Series(ys, xs, title_from_data=True)
         points.marker.symbol = "circle"
         points.marker.size = 7
@@ -455,17 +520,37 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
     chart.x_axis.tickLblPos = "low"
     chart.height, chart.width = ch.height, ch.width
     if ch.by_rows:
-        chart.add_data(Reference(ws, min_col=ch.min_col, max_col=ch.max_col,
-                                 min_row=ch.first_row, max_row=ch.last_row),
-                       from_rows=True, titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=ch.min_col + 1, max_col=ch.max_col,
-                                       min_row=ch.header_row, max_row=ch.header_row))
+        chart.add_data(
+            Reference(
+                ws,
+                min_col=ch.min_col,
+                max_col=ch.max_col,
+                min_row=ch.first_row,
+                max_row=ch.last_row,
+            ),
+            from_rows=True,
+            titles_from_data=True,
+        )
+        chart.set_categories(
+            Reference(
+                ws,
+                min_col=ch.min_col + 1,
+                max_col=ch.max_col,
+                min_row=ch.header_row,
+                max_row=ch.header_row,
+            )
+        )
     else:
         first = ch.first_series_col or ch.min_col + 1
-        chart.add_data(Reference(ws, min_col=first, max_col=ch.max_col, min_row=ch.header_row,
-                                 max_row=ch.last_row), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=ch.min_col, min_row=ch.first_row,
-                                       max_row=ch.last_row))
+        chart.add_data(
+            Reference(
+                ws, min_col=first, max_col=ch.max_col, min_row=ch.header_row, max_row=ch.last_row
+            ),
+            titles_from_data=True,
+        )
+        chart.set_categories(
+            Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
+        )
     for series in chart.series:
         series.smooth = False  # straight lines between points: no overshoot
         if ch.kind == "line":
@@ -507,8 +592,7 @@ def _chart_title(text: str) -> Any:
     )
 
     props = CharacterProperties(sz=1200, b=True)
-    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props,
-                                                                             t=text)])
+    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
     return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
 
 
@@ -516,18 +600,21 @@ def _anchor(ch: ChartSpec, rid: str, shape_id: int) -> str:
     """A one-cell anchor placing a chart at its anchor cell (namespaces declared on it)."""
     row, c0 = cell_rc(ch.anchor)
     cx, cy = int(ch.width * 360000), int(ch.height * 360000)
-    return (f'<xdr:oneCellAnchor xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}" xmlns:c="{NS_C}" '
-            f'xmlns:r="{NS_REL}"><xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>0'
-            f"</xdr:colOff><xdr:row>{row - 1}</xdr:row><xdr:rowOff>0</xdr:rowOff>"
-            f'</xdr:from><xdr:ext cx="{cx}" cy="{cy}"/><xdr:graphicFrame macro="">'
-            f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" name={quoteattr(ch.title)}/>'
-            "<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x=\"0\" y=\"0\"/>"
-            '<a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic><a:graphicData uri="http://schemas.'
-            f'openxmlformats.org/drawingml/2006/chart"><c:chart r:id="{rid}"/></a:graphicData>'
-            "</a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor>")
+    return (
+        f'<xdr:oneCellAnchor xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}" xmlns:c="{NS_C}" '
+        f'xmlns:r="{NS_REL}"><xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>0'
+        f"</xdr:colOff><xdr:row>{row - 1}</xdr:row><xdr:rowOff>0</xdr:rowOff>"
+        f'</xdr:from><xdr:ext cx="{cx}" cy="{cy}"/><xdr:graphicFrame macro="">'
+        f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" name={quoteattr(ch.title)}/>'
+        '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/>'
+        '<a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic><a:graphicData uri="http://schemas.'
+        f'openxmlformats.org/drawingml/2006/chart"><c:chart r:id="{rid}"/></a:graphicData>'
+        "</a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor>"
+    )
 
 
 # --------------------------------------------------------------------------- the package
+
 
 def defined_cells(parts: dict[str, bytes]) -> dict[str, tuple[str, int, int]]:
     """Workbook-level defined names that point at one cell: name -> (sheet, row, column)."""
@@ -572,12 +659,31 @@ def _free(parts: dict[str, bytes], pattern: str) -> int:
 
 
 #: Worksheet children that come after conditional formatting, and after a drawing.
-_AFTER_CF = ("dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup",
-             "headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches",
-             "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF",
-             "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
-             "extLst")
-_AFTER_DRAWING = _AFTER_CF[_AFTER_CF.index("legacyDrawing"):]
+_AFTER_CF = (
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
+_AFTER_DRAWING = _AFTER_CF[_AFTER_CF.index("legacyDrawing") :]
 
 
 def _insert_before(xml: str, followers: Sequence[str], add: str) -> str:
@@ -588,8 +694,9 @@ def _insert_before(xml: str, followers: Sequence[str], add: str) -> str:
 
 
 def _rels_xml(entries: Iterable[str]) -> bytes:
-    return (f'{XML_DECL}<Relationships xmlns="{NS_PKG_REL}">' + "".join(entries)
-            + "</Relationships>").encode("utf-8")
+    return (
+        f'{XML_DECL}<Relationships xmlns="{NS_PKG_REL}">' + "".join(entries) + "</Relationships>"
+    ).encode("utf-8")
 
 
 class _Edit:
@@ -606,8 +713,14 @@ class _Edit:
         self.wb_xml = self.parts[self.wb_part].decode("utf-8")
         self.rels_xml = self.parts[self.wb_rels_part].decode("utf-8")
         self.wb_rels = [tag_attrs(m.group(0)) for m in find_elements(self.rels_xml, "Relationship")]
-        styles = next((norm_part(resolve_target(self.wb_part, r["Target"])) for r in self.wb_rels
-                       if r.get("Type", "").endswith("/styles")), None)
+        styles = next(
+            (
+                norm_part(resolve_target(self.wb_part, r["Target"]))
+                for r in self.wb_rels
+                if r.get("Type", "").endswith("/styles")
+            ),
+            None,
+        )
         if styles is None or styles not in self.parts:
             raise InputError("the workbook has no styles part", where="xl/styles.xml")
         _parse_check(self.parts[styles], styles)
@@ -620,8 +733,9 @@ class _Edit:
         self.new_sheet_tags: list[str] = []
         self.new_rels: list[str] = []
         self.used_rids = {r.get("Id", "") for r in self.wb_rels}
-        self.max_id = max([0, *(int(tag_attrs(t.tag).get("sheetId", "0"))
-                                for t in self.sheets.values())])
+        self.max_id = max(
+            [0, *(int(tag_attrs(t.tag).get("sheetId", "0")) for t in self.sheets.values())]
+        )
         self.written: list[str] = []
         self.print_titles: dict[str, str] = {}
 
@@ -632,7 +746,9 @@ class _Edit:
             raise InputError(
                 f"the workbook has sheet(s) {[spec.name]} that xlalloc did not write (they are "
                 f"not on its record, the hidden name {OWNER_NAME}); xlalloc never overwrites a "
-                "sheet of yours: rename or move them and run again", where="workbook")
+                "sheet of yours: rename or move them and run again",
+                where="workbook",
+            )
         if spec.name in self.sheets:
             part = self.sheets[spec.name].part
             self.removed += _drop_owned_parts(self.parts, part)
@@ -645,11 +761,11 @@ class _Edit:
             rid = f"rId{k}"
             self.used_rids.add(rid)
             self.max_id += 1
-            self.new_sheet_tags.append(f"<sheet name={quoteattr(spec.name)} "
-                                       f'sheetId="{self.max_id}" r:id="{rid}"/>')
+            self.new_sheet_tags.append(
+                f'<sheet name={quoteattr(spec.name)} sheetId="{self.max_id}" r:id="{rid}"/>'
+            )
             target = str(PurePosixPath(part).relative_to(PurePosixPath(self.wb_part).parent))
-            self.new_rels.append(f'<Relationship Id="{rid}" Type="{REL_SHEET}" '
-                                 f'Target="{target}"/>')
+            self.new_rels.append(f'<Relationship Id="{rid}" Type="{REL_SHEET}" Target="{target}"/>')
             self.added_ct.append((part, CT_SHEET))
             self.parts[part] = b""  # reserve the name
         drawing_rid = None
@@ -657,8 +773,10 @@ class _Edit:
         if spec.charts:
             dpart = self._new_drawing(spec.name, spec.charts)
             drawing_rid = "rId1"
-            rels.append(f'<Relationship Id="rId1" Type="{REL_DRAWING}" '
-                        f'Target="../drawings/{PurePosixPath(dpart).name}"/>')
+            rels.append(
+                f'<Relationship Id="rId1" Type="{REL_DRAWING}" '
+                f'Target="../drawings/{PurePosixPath(dpart).name}"/>'
+            )
         table_rids = []
         for k, t in enumerate(spec.tables):
             n = _free(self.parts, "xl/tables/table{}.xml")
@@ -667,8 +785,10 @@ class _Edit:
             self.parts[tpart] = table_xml(t, self._table_id()).encode("utf-8")
             self.added_ct.append((tpart, CT_TABLE))
             table_rids.append(f"rIdT{k + 1}")
-            rels.append(f'<Relationship Id="rIdT{k + 1}" Type="{REL_TABLE}" '
-                        f'Target="../tables/table{n}.xml"/>')
+            rels.append(
+                f'<Relationship Id="rIdT{k + 1}" Type="{REL_TABLE}" '
+                f'Target="../tables/table{n}.xml"/>'
+            )
         if rels:
             self.parts[rels_part(part)] = _rels_xml(rels)
         self.parts[part] = sheet_xml(spec, self.styles, drawing_rid, table_rids).encode("utf-8")
@@ -679,9 +799,11 @@ class _Edit:
 
     def _tables(self) -> list[dict[str, str]]:
         """The root attributes of every table part in the package."""
-        return [tag_attrs(opening_tag(data.decode("utf-8", "replace").split("?>")[-1].strip()))
-                for name, data in self.parts.items()
-                if name.startswith("xl/tables/") and name.endswith(".xml") and data]
+        return [
+            tag_attrs(opening_tag(data.decode("utf-8", "replace").split("?>")[-1].strip()))
+            for name, data in self.parts.items()
+            if name.startswith("xl/tables/") and name.endswith(".xml") and data
+        ]
 
     def _table_id(self) -> int:
         return max([0, *(int(a.get("id", "0")) for a in self._tables())]) + 1
@@ -696,8 +818,9 @@ class _Edit:
             out = f"{name}_{k}"
         return out
 
-    def _charts(self, sheet: str, charts: Sequence[ChartSpec], drawing_part: str,
-                rid_prefix: str) -> tuple[list[str], list[str]]:
+    def _charts(
+        self, sheet: str, charts: Sequence[ChartSpec], drawing_part: str, rid_prefix: str
+    ) -> tuple[list[str], list[str]]:
         """Chart parts for a drawing: (anchors, relationships)."""
         anchors, rels = [], []
         for k, ch in enumerate(charts):
@@ -706,8 +829,9 @@ class _Edit:
             self.parts[cpart] = chart_xml(sheet, ch).encode("utf-8")
             self.added_ct.append((cpart, CT_CHART))
             rid = f"{rid_prefix}{k + 1}"
-            rels.append(f'<Relationship Id="{rid}" Type="{REL_CHART}" '
-                        f'Target="../charts/chart{n}.xml"/>')
+            rels.append(
+                f'<Relationship Id="{rid}" Type="{REL_CHART}" Target="../charts/chart{n}.xml"/>'
+            )
             anchors.append(_anchor(ch, rid, 1000 + k))
         return anchors, rels
 
@@ -715,8 +839,11 @@ class _Edit:
         dpart = f"xl/drawings/drawing{_free(self.parts, 'xl/drawings/drawing{}.xml')}.xml"
         self.parts[dpart] = b""  # reserve the name
         anchors, rels = self._charts(sheet, charts, dpart, "rId")
-        self.parts[dpart] = (f'{XML_DECL}<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
-                             + "".join(anchors) + "</xdr:wsDr>").encode("utf-8")
+        self.parts[dpart] = (
+            f'{XML_DECL}<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}">'
+            + "".join(anchors)
+            + "</xdr:wsDr>"
+        ).encode("utf-8")
         self.parts[rels_part(dpart)] = _rels_xml(rels)
         self.added_ct.append((dpart, CT_DRAWING))
         return dpart
@@ -741,35 +868,46 @@ class _Edit:
                 f'<conditionalFormatting sqref="{h.ref}"><cfRule type="expression" '
                 f'dxfId="{self.styles.dxf(h.fill_color)}" priority="{prio + k + 1}"><formula>'
                 f"{_text(h.formula)}</formula></cfRule></conditionalFormatting>"
-                for k, h in enumerate(spec.highlights))
+                for k, h in enumerate(spec.highlights)
+            )
             xml = _insert_before(xml, _AFTER_CF, add)
         if spec.charts:
-            drawing = next((r for r in rels_of(self.parts, part)
-                            if r.get("Type") == REL_DRAWING), None)
+            drawing = next(
+                (r for r in rels_of(self.parts, part) if r.get("Type") == REL_DRAWING), None
+            )
             if drawing is None:
                 dpart = self._new_drawing(spec.name, spec.charts)
                 rels = self.parts.get(rels_part(part))
-                entry = (f'<Relationship Id="rIdXlalloc1" Type="{REL_DRAWING}" '
-                         f'Target="../drawings/{PurePosixPath(dpart).name}"/>')
+                entry = (
+                    f'<Relationship Id="rIdXlalloc1" Type="{REL_DRAWING}" '
+                    f'Target="../drawings/{PurePosixPath(dpart).name}"/>'
+                )
                 self.parts[rels_part(part)] = (
                     rels.replace(b"</Relationships>", entry.encode() + b"</Relationships>")
-                    if rels else _rels_xml([entry]))
-                xml = _insert_before(xml, _AFTER_DRAWING,
-                                     f'<drawing xmlns:r="{NS_REL}" r:id="rIdXlalloc1"/>')
+                    if rels
+                    else _rels_xml([entry])
+                )
+                xml = _insert_before(
+                    xml, _AFTER_DRAWING, f'<drawing xmlns:r="{NS_REL}" r:id="rIdXlalloc1"/>'
+                )
             else:  # the template's own drawing (a logo, say): add the charts beside it
                 dpart = norm_part(resolve_target(part, drawing["Target"]))
                 _parse_check(self.parts[dpart], dpart)
-                anchors, chart_rels = self._charts(spec.name, spec.charts, dpart,
-                                                   "rIdXlalloc")
+                anchors, chart_rels = self._charts(spec.name, spec.charts, dpart, "rIdXlalloc")
                 dxml = self.parts[dpart].decode("utf-8")
                 close = re.search(r"</(?:\w+:)?wsDr>\s*$", dxml)
                 assert close is not None
-                self.parts[dpart] = (dxml[:close.start()] + "".join(anchors)
-                                     + dxml[close.start():]).encode("utf-8")
+                self.parts[dpart] = (
+                    dxml[: close.start()] + "".join(anchors) + dxml[close.start() :]
+                ).encode("utf-8")
                 drels = self.parts.get(rels_part(dpart))
                 self.parts[rels_part(dpart)] = (
-                    drels.replace(b"</Relationships>", "".join(chart_rels).encode()
-                                  + b"</Relationships>") if drels else _rels_xml(chart_rels))
+                    drels.replace(
+                        b"</Relationships>", "".join(chart_rels).encode() + b"</Relationships>"
+                    )
+                    if drels
+                    else _rels_xml(chart_rels)
+                )
         self.parts[part] = xml.encode("utf-8")
 
     def finish(self) -> dict[str, bytes]:
@@ -777,22 +915,30 @@ class _Edit:
         self.parts[self.styles_part] = self.styles.render().encode("utf-8")
         wb_xml = self.wb_xml
         if self.new_sheet_tags:
-            wb_xml = re.sub(r"(</(?:\w+:)?sheets>)",
-                            lambda m: "".join(self.new_sheet_tags) + m.group(1), wb_xml, count=1)
+            wb_xml = re.sub(
+                r"(</(?:\w+:)?sheets>)",
+                lambda m: "".join(self.new_sheet_tags) + m.group(1),
+                wb_xml,
+                count=1,
+            )
         if self.written:
             wb_xml = _set_owner(wb_xml, sorted(set(self.owned) | set(self.written)))
         order = [*self.sheets, *(n for n in self.written if n not in self.sheets)]
         for name in self.written:
-            wb_xml = _set_defined(wb_xml, PRINT_TITLES, self.print_titles.get(name),
-                                  order.index(name))
+            wb_xml = _set_defined(
+                wb_xml, PRINT_TITLES, self.print_titles.get(name), order.index(name)
+            )
         self.parts[self.wb_part] = _full_calc(wb_xml).encode("utf-8")
         if self.new_rels:
             self.parts[self.wb_rels_part] = re.sub(
-                r"(</(?:\w+:)?Relationships>)", lambda m: "".join(self.new_rels) + m.group(1),
-                self.rels_xml, count=1).encode("utf-8")
+                r"(</(?:\w+:)?Relationships>)",
+                lambda m: "".join(self.new_rels) + m.group(1),
+                self.rels_xml,
+                count=1,
+            ).encode("utf-8")
         self.parts["[Content_Types].xml"] = _content_types(
-            self.parts["[Content_Types].xml"].decode("utf-8"), self.removed,
-            self.added_ct).encode("utf-8")
+            self.parts["[Content_Types].xml"].decode("utf-8"), self.removed, self.added_ct
+        ).encode("utf-8")
         return self.parts
 
 
@@ -808,7 +954,7 @@ def _fill_tokens(xml: str, spec: SheetSpec) -> str:
     block = m.group(0)
     for token, value in TOKENS.items():
         block = block.replace(token, _text(value(spec).replace("&", "&&")))
-    return xml[:m.start()] + block + xml[m.end():]
+    return xml[: m.start()] + block + xml[m.end() :]
 
 
 def _wrapped_heights(xml: str, spec: SheetSpec) -> dict[int, float]:
@@ -827,8 +973,9 @@ def _wrapped_heights(xml: str, spec: SheetSpec) -> dict[int, float]:
     return heights
 
 
-def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles,
-                 heights: dict[int, float] | None = None) -> str:
+def _merge_cells(
+    xml: str, cells: Sequence[CellSpec], styles: _Styles, heights: dict[int, float] | None = None
+) -> str:
     """Sheet XML with cells written into ``<sheetData>``, in row and column order.
 
     ``heights`` sets rows' heights (wrapped headers); other rows keep theirs.
@@ -845,16 +992,21 @@ def _merge_cells(xml: str, cells: Sequence[CellSpec], styles: _Styles,
         base = int(tag_attrs(opening_tag(old)).get("s", "0")) if old else 0
         new = _cell_xml(c, styles.xf(c, base))
         cells_in[c.col] = new or (old or "")
-    body = "".join(head + "".join(v for _, v in sorted(cs.items())) + f"</{prefix}row>"
-                   for _, (head, cs) in sorted(rows.items()))
+    body = "".join(
+        head + "".join(v for _, v in sorted(cs.items())) + f"</{prefix}row>"
+        for _, (head, cs) in sorted(rows.items())
+    )
     return xml[:start] + f"<{prefix}sheetData>{body}</{prefix}sheetData>" + xml[end:]
 
 
 @functools.lru_cache(maxsize=64)
 def _sheet_rows(xml: str) -> tuple[int, int, str, dict[int, tuple[str, dict[int, str]]]]:
     """Where ``<sheetData>`` is, its prefix, and its rows: row -> (opening tag, cells)."""
-    m = re.search(r"<((?:\w+:)?)sheetData\s*/>|<((?:\w+:)?)sheetData>(.*?)</(?:\w+:)?sheetData>",
-                  xml, flags=re.S)
+    m = re.search(
+        r"<((?:\w+:)?)sheetData\s*/>|<((?:\w+:)?)sheetData>(.*?)</(?:\w+:)?sheetData>",
+        xml,
+        flags=re.S,
+    )
     if m is None:
         raise InputError("a template sheet has no cell data", where="template")
     prefix = m.group(1) or m.group(2) or ""
@@ -863,10 +1015,12 @@ def _sheet_rows(xml: str) -> tuple[int, int, str, dict[int, tuple[str, dict[int,
         row_xml = rm.group(0)
         opening = opening_tag(row_xml)
         cells_in: dict[int, str] = {}
-        for cm in find_elements(row_xml[len(opening):], "c"):
+        for cm in find_elements(row_xml[len(opening) :], "c"):
             cells_in[cell_rc(tag_attrs(opening_tag(cm.group(0)))["r"])[1] + 1] = cm.group(0)
         rows[int(tag_attrs(opening)["r"])] = (
-            re.sub(r'\s+spans="[^"]*"', "", opening.rstrip("/>").rstrip("/")) + ">", cells_in)
+            re.sub(r'\s+spans="[^"]*"', "", opening.rstrip("/>").rstrip("/")) + ">",
+            cells_in,
+        )
     return m.start(), m.end(), prefix, rows
 
 
@@ -888,8 +1042,9 @@ def replace_sheets(parts: dict[str, bytes], specs: Iterable[SheetSpec]) -> dict[
     return edit.finish()
 
 
-def fill_template(parts: dict[str, bytes], overlays: Iterable[SheetSpec],
-                  new: Iterable[SheetSpec] = ()) -> dict[str, bytes]:
+def fill_template(
+    parts: dict[str, bytes], overlays: Iterable[SheetSpec], new: Iterable[SheetSpec] = ()
+) -> dict[str, bytes]:
     """A template package with cells, highlights and charts written onto its sheets.
 
     Everything else in the template (styling, logos, pictures, charts, text) is kept.
@@ -912,8 +1067,9 @@ def _set_owner(wb_xml: str, names: list[str]) -> str:
     return _set_defined(wb_xml, OWNER_NAME, '"' + "|".join(names) + '"', hidden=True)
 
 
-def _set_defined(wb_xml: str, name: str, value: str | None, local: int | None = None,
-                 hidden: bool = False) -> str:
+def _set_defined(
+    wb_xml: str, name: str, value: str | None, local: int | None = None, hidden: bool = False
+) -> str:
     """Add, replace or (``value=None``) remove one defined name, global or a sheet's.
 
     Args:
@@ -925,22 +1081,28 @@ def _set_defined(wb_xml: str, name: str, value: str | None, local: int | None = 
     """
     scope = f' localSheetId="{local}"' if local is not None else ""
     scope += ' hidden="1"' if hidden else ""
-    tag = (f'<definedName name="{name}"{scope}>{escape(value)}</definedName>'
-           if value is not None else "")
+    tag = (
+        f'<definedName name="{name}"{scope}>{escape(value)}</definedName>'
+        if value is not None
+        else ""
+    )
     for m in find_elements(wb_xml, "definedName"):
         a = tag_attrs(m.group(0))
         if a.get("name") == name and a.get("localSheetId") == (
-                None if local is None else str(local)):
-            return wb_xml[:m.start()] + tag + wb_xml[m.end():]
+            None if local is None else str(local)
+        ):
+            return wb_xml[: m.start()] + tag + wb_xml[m.end() :]
     if not tag:
         return wb_xml
     if re.search(r"<(?:\w+:)?definedNames\s*/>", wb_xml):
-        return re.sub(r"<((?:\w+:)?)definedNames\s*/>",
-                      lambda m: f"<{m.group(1)}definedNames>{tag}</{m.group(1)}definedNames>",
-                      wb_xml, count=1)
+        return re.sub(
+            r"<((?:\w+:)?)definedNames\s*/>",
+            lambda m: f"<{m.group(1)}definedNames>{tag}</{m.group(1)}definedNames>",
+            wb_xml,
+            count=1,
+        )
     if re.search(r"</(?:\w+:)?definedNames>", wb_xml):
-        return re.sub(r"(</(?:\w+:)?definedNames>)", lambda m: tag + m.group(1), wb_xml,
-                      count=1)
+        return re.sub(r"(</(?:\w+:)?definedNames>)", lambda m: tag + m.group(1), wb_xml, count=1)
     # definedNames follows sheets (and functionGroups, externalReferences) in the schema.
     ext = list(re.finditer(r"</(?:\w+:)?externalReferences>|</(?:\w+:)?sheets>", wb_xml))
     if not ext:
@@ -954,13 +1116,13 @@ def _full_calc(wb_xml: str) -> str:
     if m is None:
         at = re.search(r"</(?:\w+:)?definedNames>", wb_xml)
         assert at is not None
-        return wb_xml[:at.end()] + '<calcPr fullCalcOnLoad="1"/>' + wb_xml[at.end():]
+        return wb_xml[: at.end()] + '<calcPr fullCalcOnLoad="1"/>' + wb_xml[at.end() :]
     attrs = m.group(2)
     if re.search(r'fullCalcOnLoad="[^"]*"', attrs):
         attrs = re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', attrs)
     else:
         attrs += ' fullCalcOnLoad="1"'
-    return wb_xml[:m.start()] + f"<{m.group(1)}calcPr{attrs}{m.group(3)}>" + wb_xml[m.end():]
+    return wb_xml[: m.start()] + f"<{m.group(1)}calcPr{attrs}{m.group(3)}>" + wb_xml[m.end() :]
 
 
 def _content_types(xml: str, removed: list[str], added: list[tuple[str, str]]) -> str:
@@ -976,16 +1138,23 @@ def _content_types(xml: str, removed: list[str], added: list[tuple[str, str]]) -
         name = tag_attrs(m.group(0)).get("PartName", "")
         present.add(name)
         if name in gone:
-            xml = xml[:m.start()] + xml[m.end():]
-    add = "".join(f'<Override PartName="/{p}" ContentType="{ct}"/>' for p, ct in added
-                  if "/" + p not in present)
+            xml = xml[: m.start()] + xml[m.end() :]
+    add = "".join(
+        f'<Override PartName="/{p}" ContentType="{ct}"/>'
+        for p, ct in added
+        if "/" + p not in present
+    )
     return re.sub(r"(</(?:\w+:)?Types>)", lambda m: add + m.group(1), xml, count=1)
 
 
-def write_package(parts: dict[str, bytes], order: Sequence[str], out: io.BufferedIOBase | str
-                  | Path, infos: dict[str, zipfile.ZipInfo] | None = None,
-                  source: str | Path | None = None,
-                  original: dict[str, bytes] | None = None) -> None:
+def write_package(
+    parts: dict[str, bytes],
+    order: Sequence[str],
+    out: io.BufferedIOBase | str | Path,
+    infos: dict[str, zipfile.ZipInfo] | None = None,
+    source: str | Path | None = None,
+    original: dict[str, bytes] | None = None,
+) -> None:
     """Write parts as a zip package.
 
     The source's entries come first, in their order and with their own entry metadata;
@@ -1003,12 +1172,17 @@ def write_package(parts: dict[str, bytes], order: Sequence[str], out: io.Buffere
                     continue
                 seen.add(name)
                 src = infos.get(name)
-                if raw is not None and original is not None and src is not None and (
-                        original.get(name) is parts[name] or original.get(name) == parts[name]):
+                if (
+                    raw is not None
+                    and original is not None
+                    and src is not None
+                    and (original.get(name) is parts[name] or original.get(name) == parts[name])
+                ):
                     _copy_stored(raw, z, raw.getinfo(name))
                     continue
-                info = zipfile.ZipInfo(name, date_time=src.date_time if src
-                                       else (1980, 1, 1, 0, 0, 0))
+                info = zipfile.ZipInfo(
+                    name, date_time=src.date_time if src else (1980, 1, 1, 0, 0, 0)
+                )
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = src.external_attr if src else 0o600 << 16
                 z.writestr(info, parts[name])
@@ -1049,13 +1223,15 @@ def new_package() -> dict[str, bytes]:
             b'-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml"'
             b' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+'
             b'xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.'
-            b'openxmlformats-package.core-properties+xml"/></Types>'),
+            b'openxmlformats-package.core-properties+xml"/></Types>'
+        ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/'
             'officeDocument" Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://'
             'schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
-            'Target="docProps/core.xml"/></Relationships>').encode(),
+            'Target="docProps/core.xml"/></Relationships>'
+        ).encode(),
         "docProps/core.xml": (
             b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
@@ -1068,11 +1244,13 @@ def new_package() -> dict[str, bytes]:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><bookViews><workbookView/>'
             '</bookViews><sheets></sheets><calcPr calcId="191029" fullCalcOnLoad="1"/>'
-            '</workbook>').encode(),
+            "</workbook>"
+        ).encode(),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{NS_REL}/'
-            'styles" Target="styles.xml"/></Relationships>').encode(),
+            'styles" Target="styles.xml"/></Relationships>'
+        ).encode(),
         "xl/styles.xml": (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<styleSheet xmlns="{NS_MAIN}"><fonts count="1"><font><sz val="11"/>'
@@ -1083,5 +1261,6 @@ def new_package() -> dict[str, bytes]:
             'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf '
             'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles '
             'count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            '</styleSheet>').encode(),
+            "</styleSheet>"
+        ).encode(),
     }

@@ -35,15 +35,33 @@ NHS_BLUE = "005EB8"
 FLAG_FILL = "F4CCCC"
 
 #: Named single cells the packs fill.
-CELLS = ("pack_title", "pack_period", "pack_icb", "pack_prepared", "pack_threshold",
-         "sum_annual_budget", "sum_ytd_budget", "sum_ytd_actual", "sum_variance",
-         "sum_variance_pct", "sum_forecast", "sum_forecast_variance", "sum_target",
-         "sum_dft")
+CELLS = (
+    "pack_title",
+    "pack_period",
+    "pack_icb",
+    "pack_prepared",
+    "pack_threshold",
+    "sum_annual_budget",
+    "sum_ytd_budget",
+    "sum_ytd_actual",
+    "sum_variance",
+    "sum_variance_pct",
+    "sum_forecast",
+    "sum_forecast_variance",
+    "sum_target",
+    "sum_dft",
+)
 #: Named cells filled when the template has them (templates older than them still work).
 OPTIONAL_CELLS = ("pack_run_at", "pack_sources", "pack_checks")
 #: Named anchors: top-left cells of tables and charts.
-ANCHORS = ("programmes_table", "variance_chart", "targets_table", "trajectory_table",
-           "trajectory_chart", "notes_table")
+ANCHORS = (
+    "programmes_table",
+    "variance_chart",
+    "targets_table",
+    "trajectory_table",
+    "trajectory_chart",
+    "notes_table",
+)
 
 SUMMARY_LABELS = {
     "sum_annual_budget": "Annual budget",
@@ -76,17 +94,25 @@ def build_template() -> Workbook:
             cover.cell(row=r, column=c).fill = PatternFill("solid", fgColor=NHS_BLUE)
     cover["A2"] = "Monthly finance report"
     cover["A2"].font = Font(bold=True, size=24, color="FFFFFF")
-    labels = [("Place", "pack_title"), ("Period", "pack_period"), ("ICB", "pack_icb"),
-              ("Prepared by", "pack_prepared"), ("Run at", "pack_run_at"),
-              ("Check status", "pack_checks"), ("Sources", "pack_sources")]
+    labels = [
+        ("Place", "pack_title"),
+        ("Period", "pack_period"),
+        ("ICB", "pack_icb"),
+        ("Prepared by", "pack_prepared"),
+        ("Run at", "pack_run_at"),
+        ("Check status", "pack_checks"),
+        ("Sources", "pack_sources"),
+    ]
     for i, (label, name) in enumerate(labels):
         cover.cell(row=6 + i, column=1, value=label).font = Font(bold=True, color=NHS_BLUE)
         cover.cell(row=6 + i, column=2).font = Font(size=14)
         _name(wb, name, "Cover", f"B{6 + i}")
     cover["A15"] = "Budgets: the ICB's whole budget apportioned by care programme and place."
     cover["A16"] = "Actuals: the month's ledger extract."
-    cover["A17"] = ("Variances are budget less actual: favourable (underspend) positive, "
-                    "adverse (overspend) in brackets.")
+    cover["A17"] = (
+        "Variances are budget less actual: favourable (underspend) positive, "
+        "adverse (overspend) in brackets."
+    )
     cover.column_dimensions["A"].width = 18
     cover.column_dimensions["B"].width = 60
 
@@ -96,20 +122,27 @@ def build_template() -> Workbook:
     for i, (name, label) in enumerate(SUMMARY_LABELS.items()):
         summ.cell(row=3 + i, column=1, value=label).font = Font(bold=True)
         _name(wb, name, "Summary", f"B{3 + i}")
-    summ.cell(row=3 + len(SUMMARY_LABELS) + 1, column=1,
-              value="Variance threshold for highlighting").font = Font(italic=True)
+    summ.cell(
+        row=3 + len(SUMMARY_LABELS) + 1, column=1, value="Variance threshold for highlighting"
+    ).font = Font(italic=True)
     _name(wb, "pack_threshold", "Summary", f"B{3 + len(SUMMARY_LABELS) + 1}")
     summ.column_dimensions["A"].width = 64
     summ.column_dimensions["B"].width = 20
 
     for sheet, title, anchors in (
-            ("Programmes", "Budget against actual by care programme",
-             [("programmes_table", "A3"), ("variance_chart", "A20")]),
-            ("Targets", "Need-based target and distance from target",
-             [("targets_table", "A3")]),
-            ("Convergence", "Convergence trajectory",
-             [("trajectory_table", "A3"), ("trajectory_chart", "E3")]),
-            ("Notes", "Notes", [("notes_table", "A3")])):
+        (
+            "Programmes",
+            "Budget against actual by care programme",
+            [("programmes_table", "A3"), ("variance_chart", "A20")],
+        ),
+        ("Targets", "Need-based target and distance from target", [("targets_table", "A3")]),
+        (
+            "Convergence",
+            "Convergence trajectory",
+            [("trajectory_table", "A3"), ("trajectory_chart", "E3")],
+        ),
+        ("Notes", "Notes", [("notes_table", "A3")]),
+    ):
         ws = wb.create_sheet(sheet)
         ws["A1"] = title
         ws["A1"].font = Font(bold=True, size=16, color=NHS_BLUE)
@@ -124,10 +157,16 @@ def build_template() -> Workbook:
 
 
 #: The programmes table's headers (money in the pack's unit).
-PROGRAMME_HEADERS = ["Care programme", "Annual budget (£)", "Budget to date (£)",
-                     "Actual to date (£)", "Variance to date (£): favourable / (adverse)",
-                     "Variance to date (% of budget)", "Forecast outturn (£)",
-                     "Forecast variance (£): favourable / (adverse)"]
+PROGRAMME_HEADERS = [
+    "Care programme",
+    "Annual budget (£)",
+    "Budget to date (£)",
+    "Actual to date (£)",
+    "Variance to date (£): favourable / (adverse)",
+    "Variance to date (% of budget)",
+    "Forecast outturn (£)",
+    "Forecast variance (£): favourable / (adverse)",
+]
 
 
 def _name(wb: Workbook, name: str, sheet: str, cell: str) -> None:
@@ -161,8 +200,7 @@ class PackData:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def template_parts(template: str | Path | None) -> tuple[dict[str, bytes],
-                                                        list[zipfile.ZipInfo]]:
+def template_parts(template: str | Path | None) -> tuple[dict[str, bytes], list[zipfile.ZipInfo]]:
     """A template's parts and zip entries (xlalloc's own template if ``None``)."""
     if template is None:
         data = _default_template()
@@ -185,8 +223,9 @@ def _default_template() -> bytes:
     return normalised_zip(raw.getvalue())
 
 
-def fill_pack(template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: PackData,
-              out: str | Path) -> Path:
+def fill_pack(
+    template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: PackData, out: str | Path
+) -> Path:
     """Fill the template's named places with one pack's data; keep everything else.
 
     Only cells, highlights and charts at the named places are written (with stored
@@ -200,27 +239,33 @@ def fill_pack(template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: Pa
     places = defined_cells(parts)
     missing = [n for n in (*CELLS, *ANCHORS) if n not in places]
     if missing:
-        raise InputError(f"the pack template has no named cell(s) {missing}; write a fresh "
-                         "template with `xlalloc pack-template` and restyle it",
-                         where="--template")
+        raise InputError(
+            f"the pack template has no named cell(s) {missing}; write a fresh "
+            "template with `xlalloc pack-template` and restyle it",
+            where="--template",
+        )
     draws: dict[str, Drawing] = {}
 
     def at(name: str) -> tuple[Drawing, int, int]:
         sheet, r, c = places[name]
         return draws.setdefault(sheet, Drawing(sheet, data.look)), r, c
 
-    for name, value in (("pack_title", data.title), ("pack_period", data.period),
-                        ("pack_icb", data.icb), ("pack_prepared", f"xlalloc {__version__}"),
-                        ("pack_threshold", data.threshold), ("pack_run_at", data.run_at),
-                        ("pack_checks", data.check_status),
-                        ("pack_sources", "; ".join(data.sources) or "none recorded")):
+    for name, value in (
+        ("pack_title", data.title),
+        ("pack_period", data.period),
+        ("pack_icb", data.icb),
+        ("pack_prepared", f"xlalloc {__version__}"),
+        ("pack_threshold", data.threshold),
+        ("pack_run_at", data.run_at),
+        ("pack_checks", data.check_status),
+        ("pack_sources", "; ".join(data.sources) or "none recorded"),
+    ):
         if name in places:
             d, r, c = at(name)
             d.put(r, c, value, PCT if name == "pack_threshold" else None, fit=False)
     for name, (ref, value) in _programmes(at, places, data).items():
         d, r, c = at(name)
-        d.formula(r, c, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY,
-                  value=value)
+        d.formula(r, c, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY, value=value)
     for name, figure, fmt in (("sum_target", data.target, MONEY), ("sum_dft", data.dft, PCT)):
         d, r, c = at(name)
         d.put(r, c, figure if figure is not None else "n/a", fmt)
@@ -239,12 +284,23 @@ def fill_pack(template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: Pa
     last = d.block(r, c, traj, {k: PCT for k in traj.columns[1:]})
     if len(traj) > 1:
         cd, cr, cc = at("trajectory_chart")
-        cd.charts.append(ChartSpec(
-            title=f"Distance from target, {traj.iloc[0, 0]} to {traj.iloc[-1, 0]} (positive: "
-                  "above target)", y_title="Distance from target", x_title="Financial year",
-            y_format="0.0%", min_col=c, max_col=c + traj.shape[1] - 1, header_row=r,
-            first_row=r + 1, last_row=last, anchor=f"{col(cc)}{cr}", by_rows=False,
-            data_sheet=d.name))
+        cd.charts.append(
+            ChartSpec(
+                title=f"Distance from target, {traj.iloc[0, 0]} to {traj.iloc[-1, 0]} (positive: "
+                "above target)",
+                y_title="Distance from target",
+                x_title="Financial year",
+                y_format="0.0%",
+                min_col=c,
+                max_col=c + traj.shape[1] - 1,
+                header_row=r,
+                first_row=r + 1,
+                last_row=last,
+                anchor=f"{col(cc)}{cr}",
+                by_rows=False,
+                data_sheet=d.name,
+            )
+        )
     d, r, c = at("notes_table")
     for i, note in enumerate(data.notes):
         d.note(r + i, c, note)
@@ -252,15 +308,22 @@ def fill_pack(template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: Pa
     if data.reconciliation is not None:
         d.note(row, c, "Reconciliation to the ledger", bold=True)
         d.header(row + 1, c, ["Item", "Amount (£)"])
-        for i, (item, amount) in enumerate(zip(data.reconciliation["item"],
-                                               data.reconciliation["amount"])):
+        for i, (item, amount) in enumerate(
+            zip(data.reconciliation["item"], data.reconciliation["amount"])
+        ):
             d.put(row + 2 + i, c, item)
             d.put(row + 2 + i, c + 1, amount, "#,##0" if "rows" in item else MONEY)
     new = []
     if data.exceptions is not None:
         ex = Drawing("Exceptions", data.look)
-        ex.note(1, 1, f"Ledger rows not reported ({len(data.exceptions)})", bold=True, size=16,
-                font_color=NHS_BLUE)
+        ex.note(
+            1,
+            1,
+            f"Ledger rows not reported ({len(data.exceptions)})",
+            bold=True,
+            size=16,
+            font_color=NHS_BLUE,
+        )
         if len(data.exceptions):
             ex.block(3, 1, data.exceptions, {"amount": MONEY}, table="xla_Exceptions")
             ex.freeze = "A4"
@@ -274,8 +337,9 @@ def fill_pack(template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: Pa
     return atomic_write(out, buf.getvalue())
 
 
-def _programmes(at, places: dict[str, tuple[str, int, int]],
-                data: PackData) -> dict[str, tuple[str, float]]:
+def _programmes(
+    at, places: dict[str, tuple[str, int, int]], data: PackData
+) -> dict[str, tuple[str, float]]:
     """Budget against actual by programme, with formulas and their stored values.
 
     Returns:
@@ -296,8 +360,11 @@ def _programmes(at, places: dict[str, tuple[str, int, int]],
     sums = [0.0] * 8
     for i, r in rows.iterrows():
         rr = first + int(i)
-        annual, ytd, actual = (float(r["annual_budget"]), float(r["ytd_budget"]),
-                               float(r["ytd_actual"]))
+        annual, ytd, actual = (
+            float(r["annual_budget"]),
+            float(r["ytd_budget"]),
+            float(r["ytd_actual"]),
+        )
         forecast = actual / data.month * 12
         d.put(rr, c0, r["programme"])
         d.put(rr, c0 + 1, annual, MONEY)
@@ -305,37 +372,77 @@ def _programmes(at, places: dict[str, tuple[str, int, int]],
         d.put(rr, c0 + 3, actual, MONEY)
         # NHS convention: budget less actual, favourable (underspend) positive.
         d.formula(rr, c0 + 4, f"={L[2]}{rr}-{L[3]}{rr}", MONEY, value=ytd - actual)
-        d.formula(rr, c0 + 5, f"=IF({L[2]}{rr}=0,0,{L[4]}{rr}/{L[2]}{rr})", PCT_SIGNED,
-                  value=ratio(ytd - actual, ytd))
+        d.formula(
+            rr,
+            c0 + 5,
+            f"=IF({L[2]}{rr}=0,0,{L[4]}{rr}/{L[2]}{rr})",
+            PCT_SIGNED,
+            value=ratio(ytd - actual, ytd),
+        )
         d.formula(rr, c0 + 6, f"={L[3]}{rr}/{data.month}*12", MONEY, value=forecast)
         d.formula(rr, c0 + 7, f"={L[1]}{rr}-{L[6]}{rr}", MONEY, value=annual - forecast)
-        for j, v in ((1, annual), (2, ytd), (3, actual), (4, ytd - actual), (6, forecast),
-                     (7, annual - forecast)):
+        for j, v in (
+            (1, annual),
+            (2, ytd),
+            (3, actual),
+            (4, ytd - actual),
+            (6, forecast),
+            (7, annual - forecast),
+        ):
             sums[j] += v
     last = first + len(rows) - 1
     tot = last + 1
     d.put(tot, c0, "Total", bold=True)
     for j in (1, 2, 3, 4, 6, 7):
-        d.formula(tot, c0 + j, f"=SUM({L[j]}{first}:{L[j]}{last})", MONEY, bold=True,
-                  value=sums[j])
+        d.formula(tot, c0 + j, f"=SUM({L[j]}{first}:{L[j]}{last})", MONEY, bold=True, value=sums[j])
     sums[5] = ratio(sums[4], sums[2])
-    d.formula(tot, c0 + 5, f"=IF({L[2]}{tot}=0,0,{L[4]}{tot}/{L[2]}{tot})", PCT_SIGNED,
-              bold=True, value=sums[5])
-    d.highlights.append(Highlight(f"{L[0]}{first}:{L[7]}{last}",
-                                  f"${L[5]}{first}<-{thr_ref}", ADVERSE_FILL))
-    d.highlights.append(Highlight(f"{L[0]}{first}:{L[7]}{last}",
-                                  f"${L[5]}{first}>{thr_ref}", FAVOURABLE_FILL))
+    d.formula(
+        tot,
+        c0 + 5,
+        f"=IF({L[2]}{tot}=0,0,{L[4]}{tot}/{L[2]}{tot})",
+        PCT_SIGNED,
+        bold=True,
+        value=sums[5],
+    )
+    d.highlights.append(
+        Highlight(f"{L[0]}{first}:{L[7]}{last}", f"${L[5]}{first}<-{thr_ref}", ADVERSE_FILL)
+    )
+    d.highlights.append(
+        Highlight(f"{L[0]}{first}:{L[7]}{last}", f"${L[5]}{first}>{thr_ref}", FAVOURABLE_FILL)
+    )
     cd, cr, cc = at("variance_chart")
-    cd.charts.append(ChartSpec(
-        title=f"Variance to date by care programme, {data.period} (£; favourable positive, "
-              "adverse negative)", y_title="", x_title="",
-        y_format='£#,##0.0,,"m";(£#,##0.0,,"m")', min_col=c0, max_col=c0 + 4, header_row=r0,
-        first_row=first,
-        last_row=last, anchor=f"{col(cc)}{cr}", width=22, height=9, kind="bar",
-        by_rows=False, first_series_col=c0 + 4, legend=False, data_sheet=d.name))
+    cd.charts.append(
+        ChartSpec(
+            title=f"Variance to date by care programme, {data.period} (£; favourable positive, "
+            "adverse negative)",
+            y_title="",
+            x_title="",
+            y_format='£#,##0.0,,"m";(£#,##0.0,,"m")',
+            min_col=c0,
+            max_col=c0 + 4,
+            header_row=r0,
+            first_row=first,
+            last_row=last,
+            anchor=f"{col(cc)}{cr}",
+            width=22,
+            height=9,
+            kind="bar",
+            by_rows=False,
+            first_series_col=c0 + 4,
+            legend=False,
+            data_sheet=d.name,
+        )
+    )
     sheet = quote_sheet(d.name)
-    return {k: (f"{sheet}!${L[j]}${tot}", sums[j]) for k, j in (
-        ("sum_annual_budget", 1), ("sum_ytd_budget", 2), ("sum_ytd_actual", 3),
-        ("sum_variance", 4), ("sum_variance_pct", 5), ("sum_forecast", 6),
-        ("sum_forecast_variance", 7))}
-
+    return {
+        k: (f"{sheet}!${L[j]}${tot}", sums[j])
+        for k, j in (
+            ("sum_annual_budget", 1),
+            ("sum_ytd_budget", 2),
+            ("sum_ytd_actual", 3),
+            ("sum_variance", 4),
+            ("sum_variance_pct", 5),
+            ("sum_forecast", 6),
+            ("sum_forecast_variance", 7),
+        )
+    }

@@ -20,9 +20,28 @@ import pandas as pd
 from ..model.labels import label, money_label
 from ..readers.cells import col_index, col_letter
 
-__all__ = ["INDEX", "MONEY", "MONEY_UNITS", "NUMBER", "PCT", "SHARE", "CellSpec", "ChartSpec",
-           "Drawing", "Highlight", "Look", "PageSetup", "SheetSpec", "TableSpec", "cell_value",
-           "col", "header_footer", "quote_sheet", "shown", "wrapped_lines"]
+__all__ = [
+    "INDEX",
+    "MONEY",
+    "MONEY_UNITS",
+    "NUMBER",
+    "PCT",
+    "SHARE",
+    "CellSpec",
+    "ChartSpec",
+    "Drawing",
+    "Highlight",
+    "Look",
+    "PageSetup",
+    "SheetSpec",
+    "TableSpec",
+    "cell_value",
+    "col",
+    "header_footer",
+    "quote_sheet",
+    "shown",
+    "wrapped_lines",
+]
 
 #: Text that a spreadsheet would read as a formula; always written as text.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -38,8 +57,7 @@ PCT = "0.00%"
 NUMBER = "#,##0"
 
 #: Money shown in pounds, thousands or millions: the format (the value stays in £).
-MONEY_UNITS = {"£": MONEY, "£000": '£#,##0,;(£#,##0,);"–"',
-               "£m": '£#,##0.0,,;(£#,##0.0,,);"–"'}
+MONEY_UNITS = {"£": MONEY, "£000": '£#,##0,;(£#,##0,);"–"', "£m": '£#,##0.0,,;(£#,##0.0,,);"–"'}
 
 
 @dataclass(frozen=True)
@@ -63,8 +81,15 @@ class CellSpec:
     @property
     def style(self) -> tuple[object, ...]:
         """What the cell's format depends on: cells with equal styles share one format."""
-        return (self.number_format, self.bold, self.italic, self.size, self.font_color,
-                self.fill_color, self.wrap)
+        return (
+            self.number_format,
+            self.bold,
+            self.italic,
+            self.size,
+            self.font_color,
+            self.fill_color,
+            self.wrap,
+        )
 
 
 @dataclass(frozen=True)
@@ -155,8 +180,9 @@ class Look:
     stamp: str = ""
 
     @classmethod
-    def of(cls, run_at: object = None, money: str | None = None,
-           marking: str | None = "OFFICIAL") -> Look:
+    def of(
+        cls, run_at: object = None, money: str | None = None, marking: str | None = "OFFICIAL"
+    ) -> Look:
         """A look stamped with a run's date and time and xlalloc's version.
 
         Args:
@@ -226,7 +252,8 @@ def header_footer(page: PageSetup) -> tuple[str, str]:
     """
     head = f'&C&"-,Bold"{page.marking.replace("&", "&&")}' if page.marking else ""
     foot = f"&L{FOOTER_LEFT}&C{FOOTER_CENTRE}" + (
-        f"&R{page.stamp.replace('&', '&&')}" if page.stamp else "")
+        f"&R{page.stamp.replace('&', '&&')}" if page.stamp else ""
+    )
     return head, foot
 
 
@@ -307,10 +334,21 @@ class Drawing:
             return "General"
         return MONEY_UNITS.get(self.look.money, MONEY) if fmt == MONEY else fmt
 
-    def put(self, row: int, column: int, value: object, fmt: str | None = None, *,
-            bold: bool = False, italic: bool = False, size: float | None = None,
-            font_color: str | None = None, fill_color: str | None = None,
-            fit: bool = True, wrap: bool = False) -> None:
+    def put(
+        self,
+        row: int,
+        column: int,
+        value: object,
+        fmt: str | None = None,
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        size: float | None = None,
+        font_color: str | None = None,
+        fill_color: str | None = None,
+        fit: bool = True,
+        wrap: bool = False,
+    ) -> None:
         """A value (text that looks like a formula stays text; formats apply to numbers).
 
         ``fit=False`` for titles and notes, which may run across empty cells beside them.
@@ -318,18 +356,46 @@ class Drawing:
         v = cell_value(value)
         number = isinstance(v, int | float) and not isinstance(v, bool)
         self._cells[(row, column)] = CellSpec(
-            row, column, v, False, self._fmt(fmt) if number else "General", bold, italic, size,
-            font_color, fill_color, fit=fit, wrap=wrap)
+            row,
+            column,
+            v,
+            False,
+            self._fmt(fmt) if number else "General",
+            bold,
+            italic,
+            size,
+            font_color,
+            fill_color,
+            fit=fit,
+            wrap=wrap,
+        )
 
-    def note(self, row: int, column: int, text: str, *, bold: bool = False,
-             italic: bool = False, size: float | None = None,
-             font_color: str | None = None) -> None:
+    def note(
+        self,
+        row: int,
+        column: int,
+        text: str,
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        size: float | None = None,
+        font_color: str | None = None,
+    ) -> None:
         """Text that may overflow into empty cells beside it (not fitted)."""
-        self.put(row, column, text, bold=bold, italic=italic, size=size,
-                 font_color=font_color, fit=False)
+        self.put(
+            row, column, text, bold=bold, italic=italic, size=size, font_color=font_color, fit=False
+        )
 
-    def formula(self, row: int, column: int, text: str, fmt: str | None = None, *,
-                bold: bool = False, value: object = None) -> None:
+    def formula(
+        self,
+        row: int,
+        column: int,
+        text: str,
+        fmt: str | None = None,
+        *,
+        bold: bool = False,
+        value: object = None,
+    ) -> None:
         """A live formula (never text from inputs: see :meth:`put`).
 
         Args:
@@ -341,8 +407,9 @@ class Drawing:
             value: The formula's value as the engine computed it, stored with the
                 formula so that readers which do not recalculate see the figure.
         """
-        self._cells[(row, column)] = CellSpec(row, column, text, True, self._fmt(fmt), bold,
-                                              cached=cell_value(value))
+        self._cells[(row, column)] = CellSpec(
+            row, column, text, True, self._fmt(fmt), bold, cached=cell_value(value)
+        )
 
     def value(self, row: int, column: int) -> object:
         """What a cell holds (``None`` if nothing)."""
@@ -357,12 +424,25 @@ class Drawing:
     def header(self, row: int, column: int, names: list[str]) -> None:
         """A styled header row (names as given; money labels in the sheet's unit)."""
         for j, name in enumerate(names):
-            self.put(row, column + j, money_label(str(name), self.look.money), bold=True,
-                     font_color=HEADER_FONT, fill_color=HEADER_FILL, wrap=True)
+            self.put(
+                row,
+                column + j,
+                money_label(str(name), self.look.money),
+                bold=True,
+                font_color=HEADER_FONT,
+                fill_color=HEADER_FILL,
+                wrap=True,
+            )
 
-    def block(self, row: int, column: int, df: pd.DataFrame,
-              formats: Mapping[str, str | None] | None = None, *,
-              table: str | None = None) -> int:
+    def block(
+        self,
+        row: int,
+        column: int,
+        df: pd.DataFrame,
+        formats: Mapping[str, str | None] | None = None,
+        *,
+        table: str | None = None,
+    ) -> int:
         """A header row of labels and the frame's values below it; returns the last data row.
 
         Args:
@@ -377,8 +457,10 @@ class Drawing:
         fmts = [(formats or {}).get(str(c)) for c in df.columns]
         values = df.to_numpy(dtype=object)
         # Long text (explanations, notes) wraps in a column of its own width.
-        wraps = [any(isinstance(v, str) and len(v) > LONG_TEXT for v in values[:, j])
-                 for j in range(values.shape[1])]
+        wraps = [
+            any(isinstance(v, str) and len(v) > LONG_TEXT for v in values[:, j])
+            for j in range(values.shape[1])
+        ]
         for j, w in enumerate(wraps):
             if w:
                 self.width(column + j, LONG_TEXT)
@@ -388,12 +470,14 @@ class Drawing:
         last = row + len(df)
         if table and len(df):
             ref = f"{col(column)}{row}:{col(column + len(heads) - 1)}{last}"
-            self.tables.append(TableSpec(table, ref, tuple(
-                money_label(h, self.look.money) for h in heads)))
+            self.tables.append(
+                TableSpec(table, ref, tuple(money_label(h, self.look.money) for h in heads))
+            )
         return last
 
-    def print_setup(self, *, landscape: bool = True,
-                    title_rows: tuple[int, int] | None = None) -> None:
+    def print_setup(
+        self, *, landscape: bool = True, title_rows: tuple[int, int] | None = None
+    ) -> None:
         """Orientation and the rows repeated at the top of each printed page."""
         self.page = PageSetup(landscape, title_rows, self.look.marking, self.look.stamp)
 
@@ -441,9 +525,19 @@ class Drawing:
                 lines = wrapped_lines(c.value, w - 1, 1.1 if c.bold else 1.0)
                 if lines > 1:
                     heights[c.row] = max(heights.get(c.row, 15), 15.0 * lines)
-        return SheetSpec(self.name, cells, widths, list(self.charts), self.tab_color,
-                         self.freeze, list(self.highlights), heights, self.page,
-                         list(self.tables), sorted(set(self.breaks)))
+        return SheetSpec(
+            self.name,
+            cells,
+            widths,
+            list(self.charts),
+            self.tab_color,
+            self.freeze,
+            list(self.highlights),
+            heights,
+            self.page,
+            list(self.tables),
+            sorted(set(self.breaks)),
+        )
 
 
 def wrapped_lines(text: str, width: float, scale: float = 1.0) -> int:

@@ -20,8 +20,19 @@ from .files import atomic_write
 from .sheetspec import INDEX, MONEY, NUMBER, PCT, SHARE, ChartSpec, Drawing, Look, SheetSpec
 from .xlsx import save_specs
 
-__all__ = ["INDEX", "MONEY", "NUMBER", "PCT", "SHARE", "csv_bytes", "csv_safe", "frame_sheet",
-           "number_format", "table_name", "write_tables"]
+__all__ = [
+    "INDEX",
+    "MONEY",
+    "NUMBER",
+    "PCT",
+    "SHARE",
+    "csv_bytes",
+    "csv_safe",
+    "frame_sheet",
+    "number_format",
+    "table_name",
+    "write_tables",
+]
 
 
 #: Columns of words whose names contain a money word.
@@ -41,9 +52,22 @@ def number_format(column: str) -> str | None:
         return PCT
     if c.endswith("_wp") or c in ("population", "rows") or "per_1000" in c:
         return NUMBER
-    money_words = ("target", "allocation", "amount", "baseline", "budget", "contribution",
-                   "total", "hcdd", "remaining", "actual", "variance", "forecast",
-                   "attributed", "£")
+    money_words = (
+        "target",
+        "allocation",
+        "amount",
+        "baseline",
+        "budget",
+        "contribution",
+        "total",
+        "hcdd",
+        "remaining",
+        "actual",
+        "variance",
+        "forecast",
+        "attributed",
+        "£",
+    )
     if any(w in c for w in money_words):
         return MONEY
     return None
@@ -62,8 +86,13 @@ def frame_sheet(d: Drawing, df: pd.DataFrame, start_row: int = 1, start_col: int
     Returns:
         The last data row.
     """
-    last = d.block(start_row, start_col, df, {str(c): number_format(str(c)) for c in df.columns},
-                   table=table_name(d.name))
+    last = d.block(
+        start_row,
+        start_col,
+        df,
+        {str(c): number_format(str(c)) for c in df.columns},
+        table=table_name(d.name),
+    )
     d.freeze = f"A{start_row + 1}" if start_col == 1 else None
     d.print_setup(landscape=df.shape[1] > 5, title_rows=(start_row, start_row))
     return last
@@ -78,8 +107,15 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].astype(object).map(lambda v: "'" + v if isinstance(v, str)
-                                and v.startswith(CSV_FORMULA_START) else v)
+            out[c] = (
+                out[c]
+                .astype(object)
+                .map(
+                    lambda v: (
+                        "'" + v if isinstance(v, str) and v.startswith(CSV_FORMULA_START) else v
+                    )
+                )
+            )
     return out
 
 
@@ -88,9 +124,12 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return csv_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame],
-                 charts: Mapping[str, list[ChartSpec]] | None = None,
-                 look: Look | None = None) -> Path:
+def write_tables(
+    path: str | Path,
+    tables: Mapping[str, pd.DataFrame],
+    charts: Mapping[str, list[ChartSpec]] | None = None,
+    look: Look | None = None,
+) -> Path:
     """Write tables to ``.xlsx`` (a sheet each) or ``.csv`` (one table only).
 
     Args:
@@ -108,8 +147,9 @@ def write_tables(path: str | Path, tables: Mapping[str, pd.DataFrame],
         items = list(tables.items())
         atomic_write(path, csv_bytes(items[0][1]))
         for name, df in items[1:]:
-            atomic_write(path.with_name(f"{path.stem}-{name.lower().replace(' ', '_')}.csv"),
-                         csv_bytes(df))
+            atomic_write(
+                path.with_name(f"{path.stem}-{name.lower().replace(' ', '_')}.csv"), csv_bytes(df)
+            )
         return path
     specs: list[SheetSpec] = []
     for name, df in tables.items():

@@ -45,12 +45,7 @@ def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None
     """Write one value into an openpyxl worksheet (formula-like text stays text)."""
     v = cell_value(value)
     number = isinstance(v, int | float) and not isinstance(v, bool)
-    return write_cell(ws, CellSpec(row, col, v, number_format=fmt if fmt and number
-                                   else "General"))
-
-
-
-
+    return write_cell(ws, CellSpec(row, col, v, number_format=fmt if fmt and number else "General"))
 
 
 def header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
@@ -61,10 +56,13 @@ def header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
         write_cell(ws, c)
 
 
-
-
-def fit_to_page(ws: Worksheet, marking: str | None = "OFFICIAL", stamp: str = "",
-                title_rows: str | None = None, landscape: bool = True) -> None:
+def fit_to_page(
+    ws: Worksheet,
+    marking: str | None = "OFFICIAL",
+    stamp: str = "",
+    title_rows: str | None = None,
+    landscape: bool = True,
+) -> None:
     """Print on A4 one page wide, with the same header and footer as output sheets.
 
     Args:
@@ -92,8 +90,6 @@ def fit_to_page(ws: Worksheet, marking: str | None = "OFFICIAL", stamp: str = ""
         ws.print_title_rows = title_rows
 
 
-
-
 def save_specs(specs: Iterable[SheetSpec], path: str | Path) -> Path:
     """Write the specs as a new workbook at ``path`` (atomically, reproducibly).
 
@@ -115,13 +111,18 @@ FIXED_TIME = "2000-01-01T00:00:00Z"
 def normalised_zip(raw: bytes) -> bytes:
     """A package with fixed entry timestamps and fixed document dates (reproducible bytes)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as zin, zipfile.ZipFile(out, "w",
-                                                                   zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(raw)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              rb"\g<1>" + FIXED_TIME.encode() + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + FIXED_TIME.encode() + rb"\g<2>",
+                    data,
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
