@@ -111,3 +111,15 @@ def libreoffice() -> str:
         "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
     )
     return exe
+
+
+#: Fixtures that make a test slow: LibreOffice (recalculating and printing workbooks) and
+#: NHS England's national files. A test using one (directly or through another fixture)
+#: is marked ``slow``; ``python -m pytest -m "not slow"`` is the fast tier.
+SLOW_FIXTURES = frozenset({"libreoffice", "shared_dir"})
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

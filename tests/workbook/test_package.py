@@ -29,11 +29,16 @@ EDITED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"
 
 
 def _sheet_part(parts, name):
-    wb = parts["xl/workbook.xml"].decode()
-    rid = re.search(rf'<sheet name="{name}"[^>]*r:id="(rId\d+)"', wb).group(1)
-    for rel in re.findall(r"<Relationship\b[^>]*>", parts["xl/_rels/workbook.xml.rels"].decode()):
-        if f'Id="{rid}"' in rel:
-            target = re.search(r'Target="([^"]+)"', rel).group(1)
+    """A sheet's part, found with the standard library's parser (not xlalloc's)."""
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    wb = ElementTree.fromstring(parts["xl/workbook.xml"])
+    rid = next(s.get(f"{{{NS_R}}}id") for s in wb.iter(f"{main}sheet") if s.get("name") == name)
+    rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    for rel in rels:
+        if rel.get("Id") == rid:
+            target = rel.get("Target")
             return target.lstrip("/") if target.startswith("/") else "xl/" + target
     raise KeyError(name)
 
@@ -334,7 +339,8 @@ def connection_query_table_and_external_link(parts):
     wb = parts["xl/workbook.xml"].decode()
     parts["xl/workbook.xml"] = wb.replace(
         "</sheets>",
-        f'</sheets><externalReferences><externalReference r:id="{rid}"/></externalReferences>',
+        f'</sheets><externalReferences><externalReference xmlns:r="{NS_R}" r:id="{rid}"/>'
+        "</externalReferences>",
         1,
     ).encode()
 
@@ -517,7 +523,8 @@ def test_a_sheet_of_yours_with_an_output_name_is_never_overwritten(tmp_path, cap
             "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet",
         )
         parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
-            b"</sheets>", f'<sheet name="Audit" sheetId="99" r:id="{rid}"/></sheets>'.encode()
+            b"</sheets>",
+            f'<sheet xmlns:r="{NS_R}" name="Audit" sheetId="99" r:id="{rid}"/></sheets>'.encode(),
         )
 
     model = build(tmp_path, [users_audit])
@@ -559,3 +566,47 @@ def test_ownership_record_survives_and_is_hidden(tmp_path):
         f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Audit|Checks|'
         'Convergence|Equity|Summary|Targets|Trajectory"</definedName>'
     ) in wb
+
+
+def _respelled(data: bytes) -> bytes:
+    """The same XML spelt another valid way: the main namespace under a prefix, attributes
+    in single quotes, the relationships namespace declared on each element that uses it
+    (with the standard library's serialiser, independent of xlalloc's adapter)."""
+    from xml.etree import ElementTree
+
+    for prefix, uri in (
+        ("x", "http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+        ("pr", "http://schemas.openxmlformats.org/package/2006/relationships"),
+        ("ct", "http://schemas.openxmlformats.org/package/2006/content-types"),
+        ("rel", NS_R),
+    ):
+        ElementTree.register_namespace(prefix, uri)
+    text = ElementTree.tostring(ElementTree.fromstring(data), encoding="unicode")
+    text = re.sub(r'="([^"\']*)"', r"='\1'", text)
+    return ("<?xml version='1.0' encoding='utf-8'?>\n" + text).encode()
+
+
+def test_the_parts_xlalloc_edits_may_be_spelt_any_valid_way(tmp_path, capsys):
+    """Prefixes, quotes and where namespaces are declared are the writer's choice (Excel,
+    openpyxl with or without lxml, other tools differ): the run's edits stay valid."""
+    from xml.etree import ElementTree
+
+    def respell(parts):
+        for name in EDITED:
+            parts[name] = _respelled(parts[name])
+
+    model = build(tmp_path, [respell])
+    assert b"<x:workbook" in read_parts(model)["xl/workbook.xml"]
+    assert main(["run", str(model), "--in-place"]) == 0, capsys.readouterr().err
+    first = read_parts(model)
+    for name in EDITED:
+        ElementTree.fromstring(first[name])  # well-formed, every prefix declared
+    assert b"<x:workbook" in first["xl/workbook.xml"]  # the user's spelling kept
+    assert set(owned_sheets(first)) == set(OUTPUT_SHEETS)
+    assert main(["run", str(model), "--in-place"]) == 0
+    assert read_parts(model) == first  # styles appended once, then found again
+    ran = read_values(model)
+    plain = tmp_path / "plain.xlsx"
+    xlalloc.new(plain, demo=True)
+    assert main(["run", str(plain), "--in-place"]) == 0
+    assert read_values(plain)["Apportionment"] == ran["Apportionment"]

@@ -1,53 +1,169 @@
-"""A workbook package's structure: relationships, its sheets' parts, its defined names.
+"""A workbook package's parts as XML trees: the one adapter that parses and re-serialises them.
 
-Read from the parts as text (after :mod:`.archive` has checked them), so the reader and
-the writer (:mod:`xlalloc.workbook.package`) resolve a sheet to its part the same way:
-through the package's own relationships, never by assuming ``xl/workbook.xml``.
+Every part xlalloc reads for the package's structure (relationships, the workbook's sheet
+list and defined names) and every part it edits but does not own (the workbook, its
+relationships, content types, styles, a template's sheets and drawings) goes through
+:func:`parse` and :func:`serialise`, with lxml: any well-formed XML is handled, single or
+double quotes, any namespace prefixes, nested elements and namespace declarations on
+any element, and only the parts edited are re-serialised (every other part is copied
+byte for byte by the package writer). The reader and the writer
+(:mod:`xlalloc.workbook.package`) resolve a sheet to its part the same way: through the
+package's own relationships, never by assuming ``xl/workbook.xml``.
+
+Parsing is safe: a document type declaration (and so any entity) is refused, as
+defusedxml refuses it, and nothing is fetched from the network.
 """
 
 from __future__ import annotations
 
-import re
+import copy
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from xml.sax.saxutils import unescape
+from typing import Any
+
+from lxml import etree
 
 from ..engine.errors import InputError
 
 __all__ = [
+    "XML_DECL",
     "Sheet",
+    "Element",
+    "attrs",
+    "canonical",
+    "children",
+    "copy_of",
     "defined_names",
-    "find_elements",
+    "descendants",
+    "fragment",
+    "local",
+    "namespace_of",
     "norm_part",
-    "opening_tag",
+    "parse",
+    "qname",
     "rels_of",
     "rels_part",
     "resolve_target",
+    "serialise",
     "sheet_parts",
     "sheets",
-    "tag_attrs",
     "workbook_part",
 ]
 
-_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
-_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+#: A parsed element (lxml's element type).
+Element = Any
+
+#: The declaration written at the top of every part xlalloc serialises.
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
-def tag_attrs(tag: str) -> dict[str, str]:
-    """An element's attributes (unescaped) from its text."""
-    return {k: unescape(v, _ENTITIES) for k, v in _ATTR.findall(tag)}
+def parse(data: bytes, name: str) -> Element:
+    """A part's root element.
+
+    Args:
+        data: The part's bytes.
+        name: The part's name, for messages.
+
+    Raises:
+        InputError: The part is not well-formed XML, or declares a document type
+            (entities are refused in every part).
+    """
+    return copy_of(_parsed(data, name))
 
 
-def find_elements(xml: str, name: str) -> list[re.Match[str]]:
-    """Every ``<name .../>`` or ``<name ...>...</name>`` element (no nesting of ``name``)."""
-    return list(
-        re.finditer(rf"<(?:\w+:)?{name}\b[^>]*?(?:/>|>.*?</(?:\w+:)?{name}>)", xml, flags=re.S)
-    )
+@functools.lru_cache(maxsize=256)
+def _parsed(data: bytes, name: str) -> Element:
+    """Parsed once per distinct part (a template's parts are read for every pack)."""
+    try:
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise InputError(
+            f"part {name} is not well-formed XML or uses entities: {e}", where=name
+        ) from None
+    if root.getroottree().docinfo.doctype:
+        raise InputError(
+            f"part {name} is not well-formed XML or uses entities: it declares a document type",
+            where=name,
+        )
+    return root
 
 
-def opening_tag(element: str) -> str:
-    """An element's opening tag."""
-    return element[: element.index(">") + 1]
+def copy_of(root: Element) -> Element:
+    """A deep copy of a tree, with any comments around its root.
+
+    A cached parse is never edited in place.
+    """
+    return copy.deepcopy(root.getroottree()).getroot()
+
+
+def serialise(root: Element) -> bytes:
+    """A tree as a part's bytes: the declaration, then the document (with any comments)."""
+    return XML_DECL.encode("utf-8") + etree.tostring(root.getroottree(), encoding="UTF-8")
+
+
+def local(el: Element) -> str:
+    """An element's or attribute's local name (without its namespace)."""
+    return str(etree.QName(el).localname)
+
+
+def qname(namespace: str | None, name: str) -> str:
+    """A qualified name in lxml's ``{namespace}name`` form."""
+    return f"{{{namespace}}}{name}" if namespace else name
+
+
+def namespace_of(el: Element) -> str | None:
+    """An element's namespace URI."""
+    return etree.QName(el).namespace
+
+
+def children(el: Element, name: str) -> list[Element]:
+    """An element's children with a local name (in any namespace)."""
+    return [c for c in el if isinstance(c.tag, str) and local(c) == name]
+
+
+def descendants(el: Element, name: str) -> Iterator[Element]:
+    """Every element below ``el`` (and ``el`` itself) with a local name, in document order."""
+    return (e for e in el.iter(f"{{*}}{name}", name))
+
+
+def attrs(el: Element) -> dict[str, str]:
+    """An element's attributes by local name (``r:id`` is ``id``)."""
+    return {str(etree.QName(k).localname): v for k, v in el.attrib.items()}
+
+
+def fragment(xml: str, namespace: str | None) -> list[Element]:
+    """Elements from text written in a namespace's default form, ready to insert.
+
+    ``fragment('<font><b/></font>', NS_MAIN)`` gives a ``font`` element in the main
+    namespace, which lxml serialises with whatever prefix the target part uses.
+    """
+    ns = f' xmlns="{namespace}"' if namespace else ""
+    wrapper = etree.fromstring(f"<fragment{ns}>{xml}</fragment>".encode(), _PARSER)
+    return list(wrapper)
+
+
+def canonical(el: Element) -> str:
+    """An element as namespace-free text (local names, attributes in order).
+
+    So entries compare equal however the part spells its prefixes.
+    """
+    # Attributes in other namespaces (Excel's extensions) are left out: an entry derived
+    # from this text is valid without them.
+    a = "".join(f' {k}="{_escape(v)}"' for k, v in el.attrib.items() if not k.startswith("{"))
+    name = local(el)
+    inner = "".join(canonical(c) for c in el if isinstance(c.tag, str))
+    text = _escape(el.text) if el.text and el.text.strip() else ""
+    if not inner and not text:
+        return f"<{name}{a}/>"
+    return f"<{name}{a}>{text}{inner}</{name}>"
+
+
+def _escape(v: str) -> str:
+    return v.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
 def resolve_target(base: str, target: str) -> str:
@@ -84,9 +200,7 @@ def rels_of(parts: dict[str, bytes], part: str) -> list[dict[str, str]]:
     rels = rels_part(part)
     if rels not in parts:
         return []
-    out = [
-        tag_attrs(m.group(0)) for m in find_elements(parts[rels].decode("utf-8"), "Relationship")
-    ]
+    out = [attrs(r) for r in descendants(parse(parts[rels], rels), "Relationship")]
     for a in out:
         if not a.get("Id") or "Target" not in a:
             raise InputError(
@@ -106,8 +220,8 @@ def workbook_part(parts: dict[str, bytes]) -> str:
     root = parts.get("_rels/.rels")
     if root is None:
         raise InputError("not a workbook package: no _rels/.rels part", where="package")
-    for m in find_elements(root.decode("utf-8"), "Relationship"):
-        a = tag_attrs(m.group(0))
+    for r in descendants(parse(root, "_rels/.rels"), "Relationship"):
+        a = attrs(r)
         if a.get("Type", "").endswith("/officeDocument"):
             return norm_part(a["Target"].lstrip("/"))
     raise InputError("not a workbook package: no main document", where="package")
@@ -120,17 +234,25 @@ class Sheet:
     name: str
     rid: str
     part: str  # e.g. xl/worksheets/sheet3.xml
-    tag: str  # the <sheet .../> element's text
+    sheet_id: int  # the workbook's sheetId
 
 
-def sheets(wb_xml: str, wb_part: str, rels: list[dict[str, str]]) -> list[Sheet]:
-    """The workbook's sheets, in order, each with its part."""
+def sheets(wb: Element, wb_part: str, rels: list[dict[str, str]]) -> list[Sheet]:
+    """The workbook's sheets, in order, each with its part.
+
+    Args:
+        wb: The workbook part's root element (:func:`parse`).
+        wb_part: The workbook part's name.
+        rels: The workbook's relationships (:func:`rels_of`).
+    """
     targets = {r["Id"]: norm_part(resolve_target(wb_part, r["Target"])) for r in rels}
     out = []
-    for m in find_elements(wb_xml, "sheet"):
-        a = tag_attrs(m.group(0))
-        rid = next((v for k, v in a.items() if k.endswith(":id")), "")
-        out.append(Sheet(a.get("name", ""), rid, targets.get(rid, ""), m.group(0)))
+    for el in (s for block in children(wb, "sheets") for s in children(block, "sheet")):
+        a = attrs(el)
+        rid = a.get("id", "")
+        out.append(
+            Sheet(a.get("name", ""), rid, targets.get(rid, ""), int(a.get("sheetId", "0") or 0))
+        )
     return out
 
 
@@ -139,15 +261,15 @@ def sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     wb = workbook_part(parts)
     if wb not in parts:
         raise InputError(f"not a workbook package: no {wb}", where="package")
-    return {s.name: s.part for s in sheets(parts[wb].decode("utf-8"), wb, rels_of(parts, wb))}
+    return {s.name: s.part for s in sheets(parse(parts[wb], wb), wb, rels_of(parts, wb))}
 
 
 def defined_names(parts: dict[str, bytes]) -> dict[str, str]:
     """Workbook-level defined names and what they refer to, as text."""
+    wb = workbook_part(parts)
     out = {}
-    for m in find_elements(parts[workbook_part(parts)].decode("utf-8"), "definedName"):
-        a = tag_attrs(opening_tag(m.group(0)))
+    for el in descendants(parse(parts[wb], wb), "definedName"):
+        a = attrs(el)
         if "localSheetId" not in a:
-            text = re.sub(r"^<[^>]*>|</[^>]*>$", "", m.group(0))
-            out[a.get("name", "")] = unescape(text, _ENTITIES).strip()
+            out[a.get("name", "")] = (el.text or "").strip()
     return out

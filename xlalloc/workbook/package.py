@@ -22,11 +22,9 @@ so pandas, previews and Power BI read numbers; Excel recalculates on load.
 
 from __future__ import annotations
 
-import copy
 import functools
 import io
 import re
-import struct
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,23 +32,31 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from defusedxml import ElementTree
-
 from ..engine.errors import InputError
 from ..readers.archive import Limits, read_parts, read_parts_bytes
 from ..readers.cells import cell_rc, col_index
 from ..readers.ooxml import (
+    XML_DECL,
+    Element,
+    attrs,
+    canonical,
+    children,
     defined_names,
-    find_elements,
+    descendants,
+    fragment,
+    local,
+    namespace_of,
     norm_part,
-    opening_tag,
+    parse,
+    qname,
     rels_of,
     rels_part,
     resolve_target,
+    serialise,
     sheets,
-    tag_attrs,
     workbook_part,
 )
+from .pinned import chart_part, copy_stored
 from .sheetspec import (
     CellSpec,
     ChartSpec,
@@ -92,7 +98,8 @@ CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.workshee
 CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 
-XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+CONTENT_TYPES = "[Content_Types].xml"
+STYLES_PART = "xl/styles.xml"
 
 #: Number formats Excel knows by id without a ``<numFmt>`` entry.
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
@@ -102,30 +109,40 @@ BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "
 
 
 def _parse_check(data: bytes, name: str) -> None:
-    """Parse a part with defusedxml (entity expansion refused) before editing its text."""
-    problem = _xml_problem(data)
-    if problem:
-        raise InputError(
-            f"part {name} is not well-formed XML or uses entities: {problem}", where=name
-        )
-
-
-@functools.lru_cache(maxsize=256)
-def _xml_problem(data: bytes) -> str:
-    """Why a part cannot be parsed safely ("" if it can).
-
-    Remembered, as a template's parts are checked once for every pack.
-    """
-    try:
-        ElementTree.fromstring(data)
-    except Exception as e:  # defusedxml raises its own error types
-        return str(e)
-    return ""
+    """Parse a part safely (no document type, no entities) before editing it."""
+    parse(data, name)
 
 
 def _text(v: str) -> str:
-    # XML 1.0 forbids most control characters; Excel's own escape is _xHHHH_.
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group()):04X}_", escape(v))
+    """Text escaped for writing into XML, control characters as Excel writes them."""
+    return _safe(escape(v))
+
+
+def _one(xml: str, namespace: str | None) -> Element:
+    """One element from text in a namespace's default form (see :func:`fragment`)."""
+    return fragment(xml, namespace)[0]
+
+
+def _insert_at(parent: Element, index: int, elements: Iterable[Element]) -> None:
+    for k, el in enumerate(elements):
+        parent.insert(index + k, el)
+
+
+def _index_after(parent: Element, names: Sequence[str]) -> int:
+    """The position just after the last child named one of ``names`` (0 if none)."""
+    at = 0
+    for k, c in enumerate(parent):
+        if isinstance(c.tag, str) and local(c) in names:
+            at = k + 1
+    return at
+
+
+def _index_before(parent: Element, followers: Sequence[str]) -> int:
+    """The position of the first child named one of ``followers`` (the end if none)."""
+    for k, c in enumerate(parent):
+        if isinstance(c.tag, str) and local(c) in followers:
+            return k
+    return len(parent)
 
 
 # --------------------------------------------------------------------------- styles
@@ -133,9 +150,13 @@ def _text(v: str) -> str:
 
 @dataclass
 class _Styles:
-    """``xl/styles.xml`` with appended number formats, fonts, fills and cell formats."""
+    """``xl/styles.xml`` with appended number formats, fonts, fills and cell formats.
 
-    xml: str
+    Entries are kept as namespace-free text (:func:`canonical`), so an entry xlalloc
+    appended on an earlier run is found and reused however the part spells its prefixes.
+    """
+
+    data: bytes
     formats: dict[str, int] = field(default_factory=dict)
     new_formats: list[str] = field(default_factory=list)
     fonts: list[str] = field(default_factory=list)
@@ -148,25 +169,23 @@ class _Styles:
     )
 
     @classmethod
-    def parse(cls, xml: str) -> _Styles:
+    def parse(cls, data: bytes) -> _Styles:
         """The styles part's entries (parsed once per distinct part, then copied)."""
-        t = _parse_styles(xml)
+        t = _parse_styles(data)
         return cls(
-            xml, dict(t.formats), [], list(t.fonts), list(t.fills), list(t.xfs), list(t.dxfs)
+            data, dict(t.formats), [], list(t.fonts), list(t.fills), list(t.xfs), list(t.dxfs)
         )
 
     @classmethod
-    def _parse(cls, xml: str) -> _Styles:
-        s = cls(xml)
-        for m in find_elements(xml, "numFmt"):
-            a = tag_attrs(m.group(0))
+    def _parse(cls, data: bytes) -> _Styles:
+        s = cls(data)
+        root = parse(data, STYLES_PART)
+        for el in descendants(root, "numFmt"):
+            a = attrs(el)
             s.formats[a.get("formatCode", "")] = int(a.get("numFmtId", "0"))
 
         def items(block: str, item: str) -> list[str]:
-            b = re.search(
-                rf"<(?:\w+:)?{block}\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?{block}>)", xml, flags=re.S
-            )
-            return [_norm(m.group(0)) for m in find_elements(b.group(1) or "", item)] if b else []
+            return [canonical(e) for b in children(root, block) for e in children(b, item)]
 
         s.fonts, s.fills, s.xfs = (
             items("fonts", "font"),
@@ -175,11 +194,11 @@ class _Styles:
         )
         s.dxfs = items("dxfs", "dxf")
         if not s.xfs:
-            raise InputError("the styles part has no cell formats", where="xl/styles.xml")
+            raise InputError("the styles part has no cell formats", where=STYLES_PART)
         return s
 
     def _index(self, kind: str, entries: list[str], xml: str) -> int:
-        xml = _norm(xml)
+        xml = canonical(_one(xml, None))
         if xml in entries:
             return entries.index(xml)
         entries.append(xml)
@@ -203,10 +222,10 @@ class _Styles:
         return self.memo[key]
 
     def _xf(self, c: CellSpec, base: int, wants_font: bool) -> int:
-        xf = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
-        changes: dict[str, str] = {}
+        xf = _one(self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0], None)
         if c.number_format != "General":
-            changes.update(numFmtId=str(self._format(c.number_format)), applyNumberFormat="1")
+            xf.set("numFmtId", str(self._format(c.number_format)))
+            xf.set("applyNumberFormat", "1")
         if wants_font:
             font = self._index(
                 "fonts",
@@ -220,7 +239,8 @@ class _Styles:
                     + '<name val="Calibri"/><family val="2"/></font>'
                 ),
             )
-            changes.update(fontId=str(font), applyFont="1")
+            xf.set("fontId", str(font))
+            xf.set("applyFont", "1")
         if c.fill_color:
             fill = self._index(
                 "fills",
@@ -230,16 +250,11 @@ class _Styles:
                     '<bgColor indexed="64"/></patternFill></fill>'
                 ),
             )
-            changes.update(fillId=str(fill), applyFill="1")
-        for k, v in changes.items():
-            if re.search(rf'\b{k}="[^"]*"', xf):
-                xf = re.sub(rf'\b{k}="[^"]*"', f'{k}="{v}"', xf, count=1)
-            else:
-                at = xf.index("xf") + 2  # after the tag's name (with any prefix)
-                xf = f'{xf[:at]} {k}="{v}"{xf[at:]}'
+            xf.set("fillId", str(fill))
+            xf.set("applyFill", "1")
         if c.wrap:
-            xf = _wrapped(xf)
-        return self._index("cellXfs", self.xfs, xf)
+            _wrap(xf)
+        return self._index("cellXfs", self.xfs, canonical(xf))
 
     def dxf(self, fill_color: str) -> int:
         """A differential format (conditional formatting) filling cells with a colour."""
@@ -257,91 +272,64 @@ class _Styles:
             self.new_formats.append(code)
         return self.formats[code]
 
-    def render(self) -> str:
-        """The styles part with what was added (the text before it untouched)."""
-        xml = self.xml
+    def render(self) -> bytes:
+        """The styles part with what was added (every existing entry kept as it was)."""
+        if not self.new_formats and not any(self.added.values()):
+            return self.data
+        root = parse(self.data, STYLES_PART)
+        ns = namespace_of(root)
         for block, entries in (
             ("fonts", self.fonts),
             ("fills", self.fills),
             ("cellXfs", self.xfs),
             ("dxfs", self.dxfs),
         ):
-            n = self.added[block]
-            if not n:
-                continue
-            if block == "dxfs" and not re.search(r"<(?:\w+:)?dxfs\b", xml):
+            if self.added[block]:
                 # dxfs follows cellStyles in the schema.
-                m = re.search(r"</(?:\w+:)?cellStyles>|<(?:\w+:)?cellStyles\b[^>]*/>", xml)
-                at = m.end() if m else xml.rindex("</")
-                xml = (
-                    xml[:at]
-                    + f'<dxfs count="{len(entries)}">'
-                    + "".join(entries)
-                    + "</dxfs>"
-                    + xml[at:]
-                )
-                continue
-            xml = _append(xml, block, "".join(entries[-n:]), len(entries))
+                after = ("cellStyles", "cellXfs", "cellStyleXfs", "borders", "fills", "fonts")
+                _append(root, block, entries[-self.added[block] :], len(entries), after)
         if self.new_formats:
-            add = "".join(
+            add = [
                 f'<numFmt numFmtId="{self.formats[c]}" formatCode={quoteattr(c)}/>'
                 for c in self.new_formats
-            )
-            if re.search(r"<(?:\w+:)?numFmts\b", xml):
-                xml = _append(xml, "numFmts", add, len(self.formats))
-            else:
-                xml = re.sub(
-                    r"(<(?:\w+:)?styleSheet\b[^>]*>)",
-                    lambda m: (
-                        m.group(1) + f'<numFmts count="{len(self.formats)}">' + add + "</numFmts>"
-                    ),
-                    xml,
-                    count=1,
-                )
-        return xml
+            ]
+            _append(root, "numFmts", add, len(self.formats), ())
+        assert ns is not None
+        return serialise(root)
 
 
-def _wrapped(xf: str) -> str:
-    """A cell format with its text wrapped (alignment is an ``<xf>``'s first child)."""
-    prefix = re.match(r"<((?:\w+:)?)xf\b", xf)
-    assert prefix is not None
-    p = prefix.group(1)
-    if not re.search(r'\bapplyAlignment="', xf):
-        at = xf.index("xf") + 2
-        xf = f'{xf[:at]} applyAlignment="1"{xf[at:]}'
-    align = re.search(r"<(?:\w+:)?alignment\b[^>]*?/?>", xf)
+def _wrap(xf: Element) -> None:
+    """A cell format's text wrapped (alignment is an ``<xf>``'s first child)."""
+    if "applyAlignment" not in xf.attrib:
+        xf.set("applyAlignment", "1")
+    align = children(xf, "alignment")
     if align:
-        tag = re.sub(r'\s*wrapText="[^"]*"', "", align.group(0))
-        tag = re.sub(r"(/?>)$", r' wrapText="1"\1', tag)
-        return xf[: align.start()] + tag + xf[align.end() :]
-    new = f'<{p}alignment vertical="top" wrapText="1"/>'
-    if xf.endswith("/>"):
-        return xf[:-2] + f">{new}</{p}xf>"
-    at = xf.index(">") + 1
-    return xf[:at] + new + xf[at:]
+        align[0].set("wrapText", "1")
+    else:
+        xf.insert(0, _one('<alignment vertical="top" wrapText="1"/>', None))
 
 
 @functools.lru_cache(maxsize=16)
-def _parse_styles(xml: str) -> _Styles:
-    return _Styles._parse(xml)
+def _parse_styles(data: bytes) -> _Styles:
+    return _Styles._parse(data)
 
 
-def _norm(xml: str) -> str:
-    return re.sub(r">\s+<", "><", xml.strip())
+def _append(
+    root: Element, block: str, entries: Sequence[str], count: int, after: Sequence[str]
+) -> None:
+    """Append entries at the end of a block of the styles part and set its count.
 
-
-def _append(xml: str, block: str, add: str, count: int) -> str:
-    """Append elements at the end of a block and set its count attribute."""
-    m = re.search(rf"<((?:\w+:)?){block}\b([^>]*?)(/?)>", xml)
-    if m is None:
-        raise InputError(f"styles part has no <{block}>", where="xl/styles.xml")
-    prefix, attrs, empty = m.group(1), m.group(2), m.group(3)
-    attrs = re.sub(r'\s*count="\d*"', "", attrs)
-    opening = f'<{prefix}{block}{attrs} count="{count}">'
-    if empty:
-        return xml[: m.start()] + opening + add + f"</{prefix}{block}>" + xml[m.end() :]
-    close = xml.index(f"</{prefix}{block}>", m.end())
-    return xml[: m.start()] + opening + xml[m.end() : close] + add + xml[close:]
+    A missing block is created after the last of ``after`` present (first if none).
+    """
+    ns = namespace_of(root)
+    found = children(root, block)
+    if found:
+        el = found[0]
+    else:
+        el = root.makeelement(qname(ns, block), {})
+        root.insert(_index_after(root, after), el)
+    el.extend(fragment("".join(entries), ns))
+    el.set("count", str(count))
 
 
 # --------------------------------------------------------------------------- sheets
@@ -483,7 +471,6 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
     """A chart part, serialised by openpyxl's chart model (never a user's part)."""
     from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
     from openpyxl.chart.shapes import GraphicalProperties
-    from openpyxl.xml.functions import tostring
 
     ws: Any = _Named(ch.data_sheet or sheet)
     if ch.kind == "scatter":  # points: x from min_col, y from first_series_col
@@ -507,7 +494,7 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
         chart.style = 13
         chart.series.append(points)
         chart.legend = None
-        return tostring(chart._write()).decode()
+        return chart_part(chart)
     chart = LineChart() if ch.kind == "line" else BarChart()
     if ch.kind == "bar":
         chart.type = "bar"
@@ -577,7 +564,7 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
         chart.legend = None
     else:
         chart.legend.position = "b"
-    return tostring(chart._write()).decode()
+    return chart_part(chart)
 
 
 def _chart_title(text: str) -> Any:
@@ -686,17 +673,20 @@ _AFTER_CF = (
 _AFTER_DRAWING = _AFTER_CF[_AFTER_CF.index("legacyDrawing") :]
 
 
-def _insert_before(xml: str, followers: Sequence[str], add: str) -> str:
-    pattern = "|".join(followers)
-    m = re.search(rf"<(?:\w+:)?(?:{pattern})\b", xml)
-    at = m.start() if m else xml.rindex("</")
-    return xml[:at] + add + xml[at:]
-
-
 def _rels_xml(entries: Iterable[str]) -> bytes:
     return (
         f'{XML_DECL}<Relationships xmlns="{NS_PKG_REL}">' + "".join(entries) + "</Relationships>"
     ).encode("utf-8")
+
+
+def _add_rels(parts: dict[str, bytes], rels: str, entries: Sequence[str]) -> None:
+    """Relationships appended to a relationships part (created if there is none)."""
+    if rels not in parts:
+        parts[rels] = _rels_xml(entries)
+        return
+    root = parse(parts[rels], rels)
+    root.extend(fragment("".join(entries), namespace_of(root)))
+    parts[rels] = serialise(root)
 
 
 class _Edit:
@@ -706,13 +696,12 @@ class _Edit:
         self.parts = dict(parts)
         self.wb_part = workbook_part(self.parts)
         self.wb_rels_part = rels_part(self.wb_part)
-        for name in (self.wb_part, self.wb_rels_part, "[Content_Types].xml"):
+        for name in (self.wb_part, self.wb_rels_part, CONTENT_TYPES):
             if name not in self.parts:
                 raise InputError(f"not a workbook package: no {name}", where="package")
             _parse_check(self.parts[name], name)
-        self.wb_xml = self.parts[self.wb_part].decode("utf-8")
-        self.rels_xml = self.parts[self.wb_rels_part].decode("utf-8")
-        self.wb_rels = [tag_attrs(m.group(0)) for m in find_elements(self.rels_xml, "Relationship")]
+        self.wb = parse(self.parts[self.wb_part], self.wb_part)
+        self.wb_rels = rels_of(self.parts, self.wb_part)
         styles = next(
             (
                 norm_part(resolve_target(self.wb_part, r["Target"]))
@@ -722,20 +711,18 @@ class _Edit:
             None,
         )
         if styles is None or styles not in self.parts:
-            raise InputError("the workbook has no styles part", where="xl/styles.xml")
+            raise InputError("the workbook has no styles part", where=STYLES_PART)
         _parse_check(self.parts[styles], styles)
         self.styles_part = styles
-        self.styles = _Styles.parse(self.parts[styles].decode("utf-8"))
-        self.sheets = {s.name: s for s in sheets(self.wb_xml, self.wb_part, self.wb_rels)}
+        self.styles = _Styles.parse(self.parts[styles])
+        self.sheets = {s.name: s for s in sheets(self.wb, self.wb_part, self.wb_rels)}
         self.owned = owned_sheets(self.parts)
         self.removed: list[str] = []
         self.added_ct: list[tuple[str, str]] = []
-        self.new_sheet_tags: list[str] = []
+        self.new_sheets: list[tuple[str, int, str]] = []  # name, sheetId, relationship id
         self.new_rels: list[str] = []
         self.used_rids = {r.get("Id", "") for r in self.wb_rels}
-        self.max_id = max(
-            [0, *(int(tag_attrs(t.tag).get("sheetId", "0")) for t in self.sheets.values())]
-        )
+        self.max_id = max([0, *(s.sheet_id for s in self.sheets.values())])
         self.written: list[str] = []
         self.print_titles: dict[str, str] = {}
 
@@ -761,9 +748,7 @@ class _Edit:
             rid = f"rId{k}"
             self.used_rids.add(rid)
             self.max_id += 1
-            self.new_sheet_tags.append(
-                f'<sheet name={quoteattr(spec.name)} sheetId="{self.max_id}" r:id="{rid}"/>'
-            )
+            self.new_sheets.append((spec.name, self.max_id, rid))
             target = str(PurePosixPath(part).relative_to(PurePosixPath(self.wb_part).parent))
             self.new_rels.append(f'<Relationship Id="{rid}" Type="{REL_SHEET}" Target="{target}"/>')
             self.added_ct.append((part, CT_SHEET))
@@ -800,7 +785,7 @@ class _Edit:
     def _tables(self) -> list[dict[str, str]]:
         """The root attributes of every table part in the package."""
         return [
-            tag_attrs(opening_tag(data.decode("utf-8", "replace").split("?>")[-1].strip()))
+            attrs(parse(data, name))
             for name, data in self.parts.items()
             if name.startswith("xl/tables/") and name.endswith(".xml") and data
         ]
@@ -858,87 +843,73 @@ class _Edit:
         if spec.name not in self.sheets:
             raise InputError(f"the template has no sheet {spec.name!r}", where="template")
         part = self.sheets[spec.name].part
-        _parse_check(self.parts[part], part)
-        xml = self.parts[part].decode("utf-8")
-        xml = _merge_cells(xml, spec.cells, self.styles, _wrapped_heights(xml, spec))
-        xml = _fill_tokens(xml, spec)
+        root = parse(self.parts[part], part)
+        _merge_cells(root, spec.cells, self.styles, _wrapped_heights(root, spec))
+        _fill_tokens(root, spec)
+        ns = namespace_of(root)
         if spec.highlights:
-            prio = max([0, *(int(p) for p in re.findall(r'priority="(\d+)"', xml))])
+            prio = max(
+                [0, *(int(attrs(r).get("priority", "0")) for r in descendants(root, "cfRule"))]
+            )
             add = "".join(
                 f'<conditionalFormatting sqref="{h.ref}"><cfRule type="expression" '
                 f'dxfId="{self.styles.dxf(h.fill_color)}" priority="{prio + k + 1}"><formula>'
                 f"{_text(h.formula)}</formula></cfRule></conditionalFormatting>"
                 for k, h in enumerate(spec.highlights)
             )
-            xml = _insert_before(xml, _AFTER_CF, add)
+            _insert_at(root, _index_before(root, _AFTER_CF), fragment(add, ns))
         if spec.charts:
-            drawing = next(
-                (r for r in rels_of(self.parts, part) if r.get("Type") == REL_DRAWING), None
+            self._overlay_charts(root, part, spec)
+        self.parts[part] = serialise(root)
+
+    def _overlay_charts(self, root: Element, part: str, spec: SheetSpec) -> None:
+        """A template sheet's charts: in a new drawing, or beside the template's own."""
+        drawing = next((r for r in rels_of(self.parts, part) if r.get("Type") == REL_DRAWING), None)
+        if drawing is None:
+            dpart = self._new_drawing(spec.name, spec.charts)
+            entry = (
+                f'<Relationship Id="rIdXlalloc1" Type="{REL_DRAWING}" '
+                f'Target="../drawings/{PurePosixPath(dpart).name}"/>'
             )
-            if drawing is None:
-                dpart = self._new_drawing(spec.name, spec.charts)
-                rels = self.parts.get(rels_part(part))
-                entry = (
-                    f'<Relationship Id="rIdXlalloc1" Type="{REL_DRAWING}" '
-                    f'Target="../drawings/{PurePosixPath(dpart).name}"/>'
-                )
-                self.parts[rels_part(part)] = (
-                    rels.replace(b"</Relationships>", entry.encode() + b"</Relationships>")
-                    if rels
-                    else _rels_xml([entry])
-                )
-                xml = _insert_before(
-                    xml, _AFTER_DRAWING, f'<drawing xmlns:r="{NS_REL}" r:id="rIdXlalloc1"/>'
-                )
-            else:  # the template's own drawing (a logo, say): add the charts beside it
-                dpart = norm_part(resolve_target(part, drawing["Target"]))
-                _parse_check(self.parts[dpart], dpart)
-                anchors, chart_rels = self._charts(spec.name, spec.charts, dpart, "rIdXlalloc")
-                dxml = self.parts[dpart].decode("utf-8")
-                close = re.search(r"</(?:\w+:)?wsDr>\s*$", dxml)
-                assert close is not None
-                self.parts[dpart] = (
-                    dxml[: close.start()] + "".join(anchors) + dxml[close.start() :]
-                ).encode("utf-8")
-                drels = self.parts.get(rels_part(dpart))
-                self.parts[rels_part(dpart)] = (
-                    drels.replace(
-                        b"</Relationships>", "".join(chart_rels).encode() + b"</Relationships>"
-                    )
-                    if drels
-                    else _rels_xml(chart_rels)
-                )
-        self.parts[part] = xml.encode("utf-8")
+            _add_rels(self.parts, rels_part(part), [entry])
+            tag = _one(f'<drawing xmlns:r="{NS_REL}" r:id="rIdXlalloc1"/>', namespace_of(root))
+            root.insert(_index_before(root, _AFTER_DRAWING), tag)
+            return
+        # The template's own drawing (a logo, say): add the charts beside it.
+        dpart = norm_part(resolve_target(part, drawing["Target"]))
+        droot = parse(self.parts[dpart], dpart)
+        anchors, chart_rels = self._charts(spec.name, spec.charts, dpart, "rIdXlalloc")
+        droot.extend(fragment("".join(anchors), None))
+        self.parts[dpart] = serialise(droot)
+        _add_rels(self.parts, rels_part(dpart), chart_rels)
 
     def finish(self) -> dict[str, bytes]:
         """The edited package: workbook, relationships, content types and styles updated."""
-        self.parts[self.styles_part] = self.styles.render().encode("utf-8")
-        wb_xml = self.wb_xml
-        if self.new_sheet_tags:
-            wb_xml = re.sub(
-                r"(</(?:\w+:)?sheets>)",
-                lambda m: "".join(self.new_sheet_tags) + m.group(1),
-                wb_xml,
-                count=1,
-            )
+        self.parts[self.styles_part] = self.styles.render()
+        wb, ns = self.wb, namespace_of(self.wb)
+        if self.new_sheets:
+            block = children(wb, "sheets")
+            if not block:
+                raise InputError("workbook.xml has no <sheets>", where=self.wb_part)
+            for name, sheet_id, rid in self.new_sheets:
+                block[0].append(
+                    wb.makeelement(
+                        qname(ns, "sheet"),
+                        {"name": name, "sheetId": str(sheet_id), qname(NS_REL, "id"): rid},
+                    )
+                )
         if self.written:
-            wb_xml = _set_owner(wb_xml, sorted(set(self.owned) | set(self.written)))
+            _set_owner(wb, sorted(set(self.owned) | set(self.written)))
         order = [*self.sheets, *(n for n in self.written if n not in self.sheets)]
         for name in self.written:
-            wb_xml = _set_defined(
-                wb_xml, PRINT_TITLES, self.print_titles.get(name), order.index(name)
-            )
-        self.parts[self.wb_part] = _full_calc(wb_xml).encode("utf-8")
+            _set_defined(wb, PRINT_TITLES, self.print_titles.get(name), order.index(name))
+        _full_calc(wb)
+        self.parts[self.wb_part] = serialise(wb)
         if self.new_rels:
-            self.parts[self.wb_rels_part] = re.sub(
-                r"(</(?:\w+:)?Relationships>)",
-                lambda m: "".join(self.new_rels) + m.group(1),
-                self.rels_xml,
-                count=1,
-            ).encode("utf-8")
-        self.parts["[Content_Types].xml"] = _content_types(
-            self.parts["[Content_Types].xml"].decode("utf-8"), self.removed, self.added_ct
-        ).encode("utf-8")
+            _add_rels(self.parts, self.wb_rels_part, self.new_rels)
+        self.parts[CONTENT_TYPES] = _content_types(
+            self.parts[CONTENT_TYPES], self.removed, self.added_ct
+        )
         return self.parts
 
 
@@ -946,22 +917,25 @@ class _Edit:
 TOKENS = {"[marking]": lambda spec: spec.page.marking, "[run]": lambda spec: spec.page.stamp}
 
 
-def _fill_tokens(xml: str, spec: SheetSpec) -> str:
+def _fill_tokens(root: Element, spec: SheetSpec) -> None:
     """A template sheet's header and footer with ``[marking]`` and ``[run]`` filled in."""
-    m = re.search(r"<((?:\w+:)?)headerFooter\b.*?</(?:\w+:)?headerFooter>", xml, flags=re.S)
-    if m is None:
-        return xml
-    block = m.group(0)
-    for token, value in TOKENS.items():
-        block = block.replace(token, _text(value(spec).replace("&", "&&")))
-    return xml[: m.start()] + block + xml[m.end() :]
+    for block in children(root, "headerFooter"):
+        for el in block:
+            if isinstance(el.tag, str) and el.text:
+                for token, value in TOKENS.items():
+                    el.text = el.text.replace(token, _safe(value(spec).replace("&", "&&")))
 
 
-def _wrapped_heights(xml: str, spec: SheetSpec) -> dict[int, float]:
+def _safe(v: str) -> str:
+    """Text with the control characters XML 1.0 forbids in Excel's ``_xHHHH_`` form."""
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group()):04X}_", v)
+
+
+def _wrapped_heights(root: Element, spec: SheetSpec) -> dict[int, float]:
     """Heights of rows whose wrapped cells need more than one line in the template's columns."""
     widths: dict[int, float] = {}
-    for m in find_elements(xml, "col"):
-        a = tag_attrs(m.group(0))
+    for el in descendants(root, "col"):
+        a = attrs(el)
         for j in range(int(a.get("min", "1")), int(a.get("max", "1")) + 1):
             widths[j] = float(a.get("width", "8.43"))
     heights: dict[int, float] = {}
@@ -974,54 +948,54 @@ def _wrapped_heights(xml: str, spec: SheetSpec) -> dict[int, float]:
 
 
 def _merge_cells(
-    xml: str, cells: Sequence[CellSpec], styles: _Styles, heights: dict[int, float] | None = None
-) -> str:
-    """Sheet XML with cells written into ``<sheetData>``, in row and column order.
+    root: Element,
+    cells: Sequence[CellSpec],
+    styles: _Styles,
+    heights: dict[int, float] | None = None,
+) -> None:
+    """Cells written into a sheet's ``<sheetData>``, in row and column order.
 
-    ``heights`` sets rows' heights (wrapped headers); other rows keep theirs.
+    ``heights`` sets rows' heights (wrapped headers); other rows keep theirs. Rows lose
+    their optional ``spans`` hint, which the new cells may make wrong.
     """
-    start, end, prefix, parsed = _sheet_rows(xml)
-    rows = {r: (head, dict(cs)) for r, (head, cs) in parsed.items()}
-    for r, height in (heights or {}).items():
-        head, cs = rows.get(r, (f'<{prefix}row r="{r}">', {}))
-        head = re.sub(r'\s+(?:ht|customHeight)="[^"]*"', "", head)
-        rows[r] = (head[:-1] + f' ht="{height:g}" customHeight="1">', cs)
-    for c in cells:
-        head, cells_in = rows.setdefault(c.row, (f'<{prefix}row r="{c.row}">', {}))
-        old = cells_in.get(c.col)
-        base = int(tag_attrs(opening_tag(old)).get("s", "0")) if old else 0
-        new = _cell_xml(c, styles.xf(c, base))
-        cells_in[c.col] = new or (old or "")
-    body = "".join(
-        head + "".join(v for _, v in sorted(cs.items())) + f"</{prefix}row>"
-        for _, (head, cs) in sorted(rows.items())
-    )
-    return xml[:start] + f"<{prefix}sheetData>{body}</{prefix}sheetData>" + xml[end:]
-
-
-@functools.lru_cache(maxsize=64)
-def _sheet_rows(xml: str) -> tuple[int, int, str, dict[int, tuple[str, dict[int, str]]]]:
-    """Where ``<sheetData>`` is, its prefix, and its rows: row -> (opening tag, cells)."""
-    m = re.search(
-        r"<((?:\w+:)?)sheetData\s*/>|<((?:\w+:)?)sheetData>(.*?)</(?:\w+:)?sheetData>",
-        xml,
-        flags=re.S,
-    )
-    if m is None:
+    found = children(root, "sheetData")
+    if not found:
         raise InputError("a template sheet has no cell data", where="template")
-    prefix = m.group(1) or m.group(2) or ""
-    rows: dict[int, tuple[str, dict[int, str]]] = {}
-    for rm in find_elements(m.group(3) or "", "row"):
-        row_xml = rm.group(0)
-        opening = opening_tag(row_xml)
-        cells_in: dict[int, str] = {}
-        for cm in find_elements(row_xml[len(opening) :], "c"):
-            cells_in[cell_rc(tag_attrs(opening_tag(cm.group(0)))["r"])[1] + 1] = cm.group(0)
-        rows[int(tag_attrs(opening)["r"])] = (
-            re.sub(r'\s+spans="[^"]*"', "", opening.rstrip("/>").rstrip("/")) + ">",
-            cells_in,
-        )
-    return m.start(), m.end(), prefix, rows
+    data = found[0]
+    ns = namespace_of(root)
+    rows: dict[int, Element] = {}
+    for row in children(data, "row"):
+        row.attrib.pop("spans", None)
+        rows[int(row.get("r"))] = row
+
+    def row_of(r: int) -> Element:
+        if r not in rows:
+            new = data.makeelement(qname(ns, "row"), {"r": str(r)})
+            after = [k for k in rows if k < r]
+            data.insert(data.index(rows[max(after)]) + 1 if after else 0, new)
+            rows[r] = new
+        return rows[r]
+
+    for r, height in (heights or {}).items():
+        row = row_of(r)
+        row.attrib.pop("ht", None)
+        row.attrib.pop("customHeight", None)
+        row.set("ht", f"{height:g}")
+        row.set("customHeight", "1")
+    for c in cells:
+        row = row_of(c.row)
+        by_col = {cell_rc(x.get("r"))[1] + 1: x for x in children(row, "c")}
+        old = by_col.get(c.col)
+        base = int(old.get("s", "0")) if old is not None else 0
+        new_xml = _cell_xml(c, styles.xf(c, base))
+        if not new_xml:
+            continue
+        new = _one(new_xml, ns)
+        if old is not None:
+            row.replace(old, new)
+        else:
+            later = [k for k in by_col if k > c.col]
+            row.insert(row.index(by_col[min(later)]) if later else len(row), new)
 
 
 def replace_sheets(parts: dict[str, bytes], specs: Iterable[SheetSpec]) -> dict[str, bytes]:
@@ -1062,89 +1036,88 @@ def fill_template(
     return edit.finish()
 
 
-def _set_owner(wb_xml: str, names: list[str]) -> str:
+def _set_owner(wb: Element, names: list[str]) -> None:
     """Add or replace the hidden defined name recording xlalloc's sheets."""
-    return _set_defined(wb_xml, OWNER_NAME, '"' + "|".join(names) + '"', hidden=True)
+    _set_defined(wb, OWNER_NAME, '"' + "|".join(names) + '"', hidden=True)
 
 
 def _set_defined(
-    wb_xml: str, name: str, value: str | None, local: int | None = None, hidden: bool = False
-) -> str:
+    wb: Element, name: str, value: str | None, local: int | None = None, hidden: bool = False
+) -> None:
     """Add, replace or (``value=None``) remove one defined name, global or a sheet's.
 
     Args:
-        wb_xml: The workbook part's text.
+        wb: The workbook part's root element.
         name: The defined name.
         value: Its formula text; ``None`` removes it.
         local: The sheet's position (``localSheetId``) for a sheet-level name.
         hidden: Hidden from Excel's name manager.
     """
-    scope = f' localSheetId="{local}"' if local is not None else ""
-    scope += ' hidden="1"' if hidden else ""
-    tag = (
-        f'<definedName name="{name}"{scope}>{escape(value)}</definedName>'
-        if value is not None
-        else ""
-    )
-    for m in find_elements(wb_xml, "definedName"):
-        a = tag_attrs(m.group(0))
-        if a.get("name") == name and a.get("localSheetId") == (
-            None if local is None else str(local)
-        ):
-            return wb_xml[: m.start()] + tag + wb_xml[m.end() :]
-    if not tag:
-        return wb_xml
-    if re.search(r"<(?:\w+:)?definedNames\s*/>", wb_xml):
-        return re.sub(
-            r"<((?:\w+:)?)definedNames\s*/>",
-            lambda m: f"<{m.group(1)}definedNames>{tag}</{m.group(1)}definedNames>",
-            wb_xml,
-            count=1,
-        )
-    if re.search(r"</(?:\w+:)?definedNames>", wb_xml):
-        return re.sub(r"(</(?:\w+:)?definedNames>)", lambda m: tag + m.group(1), wb_xml, count=1)
-    # definedNames follows sheets (and functionGroups, externalReferences) in the schema.
-    ext = list(re.finditer(r"</(?:\w+:)?externalReferences>|</(?:\w+:)?sheets>", wb_xml))
-    if not ext:
-        raise InputError("workbook.xml has no <sheets>", where="xl/workbook.xml")
-    at = ext[-1].end()
-    return wb_xml[:at] + f"<definedNames>{tag}</definedNames>" + wb_xml[at:]
+    ns = namespace_of(wb)
+    tag = None
+    if value is not None:
+        a = {"name": name}
+        if local is not None:
+            a["localSheetId"] = str(local)
+        if hidden:
+            a["hidden"] = "1"
+        tag = wb.makeelement(qname(ns, "definedName"), a)
+        tag.text = value
+    scope = None if local is None else str(local)
+    for el in descendants(wb, "definedName"):
+        if el.get("name") == name and el.get("localSheetId") == scope:
+            if tag is None:
+                el.getparent().remove(el)
+            else:
+                tag.tail = el.tail
+                el.getparent().replace(el, tag)
+            return
+    if tag is None:
+        return
+    block = children(wb, "definedNames")
+    if not block:
+        if not children(wb, "sheets"):
+            raise InputError("workbook.xml has no <sheets>", where="xl/workbook.xml")
+        # definedNames follows sheets (and functionGroups, externalReferences) in the schema.
+        block = [wb.makeelement(qname(ns, "definedNames"), {})]
+        after = ("sheets", "functionGroups", "externalReferences")
+        wb.insert(_index_after(wb, after), block[0])
+    block[0].append(tag)
 
 
-def _full_calc(wb_xml: str) -> str:
-    m = re.search(r"<((?:\w+:)?)calcPr\b([^>]*?)(/?)>", wb_xml)
-    if m is None:
-        at = re.search(r"</(?:\w+:)?definedNames>", wb_xml)
-        assert at is not None
-        return wb_xml[: at.end()] + '<calcPr fullCalcOnLoad="1"/>' + wb_xml[at.end() :]
-    attrs = m.group(2)
-    if re.search(r'fullCalcOnLoad="[^"]*"', attrs):
-        attrs = re.sub(r'fullCalcOnLoad="[^"]*"', 'fullCalcOnLoad="1"', attrs)
-    else:
-        attrs += ' fullCalcOnLoad="1"'
-    return wb_xml[: m.start()] + f"<{m.group(1)}calcPr{attrs}{m.group(3)}>" + wb_xml[m.end() :]
+def _full_calc(wb: Element) -> None:
+    """The workbook set to recalculate every formula when Excel opens it."""
+    calc = children(wb, "calcPr")
+    if calc:
+        calc[0].set("fullCalcOnLoad", "1")
+        return
+    after = ("sheets", "functionGroups", "externalReferences", "definedNames")
+    el = wb.makeelement(qname(namespace_of(wb), "calcPr"), {"fullCalcOnLoad": "1"})
+    wb.insert(_index_after(wb, after), el)
 
 
-def _content_types(xml: str, removed: list[str], added: list[tuple[str, str]]) -> str:
+def _content_types(data: bytes, removed: list[str], added: list[tuple[str, str]]) -> bytes:
     """Drop overrides of removed parts and add those of new ones.
 
     A part replaced under the same name keeps its entry where it was, so a second run
     gives the same file.
     """
+    root = parse(data, CONTENT_TYPES)
     kept = {"/" + p for p, _ in added}
     gone = {"/" + p for p in removed} - kept
     present = set()
-    for m in reversed(find_elements(xml, "Override")):
-        name = tag_attrs(m.group(0)).get("PartName", "")
+    for el in list(children(root, "Override")):
+        name = el.get("PartName", "")
         present.add(name)
         if name in gone:
-            xml = xml[: m.start()] + xml[m.end() :]
+            root.remove(el)
     add = "".join(
         f'<Override PartName="/{p}" ContentType="{ct}"/>'
         for p, ct in added
         if "/" + p not in present
     )
-    return re.sub(r"(</(?:\w+:)?Types>)", lambda m: add + m.group(1), xml, count=1)
+    root.extend(fragment(add, namespace_of(root)))
+    return serialise(root)
 
 
 def write_package(
@@ -1178,7 +1151,7 @@ def write_package(
                     and src is not None
                     and (original.get(name) is parts[name] or original.get(name) == parts[name])
                 ):
-                    _copy_stored(raw, z, raw.getinfo(name))
+                    copy_stored(raw, z, raw.getinfo(name))
                     continue
                 info = zipfile.ZipInfo(
                     name, date_time=src.date_time if src else (1980, 1, 1, 0, 0, 0)
@@ -1189,26 +1162,6 @@ def write_package(
     finally:
         if raw is not None:
             raw.close()
-
-
-def _copy_stored(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Copy one entry's stored (compressed) bytes from one zip into another, unchanged."""
-    assert zin.fp is not None and zout.fp is not None
-    zin.fp.seek(info.header_offset)
-    header = zin.fp.read(30)
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    zin.fp.seek(info.header_offset + 30 + name_len + extra_len)
-    data = zin.fp.read(info.compress_size)
-    entry = copy.copy(info)
-    entry.flag_bits &= ~0x08  # sizes in the local header, no data descriptor
-    entry.extra = b""
-    entry.header_offset = zout.fp.tell()
-    zout.fp.write(entry.FileHeader(zip64=False))
-    zout.fp.write(data)
-    zout.start_dir = zout.fp.tell()
-    zout.filelist.append(entry)
-    zout.NameToInfo[entry.filename] = entry
-    vars(zout)["_didModify"] = True  # zipfile writes its directory only when modified
 
 
 def new_package() -> dict[str, bytes]:

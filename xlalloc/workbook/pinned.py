@@ -1,0 +1,59 @@
+"""The only code that touches private parts of a third-party library: pinned and tested.
+
+Two things xlalloc needs have no public API:
+
+* copying a zip entry's compressed bytes into another archive unchanged (so a part
+  xlalloc did not edit is stored exactly as it was, not inflated and deflated again):
+  CPython's :mod:`zipfile` keeps its directory in ``filelist``, ``NameToInfo`` and
+  ``start_dir``, and writes it on close only when ``_didModify`` is set;
+* a chart part from openpyxl's chart model without a workbook: ``ChartBase._write()``.
+
+Both are pinned: ``openpyxl>=3.1,<3.2`` and ``requires-python >=3.11`` in
+``pyproject.toml``, and ``tests/workbook/test_pinned.py`` fails on any version where these
+internals are not what this module expects.
+"""
+
+from __future__ import annotations
+
+import copy
+import struct
+import zipfile
+from typing import Any
+
+__all__ = ["chart_part", "copy_stored"]
+
+
+def copy_stored(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy one entry's stored (compressed) bytes from one zip into another, unchanged.
+
+    Args:
+        zin: The source archive, open for reading.
+        zout: The archive being written.
+        info: The entry of ``zin`` to copy.
+    """
+    assert zin.fp is not None and zout.fp is not None
+    zin.fp.seek(info.header_offset)
+    header = zin.fp.read(30)
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    zin.fp.seek(info.header_offset + 30 + name_len + extra_len)
+    data = zin.fp.read(info.compress_size)
+    entry = copy.copy(info)
+    entry.flag_bits &= ~0x08  # sizes in the local header, no data descriptor
+    entry.extra = b""
+    entry.header_offset = zout.fp.tell()
+    zout.fp.write(entry.FileHeader(zip64=False))
+    zout.fp.write(data)
+    zout.start_dir = zout.fp.tell()
+    zout.filelist.append(entry)
+    zout.NameToInfo[entry.filename] = entry
+    vars(zout)["_didModify"] = True  # zipfile writes its directory only when modified
+
+
+def chart_part(chart: Any) -> str:
+    """An openpyxl chart (``BarChart``, ``LineChart``, ``ScatterChart`` ...) as a chart part.
+
+    The chart's references name their sheet already; no workbook is needed.
+    """
+    from openpyxl.xml.functions import tostring
+
+    return str(tostring(chart._write()).decode())
