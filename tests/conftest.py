@@ -119,7 +119,34 @@ def libreoffice() -> str:
 SLOW_FIXTURES = frozenset({"libreoffice", "shared_dir"})
 
 
+#: Tests slow for another reason (over about 2 s each on 2 cores, measured with
+#: ``--durations``): building and installing the wheel, many runs of the model, broad
+#: property searches. Each module they test keeps faster tests in the fast tier.
+SLOW_TESTS = frozenset(
+    {
+        "test_the_wheel_installs_beside_only_its_core_and_runs_the_model_alike",  # pip install
+        "test_the_wheel_is_pure_python_and_needs_only_the_core",  # builds the wheel
+        "test_old_plus_amounts_plus_shares_is_new_on_random_edits",
+        "test_cli_run_and_macro_share_code",
+        "test_macros_write_identical_sheets_headless_and_in_excel",
+        "test_property_conservation_and_order_invariance",
+        "test_old_plus_amounts_plus_shares_is_new_to_the_penny",
+        "test_shares_targets_and_order_invariance",
+        "test_splitting_a_practice_in_halves_changes_nothing",
+        "test_packs_script_on_the_web_says_where_packs_are_built",
+        "test_validate_script_lists_every_problem_and_leaves_outputs_alone",
+        "test_pack_arguments",
+        "test_run_keeps_every_part_xlalloc_does_not_own",  # nine cases, three runs each
+        "test_practice_years_are_all_given_or_all_blank",
+        "test_a_practice_is_in_one_place_in_every_year",
+        "test_in_place_keeps_inputs_exactly",
+        "test_engine_type_checks",  # mypy
+    }
+)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        name = getattr(item, "originalname", None) or item.name
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

@@ -202,6 +202,7 @@ PINNED_ALL = {
     ],
     "xlalloc.engine.apportionment": [
         "Apportionment",
+        "ApportionmentMethod",
         "ApportionmentSettings",
         "DEFAULT_PROGRAMMES",
         "METHODS",

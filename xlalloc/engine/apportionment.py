@@ -25,6 +25,7 @@ by largest remainder, so lines, programmes and places reconcile exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ from .rounding import largest_remainder, units_of
 
 __all__ = [
     "Apportionment",
+    "ApportionmentMethod",
     "ApportionmentSettings",
     "DEFAULT_PROGRAMMES",
     "METHODS",
@@ -44,7 +46,6 @@ __all__ = [
     "rows_text",
 ]
 
-METHODS = ("practice_data", "place_split", "capitation", "scale", "follow")
 
 #: Default care programmes, with the method chain and capitation component each
 #: uses when a line names no methods (after BSOL's Appendix 1).
@@ -135,6 +136,158 @@ def rows_text(rows: list[int]) -> str:
     return ", ".join(out)
 
 
+#: Columns without which nothing else in a table can be checked.
+LINE_COLUMNS = ("line", "programme", "amount")
+PRACTICE_COLUMNS = ("practice_code", "place", "population")
+
+
+def _missing(frame: pd.DataFrame, columns: tuple[str, ...]) -> bool:
+    return any(c not in frame.columns for c in columns)
+
+
+def default_chain(programme: str) -> tuple[tuple[str, ...], str]:
+    """A programme's default method chain and capitation component (capitation, core)."""
+    return DEFAULT_PROGRAMMES.get(programme, (("capitation",), "core"))
+
+
+# --------------------------------------------------------------------------- methods
+
+
+@dataclass
+class _Context:
+    """What a method may look at: the line's data, splits, practices, earlier lines."""
+
+    data_by_line: dict[str, pd.DataFrame]
+    splits: pd.DataFrame
+    practices: pd.DataFrame
+    practice_cell: pd.MultiIndex
+    settings: ApportionmentSettings
+    shares_by_line: dict[str, pd.Series]
+    #: False while inputs are checked (another line's shares are not known yet).
+    running: bool = False
+
+
+#: A method's result for a line: shares by (place, locality), coverage, and a note.
+Shares = tuple[pd.Series, float, str]
+
+
+class ApportionmentMethod(Protocol):
+    """One way of apportioning a line (Birmingham and Solihull, Appendix 1)."""
+
+    @property
+    def name(self) -> str:
+        """The name a line's ``methods`` column uses."""
+        ...
+
+    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
+        """Why the method cannot be used for this line, or ``None`` if it can."""
+        ...
+
+    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
+        """The line's shares by (place, locality), the data's coverage, and a note."""
+        ...
+
+
+@dataclass(frozen=True)
+class _PracticeData:
+    """Practice-level data; unattributed spend shares the same practice shares."""
+
+    name: str = "practice_data"
+
+    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
+        d = ctx.data_by_line.get(line)
+        if d is None:
+            return "no practice data"
+        cov, threshold = _coverage(d), ctx.settings.coverage_threshold
+        return f"coverage {cov:.1%} below {threshold:.0%}" if cov < threshold else None
+
+    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
+        d = ctx.data_by_line[line]
+        P = ctx.practices
+        by_practice = d.dropna(subset=["practice_code"]).groupby("practice_code")["value"].sum()
+        v = by_practice.reindex(P["practice_code"]).fillna(0.0).to_numpy()
+        shares = pd.Series(v, index=ctx.practice_cell).groupby(level=[0, 1]).sum()
+        cov, total = _coverage(d), d["value"].sum()
+        return shares, cov, self.note(d, total, cov, row)
+
+    def note(self, d: pd.DataFrame, total: float, cov: float, row: pd.Series) -> str:
+        """How the shares were found."""
+        if cov >= 1:
+            return "practice shares"
+        attributed = d.loc[d["practice_code"].notna(), "value"].sum()
+        return (
+            f"practice shares; £{total - attributed:,.0f} unattributed apportioned by the "
+            "same shares"
+        )
+
+
+@dataclass(frozen=True)
+class _Scale(_PracticeData):
+    """GMS payments for months 1 to 6 (practice data) scaled to the full-year budget."""
+
+    name: str = "scale"
+
+    def note(self, d: pd.DataFrame, total: float, cov: float, row: pd.Series) -> str:
+        """The part-year actual and the scale factor."""
+        factor = row["amount"] / total if total else float("nan")
+        return f"part-year actual £{total:,.0f} scaled by {factor:.4f} to the budget"
+
+
+@dataclass(frozen=True)
+class _PlaceSplit:
+    """Explicit place (or locality) percentages: place reference information."""
+
+    name: str = "place_split"
+
+    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
+        return None if (ctx.splits["line"] == line).any() else "no place split"
+
+    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
+        sp = ctx.splits[ctx.splits["line"] == line]
+        return _split_to_cells(sp, ctx.practices, component), 1.0, "explicit place percentages"
+
+
+@dataclass(frozen=True)
+class _Follow:
+    """Another line's shares ("other areas of spend apportioned in line with these")."""
+
+    name: str = "follow"
+
+    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
+        target = str(row["follow"]).strip()
+        if not ctx.running or target in ctx.shares_by_line:
+            return None
+        return f"line {target} has no shares"
+
+    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
+        target = str(row["follow"]).strip()
+        return ctx.shares_by_line[target], 1.0, f"shares of line {target}"
+
+
+@dataclass(frozen=True)
+class _Capitation:
+    """Needs-weighted capitation: the default and final fallback, always available."""
+
+    name: str = "capitation"
+
+    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
+        return None
+
+    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
+        wp = pd.Series(ctx.practices[component].to_numpy(), index=ctx.practice_cell)
+        shares = wp.groupby(level=[0, 1]).sum()
+        return shares, 1.0, f"needs-weighted capitation ({component})"
+
+
+#: Every method by name, in the order the guidance lists them.
+REGISTRY: dict[str, ApportionmentMethod] = {
+    m.name: m for m in (_PracticeData(), _PlaceSplit(), _Capitation(), _Scale(), _Follow())
+}
+
+#: The methods' names (a line's ``methods`` column may name any of them).
+METHODS = tuple(REGISTRY)
+
+
 def _check_lines(
     lines: pd.DataFrame, settings: ApportionmentSettings, problems: Problems
 ) -> pd.DataFrame:
@@ -160,64 +313,13 @@ def _check_lines(
     df["line"] = df["line"].astype("string").str.strip()
     amounts = pd.to_numeric(df["amount"], errors="coerce")
     for i, r in df.iterrows():
-        row = rows[int(i)]
-        name = r["line"]
+        row, name = rows[int(i)], r["line"]
         if is_blank(name):
             problems.add(where, "line name is blank", row=row, column="line")
         if is_blank(r["programme"]):
             problems.add(where, f"line {name}: programme is blank", row=row, column="programme")
-        if pd.isna(amounts.iloc[i]):
-            problems.add(
-                where,
-                f"line {name}: amount {r['amount']!r} is not a number",
-                row=row,
-                column="amount",
-            )
-        else:
-            if amounts.iloc[i] < 0 and r["negative_ok"] is not True:
-                problems.add(
-                    where,
-                    f"line {name}: amount {amounts.iloc[i]:,.2f} is negative "
-                    "(set negative_ok for income or contra lines)",
-                    row=row,
-                    column="amount",
-                )
-            try:
-                units_of(float(amounts.iloc[i]), settings.unit, name=f"line {name} amount")
-            except InputError as e:
-                problems.add(where, e.problems[0].message, row=row, column="amount")
-        for flag in ("recurrent", "negative_ok"):
-            if not isinstance(r[flag], bool | np.bool_):
-                problems.add(
-                    where,
-                    f"line {name}: {flag} is {r[flag]!r}; expected True or False",
-                    row=row,
-                    column=flag,
-                )
-        methods = _methods_of(r["methods"])
-        bad = [m for m in methods if m not in METHODS]
-        if bad:
-            problems.add(
-                where,
-                f"line {name}: unknown method(s) {bad}; expected {list(METHODS)}",
-                row=row,
-                column="methods",
-            )
-        comp = r["component"]
-        if not is_blank(comp) and str(comp).strip() not in COMPONENTS:
-            problems.add(
-                where,
-                f"line {name}: unknown component {comp!r}; expected one of {list(COMPONENTS)}",
-                row=row,
-                column="component",
-            )
-        if "follow" in methods and is_blank(r["follow"]):
-            problems.add(
-                where,
-                f"line {name}: method 'follow' needs the line to follow",
-                row=row,
-                column="follow",
-            )
+        _check_amount(r, amounts.iloc[i], row, settings, problems)
+        _check_line_fields(r, row, problems)
     dups = df["line"][df["line"].duplicated(keep=False)].dropna().unique()
     for d in sorted(dups):
         problems.add(where, f"line {d} appears more than once", column="line")
@@ -233,6 +335,67 @@ def _check_lines(
     df["amount"] = amounts
     df["recurrent"] = df["recurrent"].map(lambda v: v is True or v is np.True_)
     return df
+
+
+def _check_amount(
+    r: pd.Series, amount: float, row: int, settings: ApportionmentSettings, problems: Problems
+) -> None:
+    """A line's amount: a number, a whole number of units, negative only where allowed."""
+    where, name = "Budget lines", r["line"]
+    if pd.isna(amount):
+        problems.add(
+            where, f"line {name}: amount {r['amount']!r} is not a number", row=row, column="amount"
+        )
+        return
+    if amount < 0 and r["negative_ok"] is not True:
+        problems.add(
+            where,
+            f"line {name}: amount {amount:,.2f} is negative "
+            "(set negative_ok for income or contra lines)",
+            row=row,
+            column="amount",
+        )
+    try:
+        units_of(float(amount), settings.unit, name=f"line {name} amount")
+    except InputError as e:
+        problems.add(where, e.problems[0].message, row=row, column="amount")
+
+
+def _check_line_fields(r: pd.Series, row: int, problems: Problems) -> None:
+    """A line's flags, methods, component and followed line."""
+    where, name = "Budget lines", r["line"]
+    for flag in ("recurrent", "negative_ok"):
+        if not isinstance(r[flag], bool | np.bool_):
+            problems.add(
+                where,
+                f"line {name}: {flag} is {r[flag]!r}; expected True or False",
+                row=row,
+                column=flag,
+            )
+    methods = _methods_of(r["methods"])
+    bad = [m for m in methods if m not in METHODS]
+    if bad:
+        problems.add(
+            where,
+            f"line {name}: unknown method(s) {bad}; expected {list(METHODS)}",
+            row=row,
+            column="methods",
+        )
+    comp = r["component"]
+    if not is_blank(comp) and str(comp).strip() not in COMPONENTS:
+        problems.add(
+            where,
+            f"line {name}: unknown component {comp!r}; expected one of {list(COMPONENTS)}",
+            row=row,
+            column="component",
+        )
+    if "follow" in methods and is_blank(r["follow"]):
+        problems.add(
+            where,
+            f"line {name}: method 'follow' needs the line to follow",
+            row=row,
+            column="follow",
+        )
 
 
 def _follow_order(df: pd.DataFrame, problems: Problems) -> list[str]:
@@ -481,9 +644,8 @@ def apportion(
         )
     L = _check_lines(lines, settings, problems)
     P = _check_practices(practices, problems)
-    structural = [p for p in problems.items if "missing column" in p.message]
-    if structural:
-        problems.raise_if_any()
+    if _missing(lines, LINE_COLUMNS) or _missing(practices, PRACTICE_COLUMNS):
+        problems.raise_if_any()  # nothing below can be checked without them
     for c in COMPONENTS:
         if c not in P.columns:
             problems.add("Practices", f"missing weighted population column '{c}'")
@@ -497,14 +659,16 @@ def apportion(
     order = _follow_order(L, problems)
     data = pd.concat([pv, act], ignore_index=True)
     data_by_line = {str(k): g for k, g in data.groupby("line", sort=False)}
-    _check_methods_available(L, data_by_line, splits, settings, problems)
+    practice_cell = pd.MultiIndex.from_frame(P[["place", "locality"]])
+    shares_by_line: dict[str, pd.Series] = {}
+    ctx = _Context(data_by_line, splits, P, practice_cell, settings, shares_by_line)
+    _check_methods_available(L, ctx, problems)
     problems.raise_if_any()
+    ctx.running = True
 
     cells_index = pd.MultiIndex.from_frame(
         P[["place", "locality"]].drop_duplicates().sort_values(["place", "locality"])
     )
-    practice_cell = pd.MultiIndex.from_frame(P[["place", "locality"]])
-    shares_by_line: dict[str, pd.Series] = {}
     audit_rows = []
     cell_rows = []
     failures = Problems()
@@ -512,64 +676,20 @@ def apportion(
     for line in order:
         r = by_name.loc[line]
         programme = str(r["programme"])
-        default_chain, default_comp = DEFAULT_PROGRAMMES.get(programme, (("capitation",), "core"))
-        methods = _methods_of(r["methods"]) or list(default_chain)
+        chain, default_comp = default_chain(programme)
+        methods = _methods_of(r["methods"]) or list(chain)
         comp = default_comp if is_blank(r["component"]) else str(r["component"]).strip()
         tried, skipped = [], []
         used, coverage, note = None, np.nan, ""
         shares: pd.Series | None = None
         for m in methods:
             tried.append(m)
-            if m in ("practice_data", "scale"):
-                d = data_by_line.get(line)
-                if d is None:
-                    skipped.append(f"{m}: no practice data")
-                    continue
-                total = d["value"].sum()
-                attributed = d.loc[d["practice_code"].notna(), "value"]
-                cov = _coverage(d)
-                if cov < settings.coverage_threshold:
-                    skipped.append(
-                        f"{m}: coverage {cov:.1%} below {settings.coverage_threshold:.0%}"
-                    )
-                    continue
-                known = d.dropna(subset=["practice_code"])
-                by_practice = known.groupby("practice_code")["value"].sum()
-                v = by_practice.reindex(P["practice_code"]).fillna(0.0).to_numpy()
-                shares = pd.Series(v, index=practice_cell).groupby(level=[0, 1]).sum()
-                coverage = cov
-                if m == "scale":
-                    note = (
-                        f"part-year actual £{total:,.0f} scaled by "
-                        f"{r['amount'] / total if total else float('nan'):.4f} to the budget"
-                    )
-                else:
-                    note = (
-                        (
-                            f"practice shares; £{total - attributed.sum():,.0f} unattributed "
-                            "apportioned by the same shares"
-                        )
-                        if cov < 1
-                        else "practice shares"
-                    )
-            elif m == "place_split":
-                sp = splits[splits["line"] == line]
-                if sp.empty:
-                    skipped.append("place_split: no place split")
-                    continue
-                shares = _split_to_cells(sp, P, comp)
-                coverage, note = 1.0, "explicit place percentages"
-            elif m == "follow":
-                target = str(r["follow"]).strip()
-                if target not in shares_by_line:
-                    skipped.append(f"follow: line {target} has no shares")
-                    continue
-                shares = shares_by_line[target]
-                coverage, note = 1.0, f"shares of line {target}"
-            else:  # capitation
-                wp = pd.Series(P[comp].to_numpy(), index=practice_cell)
-                shares = wp.groupby(level=[0, 1]).sum()
-                coverage, note = 1.0, f"needs-weighted capitation ({comp})"
+            method = REGISTRY[m]
+            why = method.unavailable(ctx, line, r)
+            if why is not None:
+                skipped.append(f"{m}: {why}")
+                continue
+            shares, coverage, note = method.shares(ctx, line, r, comp)
             used = m
             break
         if used is None or shares is None:
@@ -674,40 +794,18 @@ def _coverage(d: pd.DataFrame) -> float:
     return float(d.loc[d["practice_code"].notna(), "value"].sum() / total) if total > 0 else 0.0
 
 
-def _check_methods_available(
-    L: pd.DataFrame,
-    data_by_line: dict[str, pd.DataFrame],
-    splits: pd.DataFrame,
-    settings: ApportionmentSettings,
-    problems: Problems,
-) -> None:
+def _check_methods_available(L: pd.DataFrame, ctx: _Context, problems: Problems) -> None:
     """Report every line none of whose methods has the data it needs."""
     rows = source_rows(L)
     for i, r in L.iterrows():
-        methods = _methods_of(r["methods"]) or list(
-            DEFAULT_PROGRAMMES.get(str(r["programme"]), (("capitation",), "core"))[0]
-        )
+        methods = _methods_of(r["methods"]) or list(default_chain(str(r["programme"]))[0])
         reasons: list[str] = []
-        for m in methods:
-            if m in ("capitation", "follow"):
+        for m in (m for m in methods if m in REGISTRY):  # unknown ones are reported already
+            why = REGISTRY[m].unavailable(ctx, r["line"], r)
+            if why is None:
                 reasons = []
                 break
-            if m == "place_split":
-                if (splits["line"] == r["line"]).any():
-                    reasons = []
-                    break
-                reasons.append("place_split: no place split")
-            else:
-                d = data_by_line.get(r["line"])
-                if d is None:
-                    reasons.append(f"{m}: no practice data")
-                elif _coverage(d) < settings.coverage_threshold:
-                    reasons.append(
-                        f"{m}: coverage {_coverage(d):.1%} below {settings.coverage_threshold:.0%}"
-                    )
-                else:
-                    reasons = []
-                    break
+            reasons.append(f"{m}: {why}")
         if reasons:
             problems.add(
                 "Budget lines",

@@ -165,10 +165,35 @@ def largest_remainder(
             )
         return np.zeros_like(w)
     exact = w / s * n_units
-    counts = np.floor(exact + 1e-9).astype(np.int64)
-    lo = np.full(w.shape, np.iinfo(np.int64).min // 4, dtype=np.int64)
-    hi = np.full(w.shape, np.iinfo(np.int64).max // 4, dtype=np.int64)
-    at_bound = np.zeros(w.shape, dtype=bool)
+    lo, hi, at_bound = _unit_bounds(exact, n_units, unit, lower, upper)
+    counts = np.clip(np.floor(exact + 1e-9).astype(np.int64), lo, np.maximum(lo, hi))
+    keys = list(range(w.size)) if order is None else list(order)
+    if len(keys) != w.size:
+        raise InputError("order keys must match values one for one", where="order")
+    counts = _distribute(exact, counts, n_units, lo, hi, at_bound, [_key(k) for k in keys])
+    if counts is None:
+        raise InputError(
+            f"bounds leave no way to reach the total {total:,.2f} in units of £{unit:,g}",
+            where="total",
+        )
+    return sign * counts.astype(np.float64) * unit
+
+
+def _unit_bounds(
+    exact: FloatArray,
+    n_units: int,
+    unit: float,
+    lower: npt.ArrayLike | None,
+    upper: npt.ArrayLike | None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Bounds in whole units (ceil of a floor, floor of a cap) and which parts sit on one.
+
+    Where every part is bounded and the bounds cannot all hold in whole units, they are
+    relaxed to the nearest whole unit on the other side.
+    """
+    lo = np.full(exact.shape, np.iinfo(np.int64).min // 4, dtype=np.int64)
+    hi = np.full(exact.shape, np.iinfo(np.int64).max // 4, dtype=np.int64)
+    at_bound = np.zeros(exact.shape, dtype=bool)
     if lower is not None:
         lb = np.asarray(lower, dtype=np.float64) / unit
         has = np.isfinite(lb)
@@ -184,11 +209,23 @@ def largest_remainder(
         if has.all() and hi.sum() < n_units:
             hi = np.where(has, np.ceil(ub - 1e-9), hi).astype(np.int64)
         at_bound |= has & (exact >= ub - 1e-9)
-    counts = np.clip(counts, lo, np.maximum(lo, hi))
-    keys = list(range(w.size)) if order is None else list(order)
-    if len(keys) != w.size:
-        raise InputError("order keys must match values one for one", where="order")
-    sort_keys = [_key(k) for k in keys]
+    return lo, hi, at_bound
+
+
+def _distribute(
+    exact: FloatArray,
+    counts: npt.NDArray[np.int64],
+    n_units: int,
+    lo: npt.NDArray[np.int64],
+    hi: npt.NDArray[np.int64],
+    at_bound: npt.NDArray[np.bool_],
+    sort_keys: list[tuple[int, object]],
+) -> npt.NDArray[np.int64] | None:
+    """Units added (or taken) one each by largest remainder until the total is reached.
+
+    Returns:
+        The counts, or ``None`` where the bounds leave no way to reach the total.
+    """
     need = n_units - int(counts.sum())
     while need != 0:
         # Largest remainder first (recomputed each pass, so units shed by parts held at a
@@ -202,15 +239,12 @@ def largest_remainder(
         free = [i for i in cand if not at_bound[i]]
         cand = free or cand
         if not cand:
-            raise InputError(
-                f"bounds leave no way to reach the total {total:,.2f} in units of £{unit:,g}",
-                where="total",
-            )
+            return None
         cand.sort(key=lambda i: (-step * rem[i], sort_keys[i]))
         for i in cand[: abs(need)]:
             counts[i] += step
         need = n_units - int(counts.sum())
-    return sign * counts.astype(np.float64) * unit
+    return counts
 
 
 def _key(k: object) -> tuple[int, object]:
