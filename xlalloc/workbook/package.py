@@ -2,7 +2,9 @@
 
 An ``.xlsx``/``.xlsm`` file is a zip package of parts. A run adds or replaces only
 the parts xlalloc owns: its output sheets with their relationships, drawings and
-charts. It also makes small, surgical text edits to the parts that must list them:
+charts. It also edits the parts that must list them, each parsed and re-serialised
+with lxml through :mod:`xlalloc.readers.ooxml` (so any valid spelling of them is
+handled: prefixes, quotes, namespace declarations on any element):
 
 * ``xl/workbook.xml``: the ``<sheet>`` entries of its sheets, its own defined name
   ``_xlalloc_outputs`` (the record of which sheets are xlalloc's) and
