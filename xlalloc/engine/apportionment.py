@@ -292,7 +292,7 @@ def _check_lines(
     lines: pd.DataFrame, settings: ApportionmentSettings, problems: Problems
 ) -> pd.DataFrame:
     where = "Budget lines"
-    for c in ("line", "programme", "amount"):
+    for c in LINE_COLUMNS:
         if c not in lines.columns:
             problems.add(where, f"missing column '{c}'; columns found: {list(lines.columns)}")
     if problems:
@@ -432,8 +432,7 @@ def _follow_order(df: pd.DataFrame, problems: Problems) -> list[str]:
 
 def _check_practices(practices: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     where = "Practices"
-    need = ["practice_code", "place", "population"]
-    for c in need:
+    for c in PRACTICE_COLUMNS:
         if c not in practices.columns:
             problems.add(where, f"missing column '{c}'")
     if problems:

@@ -34,7 +34,6 @@ __all__ = [
     "attrs",
     "canonical",
     "children",
-    "copy_of",
     "defined_names",
     "descendants",
     "fragment",
@@ -43,6 +42,7 @@ __all__ = [
     "norm_part",
     "parse",
     "qname",
+    "read",
     "rels_of",
     "rels_part",
     "resolve_target",
@@ -62,7 +62,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 def parse(data: bytes, name: str) -> Element:
-    """A part's root element.
+    """A part's root element, a copy of its own to edit.
 
     Args:
         data: The part's bytes.
@@ -72,12 +72,18 @@ def parse(data: bytes, name: str) -> Element:
         InputError: The part is not well-formed XML, or declares a document type
             (entities are refused in every part).
     """
-    return copy_of(_parsed(data, name))
+    return copy.deepcopy(read(data, name).getroottree()).getroot()
 
 
 @functools.lru_cache(maxsize=256)
-def _parsed(data: bytes, name: str) -> Element:
-    """Parsed once per distinct part (a template's parts are read for every pack)."""
+def read(data: bytes, name: str) -> Element:
+    """A part's root element to read, never to edit (one parse shared by every reader).
+
+    Parsed once per distinct part (a template's parts are read for every pack).
+
+    Raises:
+        InputError: As :func:`parse`.
+    """
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as e:
@@ -90,14 +96,6 @@ def _parsed(data: bytes, name: str) -> Element:
             where=name,
         )
     return root
-
-
-def copy_of(root: Element) -> Element:
-    """A deep copy of a tree, with any comments around its root.
-
-    A cached parse is never edited in place.
-    """
-    return copy.deepcopy(root.getroottree()).getroot()
 
 
 def serialise(root: Element) -> bytes:
@@ -127,7 +125,7 @@ def children(el: Element, name: str) -> list[Element]:
 
 def descendants(el: Element, name: str) -> Iterator[Element]:
     """Every element below ``el`` (and ``el`` itself) with a local name, in document order."""
-    return (e for e in el.iter(f"{{*}}{name}", name))
+    return iter(el.iter(f"{{*}}{name}"))
 
 
 def attrs(el: Element) -> dict[str, str]:
@@ -200,7 +198,7 @@ def rels_of(parts: dict[str, bytes], part: str) -> list[dict[str, str]]:
     rels = rels_part(part)
     if rels not in parts:
         return []
-    out = [attrs(r) for r in descendants(parse(parts[rels], rels), "Relationship")]
+    out = [attrs(r) for r in descendants(read(parts[rels], rels), "Relationship")]
     for a in out:
         if not a.get("Id") or "Target" not in a:
             raise InputError(
@@ -220,7 +218,7 @@ def workbook_part(parts: dict[str, bytes]) -> str:
     root = parts.get("_rels/.rels")
     if root is None:
         raise InputError("not a workbook package: no _rels/.rels part", where="package")
-    for r in descendants(parse(root, "_rels/.rels"), "Relationship"):
+    for r in descendants(read(root, "_rels/.rels"), "Relationship"):
         a = attrs(r)
         if a.get("Type", "").endswith("/officeDocument"):
             return norm_part(a["Target"].lstrip("/"))
@@ -261,14 +259,14 @@ def sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     wb = workbook_part(parts)
     if wb not in parts:
         raise InputError(f"not a workbook package: no {wb}", where="package")
-    return {s.name: s.part for s in sheets(parse(parts[wb], wb), wb, rels_of(parts, wb))}
+    return {s.name: s.part for s in sheets(read(parts[wb], wb), wb, rels_of(parts, wb))}
 
 
 def defined_names(parts: dict[str, bytes]) -> dict[str, str]:
     """Workbook-level defined names and what they refer to, as text."""
     wb = workbook_part(parts)
     out = {}
-    for el in descendants(parse(parts[wb], wb), "definedName"):
+    for el in descendants(read(parts[wb], wb), "definedName"):
         a = attrs(el)
         if "localSheetId" not in a:
             out[a.get("name", "")] = (el.text or "").strip()

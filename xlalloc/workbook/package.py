@@ -51,6 +51,7 @@ from ..readers.ooxml import (
     norm_part,
     parse,
     qname,
+    read,
     rels_of,
     rels_part,
     resolve_target,
@@ -112,7 +113,7 @@ BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "
 
 def _parse_check(data: bytes, name: str) -> None:
     """Parse a part safely (no document type, no entities) before editing it."""
-    parse(data, name)
+    read(data, name)
 
 
 def _text(v: str) -> str:
@@ -181,7 +182,7 @@ class _Styles:
     @classmethod
     def _parse(cls, data: bytes) -> _Styles:
         s = cls(data)
-        root = parse(data, STYLES_PART)
+        root = read(data, STYLES_PART)
         for el in descendants(root, "numFmt"):
             a = attrs(el)
             s.formats[a.get("formatCode", "")] = int(a.get("numFmtId", "0"))
@@ -279,7 +280,6 @@ class _Styles:
         if not self.new_formats and not any(self.added.values()):
             return self.data
         root = parse(self.data, STYLES_PART)
-        ns = namespace_of(root)
         for block, entries in (
             ("fonts", self.fonts),
             ("fills", self.fills),
@@ -287,8 +287,8 @@ class _Styles:
             ("dxfs", self.dxfs),
         ):
             if self.added[block]:
-                # dxfs follows cellStyles in the schema.
-                after = ("cellStyles", "cellXfs", "cellStyleXfs", "borders", "fills", "fonts")
+                # Only dxfs may be missing; it follows cellStyles in the schema.
+                after = _BEFORE_DXFS if block == "dxfs" else None
                 _append(root, block, entries[-self.added[block] :], len(entries), after)
         if self.new_formats:
             add = [
@@ -296,7 +296,6 @@ class _Styles:
                 for c in self.new_formats
             ]
             _append(root, "numFmts", add, len(self.formats), ())
-        assert ns is not None
         return serialise(root)
 
 
@@ -316,17 +315,27 @@ def _parse_styles(data: bytes) -> _Styles:
     return _Styles._parse(data)
 
 
+#: The styles part's blocks that come before ``dxfs``, in schema order.
+_BEFORE_DXFS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles")
+
+
 def _append(
-    root: Element, block: str, entries: Sequence[str], count: int, after: Sequence[str]
+    root: Element, block: str, entries: Sequence[str], count: int, after: Sequence[str] | None
 ) -> None:
     """Append entries at the end of a block of the styles part and set its count.
 
-    A missing block is created after the last of ``after`` present (first if none).
+    A missing block is created after the last of ``after`` present (first if none);
+    with ``after`` None the block must be there.
+
+    Raises:
+        InputError: A block that must be there is not.
     """
     ns = namespace_of(root)
     found = children(root, block)
     if found:
         el = found[0]
+    elif after is None:
+        raise InputError(f"styles part has no <{block}>", where=STYLES_PART)
     else:
         el = root.makeelement(qname(ns, block), {})
         root.insert(_index_after(root, after), el)
@@ -787,7 +796,7 @@ class _Edit:
     def _tables(self) -> list[dict[str, str]]:
         """The root attributes of every table part in the package."""
         return [
-            attrs(parse(data, name))
+            attrs(read(data, name))
             for name, data in self.parts.items()
             if name.startswith("xl/tables/") and name.endswith(".xml") and data
         ]
@@ -980,13 +989,14 @@ def _merge_cells(
 
     for r, height in (heights or {}).items():
         row = row_of(r)
-        row.attrib.pop("ht", None)
-        row.attrib.pop("customHeight", None)
         row.set("ht", f"{height:g}")
         row.set("customHeight", "1")
+    columns: dict[int, dict[int, Element]] = {}  # row -> column -> its cell, read once
     for c in cells:
         row = row_of(c.row)
-        by_col = {cell_rc(x.get("r"))[1] + 1: x for x in children(row, "c")}
+        if c.row not in columns:
+            columns[c.row] = {cell_rc(x.get("r"))[1] + 1: x for x in children(row, "c")}
+        by_col = columns[c.row]
         old = by_col.get(c.col)
         base = int(old.get("s", "0")) if old is not None else 0
         new_xml = _cell_xml(c, styles.xf(c, base))
@@ -998,6 +1008,7 @@ def _merge_cells(
         else:
             later = [k for k in by_col if k > c.col]
             row.insert(row.index(by_col[min(later)]) if later else len(row), new)
+        by_col[c.col] = new
 
 
 def replace_sheets(parts: dict[str, bytes], specs: Iterable[SheetSpec]) -> dict[str, bytes]:
