@@ -121,85 +121,113 @@ def run_child(*args: str) -> dict:
 def apply_actions(source: str | Path, actions: list[dict], target: str | Path) -> list[str]:
     """Apply Office.js actions to a copy of ``source``; returns the alerts shown.
 
-    Every action xlalloc's scripts send is applied; any other fails the test, so an action
-    the harness does not know cannot pass unnoticed.
+    Every action xlalloc's scripts send is applied (one function each in ``_APPLY``); any
+    other fails the test, so an action the harness does not know cannot pass unnoticed.
     """
     from openpyxl import load_workbook
-    from openpyxl.drawing.image import Image
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     wb = load_workbook(source)
     alerts: list[str] = []
-
-    def cells(a: dict):
-        ws = wb.worksheets[a["sheet_position"]]
-        for i in range(a["row_count"]):
-            for j in range(a["column_count"]):
-                yield ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j)
-
     for a in actions:
-        f, args = a["func"], a["args"]
-        if f == "addSheet":
-            ws = wb.create_sheet(args[1], index=args[0])
-        elif f == "sheetClear":  # values and formats: a fresh sheet of the same name
-            old = wb.worksheets[a["sheet_position"]]
-            name, index = old.title, a["sheet_position"]
-            wb.remove(old)
-            wb.create_sheet(name, index=index)
-        elif f == "sheetDelete":
-            wb.remove(wb.worksheets[a["sheet_position"]])
-        elif f == "setValues":
-            ws = wb.worksheets[a["sheet_position"]]
-            for i, row in enumerate(a["values"]):
-                for j, v in enumerate(row):
-                    ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j).value = (
-                        None if v == "" else v
-                    )
-        elif f == "setNumberFormat":
-            for c in cells(a):
-                c.number_format = args[0]
-        elif f == "setFontProperty":
-            for c in cells(a):
-                if args[0] == "bold":
-                    font = Font(**{**_font(c.font), "bold": args[1]})
-                elif args[0] == "italic":
-                    font = Font(**{**_font(c.font), "italic": args[1]})
-                elif args[0] == "size":
-                    font = Font(**{**_font(c.font), "size": args[1]})
-                elif args[0] == "color":
-                    font = Font(**{**_font(c.font), "color": args[1].lstrip("#").upper()})
-                else:
-                    raise AssertionError(f"font property {args[0]!r} not applied")
-                c.font = font
-        elif f == "setRangeColor":
-            for c in cells(a):
-                hex6 = args[0].lstrip("#").upper()
-                c.fill = PatternFill("solid", start_color=hex6, end_color=hex6)
-        elif f == "setColumnWidth":
-            ws = wb.worksheets[a["sheet_position"]]
-            letter = get_column_letter(a["start_column"] + 1)
-            ws.column_dimensions[letter].width = args[0]
-        elif f == "addPicture":
-            ws = wb.worksheets[a["sheet_position"]]
-            image = Image(io.BytesIO(base64.b64decode(args[0])))
-            ws.add_image(image, f"{get_column_letter(args[1] + 1)}{args[2] + 1}")
-        elif f == "setPictureName":
-            pass  # openpyxl images carry no name
-        elif f in ("setPictureWidth", "setPictureHeight"):
-            ws = wb.worksheets[a["sheet_position"]]
-            image = ws._images[args[0]]
-            pixels = args[1] * 96 / 72  # points to pixels
-            if f == "setPictureWidth":
-                image.width = pixels
-            else:
-                image.height = pixels
-        elif f == "alert":
-            alerts.append(args[0])
-        else:
-            raise AssertionError(f"the harness does not apply {f!r}: {a}")
+        if a["func"] == "alert":
+            alerts.append(a["args"][0])
+            continue
+        apply = _APPLY.get(a["func"])
+        if apply is None:
+            raise AssertionError(f"the harness does not apply {a['func']!r}: {a}")
+        apply(wb, a, a["args"])
     wb.save(target)
     return alerts
+
+
+def _cells(wb, a: dict):
+    ws = wb.worksheets[a["sheet_position"]]
+    for i in range(a["row_count"]):
+        for j in range(a["column_count"]):
+            yield ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j)
+
+
+def _sheet_clear(wb, a, args):
+    """Values and formats cleared: a fresh sheet of the same name."""
+    old = wb.worksheets[a["sheet_position"]]
+    name, index = old.title, a["sheet_position"]
+    wb.remove(old)
+    wb.create_sheet(name, index=index)
+
+
+def _set_values(wb, a, args):
+    ws = wb.worksheets[a["sheet_position"]]
+    for i, row in enumerate(a["values"]):
+        for j, v in enumerate(row):
+            ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j).value = (
+                None if v == "" else v
+            )
+
+
+def _set_number_format(wb, a, args):
+    for c in _cells(wb, a):
+        c.number_format = args[0]
+
+
+def _set_font_property(wb, a, args):
+    from openpyxl.styles import Font
+
+    prop, value = args
+    if prop not in ("bold", "italic", "size", "color"):
+        raise AssertionError(f"font property {prop!r} not applied")
+    if prop == "color":
+        value = value.lstrip("#").upper()
+    for c in _cells(wb, a):
+        c.font = Font(**{**_font(c.font), prop: value})
+
+
+def _set_range_color(wb, a, args):
+    from openpyxl.styles import PatternFill
+
+    hex6 = args[0].lstrip("#").upper()
+    for c in _cells(wb, a):
+        c.fill = PatternFill("solid", start_color=hex6, end_color=hex6)
+
+
+def _set_column_width(wb, a, args):
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.worksheets[a["sheet_position"]]
+    ws.column_dimensions[get_column_letter(a["start_column"] + 1)].width = args[0]
+
+
+def _add_picture(wb, a, args):
+    from openpyxl.drawing.image import Image
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.worksheets[a["sheet_position"]]
+    image = Image(io.BytesIO(base64.b64decode(args[0])))
+    ws.add_image(image, f"{get_column_letter(args[1] + 1)}{args[2] + 1}")
+
+
+def _set_picture_size(attribute: str):
+    def apply(wb, a, args):
+        image = wb.worksheets[a["sheet_position"]]._images[args[0]]
+        setattr(image, attribute, args[1] * 96 / 72)  # points to pixels
+
+    return apply
+
+
+#: How the harness applies each Office.js action (``alert`` is collected, not applied).
+_APPLY = {
+    "addSheet": lambda wb, a, args: wb.create_sheet(args[1], index=args[0]),
+    "sheetClear": _sheet_clear,
+    "sheetDelete": lambda wb, a, args: wb.remove(wb.worksheets[a["sheet_position"]]),
+    "setValues": _set_values,
+    "setNumberFormat": _set_number_format,
+    "setFontProperty": _set_font_property,
+    "setRangeColor": _set_range_color,
+    "setColumnWidth": _set_column_width,
+    "addPicture": _add_picture,
+    "setPictureName": lambda wb, a, args: None,  # openpyxl images carry no name
+    "setPictureWidth": _set_picture_size("width"),
+    "setPictureHeight": _set_picture_size("height"),
+}
 
 
 def _font(f) -> dict:

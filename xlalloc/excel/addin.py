@@ -126,8 +126,6 @@ class AddinReport:
 
 def verify(path: str | Path) -> AddinReport:
     """Check a built add-in's structure: zip, ribbon XML, VBA callbacks, settings."""
-    from oletools.olevba import VBA_Parser
-
     report = AddinReport()
     path = Path(path)
     try:
@@ -136,33 +134,50 @@ def verify(path: str | Path) -> AddinReport:
         report.problems.append(f"not a valid zip: {e}")
         return report
     with z:
-        bad = z.testzip()
-        if bad:
-            report.problems.append(f"corrupt zip member {bad}")
-        names = z.namelist()
-        for required in ("customUI/customUI.xml", "xl/vbaProject.bin", "xl/workbook.xml"):
-            if required not in names:
-                report.problems.append(f"missing {required}")
-        if report.problems:
+        if not _check_package(z, report):
             return report
-        rels = z.read("_rels/.rels").decode()
-        if "customUI/customUI.xml" not in rels:
-            report.problems.append("ribbon XML is not referenced from _rels/.rels")
-        ribbon = ElementTree.fromstring(z.read("customUI/customUI.xml"))
-        if ribbon.tag != f"{{{RIBBON_NS}}}customUI":
-            report.problems.append(f"ribbon root is {ribbon.tag}")
-        tabs = [t.get("label") for t in ribbon.iter(f"{{{RIBBON_NS}}}tab")]
-        if "xlalloc" not in tabs:
-            report.problems.append(f"no xlalloc tab (tabs: {tabs})")
-        report.callbacks = [b.get("onAction") for b in ribbon.iter(f"{{{RIBBON_NS}}}button")]
-        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
-        m = re.search(r"<t>([\w.]+)</t></is>", sheet)
-        report.udf_modules = m.group(1) if m else None
-        if report.udf_modules != UDF_MODULE:
-            report.problems.append(f"UDF Modules is {report.udf_modules!r}, not {UDF_MODULE}")
+    _check_vba(path, report)
+    for cb in report.callbacks:
+        if cb not in report.vba_subs:
+            report.problems.append(f"ribbon callback {cb} is not a VBA Sub")
+    return report
+
+
+def _check_package(z: zipfile.ZipFile, report: AddinReport) -> bool:
+    """The zip, its ribbon and the UDF setting; ``False`` if a required part is missing."""
+    bad = z.testzip()
+    if bad:
+        report.problems.append(f"corrupt zip member {bad}")
+    names = z.namelist()
+    for required in ("customUI/customUI.xml", "xl/vbaProject.bin", "xl/workbook.xml"):
+        if required not in names:
+            report.problems.append(f"missing {required}")
+    if report.problems:
+        return False
+    rels = z.read("_rels/.rels").decode()
+    if "customUI/customUI.xml" not in rels:
+        report.problems.append("ribbon XML is not referenced from _rels/.rels")
+    ribbon = ElementTree.fromstring(z.read("customUI/customUI.xml"))
+    if ribbon.tag != f"{{{RIBBON_NS}}}customUI":
+        report.problems.append(f"ribbon root is {ribbon.tag}")
+    tabs = [t.get("label") for t in ribbon.iter(f"{{{RIBBON_NS}}}tab")]
+    if "xlalloc" not in tabs:
+        report.problems.append(f"no xlalloc tab (tabs: {tabs})")
+    report.callbacks = [b.get("onAction") for b in ribbon.iter(f"{{{RIBBON_NS}}}button")]
+    sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    m = re.search(r"<t>([\w.]+)</t></is>", sheet)
+    report.udf_modules = m.group(1) if m else None
+    if report.udf_modules != UDF_MODULE:
+        report.problems.append(f"UDF Modules is {report.udf_modules!r}, not {UDF_MODULE}")
+    return True
+
+
+def _check_vba(path: Path, report: AddinReport) -> None:
+    """The VBA project: renamed from the template, its Subs, the RunPython call."""
     import io
 
     import olefile
+    from oletools.olevba import VBA_Parser
 
     with zipfile.ZipFile(path) as z:
         project = olefile.OleFileIO(io.BytesIO(z.read("xl/vbaProject.bin")))
@@ -185,7 +200,3 @@ def verify(path: str | Path) -> AddinReport:
                 report.problems.append(f"{module} still names the xlwings template's {leftover}")
     if not report.runpython:
         report.problems.append('no VBA runs RunPython "import xlalloc; xlalloc.main()"')
-    for cb in report.callbacks:
-        if cb not in report.vba_subs:
-            report.problems.append(f"ribbon callback {cb} is not a VBA Sub")
-    return report

@@ -228,31 +228,7 @@ def write_compound_file(streams: Mapping[str, bytes], root_clsid: str = "") -> b
         import uuid
 
         root.clsid = uuid.UUID(root_clsid).bytes_le
-    for path, data in sorted(streams.items()):
-        parent = root
-        parts = path.split("/")
-        for part in parts[:-1]:
-            assert parent.children is not None
-            found = next((c for c in parent.children if c.name == part and c.kind == 1), None)
-            if found is None:
-                found = _Entry(part, 1, children=[])
-                parent.children.append(found)
-            parent = found
-        assert parent.children is not None
-        parent.children.append(_Entry(parts[-1], 2, data=data))
-    entries: list[_Entry] = []
-
-    def number(e: _Entry) -> None:
-        entries.append(e)
-        for c in e.children or []:
-            number(c)
-
-    number(root)
-    index = {id(e): i for i, e in enumerate(entries)}
-    for e in entries:
-        if e.children:
-            kids = sorted(e.children, key=lambda c: (len(c.name), c.name.upper()))
-            e.child = _tree(kids, index, 0, (len(kids) + 1).bit_length() - 1)
+    entries = _directory(root, streams)
     mini = bytearray()
     minifat: list[int] = []
     for e in entries:
@@ -311,6 +287,40 @@ def write_compound_file(streams: Mapping[str, bytes], root_clsid: str = "") -> b
     )
     struct.pack_into("<109I", header, 76, *(list(range(n_fat)) + [_FREE] * (109 - n_fat)))
     return bytes(header) + b"".join(struct.pack("<I", x) for x in fat) + bytes(body)
+
+
+def _directory(root: _Entry, streams: Mapping[str, bytes]) -> list[_Entry]:
+    """Every storage and stream under ``root``, numbered in directory order.
+
+    Each storage's children are linked as a red-black tree (name length, then upper-case
+    name).
+    """
+    for path, data in sorted(streams.items()):
+        parent = root
+        parts = path.split("/")
+        for part in parts[:-1]:
+            assert parent.children is not None
+            found = next((c for c in parent.children if c.name == part and c.kind == 1), None)
+            if found is None:
+                found = _Entry(part, 1, children=[])
+                parent.children.append(found)
+            parent = found
+        assert parent.children is not None
+        parent.children.append(_Entry(parts[-1], 2, data=data))
+    entries: list[_Entry] = []
+
+    def number(e: _Entry) -> None:
+        entries.append(e)
+        for c in e.children or []:
+            number(c)
+
+    number(root)
+    index = {id(e): i for i, e in enumerate(entries)}
+    for e in entries:
+        if e.children:
+            kids = sorted(e.children, key=lambda c: (len(c.name), c.name.upper()))
+            e.child = _tree(kids, index, 0, (len(kids) + 1).bit_length() - 1)
+    return entries
 
 
 def _tree(kids: list[_Entry], index: dict[int, int], depth: int, full: int) -> int:

@@ -21,7 +21,7 @@ from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
 from ..model.policy import ModelPolicy
-from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, InputTable
+from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, Column, InputTable
 from .archive import cell_flags, check_workbook
 from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
 from .ooxml import sheet_parts
@@ -114,13 +114,49 @@ def _read_table(
                 spec.sheet, f"sheet '{spec.sheet}' is missing; expected a table with columns {cols}"
             )
         return empty, None
+    found = _table_header(rows, spec, problems, notes)
+    if found is None:
+        return empty, None
+    h, pos = found
+    for ref in merged:
+        r1, c1, r2, c2 = a1_bounds(ref)
+        if r2 >= h + 1 and any(c1 <= p <= c2 for p in pos.values()):
+            problems.add(
+                spec.sheet,
+                f"merged cells {ref} inside the table; unmerge them "
+                "(every row needs its own values)",
+                row=r1,
+            )
+    data = rows[h + 1 :]
+    # Trailing empty rows are not data.
+    while data and all(v in ("", None) for v in data[-1]):
+        data.pop()
+    out: dict[str, list[object]] = {}
+    for c in spec.columns:
+        if c.name not in pos:
+            out[c.name] = [c.default] * len(data)
+        else:
+            out[c.name] = _read_column(spec, c, pos[c.name], h, data, flags, problems, notes)
+    df = pd.DataFrame(out, columns=cols)
+    df[SOURCE_ROW] = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
+    return df, TableLayout(spec.sheet, h + 1, len(data), dict(pos))
+
+
+def _table_header(
+    rows: list[list[object]], spec: InputTable, problems: Problems, notes: list[str]
+) -> tuple[int, dict[str, int]] | None:
+    """The header row's index and each table column's position.
+
+    ``None``, with a problem, when the header or a required column is missing.
+    """
+    cols = spec.names
     h = find_header(rows, spec.key)
     if h is None:
         problems.add(
             spec.sheet,
             f"no header row with '{spec.key}' in the first 10 rows; expected columns {cols}",
         )
-        return empty, None
+        return None
     header = [header_key(v) for v in rows[h]]
     twice = sorted({k for k in header if k and header.count(k) > 1})
     for key in twice:
@@ -146,77 +182,71 @@ def _read_table(
             f"missing column(s) {missing} in the header row {h + 1}; "
             f"columns found: {found}; expected: {cols}",
         )
-        return empty, None
-    for ref in merged:
-        r1, c1, r2, c2 = a1_bounds(ref)
-        if r2 >= h + 1 and any(c1 <= p <= c2 for p in pos.values()):
-            problems.add(
-                spec.sheet,
-                f"merged cells {ref} inside the table; unmerge them "
-                "(every row needs its own values)",
-                row=r1,
-            )
-    data = rows[h + 1 :]
-    # Trailing empty rows are not data.
-    while data and all(v in ("", None) for v in data[-1]):
-        data.pop()
-    out: dict[str, list[object]] = {}
-    for c in spec.columns:
-        if c.name not in pos:
-            out[c.name] = [c.default] * len(data)
-            continue
-        j = pos[c.name]
-        column = [row[j] if j < len(row) else "" for row in data]
-        flagged = {r: why for (r, cj), why in flags.items() if cj == j and r > h + 1}
-        fast = None if flagged else _fast_column(column, c.kind)
-        if fast is not None:
-            if c.kind == "number" and c.minimum is not None:
-                for low in np.flatnonzero(np.asarray(fast) < c.minimum).tolist():
-                    problems.add(
-                        spec.sheet,
-                        f"cell {col_letter(j)}{h + 2 + low} is "
-                        f"{fast[low]:g}; expected at least {c.minimum:g}",
-                        row=h + 2 + low,
-                        column=c.name,
-                    )
-            out[c.name] = list(fast)
-            continue
-        vals: list[object] = []
-        defaulted: list[int] = []
-        for k, row in enumerate(data):
-            excel_row = h + 2 + k
-            v = row[j] if j < len(row) else ""
-            cell = f"{col_letter(j)}{excel_row}"
-            if excel_row in flagged:
+        return None
+    return h, pos
+
+
+def _read_column(
+    spec: InputTable,
+    c: Column,
+    j: int,
+    h: int,
+    data: list[list[object]],
+    flags: Mapping[tuple[int, int], str],
+    problems: Problems,
+    notes: list[str],
+) -> list[object]:
+    """One column's values.
+
+    Converted at once when every cell is plainly of its kind; otherwise cell by cell,
+    each problem named by its cell.
+    """
+    column = [row[j] if j < len(row) else "" for row in data]
+    flagged = {r: why for (r, cj), why in flags.items() if cj == j and r > h + 1}
+    fast = None if flagged else _fast_column(column, c.kind)
+    if fast is not None:
+        if c.kind == "number" and c.minimum is not None:
+            for low in np.flatnonzero(np.asarray(fast) < c.minimum).tolist():
                 problems.add(
-                    spec.sheet, f"cell {cell} {flagged[excel_row]}", row=excel_row, column=c.name
+                    spec.sheet,
+                    f"cell {col_letter(j)}{h + 2 + low} is "
+                    f"{fast[low]:g}; expected at least {c.minimum:g}",
+                    row=h + 2 + low,
+                    column=c.name,
                 )
-                vals.append(None)
-                continue
-            if is_blank(v):
-                if not c.allow_blank and c.required:
-                    problems.add(
-                        spec.sheet,
-                        f"cell {cell} is blank; expected {c.kind}"
-                        + (f" ({c.description})" if c.description else ""),
-                        row=excel_row,
-                        column=c.name,
-                    )
-                elif c.default is not None:
-                    defaulted.append(excel_row)
-                vals.append(c.default)
-                continue
-            vals.append(_cell(v, c.kind, c.minimum, spec.sheet, cell, excel_row, c.name, problems))
-        if defaulted:
-            shown = ", ".join(map(str, defaulted[:10])) + (" ..." if len(defaulted) > 10 else "")
-            notes.append(
-                f"{spec.sheet}: {len(defaulted)} blank '{c.name}' cell(s) read as "
-                f"{str(c.default).upper()}, the documented default (rows {shown})"
+        return list(fast)
+    vals: list[object] = []
+    defaulted: list[int] = []
+    for k, v in enumerate(column):
+        excel_row = h + 2 + k
+        cell = f"{col_letter(j)}{excel_row}"
+        if excel_row in flagged:
+            problems.add(
+                spec.sheet, f"cell {cell} {flagged[excel_row]}", row=excel_row, column=c.name
             )
-        out[c.name] = vals
-    df = pd.DataFrame(out, columns=cols)
-    df[SOURCE_ROW] = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)
-    return df, TableLayout(spec.sheet, h + 1, len(data), dict(pos))
+            vals.append(None)
+            continue
+        if is_blank(v):
+            if not c.allow_blank and c.required:
+                problems.add(
+                    spec.sheet,
+                    f"cell {cell} is blank; expected {c.kind}"
+                    + (f" ({c.description})" if c.description else ""),
+                    row=excel_row,
+                    column=c.name,
+                )
+            elif c.default is not None:
+                defaulted.append(excel_row)
+            vals.append(c.default)
+            continue
+        vals.append(_cell(v, c.kind, c.minimum, spec.sheet, cell, excel_row, c.name, problems))
+    if defaulted:
+        shown = ", ".join(map(str, defaulted[:10])) + (" ..." if len(defaulted) > 10 else "")
+        notes.append(
+            f"{spec.sheet}: {len(defaulted)} blank '{c.name}' cell(s) read as "
+            f"{str(c.default).upper()}, the documented default (rows {shown})"
+        )
+    return vals
 
 
 def _fast_column(column: list[object], kind: str) -> list[float] | list[str] | None:
@@ -349,8 +379,26 @@ def _read_policy(
                 )
         else:
             values[name] = str(int(v) if isinstance(v, float) and v.is_integer() else v).strip()
+    _missing_parameters(values, cells, at, problems)
+    given = {k: v for k, v in values.items() if v is not None or by_name[k].blank_ok}
+    try:
+        return ModelPolicy.build(given, where=POLICY, cells=cells, rows=at)
+    except InputError as e:
+        problems.extend(e)  # reported with every other problem; defaults stand in meanwhile
+        return ModelPolicy()
+
+
+def _missing_parameters(
+    values: Mapping[str, object],
+    cells: Mapping[str, str],
+    at: Mapping[str, int],
+    problems: Problems,
+) -> None:
+    """Parameters missing from the sheet, or blank where a value is needed.
+
+    Optional parameters missing from an older model take their documented default.
+    """
     for p in PARAMETERS:
-        # Optional parameters missing from an older model take their documented default.
         if p.name not in at and not p.blank_ok:
             problems.add(POLICY, f"parameter {p.name!r} is missing ({p.description})")
         if p.name in values and values[p.name] is None and not p.blank_ok:
@@ -360,12 +408,6 @@ def _read_policy(
                 row=at[p.name],
                 column="value",
             )
-    given = {k: v for k, v in values.items() if v is not None or by_name[k].blank_ok}
-    try:
-        return ModelPolicy.build(given, where=POLICY, cells=cells, rows=at)
-    except InputError as e:
-        problems.extend(e)  # reported with every other problem; defaults stand in meanwhile
-        return ModelPolicy()
 
 
 @dataclass
