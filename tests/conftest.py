@@ -31,14 +31,35 @@ def sha(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+_DEMO_MODEL: list[Path] = []
+
+
+def demo_model(path: str | Path) -> Path:
+    """``xlalloc.new(path, demo=True)``, built once per session and copied after that.
+
+    ``new`` is deterministic (tests/workbook/test_model_book.py checks that it writes the
+    same bytes every time), so a copy is the file it would write; tests of ``new`` itself
+    call it directly.
+    """
+    import shutil
+    import tempfile
+
+    import xlalloc
+
+    if not _DEMO_MODEL:
+        built = Path(tempfile.mkdtemp(prefix="xlalloc-demo-")) / "demo.xlsx"
+        xlalloc.new(built, demo=True)
+        _DEMO_MODEL.append(built)
+    shutil.copyfile(_DEMO_MODEL[0], path)
+    return Path(path)
+
+
 def broken_model(tmp_path: Path, name: str, edit) -> Path:
     """A demo model workbook with ``edit(openpyxl_workbook)`` applied."""
     from openpyxl import load_workbook
 
-    import xlalloc
-
     model = tmp_path / f"{name}.xlsx"
-    xlalloc.new(model, demo=True)
+    demo_model(model)
     wb = load_workbook(model)
     edit(wb)
     wb.save(model)
@@ -141,6 +162,8 @@ SLOW_TESTS = frozenset(
         "test_a_practice_is_in_one_place_in_every_year",
         "test_in_place_keeps_inputs_exactly",
         "test_engine_type_checks",  # mypy
+        "test_byte_level_corruption_never_crashes_or_hangs",  # fuzzing: 30 s
+        "test_random_corruption_is_reported_not_crashed",  # fuzzing
     }
 )
 

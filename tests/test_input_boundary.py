@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import broken_model, sha
+from conftest import broken_model, demo_model, sha
 from libreoffice import read_values, recalculate
 
 import xlalloc
@@ -256,7 +256,7 @@ def _repack(src: Path, dst: Path, edit) -> Path:
 
 
 def test_entities_and_bombs_refused_before_reading(tmp_path, capsys):
-    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    model = demo_model(tmp_path / "m.xlsx")
 
     def entity(parts):
         body = parts["xl/worksheets/sheet3.xml"]
@@ -315,7 +315,7 @@ def test_policy_cells(tmp_path, capsys, case):
 
 
 def test_an_excel_error_in_a_policy_cell(tmp_path, capsys):
-    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    model = demo_model(tmp_path / "m.xlsx")
 
     def na(parts):
         text = parts["xl/worksheets/sheet2.xml"].decode()  # the Policy sheet
@@ -411,7 +411,7 @@ def test_names_with_wildcards_are_matched_exactly(tmp_path, libreoffice):
 @pytest.fixture(scope="module")
 def packs_model(tmp_path_factory):
     d = tmp_path_factory.mktemp("packs")
-    model = xlalloc.new(d / "m.xlsx", demo=True)
+    model = demo_model(d / "m.xlsx")
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "-o", str(ledger)]) == 0
     return d, model, ledger
@@ -511,7 +511,7 @@ class TimeBound:
 @pytest.mark.parametrize("seed", range(40))
 def test_byte_level_corruption_never_crashes_or_hangs(tmp_path, capsys, seed):
     rng = random.Random(seed)
-    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    model = demo_model(tmp_path / "m.xlsx")
     data = bytearray(model.read_bytes())
     if seed % 2:  # corrupt the zip itself
         for _ in range(rng.randint(1, 20)):

@@ -9,14 +9,13 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, demo_model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
-import xlalloc
 from xlalloc import demo
 from xlalloc.cli import main
 from xlalloc.engine.errors import InputError
@@ -34,7 +33,7 @@ MONTH = 6
 def demo_packs(tmp_path_factory):
     d = tmp_path_factory.mktemp("packs")
     model = d / "model.xlsx"
-    xlalloc.new(model, demo=True)
+    demo_model(model)
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
     out = d / "packs"

@@ -3,9 +3,9 @@
 import random
 
 import pytest
+from conftest import demo_model
 from python_calamine import CalamineWorkbook
 
-import xlalloc
 from xlalloc.engine.errors import InputError
 from xlalloc.model.runner import run_model
 from xlalloc.readers.model import read_model_rows
@@ -16,7 +16,7 @@ ODD_VALUES = ["", "n/a", -1.0, 0.0, 1e15, "=SUM(A1)", "  ", "Q19999", "Nowhere",
 @pytest.fixture(scope="module")
 def demo_rows(tmp_path_factory):
     path = tmp_path_factory.mktemp("robust") / "m.xlsx"
-    xlalloc.new(path, demo=True)
+    demo_model(path)
     wb = CalamineWorkbook.from_path(str(path))
     return {
         n: [list(r) for r in wb.get_sheet_by_name(n).to_python(skip_empty_area=False)]

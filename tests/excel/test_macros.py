@@ -5,6 +5,7 @@ import inspect
 
 import pandas as pd
 import pytest
+from conftest import demo_model as copy_of_demo
 from fake_xlwings import Book as FakeBook
 from openpyxl import load_workbook
 
@@ -75,7 +76,7 @@ def _fake_cells(fake, sheet):
 @pytest.fixture
 def demo_model(tmp_path):
     path = tmp_path / "model.xlsx"
-    xlalloc.new(path, demo=True)
+    copy_of_demo(path)
     return path
 
 

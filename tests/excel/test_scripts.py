@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import demo_model
 from libreoffice import read_values, recalculate
 from officejs import apply_actions, run_child
 
@@ -26,7 +27,7 @@ pytest.importorskip("matplotlib")
 def model(tmp_path_factory):
     d = tmp_path_factory.mktemp("officejs")
     path = d / "model.xlsx"
-    xlalloc.new(path, demo=True)
+    demo_model(path)
     return path
 
 

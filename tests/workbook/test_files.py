@@ -7,9 +7,8 @@ import sys
 import textwrap
 
 import pytest
-from conftest import sha
+from conftest import demo_model, sha
 
-import xlalloc
 from xlalloc.cli import main
 from xlalloc.engine.errors import InputError
 from xlalloc.workbook import files
@@ -83,7 +82,7 @@ def test_a_missing_folder_or_a_folder_as_target(tmp_path):
 
 
 def test_a_workbook_changed_during_the_run_is_not_overwritten(tmp_path):
-    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    model = demo_model(tmp_path / "m.xlsx")
     book = FileBook(model)
     book.sheet_names()  # read
     with open(model, "ab") as f:  # saved meanwhile (e.g. in Excel)
@@ -126,7 +125,7 @@ def test_leftovers_of_a_killed_run_are_removed_next_time(tmp_path):
 
 
 def test_in_place_and_output_together_is_an_error(tmp_path, capsys):
-    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    model = demo_model(tmp_path / "m.xlsx")
     assert main(["run", str(model), "--in-place", "-o", str(tmp_path / "o.xlsx")]) == 2
     assert "give either an output (-o) or in_place (--in-place), not both" in (
         capsys.readouterr().err
@@ -134,7 +133,7 @@ def test_in_place_and_output_together_is_an_error(tmp_path, capsys):
 
 
 def test_ctrl_c_gives_a_line_not_a_traceback(tmp_path, capsys, monkeypatch):
-    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    model = demo_model(tmp_path / "m.xlsx")
 
     def stop(*_a, **_k):
         raise KeyboardInterrupt

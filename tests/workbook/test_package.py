@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import xlwings
-from conftest import sha
+from conftest import demo_model, sha
 from libreoffice import read_values, recalculate
 
 import xlalloc
@@ -409,7 +409,7 @@ CASES = {
 
 def build(tmp_path: Path, edits, suffix=".xlsx") -> Path:
     base = tmp_path / "base.xlsx"
-    xlalloc.new(base, demo=True)
+    demo_model(base)
     with zipfile.ZipFile(base) as z:
         order = [i.filename for i in z.infolist()]
         parts = {n: z.read(n) for n in order}
@@ -538,7 +538,7 @@ def test_a_sheet_of_yours_with_an_output_name_is_never_overwritten(tmp_path, cap
 def test_outputs_carry_stored_values_equal_to_libreoffice(tmp_path, libreoffice):
     from python_calamine import CalamineWorkbook
 
-    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    model = demo_model(tmp_path / "m.xlsx")
     out = tmp_path / "out.xlsx"
     xlalloc.run(model, out)
     stored = CalamineWorkbook.from_path(str(out))
@@ -559,7 +559,7 @@ def test_outputs_carry_stored_values_equal_to_libreoffice(tmp_path, libreoffice)
 
 
 def test_ownership_record_survives_and_is_hidden(tmp_path):
-    model = xlalloc.new(tmp_path / "m.xlsx", demo=True)
+    model = demo_model(tmp_path / "m.xlsx")
     xlalloc.run(model, in_place=True)
     wb = read_parts(model)["xl/workbook.xml"].decode()
     assert (
@@ -607,6 +607,6 @@ def test_the_parts_xlalloc_edits_may_be_spelt_any_valid_way(tmp_path, capsys):
     assert read_parts(model) == first  # styles appended once, then found again
     ran = read_values(model)
     plain = tmp_path / "plain.xlsx"
-    xlalloc.new(plain, demo=True)
+    demo_model(plain)
     assert main(["run", str(plain), "--in-place"]) == 0
     assert read_values(plain)["Apportionment"] == ran["Apportionment"]
