@@ -104,8 +104,8 @@ def serialise(root: Element) -> bytes:
 
 
 def local(el: Element) -> str:
-    """An element's or attribute's local name (without its namespace)."""
-    return str(etree.QName(el).localname)
+    """An element's local name (without its namespace)."""
+    return str(el.tag).rpartition("}")[2]
 
 
 def qname(namespace: str | None, name: str) -> str:
@@ -120,7 +120,7 @@ def namespace_of(el: Element) -> str | None:
 
 def children(el: Element, name: str) -> list[Element]:
     """An element's children with a local name (in any namespace)."""
-    return [c for c in el if isinstance(c.tag, str) and local(c) == name]
+    return list(el.iterchildren(f"{{*}}{name}"))
 
 
 def descendants(el: Element, name: str) -> Iterator[Element]:
@@ -130,7 +130,7 @@ def descendants(el: Element, name: str) -> Iterator[Element]:
 
 def attrs(el: Element) -> dict[str, str]:
     """An element's attributes by local name (``r:id`` is ``id``)."""
-    return {str(etree.QName(k).localname): v for k, v in el.attrib.items()}
+    return {k.rpartition("}")[2]: v for k, v in el.attrib.items()}
 
 
 def fragment(xml: str, namespace: str | None) -> list[Element]:
