@@ -228,7 +228,10 @@ PINNED_ALL = {
         "target_shares",
     ],
     "xlalloc.engine.convergence": [
+        "ConvergenceMethod",
         "ConvergencePolicy",
+        "EXPLAIN",
+        "METHODS",
         "Method",
         "MultiYearResult",
         "OUTPUT_COLUMNS",

@@ -402,3 +402,54 @@ def test_rows_with_no_line_are_reported_not_ignored():
     found = Problems()
     _data_table(frame, "amount", "Activity", {"L1"}, {"P1"}, found)
     assert [str(p) for p in found.items] == ["Activity, column 'line': line is blank (rows 3-4, 6)"]
+
+
+def test_a_method_registered_from_outside_is_tried_checked_and_audited(monkeypatch):
+    """A new method is one object implementing the protocol, added to the registry."""
+    from dataclasses import dataclass
+
+    from xlalloc.engine import apportionment as ap
+
+    @dataclass(frozen=True)
+    class FirstPlaceOnly:
+        name: str = "first_place_only"
+
+        def unavailable(self, ctx, line, row):
+            return None if row["amount"] > 0 else "nothing to give"
+
+        def shares(self, ctx, line, row, component):
+            cells = ctx.practices[["place", "locality"]].drop_duplicates()
+            first = sorted(cells["place"])[0]
+            weights = [1.0 if p == first else 0.0 for p in cells["place"]]
+            index = pd.MultiIndex.from_frame(cells)
+            return pd.Series(weights, index=index), 1.0, f"all to {first}"
+
+    monkeypatch.setitem(ap.REGISTRY, "first_place_only", FirstPlaceOnly())
+    monkeypatch.setattr(ap, "METHODS", tuple(ap.REGISTRY))
+    practices = pd.DataFrame(
+        {
+            "practice_code": ["P1", "P2"],
+            "place": ["North", "South"],
+            "locality": ["N1", "S1"],
+            "population": [100, 100],
+            **{c: [100.0, 300.0] for c in COMPONENTS},
+        }
+    )
+    lines = pd.DataFrame(
+        {
+            "line": ["L1", "L2"],
+            "programme": ["Acute", "Acute"],
+            "amount": [1000.0, 0.0],
+            "methods": [["first_place_only"], ["first_place_only", "capitation"]],
+        }
+    )
+    out = apportion(lines, practices)
+    audit = out.audit.set_index("line")
+    assert audit.loc["L1", "method_used"] == "first_place_only"
+    assert audit.loc["L1", "note"] == "all to North"
+    assert out.table1.loc["Acute", "North"] == 1000  # by hand: every pound to North
+    assert audit.loc["L2", "method_used"] == "capitation"
+    assert audit.loc["L2", "skipped"] == "first_place_only: nothing to give"
+    bad = lines.assign(methods=[["no_such_method"], None])
+    with pytest.raises(InputError, match="unknown method"):
+        apportion(bad, practices)

@@ -392,3 +392,13 @@ def test_table_y1_never_moves_a_system_away_from_target():
         assert not moved_away.any(), (year, t.loc[moved_away, "org"].tolist())
     spread = [(r.table["dft_after"].max() - r.table["dft_after"].min()) for r in res.years.values()]
     assert all(b <= a + 1e-9 for a, b in zip(spread, spread[1:]))
+
+
+def test_every_method_and_rule_is_registered_once():
+    from typing import get_args
+
+    from xlalloc.engine.convergence import EXPLAIN, METHODS, Method
+
+    assert set(METHODS) == set(get_args(Method))  # the policy's choices are the registry's
+    assert all(m.name == name for name, m in METHODS.items())
+    assert set(EXPLAIN) == set(RULES)  # every rule explains itself

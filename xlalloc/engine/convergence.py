@@ -50,9 +50,9 @@ Without ``min_growth``, the floor is zero: an allocation is never negative.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +64,9 @@ from .frames import SOURCE_ROW, is_blank, source_rows
 from .rounding import largest_remainder, round_half_up, units_of
 
 __all__ = [
+    "EXPLAIN",
+    "METHODS",
+    "ConvergenceMethod",
     "ConvergencePolicy",
     "Method",
     "MultiYearResult",
@@ -356,6 +359,229 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
     return df, problems
 
 
+@dataclass
+class _Year:
+    """One year's figures every method works from (organisations in name order)."""
+
+    orgs: npt.NDArray[np.object_]
+    baseline: Array
+    share: Array
+    target: Array
+    core: Array  # baseline grown at core growth
+    dft_before: Array
+    total: float
+    growth: float  # core growth g
+    policy: ConvergencePolicy
+
+
+@dataclass
+class _Allocation:
+    """A method's unrounded allocations, the rule that set each, and the bounds to round in.
+
+    ``lo``/``hi`` are the guard's where it holds, ``policy_lo``/``policy_hi`` the floors
+    and caps alone.
+    """
+
+    a: Array
+    rule: npt.NDArray[np.object_]
+    parameter: float | None
+    lo: Array
+    hi: Array
+    policy_lo: Array
+    policy_hi: Array
+    messages: list[str]
+
+
+class ConvergenceMethod(Protocol):
+    """One convergence method: a year's unrounded allocations under a policy."""
+
+    @property
+    def name(self) -> str:
+        """The name a policy's ``method`` uses."""
+        ...
+
+    def allocate(self, year: _Year) -> _Allocation:
+        """Allocations summing to the year's total, each with its rule."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Topslice:
+    """West Yorkshire's local convergence (``shared/reference/000``).
+
+    Everyone gets core growth and contributes ``r`` of it to a pot shared by shortfall
+    to target; what is left returns pro rata to contributions.
+    """
+
+    name: str = "topslice"
+
+    def allocate(self, year: _Year) -> _Allocation:
+        core, t = year.core, year.target
+        r = float(year.policy.topslice or 0.0)
+        pot = r * core.sum()
+        short = np.where(core < t, t - core, 0.0)
+        need = short.sum()
+        receipt = short if pot >= need else (pot * short / need if need > 0 else short * 0)
+        left = max(pot - receipt.sum(), 0.0)
+        a = core * (1 - r) + receipt + left * core / core.sum()
+        rule = np.full(len(core), "topslice", dtype=object)
+        lo, hi = np.zeros(len(core)), np.full(len(core), np.inf)
+        return _Allocation(a, rule, r, lo, hi, lo, hi, [])
+
+
+@dataclass(frozen=True)
+class _Clamped:
+    """``level`` and ``pace``: ``clamp(base + θ slope, L, H)`` summing to the total.
+
+    With the band, floors, caps and the guard (NHS England specialised annex 2), solved
+    exactly by :func:`solve_batch`; a method gives its ``base`` and ``slope``.
+    """
+
+    name: str
+
+    def line(self, year: _Year) -> tuple[Array, Array]:
+        """The method's ``base`` and ``slope``."""
+        raise NotImplementedError
+
+    def parameter(self, theta: float) -> float:
+        """The figure the explanation quotes, from θ."""
+        raise NotImplementedError
+
+    def allocate(self, year: _Year) -> _Allocation:
+        policy, b, t, core, d0 = year.policy, year.baseline, year.target, year.core, year.dft_before
+        n, total = len(b), year.total
+        band = (np.abs(d0) <= policy.band) if policy.band is not None else np.zeros(n, bool)
+        if policy.min_growth is None:
+            lo = np.where(band, -np.inf, 0.0)  # no floor: never negative
+        else:
+            lo = np.where(band, -np.inf, np.maximum(b * (1.0 + floors(b, d0, policy)), 0.0))
+        hi = np.full(n, np.inf) if policy.max_growth is None else b * (1.0 + policy.max_growth)
+        hi = np.where(band, np.inf, hi)
+        R = total - core[band].sum()
+        free_n = ~band
+        _feasible(lo[free_n].sum(), hi[free_n].sum(), R, total)
+        messages: list[str] = []
+        # The guard: convergence never moves an organisation away from its target, nor
+        # past it; floors and caps take precedence (a = clamp(clamp(x, c∧t, c∨t), lo, hi),
+        # which is one clamp to [L, H]).
+        L = np.minimum(np.maximum(np.minimum(core, t), lo), hi)
+        H = np.minimum(np.maximum(np.maximum(core, t), lo), hi)
+        if L[free_n].sum() > R * (1 + 1e-12) + 1e-6 or H[free_n].sum() < R * (1 - 1e-12) - 1e-6:
+            messages.append(
+                "the floors and caps leave money that only moving an organisation away from "
+                "its target could absorb, so the guard was set aside this year"
+            )
+            L, H = lo, hi
+        base, slope = self.line(year)
+        a = core.copy()
+        parameter: float | None = None
+        if free_n.any():
+            theta = solve_batch(
+                base[free_n][None],
+                slope[free_n][None],
+                L[free_n][None],
+                H[free_n][None],
+                np.array([R]),
+            )[0]
+            a[free_n] = np.clip(base[free_n] + theta * slope[free_n], L[free_n], H[free_n])
+            parameter = self.parameter(float(theta))
+        rule = self._rules(year, a, band, lo, hi, L, H)
+        if free_n.any() and (rule[free_n] == "core").all():
+            messages.append(_paused(year, free_n))
+        guard_lo, guard_hi = np.where(free_n, L, lo), np.where(free_n, H, hi)
+        return _Allocation(a, rule, parameter, guard_lo, guard_hi, lo, hi, messages)
+
+    def _rules(
+        self,
+        year: _Year,
+        a: Array,
+        band: npt.NDArray[np.bool_],
+        lo: Array,
+        hi: Array,
+        L: Array,
+        H: Array,
+    ) -> npt.NDArray[np.object_]:
+        """Each organisation's rule.
+
+        Band, floor or cap, then core or target (held by the guard), then the method's own.
+        """
+        free_n = ~band
+        tol = 1e-9 * max(1.0, year.total / max(len(a), 1))
+        rule = np.full(len(a), self.name, dtype=object)
+        at_l, at_h = (a <= L + tol) & free_n, (a >= H - tol) & free_n
+        guard = (at_l & (L > lo + tol)) | (at_h & (H < hi - tol))
+        rule[guard & (np.abs(a - year.target) <= tol)] = "target"
+        rule[guard & (np.abs(a - year.core) <= tol)] = "core"
+        rule[at_l & (np.abs(L - lo) <= tol)] = "floor"
+        rule[at_h & (np.abs(H - hi) <= tol)] = "cap"
+        rule[band] = "band"
+        return rule
+
+
+@dataclass(frozen=True)
+class _Level(_Clamped):
+    """Water-filling: ``(1 - L) × target`` with one level ``L`` (``θ = -L``)."""
+
+    name: str = "level"
+
+    def line(self, year: _Year) -> tuple[Array, Array]:
+        """``base = slope = target``."""
+        return year.target, year.target
+
+    def parameter(self, theta: float) -> float:
+        """The level ``L``."""
+        return -theta
+
+
+@dataclass(frozen=True)
+class _Pace(_Clamped):
+    """Core growth plus a pace ``p`` of the gap to target, plus one uniform ``k × baseline``."""
+
+    name: str = "pace"
+
+    def line(self, year: _Year) -> tuple[Array, Array]:
+        """``base = core + p (target - core)``, ``slope = baseline``."""
+        p = float(year.policy.pace or 0.0)
+        return year.core + p * (year.target - year.core), year.baseline
+
+    def parameter(self, theta: float) -> float:
+        """The uniform adjustment ``k``."""
+        return theta
+
+
+#: Every convergence method by name (a policy's ``method``).
+METHODS: dict[str, ConvergenceMethod] = {m.name: m for m in (_Level(), _Pace(), _Topslice())}
+
+
+def _feasible(lo_sum: float, hi_sum: float, R: float, total: float) -> None:
+    """Floors that need more than there is, or caps that allow less, are an error."""
+    if lo_sum > R * (1 + 1e-12) + 1e-6:
+        raise InputError(
+            f"infeasible policy: the floors need £{lo_sum:,.0f} but only £{R:,.0f} is "
+            f"available (total £{total:,.0f} less £{total - R:,.0f} for organisations "
+            "within the band); lower min_growth or the over-target floor",
+            where="policy",
+        )
+    if hi_sum < R * (1 - 1e-12) - 1e-6:
+        raise InputError(
+            f"infeasible policy: the caps allow at most £{hi_sum:,.0f} but £{R:,.0f} must "
+            f"be allocated (total £{total:,.0f}); raise max_growth",
+            where="policy",
+        )
+
+
+def _paused(year: _Year, free_n: npt.NDArray[np.bool_]) -> str:
+    """The message when every organisation outside the band is held at core growth."""
+    d0 = year.dft_before[free_n]
+    side = "above" if (d0 > 0).all() else "below" if (d0 < 0).all() else "on both sides of"
+    names = ", ".join(sorted(map(str, year.orgs[free_n])))
+    return (
+        f"convergence paused: every organisation outside the band is {side} target "
+        f"({names}); none could move toward target without moving another away, so "
+        f"each gets core growth ({year.growth:.2%})"
+    )
+
+
 def converge(
     orgs: pd.DataFrame,
     total: float,
@@ -403,99 +629,10 @@ def converge(
     t = s * total
     core = b * (1.0 + g)
     d0 = dft(b, s)
-    n = len(df)
-    rule = np.empty(n, dtype=object)
-    messages: list[str] = []
-    lo = np.zeros(n)
-    hi = np.full(n, np.inf)
-    policy_lo, policy_hi = lo, hi
-    parameter: float | None = None
-    if policy.method == "topslice":
-        r = float(policy.topslice or 0.0)
-        pot = r * core.sum()
-        short = np.where(core < t, t - core, 0.0)
-        need = short.sum()
-        receipt = short if pot >= need else (pot * short / need if need > 0 else short * 0)
-        left = max(pot - receipt.sum(), 0.0)
-        a = core * (1 - r) + receipt + left * core / core.sum()
-        rule[:] = "topslice"
-        parameter = r
-    else:
-        band = (np.abs(d0) <= policy.band) if policy.band is not None else np.zeros(n, bool)
-        if policy.min_growth is None:
-            lo = np.where(band, -np.inf, 0.0)  # no floor: never negative
-        else:
-            lo = np.where(band, -np.inf, np.maximum(b * (1.0 + floors(b, d0, policy)), 0.0))
-        hi = np.full(n, np.inf) if policy.max_growth is None else b * (1.0 + policy.max_growth)
-        hi = np.where(band, np.inf, hi)
-        R = total - core[band].sum()
-        free_n = ~band
-        lo_sum, hi_sum = lo[free_n].sum(), hi[free_n].sum()
-        if lo_sum > R * (1 + 1e-12) + 1e-6:
-            raise InputError(
-                f"infeasible policy: the floors need £{lo_sum:,.0f} but only £{R:,.0f} is "
-                f"available (total £{total:,.0f} less £{total - R:,.0f} for organisations "
-                "within the band); lower min_growth or the over-target floor",
-                where="policy",
-            )
-        if hi_sum < R * (1 - 1e-12) - 1e-6:
-            raise InputError(
-                f"infeasible policy: the caps allow at most £{hi_sum:,.0f} but £{R:,.0f} must "
-                f"be allocated (total £{total:,.0f}); raise max_growth",
-                where="policy",
-            )
-        # The guard: convergence never moves an organisation away from its target, nor
-        # past it; floors and caps take precedence (a = clamp(clamp(x, c∧t, c∨t), lo, hi),
-        # which is one clamp to [L, H]).
-        L = np.minimum(np.maximum(np.minimum(core, t), lo), hi)
-        H = np.minimum(np.maximum(np.maximum(core, t), lo), hi)
-        if L[free_n].sum() > R * (1 + 1e-12) + 1e-6 or H[free_n].sum() < R * (1 - 1e-12) - 1e-6:
-            messages.append(
-                "the floors and caps leave money that only moving an organisation away from "
-                "its target could absorb, so the guard was set aside this year"
-            )
-            L, H = lo, hi
-        if policy.method == "level":
-            base, slope = t, t
-        else:
-            p = float(policy.pace or 0.0)
-            base, slope = core + p * (t - core), b
-        a = core.copy()
-        if free_n.any():
-            theta = solve_batch(
-                base[free_n][None],
-                slope[free_n][None],
-                L[free_n][None],
-                H[free_n][None],
-                np.array([R]),
-            )[0]
-            a[free_n] = np.clip(base[free_n] + theta * slope[free_n], L[free_n], H[free_n])
-            parameter = float(-theta) if policy.method == "level" else float(theta)
-        tol = 1e-9 * max(1.0, total / max(n, 1))
-        rule[:] = policy.method
-        at_l, at_h = (a <= L + tol) & free_n, (a >= H - tol) & free_n
-        guard = (at_l & (L > lo + tol)) | (at_h & (H < hi - tol))
-        rule[guard & (np.abs(a - t) <= tol)] = "target"
-        rule[guard & (np.abs(a - core) <= tol)] = "core"
-        rule[at_l & (np.abs(L - lo) <= tol)] = "floor"
-        rule[at_h & (np.abs(H - hi) <= tol)] = "cap"
-        rule[band] = "band"
-        policy_lo, policy_hi = lo, hi
-        lo, hi = np.where(free_n, L, lo), np.where(free_n, H, hi)
-        if free_n.any() and (rule[free_n] == "core").all():
-            side = (
-                "above"
-                if (d0[free_n] > 0).all()
-                else "below"
-                if (d0[free_n] < 0).all()
-                else "on both sides of"
-            )
-            names = ", ".join(sorted(map(str, df.loc[free_n, "org"])))
-            messages.append(
-                f"convergence paused: every organisation outside the band is {side} target "
-                f"({names}); none could move toward target without moving another away, so "
-                f"each gets core growth ({g:.2%})"
-            )
+    year = _Year(df["org"].astype(str).to_numpy(), b, s, t, core, d0, total, g, policy)
+    m = METHODS[policy.method].allocate(year)
+    a, rule, parameter, messages = m.a, m.rule, m.parameter, m.messages
+    lo, hi, policy_lo, policy_hi = m.lo, m.hi, m.policy_lo, m.policy_hi
     keys = list(df["org"].astype(str))
     # Round with the guard's bounds where whole units allow; where they cannot all hold,
     # the guard yields first (floors and caps take precedence over it).
@@ -598,6 +735,91 @@ def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFram
     return out
 
 
+@dataclass(frozen=True)
+class _Why:
+    """What an explanation may quote.
+
+    The year's core growth, each organisation's bounds, the policy, the method's
+    parameter and the total.
+    """
+
+    growth: float
+    lo: Array
+    hi: Array
+    policy: ConvergencePolicy
+    parameter: float | None
+    total: float
+
+
+def _band(r: Any, i: int, w: _Why) -> str:
+    return (
+        f"within band ±{w.policy.band:.2%} of target (DfT {r.dft_before:+.2%}): "
+        f"core growth {w.growth:.2%} on £{r.baseline:,.0f}"
+    )
+
+
+def _floor(r: Any, i: int, w: _Why) -> str:
+    return (
+        f"floor: minimum growth {w.lo[i] / r.baseline - 1:.2%} on baseline "
+        f"£{r.baseline:,.0f} = £{w.lo[i]:,.0f}"
+    )
+
+
+def _cap(r: Any, i: int, w: _Why) -> str:
+    return (
+        f"cap: maximum growth {w.policy.max_growth:.2%} on baseline "
+        f"£{r.baseline:,.0f} = £{w.hi[i]:,.0f}"
+    )
+
+
+def _core(r: Any, i: int, w: _Why) -> str:
+    return (
+        f"held at core growth {w.growth:.2%} on £{r.baseline:,.0f}: the common level would "
+        f"have moved it away from target (DfT {r.dft_before:+.2%})"
+    )
+
+
+def _target(r: Any, i: int, w: _Why) -> str:
+    return (
+        f"stopped at its target £{r.target_share * w.total:,.0f}: the common level "
+        "would have taken it past target"
+    )
+
+
+def _level(r: Any, i: int, w: _Why) -> str:
+    return (
+        f"level: (1 - L) × target with L = {w.parameter:.4%}, i.e. "
+        f"{1 - (w.parameter or 0):.6f} × £{r.target_share * w.total:,.0f}"
+    )
+
+
+def _pace(r: Any, i: int, w: _Why) -> str:
+    return (
+        f"pace: core-grown baseline + {w.policy.pace:.0%} of the gap to target "
+        f"+ uniform adjustment k = {w.parameter:.4%} of baseline"
+    )
+
+
+def _topslice(r: Any, i: int, w: _Why) -> str:
+    return (
+        f"topslice: core growth {w.growth:.2%}, {w.policy.topslice:.2%} top-sliced, "
+        "pot shared by shortfall to target, remainder pro rata"
+    )
+
+
+#: How each rule explains the figure it set (one entry per rule in :data:`RULES`).
+EXPLAIN: dict[str, Callable[[Any, int, _Why], str]] = {
+    "band": _band,
+    "floor": _floor,
+    "cap": _cap,
+    "core": _core,
+    "target": _target,
+    "level": _level,
+    "pace": _pace,
+    "topslice": _topslice,
+}
+
+
 def _explain(
     out: pd.DataFrame,
     g: float,
@@ -606,50 +828,10 @@ def _explain(
     policy: ConvergencePolicy,
     parameter: float | None,
 ) -> list[str]:
+    why = _Why(g, lo, hi, policy, parameter, float(out["allocation"].sum()))
     texts = []
-    total = float(out["allocation"].sum())
     for i, r in enumerate(out.itertuples(index=False)):
-        rule = r.rule
-        if rule == "band":
-            txt = (
-                f"within band ±{policy.band:.2%} of target (DfT {r.dft_before:+.2%}): "
-                f"core growth {g:.2%} on £{r.baseline:,.0f}"
-            )
-        elif rule == "floor":
-            txt = (
-                f"floor: minimum growth {lo[i] / r.baseline - 1:.2%} on baseline "
-                f"£{r.baseline:,.0f} = £{lo[i]:,.0f}"
-            )
-        elif rule == "cap":
-            txt = (
-                f"cap: maximum growth {policy.max_growth:.2%} on baseline "
-                f"£{r.baseline:,.0f} = £{hi[i]:,.0f}"
-            )
-        elif rule == "core":
-            txt = (
-                f"held at core growth {g:.2%} on £{r.baseline:,.0f}: the common level would "
-                f"have moved it away from target (DfT {r.dft_before:+.2%})"
-            )
-        elif rule == "target":
-            txt = (
-                f"stopped at its target £{r.target_share * total:,.0f}: the common level "
-                "would have taken it past target"
-            )
-        elif rule == "level":
-            txt = (
-                f"level: (1 - L) × target with L = {parameter:.4%}, i.e. "
-                f"{1 - (parameter or 0):.6f} × £{r.target_share * total:,.0f}"
-            )
-        elif rule == "pace":
-            txt = (
-                f"pace: core-grown baseline + {policy.pace:.0%} of the gap to target "
-                f"+ uniform adjustment k = {parameter:.4%} of baseline"
-            )
-        else:
-            txt = (
-                f"topslice: core growth {g:.2%}, {policy.topslice:.2%} top-sliced, "
-                "pot shared by shortfall to target, remainder pro rata"
-            )
+        txt = EXPLAIN[r.rule](r, i, why)
         txt += f"; rounded to £{policy.unit:,g} by largest remainder"
         if getattr(r, "hcdd_capped", False):
             txt += f"; HCDD: remaining growth capped at {policy.cost_uplift:.2%}"
