@@ -26,6 +26,7 @@ from .engine.monitoring import (
     read_ledger,
     reconcile,
 )
+from .model.checks import CheckStatus
 from .model.runner import ModelResult, run_model
 from .workbook.packs import PackData, fill_pack, template_parts
 from .workbook.sheetspec import Look
@@ -140,10 +141,10 @@ def make_packs(
     ]
 
     difference = float(recon.loc[recon["item"] == "Difference", "amount"].iloc[0])
-    bad = [] if result.check_status == "all checks 0" else [f"model: {result.check_status}"]
+    bad = [] if result.check_status.ok else [f"model: {result.check_status}"]
     if difference != 0:
         bad.append(f"ledger reconciliation differs by £{difference:,.2f}")
-    status = "all checks 0" if not bad else "; ".join(bad)
+    status = CheckStatus(tuple(bad)).listed()
     prov = result.provenance()
     files = [
         *sources,

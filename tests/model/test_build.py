@@ -281,7 +281,7 @@ def test_unmapped_practices_are_an_error_unless_allowed(tmp_path):
     xlalloc.new(model, practices=fs, icb="QWO", places=path, allow_unmapped=True)
     result = xlalloc.run(model, tmp_path / "out.xlsx")
     assert set(result.targets["place"]) == {"All of it", "Unmapped"}
-    assert result.check_status == "1 check(s) not 0"
+    assert str(result.check_status) == "1 check(s) not 0"
     assert any("3 practice(s) are in the 'Unmapped' place" in w for w in result.warnings)
 
 

@@ -192,6 +192,7 @@ def _targets_provenance(args: argparse.Namespace, practices: Any, table: Any) ->
     """Source file, version, run time, checks and zero-filled practices of ``targets``."""
     import pandas as pd
 
+    from ..model.checks import CheckStatus
     from ..model.runner import run_time
     from ..readers.tables import file_sha256
 
@@ -215,7 +216,7 @@ def _targets_provenance(args: argparse.Namespace, practices: Any, table: Any) ->
     rows.append(
         {
             "item": "check status",
-            "value": "all checks 0" if not bad else f"{len(bad)} check(s) not 0: " + "; ".join(bad),
+            "value": CheckStatus(tuple(bad)).detail(),
         }
     )
     z = practices[practices["filled"].notna()]

@@ -23,6 +23,7 @@ from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW, source_rows
 from ..engine.uncertainty import target_intervals
 from ..readers.model import ModelInputs
+from .checks import CheckStatus
 
 __all__ = ["ENGLAND", "INTERVAL_COLUMNS", "UNMAPPED", "ModelResult", "run_model"]
 
@@ -88,14 +89,16 @@ class ModelResult:
         return p[p["place"] == UNMAPPED]
 
     @property
-    def check_status(self) -> str:
-        """The overall check status: ``all checks 0``, or how many checks are not 0.
+    def check_status(self) -> CheckStatus:
+        """The overall check status (``str`` of it: ``all checks 0``, or how many are not 0).
 
         A successful run reconciles exactly, so the only check that can read other than 0
         is the count of practices in the ``Unmapped`` place (the run's warnings say which).
         """
-        bad = int(len(self.unmapped) > 0)
-        return "all checks 0" if not bad else f"{bad} check(s) not 0"
+        unmapped = self.unmapped["practice_code"].nunique()
+        return CheckStatus(
+            (f"{unmapped} practice(s) in the '{UNMAPPED}' place",) if unmapped else ()
+        )
 
     def provenance(self) -> pd.DataFrame:
         """Where the figures came from: source files, version, run time, check status.
@@ -123,7 +126,7 @@ class ModelResult:
         rows += [
             {"item": "xlalloc version", "value": __version__},
             {"item": "run at", "value": self.run_at.isoformat(sep=" ")},
-            {"item": "check status", "value": self.check_status},
+            {"item": "check status", "value": str(self.check_status)},
         ]
         p = self.inputs.practices
         if "zero_filled" in p.columns:

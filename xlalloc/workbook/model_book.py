@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .._version import __version__
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError
+from ..model.checks import CheckStatus
 from ..model.labels import label, labels, money_label
 from ..model.policy import ModelPolicy
 from ..model.runner import INTERVAL_COLUMNS, UNMAPPED, ModelResult
@@ -559,7 +560,7 @@ def _summary_sheet(
     """
     d = _output("Summary", "Run summary", look)
     d.print_setup(landscape=False)
-    n_bad = sum(1 for c in checks if c[2] != 0)
+    status = CheckStatus(tuple(str(c[0]) for c in checks if c[2] != 0))
     first, last = HEADER_ROW + 1, HEADER_ROW + len(checks)
     r = HEADER_ROW
     d.put(r, 1, OVERALL_CHECK, bold=True)
@@ -583,9 +584,9 @@ def _summary_sheet(
     d.formula(
         r + 1,
         2,
-        f'=IF({bad}=0,"all checks 0",{bad}&" check(s) not 0")',
+        CheckStatus.formula(bad),
         None,
-        value="all checks 0" if n_bad == 0 else f"{n_bad} check(s) not 0",
+        value=str(status),
     )
     for k, (name, value, fmt) in enumerate(rows):
         d.put(r + 2 + k, 1, money_label(name, look.money))
