@@ -274,7 +274,14 @@ PINNED_ALL = {
         "target_intervals",
         "verdicts",
     ],
-    "xlalloc.engine.errors": ["InputError", "Problem", "Problems", "checked", "percent_hint"],
+    "xlalloc.engine.errors": [
+        "InputError",
+        "Problem",
+        "Problems",
+        "checked",
+        "option",
+        "percent_hint",
+    ],
     "xlalloc.engine.frames": ["SOURCE_ROW", "is_blank", "row_numbers", "source_rows", "text_codes"],
     "xlalloc.engine.monitoring": [
         "DEFAULT_THRESHOLD",

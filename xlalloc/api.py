@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from .engine.errors import InputError, Problems
+from .engine.errors import InputError, Problems, option
 from .engine.monitoring import DEFAULT_THRESHOLD
 from .model.runner import ModelResult, run_model
 from .packs import PackRun, build_packs
@@ -65,6 +65,7 @@ def new(
     from . import demo as demo_data
     from .model.build import build_from_files
     from .model.runner import run_time
+    from .readers.nhse import BlankWP
     from .workbook.model_book import Provenance, build_model, save_model
 
     path = Path(path)
@@ -77,16 +78,25 @@ def new(
         )
     from_files = bool(practices) or icb is not None
     if from_files and demo:
-        problems.add("--demo", "give either --demo or --practices with --icb, not both")
+        problems.add(
+            option("demo"),
+            f"give either {option('demo')} or {option('practices')} with {option('icb')}, not both",
+        )
     if from_files and not practices:
-        problems.add("--practices", "--icb needs NHS England's practice files (--practices FILE)")
+        problems.add(
+            option("practices"),
+            f"{option('icb')} needs NHS England's practice files ({option('practices')} FILE)",
+        )
     if from_files and not icb:
-        problems.add("--icb", "which ICB? give --icb CODE_OR_NAME, e.g. --icb 'west yorkshire'")
+        problems.add(
+            option("icb"),
+            f"which ICB? give {option('icb')} CODE_OR_NAME, e.g. {option('icb')} 'west yorkshire'",
+        )
     if not from_files and (places or places_by or localities_by or allow_unmapped):
         problems.add(
-            "--places",
+            option("places"),
             "places and localities need NHS England's practice files: "
-            "add --practices FILE --icb CODE_OR_NAME",
+            f"add {option('practices')} FILE {option('icb')} CODE_OR_NAME",
         )
     problems.raise_if_any()
     if from_files:
@@ -98,7 +108,7 @@ def new(
             checked_grouping(places_by),
             checked_grouping(localities_by),
             allow_unmapped,
-            "zero" if blank_as_zero else "error",
+            BlankWP.ZERO if blank_as_zero else BlankWP.ERROR,
         )
         for note in built.notes:
             (on_note or (lambda _n: None))(note)
@@ -127,7 +137,8 @@ def checked_grouping(value: str | None) -> Grouping | None:
     key = value.strip().lower().replace("-", "_")
     if key not in GROUPINGS:
         raise InputError(
-            f"unknown grouping {value!r}; expected one of {sorted(GROUPINGS)}", where="--places-by"
+            f"unknown grouping {value!r}; expected one of {sorted(GROUPINGS)}",
+            where=option("places_by"),
         )
     return cast("Grouping", key)
 
@@ -182,18 +193,19 @@ def run(
         )
     if scenario and (in_place or output is None):
         raise InputError(
-            "a scenario is a variant: write it to its own workbook with -o "
+            f"a scenario is a variant: write it to its own workbook with {option('output')} "
             "(never into the model, nor MODEL-results.xlsx)",
-            where="--scenario",
+            where=option("scenario"),
         )
     if in_place and output is not None:
         raise InputError(
-            "give either an output (-o) or in_place (--in-place), not both", where="output"
+            f"give either {option('output')} or {option('in_place')}, not both",
+            where=option("output"),
         )
     if output is not None and Path(output).resolve() == path.resolve() and not in_place:
         raise InputError(
-            "the output is the input workbook: pass in_place (--in-place) to write back into it",
-            where="output",
+            f"the output is the input workbook: pass {option('in_place')} to write back into it",
+            where=option("output"),
         )
     target = path if in_place else Path(output) if output else default_output(path)
     if target.suffix.lower() != path.suffix.lower():

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .engine.errors import InputError
+from .engine.errors import InputError, option
 from .engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
@@ -83,12 +83,15 @@ def make_packs(
     wanted = list(places) if places else all_places
     unknown = [p for p in wanted if p not in all_places]
     if unknown:
-        raise InputError(f"unknown place(s) {unknown}; places are {all_places}", where="--place")
+        raise InputError(
+            f"unknown place(s) {unknown}; places are {all_places}", where=option("place")
+        )
     practices = result.practices
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(
-            f"{out_dir} is a file; --out names the folder the packs go in", where="--out"
+            f"{out_dir} is a file; {option('out')} names the folder the packs go in",
+            where=option("out"),
         )
     ledger = read_ledger(
         ledger_frame,
@@ -100,8 +103,8 @@ def make_packs(
         raise InputError(
             f"the ledger has no rows for month {month} ({MONTH_NAMES[month - 1]}):"
             " is it the right extract? Packs would show every budget underspent; "
-            "pass --allow-empty-month if the month really has no spend",
-            where="--actuals",
+            f"pass {option('allow_empty_month')} if the month really has no spend",
+            where=option("actuals"),
         )
     annual = (
         a.cells.groupby(["place", "programme"], sort=False)["amount"]

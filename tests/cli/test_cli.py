@@ -417,3 +417,59 @@ def test_activity_totals_an_extract_and_run_uses_it(tmp_path, capsys, libreoffic
     assert sum(r[2] for r in audit if r[0] == "claims.csv") == len(act)  # coverage block
     total = next(r for r in recalculated["Checks"] if r[0] == "Overall check (0 when all is well)")
     assert total[1] == 0
+
+
+def test_options_are_flags_on_the_command_line_and_names_elsewhere(tmp_path, capsys):
+    """Only cli/ knows flags: a message names an option, and the command line shows its flag."""
+    from xlalloc.cli import flags
+    from xlalloc.engine.errors import option
+
+    message = f"give either {option('output')} or {option('in_place')}; {option('places_by')}"
+    assert message == "give either `output` or `in_place`; `places_by`"  # the API's words
+    assert flags(message) == "give either -o or --in-place; --places-by"
+    assert flags("`xlalloc pack-template` and restyle") == "`xlalloc pack-template` and restyle"
+    bad = tmp_path / "afile"
+    bad.write_text("")
+    assert (
+        main(
+            [
+                "pack",
+                str(tmp_path / "m.xlsx"),
+                "--actuals",
+                "x.csv",
+                "--month",
+                "6",
+                "--out",
+                str(bad),
+            ]
+        )
+        == 2
+    )
+    assert "`" not in capsys.readouterr().err
+
+
+def test_no_module_but_cli_names_a_flag_in_an_error():
+    """Flags in error messages and 'where' fields live in cli/ only (how-to text on the
+    Cover and in docs still shows commands)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "xlalloc"
+    found = []
+    for path in root.rglob("*.py"):
+        if "cli" in path.relative_to(root).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(
+                node.func, "id", getattr(node.func, "attr", "")
+            ) in ("InputError", "add"):
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    for s in ast.walk(arg):
+                        if (
+                            isinstance(s, ast.Constant)
+                            and isinstance(s.value, str)
+                            and re.search(r"(^|\s|\()--[a-z]", s.value)
+                        ):
+                            found.append(f"{path.relative_to(root)}:{s.lineno}: {s.value}")
+    assert found == []

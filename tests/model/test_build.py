@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 import xlalloc
-from xlalloc.cli import main
+from xlalloc.cli import flags, main
 from xlalloc.engine.errors import InputError
 from xlalloc.model.build import build_from_files
 
@@ -276,7 +276,7 @@ def test_unmapped_practices_are_an_error_unless_allowed(tmp_path):
     with pytest.raises(InputError) as e:
         build_from_files(fs, "QWO", places=path)
     assert "3 practice(s) of NHS West Yorkshire ICB are in no place" in str(e.value)
-    assert all(c in str(e.value) for c in codes[:3]) and "--allow-unmapped" in str(e.value)
+    assert all(c in str(e.value) for c in codes[:3]) and "--allow-unmapped" in flags(str(e.value))
     model = tmp_path / "m.xlsx"
     xlalloc.new(model, practices=fs, icb="QWO", places=path, allow_unmapped=True)
     result = xlalloc.run(model, tmp_path / "out.xlsx")
@@ -303,8 +303,9 @@ def test_two_files_for_one_year_and_files_without_an_icb(tmp_path):
     )
     with pytest.raises(InputError, match="2 files give 2025/26"):
         build_from_files(fs, "QWO")
-    with pytest.raises(InputError, match="--icb needs NHS England's practice files"):
+    with pytest.raises(InputError) as e:
         xlalloc.new(tmp_path / "x.xlsx", icb="QWO")
+    assert "--icb needs NHS England's practice files" in flags(str(e.value))
 
 
 def test_an_icb_new_in_2026_reaches_back_by_practice_code():

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xlalloc.cli import flags
 from xlalloc.engine.errors import InputError
 from xlalloc.readers.activity import AGGREGATE_SQL, parse_columns, read_activity
 
@@ -32,9 +33,10 @@ def write(path: Path, df: pd.DataFrame) -> Path:
 
 
 def problems_of(call) -> list[str]:
+    """Every problem ``call`` raises, as the command line shows it (options as flags)."""
     with pytest.raises(InputError) as e:
         call()
-    return [str(p) for p in e.value.problems]
+    return [flags(str(p)) for p in e.value.problems]
 
 
 def test_totals_by_line_and_practice_by_hand(tmp_path):

@@ -127,9 +127,7 @@ def test_leftovers_of_a_killed_run_are_removed_next_time(tmp_path):
 def test_in_place_and_output_together_is_an_error(tmp_path, capsys):
     model = demo_model(tmp_path / "m.xlsx")
     assert main(["run", str(model), "--in-place", "-o", str(tmp_path / "o.xlsx")]) == 2
-    assert "give either an output (-o) or in_place (--in-place), not both" in (
-        capsys.readouterr().err
-    )
+    assert "-o: give either -o or --in-place, not both" in (capsys.readouterr().err)
 
 
 def test_ctrl_c_gives_a_line_not_a_traceback(tmp_path, capsys, monkeypatch):

@@ -10,6 +10,8 @@ Money is in pounds; growth rates, shares and thresholds are decimals (``0.01`` i
 from __future__ import annotations
 
 import argparse
+import io
+import re
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -98,6 +100,13 @@ def _components() -> tuple[str, ...]:
 # --------------------------------------------------------------------------- targets
 
 
+def _blank_wp(args: argparse.Namespace) -> Any:
+    """``--blank-as-zero`` as the readers' choice for blank weighted populations."""
+    from ..readers.nhse import BlankWP
+
+    return BlankWP.ZERO if args.blank_as_zero else BlankWP.ERROR
+
+
 def cmd_targets(args: argparse.Namespace) -> int:
     """Need indices, target shares and targets by place."""
     from .. import demo
@@ -114,7 +123,9 @@ def cmd_targets(args: argparse.Namespace) -> int:
         england = demo.ENGLAND
     else:
         practices = nhse.load_practices(
-            args.practices, args.year, blank_wp="zero" if args.blank_as_zero else "error"
+            args.practices,
+            args.year,
+            blank_wp=nhse.BlankWP.ZERO if args.blank_as_zero else nhse.BlankWP.ERROR,
         )
         england = cap.england_ratios(practices)
     if args.icb:
@@ -948,9 +959,8 @@ def cmd_footprint(args: argparse.Namespace) -> int:
     from ..workbook.tables import write_tables
 
     out = _output(args, args.old, args.new)
-    blank = "zero" if args.blank_as_zero else "error"
-    old = nhse.load_practices(args.old, args.old_year, blank_wp=blank)
-    new = nhse.load_practices(args.new, args.new_year, blank_wp=blank)
+    old = nhse.load_practices(args.old, args.old_year, blank_wp=_blank_wp(args))
+    new = nhse.load_practices(args.new, args.new_year, blank_wp=_blank_wp(args))
     table, unmapped = footprint_change(old, derive_footprint(old, new), args.component)
     write_tables(out, {"Footprint": table}, look=_look(args))
     print(
@@ -1159,12 +1169,60 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return p
 
 
+#: Options whose flag is not ``--`` and the option's name with hyphens.
+FLAGS = {"output": "-o"}
+_OPTION = re.compile(r"`([a-z][a-z0-9_]*)`")
+
+
+def flags(text: str) -> str:
+    """Text with each option a message names written as its flag.
+
+    Messages name options as :func:`~xlalloc.engine.errors.option` marks them
+    (```places_by```); the command line shows ``--places-by``. Only ``cli/`` knows flags;
+    the Python API and Excel name the options.
+    """
+    return _OPTION.sub(lambda m: FLAGS.get(m[1], "--" + m[1].replace("_", "-")), text)
+
+
+class _Flagged(io.TextIOBase):
+    """A text stream that writes options as flags (see :func:`flags`)."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        """Write ``text`` with its options as flags."""
+        return int(self.stream.write(flags(text)))
+
+    def flush(self) -> None:
+        """Flush the stream underneath."""
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        """Whether the stream underneath is a terminal (progress is shown only there)."""
+        return bool(self.stream.isatty())
+
+    def fileno(self) -> int:
+        """The stream underneath's file descriptor."""
+        return int(self.stream.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run a subcommand, printing input problems instead of tracebacks."""
-    from ..engine.errors import InputError
-
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Flagged(out), _Flagged(err)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the chosen command; every failure is one line and an exit status."""
+    from ..engine.errors import InputError
+
     try:
         return int(args.func(args) or 0)
     except InputError as e:

@@ -13,7 +13,17 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["InputError", "Problem", "Problems", "checked", "percent_hint"]
+__all__ = ["InputError", "Problem", "Problems", "checked", "option", "percent_hint"]
+
+
+def option(name: str) -> str:
+    """An option of a request (``places_by``), as a message names it.
+
+    Messages name options by their field in the Python API, marked so that each front
+    door can show them its own way: the command line shows ``--places-by``; the Python
+    API and Excel show ```places_by```. Only ``cli/`` knows flags.
+    """
+    return f"`{name}`"
 
 
 @dataclass(frozen=True)
@@ -21,7 +31,7 @@ class Problem:
     """One input problem.
 
     Attributes:
-        where: The table, sheet or parameter, e.g. ``"Practices"`` or ``"--total"``.
+        where: The table, sheet or option, e.g. ``"Practices"`` or ``option("total")``.
         message: What is wrong and what was expected.
         row: Row label (1-based data row, or sheet row) where it applies.
         column: Column header where it applies.

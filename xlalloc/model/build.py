@@ -21,7 +21,7 @@ from typing import Literal
 import pandas as pd
 
 from ..engine.capitation import COMPONENTS
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError, Problems, option
 from ..engine.year_on_year import practice_changes
 from ..readers import nhse
 from ..readers.tables import file_sha256, read_table
@@ -91,7 +91,7 @@ class BuiltModel:
 
 
 def _read_files(
-    files: Sequence[str | Path], blank_wp: str, problems: Problems
+    files: Sequence[str | Path], blank_wp: nhse.BlankWP | str, problems: Problems
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Path]]:
     """Every file read, its source record, and the file each year came from."""
     frames, sources = [], []
@@ -117,12 +117,12 @@ def _read_files(
             by_year.setdefault(y, []).append(path)
     if not frames:
         problems.raise_if_any()
-        raise InputError("no practice files given", where="--practices")
+        raise InputError("no practice files given", where=option("practices"))
     national = pd.concat(frames, ignore_index=True)
     for y, paths in sorted(by_year.items()):
         if len(paths) > 1:
             problems.add(
-                "--practices",
+                option("practices"),
                 f"{len(paths)} files give {y}: "
                 f"{', '.join(p.name for p in paths)}; give one file per "
                 "financial year",
@@ -236,7 +236,7 @@ def build_from_files(
     places_by: Grouping | None = None,
     localities_by: Grouping | None = None,
     allow_unmapped: bool = False,
-    blank_wp: str = "error",
+    blank_wp: nhse.BlankWP | str = nhse.BlankWP.ERROR,
 ) -> BuiltModel:
     """Build one ICB's model inputs from NHS England's files, one per financial year.
 
@@ -261,12 +261,15 @@ def build_from_files(
     problems = Problems()
     notes: list[str] = []
     if places is not None and places_by is not None:
-        raise InputError("give either --places or --places-by, not both", where="--places")
+        raise InputError(
+            f"give either {option('places')} or {option('places_by')}, not both",
+            where=option("places"),
+        )
     if places is None and places_by is None:
         places_by = "lad"
         notes.append(
             "places are local authority districts (the default; choose with "
-            "--places FILE or --places-by lad|pcn|sub_icb)"
+            f"{option('places')} FILE or {option('places_by')} lad|pcn|sub_icb)"
         )
     national, sources, files_by_year = _read_files(files, blank_wp, problems)
     problems.raise_if_any()
@@ -282,10 +285,10 @@ def build_from_files(
         place, locality = _places_table(places, members, problems)
     else:
         assert places_by is not None
-        place = _grouping(members, places_by, files_by_year, problems, notes, "--places-by")
+        place = _grouping(members, places_by, files_by_year, problems, notes, option("places_by"))
     if localities_by is not None:
         locality = _grouping(
-            members, localities_by, files_by_year, problems, notes, "--localities-by"
+            members, localities_by, files_by_year, problems, notes, option("localities_by")
         )
     problems.raise_if_any()
     out = members.copy()
@@ -301,9 +304,9 @@ def build_from_files(
         if not allow_unmapped:
             raise InputError(
                 f"{len(unmapped)} practice(s) of {name} are in no place: {listed}. "
-                "Add them to the places, or pass --allow-unmapped to put them in "
+                f"Add them to the places, or pass {option('allow_unmapped')} to put them in "
                 f"an '{UNMAPPED}' place that the Checks sheet reports",
-                where="--places" if places is not None else "--places-by",
+                where=option("places") if places is not None else option("places_by"),
             )
         out["place"] = out["place"].fillna(UNMAPPED)
         notes.append(

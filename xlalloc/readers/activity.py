@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError, Problems, option
 from .tables import file_sha256
 
 __all__ = [
@@ -121,11 +121,15 @@ def parse_columns(text: str | None) -> dict[str, str]:
         key, sep, header = part.partition("=")
         key, header = key.strip(), header.strip()
         if not sep or not header:
-            problems.add("--columns", f"{part.strip()!r} is not NAME=HEADER, e.g. line=Contract")
+            problems.add(
+                option("columns"), f"{part.strip()!r} is not NAME=HEADER, e.g. line=Contract"
+            )
         elif key not in COLUMNS:
-            problems.add("--columns", f"unknown column {key!r}; expected one of {list(COLUMNS)}")
+            problems.add(
+                option("columns"), f"unknown column {key!r}; expected one of {list(COLUMNS)}"
+            )
         elif key in seen:
-            problems.add("--columns", f"{key} is given twice")
+            problems.add(option("columns"), f"{key} is given twice")
         else:
             seen.add(key)
             out[key] = header
@@ -203,7 +207,7 @@ def _headers(
             path.name,
             f"no column{'s' if len(absent) > 1 else ''} "
             f"{', '.join(absent)}; columns found: {found}; name the "
-            "extract's headers with --columns line=HEADER,"
+            f"extract's headers with {option('columns')} line=HEADER,"
             "practice_code=HEADER,amount=HEADER",
         )
     return out

@@ -16,13 +16,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..engine.capitation import COMPONENTS
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError, Problems, option
 from .tables import csv_rows, workbook_sheets
 
 #: Organisation columns: normalised key -> header patterns (full match, case-insensitive).
@@ -69,9 +70,20 @@ FRAME_COLUMNS = [
     "filled",
 ]
 
-#: How blank weighted populations are treated: ``"error"`` (default) or
-#: ``"zero"`` (an explicit choice; each filled cell is named in ``filled``).
-BLANK_POLICIES = ("error", "zero")
+
+class BlankWP(StrEnum):
+    """How a blank weighted population is read: an error (the default), or zero need.
+
+    Zero is an explicit choice; each filled cell is named in the ``filled`` column and
+    in the model's provenance. The values are the Python API's ``blank_wp`` strings.
+    """
+
+    ERROR = "error"
+    ZERO = "zero"
+
+
+#: The ``blank_wp`` values accepted.
+BLANK_POLICIES = tuple(b.value for b in BlankWP)
 
 assert tuple(WP_COLUMNS) == COMPONENTS
 
@@ -142,7 +154,11 @@ def year_from_name(name: str) -> str | None:
 
 
 def normalise(
-    raw: pd.DataFrame, year: str, source: str, blank_wp: str = "error", first_row: int = 2
+    raw: pd.DataFrame,
+    year: str,
+    source: str,
+    blank_wp: BlankWP | str = BlankWP.ERROR,
+    first_row: int = 2,
 ) -> pd.DataFrame:
     """Turn one published table into the normalised frame.
 
@@ -179,6 +195,7 @@ def normalise(
         raise InputError(
             f"blank_wp must be one of {BLANK_POLICIES}; got {blank_wp!r}", where="blank_wp"
         )
+    blank_wp = BlankWP(blank_wp)
     problems = Problems()
     first = first_row
     filled = pd.Series("", index=raw.index, dtype="object")
@@ -193,14 +210,15 @@ def normalise(
         text = raw[header]
         num = pd.to_numeric(text, errors="coerce")
         blank = text.isna() | (text.astype("string").str.strip() == "").fillna(True)
-        if blank_wp == "zero" and key != "population" and blank.any():
+        if blank_wp is BlankWP.ZERO and key != "population" and blank.any():
             num = num.mask(blank, 0.0)
             filled = filled.mask(blank, filled + np.where(filled == "", "", ";") + key)
         bad = num.isna() | ~np.isfinite(num.astype("float64"))
         for i in np.flatnonzero(bad.to_numpy()):
             value = text.iloc[i]
             what = (
-                "is blank (never filled silently; pass --blank-as-zero, or blank_wp='zero' "
+                f"is blank (never filled silently; pass {option('blank_as_zero')}, or "
+                "blank_wp='zero' "
                 "in Python, to count it as zero need, recorded in 'filled')"
                 if pd.isna(value) or str(value).strip() == ""
                 else f"is not a number ({value!r})"
@@ -229,7 +247,7 @@ def normalise(
     return out[FRAME_COLUMNS].reset_index(drop=True)
 
 
-def read_file(path: str | Path, blank_wp: str = "error") -> pd.DataFrame:
+def read_file(path: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR) -> pd.DataFrame:
     """Read one published file (CSV, or XLSX with one sheet per year).
 
     Args:
@@ -312,7 +330,7 @@ def one_name_per_icb(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_folder(folder: str | Path, blank_wp: str = "error") -> pd.DataFrame:
+def read_folder(folder: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR) -> pd.DataFrame:
     """Read every published file in a folder into one normalised frame.
 
     Files of the same year (a corrected and an original edition, or the CSV and
@@ -338,7 +356,7 @@ def read_folder(folder: str | Path, blank_wp: str = "error") -> pd.DataFrame:
 
 
 def load_practices(
-    path: str | Path, year: str | None = None, blank_wp: str = "error"
+    path: str | Path, year: str | None = None, blank_wp: BlankWP | str = BlankWP.ERROR
 ) -> pd.DataFrame:
     """Read a file and keep one year (the only one, if it holds one).
 
@@ -358,7 +376,7 @@ def load_practices(
     return df[df["year"] == year].reset_index(drop=True)
 
 
-def find_icb(practices: pd.DataFrame, query: str, where: str = "--icb") -> tuple[str, str]:
+def find_icb(practices: pd.DataFrame, query: str, where: str = option("icb")) -> tuple[str, str]:
     """Find one ICB by code, by full name, or by a unique part of its name.
 
     Matching is case-insensitive and ignores repeated spaces: ``"qwo"``, ``"NHS West

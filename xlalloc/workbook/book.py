@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError, Problems, option
 from ..model.schema import POLICY
 from ..readers.cells import parse_number
 from ..readers.model import SheetFile, find_header, open_sheets
@@ -180,7 +180,7 @@ def scenario_rows(
     for name, text in scenario.items():
         if name not in where:
             problems.add(
-                "--scenario",
+                option("scenario"),
                 f"{name!r} is not a parameter on {model}'s Policy "
                 f"sheet; expected one of {sorted(where)}",
             )

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..engine.errors import InputError
+from ..engine.errors import InputError, option
 from ..readers.tables import file_sha256
 
 __all__ = ["Snapshot", "atomic_write", "check_output", "remove_leftovers", "snapshot"]
@@ -220,5 +220,5 @@ def check_output(
     if out.is_dir():
         raise InputError(f"{out} is a folder; expected a file name", where=where)
     if out.exists() and not force:
-        raise InputError(f"{out} exists; pass --force to replace it", where=where)
+        raise InputError(f"{out} exists; pass {option('force')} to replace it", where=where)
     return out

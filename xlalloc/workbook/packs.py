@@ -23,7 +23,7 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
 from .._version import __version__
-from ..engine.errors import InputError
+from ..engine.errors import InputError, option
 from ..model.labels import money_label
 from .files import atomic_write
 from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
@@ -209,7 +209,7 @@ def template_parts(template: str | Path | None) -> tuple[dict[str, bytes], list[
     else:
         source = Path(template)
         if not source.is_file():
-            raise InputError(f"pack template not found: {template}", where="--template")
+            raise InputError(f"pack template not found: {template}", where=option("template"))
         parts = read_parts(source)
     with zipfile.ZipFile(source) as z:
         return parts, z.infolist()
@@ -242,7 +242,7 @@ def fill_pack(
         raise InputError(
             f"the pack template has no named cell(s) {missing}; write a fresh "
             "template with `xlalloc pack-template` and restyle it",
-            where="--template",
+            where=option("template"),
         )
     draws: dict[str, Drawing] = {}
 
