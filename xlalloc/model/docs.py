@@ -6,9 +6,14 @@ code; a test compares the committed file with this output.
 
 from __future__ import annotations
 
+from ..engine.apportionment import REGISTRY as APPORTIONMENT
+from ..engine.convergence import METHODS as CONVERGENCE
 from .labels import LABELS
-from .schema import CHECKS, COVER, INPUT_TABLES, OUTPUT_SHEETS, PARAMETERS, POLICY
+from .parts import output_sheets, parts
+from .schema import CHECKS, COVER, INPUT_TABLES, PARAMETERS, POLICY
 
+#: What the docs say of the sheets every run writes around its parts' (each part's own
+#: sheets are described where the part is declared, in :mod:`.parts`).
 OUTPUT_NOTES = {
     "Summary": "The run at a glance, portrait: `Overall check (0 when all is well)` (the "
     "Checks sheet's sum of absolute values: the one cell to look at), `Check "
@@ -19,39 +24,6 @@ OUTPUT_NOTES = {
     "as zero; every Policy parameter in force with its meaning; the run's "
     "messages (e.g. convergence paused). The Cover finds `Run at`, `Check status` "
     "and the overall check by label.",
-    "Targets": "One block per financial year of the Practices sheet (`Targets 2026/27`): per "
-    "place, population and weighted population (SUMIF formulas over Practices, "
-    "by year when the year column is filled in), need index, target share "
-    "(formula), target £ (engine, largest remainder), £ per 1,000 weighted "
-    "population (formula), baseline, the target at the baselines' total and the "
-    "baseline's distance from it (formulas; the basis convergence uses); then "
-    "need indices for every component (with a year column when there are several "
-    "years).",
-    "Convergence": "One block per year: baseline, target share, target, DfT before, growth, "
-    "allocation, DfT after, the rule that set it and an explanation; a totals "
-    "row (SUM formulas) and the year's control total (formula to Totals). Each "
-    "year converges on that year's target shares where the Practices sheet "
-    "has the year, otherwise on the financial year's (a run message says so).",
-    "Trajectory": "Distance from target by place and year, with a line chart (straight "
-    "lines with markers) on a printed page of its own.",
-    "Apportionment": "Table 1 (£ by programme × place; Total column and row are SUM "
-    "formulas), shares (formulas), weighted population by place (SUMIF "
-    "formulas over Practices), Table 2 (£ per 1,000 weighted population, "
-    "formulas), index against the ICB average (formulas), Table 1 for "
-    "recurrent lines only, and Table 1 by locality.",
-    "Audit": "An Excel table (`xla_Audit`), one row per budget line: methods tried, method "
-    "used, why earlier methods were skipped, data coverage, component, note, "
-    "amount apportioned, difference "
-    "(always 0).",
-    "Equity": "Equity of the apportioned budget against core need (formulas in "
-    "`xlalloc/engine/equity.py`): for places (Table 1's spend) and for practices "
-    "(the spend attributed to practices: practice-data lines by their values, "
-    "capitation lines by weighted population), each unit's population, core "
-    "weighted population, spend, expected spend and need-standardised ratio "
-    "(formulas) and whether it is underserved; then the measures: proportion "
-    "underserved, concentration indices of spend and need per head (deprivation: "
-    "health-inequalities weighted population per head), horizontal inequity and "
-    "the vertical slope.",
     CHECKS: "One formula per check, each reading 0 when all is well (each year's targets "
     "and the apportionment reconcile to their control totals, shares sum to 1, no "
     "practice without a place or in the `Unmapped` place, convergence totals equal "
@@ -59,6 +31,11 @@ OUTPUT_NOTES = {
     "absolute values, and the run's messages (a failed ribbon run lists its "
     "problems here).",
 }
+
+
+def _first_line(obj: object) -> str:
+    """The first line of an object's docstring (its class's)."""
+    return (type(obj).__doc__ or "").strip().splitlines()[0]
 
 
 def render() -> str:
@@ -92,7 +69,7 @@ def render() -> str:
         f"Excel table `{t.table}`{' (optional)' if t.optional else ''} |"
         for t in INPUT_TABLES
     ]
-    out += [f"| {s} | output, written by xlalloc |" for s in OUTPUT_SHEETS]
+    out += [f"| {s} | output, written by xlalloc |" for s in output_sheets()]
     out += ["", "## Input tables", ""]
     for t in INPUT_TABLES:
         out += [
@@ -128,8 +105,42 @@ def render() -> str:
         out.append(
             f"| `{p.name}` | {default} | {p.allowed}{blank} | {p.description} | {p.source} |"
         )
+    out += [
+        "",
+        "## Model parts",
+        "",
+        "A run is its parts, in this order (`xlalloc/model/parts.py`; a new part is one "
+        "`ModelPart` passed to `register`): what each does, the Policy parameters it reads "
+        "and the output sheets it writes.",
+        "",
+        "| part | what it does | Policy parameters | output sheets |",
+        "|---|---|---|---|",
+    ]
+    out += [
+        f"| {p.name} | {p.summary} | "
+        + (", ".join(f"`{f}`" for f in p.policy_fields) or "none")
+        + " | "
+        + ", ".join(s.name for s in p.sheets)
+        + " |"
+        for p in parts()
+    ]
+    out += [
+        "",
+        "## Methods",
+        "",
+        "A budget line's `methods` name apportionment methods, tried in order; the "
+        "Policy's `convergence_method` names a convergence method. Each is one object "
+        "registered in `xlalloc/engine/apportionment.py` (`REGISTRY`) or "
+        "`xlalloc/engine/convergence.py` (`METHODS`).",
+        "",
+        "| method | kind | what it does |",
+        "|---|---|---|",
+    ]
+    out += [f"| `{n}` | apportionment | {_first_line(m)} |" for n, m in APPORTIONMENT.items()]
+    out += [f"| `{n}` | convergence | {_first_line(m)} |" for n, m in CONVERGENCE.items()]
     out += ["", "## Output sheets", ""]
-    out += [f"* **{s}**: {OUTPUT_NOTES[s]}" for s in OUTPUT_SHEETS]
+    notes = {**OUTPUT_NOTES, **{s.name: s.note for p in parts() for s in p.sheets}}
+    out += [f"* **{s}**: {notes[s]}" for s in output_sheets()]
     out += [
         "",
         "Every output sheet is board-ready: plain-English headers with units, "

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.capitation import COMPONENTS
+from .parts import CHECKS as CHECKS  # re-exported: the sheet name, defined with the parts
+from .parts import output_sheets
 from .policy import Parameter, parameters
 
 
@@ -332,16 +334,8 @@ PARAMETERS: tuple[Parameter, ...] = parameters()
 
 COVER = "Cover"
 POLICY = "Policy"
-CHECKS = "Checks"
 
-#: Output sheets, written by xlalloc and replaced on every run.
-OUTPUT_SHEETS = (
-    "Summary",
-    "Targets",
-    "Convergence",
-    "Trajectory",
-    "Apportionment",
-    "Audit",
-    "Equity",
-    CHECKS,
-)
+#: Output sheets, written by xlalloc and replaced on every run: the Summary, each built-in
+#: part's sheets (:mod:`.parts`), then Checks; :func:`~.parts.output_sheets` also lists
+#: parts registered later.
+OUTPUT_SHEETS = output_sheets()

@@ -9,9 +9,11 @@ sheet whose cells read 0 when all is well. See ``docs/model-workbook.md``.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -28,13 +30,13 @@ from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError
 from ..model.checks import CheckStatus
 from ..model.labels import label, labels, money_label
+from ..model.parts import output_sheets, parts
 from ..model.policy import ModelPolicy
 from ..model.runner import INTERVAL_COLUMNS, UNMAPPED, ModelResult
 from ..model.schema import (
     CHECKS,
     COVER,
     INPUT_TABLES,
-    OUTPUT_SHEETS,
     PARAMETERS,
     POLICY,
     InputTable,
@@ -260,7 +262,7 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     _header(ws, r + 1, ["sheet", "kind", "contents"])
     index = [(POLICY, "input", "named policy parameters")]
     index += [(t.sheet, "input" if t.editable else "record", t.description) for t in INPUT_TABLES]
-    index += [(s, "output", "written by xlalloc") for s in OUTPUT_SHEETS if s != CHECKS]
+    index += [(s, "output", "written by xlalloc") for s in output_sheets() if s != CHECKS]
     index += [(CHECKS, "checks", "reads 0 when all is well")]
     for i, row in enumerate(index):
         for j, v in enumerate(row):
@@ -1020,36 +1022,74 @@ def _equity_sheet(
 
 
 def render_outputs(result: ModelResult, messages: list[str] | None = None) -> list[SheetSpec]:
-    """Draw every output sheet of a run as :class:`SheetSpec` s (nothing written)."""
+    """Draw every output sheet of a run as :class:`SheetSpec` s (nothing written).
+
+    The Summary, then each registered part's sheets and checks (:mod:`xlalloc.model.parts`),
+    then the Checks sheet with every part's checks.
+    """
     rng = _Ranges(result.inputs.layout)
     pol = result.inputs.policy
     look = Look.of(result.run_at, pol.money_unit, pol.protective_marking)
-    targets, checks = _targets_sheet(result, rng, look)
-    more: list[tuple[str, str]] = []
+    checks: list[Check] = []
+    specs: list[SheetSpec] = []
+    for part in parts():
+        drawn = _drawer(part.draw)(result, rng, checks, look)
+        assert [s.name for s in drawn] == [s.name for s in part.sheets], part.name
+        specs += drawn
+    messages = messages or result.warnings
     specs = [
-        *_convergence_sheets(result, rng, more, look),
-        *_apportionment_sheets(result, rng, more, look),
-        _equity_sheet(result, rng, more, look),
+        _summary_sheet(result, look, checks, messages),
+        *specs,
+        _checks_sheet(checks, messages, look),
     ]
+    assert [s.name for s in specs] == list(output_sheets())
+    return specs
+
+
+def _drawer(draw: str | Callable[..., list[SheetSpec]]) -> Callable[..., list[SheetSpec]]:
+    """A part's drawing function, from ``"module:function"`` or the function itself."""
+    if callable(draw):
+        return draw
+    module, _, name = draw.partition(":")
+    return cast("Callable[..., list[SheetSpec]]", getattr(importlib.import_module(module), name))
+
+
+def targets_sheets(
+    result: ModelResult, rng: _Ranges, checks: list[Check], look: Look
+) -> list[SheetSpec]:
+    """The targets part's sheet and checks, with the checks that every practice has a place."""
+    targets, own = _targets_sheet(result, rng, look)
     place = rng.column("Practices", "place")
     checks += [
+        *own,
         ("Practices with no place", f"=COUNTBLANK({place})", 0),
         (
             f"Practice rows in the '{UNMAPPED}' place (give them a place)",
             f'=COUNTIF({place},"{UNMAPPED}")',
             len(result.unmapped),
         ),
-        *((label, formula, 0) for label, formula in more),
     ]
-    messages = messages or result.warnings
-    specs = [
-        _summary_sheet(result, look, checks, messages),
-        targets.spec(),
-        *specs,
-        _checks_sheet(checks, messages, look),
-    ]
-    assert [s.name for s in specs] == list(OUTPUT_SHEETS)
-    return specs
+    return [targets.spec()]
+
+
+def _zero_checks(
+    draw: Callable[[ModelResult, _Ranges, list[tuple[str, str]], Look], list[SheetSpec]],
+) -> Callable[[ModelResult, _Ranges, list[Check], Look], list[SheetSpec]]:
+    """A drawing function whose checks always read 0 on a successful run, as a part's."""
+
+    def part(result: ModelResult, rng: _Ranges, checks: list[Check], look: Look) -> list[SheetSpec]:
+        found: list[tuple[str, str]] = []
+        specs = draw(result, rng, found, look)
+        checks += [(label, formula, 0) for label, formula in found]
+        return specs
+
+    return part
+
+
+#: The built-in parts' drawing functions (named in :mod:`xlalloc.model.parts`).
+convergence_sheets = _zero_checks(_convergence_sheets)
+apportionment_sheets = _zero_checks(_apportionment_sheets)
+equity_sheets = _zero_checks(lambda r, g, c, k: [_equity_sheet(r, g, c, k)])
 
 
 def error_specs(error: InputError) -> list[SheetSpec]:

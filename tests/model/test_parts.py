@@ -1,0 +1,160 @@
+"""Model parts: the built-in ones declared once, and new ones added from outside alone.
+
+This module registers a new apportionment method and a new model part (nothing else
+changes) and finds them in the run, its tables, the written workbook and the docs.
+"""
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pytest
+from conftest import demo_model
+from libreoffice import read_values, recalculate
+
+import xlalloc
+from xlalloc.engine import apportionment as ap
+from xlalloc.model import parts as model_parts
+from xlalloc.model.docs import render
+from xlalloc.model.parts import ModelPart, OutputSheet, output_sheets, parts, register
+from xlalloc.model.policy import ModelPolicy
+from xlalloc.model.schema import OUTPUT_SHEETS
+from xlalloc.workbook.sheetspec import Drawing
+
+
+def test_built_in_parts_in_order_with_their_sheets_and_policy_fields():
+    assert [p.name for p in parts()] == ["targets", "convergence", "apportionment", "equity"]
+    assert (
+        output_sheets()
+        == OUTPUT_SHEETS
+        == (
+            "Summary",
+            "Targets",
+            "Convergence",
+            "Trajectory",
+            "Apportionment",
+            "Audit",
+            "Equity",
+            "Checks",
+        )
+    )
+    fields = set(ModelPolicy.model_fields)
+    for p in parts():
+        assert set(p.policy_fields) <= fields, p.name
+    with pytest.raises(ValueError, match="registered already"):
+        register(parts()[0])
+
+
+@dataclass(frozen=True)
+class AllToFirstPlace:
+    """Every pound to the first place by name (a test's method)."""
+
+    name: str = "all_to_first_place"
+
+    def unavailable(self, ctx, line, row):
+        return None
+
+    def shares(self, ctx, line, row, component):
+        cells = ctx.practices[["place", "locality"]].drop_duplicates()
+        first = sorted(cells["place"])[0]
+        weights = [1.0 if p == first else 0.0 for p in cells["place"]]
+        return pd.Series(weights, index=pd.MultiIndex.from_frame(cells)), 1.0, f"all to {first}"
+
+
+def _run_headcount(state):
+    """Registered population by place in the financial year (a test's part)."""
+    p = state.practices
+    state.results["headcount"] = p.groupby("place", as_index=False)["population"].sum()
+
+
+def _draw_headcount(result, rng, checks, look):
+    table = result.results["headcount"]
+    d = Drawing("Headcount", look)
+    d.title("Registered population by place", "Written by a part a test registered.")
+    d.header(3, 1, ["Place", "Registered population"])
+    for i, (place, population) in enumerate(zip(table["place"], table["population"])):
+        d.put(4 + i, 1, place)
+        d.put(4 + i, 2, float(population), "#,##0")
+    total = float(table["population"].sum())
+    checks.append(
+        (
+            "Headcount differs from the Practices sheet's",
+            f"=ROUND(SUM(Headcount!B4:B{3 + len(table)})-{total!r},6)",
+            0,
+        )
+    )
+    return [d.spec()]
+
+
+HEADCOUNT = ModelPart(
+    name="headcount",
+    summary="registered population by place (a part added by a test)",
+    policy_fields=("financial_year",),
+    run=_run_headcount,
+    tables=lambda r: {"headcount": r.results["headcount"]},
+    sheets=(OutputSheet("Headcount", "Registered population by place."),),
+    draw=_draw_headcount,
+)
+
+
+@pytest.fixture
+def registered(monkeypatch):
+    monkeypatch.setitem(ap.REGISTRY, "all_to_first_place", AllToFirstPlace())
+    monkeypatch.setattr(ap, "METHODS", tuple(ap.REGISTRY))
+    programmes = dict(ap.DEFAULT_PROGRAMMES)
+    programmes["Corporate running costs"] = (("all_to_first_place",), "core")
+    monkeypatch.setattr(ap, "DEFAULT_PROGRAMMES", programmes)
+    register(HEADCOUNT, before="equity")
+    yield
+    model_parts.unregister("headcount")
+
+
+def test_a_method_and_a_part_added_from_outside_are_in_the_run_tables_sheets_and_docs(
+    tmp_path, registered
+):
+    model = demo_model(tmp_path / "m.xlsx")
+    out = tmp_path / "out.xlsx"
+    result = xlalloc.run(model, out)
+    # The run: the part ran between apportionment and equity; the method was used.
+    headcount = result.results["headcount"]
+    practices = result.practices
+    assert headcount["population"].sum() == pytest.approx(practices["population"].sum())
+    audit = result.apportionment.audit.set_index("line")
+    corporate = audit[audit["programme"] == "Corporate running costs"]
+    assert len(corporate) and (corporate["method_used"] == "all_to_first_place").all()
+    first = sorted(practices["place"].unique())[0]
+    row = result.apportionment.table1.loc["Corporate running costs"]
+    assert row[first] == row["Total"]  # by construction: every pound to the first place
+    # The tables.
+    assert result.tables()["headcount"].equals(headcount)
+    # The sheets: in order, with its figures and its check on the Checks sheet.
+    assert output_sheets()[-3:] == ("Headcount", "Equity", "Checks")
+    values = read_values(out)
+    sheet = values["Headcount"]
+    assert sheet[3][:2] == [headcount["place"][0], float(headcount["population"][0])]
+    checks = values["Checks"]
+    assert any(r[0] == "Headcount differs from the Practices sheet's" for r in checks)
+    # The docs.
+    docs = render()
+    assert "| headcount | registered population by place (a part added by a test) |" in docs
+    assert "* **Headcount**: Registered population by place." in docs
+    assert "| `all_to_first_place` | apportionment | Every pound to the first place" in docs
+
+
+def test_without_the_test_part_nothing_of_it_remains(tmp_path):
+    assert "headcount" not in [p.name for p in parts()]
+    assert "all_to_first_place" not in ap.REGISTRY
+
+
+def test_the_added_part_recalculates_in_libreoffice_with_every_check_0(
+    tmp_path, registered, libreoffice
+):
+    model = demo_model(tmp_path / "m.xlsx")
+    out = tmp_path / "out.xlsx"
+    result = xlalloc.run(model, out)
+    values = read_values(recalculate(out))
+    headcount = result.results["headcount"]
+    rows = values["Headcount"][3 : 3 + len(headcount)]
+    assert [r[0] for r in rows] == list(headcount["place"])
+    assert [r[1] for r in rows] == pytest.approx(list(headcount["population"]))
+    overall = next(r for r in values["Checks"] if r[0] == "Overall check (0 when all is well)")
+    assert overall[1] == 0

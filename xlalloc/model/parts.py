@@ -1,0 +1,589 @@
+"""The model's parts: each declares, in one place, what it reads, runs, returns and shows.
+
+A part (targets, convergence, apportionment, equity, or one added with :func:`register`)
+is a :class:`ModelPart`: the Policy fields it reads, its run step, its result tables,
+its output sheets (with what the docs say of each) and the function that draws them
+with their checks. :func:`~xlalloc.model.runner.run_model`,
+:meth:`~xlalloc.model.runner.ModelResult.tables`, the output writer
+(:func:`xlalloc.workbook.model_book.render_outputs`), the list of output sheets and
+``docs/model-workbook.md`` are loops over :func:`parts`.
+
+The drawing function is named as ``"module:function"`` (as entry points are), so this
+module, like the rest of ``model/``, never imports the writers; a part defined in a test
+or a notebook may give the function itself. It is called as ``draw(result, ranges,
+checks, look)``, returns the part's sheets (:class:`~xlalloc.workbook.sheetspec.SheetSpec`)
+and appends its checks, ``(label, formula, value)``, each reading 0 when all is well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..engine import capitation as cap
+from ..engine.apportionment import Apportionment, apportion
+from ..engine.capitation import COMPONENTS
+from ..engine.convergence import converge_years
+from ..engine.equity import EquityResult, equity
+from ..engine.errors import InputError, Problems
+from ..engine.frames import SOURCE_ROW, source_rows
+from ..engine.uncertainty import target_intervals
+
+__all__ = [
+    "CHECKS",
+    "ENGLAND",
+    "INTERVAL_COLUMNS",
+    "UNMAPPED",
+    "ModelPart",
+    "OutputSheet",
+    "RunState",
+    "SUMMARY",
+    "Targets",
+    "output_sheets",
+    "parts",
+    "register",
+]
+
+#: The place of practices deliberately left in no place (``xlalloc new`` with
+#: ``allow_unmapped``); the Checks sheet counts them.
+UNMAPPED = "Unmapped"
+
+#: Columns the target-uncertainty Monte Carlo adds to the targets (when
+#: ``target_uncertainty`` is set; the distances when baselines are given).
+INTERVAL_COLUMNS = (
+    "target_share_p05",
+    "target_share_p95",
+    "target_p05",
+    "target_p95",
+    "dft_p05",
+    "dft_p95",
+    "against_target",
+)
+
+#: NHS England scales every component so England's weighted population equals its
+#: population: England-standardised indices divide by 1.0.
+ENGLAND = {c: 1.0 for c in COMPONENTS}
+
+POLICY_WHERE = "Policy"
+#: The output sheets every run writes around its parts' sheets.
+SUMMARY = "Summary"
+CHECKS = "Checks"
+
+
+@dataclass
+class RunState:
+    """What the parts of one run share: the inputs, each part's result, what they found.
+
+    Attributes:
+        inputs: The model's validated inputs (:class:`~xlalloc.readers.model.ModelInputs`;
+            not imported here, as the reader imports the schema, which lists the parts).
+        step: The progress callback (called with a part's name when it starts work).
+        results: Each part's result by part name (``None`` where it had nothing to do).
+        problems: Input problems found by the parts, reported together.
+        notes: Run messages, in the order the parts add them.
+        messages: Messages shown after every note (convergence's per year).
+    """
+
+    inputs: Any
+    step: Callable[[str], None]
+    results: dict[str, Any] = field(default_factory=dict)
+    problems: Problems = field(default_factory=Problems)
+    notes: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def practices(self) -> pd.DataFrame:
+        """The financial year's practices (those the apportionment uses)."""
+        p = self.inputs.practices
+        return p[p["year"] == self.inputs.policy.financial_year]
+
+
+@dataclass(frozen=True)
+class OutputSheet:
+    """An output sheet a part writes, and what ``docs/model-workbook.md`` says of it."""
+
+    name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ModelPart:
+    """One part of the model, declared in one place.
+
+    Attributes:
+        name: The part's name (its result is ``state.results[name]``).
+        summary: One line for the docs, naming the guidance it implements.
+        policy_fields: The :class:`~xlalloc.model.policy.ModelPolicy` fields it reads.
+        run: Its run step: reads ``state``, stores its result in ``state.results``, adds
+            problems and notes; raises :class:`InputError` only when nothing after it
+            could run.
+        tables: Its result tables by name (for notebooks and pipelines), from the run's
+            :class:`~xlalloc.model.runner.ModelResult`.
+        sheets: Its output sheets, in order.
+        draw: ``"module:function"`` (or the function) drawing its sheets and checks.
+        after_problems: Runs only when the parts before it found no problem (it needs
+            their results whole); their problems are raised first.
+    """
+
+    name: str
+    summary: str
+    policy_fields: tuple[str, ...]
+    run: Callable[[RunState], None]
+    tables: Callable[[Any], dict[str, pd.DataFrame]]
+    sheets: tuple[OutputSheet, ...]
+    draw: str | Callable[..., list[Any]]
+    after_problems: bool = False
+
+
+_PARTS: list[ModelPart] = []
+
+
+def register(part: ModelPart, before: str | None = None) -> ModelPart:
+    """Add a part to every run (at the end, or before the part named ``before``).
+
+    Raises:
+        ValueError: A part of that name, or a sheet of that name, is registered already.
+    """
+    if any(p.name == part.name for p in _PARTS):
+        raise ValueError(f"a model part named {part.name!r} is registered already")
+    taken = {s for s in output_sheets()}
+    clash = [s.name for s in part.sheets if s.name in taken]
+    if clash:
+        raise ValueError(f"output sheet(s) {clash} are another part's")
+    at = next((k for k, p in enumerate(_PARTS) if p.name == before), len(_PARTS))
+    _PARTS.insert(at, part)
+    return part
+
+
+def unregister(name: str) -> None:
+    """Remove a part (a test's, or a notebook's)."""
+    _PARTS[:] = [p for p in _PARTS if p.name != name]
+
+
+def parts() -> tuple[ModelPart, ...]:
+    """Every registered part, in the order runs use them."""
+    return tuple(_PARTS)
+
+
+def output_sheets() -> tuple[str, ...]:
+    """Every output sheet in workbook order: the Summary, each part's, then Checks."""
+    return (SUMMARY, *(s.name for p in _PARTS for s in p.sheets), CHECKS)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass
+class Targets:
+    """The targets part's result: need indices and targets for every year."""
+
+    indices: pd.DataFrame
+    targets: pd.DataFrame
+    budget_total: float
+
+
+def _run_targets(state: RunState) -> None:
+    """Need indices and targets by place for every year (NHS England's place-based tool)."""
+    inputs, policy = state.inputs, state.inputs.policy
+    comp = policy.target_component
+    state.step("targets")
+    years = inputs.years
+    if policy.financial_year not in years:
+        raise InputError(
+            f"financial_year {policy.financial_year} has no practices: the "
+            f"Practices sheet's years are {years}; set financial_year on the "
+            "Policy sheet to one of them",
+            where=POLICY_WHERE,
+        )
+    budget_total = (
+        float(policy.icb_budget)
+        if policy.icb_budget is not None
+        else float(inputs.budget["amount"].sum())
+    )
+    uncertainty = policy.uncertainty()
+    baselines = (
+        inputs.baselines.set_index("place")["baseline"].astype(float)
+        if len(inputs.baselines)
+        else None
+    )
+    index_parts, target_parts = [], []
+    for year in years:
+        one = inputs.practices[inputs.practices["year"] == year]
+        where = "Practices" if len(years) == 1 else f"Practices ({year})"
+        place_map = cap.define_places(one, one[["practice_code", "place", "locality"]], where=where)
+        state.notes += place_map.warnings
+        ind = cap.need_indices(one, place_map, england=ENGLAND)
+        with_targets = cap.add_targets(ind, budget_total, comp, policy.unit)
+        spread: list[str] = []
+        if uncertainty is not None:
+            # Distances only from baselines convergence can use (it reports the others).
+            usable = (
+                baselines is not None
+                and bool((baselines > 0).all())
+                and set(place_map.frame["place"]) <= set(baselines.index)
+            )
+            with_targets = target_intervals(
+                with_targets,
+                one,
+                place_map.frame,
+                comp,
+                uncertainty,
+                budget_total,
+                policy.unit,
+                baselines if usable else None,
+            )
+            spread = [c for c in INTERVAL_COLUMNS if c in with_targets.columns]
+        places = with_targets[with_targets["level"] == "place"]
+        index_parts.append(ind.assign(year=year))
+        columns = ["name", "population", f"{comp}_wp", f"{comp}_index", "target_share"]
+        target_parts.append(
+            places[[*columns, "target", *spread]]
+            .rename(columns={"name": "place"})
+            .assign(year=year)
+        )
+    state.results["targets"] = Targets(
+        _year_first(pd.concat(index_parts, ignore_index=True)),
+        _year_first(pd.concat(target_parts, ignore_index=True)),
+        budget_total,
+    )
+
+
+def _year_first(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[["year", *(c for c in frame.columns if c != "year")]]
+
+
+# --------------------------------------------------------------------------- convergence
+
+
+def _run_convergence(state: RunState) -> None:
+    """Each year's allocations from the baselines toward that year's targets."""
+    inputs, policy = state.inputs, state.inputs.policy
+    state.results["convergence"] = None
+    if not len(inputs.baselines):
+        return
+    state.step("convergence")
+    targets = state.results["targets"].targets
+    years = inputs.years
+    try:
+        bl = inputs.baselines
+        conv_years = [str(y) for y in inputs.totals["year"]]
+        shares = []
+        for y in conv_years:
+            basis = y if y in years else policy.financial_year
+            if basis != y and len(years) > 1:
+                state.notes.append(
+                    f"convergence {y} uses {basis}'s target shares (the Practices "
+                    f"sheet has no {y} rows)"
+                )
+            share = targets[targets["year"] == basis].set_index("place")["target_share"]
+            shares += list(share.reindex(bl["place"]))
+        orgs = pd.DataFrame(
+            {
+                "org": list(bl["place"]) * len(conv_years),
+                "year": [y for y in conv_years for _ in range(len(bl))],
+                "baseline": list(bl["baseline"]) * len(conv_years),
+                "target_share": shares,
+                SOURCE_ROW: source_rows(bl) * len(conv_years),
+            }
+        )
+        totals = {str(y): float(t) for y, t in zip(inputs.totals["year"], inputs.totals["total"])}
+        result = converge_years(orgs, totals, policy.convergence(), where="Baselines")
+    except InputError as e:
+        state.problems.extend(e)
+        return
+    state.results["convergence"] = result
+    state.messages += result.messages
+
+
+def _convergence_tables(result: Any) -> dict[str, pd.DataFrame]:
+    conv = result.convergence
+    if conv is None:
+        return {}
+    return {
+        "convergence": pd.concat([r.table for r in conv.years.values()], ignore_index=True),
+        "trajectory": conv.trajectory,
+    }
+
+
+# --------------------------------------------------------------------------- apportionment
+
+
+def _run_apportionment(state: RunState) -> None:
+    """The whole budget by care programme and place, line by line."""
+    inputs = state.inputs
+    state.results["apportionment"] = None
+    if not len(inputs.budget):
+        return
+    state.step("apportionment")
+    try:
+        state.results["apportionment"] = apportion(
+            inputs.budget,
+            state.practices.drop(columns="year"),
+            inputs.practice_data,
+            inputs.place_splits,
+            inputs.activity,
+            inputs.policy.apportionment(),
+        )
+    except InputError as e:
+        state.problems.extend(e)
+
+
+def _apportionment_tables(result: Any) -> dict[str, pd.DataFrame]:
+    a = result.apportionment
+    out: dict[str, pd.DataFrame] = {}
+    if a is not None:
+        out.update(
+            {
+                "table1": a.table1,
+                "table1_recurrent": a.table1_recurrent,
+                "table1_locality": a.table1_locality,
+                "shares": a.shares,
+                "table2": a.table2,
+                "index": a.index,
+                "audit": a.audit,
+                "cells": a.cells,
+            }
+        )
+    if result.inputs.extracts is not None:
+        out["activity_extracts"] = result.inputs.extracts.files
+        out["activity_coverage"] = result.inputs.extracts.coverage
+    return out
+
+
+# --------------------------------------------------------------------------- equity
+
+
+def _run_equity(state: RunState) -> None:
+    """Equity of the apportioned budget against need, by place and by practice."""
+    a = state.results.get("apportionment")
+    state.results["equity"] = {}
+    if a is None:
+        return
+    state.step("equity")
+    results = equity_of(a, state.practices, state.inputs.practice_data)
+    state.results["equity"] = results
+    for level, eq in results.items():
+        state.notes += [f"Equity ({level}): {n}" for n in eq.notes]
+
+
+def _equity_tables(result: Any) -> dict[str, pd.DataFrame]:
+    out: dict[str, pd.DataFrame] = {}
+    for level, eq in result.equity.items():
+        out[f"equity_{level}"] = eq.units
+        out[f"equity_{level}_summary"] = eq.summary
+    return out
+
+
+def equity_of(
+    a: Apportionment, practices: pd.DataFrame, practice_data: pd.DataFrame
+) -> dict[str, EquityResult]:
+    """Equity of the apportioned budget against core need, by place and by practice.
+
+    Places: Table 1's total spend against core weighted population. Practices: the
+    spend the apportionment attributes to practices, namely each ``practice_data`` line's
+    amount attributed to practices (its coverage) shared by the practices' values, and
+    each ``capitation`` line shared by its component's weighted population; lines
+    apportioned otherwise (place splits, scaling, following) reach places, not practices,
+    and are left out. Deprivation: health-inequalities weighted population per head.
+    """
+    out: dict[str, EquityResult] = {}
+    by_place = practices.groupby("place")[["population", "core", "health_inequalities"]].sum()
+    spend = a.table1.loc["Total"].drop("Total").astype(float)
+    places = pd.DataFrame(
+        {
+            "unit": by_place.index,
+            "population": by_place["population"],
+            "need": by_place["core"],
+            "spend": spend.reindex(by_place.index).fillna(0.0),
+            "deprivation": by_place["health_inequalities"] / by_place["population"],
+        }
+    ).reset_index(drop=True)
+    out["places"] = equity(places)
+    practice_level = _practice_equity(a, practices, practice_data)
+    if practice_level is not None:
+        out["practices"] = practice_level
+    return out
+
+
+def _practice_equity(
+    a: Apportionment, practices: pd.DataFrame, practice_data: pd.DataFrame
+) -> EquityResult | None:
+    """Equity by practice, of the spend the apportionment attributes to practices."""
+    prac = practices.set_index("practice_code")
+    attributed = pd.Series(0.0, index=prac.index)
+    audit = a.audit.set_index("line")
+    covered = 0.0
+    pdata = (
+        practice_data.dropna(subset=["practice_code"])
+        if "practice_code" in practice_data.columns
+        else pd.DataFrame(columns=["line", "practice_code", "value"])
+    )
+    for line, row in audit.iterrows():
+        if row["method_used"] == "practice_data":
+            values = pdata[pdata["line"] == line].groupby("practice_code")["value"].sum()
+            values = values.reindex(prac.index).fillna(0.0)
+            if values.sum() > 0:
+                part = float(row["amount"]) * float(row["coverage"])
+                attributed += part * values / values.sum()
+                covered += part
+        elif row["method_used"] == "capitation":
+            comp = row["component"] if row["component"] in COMPONENTS else "core"
+            attributed += float(row["amount"]) * prac[comp] / prac[comp].sum()
+            covered += float(row["amount"])
+    live = (prac["population"] > 0) & (prac["core"] > 0)
+    if not (covered > 0 and live.sum() >= 2):
+        return None
+    units = pd.DataFrame(
+        {
+            "unit": prac.index[live],
+            "population": prac["population"][live],
+            "need": prac["core"][live],
+            "spend": attributed[live],
+            "deprivation": (prac["health_inequalities"] / prac["population"])[live],
+        }
+    ).reset_index(drop=True)
+    result = equity(units)
+    total = float(a.table1.loc["Total", "Total"])
+    result.notes.insert(
+        0,
+        f"practice-attributable spend is £{covered:,.0f} of Table 1's "
+        f"£{total:,.0f} ({covered / total:.1%}): practice_data and "
+        "capitation lines",
+    )
+    if (~live).any():
+        result.notes.append(
+            f"{int((~live).sum())} practice(s) with no population or "
+            "core need are left out: " + ", ".join(map(str, prac.index[~live][:20]))
+        )
+    return result
+
+
+# --------------------------------------------------------------------------- the parts
+
+register(
+    ModelPart(
+        name="targets",
+        summary="need indices and targets by place for every year of the Practices sheet "
+        "(NHS England's place-based tool), with target intervals when asked "
+        "(xlalloc/engine/capitation.py, xlalloc/engine/uncertainty.py)",
+        policy_fields=(
+            "financial_year",
+            "icb_budget",
+            "target_component",
+            "rounding_unit",
+            "target_uncertainty",
+            "uncertainty_draws",
+            "uncertainty_seed",
+        ),
+        run=_run_targets,
+        tables=lambda r: {"indices": r.indices, "targets": r.targets},
+        sheets=(
+            OutputSheet(
+                "Targets",
+                "One block per financial year of the Practices sheet (`Targets 2026/27`): per "
+                "place, population and weighted population (SUMIF formulas over Practices, "
+                "by year when the year column is filled in), need index, target share "
+                "(formula), target £ (engine, largest remainder), £ per 1,000 weighted "
+                "population (formula), baseline, the target at the baselines' total and the "
+                "baseline's distance from it (formulas; the basis convergence uses); then "
+                "need indices for every component (with a year column when there are several "
+                "years).",
+            ),
+        ),
+        draw="xlalloc.workbook.model_book:targets_sheets",
+    )
+)
+register(
+    ModelPart(
+        name="convergence",
+        summary="each year's allocations from the Baselines sheet toward target (NHS "
+        "England specialised annex 2; xlalloc/engine/convergence.py)",
+        policy_fields=(
+            "convergence_method",
+            "min_growth",
+            "max_growth",
+            "band",
+            "over_target_floor",
+            "over_target_from",
+            "over_target_to",
+            "pace",
+            "topslice",
+            "rounding_unit",
+        ),
+        run=_run_convergence,
+        tables=_convergence_tables,
+        sheets=(
+            OutputSheet(
+                "Convergence",
+                "One block per year: baseline, target share, target, DfT before, growth, "
+                "allocation, DfT after, the rule that set it and an explanation; a totals "
+                "row (SUM formulas) and the year's control total (formula to Totals). Each "
+                "year converges on that year's target shares where the Practices sheet "
+                "has the year, otherwise on the financial year's (a run message says so).",
+            ),
+            OutputSheet(
+                "Trajectory",
+                "Distance from target by place and year, with a line chart (straight "
+                "lines with markers) on a printed page of its own.",
+            ),
+        ),
+        draw="xlalloc.workbook.model_book:convergence_sheets",
+    )
+)
+register(
+    ModelPart(
+        name="apportionment",
+        summary="the whole budget by care programme and place, each line by the best data "
+        "it has (Birmingham and Solihull, Appendix 1; xlalloc/engine/apportionment.py)",
+        policy_fields=("coverage_threshold", "rounding_unit", "per_1000_component"),
+        run=_run_apportionment,
+        tables=_apportionment_tables,
+        sheets=(
+            OutputSheet(
+                "Apportionment",
+                "Table 1 (£ by programme × place; Total column and row are SUM "
+                "formulas), shares (formulas), weighted population by place (SUMIF "
+                "formulas over Practices), Table 2 (£ per 1,000 weighted population, "
+                "formulas), index against the ICB average (formulas), Table 1 for "
+                "recurrent lines only, and Table 1 by locality.",
+            ),
+            OutputSheet(
+                "Audit",
+                "An Excel table (`xla_Audit`), one row per budget line: methods tried, method "
+                "used, why earlier methods were skipped, data coverage, component, note, "
+                "amount apportioned, difference "
+                "(always 0).",
+            ),
+        ),
+        draw="xlalloc.workbook.model_book:apportionment_sheets",
+    )
+)
+register(
+    ModelPart(
+        name="equity",
+        summary="equity of the apportioned budget against need, by place and by practice "
+        "(xlalloc/engine/equity.py)",
+        policy_fields=(),
+        run=_run_equity,
+        tables=_equity_tables,
+        sheets=(
+            OutputSheet(
+                "Equity",
+                "Equity of the apportioned budget against core need (formulas in "
+                "`xlalloc/engine/equity.py`): for places (Table 1's spend) and for practices "
+                "(the spend attributed to practices: practice-data lines by their values, "
+                "capitation lines by weighted population), each unit's population, core "
+                "weighted population, spend, expected spend and need-standardised ratio "
+                "(formulas) and whether it is underserved; then the measures: proportion "
+                "underserved, concentration indices of spend and need per head (deprivation: "
+                "health-inequalities weighted population per head), horizontal inequity and "
+                "the vertical slope.",
+            ),
+        ),
+        draw="xlalloc.workbook.model_book:equity_sheets",
+        after_problems=True,
+    )
+)
