@@ -68,18 +68,30 @@ def _force(c: Any) -> None:
 
 
 def _present(c: Any) -> None:
-    """Options for how a workbook output shows money and prints (CSV keeps full £)."""
+    """Options for how a workbook output shows money and prints (CSV keeps full £).
+
+    Choices and defaults are the Policy's (``money_unit``, ``protective_marking``).
+    """
+    from typing import get_args
+
+    from ..model.policy import ModelPolicy
+
+    fields = ModelPolicy.model_fields
+    unit, marking = fields["money_unit"].default, fields["protective_marking"].default
+    choices = [a for a in get_args(fields["money_unit"].annotation) if a is not type(None)]
+    units = [u for arg in choices for u in get_args(arg)]
     c.add_argument(
         "--money-unit",
         dest="money_unit",
-        choices=["£", "£000", "£m"],
-        default="£",
-        help="show money in £ (default), £000 or £m in a workbook; the values stay in pounds",
+        choices=units,
+        default=unit,
+        help=f"show money in {unit} (default), {' or '.join(units[1:])} in a workbook; the "
+        "values stay in pounds",
     )
     c.add_argument(
         "--marking",
-        default="OFFICIAL",
-        help="protective marking printed on every page (default OFFICIAL; '' for none)",
+        default=marking,
+        help=f"protective marking printed on every page (default {marking}; '' for none)",
     )
 
 
