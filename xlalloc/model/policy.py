@@ -18,6 +18,7 @@ parameter's ``source`` travel as ``json_schema_extra``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -31,7 +32,7 @@ from ..engine.monitoring import PackSettings
 from ..engine.uncertainty import SOURCE as UNCERTAINTY
 from ..engine.uncertainty import UncertaintySettings
 
-__all__ = ["ModelPolicy", "Parameter", "checked", "parameters"]
+__all__ = ["ModelPolicy", "Parameter", "ParameterKind", "checked", "parameters"]
 
 ANNEX = (
     "NHS England, specialised commissioning 2024/25, annex 2: convergence principles "
@@ -282,6 +283,15 @@ class ModelPolicy(BaseModel):
             raise InputError(problems.items) from None
 
 
+class ParameterKind(StrEnum):
+    """What a Policy parameter holds (from its field's type in :class:`ModelPolicy`)."""
+
+    NUMBER = "number"
+    WHOLE = "whole"  # a whole number
+    TEXT = "text"
+    LIST = "list"  # one of its choices
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One Policy-sheet parameter, as derived from :class:`ModelPolicy`.
@@ -301,7 +311,7 @@ class Parameter:
     """
 
     name: str
-    kind: str
+    kind: ParameterKind
     default: object
     description: str
     source: str
@@ -318,13 +328,13 @@ class Parameter:
         if self.choices:
             return "one of " + ", ".join(self.choices)
         blank = " or blank" if self.blank_ok else ""
-        if self.kind in ("number", "whole"):
-            what = "a whole number" if self.kind == "whole" else "a number"
+        if self.kind in (ParameterKind.NUMBER, ParameterKind.WHOLE):
+            what = "a whole number" if self.kind is ParameterKind.WHOLE else "a number"
             lo, hi = self.minimum, self.maximum
             if lo is not None and hi is not None:
                 below = f" (below {hi:g})" if self.below_maximum else ""
                 return f"between {lo:g} and {hi:g}{below}" + (
-                    " (a whole number)" if self.kind == "whole" else ""
+                    " (a whole number)" if self.kind is ParameterKind.WHOLE else ""
                 )
             if lo is not None:
                 return f"at least {lo:g}"
@@ -343,7 +353,15 @@ def _parameter(name: str, fi: FieldInfo) -> Parameter:
     choices: tuple[str, ...] = ()
     if get_origin(ann) is Literal:
         choices = tuple(str(c) for c in get_args(ann))
-    kind = "list" if choices else "whole" if ann is int else "number" if ann is float else "text"
+    kind = (
+        ParameterKind.LIST
+        if choices
+        else ParameterKind.WHOLE
+        if ann is int
+        else ParameterKind.NUMBER
+        if ann is float
+        else ParameterKind.TEXT
+    )
     lo = hi = None
     below = False
     for m in fi.metadata:

@@ -11,6 +11,7 @@ hand; a Checks sheet reads 0 when all is well.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from ..engine.capitation import COMPONENTS
 from .parts import CHECKS as CHECKS  # re-exported: the sheet name, defined with the parts
@@ -18,12 +19,21 @@ from .parts import output_sheets
 from .policy import Parameter, parameters
 
 
+class Kind(StrEnum):
+    """What an input column holds; its cells are read as that, once, by the reader."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOL = "bool"
+    LIST = "list"  # names separated by ";" or ","
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of an input table."""
 
     name: str
-    kind: str  # "text", "number", "bool", "list" (";"-separated names)
+    kind: Kind
     required: bool = True
     description: str = ""
     allow_blank: bool = False
@@ -50,7 +60,7 @@ class InputTable:
 
 
 WP_COLUMNS = tuple(
-    Column(f"{c}_wp", "number", description=f"weighted population: {c}", minimum=0)
+    Column(f"{c}_wp", Kind.NUMBER, description=f"weighted population: {c}", minimum=0)
     for c in COMPONENTS
 )
 
@@ -61,56 +71,60 @@ PRACTICES = InputTable(
     (
         Column(
             "year",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="financial year of the row, e.g. 2026/27, for several years side "
             "by side (one row per practice and year); blank in every row: "
             "the Policy's financial_year",
         ),
-        Column("practice_code", "text", description="GP practice code, e.g. B85005"),
-        Column("practice_name", "text", required=False, allow_blank=True),
-        Column("pcn_code", "text", required=False, allow_blank=True),
-        Column("pcn_name", "text", required=False, allow_blank=True),
+        Column("practice_code", Kind.TEXT, description="GP practice code, e.g. B85005"),
+        Column("practice_name", Kind.TEXT, required=False, allow_blank=True),
+        Column("pcn_code", Kind.TEXT, required=False, allow_blank=True),
+        Column("pcn_name", Kind.TEXT, required=False, allow_blank=True),
         Column(
             "lad_code",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="local authority district code",
         ),
         Column(
             "lad_name",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="local authority district",
         ),
         Column(
             "sub_icb_code",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="sub-ICB location code",
         ),
         Column(
-            "sub_icb_name", "text", required=False, allow_blank=True, description="sub-ICB location"
+            "sub_icb_name",
+            Kind.TEXT,
+            required=False,
+            allow_blank=True,
+            description="sub-ICB location",
         ),
         Column(
             "locality",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="locality within the place (optional)",
         ),
         Column(
-            "place", "text", description="place the practice belongs to (the same in every year)"
+            "place", Kind.TEXT, description="place the practice belongs to (the same in every year)"
         ),
-        Column("population", "number", description="registered population", minimum=0),
+        Column("population", Kind.NUMBER, description="registered population", minimum=0),
         *WP_COLUMNS,
         Column(
             "zero_filled",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="components NHS England's file left blank, read as zero need "
@@ -125,12 +139,12 @@ BUDGET = InputTable(
     "tblBudget",
     "Budget lines to apportion by care programme and place.",
     (
-        Column("line", "text", description="unique line name"),
-        Column("programme", "text", description="care programme"),
-        Column("amount", "number", description="£ for the year"),
+        Column("line", Kind.TEXT, description="unique line name"),
+        Column("programme", Kind.TEXT, description="care programme"),
+        Column("amount", Kind.NUMBER, description="£ for the year"),
         Column(
             "recurrent",
-            "bool",
+            Kind.BOOL,
             required=False,
             allow_blank=True,
             default=True,
@@ -138,7 +152,7 @@ BUDGET = InputTable(
         ),
         Column(
             "methods",
-            "list",
+            Kind.LIST,
             required=False,
             allow_blank=True,
             description="methods to try in order, ';'-separated: practice_data, "
@@ -146,21 +160,21 @@ BUDGET = InputTable(
         ),
         Column(
             "component",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="weighted population for capitation (default by programme)",
         ),
         Column(
             "follow",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="line whose shares a 'follow' line uses",
         ),
         Column(
             "negative_ok",
-            "bool",
+            Kind.BOOL,
             required=False,
             allow_blank=True,
             default=False,
@@ -176,9 +190,9 @@ PRACTICE_DATA = InputTable(
     "Practice-level values per line (contract cost, prescribing, GMS months 1-6). A blank "
     "practice code is spend not attributed to a practice.",
     (
-        Column("line", "text"),
-        Column("practice_code", "text", allow_blank=True),
-        Column("value", "number", minimum=0),
+        Column("line", Kind.TEXT),
+        Column("practice_code", Kind.TEXT, allow_blank=True),
+        Column("value", Kind.NUMBER, minimum=0),
     ),
     key="line",
     optional=True,
@@ -189,9 +203,9 @@ ACTIVITY = InputTable(
     "tblActivity",
     "Row-level activity extracts: one row per contract line, practice code where known.",
     (
-        Column("line", "text"),
-        Column("practice_code", "text", allow_blank=True),
-        Column("amount", "number", minimum=0),
+        Column("line", Kind.TEXT),
+        Column("practice_code", Kind.TEXT, allow_blank=True),
+        Column("amount", Kind.NUMBER, minimum=0),
     ),
     key="line",
     optional=True,
@@ -202,10 +216,10 @@ PLACE_SPLITS = InputTable(
     "tblPlaceSplits",
     "Explicit place percentages (geography, historic funding flows); must sum to 100% per line.",
     (
-        Column("line", "text"),
-        Column("place", "text"),
-        Column("locality", "text", required=False, allow_blank=True),
-        Column("pct", "number", minimum=0, description="percentage, 0-100"),
+        Column("line", Kind.TEXT),
+        Column("place", Kind.TEXT),
+        Column("locality", Kind.TEXT, required=False, allow_blank=True),
+        Column("pct", Kind.NUMBER, minimum=0, description="percentage, 0-100"),
     ),
     key="line",
     optional=True,
@@ -216,9 +230,9 @@ BASELINES = InputTable(
     "tblBaselines",
     "Each place's current (baseline) allocation, for convergence toward its target.",
     (
-        Column("place", "text"),
-        Column("baseline", "number", minimum=0),
-        Column("hcdd_baseline", "number", required=False, allow_blank=True, minimum=0),
+        Column("place", Kind.TEXT),
+        Column("baseline", Kind.NUMBER, minimum=0),
+        Column("hcdd_baseline", Kind.NUMBER, required=False, allow_blank=True, minimum=0),
     ),
     key="place",
     optional=True,
@@ -229,8 +243,8 @@ TOTALS = InputTable(
     "tblTotals",
     "Total available for convergence in each financial year (e.g. 2026/27).",
     (
-        Column("year", "text"),
-        Column("total", "number", minimum=0),
+        Column("year", Kind.TEXT),
+        Column("total", Kind.NUMBER, minimum=0),
     ),
     key="year",
     optional=True,
@@ -242,12 +256,12 @@ SOURCES = InputTable(
     "NHS England's files the Practices sheet was built from (xlalloc new --practices): "
     "their financial years and SHA-256, carried into every run's provenance.",
     (
-        Column("file", "text", description="file name as given"),
-        Column("years", "text", description="financial year(s) the file holds"),
-        Column("sha256", "text", description="SHA-256 of the file's bytes"),
+        Column("file", Kind.TEXT, description="file name as given"),
+        Column("years", Kind.TEXT, description="financial year(s) the file holds"),
+        Column("sha256", Kind.TEXT, description="SHA-256 of the file's bytes"),
         Column(
             "practices",
-            "number",
+            Kind.NUMBER,
             required=False,
             allow_blank=True,
             minimum=0,
@@ -255,7 +269,7 @@ SOURCES = InputTable(
         ),
         Column(
             "icb_practices",
-            "number",
+            Kind.NUMBER,
             required=False,
             allow_blank=True,
             minimum=0,
@@ -274,28 +288,28 @@ RECONCILIATION = InputTable(
     "England's files, with the population and core weighted population they carry: why a "
     "place's figures moved (xlalloc new --practices with several years).",
     (
-        Column("from_year", "text"),
-        Column("to_year", "text"),
+        Column("from_year", Kind.TEXT),
+        Column("to_year", Kind.TEXT),
         Column(
             "change",
-            "text",
+            Kind.TEXT,
             description="joined from another ICB; new in the year's "
             "file; left for another ICB; not in the year's "
             "file (closed or merged)",
         ),
-        Column("practice_code", "text"),
-        Column("practice_name", "text", required=False, allow_blank=True),
-        Column("place", "text", required=False, allow_blank=True),
+        Column("practice_code", Kind.TEXT),
+        Column("practice_name", Kind.TEXT, required=False, allow_blank=True),
+        Column("place", Kind.TEXT, required=False, allow_blank=True),
         Column(
             "other_icb",
-            "text",
+            Kind.TEXT,
             required=False,
             allow_blank=True,
             description="the ICB it came from or went to",
         ),
         Column(
             "population",
-            "number",
+            Kind.NUMBER,
             required=False,
             allow_blank=True,
             minimum=0,
@@ -304,7 +318,7 @@ RECONCILIATION = InputTable(
         ),
         Column(
             "core_wp",
-            "number",
+            Kind.NUMBER,
             required=False,
             allow_blank=True,
             minimum=0,

@@ -20,8 +20,8 @@ import pandas as pd
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
-from ..model.policy import ModelPolicy
-from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, Column, InputTable
+from ..model.policy import ModelPolicy, ParameterKind
+from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, Column, InputTable, Kind
 from .archive import cell_flags, check_workbook
 from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
 from .ooxml import sheet_parts
@@ -205,7 +205,7 @@ def _read_column(
     flagged = {r: why for (r, cj), why in flags.items() if cj == j and r > h + 1}
     fast = None if flagged else _fast_column(column, c.kind)
     if fast is not None:
-        if c.kind == "number" and c.minimum is not None:
+        if c.kind is Kind.NUMBER and c.minimum is not None:
             for low in np.flatnonzero(np.asarray(fast) < c.minimum).tolist():
                 problems.add(
                     spec.sheet,
@@ -249,19 +249,19 @@ def _read_column(
     return vals
 
 
-def _fast_column(column: list[object], kind: str) -> list[float] | list[str] | None:
+def _fast_column(column: list[object], kind: Kind) -> list[float] | list[str] | None:
     """A whole column converted at once when every cell is plainly of its kind.
 
     Numbers: every cell a finite number (not TRUE/FALSE); text: every cell non-blank
     text. Anything else (blanks, text in numbers, errors) goes cell by cell, so that
     each problem is named; the results are the same either way.
     """
-    if kind == "number":
+    if kind is Kind.NUMBER:
         if not all(type(v) is float or type(v) is int for v in column):
             return None
         arr = np.asarray(column, dtype=np.float64)
         return arr.tolist() if np.isfinite(arr).all() else None
-    if kind == "text":
+    if kind is Kind.TEXT:
         if not all(type(v) is str for v in column):
             return None
         stripped = [str(v).strip() for v in column]
@@ -271,7 +271,7 @@ def _fast_column(column: list[object], kind: str) -> list[float] | list[str] | N
 
 def _cell(
     v: object,
-    kind: str,
+    kind: Kind,
     minimum: float | None,
     sheet: str,
     cell: str,
@@ -280,7 +280,7 @@ def _cell(
     problems: Problems,
 ) -> object:
     """One non-blank cell converted to its column's kind (``None`` and a problem if not)."""
-    if kind == "number":
+    if kind is Kind.NUMBER:
         try:
             x = parse_number(v)
         except ValueError:
@@ -296,7 +296,7 @@ def _cell(
                 column=column,
             )
         return x
-    if kind == "bool":
+    if kind is Kind.BOOL:
         try:
             return parse_flag(v)
         except ValueError:
@@ -307,7 +307,7 @@ def _cell(
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     text = str(v).strip()
-    if kind == "list":
+    if kind is Kind.LIST:
         return tuple(m.strip() for m in re.split(r"[;,]", text) if m.strip())
     return text
 
@@ -367,7 +367,7 @@ def _read_policy(
             continue
         if is_blank(v):
             values[name] = None
-        elif p.kind in ("number", "whole"):
+        elif p.kind in (ParameterKind.NUMBER, ParameterKind.WHOLE):
             try:
                 values[name] = parse_number(v)
             except ValueError:

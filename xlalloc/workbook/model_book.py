@@ -31,7 +31,7 @@ from ..engine.errors import InputError
 from ..model.checks import CheckStatus
 from ..model.labels import label, labels, money_label
 from ..model.parts import output_sheets, parts
-from ..model.policy import ModelPolicy
+from ..model.policy import ModelPolicy, ParameterKind
 from ..model.runner import INTERVAL_COLUMNS, UNMAPPED, ModelResult
 from ..model.schema import (
     CHECKS,
@@ -40,6 +40,7 @@ from ..model.schema import (
     PARAMETERS,
     POLICY,
     InputTable,
+    Kind,
 )
 from ..readers.model import TableLayout
 from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col, shown
@@ -106,7 +107,7 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
             if v is not None and pd.isna(v):
                 v = None
             column = spec.columns[j]
-            fmt = {"number": "#,##0.00"}.get(column.kind)
+            fmt = {Kind.NUMBER: "#,##0.00"}.get(column.kind)
             if name in ("amount", "baseline", "total", "hcdd_baseline", "value"):
                 fmt = MONEY
             if name == "population" or name.endswith("_wp"):
@@ -159,9 +160,13 @@ def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
         r = HEADER_ROW + 1 + i
         put(ws, r, 1, p.name).font = BOLD
         v = getattr(policy, p.name)
-        if p.kind == "list" and v is not None:
+        if p.kind is ParameterKind.LIST and v is not None:
             v = str(v)
-        fmt = "0.00%" if p.percent else {"number": "#,##0", "whole": "0"}.get(p.kind)
+        fmt = (
+            "0.00%"
+            if p.percent
+            else {ParameterKind.NUMBER: "#,##0", ParameterKind.WHOLE: "0"}.get(p.kind)
+        )
         c = put(ws, r, 2, v, fmt)
         c.fill, c.font = INPUT_FILL, INPUT_FONT
         put(ws, r, 3, p.description)
@@ -172,11 +177,11 @@ def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
             dv = DataValidation(
                 type="list", formula1='"' + ",".join(p.choices) + '"', allow_blank=p.blank_ok
             )
-        elif p.kind in ("number", "whole"):
+        elif p.kind in (ParameterKind.NUMBER, ParameterKind.WHOLE):
             lo = -1e15 if p.minimum is None else p.minimum
             hi = 1e15 if p.maximum is None else p.maximum - (1e-9 if p.below_maximum else 0)
             dv = DataValidation(
-                type="decimal" if p.kind == "number" else "whole",
+                type="decimal" if p.kind is ParameterKind.NUMBER else "whole",
                 operator="between",
                 formula1=f"{lo:.10g}",
                 formula2=f"{hi:.10g}",
@@ -637,7 +642,7 @@ def _summary_sheet(
             r,
             2,
             "(blank)" if v is None else v,
-            "0.00%" if prm.percent else "#,##0.##" if prm.kind == "number" else None,
+            "0.00%" if prm.percent else "#,##0.##" if prm.kind is ParameterKind.NUMBER else None,
         )
         d.put(r, 3, prm.description)
         r += 1
