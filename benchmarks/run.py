@@ -337,7 +337,7 @@ def packs() -> None:
 
     from xlalloc import demo
     from xlalloc.model.runner import run_model
-    from xlalloc.packs import make_packs
+    from xlalloc.reporting import make_packs
 
     d = Path(tempfile.mkdtemp(prefix="xlalloc-packs-"))
     t = demo.model_tables()

@@ -38,3 +38,14 @@ def test_the_package_face_is_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def test_every_api_function_stays_callable_after_the_others_are_used():
+    """A submodule named like an API function would replace it once imported."""
+    import importlib
+
+    for name in xlalloc.__all__:
+        importlib.import_module("xlalloc.api")
+        importlib.import_module("xlalloc.reporting")
+        if name != "__version__":
+            assert callable(getattr(xlalloc, name)), name

@@ -142,7 +142,7 @@ def test_headless_use_cases_never_load_excel_or_xlwings():
     import subprocess
 
     code = (
-        "import sys, xlalloc, xlalloc.api, xlalloc.actions, xlalloc.cli, xlalloc.packs;"
+        "import sys, xlalloc, xlalloc.api, xlalloc.actions, xlalloc.cli, xlalloc.reporting;"
         "print(sorted(m for m in sys.modules if m.startswith(('xlalloc.excel', 'xlwings'))))"
     )
     out = subprocess.run(
@@ -158,7 +158,7 @@ LAYERS = {
         "xlalloc.api",
         "xlalloc.actions",
         "xlalloc.cli",
-        "xlalloc.packs",
+        "xlalloc.reporting",
         "xlalloc.excel",
     ),
     "xlalloc.model": (
@@ -166,14 +166,14 @@ LAYERS = {
         "xlalloc.api",
         "xlalloc.actions",
         "xlalloc.cli",
-        "xlalloc.packs",
+        "xlalloc.reporting",
         "xlalloc.excel",
     ),
     "xlalloc.workbook": (
         "xlalloc.api",
         "xlalloc.actions",
         "xlalloc.cli",
-        "xlalloc.packs",
+        "xlalloc.reporting",
         "xlalloc.excel",
     ),
 }

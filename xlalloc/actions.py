@@ -139,8 +139,8 @@ def validate_action(book: Book) -> list[str]:
 
 def packs_action(book: Book) -> list[Path]:
     """Build the monthly reporting packs named on the Policy sheet."""
-    from .packs import make_packs
     from .readers.ledger import read_actuals
+    from .reporting import make_packs
 
     try:
         result = run_model(read_book(book))

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, cast
 from .engine.errors import InputError, Problems, option
 from .engine.monitoring import DEFAULT_THRESHOLD
 from .model.runner import ModelResult, run_model
-from .packs import PackRun, build_packs
 from .readers.model import read_model
+from .reporting import PackRequest, PackRun, build_packs
 
 if TYPE_CHECKING:
     from .model.build import Grouping
@@ -241,19 +241,23 @@ def packs(
     progress: Callable[[str], None] | None = None,
     allow_empty_month: bool = False,
 ) -> PackRun:
-    """Run the model and write its monthly reporting packs (``xlalloc pack``)."""
-    return build_packs(
-        model,
-        actuals,
-        month,
-        out_dir,
-        template,
-        places,
-        phasing,
-        threshold,
-        progress,
-        allow_empty_month,
+    """Run the model and write its monthly reporting packs (``xlalloc pack``).
+
+    Raises:
+        InputError: Every bad argument, by its name, or input problem, together.
+    """
+    request = PackRequest.of(
+        model=model,
+        actuals=actuals,
+        month=month,
+        out_dir=out_dir,
+        template=template,
+        places=None if places is None else tuple(places),
+        phasing=phasing,
+        threshold=threshold,
+        allow_empty_month=allow_empty_month,
     )
+    return build_packs(request, progress)
 
 
 def compare(old: str | Path, new: str | Path) -> Comparison:

@@ -850,11 +850,8 @@ def _lite(c: Any) -> None:
 def cmd_pack(args: argparse.Namespace) -> int:
     """Write the monthly reporting packs."""
     from ..api import packs
-    from ..engine.errors import checked
-    from ..engine.monitoring import PackSettings
     from .progress import progress_printer
 
-    threshold = checked(PackSettings, {"threshold": args.threshold}, "--threshold").threshold
     run = packs(
         args.model,
         args.actuals,
@@ -863,7 +860,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
         template=args.template,
         places=args.place,
         phasing=args.phasing,
-        threshold=threshold,
+        threshold=args.threshold,
         allow_empty_month=args.allow_empty_month,
         progress=progress_printer(total=len(args.place or []) + 1 if args.place else 4),
     )

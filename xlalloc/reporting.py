@@ -13,14 +13,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .engine.errors import InputError, option
+from .engine.errors import InputError, Problems, option, percent_hint
 from .engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
+    PackSettings,
     budget_vs_actual,
     phase_budgets,
     read_ledger,
@@ -31,7 +33,7 @@ from .model.runner import ModelResult, run_model
 from .workbook.packs import PackData, fill_pack, template_parts
 from .workbook.sheetspec import Look
 
-__all__ = ["PackRun", "build_packs", "make_packs", "slug"]
+__all__ = ["PackRequest", "PackRun", "build_packs", "make_packs", "slug"]
 
 SUMMARY_FILE = "ICB summary.xlsx"
 
@@ -259,33 +261,71 @@ def _file_names(places: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def build_packs(
-    model: str | Path,
-    actuals: str | Path,
-    month: int,
-    out_dir: str | Path,
-    template: str | Path | None = None,
-    places: Sequence[str] | None = None,
-    phasing: str | Path | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
-    progress: Callable[[str], None] | None = None,
-    allow_empty_month: bool = False,
-) -> PackRun:
+class PackRequest(BaseModel):
+    """What a run of the monthly packs asks for (``xlalloc pack``, ``xlalloc.packs``).
+
+    Validated once, at the front door; a bad value is reported by its field's name.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: Path = Field(description="the model workbook")
+    actuals: Path = Field(description="the ledger extract (CSV or a workbook)")
+    month: int = Field(ge=1, le=12, description="financial-year month reported, 1 = April")
+    out_dir: Path = Field(description="the folder the packs are written in")
+    template: Path | None = Field(None, description="a pack template (default: xlalloc's)")
+    places: tuple[str, ...] | None = Field(None, description="the places (default: all)")
+    phasing: Path | None = Field(None, description="CSV month,share (default: twelfths)")
+    # The bounds and meaning of PackSettings' threshold, defined there once.
+    threshold: Annotated[float, PackSettings.model_fields["threshold"]] = DEFAULT_THRESHOLD
+    allow_empty_month: bool = Field(
+        False, description="write packs although the ledger has no rows for the month"
+    )
+
+    @classmethod
+    def of(cls, **values: Any) -> PackRequest:
+        """A request from its fields' values.
+
+        Raises:
+            InputError: Every bad value, each named by its field (the command line
+                shows its flag).
+        """
+        try:
+            return cls.model_validate(values)
+        except ValidationError as e:
+            problems = Problems()
+            for err in e.errors():
+                name = str(err["loc"][0]) if err["loc"] else "request"
+                value = values.get(name, "")
+                problems.add(
+                    option(name),
+                    f"{err['msg']}"
+                    + (f" (got {value!r})" if value not in ("", None) else "")
+                    + (percent_hint(value) if name in _RATES else ""),
+                )
+            raise InputError(problems.items) from None
+
+
+#: The request's fields that are rates (a value of 5 gets "did you mean 0.05 for 5%?").
+_RATES = ("threshold",)
+
+
+def build_packs(request: PackRequest, progress: Callable[[str], None] | None = None) -> PackRun:
     """Run the model workbook and write its packs (the ``xlalloc pack`` command)."""
     from .readers.ledger import read_actuals, read_phasing
     from .readers.model import read_model
 
-    result = run_model(read_model(model))
+    result = run_model(read_model(request.model))
     return make_packs(
         result,
-        read_actuals(actuals),
-        month,
-        out_dir,
-        template,
-        places,
-        read_phasing(phasing),
-        threshold,
+        read_actuals(request.actuals),
+        request.month,
+        request.out_dir,
+        request.template,
+        request.places,
+        read_phasing(request.phasing),
+        request.threshold,
         progress,
-        allow_empty_month,
-        sources=[f"model: {Path(model).name}", f"ledger: {Path(actuals).name}"],
+        request.allow_empty_month,
+        sources=[f"model: {request.model.name}", f"ledger: {request.actuals.name}"],
     )

@@ -15,15 +15,17 @@ from hypothesis import strategies as st
 from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
+from pydantic import ValidationError
 
+import xlalloc
 from xlalloc import demo
 from xlalloc.cli import main
 from xlalloc.engine.errors import InputError
 from xlalloc.engine.monitoring import phase_budgets
 from xlalloc.model.runner import run_model
-from xlalloc.packs import SUMMARY_FILE, make_packs
 from xlalloc.readers.ledger import read_actuals
 from xlalloc.readers.model import read_model
+from xlalloc.reporting import SUMMARY_FILE, make_packs
 from xlalloc.workbook.packs import PROGRAMME_HEADERS
 
 MONTH = 6
@@ -373,3 +375,23 @@ def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_pat
     assert len(ours) == 1 and b"barChart" in pack[f"xl/charts/{ours[0]}"]
     values = read_values(recalculate(out / "Castleton.xlsx", tmp_path / "lo"))
     assert values["Cover"][5][1] == "Castleton"
+
+
+def test_a_pack_request_is_checked_once_and_names_each_field(tmp_path):
+    """The front door validates the request: every bad argument at once, by its name."""
+    from xlalloc.cli import flags
+    from xlalloc.reporting import PackRequest
+
+    with pytest.raises(InputError) as e:
+        xlalloc.packs(tmp_path / "none.xlsx", tmp_path / "none.csv", 13, tmp_path, threshold=5)
+    found = [str(p) for p in e.value.problems]
+    assert found == [
+        "`month`: Input should be less than or equal to 12 (got 13)",
+        "`threshold`: Input should be less than or equal to 1 (got 5); did you mean 0.05 "
+        "for 5%? (rates are decimals)",
+    ]
+    assert flags(found[0]).startswith("--month: ")
+    request = PackRequest.of(model="m.xlsx", actuals="l.csv", month=6, out_dir="packs")
+    assert request.threshold == 0.05 and request.places is None  # PackSettings' default
+    with pytest.raises(ValidationError):  # frozen: a request is what was asked
+        request.month = 7
