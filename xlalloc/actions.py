@@ -20,7 +20,7 @@ from .engine.errors import InputError
 from .model.runner import ModelResult, run_model
 from .readers.model import ModelInputs, read_model_rows
 from .workbook.book import Book
-from .workbook.model_book import error_specs, render_outputs
+from .workbook.outputs import error_specs, render_outputs
 
 __all__ = [
     "ACTIONS",

@@ -5,7 +5,7 @@ is a :class:`ModelPart`: the Policy fields it reads, its run step, its result ta
 its output sheets (with what the docs say of each) and the function that draws them
 with their checks. :func:`~xlalloc.model.runner.run_model`,
 :meth:`~xlalloc.model.runner.ModelResult.tables`, the output writer
-(:func:`xlalloc.workbook.model_book.render_outputs`), the list of output sheets and
+(:func:`xlalloc.workbook.outputs.render_outputs`), the list of output sheets and
 ``docs/model-workbook.md`` are loops over :func:`parts`.
 
 The drawing function is named as ``"module:function"`` (as entry points are), so this
@@ -493,7 +493,7 @@ register(
                 "years).",
             ),
         ),
-        draw="xlalloc.workbook.model_book:targets_sheets",
+        draw="xlalloc.workbook.outputs.targets:draw",
     )
 )
 register(
@@ -530,7 +530,7 @@ register(
                 "lines with markers) on a printed page of its own.",
             ),
         ),
-        draw="xlalloc.workbook.model_book:convergence_sheets",
+        draw="xlalloc.workbook.outputs.convergence:draw",
     )
 )
 register(
@@ -558,7 +558,7 @@ register(
                 "(always 0).",
             ),
         ),
-        draw="xlalloc.workbook.model_book:apportionment_sheets",
+        draw="xlalloc.workbook.outputs.apportionment:draw",
     )
 )
 register(
@@ -583,7 +583,7 @@ register(
                 "the vertical slope.",
             ),
         ),
-        draw="xlalloc.workbook.model_book:equity_sheets",
+        draw="xlalloc.workbook.outputs.equity:draw",
         after_problems=True,
     )
 )

@@ -4,7 +4,8 @@ Targets, convergence, apportionment, equity, and any part added with
 :func:`~xlalloc.model.parts.register`.
 
 Pure: validated frames in (:class:`~xlalloc.readers.model.ModelInputs`), result
-tables out. Workbooks are written elsewhere (:mod:`xlalloc.workbook.model_book`).
+tables out. Workbooks are written elsewhere (:mod:`xlalloc.workbook.model_book` for the
+inputs, :mod:`xlalloc.workbook.outputs` for the output sheets).
 """
 
 from __future__ import annotations

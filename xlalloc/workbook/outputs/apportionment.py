@@ -1,0 +1,183 @@
+"""The Apportionment and Audit sheets (the apportionment part)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...model.labels import label
+from ...model.runner import ModelResult
+from ..sheetspec import Look, SheetSpec, col
+from ..tables import INDEX, MONEY, NUMBER
+from .common import (
+    HEADER_ROW,
+    PER_1000,
+    SHARE,
+    Ranges,
+    formula_block,
+    in_year,
+    matrix_block,
+    output_sheet,
+    ratio,
+    sum_where,
+    zero_checks,
+)
+
+
+def _apportionment_sheets(
+    result: ModelResult, rng: Ranges, checks: list[tuple[str, str]], look: Look
+) -> list[SheetSpec]:
+    d = output_sheet(
+        "Apportionment", "Apportionment of the whole budget by care programme and place", look
+    )
+    da = output_sheet("Audit", "Audit: the method each budget line used, and why", look)
+    a = result.apportionment
+    if a is None:
+        d.note(HEADER_ROW, 1, "No budget lines given: add them on the Budget sheet.")
+        return [d.spec(), da.spec()]
+    h, r1, r2 = matrix_block(
+        d, HEADER_ROW, "Table 1: £ by care programme and place", a.table1, MONEY
+    )
+    places = [str(c) for c in a.table1.columns if c != "Total"]
+    n = len(places)
+    totc = col(2 + n)
+    tot = r2 + 1
+    amount = rng.column("Budget", "amount")
+    programme = rng.column("Budget", "programme")
+    for r in range(r1, r2 + 1):
+        checks.append(
+            (
+                f"Table 1 {d.value(r, 1)}: less its budget lines",
+                f"=ROUND(Apportionment!{totc}{r}-"
+                f"{sum_where(programme, f'Apportionment!A{r}', amount)[1:]},2)",
+            )
+        )
+    checks.append(
+        (
+            "Table 1 grand total less the budget lines' total",
+            f"=ROUND(Apportionment!{totc}{tot}-SUM({amount}),2)",
+        )
+    )
+    checks.append(
+        (
+            "Table 1: place totals less the grand total",
+            f"=ROUND(SUM(Apportionment!B{tot}:{col(1 + n)}{tot})-Apportionment!{totc}{tot},2)",
+        )
+    )
+    n_body = r2 - r1 + 2  # programmes and the total row
+    # Table 1 as drawn (programmes then the total row; places then the Total column).
+    t1 = a.table1.drop(index="Total").drop(columns="Total")
+    t1 = t1.assign(Total=t1.sum(axis=1))
+    t1.loc["Total"] = t1.sum(axis=0)
+    m = t1.to_numpy(dtype=float)
+    s1 = formula_block(
+        d,
+        tot + 3,
+        "Shares of each programme by place",
+        [label("programme")] + places,
+        r1,
+        ratio(m[:, :n], m[:, [n]]),
+        lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})",
+        SHARE,
+    )
+    s_last = s1 + n_body - 1
+    # Weighted population by place (formulas tracing to the Practices sheet).
+    comp = result.inputs.policy.per_1000_component
+    row = s_last + 3
+    d.note(row, 1, label(f"{comp}_wp"), bold=True, size=12)
+    d.header(row + 1, 1, [label("measure")] + places + ["ICB"])
+    wrow = row + 2
+    d.put(wrow, 1, label(f"{comp}_wp"))
+    place_col = rng.column("Practices", "place")
+    wp_col = rng.column("Practices", f"{comp}_wp")
+    by_place = result.practices.groupby("place")[comp].sum()
+    wp = np.array([*(float(by_place.get(p, 0.0)) for p in places), float(by_place.sum())])
+    for j in range(n):
+        d.formula(
+            wrow,
+            2 + j,
+            sum_where(
+                place_col, f"{col(2 + j)}${row + 1}", wp_col, in_year(result, rng, result.year)
+            ),
+            NUMBER,
+            value=wp[j],
+        )
+    d.formula(wrow, 2 + n, f"=SUM(B{wrow}:{col(1 + n)}{wrow})", NUMBER, value=wp[n])
+    # Table 2 and the index, as formulas.
+    per_1000 = m / wp * 1000
+    t2 = formula_block(
+        d,
+        wrow + 3,
+        "Table 2: £ per 1,000 weighted population",
+        [label("programme")] + places + ["ICB"],
+        r1,
+        per_1000,
+        lambda L, src, i: f"={L}{src}/{L}${wrow}*1000",
+        PER_1000,
+    )
+    ix = formula_block(
+        d,
+        t2 + n_body + 2,
+        "Index against the ICB average (Table 2 / ICB)",
+        [label("programme")] + places,
+        t2,
+        ratio(per_1000[:, :n], per_1000[:, [n]]),
+        lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})",
+        INDEX,
+    )
+    row = ix + n_body + 2
+    _, _, rr2 = matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent, MONEY)
+    row = rr2 + 4
+    _, _, lr2 = matrix_block(d, row, "Table 1 by locality", a.table1_locality, MONEY)
+    n_loc = len(a.table1_locality.columns) - 1
+    checks.append(
+        (
+            "Table 1 by locality: grand total less Table 1's",
+            f"=ROUND(Apportionment!{col(2 + n_loc)}{lr2 + 1}-Apportionment!{totc}{tot},2)",
+        )
+    )
+    fm = {"amount": MONEY, "apportioned": MONEY, "difference": MONEY, "coverage": SHARE}
+    da.note(HEADER_ROW, 1, "Budget lines", bold=True, size=12)
+    h = HEADER_ROW + 1
+    last = da.block(h, 1, a.audit, fm, table="xla_Audit")
+    da.freeze = f"C{h + 1}"
+    da.print_setup(landscape=True, title_rows=(h, h))
+    ap = col(list(a.audit.columns).index("apportioned") + 1)
+    checks.append(
+        (
+            "Audit: lines apportioned less their amounts",
+            f"=ROUND(SUM(Audit!{ap}{h + 1}:{ap}{last})-SUM({amount}),2)",
+        )
+    )
+    ext = result.inputs.extracts
+    if ext is not None:
+        row = last + 3
+        da.note(
+            row,
+            1,
+            "Activity extracts read beside the model (xlalloc run --activity), "
+            "totalled by line and practice as Activity sheet rows",
+            bold=True,
+            size=12,
+        )
+        for f in ext.files.itertuples(index=False):  # one line each: the hash is long
+            row += 1
+            da.put(row, 1, f"{f.file}: {f.rows:,} rows; SHA-256 {f.sha256}")
+        row += 2
+        da.note(
+            row,
+            1,
+            "Coverage each extract gave each line: the share of its £ with a practice code",
+            bold=True,
+            size=12,
+        )
+        da.block(
+            row + 1,
+            1,
+            ext.coverage,
+            {"rows": NUMBER, "amount": MONEY, "attributed": MONEY, "coverage": SHARE},
+        )
+    return [d.spec(), da.spec()]
+
+
+#: The apportionment part's drawing function (named in :mod:`xlalloc.model.parts`).
+draw = zero_checks(_apportionment_sheets)

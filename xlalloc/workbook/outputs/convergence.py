@@ -1,0 +1,119 @@
+"""The Convergence and Trajectory sheets (the convergence part)."""
+
+from __future__ import annotations
+
+from ...model.runner import ModelResult
+from ..sheetspec import ChartSpec, Look, SheetSpec
+from ..tables import MONEY, PCT
+from .common import (
+    HEADER_ROW,
+    Ranges,
+    col_sum,
+    output_sheet,
+    values_block,
+    zero_checks,
+)
+
+
+def _convergence_sheets(
+    result: ModelResult, rng: Ranges, checks: list[tuple[str, str]], look: Look
+) -> list[SheetSpec]:
+    conv = result.convergence
+    d = output_sheet("Convergence", "Convergence of place baselines toward target", look)
+    d2 = output_sheet("Trajectory", "Distance from target by place and year", look)
+    if conv is None:
+        d.note(
+            HEADER_ROW,
+            1,
+            "No baselines given: add them on the Baselines sheet and totals on the Totals sheet.",
+        )
+        return [d.spec(), d2.spec()]
+    row = HEADER_ROW
+    first_total_row = rng.first_row("Totals")
+    cols = [
+        "year",
+        "org",
+        "baseline",
+        "target_share",
+        "target",
+        "dft_before",
+        "growth",
+        "allocation",
+        "dft_after",
+        "rule",
+        "explanation",
+    ]
+    fmts = {
+        "baseline": MONEY,
+        "target": MONEY,
+        "allocation": MONEY,
+        "target_share": "0.0000%",
+        "dft_before": PCT,
+        "dft_after": PCT,
+        "growth": PCT,
+    }
+    for k, (year, res) in enumerate(conv.years.items()):
+        h, last = values_block(
+            d,
+            row,
+            f"Convergence {year} (core growth {res.core_growth:.2%}; method {res.policy.method})",
+            res.table[cols],
+            fmts,
+        )
+        tot = last + 1
+        d.put(tot, 1, "Total", bold=True)
+        for c in (3, 4, 5, 8):
+            d.formula(
+                tot,
+                c,
+                col_sum(c, h + 1, last),
+                fmts[cols[c - 1]],
+                bold=True,
+                value=res.table[cols[c - 1]].sum(),
+            )
+        d.put(tot + 1, 1, "Control total (Totals sheet)")
+        d.formula(tot + 1, 8, f"=Totals!$B${first_total_row + k}", MONEY, value=res.total)
+        checks.append(
+            (
+                f"Convergence {year}: allocations less the year's total",
+                f"=ROUND(Convergence!H{tot}-Convergence!H{tot + 1},2)",
+            )
+        )
+        checks.append(
+            (
+                f"Convergence {year}: targets less the year's total",
+                f"=ROUND(Convergence!E{tot}-Convergence!H{tot + 1},2)",
+            )
+        )
+        row = tot + 3
+    traj = conv.trajectory.rename(columns={"org": "place", "baseline": "Baseline"})
+    h, last = values_block(
+        d2,
+        HEADER_ROW,
+        "Distance from target (positive: above target)",
+        traj,
+        {c: PCT for c in traj.columns[1:]},
+    )
+    years = list(conv.years)
+    d2.chart_below(
+        ChartSpec(
+            title=f"Distance from target by place, baseline to {years[-1]} (positive: above "
+            "target)",
+            y_title="Distance from target",
+            x_title="Financial year",
+            y_format="0.0%",
+            min_col=1,
+            max_col=traj.shape[1],
+            header_row=h,
+            first_row=h + 1,
+            last_row=last,
+            anchor=f"A{last + 3}",
+            width=22,
+            height=11,
+        )
+    )
+    return [d.spec(), d2.spec()]
+
+
+#: The convergence part's drawing function (named in :mod:`xlalloc.model.parts`).
+draw = zero_checks(_convergence_sheets)

@@ -1,0 +1,104 @@
+"""The Equity sheet (the equity part)."""
+
+from __future__ import annotations
+
+from ...model.labels import label, labels
+from ...model.runner import ModelResult
+from ..sheetspec import Look, SheetSpec
+from ..tables import INDEX, MONEY, NUMBER
+from .common import (
+    HEADER_ROW,
+    Ranges,
+    col_sum,
+    output_sheet,
+    zero_checks,
+)
+
+
+def _equity_sheet(
+    result: ModelResult, rng: Ranges, checks: list[tuple[str, str]], look: Look
+) -> SheetSpec:
+    """Equity of spend against need, for places and practices (see ``engine/equity.py``)."""
+    d = output_sheet("Equity", "Equity: spend against need by place and by practice", look)
+    if not result.equity:
+        d.note(
+            HEADER_ROW,
+            1,
+            "No budget lines apportioned: equity compares the apportioned spend with need.",
+        )
+        return d.spec()
+    titles = {
+        "places": "Places: Table 1 spend against core weighted population",
+        "practices": "Practices: spend attributed to practices (practice-data and "
+        "capitation lines) against core weighted population",
+    }
+    row = HEADER_ROW
+    for level, eq in result.equity.items():
+        u = eq.units
+        d.note(row, 1, titles[level], bold=True, size=12)
+        d.header(
+            row + 1,
+            1,
+            labels(
+                [
+                    "place" if level == "places" else "practice_code",
+                    "population",
+                    "need",
+                    "spend",
+                    "expected",
+                    "ratio",
+                    "underserved",
+                    "deprivation",
+                ]
+            ),
+        )
+        r1 = row + 2
+        r2 = r1 + len(u) - 1
+        tot = r2 + 1
+        for i, rec in enumerate(u.itertuples(index=False)):
+            r = r1 + i
+            d.put(r, 1, rec.unit)
+            d.put(r, 2, rec.population, NUMBER)
+            d.put(r, 3, rec.need, NUMBER)
+            d.put(r, 4, rec.spend, MONEY)
+            d.formula(r, 5, f"=$D${tot}*C{r}/$C${tot}", MONEY, value=rec.expected)
+            d.formula(r, 6, f"=IF(E{r}=0,0,D{r}/E{r})", INDEX, value=rec.ratio)
+            d.formula(
+                r, 7, f'=IF(F{r}<1,"yes","no")', None, value="yes" if rec.underserved else "no"
+            )
+            d.put(r, 8, rec.deprivation, INDEX)
+        d.put(tot, 1, "Total", bold=True)
+        for c, fmt, v in (
+            (2, NUMBER, u["population"].sum()),
+            (3, NUMBER, u["need"].sum()),
+            (4, MONEY, u["spend"].sum()),
+            (5, MONEY, u["expected"].sum()),
+        ):
+            d.formula(tot, c, col_sum(c, r1, r2), fmt, bold=True, value=v)
+        if level == "places":
+            checks.append(
+                (
+                    "Equity: places' spend less the budget lines' total",
+                    f"=ROUND(Equity!D{tot}-SUM({rng.column('Budget', 'amount')}),2)",
+                )
+            )
+        row = tot + 2
+        d.header(row, 1, [label("measure"), label("value")])
+        for k, rec in enumerate(eq.summary.itertuples(index=False)):
+            fmt = (
+                "#,##0"
+                if rec.measure in ("units", "population")
+                else ("0.0%" if rec.measure == "proportion_underserved" else "0.0000")
+            )
+            d.put(row + 1 + k, 1, label(rec.measure))
+            d.put(row + 1 + k, 2, rec.value, fmt)
+        row += len(eq.summary) + 2
+        for note in eq.notes:
+            d.note(row, 1, note, italic=True)
+            row += 1
+        row += 2
+    return d.spec()
+
+
+#: The equity part's drawing function (named in :mod:`xlalloc.model.parts`).
+draw = zero_checks(lambda r, g, c, k: [_equity_sheet(r, g, c, k)])

@@ -1,0 +1,121 @@
+"""The Summary sheet: the run at a glance."""
+
+from __future__ import annotations
+
+from ..._version import __version__
+from ...model.checks import CheckStatus
+from ...model.labels import money_label
+from ...model.policy import ParameterKind
+from ...model.runner import ModelResult
+from ...model.schema import (
+    PARAMETERS,
+)
+from ..sheetspec import Look, SheetSpec
+from ..tables import MONEY, NUMBER
+from .common import (
+    CHECK_FORMAT,
+    CHECK_STATUS,
+    HEADER_ROW,
+    OVERALL_CHECK,
+    RUN_AT,
+    Check,
+    output_sheet,
+)
+
+
+def summary_sheet(
+    result: ModelResult, look: Look, checks: list[Check], messages: list[str]
+) -> SheetSpec:
+    """The run at a glance: one overall check cell, the inputs, the policy and messages.
+
+    Its "Run at" and "Check status" rows are found by label from the Cover.
+    """
+    d = output_sheet("Summary", "Run summary", look)
+    d.print_setup(landscape=False)
+    status = CheckStatus(tuple(str(c[0]) for c in checks if c[2] != 0))
+    first, last = HEADER_ROW + 1, HEADER_ROW + len(checks)
+    r = HEADER_ROW
+    d.put(r, 1, OVERALL_CHECK, bold=True)
+    d.formula(
+        r,
+        2,
+        f"=Checks!$B${last + 2}",
+        CHECK_FORMAT,
+        bold=True,
+        value=sum(abs(c[2]) for c in checks),
+    )
+    bad = f'COUNTIF(Checks!$B${first}:$B${last},"<>0")'
+    rows: list[tuple[str, object, str | None]] = [
+        (RUN_AT, result.run_at.isoformat(sep=" "), None),
+        ("xlalloc version", __version__, None),
+        ("ICB", result.inputs.policy.icb_name or "(not named on the Policy sheet)", None),
+        ("Financial year", result.year, None),
+        ("ICB budget shared by target (£)", result.budget_total, MONEY),
+    ]
+    d.put(r + 1, 1, CHECK_STATUS)
+    d.formula(
+        r + 1,
+        2,
+        CheckStatus.formula(bad),
+        None,
+        value=str(status),
+    )
+    for k, (name, value, fmt) in enumerate(rows):
+        d.put(r + 2 + k, 1, money_label(name, look.money))
+        d.put(r + 2 + k, 2, value, fmt)
+    r += len(rows) + 4
+    inputs = result.inputs
+    d.note(r, 1, "Inputs used", bold=True, size=12)
+    d.header(r + 1, 1, ["Input sheet", "Rows", "Total (£)"])
+    used = [
+        ("Practices", inputs.practices, "population"),
+        ("Budget", inputs.budget, "amount"),
+        ("PracticeData", inputs.practice_data, None),
+        ("Activity", inputs.activity, None),
+        ("PlaceSplits", inputs.place_splits, None),
+        ("Baselines", inputs.baselines, "baseline"),
+        ("Totals", inputs.totals, "total"),
+    ]
+    r += 2
+    for name, frame, total in used:
+        d.put(r, 1, name)
+        d.put(r, 2, len(frame), NUMBER)
+        if total == "population":
+            d.put(
+                r,
+                3,
+                "registered population "
+                f"{float(frame['population'].sum()):,.0f}, years {', '.join(inputs.years)}",
+            )
+        elif total and len(frame):
+            d.put(r, 3, float(frame[total].sum()), MONEY)
+        r += 1
+    prov = result.provenance()
+    prov = prov[~prov["item"].isin(["run at", "check status", "xlalloc version"])]
+    if len(prov):
+        r += 1
+        d.note(r, 1, "Source files and data read as zero", bold=True, size=12)
+        r = d.block(r + 1, 1, prov.reset_index(drop=True)) + 1
+    r += 1
+    d.note(r, 1, "Policy in force", bold=True, size=12)
+    d.header(r + 1, 1, ["Parameter", "Value", "Meaning"])
+    r += 2
+    for prm in PARAMETERS:
+        v = getattr(inputs.policy, prm.name)
+        d.put(r, 1, prm.name)
+        d.put(
+            r,
+            2,
+            "(blank)" if v is None else v,
+            "0.00%" if prm.percent else "#,##0.##" if prm.kind is ParameterKind.NUMBER else None,
+        )
+        d.put(r, 3, prm.description)
+        r += 1
+    r += 1
+    d.note(r, 1, "Messages", bold=True, size=12)
+    for m in messages or ["none"]:
+        r += 1
+        d.put(r, 1, m, wrap=True)
+    d.width("A", 60)
+    d.width("C", 60)
+    return d.spec()

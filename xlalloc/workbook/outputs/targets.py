@@ -1,0 +1,177 @@
+"""The Targets sheet (the targets part).
+
+Each year's targets by place, need indices and target intervals.
+"""
+
+from __future__ import annotations
+
+from ...engine.capitation import COMPONENTS
+from ...model.labels import label, labels
+from ...model.runner import INTERVAL_COLUMNS, UNMAPPED, ModelResult
+from ..sheetspec import Drawing, Look, SheetSpec
+from ..tables import INDEX, MONEY, NUMBER, PCT, number_format
+from .common import (
+    HEADER_ROW,
+    PER_1000,
+    Check,
+    Ranges,
+    col_sum,
+    in_year,
+    output_sheet,
+    sum_where,
+    values_block,
+)
+
+
+def _targets_sheet(result: ModelResult, rng: Ranges, look: Look) -> tuple[Drawing, list[Check]]:
+    """One block of targets per year (formulas over Practices), then need indices."""
+    comp = result.inputs.policy.target_component
+    d = output_sheet("Targets", f"Targets by place: {label(f'{comp}_wp').lower()}", look)
+    has_base = result.convergence is not None
+    cols = [
+        "place",
+        "population",
+        f"{comp}_wp",
+        f"{comp}_index",
+        "target_share",
+        "target",
+        "per_1000_wp",
+        "baseline",
+        "target_at_baseline_total",
+        "dft_baseline",
+    ]
+    spread = [c for c in INTERVAL_COLUMNS if c in result.targets.columns]
+    cols += spread
+    years = result.inputs.years
+    u = result.inputs.policy.uncertainty()
+    d.note(
+        HEADER_ROW - 1,
+        1,
+        f"ICB budget shared by target: £{result.budget_total:,.0f}"
+        + (" in every year" if len(years) > 1 else "")
+        + ". The target is the place's share of the ICB budget; the "
+        "distance from target compares each baseline with its share of "
+        "the baselines' total, as convergence does.",
+    )
+    base = {}
+    if has_base:
+        base = dict(zip(result.inputs.baselines["place"], result.inputs.baselines["baseline"]))
+    b_total = sum(base.values())
+    place_col = rng.column("Practices", "place")
+    pop_col = rng.column("Practices", "population")
+    wp_col = rng.column("Practices", f"{comp}_wp")
+    checks: list[Check] = []
+    row = HEADER_ROW
+    for year in years:
+        t = result.targets[result.targets["year"] == year].reset_index(drop=True)
+        also = in_year(result, rng, year)
+        d.note(row, 1, f"Targets {year}", bold=True, size=12)
+        d.header(row + 1, 1, labels(cols))
+        r1, r2 = row + 2, row + 1 + len(t)
+        wp = t[f"{comp}_wp"].astype(float)
+        share = wp / wp.sum()
+        for i, rec in enumerate(t.itertuples(index=False)):
+            r = r1 + i
+            d.put(r, 1, rec.place)
+            d.formula(
+                r, 2, sum_where(place_col, f"$A{r}", pop_col, also), NUMBER, value=rec.population
+            )
+            d.formula(r, 3, sum_where(place_col, f"$A{r}", wp_col, also), NUMBER, value=wp.iloc[i])
+            d.put(r, 4, getattr(rec, f"{comp}_index"), INDEX)
+            d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%", value=share.iloc[i])
+            d.put(r, 6, rec.target, MONEY)
+            d.formula(r, 7, f"=F{r}/C{r}*1000", PER_1000, value=rec.target / wp.iloc[i] * 1000)
+            if has_base:
+                b, fair = base.get(rec.place), share.iloc[i] * b_total
+                d.put(r, 8, b, MONEY)
+                d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", MONEY, value=fair)
+                d.formula(r, 10, f"=(H{r}-I{r})/I{r}", PCT, value=(b - fair) / fair)
+            for j, name in enumerate(spread):  # the Monte Carlo's percentiles: values
+                d.put(r, 11 + j, t.at[i, name], number_format(name))
+        tot = r2 + 1
+        d.put(tot, 1, "Total", bold=True)
+        for c, fmt, v in (
+            (2, NUMBER, t["population"].sum()),
+            (3, NUMBER, wp.sum()),
+            (5, "0.0000%", share.sum()),
+            (6, MONEY, t["target"].sum()),
+        ):
+            d.formula(tot, c, col_sum(c, r1, r2), fmt, bold=True, value=v)
+        d.formula(
+            tot,
+            7,
+            f"=F{tot}/C{tot}*1000",
+            PER_1000,
+            bold=True,
+            value=t["target"].sum() / wp.sum() * 1000,
+        )
+        if has_base:
+            d.formula(tot, 8, col_sum(8, r1, r2), MONEY, bold=True, value=b_total)
+            d.formula(tot, 9, col_sum(9, r1, r2), MONEY, bold=True, value=b_total)
+        amount = rng.column("Budget", "amount")
+        all_pop = rng.column("Practices", "population")
+        pop_in_year = (
+            f'SUMPRODUCT(({rng.column("Practices", "year")}="{year}")*{all_pop})'
+            if also
+            else f"SUM({all_pop})"
+        )
+        checks += [
+            (
+                f"Targets {year}: places' targets less the ICB budget",
+                f"=ROUND(Targets!$F${tot}-IF(ISNUMBER(icb_budget),icb_budget,SUM({amount})),2)",
+                0,
+            ),
+            (f"Targets {year}: target shares less 1", f"=ROUND(Targets!$E${tot}-1,9)", 0),
+            (
+                f"Targets {year}: population less the practices' population",
+                f"=ROUND(Targets!$B${tot}-{pop_in_year},6)",
+                0,
+            ),
+        ]
+        row = tot + 3
+    if u is not None:
+        d.note(
+            row - 1,
+            1,
+            f"5th and 95th percentiles: {u.draws:,} Monte Carlo draws (seed "
+            f"{u.seed}), each practice's weighted population uncertain by "
+            f"{u.relative:.2%} for 250,000 people and more for fewer.",
+        )
+        d.note(
+            row,
+            1,
+            "They are values, not formulas, and do not sum to the budget; a place "
+            "whose distance from target spans 0 is not distinguishable from target "
+            "(docs/uncertainty.md).",
+        )
+        row += 3
+    shown = result.indices[
+        ["year", "level", "name", "population"] + [f"{c}_index" for c in COMPONENTS]
+    ]
+    if len(years) == 1:
+        shown = shown.drop(columns="year")
+    values_block(
+        d,
+        row,
+        "Need indices (ICB-standardised for places and localities; "
+        "England-standardised for the ICB)",
+        shown,
+        {**{f"{c}_index": INDEX for c in COMPONENTS}, "population": NUMBER},
+    )
+    return d, checks
+
+
+def draw(result: ModelResult, rng: Ranges, checks: list[Check], look: Look) -> list[SheetSpec]:
+    """The targets part's sheet and checks, with the checks that every practice has a place."""
+    targets, own = _targets_sheet(result, rng, look)
+    place = rng.column("Practices", "place")
+    checks += [
+        *own,
+        ("Practices with no place", f"=COUNTBLANK({place})", 0),
+        (
+            f"Practice rows in the '{UNMAPPED}' place (give them a place)",
+            f'=COUNTIF({place},"{UNMAPPED}")',
+            len(result.unmapped),
+        ),
+    ]
+    return [targets.spec()]
