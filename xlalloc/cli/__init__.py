@@ -1223,12 +1223,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Flagged(out), _Flagged(err)
     try:
-        return _run(args)
+        return _dispatch(args)
     finally:
         sys.stdout, sys.stderr = out, err
 
 
-def _run(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> int:
     """Run the chosen command; every failure is one line and an exit status."""
     from ..engine.errors import InputError
 
