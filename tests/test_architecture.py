@@ -125,7 +125,8 @@ def test_engine_speaks_no_command_line_vocabulary():
 
 #: The only modules outside ``xlalloc.excel`` that may reach it: the ribbon's entry point
 #: (``xlalloc.main``) and the command line's ``addin build``.
-EXCEL_GATES = {"xlalloc", "xlalloc.cli"}
+#: The only ways into xlalloc.excel: the ribbon (xlalloc.main) and `xlalloc addin`/`lite`.
+EXCEL_GATES = {"xlalloc", "xlalloc.cli.addin", "xlalloc.cli.lite"}
 
 
 def test_excel_is_a_leaf():
@@ -350,10 +351,41 @@ def has_logic(mod: str) -> bool:
     return any(isinstance(n, ast.FunctionDef) for n in ast.walk(tree))
 
 
+#: Command modules (cli/<command>.py): tested through the command line, by a test that
+#: runs ``main(["<command>", ...])``.
+COMMAND_MODULES = {
+    f"xlalloc.cli.{p.stem}"
+    for p in (PKG / "cli").glob("*.py")
+    if p.stem not in ("__init__", "__main__", "options", "progress")
+}
+
+
+def runs_command(command: str) -> bool:
+    """Whether a test module that calls ``main`` holds an argument list starting with it."""
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        tree = ast.parse(path.read_text())
+        calls_main = any(
+            isinstance(n, ast.Call) and getattr(n.func, "id", "") == "main" for n in ast.walk(tree)
+        )
+        lists = (n for n in ast.walk(tree) if isinstance(n, ast.List) and n.elts)
+        if calls_main and any(
+            isinstance(n.elts[0], ast.Constant) and n.elts[0].value == command for n in lists
+        ):
+            return True
+    return False
+
+
+def test_every_command_module_is_run_by_a_test():
+    from xlalloc.cli import COMMANDS
+
+    assert {f"xlalloc.cli.{m}" for _, m in COMMANDS.values()} == COMMAND_MODULES
+    assert [n for n in COMMANDS if not runs_command(n)] == []
+
+
 def test_every_module_with_logic_has_its_test_module():
     missing = []
     for mod in MODULES:
-        if mod in ("xlalloc", "xlalloc.cli.__main__") or not has_logic(mod):
+        if mod in ("xlalloc", "xlalloc.cli.__main__", *COMMAND_MODULES) or not has_logic(mod):
             continue
         if mod in TESTED_ELSEWHERE:
             where, test = TESTED_ELSEWHERE[mod]

@@ -473,3 +473,16 @@ def test_no_module_but_cli_names_a_flag_in_an_error():
                         ):
                             found.append(f"{path.relative_to(root)}:{s.lineno}: {s.value}")
     assert found == []
+
+
+def test_pack_template_command_writes_a_template_with_every_named_place(tmp_path, capsys):
+    from xlalloc.workbook.package import defined_cells, read_parts
+    from xlalloc.workbook.packs import ANCHORS, CELLS
+
+    out = tmp_path / "PACK.xlsx"
+    assert main(["pack-template", str(out)]) == 0
+    named = defined_cells(read_parts(out))
+    assert set(CELLS) | set(ANCHORS) <= set(named)
+    before = sha(out)
+    assert main(["pack-template", str(out)]) == 2  # never replaced without --force
+    assert "pass --force to replace it" in capsys.readouterr().err and sha(out) == before

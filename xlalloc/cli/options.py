@@ -1,0 +1,159 @@
+"""What the commands share: option types, output checks, presentation options."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def number(text: str) -> float:
+    """An option's number, by the readers' rules (``1,5``, ``nan`` and ``inf`` refused)."""
+    from ..readers.cells import parse_number
+
+    try:
+        return parse_number(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def month(text: str) -> int:
+    """A financial-year month, 1 (April) to 12 (March)."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 12:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month 1 (April) to 12 (March)")
+    return int(text)
+
+
+def output_file(
+    args: argparse.Namespace, *inputs: object, suffixes: tuple[str, ...] = (".csv", ".xlsx")
+) -> Path:
+    """The command's output file, checked by the one rule (see ``check_output``)."""
+    from ..workbook.files import check_output
+
+    return check_output(args.output, [str(i) for i in inputs if i], args.force, suffixes)
+
+
+def sidecar(args: argparse.Namespace, out: Path, name: str, *inputs: object) -> None:
+    """Check the table a CSV output writes beside itself (``OUT-NAME.csv``) by the same rule."""
+    from ..workbook.files import check_output
+
+    if out.suffix.lower() == ".csv":
+        check_output(
+            out.with_name(f"{out.stem}-{name}.csv"),
+            [str(i) for i in inputs if i],
+            args.force,
+            (".csv",),
+            where="-o",
+        )
+
+
+def force_option(c: Any) -> None:
+    """``--force``: replace the output if it exists."""
+    c.add_argument("--force", action="store_true", help="replace the output if it exists")
+
+
+def present_options(c: Any) -> None:
+    """Options for how a workbook output shows money and prints (CSV keeps full £).
+
+    Choices and defaults are the Policy's (``money_unit``, ``protective_marking``).
+    """
+    from typing import get_args
+
+    from ..model.policy import ModelPolicy
+
+    fields = ModelPolicy.model_fields
+    unit, marking = fields["money_unit"].default, fields["protective_marking"].default
+    choices = [a for a in get_args(fields["money_unit"].annotation) if a is not type(None)]
+    units = [u for arg in choices for u in get_args(arg)]
+    c.add_argument(
+        "--money-unit",
+        dest="money_unit",
+        choices=units,
+        default=unit,
+        help=f"show money in {unit} (default), {' or '.join(units[1:])} in a workbook; the "
+        "values stay in pounds",
+    )
+    c.add_argument(
+        "--marking",
+        default=marking,
+        help=f"protective marking printed on every page (default {marking}; '' for none)",
+    )
+
+
+def look(args: argparse.Namespace) -> Any:
+    """The workbook look the options ask for, stamped with the run time and version."""
+    from ..model.runner import run_time
+    from ..workbook.sheetspec import Look
+
+    return Look.of(run_time(), args.money_unit, args.marking)
+
+
+def components() -> tuple[str, ...]:
+    """The weighted-population components (choices of ``--component``)."""
+    from ..engine.capitation import COMPONENTS
+
+    return COMPONENTS
+
+
+def blank_wp(args: argparse.Namespace) -> Any:
+    """``--blank-as-zero`` as the readers' choice for blank weighted populations."""
+    from ..readers.nhse import BlankWP
+
+    return BlankWP.ZERO if args.blank_as_zero else BlankWP.ERROR
+
+
+def columns(text: str) -> dict[str, str]:
+    """``line=Contract,practice_code=GP,amount=Cost``: an extract's headers."""
+    from ..engine.errors import InputError
+    from ..readers.activity import parse_columns
+
+    try:
+        return parse_columns(text)
+    except InputError as e:
+        raise argparse.ArgumentTypeError("; ".join(p.message for p in e.problems)) from None
+
+
+def columns_option(c: Any) -> None:
+    """``--columns``: which extract headers hold the line, practice code and amount."""
+    c.add_argument(
+        "--columns",
+        type=columns,
+        metavar="line=H,practice_code=H,amount=H",
+        help="the extracts' headers, where they are not line, practice_code and "
+        "amount, e.g. --columns line=Contract,practice_code=GP,amount=Cost",
+    )
+
+
+def assignment(text: str) -> tuple[str, str]:
+    """``name=value`` (a Policy parameter and its value)."""
+    name, eq, value = text.partition("=")
+    if not eq or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE, e.g. min_growth=0.02")
+    return name.strip(), value.strip()
+
+
+def run_summary(result: Any, target: Path) -> str:
+    """The line a run prints: what ran, and where it was written."""
+    parts = [result.summary]
+    if result.convergence is not None:
+        parts.append(f"convergence over {len(result.convergence.years)} years")
+    if result.apportionment is not None:
+        a = result.apportionment
+        parts.append(
+            f"{len(a.audit)} budget lines apportioned (£{a.table1.loc['Total', 'Total']:,.0f})"
+        )
+    return f"ran {', '.join(parts)}; wrote {target}"
+
+
+def needs_extra(extra: str, *modules: str) -> None:
+    """Raise a one-line input problem naming the extra to install, if a module is missing."""
+    import importlib.util
+
+    from ..engine.errors import InputError
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise InputError(
+            f'this command needs {", ".join(missing)}: pip install "xlalloc[{extra}]"',
+            where="install",
+        )

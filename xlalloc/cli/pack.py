@@ -1,0 +1,75 @@
+"""``xlalloc pack``: its options, and the call to the API that does it."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .options import month, number
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the monthly reporting packs."""
+    from ..api import packs
+    from .progress import progress_printer
+
+    run = packs(
+        args.model,
+        args.actuals,
+        args.month,
+        args.out,
+        template=args.template,
+        places=args.place,
+        phasing=args.phasing,
+        threshold=args.threshold,
+        allow_empty_month=args.allow_empty_month,
+        progress=progress_printer(total=len(args.place or []) + 1 if args.place else 4),
+    )
+    for p in run.paths:
+        print(f"wrote {p}")
+    if len(run.exceptions):
+        print(
+            f"{len(run.exceptions)} ledger row(s) not reported (listed in the ICB summary's "
+            "Exceptions sheet):"
+        )
+        for r in run.exceptions.itertuples(index=False):
+            print(f"  - row {r.source_row}: {r.reason}")
+    diff = run.reconciliation.set_index("item").loc["Difference", "amount"]
+    print(f"reconciled to the ledger: difference £{diff:,.2f}")
+    return 0
+
+
+def register(c: Any) -> None:
+    """The command's arguments and options."""
+    from ..model.policy import PARAMETERS_BY_NAME
+
+    threshold = PARAMETERS_BY_NAME["pack_threshold"]
+    c.add_argument("model", help="MODEL.xlsx")
+    c.add_argument(
+        "--actuals",
+        required=True,
+        help="ledger extract (CSV or XLSX): month, programme, amount, and place or practice_code",
+    )
+    c.add_argument(
+        "--month",
+        type=month,
+        required=True,
+        help="financial-year month reported, 1 = April ... 12 = March; e.g. 6",
+    )
+    c.add_argument("--template", help="pack template (default: xlalloc's own)")
+    c.add_argument("--out", required=True, help="folder for the packs")
+    c.add_argument("--place", action="append", help="only this place (repeatable)")
+    c.add_argument("--phasing", help="CSV month,share (default: twelfths)")
+    c.add_argument(
+        "--allow-empty-month",
+        action="store_true",
+        dest="allow_empty_month",
+        help="build packs even if the ledger has no rows for the month",
+    )
+    c.add_argument(
+        "--threshold",
+        type=number,
+        default=threshold.default,
+        help=f"{threshold.description}; default {threshold.default:g}".replace("%", "%%"),
+    )
+    c.set_defaults(func=run)
