@@ -8,14 +8,14 @@ from typing import Any
 from .options import force_option, look, number, output_file, present_options
 
 
-def run() -> dict[str, Any]:
+def _policy_fields() -> dict[str, Any]:
     """The engine's convergence policy fields that the command line offers."""
     from ..engine.convergence import ConvergencePolicy
 
     return {k: f for k, f in ConvergencePolicy.model_fields.items() if k != "source"}
 
 
-def cmd_converge(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Converge baselines toward target."""
     import pandas as pd
 
@@ -26,7 +26,9 @@ def cmd_converge(args: argparse.Namespace) -> int:
     from ..workbook.tables import write_tables
 
     out = output_file(args, args.input, args.totals)
-    values: dict[str, object] = {k: getattr(args, k) for k in run() if getattr(args, k) is not None}
+    values: dict[str, object] = {
+        k: getattr(args, k) for k in _policy_fields() if getattr(args, k) is not None
+    }
     values["source"] = "xlalloc converge command line"
     policy = policy_from(values, where="command line")
     orgs = read_table(
@@ -90,7 +92,7 @@ def register(c: Any) -> None:
     )
     c.add_argument("--total", type=number, help="total available in £ (one year)")
     c.add_argument("--totals", help="CSV year,total for input with a year column")
-    for name, field in run().items():
+    for name, field in _policy_fields().items():
         flag = "--" + name.replace("_", "-")
         choices = get_args(field.annotation)
         if all(isinstance(v, str) for v in choices) and choices:
@@ -100,4 +102,4 @@ def register(c: Any) -> None:
     c.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.xlsx")
     present_options(c)
     force_option(c)
-    c.set_defaults(func=cmd_converge)
+    c.set_defaults(func=run)
