@@ -11,13 +11,14 @@ from .options import run_summary
 
 def run(args: argparse.Namespace) -> int:
     """Write the demo model workbook and run it, in one step."""
-    from ..api import new, run
+    from ..api import new
+    from ..api import run as run_workbook
     from ..demo import RUN_AT
     from .progress import progress_printer
 
     path = Path(args.output)
     new(path, demo=True, overwrite=args.force)
-    result = run(path, in_place=True, progress=progress_printer(), run_at=RUN_AT)
+    result = run_workbook(path, in_place=True, progress=progress_printer(), run_at=RUN_AT)
     print(run_summary(result, path))
     return 0
 

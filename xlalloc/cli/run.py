@@ -11,7 +11,8 @@ from .options import assignment, columns_option, run_summary
 
 def run(args: argparse.Namespace) -> int:
     """Run a model workbook headless."""
-    from ..api import default_output, run
+    from ..api import default_output
+    from ..api import run as run_workbook
     from ..engine.errors import InputError
     from ..workbook.files import check_output
     from .progress import progress_printer
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         check_output(
             default_output(path), [path], args.force, (path.suffix.lower(),), where="output"
         )
-    result = run(
+    result = run_workbook(
         path,
         args.output,
         in_place=args.in_place,
