@@ -98,14 +98,14 @@ HEADCOUNT = ModelPart(
 
 @pytest.fixture
 def registered(monkeypatch):
-    monkeypatch.setitem(ap.REGISTRY, "all_to_first_place", AllToFirstPlace())
-    monkeypatch.setattr(ap, "METHODS", tuple(ap.REGISTRY))
-    programmes = dict(ap.DEFAULT_PROGRAMMES)
-    programmes["Corporate running costs"] = (("all_to_first_place",), "core")
-    monkeypatch.setattr(ap, "DEFAULT_PROGRAMMES", programmes)
+    ap.register(AllToFirstPlace())
+    monkeypatch.setitem(
+        ap.DEFAULT_PROGRAMMES, "Corporate running costs", (("all_to_first_place",), "core")
+    )
     register(HEADCOUNT, before="equity")
     yield
     model_parts.unregister("headcount")
+    del ap.REGISTRY["all_to_first_place"]
 
 
 def test_a_method_and_a_part_added_from_outside_are_in_the_run_tables_sheets_and_docs(
@@ -143,6 +143,12 @@ def test_a_method_and_a_part_added_from_outside_are_in_the_run_tables_sheets_and
 def test_without_the_test_part_nothing_of_it_remains(tmp_path):
     assert "headcount" not in [p.name for p in parts()]
     assert "all_to_first_place" not in ap.REGISTRY
+    assert "all_to_first_place" not in ap.METHODS
+
+
+def test_a_method_registered_twice_is_refused():
+    with pytest.raises(ValueError, match="registered already"):
+        ap.register(ap.REGISTRY["capitation"])
 
 
 def test_the_added_part_recalculates_in_libreoffice_with_every_check_0(

@@ -1,51 +1,20 @@
-"""Apportioning a whole ICB budget by care programme and place.
-
-Source: Birmingham and Solihull CCG/ICB, *apportioning the whole budget by care
-programme and place* (``shared/reference/001``), Appendix 1: each budget line
-is apportioned by the best data available, in order:
-
-1. practice-level data (contract activity cost, prescribing cost, packages of
-   care) mapped to place through PCNs and localities; spend in the line not
-   attributed to a practice is apportioned by the same practice shares;
-2. place reference information (geography, historic funding flows) as
-   explicit place percentages;
-3. needs-weighted capitation (weighted population at practice level, grouped
-   via localities to place) as the default and final fallback.
-
-Plus ``scale`` (GMS payments for months 1 to 6 scaled to the full-year budget)
-and ``follow`` (continuing healthcare: "other areas of spend apportioned in
-line with these shares"). Table 1 is £ by care programme and place; Table 2 is
-cost per 1,000 weighted population.
-
-Every line records the methods it tried, why earlier ones were skipped, the
-one it used and that method's data coverage; every line is rounded to the unit
-by largest remainder, so lines, programmes and places reconcile exactly.
-"""
+"""Apportioning every budget line: checks, the method chain, rounding and tables."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 
-from .capitation import COMPONENTS, Component
-from .errors import InputError, Problems
-from .frames import is_blank, row_numbers, source_rows, text_codes
-from .rounding import largest_remainder, units_of
+from ..capitation import COMPONENTS
+from ..errors import InputError, Problems
+from ..frames import is_blank, row_numbers, source_rows, text_codes
+from ..rounding import largest_remainder, units_of
+from .methods import REGISTRY, Context
+from .settings import ApportionmentSettings
 
-__all__ = [
-    "Apportionment",
-    "ApportionmentMethod",
-    "ApportionmentSettings",
-    "DEFAULT_PROGRAMMES",
-    "METHODS",
-    "apportion",
-    "rows_text",
-]
-
+__all__ = ["Apportionment", "DEFAULT_PROGRAMMES", "apportion", "default_chain", "rows_text"]
 
 #: Default care programmes, with the method chain and capitation component each
 #: uses when a line names no methods (after BSOL's Appendix 1).
@@ -63,28 +32,6 @@ DEFAULT_PROGRAMMES: dict[str, tuple[tuple[str, ...], str]] = {
     "Other programme costs": (("capitation",), "core"),
     "Corporate running costs": (("capitation",), "core"),
 }
-
-
-class ApportionmentSettings(BaseModel):
-    """Settings for an apportionment run."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    coverage_threshold: float = Field(
-        0.8,
-        ge=0.0,
-        le=1.0,
-        description="minimum share of a line's data attributed to practices or places for "
-        "practice_data or scale to be used",
-    )
-    unit: float = Field(1.0, gt=0, description="rounding unit in £")
-    per_1000_component: Component = Field(
-        "core", description="weighted population used for Table 2 (cost per 1,000)"
-    )
-    source: str = Field(
-        "Birmingham and Solihull apportionment paper, Appendix 1",
-        description="where these settings come from",
-    )
 
 
 @dataclass
@@ -151,141 +98,6 @@ def default_chain(programme: str) -> tuple[tuple[str, ...], str]:
 
 
 # --------------------------------------------------------------------------- methods
-
-
-@dataclass
-class _Context:
-    """What a method may look at: the line's data, splits, practices, earlier lines."""
-
-    data_by_line: dict[str, pd.DataFrame]
-    splits: pd.DataFrame
-    practices: pd.DataFrame
-    practice_cell: pd.MultiIndex
-    settings: ApportionmentSettings
-    shares_by_line: dict[str, pd.Series]
-    #: False while inputs are checked (another line's shares are not known yet).
-    running: bool = False
-
-
-#: A method's result for a line: shares by (place, locality), coverage, and a note.
-Shares = tuple[pd.Series, float, str]
-
-
-class ApportionmentMethod(Protocol):
-    """One way of apportioning a line (Birmingham and Solihull, Appendix 1)."""
-
-    @property
-    def name(self) -> str:
-        """The name a line's ``methods`` column uses."""
-        ...
-
-    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
-        """Why the method cannot be used for this line, or ``None`` if it can."""
-        ...
-
-    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
-        """The line's shares by (place, locality), the data's coverage, and a note."""
-        ...
-
-
-@dataclass(frozen=True)
-class _PracticeData:
-    """Practice-level data; unattributed spend shares the same practice shares."""
-
-    name: str = "practice_data"
-
-    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
-        d = ctx.data_by_line.get(line)
-        if d is None:
-            return "no practice data"
-        cov, threshold = _coverage(d), ctx.settings.coverage_threshold
-        return f"coverage {cov:.1%} below {threshold:.0%}" if cov < threshold else None
-
-    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
-        d = ctx.data_by_line[line]
-        P = ctx.practices
-        by_practice = d.dropna(subset=["practice_code"]).groupby("practice_code")["value"].sum()
-        v = by_practice.reindex(P["practice_code"]).fillna(0.0).to_numpy()
-        shares = pd.Series(v, index=ctx.practice_cell).groupby(level=[0, 1]).sum()
-        cov, total = _coverage(d), d["value"].sum()
-        return shares, cov, self.note(d, total, cov, row)
-
-    def note(self, d: pd.DataFrame, total: float, cov: float, row: pd.Series) -> str:
-        """How the shares were found."""
-        if cov >= 1:
-            return "practice shares"
-        attributed = d.loc[d["practice_code"].notna(), "value"].sum()
-        return (
-            f"practice shares; £{total - attributed:,.0f} unattributed apportioned by the "
-            "same shares"
-        )
-
-
-@dataclass(frozen=True)
-class _Scale(_PracticeData):
-    """GMS payments for months 1 to 6 (practice data) scaled to the full-year budget."""
-
-    name: str = "scale"
-
-    def note(self, d: pd.DataFrame, total: float, cov: float, row: pd.Series) -> str:
-        """The part-year actual and the scale factor."""
-        factor = row["amount"] / total if total else float("nan")
-        return f"part-year actual £{total:,.0f} scaled by {factor:.4f} to the budget"
-
-
-@dataclass(frozen=True)
-class _PlaceSplit:
-    """Explicit place (or locality) percentages: place reference information."""
-
-    name: str = "place_split"
-
-    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
-        return None if (ctx.splits["line"] == line).any() else "no place split"
-
-    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
-        sp = ctx.splits[ctx.splits["line"] == line]
-        return _split_to_cells(sp, ctx.practices, component), 1.0, "explicit place percentages"
-
-
-@dataclass(frozen=True)
-class _Follow:
-    """Another line's shares ("other areas of spend apportioned in line with these")."""
-
-    name: str = "follow"
-
-    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
-        target = str(row["follow"]).strip()
-        if not ctx.running or target in ctx.shares_by_line:
-            return None
-        return f"line {target} has no shares"
-
-    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
-        target = str(row["follow"]).strip()
-        return ctx.shares_by_line[target], 1.0, f"shares of line {target}"
-
-
-@dataclass(frozen=True)
-class _Capitation:
-    """Needs-weighted capitation: the default and final fallback, always available."""
-
-    name: str = "capitation"
-
-    def unavailable(self, ctx: _Context, line: str, row: pd.Series) -> str | None:
-        return None
-
-    def shares(self, ctx: _Context, line: str, row: pd.Series, component: str) -> Shares:
-        wp = pd.Series(ctx.practices[component].to_numpy(), index=ctx.practice_cell)
-        shares = wp.groupby(level=[0, 1]).sum()
-        return shares, 1.0, f"needs-weighted capitation ({component})"
-
-
-#: Every method by name, in the order the guidance lists them.
-REGISTRY: dict[str, ApportionmentMethod] = {
-    m.name: m for m in (_PracticeData(), _PlaceSplit(), _Capitation(), _Scale(), _Follow())
-}
-
-#: The methods' names (a line's ``methods`` column may name any of them).
-METHODS = tuple(REGISTRY)
 
 
 def _check_lines(
@@ -373,11 +185,11 @@ def _check_line_fields(r: pd.Series, row: int, problems: Problems) -> None:
                 column=flag,
             )
     methods = _methods_of(r["methods"])
-    bad = [m for m in methods if m not in METHODS]
+    bad = [m for m in methods if m not in REGISTRY]
     if bad:
         problems.add(
             where,
-            f"line {name}: unknown method(s) {bad}; expected {list(METHODS)}",
+            f"line {name}: unknown method(s) {bad}; expected {list(REGISTRY)}",
             row=row,
             column="methods",
         )
@@ -660,7 +472,7 @@ def apportion(
     data_by_line = {str(k): g for k, g in data.groupby("line", sort=False)}
     practice_cell = pd.MultiIndex.from_frame(P[["place", "locality"]])
     shares_by_line: dict[str, pd.Series] = {}
-    ctx = _Context(data_by_line, splits, P, practice_cell, settings, shares_by_line)
+    ctx = Context(data_by_line, splits, P, practice_cell, settings, shares_by_line)
     _check_methods_available(L, ctx, problems)
     problems.raise_if_any()
     ctx.running = True
@@ -788,12 +600,7 @@ def _round_by_place(shares: pd.Series, amount: float, unit: float) -> np.ndarray
     return out
 
 
-def _coverage(d: pd.DataFrame) -> float:
-    total = d["value"].sum()
-    return float(d.loc[d["practice_code"].notna(), "value"].sum() / total) if total > 0 else 0.0
-
-
-def _check_methods_available(L: pd.DataFrame, ctx: _Context, problems: Problems) -> None:
+def _check_methods_available(L: pd.DataFrame, ctx: Context, problems: Problems) -> None:
     """Report every line none of whose methods has the data it needs."""
     rows = source_rows(L)
     for i, r in L.iterrows():
@@ -814,30 +621,6 @@ def _check_methods_available(L: pd.DataFrame, ctx: _Context, problems: Problems)
                 row=rows[int(i)],
                 column="methods",
             )
-
-
-def _split_to_cells(sp: pd.DataFrame, P: pd.DataFrame, comp: str) -> pd.Series:
-    """Place (or locality) percentages to locality cells.
-
-    Localities within a place without their own percentages share the place's by
-    capitation.
-    """
-    out = []
-    for place, g in sp.groupby("place"):
-        inplace = P[P["place"] == place]
-        wp = inplace.groupby("locality")[comp].sum()
-        has_loc = g["locality"].map(lambda v: not is_blank(v))
-        if has_loc.any():
-            for _, row in g[has_loc].iterrows():
-                out.append(((place, row["locality"]), row["pct"]))
-            rest = g.loc[~has_loc, "pct"].sum()
-        else:
-            rest = g["pct"].sum()
-        if rest:
-            for loc, w in wp.items():
-                out.append(((place, loc), rest * w / wp.sum()))
-    s = pd.Series([v for _, v in out], index=pd.MultiIndex.from_tuples([k for k, _ in out]))
-    return s.groupby(level=[0, 1]).sum()
 
 
 def _pivot(cells: pd.DataFrame, by: str, programmes: list[str]) -> pd.DataFrame:

@@ -328,7 +328,7 @@ def _row_loop_reference(frame, value_col, where, known_lines, known_practices):
 def test_vectorised_value_checks_say_what_the_row_loop_said(rows):
     # (The old loop raised a traceback on a blank line name beside an unknown one, so
     # line names here are never blank; the reader reports blank ones before this.)
-    from xlalloc.engine.apportionment import _data_table
+    from xlalloc.engine.apportionment.core import _data_table
     from xlalloc.engine.errors import Problems
 
     frame = pd.DataFrame(rows, columns=["line", "practice_code", "value"])
@@ -372,7 +372,7 @@ def test_place_percentages_give_whole_pound_place_totals_exactly():
 
 def test_value_table_is_totalled_by_line_and_practice_with_blank_codes_kept_apart():
     # Rows 2-6 as a CSV: P1 gets 10 + 5 (one code with spaces), the blank codes 7 + 3.
-    from xlalloc.engine.apportionment import _data_table
+    from xlalloc.engine.apportionment.core import _data_table
     from xlalloc.engine.errors import Problems
 
     frame = pd.DataFrame(
@@ -393,7 +393,7 @@ def test_value_table_is_totalled_by_line_and_practice_with_blank_codes_kept_apar
 
 
 def test_rows_with_no_line_are_reported_not_ignored():
-    from xlalloc.engine.apportionment import _data_table
+    from xlalloc.engine.apportionment.core import _data_table
     from xlalloc.engine.errors import Problems
 
     frame = pd.DataFrame(
