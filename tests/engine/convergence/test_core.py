@@ -1,4 +1,4 @@
-"""Convergence: hand-worked examples (arithmetic in the test) and invariants."""
+"""Convergence, one year and several: hand-worked examples, checks and invariants."""
 
 import numpy as np
 import pandas as pd
@@ -13,94 +13,10 @@ from xlalloc.engine.convergence import (
     ConvergencePolicy,
     converge,
     converge_years,
-    floors,
-    policy_from,
 )
 from xlalloc.engine.errors import InputError
 
-
-def orgs(baselines, shares, hcdd=None):
-    df = pd.DataFrame(
-        {
-            "org": [chr(65 + i) for i in range(len(baselines))],
-            "baseline": baselines,
-            "target_share": shares,
-        }
-    )
-    if hcdd is not None:
-        df["hcdd_baseline"] = hcdd
-    return df
-
-
-def by_org(res, col):
-    return dict(zip(res.table["org"], res.table[col]))
-
-
-def test_level_every_rule_binds_by_hand():
-    # B = 500, T = 520: core growth 4%. Targets s*T = 83.2, 93.6, 104, 114.4, 124.8.
-    # Baseline DfT: 100/80-1 = +25%, 100/90-1 = +11.1%, 0, 100/110-1 = -9.1%, 100/120-1 = -16.7%.
-    pol = ConvergencePolicy(min_growth=0.01, max_growth=0.06, band=0.02)
-    res = converge(orgs([100] * 5, [0.16, 0.18, 0.20, 0.22, 0.24]), 520, pol)
-    # C is within the band: 100 * 1.04 = 104. Floors 101, caps 106.
-    # D and E are capped (106 each); A at its floor (101); B takes the rest:
-    # 520 - 104 - 106 - 106 - 101 = 103 = (1 - L) * 93.6, L = 1 - 103/93.6.
-    assert by_org(res, "allocation") == {"A": 101, "B": 103, "C": 104, "D": 106, "E": 106}
-    assert by_org(res, "rule") == {"A": "floor", "B": "level", "C": "band", "D": "cap", "E": "cap"}
-    assert res.parameter == pytest.approx(1 - 103 / 93.6)
-    assert res.core_growth == pytest.approx(0.04)
-    assert by_org(res, "dft_before")["A"] == pytest.approx(0.25)
-    assert by_org(res, "dft_after")["A"] == pytest.approx(101 / 83.2 - 1)
-    assert by_org(res, "dft_after")["E"] == pytest.approx(106 / 124.8 - 1)
-    assert by_org(res, "growth")["B"] == pytest.approx(0.03)
-    assert res.table["allocation"].sum() == 520
-    assert "floor: minimum growth 1.00% on baseline £100 = £101" in by_org(res, "explanation")["A"]
-
-
-def test_no_floor_or_cap_gives_target():
-    res = converge(orgs([100, 100, 100, 100], [0.2, 0.3, 0.25, 0.25]), 420)
-    assert by_org(res, "allocation") == {"A": 84, "B": 126, "C": 105, "D": 105}
-    assert (res.table["dft_after"].abs() < 1e-12).all()
-
-
-def test_pace_by_hand():
-    # B = 1000, T = 1100 (g = 10%): core c = 220, 330, 550; targets 275, 275, 550.
-    o = orgs([200, 300, 500], [0.25, 0.25, 0.5])
-    res = converge(o, 1100, ConvergencePolicy(method="pace", pace=0.5))
-    # c + 0.5 (t - c) = 247.5, 302.5, 550 sums to 1100 (k = 0); the one spare £ goes to
-    # the tie (A and B both .5) by name: A.
-    assert by_org(res, "allocation") == {"A": 248, "B": 302, "C": 550}
-    assert res.parameter == pytest.approx(0.0)
-    # With a 5% floor B (302.5) is lifted to 315. C is on its target (core 550 = target
-    # 550), so the guard holds it there: moving it would take it away from target. A takes
-    # the rest: 1100 - 315 - 550 = 235 = 247.5 + 200k -> k = -12.5/200 (A stays between its
-    # core 220 and its target 275, so the guard does not bind on A).
-    res = converge(o, 1100, ConvergencePolicy(method="pace", pace=0.5, min_growth=0.05))
-    assert by_org(res, "allocation") == {"A": 235, "B": 315, "C": 550}
-    assert by_org(res, "rule") == {"A": "pace", "B": "floor", "C": "core"}
-    assert res.parameter == pytest.approx(-12.5 / 200)
-
-
-def test_topslice_by_hand():
-    # B = 600, T = 630 (g = 5%): c = 105, 210, 315; t = 126, 189, 315.
-    o = orgs([100, 200, 300], [0.2, 0.3, 0.5])
-    # r = 1%: pot 6.3; only A is short (21): A gets 6.3.
-    # a = 0.99 c + receipt = 110.25, 207.9, 311.85 -> 110, 208, 312 by largest remainder.
-    res = converge(o, 630, ConvergencePolicy(method="topslice", topslice=0.01))
-    assert by_org(res, "allocation") == {"A": 110, "B": 208, "C": 312}
-    assert set(res.table["rule"]) == {"topslice"}
-    # r = 10%: pot 63 > shortfall 21; A gets 21, the 42 left returns pro rata to c
-    # (7, 14, 21): 94.5+21+7 = 122.5, 189+14 = 203, 283.5+21 = 304.5 -> 123, 203, 304.
-    res = converge(o, 630, ConvergencePolicy(method="topslice", topslice=0.10))
-    assert by_org(res, "allocation") == {"A": 123, "B": 203, "C": 304}
-
-
-def test_over_target_floor_tapers_linearly():
-    pol = ConvergencePolicy(
-        min_growth=0.02, over_target_floor=-0.01, over_target_from=0.05, over_target_to=0.15
-    )
-    got = floors(np.ones(5), np.array([-0.1, 0.05, 0.10, 0.15, 0.3]), pol)
-    # 0.02 until 5%; halfway (10%) 0.02 + 0.5 * (-0.01 - 0.02) = 0.005; -0.01 from 15%.
-    np.testing.assert_allclose(got, [0.02, 0.02, 0.005, -0.01, -0.01])
+from .helpers import orgs
 
 
 def test_hcdd_partition_by_hand():
@@ -141,17 +57,6 @@ def test_bad_inputs_reported_together():
     assert "org C: target_share must not be negative" in msg
     assert "org A appears more than once" in msg
     assert "not a whole number of the rounding unit £1" in msg
-
-
-def test_policy_errors_name_the_parameter():
-    with pytest.raises(InputError) as e:
-        policy_from({"min_growth": 2.0, "pace": 1.5, "colour": "red"})
-    msg = str(e.value)
-    assert "column 'min_growth'" in msg and "column 'pace'" in msg and "column 'colour'" in msg
-    with pytest.raises(InputError, match="max_growth 0.01 is below min_growth 0.02"):
-        policy_from({"min_growth": 0.02, "max_growth": 0.01})
-    with pytest.raises(InputError, match="method 'pace' needs pace"):
-        policy_from({"method": "pace"})
 
 
 def test_multi_year_chains_baselines_by_hand():
@@ -317,54 +222,6 @@ def test_property_pace_zero_and_one(sc):
     assert r0["allocation"].sum() == total == r1["allocation"].sum()
 
 
-def test_guard_core_and_target_by_hand():
-    # B = 1000, T = 1100 (g = 10%): cores 220, 330, 550; targets 0.3, 0.2, 0.5 of 1100 =
-    # 330, 220, 550. A is under target (core 220 < 330), B over (330 > 220), C on target.
-    o = orgs([200, 300, 500], [0.3, 0.2, 0.5])
-    res = converge(o, 1100, ConvergencePolicy())
-    # Without floors the level is (1 - L) t = t for everyone: A rises to its target, B is
-    # cut to its target; C stays. All land exactly on target: rule 'target' for A and B
-    # (the guard's target end binds), C on both ends (core = target): 'core'.
-    assert by_org(res, "allocation") == {"A": 330, "B": 220, "C": 550}
-    # With a 5% floor B cannot fall below 315: A gets the rest, 1100 - 315 - 550 = 235.
-    # The level for A would be its target 330 (> 235), so A is at the level (1 - L) 330
-    # = 235 and B at its floor; C, on target, is held there by the guard.
-    res = converge(o, 1100, ConvergencePolicy(min_growth=0.05))
-    assert by_org(res, "allocation") == {"A": 235, "B": 315, "C": 550}
-    assert by_org(res, "rule") == {"A": "level", "B": "floor", "C": "core"}
-
-
-def test_guard_holds_an_over_target_org_below_the_level_at_core():
-    # The defect: an over-target org below the common level was raised (away from target).
-    # A: 100 -> core 104, target 0.1 x 1040 = 104 x 0.1/0.1... set shares so that A is over
-    # target but its (1 - L) t lies above its core.
-    o = orgs([100, 100, 800], [0.09, 0.2, 0.71])
-    # T = 1040, g = 4%: cores 104, 104, 832; targets 93.6, 208, 738.4.
-    # B is under target, A and C over. Without a guard, a 7% cap on B (107) leaves 933 for A
-    # and C at one level: (1 - L)(93.6 + 738.4) = 933 -> 1 - L = 1.1214, A = 104.96 > core:
-    # A would be raised further above its target. The guard holds A at its core 104, and C
-    # takes the rest: 1040 - 107 - 104 = 829 (below its core 832, toward its target).
-    res = converge(o, 1040, ConvergencePolicy(max_growth=0.07))
-    assert by_org(res, "allocation") == {"A": 104, "B": 107, "C": 829}
-    assert by_org(res, "rule") == {"A": "core", "B": "cap", "C": "level"}
-
-
-def test_convergence_pauses_and_says_so():
-    # T = 1248 (g = 4%): targets 118.56, 118.56, 1010.88 against cores 104, 104, 1040.
-    # C is 2.9% over target, inside the 5% band; A and B, outside it, are both under target:
-    # nobody can fund their convergence without moving C, so all get core growth.
-    o = orgs([100, 100, 1000], [0.095, 0.095, 0.81])
-    res = converge(o, 1200 * 1.04, ConvergencePolicy(band=0.05))
-    t = res.table.set_index("org")
-    assert t.loc["C", "rule"] == "band"
-    assert (t.loc[["A", "B"], "rule"] == "core").all()
-    assert res.messages == [
-        "convergence paused: every organisation outside the band is below target (A, B); "
-        "none could move toward target without moving another away, so each gets core "
-        "growth (4.00%)"
-    ]
-
-
 def test_rounding_never_loosens_a_floor_or_cap_with_many_in_the_band():
     # The reported case: five organisations in the band overflowed the rounding's sentinel
     # and loosened every cap by £1 (a cap of £135.89 got £136).
@@ -392,13 +249,3 @@ def test_table_y1_never_moves_a_system_away_from_target():
         assert not moved_away.any(), (year, t.loc[moved_away, "org"].tolist())
     spread = [(r.table["dft_after"].max() - r.table["dft_after"].min()) for r in res.years.values()]
     assert all(b <= a + 1e-9 for a, b in zip(spread, spread[1:]))
-
-
-def test_every_method_and_rule_is_registered_once():
-    from typing import get_args
-
-    from xlalloc.engine.convergence import EXPLAIN, METHODS, Method
-
-    assert set(METHODS) == set(get_args(Method))  # the policy's choices are the registry's
-    assert all(m.name == name for name, m in METHODS.items())
-    assert set(EXPLAIN) == set(RULES)  # every rule explains itself

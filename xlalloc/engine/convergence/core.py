@@ -1,0 +1,404 @@
+"""One year's convergence and several years': checks, rounding, the HCDD partition."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ..errors import InputError, Problems
+from ..frames import SOURCE_ROW, is_blank, source_rows
+from ..rounding import largest_remainder, round_half_up, units_of
+from .explain import EXPLAIN, Why
+from .methods import METHODS, Year
+from .policy import ConvergencePolicy
+from .solver import dft
+
+__all__ = [
+    "MultiYearResult",
+    "OUTPUT_COLUMNS",
+    "RULES",
+    "YearResult",
+    "converge",
+    "converge_years",
+    "hcdd_partition",
+]
+
+Array = npt.NDArray[np.float64]
+
+RULES = ("band", "floor", "cap", "core", "target", "level", "pace", "topslice")
+
+OUTPUT_COLUMNS = [
+    "org",
+    "baseline",
+    "target_share",
+    "target",
+    "dft_before",
+    "growth",
+    "allocation",
+    "dft_after",
+    "rule",
+]
+
+
+@dataclass
+class YearResult:
+    """One year's convergence: the table and the figures behind it."""
+
+    table: pd.DataFrame
+    total: float
+    core_growth: float
+    parameter: float | None
+    policy: ConvergencePolicy
+    messages: list[str] = field(default_factory=list)
+
+
+def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFrame, Problems]:
+    problems = Problems()
+    need = ["org", "baseline"]
+    for c in need:
+        if c not in orgs.columns:
+            problems.add(where, f"missing column '{c}'; columns found: {list(orgs.columns)}")
+    has_share = "target_share" in orgs.columns or "target_weight" in orgs.columns
+    if not has_share:
+        problems.add(where, "missing column 'target_share' (or 'target_weight')")
+    problems.raise_if_any()
+    rows = source_rows(orgs)
+    df = orgs.copy().reset_index(drop=True)
+    share_col = "target_share" if "target_share" in df.columns else "target_weight"
+    for i in np.flatnonzero(df["org"].map(is_blank).to_numpy(dtype=bool)):
+        problems.add(where, "the organisation's name is blank", row=rows[i], column="org")
+    df["org"] = df["org"].map(lambda v: v.strip() if isinstance(v, str) else v)
+    for c in ("baseline", share_col, *(["hcdd_baseline"] if "hcdd_baseline" in df else [])):
+        num = pd.to_numeric(df[c], errors="coerce")
+        bad = num.isna() | ~np.isfinite(num.astype("float64"))
+        for i in np.flatnonzero(bad.to_numpy()):
+            problems.add(
+                where,
+                f"org {df['org'].iloc[i]}: {c} is blank or not a number ({df[c].iloc[i]!r})",
+                row=rows[i],
+                column=c,
+            )
+        df[c] = num.astype("float64")
+    for i in np.flatnonzero((df["baseline"] <= 0).to_numpy()):
+        problems.add(
+            where,
+            f"org {df['org'].iloc[i]}: baseline must be above zero",
+            row=rows[i],
+            column="baseline",
+        )
+    for i in np.flatnonzero((df[share_col] < 0).to_numpy()):
+        problems.add(
+            where,
+            f"org {df['org'].iloc[i]}: {share_col} must not be negative",
+            row=rows[i],
+            column=share_col,
+        )
+    dup = df["org"].duplicated(keep=False)
+    for org in sorted(set(df.loc[dup, "org"].astype(str))):
+        problems.add(where, f"org {org} appears more than once")
+    if "hcdd_baseline" in df:
+        over = df["hcdd_baseline"] > df["baseline"]
+        for i in np.flatnonzero(over.to_numpy()):
+            problems.add(
+                where,
+                f"org {df['org'].iloc[i]}: hcdd_baseline exceeds baseline",
+                row=rows[i],
+                column="hcdd_baseline",
+            )
+    if not problems and df[share_col].sum() <= 0:
+        problems.add(where, f"{share_col} must not all be zero", column=share_col)
+    if not (total > 0 and np.isfinite(total)):
+        problems.add("total", f"total must be a positive amount; got {total}")
+    if not problems:
+        # An exact sum: shares are the same to the last bit whatever the row order.
+        df["target_share"] = df[share_col] / math.fsum(df[share_col])
+    return df, problems
+
+
+def converge(
+    orgs: pd.DataFrame,
+    total: float,
+    policy: ConvergencePolicy | None = None,
+    where: str = "organisations",
+) -> YearResult:
+    """Converge one year's allocations.
+
+    Args:
+        orgs: Columns ``org, baseline, target_share`` (or ``target_weight``,
+            normalised), optionally ``hcdd_baseline``.
+        total: Total available, a whole number of ``policy.unit``.
+        policy: The policy (default: ``level`` with no floor, cap or band, which
+            gives every organisation its target).
+        where: Table name for messages.
+
+    Returns:
+        A :class:`YearResult` whose table has :data:`OUTPUT_COLUMNS`, an
+        ``explanation`` per row, and ``hcdd_contribution`` and
+        ``remaining_allocation`` when the policy sets HCDD parameters.
+
+    Raises:
+        InputError: Every input problem together; or an infeasible policy, with
+            the amounts.
+    """
+    policy = policy or ConvergencePolicy()
+    df, problems = _validate(orgs, total, where)
+    if policy.hcdd_growth is not None and "hcdd_baseline" not in df:
+        problems.add(where, "HCDD parameters need an 'hcdd_baseline' column")
+    try:
+        n_units = units_of(total, policy.unit)
+    except InputError as e:
+        problems.extend(e)
+        n_units = 0
+    problems.raise_if_any()
+    # Compute in organisation order so floating-point sums, and so every rounding
+    # tie, are the same whatever the row order; return rows in the caller's order.
+    input_order = df["org"].astype(str)
+    df = df.assign(_k=input_order).sort_values("_k", kind="stable").drop(columns="_k")
+    total = n_units * policy.unit
+    b = df["baseline"].to_numpy()
+    s = df["target_share"].to_numpy()
+    B = b.sum()
+    g = total / B - 1.0
+    t = s * total
+    core = b * (1.0 + g)
+    d0 = dft(b, s)
+    year = Year(df["org"].astype(str).to_numpy(), b, s, t, core, d0, total, g, policy)
+    m = METHODS[policy.method].allocate(year)
+    a, rule, parameter, messages = m.a, m.rule, m.parameter, m.messages
+    lo, hi, policy_lo, policy_hi = m.lo, m.hi, m.policy_lo, m.policy_hi
+    keys = list(df["org"].astype(str))
+    # Round with the guard's bounds where whole units allow; where they cannot all hold,
+    # the guard yields first (floors and caps take precedence over it).
+    r_lo, r_hi = lo, hi
+    if not _whole_units_fit(lo, hi, n_units, policy.unit):
+        r_lo, r_hi = policy_lo, policy_hi
+        messages.append(
+            "whole pounds could not keep every organisation both between core "
+            "growth and its target and within its floor and cap: rounding kept "
+            "the floors and caps, so an allocation may sit a few pounds past "
+            "its core or target"
+        )
+    alloc = largest_remainder(
+        a,
+        total,
+        policy.unit,
+        order=keys,
+        lower=np.where(np.isfinite(r_lo), np.maximum(r_lo, 0.0), np.nan),
+        upper=np.where(np.isfinite(r_hi), r_hi, np.nan),
+    )
+    target = largest_remainder(s, total, policy.unit, order=keys)
+    out = pd.DataFrame(
+        {
+            "org": df["org"].to_numpy(),
+            "baseline": b,
+            "target_share": s,
+            "target": target,
+            "dft_before": d0,
+            "growth": alloc / b - 1.0,
+            "allocation": alloc,
+            "dft_after": dft(alloc, s),
+            "rule": rule,
+        }
+    )
+    if policy.hcdd_growth is not None:
+        out = _hcdd(out, df["hcdd_baseline"].to_numpy(), policy)
+    out["explanation"] = _explain(out, g, lo, hi, policy, parameter)
+    out = out.set_index(out["org"].astype(str)).loc[input_order].reset_index(drop=True)
+    return YearResult(out, total, g, parameter, policy, messages)
+
+
+def _whole_units_fit(lo: Array, hi: Array, n_units: int, unit: float) -> bool:
+    """Whether bounds can all hold in whole units (ceil of each floor, floor of each cap)."""
+    lo_u = np.ceil(np.maximum(lo, 0.0) / unit - 1e-9)
+    hi_u = np.floor(hi / unit + 1e-9)
+    fits_lo = not np.isfinite(lo).all() or lo_u.sum() <= n_units
+    fits_hi = not np.isfinite(hi).all() or hi_u.sum() >= n_units
+    return bool(fits_lo and fits_hi)
+
+
+def hcdd_partition(
+    allocation: npt.ArrayLike,
+    baseline: npt.ArrayLike,
+    hcdd_baseline: npt.ArrayLike,
+    dft_after: npt.ArrayLike,
+    hcdd_growth: float,
+    cost_uplift: float,
+    unit: float = 1.0,
+) -> tuple[Array, Array, npt.NDArray[np.bool_]]:
+    """Partition allocations into an HCDD contribution and a remaining allocation.
+
+    NHS England specialised annex 2, paragraph 10: ``H_i = h_i (1 + q)`` (half-up
+    to the unit); ``R_i = a_i - H_i``; for organisations above target after
+    convergence, growth of ``R_i`` over ``b_i - h_i`` is capped at the gross cost
+    uplift factor ``u`` and the excess moves into ``H_i``.
+
+    Returns:
+        ``(hcdd_contribution, remaining_allocation, capped)``; the first two sum to
+        the allocation exactly.
+    """
+    a = np.asarray(allocation, dtype=np.float64)
+    b = np.asarray(baseline, dtype=np.float64)
+    h = np.asarray(hcdd_baseline, dtype=np.float64)
+    d = np.asarray(dft_after, dtype=np.float64)
+    H = round_half_up(h * (1 + hcdd_growth) / unit, 0) * unit
+    H = np.minimum(H, a)
+    R = a - H
+    cap = np.floor((b - h) * (1 + cost_uplift) / unit + 1e-9) * unit
+    over = (d > 0) & (R > cap)
+    excess = np.where(over, R - cap, 0.0)
+    return H + excess, R - excess, over
+
+
+def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFrame:
+    """Add the HCDD partition (see :func:`hcdd_partition`) to a result table."""
+    H, R, over = hcdd_partition(
+        out["allocation"],
+        out["baseline"],
+        h,
+        out["dft_after"],
+        float(policy.hcdd_growth or 0.0),
+        float(policy.cost_uplift or 0.0),
+        policy.unit,
+    )
+    out = out.copy()
+    out["hcdd_baseline"] = h
+    out["hcdd_contribution"] = H
+    out["remaining_allocation"] = R
+    out["hcdd_capped"] = over
+    return out
+
+
+@dataclass(frozen=True)
+class _Why:
+    """What an explanation may quote.
+
+    The year's core growth, each organisation's bounds, the policy, the method's
+    parameter and the total.
+    """
+
+    growth: float
+    lo: Array
+    hi: Array
+    policy: ConvergencePolicy
+    parameter: float | None
+    total: float
+
+
+def _explain(
+    out: pd.DataFrame,
+    g: float,
+    lo: Array,
+    hi: Array,
+    policy: ConvergencePolicy,
+    parameter: float | None,
+) -> list[str]:
+    why = Why(g, lo, hi, policy, parameter, float(out["allocation"].sum()))
+    texts = []
+    for i, r in enumerate(out.itertuples(index=False)):
+        txt = EXPLAIN[r.rule](r, i, why)
+        txt += f"; rounded to £{policy.unit:,g} by largest remainder"
+        if getattr(r, "hcdd_capped", False):
+            txt += f"; HCDD: remaining growth capped at {policy.cost_uplift:.2%}"
+        texts.append(txt)
+    return texts
+
+
+@dataclass
+class MultiYearResult:
+    """Several years of convergence, each year's result the next year's baseline."""
+
+    years: dict[str, YearResult]
+    trajectory: pd.DataFrame
+
+    @property
+    def messages(self) -> list[str]:
+        """Every year's messages (e.g. convergence paused), each naming its year."""
+        return [f"{year}: {m}" for year, r in self.years.items() for m in r.messages]
+
+
+def converge_years(
+    orgs: pd.DataFrame,
+    totals: Mapping[str, float],
+    policy: ConvergencePolicy | Mapping[str, ConvergencePolicy] | None = None,
+    where: str = "organisations",
+) -> MultiYearResult:
+    """Converge over several years.
+
+    Args:
+        orgs: Columns ``org, year, target_share`` (or ``target_weight``) for each
+            year, with ``baseline`` (and optionally ``hcdd_baseline``) on the
+            first year's rows.
+        totals: Total available per year.
+        policy: One policy for every year, or a policy per year.
+        where: Table name for messages.
+
+    Returns:
+        Per-year results and a trajectory table: DfT by organisation, the
+        baseline's then each year's.
+    """
+    problems = Problems()
+    if "year" not in orgs.columns:
+        raise InputError("missing column 'year'", where=where)
+    years = sorted(orgs["year"].astype(str).unique())
+    missing = [y for y in years if y not in totals]
+    if missing:
+        problems.add("totals", f"no total for year(s) {missing}; totals given for {sorted(totals)}")
+    extra = [y for y in totals if y not in years]
+    if extra:
+        problems.add("totals", f"total(s) for year(s) {extra} with no organisation rows")
+    if isinstance(policy, Mapping):
+        nopol = [y for y in years if y not in policy]
+        if nopol:
+            problems.add("policy", f"no policy for year(s) {nopol}")
+    first = orgs[orgs["year"].astype(str) == years[0]] if years else orgs
+    orgset = set(first["org"].astype(str))
+    for y in years[1:]:
+        these = set(orgs.loc[orgs["year"].astype(str) == y, "org"].astype(str))
+        if these != orgset:
+            problems.add(
+                where,
+                f"year {y}: organisations differ from {years[0]} "
+                f"(missing {sorted(orgset - these)}, "
+                f"extra {sorted(these - orgset)})",
+            )
+    problems.raise_if_any()
+    share_col = "target_share" if "target_share" in orgs.columns else "target_weight"
+    results: dict[str, YearResult] = {}
+    current = first.copy()
+    traj = pd.DataFrame({"org": first["org"].astype(str).to_numpy()})
+    for k, y in enumerate(years):
+        rows = orgs[orgs["year"].astype(str) == y].set_index(
+            orgs.loc[orgs["year"].astype(str) == y, "org"].astype(str)
+        )
+        if k > 0:
+            prev = results[years[k - 1]].table.set_index(traj["org"].to_numpy())
+            current = pd.DataFrame({"org": traj["org"], "baseline": prev["allocation"].to_numpy()})
+            if "hcdd_contribution" in prev:
+                current["hcdd_baseline"] = prev["hcdd_contribution"].to_numpy()
+        current = current.copy()
+        current[share_col] = rows.loc[current["org"].astype(str), share_col].to_numpy()
+        pol = policy[y] if isinstance(policy, Mapping) else policy
+        # (The first year's rows keep the reader's row numbers for its messages.)
+        res = converge(
+            current[
+                [
+                    c
+                    for c in ("org", "baseline", share_col, "hcdd_baseline", SOURCE_ROW)
+                    if c in current
+                ]
+            ],
+            totals[y],
+            pol,
+            where=f"{where} {y}",
+        )
+        res.table.insert(0, "year", y)
+        results[y] = res
+        if k == 0:
+            traj["baseline"] = res.table["dft_before"].to_numpy()
+        traj[y] = res.table["dft_after"].to_numpy()
+    return MultiYearResult(results, traj)

@@ -1,0 +1,84 @@
+"""Why each organisation got its allocation: one sentence per rule.
+
+The rules every clamped method shares (band, floor, cap, core, target) are here; each
+method adds its own when it registers (:func:`~.methods.base.register`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .policy import ConvergencePolicy
+
+__all__ = ["EXPLAIN", "Explanation", "Why"]
+
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Why:
+    """What an explanation may quote.
+
+    The year's core growth, each organisation's bounds, the policy, the method's
+    parameter and the total.
+    """
+
+    growth: float
+    lo: Array
+    hi: Array
+    policy: ConvergencePolicy
+    parameter: float | None
+    total: float
+
+
+def _band(r: Any, i: int, w: Why) -> str:
+    return (
+        f"within band ±{w.policy.band:.2%} of target (DfT {r.dft_before:+.2%}): "
+        f"core growth {w.growth:.2%} on £{r.baseline:,.0f}"
+    )
+
+
+def _floor(r: Any, i: int, w: Why) -> str:
+    return (
+        f"floor: minimum growth {w.lo[i] / r.baseline - 1:.2%} on baseline "
+        f"£{r.baseline:,.0f} = £{w.lo[i]:,.0f}"
+    )
+
+
+def _cap(r: Any, i: int, w: Why) -> str:
+    return (
+        f"cap: maximum growth {w.policy.max_growth:.2%} on baseline "
+        f"£{r.baseline:,.0f} = £{w.hi[i]:,.0f}"
+    )
+
+
+def _core(r: Any, i: int, w: Why) -> str:
+    return (
+        f"held at core growth {w.growth:.2%} on £{r.baseline:,.0f}: the common level would "
+        f"have moved it away from target (DfT {r.dft_before:+.2%})"
+    )
+
+
+def _target(r: Any, i: int, w: Why) -> str:
+    return (
+        f"stopped at its target £{r.target_share * w.total:,.0f}: the common level "
+        "would have taken it past target"
+    )
+
+
+#: An explanation: the result row, its position, and what it may quote.
+Explanation = Callable[[Any, int, Why], str]
+
+#: Each rule's explanation (methods add theirs when registered).
+EXPLAIN: dict[str, Explanation] = {
+    "band": _band,
+    "floor": _floor,
+    "cap": _cap,
+    "core": _core,
+    "target": _target,
+}
