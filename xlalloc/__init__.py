@@ -3,7 +3,9 @@
 The engine (:mod:`xlalloc.engine`) is pure numpy/pandas/pydantic; readers,
 workbook writers, Excel and the command line are thin adapters around it. The
 Python API mirrors the command line: :func:`new`, :func:`run`, :func:`validate`,
-:func:`packs` and :func:`compare` (imported on first use, so ``import xlalloc`` stays light).
+:func:`packs` and :func:`compare` on model workbooks, :func:`targets`, :func:`converge`,
+:func:`equity`, :func:`levelling_up` and :func:`footprint` on files (imported on first
+use, so ``import xlalloc`` stays light).
 """
 
 from __future__ import annotations
@@ -12,9 +14,22 @@ from typing import Any
 
 from ._version import __version__
 
-__all__ = ["__version__", "compare", "main", "new", "packs", "run", "validate"]
+__all__ = [
+    "__version__",
+    "compare",
+    "converge",
+    "equity",
+    "footprint",
+    "levelling_up",
+    "main",
+    "new",
+    "packs",
+    "run",
+    "targets",
+    "validate",
+]
 
-_API = ("compare", "new", "packs", "run", "validate")
+_API = tuple(n for n in __all__ if n not in ("__version__", "main"))
 
 
 def __getattr__(name: str) -> Any:

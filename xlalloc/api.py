@@ -1,7 +1,10 @@
 """The Python API, mirroring the command line: for notebooks and pipelines.
 
-Use cases: :func:`new`, :func:`run`, :func:`validate`, :func:`packs` and :func:`compare`. None of
-them needs xlwings or :mod:`xlalloc.excel`.
+Use cases: :func:`new`, :func:`run`, :func:`validate`, :func:`packs` and :func:`compare` on
+model workbooks; :func:`targets`, :func:`converge`, :func:`equity`, :func:`levelling_up`
+and :func:`footprint` on files. Each builds a typed request (validated once; a bad value
+is named by its keyword) and calls its use case. None of them needs xlwings or
+:mod:`xlalloc.excel`.
 
 Example:
     >>> import xlalloc
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .engine.errors import InputError, Problems, option
 from .engine.monitoring import DEFAULT_THRESHOLD
@@ -24,10 +27,24 @@ from .readers.model import read_model
 from .reporting import PackRequest, PackRun, build_packs
 
 if TYPE_CHECKING:
+    from .analyses import Analysis
     from .model.build import Grouping
     from .model.compare import Comparison
 
-__all__ = ["checked_grouping", "compare", "default_output", "new", "packs", "run", "validate"]
+__all__ = [
+    "checked_grouping",
+    "compare",
+    "converge",
+    "default_output",
+    "equity",
+    "footprint",
+    "levelling_up",
+    "new",
+    "packs",
+    "run",
+    "targets",
+    "validate",
+]
 
 
 def new(
@@ -281,3 +298,86 @@ def compare(old: str | Path, new: str | Path) -> Comparison:
                 problems.add(f"{Path(path).name}: {p.where}", p.message, row=p.row, column=p.column)
     problems.raise_if_any()
     return compare_results(*results)
+
+
+def targets(practices: str | Path, output: str | Path, **options: Any) -> Analysis:
+    """Need indices, target shares and targets by place, written to ``output``.
+
+    Args:
+        practices: NHS England's practice file, or ``"demo"``.
+        output: ``.csv`` or ``.xlsx``.
+        **options: The fields of :class:`~xlalloc.analyses.TargetsRequest` (``places``,
+            ``icb``, ``budget``, ``component``, ``uncertainty`` ...).
+
+    Raises:
+        InputError: Every bad option, by its name, or input problem.
+    """
+    from .analyses import TargetsRequest
+    from .analyses import targets as run_targets
+
+    return run_targets(TargetsRequest.of(practices=str(practices), output=output, **options))
+
+
+def converge(input: str | Path, output: str | Path, **options: Any) -> Analysis:
+    """Converge baselines toward target, written to ``output``.
+
+    Args:
+        input: ``org, baseline, target_share|target_weight[, hcdd_baseline][, year]``.
+        output: ``.csv`` or ``.xlsx``.
+        **options: ``total`` (one year) or ``totals`` (a file, several years) and
+            ``policy`` (the :class:`~xlalloc.engine.convergence.ConvergencePolicy`
+            fields by name).
+
+    Raises:
+        InputError: Every bad option or input problem, or an infeasible policy.
+    """
+    from .analyses import ConvergeRequest
+    from .analyses import converge as run_converge
+
+    return run_converge(ConvergeRequest.of(input=input, output=output, **options))
+
+
+def equity(units: str | Path, output: str | Path, **options: Any) -> Analysis:
+    """Equity of spend against need by unit, written to ``output``.
+
+    Args:
+        units: ``unit, population, need, spend[, deprivation]``.
+        output: ``.csv`` (the summary beside it) or ``.xlsx``.
+        **options: ``tolerance`` and the presentation options.
+    """
+    from .analyses import EquityRequest
+    from .analyses import equity as run_equity
+
+    return run_equity(EquityRequest.of(units=units, output=output, **options))
+
+
+def levelling_up(funding: str | Path, output: str | Path, pot: float, **options: Any) -> Analysis:
+    """A no-loser levelling-up payment of ``pot``, written to ``output``.
+
+    Args:
+        funding: ``org, funding, need[, cap]``.
+        output: ``.csv`` or ``.xlsx``.
+        pot: The sum to pay out in £.
+        **options: ``unit`` and the presentation options.
+    """
+    from .analyses import LevellingUpRequest
+    from .analyses import levelling_up as run_levelling_up
+
+    return run_levelling_up(
+        LevellingUpRequest.of(funding=funding, output=output, pot=pot, **options)
+    )
+
+
+def footprint(old: str | Path, new: str | Path, output: str | Path, **options: Any) -> Analysis:
+    """One year's practices re-mapped to a later year's organisations.
+
+    Args:
+        old: The practice file of the year to re-map.
+        new: The practice file whose organisations to map to.
+        output: ``.csv`` or ``.xlsx``.
+        **options: ``old_year``, ``new_year``, ``component``, ``blank_as_zero``.
+    """
+    from .analyses import FootprintRequest
+    from .analyses import footprint as run_footprint
+
+    return run_footprint(FootprintRequest.of(old=old, new=new, output=output, **options))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import force_option, look, number, output_file, present_options
+from .options import force_option, number, present_options, report, written
 
 
 def _policy_fields() -> dict[str, Any]:
@@ -17,60 +17,12 @@ def _policy_fields() -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Converge baselines toward target."""
-    import pandas as pd
+    from ..api import converge
 
-    from ..engine.convergence import converge, converge_years, policy_from
-    from ..engine.errors import InputError
-    from ..readers.tables import read_table, read_totals
-    from ..workbook.convergence_book import write_convergence
-    from ..workbook.tables import write_tables
-
-    out = output_file(args, args.input, args.totals)
-    values: dict[str, object] = {
-        k: getattr(args, k) for k in _policy_fields() if getattr(args, k) is not None
-    }
-    values["source"] = "xlalloc converge command line"
-    policy = policy_from(values, where="command line")
-    orgs = read_table(
-        args.input,
-        numbers=("baseline", "target_share", "target_weight", "hcdd_baseline"),
-        required=("org", "baseline"),
+    policy = {k: getattr(args, k) for k in _policy_fields()}
+    return report(
+        converge(args.input, total=args.total, totals=args.totals, policy=policy, **written(args))
     )
-    if "year" in orgs.columns:
-        if not args.totals:
-            raise InputError(
-                "the input has a 'year' column: give --totals TOTALS.csv (columns year,total)",
-                where="--totals",
-            )
-        result = converge_years(orgs, read_totals(args.totals), policy, where=args.input)
-        if out.suffix.lower() == ".xlsx":
-            write_convergence(out, result, look(args))
-        else:
-            tables = {"convergence": pd.concat([r.table for r in result.years.values()])}
-            tables["trajectory"] = result.trajectory
-            write_tables(out, tables, look=look(args))
-        for m in result.messages:
-            print(f"note: {m}")
-        print(
-            f"converged {len(result.trajectory)} organisations over {len(result.years)} "
-            f"years; wrote {out}"
-        )
-        return 0
-    if args.total is None:
-        raise InputError("give --total (the amount available)", where="--total")
-    res = converge(orgs, args.total, policy, where=args.input)
-    if out.suffix.lower() == ".xlsx":
-        write_convergence(out, res, look(args))
-    else:
-        write_tables(out, {"convergence": res.table}, look=look(args))
-    for m in res.messages:
-        print(f"note: {m}")
-    counts = res.table["rule"].value_counts().to_dict()
-    print(
-        f"converged {len(res.table)} organisations (core growth {res.core_growth:.2%}; "
-        f"rules {counts}); wrote {out}"
-    )
-    return 0
 
 
 def _help_of(name: str, field: Any) -> str:

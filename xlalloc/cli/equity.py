@@ -5,52 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import force_option, look, number, output_file, present_options, sidecar
+from .options import force_option, number, present_options, report, written
 
 
 def run(args: argparse.Namespace) -> int:
     """Equity of spend against need."""
-    from ..engine.equity import EquitySettings, equity
-    from ..readers.tables import read_table
-    from ..workbook.sheetspec import ChartSpec
-    from ..workbook.tables import write_tables
+    from ..api import equity
 
-    out = output_file(args, args.units)
-    sidecar(args, out, "summary", args.units)
-    numbers = ["population", "need", "spend", "deprivation"]
-    units = read_table(
-        args.units, numbers=numbers, required=["unit", "population", "need", "spend"]
-    )
-    result = equity(units, EquitySettings(tolerance=args.tolerance))
-    n = len(result.units)
-    chart = ChartSpec(
-        title="Spend against need: need-standardised ratio by need",
-        y_title="Ratio of spend to expected spend",
-        x_title="Need",
-        y_format="0.00",
-        min_col=3,
-        max_col=6,
-        header_row=1,
-        first_row=2,
-        last_row=n + 1,
-        anchor=f"A{n + 4}",
-        kind="scatter",
-        first_series_col=6,
-    )
-    write_tables(
-        out,
-        {"Units": result.units, "Summary": result.summary},
-        charts={"Units": [chart]},
-        look=look(args),
-    )
-    for note in result.notes:
-        print(f"note: {note}")
-    m = dict(zip(result.summary["measure"], result.summary["value"]))
-    print(
-        f"{n} units; {m['proportion_underserved']:.1%} of the population in underserved "
-        f"units; wrote {out}"
-    )
-    return 0
+    return report(equity(args.units, tolerance=args.tolerance, **written(args)))
 
 
 def register(c: Any) -> None:

@@ -5,26 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import blank_wp, components, force_option, look, output_file, present_options
+from .options import components, force_option, present_options, report, written
 
 
 def run(args: argparse.Namespace) -> int:
     """Re-map one year's practices to a later year's organisations."""
-    from ..engine.capitation import derive_footprint, footprint_change
-    from ..readers import nhse
-    from ..workbook.tables import write_tables
+    from ..api import footprint
 
-    out = output_file(args, args.old, args.new)
-    old = nhse.load_practices(args.old, args.old_year, blank_wp=blank_wp(args))
-    new = nhse.load_practices(args.new, args.new_year, blank_wp=blank_wp(args))
-    table, unmapped = footprint_change(old, derive_footprint(old, new), args.component)
-    write_tables(out, {"Footprint": table}, look=look(args))
-    print(
-        f"{len(table)} new organisations from {old['icb_code'].nunique()}; "
-        f"{len(unmapped)} practice(s) of the old file are not in the new one; wrote "
-        f"{args.output}"
-    )
-    return 0
+    options = {k: getattr(args, k) for k in ("old_year", "new_year", "component", "blank_as_zero")}
+    return report(footprint(args.old, args.new, **written(args), **options))
 
 
 def register(c: Any) -> None:

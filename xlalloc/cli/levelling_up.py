@@ -5,27 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import force_option, look, number, output_file, present_options
+from .options import force_option, number, present_options, report, written
 
 
 def run(args: argparse.Namespace) -> int:
     """A no-loser levelling-up payment."""
-    from ..engine.levelling_up import LevellingUpSettings, levelling_up
-    from ..readers.tables import read_table
-    from ..workbook.tables import write_tables
+    from ..api import levelling_up
 
-    out = output_file(args, args.funding)
-    orgs = read_table(
-        args.funding, numbers=["funding", "need", "cap"], required=["org", "funding", "need"]
-    )
-    result = levelling_up(orgs, LevellingUpSettings(pot=args.pot, unit=args.unit))
-    write_tables(out, {"Levelling up": result.table}, look=look(args))
-    paid = int((result.table["payment"] > 0).sum())
-    print(
-        f"level £{result.level:,.2f} per unit of need; {paid} of {len(result.table)} "
-        f"organisations receive a payment; wrote {out}"
-    )
-    return 0
+    return report(levelling_up(args.funding, pot=args.pot, unit=args.unit, **written(args)))
 
 
 def register(c: Any) -> None:

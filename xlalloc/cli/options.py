@@ -43,7 +43,6 @@ def sidecar(args: argparse.Namespace, out: Path, name: str, *inputs: object) -> 
             [str(i) for i in inputs if i],
             args.force,
             (".csv",),
-            where="-o",
         )
 
 
@@ -157,3 +156,25 @@ def needs_extra(extra: str, *modules: str) -> None:
             f'this command needs {", ".join(missing)}: pip install "xlalloc[{extra}]"',
             where="install",
         )
+
+
+def written(args: argparse.Namespace) -> dict[str, Any]:
+    """The options every request that writes a file shares, from the flags."""
+    return {
+        "output": args.output,
+        "overwrite": args.force,
+        "money_unit": args.money_unit,
+        "marking": args.marking,
+    }
+
+
+def report(analysis: Any) -> int:
+    """Print an analysis's warnings (to stderr), notes and summary line; exit status 0."""
+    import sys
+
+    for w in analysis.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for note in analysis.notes:
+        print(f"note: {note}")
+    print(analysis.summary)
+    return 0

@@ -32,7 +32,7 @@ from ..engine.monitoring import PackSettings
 from ..engine.uncertainty import SOURCE as UNCERTAINTY
 from ..engine.uncertainty import UncertaintySettings
 
-__all__ = ["ModelPolicy", "Parameter", "ParameterKind", "checked", "parameters"]
+__all__ = ["ModelPolicy", "MoneyUnit", "Parameter", "ParameterKind", "checked", "parameters"]
 
 ANNEX = (
     "NHS England, specialised commissioning 2024/25, annex 2: convergence principles "
@@ -84,6 +84,10 @@ def _own(
         json_schema_extra={"percent": percent, "source": source},
         **bounds,
     )
+
+
+#: How money is shown on a workbook's sheets (the figures stay in pounds).
+MoneyUnit = Literal["£", "£000", "£m"]
 
 
 class ModelPolicy(BaseModel):
@@ -163,7 +167,7 @@ class ModelPolicy(BaseModel):
         UNCERTAINTY,
         ge=0,
     )
-    money_unit: Literal["£", "£000", "£m"] | None = _own(
+    money_unit: MoneyUnit | None = _own(
         "£", "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)"
     )
     protective_marking: str | None = _own(

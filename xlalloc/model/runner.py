@@ -18,13 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from .._version import __version__
 from ..engine.apportionment import Apportionment
 from ..engine.convergence import MultiYearResult
 from ..engine.equity import EquityResult
 from ..readers.model import ModelInputs
 from .checks import CheckStatus
 from .parts import ENGLAND, INTERVAL_COLUMNS, UNMAPPED, RunState, parts
+from .provenance import Provenance
 
 __all__ = ["ENGLAND", "INTERVAL_COLUMNS", "UNMAPPED", "ModelResult", "run_model"]
 
@@ -115,39 +115,20 @@ class ModelResult:
         status`` and one ``zero-filled`` row per practice and year whose blank weighted
         populations were read as zero.
         """
-        rows = [
-            {"item": "source file", "value": f, "years": y, "sha256": h}
-            for f, y, h in zip(
-                self.inputs.sources.get("file", []),
-                self.inputs.sources.get("years", []),
-                self.inputs.sources.get("sha256", []),
-            )
-        ]
+        prov = Provenance()
+        for f, y, h in zip(
+            self.inputs.sources.get("file", []),
+            self.inputs.sources.get("years", []),
+            self.inputs.sources.get("sha256", []),
+        ):
+            prov.source(f, y, h)
         ext = self.inputs.extracts
         if ext is not None:
-            rows += [
-                {"item": "activity extract", "value": f"{f} ({n:,} rows)", "sha256": h}
-                for f, n, h in zip(ext.files["file"], ext.files["rows"], ext.files["sha256"])
-            ]
-        rows += [
-            {"item": "xlalloc version", "value": __version__},
-            {"item": "run at", "value": self.run_at.isoformat(sep=" ")},
-            {"item": "check status", "value": str(self.check_status)},
-        ]
-        p = self.inputs.practices
-        if "zero_filled" in p.columns:
-            z = p[p["zero_filled"].notna()]
-            rows += [
-                {
-                    "item": "zero-filled",
-                    "value": f"{c} {n or ''}: {f} read as 0".replace(" :", ":"),
-                    "years": y,
-                }
-                for c, n, f, y in zip(
-                    z["practice_code"], z["practice_name"], z["zero_filled"], z["year"]
-                )
-            ]
-        return pd.DataFrame(rows, columns=["item", "value", "years", "sha256"])
+            for f, n, h in zip(ext.files["file"], ext.files["rows"], ext.files["sha256"]):
+                prov.extract(f, n, h)
+        prov.stamp(self.run_at, str(self.check_status))
+        prov.zero_filled(self.inputs.practices, "zero_filled")
+        return prov.frame()
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The result tables by name, for notebooks and pipelines.

@@ -190,7 +190,7 @@ def check_output(
     inputs: Iterable[str | Path] = (),
     force: bool = False,
     suffixes: Iterable[str] = (".csv", ".xlsx"),
-    where: str = "-o",
+    where: str = option("output"),
 ) -> Path:
     """The one rule for every file a command writes.
 

@@ -1,0 +1,125 @@
+"""The analyses on files, through the Python API: figures by hand, options by name."""
+
+import csv
+
+import pytest
+
+import xlalloc.api as api
+from xlalloc.engine.errors import InputError
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_converge_one_year_by_hand(tmp_path):
+    orgs = write(
+        tmp_path / "orgs.csv",
+        "org,baseline,target_weight\n"
+        + "".join(f"{o},100,{w}\n" for o, w in zip("ABCDE", (16, 18, 20, 22, 24))),
+    )
+    out = tmp_path / "c.csv"
+    run = api.converge(
+        orgs, out, total=520, policy={"min_growth": 0.01, "max_growth": 0.06, "band": 0.02}
+    )
+    # Core growth 4%: C in the band (104), D and E capped (106), A at its floor (101), B
+    # the rest: 520 - 104 - 106 - 106 - 101 = 103.
+    got = {r["org"]: float(r["allocation"]) for r in csv.DictReader(out.open(encoding="utf-8-sig"))}
+    assert got == {"A": 101, "B": 103, "C": 104, "D": 106, "E": 106}
+    assert run.path == out and run.summary.endswith(f"wrote {out}")
+    assert "core growth 4.00%" in run.summary
+
+
+def test_converge_needs_a_total_named_as_an_option(tmp_path):
+    orgs = write(tmp_path / "o.csv", "org,baseline,target_share\nA,100,0.5\nB,100,0.5\n")
+    with pytest.raises(InputError, match="give `total` \\(the amount available\\)"):
+        api.converge(orgs, tmp_path / "c.csv")
+
+
+def test_levelling_up_by_hand(tmp_path):
+    funding = write(
+        tmp_path / "f.csv", "org,funding,need,cap\nA,800,10,100\nB,900,10,\nC,1000,10,\n"
+    )
+    run = api.levelling_up(funding, tmp_path / "lu.csv", pot=250)
+    # A is capped at 100; B and C share 150 to one level: (10L - 900) + (10L - 1000) = 150,
+    # L = 102.5: B 125, C 25.
+    pay = dict(zip(run.tables["Levelling up"]["org"], run.tables["Levelling up"]["payment"]))
+    assert pay == {"A": 100, "B": 125, "C": 25}
+    assert run.summary.startswith("level £102.50 per unit of need; 3 of 3")
+
+
+def test_equity_by_hand(tmp_path):
+    units = write(
+        tmp_path / "u.csv",
+        "unit,population,need,spend\nA,100,100,100\nB,100,200,200\nC,100,100,300\n",
+    )
+    run = api.equity(units, tmp_path / "e.xlsx")
+    # Expected spend = need / 400 × 600: 150, 300, 150; A and B get 2/3 of it.
+    table = run.tables["Units"].set_index("unit")
+    assert list(table["expected"]) == [150, 300, 150]
+    assert run.summary.startswith("3 units; 66.7% of the population in underserved units")
+    assert (tmp_path / "e.xlsx").exists()
+
+
+def test_targets_share_the_budget_exactly(tmp_path):
+    run = api.targets("demo", tmp_path / "t.csv", budget=2_516_000_000)
+    table = run.tables["Targets"]
+    places = table[table["level"] == "place"]
+    assert places["target"].sum() == 2_516_000_000
+    prov = run.tables["Provenance"].set_index("item")
+    assert prov.loc["check status", "value"] == "all checks 0"
+    assert (tmp_path / "t-provenance.csv").exists()
+
+
+def test_bad_options_are_named_by_their_keyword_and_nothing_is_written(tmp_path):
+    with pytest.raises(InputError) as e:
+        api.targets("demo", tmp_path / "t.csv", budget="lots", component="teeth")
+    text = str(e.value)
+    assert "`budget`" in text and "`component`" in text
+    assert not (tmp_path / "t.csv").exists()
+
+
+def test_settings_out_of_bounds_are_input_errors_not_crashes(tmp_path):
+    units = write(tmp_path / "u.csv", "unit,population,need,spend\nA,1,1,1\nB,1,2,1\n")
+    with pytest.raises(InputError, match="`tolerance`"):
+        api.equity(units, tmp_path / "e.csv", tolerance=-0.1)
+    funding = write(tmp_path / "f.csv", "org,funding,need\nA,1,1\nB,2,1\n")
+    with pytest.raises(InputError, match="`pot`"):
+        api.levelling_up(funding, tmp_path / "lu.csv", pot=-100)
+
+
+def test_an_existing_output_is_kept_without_overwrite(tmp_path):
+    out = write(tmp_path / "lu.csv", "mine\n")
+    funding = write(tmp_path / "f.csv", "org,funding,need\nA,1,1\nB,2,1\n")
+    with pytest.raises(InputError, match="exists; pass `force` to replace it"):
+        api.levelling_up(funding, out, pot=1)
+    assert out.read_text() == "mine\n"
+    api.levelling_up(funding, out, pot=1, overwrite=True)
+    assert out.read_text() != "mine\n"
+
+
+NHSE_HEADER = (
+    "Practice_Code,GP_Practice_Name,ICB,ICBname,LAD,LADname,Registered Patients,G&A WP,CS WP,"
+    "MH WP,Mat WP,Health Ineq WP,Prescr WP,Core WP,Primary Medical Care WP,Final PMC WP\n"
+)
+
+
+def test_footprint_follows_practices_to_the_new_organisations(tmp_path):
+    # 2025/26: both practices in Q1. 2026/27: P2 has moved to Q2.
+    def practices(year, second_icb):
+        rows = [("P1", "Q1", 1000.0), ("P2", second_icb, 3000.0)]
+        text = NHSE_HEADER + "".join(
+            f"{code},Practice {code},{icb},ICB {icb},E1,Place,{wp},"
+            + ",".join([str(wp)] * 9)
+            + "\n"
+            for code, icb, wp in rows
+        )
+        return write(tmp_path / f"practices_{year}_{year + 1}.csv", text)
+
+    old, new = practices(2025, "Q1"), practices(2026, "Q2")
+    run = api.footprint(old, new, tmp_path / "f.csv")
+    table = run.tables["Footprint"]
+    assert run.summary.startswith("2 new organisations from 1; 0 practice(s)")
+    # The old year's core weighted population on the new organisations: 1,000 and 3,000.
+    assert sorted(table.filter(like="core").iloc[:, 0]) == [1000.0, 3000.0]

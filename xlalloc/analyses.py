@@ -1,0 +1,431 @@
+"""Stand-alone analyses on files: targets, convergence, equity, levelling up, footprints.
+
+Each is a use case of the front door (:mod:`xlalloc.api`): a typed request
+(:class:`~xlalloc.request.Request`), validated once, in; an :class:`Analysis` (the file
+written, its tables, notes and the line a command prints) out. Only ``cli/`` knows the
+flags that fill a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import pandas as pd
+from pydantic import Field
+
+from .engine.capitation import COMPONENTS, Component
+from .engine.errors import InputError, checked, option
+from .model.provenance import Provenance
+from .request import Written
+
+__all__ = [
+    "Analysis",
+    "ConvergeRequest",
+    "EquityRequest",
+    "FootprintRequest",
+    "LevellingUpRequest",
+    "TargetsRequest",
+    "converge",
+    "equity",
+    "footprint",
+    "levelling_up",
+    "targets",
+]
+
+
+@dataclass
+class Analysis:
+    """What an analysis wrote and found.
+
+    Attributes:
+        path: The file written.
+        tables: Its tables by sheet name (a CSV holds the first; the rest beside it).
+        summary: One line: what was found, and where it was written.
+        notes: What was chosen or assumed, each a sentence.
+        warnings: What the user should check (e.g. practices in no place).
+    """
+
+    path: Path
+    tables: dict[str, pd.DataFrame]
+    summary: str
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+class TargetsRequest(Written):
+    """Need indices, target shares and targets by place (``xlalloc targets``)."""
+
+    practices: str = Field(
+        description="NHS England's practice file (CSV/XLSX, any year's layout), or 'demo'"
+    )
+    year: str | None = Field(None, description="the financial year of a workbook of several")
+    places: Path | None = Field(None, description="CSV/XLSX practice_code,place[,locality]")
+    icb: str | None = Field(None, description="keep one ICB, by code, name or part of it")
+    component: Component = Field("core", description="weighted population the shares follow")
+    budget: float | None = Field(None, ge=0, description="the ICB budget in £ to share")
+    unit: float = Field(1.0, gt=0, description="rounding unit in £ (1, or 1000 for £000)")
+    round: Literal["nhse"] | None = Field(None, description="round as NHS England's tool")
+    blank_as_zero: bool = Field(False, description="read blank weighted populations as zero")
+    uncertainty: float | None = Field(
+        None, description="relative uncertainty of a 250,000 population's weighted population"
+    )
+    draws: int = Field(2000, description="Monte Carlo draws")
+    seed: int = Field(1, description="random seed: the same seed gives the same figures")
+    baselines: Path | None = Field(None, description="CSV/XLSX place,baseline")
+
+    rates: ClassVar[tuple[str, ...]] = ("uncertainty",)
+
+
+def targets(request: TargetsRequest) -> Analysis:
+    """Need indices, target shares and (with a budget) targets, with their provenance.
+
+    Raises:
+        InputError: Every input problem; nothing is written.
+    """
+    from . import demo
+    from .engine import capitation as cap
+    from .readers import nhse
+    from .readers.tables import read_table
+
+    r = request
+    demo_data = r.practices == "demo"
+    out = r.checked_output(r.practices, r.places, sidecar="provenance")
+    if demo_data:
+        practices = demo.practices()
+        england = demo.ENGLAND
+    else:
+        practices = nhse.load_practices(
+            r.practices,
+            r.year,
+            blank_wp=nhse.BlankWP.ZERO if r.blank_as_zero else nhse.BlankWP.ERROR,
+        )
+        england = cap.england_ratios(practices)
+    if r.icb:
+        code, _name = nhse.find_icb(practices, r.icb)
+        practices = practices[practices["icb_code"] == code].reset_index(drop=True)
+    place_map, warnings = None, []
+    if r.places:
+        place_map = cap.define_places(practices, read_table(r.places), where=str(r.places))
+        warnings = list(place_map.warnings)
+    elif demo_data:
+        place_map = cap.define_places(practices, demo.places(practices), where="demo places")
+    if r.baselines and r.uncertainty is None:
+        raise InputError(
+            f"{option('baselines')} gives each place's distance from target an interval: "
+            f"add {option('uncertainty')} U (e.g. 0.0255)",
+            where=option("baselines"),
+        )
+    if r.baselines and place_map is None:
+        raise InputError(
+            f"{option('baselines')} needs places ({option('places')} FILE)",
+            where=option("baselines"),
+        )
+    table = cap.need_indices(practices, place_map, england=england)
+    table = cap.add_targets(table, r.budget, r.component, r.unit)
+    spread: list[str] = []
+    if r.uncertainty is not None:
+        from .engine.uncertainty import UncertaintySettings, target_intervals
+        from .readers.tables import read_baselines
+
+        settings = checked(
+            UncertaintySettings,
+            {"relative": r.uncertainty, "draws": r.draws, "seed": r.seed},
+            where=option("uncertainty"),
+        )
+        places = None if place_map is None else place_map.frame
+        base = None
+        if r.baselines:
+            assert place_map is not None
+            base = read_baselines(r.baselines, place_map.frame["place"].unique())
+        table = target_intervals(
+            table, practices, places, r.component, settings, r.budget, r.unit, base
+        )
+        spread = ["target_share_p05", "target_share_p95"]
+    if r.round == "nhse":
+        table = cap.round_nhse(table)
+    if r.budget is not None:
+        table["per_1000_wp"] = cap.cost_per_1000(table["target"], table[f"{r.component}_wp"])
+    prov = _targets_provenance(r, practices, table)
+    tables = {"Targets": table[_targets_columns(table, r.budget is not None, spread)]}
+    tables["Provenance"] = prov.frame()
+    path = _write(out, tables, r)
+    filled = len(prov.of("zero-filled"))
+    summary = f"wrote {len(table)} rows to {out}" + (
+        f"; {filled} practice(s) with blank weighted populations read as zero are listed "
+        "in its provenance"
+        if filled
+        else ""
+    )
+    return Analysis(path, tables, summary, warnings=warnings)
+
+
+def _targets_columns(table: pd.DataFrame, budget: bool, spread: list[str]) -> list[str]:
+    """The Targets table's columns in order.
+
+    Who, weighted populations and indices, shares, targets, distances from target, and
+    England's indices.
+    """
+    cols = ["level", "name", "icb_code", "icb_name", "population"]
+    for k in COMPONENTS:
+        cols += [f"{k}_wp", f"{k}_index"]
+    cols += ["target_share", *spread]
+    if budget:
+        cols += ["target", *(["target_p05", "target_p95"] if spread else []), "per_1000_wp"]
+    cols += [
+        c
+        for c in ("baseline", "dft_baseline", "dft_p05", "dft_p95", "against_target")
+        if c in table.columns
+    ]
+    return cols + [f"{k}_index_england" for k in COMPONENTS]
+
+
+def _targets_provenance(
+    r: TargetsRequest, practices: pd.DataFrame, table: pd.DataFrame
+) -> Provenance:
+    """Source file, version, run time, checks and zero-filled practices of ``targets``."""
+    from .model.checks import CheckStatus
+    from .model.runner import run_time
+    from .readers.tables import file_sha256
+
+    prov = Provenance()
+    prov.source(
+        Path(r.practices).name,
+        ", ".join(sorted(practices["year"].unique())),
+        None if r.practices == "demo" else file_sha256(r.practices),
+    )
+    bad = []
+    for icb, group in table.groupby("icb_code"):
+        places = group[group["level"] == "place"]
+        if len(places) and abs(places["target_share"].sum() - 1) > 1e-9:
+            bad.append(f"{icb}: place shares sum to {places['target_share'].sum():.12f}")
+        if r.budget is not None and len(places) and places["target"].sum() != r.budget:
+            bad.append(f"{icb}: place targets sum to {places['target'].sum():,.2f}")
+    prov.stamp(run_time(), CheckStatus(tuple(bad)).detail())
+    prov.zero_filled(practices, "filled")
+    return prov
+
+
+def _write(
+    out: Path,
+    tables: dict[str, pd.DataFrame],
+    r: Written,
+    charts: dict[str, Any] | None = None,
+) -> Path:
+    from .workbook.tables import write_tables
+
+    return write_tables(out, tables, charts=charts, look=r.look())
+
+
+# --------------------------------------------------------------------------- converge
+
+
+class ConvergeRequest(Written):
+    """Baselines converged toward target under a policy (``xlalloc converge``).
+
+    The policy's fields are the engine's :class:`~xlalloc.engine.convergence.
+    ConvergencePolicy` (``policy``: name -> value; blank ones take its defaults).
+    """
+
+    input: Path = Field(
+        description="CSV/XLSX org,baseline,target_share|target_weight[,hcdd_baseline][,year]"
+    )
+    total: float | None = Field(None, description="the total available in £ (one year)")
+    totals: Path | None = Field(None, description="CSV year,total for input with a year column")
+    policy: dict[str, Any] = Field(default_factory=dict, description="convergence policy")
+
+
+def converge(request: ConvergeRequest) -> Analysis:
+    """Converge one year's baselines (``total``) or several years' (``totals``).
+
+    Raises:
+        InputError: Every input problem, or an infeasible policy with its amounts.
+    """
+    from .engine.convergence import converge as converge_year
+    from .engine.convergence import converge_years, policy_from
+    from .readers.tables import read_table, read_totals
+    from .workbook.convergence_book import write_convergence
+
+    r = request
+    out = r.checked_output(r.input, r.totals)
+    values: dict[str, object] = {k: v for k, v in r.policy.items() if v is not None}
+    values["source"] = "xlalloc converge command line"
+    policy = policy_from(values, where="command line")
+    orgs = read_table(
+        r.input,
+        numbers=("baseline", "target_share", "target_weight", "hcdd_baseline"),
+        required=("org", "baseline"),
+    )
+    xlsx = out.suffix.lower() == ".xlsx"
+    if "year" in orgs.columns:
+        if not r.totals:
+            raise InputError(
+                f"the input has a 'year' column: give {option('totals')} TOTALS.csv "
+                "(columns year,total)",
+                where=option("totals"),
+            )
+        result = converge_years(orgs, read_totals(r.totals), policy, where=str(r.input))
+        tables = {"convergence": pd.concat([y.table for y in result.years.values()])}
+        tables["trajectory"] = result.trajectory
+        if xlsx:
+            write_convergence(out, result, r.look())
+        else:
+            _write(out, tables, r)
+        summary = (
+            f"converged {len(result.trajectory)} organisations over {len(result.years)} "
+            f"years; wrote {out}"
+        )
+        return Analysis(out, tables, summary, notes=list(result.messages))
+    if r.total is None:
+        raise InputError(f"give {option('total')} (the amount available)", where=option("total"))
+    res = converge_year(orgs, r.total, policy, where=str(r.input))
+    tables = {"convergence": res.table}
+    if xlsx:
+        write_convergence(out, res, r.look())
+    else:
+        _write(out, tables, r)
+    counts = res.table["rule"].value_counts().to_dict()
+    summary = (
+        f"converged {len(res.table)} organisations (core growth {res.core_growth:.2%}; "
+        f"rules {counts}); wrote {out}"
+    )
+    return Analysis(out, tables, summary, notes=list(res.messages))
+
+
+# --------------------------------------------------------------------------- equity
+
+
+class EquityRequest(Written):
+    """Equity of spend against need by unit (``xlalloc equity``)."""
+
+    units: Path = Field(
+        description="CSV/XLSX unit,population,need,spend[,deprivation] (higher: more deprived)"
+    )
+    tolerance: float = Field(
+        0.0, description="underserved when spend / expected spend is below 1 - tolerance"
+    )
+
+    rates: ClassVar[tuple[str, ...]] = ("tolerance",)
+
+
+def equity(request: EquityRequest) -> Analysis:
+    """Need-standardised spend by unit and the summary measures, with a chart.
+
+    Raises:
+        InputError: Every input problem.
+    """
+    from .engine.equity import EquitySettings
+    from .engine.equity import equity as equity_of
+    from .readers.tables import read_table
+    from .workbook.sheetspec import ChartSpec
+
+    r = request
+    out = r.checked_output(r.units, sidecar="summary")
+    numbers = ["population", "need", "spend", "deprivation"]
+    units = read_table(r.units, numbers=numbers, required=["unit", "population", "need", "spend"])
+    settings = checked(EquitySettings, {"tolerance": r.tolerance}, where=option("tolerance"))
+    result = equity_of(units, settings)
+    n = len(result.units)
+    chart = ChartSpec(
+        title="Spend against need: need-standardised ratio by need",
+        y_title="Ratio of spend to expected spend",
+        x_title="Need",
+        y_format="0.00",
+        min_col=3,
+        max_col=6,
+        header_row=1,
+        first_row=2,
+        last_row=n + 1,
+        anchor=f"A{n + 4}",
+        kind="scatter",
+        first_series_col=6,
+    )
+    tables = {"Units": result.units, "Summary": result.summary}
+    path = _write(out, tables, r, charts={"Units": [chart]})
+    m = dict(zip(result.summary["measure"], result.summary["value"]))
+    summary = (
+        f"{n} units; {m['proportion_underserved']:.1%} of the population in underserved "
+        f"units; wrote {out}"
+    )
+    return Analysis(path, tables, summary, notes=list(result.notes))
+
+
+# --------------------------------------------------------------------------- levelling up
+
+
+class LevellingUpRequest(Written):
+    """A no-loser levelling-up payment (``xlalloc levelling-up``)."""
+
+    funding: Path = Field(description="CSV/XLSX org,funding,need[,cap]")
+    pot: float = Field(description="the sum to pay out in £")
+    unit: float = Field(1.0, description="rounding unit of the payments in £ (1 or 1000)")
+
+
+def levelling_up(request: LevellingUpRequest) -> Analysis:
+    """Each organisation's payment toward one level of funding per unit of need.
+
+    Raises:
+        InputError: Every input problem.
+    """
+    from .engine.levelling_up import LevellingUpSettings
+    from .engine.levelling_up import levelling_up as level_up
+    from .readers.tables import read_table
+
+    r = request
+    out = r.checked_output(r.funding)
+    orgs = read_table(
+        r.funding, numbers=["funding", "need", "cap"], required=["org", "funding", "need"]
+    )
+    settings = checked(LevellingUpSettings, {"pot": r.pot, "unit": r.unit}, where=option("pot"))
+    result = level_up(orgs, settings)
+    tables = {"Levelling up": result.table}
+    path = _write(out, tables, r)
+    paid = int((result.table["payment"] > 0).sum())
+    summary = (
+        f"level £{result.level:,.2f} per unit of need; {paid} of {len(result.table)} "
+        f"organisations receive a payment; wrote {out}"
+    )
+    return Analysis(path, tables, summary)
+
+
+# --------------------------------------------------------------------------- footprint
+
+
+class FootprintRequest(Written):
+    """One year's practices re-mapped to a later year's organisations (``footprint``)."""
+
+    old: Path = Field(description="the practice file of the year to re-map")
+    new: Path = Field(description="the practice file whose organisations to map to")
+    old_year: str | None = Field(None, description="the year in ``old``, e.g. 2025/26")
+    new_year: str | None = Field(None, description="the year in ``new``, e.g. 2026/27")
+    component: Component = Field("core", description="the weighted population compared")
+    blank_as_zero: bool = Field(False, description="read blank weighted populations as zero")
+
+
+def footprint(request: FootprintRequest) -> Analysis:
+    """The old year's weighted populations on the new year's organisations.
+
+    Raises:
+        InputError: Every input problem.
+    """
+    from .engine.capitation import derive_footprint, footprint_change
+    from .readers import nhse
+
+    r = request
+    out = r.checked_output(r.old, r.new)
+    blank = nhse.BlankWP.ZERO if r.blank_as_zero else nhse.BlankWP.ERROR
+    old = nhse.load_practices(r.old, r.old_year, blank_wp=blank)
+    new = nhse.load_practices(r.new, r.new_year, blank_wp=blank)
+    table, unmapped = footprint_change(old, derive_footprint(old, new), r.component)
+    tables = {"Footprint": table}
+    path = _write(out, tables, r)
+    summary = (
+        f"{len(table)} new organisations from {old['icb_code'].nunique()}; "
+        f"{len(unmapped)} practice(s) of the old file are not in the new one; wrote "
+        f"{r.output}"
+    )
+    return Analysis(path, tables, summary)

@@ -1,0 +1,95 @@
+"""Typed requests: what a use case asks for, validated once at the front door.
+
+Every command's request is a frozen pydantic model built by :meth:`Request.of`; a bad
+value is reported by its field's name, marked as an option (see
+:func:`~xlalloc.engine.errors.option`), so the command line shows its flag and the
+Python API its keyword. Requests that write a file share :class:`Written`: the output,
+whether it may be replaced, and how money and the protective marking are shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .engine.errors import InputError, Problems, option, percent_hint
+from .model.policy import ModelPolicy, MoneyUnit
+
+__all__ = ["Request", "Written"]
+
+R = TypeVar("R", bound="Request")
+
+_POLICY = ModelPolicy.model_fields
+
+
+class Request(BaseModel):
+    """A use case's request: frozen, no unknown fields, every bad value named."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: Fields that are rates: a value of 5 gets "did you mean 0.05 for 5%?".
+    rates: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def of(cls: type[R], **values: Any) -> R:
+        """A request from its fields' values.
+
+        Raises:
+            InputError: Every bad value, each named by its field (the command line
+                shows its flag).
+        """
+        try:
+            return cls.model_validate(values)
+        except ValidationError as e:
+            problems = Problems()
+            for err in e.errors():
+                name = str(err["loc"][0]) if err["loc"] else "request"
+                value = values.get(name, "")
+                problems.add(
+                    option(name),
+                    f"{err['msg']}"
+                    + (f" (got {value!r})" if value not in ("", None) else "")
+                    + (percent_hint(value) if name in cls.rates else ""),
+                )
+            raise InputError(problems.items) from None
+
+
+class Written(Request):
+    """A request that writes one file: CSV (full pounds) or a workbook."""
+
+    output: Path = Field(description="the file written: .csv or .xlsx")
+    overwrite: bool = Field(False, description="replace the output if it exists")
+    # The Policy's choices and defaults, defined there once.
+    money_unit: MoneyUnit = Field(
+        _POLICY["money_unit"].default, description="money shown in £, £000 or £m (workbooks)"
+    )
+    marking: str = Field(
+        _POLICY["protective_marking"].default,
+        description="protective marking printed on every page ('' for none)",
+    )
+
+    def checked_output(self, *inputs: object, sidecar: str | None = None) -> Path:
+        """The output, checked by the one rule (and the CSV beside it, ``OUT-NAME.csv``).
+
+        Raises:
+            InputError: An unknown extension, an existing file without ``overwrite``, or
+                an input named as the output.
+        """
+        from .workbook.files import check_output
+
+        named = [str(i) for i in inputs if i]
+        out = check_output(self.output, named, self.overwrite)
+        if sidecar and out.suffix.lower() == ".csv":
+            check_output(
+                out.with_name(f"{out.stem}-{sidecar}.csv"), named, self.overwrite, (".csv",)
+            )
+        return out
+
+    def look(self) -> Any:
+        """The workbook look asked for, stamped with the run time and version."""
+        from .model.runner import run_time
+        from .workbook.sheetspec import Look
+
+        return Look.of(run_time(), self.money_unit, self.marking)
