@@ -8,6 +8,7 @@ importing a writer. Pins ``xlalloc.__all__`` and each engine module's ``__all__`
 
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib
 import sys
@@ -121,6 +122,37 @@ def test_engine_speaks_no_command_line_vocabulary():
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     assert not node.value.startswith("--"), (mod, node.value)
+
+
+def test_outside_cli_a_flag_is_only_ever_part_of_a_whole_command_line():
+    """Messages name options (``option()``); a flag appears only in a quoted command line.
+
+    Outside ``cli/`` a ``--flag`` may appear only after ``xlalloc COMMAND`` in the same
+    text (the Cover's "xlalloc run MODEL.xlsx -o RESULTS.xlsx", a docstring's ``xlalloc
+    run --activity``), and it must be one of that command's flags, so how-to text cannot
+    drift from the command line.
+    """
+    import re
+
+    from xlalloc.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    known = {name: set(p._option_string_actions) for name, p in sub.choices.items()}
+    found = []
+    for mod, path in MODULES.items():
+        if mod.startswith("xlalloc.cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            text = node.value
+            for m in re.finditer(r"(?<![\w-])--[a-z][a-z-]*", text):
+                commands = re.findall(r"xlalloc ([a-z][a-z0-9-]*)", text[: m.start()])
+                command = commands[-1] if commands else None
+                if command not in known or m.group() not in known[command]:
+                    found.append((mod, command, m.group()))
+    assert found == []
 
 
 #: The only modules outside ``xlalloc.excel`` that may reach it: the ribbon's entry point

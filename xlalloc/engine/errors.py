@@ -20,8 +20,9 @@ def option(name: str) -> str:
     """An option of a request (``places_by``), as a message names it.
 
     Messages name options by their field in the Python API, marked so that each front
-    door can show them its own way: the command line shows ``--places-by``; the Python
-    API and Excel show ```places_by```. Only ``cli/`` knows flags.
+    door can show them its own way: the command line shows them as flags (``xlalloc new
+    --places-by``); the Python API and Excel show ```places_by```. Only ``cli/`` knows
+    flags.
     """
     return f"`{name}`"
 

@@ -111,7 +111,7 @@ class ModelResult:
 
         Columns ``item, value, years, sha256``: one ``source file`` row per file the
         Practices sheet was built from, one ``activity extract`` row per extract read
-        beside the model (``run --activity``), then ``xlalloc version``, ``run at``, ``check
+        beside the model (``xlalloc run --activity``), then ``xlalloc version``, ``run at``, ``check
         status`` and one ``zero-filled`` row per practice and year whose blank weighted
         populations were read as zero.
         """

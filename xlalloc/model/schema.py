@@ -128,7 +128,7 @@ PRACTICES = InputTable(
             required=False,
             allow_blank=True,
             description="components NHS England's file left blank, read as zero need "
-            "(--blank-as-zero)",
+            "(xlalloc new --blank-as-zero)",
         ),
     ),
     key="practice_code",

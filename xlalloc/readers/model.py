@@ -78,7 +78,7 @@ class ModelInputs:
     notes: list[str] = field(default_factory=list)  # defaults used, columns ignored
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)  # files Practices came from
     years_given: bool = False  # the Practices sheet's year column is filled in
-    extracts: ActivityExtract | None = None  # extracts read beside it (run --activity)
+    extracts: ActivityExtract | None = None  # extracts read beside it (xlalloc run --activity)
 
     def __post_init__(self) -> None:
         if "year" not in self.practices.columns:  # one year: the Policy's
