@@ -140,7 +140,7 @@ def validate_action(book: Book) -> list[str]:
 def packs_action(book: Book) -> list[Path]:
     """Build the monthly reporting packs named on the Policy sheet."""
     from .readers.ledger import read_actuals
-    from .reporting import make_packs
+    from .reporting import make_packs, reconciliation_lines
 
     try:
         result = run_model(read_book(book))
@@ -151,20 +151,25 @@ def packs_action(book: Book) -> list[Path]:
         if missing:
             raise InputError(f"set {missing} on the Policy sheet to build packs", where="Policy")
         assert p.pack_actuals is not None and p.pack_month is not None and p.pack_dir
+        cost_centres = result.inputs.cost_centres
         run = make_packs(
             result,
-            read_actuals(p.pack_actuals),
+            read_actuals(p.pack_actuals, None, p.financial_year),
             p.pack_month,
             p.pack_dir,
             threshold=p.pack_threshold,
             sources=[f"model: {book.name}", f"ledger: {Path(p.pack_actuals).name}"],
+            cost_centres=cost_centres if cost_centres is not None and len(cost_centres) else None,
+            cost_centres_from="the model's CostCentres sheet",
         )
     except InputError as e:
         report_failure(book, e)
         return []
     book.alert(
-        f"Wrote {len(run.paths)} packs to {p.pack_dir}; "
-        f"{len(run.exceptions)} ledger row(s) listed as exceptions."
+        f"Wrote {len(run.paths)} packs to {p.pack_dir}. "
+        + " ".join(line[0].upper() + line[1:] + "." for line in reconciliation_lines(run.figures))
+        if run.figures is not None
+        else f"Wrote {len(run.paths)} packs to {p.pack_dir}."
     )
     return run.paths
 

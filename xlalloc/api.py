@@ -257,8 +257,14 @@ def packs(
     threshold: float = DEFAULT_THRESHOLD,
     progress: Callable[[str], None] | None = None,
     allow_empty_month: bool = False,
+    map: str | Path | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> PackRun:
     """Run the model and write its monthly reporting packs (``xlalloc pack``).
+
+    ``map`` is a file of ``cost_centre, programme[, place]`` for a ledger coded by cost
+    centre (default: the model's CostCentres sheet); ``columns`` names the ledger's
+    headers by field (``{"month": "Period", "amount": "Actual"}``).
 
     Raises:
         InputError: Every bad argument, by its name, or input problem, together.
@@ -273,6 +279,8 @@ def packs(
         phasing=phasing,
         threshold=threshold,
         allow_empty_month=allow_empty_month,
+        map=map,
+        columns=None if columns is None else dict(columns),
     )
     return build_packs(request, progress)
 

@@ -452,3 +452,111 @@ def ledger(
         (2, first_prog, annual.index[0][0], None, "see invoice"),
     ]
     return pd.DataFrame(rows, columns=["month", "programme", "place", "practice_code", "amount"])
+
+
+def isfe_ledger(
+    cells: pd.DataFrame,
+    practices_frame: pd.DataFrame,
+    month: int,
+    financial_year: str = YEAR,
+    seed: int = SEED,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A demo ledger as an ICB's finance system (ISFE, Oracle) exports it, with its map.
+
+    The same spend as :func:`ledger`, coded the way real ledgers are: a ``Cost Centre``
+    per place and programme (primary care's cost centres carry no place: those rows
+    name the practice), a ``Subjective`` (account), periods such as ``SEP-26`` and
+    amounts as Excel saves currency (``£1,234.50``, refunds as ``(£100.00)``). Four rows
+    are deliberately unreportable: a cost centre missing from the map, an amount that
+    is text, a period of the previous financial year, and a blank amount.
+
+    Returns:
+        ``(ledger, map)``: the extract (``Period, Cost Centre, Cost Centre Description,
+        Subjective, Subjective Description, Practice Code, Actual``) and the map
+        (``cost_centre, programme, place, description``).
+    """
+    start = int(financial_year[:4])
+    simple = ledger(cells, practices_frame, month, seed)
+    simple = simple[simple["month"].between(1, 12) & (simple["place"] != "Atlantis")]
+    simple = simple[pd.to_numeric(simple["amount"], errors="coerce").notna()]
+    programmes = sorted(simple["programme"].unique())
+    places = sorted(p for p in simple["place"].dropna().unique())
+    code: dict[tuple[str, str | None], str] = {}
+    map_rows = []
+    for i, prog in enumerate(programmes):
+        for j, place in enumerate([None] if "GMS" in prog else places):
+            cc = f"{610000 + 100 * (i + 1) + j}"
+            code[(prog, place)] = cc
+            what = f"{prog} - {place}" if place else f"{prog} (by practice)"
+            map_rows.append((cc, prog, place, what))
+    subjective = {p: f"{521000 + 10 * k}" for k, p in enumerate(programmes)}
+
+    def period(m: int) -> str:
+        cal = (m + 2) % 12 + 1
+        year = start if m <= 9 else start + 1
+        return f"{MONTH_NAMES_UPPER[cal - 1]}-{year % 100:02d}"
+
+    def money(x: float) -> str:
+        return f"(£{-x:,.2f})" if x < 0 else f"£{x:,.2f}"
+
+    rows = []
+    for r in simple.itertuples(index=False):
+        place = None if "GMS" in r.programme else r.place
+        rows.append(
+            (
+                period(int(r.month)),
+                code[(r.programme, place)],
+                f"{r.programme}" + (f" - {place}" if place else ""),
+                subjective[r.programme],
+                f"{r.programme} expenditure",
+                r.practice_code,
+                money(float(r.amount)),
+            )
+        )
+    first = map_rows[0]
+    rows += [
+        (period(1), "699999", "Suspense", "521999", "Unallocated", None, "£2,500.00"),
+        (period(2), first[0], first[3], subjective[first[1]], "Accrual", None, "TBC"),
+        (
+            f"MAR-{start % 100:02d}",
+            first[0],
+            first[3],
+            subjective[first[1]],
+            "Prior year",
+            None,
+            "£1,000.00",
+        ),
+        (period(3), first[0], first[3], subjective[first[1]], "Credit note", None, "(£250.00)"),
+        (period(3), first[0], first[3], subjective[first[1]], "Blank line", None, None),
+    ]
+    extract = pd.DataFrame(
+        rows,
+        columns=[
+            "Period",
+            "Cost Centre",
+            "Cost Centre Description",
+            "Subjective",
+            "Subjective Description",
+            "Practice Code",
+            "Actual",
+        ],
+    )
+    mapping = pd.DataFrame(map_rows, columns=["cost_centre", "programme", "place", "description"])
+    return extract, mapping
+
+
+#: Calendar months as Oracle writes them in period names (``SEP-26``), January first.
+MONTH_NAMES_UPPER = (
+    "JAN",
+    "FEB",
+    "MAR",
+    "APR",
+    "MAY",
+    "JUN",
+    "JUL",
+    "AUG",
+    "SEP",
+    "OCT",
+    "NOV",
+    "DEC",
+)

@@ -23,17 +23,28 @@ from .engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
     PackSettings,
+    Reconciliation,
     budget_vs_actual,
+    cost_centre_map,
     phase_budgets,
     read_ledger,
     reconcile,
 )
 from .model.checks import CheckStatus
 from .model.runner import ModelResult, run_model
+from .readers.ledger import LedgerExtract
 from .workbook.packs import PackData, fill_pack, template_parts
 from .workbook.sheetspec import Look
 
-__all__ = ["PackRequest", "PackRun", "build_packs", "make_packs", "slug"]
+__all__ = [
+    "PackRequest",
+    "PackRun",
+    "build_packs",
+    "left_out_note",
+    "make_packs",
+    "reconciliation_lines",
+    "slug",
+]
 
 SUMMARY_FILE = "ICB summary.xlsx"
 
@@ -46,6 +57,40 @@ class PackRun:
     bva: pd.DataFrame
     exceptions: pd.DataFrame
     reconciliation: pd.DataFrame
+    #: The reconciliation's figures (the table above is drawn from them).
+    figures: Reconciliation | None = None
+
+
+def reconciliation_lines(recon: Reconciliation) -> list[str]:
+    """The three figures a pack run ends with: reported + left out = the ledger's total."""
+    n, m = recon.rows_left_out, recon.month
+    if n:
+        left = (
+            f"left out: £{recon.left_out:,.2f} in {n} row(s), listed on the ICB summary's "
+            "Exceptions sheet"
+        )
+        if recon.unreadable:
+            left += f" ({recon.unreadable} of them with no amount that could be read)"
+    else:
+        left = "left out: £0.00 (every ledger row was reported)"
+    return [
+        f"ledger total, months 1 to {m}: £{recon.months_total:,.2f}",
+        f"reported in the packs: £{recon.reported:,.2f}",
+        left,
+    ]
+
+
+def left_out_note(recon: Reconciliation) -> str:
+    """The Cover's sentence on what the ledger had that the packs do not show."""
+    m = recon.month
+    if not recon.rows_left_out:
+        return f"Ledger: every row reported; £{recon.reported:,.2f} in months 1 to {m}."
+    return (
+        f"Ledger: £{recon.reported:,.2f} reported of £{recon.months_total:,.2f} for months "
+        f"1 to {m}; £{recon.left_out:,.2f} in {recon.rows_left_out} row(s) left out, listed "
+        "in the ICB summary's Exceptions sheet"
+        + (f" ({recon.unreadable} with no amount that could be read)." if recon.unreadable else ".")
+    )
 
 
 def slug(name: str) -> str:
@@ -55,7 +100,7 @@ def slug(name: str) -> str:
 
 def make_packs(
     result: ModelResult,
-    ledger_frame: pd.DataFrame,
+    ledger_frame: pd.DataFrame | LedgerExtract,
     month: int,
     out_dir: str | Path,
     template: str | Path | None = None,
@@ -65,10 +110,14 @@ def make_packs(
     progress: Callable[[str], None] | None = None,
     allow_empty_month: bool = False,
     sources: Sequence[str] = (),
+    cost_centres: pd.DataFrame | None = None,
+    cost_centres_from: str = "cost-centre map",
 ) -> PackRun:
     """Write one pack per place and an ICB summary for ``month``.
 
     ``sources`` names the files the figures came from, for each pack's Cover.
+    ``cost_centres`` (``cost_centre, programme, place``, from ``cost_centres_from``)
+    maps a ledger coded by cost centre to programmes and places.
 
     Raises:
         InputError: The model has no apportioned budget, a requested place is unknown,
@@ -95,11 +144,27 @@ def make_packs(
             f"{out_dir} is a file; {option('out')} names the folder the packs go in",
             where=option("out"),
         )
+    extract = (
+        ledger_frame
+        if isinstance(ledger_frame, LedgerExtract)
+        else LedgerExtract(ledger_frame, "ledger")
+    )
+    cc_map = None
+    if cost_centres is not None:
+        cc_map = cost_centre_map(cost_centres, all_places, programmes, cost_centres_from)
+    elif "cost_centre" in extract.frame.columns and "programme" not in extract.frame.columns:
+        raise InputError(
+            f"{extract.file} is coded by cost centre: give the map of cost centres to "
+            f"programmes and places ({option('map')} MAP.csv, columns cost_centre, "
+            "programme, place), or add a CostCentres sheet to the model",
+            where=option("map"),
+        )
     ledger = read_ledger(
-        ledger_frame,
+        extract.frame,
         all_places,
         programmes,
         dict(zip(practices["practice_code"], practices["place"])),
+        cc_map,
     )
     if not allow_empty_month and not (ledger.rows["month"] == month).any():
         raise InputError(
@@ -142,13 +207,22 @@ def make_packs(
         f"in brackets; lines beyond {threshold:.0%} either way are highlighted (adverse red, "
         "favourable green).",
         f"Target: need-based share of the ICB budget by {comp} weighted population.",
-        f"Ledger rows not reported: {len(ledger.exceptions)} (listed in the ICB summary).",
+        left_out_note(recon),
+        *extract.notes,
+        *(
+            [f"Cost centres mapped to programmes and places by {cost_centres_from}."]
+            if cc_map is not None
+            else []
+        ),
     ]
-
-    difference = float(recon.loc[recon["item"] == "Difference", "amount"].iloc[0])
     bad = [] if result.check_status.ok else [f"model: {result.check_status}"]
-    if difference != 0:
-        bad.append(f"ledger reconciliation differs by £{difference:,.2f}")
+    if recon.check != 0:
+        bad.append(f"ledger reconciliation differs by £{recon.check:,.2f}")
+    if recon.rows_left_out:
+        bad.append(
+            f"ledger: £{recon.left_out:,.2f} in {recon.rows_left_out} row(s) not "
+            "reported (Exceptions)"
+        )
     status = CheckStatus(tuple(bad)).listed()
     prov = result.provenance()
     files = [
@@ -239,11 +313,13 @@ def make_packs(
         target=result.budget_total,
         places=by_place.rename_axis("place").reset_index(),
         exceptions=ledger.exceptions,
-        reconciliation=recon,
+        reconciliation=recon.table(),
+        recon=recon,
+        ledger_file=extract.file,
         **common,
     )
     paths.append(fill_pack(tpl, data, out_dir / SUMMARY_FILE))
-    return PackRun(paths, bva, ledger.exceptions, recon)
+    return PackRun(paths, bva, ledger.exceptions, recon.table(), recon)
 
 
 def _file_names(places: Sequence[str]) -> dict[str, str]:
@@ -281,6 +357,14 @@ class PackRequest(BaseModel):
     allow_empty_month: bool = Field(
         False, description="write packs although the ledger has no rows for the month"
     )
+    map: Path | None = Field(
+        None,
+        description="cost_centre, programme[, place]: the ledger's cost centres "
+        "(default: the model's CostCentres sheet, if any)",
+    )
+    columns: dict[str, str] | None = Field(
+        None, description="the ledger's headers by field, e.g. {'month': 'Period'}"
+    )
 
     @classmethod
     def of(cls, **values: Any) -> PackRequest:
@@ -312,13 +396,19 @@ _RATES = ("threshold",)
 
 def build_packs(request: PackRequest, progress: Callable[[str], None] | None = None) -> PackRun:
     """Run the model workbook and write its packs (the ``xlalloc pack`` command)."""
-    from .readers.ledger import read_actuals, read_phasing
+    from .readers.ledger import read_actuals, read_cost_centres, read_phasing
     from .readers.model import read_model
 
-    result = run_model(read_model(request.model))
+    inputs = read_model(request.model)
+    result = run_model(inputs)
+    cost_centres, cc_from = None, "cost-centre map"
+    if request.map is not None:
+        cost_centres, cc_from = read_cost_centres(request.map), request.map.name
+    elif inputs.cost_centres is not None and len(inputs.cost_centres):
+        cost_centres, cc_from = inputs.cost_centres, "the model's CostCentres sheet"
     return make_packs(
         result,
-        read_actuals(request.actuals),
+        read_actuals(request.actuals, request.columns, inputs.policy.financial_year),
         request.month,
         request.out_dir,
         request.template,
@@ -327,5 +417,11 @@ def build_packs(request: PackRequest, progress: Callable[[str], None] | None = N
         request.threshold,
         progress,
         request.allow_empty_month,
-        sources=[f"model: {request.model.name}", f"ledger: {request.actuals.name}"],
+        sources=[
+            f"model: {request.model.name}",
+            f"ledger: {request.actuals.name}",
+            *([f"cost centres: {request.map.name}"] if request.map is not None else []),
+        ],
+        cost_centres=cost_centres,
+        cost_centres_from=cc_from,
     )

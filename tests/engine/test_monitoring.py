@@ -106,14 +106,76 @@ def test_budget_against_actual_by_hand():
 
 
 def test_reconciliation_by_hand():
-    r = reconcile(ledger(), 3).set_index("item")["amount"]
+    r = reconcile(ledger(), 3)
     # Numeric amounts: 110 + 120 + 130.50 + 100 + 999 + 500 + 7 + 40 + 10 + 20 + 5 + 303.
-    assert r["Ledger total (numeric amounts)"] == 2344.5
-    assert r["Reported in place packs, months 1 to 3"] == 110 + 120 + 130.5 + 100 + 500 + 303
-    assert r["Months after 3 (not yet reported)"] == 999
-    assert r["Exceptions (see Exceptions)"] == 7 + 40 + 10 + 20 + 5
-    assert r["Difference"] == 0
-    assert r["Exception rows whose amount is not a number"] == 1
+    assert r.total == 2344.5
+    assert r.later == 999  # month 4, reported in later packs
+    assert r.months_total == 2344.5 - 999
+    assert r.reported == 110 + 120 + 130.5 + 100 + 500 + 303
+    assert r.left_out == 7 + 40 + 10 + 20 + 5  # the exceptions that have an amount
+    assert r.reported + r.left_out == r.months_total and r.check == 0
+    assert (r.rows_left_out, r.unreadable) == (6, 1)  # row 12's 'abc' has no amount
+    t = r.table().set_index("item")["amount"]
+    assert t["Ledger total, months 1 to 3"] == 1345.5
+    assert t["Left out: 6 row(s) on the Exceptions sheet"] == 82
+    assert t["Check: reported + left out - ledger total (0)"] == 0
+
+
+def test_a_ledger_by_cost_centre_takes_programme_and_place_from_the_map():
+    frame = pd.DataFrame(
+        [
+            (1, "cc1", None, 100.0),  # row 2: A/P by the map
+            (1, " CC2 ", "X1", 50.0),  # row 3: Q, the place from practice X1 (A)
+            (2, "cc3", None, 70.0),  # row 4: not in the map
+            (2, 612345.0, None, 30.0),  # row 5: a code read as a number: B/Q
+        ],
+        columns=["month", "cost_centre", "practice_code", "amount"],
+    )
+    ccs = {"CC1": ("P", "A"), "CC2": ("Q", None), "612345": ("Q", "B")}
+    lg = read_ledger(frame, ["A", "B"], ["P", "Q"], {"X1": "A"}, ccs)
+    got = lg.rows[["place", "programme", "amount"]].values.tolist()
+    assert got == [["A", "P", 100.0], ["A", "Q", 50.0], ["B", "Q", 30.0]]
+    assert lg.exceptions[["source_row", "reason", "amount"]].values.tolist() == [
+        [4, "cost centre CC3 is not in the cost-centre map", 70.0]
+    ]
+
+
+def test_a_cost_centre_map_is_checked_against_the_model():
+    from xlalloc.engine.monitoring import cost_centre_map
+
+    frame = pd.DataFrame(
+        {
+            "cost_centre": ["C1", "c1", "C2", None, "C3"],
+            "programme": ["P", "P", "Nope", "P", "Q"],
+            "place": [None, None, "A", None, "Z"],
+            "source_row": [2, 3, 4, 5, 6],
+        }
+    )
+    with pytest.raises(InputError) as e:
+        cost_centre_map(frame, ["A", "B"], ["P", "Q"], "map.csv")
+    assert [(p.row, p.message) for p in e.value.problems] == [
+        (3, "cost centre C1 is mapped twice (rows 2 and 3); keep one"),
+        (4, "cost centre C2: unknown programme 'Nope'; the model's programmes are ['P', 'Q']"),
+        (5, "the cost centre is blank"),
+        (6, "cost centre C3: unknown place 'Z'; places are ['A', 'B']"),
+    ]
+
+
+def test_amounts_that_total_beyond_any_budget_are_refused():
+    frame = pd.DataFrame(
+        [(1, "A", "P", 9e12)] * 3, columns=["month", "place", "programme", "amount"]
+    )
+    with pytest.raises(InputError, match="total £27,000,000,000,000.00, beyond any NHS budget"):
+        read_ledger(frame, ["A"], ["P"])
+
+
+def test_true_false_is_never_money():
+    frame = pd.DataFrame(
+        [(1, "A", "P", True), (1, "A", "P", 5.0)], columns=["month", "place", "programme", "amount"]
+    )
+    lg = read_ledger(frame, ["A"], ["P"])
+    assert lg.rows["amount"].tolist() == [5.0]
+    assert lg.exceptions["reason"].tolist() == ["amount True is not a number"]
 
 
 def test_blank_place_in_a_string_ledger_uses_the_practice():

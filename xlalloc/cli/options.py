@@ -112,6 +112,17 @@ def columns(text: str) -> dict[str, str]:
         raise argparse.ArgumentTypeError("; ".join(p.message for p in e.problems)) from None
 
 
+def ledger_columns(text: str) -> dict[str, str]:
+    """``month=Period,cost_centre=Cost Centre,amount=Actual``: a ledger's headers."""
+    from ..engine.errors import InputError
+    from ..readers.ledger import parse_ledger_columns
+
+    try:
+        return parse_ledger_columns(text)
+    except InputError as e:
+        raise argparse.ArgumentTypeError("; ".join(p.message for p in e.problems)) from None
+
+
 def columns_option(c: Any) -> None:
     """``--columns``: which extract headers hold the line, practice code and amount."""
     c.add_argument(

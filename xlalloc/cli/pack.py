@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import month, number
+from .options import ledger_columns, month, number
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the monthly reporting packs."""
     from ..api import packs
+    from ..reporting import reconciliation_lines
     from .progress import progress_printer
 
     run = packs(
@@ -23,6 +24,8 @@ def run(args: argparse.Namespace) -> int:
         phasing=args.phasing,
         threshold=args.threshold,
         allow_empty_month=args.allow_empty_month,
+        map=args.map,
+        columns=args.columns,
         progress=progress_printer(total=len(args.place or []) + 1 if args.place else 4),
     )
     for p in run.paths:
@@ -34,8 +37,9 @@ def run(args: argparse.Namespace) -> int:
         )
         for r in run.exceptions.itertuples(index=False):
             print(f"  - row {r.source_row}: {r.reason}")
-    diff = run.reconciliation.set_index("item").loc["Difference", "amount"]
-    print(f"reconciled to the ledger: difference £{diff:,.2f}")
+    assert run.figures is not None
+    for line in reconciliation_lines(run.figures):
+        print(line)
     return 0
 
 
@@ -48,7 +52,23 @@ def register(c: Any) -> None:
     c.add_argument(
         "--actuals",
         required=True,
-        help="ledger extract (CSV or XLSX): month, programme, amount, and place or practice_code",
+        help="ledger extract (CSV or XLSX) as the finance system exports it: a period "
+        "(M06, Sep-26, 2026-09 ...), an amount (£1,234.50, (100.00) ...), and a cost centre "
+        "(with --map) or a programme with a place or practice code",
+    )
+    c.add_argument(
+        "--map",
+        metavar="MAP.csv",
+        help="CSV/XLSX cost_centre,programme[,place]: the ledger's cost centres (default: "
+        "the model's CostCentres sheet, if filled in)",
+    )
+    c.add_argument(
+        "--columns",
+        type=ledger_columns,
+        metavar="month=H,cost_centre=H,amount=H,...",
+        help="the ledger's headers where they are not the fields' names, e.g. "
+        "--columns month=Period,cost_centre='Cost Centre',amount=Actual (Period and Actual "
+        "are read as month and amount without being named)",
     )
     c.add_argument(
         "--month",

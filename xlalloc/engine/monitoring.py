@@ -24,16 +24,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problems
 from .frames import is_blank, source_rows, text_codes
-from .rounding import largest_remainder
+from .rounding import MAX_AMOUNT, largest_remainder
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "CostCentreMap",
     "Ledger",
     "MONTHS",
     "MONTH_NAMES",
     "PackSettings",
+    "Reconciliation",
     "budget_vs_actual",
     "check_phasing",
+    "code_text",
+    "cost_centre_map",
     "pence_sum",
     "phase_budgets",
     "read_ledger",
@@ -117,8 +121,88 @@ class Ledger:
     """A ledger extract split into what can be reported and what cannot."""
 
     rows: pd.DataFrame  # month, place, programme, amount, source_row
-    exceptions: pd.DataFrame  # source_row, reason, month, place, practice_code, programme, amount
-    total: float  # sum of every numeric amount in the extract
+    #: source_row, reason, month, place, practice_code, [cost_centre, subjective,]
+    #: programme, amount (a number where one could be read, else the cell as given)
+    exceptions: pd.DataFrame
+    total: float  # sum of every amount that could be read, in pounds (exact in pence)
+    #: Exception rows whose amount could not be read at all.
+    unreadable: int = 0
+
+
+#: A cost centre's programme and place (``None``: the row's place or practice decides).
+CostCentreMap = Mapping[str, tuple[str, str | None]]
+
+
+def code_text(v: object) -> str | None:
+    """A code as ledgers and maps write it: trimmed, upper case; ``612345.0`` is ``612345``."""
+    if is_blank(v):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return str(v).strip().upper()
+
+
+def cost_centre_map(
+    frame: pd.DataFrame, places: list[str], programmes: list[str], where: str
+) -> dict[str, tuple[str, str | None]]:
+    """A cost-centre map checked against the model: each cost centre once, known names.
+
+    Args:
+        frame: ``cost_centre, programme, place`` (place may be blank) and ``source_row``.
+        places: The model's places.
+        programmes: The model's care programmes.
+        where: The map's name for messages (its file or sheet).
+
+    Raises:
+        InputError: A blank cost centre or programme, a cost centre mapped twice (with
+            its rows), an unknown programme or place; every problem together.
+    """
+    problems = Problems()
+    rows = source_rows(frame)
+    out: dict[str, tuple[str, str | None]] = {}
+    first: dict[str, int] = {}
+    known_places, known_progs = set(places), set(programmes)
+    for i, (cc, prog, place) in enumerate(
+        zip(frame["cost_centre"], frame["programme"], frame["place"])
+    ):
+        row = int(rows[i])
+        code = code_text(cc)
+        prog_t = None if is_blank(prog) else str(prog).strip()
+        place_t = None if is_blank(place) else str(place).strip()
+        if code is None:
+            problems.add(where, "the cost centre is blank", row=row, column="cost_centre")
+            continue
+        if code in first:
+            problems.add(
+                where,
+                f"cost centre {code} is mapped twice (rows {first[code]} and {row}); keep one",
+                row=row,
+                column="cost_centre",
+            )
+            continue
+        first[code] = row
+        if prog_t is None:
+            problems.add(
+                where, f"cost centre {code}: the programme is blank", row=row, column="programme"
+            )
+        elif prog_t not in known_progs:
+            problems.add(
+                where,
+                f"cost centre {code}: unknown programme {prog_t!r}; the model's programmes "
+                f"are {sorted(known_progs)}",
+                row=row,
+                column="programme",
+            )
+        if place_t is not None and place_t not in known_places:
+            problems.add(
+                where,
+                f"cost centre {code}: unknown place {place_t!r}; places are {sorted(known_places)}",
+                row=row,
+                column="place",
+            )
+        out[code] = (prog_t or "", place_t)
+    problems.raise_if_any()
+    return out
 
 
 def read_ledger(
@@ -126,34 +210,45 @@ def read_ledger(
     places: list[str],
     programmes: list[str],
     practice_place: Mapping[str, str] | None = None,
+    cost_centres: CostCentreMap | None = None,
 ) -> Ledger:
     """Validate a ledger extract: whole-column checks, then a reason for each bad row.
 
     Args:
-        ledger: ``month, programme, amount`` and ``place`` or ``practice_code`` (or both).
+        ledger: ``month, amount`` and a programme (``programme``, or ``cost_centre`` with
+            ``cost_centres``) and a place (``place``, ``practice_code``, or the cost
+            centre's). ``month`` and ``amount`` as numbers, with ``month_problem`` and
+            ``amount_problem`` saying why a cell could not be read (the reader's,
+            :func:`xlalloc.readers.ledger.read_actuals`), or as raw values.
         places: Places known to the model.
         programmes: Care programmes known to the model.
         practice_place: Practice code -> place, for rows coded to a practice.
+        cost_centres: Cost centre -> (programme, place or ``None``)
+            (:func:`cost_centre_map`).
 
     Returns:
         A :class:`Ledger`; rows that cannot be reported are exceptions, with a reason.
 
     Raises:
-        InputError: Only when the extract's columns are missing.
+        InputError: Only when the extract's columns are missing, or its amounts total
+            beyond any NHS budget.
     """
     cols = set(ledger.columns)
+    by_cc = cost_centres is not None and "cost_centre" in cols
     problems = Problems()
-    for c in ("month", "programme", "amount"):
+    for c in ("month", "amount", *(() if by_cc else ("programme",))):
         if c not in cols:
             problems.add("ledger", f"missing column '{c}'; columns found: {sorted(cols)}")
-    if "place" not in cols and "practice_code" not in cols:
+    if not by_cc and "place" not in cols and "practice_code" not in cols:
         problems.add("ledger", "needs a 'place' or a 'practice_code' column")
     problems.raise_if_any()
     rows = np.asarray(source_rows(ledger))
     df = ledger.reset_index(drop=True).copy()
-    for c in ("place", "practice_code"):
+    for c in ("place", "practice_code", "programme", "cost_centre", "month_problem"):
         if c not in df.columns:
             df[c] = None
+    if "amount_problem" not in df.columns:
+        df["amount_problem"] = None
     known_places, known_progs = set(places), set(programmes)
     practice_place = dict(practice_place or {})
 
@@ -164,44 +259,61 @@ def read_ledger(
         return pd.Series(shown[codes], index=df.index, dtype=object)  # code -1: missing
 
     # Whole-column checks first; reasons are then written for the bad rows only.
-    amount = pd.to_numeric(df["amount"].astype(object), errors="coerce").astype("float64")
-    month = pd.to_numeric(df["month"].astype(object), errors="coerce").astype("float64")
+    amount = _numbers(df["amount"])
+    month = _numbers(df["month"])
     place, code, prog = text("place"), text("practice_code"), text("programme")
+    cc = df["cost_centre"].map(code_text) if by_cc else pd.Series(None, index=df.index)
+    cc_unknown = np.zeros(len(df), dtype=bool)
+    if by_cc:
+        assert cost_centres is not None
+        mapped = cc.map(lambda k: cost_centres.get(k) if k is not None else None)
+        has_cc = cc.notna().to_numpy()
+        cc_unknown = has_cc & mapped.isna().to_numpy()
+        ok = mapped.notna()
+        prog = prog.where(~ok, mapped.map(lambda m: m[0] if m else None))
+        cc_place = mapped.map(lambda m: m[1] if m else None)
+        place = place.where(~(ok & cc_place.notna()), cc_place)
     numeric = np.isfinite(amount.to_numpy())
     month_ok = month.isin(MONTHS).to_numpy()
     by_code = code.map(practice_place)
     from_code = place.isna() & code.notna()
     place = place.where(~from_code, by_code)
     practice_unknown = (from_code & by_code.isna()).to_numpy()
-    no_place = (place.isna() & code.isna()).to_numpy()
+    no_place = (place.isna() & code.isna()).to_numpy() & ~cc_unknown
     place_unknown = (place.notna() & ~place.isin(known_places)).to_numpy()
-    prog_unknown = (prog.isna() | ~prog.isin(known_progs)).to_numpy()
+    prog_unknown = (prog.isna() | ~prog.isin(known_progs)).to_numpy() & ~cc_unknown
     bad = ~numeric | ~month_ok | practice_unknown | no_place | place_unknown | prog_unknown
-    total = float(np.round(amount.to_numpy()[numeric] * 100).sum())
+    bad |= cc_unknown
+    pence = np.round(amount.to_numpy()[numeric] * 100).astype(np.int64)
+    total = int(sum(pence.tolist()))  # Python integers: no overflow, however many rows
+    if abs(total) > MAX_AMOUNT * 100:
+        raise InputError(
+            f"the ledger's amounts total £{total / 100:,.2f}, beyond any NHS budget (at most "
+            "£10 trillion): is the amount column the right one?",
+            where="ledger",
+        )
+    raw_cols = ["month", "place", "practice_code", "programme", "amount"]
+    shown_cols = {c: f"{c}_raw" if f"{c}_raw" in df.columns else c for c in raw_cols}
+    raw = {c: df[shown_cols[c]].tolist() for c in raw_cols}  # as the file gave them
+    extra = [c for c in ("cost_centre", "subjective") if c in ledger.columns]
     exceptions = []
-    raw = {
-        c: df[c].tolist() for c in ("month", "place", "practice_code", "programme", "amount")
-    }  # Python values, as the file gave them
     for i in np.flatnonzero(bad).tolist():
         r = {c: v[i] for c, v in raw.items()}
-        reasons = []
-        if not numeric[i]:
-            reasons.append(f"amount {r['amount']!r} is not a number")
-        if not month_ok[i]:
-            reasons.append(f"month {r['month']!r} is not 1 to 12")
-        code_i, place_i, prog_i = (
-            None if is_blank(r[k]) else str(r[k]).strip()
-            for k in ("practice_code", "place", "programme")
+        reasons = _reasons(
+            i,
+            r,
+            df,
+            numeric,
+            month_ok,
+            cc_unknown,
+            practice_unknown,
+            no_place,
+            place_unknown,
+            prog_unknown,
+            cc,
+            prog,
+            practice_place,
         )
-        if practice_unknown[i]:
-            reasons.append(f"practice {code_i} is not in the model")
-        if no_place[i]:
-            reasons.append("no place or practice")
-        elif place_unknown[i]:
-            shown = place_i if place_i is not None else practice_place.get(str(code_i))
-            reasons.append(f"unknown place {shown!r}")
-        if prog_unknown[i]:
-            reasons.append(f"unknown programme {prog_i!r}")
         exceptions.append(
             {
                 "source_row": int(rows[i]),
@@ -209,8 +321,9 @@ def read_ledger(
                 "month": r["month"],
                 "place": r["place"],
                 "practice_code": r["practice_code"],
+                **{c: df[c].iloc[i] for c in extra},
                 "programme": r["programme"],
-                "amount": float(amount.iloc[i]) if not np.isnan(amount.iloc[i]) else r["amount"],
+                "amount": float(amount.iloc[i]) if numeric[i] else r["amount"],
             }
         )
     good = ~bad
@@ -226,9 +339,65 @@ def read_ledger(
     )
     exc = pd.DataFrame(
         exceptions,
-        columns=["source_row", "reason", "month", "place", "practice_code", "programme", "amount"],
+        columns=[
+            "source_row",
+            "reason",
+            "month",
+            "place",
+            "practice_code",
+            *extra,
+            "programme",
+            "amount",
+        ],
     )
-    return Ledger(out, exc, total / 100)
+    return Ledger(out, exc, total / 100, int((bad & ~numeric).sum()))
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """Numbers as floats, anything else NaN (TRUE/FALSE are not numbers)."""
+    v = values.astype(object)
+    v = v.where(~v.map(lambda x: isinstance(x, bool | np.bool_)), None)
+    return pd.to_numeric(v, errors="coerce").astype("float64")
+
+
+def _reasons(
+    i: int,
+    r: dict[str, object],
+    df: pd.DataFrame,
+    numeric: np.ndarray,
+    month_ok: np.ndarray,
+    cc_unknown: np.ndarray,
+    practice_unknown: np.ndarray,
+    no_place: np.ndarray,
+    place_unknown: np.ndarray,
+    prog_unknown: np.ndarray,
+    cc: pd.Series,
+    prog: pd.Series,
+    practice_place: Mapping[str, str],
+) -> list[str]:
+    """Why row ``i`` cannot be reported, each reason naming its column and value."""
+    reasons = []
+    if not numeric[i]:
+        why = df["amount_problem"].iloc[i]
+        reasons.append(why if why else f"amount {r['amount']!r} is not a number")
+    if not month_ok[i]:
+        why = df["month_problem"].iloc[i]
+        reasons.append(why if why else f"month {r['month']!r} is not 1 to 12")
+    code_i, place_i = (
+        None if is_blank(r[k]) else str(r[k]).strip() for k in ("practice_code", "place")
+    )
+    if cc_unknown[i]:
+        reasons.append(f"cost centre {cc.iloc[i]} is not in the cost-centre map")
+    if practice_unknown[i]:
+        reasons.append(f"practice {code_i} is not in the model")
+    if no_place[i]:
+        reasons.append("no place or practice")
+    elif place_unknown[i]:
+        shown = place_i if place_i is not None else practice_place.get(str(code_i))
+        reasons.append(f"unknown place {shown!r}")
+    if prog_unknown[i]:
+        reasons.append(f"unknown programme {prog.iloc[i]!r}")
+    return reasons
 
 
 def pence_sum(values: pd.Series | np.ndarray) -> float:
@@ -276,21 +445,66 @@ def budget_vs_actual(
     return out.reset_index()
 
 
-def reconcile(ledger: Ledger, month: int) -> pd.DataFrame:
-    """Ledger total = reported year to date + later months + exceptions (numeric amounts)."""
-    ytd = pence_sum(ledger.rows.loc[ledger.rows["month"] <= month, "amount"])
-    later = pence_sum(ledger.rows.loc[ledger.rows["month"] > month, "amount"])
+@dataclass(frozen=True)
+class Reconciliation:
+    """What the packs reported and what they left out, exact in pence.
+
+    ``months_total`` (the ledger's total for months 1 to ``month``: every amount that
+    could be read, less the months after) = ``reported`` + ``left_out`` (the exceptions
+    that have an amount); ``unreadable`` rows had no amount at all.
+    """
+
+    month: int
+    total: float
+    later: float
+    months_total: float
+    reported: float
+    left_out: float
+    rows_left_out: int
+    unreadable: int
+
+    @property
+    def check(self) -> float:
+        """Reported + left out less the total for the months reported: always 0."""
+        return (round(self.reported * 100) + round(self.left_out * 100)) / 100 - self.months_total
+
+    def table(self) -> pd.DataFrame:
+        """The figures as ``item, amount`` rows, as the ICB summary shows them."""
+        m = self.month
+        return pd.DataFrame(
+            [
+                ("Ledger total (every amount that could be read)", self.total),
+                (f"Months after {m} (reported in later packs)", self.later),
+                (f"Ledger total, months 1 to {m}", self.months_total),
+                (f"Reported in the packs, months 1 to {m}", self.reported),
+                (f"Left out: {self.rows_left_out} row(s) on the Exceptions sheet", self.left_out),
+                ("Check: reported + left out - ledger total (0)", self.check),
+                ("Rows left out with no amount that could be read", self.unreadable),
+            ],
+            columns=["item", "amount"],
+        )
+
+
+def reconcile(ledger: Ledger, month: int) -> Reconciliation:
+    """What the packs reported and what they left out, adding up to the ledger's total."""
+    to_date = ledger.rows["month"] <= month
+    ytd = _pence(ledger.rows.loc[to_date, "amount"])
+    later = _pence(ledger.rows.loc[~to_date, "amount"])
     exc = pd.to_numeric(ledger.exceptions["amount"], errors="coerce")
-    exc_total = pence_sum(exc.dropna())
-    n_text = int(exc.isna().sum())
-    return pd.DataFrame(
-        [
-            ("Ledger total (numeric amounts)", ledger.total),
-            (f"Reported in place packs, months 1 to {month}", ytd),
-            (f"Months after {month} (not yet reported)", later),
-            ("Exceptions (see Exceptions)", exc_total),
-            ("Difference", round(ledger.total - ytd - later - exc_total, 2)),
-            ("Exception rows whose amount is not a number", n_text),
-        ],
-        columns=["item", "amount"],
+    total = round(ledger.total * 100)
+    return Reconciliation(
+        month,
+        total / 100,
+        later / 100,
+        (total - later) / 100,
+        ytd / 100,
+        _pence(exc.dropna()) / 100,
+        len(ledger.exceptions),
+        ledger.unreadable,
     )
+
+
+def _pence(values: pd.Series) -> int:
+    """Money summed exactly in whole pence (Python integers: no overflow)."""
+    v = np.round(np.asarray(values, dtype=np.float64) * 100).astype(np.int64)
+    return int(sum(v.tolist()))

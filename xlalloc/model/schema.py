@@ -250,6 +250,26 @@ TOTALS = InputTable(
     optional=True,
 )
 
+COST_CENTRES = InputTable(
+    "CostCentres",
+    "tblCostCentres",
+    "The ledger's cost centres mapped to care programmes and places, for monthly packs "
+    "from a ledger coded by cost centre (used unless a map file is given).",
+    (
+        Column("cost_centre", Kind.TEXT, description="the ledger's cost centre code"),
+        Column("programme", Kind.TEXT, description="the care programme its spend belongs to"),
+        Column(
+            "place",
+            Kind.TEXT,
+            required=False,
+            allow_blank=True,
+            description="its place (blank: the ledger row's place or practice decides)",
+        ),
+    ),
+    key="cost_centre",
+    optional=True,
+)
+
 SOURCES = InputTable(
     "Sources",
     "tblSources",
@@ -338,6 +358,7 @@ INPUT_TABLES: tuple[InputTable, ...] = (
     PLACE_SPLITS,
     BASELINES,
     TOTALS,
+    COST_CENTRES,
     SOURCES,
     RECONCILIATION,
 )

@@ -1,24 +1,213 @@
-"""Ledger extracts and phasing profiles for monthly packs."""
+"""Ledger extracts, cost-centre maps and phasing profiles for monthly packs.
+
+A ledger is read as the finance system exported it: columns found by their headers
+(``--columns month=Period,cost_centre=Cost Centre,amount=Actual`` names them where they
+differ), periods as ledgers write them (``M06``, ``Sep-26``, ``2026-09`` ...) and money
+as Excel saves it (``£1,234.50``, ``(100.00)``). Each cell is converted once, here; a
+cell that cannot be read keeps its row, with the reason, for the packs' Exceptions
+sheet, so nothing is dropped and the reconciliation can say what was left out.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from ..engine.errors import InputError, Problems
-from .cells import is_blank, parse_number
-from .tables import read_table
+from ..engine.errors import InputError, Problems, option
+from ..engine.frames import SOURCE_ROW
+from .cells import is_blank, parse_money, parse_number, parse_period
+from .tables import header_key, read_table
 
-__all__ = ["read_actuals", "read_phasing"]
+__all__ = [
+    "ALIASES",
+    "LEDGER_FIELDS",
+    "LedgerExtract",
+    "parse_ledger_columns",
+    "read_actuals",
+    "read_cost_centres",
+    "read_phasing",
+]
+
+#: What a ledger's columns may hold (``month``, ``amount`` and a programme, cost centre,
+#: place or practice code are needed; ``subjective`` is carried to the exceptions).
+LEDGER_FIELDS = (
+    "month",
+    "programme",
+    "place",
+    "practice_code",
+    "cost_centre",
+    "subjective",
+    "amount",
+)
+
+#: Headers an ISFE (Oracle) extract uses for a field, read as it without being named.
+ALIASES = {"month": ("period",), "amount": ("actual",)}
 
 
-def read_actuals(path: str | Path) -> pd.DataFrame:
-    """A ledger extract (CSV or the first sheet of a workbook), every cell as read.
+@dataclass
+class LedgerExtract:
+    """A ledger read at the boundary: one row per file row, each cell converted once.
 
-    Rows are validated by the monitoring engine, which lists bad rows as exceptions.
+    Attributes:
+        frame: ``month`` (financial-year month, NaN where unreadable), ``amount`` (£,
+            NaN where unreadable), ``month_problem`` and ``amount_problem`` (why, or
+            ``None``), the text fields present, and ``source_row``; ``month_raw`` and
+            ``amount_raw`` keep the cells as the file gave them.
+        file: The file's name, for messages and the packs' Cover.
+        headers: Field -> the header it was read from.
+        notes: What was chosen (a header read as a field).
     """
-    return read_table(path)
+
+    frame: pd.DataFrame
+    file: str
+    headers: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_ledger_columns(text: str | None) -> dict[str, str]:
+    """``month=Period,cost_centre=Cost Centre,amount=Actual`` as field -> header.
+
+    Raises:
+        InputError: A part without ``=``, an unknown field, or a field given twice.
+    """
+    out: dict[str, str] = {}
+    if not text:
+        return out
+    problems = Problems()
+    for part in text.split(","):
+        key, sep, header = part.partition("=")
+        key, header = key.strip(), header.strip()
+        if not sep or not header:
+            problems.add(
+                option("columns"), f"{part.strip()!r} is not NAME=HEADER, e.g. month=Period"
+            )
+        elif key not in LEDGER_FIELDS:
+            problems.add(
+                option("columns"),
+                f"unknown column {key!r}; expected one of {list(LEDGER_FIELDS)}",
+            )
+        elif key in out:
+            problems.add(option("columns"), f"{key} is given twice")
+        else:
+            out[key] = header
+    problems.raise_if_any()
+    return out
+
+
+def read_actuals(
+    path: str | Path,
+    columns: Mapping[str, str] | None = None,
+    financial_year: str | None = None,
+) -> LedgerExtract:
+    """A ledger extract (CSV or the first sheet of a workbook), every cell converted once.
+
+    Args:
+        path: The extract.
+        columns: Field -> header, where the file's headers are not the fields' names.
+        financial_year: The model's year (``2026/27``): a period naming a year must fall
+            in it.
+
+    Raises:
+        InputError: A named header that is not in the file, a field given by two
+            headers, or no month or amount column; every problem together.
+    """
+    where = Path(path).name
+    raw = read_table(path)
+    keys = {header_key(h): h for h in (columns or {}).values()}
+    problems = Problems()
+    rename: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    notes: list[str] = []
+    found = [c for c in raw.columns if c != SOURCE_ROW]
+    for fld, header in (columns or {}).items():
+        key = header_key(header)
+        if key not in raw.columns:
+            problems.add(
+                where,
+                f"no column {header!r} for {fld} (named by {option('columns')}); "
+                f"columns found: {found}",
+            )
+        else:
+            rename[key] = fld
+            headers[fld] = header
+    for fld in LEDGER_FIELDS:
+        if fld in headers:
+            continue
+        if fld in raw.columns and fld not in keys:
+            rename[fld] = fld
+            headers[fld] = fld
+            continue
+        alias = next((a for a in ALIASES.get(fld, ()) if a in raw.columns and a not in keys), None)
+        if alias is not None and fld not in raw.columns:
+            rename[alias] = fld
+            headers[fld] = alias
+            as_written = raw.attrs.get("headers", {}).get(alias, alias)
+            notes.append(f"Ledger column '{as_written}' read as the {fld}.")
+    for fld in ("month", "amount"):
+        if fld not in headers:
+            problems.add(
+                where,
+                f"no {fld} column; columns found: {found}; name it with "
+                f"{option('columns')} {fld}=HEADER",
+            )
+    problems.raise_if_any()
+    shown = raw.attrs.get("headers", {})
+    headers = {fld: shown.get(header_key(h), h) for fld, h in headers.items()}
+    df = raw[[*rename, SOURCE_ROW]].rename(columns=rename)
+    frame = pd.DataFrame({SOURCE_ROW: df[SOURCE_ROW].to_numpy()})
+    for fld in LEDGER_FIELDS:
+        if fld in ("month", "amount") or fld not in df.columns:
+            continue
+        frame[fld] = df[fld].to_numpy(dtype=object)
+    frame["month_raw"] = df["month"].to_numpy(dtype=object)
+    frame["amount_raw"] = df["amount"].to_numpy(dtype=object)
+    frame["month"], frame["month_problem"] = _converted(
+        df["month"], headers["month"], lambda v: float(parse_period(v, financial_year))
+    )
+    frame["amount"], frame["amount_problem"] = _converted(
+        df["amount"], headers["amount"], parse_money
+    )
+    return LedgerExtract(frame, where, headers, notes)
+
+
+def _converted(
+    values: pd.Series, header: str, parse: Callable[[object], float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell converted (once per distinct value), or NaN with the reason."""
+    cache: dict[object, tuple[float, str | None]] = {}
+    out = np.full(len(values), np.nan)
+    why = np.full(len(values), None, dtype=object)
+    for i, v in enumerate(values.tolist()):
+        if is_blank(v):
+            why[i] = f"{header} is blank"
+            continue
+        key = (type(v), v)
+        if key not in cache:
+            try:
+                cache[key] = (parse(v), None)
+            except ValueError as e:
+                cache[key] = (np.nan, f"{header} {e}")
+        out[i], why[i] = cache[key]
+    return out, why
+
+
+def read_cost_centres(path: str | Path) -> pd.DataFrame:
+    """A cost-centre map ``cost_centre, programme[, place]`` (CSV or a workbook's first sheet).
+
+    The rows are checked against the model by the monitoring engine
+    (:func:`~xlalloc.engine.monitoring.cost_centre_map`).
+
+    Raises:
+        InputError: The file cannot be read, or lacks ``cost_centre`` or ``programme``.
+    """
+    df = read_table(path, required=("cost_centre", "programme"))
+    if "place" not in df.columns:
+        df["place"] = None
+    return df[["cost_centre", "programme", "place", SOURCE_ROW]]
 
 
 def read_phasing(path: str | Path | None) -> pd.Series | None:

@@ -79,6 +79,7 @@ class ModelInputs:
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)  # files Practices came from
     years_given: bool = False  # the Practices sheet's year column is filled in
     extracts: ActivityExtract | None = None  # extracts read beside it (xlalloc run --activity)
+    cost_centres: pd.DataFrame | None = None  # the ledger's cost centres, for packs
 
     def __post_init__(self) -> None:
         if "year" not in self.practices.columns:  # one year: the Policy's
@@ -560,6 +561,7 @@ def read_model_rows(
         notes=notes,
         sources=frames["tblSources"],
         years_given=years_given,
+        cost_centres=frames["tblCostCentres"],
     )
 
 

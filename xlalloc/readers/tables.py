@@ -189,6 +189,8 @@ def read_table(
     ]
     df = pd.DataFrame(body, columns=header, dtype=object).replace("", None)
     df[SOURCE_ROW] = range(2, len(body) + 2)
+    # Each key's header as the file writes it, for messages that quote the user's words.
+    df.attrs["headers"] = {k: str(h).replace("\ufeff", "").strip() for k, h in zip(header, rows[0])}
     for c in numbers:
         if c not in df.columns:
             continue

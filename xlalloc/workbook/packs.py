@@ -24,10 +24,11 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from .._version import __version__
 from ..engine.errors import InputError, option
+from ..engine.monitoring import Reconciliation
 from ..model.labels import money_label
 from .files import atomic_write
 from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
-from .sheetspec import ChartSpec, Drawing, Highlight, Look, col, quote_sheet
+from .sheetspec import ChartSpec, Drawing, Highlight, Look, SheetSpec, col, quote_sheet
 from .tables import INDEX, MONEY, PCT
 from .xlsx import fit_to_page, normalised_zip
 
@@ -197,6 +198,8 @@ class PackData:
     places: pd.DataFrame | None = None  # ICB summary: by-place totals
     exceptions: pd.DataFrame | None = None
     reconciliation: pd.DataFrame | None = None
+    recon: Reconciliation | None = None  # ICB summary: the reconciliation's figures
+    ledger_file: str = ""  # ICB summary: the ledger's file name
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -315,26 +318,46 @@ def fill_pack(
             d.put(row + 2 + i, c + 1, amount, "#,##0" if "rows" in item else MONEY)
     new = []
     if data.exceptions is not None:
-        ex = Drawing("Exceptions", data.look)
-        ex.note(
-            1,
-            1,
-            f"Ledger rows not reported ({len(data.exceptions)})",
-            bold=True,
-            size=16,
-            font_color=NHS_BLUE,
-        )
-        if len(data.exceptions):
-            ex.block(3, 1, data.exceptions, {"amount": MONEY}, table="xla_Exceptions")
-            ex.freeze = "A4"
-            ex.print_setup(landscape=True, title_rows=(3, 3))
-        else:
-            ex.put(3, 1, "None: every ledger row was reported.")
-        new.append(ex.spec())
+        new.append(_exceptions_sheet(data))
     filled = fill_template(parts, [d.spec() for d in draws.values()], new)
     buf = io.BytesIO()
     write_package(filled, [i.filename for i in infos], buf, {i.filename: i for i in infos})
     return atomic_write(out, buf.getvalue())
+
+
+def _exceptions_sheet(data: PackData) -> SheetSpec:
+    """The ICB summary's Exceptions: the reconciliation's figures, then every row left out."""
+    assert data.exceptions is not None
+    ex = Drawing("Exceptions", data.look)
+    file = data.ledger_file
+    ex.note(
+        1,
+        1,
+        f"Ledger rows not reported ({len(data.exceptions)})" + (f": {file}" if file else ""),
+        bold=True,
+        size=16,
+        font_color=NHS_BLUE,
+    )
+    recon = data.recon
+    top = 3
+    if recon is not None:
+        for i, (label, amount) in enumerate(
+            (
+                (f"Ledger total, months 1 to {recon.month} (£)", recon.months_total),
+                ("Reported in the packs (£)", recon.reported),
+                ("Left out: the rows below (£)", recon.left_out),
+            )
+        ):
+            ex.put(3 + i, 1, label)
+            ex.put(3 + i, 2, amount, MONEY)
+        top = 7
+    if len(data.exceptions):
+        ex.block(top, 1, data.exceptions, {"amount": MONEY}, table="xla_Exceptions")
+        ex.freeze = f"A{top + 1}"
+        ex.print_setup(landscape=True, title_rows=(top, top))
+    else:
+        ex.put(top, 1, "None: every ledger row was reported.")
+    return ex.spec()
 
 
 def _programmes(
