@@ -1,11 +1,12 @@
 """Ledger extracts, cost-centre maps and phasing profiles for monthly packs.
 
 A ledger is read as the finance system exported it: columns found by their headers
-(``--columns month=Period,cost_centre=Cost Centre,amount=Actual`` names them where they
-differ), periods as ledgers write them (``M06``, ``Sep-26``, ``2026-09`` ...) and money
-as Excel saves it (``£1,234.50``, ``(100.00)``). Each cell is converted once, here; a
-cell that cannot be read keeps its row, with the reason, for the packs' Exceptions
-sheet, so nothing is dropped and the reconciliation can say what was left out.
+(``xlalloc pack --columns month=Period,cost_centre=Cost Centre,amount=Actual`` names
+them where they differ), periods as ledgers write them (``M06``, ``Sep-26``,
+``2026-09`` ...) and money as Excel saves it (``£1,234.50``, ``(100.00)``). Each cell
+is converted once, here; a cell that cannot be read keeps its row, with the reason,
+for the packs' Exceptions sheet, so nothing is dropped and the reconciliation can say
+what was left out.
 """
 
 from __future__ import annotations
