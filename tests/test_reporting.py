@@ -143,13 +143,22 @@ def test_place_packs_sum_to_the_icb_summary_and_the_ledger(recalculated, demo_pa
     exc = pd.to_numeric(run.exceptions["amount"], errors="coerce").fillna(0).sum()
     assert icb + exc == pytest.approx(amounts.sum(), abs=0.005)
     recon = dict(zip(run.reconciliation["item"], run.reconciliation["amount"]))
-    assert recon["Difference"] == 0
+    assert recon["Check: reported + left out - ledger total (0)"] == 0
     summary = recalculated[SUMMARY_FILE]
     assert "Exceptions" in summary
-    reasons = [r[1] for r in summary["Exceptions"][3:] if r[1]]
+    sheet = summary["Exceptions"]
+    # The reconciliation's three figures at the top, the same as the command prints.
+    f = run.figures
+    assert [r[:2] for r in sheet[2:5]] == [
+        [f"Ledger total, months 1 to {MONTH} (£)", f.months_total],
+        ["Reported in the packs (£)", f.reported],
+        ["Left out: the rows below (£)", f.left_out],
+    ]
+    assert f.reported == pytest.approx(icb, abs=0.005)
+    reasons = [r[1] for r in sheet[7:] if r[1]]
     assert reasons == [
         "unknown place 'Atlantis'",
-        "month '13' is not 1 to 12",
+        "month '13' is not a month 1 (April) to 12 (March)",
         "amount 'see invoice' is not a number",
     ]
 
@@ -415,3 +424,154 @@ def test_a_pack_request_is_checked_once_and_names_each_field(tmp_path):
     assert request.threshold == 0.05 and request.places is None  # PackSettings' default
     with pytest.raises(ValidationError):  # frozen: a request is what was asked
         request.month = 7
+
+
+# --------------------------------------------------------------------------- real ledgers
+
+
+def _bva(run):
+    return run.bva.set_index(["place", "programme"])["ytd_actual"]
+
+
+def test_amounts_and_periods_as_ledgers_write_them_are_all_reported(demo_packs, tmp_path):
+    model = demo_packs[0]
+    # Every money style Excel saves and every period style a ledger writes; by hand:
+    # Ashford City / Acute: 1,234.50 - 100.00 + 1,234.50 - 5.25 = 2,363.75;
+    # Brookvale / Community: -1,000.00 + 250 + 0.10 + 1,000,000.00 = 999,250.10.
+    ledger = tmp_path / "styles.csv"
+    ledger.write_text(
+        "Period,programme,place,Actual\n"
+        'M01,Acute,Ashford City,"£1,234.50"\n'
+        "Apr-26,Acute,Ashford City,(100.00)\n"
+        '2026-05,Acute,Ashford City,"1,234.50"\n'
+        "May,Acute,Ashford City,-£5.25\n"
+        'Month 2,Community,Brookvale,"(£1,000.00)"\n'
+        "P02,Community,Brookvale,250\n"
+        "MAY-26,Community,Brookvale,£0.10\n"
+        'September 2026,Community,Brookvale,"£1,000,000.00"\n',
+        encoding="utf-8",
+    )
+    run = xlalloc.packs(model, ledger, 6, tmp_path / "p")
+    assert len(run.exceptions) == 0
+    actual = _bva(run)
+    assert actual[("Ashford City", "Acute")] == 2363.75
+    assert actual[("Brookvale", "Community")] == 999250.10
+    assert actual.drop([("Ashford City", "Acute"), ("Brookvale", "Community")]).eq(0).all()
+    f = run.figures
+    assert (f.months_total, f.reported, f.left_out) == (1001613.85, 1001613.85, 0.0)
+
+
+def _hand_money(text):
+    """An ISFE amount read by hand: £ and commas dropped, brackets negative."""
+    t = text.replace("£", "").replace(",", "")
+    return -round(float(t[1:-1]) * 100) if t.startswith("(") else round(float(t) * 100)
+
+
+def test_an_isfe_ledger_with_its_map_reports_every_mapped_pound(demo_packs, tmp_path, capsys):
+    model = demo_packs[0]
+    ledger = tmp_path / "isfe.csv"
+    assert main(["demo-ledger", str(model), "--style", "isfe", "-o", str(ledger)]) == 0
+    cc_map = tmp_path / "isfe-map.csv"
+    out = tmp_path / "p"
+    argv = ["pack", str(model), "--actuals", str(ledger), "--month", "6", "--out", str(out)]
+    assert main([*argv, "--map", str(cc_map)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    # The expected actuals, from the two CSVs with the csv module.
+    with open(cc_map, encoding="utf-8-sig", newline="") as f:
+        mapping = {r["cost_centre"]: (r["programme"], r["place"]) for r in csv.DictReader(f)}
+    result = run_model(read_model(model))
+    practice_place = dict(zip(result.practices["practice_code"], result.practices["place"]))
+    months = {f"{m}-26": k for k, m in enumerate(["APR", "MAY", "JUN", "JUL", "AUG", "SEP"], 1)}
+    expected: dict = {}
+    months_total = left_out = 0
+    with open(ledger, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            try:
+                pence = _hand_money(r["Actual"])
+            except ValueError:
+                continue  # TBC, blank: no amount
+            months_total += pence
+            if r["Cost Centre"] not in mapping or r["Period"] not in months:
+                left_out += pence
+                continue
+            prog, place = mapping[r["Cost Centre"]]
+            key = (place or practice_place[r["Practice Code"]], prog)
+            expected[key] = expected.get(key, 0) + pence
+    run = xlalloc.packs(model, ledger, 6, tmp_path / "again", map=cc_map)
+    actual = _bva(run)
+    for key, pence in expected.items():
+        assert round(actual[key] * 100) == pence, key
+    assert round(actual.sum() * 100) == sum(expected.values())
+    # The stray cost centre is listed with its amount; the three figures add up.
+    exc = run.exceptions.set_index("source_row")
+    stray = exc[exc["reason"] == "cost centre 699999 is not in the cost-centre map"]
+    assert stray["amount"].tolist() == [2500.0]
+    assert left_out == 2500_00 + 1000_00  # the stray cost centre and March 2026
+    assert printed[-3:] == [
+        f"ledger total, months 1 to 6: £{months_total / 100:,.2f}",
+        f"reported in the packs: £{(months_total - left_out) / 100:,.2f}",
+        "left out: £3,500.00 in 4 row(s), listed on the ICB summary's Exceptions sheet (2 of "
+        "them with no amount that could be read)",
+    ]
+    # Without a map, a ledger by cost centre is refused, saying how to give one.
+    capsys.readouterr()
+    assert main([*argv[:-1], str(tmp_path / "none")]) == 2
+    assert "--map MAP.csv" in capsys.readouterr().err
+
+
+def test_the_models_cost_centres_sheet_is_the_map_when_none_is_given(demo_packs, tmp_path):
+    model = tmp_path / "model.xlsx"
+    shutil.copy(demo_packs[0], model)
+    ledger = tmp_path / "isfe.csv"
+    assert main(["demo-ledger", str(model), "--style", "isfe", "-o", str(ledger)]) == 0
+    wb = load_workbook(model)
+    ws = wb["CostCentres"]
+    with open(tmp_path / "isfe-map.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    header = next(r for r in range(1, 11) if ws.cell(r, 1).value == "cost_centre")
+    for i, r in enumerate(rows):
+        for j, k in enumerate(("cost_centre", "programme", "place")):
+            ws.cell(header + 1 + i, 1 + j, r[k] or None)
+    wb.save(model)
+    with_sheet = xlalloc.packs(model, ledger, 6, tmp_path / "a")
+    with_file = xlalloc.packs(
+        demo_packs[0], ledger, 6, tmp_path / "b", map=tmp_path / "isfe-map.csv"
+    )
+    assert with_sheet.bva.equals(with_file.bva)
+    assert len(with_sheet.exceptions) == 4
+
+
+def test_infinite_huge_and_text_amounts_are_exceptions_and_no_figure_passes_10_trillion(
+    demo_packs, tmp_path
+):
+    model = demo_packs[0]
+    ledger = tmp_path / "hostile.csv"
+    ledger.write_text(
+        "month,programme,place,amount\n"
+        "1,Acute,Ashford City,inf\n"
+        "1,Acute,Ashford City,nan\n"
+        "1,Acute,Ashford City,1e20\n"
+        "1,Acute,Ashford City,-Infinity\n"
+        "1,Acute,Ashford City,lots\n"
+        "1,Acute,Ashford City,5%\n"
+        '1,Acute,Ashford City,"£1,000.00"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "p"
+    run = xlalloc.packs(model, ledger, 1, out)
+    assert run.exceptions[["source_row", "reason"]].values.tolist() == [
+        [2, "amount 'inf' is not a finite amount"],
+        [3, "amount 'nan' is not a finite amount"],
+        [4, "amount '1e20' is beyond any NHS budget (at most £10 trillion)"],
+        [5, "amount '-Infinity' is not a finite amount"],
+        [6, "amount 'lots' is not a number"],
+        [7, "amount '5%' is a percentage, not an amount of money"],
+    ]
+    f = run.figures
+    assert (f.months_total, f.reported, f.left_out, f.unreadable) == (1000.0, 1000.0, 0.0, 6)
+    for pack in out.glob("*.xlsx"):
+        for name, rows in read_values(pack).items():
+            for row in rows:
+                for v in row:
+                    if isinstance(v, int | float) and not isinstance(v, bool):
+                        assert abs(v) <= 1e13, (pack.name, name, v)

@@ -220,8 +220,9 @@ def make_packs(
         bad.append(f"ledger reconciliation differs by £{recon.check:,.2f}")
     if recon.rows_left_out:
         bad.append(
-            f"ledger: £{recon.left_out:,.2f} in {recon.rows_left_out} row(s) not "
-            "reported (Exceptions)"
+            f"ledger: £{recon.reported:,.2f} reported of £{recon.months_total:,.2f} for "
+            f"months 1 to {month}; £{recon.left_out:,.2f} in {recon.rows_left_out} row(s) "
+            "left out (Exceptions)"
         )
     status = CheckStatus(tuple(bad)).listed()
     prov = result.provenance()
@@ -313,7 +314,6 @@ def make_packs(
         target=result.budget_total,
         places=by_place.rename_axis("place").reset_index(),
         exceptions=ledger.exceptions,
-        reconciliation=recon.table(),
         recon=recon,
         ledger_file=extract.file,
         **common,

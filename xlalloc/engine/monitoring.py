@@ -127,6 +127,8 @@ class Ledger:
     total: float  # sum of every amount that could be read, in pounds (exact in pence)
     #: Exception rows whose amount could not be read at all.
     unreadable: int = 0
+    #: The exceptions' amounts that could be read, in pounds (exact in pence).
+    left_out: float = 0.0
 
 
 #: A cost centre's programme and place (``None``: the row's place or practice decides).
@@ -350,7 +352,9 @@ def read_ledger(
             "amount",
         ],
     )
-    return Ledger(out, exc, total / 100, int((bad & ~numeric).sum()))
+    left_pence = np.round(amount.to_numpy()[bad & numeric] * 100).astype(np.int64)
+    left_out = int(sum(left_pence.tolist()))
+    return Ledger(out, exc, total / 100, int((bad & ~numeric).sum()), left_out / 100)
 
 
 def _numbers(values: pd.Series) -> pd.Series:
@@ -468,21 +472,26 @@ class Reconciliation:
         """Reported + left out less the total for the months reported: always 0."""
         return (round(self.reported * 100) + round(self.left_out * 100)) / 100 - self.months_total
 
-    def table(self) -> pd.DataFrame:
-        """The figures as ``item, amount`` rows, as the ICB summary shows them."""
+    def rows(self) -> list[tuple[str, float, bool]]:
+        """``(item, amount, is_a_count)``: the figures in the order the ICB summary shows."""
         m = self.month
-        return pd.DataFrame(
-            [
-                ("Ledger total (every amount that could be read)", self.total),
-                (f"Months after {m} (reported in later packs)", self.later),
-                (f"Ledger total, months 1 to {m}", self.months_total),
-                (f"Reported in the packs, months 1 to {m}", self.reported),
-                (f"Left out: {self.rows_left_out} row(s) on the Exceptions sheet", self.left_out),
-                ("Check: reported + left out - ledger total (0)", self.check),
-                ("Rows left out with no amount that could be read", self.unreadable),
-            ],
-            columns=["item", "amount"],
-        )
+        return [
+            ("Ledger total (every amount that could be read)", self.total, False),
+            (f"Months after {m} (reported in later packs)", self.later, False),
+            (f"Ledger total, months 1 to {m}", self.months_total, False),
+            (f"Reported in the packs, months 1 to {m}", self.reported, False),
+            (
+                f"Left out: {self.rows_left_out} row(s) on the Exceptions sheet",
+                self.left_out,
+                False,
+            ),
+            ("Check: reported + left out - ledger total (0)", self.check, False),
+            ("Rows left out with no amount that could be read", self.unreadable, True),
+        ]
+
+    def table(self) -> pd.DataFrame:
+        """The figures as ``item, amount`` rows."""
+        return pd.DataFrame([r[:2] for r in self.rows()], columns=["item", "amount"])
 
 
 def reconcile(ledger: Ledger, month: int) -> Reconciliation:
@@ -490,7 +499,6 @@ def reconcile(ledger: Ledger, month: int) -> Reconciliation:
     to_date = ledger.rows["month"] <= month
     ytd = _pence(ledger.rows.loc[to_date, "amount"])
     later = _pence(ledger.rows.loc[~to_date, "amount"])
-    exc = pd.to_numeric(ledger.exceptions["amount"], errors="coerce")
     total = round(ledger.total * 100)
     return Reconciliation(
         month,
@@ -498,7 +506,7 @@ def reconcile(ledger: Ledger, month: int) -> Reconciliation:
         later / 100,
         (total - later) / 100,
         ytd / 100,
-        _pence(exc.dropna()) / 100,
+        ledger.left_out,
         len(ledger.exceptions),
         ledger.unreadable,
     )

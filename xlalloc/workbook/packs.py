@@ -28,7 +28,16 @@ from ..engine.monitoring import Reconciliation
 from ..model.labels import money_label
 from .files import atomic_write
 from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
-from .sheetspec import ChartSpec, Drawing, Highlight, Look, SheetSpec, col, quote_sheet
+from .sheetspec import (
+    PENCE,
+    ChartSpec,
+    Drawing,
+    Highlight,
+    Look,
+    SheetSpec,
+    col,
+    quote_sheet,
+)
 from .tables import INDEX, MONEY, PCT
 from .xlsx import fit_to_page, normalised_zip
 
@@ -197,7 +206,6 @@ class PackData:
     dft: float | None = None
     places: pd.DataFrame | None = None  # ICB summary: by-place totals
     exceptions: pd.DataFrame | None = None
-    reconciliation: pd.DataFrame | None = None
     recon: Reconciliation | None = None  # ICB summary: the reconciliation's figures
     ledger_file: str = ""  # ICB summary: the ledger's file name
     extra: dict[str, object] = field(default_factory=dict)
@@ -308,14 +316,12 @@ def fill_pack(
     for i, note in enumerate(data.notes):
         d.note(r + i, c, note)
     row = r + len(data.notes) + 1
-    if data.reconciliation is not None:
+    if data.recon is not None:
         d.note(row, c, "Reconciliation to the ledger", bold=True)
         d.header(row + 1, c, ["Item", "Amount (£)"])
-        for i, (item, amount) in enumerate(
-            zip(data.reconciliation["item"], data.reconciliation["amount"])
-        ):
+        for i, (item, amount, count) in enumerate(data.recon.rows()):
             d.put(row + 2 + i, c, item)
-            d.put(row + 2 + i, c + 1, amount, "#,##0" if "rows" in item else MONEY)
+            d.put(row + 2 + i, c + 1, amount, "#,##0" if count else PENCE)
     new = []
     if data.exceptions is not None:
         new.append(_exceptions_sheet(data))
@@ -349,10 +355,10 @@ def _exceptions_sheet(data: PackData) -> SheetSpec:
             )
         ):
             ex.put(3 + i, 1, label)
-            ex.put(3 + i, 2, amount, MONEY)
+            ex.put(3 + i, 2, amount, PENCE)
         top = 7
     if len(data.exceptions):
-        ex.block(top, 1, data.exceptions, {"amount": MONEY}, table="xla_Exceptions")
+        ex.block(top, 1, data.exceptions, {"amount": PENCE}, table="xla_Exceptions")
         ex.freeze = f"A{top + 1}"
         ex.print_setup(landscape=True, title_rows=(top, top))
     else:

@@ -24,6 +24,7 @@ __all__ = [
     "INDEX",
     "MONEY",
     "MONEY_UNITS",
+    "PENCE",
     "NUMBER",
     "PCT",
     "SHARE",
@@ -51,6 +52,8 @@ HEADER_FONT = "FFFFFF"
 
 #: Money: £ with thousands separators, negatives in brackets, zero as a dash.
 MONEY = '£#,##0;(£#,##0);"–"'
+#: Money to the penny, whatever the money unit (reconciliations, ledger rows).
+PENCE = '£#,##0.00;(£#,##0.00);"–"'
 INDEX = "0.000"
 SHARE = "0.0000%"
 PCT = "0.00%"
