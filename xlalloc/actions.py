@@ -139,7 +139,7 @@ def validate_action(book: Book) -> list[str]:
 
 def packs_action(book: Book) -> list[Path]:
     """Build the monthly reporting packs named on the Policy sheet."""
-    from .readers.ledger import read_actuals
+    from .readers.ledger import parse_ledger_columns, read_actuals
     from .reporting import make_packs, reconciliation_lines
 
     try:
@@ -154,7 +154,11 @@ def packs_action(book: Book) -> list[Path]:
         cost_centres = result.inputs.cost_centres
         run = make_packs(
             result,
-            read_actuals(p.pack_actuals, None, p.financial_year),
+            read_actuals(
+                p.pack_actuals,
+                parse_ledger_columns(p.pack_columns, where="Policy, pack_columns"),
+                p.financial_year,
+            ),
             p.pack_month,
             p.pack_dir,
             threshold=p.pack_threshold,

@@ -164,3 +164,46 @@ def test_packs_action_from_the_ribbon(demo_model, tmp_path):
         "ICB summary.xlsx",
     ]
     assert "Wrote 4 packs" in fake.app.alerts[-1][1]
+
+
+def test_packs_from_an_isfe_ledger_from_the_ribbon(demo_model, tmp_path):
+    """The CostCentres sheet is the map and the Policy's pack_columns names the headers."""
+    import csv
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from xlalloc.cli import main
+
+    model = tmp_path / "isfe-model.xlsx"
+    shutil.copy(demo_model, model)
+    ledger = tmp_path / "isfe.csv"
+    assert main(["demo-ledger", str(model), "--style", "isfe", "-o", str(ledger)]) == 0
+    with open(tmp_path / "isfe-map.csv", encoding="utf-8-sig", newline="") as f:
+        mapping = list(csv.DictReader(f))
+    wb = load_workbook(model)
+    ws = wb["CostCentres"]
+    header = next(r for r in range(1, 11) if ws.cell(r, 1).value == "cost_centre")
+    for i, r in enumerate(mapping):
+        for j, k in enumerate(("cost_centre", "programme", "place")):
+            ws.cell(header + 1 + i, 1 + j, r[k] or None)
+    wb.save(model)
+    fake = FakeBook(model)
+    policy = fake.sheets["Policy"]
+    rows = {v: r for (r, c), v in policy.data.items() if c == 1}
+    for name, value in (
+        ("action", "packs"),
+        ("pack_actuals", str(ledger)),
+        ("pack_month", 6),
+        ("pack_dir", str(tmp_path / "packs")),
+        ("pack_columns", "cost_centre=Cost Centre,subjective=Subjective"),
+    ):
+        policy.data[(rows[name], 2)] = value
+    book = XlwingsBook(fake)
+    assert len(macros.dispatch(book)) == 4
+    alert = fake.app.alerts[-1][1]
+    assert "Left out: £3,500.00 in 4 row(s)" in alert and "Reported in the packs: £" in alert
+    policy.data[(rows["pack_columns"], 2)] = "colour=red"
+    assert macros.dispatch(book) == []
+    checks = " ".join(str(v) for (r, c), v in fake.sheets["Checks"].data.items())
+    assert "Policy, pack_columns: unknown column 'colour'" in checks

@@ -142,6 +142,12 @@ class ModelPolicy(BaseModel):
     pack_actuals: str | None = _own(None, "ledger extract for monthly packs (CSV or XLSX path)")
     pack_month: int | None = _own(None, "month reported in packs (1 = April)", ge=1, le=12)
     pack_dir: str | None = _own(None, "folder the monthly packs are written to")
+    pack_columns: str | None = _own(
+        None,
+        "the ledger's headers where they are not the fields' names, e.g. month=Period,"
+        "cost_centre=Cost Centre,amount=Actual (blank: the names; Period and Actual are "
+        "read as month and amount)",
+    )
     pack_threshold: Annotated[float, _engine(PackSettings, "threshold", float, XLALLOC, True)] = (
         _default(PackSettings, "threshold")
     )

@@ -69,8 +69,12 @@ class LedgerExtract:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_ledger_columns(text: str | None) -> dict[str, str]:
+def parse_ledger_columns(text: str | None, where: str | None = None) -> dict[str, str]:
     """``month=Period,cost_centre=Cost Centre,amount=Actual`` as field -> header.
+
+    Args:
+        text: The mapping, or blank for none.
+        where: Where it was given, for messages (default: the ``columns`` option).
 
     Raises:
         InputError: A part without ``=``, an unknown field, or a field given twice.
@@ -78,21 +82,17 @@ def parse_ledger_columns(text: str | None) -> dict[str, str]:
     out: dict[str, str] = {}
     if not text:
         return out
+    at = where or option("columns")
     problems = Problems()
     for part in text.split(","):
         key, sep, header = part.partition("=")
         key, header = key.strip(), header.strip()
         if not sep or not header:
-            problems.add(
-                option("columns"), f"{part.strip()!r} is not NAME=HEADER, e.g. month=Period"
-            )
+            problems.add(at, f"{part.strip()!r} is not NAME=HEADER, e.g. month=Period")
         elif key not in LEDGER_FIELDS:
-            problems.add(
-                option("columns"),
-                f"unknown column {key!r}; expected one of {list(LEDGER_FIELDS)}",
-            )
+            problems.add(at, f"unknown column {key!r}; expected one of {list(LEDGER_FIELDS)}")
         elif key in out:
-            problems.add(option("columns"), f"{key} is given twice")
+            problems.add(at, f"{key} is given twice")
         else:
             out[key] = header
     problems.raise_if_any()
