@@ -499,7 +499,7 @@ def isfe_ledger(
     def money(x: float) -> str:
         return f"(£{-x:,.2f})" if x < 0 else f"£{x:,.2f}"
 
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for r in simple.itertuples(index=False):
         place = None if "GMS" in r.programme else r.place
         rows.append(
