@@ -138,3 +138,32 @@ def pdf_pages(pdf: str | Path) -> list[str]:
         [exe, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     return [p for p in text.split("\f") if p.strip()]
+
+
+def body_text_sizes(pdf: str | Path) -> list[tuple[str, float, int]]:
+    """Each printed page's sheet (from its footer), its smallest body text size and spans.
+
+    The size is the font size on paper after the page's scaling (PyMuPDF reads it from
+    the text matrix). Body text is every span between the header and footer bands (the
+    top and bottom 50 points: the 0.75-inch margins hold the header and footer), so the
+    fixed-size header and footer do not count; chart text drawn as text counts.
+    """
+    import pymupdf
+
+    out = []
+    with pymupdf.open(str(pdf)) as doc:
+        for page in doc:
+            h = page.rect.height
+            sizes, footer = [], ""
+            for block in page.get_text("dict")["blocks"]:
+                for line in block.get("lines", []):
+                    for span in line["spans"]:
+                        if not span["text"].strip():
+                            continue
+                        y = span["bbox"][1]
+                        if y > h - 50 and not footer and span["bbox"][0] < page.rect.width / 3:
+                            footer = span["text"].strip()
+                        if 50 < y < h - 50:
+                            sizes.append(span["size"])
+            out.append((footer, round(min(sizes), 2) if sizes else 0.0, len(sizes)))
+    return out

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 import xlalloc
-from tests.libreoffice import pdf_pages, to_pdf
+from tests.libreoffice import body_text_sizes, pdf_pages, to_pdf
 from xlalloc.cli import main
 from xlalloc.model.labels import is_code_style, label
 from xlalloc.model.schema import OUTPUT_SHEETS
@@ -82,8 +82,24 @@ def workbooks(tmp_path_factory, libreoffice) -> dict[str, Path]:
         main(["levelling-up", str(funding), "--pot", "200000", "-o", str(d / "levelling.xlsx")])
         == 0
     )
+    units = d / "units.csv"
+    pd.DataFrame(
+        {
+            "unit": ["North", "South", "East", "West"],
+            "population": [250e3, 310e3, 190e3, 280e3],
+            "need": [260e3, 300e3, 220e3, 250e3],
+            "spend": [410e6, 455e6, 300e6, 420e6],
+            "deprivation": [3, 1, 4, 2],
+        }
+    ).to_csv(units, index=False)
+    assert main(["equity", str(units), "-o", str(d / "equity.xlsx")]) == 0
+    variant = d / "variant.xlsx"
+    assert main(["run", str(model), "-o", str(variant), "--scenario", "pace=0.5"]) == 0
+    assert main(["compare", str(model), str(variant), "-o", str(d / "compare.xlsx")]) == 0
     return {
         "model": model,
+        "equity": d / "equity.xlsx",
+        "compare": d / "compare.xlsx",
         "pack": d / "packs" / "Ashford City.xlsx",
         "pack summary": d / "packs" / "ICB summary.xlsx",
         "converge": d / "conv.xlsx",
@@ -132,14 +148,17 @@ def test_footer_carries_the_run_date_and_version(printed):
         assert all(stamp in page for page in printed[kind][-1:]), kind
 
 
-def test_page_setup_fits_one_page_wide_with_a_numbered_footer(workbooks):
+def test_page_setup_fits_one_page_wide_or_legibly_with_a_numbered_footer(workbooks):
     for kind, path in workbooks.items():
         wb = load_workbook(path)
         for ws in wb.worksheets:
             where = f"{kind}: sheet {ws.title}"
-            assert ws.sheet_properties.pageSetUpPr.fitToPage, where
-            assert ws.page_setup.fitToWidth in (1, "1"), where
-            assert ws.page_setup.fitToHeight in (0, "0"), where
+            if ws.sheet_properties.pageSetUpPr.fitToPage:
+                assert ws.page_setup.fitToWidth in (1, "1"), where
+                assert ws.page_setup.fitToHeight in (0, "0"), where
+            else:  # too wide to fit legibly: at a legible scale, column A on every page
+                assert 72 <= int(ws.page_setup.scale) <= 100, where
+                assert ws.print_title_cols == "$A:$A", where
             assert ws.page_setup.paperSize in (9, "9"), where
             footer = ws.oddFooter
             assert footer.left.text == "&A", where
@@ -239,3 +258,32 @@ def _part(path: Path, prefix: str) -> bytes:
 
     with zipfile.ZipFile(path) as z:
         return b"".join(z.read(n) for n in z.namelist() if n.startswith(prefix))
+
+
+@pytest.fixture(scope="module")
+def text_sizes(workbooks, tmp_path_factory) -> dict[str, list[tuple[str, float, int]]]:
+    out = tmp_path_factory.mktemp("sizes")
+    return {
+        kind: body_text_sizes(to_pdf(path, out / kind.replace(" ", "-").replace("£", "k")))
+        for kind, path in workbooks.items()
+    }
+
+
+def test_every_printed_page_has_body_text_of_8_points_or_more(text_sizes):
+    """Measured from the PDF LibreOffice prints: the size on paper, after scaling."""
+    small = {
+        kind: [(i + 1, sheet, size) for i, (sheet, size, n) in enumerate(pages) if n and size < 8]
+        for kind, pages in text_sizes.items()
+    }
+    assert {k: v for k, v in small.items() if v} == {}
+    assert set(text_sizes) >= {
+        "model",
+        "pack",
+        "pack summary",
+        "converge",
+        "table-y1",
+        "targets",
+        "levelling-up",
+        "equity",
+        "compare",
+    }

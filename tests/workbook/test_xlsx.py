@@ -28,7 +28,11 @@ def test_specs_round_trip(tmp_path):
     assert ws["B4"].value == "=SUM(B2:C2)" and ws["B4"].font.b
     assert ws.column_dimensions["A"].width == 30 and ws.freeze_panes == "A2"
     assert len(ws._charts) == 1
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    # The chart (18 cm from column E) runs past one A4 landscape width: fitted, its 10-point
+    # text would print at about 7.7 points, so the sheet prints at 80% across two pages,
+    # column A repeated (the legibility rule).
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.scale == 80
+    assert ws.print_title_cols == "$A:$A"
 
 
 def test_same_specs_same_bytes(tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -42,7 +42,7 @@ from .outputs.common import (
     RUN_AT,
     find_beside,
 )
-from .sheetspec import shown
+from .sheetspec import shown, wrapped_lines
 from .tables import MONEY
 from .xlsx import fit_to_page, header, put, save_atomic
 
@@ -215,7 +215,7 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     ]
     for i, (k, v) in enumerate(lines):
         put(ws, 3 + i, 1, k).font = BOLD
-        put(ws, 3 + i, 2, v)
+        _wrapped(ws, 3 + i, v)
     sample = ws.cell(row=8, column=2)
     sample.fill, sample.font = INPUT_FILL, INPUT_FONT
     r = 4 + len(lines)
@@ -235,24 +235,41 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
         ]
         prov += [("Build note", n) for n in built.notes]
     for i, (name, value) in enumerate(prov):
-        put(ws, r + 1 + i, 1, name)
+        put(ws, r + 1 + i, 1, name).alignment = TOP
         if i < 3:
             ws.cell(row=r + 1 + i, column=2, value=value)  # live formulas
         else:
-            put(ws, r + 1 + i, 2, value)
+            _wrapped(ws, r + 1 + i, value)
     r += len(prov) + 2
     put(ws, r, 1, "Sheets").font = BOLD
-    _header(ws, r + 1, ["sheet", "kind", "contents"])
+    _header(ws, r + 1, ["sheet", "kind: contents"])
     index = [(POLICY, "input", "named policy parameters")]
     index += [(t.sheet, "input" if t.editable else "record", t.description) for t in INPUT_TABLES]
     index += [(s, "output", "written by xlalloc") for s in output_sheets() if s != CHECKS]
     index += [(CHECKS, "checks", "reads 0 when all is well")]
-    for i, row in enumerate(index):
-        for j, v in enumerate(row):
-            put(ws, r + 2 + i, 1 + j, v)
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 90
-    ws.column_dimensions["C"].width = 60
+    for i, (sheet, kind, contents) in enumerate(index):
+        put(ws, r + 2 + i, 1, sheet).alignment = TOP
+        _wrapped(ws, r + 2 + i, f"{kind}: {contents}")
+    # A cover, not a table: two columns, the text wrapped in the second, so it prints on
+    # one page wide at full size.
+    ws.column_dimensions["A"].width = COVER_LABEL_WIDTH
+    ws.column_dimensions["B"].width = COVER_TEXT_WIDTH
+
+
+#: The Cover's two columns, in characters: labels, and text wrapped to fit a portrait page.
+COVER_LABEL_WIDTH = 26
+COVER_TEXT_WIDTH = 62
+TOP = Alignment(vertical="top")
+
+
+def _wrapped(ws: Worksheet, row: int, value: object) -> None:
+    """Text in the Cover's second column, wrapped, its row as tall as its lines."""
+    cell = put(ws, row, 2, value)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if isinstance(value, str):
+        lines = wrapped_lines(value, COVER_TEXT_WIDTH - 2)
+        if lines > 1:
+            ws.row_dimensions[row].height = 15.0 * lines
 
 
 @dataclass(frozen=True)

@@ -61,13 +61,19 @@ from ..readers.ooxml import (
 )
 from .pinned import chart_part, copy_stored
 from .sheetspec import (
+    CHART_PT,
+    DEFAULT_PT,
+    PAPER,
     CellSpec,
     ChartSpec,
     SheetSpec,
     TableSpec,
     col,
     header_footer,
+    print_fit,
+    printed_width,
     quote_sheet,
+    shown,
     wrapped_lines,
 )
 
@@ -386,7 +392,8 @@ def sheet_xml(
     parts = [f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><sheetPr>']
     if spec.tab_color:
         parts.append(f'<tabColor rgb="FF{spec.tab_color}"/>')
-    parts.append('<pageSetUpPr fitToPage="1"/></sheetPr>')
+    fitted = print_scale(spec) is None
+    parts.append('<pageSetUpPr fitToPage="1"/></sheetPr>' if fitted else "</sheetPr>")
     parts.append(f'<dimension ref="A1:{col(last_col)}{last_row}"/>')
     parts.append('<sheetViews><sheetView workbookViewId="0">')
     if spec.freeze:
@@ -426,15 +433,49 @@ def sheet_xml(
     return "".join(parts)
 
 
+#: Points in a centimetre (a chart's width is in centimetres).
+CM = 72 / 2.54
+
+
+def print_scale(spec: SheetSpec) -> int | None:
+    """The sheet's print scale by the legibility rule (``None``: one page wide).
+
+    See :func:`~xlalloc.workbook.sheetspec.print_fit`: the used columns' widths, text
+    running past them, charts and the smallest text on the sheet decide.
+    """
+    written = [c for c in spec.cells if c.value not in (None, "")]
+    if not written:
+        return None
+    last = max(c.col for c in written)
+    widths = [spec.widths.get(col(j), 8.43) for j in range(1, last + 1)]
+    smallest = min((c.size or DEFAULT_PT) for c in written)
+    spills = [
+        (c.col, len(shown(c.value, c.number_format)) * (c.size or DEFAULT_PT) / DEFAULT_PT)
+        for c in written
+        if not c.wrap and isinstance(c.value, str) and not c.formula
+    ]
+    charts = [(col_index(re.sub(r"\d", "", ch.anchor)) + 1, ch.width * CM) for ch in spec.charts]
+    width = printed_width(widths, spills, charts)
+    if charts:  # their text prints at CHART_PT, scaled with the sheet
+        smallest = min(smallest, CHART_PT)
+    return print_fit(width, smallest, spec.page.landscape, spec.page.paper)
+
+
 def page_xml(spec: SheetSpec) -> str:
-    """Margins, page setup (A4, one page wide), header and footer, and page breaks."""
+    """Margins, page setup, header and footer, and page breaks.
+
+    The page setup is the paper, and one page wide unless that makes the text illegible
+    (:func:`print_scale`).
+    """
     head, foot = header_footer(spec.page)
     orientation = "landscape" if spec.page.landscape else "portrait"
+    paper = PAPER[spec.page.paper][0]
+    scale = print_scale(spec)
+    fit = 'fitToWidth="1" fitToHeight="0"' if scale is None else f'scale="{scale}"'
     xml = (
         '<printOptions horizontalCentered="1"/><pageMargins left="0.5" right="0.5" '
         'top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        f'<pageSetup paperSize="9" orientation="{orientation}" fitToWidth="1" '
-        'fitToHeight="0"/><headerFooter>'
+        f'<pageSetup paperSize="{paper}" orientation="{orientation}" {fit}/><headerFooter>'
         + (f"<oddHeader>{_text(head)}</oddHeader>" if head else "")
         + f"<oddFooter>{_text(foot)}</oddFooter></headerFooter>"
     )
@@ -789,9 +830,14 @@ class _Edit:
             self.parts[rels_part(part)] = _rels_xml(rels)
         self.parts[part] = sheet_xml(spec, self.styles, drawing_rid, table_rids).encode("utf-8")
         self.written.append(spec.name)
+        titles = []
+        if print_scale(spec) is not None:  # columns run on: repeat the identifying column
+            titles.append(f"{quote_sheet(spec.name)}!$A:$A")
         if spec.page.title_rows:
             r1, r2 = spec.page.title_rows
-            self.print_titles[spec.name] = f"{quote_sheet(spec.name)}!${r1}:${r2}"
+            titles.append(f"{quote_sheet(spec.name)}!${r1}:${r2}")
+        if titles:
+            self.print_titles[spec.name] = ",".join(titles)
 
     def _tables(self) -> list[dict[str, str]]:
         """The root attributes of every table part in the package."""
@@ -952,9 +998,11 @@ def _wrapped_heights(root: Element, spec: SheetSpec) -> dict[int, float]:
     heights: dict[int, float] = {}
     for c in spec.cells:
         if c.wrap and isinstance(c.value, str):
-            lines = wrapped_lines(c.value, widths.get(c.col, 8.43) - 1, 1.1 if c.bold else 1.0)
+            size = (c.size or DEFAULT_PT) / DEFAULT_PT  # larger text: fewer characters a line
+            scale = (1.1 if c.bold else 1.0) * size
+            lines = wrapped_lines(c.value, widths.get(c.col, 8.43) - 1, scale)
             if lines > 1:
-                heights[c.row] = max(heights.get(c.row, 15.0), 15.0 * lines)
+                heights[c.row] = max(heights.get(c.row, 15.0), 15.0 * size * lines)
     return heights
 
 

@@ -100,7 +100,7 @@ def build_template() -> Workbook:
     cover.title = "Cover"
     cover.sheet_view.showGridLines = False
     for r in range(1, 4):
-        for c in range(1, 9):
+        for c in range(1, 3):  # the banner spans the cover's two columns: one page wide
             cover.cell(row=r, column=c).fill = PatternFill("solid", fgColor=NHS_BLUE)
     cover["A2"] = "Monthly finance report"
     cover["A2"].font = Font(bold=True, size=24, color="FFFFFF")
@@ -158,11 +158,16 @@ def build_template() -> Workbook:
         ws["A1"].font = Font(bold=True, size=16, color=NHS_BLUE)
         for name, cell in anchors:
             _name(wb, name, sheet, cell)
+        if sheet == "Notes":  # sentences, wrapped in one wide column, and the reconciliation
+            ws.column_dimensions["A"].width = 110
+            ws.column_dimensions["B"].width = 19
+            continue
         ws.column_dimensions["A"].width = 44
         for letter in "BCDEFGHI":
             ws.column_dimensions[letter].width = 19
     for ws in wb.worksheets:
-        fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=ws.title != "Cover")
+        # Filled later with tables of 10-point text: legible at the scale chosen for it.
+        fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=ws.title != "Cover", body_pt=10)
     return wb
 
 
@@ -273,7 +278,8 @@ def fill_pack(
     ):
         if name in places:
             d, r, c = at(name)
-            d.put(r, c, value, PCT if name == "pack_threshold" else None, fit=False)
+            long = name in ("pack_checks", "pack_sources")  # wrapped in the column, legible
+            d.put(r, c, value, PCT if name == "pack_threshold" else None, fit=False, wrap=long)
     for name, (ref, value) in _programmes(at, places, data).items():
         d, r, c = at(name)
         d.formula(r, c, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY, value=value)
@@ -314,7 +320,7 @@ def fill_pack(
         )
     d, r, c = at("notes_table")
     for i, note in enumerate(data.notes):
-        d.note(r + i, c, note)
+        d.put(r + i, c, note, fit=False, wrap=True)
     row = r + len(data.notes) + 1
     if data.recon is not None:
         d.note(row, c, "Reconciliation to the ledger", bold=True)

@@ -23,8 +23,14 @@ from ..readers.cells import col_index, col_letter
 __all__ = [
     "INDEX",
     "MONEY",
+    "CHART_PT",
+    "MIN_PRINTED_PT",
     "MONEY_UNITS",
+    "PAPER",
     "PENCE",
+    "column_points",
+    "print_fit",
+    "printed_width",
     "NUMBER",
     "PCT",
     "SHARE",
@@ -61,6 +67,87 @@ NUMBER = "#,##0"
 
 #: Money shown in pounds, thousands or millions: the format (the value stays in £).
 MONEY_UNITS = {"£": MONEY, "£000": '£#,##0,;(£#,##0,);"–"', "£m": '£#,##0.0,,;(£#,##0.0,,);"–"'}
+
+
+#: Body text is at least this size on paper, in points, after any scaling to fit.
+MIN_PRINTED_PT = 8.0
+#: Text size of a cell with no size of its own (Excel's default, Calibri 11).
+DEFAULT_PT = 11.0
+#: Text size of chart titles, axes and legends as openpyxl and LibreOffice draw them.
+CHART_PT = 10.0
+#: Paper sizes: Excel's ``paperSize`` code and the width and height in points.
+PAPER = {"A4": (9, 595.28, 841.89), "A3": (8, 841.89, 1190.55)}
+#: Left plus right page margins, in points (0.5 inch each).
+MARGINS_PT = 72.0
+#: A sheet is fitted only when its text would print this much above the minimum (the
+#: printed width is an estimate: fonts and padding differ between Excel and LibreOffice).
+SAFETY = 1.15
+
+
+def column_points(width: float) -> float:
+    """A column's printed width in points from its width in characters.
+
+    Measured from LibreOffice's printing (a column of 5 characters prints about 42
+    points wide, one of 10 about 70, one of 30 about 183): wider than Excel's rule of
+    thumb, so that a sheet judged to fit does fit.
+    """
+    return 5.6 * width + 14.0
+
+
+def printed_width(
+    widths: list[float], spills: list[tuple[int, float]] = (), objects: list[tuple[int, float]] = ()
+) -> float:
+    """A sheet's printed width in points: its columns, text running past them, charts.
+
+    Args:
+        widths: Each column's width in characters, from column A.
+        spills: ``(column, characters)`` of text that is not wrapped: it prints across
+            the empty columns to its right, so the page holds it all.
+        objects: ``(column, points)`` of charts and pictures anchored at a column.
+    """
+    starts = [0.0]
+    for w in widths:
+        starts.append(starts[-1] + column_points(w))
+    total = starts[-1]
+
+    def start(j: int) -> float:
+        return (
+            starts[j - 1]
+            if j - 1 < len(starts)
+            else total + column_points(8.43) * (j - len(starts))
+        )
+
+    for j, chars in spills:
+        total = max(total, start(j) + column_points(chars))
+    for j, points in objects:
+        total = max(total, start(j) + points)
+    return total
+
+
+def print_fit(
+    width_pt: float, smallest_pt: float, landscape: bool, paper: str = "A4"
+) -> int | None:
+    """How a sheet prints so that its body text stays legible: ``None`` or a scale.
+
+    ``None``: fitted to one page wide, when that keeps the smallest text at
+    :data:`MIN_PRINTED_PT` or more (with a margin, :data:`SAFETY`, for the estimate of
+    the printed width). Otherwise the percentage that prints the smallest text at exactly
+    :data:`MIN_PRINTED_PT`: the columns run on to further pages, each repeating the
+    identifying first column (the print titles).
+
+    Args:
+        width_pt: The sheet's printed width in points (:func:`printed_width`).
+        smallest_pt: The smallest body text size on the sheet, in points.
+        landscape: The orientation.
+        paper: ``A4`` or ``A3``.
+    """
+    _, short, long = PAPER[paper]
+    printable = (long if landscape else short) - MARGINS_PT
+    if not width_pt or printable >= width_pt:
+        return None
+    if printable / width_pt * smallest_pt >= MIN_PRINTED_PT * SAFETY:
+        return None
+    return min(100, math.ceil(100 * MIN_PRINTED_PT / smallest_pt))
 
 
 @dataclass(frozen=True)
@@ -166,6 +253,7 @@ class PageSetup:
     title_rows: tuple[int, int] | None = None
     marking: str = "OFFICIAL"
     stamp: str = ""
+    paper: str = "A4"
 
 
 @dataclass(frozen=True)
@@ -181,10 +269,15 @@ class Look:
     money: str = "£"
     marking: str = "OFFICIAL"
     stamp: str = ""
+    paper: str = "A4"
 
     @classmethod
     def of(
-        cls, run_at: object = None, money: str | None = None, marking: str | None = "OFFICIAL"
+        cls,
+        run_at: object = None,
+        money: str | None = None,
+        marking: str | None = "OFFICIAL",
+        paper: str | None = None,
     ) -> Look:
         """A look stamped with a run's date and time and xlalloc's version.
 
@@ -192,11 +285,12 @@ class Look:
             run_at: When the figures were computed (a datetime; ``None``: no date).
             money: ``£`` (default), ``£000`` or ``£m``.
             marking: The protective marking (``None`` or "" for none).
+            paper: ``A4`` (default) or ``A3``: the paper board papers print on.
         """
         from .._version import __version__
 
         when = f"Run {run_at:%d %b %Y %H:%M} · " if run_at is not None else ""
-        return cls(money or "£", marking or "", f"{when}xlalloc {__version__}")
+        return cls(money or "£", marking or "", f"{when}xlalloc {__version__}", paper or "A4")
 
 
 @dataclass
@@ -323,7 +417,9 @@ class Drawing:
         self.tab_color: str | None = None
         self.freeze: str | None = None
         self.highlights: list[Highlight] = []
-        self.page = PageSetup(marking=self.look.marking, stamp=self.look.stamp)
+        self.page = PageSetup(
+            marking=self.look.marking, stamp=self.look.stamp, paper=self.look.paper
+        )
         self.tables: list[TableSpec] = []
         self.breaks: list[int] = []
 
@@ -482,7 +578,9 @@ class Drawing:
         self, *, landscape: bool = True, title_rows: tuple[int, int] | None = None
     ) -> None:
         """Orientation and the rows repeated at the top of each printed page."""
-        self.page = PageSetup(landscape, title_rows, self.look.marking, self.look.stamp)
+        self.page = PageSetup(
+            landscape, title_rows, self.look.marking, self.look.stamp, self.look.paper
+        )
 
     def chart_below(self, chart: ChartSpec) -> None:
         """A chart on a page of its own after the rows above its anchor (never split)."""

@@ -19,9 +19,28 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .files import atomic_write
-from .sheetspec import FOOTER_CENTRE, FOOTER_LEFT, CellSpec, Drawing, SheetSpec, cell_value
+from .sheetspec import (
+    DEFAULT_PT,
+    FOOTER_CENTRE,
+    FOOTER_LEFT,
+    PAPER,
+    CellSpec,
+    Drawing,
+    SheetSpec,
+    cell_value,
+    print_fit,
+    printed_width,
+)
 
-__all__ = ["fit_to_page", "header", "normalised_zip", "put", "save_atomic", "save_specs"]
+__all__ = [
+    "fit_to_page",
+    "header",
+    "normalised_zip",
+    "put",
+    "save_atomic",
+    "save_specs",
+    "sheet_scale",
+]
 
 
 def write_cell(ws: Worksheet, c: CellSpec):
@@ -62,6 +81,8 @@ def fit_to_page(
     stamp: str = "",
     title_rows: str | None = None,
     landscape: bool = True,
+    paper: str = "A4",
+    body_pt: float | None = None,
 ) -> None:
     """Print on A4 one page wide, with the same header and footer as output sheets.
 
@@ -71,14 +92,26 @@ def fit_to_page(
         stamp: Printed at the bottom right (default: xlalloc's version).
         title_rows: Rows repeated on every printed page, e.g. ``"4:4"``.
         landscape: Landscape or portrait.
+        paper: ``A4`` or ``A3``.
+        body_pt: The smallest text the sheet will hold, where it is filled later (a
+            template): the scale keeps that legible too.
+
+    One page wide unless that makes the text illegible: then as few pages wide as keep
+    it legible, the first column repeated (:func:`~xlalloc.workbook.sheetspec.print_fit`).
     """
     from .._version import __version__
 
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.paperSize = PAPER[paper][0]
+    scale = sheet_scale(ws, landscape, paper, body_pt)
+    if scale is None:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    else:  # one page wide would be illegible: columns run on, the first repeated
+        ws.page_setup.scale = scale
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.print_title_cols = "A:A"
     ws.print_options.horizontalCentered = True
     if marking:
         ws.HeaderFooter.oddHeader.center.text = marking.replace("&", "&&")
@@ -88,6 +121,44 @@ def fit_to_page(
     ws.HeaderFooter.oddFooter.right.text = (stamp or f"xlalloc {__version__}").replace("&", "&&")
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def sheet_scale(
+    ws: Worksheet, landscape: bool, paper: str = "A4", body_pt: float | None = None
+) -> int | None:
+    """An openpyxl sheet's print scale by the legibility rule (``None``: one page wide).
+
+    The print area is every cell with a value or a fill, the columns given a width, and
+    text that runs on past its column.
+    """
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    smallest, last = min(DEFAULT_PT, body_pt or DEFAULT_PT), 0
+    spills: list[tuple[int, float]] = []
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value in (None, ""):
+                if cell.fill is not None and cell.fill.fill_type:
+                    last = max(last, cell.column)
+                continue
+            last = max(last, cell.column)
+            size = float(cell.font.sz or DEFAULT_PT)
+            smallest = min(smallest, size)
+            text = cell.value
+            if isinstance(text, str) and not text.startswith("=") and not cell.alignment.wrap_text:
+                spills.append((cell.column, len(text) * size / DEFAULT_PT))
+    if not last:
+        return None
+    # Columns the sheet sets a width for are part of its layout (a template's table
+    # columns, filled later), so they count even while empty.
+    for letter, dim in ws.column_dimensions.items():
+        if dim.width:
+            last = max(last, column_index_from_string(letter))
+    widths = []
+    for j in range(1, last + 1):
+        dim = ws.column_dimensions.get(get_column_letter(j))
+        widths.append(float(dim.width) if dim is not None and dim.width else 8.43)
+    return print_fit(printed_width(widths, spills), smallest, landscape, paper)
 
 
 def save_specs(specs: Iterable[SheetSpec], path: str | Path) -> Path:

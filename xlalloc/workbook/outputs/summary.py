@@ -109,7 +109,7 @@ def summary_sheet(
             "(blank)" if v is None else v,
             "0.00%" if prm.percent else "#,##0.##" if prm.kind is ParameterKind.NUMBER else None,
         )
-        d.put(r, 3, prm.description)
+        d.put(r, 3, prm.description, wrap=True)
         r += 1
     r += 1
     d.note(r, 1, "Messages", bold=True, size=12)
