@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -95,7 +95,9 @@ def column_points(width: float) -> float:
 
 
 def printed_width(
-    widths: list[float], spills: list[tuple[int, float]] = (), objects: list[tuple[int, float]] = ()
+    widths: Sequence[float],
+    spills: Sequence[tuple[int, float]] = (),
+    objects: Sequence[tuple[int, float]] = (),
 ) -> float:
     """A sheet's printed width in points: its columns, text running past them, charts.
 
