@@ -245,7 +245,9 @@ def make_packs(
         "run_at": result.run_at.strftime("%d %b %Y %H:%M"),
         "check_status": status,
         "sources": files,
-        "look": Look.of(result.run_at, policy.money_unit, policy.protective_marking),
+        "look": Look.of(
+            result.run_at, policy.money_unit, policy.protective_marking, policy.paper_size
+        ),
     }
 
     def prog_table(rows: pd.DataFrame) -> pd.DataFrame:

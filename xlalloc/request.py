@@ -10,7 +10,7 @@ whether it may be replaced, and how money and the protective marking are shown.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -69,6 +69,9 @@ class Written(Request):
         _POLICY["protective_marking"].default,
         description="protective marking printed on every page ('' for none)",
     )
+    paper_size: Literal["A4", "A3"] = Field(
+        _POLICY["paper_size"].default, description="paper the workbook prints on: A4 or A3"
+    )
 
     def checked_output(self, *inputs: object, sidecar: str | None = None) -> Path:
         """The output, checked by the one rule (and the CSV beside it, ``OUT-NAME.csv``).
@@ -92,4 +95,4 @@ class Written(Request):
         from .model.runner import run_time
         from .workbook.sheetspec import Look
 
-        return Look.of(run_time(), self.money_unit, self.marking)
+        return Look.of(run_time(), self.money_unit, self.marking, self.paper_size)

@@ -44,3 +44,47 @@ def test_helpers():
     assert cell_value(np.int64(3)) == 3 and type(cell_value(np.int64(3))) is int
     assert cell_value(float("inf")) is None and cell_value(pd.NA) is None
     assert cell_value(np.bool_(True)) is True
+
+
+# --------------------------------------------------------------------------- legibility
+
+from xlalloc.workbook.sheetspec import column_points, print_fit, printed_width  # noqa: E402
+
+
+def test_a_sheet_is_fitted_only_when_that_keeps_its_text_legible():
+    # A4 landscape prints 841.89 - 72 = 769.89 points across. A sheet 600 points wide
+    # fits as it is; one 800 points wide fits at 96% (11-point text at 10.6 points).
+    assert print_fit(600, 11, landscape=True) is None
+    assert print_fit(800, 11, landscape=True) is None
+    # 1,000 points: fitted, 11-point text would print at 8.5 points, inside the 15% margin
+    # for the width estimate (9.2): it prints at 73% instead (11 x 0.73 = 8.03 points).
+    assert print_fit(1000, 11, landscape=True) == 73
+    # A3 landscape is 1,190.55 - 72 = 1,118.55 points across: the same sheet fits.
+    assert print_fit(1000, 11, landscape=True, paper="A3") is None
+    # Smaller text needs a larger scale: 10-point chart text prints at 80%.
+    assert print_fit(3000, 10, landscape=False) == 80
+
+
+def test_a_sheets_printed_width_counts_text_running_on_and_charts():
+    widths = [10, 10]
+    assert printed_width(widths) == 2 * column_points(10)
+    # Text of 40 characters in column B runs past it: B's start plus 40 characters.
+    assert printed_width(widths, spills=[(2, 40)]) == column_points(10) + column_points(40)
+    # A chart 500 points wide anchored at column C.
+    assert printed_width(widths, objects=[(3, 500)]) == 2 * column_points(10) + 500
+
+
+def test_the_paper_size_option_prints_a3(tmp_path):
+    import re
+    import zipfile
+
+    from xlalloc.cli import main
+
+    out = tmp_path / "t.xlsx"
+    assert (
+        main(["targets", "demo", "--budget", "2516000000", "--paper-size", "A3", "-o", str(out)])
+        == 0
+    )
+    with zipfile.ZipFile(out) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'<pageSetup paperSize="8"', sheet)

@@ -77,6 +77,15 @@ def present_options(c: Any) -> None:
         default=marking,
         help=f"protective marking printed on every page (default {marking}; '' for none)",
     )
+    paper = fields["paper_size"]
+    sizes = [a for a in get_args(paper.annotation) if a is not type(None)]
+    c.add_argument(
+        "--paper-size",
+        dest="paper_size",
+        choices=[v for arg in sizes for v in get_args(arg)],
+        default=paper.default,
+        help=f"paper the workbook prints on (default {paper.default}; A3 for board papers)",
+    )
 
 
 def look(args: argparse.Namespace) -> Any:
@@ -84,7 +93,7 @@ def look(args: argparse.Namespace) -> Any:
     from ..model.runner import run_time
     from ..workbook.sheetspec import Look
 
-    return Look.of(run_time(), args.money_unit, args.marking)
+    return Look.of(run_time(), args.money_unit, args.marking, args.paper_size)
 
 
 def components() -> tuple[str, ...]:
@@ -176,6 +185,7 @@ def written(args: argparse.Namespace) -> dict[str, Any]:
         "overwrite": args.force,
         "money_unit": args.money_unit,
         "marking": args.marking,
+        "paper_size": args.paper_size,
     }
 
 

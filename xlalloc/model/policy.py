@@ -176,6 +176,11 @@ class ModelPolicy(BaseModel):
     money_unit: MoneyUnit | None = _own(
         "£", "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)"
     )
+    paper_size: Literal["A4", "A3"] | None = _own(
+        "A4",
+        "paper the output sheets print on: A4, or A3 for board papers (landscape sheets "
+        "then fit more columns at a legible size; blank: A4)",
+    )
     protective_marking: str | None = _own(
         "OFFICIAL",
         "protective marking printed at the top of every page (blank: none)",

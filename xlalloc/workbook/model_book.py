@@ -311,12 +311,14 @@ def build_model(
         ws = wb.create_sheet(spec.sheet)
         _write_input_table(ws, spec, None if tables is None else tables.get(spec.table))
     marking = (policy or ModelPolicy()).protective_marking
+    paper = (policy or ModelPolicy()).paper_size or "A4"
     for ws in wb.worksheets:
         fit_to_page(
             ws,
             marking,
             title_rows=None if ws.title == COVER else f"{HEADER_ROW}:{HEADER_ROW}",
             landscape=ws.title != COVER,
+            paper=paper,
         )
     return wb
 

@@ -27,7 +27,7 @@ def render_outputs(result: ModelResult, messages: list[str] | None = None) -> li
     """
     rng = Ranges(result.inputs.layout)
     pol = result.inputs.policy
-    look = Look.of(result.run_at, pol.money_unit, pol.protective_marking)
+    look = Look.of(result.run_at, pol.money_unit, pol.protective_marking, pol.paper_size)
     checks: list[Check] = []
     specs: list[SheetSpec] = []
     for part in parts():
