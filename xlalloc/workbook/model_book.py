@@ -228,7 +228,7 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     if built is not None:
         prov.append(("Built at", built.built_at))
         prov += [
-            (f"Source file ({y})", f"{f}   SHA-256 {h}")
+            (f"Source file ({y})", f"{f}   SHA-256 {h[:12]}… (in full on Sources)")
             for f, y, h in zip(
                 built.sources["file"], built.sources["years"], built.sources["sha256"]
             )

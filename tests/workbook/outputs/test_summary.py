@@ -17,3 +17,11 @@ def test_summary_states_the_check_status_and_when_it_ran(demo):
     by_label = {bad.get((r, 1)): bad.get((r, 2)) for (r, c) in bad if c == 1}
     assert by_label[CHECK_STATUS] == "1 check(s) not 0"
     assert "a message" in values.values()
+
+
+def test_a_sha256_is_shown_short_on_the_summary():
+    from xlalloc.workbook.outputs.summary import short_sha
+
+    digest = "ab12cd34ef56" + "0" * 52
+    assert short_sha(digest) == "ab12cd34ef56…"
+    assert short_sha(None) is None and short_sha("short") == "short"

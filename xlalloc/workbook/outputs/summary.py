@@ -23,6 +23,11 @@ from .common import (
 )
 
 
+def short_sha(value: object) -> object:
+    """A SHA-256 as its first 12 characters and an ellipsis (blanks as they are)."""
+    return f"{value[:12]}…" if isinstance(value, str) and len(value) > 12 else value
+
+
 def summary_sheet(
     result: ModelResult, look: Look, checks: list[Check], messages: list[str]
 ) -> SheetSpec:
@@ -95,7 +100,14 @@ def summary_sheet(
     if len(prov):
         r += 1
         d.note(r, 1, "Source files and data read as zero", bold=True, size=12)
-        r = d.block(r + 1, 1, prov.reset_index(drop=True)) + 1
+        # A SHA-256 shown short (its first 12 characters identify the file); in full on
+        # the Sources sheet and in the run's provenance table.
+        shown_prov = (
+            prov.reset_index(drop=True)
+            .assign(sha256=prov["sha256"].map(short_sha).to_numpy())
+            .rename(columns={"sha256": "SHA-256 (first 12; in full on Sources)"})
+        )
+        r = d.block(r + 1, 1, shown_prov) + 1
     r += 1
     d.note(r, 1, "Policy in force", bold=True, size=12)
     d.header(r + 1, 1, ["Parameter", "Value", "Meaning"])
