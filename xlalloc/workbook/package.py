@@ -471,7 +471,12 @@ def page_xml(spec: SheetSpec) -> str:
     orientation = "landscape" if spec.page.landscape else "portrait"
     paper = PAPER[spec.page.paper][0]
     scale = print_scale(spec)
-    fit = 'fitToWidth="1" fitToHeight="0"' if scale is None else f'scale="{scale}"'
+    # Columns that run on print beside each other first (a table's pages read across).
+    fit = (
+        'fitToWidth="1" fitToHeight="0"'
+        if scale is None
+        else f'scale="{scale}" pageOrder="overThenDown"'
+    )
     xml = (
         '<printOptions horizontalCentered="1"/><pageMargins left="0.5" right="0.5" '
         'top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.pagebreak import Break
 
 from .._version import __version__
 from ..engine.errors import InputError, option
@@ -149,7 +150,7 @@ def build_template() -> Workbook:
         (
             "Convergence",
             "Convergence trajectory",
-            [("trajectory_table", "A3"), ("trajectory_chart", "E3")],
+            [("trajectory_table", "A3"), ("trajectory_chart", "A20")],
         ),
         ("Notes", "Notes", [("notes_table", "A3")]),
     ):
@@ -158,6 +159,8 @@ def build_template() -> Workbook:
         ws["A1"].font = Font(bold=True, size=16, color=NHS_BLUE)
         for name, cell in anchors:
             _name(wb, name, sheet, cell)
+            if name.endswith("_chart"):  # a chart starts a printed page: never cut across
+                ws.row_breaks.append(Break(id=int(cell[1:]) - 1))
         if sheet == "Notes":  # sentences, wrapped in one wide column, and the reconciliation
             ws.column_dimensions["A"].width = 110
             ws.column_dimensions["B"].width = 19

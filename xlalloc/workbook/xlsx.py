@@ -110,6 +110,7 @@ def fit_to_page(
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     else:  # one page wide would be illegible: columns run on, the first repeated
         ws.page_setup.scale = scale
+        ws.page_setup.pageOrder = "overThenDown"  # a table's pages read across first
         ws.sheet_properties.pageSetUpPr.fitToPage = False
         ws.print_title_cols = "A:A"
     ws.print_options.horizontalCentered = True
