@@ -392,7 +392,14 @@ PINNED_ALL = {
         "option",
         "percent_hint",
     ],
-    "xlalloc.engine.frames": ["SOURCE_ROW", "is_blank", "row_numbers", "source_rows", "text_codes"],
+    "xlalloc.engine.frames": [
+        "SOURCE_ROW",
+        "contract",
+        "is_blank",
+        "row_numbers",
+        "source_rows",
+        "text_codes",
+    ],
     "xlalloc.engine.monitoring": [
         "CostCentreMap",
         "DEFAULT_THRESHOLD",

@@ -59,3 +59,24 @@ def test_text_codes_merge_values_that_differ_only_in_spaces():
     codes, texts = text_codes(pd.Series(["Leeds", " Leeds ", None, "York"]))
     assert codes.tolist() == [0, 0, -1, 1]
     assert texts.tolist() == ["Leeds", "York"]
+
+
+def test_the_contract_names_each_untyped_column_with_its_rows():
+    import pytest
+
+    from xlalloc.engine.errors import InputError
+    from xlalloc.engine.frames import contract
+
+    typed = pd.DataFrame({"amount": [1.0, None, 3], "recurrent": [True, False, True]})
+    contract(typed, "Budget lines", numbers=("amount",), flags=("recurrent",))  # no error
+    raw = pd.DataFrame(
+        {"amount": [1.0, "£5", True], "recurrent": [True, "yes", None], "source_row": [5, 6, 7]}
+    )
+    with pytest.raises(InputError) as e:
+        contract(raw, "Budget lines", numbers=("amount",), flags=("recurrent",))
+    assert [(p.column, p.message.split(";")[0]) for p in e.value.problems] == [
+        ("amount", "column 'amount' must hold numbers"),
+        ("recurrent", "column 'recurrent' must hold TRUE or FALSE"),
+    ]
+    assert "rows 6, 7 do not" in e.value.problems[0].message  # the sheet's rows
+    assert "rows 6, 7 do not" in e.value.problems[1].message

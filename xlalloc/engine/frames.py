@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["SOURCE_ROW", "is_blank", "row_numbers", "source_rows", "text_codes"]
+__all__ = ["SOURCE_ROW", "contract", "is_blank", "row_numbers", "source_rows", "text_codes"]
 
 #: Column in which readers record the sheet or file row of each data row.
 SOURCE_ROW = "source_row"
@@ -68,3 +68,56 @@ def is_blank(v: object) -> bool:
     if isinstance(v, float | np.floating):
         return bool(np.isnan(v))
     return isinstance(v, str) and v.strip() == ""
+
+
+def contract(
+    frame: pd.DataFrame,
+    where: str,
+    numbers: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
+) -> None:
+    """Assert the engine's contract on a typed frame: numbers are numbers, flags are flags.
+
+    The readers turn cells into typed frames once, at the boundary, naming each bad cell
+    (``xlalloc.readers``: the model reader, ``read_table``). The engine only asserts what
+    it was given, a whole column at a time: a number column holds numbers or blanks, a
+    flag column ``True``/``False``. Anything else is a frame that did not come through a
+    reader, and the error says so with its rows.
+
+    Raises:
+        InputError: Each column that breaks the contract, with its rows.
+    """
+    from .errors import Problems
+
+    problems = Problems()
+    rows = row_numbers(frame)
+    for c in numbers:
+        if c not in frame.columns or pd.api.types.is_numeric_dtype(frame[c].dtype):
+            if c in frame.columns and pd.api.types.is_bool_dtype(frame[c].dtype):
+                problems.add(where, f"column '{c}' holds TRUE/FALSE, not numbers", column=c)
+            continue
+        values = frame[c].to_numpy(dtype=object)
+        bad = [
+            int(r)
+            for v, r in zip(values, rows)
+            if not (v is None or isinstance(v, int | float | np.integer | np.floating))
+            or isinstance(v, bool | np.bool_)
+        ]
+        if bad:
+            problems.add(where, _untyped(c, "numbers", bad), column=c)
+    for c in flags:
+        if c not in frame.columns or pd.api.types.is_bool_dtype(frame[c].dtype):
+            continue
+        values = frame[c].to_numpy(dtype=object)
+        bad = [int(r) for v, r in zip(values, rows) if not isinstance(v, bool | np.bool_)]
+        if bad:
+            problems.add(where, _untyped(c, "TRUE or FALSE", bad), column=c)
+    problems.raise_if_any()
+
+
+def _untyped(column: str, kind: str, rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+    return (
+        f"column '{column}' must hold {kind}; rows {shown} do not (read the table with "
+        "xlalloc's readers, which convert and check each cell)"
+    )

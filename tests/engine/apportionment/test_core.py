@@ -453,3 +453,15 @@ def test_a_method_registered_from_outside_is_tried_checked_and_audited(monkeypat
     bad = lines.assign(methods=[["no_such_method"], None])
     with pytest.raises(InputError, match="unknown method"):
         apportion(bad, practices)
+
+
+def test_budget_lines_that_did_not_come_through_a_reader_break_the_contract():
+    raw = LINES.copy()
+    raw["amount"] = raw["amount"].astype(object)
+    raw["recurrent"] = raw["recurrent"].astype(object)
+    raw.loc[2, "amount"] = "£500,000"
+    raw.loc[3, "recurrent"] = "yes"
+    with pytest.raises(InputError) as e:
+        apportion(raw, practices(), VALUES, SPLITS, ACTIVITY)
+    assert [p.column for p in e.value.problems] == ["amount", "recurrent"]
+    assert "rows 4 do not" in e.value.problems[0].message

@@ -47,16 +47,27 @@ def test_infeasible_policy_states_amounts():
 
 def test_bad_inputs_reported_together():
     bad = pd.DataFrame(
-        {"org": ["A", "A", "C"], "baseline": [100, "x", -5], "target_share": [0.5, 0.5, -1]}
+        {"org": ["A", "A", "C"], "baseline": [100, None, -5], "target_share": [0.5, 0.5, -1]}
     )
     with pytest.raises(InputError) as e:
         converge(bad, 1000.5, ConvergencePolicy())
     msg = str(e.value)
-    assert "row 3, column 'baseline': org A: baseline is blank or not a number ('x')" in msg
+    assert "row 3, column 'baseline': org A: baseline is blank or not finite" in msg
     assert "org C: baseline must be above zero" in msg
     assert "org C: target_share must not be negative" in msg
     assert "org A appears more than once" in msg
     assert "not a whole number of the rounding unit £1" in msg
+
+
+def test_a_frame_that_did_not_come_through_a_reader_breaks_the_contract():
+    """Cells are read once, by the readers; the engine asserts its typed frame whole."""
+    raw = pd.DataFrame({"org": ["A", "B", "C"], "baseline": [100, "x", True], "target_share": 1})
+    with pytest.raises(InputError) as e:
+        converge(raw, 300, ConvergencePolicy())
+    assert [p.message for p in e.value.problems] == [
+        "column 'baseline' must hold numbers; rows 3, 4 do not (read the table with xlalloc's "
+        "readers, which convert and check each cell)"
+    ]
 
 
 def test_multi_year_chains_baselines_by_hand():

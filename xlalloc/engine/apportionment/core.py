@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..capitation import COMPONENTS
 from ..errors import InputError, Problems
-from ..frames import is_blank, row_numbers, source_rows, text_codes
+from ..frames import contract, is_blank, row_numbers, source_rows, text_codes
 from ..rounding import largest_remainder, units_of
 from .methods import REGISTRY, Context
 from .settings import ApportionmentSettings
@@ -122,6 +122,8 @@ def _check_lines(
             df[col] = default
         elif col in ("recurrent", "negative_ok"):
             df[col] = df[col].astype(object).map(lambda v, d=default: d if is_blank(v) else v)
+    # Typed by the reader; asserted here a whole column at a time, not re-read cell by cell.
+    contract(df, where, numbers=("amount",), flags=("recurrent", "negative_ok"))
     df["line"] = df["line"].astype("string").str.strip()
     amounts = pd.to_numeric(df["amount"], errors="coerce")
     for i, r in df.iterrows():
@@ -154,10 +156,8 @@ def _check_amount(
 ) -> None:
     """A line's amount: a number, a whole number of units, negative only where allowed."""
     where, name = "Budget lines", r["line"]
-    if pd.isna(amount):
-        problems.add(
-            where, f"line {name}: amount {r['amount']!r} is not a number", row=row, column="amount"
-        )
+    if pd.isna(amount) or not np.isfinite(amount):
+        problems.add(where, f"line {name}: amount is blank or not finite", row=row, column="amount")
         return
     if amount < 0 and r["negative_ok"] is not True:
         problems.add(
@@ -174,16 +174,8 @@ def _check_amount(
 
 
 def _check_line_fields(r: pd.Series, row: int, problems: Problems) -> None:
-    """A line's flags, methods, component and followed line."""
+    """A line's methods, component and followed line (its flags are typed: the contract)."""
     where, name = "Budget lines", r["line"]
-    for flag in ("recurrent", "negative_ok"):
-        if not isinstance(r[flag], bool | np.bool_):
-            problems.add(
-                where,
-                f"line {name}: {flag} is {r[flag]!r}; expected True or False",
-                row=row,
-                column=flag,
-            )
     methods = _methods_of(r["methods"])
     bad = [m for m in methods if m not in REGISTRY]
     if bad:

@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ..errors import InputError, Problems
-from ..frames import SOURCE_ROW, is_blank, source_rows
+from ..frames import SOURCE_ROW, contract, is_blank, source_rows
 from ..rounding import largest_remainder, round_half_up, units_of
 from .explain import EXPLAIN, Why
 from .methods import METHODS, Year
@@ -73,17 +73,19 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
     for i in np.flatnonzero(df["org"].map(is_blank).to_numpy(dtype=bool)):
         problems.add(where, "the organisation's name is blank", row=rows[i], column="org")
     df["org"] = df["org"].map(lambda v: v.strip() if isinstance(v, str) else v)
-    for c in ("baseline", share_col, *(["hcdd_baseline"] if "hcdd_baseline" in df else [])):
-        num = pd.to_numeric(df[c], errors="coerce")
-        bad = num.isna() | ~np.isfinite(num.astype("float64"))
-        for i in np.flatnonzero(bad.to_numpy()):
+    numbers = ("baseline", share_col, *(["hcdd_baseline"] if "hcdd_baseline" in df else []))
+    # Typed by the reader; asserted here a whole column at a time, not re-read cell by cell.
+    contract(df, where, numbers=numbers)
+    for c in numbers:
+        num = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        for i in np.flatnonzero((num.isna() | ~np.isfinite(num)).to_numpy()):
             problems.add(
                 where,
-                f"org {df['org'].iloc[i]}: {c} is blank or not a number ({df[c].iloc[i]!r})",
+                f"org {df['org'].iloc[i]}: {c} is blank or not finite",
                 row=rows[i],
                 column=c,
             )
-        df[c] = num.astype("float64")
+        df[c] = num
     for i in np.flatnonzero((df["baseline"] <= 0).to_numpy()):
         problems.add(
             where,
