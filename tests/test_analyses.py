@@ -123,3 +123,47 @@ def test_footprint_follows_practices_to_the_new_organisations(tmp_path):
     assert run.summary.startswith("2 new organisations from 1; 0 practice(s)")
     # The old year's core weighted population on the new organisations: 1,000 and 3,000.
     assert sorted(table.filter(like="core").iloc[:, 0]) == [1000.0, 3000.0]
+
+
+def test_table_y1_through_the_api(tmp_path):
+    run = api.table_y1(tmp_path / "y1.csv")
+    years = run.tables["convergence"]["year"].unique().tolist()
+    assert years == ["2024/25", "2025/26", "2026/27", "2027/28", "2028/29"]
+    # Each year's allocations sum to that year's total exactly.
+    for _, year in run.tables["convergence"].groupby("year"):
+        assert year["allocation"].sum() == round(year["allocation"].sum())
+    assert (tmp_path / "y1-trajectory.csv").exists()
+
+
+def test_demo_ledger_and_pack_template_through_the_api(tmp_path):
+    from conftest import demo_model
+
+    model = demo_model(tmp_path / "m.xlsx")
+    run = api.demo_ledger(model, tmp_path / "l.csv", style="isfe", month=3)
+    assert (
+        run.summary
+        == f"wrote {tmp_path / 'l.csv'} and its cost-centre map {tmp_path / 'l-map.csv'}"
+    )
+    periods = set(run.tables["ledger"]["Period"])
+    assert {"APR-26", "MAY-26", "JUN-26"} <= periods and "JUL-26" not in periods
+    with pytest.raises(InputError, match="`month`"):
+        api.demo_ledger(model, tmp_path / "l2.csv", month=13)
+    out = api.pack_template(tmp_path / "PACK.xlsx").path
+    with pytest.raises(InputError, match="exists; pass `force`"):
+        api.pack_template(out)
+    with pytest.raises(InputError, match="expected one of .xlsx"):
+        api.pack_template(tmp_path / "PACK.csv")
+
+
+def test_compare_writes_its_changes_when_given_an_output(tmp_path):
+    from conftest import demo_model
+
+    old = demo_model(tmp_path / "old.xlsx")
+    new = tmp_path / "new.xlsx"
+    import xlalloc
+
+    xlalloc.run(old, new, scenario={"pace": "0.5"})
+    comparison = api.compare(old, new, tmp_path / "changes.csv")
+    assert comparison.written == tmp_path / "changes.csv"
+    assert (tmp_path / "changes-places.csv").exists()
+    assert api.compare(old, new).written is None  # nothing written without an output

@@ -4,8 +4,9 @@ The engine (:mod:`xlalloc.engine`) is pure numpy/pandas/pydantic; readers,
 workbook writers, Excel and the command line are thin adapters around it. The
 Python API mirrors the command line: :func:`new`, :func:`run`, :func:`validate`,
 :func:`packs` and :func:`compare` on model workbooks, :func:`targets`, :func:`converge`,
-:func:`equity`, :func:`levelling_up` and :func:`footprint` on files (imported on first
-use, so ``import xlalloc`` stays light).
+:func:`equity`, :func:`levelling_up`, :func:`footprint`, :func:`table_y1` and
+:func:`activity` on files; :func:`demo_ledger` and :func:`pack_template` (imported on
+first use, so ``import xlalloc`` stays light).
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from ._version import __version__
 
 __all__ = [
     "__version__",
+    "activity",
     "compare",
     "converge",
+    "demo_ledger",
     "equity",
     "footprint",
     "levelling_up",
     "main",
     "new",
+    "pack_template",
     "packs",
     "run",
+    "table_y1",
     "targets",
     "validate",
 ]

@@ -21,16 +21,26 @@ from .model.provenance import Provenance
 from .request import Written
 
 __all__ = [
+    "ActivityRequest",
     "Analysis",
+    "CompareRequest",
     "ConvergeRequest",
+    "DemoLedgerRequest",
     "EquityRequest",
     "FootprintRequest",
     "LevellingUpRequest",
+    "PackTemplateRequest",
+    "TableY1Request",
     "TargetsRequest",
+    "activity",
+    "compare",
     "converge",
+    "demo_ledger",
     "equity",
     "footprint",
     "levelling_up",
+    "pack_template",
+    "table_y1",
     "targets",
 ]
 
@@ -429,3 +439,162 @@ def footprint(request: FootprintRequest) -> Analysis:
         f"{r.output}"
     )
     return Analysis(path, tables, summary)
+
+
+# --------------------------------------------------------------------------- table Y1
+
+
+class TableY1Request(Written):
+    """NHS England's Table Y1 converged over five years (``xlalloc table-y1``)."""
+
+
+def table_y1(request: TableY1Request) -> Analysis:
+    """Table Y1's ICBs converged under the annex's example policy."""
+    from . import demo
+    from .engine.convergence import converge_years
+    from .workbook.convergence_book import write_convergence
+
+    r = request
+    out = r.checked_output(sidecar="trajectory")
+    orgs, totals = demo.table_y1_orgs()
+    result = converge_years(orgs, totals, demo.Y1_POLICY)
+    tables = {
+        "convergence": pd.concat([y.table for y in result.years.values()]),
+        "trajectory": result.trajectory,
+    }
+    if out.suffix.lower() == ".xlsx":
+        write_convergence(out, result, r.look())
+    else:
+        _write(out, tables, r)
+    return Analysis(out, tables, f"wrote {out}")
+
+
+# --------------------------------------------------------------------------- activity
+
+
+class ActivityRequest(Written):
+    """Activity extracts checked against a model and totalled (``xlalloc activity``)."""
+
+    extracts: tuple[Path, ...] = Field(description="CSV or Parquet extracts, any size")
+    model: Path = Field(description="the model workbook whose lines and practices they use")
+    columns: dict[str, str] | None = Field(
+        None, description="the extracts' headers for line, practice_code and amount"
+    )
+
+
+def activity(request: ActivityRequest) -> Analysis:
+    """Each extract's rows totalled by line and practice, as Activity sheet rows.
+
+    Raises:
+        InputError: Every problem in the model or the extracts.
+    """
+    from .model.extracts import read_extracts
+    from .readers.model import read_model
+
+    r = request
+    names = ("sources", "coverage", "line_totals")
+    out = r.checked_output(r.model, *r.extracts, sidecars=names)
+    extract = read_extracts(read_model(r.model), [str(e) for e in r.extracts], r.columns)
+    tables = {
+        "Activity": extract.values,
+        "Sources": extract.files,
+        "Coverage": extract.coverage,
+        "Line totals": extract.line_totals,
+    }
+    path = _write(out, tables, r)
+    rows = int(extract.files["rows"].sum())
+    summary = (
+        f"read {len(extract.files)} file(s), {rows:,} rows; {len(extract.values):,} line and "
+        f"practice totals, £{extract.line_totals['amount'].sum():,.2f} in all; wrote {out}"
+    )
+    return Analysis(path, tables, summary)
+
+
+# --------------------------------------------------------------------------- demo ledger
+
+
+class DemoLedgerRequest(Written):
+    """A demo ledger for a model (``xlalloc demo-ledger``)."""
+
+    model: Path = Field(description="the model workbook")
+    month: int = Field(6, ge=1, le=12, description="months of actuals, 1 = April")
+    style: Literal["simple", "isfe"] = Field(
+        "simple", description="simple columns, or as an ICB's finance system exports it"
+    )
+
+
+def demo_ledger(request: DemoLedgerRequest) -> Analysis:
+    """The demo ledger (and, for ``isfe``, its cost-centre map beside it, ``OUT-map.csv``).
+
+    Raises:
+        InputError: The model has no budget lines, or an input problem.
+    """
+    from . import demo
+    from .model.runner import run_model
+    from .readers.model import read_model
+    from .workbook.files import atomic_write
+    from .workbook.tables import csv_bytes
+
+    r = request
+    isfe = r.style == "isfe"
+    out = r.checked_output(r.model, sidecars=("map",) if isfe else (), suffixes=(".csv",))
+    result = run_model(read_model(r.model))
+    if result.apportionment is None:
+        raise InputError("the model has no budget lines", where=str(r.model))
+    cells, practices = result.apportionment.cells, result.practices
+    if isfe:
+        year = result.inputs.policy.financial_year
+        extract, mapping = demo.isfe_ledger(cells, practices, r.month, year)
+        cc_map = out.with_name(f"{out.stem}-map.csv")
+        atomic_write(out, csv_bytes(extract))
+        atomic_write(cc_map, csv_bytes(mapping))
+        tables = {"ledger": extract, "map": mapping}
+        return Analysis(out, tables, f"wrote {out} and its cost-centre map {cc_map}")
+    ledger = demo.ledger(cells, practices, r.month)
+    atomic_write(out, csv_bytes(ledger))
+    return Analysis(out, {"ledger": ledger}, f"wrote {out}")
+
+
+# --------------------------------------------------------------------------- pack template
+
+
+class PackTemplateRequest(Written):
+    """xlalloc's pack template, to restyle (``xlalloc pack-template``)."""
+
+
+def pack_template(request: PackTemplateRequest) -> Analysis:
+    """The default pack template written to ``output``."""
+    from .workbook.packs import build_template
+    from .workbook.xlsx import save_atomic
+
+    out = request.checked_output(suffixes=(".xlsx",))
+    save_atomic(build_template(), out)
+    return Analysis(out, {}, f"wrote {out}")
+
+
+# --------------------------------------------------------------------------- compare
+
+
+class CompareRequest(Written):
+    """What changed between two runs of a model, written to a file (``xlalloc compare``)."""
+
+    old: Path = Field(description="the earlier model workbook (e.g. last month's)")
+    new: Path = Field(description="the later model workbook (or another policy option)")
+
+
+def compare(request: CompareRequest, comparison: Any) -> Analysis:
+    """Write a comparison (:func:`xlalloc.api.compare`'s) as CSVs or a workbook.
+
+    Raises:
+        InputError: The output breaks the one output rule.
+    """
+    from .workbook.changes_book import write_changes
+
+    r = request
+    out = r.checked_output(r.old, r.new, sidecars=("places", "targets", "convergence"))
+    tables = comparison.tables()
+    if out.suffix.lower() == ".csv":
+        _write(out, tables, r)
+    else:
+        write_changes(out, comparison, r.look(), (r.old.name, r.new.name))
+    return Analysis(out, tables, f"{comparison.summary()}; wrote {out}", notes=comparison.notes)

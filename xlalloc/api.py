@@ -32,16 +32,20 @@ if TYPE_CHECKING:
     from .model.compare import Comparison
 
 __all__ = [
+    "activity",
     "checked_grouping",
     "compare",
     "converge",
     "default_output",
+    "demo_ledger",
     "equity",
     "footprint",
     "levelling_up",
     "new",
+    "pack_template",
     "packs",
     "run",
+    "table_y1",
     "targets",
     "validate",
 ]
@@ -285,17 +289,27 @@ def packs(
     return build_packs(request, progress)
 
 
-def compare(old: str | Path, new: str | Path) -> Comparison:
+def compare(
+    old: str | Path, new: str | Path, output: str | Path | None = None, **options: Any
+) -> Comparison:
     """Run two model workbooks and explain every change from ``old`` to ``new``.
 
     Each workbook is read and run from its inputs (the same figures its output sheets
-    hold); neither is written.
+    hold); neither is written. With ``output`` the changes are written there too (CSV,
+    with the places', targets' and convergence's beside it, or a workbook with waterfall
+    charts; ``overwrite`` and the presentation options as every writing request).
 
     Raises:
         InputError: Every input problem of either workbook, each named by its file.
     """
     from .model.compare import compare_results
 
+    request = None
+    if output is not None:
+        from .analyses import CompareRequest
+
+        request = CompareRequest.of(old=old, new=new, output=output, **options)
+        request.checked_output(request.old, request.new)
     problems = Problems()
     results = []
     for path in (old, new):
@@ -305,7 +319,12 @@ def compare(old: str | Path, new: str | Path) -> Comparison:
             for p in e.problems:
                 problems.add(f"{Path(path).name}: {p.where}", p.message, row=p.row, column=p.column)
     problems.raise_if_any()
-    return compare_results(*results)
+    comparison = compare_results(*results)
+    if request is not None:
+        from .analyses import compare as write_comparison
+
+        comparison.written = write_comparison(request, comparison).path
+    return comparison
 
 
 def targets(practices: str | Path, output: str | Path, **options: Any) -> Analysis:
@@ -389,3 +408,47 @@ def footprint(old: str | Path, new: str | Path, output: str | Path, **options: A
     from .analyses import footprint as run_footprint
 
     return run_footprint(FootprintRequest.of(old=old, new=new, output=output, **options))
+
+
+def table_y1(output: str | Path, **options: Any) -> Analysis:
+    """NHS England's Table Y1 ICBs converged over five years, written to ``output``."""
+    from .analyses import TableY1Request
+    from .analyses import table_y1 as run_table_y1
+
+    return run_table_y1(TableY1Request.of(output=output, **options))
+
+
+def activity(
+    extracts: Sequence[str | Path], model: str | Path, output: str | Path, **options: Any
+) -> Analysis:
+    """Activity extracts checked against ``model`` and totalled by line and practice.
+
+    Args:
+        extracts: CSV or Parquet files (needs ``xlalloc[activity]``).
+        model: The model workbook.
+        output: ``.csv`` (sources, coverage and line totals beside it) or ``.xlsx``.
+        **options: ``columns`` (the extracts' headers) and the presentation options.
+    """
+    from .analyses import ActivityRequest
+    from .analyses import activity as run_activity
+
+    request = ActivityRequest.of(
+        extracts=tuple(Path(e) for e in extracts), model=model, output=output, **options
+    )
+    return run_activity(request)
+
+
+def demo_ledger(model: str | Path, output: str | Path, **options: Any) -> Analysis:
+    """A demo ledger for ``model`` (``month``, ``style``: ``simple`` or ``isfe``)."""
+    from .analyses import DemoLedgerRequest
+    from .analyses import demo_ledger as run_demo_ledger
+
+    return run_demo_ledger(DemoLedgerRequest.of(model=model, output=output, **options))
+
+
+def pack_template(output: str | Path, **options: Any) -> Analysis:
+    """Xlalloc's pack template written to ``output`` (``.xlsx``), to restyle."""
+    from .analyses import PackTemplateRequest
+    from .analyses import pack_template as run_pack_template
+
+    return run_pack_template(PackTemplateRequest.of(output=output, **options))

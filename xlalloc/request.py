@@ -73,8 +73,14 @@ class Written(Request):
         _POLICY["paper_size"].default, description="paper the workbook prints on: A4 or A3"
     )
 
-    def checked_output(self, *inputs: object, sidecar: str | None = None) -> Path:
-        """The output, checked by the one rule (and the CSV beside it, ``OUT-NAME.csv``).
+    def checked_output(
+        self,
+        *inputs: object,
+        sidecar: str | None = None,
+        sidecars: tuple[str, ...] = (),
+        suffixes: tuple[str, ...] = (".csv", ".xlsx"),
+    ) -> Path:
+        """The output, checked by the one rule (and the CSVs beside it, ``OUT-NAME.csv``).
 
         Raises:
             InputError: An unknown extension, an existing file without ``overwrite``, or
@@ -83,11 +89,12 @@ class Written(Request):
         from .workbook.files import check_output
 
         named = [str(i) for i in inputs if i]
-        out = check_output(self.output, named, self.overwrite)
-        if sidecar and out.suffix.lower() == ".csv":
-            check_output(
-                out.with_name(f"{out.stem}-{sidecar}.csv"), named, self.overwrite, (".csv",)
-            )
+        out = check_output(self.output, named, self.overwrite, suffixes)
+        if out.suffix.lower() == ".csv":
+            for name in (*((sidecar,) if sidecar else ()), *sidecars):
+                check_output(
+                    out.with_name(f"{out.stem}-{name}.csv"), named, self.overwrite, (".csv",)
+                )
         return out
 
     def look(self) -> Any:

@@ -5,42 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import (
-    columns_option,
-    force_option,
-    look,
-    output_file,
-    present_options,
-    sidecar,
-)
+from .options import columns_option, force_option, present_options, report, written
 
 
 def run(args: argparse.Namespace) -> int:
     """Check activity extracts against a model and total them by line and practice."""
-    from ..model.extracts import read_extracts
-    from ..readers.model import read_model
-    from ..workbook.tables import write_tables
+    from ..api import activity
 
-    out = output_file(args, args.model, *args.extracts)
-    for name in ("sources", "coverage", "line_totals"):
-        sidecar(args, out, name, args.model, *args.extracts)
-    extract = read_extracts(read_model(args.model), args.extracts, args.columns)
-    write_tables(
-        out,
-        {
-            "Activity": extract.values,
-            "Sources": extract.files,
-            "Coverage": extract.coverage,
-            "Line totals": extract.line_totals,
-        },
-        look=look(args),
-    )
-    rows = int(extract.files["rows"].sum())
-    print(
-        f"read {len(extract.files)} file(s), {rows:,} rows; {len(extract.values):,} line and "
-        f"practice totals, £{extract.line_totals['amount'].sum():,.2f} in all; wrote {out}"
-    )
-    return 0
+    return report(activity(args.extracts, args.model, columns=args.columns, **written(args)))
 
 
 def register(c: Any) -> None:

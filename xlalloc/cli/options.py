@@ -24,28 +24,6 @@ def month(text: str) -> int:
     return int(text)
 
 
-def output_file(
-    args: argparse.Namespace, *inputs: object, suffixes: tuple[str, ...] = (".csv", ".xlsx")
-) -> Path:
-    """The command's output file, checked by the one rule (see ``check_output``)."""
-    from ..workbook.files import check_output
-
-    return check_output(args.output, [str(i) for i in inputs if i], args.force, suffixes)
-
-
-def sidecar(args: argparse.Namespace, out: Path, name: str, *inputs: object) -> None:
-    """Check the table a CSV output writes beside itself (``OUT-NAME.csv``) by the same rule."""
-    from ..workbook.files import check_output
-
-    if out.suffix.lower() == ".csv":
-        check_output(
-            out.with_name(f"{out.stem}-{name}.csv"),
-            [str(i) for i in inputs if i],
-            args.force,
-            (".csv",),
-        )
-
-
 def force_option(c: Any) -> None:
     """``--force``: replace the output if it exists."""
     c.add_argument("--force", action="store_true", help="replace the output if it exists")
@@ -88,26 +66,11 @@ def present_options(c: Any) -> None:
     )
 
 
-def look(args: argparse.Namespace) -> Any:
-    """The workbook look the options ask for, stamped with the run time and version."""
-    from ..model.runner import run_time
-    from ..workbook.sheetspec import Look
-
-    return Look.of(run_time(), args.money_unit, args.marking, args.paper_size)
-
-
 def components() -> tuple[str, ...]:
     """The weighted-population components (choices of ``--component``)."""
     from ..engine.capitation import COMPONENTS
 
     return COMPONENTS
-
-
-def blank_wp(args: argparse.Namespace) -> Any:
-    """``--blank-as-zero`` as the readers' choice for blank weighted populations."""
-    from ..readers.nhse import BlankWP
-
-    return BlankWP.ZERO if args.blank_as_zero else BlankWP.ERROR
 
 
 def columns(text: str) -> dict[str, str]:
@@ -180,12 +143,11 @@ def needs_extra(extra: str, *modules: str) -> None:
 
 def written(args: argparse.Namespace) -> dict[str, Any]:
     """The options every request that writes a file shares, from the flags."""
+    shown = ("money_unit", "marking", "paper_size")  # where the command offers them
     return {
         "output": args.output,
         "overwrite": args.force,
-        "money_unit": args.money_unit,
-        "marking": args.marking,
-        "paper_size": args.paper_size,
+        **{k: getattr(args, k) for k in shown if hasattr(args, k)},
     }
 
 

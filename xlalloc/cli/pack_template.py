@@ -5,18 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .options import force_option, output_file
+from .options import force_option, report, written
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the default pack template."""
-    from ..workbook.packs import build_template
-    from ..workbook.xlsx import save_atomic
+    from ..api import pack_template
 
-    out = output_file(args, suffixes=(".xlsx",))
-    save_atomic(build_template(), out)
-    print(f"wrote {out}")
-    return 0
+    return report(pack_template(**written(args)))
 
 
 def register(c: Any) -> None:

@@ -15,6 +15,7 @@ each change is :func:`xlalloc.engine.changes.explain_change`'s:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -37,6 +38,7 @@ class Comparison:
         targets: ``year, place, old, new, change, from_budget, from_need``.
         convergence: ``year, org, old, new, change, ...`` with the rule of each run.
         notes: What a reader should know (e.g. a part only one run has).
+        written: The file the changes were written to (``xlalloc.compare(..., output)``).
     """
 
     programmes: pd.DataFrame
@@ -44,6 +46,15 @@ class Comparison:
     targets: pd.DataFrame
     convergence: pd.DataFrame | None
     notes: list[str] = field(default_factory=list)
+    written: Path | None = None
+
+    def summary(self) -> str:
+        """One line: the ICB's total before and after, split into amounts and shares."""
+        icb = self.places.iloc[0]
+        return (
+            f"ICB total £{icb['old']:,.0f} to £{icb['new']:,.0f}: £{icb['from_amounts']:+,.0f} "
+            f"from budget line amounts, £{icb['from_shares']:+,.0f} from shares"
+        )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name (the first is the CSV's; the others are written beside it)."""
