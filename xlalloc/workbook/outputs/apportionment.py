@@ -161,7 +161,7 @@ def _apportionment_sheets(
         )
         for f in ext.files.itertuples(index=False):  # one line each: the hash is long
             row += 1
-            da.put(row, 1, f"{f.file}: {f.rows:,} rows; SHA-256 {f.sha256[:12]}…")
+            da.put(row, 1, f"{f.file}: {f.rows:,} rows; SHA-256 {f.sha256}")
         row += 2
         da.note(
             row,
