@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from .engine.errors import InputError, Problems, option, percent_hint
+from .engine.errors import InputError, option
 from .engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
@@ -33,6 +33,7 @@ from .engine.monitoring import (
 from .model.checks import CheckStatus
 from .model.runner import ModelResult, run_model
 from .readers.ledger import LedgerExtract
+from .request import Request
 from .workbook.packs import PackData, fill_pack, template_parts
 from .workbook.sheetspec import Look
 
@@ -339,13 +340,11 @@ def _file_names(places: Sequence[str]) -> dict[str, str]:
     return out
 
 
-class PackRequest(BaseModel):
+class PackRequest(Request):
     """What a run of the monthly packs asks for (``xlalloc pack``, ``xlalloc.packs``).
 
     Validated once, at the front door; a bad value is reported by its field's name.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     model: Path = Field(description="the model workbook")
     actuals: Path = Field(description="the ledger extract (CSV or a workbook)")
@@ -368,32 +367,7 @@ class PackRequest(BaseModel):
         None, description="the ledger's headers by field, e.g. {'month': 'Period'}"
     )
 
-    @classmethod
-    def of(cls, **values: Any) -> PackRequest:
-        """A request from its fields' values.
-
-        Raises:
-            InputError: Every bad value, each named by its field (the command line
-                shows its flag).
-        """
-        try:
-            return cls.model_validate(values)
-        except ValidationError as e:
-            problems = Problems()
-            for err in e.errors():
-                name = str(err["loc"][0]) if err["loc"] else "request"
-                value = values.get(name, "")
-                problems.add(
-                    option(name),
-                    f"{err['msg']}"
-                    + (f" (got {value!r})" if value not in ("", None) else "")
-                    + (percent_hint(value) if name in _RATES else ""),
-                )
-            raise InputError(problems.items) from None
-
-
-#: The request's fields that are rates (a value of 5 gets "did you mean 0.05 for 5%?").
-_RATES = ("threshold",)
+    rates: ClassVar[tuple[str, ...]] = ("threshold",)
 
 
 def build_packs(request: PackRequest, progress: Callable[[str], None] | None = None) -> PackRun:

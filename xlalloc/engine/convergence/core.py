@@ -275,22 +275,6 @@ def _hcdd(out: pd.DataFrame, h: Array, policy: ConvergencePolicy) -> pd.DataFram
     return out
 
 
-@dataclass(frozen=True)
-class _Why:
-    """What an explanation may quote.
-
-    The year's core growth, each organisation's bounds, the policy, the method's
-    parameter and the total.
-    """
-
-    growth: float
-    lo: Array
-    hi: Array
-    policy: ConvergencePolicy
-    parameter: float | None
-    total: float
-
-
 def _explain(
     out: pd.DataFrame,
     g: float,
