@@ -29,6 +29,8 @@ def test_converge_one_year_by_hand(tmp_path):
     assert got == {"A": 101, "B": 103, "C": 104, "D": 106, "E": 106}
     assert run.path == out and run.summary.endswith(f"wrote {out}")
     assert "core growth 4.00%" in run.summary
+    # Counted in words, not a Python dict.
+    assert "rules: cap 2, floor 1, level 1, band 1" in run.summary
 
 
 def test_converge_needs_a_total_named_as_an_option(tmp_path):
@@ -92,7 +94,7 @@ def test_settings_out_of_bounds_are_input_errors_not_crashes(tmp_path):
 def test_an_existing_output_is_kept_without_overwrite(tmp_path):
     out = write(tmp_path / "lu.csv", "mine\n")
     funding = write(tmp_path / "f.csv", "org,funding,need\nA,1,1\nB,2,1\n")
-    with pytest.raises(InputError, match="exists; pass `force` to replace it"):
+    with pytest.raises(InputError, match="exists; pass `overwrite` to replace it"):
         api.levelling_up(funding, out, pot=1)
     assert out.read_text() == "mine\n"
     api.levelling_up(funding, out, pot=1, overwrite=True)
@@ -149,7 +151,7 @@ def test_demo_ledger_and_pack_template_through_the_api(tmp_path):
     with pytest.raises(InputError, match="`month`"):
         api.demo_ledger(model, tmp_path / "l2.csv", month=13)
     out = api.pack_template(tmp_path / "PACK.xlsx").path
-    with pytest.raises(InputError, match="exists; pass `force`"):
+    with pytest.raises(InputError, match="exists; pass `overwrite`"):
         api.pack_template(out)
     with pytest.raises(InputError, match="expected one of .xlsx"):
         api.pack_template(tmp_path / "PACK.csv")

@@ -49,3 +49,18 @@ def test_every_api_function_stays_callable_after_the_others_are_used():
         importlib.import_module("xlalloc.reporting")
         if name != "__version__":
             assert callable(getattr(xlalloc, name)), name
+
+
+def test_new_over_an_existing_file_says_how_to_replace_it(tmp_path):
+    from xlalloc.cli import flags
+    from xlalloc.engine.errors import InputError
+
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(b"mine")
+    try:
+        xlalloc.new(path)
+    except InputError as e:
+        text = str(e)
+    assert "pass `overwrite` to replace it" in text  # the Python API's keyword
+    assert "pass --force to replace it" in flags(text)  # the command line's flag
+    assert path.read_bytes() == b"mine"

@@ -298,10 +298,11 @@ def converge(request: ConvergeRequest) -> Analysis:
         write_convergence(out, res, r.look())
     else:
         _write(out, tables, r)
-    counts = res.table["rule"].value_counts().to_dict()
+    counts = res.table["rule"].value_counts()
+    rules = ", ".join(f"{rule} {n}" for rule, n in counts.items())
     summary = (
         f"converged {len(res.table)} organisations (core growth {res.core_growth:.2%}; "
-        f"rules {counts}); wrote {out}"
+        f"rules: {rules}); wrote {out}"
     )
     return Analysis(out, tables, summary, notes=list(res.messages))
 

@@ -94,8 +94,8 @@ def new(
     if path.exists() and not overwrite:
         problems.add(
             str(path),
-            f"{path} exists; choose another name (xlalloc never overwrites "
-            "a workbook unless told to)",
+            f"{path} exists; choose another name, or pass {option('overwrite')} to replace "
+            "it (xlalloc never overwrites a workbook unless told to)",
         )
     from_files = bool(practices) or icb is not None
     if from_files and demo:

@@ -38,3 +38,10 @@ def test_money_label_names_the_unit():
     assert money_label("Target (£)", "£m") == "Target (£m)"
     assert money_label("Target (£)", "£") == "Target (£)"
     assert money_label("Target share", "£000") == "Target share"
+
+
+def test_no_label_doubles_a_word():
+    doubled = [v for v in LABELS.values() if any(a == b for a, b in zip(v.split(), v.split()[1:]))]
+    assert doubled == []
+    assert LABELS["pmc_need_index"] == "Primary medical care need index"
+    assert LABELS["pmc_index"] == "Primary medical care (final) need index"

@@ -88,7 +88,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 #: Options whose flag is not ``--`` and the option's name with hyphens.
-FLAGS = {"output": "-o"}
+FLAGS = {"output": "-o", "overwrite": "--force"}
 
 
 _OPTION = re.compile(r"`([a-z][a-z0-9_]*)`")

@@ -24,7 +24,7 @@ COMPONENT_NAMES = {
     "maternity": "Maternity",
     "prescribing": "Prescribing",
     "core": "Core",
-    "pmc": "Primary medical care",
+    "pmc": "Primary medical care (final)",
     "pmc_need": "Primary medical care need",
     "health_inequalities": "Health inequalities",
 }
@@ -122,6 +122,13 @@ _FIXED = {
     "row": "Ledger row",
 }
 
+
+def _once(text: str) -> str:
+    """A label without a doubled word ("Primary medical care need need index")."""
+    words = text.split(" ")
+    return " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
+
+
 _PER_COMPONENT = {
     "{c}_wp": "{n} weighted population",
     "{c}_index": "{n} need index",
@@ -132,7 +139,7 @@ _PER_COMPONENT = {
 LABELS: dict[str, str] = {
     **_FIXED,
     **{
-        pattern.format(c=c): text.format(n=n)
+        pattern.format(c=c): _once(text.format(n=n))
         for c, n in COMPONENT_NAMES.items()
         for pattern, text in _PER_COMPONENT.items()
     },

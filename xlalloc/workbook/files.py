@@ -220,5 +220,5 @@ def check_output(
     if out.is_dir():
         raise InputError(f"{out} is a folder; expected a file name", where=where)
     if out.exists() and not force:
-        raise InputError(f"{out} exists; pass {option('force')} to replace it", where=where)
+        raise InputError(f"{out} exists; pass {option('overwrite')} to replace it", where=where)
     return out
