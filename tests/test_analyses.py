@@ -169,3 +169,17 @@ def test_compare_writes_its_changes_when_given_an_output(tmp_path):
     assert comparison.written == tmp_path / "changes.csv"
     assert (tmp_path / "changes-places.csv").exists()
     assert api.compare(old, new).written is None  # nothing written without an output
+
+
+def test_monte_carlo_options_need_uncertainty_and_a_seed_is_never_a_percentage(tmp_path):
+    out = tmp_path / "t.csv"
+    with pytest.raises(InputError) as e:
+        api.targets("demo", out, seed=7, draws=500)
+    assert str(e.value).endswith(
+        "`draws` and `seed` set the Monte Carlo of the target intervals: add "
+        "`uncertainty` U (e.g. 0.0255)"
+    )
+    with pytest.raises(InputError) as e:
+        api.targets("demo", out, uncertainty=0.0255, seed=-1)
+    assert "greater than or equal to 0" in str(e.value) and "did you mean" not in str(e.value)
+    assert not out.exists()

@@ -422,7 +422,13 @@ PINNED_ALL = {
         "reconcile",
         "twelfths",
     ],
-    "xlalloc.engine.rounding": ["MAX_AMOUNT", "largest_remainder", "round_half_up", "units_of"],
+    "xlalloc.engine.rounding": [
+        "MAX_AMOUNT",
+        "MIN_UNIT",
+        "largest_remainder",
+        "round_half_up",
+        "units_of",
+    ],
     "xlalloc.engine.year_on_year": ["CHANGES", "CHANGE_COLUMNS", "practice_changes"],
 }
 

@@ -84,8 +84,10 @@ class TargetsRequest(Written):
     uncertainty: float | None = Field(
         None, description="relative uncertainty of a 250,000 population's weighted population"
     )
-    draws: int = Field(2000, description="Monte Carlo draws")
-    seed: int = Field(1, description="random seed: the same seed gives the same figures")
+    draws: int | None = Field(None, description="Monte Carlo draws (default 2000)")
+    seed: int | None = Field(
+        None, description="random seed: the same seed gives the same figures (default 1)"
+    )
     baselines: Path | None = Field(None, description="CSV/XLSX place,baseline")
 
     rates: ClassVar[tuple[str, ...]] = ("uncertainty",)
@@ -130,6 +132,13 @@ def targets(request: TargetsRequest) -> Analysis:
             f"add {option('uncertainty')} U (e.g. 0.0255)",
             where=option("baselines"),
         )
+    given = [k for k in ("draws", "seed") if getattr(r, k) is not None]
+    if given and r.uncertainty is None:
+        raise InputError(
+            f"{' and '.join(option(k) for k in given)} set the Monte Carlo of the target "
+            f"intervals: add {option('uncertainty')} U (e.g. 0.0255)",
+            where=option(given[0]),
+        )
     if r.baselines and place_map is None:
         raise InputError(
             f"{option('baselines')} needs places ({option('places')} FILE)",
@@ -142,10 +151,12 @@ def targets(request: TargetsRequest) -> Analysis:
         from .engine.uncertainty import UncertaintySettings, target_intervals
         from .readers.tables import read_baselines
 
+        values = {"relative": r.uncertainty, "draws": r.draws, "seed": r.seed}
         settings = checked(
             UncertaintySettings,
-            {"relative": r.uncertainty, "draws": r.draws, "seed": r.seed},
+            {k: v for k, v in values.items() if v is not None},
             where=option("uncertainty"),
+            rates=("relative",),
         )
         places = None if place_map is None else place_map.frame
         base = None

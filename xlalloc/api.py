@@ -218,6 +218,12 @@ def run(
             "(never into the model, nor MODEL-results.xlsx)",
             where=option("scenario"),
         )
+    if activity_columns and not activity:
+        raise InputError(
+            f"{option('columns')} names the activity extracts' headers: give the extracts "
+            f"with {option('activity')} EXTRACT",
+            where=option("columns"),
+        )
     if in_place and output is not None:
         raise InputError(
             f"give either {option('output')} or {option('in_place')}, not both",

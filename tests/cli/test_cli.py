@@ -486,3 +486,20 @@ def test_pack_template_command_writes_a_template_with_every_named_place(tmp_path
     before = sha(out)
     assert main(["pack-template", str(out)]) == 2  # never replaced without --force
     assert "pass --force to replace it" in capsys.readouterr().err and sha(out) == before
+
+
+def test_run_refuses_a_repeated_scenario_and_columns_without_extracts(tmp_path, capsys):
+    from conftest import demo_model
+
+    model = demo_model(tmp_path / "m.xlsx")
+    before = model.read_bytes()
+    argv = ["run", str(model), "-o", str(tmp_path / "o.xlsx")]
+    twice = ["--scenario", "min_growth=0.01", "--scenario", "min_growth=0.03"]
+    assert main([*argv, *twice]) == 2
+    assert "--scenario gives min_growth more than once" in capsys.readouterr().err
+    assert main([*argv, "--columns", "line=Contract"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "--columns names the activity extracts' headers: give the extracts with --activity" in err
+    )
+    assert model.read_bytes() == before and not (tmp_path / "o.xlsx").exists()

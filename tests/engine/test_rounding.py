@@ -91,3 +91,16 @@ def test_largest_remainder_ignores_row_order(weights, total, rnd):
 def test_bounds_are_respected_when_whole_units_allow():
     out = largest_remainder([10.4, 10.4, 79.2], 100, lower=[10.4, 10.4, 0])
     assert out[0] >= 10.4 and out[1] >= 10.4 and out.sum() == 100
+
+
+def test_a_unit_below_a_penny_is_refused_not_counted_forever():
+    import pytest
+
+    from xlalloc.engine.errors import InputError
+    from xlalloc.engine.rounding import largest_remainder, units_of
+
+    with pytest.raises(InputError, match=r"the rounding unit £1e-300 is below a penny"):
+        units_of(250, 1e-300)
+    with pytest.raises(InputError, match="below a penny"):
+        largest_remainder([1, 2], 250, 0.001)
+    assert units_of(2.5, 0.01) == 250  # pence are fine

@@ -18,6 +18,13 @@ def run(args: argparse.Namespace) -> int:
     from .progress import progress_printer
 
     path = Path(args.model)
+    names = [name for name, _ in args.scenario or []]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(
+            f"--scenario gives {', '.join(twice)} more than once; give each parameter once",
+            where="--scenario",
+        )
     scenario = dict(args.scenario or [])
     if scenario and not args.output:
         raise InputError(

@@ -76,12 +76,13 @@ def register(c: Any) -> None:
         "U is the relative uncertainty of a 250,000 population's weighted "
         "population (0.0255 = 0.05/1.96 is ±5%% at 95%%)",
     )
-    c.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws (default 2000)")
+    c.add_argument(
+        "--draws", type=int, help="Monte Carlo draws (default 2000; needs --uncertainty)"
+    )
     c.add_argument(
         "--seed",
         type=int,
-        default=1,
-        help="random seed (default 1): the same seed gives the same figures",
+        help="random seed (default 1; needs --uncertainty): the same seed gives the same figures",
     )
     c.add_argument(
         "--baselines",

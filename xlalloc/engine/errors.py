@@ -111,10 +111,17 @@ class Problems:
 M = TypeVar("M", bound=BaseModel)
 
 
-def checked(model: type[M], values: Mapping[str, object], where: str) -> M:
+def checked(
+    model: type[M],
+    values: Mapping[str, object],
+    where: str,
+    rates: tuple[str, ...] | None = None,
+) -> M:
     """Build a settings model, every problem reported at once as an :class:`InputError`.
 
     A rate or share given as a percentage (5 for 5%) gets a hint: decimals are expected.
+    ``rates`` names the fields that are rates (default: any number may be one); a count
+    or a seed never gets the hint.
     """
     from pydantic import ValidationError
 
@@ -129,7 +136,7 @@ def checked(model: type[M], values: Mapping[str, object], where: str) -> M:
                 where,
                 f"{err['msg']}"
                 + (f" (got {value!r})" if value != "" else "")
-                + percent_hint(value),
+                + (percent_hint(value) if rates is None or name in rates else ""),
                 column=name,
             )
         raise InputError(problems.items) from None

@@ -25,11 +25,14 @@ import numpy.typing as npt
 
 from .errors import InputError
 
-__all__ = ["MAX_AMOUNT", "largest_remainder", "round_half_up", "units_of"]
+__all__ = ["MAX_AMOUNT", "MIN_UNIT", "largest_remainder", "round_half_up", "units_of"]
 
 #: The largest amount any figure may have: £10 trillion, fifty times NHS England's whole
 #: budget; beyond it a figure is a mistake (and would exhaust exact pennies in floats).
 MAX_AMOUNT = 1e13
+
+#: The smallest rounding unit: a penny.
+MIN_UNIT = 0.01
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -80,6 +83,14 @@ def units_of(total: float, unit: float, name: str = "total") -> int:
     """
     if not (unit > 0 and math.isfinite(unit)):
         raise InputError(f"unit must be a positive number of pounds; got {unit}", where="unit")
+    if unit < MIN_UNIT:
+        # Below a penny a rounding unit means nothing in money, and the units to share
+        # out would be beyond counting (a unit of 1e-300 would never finish).
+        raise InputError(
+            f"the rounding unit £{unit:g} is below a penny; use 0.01 (pence), 1 (£1) or "
+            "1000 (£000)",
+            where="unit",
+        )
     if not math.isfinite(total) or abs(total) > MAX_AMOUNT:
         raise InputError(
             f"{name} {total:g} is beyond any NHS budget (at most £{MAX_AMOUNT:g})", where=name
