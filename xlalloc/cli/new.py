@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
         blank_as_zero=args.blank_as_zero,
         on_note=lambda n: print(f"note: {n}"),
     )
-    kind = "demo " if args.demo else f"{args.icb.strip()} " if args.icb else ""
+    kind = "demo " if args.demo else f"{args.icb.strip()!r} " if args.icb else ""
     print(f"wrote {kind}model workbook {path}")
     return 0
 
