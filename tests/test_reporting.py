@@ -539,6 +539,9 @@ def test_the_models_cost_centres_sheet_is_the_map_when_none_is_given(demo_packs,
     )
     assert with_sheet.bva.equals(with_file.bva)
     assert len(with_sheet.exceptions) == 4
+    # The same model with a ledger already coded by programme: the sheet is not needed.
+    simple = xlalloc.packs(model, demo_packs[1], 6, tmp_path / "c")
+    assert len(simple.exceptions) == 3
 
 
 def test_infinite_huge_and_text_amounts_are_exceptions_and_no_figure_passes_10_trillion(
@@ -575,3 +578,12 @@ def test_infinite_huge_and_text_amounts_are_exceptions_and_no_figure_passes_10_t
                 for v in row:
                     if isinstance(v, int | float) and not isinstance(v, bool):
                         assert abs(v) <= 1e13, (pack.name, name, v)
+
+
+def test_a_map_for_a_ledger_without_cost_centres_is_refused_not_ignored(demo_packs, tmp_path):
+    model, ledger, _, _ = demo_packs
+    cc_map = tmp_path / "map.csv"
+    cc_map.write_text("cost_centre,programme,place\n610100,Acute,Ashford City\n", encoding="utf-8")
+    with pytest.raises(InputError, match="map.csv maps cost centres, but ledger.csv has no cost"):
+        xlalloc.packs(model, ledger, MONTH, tmp_path / "p", map=cc_map)
+    assert not (tmp_path / "p").exists()

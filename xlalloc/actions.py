@@ -140,7 +140,7 @@ def validate_action(book: Book) -> list[str]:
 def packs_action(book: Book) -> list[Path]:
     """Build the monthly reporting packs named on the Policy sheet."""
     from .readers.ledger import parse_ledger_columns, read_actuals
-    from .reporting import make_packs, reconciliation_lines
+    from .reporting import MODEL_MAP, make_packs, model_cost_centres, reconciliation_lines
 
     try:
         result = run_model(read_book(book))
@@ -151,20 +151,20 @@ def packs_action(book: Book) -> list[Path]:
         if missing:
             raise InputError(f"set {missing} on the Policy sheet to build packs", where="Policy")
         assert p.pack_actuals is not None and p.pack_month is not None and p.pack_dir
-        cost_centres = result.inputs.cost_centres
+        ledger = read_actuals(
+            p.pack_actuals,
+            parse_ledger_columns(p.pack_columns, where="Policy, pack_columns"),
+            p.financial_year,
+        )
         run = make_packs(
             result,
-            read_actuals(
-                p.pack_actuals,
-                parse_ledger_columns(p.pack_columns, where="Policy, pack_columns"),
-                p.financial_year,
-            ),
+            ledger,
             p.pack_month,
             p.pack_dir,
             threshold=p.pack_threshold,
             sources=[f"model: {book.name}", f"ledger: {Path(p.pack_actuals).name}"],
-            cost_centres=cost_centres if cost_centres is not None and len(cost_centres) else None,
-            cost_centres_from="the model's CostCentres sheet",
+            cost_centres=model_cost_centres(result, ledger),
+            cost_centres_from=MODEL_MAP,
         )
     except InputError as e:
         report_failure(book, e)

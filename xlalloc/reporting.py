@@ -153,6 +153,12 @@ def make_packs(
     cc_map = None
     if cost_centres is not None:
         cc_map = cost_centre_map(cost_centres, all_places, programmes, cost_centres_from)
+        if "cost_centre" not in extract.frame.columns:
+            raise InputError(
+                f"{cost_centres_from} maps cost centres, but {extract.file} has no cost centre "
+                f"column: name it with {option('columns')} cost_centre=HEADER",
+                where=option("columns"),
+            )
     elif "cost_centre" in extract.frame.columns and "programme" not in extract.frame.columns:
         raise InputError(
             f"{extract.file} is coded by cost centre: give the map of cost centres to "
@@ -370,6 +376,23 @@ class PackRequest(Request):
     rates: ClassVar[tuple[str, ...]] = ("threshold",)
 
 
+#: Where the map comes from when no map file is given.
+MODEL_MAP = "the model's CostCentres sheet"
+
+
+def model_cost_centres(result: ModelResult, ledger: LedgerExtract) -> pd.DataFrame | None:
+    """The model's CostCentres sheet, where it is filled in and the ledger has cost centres.
+
+    A model may map cost centres for some ledgers and be run with a ledger already coded
+    by programme: then the sheet is not used (a map file given explicitly is, and a
+    ledger without cost centres is refused with it).
+    """
+    cc = result.inputs.cost_centres
+    if cc is None or not len(cc) or "cost_centre" not in ledger.frame.columns:
+        return None
+    return cc
+
+
 def build_packs(request: PackRequest, progress: Callable[[str], None] | None = None) -> PackRun:
     """Run the model workbook and write its packs (the ``xlalloc pack`` command)."""
     from .readers.ledger import read_actuals, read_cost_centres, read_phasing
@@ -377,14 +400,15 @@ def build_packs(request: PackRequest, progress: Callable[[str], None] | None = N
 
     inputs = read_model(request.model)
     result = run_model(inputs)
+    ledger = read_actuals(request.actuals, request.columns, inputs.policy.financial_year)
     cost_centres, cc_from = None, "cost-centre map"
     if request.map is not None:
         cost_centres, cc_from = read_cost_centres(request.map), request.map.name
-    elif inputs.cost_centres is not None and len(inputs.cost_centres):
-        cost_centres, cc_from = inputs.cost_centres, "the model's CostCentres sheet"
+    else:
+        cost_centres, cc_from = model_cost_centres(result, ledger), MODEL_MAP
     return make_packs(
         result,
-        read_actuals(request.actuals, request.columns, inputs.policy.financial_year),
+        ledger,
         request.month,
         request.out_dir,
         request.template,
