@@ -98,3 +98,11 @@ def test_a_cost_centre_map_needs_its_columns(tmp_path):
     p.write_text("code,programme\n610100,Acute\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"missing column\(s\) \['cost_centre'\]"):
         read_cost_centres(p)
+
+
+def test_one_header_named_for_two_fields_is_an_error_not_a_guess(tmp_path):
+    p = tmp_path / "l.csv"
+    p.write_text("Period,Actual\nM01,5\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_actuals(p, {"month": "Actual", "amount": "actual"})
+    assert "column 'actual' is named for both month and amount" in str(e.value)

@@ -124,8 +124,17 @@ def read_actuals(
     headers: dict[str, str] = {}
     notes: list[str] = []
     found = [c for c in raw.columns if c != SOURCE_ROW]
+    named: dict[str, str] = {}
     for fld, header in (columns or {}).items():
         key = header_key(header)
+        if key in named:
+            problems.add(
+                where,
+                f"column {header!r} is named for both {named[key]} and {fld} (by "
+                f"{option('columns')}); one column holds one field",
+            )
+            continue
+        named[key] = fld
         if key not in raw.columns:
             problems.add(
                 where,
