@@ -30,8 +30,9 @@ def _convergence_sheets(
         return [d.spec(), d2.spec()]
     row = HEADER_ROW
     first_total_row = rng.first_row("Totals")
+    # The organisation first: it identifies each row, and is repeated on every page when
+    # the columns run on. The financial year is each block's title, not a column.
     cols = [
-        "year",
         "org",
         "baseline",
         "target_share",
@@ -62,7 +63,7 @@ def _convergence_sheets(
         )
         tot = last + 1
         d.put(tot, 1, "Total", bold=True)
-        for c in (3, 4, 5, 8):
+        for c in (2, 3, 4, 7):  # baseline, target share, target, allocation
             d.formula(
                 tot,
                 c,
@@ -72,17 +73,17 @@ def _convergence_sheets(
                 value=res.table[cols[c - 1]].sum(),
             )
         d.put(tot + 1, 1, "Control total (Totals sheet)")
-        d.formula(tot + 1, 8, f"=Totals!$B${first_total_row + k}", MONEY, value=res.total)
+        d.formula(tot + 1, 7, f"=Totals!$B${first_total_row + k}", MONEY, value=res.total)
         checks.append(
             (
                 f"Convergence {year}: allocations less the year's total",
-                f"=ROUND(Convergence!H{tot}-Convergence!H{tot + 1},2)",
+                f"=ROUND(Convergence!G{tot}-Convergence!G{tot + 1},2)",
             )
         )
         checks.append(
             (
                 f"Convergence {year}: targets less the year's total",
-                f"=ROUND(Convergence!E{tot}-Convergence!H{tot + 1},2)",
+                f"=ROUND(Convergence!D{tot}-Convergence!G{tot + 1},2)",
             )
         )
         row = tot + 3
