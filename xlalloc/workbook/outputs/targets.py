@@ -40,8 +40,9 @@ def _targets_sheet(result: ModelResult, rng: Ranges, look: Look) -> tuple[Drawin
         "target_at_baseline_total",
         "dft_baseline",
     ]
+    # The target intervals get a block of their own below each year's core table, so the
+    # core table prints at a legible size on one page across.
     spread = [c for c in INTERVAL_COLUMNS if c in result.targets.columns]
-    cols += spread
     years = result.inputs.years
     u = result.inputs.policy.uncertainty()
     d.note(
@@ -86,8 +87,6 @@ def _targets_sheet(result: ModelResult, rng: Ranges, look: Look) -> tuple[Drawin
                 d.put(r, 8, b, MONEY)
                 d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", MONEY, value=fair)
                 d.formula(r, 10, f"=(H{r}-I{r})/I{r}", PCT, value=(b - fair) / fair)
-            for j, name in enumerate(spread):  # the Monte Carlo's percentiles: values
-                d.put(r, 11 + j, t.at[i, name], number_format(name))
         tot = r2 + 1
         d.put(tot, 1, "Total", bold=True)
         for c, fmt, v in (
@@ -129,6 +128,14 @@ def _targets_sheet(result: ModelResult, rng: Ranges, look: Look) -> tuple[Drawin
             ),
         ]
         row = tot + 3
+        if spread:  # the Monte Carlo's percentiles, as values, place by place
+            d.note(row, 1, f"Target intervals {year}", bold=True, size=12)
+            d.header(row + 1, 1, labels(["place", *spread]))
+            for i in range(len(t)):
+                d.put(row + 2 + i, 1, t.at[i, "place"])
+                for j, name in enumerate(spread):
+                    d.put(row + 2 + i, 2 + j, t.at[i, name], number_format(name))
+            row += len(t) + 4
     if u is not None:
         d.note(
             row - 1,
