@@ -129,9 +129,9 @@ def render() -> str:
         "## Methods",
         "",
         "A budget line's `methods` name apportionment methods, tried in order; the "
-        "Policy's `convergence_method` names a convergence method. Each is one object "
-        "registered in `xlalloc/engine/apportionment.py` (`REGISTRY`) or "
-        "`xlalloc/engine/convergence.py` (`METHODS`).",
+        "Policy's `convergence_method` names a convergence method. Each is one object, "
+        "registered by its module in `xlalloc/engine/apportionment/methods/` (`REGISTRY`) or "
+        "`xlalloc/engine/convergence/methods/` (`METHODS`).",
         "",
         "| method | kind | what it does |",
         "|---|---|---|",

@@ -500,7 +500,7 @@ register(
     ModelPart(
         name="convergence",
         summary="each year's allocations from the Baselines sheet toward target (NHS "
-        "England specialised annex 2; xlalloc/engine/convergence.py)",
+        "England specialised annex 2; xlalloc/engine/convergence/)",
         policy_fields=(
             "convergence_method",
             "min_growth",
@@ -537,7 +537,7 @@ register(
     ModelPart(
         name="apportionment",
         summary="the whole budget by care programme and place, each line by the best data "
-        "it has (Birmingham and Solihull, Appendix 1; xlalloc/engine/apportionment.py)",
+        "it has (Birmingham and Solihull, Appendix 1; xlalloc/engine/apportionment/)",
         policy_fields=("coverage_threshold", "rounding_unit", "per_1000_component"),
         run=_run_apportionment,
         tables=_apportionment_tables,
