@@ -37,7 +37,7 @@ def test_written_takes_the_policys_defaults_and_checks_the_output(tmp_path):
     assert r.checked_output() == tmp_path / "out.csv"
     (tmp_path / "out-summary.csv").write_text("mine")
     with pytest.raises(InputError, match="out-summary.csv exists"):
-        r.checked_output(sidecar="summary")
+        r.checked_output(sidecars=("summary",))
     with pytest.raises(InputError, match="is an input of this command"):
         r.checked_output(tmp_path / "out.csv")
     with pytest.raises(InputError) as e:

@@ -106,7 +106,7 @@ def targets(request: TargetsRequest) -> Analysis:
 
     r = request
     demo_data = r.practices == "demo"
-    out = r.checked_output(r.practices, r.places, sidecar="provenance")
+    out = r.checked_output(r.practices, r.places, sidecars=("provenance",))
     if demo_data:
         practices = demo.practices()
         england = demo.ENGLAND
@@ -346,7 +346,7 @@ def equity(request: EquityRequest) -> Analysis:
     from .workbook.sheetspec import ChartSpec
 
     r = request
-    out = r.checked_output(r.units, sidecar="summary")
+    out = r.checked_output(r.units, sidecars=("summary",))
     numbers = ["population", "need", "spend", "deprivation"]
     units = read_table(r.units, numbers=numbers, required=["unit", "population", "need", "spend"])
     settings = checked(EquitySettings, {"tolerance": r.tolerance}, where=option("tolerance"))
@@ -467,7 +467,7 @@ def table_y1(request: TableY1Request) -> Analysis:
     from .workbook.convergence_book import write_convergence
 
     r = request
-    out = r.checked_output(sidecar="trajectory")
+    out = r.checked_output(sidecars=("trajectory",))
     orgs, totals = demo.table_y1_orgs()
     result = converge_years(orgs, totals, demo.Y1_POLICY)
     tables = {

@@ -76,7 +76,6 @@ class Written(Request):
     def checked_output(
         self,
         *inputs: object,
-        sidecar: str | None = None,
         sidecars: tuple[str, ...] = (),
         suffixes: tuple[str, ...] = (".csv", ".xlsx"),
     ) -> Path:
@@ -91,7 +90,7 @@ class Written(Request):
         named = [str(i) for i in inputs if i]
         out = check_output(self.output, named, self.overwrite, suffixes)
         if out.suffix.lower() == ".csv":
-            for name in (*((sidecar,) if sidecar else ()), *sidecars):
+            for name in sidecars:
                 check_output(
                     out.with_name(f"{out.stem}-{name}.csv"), named, self.overwrite, (".csv",)
                 )

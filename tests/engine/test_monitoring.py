@@ -265,3 +265,19 @@ def test_vectorised_ledger_checks_say_what_the_row_loop_said(rows):
     assert list(zip(lg.exceptions["source_row"], lg.exceptions["reason"])) == bad
     assert [tuple(r) for r in lg.rows.itertuples(index=False)] == good
     assert lg.total == pytest.approx(total, abs=1e-9)
+
+
+def test_an_amount_past_any_budget_is_an_exception_even_in_a_raw_frame():
+    # 1e20 and -1e20 would cancel to 0 in a total: each is an exception instead, and the
+    # pence are summed as Python integers, so nothing wraps round.
+    frame = pd.DataFrame(
+        [(1, "A", "P", 1e20), (1, "A", "P", -1e20), (1, "A", "P", 5.0)],
+        columns=["month", "place", "programme", "amount"],
+    )
+    lg = read_ledger(frame, ["A"], ["P"])
+    assert lg.total == 5.0 and lg.rows["amount"].tolist() == [5.0]
+    assert lg.exceptions["reason"].tolist() == [
+        "amount 1e+20 is beyond any NHS budget (at most £10 trillion)",
+        "amount -1e+20 is beyond any NHS budget (at most £10 trillion)",
+    ]
+    assert pence_sum(np.array([9e12, 9e12, 0.01])) == 18_000_000_000_000.01

@@ -207,6 +207,20 @@ def cost_centre_map(
     return out
 
 
+def _pence(values: pd.Series | np.ndarray) -> int:
+    """Money summed exactly in whole pence, as a Python integer: no overflow.
+
+    Pence within int64 are summed as Python integers; a value beyond it (a raw frame's
+    1e20) is converted one by one, so it can never wrap round to a wrong total.
+    """
+    v = np.round(np.asarray(values, dtype=np.float64) * 100)
+    if not len(v):
+        return 0
+    if np.abs(v).max() < 2.0**62:
+        return int(sum(v.astype(np.int64).tolist()))
+    return sum(int(x) for x in v.tolist())
+
+
 def read_ledger(
     ledger: pd.DataFrame,
     places: list[str],
@@ -262,6 +276,15 @@ def read_ledger(
 
     # Whole-column checks first; reasons are then written for the bad rows only.
     amount = _numbers(df["amount"])
+    # A frame that did not come through the reader may hold amounts past any budget: each
+    # is an exception (as the reader makes it), never a figure in a pack.
+    values = amount.to_numpy()
+    huge = np.isfinite(values) & (np.abs(np.nan_to_num(values)) > MAX_AMOUNT)
+    for i in np.flatnonzero(huge & df["amount_problem"].isna().to_numpy()).tolist():
+        df.loc[i, "amount_problem"] = (
+            f"amount {amount.iloc[i]:g} is beyond any NHS budget (at most £10 trillion)"
+        )
+    amount = amount.where(~huge)
     month = _numbers(df["month"])
     place, code, prog = text("place"), text("practice_code"), text("programme")
     cc = df["cost_centre"].map(code_text) if by_cc else pd.Series(None, index=df.index)
@@ -286,8 +309,7 @@ def read_ledger(
     prog_unknown = (prog.isna() | ~prog.isin(known_progs)).to_numpy() & ~cc_unknown
     bad = ~numeric | ~month_ok | practice_unknown | no_place | place_unknown | prog_unknown
     bad |= cc_unknown
-    pence = np.round(amount.to_numpy()[numeric] * 100).astype(np.int64)
-    total = int(sum(pence.tolist()))  # Python integers: no overflow, however many rows
+    total = _pence(amount.to_numpy()[numeric])  # exact, however many rows or how large
     if abs(total) > MAX_AMOUNT * 100:
         raise InputError(
             f"the ledger's amounts total £{total / 100:,.2f}, beyond any NHS budget (at most "
@@ -352,8 +374,7 @@ def read_ledger(
             "amount",
         ],
     )
-    left_pence = np.round(amount.to_numpy()[bad & numeric] * 100).astype(np.int64)
-    left_out = int(sum(left_pence.tolist()))
+    left_out = _pence(amount.to_numpy()[bad & numeric])
     return Ledger(out, exc, total / 100, int((bad & ~numeric).sum()), left_out / 100)
 
 
@@ -406,8 +427,7 @@ def _reasons(
 
 def pence_sum(values: pd.Series | np.ndarray) -> float:
     """Sum money exactly: in whole pence, then back to pounds."""
-    v = np.asarray(values, dtype=np.float64)
-    return float(np.round(v * 100).astype(np.int64).sum()) / 100
+    return _pence(values) / 100
 
 
 def budget_vs_actual(
@@ -510,9 +530,3 @@ def reconcile(ledger: Ledger, month: int) -> Reconciliation:
         len(ledger.exceptions),
         ledger.unreadable,
     )
-
-
-def _pence(values: pd.Series) -> int:
-    """Money summed exactly in whole pence (Python integers: no overflow)."""
-    v = np.round(np.asarray(values, dtype=np.float64) * 100).astype(np.int64)
-    return int(sum(v.tolist()))

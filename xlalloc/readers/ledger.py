@@ -118,7 +118,6 @@ def read_actuals(
     """
     where = Path(path).name
     raw = read_table(path)
-    keys = {header_key(h): h for h in (columns or {}).values()}
     problems = Problems()
     rename: dict[str, str] = {}
     headers: dict[str, str] = {}
@@ -147,11 +146,11 @@ def read_actuals(
     for fld in LEDGER_FIELDS:
         if fld in headers:
             continue
-        if fld in raw.columns and fld not in keys:
+        if fld in raw.columns and fld not in named:
             rename[fld] = fld
             headers[fld] = fld
             continue
-        alias = next((a for a in ALIASES.get(fld, ()) if a in raw.columns and a not in keys), None)
+        alias = next((a for a in ALIASES.get(fld, ()) if a in raw.columns and a not in named), None)
         if alias is not None and fld not in raw.columns:
             rename[alias] = fld
             headers[fld] = alias
