@@ -379,9 +379,18 @@ def _number(v: float) -> str:
 
 
 def sheet_xml(
-    spec: SheetSpec, styles: _Styles, drawing_rid: str | None, table_rids: Sequence[str] = ()
+    spec: SheetSpec,
+    styles: _Styles,
+    drawing_rid: str | None,
+    table_rids: Sequence[str] = (),
+    *,
+    scale: int | None,
 ) -> str:
-    """A worksheet part for a spec (inline strings, so no shared-strings part is touched)."""
+    """A worksheet part for a spec (inline strings, so no shared-strings part is touched).
+
+    ``scale`` is the spec's :func:`print_scale` (worked out once by the caller, which
+    also needs it for the print titles).
+    """
     rows: dict[int, list[str]] = {}
     last_row = last_col = 1
     for c in spec.cells:
@@ -392,8 +401,7 @@ def sheet_xml(
     parts = [f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><sheetPr>']
     if spec.tab_color:
         parts.append(f'<tabColor rgb="FF{spec.tab_color}"/>')
-    fitted = print_scale(spec) is None
-    parts.append('<pageSetUpPr fitToPage="1"/></sheetPr>' if fitted else "</sheetPr>")
+    parts.append('<pageSetUpPr fitToPage="1"/></sheetPr>' if scale is None else "</sheetPr>")
     parts.append(f'<dimension ref="A1:{col(last_col)}{last_row}"/>')
     parts.append('<sheetViews><sheetView workbookViewId="0">')
     if spec.freeze:
@@ -420,7 +428,7 @@ def sheet_xml(
         ht = f' ht="{height:g}" customHeight="1"' if height else ""
         parts.append(f'<row r="{r}"{ht}>' + "".join(rows[r]) + "</row>")
     parts.append("</sheetData>")
-    parts.append(page_xml(spec))
+    parts.append(page_xml(spec, scale))
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
     if table_rids:
@@ -461,7 +469,7 @@ def print_scale(spec: SheetSpec) -> int | None:
     return print_fit(width, smallest, spec.page.landscape, spec.page.paper)
 
 
-def page_xml(spec: SheetSpec) -> str:
+def page_xml(spec: SheetSpec, scale: int | None) -> str:
     """Margins, page setup, header and footer, and page breaks.
 
     The page setup is the paper, and one page wide unless that makes the text illegible
@@ -470,7 +478,6 @@ def page_xml(spec: SheetSpec) -> str:
     head, foot = header_footer(spec.page)
     orientation = "landscape" if spec.page.landscape else "portrait"
     paper = PAPER[spec.page.paper][0]
-    scale = print_scale(spec)
     # Columns that run on print beside each other first (a table's pages read across).
     fit = (
         'fitToWidth="1" fitToHeight="0"'
@@ -833,10 +840,12 @@ class _Edit:
             )
         if rels:
             self.parts[rels_part(part)] = _rels_xml(rels)
-        self.parts[part] = sheet_xml(spec, self.styles, drawing_rid, table_rids).encode("utf-8")
+        scale = print_scale(spec)
+        xml = sheet_xml(spec, self.styles, drawing_rid, table_rids, scale=scale)
+        self.parts[part] = xml.encode("utf-8")
         self.written.append(spec.name)
         titles = []
-        if print_scale(spec) is not None:  # columns run on: repeat the identifying column
+        if scale is not None:  # columns run on: repeat the identifying column
             titles.append(f"{quote_sheet(spec.name)}!$A:$A")
         if spec.page.title_rows:
             r1, r2 = spec.page.title_rows
