@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from tests.libreoffice import pdf_pages, to_pdf  # noqa: E402
+from tests.libreoffice import body_text_sizes, to_pdf  # noqa: E402
 
 #: Picture -> (workbook, the sheet whose first printed page to show).
 PICTURES = {
@@ -56,11 +56,12 @@ def main() -> None:
     books = {"model": model, "pack": work / "packs" / "Ashford City.xlsx"}
     pdfs = {k: to_pdf(v, work / k) for k, v in books.items()}
     for picture, (book, sheet) in PICTURES.items():
-        pages = pdf_pages(pdfs[book])
+        # Each page's sheet, read from its footer where PyMuPDF finds it (pdftotext's
+        # reading order can put a chart's text after the footer).
         page = next(
             i + 1
-            for i, text in enumerate(pages)
-            if text.rstrip().splitlines()[-1].strip().startswith(sheet)
+            for i, (footer, _size, _n) in enumerate(body_text_sizes(pdfs[book]))
+            if footer.startswith(sheet)
         )
         subprocess.run(
             [

@@ -174,7 +174,11 @@ def targets(request: TargetsRequest) -> Analysis:
     prov = _targets_provenance(r, practices, table)
     tables = {"Targets": table[_targets_columns(table, r.budget is not None, spread)]}
     tables["Provenance"] = prov.frame()
-    path = _write(out, tables, r)
+    if out.suffix.lower() == ".xlsx":  # sheets that each print on one page across
+        sheets = _targets_sheets(tables["Targets"], r.component)
+        path = _write(out, {**sheets, "Provenance": tables["Provenance"]}, r)
+    else:
+        path = _write(out, tables, r)
     filled = len(prov.of("zero-filled"))
     summary = f"wrote {len(table)} rows to {out}" + (
         f"; {filled} practice(s) with blank weighted populations read as zero are listed "
@@ -203,6 +207,25 @@ def _targets_columns(table: pd.DataFrame, budget: bool, spread: list[str]) -> li
         if c in table.columns
     ]
     return cols + [f"{k}_index_england" for k in COMPONENTS]
+
+
+def _targets_sheets(table: pd.DataFrame, component: str) -> dict[str, pd.DataFrame]:
+    """The Targets table as a workbook's sheets, each narrow enough to print legibly.
+
+    The targets (the component they follow, shares, £, distances from target) on the
+    first sheet; every component's weighted population, ICB-standardised index and
+    England-standardised index on a sheet each. The CSV keeps the one table.
+    """
+    who = [c for c in ("level", "name", "icb_code") if c in table.columns]
+    others = {f"{k}_{kind}" for k in COMPONENTS if k != component for kind in ("wp", "index")}
+    england = [f"{k}_index_england" for k in COMPONENTS]
+    core = [c for c in table.columns if c not in others and c not in england and c != "icb_name"]
+    return {
+        "Targets": table[core],
+        "Weighted populations": table[[*who, "population", *(f"{k}_wp" for k in COMPONENTS)]],
+        "Need indices": table[[*who, *(f"{k}_index" for k in COMPONENTS)]],
+        "Need indices (England)": table[[*who, *england]],
+    }
 
 
 def _targets_provenance(

@@ -31,6 +31,7 @@ from .engine.monitoring import (
     reconcile,
 )
 from .model.checks import CheckStatus
+from .model.labels import label
 from .model.runner import ModelResult, run_model
 from .readers.ledger import LedgerExtract
 from .request import Request
@@ -271,7 +272,7 @@ def make_packs(
         tgt = targets.loc[place]
         measures = [
             ("Target share", tgt["target_share"], "share"),
-            ("Need-based target (£)", tgt["target"], "money"),
+            (label("target"), tgt["target"], "money"),
             ("Apportioned budget (£)", a.table1.loc["Total", place], "money"),
             (f"Need index ({comp})", tgt[f"{comp}_index"], "index"),
         ]
@@ -280,7 +281,7 @@ def make_packs(
             dft = float(first.loc[place, "dft_before"])
             measures += [
                 ("Baseline (£)", first.loc[place, "baseline"], "money"),
-                ("Baseline distance from target", dft, "percent"),
+                (label("dft_baseline"), dft, "percent"),
             ]
         tdf = pd.DataFrame(measures, columns=["measure", "value", "kind"])
         trajectory = (

@@ -16,6 +16,7 @@ import xlalloc
 from xlalloc.cli import flags, main
 from xlalloc.engine.errors import InputError
 from xlalloc.model.build import build_from_files
+from xlalloc.model.labels import label
 
 THREE = [f"ICB_Place_Based_Tool_2627-2829__{y}_{y + 1}.csv" for y in (2026, 2027, 2028)]
 YEARS = ["2026/27", "2027/28", "2028/29"]
@@ -369,5 +370,5 @@ def test_packs_of_a_multi_year_model_use_the_financial_years_targets(west_yorksh
     cells = [r for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python()]
     t = result.targets
     leeds = t[(t["year"] == "2026/27") & (t["place"] == "Leeds")]["target"].iloc[0]
-    row = next(r for r in cells if r and r[0] == "Need-based target (£)")
+    row = next(r for r in cells if r and r[0] == label("target"))
     assert leeds in row

@@ -96,8 +96,16 @@ def workbooks(tmp_path_factory, libreoffice) -> dict[str, Path]:
     variant = d / "variant.xlsx"
     assert main(["run", str(model), "-o", str(variant), "--scenario", "pace=0.5"]) == 0
     assert main(["compare", str(model), str(variant), "-o", str(d / "compare.xlsx")]) == 0
+    # The demo's own Activity rows as an extract (the activity command's input).
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(model)).get_sheet_by_name("Activity").to_python()
+    extract = d / "extract.csv"
+    pd.DataFrame(rows[4:], columns=rows[3]).to_csv(extract, index=False)
+    assert main(["activity", str(extract), "--model", str(model), "-o", str(d / "act.xlsx")]) == 0
     return {
         "model": model,
+        "activity": d / "act.xlsx",
         "equity": d / "equity.xlsx",
         "compare": d / "compare.xlsx",
         "pack": d / "packs" / "Ashford City.xlsx",
@@ -155,7 +163,9 @@ def test_page_setup_fits_one_page_wide_or_legibly_with_a_numbered_footer(workboo
             where = f"{kind}: sheet {ws.title}"
             if ws.sheet_properties.pageSetUpPr.fitToPage:
                 assert ws.page_setup.fitToWidth in (1, "1"), where
-                assert ws.page_setup.fitToHeight in (0, "0"), where
+                # One page tall only for a cover, where that stays legible.
+                tall = (1, "1") if ws.title == "Cover" and kind == "model" else (0, "0")
+                assert ws.page_setup.fitToHeight in tall, where
             else:  # too wide to fit legibly: at a legible scale, column A on every page
                 assert 72 <= int(ws.page_setup.scale) <= 100, where
                 assert ws.print_title_cols == "$A:$A", where
@@ -238,12 +248,16 @@ def test_shown_is_the_text_a_spreadsheet_shows(value, fmt, text):
 def test_trajectory_of_many_organisations_is_a_sorted_bar_chart(workbooks):
     wb = load_workbook(workbooks["table-y1"])
     ws = wb["Trajectory"]
-    (chart,) = ws._charts
-    assert chart.tagname == "barChart" and len(chart.series) == 2
+    # 42 organisations: two charts of 21 bars each, so every name prints (one chart of
+    # 42 at a page's height printed every other name).
+    assert len(ws._charts) == 2
+    assert all(c.tagname == "barChart" and len(c.series) == 2 for c in ws._charts)
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    h = max(i for i, r in enumerate(rows) if r[0] == "Organisation")  # the sorted block
-    before = [r[1] for r in rows[h + 1 :] if r[0]]
+    heads = [i for i, r in enumerate(rows) if r[0] == "Organisation"][1:]  # sorted blocks
+    before = [r[1] for h in heads for r in rows[h + 1 : h + 22] if r[0]]
     assert len(before) == 42 and before == sorted(before, reverse=True)
+    titles = [str(r[0]) for r in rows if r[0] and str(r[0]).startswith("Distance from")]
+    assert [t.split("organisations ")[1] for t in titles] == ["1 to 21 of 42", "22 to 42 of 42"]
 
 
 def test_trajectory_lines_are_straight_with_markers(workbooks):
@@ -286,4 +300,44 @@ def test_every_printed_page_has_body_text_of_8_points_or_more(text_sizes):
         "levelling-up",
         "equity",
         "compare",
+        "activity",
     }
+
+
+def test_every_output_sheet_prints_on_one_page_across(workbooks):
+    """Designed for the page: wide tables are blocks one below another, explanations are
+    wrapped across the figures' columns, so no output sheet runs its columns on to a
+    second page across (the legibility rule's fallback) and no page across holds one
+    column."""
+    across = {
+        (kind, ws.title): ws.page_setup.scale
+        for kind, path in workbooks.items()
+        for ws in output_sheets(kind, load_workbook(path))
+        if ws.page_setup.scale is not None or not ws.sheet_properties.pageSetUpPr.fitToPage
+    }
+    assert across == {}
+
+
+def test_no_printed_page_is_blank_or_nearly_blank(text_sizes, workbooks):
+    """A page holding a title's tail or one row of a table is a page fitted badly."""
+    sheets = {
+        kind: {ws.title for ws in output_sheets(kind, load_workbook(path))}
+        for kind, path in workbooks.items()
+    }
+    thin = {
+        kind: [(i + 1, sheet, n) for i, (sheet, _size, n) in enumerate(pages) if n < 4]
+        for kind, pages in text_sizes.items()
+    }
+    thin = {k: [p for p in v if p[1] in sheets[k]] for k, v in thin.items()}
+    assert {k: v for k, v in thin.items() if v} == {}
+
+
+def test_pages_print_with_calibris_metrics(workbooks, tmp_path):
+    """Every cell names Calibri, which LibreOffice prints as Carlito (the same widths):
+    so the pages measured here are the pages Excel prints, not a wider fallback's."""
+    import pymupdf
+
+    pdf = to_pdf(workbooks["model"], tmp_path)
+    with pymupdf.open(str(pdf)) as doc:
+        fonts = {f[3] for page in doc for f in page.get_fonts()}
+    assert fonts and all("Carlito" in f for f in fonts), fonts

@@ -56,9 +56,12 @@ def test_a_sheet_is_fitted_only_when_that_keeps_its_text_legible():
     # fits as it is; one 800 points wide fits at 96% (11-point text at 10.6 points).
     assert print_fit(600, 11, landscape=True) is None
     assert print_fit(800, 11, landscape=True) is None
-    # 1,000 points: fitted, 11-point text would print at 8.5 points, inside the 15% margin
-    # for the width estimate (9.2): it prints at 73% instead (11 x 0.73 = 8.03 points).
-    assert print_fit(1000, 11, landscape=True) == 73
+    # 1,000 points: fitted, 11-point text prints at 769.89 / 1000 x 11 = 8.47 points, above
+    # the 3% margin (8.24): one page across.
+    assert print_fit(1000, 11, landscape=True) is None
+    # 1,050 points: 8.07 points fitted, inside the margin: it prints at 73% instead (11 x
+    # 0.73 = 8.03 points), the columns running on to a second page.
+    assert print_fit(1050, 11, landscape=True) == 73
     # A3 landscape is 1,190.55 - 72 = 1,118.55 points across: the same sheet fits.
     assert print_fit(1000, 11, landscape=True, paper="A3") is None
     # Smaller text needs a larger scale: 10-point chart text prints at 80%.

@@ -3,6 +3,7 @@
 import pandas as pd
 from openpyxl import load_workbook
 
+from xlalloc.model.labels import label
 from xlalloc.workbook.tables import INDEX, MONEY, NUMBER, PCT, SHARE, number_format, write_tables
 
 
@@ -45,6 +46,6 @@ def test_xlsx_sheet_per_table(tmp_path):
         {"Targets": pd.DataFrame({"name": ["=1+1"], "target": [1234.0], "target_share": [0.5]})},
     )
     ws = load_workbook(out)["Targets"]
-    assert [c.value for c in ws[1]] == ["Name", "Target (£)", "Target share"]  # labels
+    assert [c.value for c in ws[1]] == ["Name", label("target"), "Target share"]  # labels
     assert ws["A2"].data_type == "s" and ws["B2"].number_format == MONEY
     assert ws["C2"].number_format == SHARE and ws.freeze_panes == "A2"

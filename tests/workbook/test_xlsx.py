@@ -16,7 +16,7 @@ def _spec():
     d.formula(4, 2, "=SUM(B2:C2)", "0.0%", bold=True)
     d.width("A", 30)
     d.freeze = "A2"
-    d.charts.append(ChartSpec("t", "y", "x", "0%", 1, 3, 1, 2, 2, "E2"))
+    d.charts.append(ChartSpec("t", "y", "x", "0%", 1, 3, 1, 2, 2, "E2", width=24))
     return d.spec()
 
 
@@ -28,9 +28,10 @@ def test_specs_round_trip(tmp_path):
     assert ws["B4"].value == "=SUM(B2:C2)" and ws["B4"].font.b
     assert ws.column_dimensions["A"].width == 30 and ws.freeze_panes == "A2"
     assert len(ws._charts) == 1
-    # The chart (18 cm from column E) runs past one A4 landscape width: fitted, its 10-point
-    # text would print at about 7.7 points, so the sheet prints at 80% across two pages,
-    # column A repeated (the legibility rule).
+    # The chart (24 cm, 680 points, from column E, 343 points in) runs past one A4
+    # landscape width (770 points): fitted, its 10-point text would print at 770 / 1,023
+    # x 10 = 7.5 points, so the sheet prints at 80% across two pages, column A repeated
+    # (the legibility rule).
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.scale == 80
     assert ws.print_title_cols == "$A:$A"
 

@@ -56,7 +56,9 @@ _FIXED = {
     "check": "Check",
     # targets
     "target_share": "Target share",
-    "target": "Target (£)",
+    # Two targets for one place: the same share of two totals (the Summary says why).
+    "target": "Target at the ICB budget (£)",
+    "convergence_target": "Target at the convergence total (£)",
     "per_1000_wp": "£ per 1,000 weighted population",
     "baseline": "Baseline (£)",
     "target_at_baseline_total": "Target at the baselines' total (£)",

@@ -85,8 +85,13 @@ def _openpyxl(path: Path) -> WorkbookValues:
         rows = [[_value(v) for v in r] for r in wb[sheet].iter_rows(values_only=True)]
         while rows and all(v == "" for v in rows[-1]):
             rows.pop()
-        width = max((len(r) for r in rows), default=0)
-        return [r + [""] * (width - len(r)) for r in rows]
+        # As wide as the cells with values (a merged or formatted cell past them is not
+        # data: python-calamine leaves it out too).
+        width = max(
+            (max((j + 1 for j, v in enumerate(r) if v != ""), default=0) for r in rows),
+            default=0,
+        )
+        return [(r + [""] * width)[:width] for r in rows]
 
     return WorkbookValues(list(wb.sheetnames), read, "openpyxl")
 

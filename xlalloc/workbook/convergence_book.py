@@ -6,6 +6,7 @@ whose cells read 0 when all is well.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 from ..engine.convergence import ConvergencePolicy, MultiYearResult, YearResult
 from ..model.labels import label
 from .sheetspec import ChartSpec, Drawing, Look, SheetSpec, col, quote_sheet
-from .tables import INDEX, MONEY, PCT, frame_sheet
+from .tables import INDEX, MONEY, PCT, explanation_block, frame_sheet
 from .xlsx import save_specs
 
 __all__ = ["sheet_name", "write_convergence"]
@@ -52,8 +53,12 @@ def _policy_sheet(policy: ConvergencePolicy, look: Look) -> SheetSpec:
 
 def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]], look: Look) -> SheetSpec:
     d = Drawing(name, look)
-    table = res.table
-    frame_sheet(d, table)
+    # The sheet is the year: no year column. The organisation first (repeated on every
+    # page); each figure's explanation in a block of its own below the totals.
+    table = res.table.drop(columns=["year", "explanation"], errors="ignore").rename(
+        columns={"target": "convergence_target"}  # the share of the convergence total
+    )
+    frame_sheet(d, table, wrap={"org": 30})
     last = len(table) + 1
     tot = last + 1
     d.put(tot, 1, "Total", bold=True)
@@ -61,7 +66,7 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]], look:
     for c in (
         "baseline",
         "target_share",
-        "target",
+        "convergence_target",
         "allocation",
         "hcdd_contribution",
         "remaining_allocation",
@@ -78,7 +83,7 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]], look:
             )
     d.put(tot + 1, 1, "Control total")
     d.put(tot + 1, cols["allocation"], res.total, MONEY)
-    A, S, T = col(cols["allocation"]), col(cols["target_share"]), col(cols["target"])
+    A, S, T = col(cols["allocation"]), col(cols["target_share"]), col(cols["convergence_target"])
     q = quote_sheet(name)
     checks.append(
         (f"{name}: allocations less control total", f"=ROUND({q}!{A}{tot}-{q}!{A}{tot + 1},2)")
@@ -87,6 +92,14 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]], look:
         (f"{name}: targets less control total", f"=ROUND({q}!{T}{tot}-{q}!{A}{tot + 1},2)")
     )
     checks.append((f"{name}: target shares less 1", f"=ROUND({q}!{S}{tot}-1,9)"))
+    if "explanation" in res.table.columns:
+        explanation_block(
+            d,
+            tot + 3,
+            "How each allocation was set",
+            res.table[["org", "rule", "explanation"]],
+            span=len(table.columns) - 2,
+        )
     if "hcdd_contribution" in cols:
         H, R = col(cols["hcdd_contribution"]), col(cols["remaining_allocation"])
         checks.append(
@@ -100,6 +113,12 @@ def _year_sheet(name: str, res: YearResult, checks: list[tuple[str, str]], look:
 
 #: Above this many organisations a trajectory is drawn as sorted bars, not lines.
 MAX_LINES = 12
+#: The tallest chart, in centimetres: 16 cm is 454 points, inside a landscape A4 page.
+MAX_CHART_HEIGHT = 16
+#: Bars in one chart: 21 names at 10 points fit 16 cm without the chart skipping any.
+BARS_PER_CHART = 21
+#: Rows a chart of :data:`MAX_CHART_HEIGHT` covers (15-point rows), and a spare.
+CHART_ROWS = 32
 
 
 def _trajectory_sheet(result: MultiYearResult, look: Look) -> SheetSpec:
@@ -129,49 +148,61 @@ def _trajectory_sheet(result: MultiYearResult, look: Look) -> SheetSpec:
             )
         )
         return d.spec()
-    # Many organisations: before and after, sorted, as bars (42 lines are unreadable).
+    # Many organisations: before and after, sorted, as bars (42 lines are unreadable),
+    # in charts of at most BARS_PER_CHART organisations, so every name prints.
+    d.print_setup(landscape=True)  # the blocks below have headers of their own
     row = n_org + 4
     first, last = traj.columns[1], traj.columns[-1]
-    ranked = traj.sort_values(first, ascending=False, kind="stable")
-    d.note(
-        row,
-        1,
-        f"Distance from target before (baseline) and after ({last}), sorted",
-        bold=True,
-        size=12,
-    )
+    ranked = traj.sort_values(first, ascending=False, kind="stable").reset_index(drop=True)
     before, after = "Distance from target before", f"Distance from target after ({last})"
-    end = d.block(
-        row + 1,
-        1,
-        pd.DataFrame(
-            {  # headers in words: shown as they are
-                label("org"): ranked["org"],
-                before: ranked[first],
-                after: ranked[last],
-            }
-        ),
-        {before: PCT, after: PCT},
-    )
-    d.chart_below(
-        ChartSpec(
-            title=f"Distance from target before and after convergence, {when} "
-            "(positive: above target)",
-            y_title="Distance from target",
-            x_title="",
-            y_format="0%",
-            min_col=1,
-            max_col=3,
-            header_row=row + 1,
-            first_row=row + 2,
-            last_row=end,
-            anchor=f"A{end + 2}",
-            width=24,
-            height=max(12, 0.45 * n_org),
-            kind="bar",
-            by_rows=False,
+    parts = math.ceil(n_org / BARS_PER_CHART)
+    size = math.ceil(n_org / parts)
+    for k in range(parts):
+        chunk = ranked.iloc[k * size : (k + 1) * size]
+        which = f", organisations {k * size + 1} to {k * size + len(chunk)} of {n_org}"
+        d.breaks.append(row)  # each block starts a page, its chart the next
+        d.note(
+            row,
+            1,
+            f"Distance from target before (baseline) and after ({last}), sorted"
+            + (which if parts > 1 else ""),
+            bold=True,
+            size=12,
         )
-    )
+        end = d.block(
+            row + 1,
+            1,
+            pd.DataFrame(
+                {  # headers in words: shown as they are
+                    label("org"): chunk["org"],
+                    before: chunk[first],
+                    after: chunk[last],
+                }
+            ),
+            {before: PCT, after: PCT},
+        )
+        d.chart_below(
+            ChartSpec(
+                title=f"Distance from target before and after convergence, {when} "
+                "(positive: above target)" + (which if parts > 1 else ""),
+                y_title="Distance from target",
+                x_title="",
+                y_format="0%",
+                min_col=1,
+                max_col=3,
+                header_row=row + 1,
+                first_row=row + 2,
+                last_row=end,
+                anchor=f"A{end + 2}",
+                width=24,
+                # Tall enough for a bar per organisation, no taller than a landscape A4
+                # page holds (487 points between its margins).
+                height=min(max(12, 0.7 * len(chunk)), MAX_CHART_HEIGHT),
+                kind="bar",
+                by_rows=False,
+            )
+        )
+        row = end + 2 + CHART_ROWS  # the next block starts below the chart
     return d.spec()
 
 

@@ -9,6 +9,7 @@ sheet whose cells read 0 when all is well. See ``docs/model-workbook.md``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +43,9 @@ from .outputs.common import (
     RUN_AT,
     find_beside,
 )
-from .sheetspec import shown, wrapped_lines
+from .sheetspec import BODY_FONT, shown, wrapped_lines
 from .tables import MONEY
-from .xlsx import fit_to_page, header, put, save_atomic
+from .xlsx import fit_to_page, header, put, save_atomic, wrap_across
 
 __all__ = [
     "CHECK_STATUS",
@@ -56,16 +57,16 @@ __all__ = [
 ]
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-INPUT_FONT = Font(color="0000FF")
-TITLE = Font(bold=True, size=14)
-BOLD = Font(bold=True)
+INPUT_FONT = Font(name=BODY_FONT, color="0000FF")
+TITLE = Font(name=BODY_FONT, bold=True, size=14)
+BOLD = Font(name=BODY_FONT, bold=True)
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
     ws["A1"] = title
     ws["A1"].font = TITLE
     ws["A2"] = note
-    ws["A2"].font = Font(italic=True, color="595959")
+    ws["A2"].font = Font(name=BODY_FONT, italic=True, color="595959")
 
 
 def _header(ws: Worksheet, row: int, names: list[str], column: int = 1) -> None:
@@ -129,6 +130,7 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
         ws.column_dimensions[get_column_letter(j + 1)].width = min(
             max(12, len(name) + 6, widest * 1.1 + 3), 70
         )
+    wrap_across(ws, 2)
     if "recurrent" in names or "negative_ok" in names:
         dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
         ws.add_data_validation(dv)
@@ -162,9 +164,14 @@ def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
         )
         c = put(ws, r, 2, v, fmt)
         c.fill, c.font = INPUT_FILL, INPUT_FONT
-        put(ws, r, 3, p.description)
-        put(ws, r, 4, p.allowed)
-        put(ws, r, 5, p.source)
+        lines = 1
+        for j, text in ((3, p.description), (4, p.allowed), (5, p.source)):
+            put(ws, r, j, text).alignment = WRAPPED
+            lines = max(lines, wrapped_lines(str(text or ""), POLICY_WIDTHS[j - 1] - 2))
+        for j in (1, 2):  # beside the first line of the words
+            ws.cell(row=r, column=j).alignment = TOP
+        if lines > 1:
+            ws.row_dimensions[r].height = 15.0 * lines
         dv = None
         if p.choices:
             dv = DataValidation(
@@ -188,14 +195,15 @@ def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
         wb.defined_names[p.name] = DefinedName(
             p.name, attr_text=f"{quote_sheetname(POLICY)}!$B${r}"
         )
-    for letter, width in zip("ABCDE", (24, 16, 60, 40, 50)):
+    for letter, width in zip("ABCDE", POLICY_WIDTHS):
         ws.column_dimensions[letter].width = width
+    wrap_across(ws, 2)
 
 
 def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     ws = wb.create_sheet(COVER, 0)
     ws["A1"] = "xlalloc model workbook" + (f": {built.icb}" if built and built.icb else "")
-    ws["A1"].font = Font(bold=True, size=18)
+    ws["A1"].font = Font(name=BODY_FONT, bold=True, size=18)
     lines = [
         (
             "What it is",
@@ -214,7 +222,8 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
         ("Checks", "every cell on the Checks sheet reads 0 when all is well"),
     ]
     for i, (k, v) in enumerate(lines):
-        put(ws, 3 + i, 1, k).font = BOLD
+        label_cell = put(ws, 3 + i, 1, k)
+        label_cell.font, label_cell.alignment = BOLD, TOP  # beside the first line of its text
         _wrapped(ws, 3 + i, v)
     sample = ws.cell(row=8, column=2)
     sample.fill, sample.font = INPUT_FILL, INPUT_FONT
@@ -244,7 +253,11 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     put(ws, r, 1, "Sheets").font = BOLD
     _header(ws, r + 1, ["sheet", "kind: contents"])
     index = [(POLICY, "input", "named policy parameters")]
-    index += [(t.sheet, "input" if t.editable else "record", t.description) for t in INPUT_TABLES]
+    # Each sheet's first sentence: the rest is in row 2 of the sheet itself.
+    index += [
+        (t.sheet, "input" if t.editable else "record", first_sentence(t.description))
+        for t in INPUT_TABLES
+    ]
     index += [(s, "output", "written by xlalloc") for s in output_sheets() if s != CHECKS]
     index += [(CHECKS, "checks", "reads 0 when all is well")]
     for i, (sheet, kind, contents) in enumerate(index):
@@ -256,10 +269,23 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
     ws.column_dimensions["B"].width = COVER_TEXT_WIDTH
 
 
+#: The Policy sheet's columns (parameter, value, description, allowed, source), in
+#: characters: the words wrap, so the sheet prints on one landscape page across.
+POLICY_WIDTHS = (24, 16, 50, 30, 30)
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+
 #: The Cover's two columns, in characters: labels, and text wrapped to fit a portrait page.
 COVER_LABEL_WIDTH = 26
 COVER_TEXT_WIDTH = 62
 TOP = Alignment(vertical="top")
+
+
+def first_sentence(text: str) -> str:
+    """A description's first sentence: up to a full stop before a capital letter.
+
+    "e.g. 2026/27" does not end a sentence.
+    """
+    return re.split(r"(?<=\.) (?=[A-Z])", text, maxsplit=1)[0]
 
 
 def _wrapped(ws: Worksheet, row: int, value: object) -> None:
@@ -319,6 +345,7 @@ def build_model(
             title_rows=None if ws.title == COVER else f"{HEADER_ROW}:{HEADER_ROW}",
             landscape=ws.title != COVER,
             paper=paper,
+            one_page=ws.title == COVER,
         )
     return wb
 

@@ -61,6 +61,7 @@ from ..readers.ooxml import (
 )
 from .pinned import chart_part, copy_stored
 from .sheetspec import (
+    BODY_FONT,
     CHART_PT,
     DEFAULT_PT,
     PAPER,
@@ -428,6 +429,13 @@ def sheet_xml(
         ht = f' ht="{height:g}" customHeight="1"' if height else ""
         parts.append(f'<row r="{r}"{ht}>' + "".join(rows[r]) + "</row>")
     parts.append("</sheetData>")
+    merged = [
+        f'<mergeCell ref="{col(c.col)}{c.row}:{col(c.col + c.span - 1)}{c.row}"/>'
+        for c in spec.cells
+        if c.span > 1
+    ]
+    if merged:
+        parts.append(f'<mergeCells count="{len(merged)}">{"".join(merged)}</mergeCells>')
     parts.append(page_xml(spec, scale))
     if drawing_rid:
         parts.append(f'<drawing r:id="{drawing_rid}"/>')
@@ -454,7 +462,7 @@ def print_scale(spec: SheetSpec) -> int | None:
     written = [c for c in spec.cells if c.value not in (None, "")]
     if not written:
         return None
-    last = max(c.col for c in written)
+    last = max(c.col + c.span - 1 for c in written)
     widths = [spec.widths.get(col(j), 8.43) for j in range(1, last + 1)]
     smallest = min((c.size or DEFAULT_PT) for c in written)
     spills = [
@@ -526,6 +534,8 @@ NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 
+#: Fills of a bar chart's series, in order (NHS blue, then a grey).
+BAR_COLOURS = ("005EB8", "A6A6A6", "1F4E79", "7F7F7F")
 #: Fills of a waterfall's rises, falls and totals.
 WATERFALL_COLOURS = ("00843D", "C00000", "1F4E79")
 
@@ -624,6 +634,10 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
         chart.y_axis.majorGridlines = None
         chart.x_axis.delete = False
         chart.y_axis.delete = False
+        chart.y_axis.axPos = "b"  # horizontal bars: the values run along the bottom
+        # Filled bars: a series with only a line style printed as nothing in LibreOffice.
+        for series, colour in zip(chart.series, BAR_COLOURS, strict=False):
+            series.graphicalProperties = GraphicalProperties(solidFill=colour)
     if not ch.legend:
         chart.legend = None
     else:
@@ -637,12 +651,13 @@ def _chart_title(text: str) -> Any:
     from openpyxl.chart.title import Title
     from openpyxl.drawing.text import (
         CharacterProperties,
+        Font,
         Paragraph,
         ParagraphProperties,
         RegularTextRun,
     )
 
-    props = CharacterProperties(sz=1200, b=True)
+    props = CharacterProperties(sz=1200, b=True, latin=Font(typeface=BODY_FONT))
     para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
     return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
 
@@ -918,6 +933,7 @@ class _Edit:
         _merge_cells(root, spec.cells, self.styles, _wrapped_heights(root, spec))
         _fill_tokens(root, spec)
         ns = namespace_of(root)
+        _add_merges(root, spec.cells)
         if spec.highlights:
             prio = max(
                 [0, *(int(attrs(r).get("priority", "0")) for r in descendants(root, "cfRule"))]
@@ -1002,6 +1018,28 @@ def _safe(v: str) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group()):04X}_", v)
 
 
+#: What follows ``<mergeCells>`` in a worksheet (the schema's order).
+_AFTER_MERGE = ("phoneticPr", "conditionalFormatting", *_AFTER_CF)
+
+
+def _add_merges(root: Element, cells: Sequence[CellSpec]) -> None:
+    """Cells spanning several columns merged on a template's sheet (beside its own merges)."""
+    refs = [f"{col(c.col)}{c.row}:{col(c.col + c.span - 1)}{c.row}" for c in cells if c.span > 1]
+    if not refs:
+        return
+    ns = namespace_of(root)
+    found = children(root, "mergeCells")
+    block = found[0] if found else None
+    if block is None:
+        block = root.makeelement(qname(ns, "mergeCells"), {})
+        root.insert(_index_before(root, _AFTER_MERGE), block)
+    have = {attrs(m).get("ref") for m in block}
+    for ref in refs:
+        if ref not in have:
+            block.append(block.makeelement(qname(ns, "mergeCell"), {"ref": ref}))
+    block.set("count", str(len(block)))
+
+
 def _wrapped_heights(root: Element, spec: SheetSpec) -> dict[int, float]:
     """Heights of rows whose wrapped cells need more than one line in the template's columns."""
     widths: dict[int, float] = {}
@@ -1014,7 +1052,8 @@ def _wrapped_heights(root: Element, spec: SheetSpec) -> dict[int, float]:
         if c.wrap and isinstance(c.value, str):
             size = (c.size or DEFAULT_PT) / DEFAULT_PT  # larger text: fewer characters a line
             scale = (1.1 if c.bold else 1.0) * size
-            lines = wrapped_lines(c.value, widths.get(c.col, 8.43) - 1, scale)
+            width = sum(widths.get(c.col + k, 8.43) for k in range(c.span))
+            lines = wrapped_lines(c.value, width - 1, scale)
             if lines > 1:
                 heights[c.row] = max(heights.get(c.row, 15.0), 15.0 * size * lines)
     return heights

@@ -30,6 +30,7 @@ from ..model.labels import money_label
 from .files import atomic_write
 from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
 from .sheetspec import (
+    BODY_FONT,
     PENCE,
     ChartSpec,
     Drawing,
@@ -82,8 +83,8 @@ SUMMARY_LABELS = {
     "sum_variance_pct": "Variance to date (% of budget)",
     "sum_forecast": "Forecast outturn (run rate)",
     "sum_forecast_variance": "Forecast variance against annual budget: favourable / (adverse)",
-    "sum_target": "Need-based target (core)",
-    "sum_dft": "Baseline distance from target",
+    "sum_target": "Target at the ICB budget",
+    "sum_dft": "Distance from target (baseline)",
 }
 
 #: A percentage with the sign convention of money: negatives (adverse) in brackets.
@@ -104,7 +105,7 @@ def build_template() -> Workbook:
         for c in range(1, 3):  # the banner spans the cover's two columns: one page wide
             cover.cell(row=r, column=c).fill = PatternFill("solid", fgColor=NHS_BLUE)
     cover["A2"] = "Monthly finance report"
-    cover["A2"].font = Font(bold=True, size=24, color="FFFFFF")
+    cover["A2"].font = Font(name=BODY_FONT, bold=True, size=24, color="FFFFFF")
     labels = [
         ("Place", "pack_title"),
         ("Period", "pack_period"),
@@ -115,8 +116,10 @@ def build_template() -> Workbook:
         ("Sources", "pack_sources"),
     ]
     for i, (label, name) in enumerate(labels):
-        cover.cell(row=6 + i, column=1, value=label).font = Font(bold=True, color=NHS_BLUE)
-        cover.cell(row=6 + i, column=2).font = Font(size=14)
+        cover.cell(row=6 + i, column=1, value=label).font = Font(
+            name=BODY_FONT, bold=True, color=NHS_BLUE
+        )
+        cover.cell(row=6 + i, column=2).font = Font(name=BODY_FONT, size=14)
         _name(wb, name, "Cover", f"B{6 + i}")
     cover["A15"] = "Budgets: the ICB's whole budget apportioned by care programme and place."
     cover["A16"] = "Actuals: the month's ledger extract."
@@ -129,13 +132,13 @@ def build_template() -> Workbook:
 
     summ = wb.create_sheet("Summary")
     summ["A1"] = "Summary"
-    summ["A1"].font = Font(bold=True, size=16, color=NHS_BLUE)
+    summ["A1"].font = Font(name=BODY_FONT, bold=True, size=16, color=NHS_BLUE)
     for i, (name, label) in enumerate(SUMMARY_LABELS.items()):
-        summ.cell(row=3 + i, column=1, value=label).font = Font(bold=True)
+        summ.cell(row=3 + i, column=1, value=label).font = Font(name=BODY_FONT, bold=True)
         _name(wb, name, "Summary", f"B{3 + i}")
     summ.cell(
         row=3 + len(SUMMARY_LABELS) + 1, column=1, value="Variance threshold for highlighting"
-    ).font = Font(italic=True)
+    ).font = Font(name=BODY_FONT, italic=True)
     _name(wb, "pack_threshold", "Summary", f"B{3 + len(SUMMARY_LABELS) + 1}")
     summ.column_dimensions["A"].width = 64
     summ.column_dimensions["B"].width = 20
@@ -156,7 +159,7 @@ def build_template() -> Workbook:
     ):
         ws = wb.create_sheet(sheet)
         ws["A1"] = title
-        ws["A1"].font = Font(bold=True, size=16, color=NHS_BLUE)
+        ws["A1"].font = Font(name=BODY_FONT, bold=True, size=16, color=NHS_BLUE)
         for name, cell in anchors:
             _name(wb, name, sheet, cell)
             if name.endswith("_chart"):  # a chart starts a printed page: never cut across
@@ -165,9 +168,11 @@ def build_template() -> Workbook:
             ws.column_dimensions["A"].width = 110
             ws.column_dimensions["B"].width = 19
             continue
-        ws.column_dimensions["A"].width = 44
-        for letter in "BCDEFGHI":
-            ws.column_dimensions[letter].width = 19
+        # The programmes table's eight columns at 10 points: one landscape A4 page
+        # across at about 87%, nine points on paper.
+        ws.column_dimensions["A"].width = 40
+        for letter in "BCDEFGH":
+            ws.column_dimensions[letter].width = 16
     for ws in wb.worksheets:
         # Filled later with tables of 10-point text: legible at the scale chosen for it.
         fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=ws.title != "Cover", body_pt=10)

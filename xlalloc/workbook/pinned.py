@@ -56,4 +56,23 @@ def chart_part(chart: Any) -> str:
     """
     from openpyxl.xml.functions import tostring
 
-    return str(tostring(chart._write()).decode())
+    space = chart._write()
+    # Every text in the chart in Calibri (its titles and labels otherwise fall to the
+    # reader's default: LibreOffice drew them in a wider font than the sheet's).
+    space.append(_fromstring(CHART_TEXT))  # after <chart>: its place in chartSpace
+    return str(tostring(space).decode())
+
+
+#: The chart's default text: Calibri, 10 points (:data:`~.sheetspec.CHART_PT`).
+CHART_TEXT = (
+    '<txPr xmlns="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:bodyPr/>'
+    '<a:lstStyle/><a:p><a:pPr><a:defRPr sz="1000"><a:latin typeface="Calibri"/>'
+    '</a:defRPr></a:pPr><a:endParaRPr lang="en-GB"/></a:p></txPr>'
+)
+
+
+def _fromstring(xml: str) -> Any:
+    from openpyxl.xml.functions import fromstring
+
+    return fromstring(xml)

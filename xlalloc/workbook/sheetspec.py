@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -73,25 +73,30 @@ MONEY_UNITS = {"£": MONEY, "£000": '£#,##0,;(£#,##0,);"–"', "£m": '£#,##
 MIN_PRINTED_PT = 8.0
 #: Text size of a cell with no size of its own (Excel's default, Calibri 11).
 DEFAULT_PT = 11.0
+#: The font every cell names (a font with no name is drawn in whatever the reader picks:
+#: LibreOffice chose a serif). LibreOffice prints it with Carlito, Calibri's metrics.
+BODY_FONT = "Calibri"
 #: Text size of chart titles, axes and legends as openpyxl and LibreOffice draw them.
 CHART_PT = 10.0
 #: Paper sizes: Excel's ``paperSize`` code and the width and height in points.
 PAPER = {"A4": (9, 595.28, 841.89), "A3": (8, 841.89, 1190.55)}
 #: Left plus right page margins, in points (0.5 inch each).
 MARGINS_PT = 72.0
-#: A sheet is fitted only when its text would print this much above the minimum (the
-#: printed width is an estimate: fonts and padding differ between Excel and LibreOffice).
-SAFETY = 1.15
+#: A sheet is fitted only when its text would print this much above the minimum: the
+#: printed width is an estimate (:func:`column_points` is the wider of Excel's and
+#: LibreOffice's measures) and Excel rounds a fitted scale down to a whole percent.
+SAFETY = 1.03
 
 
 def column_points(width: float) -> float:
     """A column's printed width in points from its width in characters.
 
-    Measured from LibreOffice's printing (a column of 5 characters prints about 42
-    points wide, one of 10 about 70, one of 30 about 183): wider than Excel's rule of
-    thumb, so that a sheet judged to fit does fit.
+    The larger of two measures, so that a sheet judged to fit fits in both: LibreOffice
+    printing with Carlito (Calibri's metrics) draws 5.55 points a character (a column
+    of 5 characters 27.7 points wide, 10 55.5, 30 166.4); Excel's rule is 7 pixels a
+    character and 5 of padding, 5.25 points a character and 3.75 more.
     """
-    return 5.6 * width + 14.0
+    return 5.6 * width + 4.0
 
 
 def printed_width(
@@ -169,6 +174,7 @@ class CellSpec:
     cached: object = None  # a formula's value as the engine computed it
     fit: bool = True  # the column is widened to show it (titles and notes may overflow)
     wrap: bool = False  # wrapped within its column (headers)
+    span: int = 1  # columns the cell is merged across (its text wrapped in their width)
 
     @property
     def style(self) -> tuple[object, ...]:
@@ -394,7 +400,7 @@ MAX_WIDTH = 60
 #: Text longer than this wraps within a column this wide.
 LONG_TEXT = 60
 #: Headers wrap beyond this many characters (unless a value needs the width).
-HEADER_WIDTH = 22
+HEADER_WIDTH = 14
 
 
 class Drawing:
@@ -424,6 +430,8 @@ class Drawing:
         )
         self.tables: list[TableSpec] = []
         self.breaks: list[int] = []
+        #: Headers wrap to lines of about this many characters (narrower: more lines).
+        self.header_width: float = HEADER_WIDTH
 
     @property
     def last_row(self) -> int:
@@ -449,10 +457,13 @@ class Drawing:
         fill_color: str | None = None,
         fit: bool = True,
         wrap: bool = False,
+        span: int = 1,
     ) -> None:
         """A value (text that looks like a formula stays text; formats apply to numbers).
 
         ``fit=False`` for titles and notes, which may run across empty cells beside them.
+        ``span`` merges the cell across that many columns and wraps its text in their
+        width (a paragraph that should neither widen a column nor run off the page).
         """
         v = cell_value(value)
         number = isinstance(v, int | float) and not isinstance(v, bool)
@@ -467,8 +478,9 @@ class Drawing:
             size,
             font_color,
             fill_color,
-            fit=fit,
-            wrap=wrap,
+            fit=fit and span == 1,
+            wrap=wrap or span > 1,
+            span=span,
         )
 
     def note(
@@ -543,6 +555,7 @@ class Drawing:
         formats: Mapping[str, str | None] | None = None,
         *,
         table: str | None = None,
+        wrap: Mapping[str, float] | None = None,
     ) -> int:
         """A header row of labels and the frame's values below it; returns the last data row.
 
@@ -552,6 +565,7 @@ class Drawing:
             df: The values, columns by machine name (shown by their labels).
             formats: Number format by machine name.
             table: Name an Excel table over the block (header and body).
+            wrap: Columns (machine names) whose text wraps, and their widths.
         """
         heads = [label(c) for c in df.columns]
         self.header(row, column, heads)
@@ -559,12 +573,13 @@ class Drawing:
         values = df.to_numpy(dtype=object)
         # Long text (explanations, notes) wraps in a column of its own width.
         wraps = [
-            any(isinstance(v, str) and len(v) > LONG_TEXT for v in values[:, j])
-            for j in range(values.shape[1])
+            str(c) in (wrap or {})
+            or any(isinstance(v, str) and len(v) > LONG_TEXT for v in values[:, j])
+            for j, c in enumerate(df.columns)
         ]
         for j, w in enumerate(wraps):
             if w:
-                self.width(column + j, LONG_TEXT)
+                self.width(column + j, (wrap or {}).get(str(df.columns[j]), LONG_TEXT))
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 self.put(row + 1 + i, column + j, values[i, j], fmts[j], wrap=wraps[j])
@@ -609,11 +624,11 @@ class Drawing:
             n = len(shown_text) * (1.1 if c.bold else 1.0)
             if c.wrap and c.bold:  # a header
                 longest = max((len(w) for w in shown_text.split()), default=0)
-                need[c.col] = max(need.get(c.col, 0), longest * 1.1, min(n, HEADER_WIDTH))
+                need[c.col] = max(need.get(c.col, 0), longest * 1.1, min(n, self.header_width))
             elif isinstance(c.value if not c.formula else c.cached, str):
                 text[c.col] = max(text.get(c.col, 0), min(n, LONG_TEXT) if c.wrap else n)
-            else:
-                need[c.col] = max(need.get(c.col, 0), n * 1.1)
+            else:  # a figure: Calibri's digits are as wide bold as not (1.06 characters)
+                need[c.col] = max(need.get(c.col, 0), len(shown_text) * 1.1)
         widths: dict[str, float] = {}
         for j in sorted(set(need) | set(text) | {col_index(k) + 1 for k in self.widths}):
             letter = col(j)
@@ -621,13 +636,15 @@ class Drawing:
             if base is None:
                 base = min(text.get(j, 0), MAX_WIDTH)
             widths[letter] = float(math.ceil(max(base, need.get(j, 0) + 2, 6)))
+        cells = _wrap_long_notes(cells, widths)
         heights: dict[int, float] = {}
         for c in cells:
             if c.wrap and isinstance(c.value, str):
-                w = widths.get(col(c.col), 8.43)
-                lines = wrapped_lines(c.value, w - 1, 1.1 if c.bold else 1.0)
+                w = sum(widths.get(col(c.col + k), 8.43) for k in range(c.span))
+                size = (c.size or DEFAULT_PT) / DEFAULT_PT  # larger text: fewer a line
+                lines = wrapped_lines(c.value, w - 1, (1.1 if c.bold else 1.0) * size)
                 if lines > 1:
-                    heights[c.row] = max(heights.get(c.row, 15), 15.0 * lines)
+                    heights[c.row] = max(heights.get(c.row, 15), 15.0 * size * lines)
         return SheetSpec(
             self.name,
             cells,
@@ -643,11 +660,49 @@ class Drawing:
         )
 
 
+def _wrap_long_notes(cells: list[CellSpec], widths: Mapping[str, float]) -> list[CellSpec]:
+    """Notes longer than the sheet's tables are wide, merged across them and wrapped.
+
+    A note left to run across empty cells makes the printed sheet as wide as the note
+    (the page must hold it): a sentence under a title shrank a whole sheet's text or sent
+    its end to a page of its own. A note alone in its row, running past the last column
+    a table uses, is merged from its column to that column and wrapped instead.
+    """
+    table_cols = [c.col + c.span - 1 for c in cells if c.fit or c.span > 1]
+    if not table_cols:
+        return cells
+    last = max(table_cols)
+    rows: dict[int, list[CellSpec]] = {}
+    for c in cells:
+        rows.setdefault(c.row, []).append(c)
+    out = []
+    for c in cells:
+        if (
+            not c.fit
+            and c.span == 1
+            and not c.wrap
+            and isinstance(c.value, str)
+            and last > c.col
+            and len(rows[c.row]) == 1
+        ):
+            room = sum(widths.get(col(j), 8.43) for j in range(c.col, last + 1))
+            if len(c.value) * (c.size or DEFAULT_PT) / DEFAULT_PT > room:
+                c = replace(c, wrap=True, span=last - c.col + 1)
+        out.append(c)
+    return out
+
+
+#: A character of running text, in column characters (the width of a digit): Calibri's
+#: letters average about 0.76 of a digit (measured from LibreOffice's printing with
+#: Carlito); 0.9 leaves room, as a row cut short would hide text.
+TEXT_CHAR = 0.9
+
+
 def wrapped_lines(text: str, width: float, scale: float = 1.0) -> int:
     """Lines a text takes wrapped by words at ``width`` characters (bold: ``scale`` 1.1)."""
     lines, used = 1, 0.0
     for word in text.split():
-        n = len(word) * scale
+        n = len(word) * scale * TEXT_CHAR
         if used and used + 1 + n > width:
             lines, used = lines + 1, n
         else:

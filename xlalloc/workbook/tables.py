@@ -11,13 +11,26 @@ or ``@``) is always written as text, never as a formula.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from ..model.labels import label
 from .files import atomic_write
-from .sheetspec import INDEX, MONEY, NUMBER, PCT, SHARE, ChartSpec, Drawing, Look, SheetSpec
+from .sheetspec import (
+    HEADER_FILL,
+    HEADER_FONT,
+    INDEX,
+    MONEY,
+    NUMBER,
+    PCT,
+    SHARE,
+    ChartSpec,
+    Drawing,
+    Look,
+    SheetSpec,
+)
 from .xlsx import save_specs
 
 __all__ = [
@@ -28,6 +41,8 @@ __all__ = [
     "SHARE",
     "csv_bytes",
     "csv_safe",
+    "explanation_block",
+    "spanned_block",
     "frame_sheet",
     "number_format",
     "table_name",
@@ -78,10 +93,17 @@ def table_name(sheet: str) -> str:
     return "xla_" + re.sub(r"\W", "_", sheet)
 
 
-def frame_sheet(d: Drawing, df: pd.DataFrame, start_row: int = 1, start_col: int = 1) -> int:
+def frame_sheet(
+    d: Drawing,
+    df: pd.DataFrame,
+    start_row: int = 1,
+    start_col: int = 1,
+    wrap: Mapping[str, float] | None = None,
+) -> int:
     """Draw a frame as an Excel table: labelled headers, formats chosen from column names.
 
-    The header row is frozen and repeated on every printed page.
+    The header row is frozen and repeated on every printed page; ``wrap`` names columns
+    whose text wraps, with their widths.
 
     Returns:
         The last data row.
@@ -92,10 +114,72 @@ def frame_sheet(d: Drawing, df: pd.DataFrame, start_row: int = 1, start_col: int
         df,
         {str(c): number_format(str(c)) for c in df.columns},
         table=table_name(d.name),
+        wrap=wrap,
     )
     d.freeze = f"A{start_row + 1}" if start_col == 1 else None
     d.print_setup(landscape=df.shape[1] > 5, title_rows=(start_row, start_row))
     return last
+
+
+def spanned_block(
+    d: Drawing, row: int, title: str, frame: pd.DataFrame, spans: Sequence[int]
+) -> int:
+    """A titled block of text whose columns each span the sheet's columns given.
+
+    For words beside a table of figures: each column of ``frame`` is merged across
+    ``spans[j]`` of the sheet's columns (those the figures above set) and wrapped in
+    their width, so the words need no wide columns of their own and the sheet prints on
+    one page across.
+
+    Args:
+        d: The sheet.
+        row: The title's row (the header is the row below it).
+        title: The block's title.
+        frame: The columns by machine name (shown by their labels).
+        spans: How many sheet columns each of the frame's columns spans, from column A.
+
+    Returns:
+        The last row written.
+    """
+    starts = [1]
+    for k in spans[:-1]:
+        starts.append(starts[-1] + k)
+    d.note(row, 1, title, bold=True, size=12)
+    for name, start, k in zip(frame.columns, starts, spans, strict=True):
+        d.put(
+            row + 1,
+            start,
+            label(str(name)),
+            bold=True,
+            font_color=HEADER_FONT,
+            fill_color=HEADER_FILL,
+            wrap=True,
+            span=k,
+        )
+    for i, values in enumerate(frame.itertuples(index=False, name=None)):
+        for value, start, k in zip(values, starts, spans, strict=True):
+            d.put(row + 2 + i, start, value, wrap=True, span=k, fit=False)
+    return row + 1 + len(frame)
+
+
+def explanation_block(d: Drawing, row: int, title: str, frame: pd.DataFrame, span: int) -> int:
+    """Each row's explanation below a table: its name, its rule, and the sentence.
+
+    The sentence spans ``span`` columns from the third (:func:`spanned_block`): the
+    table above prints across one page and the sentences below it, rather than a second
+    page across holding one wide column.
+
+    Args:
+        d: The sheet.
+        row: The title's row.
+        title: The block's title.
+        frame: The identifying column, the rule and the explanation.
+        span: Columns the explanation spans.
+
+    Returns:
+        The last row written.
+    """
+    return spanned_block(d, row, title, frame, [1, 1, span])
 
 
 #: Text a spreadsheet would run as a formula when it opens a CSV file.
@@ -122,6 +206,11 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """A frame as CSV for Excel: UTF-8 with a byte-order mark, formulas defused."""
     return csv_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+#: A table of more columns than this wraps its headers at :data:`WIDE_HEADER_WIDTH`.
+WIDE_TABLE = 9
+WIDE_HEADER_WIDTH = 10
 
 
 def write_tables(
@@ -154,7 +243,21 @@ def write_tables(
     specs: list[SheetSpec] = []
     for name, df in tables.items():
         d = Drawing(name[:31], look)
-        frame_sheet(d, df)
+        if df.shape[1] > WIDE_TABLE:  # headers over more lines, so the figures fit a page
+            d.header_width = WIDE_HEADER_WIDTH
+        explained = {"rule", "explanation"} <= set(df.columns) and not (charts or {}).get(name)
+        if explained:  # the sentences below the table, across its columns
+            table = df.drop(columns="explanation")
+            last = frame_sheet(d, table)
+            explanation_block(
+                d,
+                last + 3,
+                "How each figure was set",
+                df[[df.columns[0], "rule", "explanation"]],
+                span=max(1, len(table.columns) - 2),
+            )
+        else:
+            frame_sheet(d, df)
         for chart in (charts or {}).get(name, []):
             d.chart_below(chart)
         specs.append(d.spec())

@@ -15,21 +15,26 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .files import atomic_write
 from .sheetspec import (
+    BODY_FONT,
     DEFAULT_PT,
     FOOTER_CENTRE,
     FOOTER_LEFT,
+    MARGINS_PT,
+    MIN_PRINTED_PT,
     PAPER,
+    SAFETY,
     CellSpec,
     Drawing,
     SheetSpec,
     cell_value,
     print_fit,
     printed_width,
+    wrapped_lines,
 )
 
 __all__ = [
@@ -40,6 +45,7 @@ __all__ = [
     "save_atomic",
     "save_specs",
     "sheet_scale",
+    "wrap_across",
 ]
 
 
@@ -54,7 +60,9 @@ def write_cell(ws: Worksheet, c: CellSpec):
     if c.number_format != "General":
         cell.number_format = c.number_format
     if c.bold or c.italic or c.size or c.font_color:
-        cell.font = Font(b=c.bold or None, i=c.italic or None, sz=c.size, color=c.font_color)
+        cell.font = Font(
+            name=BODY_FONT, b=c.bold or None, i=c.italic or None, sz=c.size, color=c.font_color
+        )
     if c.fill_color:
         cell.fill = PatternFill("solid", fgColor=c.fill_color)
     return cell
@@ -75,6 +83,38 @@ def header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
         write_cell(ws, c)
 
 
+def wrap_across(ws: Worksheet, row: int, column: int = 1, least: float = 90.0) -> None:
+    """A long note merged across the sheet's columns and wrapped in their width.
+
+    A note left to run across empty cells widens the printed sheet (the page must hold
+    it): an input sheet of three narrow columns and a long description printed on two
+    pages, the second holding the end of the description. Merged from ``column`` across
+    the columns given a width (at least ``least`` characters, adding default-width
+    columns), wrapped, with the row as tall as its lines.
+    """
+    from openpyxl.utils import column_index_from_string
+
+    cell = ws.cell(row=row, column=column)
+    text = cell.value
+    if not isinstance(text, str) or not text:
+        return
+    set_widths = {
+        column_index_from_string(k): float(d.width)
+        for k, d in ws.column_dimensions.items()
+        if d.width
+    }
+    last = max([column, *set_widths])
+    width = sum(set_widths.get(j, 8.43) for j in range(column, last + 1))
+    while width < min(len(text), least):
+        last += 1
+        width += set_widths.get(last, 8.43)
+    if last > column:
+        ws.merge_cells(start_row=row, start_column=column, end_row=row, end_column=last)
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    size = float(cell.font.sz or DEFAULT_PT) / DEFAULT_PT
+    ws.row_dimensions[row].height = 15.0 * size * wrapped_lines(text, width - 1, size)
+
+
 def fit_to_page(
     ws: Worksheet,
     marking: str | None = "OFFICIAL",
@@ -83,6 +123,7 @@ def fit_to_page(
     landscape: bool = True,
     paper: str = "A4",
     body_pt: float | None = None,
+    one_page: bool = False,
 ) -> None:
     """Print on A4 one page wide, with the same header and footer as output sheets.
 
@@ -95,6 +136,7 @@ def fit_to_page(
         paper: ``A4`` or ``A3``.
         body_pt: The smallest text the sheet will hold, where it is filled later (a
             template): the scale keeps that legible too.
+        one_page: Also one page tall where that keeps the text legible (a cover).
 
     One page wide unless that makes the text illegible: then as few pages wide as keep
     it legible, the first column repeated (:func:`~xlalloc.workbook.sheetspec.print_fit`).
@@ -106,7 +148,7 @@ def fit_to_page(
     scale = sheet_scale(ws, landscape, paper, body_pt)
     if scale is None:
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1 if one_page and fits_one_page(ws, landscape, paper) else 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
     else:  # one page wide would be illegible: columns run on, the first repeated
         ws.page_setup.scale = scale
@@ -124,6 +166,28 @@ def fit_to_page(
         ws.print_title_rows = title_rows
 
 
+#: Top plus bottom page margins, in points (0.75 inch each: they hold the header and footer).
+VERTICAL_MARGINS_PT = 108.0
+
+
+def fits_one_page(ws: Worksheet, landscape: bool, paper: str = "A4") -> bool:
+    """Whether the sheet fits one page, across and down, with its text still legible.
+
+    Its height is its rows' (15 points unless set, larger text taller); its width as
+    :func:`sheet_scale` estimates it.
+    """
+    _, short, long = PAPER[paper]
+    width, smallest = _printed(ws)
+    height = 0.0
+    for r in range(1, ws.max_row + 1):
+        sizes = [float(c.font.sz or DEFAULT_PT) for c in ws[r] if c.value not in (None, "")]
+        set_height = ws.row_dimensions[r].height if r in ws.row_dimensions else None
+        height += set_height or 15.0 * max([DEFAULT_PT, *sizes]) / DEFAULT_PT
+    across = ((long if landscape else short) - MARGINS_PT) / width if width else 1.0
+    down = ((short if landscape else long) - VERTICAL_MARGINS_PT) / height if height else 1.0
+    return min(1.0, across, down) * smallest >= MIN_PRINTED_PT * SAFETY
+
+
 def sheet_scale(
     ws: Worksheet, landscape: bool, paper: str = "A4", body_pt: float | None = None
 ) -> int | None:
@@ -132,6 +196,12 @@ def sheet_scale(
     The print area is every cell with a value or a fill, the columns given a width, and
     text that runs on past its column.
     """
+    width, smallest = _printed(ws, body_pt)
+    return print_fit(width, smallest, landscape, paper) if width else None
+
+
+def _printed(ws: Worksheet, body_pt: float | None = None) -> tuple[float, float]:
+    """A sheet's printed width in points (0 if it is empty) and its smallest text size."""
     from openpyxl.utils import column_index_from_string, get_column_letter
 
     smallest, last = min(DEFAULT_PT, body_pt or DEFAULT_PT), 0
@@ -148,8 +218,10 @@ def sheet_scale(
             text = cell.value
             if isinstance(text, str) and not text.startswith("=") and not cell.alignment.wrap_text:
                 spills.append((cell.column, len(text) * size / DEFAULT_PT))
+    for merged in ws.merged_cells.ranges:  # a merged note prints across its columns
+        last = max(last, merged.max_col)
     if not last:
-        return None
+        return 0.0, smallest
     # Columns the sheet sets a width for are part of its layout (a template's table
     # columns, filled later), so they count even while empty.
     for letter, dim in ws.column_dimensions.items():
@@ -159,7 +231,7 @@ def sheet_scale(
     for j in range(1, last + 1):
         dim = ws.column_dimensions.get(get_column_letter(j))
         widths.append(float(dim.width) if dim is not None and dim.width else 8.43)
-    return print_fit(printed_width(widths, spills), smallest, landscape, paper)
+    return printed_width(widths, spills), smallest
 
 
 def save_specs(specs: Iterable[SheetSpec], path: str | Path) -> Path:

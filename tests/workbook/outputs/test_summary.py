@@ -25,3 +25,54 @@ def test_a_sha256_is_shown_short_on_the_summary():
     digest = "ab12cd34ef56" + "0" * 52
     assert short_sha(digest) == "ab12cd34ef56…"
     assert short_sha(None) is None and short_sha("short") == "short"
+
+
+def test_the_registered_population_is_each_years_never_added_across_years():
+    """A model of three years holds each practice three times: the sum over the years
+    read as three times the ICB's population (West Yorkshire's 8,152,893 for 2.7m)."""
+    import pandas as pd
+
+    from xlalloc.workbook.outputs.summary import registered_population
+
+    practices = pd.DataFrame(
+        {
+            "year": ["2026/27", "2026/27", "2027/28", "2027/28"],
+            "population": [1000.0, 2000.0, 1100.0, 2100.0],
+        }
+    )
+    assert (
+        registered_population(practices) == "registered population 2026/27: 3,000; 2027/28: 3,200"
+    )
+
+
+def test_two_targets_have_two_names_and_the_summary_says_why(demo):
+    """The Targets sheet shares the ICB budget, the Convergence sheet each year's total:
+    one share, two totals, two names, and a sentence on the Summary."""
+    from xlalloc.model.labels import label
+    from xlalloc.workbook.outputs.convergence import draw as draw_convergence
+    from xlalloc.workbook.outputs.targets import draw as draw_targets
+
+    result, rng, look = demo
+    assert label("target") != label("convergence_target")
+    (targets,) = draw_targets(result, rng, [], look)
+    conv, _trajectory = draw_convergence(result, rng, [], look)
+    assert label("convergence_target") not in cells(targets).values()
+    assert label("target") not in cells(conv).values()
+    # The two columns' totals: the budget lines' total, and the Totals sheet's first year.
+    budget = float(result.inputs.budget["amount"].sum())
+    first_total = float(result.inputs.totals["total"].iloc[0])
+    assert (budget, first_total) == (2_516_000_000, 2_496_000_000)
+
+    def column_total(spec, header):
+        values = cells(spec)
+        row, column = next(k for k, v in values.items() if v == header)
+        return next(
+            values[(r, column)] for r in range(row + 1, row + 100) if values.get((r, 1)) == "Total"
+        )
+
+    assert column_total(targets, label("target")) == budget
+    assert column_total(conv, label("convergence_target")) == first_total
+    text = " ".join(str(v) for v in cells(summary_sheet(result, look, [], [])).values())
+    assert "£2,516,000,000" in text and "£2,496,000,000 in 2026/27" in text
+    assert f"{label('target')} on the Targets sheet" in text
+    assert "Convergence total, 2026/27 (£)" in text

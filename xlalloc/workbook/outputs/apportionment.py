@@ -7,13 +7,14 @@ import numpy as np
 from ...model.labels import label
 from ...model.runner import ModelResult
 from ..sheetspec import Look, SheetSpec, col
-from ..tables import INDEX, MONEY, NUMBER
+from ..tables import INDEX, MONEY, NUMBER, spanned_block
 from .common import (
     HEADER_ROW,
     PER_1000,
     SHARE,
     Ranges,
     formula_block,
+    grouped_matrix_block,
     in_year,
     matrix_block,
     output_sheet,
@@ -21,6 +22,17 @@ from .common import (
     sum_where,
     zero_checks,
 )
+
+#: The Audit's columns of words, in a block below its table of figures.
+AUDIT_WORDS = ("methods_tried", "skipped", "component", "note")
+#: Sheet columns each of ``line`` and :data:`AUDIT_WORDS` spans in that block.
+AUDIT_SPANS = (1, 1, 3, 1, 2)
+#: The Audit table's text columns, wrapped at these widths.
+AUDIT_WRAP = {"line": 30, "programme": 24}
+
+#: Localities in each block of Table 1 by locality (with the programme names and the
+#: Total column: a landscape A4 page across at 9 points or more).
+LOCALITIES_PER_BLOCK = 5
 
 
 def _apportionment_sheets(
@@ -127,21 +139,35 @@ def _apportionment_sheets(
     row = ix + n_body + 2
     _, _, rr2 = matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent, MONEY)
     row = rr2 + 4
-    _, _, lr2 = matrix_block(d, row, "Table 1 by locality", a.table1_locality, MONEY)
-    n_loc = len(a.table1_locality.columns) - 1
+    # Localities outnumber places: in blocks as wide as Table 1's, so the sheet prints on
+    # one page across.
+    _, grand = grouped_matrix_block(
+        d, row, "Table 1 by locality", a.table1_locality, MONEY, per_group=LOCALITIES_PER_BLOCK
+    )
     checks.append(
         (
             "Table 1 by locality: grand total less Table 1's",
-            f"=ROUND(Apportionment!{col(2 + n_loc)}{lr2 + 1}-Apportionment!{totc}{tot},2)",
+            f"=ROUND(Apportionment!{grand}-Apportionment!{totc}{tot},2)",
         )
     )
     fm = {"amount": MONEY, "apportioned": MONEY, "difference": MONEY, "coverage": SHARE}
     da.note(HEADER_ROW, 1, "Budget lines", bold=True, size=12)
     h = HEADER_ROW + 1
-    last = da.block(h, 1, a.audit, fm, table="xla_Audit")
+    # The figures and the method used as a table; how the method was chosen in words
+    # below it, across the same columns: the sheet prints on one page across.
+    figures = [c for c in a.audit.columns if c not in AUDIT_WORDS]
+    last = da.block(h, 1, a.audit[figures], fm, table="xla_Audit", wrap=AUDIT_WRAP)
     da.freeze = f"C{h + 1}"
-    da.print_setup(landscape=True, title_rows=(h, h))
-    ap = col(list(a.audit.columns).index("apportioned") + 1)
+    da.print_setup(landscape=True)
+    ap = col(figures.index("apportioned") + 1)
+    words = ["line", *(c for c in AUDIT_WORDS if c in a.audit.columns)]
+    last = spanned_block(
+        da,
+        last + 3,
+        "How each line's method was chosen",
+        a.audit[words],
+        AUDIT_SPANS[: len(words)],
+    )
     checks.append(
         (
             "Audit: lines apportioned less their amounts",

@@ -6,7 +6,7 @@ number formats.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -103,6 +103,31 @@ def values_block(
     return row + 1, d.block(row + 1, 1, df, formats)
 
 
+def grouped_values_block(
+    d: Drawing,
+    row: int,
+    title: str,
+    df: pd.DataFrame,
+    formats: Mapping[str, str] | None,
+    keys: Sequence[str],
+    per_group: int,
+) -> int:
+    """A table too wide for a page as blocks of columns, one below another.
+
+    Each block repeats the ``keys`` (the columns that name a row) and holds up to
+    ``per_group`` of the others, so every block prints on one page across at a legible
+    size; a table narrow enough is one block. Returns the last row written.
+    """
+    keys = list(keys)
+    rest = [c for c in df.columns if c not in keys]
+    groups = [rest[k : k + per_group] for k in range(0, len(rest), per_group)] or [[]]
+    for g, cols in enumerate(groups):
+        part = f" ({g + 1} of {len(groups)})" if len(groups) > 1 else ""
+        _, last = values_block(d, row, title + part, df[keys + cols], formats)
+        row = last + 2
+    return row - 2
+
+
 def formula_block(
     d: Drawing,
     row: int,
@@ -161,6 +186,73 @@ def matrix_block(
     for j in range(n + 1):
         d.formula(tot, 2 + j, col_sum(2 + j, r1, r2), value_fmt, bold=True, value=totals[j])
     return row + 1, r1, r2
+
+
+def grouped_matrix_block(
+    d: Drawing, row: int, title: str, table: pd.DataFrame, value_fmt: str, per_group: int
+) -> tuple[int, str]:
+    """A Table 1 style block too wide for a page, as blocks of columns one below another.
+
+    Each block names the programmes and holds up to ``per_group`` columns; the last also
+    holds the Total column, each row's total a ``SUM`` over that programme's row in every
+    block. Each block has its Total row of ``SUM`` formulas. One block when it fits.
+
+    Returns:
+        The last row written and the grand total's cell (``"F40"``).
+    """
+    body = table.drop(index="Total").drop(columns="Total")
+    names = [str(c) for c in body.columns]
+    groups = [names[k : k + per_group] for k in range(0, len(names), per_group)] or [[]]
+    if len(groups) > 1 and len(groups[-1]) == per_group:
+        groups.append([])  # the Total column needs a place in the last block
+    n_rows = len(body)
+    firsts: list[tuple[int, int]] = []  # each block's first body row and column count
+    r = row
+    for g, cols in enumerate(groups):
+        part = f" ({g + 1} of {len(groups)})" if len(groups) > 1 else ""
+        last_block = g == len(groups) - 1
+        d.note(r, 1, title + part, bold=True, size=12)
+        d.header(r + 1, 1, [label("programme"), *cols, *(["Total"] if last_block else [])])
+        r1 = r + 2
+        firsts.append((r1, len(cols)))
+        for i, (prog, vals) in enumerate(body[cols].iterrows()):
+            d.put(r1 + i, 1, prog)
+            for j, v in enumerate(vals):
+                d.put(r1 + i, 2 + j, float(v), value_fmt)
+        tot = r1 + n_rows
+        d.put(tot, 1, "Total", bold=True)
+        for j, name in enumerate(cols):
+            d.formula(
+                tot,
+                2 + j,
+                col_sum(2 + j, r1, tot - 1),
+                value_fmt,
+                bold=True,
+                value=float(body[name].sum()),
+            )
+        if last_block:
+            tc = 2 + len(cols)
+            for i in range(n_rows):
+                parts = [f"SUM(B{f + i}:{col(1 + k)}{f + i})" for f, k in firsts if k]
+                d.formula(
+                    r1 + i,
+                    tc,
+                    "=" + "+".join(parts),
+                    value_fmt,
+                    bold=True,
+                    value=float(body.iloc[i].sum()),
+                )
+            d.formula(
+                tot,
+                tc,
+                col_sum(tc, r1, tot - 1),
+                value_fmt,
+                bold=True,
+                value=float(body.to_numpy().sum()),
+            )
+            return tot, f"{col(tc)}{tot}"
+        r = tot + 3
+    raise AssertionError("unreachable: the last block returns")
 
 
 def ratio(x: np.ndarray, total: np.ndarray) -> np.ndarray:

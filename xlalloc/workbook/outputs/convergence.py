@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...model.runner import ModelResult
 from ..sheetspec import ChartSpec, Look, SheetSpec
-from ..tables import MONEY, PCT
+from ..tables import MONEY, PCT, explanation_block
 from .common import (
     HEADER_ROW,
     Ranges,
@@ -36,17 +36,16 @@ def _convergence_sheets(
         "org",
         "baseline",
         "target_share",
-        "target",
+        "convergence_target",
         "dft_before",
         "growth",
         "allocation",
         "dft_after",
         "rule",
-        "explanation",
     ]
     fmts = {
         "baseline": MONEY,
-        "target": MONEY,
+        "convergence_target": MONEY,
         "allocation": MONEY,
         "target_share": "0.0000%",
         "dft_before": PCT,
@@ -54,11 +53,14 @@ def _convergence_sheets(
         "growth": PCT,
     }
     for k, (year, res) in enumerate(conv.years.items()):
+        # The target here is the share of the year's convergence total, not of the ICB
+        # budget (the Targets sheet's): named so.
+        table = res.table.rename(columns={"target": "convergence_target"})
         h, last = values_block(
             d,
             row,
             f"Convergence {year} (core growth {res.core_growth:.2%}; method {res.policy.method})",
-            res.table[cols],
+            table[cols],
             fmts,
         )
         tot = last + 1
@@ -70,7 +72,7 @@ def _convergence_sheets(
                 col_sum(c, h + 1, last),
                 fmts[cols[c - 1]],
                 bold=True,
-                value=res.table[cols[c - 1]].sum(),
+                value=table[cols[c - 1]].sum(),
             )
         d.put(tot + 1, 1, "Control total (Totals sheet)")
         d.formula(tot + 1, 7, f"=Totals!$B${first_total_row + k}", MONEY, value=res.total)
@@ -86,7 +88,18 @@ def _convergence_sheets(
                 f"=ROUND(Convergence!D{tot}-Convergence!G{tot + 1},2)",
             )
         )
-        row = tot + 3
+        # Each figure's explanation below its year's table, across the figures' columns
+        # (a wide column of its own printed as a second page across).
+        row = (
+            explanation_block(
+                d,
+                tot + 3,
+                f"How each allocation was set, {year}",
+                res.table[["org", "rule", "explanation"]],
+                span=len(cols) - 2,
+            )
+            + 3
+        )
     traj = conv.trajectory.rename(columns={"org": "place", "baseline": "Baseline"})
     h, last = values_block(
         d2,

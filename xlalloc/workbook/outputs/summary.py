@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..._version import __version__
 from ...model.checks import CheckStatus
-from ...model.labels import money_label
+from ...model.labels import label, money_label
 from ...model.policy import ParameterKind
 from ...model.runner import ModelResult
 from ...model.schema import (
@@ -26,6 +28,32 @@ from .common import (
 def short_sha(value: object) -> object:
     """A SHA-256 as its first 12 characters and an ellipsis (blanks as they are)."""
     return f"{value[:12]}…" if isinstance(value, str) and len(value) > 12 else value
+
+
+def two_targets(result: ModelResult) -> str:
+    """Why a place has two targets, in words: one share of two totals."""
+    conv = result.convergence
+    assert conv is not None
+    first_year, first = next(iter(conv.years.items()))
+    return (
+        f"Each place has one target share and two targets: "
+        f"{label('target')} on the Targets sheet is its share of the ICB budget "
+        f"(£{result.budget_total:,.0f}); {label('convergence_target')} on the Convergence "
+        f"sheet is its share of each year's convergence total (Totals sheet; "
+        f"£{first.total:,.0f} in {first_year}). They differ only because the totals do."
+    )
+
+
+def registered_population(practices: pd.DataFrame) -> str:
+    """The registered population of each year, never added across years.
+
+    A model of several years holds each practice once a year: the sum over years counts
+    each patient once a year (three years read as three times the ICB's population).
+    """
+    by_year = practices.groupby("year", sort=True)["population"].sum()
+    return "registered population " + "; ".join(
+        f"{year}: {float(total):,.0f}" for year, total in by_year.items()
+    )
 
 
 def summary_sheet(
@@ -65,13 +93,28 @@ def summary_sheet(
         None,
         value=str(status),
     )
+    conv = result.convergence
+    if conv is not None:
+        rows += [
+            (f"Convergence total, {year} (£)", res.total, MONEY) for year, res in conv.years.items()
+        ]
     for k, (name, value, fmt) in enumerate(rows):
         d.put(r + 2 + k, 1, money_label(name, look.money))
         d.put(r + 2 + k, 2, value, fmt)
-    r += len(rows) + 4
+    r += len(rows) + 2
+    if conv is not None:
+        r += 1
+        d.put(r, 1, two_targets(result), span=3)
+    r += 1
+    # Messages come first after the key figures: what a reader must know before the detail.
+    d.note(r, 1, "Messages", bold=True, size=12)
+    for m in messages or ["none"]:
+        r += 1
+        d.put(r, 1, m, span=3)
+    r += 2
     inputs = result.inputs
     d.note(r, 1, "Inputs used", bold=True, size=12)
-    d.header(r + 1, 1, ["Input sheet", "Rows", "Total (£)"])
+    d.header(r + 1, 1, ["Input sheet", "Rows", "Total"])
     used = [
         ("Practices", inputs.practices, "population"),
         ("Budget", inputs.budget, "amount"),
@@ -86,12 +129,7 @@ def summary_sheet(
         d.put(r, 1, name)
         d.put(r, 2, len(frame), NUMBER)
         if total == "population":
-            d.put(
-                r,
-                3,
-                "registered population "
-                f"{float(frame['population'].sum()):,.0f}, years {', '.join(inputs.years)}",
-            )
+            d.put(r, 3, registered_population(frame), wrap=True)
         elif total and len(frame):
             d.put(r, 3, float(frame[total].sum()), MONEY)
         r += 1
@@ -114,20 +152,20 @@ def summary_sheet(
     r += 2
     for prm in PARAMETERS:
         v = getattr(inputs.policy, prm.name)
-        d.put(r, 1, prm.name)
+        # All three top-aligned (as wrapped cells are), so a value reads beside its meaning.
+        d.put(r, 1, prm.name, wrap=True)
         d.put(
             r,
             2,
             "(blank)" if v is None else v,
             "0.00%" if prm.percent else "#,##0.##" if prm.kind is ParameterKind.NUMBER else None,
+            wrap=True,
         )
         d.put(r, 3, prm.description, wrap=True)
         r += 1
-    r += 1
-    d.note(r, 1, "Messages", bold=True, size=12)
-    for m in messages or ["none"]:
-        r += 1
-        d.put(r, 1, m, wrap=True)
-    d.width("A", 60)
-    d.width("C", 60)
+    # Widths for one A4 page across at a legible size: the labels, the values, and the
+    # meanings wrapped.
+    d.width("A", 34)
+    d.width("B", 20)
+    d.width("C", 46)
     return d.spec()

@@ -16,10 +16,10 @@ from .common import (
     Check,
     Ranges,
     col_sum,
+    grouped_values_block,
     in_year,
     output_sheet,
     sum_where,
-    values_block,
 )
 
 
@@ -134,7 +134,17 @@ def _targets_sheet(result: ModelResult, rng: Ranges, look: Look) -> tuple[Drawin
             for i in range(len(t)):
                 d.put(row + 2 + i, 1, t.at[i, "place"])
                 for j, name in enumerate(spread):
-                    d.put(row + 2 + i, 2 + j, t.at[i, name], number_format(name))
+                    value = t.at[i, name]
+                    # The verdict in words wraps in its column's width (a figure column above).
+                    words = isinstance(value, str)
+                    d.put(
+                        row + 2 + i,
+                        2 + j,
+                        value,
+                        number_format(name),
+                        wrap=words,
+                        fit=not words,
+                    )
             row += len(t) + 4
     if u is not None:
         d.note(
@@ -157,13 +167,15 @@ def _targets_sheet(result: ModelResult, rng: Ranges, look: Look) -> tuple[Drawin
     ]
     if len(years) == 1:
         shown = shown.drop(columns="year")
-    values_block(
+    grouped_values_block(
         d,
         row,
         "Need indices (ICB-standardised for places and localities; "
         "England-standardised for the ICB)",
         shown,
         {**{f"{c}_index": INDEX for c in COMPONENTS}, "population": NUMBER},
+        keys=[c for c in ("year", "level", "name") if c in shown.columns],
+        per_group=5,
     )
     return d, checks
 
