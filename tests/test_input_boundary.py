@@ -245,6 +245,32 @@ def test_legacy_xls_is_refused_with_what_to_do(tmp_path, capsys):
     assert rc == 2 and "m.xls: xlalloc runs .xlsx and .xlsm workbooks; open it in Excel" in out
 
 
+def test_validate_refuses_a_real_xls_as_run_does(tmp_path, capsys, libreoffice):
+    """A genuine legacy workbook (the demo saved as .xls by LibreOffice) reads well enough
+    for python-calamine: validate called it fine (exit 0) while run refused it. Both now
+    run the same check, and run's message is not about the output's extension."""
+    import subprocess
+
+    import xlalloc
+
+    model = xlalloc.new(tmp_path / "demo.xlsx", demo=True)
+    subprocess.run(
+        [libreoffice, "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(model)],
+        capture_output=True,
+        timeout=180,
+        env={**__import__("os").environ, "HOME": str(tmp_path)},
+        check=True,
+    )
+    xls = tmp_path / "demo.xls"
+    before = xls.read_bytes()
+    want = "demo.xls: xlalloc runs .xlsx and .xlsm workbooks; open it in Excel"
+    rc, out = run(["validate", str(xls)], capsys)
+    assert rc == 1 and want in out
+    rc, out = run(["run", str(xls), "-o", str(tmp_path / "out.xlsx")], capsys)
+    assert rc == 2 and want in out and "extension" not in out
+    assert xls.read_bytes() == before and not (tmp_path / "out.xlsx").exists()
+
+
 def _repack(src: Path, dst: Path, edit) -> Path:
     with zipfile.ZipFile(src) as z:
         parts = {i.filename: z.read(i.filename) for i in z.infolist()}

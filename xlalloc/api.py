@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .engine.errors import InputError, Problems, option
 from .engine.monitoring import DEFAULT_THRESHOLD
 from .model.runner import ModelResult, run_model
-from .readers.model import read_model
+from .readers.model import model_path, read_model
 from .reporting import PackRequest, PackRun, build_packs
 
 if TYPE_CHECKING:
@@ -205,13 +205,7 @@ def run(
     from .actions import run_book
     from .workbook.book import FileBook
 
-    path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError(
-            f"{path.name}: xlalloc runs .xlsx and .xlsm workbooks; open it in Excel "
-            "and save it as an Excel Workbook (.xlsx)",
-            where=str(path),
-        )
+    path = model_path(path)
     if scenario and (in_place or output is None):
         raise InputError(
             f"a scenario is a variant: write it to its own workbook with {option('output')} "
@@ -250,7 +244,7 @@ def run(
 def validate(path: str | Path) -> list[str]:
     """Every input problem in a model workbook, as readable lines (empty when valid)."""
     try:
-        run_model(read_model(path))
+        run_model(read_model(model_path(path)))  # the reader run runs, and its checks
     except InputError as e:
         return [str(p) for p in e.problems]
     return []

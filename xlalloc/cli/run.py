@@ -14,10 +14,11 @@ def run(args: argparse.Namespace) -> int:
     from ..api import default_output
     from ..api import run as run_workbook
     from ..engine.errors import InputError
+    from ..readers.model import model_path
     from ..workbook.files import check_output
     from .progress import progress_printer
 
-    path = Path(args.model)
+    path = model_path(args.model)  # before the output's checks: the model decides them
     names = [name for name, _ in args.scenario or []]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

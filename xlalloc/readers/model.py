@@ -464,6 +464,25 @@ def open_sheets(path: str | Path) -> SheetFile:
     return SheetFile(names, rows, merged, flags, parts)
 
 
+def model_path(path: str | Path) -> Path:
+    """The path of a model workbook xlalloc can run and validate: ``.xlsx`` or ``.xlsm``.
+
+    ``validate`` and ``run`` both check it first, so a legacy ``.xls`` is refused the same
+    way by both (``validate`` used to read it and call it fine).
+
+    Raises:
+        InputError: For any other extension.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(
+            "xlalloc runs .xlsx and .xlsm workbooks; open it in Excel "
+            "and save it as an Excel Workbook (.xlsx)",
+            where=str(path),
+        )
+    return path
+
+
 def read_model(path: str | Path) -> ModelInputs:
     """Read and validate every input of a model workbook file.
 
