@@ -390,10 +390,14 @@ def test_blank_recurrent_means_true_and_says_so(tmp_path, capsys):
     result = xlalloc.run(model, tmp_path / "o.xlsx")
     t = result.tables()
     assert t["table1_recurrent"].loc["Total", "Total"] == t["table1"].loc["Total", "Total"]
-    assert any(
-        "blank 'recurrent' cell(s) read as TRUE, the documented default" in w
-        for w in result.warnings
-    )
+    # A documented default is a note, not a warning: printed as "note:" on every run.
+    said = "blank 'recurrent' cell(s) read as TRUE, the documented default"
+    assert any(said in n for n in result.notes)
+    assert not any(said in w for w in result.warnings)
+    rc, out = run(["run", str(model), "-o", str(tmp_path / "o2.xlsx")], capsys)
+    assert rc == 0
+    assert any(line.startswith("note: Budget:") and said in line for line in out.splitlines())
+    assert "warning:" not in out
 
 
 def test_a_place_without_patients(tmp_path, capsys):

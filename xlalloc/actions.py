@@ -40,7 +40,11 @@ ACTIONS = ("run", "validate", "refresh", "packs")
 
 def read_book(book: Book) -> ModelInputs:
     """Read and validate the model's inputs from the book (with a scenario's notes)."""
-    inputs = read_model_rows(book.values, book.merged(), book.flags())
+    try:
+        inputs = read_model_rows(book.values, book.merged(), book.flags())
+    except InputError as e:
+        relabel = getattr(book, "relabel", None)  # a scenario's values: by what was typed
+        raise (relabel(e) if relabel else e) from None
     inputs.notes.extend(getattr(book, "notes", []))
     return inputs
 

@@ -503,3 +503,15 @@ def test_run_refuses_a_repeated_scenario_and_columns_without_extracts(tmp_path, 
         "--columns names the activity extracts' headers: give the extracts with --activity" in err
     )
     assert model.read_bytes() == before and not (tmp_path / "o.xlsx").exists()
+
+
+def test_help_opens_with_what_xlalloc_does_for_an_analyst(capsys):
+    """Not the module's developer docstring ("thin adapters over the readers...")."""
+    import pytest as _pytest
+
+    with _pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Need-based targets, convergence toward target and whole-budget apportionment" in out
+    assert "decimals (0.01 is 1%)" in out
+    assert not any(w in out for w in ("adapter", "readers", "writers", "engine"))

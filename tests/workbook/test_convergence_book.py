@@ -77,4 +77,4 @@ def test_table_y1_workbook(tmp_path, libreoffice):
     assert len([r for r in traj[1:44] if r[0]]) == 42
     bsol = next(r for r in traj if r[0] == "Birmingham and Solihull")
     assert bsol[1] == pytest.approx(0.1695, abs=1e-8)
-    assert len(load_workbook(out)["Trajectory"]._charts) == 1
+    assert len(load_workbook(out)["Trajectory"]._charts) == 2  # 21 organisations a chart

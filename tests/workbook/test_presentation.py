@@ -215,7 +215,7 @@ def test_money_in_thousands_says_so_and_keeps_pounds(workbooks, printed):
     wb = load_workbook(workbooks["targets £000"])
     ws = wb["Targets"]
     header = [c.value for c in ws[1]]
-    j = header.index("Target (£000)") + 1
+    j = header.index("Target at the ICB budget (£000)") + 1
     cell = next(
         ws.cell(row=r, column=j)
         for r in range(2, ws.max_row + 1)

@@ -49,3 +49,23 @@ def test_xlsx_sheet_per_table(tmp_path):
     assert [c.value for c in ws[1]] == ["Name", label("target"), "Target share"]  # labels
     assert ws["A2"].data_type == "s" and ws["B2"].number_format == MONEY
     assert ws["C2"].number_format == SHARE and ws.freeze_panes == "A2"
+
+
+def test_csv_money_is_whole_pounds_or_pence_never_a_float():
+    """840000000.0 is how Python prints a float, not how a finance team writes money."""
+    from xlalloc.workbook.tables import csv_bytes
+
+    df = pd.DataFrame(
+        {
+            "org": ["A", "B"],
+            "allocation": [840_000_000.0, 12.0],  # whole pounds: written whole
+            "amount": [1234.5, float("nan")],  # pence somewhere: every figure to the penny
+            "population": [1234.5, 2.0],  # not money: as it is
+        }
+    )
+    text = csv_bytes(df).decode("utf-8-sig")
+    assert text.splitlines() == [
+        "org,allocation,amount,population",
+        "A,840000000,1234.50,1234.5",
+        "B,12,,2.0",
+    ]

@@ -65,13 +65,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: What ``xlalloc --help`` opens with: for the finance analyst running it.
+DESCRIPTION = (
+    "Need-based targets, convergence toward target and whole-budget apportionment for an "
+    "ICB, written as Excel workbooks, with monthly reporting packs from the ledger. Money "
+    "is in pounds; growth rates, shares and thresholds are decimals (0.01 is 1%). "
+    "'xlalloc COMMAND --help' describes a command."
+)
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser: every subcommand named, the chosen one (or all) in full.
 
     Args:
         argv: The arguments to be parsed; ``None`` builds every subcommand in full.
     """
-    p = argparse.ArgumentParser(prog="xlalloc", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="xlalloc", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"xlalloc {__version__}")
     p.add_argument(
         "--debug",

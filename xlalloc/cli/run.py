@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     target = path if args.in_place else Path(args.output) if args.output else default_output(path)
     for w in result.warnings:
         print(f"warning: {w}")
+    for n in result.notes:  # documented choices: information, not a problem
+        print(f"note: {n}")
     print(run_summary(result, target))
     return 0
 

@@ -83,8 +83,9 @@ class RunState:
         step: The progress callback (called with a part's name when it starts work).
         results: Each part's result by part name (``None`` where it had nothing to do).
         problems: Input problems found by the parts, reported together.
-        notes: Run messages, in the order the parts add them.
-        messages: Messages shown after every note (convergence's per year).
+        notes: What the run chose or documented (defaults, coverage), in order.
+        warnings: What may be wrong and needs a look (practices in no place).
+        messages: Warnings shown after the others (convergence's per year).
     """
 
     inputs: Any
@@ -92,6 +93,7 @@ class RunState:
     results: dict[str, Any] = field(default_factory=dict)
     problems: Problems = field(default_factory=Problems)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -214,7 +216,7 @@ def _run_targets(state: RunState) -> None:
         one = inputs.practices[inputs.practices["year"] == year]
         where = "Practices" if len(years) == 1 else f"Practices ({year})"
         place_map = cap.define_places(one, one[["practice_code", "place", "locality"]], where=where)
-        state.notes += place_map.warnings
+        state.warnings += place_map.warnings
         ind = cap.need_indices(one, place_map, england=ENGLAND)
         with_targets = cap.add_targets(ind, budget_total, comp, policy.unit)
         spread: list[str] = []

@@ -31,12 +31,19 @@ __all__ = ["ENGLAND", "INTERVAL_COLUMNS", "UNMAPPED", "ModelResult", "run_model"
 
 @dataclass
 class ModelResult:
-    """Every result of a model run: each part's, by part name, and the run's messages."""
+    """Every result of a model run: each part's, by part name, and the run's messages.
+
+    ``warnings`` are what may be wrong (practices in no place, columns ignored,
+    convergence paused); ``notes`` what the run chose or documented (defaults used, the
+    spend equity covers). Both are on the Summary; the command line prints them as
+    ``warning:`` and ``note:``.
+    """
 
     inputs: ModelInputs
     results: dict[str, Any]
     warnings: list[str]
     run_at: datetime = field(default_factory=lambda: run_time())
+    notes: list[str] = field(default_factory=list)
 
     @property
     def indices(self) -> pd.DataFrame:
@@ -164,15 +171,16 @@ def run_model(
     state.problems.raise_if_any()
     unmapped = inputs.practices[inputs.practices["place"] == UNMAPPED]
     if len(unmapped):
-        state.notes.append(
+        state.warnings.append(
             f"{unmapped['practice_code'].nunique()} practice(s) are in the "
             f"'{UNMAPPED}' place: give them a place on the Practices sheet"
         )
     return ModelResult(
         inputs,
         state.results,
-        [*inputs.notes, *state.notes, *state.messages],
+        [*inputs.warnings, *state.warnings, *state.messages],
         run_at or run_time(),
+        [*inputs.notes, *state.notes],
     )
 
 

@@ -75,7 +75,8 @@ class ModelInputs:
     totals: pd.DataFrame
     policy: ModelPolicy
     layout: dict[str, TableLayout] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # defaults used, columns ignored
+    notes: list[str] = field(default_factory=list)  # documented defaults used
+    warnings: list[str] = field(default_factory=list)  # what may be wrong: columns ignored
     sources: pd.DataFrame = field(default_factory=pd.DataFrame)  # files Practices came from
     years_given: bool = False  # the Practices sheet's year column is filled in
     extracts: ActivityExtract | None = None  # extracts read beside it (xlalloc run --activity)
@@ -106,6 +107,7 @@ def _read_table(
     merged: list[str],
     flags: Mapping[tuple[int, int], str],
     notes: list[str],
+    warnings: list[str],
 ) -> tuple[pd.DataFrame, TableLayout | None]:
     cols = spec.names
     empty = pd.DataFrame(columns=[*cols, SOURCE_ROW])
@@ -115,7 +117,7 @@ def _read_table(
                 spec.sheet, f"sheet '{spec.sheet}' is missing; expected a table with columns {cols}"
             )
         return empty, None
-    found = _table_header(rows, spec, problems, notes)
+    found = _table_header(rows, spec, problems, warnings)
     if found is None:
         return empty, None
     h, pos = found
@@ -144,7 +146,7 @@ def _read_table(
 
 
 def _table_header(
-    rows: list[list[object]], spec: InputTable, problems: Problems, notes: list[str]
+    rows: list[list[object]], spec: InputTable, problems: Problems, warnings: list[str]
 ) -> tuple[int, dict[str, int]] | None:
     """The header row's index and each table column's position.
 
@@ -171,7 +173,7 @@ def _table_header(
     pos = {name: header.index(name) for name in cols if name in header}
     extra = [str(rows[h][j]).strip() for j, k in enumerate(header) if k and k not in cols]
     if extra:
-        notes.append(
+        warnings.append(
             f"{spec.sheet}: column(s) {extra} are not part of the table and were "
             f"ignored; its columns are {cols}"
         )
@@ -513,6 +515,7 @@ def read_model_rows(
     problems = Problems()
     flags = flags or {}
     notes: list[str] = []
+    warnings: list[str] = []
     read = {
         spec.table: _read_table(
             rows(spec.sheet),
@@ -521,6 +524,7 @@ def read_model_rows(
             list(merged.get(spec.sheet, [])),
             flags.get(spec.sheet, {}),
             notes,
+            warnings,
         )
         for spec in INPUT_TABLES
     }
@@ -578,6 +582,7 @@ def read_model_rows(
         policy=policy,
         layout=layout,
         notes=notes,
+        warnings=warnings,
         sources=frames["tblSources"],
         years_given=years_given,
         cost_centres=frames["tblCostCentres"],

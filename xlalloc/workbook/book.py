@@ -11,12 +11,13 @@ testing them on one kind of book tests the code the other runs.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
-from ..engine.errors import InputError, Problems, option
+from ..engine.errors import InputError, Problem, Problems, option
 from ..model.schema import POLICY
 from ..readers.cells import parse_number
 from ..readers.model import SheetFile, find_header, open_sheets
@@ -105,7 +106,32 @@ class FileBook:
         if sheet != POLICY or not self.scenario or rows is None:
             return rows
         rows, self._edits, self.notes = scenario_rows(rows, self.scenario, self.name)
+        self._scenario_at = {
+            c.row: name
+            for c in self._edits
+            for name in self.scenario
+            if name in [str(v).strip() for v in rows[c.row - 1]]
+        }
         return rows
+
+    def relabel(self, error: InputError) -> InputError:
+        """A Policy problem in a row the scenario set, reported against the scenario.
+
+        The user typed the scenario ``min_growth=2``, not cell B11 of the Policy sheet: the
+        problem names what they typed (and the cell is left out of the message).
+        """
+        at = getattr(self, "_scenario_at", {})
+        if not at:
+            return error
+        out = []
+        for p in error.problems:
+            name = at.get(p.row) if p.where == POLICY and isinstance(p.row, int) else None
+            if name is None:
+                out.append(p)
+                continue
+            message = re.sub(r" \(cell [A-Z]+\d+\)", "", p.message)
+            out.append(Problem(f"{option('scenario')} {name}={self.scenario[name]}", message))
+        return InputError(out)
 
     def merged(self) -> dict[str, list[str]]:
         """Merged-cell ranges, from the file's XML."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..model.labels import label
@@ -204,8 +205,27 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """A frame as CSV for Excel: UTF-8 with a byte-order mark, formulas defused."""
-    return csv_safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    """A frame as CSV for Excel: UTF-8 with a byte-order mark, formulas defused.
+
+    Money is written as a person writes it: whole pounds where every figure of the column
+    is whole (``840000000``, never ``840000000.0``), otherwise to the penny.
+    """
+    return csv_safe(csv_money(df)).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def csv_money(df: pd.DataFrame) -> pd.DataFrame:
+    """Money columns (by name, :func:`number_format`) as text: whole pounds or pence."""
+    out = df.copy()
+    for c in out.columns:
+        if number_format(str(c)) != MONEY or not pd.api.types.is_float_dtype(out[c]):
+            continue
+        v = out[c]
+        finite = v[np.isfinite(v)]
+        whole = bool((finite == finite.round()).all())
+        out[c] = v.map(
+            lambda x, whole=whole: "" if not np.isfinite(x) else f"{x:.0f}" if whole else f"{x:.2f}"
+        )
+    return out
 
 
 #: A table of more columns than this wraps its headers at :data:`WIDE_HEADER_WIDTH`.

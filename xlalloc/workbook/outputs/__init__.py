@@ -34,7 +34,7 @@ def render_outputs(result: ModelResult, messages: list[str] | None = None) -> li
         drawn = _drawer(part.draw)(result, rng, checks, look)
         assert [s.name for s in drawn] == [s.name for s in part.sheets], part.name
         specs += drawn
-    messages = messages or result.warnings
+    messages = messages or [*result.warnings, *result.notes]
     specs = [
         summary_sheet(result, look, checks, messages),
         *specs,
