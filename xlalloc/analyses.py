@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
 from .engine.capitation import COMPONENTS, Component
-from .engine.errors import InputError, checked, option
+from .engine.errors import InputError, Problems, checked, option
 from .model.provenance import Provenance
 from .request import Written
 
@@ -272,7 +273,9 @@ class ConvergeRequest(Written):
     """Baselines converged toward target under a policy (``xlalloc converge``).
 
     The policy's fields are the engine's :class:`~xlalloc.engine.convergence.
-    ConvergencePolicy` (``policy``: name -> value; blank ones take its defaults).
+    ConvergencePolicy` (``policy``: name -> value). A field not given takes the model's
+    Policy default (:class:`~xlalloc.model.policy.ModelPolicy`, the one policy model: a
+    1% floor, as a model workbook runs); one given as ``None`` is off (no floor).
     """
 
     input: Path = Field(
@@ -281,6 +284,53 @@ class ConvergeRequest(Written):
     total: float | None = Field(None, description="the total available in £ (one year)")
     totals: Path | None = Field(None, description="CSV year,total for input with a year column")
     policy: dict[str, Any] = Field(default_factory=dict, description="convergence policy")
+    normalise_shares: bool = Field(
+        False, description="rescale target shares that do not sum to 1 (else refused)"
+    )
+
+
+def convergence_defaults() -> dict[str, object]:
+    """The convergence policy a model workbook runs with no Policy values of its own."""
+    from .model.policy import ModelPolicy
+
+    return ModelPolicy().convergence().model_dump(exclude={"source"})
+
+
+#: How far target shares may sum from 1 before they are refused (or rescaled).
+SHARE_TOLERANCE = 1e-9
+
+
+def _checked_shares(orgs: pd.DataFrame, normalise: bool, where: str) -> list[str]:
+    """Target shares summing to 1 in each year, or refused; notes when rescaled.
+
+    ``target_weight`` is rescaled by definition; ``target_share`` is a share, and one
+    summing to 1.1 is a mistake to show, not to rescale silently.
+    """
+    if "target_share" not in orgs.columns:
+        return []
+    shares = pd.to_numeric(orgs["target_share"], errors="coerce")
+    groups = orgs.groupby(orgs["year"].astype(str)) if "year" in orgs.columns else [("", orgs)]
+    problems, notes = Problems(), []
+    for year, rows in groups:
+        total = float(shares.loc[rows.index].sum())
+        if abs(total - 1) <= SHARE_TOLERANCE or not np.isfinite(total):
+            continue
+        when = f" in {year}" if year else ""
+        if normalise:
+            notes.append(
+                f"target shares{when} summed to {total:.10g} and were rescaled to 1 "
+                f"({option('normalise_shares')})"
+            )
+        else:
+            problems.add(
+                where,
+                f"target shares{when} sum to {total:.10g}, not 1; correct them, give "
+                f"{option('normalise_shares')} to rescale them, or name the column "
+                "target_weight (weights are rescaled)",
+                column="target_share",
+            )
+    problems.raise_if_any()
+    return notes
 
 
 def converge(request: ConvergeRequest) -> Analysis:
@@ -296,7 +346,8 @@ def converge(request: ConvergeRequest) -> Analysis:
 
     r = request
     out = r.checked_output(r.input, r.totals)
-    values: dict[str, object] = {k: v for k, v in r.policy.items() if v is not None}
+    given = {**convergence_defaults(), **r.policy}  # a value given as None: off
+    values: dict[str, object] = {k: v for k, v in given.items() if v is not None}
     values["source"] = "xlalloc converge command line"
     policy = policy_from(values, where="command line")
     orgs = read_table(
@@ -304,6 +355,7 @@ def converge(request: ConvergeRequest) -> Analysis:
         numbers=("baseline", "target_share", "target_weight", "hcdd_baseline"),
         required=("org", "baseline"),
     )
+    share_notes = _checked_shares(orgs, r.normalise_shares, str(r.input))
     xlsx = out.suffix.lower() == ".xlsx"
     if "year" in orgs.columns:
         if not r.totals:
@@ -323,7 +375,7 @@ def converge(request: ConvergeRequest) -> Analysis:
             f"converged {len(result.trajectory)} organisations over {len(result.years)} "
             f"years; wrote {out}"
         )
-        return Analysis(out, tables, summary, notes=list(result.messages))
+        return Analysis(out, tables, summary, notes=[*share_notes, *result.messages])
     if r.total is None:
         raise InputError(f"give {option('total')} (the amount available)", where=option("total"))
     res = converge_year(orgs, r.total, policy, where=str(r.input))
@@ -338,7 +390,7 @@ def converge(request: ConvergeRequest) -> Analysis:
         f"converged {len(res.table)} organisations (core growth {res.core_growth:.2%}; "
         f"rules: {rules}); wrote {out}"
     )
-    return Analysis(out, tables, summary, notes=list(res.messages))
+    return Analysis(out, tables, summary, notes=[*share_notes, *res.messages])
 
 
 # --------------------------------------------------------------------------- equity

@@ -515,3 +515,51 @@ def test_help_opens_with_what_xlalloc_does_for_an_analyst(capsys):
     assert "Need-based targets, convergence toward target and whole-budget apportionment" in out
     assert "decimals (0.01 is 1%)" in out
     assert not any(w in out for w in ("adapter", "readers", "writers", "engine"))
+
+
+def test_converge_runs_the_models_policy_defaults_and_says_them_in_help(tmp_path, capsys):
+    """A model's Policy has a 1% floor by default; converge used to apply none (an
+    organisation got -80% with no warning). By hand: core growth 210/200 - 1 = 5%;
+    targets 189 and 21; B's floor 101 binds, A takes the rest, 109 (between its core 105
+    and its target 189). 'none' turns the floor off: both go to target."""
+    import pandas as pd
+
+    src = tmp_path / "s.csv"
+    src.write_text("org,baseline,target_share\nA,100,0.9\nB,100,0.1\n")
+    out = tmp_path / "c.csv"
+    assert main(["converge", str(src), "--total", "210", "-o", str(out)]) == 0
+    got = pd.read_csv(out, encoding="utf-8-sig").set_index("org")
+    assert got["allocation"].to_dict() == {"A": 109, "B": 101}
+    assert got.loc["B", "rule"] == "floor"
+    args = ["converge", str(src), "--total", "210", "-o", str(out), "--force"]
+    assert main([*args, "--min-growth", "none"]) == 0
+    got = pd.read_csv(out, encoding="utf-8-sig").set_index("org")
+    assert got["allocation"].to_dict() == {"A": 189, "B": 21}
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["converge", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "default: 0.01 (1%), as a model's Policy sheet; none: no limit" in help_text
+
+
+def test_target_shares_not_summing_to_1_are_refused_unless_normalised(tmp_path, capsys):
+    """Shares of 0.5 and 0.6 sum to 1.1: rescaled silently before. Now refused with the
+    sum; with --normalise-shares they are 0.5/1.1 and 0.6/1.1, and the run says so."""
+    import pandas as pd
+
+    src = tmp_path / "s.csv"
+    src.write_text("org,baseline,target_share\nA,100,0.5\nB,100,0.6\n")
+    out = tmp_path / "c.csv"
+    assert main(["converge", str(src), "--total", "210", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "column 'target_share': target shares sum to 1.1, not 1" in err
+    assert "--normalise-shares" in err and not out.exists()
+    args = ["converge", str(src), "--total", "210", "-o", str(out), "--normalise-shares"]
+    assert main(args) == 0
+    assert "target shares summed to 1.1 and were rescaled to 1" in capsys.readouterr().out
+    got = pd.read_csv(out, encoding="utf-8-sig").set_index("org")
+    assert got["target_share"].to_dict() == pytest.approx({"A": 0.5 / 1.1, "B": 0.6 / 1.1})
+    # Weights are rescaled by definition: no flag needed.
+    weights = tmp_path / "w.csv"
+    weights.write_text("org,baseline,target_weight\nA,100,5\nB,100,6\n")
+    assert main(["converge", str(weights), "--total", "210", "-o", str(out), "--force"]) == 0
