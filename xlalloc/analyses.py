@@ -678,10 +678,10 @@ def compare(request: CompareRequest, comparison: Any) -> Analysis:
     from .workbook.changes_book import write_changes
 
     r = request
-    out = r.checked_output(r.old, r.new, sidecars=("places", "targets", "convergence"))
+    out = r.checked_output(r.old, r.new, sidecars=("places", "targets", "convergence", "policy"))
     tables = comparison.tables()
     if out.suffix.lower() == ".csv":
         _write(out, tables, r)
     else:
         write_changes(out, comparison, r.look(), (r.old.name, r.new.name))
-    return Analysis(out, tables, f"{comparison.summary()}; wrote {out}", notes=comparison.notes)
+    return Analysis(out, tables, f"{comparison.summary()}\nwrote {out}", notes=comparison.notes)

@@ -43,6 +43,7 @@ def test_changes_workbook_recalculates_to_the_engine(two_runs, libreoffice):
         "Waterfall",
         "Targets",
         "Convergence",
+        "Policy",
         "Checks",
     ]
     vals = read_values(recalculate(out))
@@ -148,3 +149,30 @@ def test_a_scenario_is_refused_without_its_own_output_or_for_an_unknown_name(two
     assert "--scenario min_growth=5: min_growth is 5; expected between -1 and 1" in err
     assert "Policy" not in err and "cell B" not in err
     assert not (d / "x.xlsx").exists()
+
+
+def test_a_convergence_only_scenario_is_reported_part_by_part(two_runs, capsys):
+    """A 2% floor changes convergence only: the summary used to read "£+0 from budget line
+    amounts, £+0 from shares", as if nothing had changed. Now a line per part, the
+    Policy parameter that differs, and a side file of it."""
+    import pandas as pd
+
+    d, old, _ = two_runs
+    variant = d / "floor2.xlsx"
+    assert main(["run", str(old), "-o", str(variant), "--scenario", "min_growth=0.02"]) == 0
+    capsys.readouterr()
+    out = d / "floor2-changes.csv"
+    assert main(["compare", str(old), str(variant), "-o", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "policy: min_growth 0.01 → 0.02"
+    assert lines[1] == "targets: unchanged"
+    assert lines[2].startswith("convergence: ") and "unchanged" not in lines[2]
+    assert lines[3].startswith("apportionment: ICB total £2,516,000,000 to £2,516,000,000")
+    # The convergence side file: the figures the line counts, each year still summing to
+    # its total (a floor moves money between places, never adds it).
+    conv = pd.read_csv(d / "floor2-changes-convergence.csv", encoding="utf-8-sig")
+    moved = conv[conv["change"].abs() >= 0.005]
+    assert lines[2].startswith(f"convergence: {len(moved)} of {len(conv)} changed")
+    assert (conv.groupby("year")["change"].sum() == 0).all()
+    policy = pd.read_csv(d / "floor2-changes-policy.csv", encoding="utf-8-sig")
+    assert policy.to_dict("records") == [{"parameter": "min_growth", "old": 0.01, "new": 0.02}]

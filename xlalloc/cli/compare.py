@@ -13,7 +13,8 @@ def run(args: argparse.Namespace) -> int:
     from ..api import compare
 
     comparison = compare(args.old, args.new, **written(args))
-    print(f"{comparison.summary()}; wrote {comparison.written}")
+    print(comparison.summary())
+    print(f"wrote {comparison.written}")
     for n in comparison.notes:
         print(f"note: {n}")
     return 0

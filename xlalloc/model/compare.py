@@ -47,21 +47,78 @@ class Comparison:
     convergence: pd.DataFrame | None
     notes: list[str] = field(default_factory=list)
     written: Path | None = None
+    policy: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["parameter", "old", "new"])
+    )
 
     def summary(self) -> str:
-        """One line: the ICB's total before and after, split into amounts and shares."""
+        """A line per part: the policy, the targets, convergence and the apportionment.
+
+        A run that changed only convergence used to read "£+0 from budget line amounts,
+        £+0 from shares", as if nothing had changed.
+        """
+        lines = []
+        if len(self.policy):
+            lines.append(
+                "policy: "
+                + "; ".join(
+                    f"{r.parameter} {_shown(r.old)} → {_shown(r.new)}"
+                    for r in self.policy.itertuples(index=False)
+                )
+            )
+        lines.append("targets: " + _moved(self.targets, "place"))
+        if self.convergence is not None:
+            text = _moved(self.convergence, "org")
+            rules = int((self.convergence["rule_changed"] != "").sum())
+            if rules:
+                text += f"; {rules} rule(s) changed"
+            lines.append("convergence: " + text)
         icb = self.places.iloc[0]
-        return (
-            f"ICB total £{icb['old']:,.0f} to £{icb['new']:,.0f}: £{icb['from_amounts']:+,.0f} "
-            f"from budget line amounts, £{icb['from_shares']:+,.0f} from shares"
+        lines.append(
+            f"apportionment: ICB total £{icb['old']:,.0f} to £{icb['new']:,.0f}: "
+            f"£{icb['from_amounts']:+,.0f} from budget line amounts, "
+            f"£{icb['from_shares']:+,.0f} from shares"
         )
+        return "\n".join(lines)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name (the first is the CSV's; the others are written beside it)."""
         out = {"Changes": self.programmes, "Places": self.places, "Targets": self.targets}
         if self.convergence is not None:
             out["Convergence"] = self.convergence
+        out["Policy"] = self.policy
         return out
+
+
+def _shown(value: object) -> str:
+    """A Policy value as the sheet shows it: blank, a number, or the text."""
+    if value is None or value == "" or (isinstance(value, float) and value != value):
+        return "(blank)"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _moved(table: pd.DataFrame, who: str) -> str:
+    """How many figures of a change table moved, and the largest move, in words."""
+    changed = table[table["change"].abs() >= 0.005]
+    if not len(changed):
+        return "unchanged"
+    top = changed.loc[changed["change"].abs().idxmax()]
+    when = f" in {top['year']}" if "year" in changed.columns else ""
+    return (
+        f"{len(changed)} of {len(table)} changed; the largest £{top['change']:+,.0f} "
+        f"({top[who]}{when})"
+    )
+
+
+def policy_changes(old: ModelResult, new: ModelResult) -> pd.DataFrame:
+    """The Policy parameters whose values differ between two runs: ``parameter, old, new``."""
+    a, b = old.inputs.policy, new.inputs.policy
+    rows = [
+        {"parameter": name, "old": getattr(a, name), "new": getattr(b, name)}
+        for name in type(a).model_fields
+        if getattr(a, name) != getattr(b, name)
+    ]
+    return pd.DataFrame(rows, columns=["parameter", "old", "new"])
 
 
 def _cells(result: ModelResult) -> pd.DataFrame:
@@ -108,4 +165,6 @@ def compare_results(old: ModelResult, new: ModelResult) -> Comparison:
         notes.append(
             "only one run has convergence (Baselines and Totals sheets): it is not compared"
         )
-    return Comparison(programmes, places, targets, convergence, notes)
+    return Comparison(
+        programmes, places, targets, convergence, notes, policy=policy_changes(old, new)
+    )

@@ -162,6 +162,12 @@ def write_changes(
         d = Drawing("Convergence", look)
         frame_sheet(d, comparison.convergence)
         specs.append(d.spec())
+    d = Drawing("Policy", look)  # what was changed to make the difference
+    if len(comparison.policy):
+        frame_sheet(d, comparison.policy.astype(object).where(comparison.policy.notna(), "(blank)"))
+    else:
+        d.note(1, 1, "No Policy parameter differs between the two runs.")
+    specs.append(d.spec())
     d = Drawing("Checks", look)
     d.title(
         "Checks: each reads 0 when all is well",
