@@ -76,6 +76,9 @@ class TargetsRequest(Written):
     )
     year: str | None = Field(None, description="the financial year of a workbook of several")
     places: Path | None = Field(None, description="CSV/XLSX practice_code,place[,locality]")
+    places_by: Literal["lad", "pcn", "sub_icb"] | None = Field(
+        None, description="or places from the file's lad, pcn or sub_icb column, as new has"
+    )
     icb: str | None = Field(None, description="keep one ICB, by code, name or part of it")
     component: Component = Field("core", description="weighted population the shares follow")
     budget: float | None = Field(None, ge=0, description="the ICB budget in £ to share")
@@ -122,8 +125,18 @@ def targets(request: TargetsRequest) -> Analysis:
         code, _name = nhse.find_icb(practices, r.icb)
         practices = practices[practices["icb_code"] == code].reset_index(drop=True)
     place_map, warnings = None, []
+    if r.places and r.places_by:
+        raise InputError(
+            f"give either {option('places')} FILE or {option('places_by')}, not both",
+            where=option("places_by"),
+        )
     if r.places:
         place_map = cap.define_places(practices, read_table(r.places), where=str(r.places))
+        warnings = list(place_map.warnings)
+    elif r.places_by:
+        place_map = cap.define_places(
+            practices, _places_by(practices, r.places_by, r.practices), where=option("places_by")
+        )
         warnings = list(place_map.warnings)
     elif demo_data:
         place_map = cap.define_places(practices, demo.places(practices), where="demo places")
@@ -208,6 +221,39 @@ def _targets_columns(table: pd.DataFrame, budget: bool, spread: list[str]) -> li
         if c in table.columns
     ]
     return cols + [f"{k}_index_england" for k in COMPONENTS]
+
+
+def _places_by(practices: pd.DataFrame, by: str, source: str) -> pd.DataFrame:
+    """``practice_code, place``: each practice's place from its own grouping column.
+
+    The same groupings as ``xlalloc new --places-by`` (:data:`~xlalloc.model.build.
+    GROUPINGS`), named as the file names them.
+
+    Raises:
+        InputError: The file has no such column, or practices with it blank (listed).
+    """
+    from .model.build import GROUPINGS
+
+    key, what = GROUPINGS[by]
+    name = Path(source).name if source != "demo" else "the demo practices"
+    if key not in practices.columns or practices[key].isna().all():
+        raise InputError(
+            f"{name} has no {what} for its practices: give places with {option('places')} "
+            "FILE instead",
+            where=option("places_by"),
+        )
+    blank = practices[practices[key].isna()]
+    if len(blank):
+        codes = ", ".join(blank["practice_code"].astype(str).head(20))
+        raise InputError(
+            f"{len(blank)} practice(s) have no {what} in {name}: {codes}"
+            + (" ..." if len(blank) > 20 else "")
+            + f"; give their places with {option('places')} FILE",
+            where=option("places_by"),
+        )
+    return pd.DataFrame(
+        {"practice_code": practices["practice_code"], "place": practices[key].astype(str)}
+    )
 
 
 def _targets_sheets(table: pd.DataFrame, component: str) -> dict[str, pd.DataFrame]:

@@ -563,3 +563,33 @@ def test_target_shares_not_summing_to_1_are_refused_unless_normalised(tmp_path, 
     weights = tmp_path / "w.csv"
     weights.write_text("org,baseline,target_weight\nA,100,5\nB,100,6\n")
     assert main(["converge", str(weights), "--total", "210", "-o", str(out), "--force"]) == 0
+
+
+def test_targets_places_by_lad_from_nhs_englands_file(tmp_path, shared_dir):
+    """`targets --icb` on NHS England's file gave only the ICB's row: it had no
+    --places-by as `new` has. West Yorkshire by local authority district, checked against
+    the file itself read with the csv module: each place's share is its practices' Final
+    WP over the ICB's, and the targets sum to the budget to the pound."""
+    import csv
+
+    import pandas as pd
+
+    src = shared_dir / "AIF_Allocation_Tool__2024_2025.csv"
+    with open(src, encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["ICS22"] == "QWO"]
+    by_lad: dict[str, float] = {}
+    for r in rows:
+        by_lad[r["LTLA21"]] = by_lad.get(r["LTLA21"], 0.0) + float(r["Final WP"])
+    total = sum(by_lad.values())
+    out = tmp_path / "wy.csv"
+    args = ["targets", str(src), "--icb", "QWO", "--places-by", "lad", "--budget", "4e9"]
+    assert main([*args, "-o", str(out)]) == 0
+    t = pd.read_csv(out, encoding="utf-8-sig")
+    places = t[t["level"] == "place"].set_index("name")
+    assert set(places.index) == set(by_lad)
+    for lad, wp in by_lad.items():
+        assert places.loc[lad, "target_share"] == pytest.approx(wp / total, rel=1e-12)
+    assert places["target"].sum() == 4_000_000_000
+    # A places file and --places-by together are refused.
+    both = [*args, "--places", str(out), "-o", str(tmp_path / "x.csv")]
+    assert main(both) == 2

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
 TARGET_OPTIONS = (
     "year",
     "places",
+    "places_by",
     "icb",
     "component",
     "budget",
@@ -42,6 +43,13 @@ def register(c: Any) -> None:
         "--year", help="financial year to use from a workbook of several years, e.g. 2024/25"
     )
     c.add_argument("--places", help="CSV/XLSX with columns practice_code,place[,locality]")
+    c.add_argument(
+        "--places-by",
+        choices=["lad", "pcn", "sub_icb"],
+        dest="places_by",
+        help="or one place per local authority district (lad), primary care network (pcn) "
+        "or sub-ICB location (sub_icb), named as the file names them (as xlalloc new)",
+    )
     c.add_argument(
         "--icb",
         help="keep one ICB, by code, name or a unique part of it, e.g. QWO or 'west yorkshire'",
