@@ -372,3 +372,43 @@ def test_packs_of_a_multi_year_model_use_the_financial_years_targets(west_yorksh
     leeds = t[(t["year"] == "2026/27") & (t["place"] == "Leeds")]["target"].iloc[0]
     row = next(r for r in cells if r and r[0] == label("target"))
     assert leeds in row
+
+
+def test_a_model_from_nhs_files_says_what_to_fill_in_next(tmp_path, capsys):
+    """Built from NHS England's files, a model has practices and no money: its Targets
+    read "–" and the Summary "ICB budget shared by target: £0", with nothing saying what
+    to do. Now `new`, its Cover, `run` and the Summary list the empty sheets, and each
+    goes from the list once it is filled in."""
+    from python_calamine import CalamineWorkbook
+
+    model = tmp_path / "wy.xlsx"
+    args = ["new", str(model), "--icb", "west yorkshire ", "--practices", files(THREE[0])[0]]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "wrote QWO NHS West Yorkshire ICB model workbook" in out  # not 'west yorkshire '
+    nexts = [line for line in out.splitlines() if line.startswith("next: ")]
+    assert [n.split(":")[1].strip() for n in nexts] == ["Budget", "Baselines", "Totals"]
+    cover = CalamineWorkbook.from_path(str(model)).get_sheet_by_name("Cover").to_python()
+    assert [r[1].split(":")[0] for r in cover if r[0] == "Fill in next"] == [
+        "Budget",
+        "Baselines",
+        "Totals",
+    ]
+    ran = tmp_path / "ran.xlsx"
+    assert main(["run", str(model), "-o", str(ran)]) == 0
+    assert len([x for x in capsys.readouterr().out.splitlines() if x.startswith("next: ")]) == 3
+    summary = CalamineWorkbook.from_path(str(ran)).get_sheet_by_name("Summary").to_python()
+    at = next(i for i, r in enumerate(summary) if r[0] == "What to fill in next")
+    assert [r[0].split(":")[0] for r in summary[at + 1 : at + 4]] == [
+        "Budget",
+        "Baselines",
+        "Totals",
+    ]
+    # Budget filled in: it leaves the list.
+    wb = load_workbook(model)
+    for j, v in enumerate(["All services", "Other programme costs", 1e9, True, "capitation"]):
+        wb["Budget"].cell(row=5, column=1 + j, value=v)
+    wb.save(model)
+    assert main(["run", str(model), "-o", str(ran), "--force"]) == 0
+    steps = [x for x in capsys.readouterr().out.splitlines() if x.startswith("next: ")]
+    assert [s.split(":")[1].strip() for s in steps] == ["Baselines", "Totals"]

@@ -23,9 +23,22 @@ def run(args: argparse.Namespace) -> int:
         blank_as_zero=args.blank_as_zero,
         on_note=lambda n: print(f"note: {n}"),
     )
-    kind = "demo " if args.demo else f"{args.icb.strip()!r} " if args.icb else ""
+    kind = "the demo " if args.demo else f"{_built_icb(path)} " if args.icb else "an empty "
     print(f"wrote {kind}model workbook {path}")
+    if args.icb:  # practices, no money yet
+        from ..model.runner import NEXT_STEPS
+
+        for _attr, sheet, what in NEXT_STEPS:
+            print(f"next: {sheet}: {what}")
     return 0
+
+
+def _built_icb(path: Any) -> str:
+    """The ICB a model was built for, as its Cover names it (code and name)."""
+    from python_calamine import CalamineWorkbook
+
+    title = str(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Cover").to_python()[0][0])
+    return title.split(": ", 1)[1] if ": " in title else "the ICB's"
 
 
 def register(c: Any) -> None:

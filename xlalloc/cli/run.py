@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {w}")
     for n in result.notes:  # documented choices: information, not a problem
         print(f"note: {n}")
+    for step in result.next_steps:  # sheets still empty (a model built from NHS files)
+        print(f"next: {step}")
     print(run_summary(result, target))
     return 0
 

@@ -46,6 +46,15 @@ class ModelResult:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def next_steps(self) -> list[str]:
+        """What to fill in next: the input sheets a part needs and the model leaves empty.
+
+        A model built from NHS England's files has practices but no money: its targets
+        are shares, and convergence and apportionment have nothing to run on.
+        """
+        return next_steps(self.inputs)
+
+    @property
     def indices(self) -> pd.DataFrame:
         """Need indices for every year, place and locality (the targets part)."""
         return self.results["targets"].indices
@@ -182,6 +191,35 @@ def run_model(
         run_at or run_time(),
         [*inputs.notes, *state.notes],
     )
+
+
+#: Each input sheet a part needs, and what it gives the model once filled in.
+NEXT_STEPS = (
+    (
+        "budget",
+        "Budget",
+        "add the ICB's budget lines (line, programme, amount): targets in £ and the "
+        "apportionment by care programme and place",
+    ),
+    (
+        "baselines",
+        "Baselines",
+        "add each place's current allocation (place, baseline): its distance from target "
+        "and convergence toward it",
+    ),
+    (
+        "totals",
+        "Totals",
+        "add the amount for convergence in each financial year (year, total)",
+    ),
+)
+
+
+def next_steps(inputs: ModelInputs) -> list[str]:
+    """``"Budget: add ..."`` for each empty input sheet a part needs, in that order."""
+    return [
+        f"{sheet}: {what}" for attr, sheet, what in NEXT_STEPS if not len(getattr(inputs, attr))
+    ]
 
 
 def run_time() -> datetime:

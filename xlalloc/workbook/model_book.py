@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .._version import __version__
 from ..model.parts import output_sheets
 from ..model.policy import ModelPolicy, ParameterKind
+from ..model.runner import NEXT_STEPS
 from ..model.schema import (
     CHECKS,
     COVER,
@@ -243,6 +244,8 @@ def _write_cover(wb: Workbook, built: Provenance | None = None) -> None:
             )
         ]
         prov += [("Build note", n) for n in built.notes]
+        # Built from NHS England's files: practices, no money. Say what completes it.
+        prov += [("Fill in next", f"{sheet}: {what}") for _attr, sheet, what in NEXT_STEPS]
     for i, (name, value) in enumerate(prov):
         put(ws, r + 1 + i, 1, name).alignment = TOP
         if i < 3:

@@ -106,6 +106,13 @@ def summary_sheet(
         r += 1
         d.put(r, 1, two_targets(result), span=3)
     r += 1
+    steps = result.next_steps
+    if steps:  # a model with no money yet (e.g. built from NHS England's files)
+        d.note(r, 1, "What to fill in next", bold=True, size=12)
+        for step in steps:
+            r += 1
+            d.put(r, 1, step, span=3)
+        r += 2
     # Messages come first after the key figures: what a reader must know before the detail.
     d.note(r, 1, "Messages", bold=True, size=12)
     for m in messages or ["none"]:
