@@ -281,7 +281,9 @@ PINNED_ALL = {
     ],
     "xlalloc.engine.apportionment.methods.base": [
         "ApportionmentMethod",
+        "AttributesToPractices",
         "Context",
+        "PracticeWeights",
         "REGISTRY",
         "Shares",
         "coverage",

@@ -125,3 +125,42 @@ def test_target_intervals_when_the_policy_asks_for_them():
 
 def test_no_intervals_unless_asked():
     assert "target_share_p05" not in run_model(inputs()).targets.columns
+
+
+def test_practice_equity_counts_a_line_fed_by_activity_as_by_practice_data():
+    """Practice-level equity re-derived the attribution from the PracticeData sheet alone,
+    so a line fed by the Activity sheet (or extracts) dropped out (West Yorkshire: £3.385bn
+    to £1.935bn). The apportionment engine now attributes each line once, and equity reads
+    it. By hand: Acute £1,000 shared 300 : 100 between P1 and P2 is 750 and 250; the
+    capitation line £1,001 by core WP is 300.3, 200.2 and 500.5."""
+    from dataclasses import replace
+
+    base = inputs()
+    acute = pd.DataFrame(
+        {
+            "line": ["Acute"],
+            "programme": ["Acute"],
+            "amount": [1000.0],
+            "recurrent": [True],
+            "methods": [("practice_data",)],
+            "component": [None],
+            "follow": [None],
+            "negative_ok": [False],
+        }
+    )
+    budget = pd.concat([base.budget, acute], ignore_index=True)
+    rows = {"line": ["Acute", "Acute"], "practice_code": ["P1", "P2"]}
+    by_data = replace(
+        base, budget=budget, practice_data=pd.DataFrame({**rows, "value": [300.0, 100.0]})
+    )
+    by_activity = replace(
+        base, budget=budget, activity=pd.DataFrame({**rows, "amount": [300.0, 100.0]})
+    )
+    expected = [1001 * 0.3 + 750, 1001 * 0.2 + 250, 1001 * 0.5]
+    for model in (by_data, by_activity):
+        r = run_model(model)
+        spend = r.equity["practices"].units.set_index("unit")["spend"]
+        assert spend.tolist() == pytest.approx(expected)
+        note = r.equity["practices"].notes[0]
+        assert "practice-attributable spend is £2,001 of Table 1's £2,001 (100.0%)" in note
+        assert "1 capitation line(s) and 1 practice_data line(s)" in note

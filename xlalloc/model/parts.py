@@ -365,7 +365,7 @@ def _run_equity(state: RunState) -> None:
     if a is None:
         return
     state.step("equity")
-    results = equity_of(a, state.practices, state.inputs.practice_data)
+    results = equity_of(a, state.practices)
     state.results["equity"] = results
     for level, eq in results.items():
         state.notes += [f"Equity ({level}): {n}" for n in eq.notes]
@@ -379,17 +379,17 @@ def _equity_tables(result: Any) -> dict[str, pd.DataFrame]:
     return out
 
 
-def equity_of(
-    a: Apportionment, practices: pd.DataFrame, practice_data: pd.DataFrame
-) -> dict[str, EquityResult]:
+def equity_of(a: Apportionment, practices: pd.DataFrame) -> dict[str, EquityResult]:
     """Equity of the apportioned budget against core need, by place and by practice.
 
     Places: Table 1's total spend against core weighted population. Practices: the
-    spend the apportionment attributes to practices, namely each ``practice_data`` line's
-    amount attributed to practices (its coverage) shared by the practices' values, and
-    each ``capitation`` line shared by its component's weighted population; lines
-    apportioned otherwise (place splits, scaling, following) reach places, not practices,
-    and are left out. Deprivation: health-inequalities weighted population per head.
+    spend the apportionment attributes to practices (:attr:`Apportionment.
+    practice_spend`): each ``practice_data`` line's amount attributed to practices (its
+    coverage) shared by the practices' values, from the PracticeData sheet or activity
+    alike, and each ``capitation`` line shared by its component's weighted population;
+    lines apportioned otherwise (place splits, scaling, following) reach places, not
+    practices, and are left out. Deprivation: health-inequalities weighted population per
+    head.
     """
     out: dict[str, EquityResult] = {}
     by_place = practices.groupby("place")[["population", "core", "health_inequalities"]].sum()
@@ -404,37 +404,28 @@ def equity_of(
         }
     ).reset_index(drop=True)
     out["places"] = equity(places)
-    practice_level = _practice_equity(a, practices, practice_data)
+    practice_level = _practice_equity(a, practices)
     if practice_level is not None:
         out["practices"] = practice_level
     return out
 
 
-def _practice_equity(
-    a: Apportionment, practices: pd.DataFrame, practice_data: pd.DataFrame
-) -> EquityResult | None:
-    """Equity by practice, of the spend the apportionment attributes to practices."""
+def _practice_equity(a: Apportionment, practices: pd.DataFrame) -> EquityResult | None:
+    """Equity by practice, of the spend the apportionment attributes to practices.
+
+    The attribution is the apportionment engine's (:attr:`Apportionment.practice_spend`,
+    computed once as it shares each line): every line whose method reaches practices,
+    whatever fed it (the PracticeData sheet, the Activity sheet or extracts beside the
+    model, or capitation).
+    """
     prac = practices.set_index("practice_code")
-    attributed = pd.Series(0.0, index=prac.index)
-    audit = a.audit.set_index("line")
-    covered = 0.0
-    pdata = (
-        practice_data.dropna(subset=["practice_code"])
-        if "practice_code" in practice_data.columns
-        else pd.DataFrame(columns=["line", "practice_code", "value"])
+    spend = a.practice_spend
+    attributed = (
+        spend.groupby("practice_code")["amount"].sum().reindex(prac.index).fillna(0.0)
+        if len(spend)
+        else pd.Series(0.0, index=prac.index)
     )
-    for line, row in audit.iterrows():
-        if row["method_used"] == "practice_data":
-            values = pdata[pdata["line"] == line].groupby("practice_code")["value"].sum()
-            values = values.reindex(prac.index).fillna(0.0)
-            if values.sum() > 0:
-                part = float(row["amount"]) * float(row["coverage"])
-                attributed += part * values / values.sum()
-                covered += part
-        elif row["method_used"] == "capitation":
-            comp = row["component"] if row["component"] in COMPONENTS else "core"
-            attributed += float(row["amount"]) * prac[comp] / prac[comp].sum()
-            covered += float(row["amount"])
+    covered = float(spend["amount"].sum()) if len(spend) else 0.0
     live = (prac["population"] > 0) & (prac["core"] > 0)
     if not (covered > 0 and live.sum() >= 2):
         return None
@@ -449,11 +440,14 @@ def _practice_equity(
     ).reset_index(drop=True)
     result = equity(units)
     total = float(a.table1.loc["Total", "Total"])
+    counts = spend.groupby("method", sort=False)["line"].nunique()
+    named = [f"{n} {method} line(s)" for method, n in counts.items()]
+    lines = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
     result.notes.insert(
         0,
         f"practice-attributable spend is £{covered:,.0f} of Table 1's "
-        f"£{total:,.0f} ({covered / total:.1%}): practice_data and "
-        "capitation lines",
+        f"£{total:,.0f} ({covered / total:.1%}): {lines}, as the apportionment "
+        "attributed them to practices",
     )
     if (~live).any():
         result.notes.append(
@@ -576,8 +570,10 @@ register(
                 "Equity",
                 "Equity of the apportioned budget against core need (formulas in "
                 "`xlalloc/engine/equity.py`): for places (Table 1's spend) and for practices "
-                "(the spend attributed to practices: practice-data lines by their values, "
-                "capitation lines by weighted population), each unit's population, core "
+                "(the spend the apportionment attributed to practices: practice_data and "
+                "scale lines by their values, from the PracticeData or Activity sheet or "
+                "extracts alike, capitation lines by weighted population), each unit's "
+                "population, core "
                 "weighted population, spend, expected spend and need-standardised ratio "
                 "(formulas) and whether it is underserved; then the measures: proportion "
                 "underserved, concentration indices of spend and need per head (deprivation: "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,11 @@ class Apportionment:
         shares: Each place's share of each programme.
         table2: £ per 1,000 weighted population by programme × place.
         index: Table 2 divided by the ICB's figure for the programme.
+        practice_spend: The spend attributed to practices, computed once here: one row
+            per line whose method reaches practices (``practice_data``, from Practice
+            values or Activity alike, and ``capitation``) and practice, ``line, method,
+            practice_code, amount``; the line's amount times the share its method
+            attributes (its data's coverage), shared by the method's practice weights.
     """
 
     cells: pd.DataFrame
@@ -59,6 +64,9 @@ class Apportionment:
     shares: pd.DataFrame
     table2: pd.DataFrame
     index: pd.DataFrame
+    practice_spend: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["line", "method", "practice_code", "amount"])
+    )
 
 
 def _methods_of(value: object) -> list[str]:
@@ -474,6 +482,7 @@ def apportion(
     )
     audit_rows = []
     cell_rows = []
+    practice_rows: list[pd.DataFrame] = []
     failures = Problems()
     by_name = L.set_index("line")
     for line in order:
@@ -509,6 +518,20 @@ def apportion(
         shares = shares / shares.sum()
         shares_by_line[line] = shares
         amt = float(r["amount"])
+        weigh = getattr(REGISTRY[used], "practice_weights", None)
+        if weigh is not None:  # the method reaches practices: attribute the line once
+            weights, attributed = weigh(ctx, line, r, comp)
+            if weights.sum() > 0 and attributed > 0:
+                practice_rows.append(
+                    pd.DataFrame(
+                        {
+                            "line": line,
+                            "method": used,
+                            "practice_code": weights.index.astype(str),
+                            "amount": amt * attributed * weights.to_numpy() / weights.sum(),
+                        }
+                    )
+                )
         rounded = _round_by_place(shares, amt, settings.unit)
         for (pl, lo), a in zip(shares.index, rounded):
             cell_rows.append(
@@ -562,7 +585,12 @@ def apportion(
     total_row = t1.loc["Total", places] / wp[places] * 1000.0
     t2.loc["Total"] = list(total_row) + [t1.loc["Total", "Total"] / wp.sum() * 1000.0]
     index = t2[places].div(t2["ICB"].where(t2["ICB"] != 0), axis=0)
-    return Apportionment(cells, audit, t1, t1r, t1l, shares_tbl, t2, index)
+    practice_spend = (
+        pd.concat(practice_rows, ignore_index=True)
+        if practice_rows
+        else pd.DataFrame(columns=["line", "method", "practice_code", "amount"])
+    )
+    return Apportionment(cells, audit, t1, t1r, t1l, shares_tbl, t2, index, practice_spend)
 
 
 def _round_by_place(shares: pd.Series, amount: float, unit: float) -> np.ndarray:

@@ -15,7 +15,16 @@ import pandas as pd
 if TYPE_CHECKING:
     from ..settings import ApportionmentSettings
 
-__all__ = ["ApportionmentMethod", "Context", "REGISTRY", "Shares", "coverage", "register"]
+__all__ = [
+    "REGISTRY",
+    "ApportionmentMethod",
+    "AttributesToPractices",
+    "Context",
+    "PracticeWeights",
+    "Shares",
+    "coverage",
+    "register",
+]
 
 
 @dataclass
@@ -50,6 +59,26 @@ class ApportionmentMethod(Protocol):
 
     def shares(self, ctx: Context, line: str, row: pd.Series, component: str) -> Shares:
         """The line's shares by (place, locality), the data's coverage, and a note."""
+        ...
+
+
+#: A method's practice weights for a line: by practice code (the context's practices,
+#: in order), and the share of the line's amount they attribute to practices.
+PracticeWeights = tuple[pd.Series, float]
+
+
+class AttributesToPractices(Protocol):
+    """A method that reaches practices, not only places (optional beside the protocol).
+
+    ``practice_data`` and ``capitation`` share a line by practice; a method with
+    :meth:`practice_weights` has its lines' spend attributed to practices once, by the
+    engine (:attr:`~..core.Apportionment.practice_spend`), for practice-level equity.
+    """
+
+    def practice_weights(
+        self, ctx: Context, line: str, row: pd.Series, component: str
+    ) -> PracticeWeights:
+        """The line's weights by practice and the share of its amount they attribute."""
         ...
 
 

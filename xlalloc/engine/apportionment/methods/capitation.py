@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .base import Context, Shares, register
+from .base import Context, PracticeWeights, Shares, register
 
 __all__ = ["Capitation"]
 
@@ -30,6 +30,13 @@ class Capitation:
         wp = pd.Series(ctx.practices[component].to_numpy(), index=ctx.practice_cell)
         shares = wp.groupby(level=[0, 1]).sum()
         return shares, 1.0, f"needs-weighted capitation ({component})"
+
+    def practice_weights(
+        self, ctx: Context, line: str, row: pd.Series, component: str
+    ) -> PracticeWeights:
+        """The component's weighted population by practice: the whole line reaches them."""
+        p = ctx.practices
+        return pd.Series(p[component].to_numpy(), index=p["practice_code"]), 1.0
 
 
 register(Capitation())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .base import Context, Shares, coverage, register
+from .base import Context, PracticeWeights, Shares, coverage, register
 
 __all__ = ["PracticeData"]
 
@@ -40,6 +40,18 @@ class PracticeData:
         shares = pd.Series(v, index=ctx.practice_cell).groupby(level=[0, 1]).sum()
         cov, total = coverage(d), d["value"].sum()
         return shares, cov, self.note(d, total, cov, row)
+
+    def practice_weights(
+        self, ctx: Context, line: str, row: pd.Series, component: str
+    ) -> PracticeWeights:
+        """The practices' values, from Practice values and Activity alike.
+
+        The share attributed is the data's coverage: the rest reached no practice.
+        """
+        d = ctx.data_by_line[line]
+        by_practice = d.dropna(subset=["practice_code"]).groupby("practice_code")["value"].sum()
+        weights = by_practice.reindex(ctx.practices["practice_code"]).fillna(0.0)
+        return weights, coverage(d)
 
     def note(self, d: pd.DataFrame, total: float, cov: float, row: pd.Series) -> str:
         """How the shares were found."""
