@@ -241,7 +241,10 @@ def _distribute(
     while need != 0:
         # Largest remainder first (recomputed each pass, so units shed by parts held at a
         # bound go first to the parts furthest below their exact share), then the stable key.
-        rem = np.round(exact - counts, 12)
+        # (To a millionth of a unit: remainders equal but for floating-point noise, e.g.
+        # two allocations of exactly a third computed by different sums (1e-8 apart), are
+        # a tie, settled by the stable key.)
+        rem = np.round(exact - counts, 6)
         step = 1 if need > 0 else -1
         room = counts < hi if step > 0 else counts > lo
         cand = [i for i in np.flatnonzero(room)]

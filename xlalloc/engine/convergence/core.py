@@ -185,6 +185,19 @@ def converge(
             "the floors and caps, so an allocation may sit a few pounds past "
             "its core or target"
         )
+    target = largest_remainder(s, total, policy.unit, order=keys)
+    # The guard's bounds in whole units: a bound that is the organisation's target is its
+    # rounded target (the target column), one that is its core its rounded core (core
+    # growth rounded as the band rule and pace 0 give it); a floor or cap stays, held in
+    # whole units. So pace 1 gives the targets exactly and a paused year the rounded cores,
+    # each within one unit of its exact figure, rather than every target pushed below
+    # (or above) itself by the bound's floor (or ceiling).
+    rounded_core = largest_remainder(core, total, policy.unit, order=keys)
+    # An allocation the rule says is its target (or core) is that figure exactly: the
+    # solver's last digits (a millionth of a pound) must not decide who rounds up.
+    a = np.where(rule == "target", t, np.where(np.isin(rule, ("core", "band")), core, a))
+    r_lo = _as_rounded(r_lo, policy_lo, t, target, core, rounded_core)
+    r_hi = _as_rounded(r_hi, policy_hi, t, target, core, rounded_core)
     alloc = largest_remainder(
         a,
         total,
@@ -193,7 +206,6 @@ def converge(
         lower=np.where(np.isfinite(r_lo), np.maximum(r_lo, 0.0), np.nan),
         upper=np.where(np.isfinite(r_hi), r_hi, np.nan),
     )
-    target = largest_remainder(s, total, policy.unit, order=keys)
     out = pd.DataFrame(
         {
             "org": df["org"].to_numpy(),
@@ -212,6 +224,24 @@ def converge(
     out["explanation"] = _explain(out, g, lo, hi, policy, parameter)
     out = out.set_index(out["org"].astype(str)).loc[input_order].reset_index(drop=True)
     return YearResult(out, total, g, parameter, policy, messages)
+
+
+def _as_rounded(
+    bound: Array, policy_bound: Array, t: Array, target: Array, core: Array, rounded_core: Array
+) -> Array:
+    """A guard bound as the rounded figure it stands for (see :func:`converge`).
+
+    A floor or cap (the policy's own bound) is kept as it is, to be held in whole units;
+    a bound equal to the target becomes the rounded target, one equal to the core the
+    rounded core.
+    """
+
+    def same(x: Array, y: Array) -> npt.NDArray[np.bool_]:
+        return np.isfinite(x) & np.isclose(x, y, rtol=1e-12, atol=1e-6)
+
+    policy = same(bound, policy_bound)
+    out = np.where(~policy & same(bound, t), target, bound)
+    return np.where(~policy & ~same(bound, t) & same(bound, core), rounded_core, out)
 
 
 def _whole_units_fit(lo: Array, hi: Array, n_units: int, unit: float) -> bool:
