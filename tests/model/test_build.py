@@ -412,3 +412,36 @@ def test_a_model_from_nhs_files_says_what_to_fill_in_next(tmp_path, capsys):
     assert main(["run", str(model), "-o", str(ran), "--force"]) == 0
     steps = [x for x in capsys.readouterr().out.splitlines() if x.startswith("next: ")]
     assert [s.split(":")[1].strip() for s in steps] == ["Baselines", "Totals"]
+
+
+def test_an_icb_merged_away_says_which_icbs_its_practices_joined():
+    """Hertfordshire and West Essex (QM7) is no ICB in 2026/27: asked for by its old name
+    with the 2025/26 and 2026/27 files, the answer was unrelated close matches. Now the
+    ICBs its practices joined, counted by practice code, here from the two files read
+    with the csv module."""
+    from collections import Counter
+
+    old_file, new_file = files(
+        "ICB_Allocation_Tool_update__2025_2026.csv", "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    )
+    with open(old_file, encoding="utf-8-sig", newline="") as f:
+        qm7 = {r["Practice_Code"] for r in csv.DictReader(f) if r["ICB"] == "QM7"}
+    with open(new_file, encoding="utf-8-sig", newline="") as f:
+        now = {r["Practice_Code"]: (r["ICB"], r["ICBname"]) for r in csv.DictReader(f)}
+    went = Counter(now[p] for p in qm7 if p in now).most_common()
+    gone = sum(1 for p in qm7 if p not in now)
+    parts = [f"{c} {n} ({k})" for (c, n), k in went]
+    expected = (
+        f"NHS Hertfordshire and West Essex ICB (QM7) in 2025/26 is no ICB in 2026/27: its "
+        f"{len(qm7)} practices are now in {', '.join(parts[:-1])} and {parts[-1]}"
+    )
+    assert len(went) == 2 and gone >= 0
+    for query in ("Hertfordshire and West Essex", "qm7"):
+        with pytest.raises(InputError) as e:
+            build_from_files([old_file, new_file], query)
+        assert expected in str(e.value)
+        assert "close matches" not in str(e.value)
+    # With the 2026/27 file alone, the message says how to find out.
+    with pytest.raises(InputError) as e:
+        build_from_files([new_file], "Hertfordshire and West Essex")
+    assert "ICBs changed in 2026/27 (42 became 36)" in str(e.value)

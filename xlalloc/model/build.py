@@ -275,8 +275,10 @@ def build_from_files(
     problems.raise_if_any()
     national = nhse.one_name_per_icb(national)
     latest = national[national["year"] == national["year"].max()]
-    code, name = nhse.find_icb(
-        national if icb.strip().upper() in set(national["icb_code"]) else latest, icb
+    code, name = (
+        nhse.find_icb(national, icb)
+        if icb.strip().upper() in set(latest["icb_code"])
+        else nhse.find_icb_over_years(national, icb)
     )
     members = _members(national, code, notes)
     place: pd.Series

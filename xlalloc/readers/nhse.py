@@ -444,7 +444,68 @@ def find_icb(practices: pd.DataFrame, query: str, where: str = option("icb")) ->
         if len(inside):
             hint = f"{query!r} is {what} in {shown(sorted(map(str, inside)))}"
             break
+    years = sorted(practices["year"].dropna().astype(str).unique()) if "year" in practices else []
+    if years and years[0] >= FOOTPRINT_CHANGE:
+        hint += (
+            f". ICBs changed in {FOOTPRINT_CHANGE} (42 became 36): for an ICB of an "
+            "earlier year, 'xlalloc new MODEL.xlsx --practices OLD.csv --practices "
+            "NEW.csv --icb NAME' says which of these ICBs its practices joined"
+        )
     raise InputError(f"no ICB has code or name {query!r}; {hint}", where=where)
+
+
+#: The financial year NHS England's 42 ICBs became 36 (the 2026/27 to 2028/29 files).
+FOOTPRINT_CHANGE = "2026/27"
+
+
+def find_icb_over_years(
+    national: pd.DataFrame, query: str, where: str = option("icb")
+) -> tuple[str, str]:
+    """Find one ICB in the latest year's practices, knowing older years' ICBs.
+
+    An ICB of an earlier year that is no ICB in the latest (merged or split) is refused
+    with where its practices went, by practice code: ``"NHS Hertfordshire and West Essex
+    ICB (QM7) in 2025/26 is no ICB in 2026/27: its 130 practices are now in T01 NHS
+    Central East ICB (95) and T02 NHS Essex ICB (35)"``.
+
+    Raises:
+        InputError: The ICB is not found, or is an earlier year's ICB only.
+    """
+    latest_year = national["year"].max()
+    latest = national[national["year"] == latest_year]
+    try:
+        return find_icb(latest, query, where)
+    except InputError as missing:
+        for year in sorted(national["year"].unique(), reverse=True)[1:]:
+            older = national[national["year"] == year]
+            try:
+                code, name = find_icb(older, query, where)
+            except InputError:
+                continue
+            if code in set(latest["icb_code"]):
+                return code, name
+            codes = older.loc[older["icb_code"] == code, "practice_code"].unique()
+            now = latest[latest["practice_code"].isin(codes)]
+            went = (
+                now.groupby(["icb_code", "icb_name"], sort=True)["practice_code"]
+                .nunique()
+                .sort_values(ascending=False, kind="stable")
+            )
+            parts = [f"{c} {n} ({k})" for (c, n), k in went.items()]
+            joined = (
+                ", ".join(parts[:-1])
+                + (" and " if len(parts) > 1 else "")
+                + (parts[-1] if parts else "")
+            )
+            gone = len(codes) - int(went.sum())
+            raise InputError(
+                f"{name} ({code}) in {year} is no ICB in {latest_year}: its {len(codes)} "
+                f"practices are now in {joined or 'no ICB of the file'}"
+                + (f" ({gone} not in the {latest_year} file: closed or merged)" if gone else "")
+                + f"; give one of those with {where}",
+                where=where,
+            ) from None
+        raise missing from None
 
 
 def read_headers(path: str | Path) -> list[str]:
