@@ -33,7 +33,7 @@ def _convergence_sheets(
     # The organisation first: it identifies each row, and is repeated on every page when
     # the columns run on. The financial year is each block's title, not a column.
     cols = [
-        "org",
+        "place",
         "baseline",
         "target_share",
         "convergence_target",
@@ -55,7 +55,8 @@ def _convergence_sheets(
     for k, (year, res) in enumerate(conv.years.items()):
         # The target here is the share of the year's convergence total, not of the ICB
         # budget (the Targets sheet's): named so.
-        table = res.table.rename(columns={"target": "convergence_target"})
+        # Named as every other sheet names them: the organisations here are the places.
+        table = res.table.rename(columns={"target": "convergence_target", "org": "place"})
         h, last = values_block(
             d,
             row,
@@ -95,12 +96,14 @@ def _convergence_sheets(
                 d,
                 tot + 3,
                 f"How each allocation was set, {year}",
-                res.table[["org", "rule", "explanation"]],
+                table[["place", "rule", "explanation"]],
                 span=len(cols) - 2,
             )
             + 3
         )
-    traj = conv.trajectory.rename(columns={"org": "place", "baseline": "Baseline"})
+    # The first column is the distance from target at the baseline: the Targets sheet's
+    # "Distance from target (baseline)", named the same.
+    traj = conv.trajectory.rename(columns={"org": "place", "baseline": "dft_baseline"})
     h, last = values_block(
         d2,
         HEADER_ROW,
