@@ -76,3 +76,17 @@ def test_two_targets_have_two_names_and_the_summary_says_why(demo):
     assert "£2,516,000,000" in text and "£2,496,000,000 in 2026/27" in text
     assert f"{label('target')} on the Targets sheet" in text
     assert "Convergence total, 2026/27 (£)" in text
+
+
+def test_the_totals_of_several_years_are_not_added_on_the_summary(demo):
+    """The demo's three Totals (£2,496,000,000, £2,570,880,000, £2,648,006,400) summed to
+    £7,714,886,400 under "Total": a figure of no year. Each year's is listed instead."""
+    result, _, look = demo
+    values = cells(summary_sheet(result, look, [], []))
+    row = next(r for (r, c), v in values.items() if c == 1 and v == "Totals")
+    assert values[(row, 3)] == "by year, above (Convergence total)"
+    assert 7_714_886_400 not in values.values()
+    listed = [v for (r, c), v in sorted(values.items()) if c == 2 and r < row]
+    assert [2_496_000_000, 2_570_880_000, 2_648_006_400] == [
+        v for v in listed if v in (2_496_000_000, 2_570_880_000, 2_648_006_400)
+    ]

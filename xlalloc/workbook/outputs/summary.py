@@ -137,6 +137,8 @@ def summary_sheet(
         d.put(r, 2, len(frame), NUMBER)
         if total == "population":
             d.put(r, 3, registered_population(frame), wrap=True)
+        elif name == "Totals" and len(frame) > 1:  # one a year: never added across years
+            d.put(r, 3, "by year, above (Convergence total)", wrap=True)
         elif total and len(frame):
             d.put(r, 3, float(frame[total].sum()), MONEY)
         r += 1
