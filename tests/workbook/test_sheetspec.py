@@ -91,3 +91,24 @@ def test_the_paper_size_option_prints_a3(tmp_path):
     with zipfile.ZipFile(out) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
     assert re.search(r'<pageSetup paperSize="8"', sheet)
+
+
+def test_a_block_kept_together_starts_a_page_rather_than_leaving_its_tail_alone():
+    """Landscape A4 holds 595.28 - 108 = 487 points of rows at 100%: 32 rows of 15
+    points. A block of rows 30 to 40 (165 points) starting 435 points down would run over;
+    it fits a page, so the break goes above row 30. One that could never fit a page is
+    left to run on (a break would only add a page)."""
+    from xlalloc.workbook.package import kept_breaks
+    from xlalloc.workbook.sheetspec import Drawing
+
+    d = Drawing("S")
+    for r in range(1, 81):
+        d.put(r, 1, f"row {r}")
+    d.print_setup(landscape=True)
+    d.keep_together(30, 40)
+    d.keep_together(45, 80)  # 540 points: taller than a page
+    spec = d.spec()
+    assert kept_breaks(spec, 100) == [30]
+    # At 50% a page holds 974 points of rows: rows 30 to 40 fit where they start; rows
+    # 45 to 80 (540 points from 660 down) do not, but fit a page: the break goes above 45.
+    assert kept_breaks(spec, 50) == [45]

@@ -29,7 +29,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -64,7 +64,9 @@ from .sheetspec import (
     BODY_FONT,
     CHART_PT,
     DEFAULT_PT,
+    MARGINS_PT,
     PAPER,
+    VERTICAL_MARGINS_PT,
     CellSpec,
     ChartSpec,
     SheetSpec,
@@ -459,9 +461,49 @@ def print_scale(spec: SheetSpec) -> int | None:
     See :func:`~xlalloc.workbook.sheetspec.print_fit`: the used columns' widths, text
     running past them, charts and the smallest text on the sheet decide.
     """
+    width, smallest = _printed_width(spec)
+    return print_fit(width, smallest, spec.page.landscape, spec.page.paper) if width else None
+
+
+def kept_breaks(spec: SheetSpec, scale: int | None) -> list[int]:
+    """Page breaks above blocks kept together (:meth:`Drawing.keep_together`).
+
+    Pages are estimated from the rows' heights at the sheet's print scale (fitted to the
+    page width, or ``scale``): a block that would run over the end of a page and fits on
+    one starts the next page instead, so no page holds a block's last row or two alone.
+    """
+    if not spec.keep:
+        return []
+    _, short, long = PAPER[spec.page.paper]
+    width, _ = _printed_width(spec)
+    across = (long if spec.page.landscape else short) - MARGINS_PT
+    factor = scale / 100 if scale is not None else min(1.0, across / width) if width else 1.0
+    page = ((short if spec.page.landscape else long) - VERTICAL_MARGINS_PT) / factor
+    if spec.page.title_rows:
+        r1, r2 = spec.page.title_rows
+        page -= sum(spec.heights.get(r, 15.0) for r in range(r1, r2 + 1))
+    starts = {first: last for first, last in spec.keep}
+    last_row = max((c.row for c in spec.cells), default=0)
+    breaks, used = [], 0.0
+    manual = set(spec.breaks)
+    for r in range(1, last_row + 1):
+        if r in manual:
+            used = 0.0
+        if r in starts:
+            block = sum(spec.heights.get(k, 15.0) for k in range(r, starts[r] + 1))
+            if used and used + block > page and block <= page:
+                breaks.append(r)
+                used = 0.0
+        h = spec.heights.get(r, 15.0)
+        used = h if used + h > page else used + h
+    return breaks
+
+
+def _printed_width(spec: SheetSpec) -> tuple[float, float]:
+    """A spec's printed width in points (0 if empty) and its smallest text size."""
     written = [c for c in spec.cells if c.value not in (None, "")]
     if not written:
-        return None
+        return 0.0, DEFAULT_PT
     last = max(c.col + c.span - 1 for c in written)
     widths = [spec.widths.get(col(j), 8.43) for j in range(1, last + 1)]
     smallest = min((c.size or DEFAULT_PT) for c in written)
@@ -474,7 +516,7 @@ def print_scale(spec: SheetSpec) -> int | None:
     width = printed_width(widths, spills, charts)
     if charts:  # their text prints at CHART_PT, scaled with the sheet
         smallest = min(smallest, CHART_PT)
-    return print_fit(width, smallest, spec.page.landscape, spec.page.paper)
+    return width, smallest
 
 
 def page_xml(spec: SheetSpec, scale: int | None) -> str:
@@ -856,6 +898,9 @@ class _Edit:
         if rels:
             self.parts[rels_part(part)] = _rels_xml(rels)
         scale = print_scale(spec)
+        kept = kept_breaks(spec, scale)
+        if kept:
+            spec = replace(spec, breaks=sorted({*spec.breaks, *kept}))
         xml = sheet_xml(spec, self.styles, drawing_rid, table_rids, scale=scale)
         self.parts[part] = xml.encode("utf-8")
         self.written.append(spec.name)

@@ -82,6 +82,8 @@ CHART_PT = 10.0
 PAPER = {"A4": (9, 595.28, 841.89), "A3": (8, 841.89, 1190.55)}
 #: Left plus right page margins, in points (0.5 inch each).
 MARGINS_PT = 72.0
+#: Top plus bottom page margins, in points (0.75 inch each: they hold the header and footer).
+VERTICAL_MARGINS_PT = 108.0
 #: A sheet is fitted only when its text would print this much above the minimum: the
 #: printed width is an estimate (:func:`column_points` is the wider of Excel's and
 #: LibreOffice's measures) and Excel rounds a fitted scale down to a whole percent.
@@ -316,6 +318,7 @@ class SheetSpec:
     page: PageSetup = field(default_factory=PageSetup)
     tables: list[TableSpec] = field(default_factory=list)
     breaks: list[int] = field(default_factory=list)  # page breaks above these rows
+    keep: list[tuple[int, int]] = field(default_factory=list)  # rows kept on one page
 
 
 def col(i: int) -> str:
@@ -430,6 +433,7 @@ class Drawing:
         )
         self.tables: list[TableSpec] = []
         self.breaks: list[int] = []
+        self.keep: list[tuple[int, int]] = []
         #: Headers wrap to lines of about this many characters (narrower: more lines).
         self.header_width: float = HEADER_WIDTH
 
@@ -606,6 +610,13 @@ class Drawing:
         if row > 1:
             self.breaks.append(row)
 
+    def keep_together(self, first: int, last: int) -> None:
+        """Rows ``first`` to ``last`` printed on one page, where they fit on one.
+
+        A page break goes above them rather than leaving their last rows alone on a page.
+        """
+        self.keep.append((first, last))
+
     def width(self, column: int | str, width: float) -> None:
         """A column's width for text (by number or letter); figures still fit."""
         self.widths[column if isinstance(column, str) else col(column)] = width
@@ -657,6 +668,7 @@ class Drawing:
             self.page,
             list(self.tables),
             sorted(set(self.breaks)),
+            sorted(self.keep),
         )
 
 

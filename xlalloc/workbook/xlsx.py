@@ -28,6 +28,7 @@ from .sheetspec import (
     MIN_PRINTED_PT,
     PAPER,
     SAFETY,
+    VERTICAL_MARGINS_PT,
     CellSpec,
     Drawing,
     SheetSpec,
@@ -164,10 +165,6 @@ def fit_to_page(
     ws.HeaderFooter.oddFooter.right.text = (stamp or f"xlalloc {__version__}").replace("&", "&&")
     if title_rows:
         ws.print_title_rows = title_rows
-
-
-#: Top plus bottom page margins, in points (0.75 inch each: they hold the header and footer).
-VERTICAL_MARGINS_PT = 108.0
 
 
 def fits_one_page(ws: Worksheet, landscape: bool, paper: str = "A4") -> bool:

@@ -161,13 +161,15 @@ def _apportionment_sheets(
     da.print_setup(landscape=True)
     ap = col(figures.index("apportioned") + 1)
     words = ["line", *(c for c in AUDIT_WORDS if c in a.audit.columns)]
+    start = last + 3
     last = spanned_block(
         da,
-        last + 3,
+        start,
         "How each line's method was chosen",
         a.audit[words],
         AUDIT_SPANS[: len(words)],
     )
+    da.keep_together(start, min(last, start + 3))  # its title and header with its rows
     checks.append(
         (
             "Audit: lines apportioned less their amounts",

@@ -91,16 +91,15 @@ def _convergence_sheets(
         )
         # Each figure's explanation below its year's table, across the figures' columns
         # (a wide column of its own printed as a second page across).
-        row = (
-            explanation_block(
-                d,
-                tot + 3,
-                f"How each allocation was set, {year}",
-                table[["place", "rule", "explanation"]],
-                span=len(cols) - 2,
-            )
-            + 3
+        end = explanation_block(
+            d,
+            tot + 3,
+            f"How each allocation was set, {year}",
+            table[["place", "rule", "explanation"]],
+            span=len(cols) - 2,
         )
+        d.keep_together(row, end)  # a year's table and its explanations on one page
+        row = end + 3
     # The first column is the distance from target at the baseline: the Targets sheet's
     # "Distance from target (baseline)", named the same.
     traj = conv.trajectory.rename(columns={"org": "place", "baseline": "dft_baseline"})
