@@ -53,7 +53,8 @@ class Apportionment:
             per line whose method reaches practices (``practice_data``, from Practice
             values or Activity alike, and ``capitation``) and practice, ``line, method,
             practice_code, amount``; the line's amount times the share its method
-            attributes (its data's coverage), shared by the method's practice weights.
+            attributes (its data's coverage), shared by the method's practice weights,
+            to the penny.
     """
 
     cells: pd.DataFrame
@@ -528,7 +529,12 @@ def apportion(
                             "line": line,
                             "method": used,
                             "practice_code": weights.index.astype(str),
-                            "amount": amt * attributed * weights.to_numpy() / weights.sum(),
+                            # To the penny: a spend estimate, and the same figure
+                            # whichever way the sheet's values were read (the last
+                            # binary digits of a value read through Office.js differ).
+                            "amount": np.round(
+                                amt * attributed * weights.to_numpy() / weights.sum(), 2
+                            ),
                         }
                     )
                 )
