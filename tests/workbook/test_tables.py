@@ -58,7 +58,7 @@ def test_csv_money_is_whole_pounds_or_pence_never_a_float():
     df = pd.DataFrame(
         {
             "org": ["A", "B"],
-            "allocation": [840_000_000.0, 12.0],  # whole pounds: written whole
+            "allocation": [840_000_000.0, -12.0],  # whole pounds: written whole
             "amount": [1234.5, float("nan")],  # pence somewhere: every figure to the penny
             "population": [1234.5, 2.0],  # not money: as it is
         }
@@ -67,5 +67,9 @@ def test_csv_money_is_whole_pounds_or_pence_never_a_float():
     assert text.splitlines() == [
         "org,allocation,amount,population",
         "A,840000000,1234.50,1234.5",
-        "B,12,,2.0",
+        "B,-12,,2.0",  # a negative figure is a number, not a formula to defuse
     ]
+    # Money named in the frame's attrs (a comparison's old, new and change).
+    named = pd.DataFrame({"place": ["A"], "change": [-5.0]})
+    named.attrs["money_columns"] = ["change"]
+    assert csv_bytes(named).decode("utf-8-sig").splitlines()[1] == "A,-5"

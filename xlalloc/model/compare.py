@@ -86,8 +86,14 @@ class Comparison:
         out = {"Changes": self.programmes, "Places": self.places, "Targets": self.targets}
         if self.convergence is not None:
             out["Convergence"] = self.convergence
+        for frame in out.values():  # money by position, not by name: say so for the CSV
+            frame.attrs["money_columns"] = [c for c in frame.columns if c in MONEY_NAMES]
         out["Policy"] = self.policy
         return out
+
+
+#: A comparison's money columns (their names do not say "£").
+MONEY_NAMES = ("old", "new", "change", "from_amounts", "from_shares", "from_budget", "from_need")
 
 
 def _shown(value: object) -> str:

@@ -210,14 +210,28 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     Money is written as a person writes it: whole pounds where every figure of the column
     is whole (``840000000``, never ``840000000.0``), otherwise to the penny.
     """
-    return csv_safe(csv_money(df)).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    # Defused first: money written as text afterwards is a number, never a formula (a
+    # negative figure's "-" is not a formula's start).
+    safe = csv_money(csv_safe(df))
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+#: A frame's ``attrs`` key naming its money columns where their names do not say so
+#: (a comparison's ``old``, ``new`` and ``change``).
+MONEY_COLUMNS = "money_columns"
 
 
 def csv_money(df: pd.DataFrame) -> pd.DataFrame:
-    """Money columns (by name, :func:`number_format`) as text: whole pounds or pence."""
+    """Money columns as text, whole pounds or pence.
+
+    Money columns are found by name (:func:`number_format`) or named in the frame's
+    ``attrs`` (:data:`MONEY_COLUMNS`).
+    """
     out = df.copy()
+    named = set(df.attrs.get(MONEY_COLUMNS, ()))
     for c in out.columns:
-        if number_format(str(c)) != MONEY or not pd.api.types.is_float_dtype(out[c]):
+        money = c in named or number_format(str(c)) == MONEY
+        if not money or not pd.api.types.is_float_dtype(out[c]):
             continue
         v = out[c]
         finite = v[np.isfinite(v)]
