@@ -81,22 +81,14 @@ def register(c: Any) -> None:
         flag = "--" + name.replace("_", "-")
         choices = get_args(field.annotation)
         # Not given: absent (argparse.SUPPRESS), so the API's defaults apply.
-        if all(isinstance(v, str) for v in choices) and choices:
-            c.add_argument(
-                flag,
-                dest=name,
-                choices=choices,
-                help=_help_of(name, field),
-                default=argparse.SUPPRESS,
-            )
-        else:
-            c.add_argument(
-                flag,
-                dest=name,
-                type=number_or_off,
-                help=_help_of(name, field),
-                default=argparse.SUPPRESS,
-            )
+        kind: dict[str, Any] = (
+            {"choices": choices}
+            if choices and all(isinstance(v, str) for v in choices)
+            else {"type": number_or_off}
+        )
+        c.add_argument(
+            flag, dest=name, help=_help_of(name, field), default=argparse.SUPPRESS, **kind
+        )
     c.add_argument(
         "--normalise-shares",
         action="store_true",
