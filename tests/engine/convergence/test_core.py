@@ -319,3 +319,18 @@ def test_table_y1_at_pace_1_is_its_targets():
     one = orgs_[orgs_["year"] == first].drop(columns=["year"])
     res = converge(one, totals[first], ConvergencePolicy(method="pace", pace=1.0))
     assert (res.table["allocation"] == res.table["target"]).all()
+
+
+def test_a_figure_rounding_moved_past_its_bound_says_so_in_its_explanation():
+    """Floors of £100.40 each for three organisations and £302 to share: whole pounds
+    cannot give all three £101. By hand: A, furthest below target, takes the level's
+    £101; of B and C at their floors, B (first by name) £101 and C £100, £0.40 below its
+    floor, and C's explanation says so (it read "floor: ... = £100" as if held)."""
+    df = orgs([100.4, 100.4, 100.4], [0.6, 0.2, 0.2])
+    res = converge(df, 302.0, ConvergencePolicy(min_growth=0.0, max_growth=0.01))
+    t = res.table.set_index("org")
+    assert t["allocation"].to_dict() == {"A": 101.0, "B": 101.0, "C": 100.0}
+    assert t.loc["C", "explanation"].endswith(
+        "; whole £1 could not hold every bound: £100, £0.40 below its floor of £100.40"
+    )
+    assert "could not hold" not in t.loc["A", "explanation"] + t.loc["B", "explanation"]

@@ -222,8 +222,41 @@ def converge(
     if policy.hcdd_growth is not None:
         out = _hcdd(out, df["hcdd_baseline"].to_numpy(), policy)
     out["explanation"] = _explain(out, g, lo, hi, policy, parameter)
+    out["explanation"] = out["explanation"] + _rounding_notes(
+        alloc, a, policy_lo, policy_hi, r_lo, r_hi, policy.unit
+    )
     out = out.set_index(out["org"].astype(str)).loc[input_order].reset_index(drop=True)
     return YearResult(out, total, g, parameter, policy, messages)
+
+
+def _rounding_notes(
+    alloc: Array, a: Array, floor: Array, cap: Array, lo: Array, hi: Array, unit: float
+) -> list[str]:
+    """What each figure's rounding could not hold, in words (``""`` where it held all).
+
+    Each figure takes its floor or its ceiling among the whole units its bounds allow;
+    where the bounds of all cannot hold at once in whole units, the figures that moved
+    past a bound say so, with how far: "£100, £0.40 below its floor of £100.40".
+    """
+    notes = []
+    for x, exact, f, c, low, high in zip(alloc, a, floor, cap, lo, hi, strict=True):
+        said = []
+        if np.isfinite(f) and x < f - 1e-6:
+            said.append(f"£{f - x:,.2f} below its floor of £{f:,.2f}")
+        elif np.isfinite(c) and x > c + 1e-6:
+            said.append(f"£{x - c:,.2f} above its cap of £{c:,.2f}")
+        elif np.isfinite(low) and x < np.ceil(low / unit - 1e-9) * unit - 1e-6:
+            said.append(f"£{low - x:,.2f} below its core or target £{low:,.2f}")
+        elif np.isfinite(high) and x > np.floor(high / unit + 1e-9) * unit + 1e-6:
+            said.append(f"£{x - high:,.2f} above its core or target £{high:,.2f}")
+        if abs(x - exact) >= unit - 1e-9:
+            said.append(f"£{abs(x - exact):,.2f} from its exact £{exact:,.2f}")
+        notes.append(
+            f"; whole £{unit:,g} could not hold every bound: £{x:,.0f}, " + ", ".join(said)
+            if said
+            else ""
+        )
+    return notes
 
 
 def _as_rounded(
