@@ -136,6 +136,26 @@ def test_text_in_numbers_and_duplicates_reported_together(tmp_path):
     assert "Final PMC WP is negative" in msg and "appears more than once (rows [2, 3])" in msg
 
 
+def test_a_practice_code_in_two_cases_is_one_practice_twice(tmp_path):
+    """B83009 and b83009 were read as two practices; codes are read as NHS England
+    writes them (upper case, trimmed), so the second is a duplicate and refused. A code
+    typed in lower case alone is read in upper case, as are ICB codes."""
+    cols = ["Practice_Code", "ICB", "Population", "G&A WP", "CS WP", "MH WP", "Mat WP"]
+    cols += ["Health Ineq WP", "Prescr WP", "Final WP", "Primary Medical Care WP"]
+    cols += ["Final PMC WP"]
+    one = [1] * 9
+    p = tmp_path / "case__2030_2031.csv"
+    pd.DataFrame([["B83009", "QWO", 5, *one], [" b83009", "qwo", 5, *one]], columns=cols).to_csv(
+        p, index=False
+    )
+    with pytest.raises(InputError) as e:
+        data.read_file(p)
+    assert "practice B83009 appears more than once (rows [2, 3])" in str(e.value)
+    pd.DataFrame([["b83009 ", "qwo", 5, *one]], columns=cols).to_csv(p, index=False)
+    read = data.read_file(p)
+    assert read["practice_code"].tolist() == ["B83009"] and read["icb_code"].tolist() == ["QWO"]
+
+
 def test_year_from_names():
     assert data.year_from_name("AIF_Allocation_Tool__2022_2023") == "2022/23"
     assert data.year_from_name("ICB_Allocation_Tool_update__2025_2026_orig_2025-02-25") == "2025/26"

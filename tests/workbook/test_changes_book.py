@@ -176,3 +176,21 @@ def test_a_convergence_only_scenario_is_reported_part_by_part(two_runs, capsys):
     assert (conv.groupby("year")["change"].sum() == 0).all()
     policy = pd.read_csv(d / "floor2-changes-policy.csv", encoding="utf-8-sig")
     assert policy.to_dict("records") == [{"parameter": "min_growth", "old": 0.01, "new": 0.02}]
+
+
+def test_compare_of_two_different_icbs_says_so(two_runs, capsys):
+    """Comparing two ICBs' models exited 0 as if one were last month's run of the other.
+    The Policy's ICB names differ here (the practices are the demo's in both)."""
+    d, old, _ = two_runs
+    other = d / "other.xlsx"
+    shutil.copy(old, other)
+    wb = load_workbook(other)  # the test's own copy
+    ws = wb["Policy"]
+    for row in ws.iter_rows():
+        if row[0].value == "icb_name":
+            row[1].value = "NHS Otherland ICB"
+    wb.save(other)
+    assert main(["compare", str(old), str(other), "-o", str(d / "icbs.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "note: the two runs are of different ICBs (NHS Demoshire ICB: 144 practices; " in out
+    assert "NHS Otherland ICB: 144; 144 in both)" in out

@@ -142,6 +142,16 @@ def compare_results(old: ModelResult, new: ModelResult) -> Comparison:
         from_shares = new`` in every row, to the penny.
     """
     notes: list[str] = []
+    a_icb, b_icb = old.inputs.policy.icb_name, new.inputs.policy.icb_name
+    a_codes = set(old.inputs.practices["practice_code"])
+    b_codes = set(new.inputs.practices["practice_code"])
+    shared = len(a_codes & b_codes) / max(1, min(len(a_codes), len(b_codes)))
+    if (a_icb and b_icb and a_icb != b_icb) or shared < 0.5:
+        notes.append(
+            f"the two runs are of different ICBs ({a_icb or 'unnamed'}: {len(a_codes)} "
+            f"practices; {b_icb or 'unnamed'}: {len(b_codes)}; {len(a_codes & b_codes)} in "
+            "both): their changes are differences between ICBs, not between runs"
+        )
     by = ["programme", "place"]
     programmes = explain_change(_cells(old), _cells(new), by, ["line", "programme"], ["programme"])
     money = ["old", "new", "change", "from_amounts", "from_shares"]

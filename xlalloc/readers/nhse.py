@@ -188,6 +188,8 @@ def normalise(
     for key in ORG_COLUMNS:
         if key in cols:
             s = raw[cols[key]].astype("string").str.strip()
+            if key.endswith("_code"):  # codes as NHS England writes them: b83009 is B83009
+                s = s.str.upper()
             out[key] = s.mask(s == "")
         else:
             out[key] = pd.Series(pd.NA, index=raw.index, dtype="string")
