@@ -136,3 +136,26 @@ def test_solve_level_is_exact_on_each_segment():
     assert solve_level([0, 10], [1, 1], 10) == pytest.approx(10)  # A alone up to 10
     assert solve_level([0, 10], [1, 1], 30) == pytest.approx(20)  # both: 2ℓ − 10 = 30
     assert solve_level([0, 10], [1, 1], 0) == pytest.approx(0)
+
+
+def test_caps_hold_in_whole_units_and_a_pot_not_in_whole_units_is_named():
+    """Caps of £0.50 and a £1 pot: rounding to £1 paid £1 to one organisation, past its
+    cap. Each cap rounded down to the unit allows £0: refused, saying so; in pence each
+    gets its 50p. A pot of £100.50 in whole pounds is named as the pot (it was "total")."""
+    import pandas as pd
+
+    from xlalloc.engine.errors import InputError
+    from xlalloc.engine.levelling_up import LevellingUpSettings, levelling_up
+
+    orgs = pd.DataFrame({"org": ["A", "B"], "funding": [800.0, 900.0], "need": [10.0, 10.0]})
+    capped = orgs.assign(cap=[0.5, 0.5])
+    with pytest.raises(InputError) as e:
+        levelling_up(capped, LevellingUpSettings(pot=1, unit=1))
+    assert "more than the caps allow in whole £1 (each cap rounded down: £0.00 in all)" in str(
+        e.value
+    )
+    pence = levelling_up(capped, LevellingUpSettings(pot=1, unit=0.01)).table
+    assert pence["payment"].tolist() == [0.5, 0.5]
+    with pytest.raises(InputError) as e:
+        levelling_up(orgs, LevellingUpSettings(pot=100.5, unit=1))
+    assert "the pot of £100.50 is not a whole number of the rounding unit £1" in str(e.value)

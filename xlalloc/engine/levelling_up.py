@@ -152,10 +152,29 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
     if not len(orgs):
         problems.add("levelling-up", "no organisations")
     problems.raise_if_any()
-    units_of(settings.pot, settings.unit)  # a pot in whole units
+    unit = settings.unit
+    try:
+        units_of(settings.pot, unit)  # a pot in whole units
+    except InputError:
+        raise InputError(
+            f"the pot of £{settings.pot:,.2f} is not a whole number of the rounding unit "
+            f"£{unit:,g}; give a pot in whole units, or a smaller unit (0.01 for pence)",
+            where="pot",
+        ) from None
     f = pd.to_numeric(orgs["funding"]).to_numpy(dtype=np.float64)
     n = pd.to_numeric(orgs["need"]).to_numpy(dtype=np.float64)
     c = cap.fillna(np.inf).to_numpy(dtype=np.float64)
+    # Caps hold in whole units (each rounded down to the unit): a pot they cannot hold so
+    # is refused, never paid past a cap by rounding.
+    whole = np.floor(c / unit + 1e-9) * unit
+    room = float(c.sum())  # (a pot past the caps themselves: solve_level says so)
+    if np.isfinite(c).all() and float(whole.sum()) < settings.pot - 1e-9 <= room:
+        raise InputError(
+            f"the pot of £{settings.pot:,.2f} is more than the caps allow in whole £{unit:,g} "
+            f"(each cap rounded down: £{float(whole.sum()):,.2f} in all); lower the pot, "
+            "raise the caps, or round to a smaller unit",
+            where="pot",
+        )
     if n.sum() <= 0:
         raise InputError("need sums to zero: nothing to level", where="need")
     level = solve_level(f, n, settings.pot, c)
