@@ -346,6 +346,34 @@ def convergence_defaults() -> dict[str, object]:
 SHARE_TOLERANCE = 1e-9
 
 
+def _checked_years(orgs: pd.DataFrame, where: str) -> None:
+    """A multi-year input's years filled in, and baselines on the first year's rows only.
+
+    A blank year crashed the sort ("'<' not supported"); a baseline on a later year's
+    row was ignored without a word (convergence starts from the first year's baselines).
+
+    Raises:
+        InputError: Every blank year and every later-year baseline, by row.
+    """
+    problems = Problems()
+    rows = orgs["source_row"] if "source_row" in orgs.columns else orgs.index + 2
+    year = orgs["year"].astype("string").str.strip()
+    for r in rows[year.isna() | (year == "")]:
+        problems.add(where, "the financial year is blank", row=int(r), column="year")
+    problems.raise_if_any()
+    first = sorted(year.unique())[0]
+    later = (year != first) & pd.to_numeric(orgs["baseline"], errors="coerce").notna()
+    for r, y in zip(rows[later], year[later], strict=True):
+        problems.add(
+            where,
+            f"a baseline on a {y} row is not used: convergence starts from the {first} "
+            f"baselines and carries each year's allocation on; leave it blank",
+            row=int(r),
+            column="baseline",
+        )
+    problems.raise_if_any()
+
+
 def _checked_shares(orgs: pd.DataFrame, normalise: bool, where: str) -> list[str]:
     """Target shares summing to 1 in each year, or refused; notes when rescaled.
 
@@ -401,6 +429,8 @@ def converge(request: ConvergeRequest) -> Analysis:
         numbers=("baseline", "target_share", "target_weight", "hcdd_baseline"),
         required=("org", "baseline"),
     )
+    if "year" in orgs.columns:
+        _checked_years(orgs, str(r.input))
     share_notes = _checked_shares(orgs, r.normalise_shares, str(r.input))
     xlsx = out.suffix.lower() == ".xlsx"
     if "year" in orgs.columns:

@@ -593,3 +593,27 @@ def test_targets_places_by_lad_from_nhs_englands_file(tmp_path, shared_dir):
     # A places file and --places-by together are refused.
     both = [*args, "--places", str(out), "-o", str(tmp_path / "x.csv")]
     assert main(both) == 2
+
+
+def test_converge_years_blank_year_and_later_baselines_are_refused_by_row(tmp_path, capsys):
+    """A blank year crashed ("'<' not supported between 'float' and 'str'", exit 70); a
+    baseline on a later year's row was ignored without a word."""
+    totals = tmp_path / "t.csv"
+    totals.write_text("year,total\n2026/27,210\n2027/28,220\n")
+    blank = tmp_path / "b.csv"
+    blank.write_text(
+        "org,year,baseline,target_share\nA,2026/27,100,0.5\nB,2026/27,100,0.5\n"
+        "A,2027/28,,0.5\nB,,,0.5\n"
+    )
+    args = ["converge", "--totals", str(totals), "-o", str(tmp_path / "o.csv")]
+    assert main([args[0], str(blank), *args[1:]]) == 2
+    assert "b.csv, row 5, column 'year': the financial year is blank" in capsys.readouterr().err
+    later = tmp_path / "l.csv"
+    later.write_text(
+        "org,year,baseline,target_share\nA,2026/27,100,0.5\nB,2026/27,100,0.5\n"
+        "A,2027/28,120,0.5\nB,2027/28,,0.5\n"
+    )
+    assert main([args[0], str(later), *args[1:]]) == 2
+    err = capsys.readouterr().err
+    assert "l.csv, row 4, column 'baseline': a baseline on a 2027/28 row is not used" in err
+    assert not (tmp_path / "o.csv").exists()
