@@ -158,7 +158,8 @@ def targets(request: TargetsRequest) -> Analysis:
             f"{option('baselines')} needs places ({option('places')} FILE)",
             where=option("baselines"),
         )
-    table = cap.need_indices(practices, place_map, england=england)
+    where = "the demo practices" if demo_data else Path(r.practices).name
+    table = cap.need_indices(practices, place_map, england=england, where=where)
     table = cap.add_targets(table, r.budget, r.component, r.unit)
     spread: list[str] = []
     if r.uncertainty is not None:

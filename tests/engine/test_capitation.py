@@ -276,3 +276,29 @@ def test_targets_without_places_gives_one_row_per_icb(tmp_path, shared_dir):
     t = pd.read_csv(out)
     assert len(t) == 36 and (t["level"] == "icb").all()
     assert t["target"].sum() == 100_000_000_000
+
+
+def test_an_icb_with_no_weighted_population_is_named_not_divided_by_zero(tmp_path):
+    """Every weighted population 0: `targets` failed at rounding with "values to round
+    contain blanks or non-finite numbers", naming nothing. Now the file, the ICB and the
+    components."""
+    import pandas as pd
+
+    from xlalloc.engine.capitation import COMPONENTS, need_indices
+    from xlalloc.engine.errors import InputError
+
+    practices = pd.DataFrame(
+        {
+            "practice_code": ["P1", "P2"],
+            "icb_code": ["QWO", "QWO"],
+            "icb_name": ["NHS West Yorkshire ICB"] * 2,
+            "population": [100.0, 200.0],
+            **{c: [0.0, 0.0] if c == "core" else [1.0, 2.0] for c in COMPONENTS},
+        }
+    )
+    with pytest.raises(InputError) as e:
+        need_indices(practices, england={c: 1.0 for c in COMPONENTS}, where="f_2024_2025.csv")
+    assert (
+        "f_2024_2025.csv: QWO NHS West Yorkshire ICB: every practice has 0 for core weighted "
+        "population, so need cannot be measured"
+    ) in str(e.value)

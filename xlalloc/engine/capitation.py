@@ -214,11 +214,39 @@ def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.groupby(keys, sort=True, dropna=False)[cols].sum()
 
 
+def _check_measurable(practices: pd.DataFrame, names: pd.Series, where: str) -> None:
+    """Every ICB with people and weighted population to measure need by, or refused.
+
+    An ICB whose practices' weighted population of a component is 0 throughout (or
+    whose population is) has no need index: the indices divided 0 by 0 and the shares
+    failed at rounding ("values to round contain blanks") without naming the cause.
+
+    Raises:
+        InputError: Each such ICB and component, together.
+    """
+    problems = Problems()
+    sums = practices.groupby("icb_code")[["population", *COMPONENTS]].sum()
+    for code, row in sums.iterrows():
+        zero = [c for c in ("population", *COMPONENTS) if not row[c] > 0]
+        if zero:
+            shown = ", ".join(
+                "the registered population" if c == "population" else f"{c} weighted population"
+                for c in zero
+            )
+            problems.add(
+                where,
+                f"{code} {names.get(code, '')}: every practice has 0 for {shown}, so need "
+                "cannot be measured; check the file (a column of zeros, or the wrong file)",
+            )
+    problems.raise_if_any()
+
+
 def need_indices(
     practices: pd.DataFrame,
     place_map: PlaceMap | None = None,
     england: Mapping[str, float] | pd.Series | None = None,
     rounding: str | None = None,
+    where: str = "practices",
 ) -> pd.DataFrame:
     """Weighted population, population and need index for each ICB, place, locality.
 
@@ -231,6 +259,7 @@ def need_indices(
             this is 1.0.
         rounding: ``None`` for exact figures, ``"nhse"`` to round as NHS England's
             tool does (populations to 1, indices to 0.001, half-up).
+        where: The practices' file or sheet, for messages.
 
     Returns:
         One row per ICB, then its places, then its localities, with columns
@@ -251,6 +280,7 @@ def need_indices(
             f"england ratios missing for {list(ratios[ratios.isna()].index)}", where="england"
         )
     names = practices.drop_duplicates("icb_code").set_index("icb_code")["icb_name"].astype("string")
+    _check_measurable(practices, names, where)
     icb_src = practices
     if place_map is not None:
         icb_src = practices[practices["icb_code"].isin(set(place_map.frame["icb_code"]))]

@@ -217,7 +217,7 @@ def _run_targets(state: RunState) -> None:
         where = "Practices" if len(years) == 1 else f"Practices ({year})"
         place_map = cap.define_places(one, one[["practice_code", "place", "locality"]], where=where)
         state.warnings += place_map.warnings
-        ind = cap.need_indices(one, place_map, england=ENGLAND)
+        ind = cap.need_indices(one, place_map, england=ENGLAND, where=where)
         with_targets = cap.add_targets(ind, budget_total, comp, policy.unit)
         spread: list[str] = []
         if uncertainty is not None:
