@@ -328,7 +328,7 @@ def one_name_per_icb(df: pd.DataFrame) -> pd.DataFrame:
         if len(counts):
             top = counts[counts == counts.max()].index
             names[code] = sorted(top)[0]
-    out["icb_name"] = out["icb_code"].map(names).fillna(out["icb_name"])
+    out["icb_name"] = out["icb_code"].map(names).astype("string").fillna(out["icb_name"])
     return out
 
 
