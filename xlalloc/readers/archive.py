@@ -139,6 +139,10 @@ def check_workbook(path: str | Path) -> dict[str, bytes]:
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 
 
+#: The start of a cell formula element, with or without a namespace prefix.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
 def cell_flags(parts: dict[str, bytes], sheet_part: str) -> dict[tuple[int, int], str]:
     """Cells of a sheet that must not be read as values: (row, 0-based column) -> why.
 
@@ -146,7 +150,9 @@ def cell_flags(parts: dict[str, bytes], sheet_part: str) -> dict[tuple[int, int]
     calculate) reads as blank; an Excel error (``#N/A``, ``#REF!``) reads as text.
     """
     data = parts.get(sheet_part, b"")
-    if b"<f" not in data and b't="e"' not in data:
+    # A formula element (<f>, <f t="shared" ...>, <x:f/>), not any tag beginning with f
+    # (<firstHeader>, <formula1>): a data sheet without formulas is not scanned cell by cell.
+    if not _FORMULA.search(data) and b't="e"' not in data:
         return {}
     out = {}
     for m in _CELL.finditer(data):
