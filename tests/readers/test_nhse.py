@@ -193,3 +193,31 @@ def test_find_icb_says_where_a_district_is(shared_dir):
     headers = nhse.read_headers(shared_dir / "ICB_Allocation_Tool_update__2025_2026.csv")
     assert headers[0] == "Practice_Code" and "PCN_Name" in headers
     assert nhse.match_columns_optional(headers)["pcn_name"] == "PCN_Name"
+
+
+def test_a_header_twice_a_header_only_file_and_an_empty_workbook_are_named(tmp_path):
+    """Each ended as "unexpected error" (exit 70) or a message about England's ratios."""
+    from openpyxl import Workbook
+
+    cols = ["Practice_Code", "ICB", "Population", "G&A WP", "CS WP", "MH WP", "Mat WP"]
+    cols += ["Health Ineq WP", "Prescr WP", "Final WP", "Primary Medical Care WP"]
+    cols += ["Final PMC WP"]
+    twice = tmp_path / "twice__2030_2031.csv"
+    pd.DataFrame([["B1", "Q1", *[1] * 10, 1]], columns=[*cols, "Final WP"]).to_csv(
+        twice, index=False
+    )
+    with pytest.raises(InputError) as e:
+        data.read_file(twice)
+    assert "column 'Final WP' appears 2 times (columns J, M); keep one" in str(e.value)
+    header_only = tmp_path / "head__2030_2031.csv"
+    header_only.write_text(",".join(cols) + "\n")
+    with pytest.raises(InputError) as e:
+        data.read_file(header_only)
+    assert "the file has a header row and no practices below it" in str(e.value)
+    empty = tmp_path / "empty.xlsx"
+    wb = Workbook()
+    wb.active.title = "2030-31"
+    wb.save(empty)
+    with pytest.raises(InputError) as e:
+        data.read_file(empty)
+    assert "every sheet of the workbook is empty" in str(e.value)

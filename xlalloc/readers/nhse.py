@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems, option
+from .cells import col_letter
 from .tables import csv_rows, workbook_sheets
 
 #: Organisation columns: normalised key -> header patterns (full match, case-insensitive).
@@ -109,6 +110,23 @@ def match_columns(headers: Iterable[object], where: str) -> dict[str, str]:
     """
     headers = list(headers)
     patterns = _patterns()
+    # A known column given twice: which one is the data? (Read as a frame of two columns
+    # it ended in "unexpected error".)
+    seen: dict[str, list[int]] = {}
+    for j, h in enumerate(headers):
+        if any(re.fullmatch(pat, _norm(h)) for pat in patterns.values()):
+            seen.setdefault(_norm(h), []).append(j)
+    twice = {k: js for k, js in seen.items() if len(js) > 1}
+    if twice:
+        raise InputError(
+            "; ".join(
+                f"column {str(headers[js[0]])!r} appears {len(js)} times (columns "
+                + ", ".join(col_letter(j) for j in js)
+                + "); keep one"
+                for js in twice.values()
+            ),
+            where=where,
+        )
     found = match_columns_optional(headers)
     missing = [k for k in REQUIRED if k not in found]
     if missing:
@@ -182,6 +200,11 @@ def normalise(
             weighted population (naming each practice), or a duplicate practice.
     """
     cols = match_columns(raw.columns, source)
+    if not len(raw):
+        raise InputError(
+            "the file has a header row and no practices below it; is it the whole file?",
+            where=source,
+        )
     out = pd.DataFrame(index=raw.index)
     out["year"] = year
     out["source"] = source
@@ -308,6 +331,11 @@ def read_file(path: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR) -> pd.D
         except InputError as e:
             problems.extend(e)
     problems.raise_if_any()
+    if not frames:  # every sheet empty (pd.concat of none: "No objects to concatenate")
+        raise InputError(
+            "every sheet of the workbook is empty; expected NHS England's practice file",
+            where=path.name,
+        )
     return one_name_per_icb(pd.concat(frames, ignore_index=True))
 
 
