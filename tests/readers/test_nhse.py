@@ -221,3 +221,19 @@ def test_a_header_twice_a_header_only_file_and_an_empty_workbook_are_named(tmp_p
     with pytest.raises(InputError) as e:
         data.read_file(empty)
     assert "every sheet of the workbook is empty" in str(e.value)
+
+
+def test_footprint_refuses_a_header_only_old_file(tmp_path, capsys):
+    """It reported "0 new organisations from 0" with exit 0."""
+    from conftest import SHARED, need
+
+    from xlalloc.cli import main
+
+    new = SHARED / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    need(new.exists(), f"NHS England files not found at {SHARED}")
+    old = tmp_path / "old_2025_2026.csv"
+    old.write_text(new.read_text(encoding="utf-8-sig").splitlines()[0] + "\n")
+    assert main(["footprint", str(old), str(new), "-o", str(tmp_path / "f.csv")]) == 2
+    assert "old_2025_2026.csv: the file has a header row and no practices" in (
+        capsys.readouterr().err
+    )
