@@ -103,3 +103,16 @@ def test_concentration_index_changes_sign_when_deprivation_is_reversed(rows):
     names = [f"u{i:02d}" for i in range(len(rows))]
     c = concentration_index(y, pop, dep, names)
     assert concentration_index(y, pop, -dep, names) == pytest.approx(-c, abs=1e-12)
+
+
+def test_equally_deprived_units_share_a_rank_so_names_never_decide():
+    """Ties were broken by name: with every deprivation equal, renaming the units changed
+    the concentration index's sign. By hand, y = 1, 3, 2, 4 at deprivation 2, 2, 1, 1 and
+    equal weights: the two tied groups take ranks 0.25 and 0.75, mu = 2.5, and
+    C = 0.8 x 0.25 x (0.375 - 0.125 - 0.125 + 0.375) = 0.1, whatever the names."""
+    from xlalloc.engine.equity import concentration_index
+
+    y, w = [1, 3, 2, 4], [1, 1, 1, 1]
+    for names in (list("ABCD"), list("DCBA"), list("BADC")):
+        assert concentration_index(y, w, [2, 2, 1, 1], names) == pytest.approx(0.1)
+        assert concentration_index(y, w, [5, 5, 5, 5], names) == pytest.approx(0.0)

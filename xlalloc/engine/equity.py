@@ -11,8 +11,9 @@ places) with population ``p_i``, need ``n_i`` and spend ``x_i``:
 * a unit is underserved when ``r_i < 1 − tolerance``; the proportion underserved is the
   population of underserved units over the total population;
 * with a deprivation score (higher is more deprived), units are ranked from most to least
-  deprived (ties by unit name), ``w_i = p_i / Σp``, fractional rank
-  ``R_i = Σ_{j before i} w_j + w_i / 2``; for a per-head quantity ``y`` with
+  deprived, ``w_i = p_i / Σp``, fractional rank
+  ``R_i = Σ_{j before i} w_j + w_i / 2`` (units equally deprived share the midpoint of
+  their span, so a tie is never broken by name); for a per-head quantity ``y`` with
   ``μ = Σ w_i y_i`` the concentration index is ``C(y) = (2/μ) Σ w_i (y_i − μ)(R_i − ½)``.
   Horizontal inequity is ``C(spend per head) − C(expected spend per head)``: positive means
   spend favours the less deprived beyond need (``C`` of expected spend equals ``C`` of need
@@ -100,7 +101,8 @@ def concentration_index(
     """Concentration index of a per-head quantity, most deprived first.
 
     ``C(y) = (2/μ) Σ w_i (y_i − μ)(R_i − ½)`` with population weights ``w``, ``μ = Σ w y``
-    and fractional rank ``R`` from the most deprived unit (ties by name).
+    and fractional rank ``R`` from the most deprived unit (equally deprived units share
+    the midpoint of their span).
 
     Raises:
         InputError: If the weighted mean of ``y`` is zero.
@@ -110,8 +112,14 @@ def concentration_index(
     w = w / w.sum()
     d = np.asarray(deprivation, dtype=np.float64)
     order = np.lexsort((np.asarray(names, dtype=str), -d))  # most deprived first, then name
-    yv, w = yv[order], w[order]
-    rank = np.cumsum(w) - w / 2
+    yv, w, d = yv[order], w[order], d[order]
+    # Units equally deprived share one rank, the midpoint of their span: so a tie is never
+    # broken by name (renaming units changed the index's sign when all were equal).
+    _, first, counts = np.unique(-d, return_index=True, return_counts=True)
+    group = np.repeat(np.arange(len(first)), counts)
+    span = np.bincount(group, weights=w)
+    before = np.concatenate([[0.0], np.cumsum(span)[:-1]])
+    rank = before[group] + span[group] / 2
     mu = float(np.sum(w * yv))
     if mu == 0:
         raise InputError("the weighted mean is zero: no concentration index", where="equity")
