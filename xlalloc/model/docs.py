@@ -15,15 +15,17 @@ from .schema import CHECKS, COVER, INPUT_TABLES, PARAMETERS, POLICY
 #: What the docs say of the sheets every run writes around its parts' (each part's own
 #: sheets are described where the part is declared, in :mod:`.parts`).
 OUTPUT_NOTES = {
-    "Summary": "The run at a glance, portrait: `Overall check (0 when all is well)` (the "
-    "Checks sheet's sum of absolute values: the one cell to look at), `Check "
-    "status` (a formula over the Checks sheet), `Run at`, xlalloc's version, the "
-    "ICB, the financial year and the budget shared by target; the inputs used "
-    "(rows of each input sheet and their totals); the source files with their "
-    "years and SHA-256, and practices whose blank weighted populations were read "
-    "as zero; every Policy parameter in force with its meaning; the run's "
-    "messages (e.g. convergence paused). The Cover finds `Run at`, `Check status` "
-    "and the overall check by label.",
+    "Summary": "The run at a glance, portrait, one page across: `Overall check (0 when "
+    "all is well)` (the Checks sheet's sum of absolute values: the one cell to look at), "
+    "`Check status` (a formula over the Checks sheet), `Run at`, xlalloc's version, the "
+    "ICB, the financial year, the budget shared by target and each year's convergence "
+    "total, with a sentence on why a place has two targets (its share of each total); "
+    "what to fill in next, when an input sheet a part needs is empty; the run's "
+    "messages (warnings, then notes); the inputs used (rows of each input sheet and "
+    "their totals: the registered population per year, never added across years); the "
+    "source files with their years and SHA-256, and practices whose blank weighted "
+    "populations were read as zero; every Policy parameter in force with its meaning. "
+    "The Cover finds `Run at`, `Check status` and the overall check by label.",
     CHECKS: "One formula per check, each reading 0 when all is well (each year's targets "
     "and the apportionment reconcile to their control totals, shares sum to 1, no "
     "practice without a place or in the `Unmapped` place, convergence totals equal "
