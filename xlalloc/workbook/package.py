@@ -77,7 +77,7 @@ from .sheetspec import (
     printed_width,
     quote_sheet,
     shown,
-    wrapped_lines,
+    wrapped_heights,
 )
 
 __all__ = [
@@ -455,17 +455,18 @@ def sheet_xml(
 CM = 72 / 2.54
 
 
-def print_scale(spec: SheetSpec) -> int | None:
+def print_scale(spec: SheetSpec, printed: tuple[float, float] | None = None) -> int | None:
     """The sheet's print scale by the legibility rule (``None``: one page wide).
 
     See :func:`~xlalloc.workbook.sheetspec.print_fit`: the used columns' widths, text
-    running past them, charts and the smallest text on the sheet decide.
+    running past them, charts and the smallest text on the sheet decide. ``printed`` is
+    :func:`_printed_width`'s result where the caller has it already.
     """
-    width, smallest = _printed_width(spec)
+    width, smallest = printed or _printed_width(spec)
     return print_fit(width, smallest, spec.page.landscape, spec.page.paper) if width else None
 
 
-def kept_breaks(spec: SheetSpec, scale: int | None) -> list[int]:
+def kept_breaks(spec: SheetSpec, scale: int | None, width: float | None = None) -> list[int]:
     """Page breaks above blocks kept together (:meth:`Drawing.keep_together`).
 
     Pages are estimated from the rows' heights at the sheet's print scale (fitted to the
@@ -475,7 +476,8 @@ def kept_breaks(spec: SheetSpec, scale: int | None) -> list[int]:
     if not spec.keep:
         return []
     _, short, long = PAPER[spec.page.paper]
-    width, _ = _printed_width(spec)
+    if width is None:  # (the writer passes the width it worked out for the scale)
+        width, _ = _printed_width(spec)
     across = (long if spec.page.landscape else short) - MARGINS_PT
     factor = scale / 100 if scale is not None else min(1.0, across / width) if width else 1.0
     page = ((short if spec.page.landscape else long) - VERTICAL_MARGINS_PT) / factor
@@ -897,8 +899,9 @@ class _Edit:
             )
         if rels:
             self.parts[rels_part(part)] = _rels_xml(rels)
-        scale = print_scale(spec)
-        kept = kept_breaks(spec, scale)
+        printed = _printed_width(spec)  # once: for the scale and the page breaks
+        scale = print_scale(spec, printed)
+        kept = kept_breaks(spec, scale, printed[0])
         if kept:
             spec = replace(spec, breaks=sorted({*spec.breaks, *kept}))
         xml = sheet_xml(spec, self.styles, drawing_rid, table_rids, scale=scale)
@@ -1092,16 +1095,7 @@ def _wrapped_heights(root: Element, spec: SheetSpec) -> dict[int, float]:
         a = attrs(el)
         for j in range(int(a.get("min", "1")), int(a.get("max", "1")) + 1):
             widths[j] = float(a.get("width", "8.43"))
-    heights: dict[int, float] = {}
-    for c in spec.cells:
-        if c.wrap and isinstance(c.value, str):
-            size = (c.size or DEFAULT_PT) / DEFAULT_PT  # larger text: fewer characters a line
-            scale = (1.1 if c.bold else 1.0) * size
-            width = sum(widths.get(c.col + k, 8.43) for k in range(c.span))
-            lines = wrapped_lines(c.value, width - 1, scale)
-            if lines > 1:
-                heights[c.row] = max(heights.get(c.row, 15.0), 15.0 * size * lines)
-    return heights
+    return wrapped_heights(spec.cells, lambda j: widths.get(j, 8.43))
 
 
 def _merge_cells(

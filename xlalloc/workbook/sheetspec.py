@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -47,6 +47,7 @@ __all__ = [
     "header_footer",
     "quote_sheet",
     "shown",
+    "wrapped_heights",
     "wrapped_lines",
 ]
 
@@ -648,14 +649,7 @@ class Drawing:
                 base = min(text.get(j, 0), MAX_WIDTH)
             widths[letter] = float(math.ceil(max(base, need.get(j, 0) + 2, 6)))
         cells = _wrap_long_notes(cells, widths)
-        heights: dict[int, float] = {}
-        for c in cells:
-            if c.wrap and isinstance(c.value, str):
-                w = sum(widths.get(col(c.col + k), 8.43) for k in range(c.span))
-                size = (c.size or DEFAULT_PT) / DEFAULT_PT  # larger text: fewer a line
-                lines = wrapped_lines(c.value, w - 1, (1.1 if c.bold else 1.0) * size)
-                if lines > 1:
-                    heights[c.row] = max(heights.get(c.row, 15), 15.0 * size * lines)
+        heights = wrapped_heights(cells, lambda j: widths.get(col(j), 8.43))
         return SheetSpec(
             self.name,
             cells,
@@ -702,6 +696,24 @@ def _wrap_long_notes(cells: list[CellSpec], widths: Mapping[str, float]) -> list
                 c = replace(c, wrap=True, span=last - c.col + 1)
         out.append(c)
     return out
+
+
+def wrapped_heights(cells: Sequence[CellSpec], width: Callable[[int], float]) -> dict[int, float]:
+    """Heights of the rows whose wrapped cells need more than one line.
+
+    Args:
+        cells: The cells; those with ``wrap`` and text count, across their ``span``.
+        width: A column's width in characters, by column number (1 = A).
+    """
+    heights: dict[int, float] = {}
+    for c in cells:
+        if c.wrap and isinstance(c.value, str):
+            size = (c.size or DEFAULT_PT) / DEFAULT_PT  # larger text: fewer characters a line
+            w = sum(width(c.col + k) for k in range(c.span))
+            lines = wrapped_lines(c.value, w - 1, (1.1 if c.bold else 1.0) * size)
+            if lines > 1:
+                heights[c.row] = max(heights.get(c.row, 15.0), 15.0 * size * lines)
+    return heights
 
 
 #: A character of running text, in column characters (the width of a digit): Calibri's
