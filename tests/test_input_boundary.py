@@ -690,3 +690,34 @@ def test_an_nhs_england_workbook_that_is_not_one(tmp_path, capsys):
     f = _write(tmp_path, "practices_2025_2026.xlsx", b"hello")
     rc, out = run(["targets", str(f), "-o", str(tmp_path / "o.csv")], capsys)
     assert rc == 2 and "not an Excel workbook (.xlsx or .xlsm)" in out
+
+
+# ------------------------------------------------------------------ activity extracts
+
+
+def test_extract_money_a_line_does_not_read_is_a_warning_in_activity_and_run(tmp_path, capsys):
+    model = demo_model(tmp_path / "model.xlsx")
+    extract = _write(
+        tmp_path, "cap.csv", "line,practice_code,amount\nAmbulance services,Q10001,100\n"
+    )
+    before = sha(model), sha(extract)
+    rc, out = run(
+        ["activity", str(extract), "--model", str(model), "-o", str(tmp_path / "a.csv")], capsys
+    )
+    assert rc == 0
+    assert (
+        "warning: line 'Ambulance services': the extracts hold £100.00 for it, but its "
+        "methods do not read activity (they share it by weighted population or splits), so "
+        "a run will not use this money: add practice_data to its methods on the Budget "
+        "sheet, or leave the line out of the extracts"
+    ) in out
+    rc, out = run(
+        ["run", str(model), "--activity", str(extract), "-o", str(tmp_path / "r.xlsx")], capsys
+    )
+    assert rc == 0
+    assert (
+        "warning: Apportionment: line 'Ambulance services': its practice-level data (£100.00 "
+        "from Practice values or Activity) is not used: its methods (capitation) do not read "
+        "practice-level data"
+    ) in out
+    assert (sha(model), sha(extract)) == before

@@ -652,13 +652,14 @@ def activity(request: ActivityRequest) -> Analysis:
     Raises:
         InputError: Every problem in the model or the extracts.
     """
-    from .model.extracts import read_extracts
+    from .model.extracts import read_extracts, unread_lines
     from .readers.model import read_model
 
     r = request
     names = ("sources", "coverage", "line_totals")
     out = r.checked_output(r.model, *r.extracts, sidecars=names)
-    extract = read_extracts(read_model(r.model), [str(e) for e in r.extracts], r.columns)
+    inputs = read_model(r.model)
+    extract = read_extracts(inputs, [str(e) for e in r.extracts], r.columns)
     tables = {
         "Activity": extract.values,
         "Sources": extract.files,
@@ -671,7 +672,7 @@ def activity(request: ActivityRequest) -> Analysis:
         f"read {len(extract.files)} file(s), {rows:,} rows; {len(extract.values):,} line and "
         f"practice totals, £{extract.line_totals['amount'].sum():,.2f} in all; wrote {out}"
     )
-    return Analysis(path, tables, summary)
+    return Analysis(path, tables, summary, warnings=unread_lines(inputs, extract))
 
 
 # --------------------------------------------------------------------------- demo ledger

@@ -213,11 +213,89 @@ def test_numbers_beyond_any_budget_infinities_and_text_are_not_numbers(tmp_path)
         }
     )
     found = problems_of(lambda: read_activity([write(tmp_path / "n.csv", df)], LINES, PRACTICES))
+    # The two rows that are numbers total £1,000,000,000,007.49: over a line's limit too.
     assert found == [
+        "n.csv, column 'amount': line 'Acute IS': the amounts total £1,000,000,000,007 "
+        "(counting credits as positive), £1,000,000,000,000 or more; no ICB budget line is "
+        "that large: check that the amounts are in pounds (not pence) and that no row is "
+        "repeated",
         "n.csv, row 2, column 'amount': the amount is not a number (or is £1 "
         "trillion or more) (row 2: '1e12', row 3: 'inf', row 4: 'NaN', row 5: '£12') in 4 rows (first: "
-        "rows 2, 3, 4, 5)"
+        "rows 2, 3, 4, 5)",
     ]
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_totals_beyond_64_bits_are_refused_not_wrapped(tmp_path, kind):
+    # Ten rows of £999,999,999,999 (each a valid row) total £9,999,999,999,990: in
+    # millionths of a pound past 2^63, which used to wrap to -£8,446,744,073,719.55.
+    df = pd.DataFrame(
+        {"line": ["Acute IS"] * 10, "practice_code": ["P1"] * 10, "amount": [999_999_999_999] * 10}
+    )
+    path = write(tmp_path / f"big.{kind}", df)
+    before = path.read_bytes()
+    found = problems_of(lambda: read_activity([path], LINES, PRACTICES))
+    assert found == [
+        f"big.{kind}, column 'amount': line 'Acute IS': the amounts total "
+        "£9,999,999,999,990 (counting credits as positive), £1,000,000,000,000 or more; no "
+        "ICB budget line is that large: check that the amounts are in pounds (not pence) "
+        "and that no row is repeated"
+    ]
+    assert path.read_bytes() == before
+    # Across practices and files too: two files of £600bn each on one line.
+    one = pd.DataFrame({"line": ["Acute IS"], "practice_code": ["P1"], "amount": [6e11]})
+    two = pd.DataFrame({"line": ["Acute IS"], "practice_code": ["P2"], "amount": [6e11]})
+    paths = [write(tmp_path / "one.csv", one), write(tmp_path / "two.csv", two)]
+    found = problems_of(lambda: read_activity(paths, LINES, PRACTICES))
+    assert found == [
+        "one.csv, two.csv, column 'amount': line 'Acute IS': the amounts total "
+        "£1,200,000,000,000 (counting credits as positive), £1,000,000,000,000 or more; no "
+        "ICB budget line is that large: check that the amounts are in pounds (not pence) "
+        "and that no row is repeated"
+    ]
+
+
+def test_a_parquet_column_of_booleans_is_not_money(tmp_path):
+    path = tmp_path / "flags.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'Acute IS' AS line, 'P' || i AS practice_code, (i % 2 = 0) AS amount "
+        f"FROM range(1, 3) t(i)) TO '{path}' (FORMAT parquet)"
+    )
+    found = problems_of(lambda: read_activity([path], LINES, PRACTICES))
+    assert found == [
+        "flags.parquet, column 'amount': the amount column holds BOOLEAN values, not "
+        "amounts: expected numbers (or text that reads as numbers) in pounds"
+    ]
+
+
+def test_csv_files_that_duckdb_cannot_read_are_explained(tmp_path):
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(
+        b"line,practice_code,amount\r\nAcute IS,P1,5\nAcute IS,P2,6\r\n"
+    )
+    ansi = tmp_path / "ansi.csv"
+    ansi.write_bytes("line,practice_code,amount\nAcute IS – main,P1,5\n".encode("cp1252"))
+    twice = tmp_path / "twice.csv"
+    twice.write_text("line,practice_code,Amount,amount\nAcute IS,P1,5,6\n")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("line,practice_code,amount\nAcute IS,P1\nAcute IS,P2,6,7\n")
+    files = [mixed, ansi, twice, ragged]
+    before = [f.read_bytes() for f in files]
+    found = problems_of(lambda: read_activity(files, LINES, PRACTICES))
+    assert found == [
+        "mixed.csv: its rows end in more than one way (CR LF (Windows) and LF (Unix); line 1 "
+        "and line 2 differ), so it cannot be read reliably: the file was joined from two "
+        "sources or edited by hand; re-export it from one program",
+        "ansi.csv: is not UTF-8 text (line 2): the file is in another encoding (often "
+        "Windows-1252, from Excel's plain 'CSV' or a finance system); save it as 'CSV UTF-8 "
+        "(Comma delimited)' or export it as UTF-8",
+        "twice.csv: the header 'amount' is given twice (columns C and D of the first line); "
+        "give each column one header",
+        "ragged.csv: its first line has 3 headers ['line', 'practice_code', 'amount'], but "
+        "the file reads as 4 columns ['Acute IS', 'P2', '6', '7']: some rows do not have the "
+        "header's number of cells, or the file is not comma-separated; re-export it as CSV",
+    ]
+    assert [f.read_bytes() for f in files] == before
 
 
 def test_a_file_duckdb_cannot_read_is_named(tmp_path):

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..engine.apportionment import rows_text
+from ..engine.apportionment import reads_data, rows_text
 from ..engine.errors import Problems
 from ..engine.frames import SOURCE_ROW
 from ..readers.activity import ActivityExtract, read_activity
 from ..readers.model import ModelInputs
 
-__all__ = ["read_extracts", "with_extracts"]
+__all__ = ["read_extracts", "unread_lines", "with_extracts"]
 
 
 def read_extracts(
@@ -68,3 +68,22 @@ def with_extracts(
     added = extract.values.assign(**{SOURCE_ROW: 0})
     activity = pd.concat([sheet, added], ignore_index=True) if len(sheet) else added
     return replace(inputs, activity=activity, extracts=extract)
+
+
+def unread_lines(inputs: ModelInputs, extract: ActivityExtract) -> list[str]:
+    """A warning for each line the extracts hold money for that its methods do not read.
+
+    A run shares such a line by its other methods; the extracts' money for it is unused.
+    """
+    totals = extract.line_totals.set_index("line")["amount"]
+    out = []
+    for _, line in inputs.budget.iterrows():
+        name = line["line"]
+        if name in totals.index and not reads_data(line):
+            out.append(
+                f"line {name!r}: the extracts hold £{totals[name]:,.2f} for it, but its "
+                "methods do not read activity (they share it by weighted population or "
+                "splits), so a run will not use this money: add practice_data to its "
+                "methods on the Budget sheet, or leave the line out of the extracts"
+            )
+    return out

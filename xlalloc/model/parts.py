@@ -331,6 +331,8 @@ def _run_apportionment(state: RunState) -> None:
         )
     except InputError as e:
         state.problems.extend(e)
+        return
+    state.warnings += [f"Apportionment: {n}" for n in state.results["apportionment"].warnings]
 
 
 def _apportionment_tables(result: Any) -> dict[str, pd.DataFrame]:

@@ -19,6 +19,7 @@ imported only when an extract is read.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,12 @@ FIRST_ROWS = 5
 #: number under £1 trillion becomes NULL, and is counted, never summed.
 POUNDS = "TRY_CAST(TRY_CAST({amount} AS DOUBLE) AS DECIMAL(18, 6))"
 
+#: The largest total, in pounds, of one line (a row, a line and practice, a line in all
+#: files): £1 trillion, far above any ICB's budget (the NHS in England spends about £190
+#: billion a year) and small enough that every sum of millionths of a pound is exact in
+#: 64-bit integers. A larger total is refused, never summed.
+LIMIT = 1_000_000_000_000
+
 #: A name as text, trimmed, a blank one missing (lines and practice codes alike).
 NAME = "NULLIF(TRIM(CAST({column} AS STRING)), '')"
 
@@ -65,10 +72,15 @@ NAME = "NULLIF(TRIM(CAST({column} AS STRING)), '')"
 #: pound, so that the sums Python does after it are exact too. Standard SQL: DuckDB and
 #: Spark SQL (3.2 or later) both run it unchanged (``docs/scale.md``).
 AGGREGATE_SQL = f"""
+SELECT line, practice_code, row_count,
+       CAST(CASE WHEN ABS(amount) < {LIMIT} THEN amount * 1000000 END AS BIGINT) AS micropounds,
+       CAST(amount AS DOUBLE) AS pounds,
+       numbers
+FROM (
 SELECT {NAME.format(column="line")} AS line,
        {NAME.format(column="practice_code")} AS practice_code,
        CAST(SUM(row_count) AS BIGINT) AS row_count,
-       CAST(SUM(amount) * 1000000 AS BIGINT) AS micropounds,
+       SUM(amount) AS amount,
        CAST(SUM(numbers) AS BIGINT) AS numbers
 FROM (
     SELECT line, practice_code,
@@ -82,6 +94,7 @@ FROM (
     GROUP BY line, practice_code
 ) AS raw_totals
 GROUP BY {NAME.format(column="line")}, {NAME.format(column="practice_code")}
+) AS totals
 """
 
 
@@ -176,19 +189,31 @@ def _headers(
         )
         return None
     try:
-        found = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()]
+        described = con.execute(f"DESCRIBE SELECT * FROM {_scan(path)}").fetchall()
     except duckdb.Error as e:
-        problems.add(
-            path.name,
-            f"cannot be read as {path.suffix.lstrip('.').upper()}: {str(e).splitlines()[0]}",
-        )
+        problems.add(path.name, _explained(path, e))
         return None
+    found = [r[0] for r in described]
+    types = {str(r[0]): str(r[1]) for r in described}
+    for cells in (split or {}).values():
+        if len(cells) != len(found):
+            continue
+        seen: dict[str, int] = {}
+        for i, h in enumerate(cells):
+            if h and h.lower() in seen:
+                problems.add(
+                    path.name,
+                    f"the header {h!r} is given twice (columns {_letter(seen[h.lower()])} "
+                    f"and {_letter(i)} of the first line); give each column one header",
+                )
+                return None
+            seen.setdefault(h.lower(), i)
     if split is not None and [str(h).strip() for h in found] not in split.values():
         first = split[","]
         problems.add(
             path.name,
-            f"its first line has {len(first)} headers {first}, but the "
-            f"file reads as {len(found)} columns {found}: some rows do not "
+            f"its first line has {len(first)} headers {first}, but the file reads as "
+            f"{len(found)} column{'s' if len(found) != 1 else ''} {found}: some rows do not "
             "have the header's number of cells, or the file is not "
             "comma-separated; re-export it as CSV",
         )
@@ -199,8 +224,18 @@ def _headers(
         for name, header in wanted.items()
         if header.strip().lower() in by_key
     }
+    if "amount" in out and not _AMOUNT_TYPE.match(types[out["amount"]]):
+        problems.add(
+            path.name,
+            f"the amount column holds {types[out['amount']]} values, not amounts: "
+            "expected numbers (or text that reads as numbers) in pounds",
+            column=out["amount"],
+        )
+        del out["amount"]
     absent = [
-        f"'{h}'" + (f" (for {n})" if h != n else "") for n, h in wanted.items() if n not in out
+        f"'{h}'" + (f" (for {n})" if h != n else "")
+        for n, h in wanted.items()
+        if n not in out and (n != "amount" or h.strip().lower() not in by_key)
     ]
     if absent:
         problems.add(
@@ -229,10 +264,89 @@ def _first_line(path: Path) -> dict[str, list[str]] | None:
             line = f.readline()
     except (OSError, UnicodeDecodeError):
         return None
+    # A delimiter that is not in the line splits it nowhere: only a one-column file
+    # (the comma's split, then) reads as the whole line.
     return {
         d: [h.strip() for h in next(csv.reader([line], delimiter=d), [])]
         for d in (",", ";", "\t", "|")
+        if d == "," or d in line
     }
+
+
+def _letter(i: int) -> str:
+    """The column letter Excel shows for a 0-based position."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+#: DuckDB types an amount may have: numbers, or text read as numbers.
+_AMOUNT_TYPE = re.compile(
+    r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|FLOAT|DOUBLE|DECIMAL.*|VARCHAR)$"
+)
+
+
+def _explained(path: Path, error: Exception) -> str:
+    """DuckDB's reason a file cannot be read, in the words a user can act on."""
+    text = str(error)
+    kind = path.suffix.lstrip(".").upper() if path.suffix.lower() != ".gz" else "CSV"
+    if "not utf-8" in text.lower() or "invalid unicode" in text.lower():
+        at = re.search(r"on Line: (\d+)", text)
+        return (
+            f"is not UTF-8 text{f' (line {at.group(1)})' if at else ''}: the file is in "
+            "another encoding (often Windows-1252, from Excel's plain 'CSV' or a finance "
+            "system); save it as 'CSV UTF-8 (Comma delimited)' or export it as UTF-8"
+        )
+    if "sniffing" in text.lower():
+        endings = _line_endings(path)
+        if endings:
+            return endings
+        return (
+            "cannot be read as CSV: no one delimiter and quoting reads every row the same "
+            "way; check that every row has the header's number of cells and that quotes "
+            "are closed, then re-export it as CSV"
+        )
+    lines = [x for x in text.splitlines() if x.strip()]
+    detail = next((x for x in lines[1:] if not x.startswith(("Original Line", " "))), "")
+    return f"cannot be read as {kind}: {lines[0] if lines else text}" + (
+        f" ({detail.strip().rstrip('.')})" if detail else ""
+    )
+
+
+def _line_endings(path: Path) -> str | None:
+    """A message when a CSV's rows end in more than one way (read from its first 1 MB)."""
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as f:
+            head = f.read(1 << 20)
+    except OSError:
+        return None
+    crlf = head.count(b"\r\n")
+    lf = head.count(b"\n") - crlf
+    cr = head.count(b"\r") - crlf
+    kinds = [name for name, n in (("CR LF (Windows)", crlf), ("LF (Unix)", lf), ("CR", cr)) if n]
+    if len(kinds) < 2:
+        return None
+    first = head.split(b"\n")
+    mixed = next(
+        (
+            i + 1
+            for i, x in enumerate(first[1:], 1)
+            if x.endswith(b"\r") != first[0].endswith(b"\r")
+        ),
+        None,
+    )
+    return (
+        f"its rows end in more than one way ({' and '.join(kinds)}"
+        + (f"; line 1 and line {mixed} differ" if mixed else "")
+        + "), so it cannot be read reliably: the file was joined from two sources or "
+        "edited by hand; re-export it from one program"
+    )
 
 
 def _view(path: Path, headers: dict[str, str]) -> str:
@@ -306,7 +420,7 @@ def read_activity(
                 con.execute(_view(path, headers))
                 part = con.execute(AGGREGATE_SQL).df()
             except duckdb.Error as e:  # a ragged row, a bad encoding: named with the rest
-                problems.add(path.name, f"cannot be read: {str(e).splitlines()[0]}")
+                problems.add(path.name, _explained(path, e))
                 continue
             if not part["row_count"].sum():
                 problems.add(
@@ -316,7 +430,7 @@ def read_activity(
         if not parts:
             problems.raise_if_any()
         agg = pd.concat(parts, ignore_index=True)
-        agg["micropounds"] = agg["micropounds"].fillna(0).astype(np.int64)
+        agg["micropounds"] = _within_limit(agg, problems)
         agg["line"] = agg["line"].astype(object)
         agg["practice_code"] = (
             agg["practice_code"].astype(object).where(agg["practice_code"].notna(), None)
@@ -407,6 +521,29 @@ def _check(
                     row=at[0] if at else None,
                     column=headers[column],
                 )
+
+
+def _within_limit(agg: pd.DataFrame, problems: Problems) -> pd.Series:
+    """Each total in whole millionths of a pound, every line's total under :data:`LIMIT`.
+
+    A line whose amounts (in any file, netted or not) reach £1 trillion is a problem,
+    named with its total, and left out of the sums (which then stay exact in 64-bit
+    integers): such a figure is an amount in pence or a unit typed wrongly.
+    """
+    pounds = agg["pounds"].fillna(0.0).abs()
+    by_line = pounds.groupby(agg["line"].fillna(""), sort=False).sum()
+    over = by_line[by_line >= LIMIT]
+    for line, total in over.items():
+        where = sorted(agg.loc[agg["line"].fillna("") == line, "file"].unique())
+        problems.add(
+            ", ".join(where),
+            f"line {line!r}: the amounts total £{total:,.0f} (counting credits as "
+            f"positive), £{LIMIT:,} or more; no ICB budget line is that large: check "
+            "that the amounts are in pounds (not pence) and that no row is repeated",
+            column="amount",
+        )
+    out = agg["micropounds"].where(~agg["line"].fillna("").isin(over.index))
+    return out.fillna(0).astype(np.int64)
 
 
 def _shown(value: object) -> str:

@@ -465,3 +465,29 @@ def test_budget_lines_that_did_not_come_through_a_reader_break_the_contract():
         apportion(raw, practices(), VALUES, SPLITS, ACTIVITY)
     assert [p.column for p in e.value.problems] == ["amount", "recurrent"]
     assert "rows 4 do not" in e.value.problems[0].message
+
+
+def test_practice_data_a_line_does_not_read_is_named_not_dropped_silently():
+    # Corporate (capitation only) gets activity of £60; Acute contracts tries capitation
+    # before practice_data. Neither line reads its data: each says so, figures unchanged.
+    lines = LINES.copy()
+    lines.loc[lines["line"] == "Acute contracts", "methods"] = [("capitation", "practice_data")]
+    extra = pd.DataFrame(
+        [("Corporate", "P1", 10.0), ("Corporate", "P3", 50.0)],
+        columns=["line", "practice_code", "amount"],
+    )
+    res = apportion(
+        lines, practices(), VALUES, SPLITS, pd.concat([ACTIVITY, extra], ignore_index=True)
+    )
+    assert res.warnings == [
+        "line 'Acute contracts': its practice-level data (£1,000.00 from Practice values or "
+        "Activity) is not used: method capitation comes before practice_data in its methods",
+        "line 'Corporate': its practice-level data (£60.00 from Practice values or Activity) "
+        "is not used: its methods (capitation) do not read practice-level data",
+    ]
+    a = res.audit.set_index("line")
+    assert "is not used" in a.loc["Corporate", "note"]
+    # By hand: capitation on core 1200/800/3000 of 5000, as without the data.
+    assert [cell(res, "Corporate", x) for x in ("N1", "N2", "S1")] == [24_000, 16_000, 60_000]
+    # Lines that read their data say nothing (MH packages' skip is in its skipped column).
+    assert run().warnings == []

@@ -33,6 +33,7 @@ from .core import (
     ApportionmentSettings,
     apportion,
     default_chain,
+    reads_data,
     rows_text,
 )
 from .methods import REGISTRY, ApportionmentMethod, Context, register
@@ -47,6 +48,7 @@ __all__ = [
     "REGISTRY",
     "apportion",
     "default_chain",
+    "reads_data",
     "register",
     "rows_text",
 ]

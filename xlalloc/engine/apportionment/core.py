@@ -14,7 +14,14 @@ from ..rounding import largest_remainder, units_of
 from .methods import REGISTRY, Context
 from .settings import ApportionmentSettings
 
-__all__ = ["Apportionment", "DEFAULT_PROGRAMMES", "apportion", "default_chain", "rows_text"]
+__all__ = [
+    "Apportionment",
+    "DEFAULT_PROGRAMMES",
+    "apportion",
+    "default_chain",
+    "reads_data",
+    "rows_text",
+]
 
 #: Default care programmes, with the method chain and capitation component each
 #: uses when a line names no methods (after BSOL's Appendix 1).
@@ -55,6 +62,8 @@ class Apportionment:
             practice_code, amount``; the line's amount times the share its method
             attributes (its data's coverage), shared by the method's practice weights,
             to the penny.
+        warnings: What the apportionment left unused and why (practice-level data of a
+            line whose methods do not read it), each a sentence.
     """
 
     cells: pd.DataFrame
@@ -68,6 +77,7 @@ class Apportionment:
     practice_spend: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["line", "method", "practice_code", "amount"])
     )
+    warnings: list[str] = field(default_factory=list)
 
 
 def _methods_of(value: object) -> list[str]:
@@ -104,6 +114,16 @@ def _missing(frame: pd.DataFrame, columns: tuple[str, ...]) -> bool:
 def default_chain(programme: str) -> tuple[tuple[str, ...], str]:
     """A programme's default method chain and capitation component (capitation, core)."""
     return DEFAULT_PROGRAMMES.get(programme, (("capitation",), "core"))
+
+
+def reads_data(line: pd.Series) -> bool:
+    """Whether a budget line's methods read practice-level data (Practice values, Activity).
+
+    Blank methods are the programme's default chain.
+    """
+    chain = default_chain(str(line["programme"]))[0]
+    methods = _methods_of(line.get("methods")) or list(chain)
+    return any(getattr(REGISTRY.get(m), "reads_data", False) for m in methods)
 
 
 # --------------------------------------------------------------------------- methods
@@ -485,6 +505,7 @@ def apportion(
     cell_rows = []
     practice_rows: list[pd.DataFrame] = []
     failures = Problems()
+    warnings: list[str] = []
     by_name = L.set_index("line")
     for line in order:
         r = by_name.loc[line]
@@ -512,6 +533,10 @@ def apportion(
                 column="methods",
             )
             continue
+        unused = _unused_data(line, used, methods, data_by_line)
+        if unused:
+            note = f"{note}; {unused}" if note else unused
+            warnings.append(f"line {line!r}: {unused}")
         shares = shares.reindex(cells_index).fillna(0.0)
         if shares.sum() <= 0:
             failures.add("Budget lines", f"line {line}: method {used} gives no shares to any place")
@@ -596,7 +621,35 @@ def apportion(
         if practice_rows
         else pd.DataFrame(columns=["line", "method", "practice_code", "amount"])
     )
-    return Apportionment(cells, audit, t1, t1r, t1l, shares_tbl, t2, index, practice_spend)
+    return Apportionment(
+        cells, audit, t1, t1r, t1l, shares_tbl, t2, index, practice_spend, warnings
+    )
+
+
+def _unused_data(
+    line: str, used: str, methods: list[str], data_by_line: dict[str, pd.DataFrame]
+) -> str:
+    """Why a line's practice-level data (Practice values, Activity) was not used, or ''.
+
+    A line with data shared by a method that does not read it (``reads_data``) is shared
+    without that data: said, never silent. When a method that reads data was skipped,
+    the Audit's skipped column says why already.
+    """
+    data = data_by_line.get(line)
+    if data is None or not len(data) or getattr(REGISTRY[used], "reads_data", False):
+        return ""
+    readers = [m for m in methods if getattr(REGISTRY.get(m), "reads_data", False)]
+    later = [m for m in readers if methods.index(m) > methods.index(used)]
+    if later:
+        why = f"method {used} comes before {', '.join(later)} in its methods"
+    elif readers:
+        return ""
+    else:
+        why = f"its methods ({', '.join(methods)}) do not read practice-level data"
+    return (
+        f"its practice-level data (£{float(data['value'].sum()):,.2f} from Practice values "
+        f"or Activity) is not used: {why}"
+    )
 
 
 def _round_by_place(shares: pd.Series, amount: float, unit: float) -> np.ndarray:

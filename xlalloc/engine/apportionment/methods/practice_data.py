@@ -22,6 +22,8 @@ class PracticeData:
     """Practice-level data; unattributed spend shares the same practice shares."""
 
     name: str = "practice_data"
+    #: The method reads the line's practice-level data (Practice values, Activity).
+    reads_data: bool = True
 
     def unavailable(self, ctx: Context, line: str, row: pd.Series) -> str | None:
         """See :meth:`~.base.ApportionmentMethod.unavailable`."""
