@@ -601,7 +601,24 @@ def test_csv_corruption_never_crashes_or_hangs(tmp_path, capsys, seed):
         ),
         (
             lambda u: u.xla_target_amounts([[1], [2]], 100, 0),
-            "unit: unit is 0; expected a positive number of pounds",
+            "unit: unit is 0; expected a rounding unit of at least a penny (0.01 for pence, 1, "
+            "or 1000 for £000)",
+        ),
+        (  # once a hang: 1e302 units to share out, one at a time
+            lambda u: u.xla_apportion(100, [[1], [2]], 1e-300),
+            "unit: unit is 1e-300; expected a rounding unit of at least a penny",
+        ),
+        (
+            lambda u: u.xla_levelling_up([[100], [200]], [[1], [1]], 10, None, 1e-300),
+            "unit: unit is 1e-300; expected a rounding unit of at least a penny",
+        ),
+        (  # once "unexpected ValidationError"
+            lambda u: u.xla_levelling_up([[100], [200]], [[1], [1]], -100),
+            "pot: Input should be greater than or equal to 0 (got -100.0)",
+        ),
+        (  # a cap of 50p cannot be paid in whole pounds: refused, never paid past it
+            lambda u: u.xla_levelling_up([[100], [200]], [[1], [1]], 1, [[0.5], [0.5]]),
+            "pot: the pot of £1.00 is more than the caps allow in whole £1",
         ),
         (lambda u: u.xla_target_amounts([[0], [0]], 100), "weights: weights are all zero"),
         (lambda u: u.xla_dft([[0], [0]], [[1], [1]]), "allocations: allocations are all zero"),
@@ -721,3 +738,73 @@ def test_extract_money_a_line_does_not_read_is_a_warning_in_activity_and_run(tmp
         "practice-level data"
     ) in out
     assert (sha(model), sha(extract)) == before
+
+
+# ------------------------------------------------------------------ equity and levelling up
+
+EQUITY_LEVELLING = {
+    "equity: a unit twice": (
+        ["equity"],
+        "unit,population,need,spend\nA,100,1,50\nA,100,1,50\nB,100,2,60\n",
+        [],
+        "in.csv, row 2, column 'unit': unit 'A' appears more than once (rows 2-3); give each "
+        "unit one row",
+    ),
+    "equity: negative tolerance": (
+        ["equity"],
+        "unit,population,need,spend\nA,100,1,50\nB,100,2,60\n",
+        ["--tolerance", "-0.1"],
+        "--tolerance: Input should be greater than or equal to 0 (got -0.1)",
+    ),
+    "levelling-up: an organisation twice": (
+        ["levelling-up", "--pot", "1"],
+        "org,funding,need\nA,100,1\nB,100,2\nA,100,1\n",
+        [],
+        "in.csv, row 2, column 'org': organisation 'A' appears more than once (rows 2, 4); "
+        "give each organisation one row",
+    ),
+    "levelling-up: a negative cap": (
+        ["levelling-up", "--pot", "1"],
+        "org,funding,need,cap\nA,100,1,-5\nB,100,2,\n",
+        [],
+        "in.csv, row 2, column 'cap': cap is -5; expected a cap of at least 0 (blank for none)",
+    ),
+    "levelling-up: a negative pot": (
+        ["levelling-up", "--pot", "-100"],
+        "org,funding,need\nA,100,1\nB,100,2\n",
+        [],
+        "--pot: Input should be greater than or equal to 0 (got -100.0)\n",
+    ),
+    "levelling-up: a pot of pence in pounds": (
+        ["levelling-up", "--pot", "100.5"],
+        "org,funding,need\nA,100,1\nB,100,2\n",
+        [],
+        "--pot: the pot of £100.50 is not a whole number of the rounding unit £1; give a pot "
+        "in whole units, or a smaller unit (0.01 for pence)",
+    ),
+    "levelling-up: a unit below a penny": (  # once a hang
+        ["levelling-up", "--pot", "100"],
+        "org,funding,need\nA,100,1\nB,100,2\n",
+        ["--unit", "1e-300"],
+        "--unit: Input should be greater than or equal to 0.01 (got 1e-300)",
+    ),
+    "levelling-up: caps of 50p and a £1 pot": (
+        ["levelling-up", "--pot", "1"],
+        "org,funding,need,cap\nA,100,1,0.5\nB,100,2,0.5\n",
+        [],
+        "--pot: the pot of £1.00 is more than the caps allow in whole £1 (each cap rounded "
+        "down: £0.00 in all); lower the pot, raise the caps, or round to a smaller unit",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EQUITY_LEVELLING))
+def test_equity_and_levelling_up_inputs(tmp_path, capsys, case):
+    command, data, extra, message = EQUITY_LEVELLING[case]
+    path = _write(tmp_path, "in.csv", data)
+    before = sha(path)
+    out = tmp_path / "out.csv"
+    with TimeBound(20):
+        rc, text = run([*command, str(path), *extra, "-o", str(out)], capsys)
+    assert rc == 2 and message in text, text
+    assert sha(path) == before and not out.exists()

@@ -17,7 +17,7 @@ import pandas as pd
 from pydantic import Field
 
 from .engine.capitation import COMPONENTS, Component
-from .engine.errors import InputError, Problems, checked, option
+from .engine.errors import InputError, Problems, checked, option, renamed
 from .model.provenance import Provenance
 from .request import Written
 
@@ -501,8 +501,13 @@ def equity(request: EquityRequest) -> Analysis:
     out = r.checked_output(r.units, sidecars=("summary",))
     numbers = ["population", "need", "spend", "deprivation"]
     units = read_table(r.units, numbers=numbers, required=["unit", "population", "need", "spend"])
-    settings = checked(EquitySettings, {"tolerance": r.tolerance}, where=option("tolerance"))
-    result = equity_of(units, settings)
+    settings = checked(
+        EquitySettings, {"tolerance": r.tolerance}, where={"tolerance": option("tolerance")}
+    )
+    try:
+        result = equity_of(units, settings)
+    except InputError as e:
+        raise renamed(e, {"equity": r.units.name}) from None
     n = len(result.units)
     chart = ChartSpec(
         title="Spend against need: need-standardised ratio by need",
@@ -554,8 +559,16 @@ def levelling_up(request: LevellingUpRequest) -> Analysis:
     orgs = read_table(
         r.funding, numbers=["funding", "need", "cap"], required=["org", "funding", "need"]
     )
-    settings = checked(LevellingUpSettings, {"pot": r.pot, "unit": r.unit}, where=option("pot"))
-    result = level_up(orgs, settings)
+    settings = checked(
+        LevellingUpSettings,
+        {"pot": r.pot, "unit": r.unit},
+        where={"pot": option("pot"), "unit": option("unit")},
+        rates=(),
+    )
+    try:
+        result = level_up(orgs, settings)
+    except InputError as e:
+        raise renamed(e, {"levelling-up": r.funding.name}) from None
     tables = {"Levelling up": result.table}
     path = _write(out, tables, r)
     paid = int((result.table["payment"] > 0).sum())

@@ -87,7 +87,7 @@ def test_bad_input_is_reported_together():
     text = str(e.value)
     assert "row 3, column 'funding': funding must be a number at least 0" in text
     assert "row 4, column 'need': need must be a number at least 0" in text
-    assert "row 3, column 'cap': cap is negative" in text
+    assert "row 3, column 'cap': cap is -2; expected a cap of at least 0" in text
     assert "organisation 'A' appears more than once" in text
     with pytest.raises(InputError, match="whole number"):
         levelling_up(orgs([1, 2], [1, 1]), LevellingUpSettings(pot=10.5))

@@ -33,7 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, Problems
+from .errors import InputError, Problems, rows_text
 
 __all__ = [
     "EquityResult",
@@ -168,7 +168,13 @@ def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> Equit
     for r in rows[name.isna() | (name == "")]:
         problems.add("equity", "unit is blank", row=int(r), column="unit")
     for u in sorted(set(name[name.duplicated(keep=False)].dropna())):
-        problems.add("equity", f"unit {u!r} appears more than once", column="unit")
+        at = [int(r) for r in rows[name == u]]
+        problems.add(
+            "equity",
+            f"unit {u!r} appears more than once (rows {rows_text(at)}); give each unit one row",
+            row=at[0],
+            column="unit",
+        )
     has_dep = "deprivation" in units.columns
     num = {}
     for col in ("population", "need", "spend", *(("deprivation",) if has_dep else ())):

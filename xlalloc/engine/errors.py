@@ -13,7 +13,16 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["InputError", "Problem", "Problems", "checked", "option", "percent_hint"]
+__all__ = [
+    "InputError",
+    "Problem",
+    "Problems",
+    "checked",
+    "option",
+    "percent_hint",
+    "renamed",
+    "rows_text",
+]
 
 
 def option(name: str) -> str:
@@ -114,14 +123,16 @@ M = TypeVar("M", bound=BaseModel)
 def checked(
     model: type[M],
     values: Mapping[str, object],
-    where: str,
+    where: str | Mapping[str, str],
     rates: tuple[str, ...] | None = None,
 ) -> M:
     """Build a settings model, every problem reported at once as an :class:`InputError`.
 
     A rate or share given as a percentage (5 for 5%) gets a hint: decimals are expected.
     ``rates`` names the fields that are rates (default: any number may be one); a count
-    or a seed never gets the hint.
+    or a seed never gets the hint. ``where`` names where the values came from: one name,
+    or each field's own (an option each: ``{"pot": option("pot"), ...}``), in which case
+    the problem names that and not the field again.
     """
     from pydantic import ValidationError
 
@@ -132,12 +143,13 @@ def checked(
         for err in e.errors():
             name = ".".join(str(x) for x in err["loc"]) or "policy"
             value = values.get(name, "") if err["loc"] else ""
+            own = where.get(name) if isinstance(where, Mapping) else None
             problems.add(
-                where,
+                own or (where if isinstance(where, str) else "settings"),
                 f"{err['msg']}"
                 + (f" (got {value!r})" if value != "" else "")
                 + (percent_hint(value) if rates is None or name in rates else ""),
-                column=name,
+                column=None if own else name,
             )
         raise InputError(problems.items) from None
 
@@ -147,3 +159,27 @@ def percent_hint(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= abs(value) <= 100:
         return f"; did you mean {value / 100:g} for {value:g}%? (rates are decimals)"
     return ""
+
+
+def rows_text(rows: list[int]) -> str:
+    """Row numbers as compact ranges, e.g. ``5-9, 12``."""
+    out: list[str] = []
+    for r in sorted(rows):
+        if out and "-" in out[-1] and int(out[-1].split("-")[1]) == r - 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{r}"
+        elif out and "-" not in out[-1] and int(out[-1]) == r - 1:
+            out[-1] = f"{out[-1]}-{r}"
+        else:
+            out.append(str(r))
+    return ", ".join(out)
+
+
+def renamed(error: InputError, names: Mapping[str, str]) -> InputError:
+    """The same problems, each ``where`` found in ``names`` replaced by its new name.
+
+    The engine names its own tables (``equity``); a front door that read them from a file
+    names the file instead, so the user sees the file they gave.
+    """
+    return InputError(
+        [Problem(names.get(p.where, p.where), p.message, p.row, p.column) for p in error.problems]
+    )

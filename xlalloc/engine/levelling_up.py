@@ -24,8 +24,8 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, Problems
-from .rounding import largest_remainder, units_of
+from .errors import InputError, Problems, option, rows_text
+from .rounding import MIN_UNIT, largest_remainder, units_of
 
 __all__ = ["LevellingUpSettings", "LevellingUpResult", "RULES", "levelling_up", "solve_level"]
 
@@ -53,7 +53,9 @@ class LevellingUpSettings(BaseModel):
         json_schema_extra={"source": SOURCE},
     )
     unit: float = Field(
-        1.0, gt=0, description="rounding unit of the payments in £ (1, or 1000 for £000)"
+        1.0,
+        ge=MIN_UNIT,
+        description="rounding unit of the payments in £ (0.01 for pence, 1, or 1000 for £000)",
     )
 
 
@@ -92,7 +94,7 @@ def solve_level(
         raise InputError(
             f"the pot of £{pot:,.2f} is more than the caps allow in total "
             f"(£{room:,.2f}); lower the pot or raise the caps",
-            where="pot",
+            where=option("pot"),
         )
     stop = (f + c) / n  # the level at which its cap binds (inf when uncapped)
     x = np.concatenate([start, stop[np.isfinite(stop)]])
@@ -142,10 +144,22 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
         if "cap" in orgs.columns
         else pd.Series(np.nan, index=orgs.index)
     )
-    for r in rows[cap < 0]:
-        problems.add("levelling-up", "cap is negative", row=int(r), column="cap")
+    for r, v in zip(rows[cap < 0], cap[cap < 0]):
+        problems.add(
+            "levelling-up",
+            f"cap is {v:,g}; expected a cap of at least 0 (blank for none)",
+            row=int(r),
+            column="cap",
+        )
     for name in sorted(set(org[org.duplicated(keep=False)].dropna())):
-        problems.add("levelling-up", f"organisation {name!r} appears more than once", column="org")
+        at = [int(r) for r in rows[org == name]]
+        problems.add(
+            "levelling-up",
+            f"organisation {name!r} appears more than once (rows {rows_text(at)}); give each "
+            "organisation one row",
+            row=at[0],
+            column="org",
+        )
     if org.isna().any():
         for r in rows[org.isna()]:
             problems.add("levelling-up", "organisation is blank", row=int(r), column="org")
@@ -154,12 +168,14 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
     problems.raise_if_any()
     unit = settings.unit
     try:
-        units_of(settings.pot, unit)  # a pot in whole units
-    except InputError:
+        units_of(settings.pot, unit, name="pot")  # a pot in whole units
+    except InputError as e:
+        if "not a whole number" not in str(e):
+            raise InputError(e.problems[0].message, where=option("pot")) from None
         raise InputError(
             f"the pot of £{settings.pot:,.2f} is not a whole number of the rounding unit "
             f"£{unit:,g}; give a pot in whole units, or a smaller unit (0.01 for pence)",
-            where="pot",
+            where=option("pot"),
         ) from None
     f = pd.to_numeric(orgs["funding"]).to_numpy(dtype=np.float64)
     n = pd.to_numeric(orgs["need"]).to_numpy(dtype=np.float64)
@@ -173,7 +189,7 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
             f"the pot of £{settings.pot:,.2f} is more than the caps allow in whole £{unit:,g} "
             f"(each cap rounded down: £{float(whole.sum()):,.2f} in all); lower the pot, "
             "raise the caps, or round to a smaller unit",
-            where="pot",
+            where=option("pot"),
         )
     if n.sum() <= 0:
         raise InputError("need sums to zero: nothing to level", where="need")

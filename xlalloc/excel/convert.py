@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..engine.errors import InputError, Problems
+from ..engine.rounding import MIN_UNIT
 from ..readers.cells import parse_number
 
 
@@ -91,11 +92,12 @@ def flags(value: object, name: str, n: int) -> np.ndarray:
 
 
 def unit(value: object) -> float:
-    """The rounding unit in £ (blank: 1); must be above zero."""
+    """The rounding unit in £ (blank: 1); at least a penny (a smaller one never finishes)."""
     u = scalar(value, "unit", default=1.0)
-    if u is None or u <= 0:
+    if u is None or not u >= MIN_UNIT:
         raise InputError(
-            f"unit is {u:g}; expected a positive number of pounds (1, or 1000 for £000)",
+            f"unit is {u:g}; expected a rounding unit of at least a penny "
+            "(0.01 for pence, 1, or 1000 for £000)",
             where="unit",
         )
     return u

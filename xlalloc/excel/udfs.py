@@ -11,6 +11,7 @@ test pins it, because renaming a function turns users' workbooks into ``#NAME?``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -23,7 +24,7 @@ import xlwings as xw
 from .._version import __version__
 from ..engine.capitation import need_index
 from ..engine.convergence import ConvergencePolicy, converge, dft, hcdd_partition, policy_from
-from ..engine.errors import InputError
+from ..engine.errors import InputError, checked
 from ..engine.levelling_up import LevellingUpSettings, levelling_up
 from ..engine.rounding import largest_remainder, round_half_up
 from . import convert as cv
@@ -46,8 +47,8 @@ REGISTRY: dict[str, UdfInfo] = {}
 
 def error_text(e: Exception) -> str:
     """A one-cell error message (no traceback)."""
-    if isinstance(e, InputError):
-        return ERROR_PREFIX + "; ".join(str(p) for p in e.problems)
+    if isinstance(e, InputError):  # an option the engine names is this function's argument
+        return ERROR_PREFIX + "; ".join(re.sub(r"`(\w+)`", r"\1", str(p)) for p in e.problems)
     return ERROR_PREFIX + f"unexpected {type(e).__name__}: {e}"
 
 
@@ -287,7 +288,10 @@ def xla_levelling_up(funding: Any, need: Any, pot: Any, caps: Any = None, unit: 
         c = cv.vector(caps, "caps", allow_blank=True, minimum=0)
         cv.same_length(funding=f, caps=c)
         frame["cap"] = c
-    result = levelling_up(frame, LevellingUpSettings(pot=total, unit=cv.unit(unit)))
+    settings = checked(
+        LevellingUpSettings, {"pot": total, "unit": cv.unit(unit)}, where={"pot": "pot"}, rates=()
+    )
+    result = levelling_up(frame, settings)
     return cv.column(result.table["payment"])
 
 

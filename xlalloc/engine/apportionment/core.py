@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..capitation import COMPONENTS
-from ..errors import InputError, Problems
+from ..errors import InputError, Problems, rows_text
 from ..frames import contract, is_blank, row_numbers, source_rows, text_codes
 from ..rounding import largest_remainder, units_of
 from .methods import REGISTRY, Context
@@ -87,19 +87,6 @@ def _methods_of(value: object) -> list[str]:
     if is_blank(value):
         return []
     return [str(value).strip()]
-
-
-def rows_text(rows: list[int]) -> str:
-    """Row numbers as compact ranges, e.g. ``5-9, 12``."""
-    out: list[str] = []
-    for r in sorted(rows):
-        if out and "-" in out[-1] and int(out[-1].split("-")[1]) == r - 1:
-            out[-1] = f"{out[-1].split('-')[0]}-{r}"
-        elif out and "-" not in out[-1] and int(out[-1]) == r - 1:
-            out[-1] = f"{out[-1]}-{r}"
-        else:
-            out.append(str(r))
-    return ", ".join(out)
 
 
 #: Columns without which nothing else in a table can be checked.

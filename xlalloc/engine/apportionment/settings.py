@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..capitation import Component
+from ..rounding import MIN_UNIT
 
 __all__ = ["ApportionmentSettings"]
 
@@ -21,7 +22,9 @@ class ApportionmentSettings(BaseModel):
         description="minimum share of a line's data attributed to practices or places for "
         "practice_data or scale to be used",
     )
-    unit: float = Field(1.0, gt=0, description="rounding unit in £")
+    unit: float = Field(
+        1.0, ge=MIN_UNIT, description="rounding unit in £ (0.01 for pence, 1, or 1000 for £000)"
+    )
     per_1000_component: Component = Field(
         "core", description="weighted population used for Table 2 (cost per 1,000)"
     )
