@@ -38,14 +38,25 @@ class Range:
         (r1, c1), (r2, c2) = self.first, self.last
         return [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
-    def options(self, ndim=None):
+    def options(self, ndim=None, err_to_str=False):
         self._ndim = ndim
+        self._err_to_str = err_to_str
         return self
 
     @property
     def value(self):
+        # Excel's errors are stored as their text ("#N/A"); xlwings reads them as blanks
+        # unless asked for err_to_str, as its desktop engine does.
         (r1, c1), (r2, c2) = self.first, self.last
-        return [[self.sheet.data.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+        keep = getattr(self, "_err_to_str", False)
+
+        def read(v):
+            return v if keep or not (isinstance(v, str) and v.startswith("#")) else None
+
+        return [
+            [read(self.sheet.data.get((r, c))) for c in range(c1, c2 + 1)]
+            for r in range(r1, r2 + 1)
+        ]
 
     @value.setter
     def value(self, grid):
@@ -76,9 +87,31 @@ class Range:
     def column_width(self, w):
         self.sheet.widths[self.whole_column] = w
 
+    def _areas(self):
+        """The sheet's merged areas (``sheet.merged``: A1 ranges) as sets of cells."""
+        out = []
+        for ref in self.sheet.merged:
+            a, _, b = ref.partition(":")
+            (r1, c1), (r2, c2) = _rc(a), _rc(b or a)
+            cells = {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
+            out.append((ref, cells))
+        return out
+
     @property
     def merge_cells(self):
-        return bool(self.sheet.merged)
+        """As Excel's Range.MergeCells: True if every cell is merged, False if none, else
+        None."""
+        merged = set().union(*(cells for _, cells in self._areas()))
+        inside = [rc in merged for rc in self.cells]
+        return True if all(inside) else (False if not any(inside) else None)
+
+    @property
+    def merge_area(self):
+        for ref, cells in self._areas():
+            if self.first in cells:
+                a, _, b = ref.partition(":")
+                return Range(self.sheet, _rc(a), _rc(b or a))
+        return self
 
     @property
     def address(self):

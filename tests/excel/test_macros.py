@@ -207,3 +207,31 @@ def test_packs_from_an_isfe_ledger_from_the_ribbon(demo_model, tmp_path):
     assert macros.dispatch(book) == []
     checks = " ".join(str(v) for (r, c), v in fake.sheets["Checks"].data.items())
     assert "Policy, pack_columns: unknown column 'colour'" in checks
+
+
+def test_the_ribbon_reads_merged_areas_and_excel_errors_as_the_command_line_does(demo_model):
+    # A merged title above the Budget table (A1:D1) is fine; once the whole used range
+    # (A1:H22) was reported as merged because part of it was.
+    fake = FakeBook(demo_model)
+    fake.sheets["Budget"].merged = ["A1:D1"]
+    book = XlwingsBook(fake)
+    assert book.merged() == {"Budget": ["A1:D1"]}
+    assert macros.validate_model(book) == []
+    # Merged cells inside the table are refused, named by their own area.
+    fake.sheets["Budget"].merged = ["A1:D1", "B6:C7"]
+    assert XlwingsBook(fake).merged() == {"Budget": ["A1:D1", "B6:C7"]}
+    problems = [str(p) for p in macros.validate_model(XlwingsBook(fake))]
+    assert problems == [
+        "Budget, row 6: merged cells B6:C7 inside the table; unmerge them (every row needs "
+        "its own values)"
+    ]
+    fake.sheets["Budget"].merged = []
+    # #N/A in a Policy cell: xlwings reads it as a blank, so the run had no floor.
+    policy = fake.sheets["Policy"]
+    row = next(r for (r, c), v in policy.data.items() if c == 1 and v == "min_growth")
+    policy.data[(row, 2)] = "#N/A"
+    problems = [str(p) for p in macros.validate_model(XlwingsBook(fake))]
+    assert problems == [
+        f"Policy, row {row}, column 'value': min_growth (cell B{row}) holds the Excel error "
+        "#N/A; fix the formula or type the value"
+    ], problems

@@ -171,6 +171,41 @@ def test_every_function_through_officejs_gives_the_engines_figures():
     assert str(got[8][0][0]).startswith("#VALUE! xlalloc: ")
 
 
+def test_excel_errors_reach_the_functions_as_errors_never_as_values():
+    # Office.js passes #N/A as the text "#N/A": once read as TRUE in `selected` and, in a
+    # policy range, taken for a value; a parameter named twice once took the last.
+    blanks = [[[None]]] * 7
+    calls = [
+        ("xla_need_index", [[[100.0], [200.0]], [[120.0], [180.0]], [[True], ["#N/A"]], [[None]]]),
+        (
+            "xla_converge",
+            [[[100.0], [100.0]], [[0.6], [0.4]], [[210.0]], [["min_growth", "#N/A"]], *blanks],
+        ),
+        (
+            "xla_converge",
+            [
+                [[100.0], [100.0]],
+                [[0.6], [0.4]],
+                [[210.0]],
+                [["min_growth", 0.01], ["min_growth", 0.03]],
+                *blanks,
+            ],
+        ),
+        ("xla_apportion", [[["#REF!"]], [[1.0], [2.0]], [[None]]]),
+    ]
+    got = [r[0][0] for r in run_child("functions", json.dumps(calls))["results"]]
+    assert got == [
+        "#VALUE! xlalloc: selected: selected item 2 holds the Excel error #N/A; fix the "
+        "formula or type the value",
+        "#VALUE! xlalloc: policy: min_growth holds the Excel error #N/A; fix the formula or "
+        "type the value",
+        "#VALUE! xlalloc: policy: min_growth is given twice (rows 1 and 2 of the range); give "
+        "each parameter once",
+        "#VALUE! xlalloc: amount: amount holds the Excel error #REF!; fix the formula or type "
+        "the value",
+    ]
+
+
 def test_script_names_and_arguments_are_pinned():
     # Renaming a script breaks every button bound to it.
     import inspect

@@ -270,9 +270,7 @@ def test_a_parquet_column_of_booleans_is_not_money(tmp_path):
 
 def test_csv_files_that_duckdb_cannot_read_are_explained(tmp_path):
     mixed = tmp_path / "mixed.csv"
-    mixed.write_bytes(
-        b"line,practice_code,amount\r\nAcute IS,P1,5\nAcute IS,P2,6\r\n"
-    )
+    mixed.write_bytes(b"line,practice_code,amount\r\nAcute IS,P1,5\nAcute IS,P2,6\r\n")
     ansi = tmp_path / "ansi.csv"
     ansi.write_bytes("line,practice_code,amount\nAcute IS – main,P1,5\n".encode("cp1252"))
     twice = tmp_path / "twice.csv"

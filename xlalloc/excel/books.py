@@ -6,8 +6,10 @@ headless twin is :class:`~xlalloc.workbook.book.FileBook`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..readers.cells import EXCEL_ERRORS, error_message
 from ..workbook.sheetspec import CellSpec, ChartSpec, SheetSpec
 
 __all__ = ["OfficeJsBook", "XlwingsBook", "book_for", "chart_figure"]
@@ -67,32 +69,69 @@ class XlwingsBook:
     def __init__(self, book: Any):
         self.book = book
         self.name = book.name
+        self._read: dict[str, tuple[list[list[object]], dict[tuple[int, int], str]]] = {}
 
     def sheet_names(self) -> list[str]:
         """Names of the book's sheets, in order."""
         return [s.name for s in self.book.sheets]
 
+    def _sheet(self, sheet: str) -> tuple[list[list[object]], dict[tuple[int, int], str]]:
+        """A sheet's values from A1 to its last used cell, and its cells holding errors.
+
+        Read once with Excel's errors as text (``err_to_str``; without it xlwings reads
+        ``#N/A`` as a blank): each error cell is blank in the values and named in the
+        flags, as the file reader names it.
+        """
+        if sheet not in self._read:
+            sh = self.book.sheets[sheet]
+            last = sh.used_range.last_cell
+            rng = sh.range((1, 1), (last.row, last.column))
+            rows = rng.options(ndim=2, err_to_str=True).value
+            flags: dict[tuple[int, int], str] = {}
+            out = []
+            for i, row in enumerate(rows):
+                cells = []
+                for j, v in enumerate(row):
+                    if isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS:
+                        flags[(i + 1, j)] = error_message(v.strip())
+                        v = None
+                    cells.append("" if v is None else v)
+                out.append(cells)
+            self._read[sheet] = (out, flags)
+        return self._read[sheet]
+
     def values(self, sheet: str) -> list[list[object]] | None:
-        """A sheet's values from A1 to its last used cell."""
+        """A sheet's values from A1 to its last used cell (an Excel error as a blank)."""
         if sheet not in self.sheet_names():
             return None
-        sh = self.book.sheets[sheet]
-        last = sh.used_range.last_cell
-        rows = sh.range((1, 1), (last.row, last.column)).options(ndim=2).value
-        return [["" if v is None else v for v in row] for row in rows]
+        return self._sheet(sheet)[0]
 
     def merged(self) -> dict[str, list[str]]:
-        """Sheets whose used range holds merged cells (reported as the whole range)."""
+        """Each sheet's merged areas (Excel's ``MergeArea``), found without a call per cell.
+
+        A block of cells none of which is merged answers ``False`` at once; any other block
+        is split in two until single cells, whose merge area is read. So a sheet with a
+        merged title above its table costs a few dozen calls, not one per cell.
+        """
         out: dict[str, list[str]] = {}
         for sh in self.book.sheets:
             used = sh.used_range
-            if used.merge_cells is not False:
-                out[sh.name] = [used.address.replace("$", "")]
+            if used.merge_cells is False:
+                continue
+            first, last = (used.row, used.column), (used.last_cell.row, used.last_cell.column)
+            areas: dict[str, None] = {}
+            _merge_areas(sh, first, last, areas)
+            if areas:
+                out[sh.name] = list(areas)
         return out
 
-    def flags(self) -> dict[str, dict[tuple[int, int], str]]:
-        """Excel calculates as it goes: no formula lacks its result."""
-        return {}
+    def flags(self) -> Mapping[str, Mapping[tuple[int, int], str]]:
+        """Cells holding Excel errors, by sheet (read with the sheet's values).
+
+        Excel calculates as it goes: no formula lacks its result, so errors are the only
+        flags. Each sheet is read when asked for, once.
+        """
+        return _Flags(self)
 
     def write_sheets(self, specs: list[SheetSpec]) -> None:
         """Write every spec: into its sheet, cleared, or a new sheet at the end.
@@ -101,6 +140,7 @@ class XlwingsBook:
         that refer to it keep working (Excel turns references to a deleted sheet into
         ``#REF!`` for good).
         """
+        self._read.clear()
         for spec in specs:
             if spec.name in self.sheet_names():
                 sh = self.book.sheets[spec.name]
@@ -164,6 +204,45 @@ class XlwingsBook:
 
     def save(self) -> None:
         """Excel: the user decides when to save."""
+
+
+class _Flags(Mapping[str, Mapping[tuple[int, int], str]]):
+    """A book's error cells by sheet, each sheet read only when asked for."""
+
+    def __init__(self, book: XlwingsBook):
+        self._book = book
+
+    def __getitem__(self, sheet: str) -> Mapping[tuple[int, int], str]:
+        if sheet not in self._book.sheet_names():
+            raise KeyError(sheet)
+        return self._book._sheet(sheet)[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._book.sheet_names())
+
+    def __len__(self) -> int:
+        return len(self._book.sheet_names())
+
+
+def _merge_areas(
+    sh: Any, first: tuple[int, int], last: tuple[int, int], areas: dict[str, None]
+) -> None:
+    """Add the merged areas within the block ``first``..``last`` (1-based row, column)."""
+    (r1, c1), (r2, c2) = first, last
+    merged = sh.range(first, last).merge_cells
+    if merged is False:
+        return
+    if (r1, c1) == (r2, c2):
+        areas[sh.range(first).merge_area.address.replace("$", "")] = None
+        return
+    if r2 > r1:  # split the rows first: a title row is found in log2(rows) steps
+        mid = (r1 + r2) // 2
+        _merge_areas(sh, (r1, c1), (mid, c2), areas)
+        _merge_areas(sh, (mid + 1, c1), (r2, c2), areas)
+    else:
+        mid = (c1 + c2) // 2
+        _merge_areas(sh, (r1, c1), (r1, mid), areas)
+        _merge_areas(sh, (r1, mid + 1), (r2, c2), areas)
 
 
 class OfficeJsBook(XlwingsBook):

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..engine.errors import InputError, Problems
 from ..engine.rounding import MIN_UNIT
-from ..readers.cells import parse_number
+from ..readers.cells import EXCEL_ERRORS, error_message, parse_number
 
 
 def _cells(value: object) -> tuple[list[object], tuple[int, int]]:
@@ -51,6 +51,9 @@ def vector(
     out = np.empty(len(cells))
     for i, v in enumerate(cells):
         pos = f"{name} item {i + 1}"
+        if _is_error(v):
+            problems.add(name, f"{pos} {error_message(str(v).strip())}")
+            continue
         if v is None or (isinstance(v, str) and v.strip() == ""):
             if allow_blank:
                 out[i] = np.nan
@@ -81,14 +84,23 @@ def flags(value: object, name: str, n: int) -> np.ndarray:
     if len(cells) != n:
         raise InputError(f"{name}: {len(cells)} items, expected {n} (one per row)", where=name)
     out = []
-    for v in cells:
+    problems = Problems()
+    for i, v in enumerate(cells):
+        if _is_error(v):
+            problems.add(name, f"{name} item {i + 1} {error_message(str(v).strip())}")
         if v is None or v == "" or v is False or v == 0:
             out.append(False)
         elif isinstance(v, str) and v.strip().lower() in ("false", "no", "n", "0"):
             out.append(False)
         else:
             out.append(True)
+    problems.raise_if_any()
     return np.array(out, dtype=bool)
+
+
+def _is_error(v: object) -> bool:
+    """An Excel error value (``#N/A``), as Office.js passes it: never a value."""
+    return isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS
 
 
 def unit(value: object) -> float:
@@ -115,6 +127,8 @@ def scalar(value: object, name: str, default: float | None = None) -> float | No
     if len(cells) != 1:
         raise InputError(f"{name}: expected a single cell", where=name)
     v = cells[0]
+    if _is_error(v):
+        raise InputError(f"{name} {error_message(str(v).strip())}", where=name)
     if v is None or (isinstance(v, str) and v.strip() == ""):
         return default
     try:
@@ -149,10 +163,25 @@ def pairs(value: object, name: str) -> dict[str, object]:
     if c < 2:
         raise InputError(f"{name}: expected two columns (name, value), got {c}", where=name)
     out: dict[str, object] = {}
+    rows: dict[str, int] = {}
+    problems = Problems()
     for i in range(r):
         # The first two columns (a model's Policy table has more: description ...).
         k, v = cells[c * i], cells[c * i + 1]
         if k is None or str(k).strip() == "" or str(k).strip().lower() == "parameter":
             continue
-        out[str(k).strip()] = None if v == "" else v
+        key = str(k).strip()
+        if key in rows:
+            problems.add(
+                name,
+                f"{key} is given twice (rows {rows[key]} and {i + 1} of the range); "
+                "give each parameter once",
+            )
+            continue
+        rows[key] = i + 1
+        if _is_error(v):
+            problems.add(name, f"{key} {error_message(str(v).strip())}")
+            continue
+        out[key] = None if v == "" else v
+    problems.raise_if_any()
     return out

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputError
-from .cells import cell_rc
+from .cells import cell_rc, error_message
 
 __all__ = ["Limits", "cell_flags", "check_workbook", "read_parts", "read_parts_bytes"]
 
@@ -163,10 +163,7 @@ def cell_flags(parts: dict[str, bytes], sheet_part: str) -> dict[tuple[int, int]
         key = cell_rc(ref.group(1).decode())
         if b't="e"' in attrs:
             v = re.search(rb"<(?:\w+:)?v>([^<]*)<", body)
-            out[key] = (
-                f"holds the Excel error {v.group(1).decode() if v else '#ERROR'}; "
-                "fix the formula or type the value"
-            )
+            out[key] = error_message(v.group(1).decode() if v else "#ERROR")
         elif b"<f" in body and not re.search(rb"<(?:\w+:)?v>[^<]+<", body):
             out[key] = (
                 "holds a formula with no stored result (the workbook was saved "

@@ -13,8 +13,10 @@ from ..engine.frames import is_blank
 from ..engine.rounding import MAX_AMOUNT
 
 __all__ = [
+    "EXCEL_ERRORS",
     "FALSE",
     "TRUE",
+    "error_message",
     "a1_bounds",
     "cell_rc",
     "col_index",
@@ -30,6 +32,21 @@ __all__ = [
 
 TRUE = ("true", "1", "yes", "y")
 FALSE = ("false", "0", "no", "n")
+
+#: Excel's error values, as Office.js and xlwings (``err_to_str``) pass them as text.
+EXCEL_ERRORS = frozenset(
+    (
+        "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#DATA!",
+        "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+        "#GETTING_DATA",
+    )
+)  # fmt: skip
+
+
+def error_message(code: str) -> str:
+    """What a cell holding an Excel error is told, the same on every surface."""
+    return f"holds the Excel error {code}; fix the formula or type the value"
+
 
 # £1,234.50 / -1,234 / (1,234) / 1234.5 / 5% : thousands separators only in groups of three.
 _NUMBER = re.compile(
