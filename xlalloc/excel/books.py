@@ -75,14 +75,17 @@ class XlwingsBook:
         """Names of the book's sheets, in order."""
         return [s.name for s in self.book.sheets]
 
-    def _sheet(self, sheet: str) -> tuple[list[list[object]], dict[tuple[int, int], str]]:
+    def _sheet(
+        self, sheet: str, fresh: bool = False
+    ) -> tuple[list[list[object]], dict[tuple[int, int], str]]:
         """A sheet's values from A1 to its last used cell, and its cells holding errors.
 
-        Read once with Excel's errors as text (``err_to_str``; without it xlwings reads
-        ``#N/A`` as a blank): each error cell is blank in the values and named in the
-        flags, as the file reader names it.
+        Read with Excel's errors as text (``err_to_str``; without it xlwings reads ``#N/A``
+        as a blank): each error cell is blank in the values and named in the flags, as
+        the file reader names it. ``fresh`` reads the sheet again; otherwise the read
+        since the last :meth:`flags` is reused.
         """
-        if sheet not in self._read:
+        if sheet not in self._read or fresh:
             sh = self.book.sheets[sheet]
             last = sh.used_range.last_cell
             rng = sh.range((1, 1), (last.row, last.column))
@@ -104,7 +107,7 @@ class XlwingsBook:
         """A sheet's values from A1 to its last used cell (an Excel error as a blank)."""
         if sheet not in self.sheet_names():
             return None
-        return self._sheet(sheet)[0]
+        return self._sheet(sheet, fresh=True)[0]
 
     def merged(self) -> dict[str, list[str]]:
         """Each sheet's merged areas (Excel's ``MergeArea``), found without a call per cell.
@@ -129,8 +132,10 @@ class XlwingsBook:
         """Cells holding Excel errors, by sheet (read with the sheet's values).
 
         Excel calculates as it goes: no formula lacks its result, so errors are the only
-        flags. Each sheet is read when asked for, once.
+        flags. Each call starts a new read of the book (the user may have edited it since
+        the last); each sheet is read when asked for, once.
         """
+        self._read.clear()
         return _Flags(self)
 
     def write_sheets(self, specs: list[SheetSpec]) -> None:
