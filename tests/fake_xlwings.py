@@ -215,6 +215,38 @@ class Sheets:
         return s
 
 
+class Name:
+    def __init__(self, names, name):
+        self._names, self.name = names, name
+
+    @property
+    def refers_to(self):
+        return self._names.values[self.name]
+
+    @refers_to.setter
+    def refers_to(self, value):
+        self._names.values[self.name] = value
+
+
+class Names:
+    """Book-scoped defined names, as xlwings' Names: ``contains``, call by name, ``add``."""
+
+    def __init__(self):
+        self.values = {}
+
+    def contains(self, name):
+        return name in self.values
+
+    def __call__(self, name):
+        if name not in self.values:
+            raise KeyError(name)
+        return Name(self, name)
+
+    def add(self, name, refers_to):
+        self.values[name] = refers_to
+        return Name(self, name)
+
+
 class App:
     def __init__(self):
         self.alerts = []
@@ -232,6 +264,11 @@ class Book:
         self.name = str(path).rsplit("/", 1)[-1]
         self.app = App()
         self.sheets = Sheets(self)
+        self.names = Names()
+        from openpyxl import load_workbook
+
+        for name, d in load_workbook(path, read_only=True).defined_names.items():
+            self.names.values[name] = "=" + d.attr_text
         wb = CalamineWorkbook.from_path(str(path))
         for name in wb.sheet_names:
             sh = self.sheets.add(name, after=self.sheets[-1] if len(self.sheets) else None)

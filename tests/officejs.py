@@ -89,6 +89,7 @@ def payload(path: str | Path, version: str) -> dict:
                 "name": n,
                 "book_scope": True,
                 "scope_sheet_name": None,
+                "scope_sheet_index": None,
                 "refers_to": "=" + d.attr_text,
                 "sheet_index": None,
                 "address": None,
@@ -214,7 +215,19 @@ def _set_picture_size(attribute: str):
 
 
 #: How the harness applies each Office.js action (``alert`` is collected, not applied).
+def _set_name(wb, a, args):
+    """A book-scoped defined name added or re-pointed (namesAdd, setNameRefersTo)."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    name, value = (args[0], args[1]) if a["func"] == "namesAdd" else (args[0], args[3])
+    if name in wb.defined_names:
+        del wb.defined_names[name]
+    wb.defined_names[name] = DefinedName(name, attr_text=str(value).lstrip("="))
+
+
 _APPLY = {
+    "namesAdd": _set_name,
+    "setNameRefersTo": _set_name,
     "addSheet": lambda wb, a, args: wb.create_sheet(args[1], index=args[0]),
     "sheetClear": _sheet_clear,
     "sheetDelete": lambda wb, a, args: wb.remove(wb.worksheets[a["sheet_position"]]),

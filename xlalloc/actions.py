@@ -49,18 +49,27 @@ def read_book(book: Book) -> ModelInputs:
     return inputs
 
 
-def report_failure(book: Book, error: InputError, quiet: bool = False) -> None:
-    """List every problem on the Checks sheet (outputs untouched) and alert the user."""
-    book.write_sheets(error_specs(error))
-    book.save()
-    if not quiet:
-        shown = "\n".join(f"- {p}" for p in error.problems[:15])
-        more = len(error.problems) - 15
-        book.alert(
-            f"{len(error.problems)} input problem(s); outputs were not updated.\n{shown}"
-            + (f"\n... and {more} more on the Checks sheet" if more > 0 else ""),
-            title="xlalloc: run failed",
-        )
+def report_failure(book: Book, error: InputError) -> None:
+    """List every problem on the Checks sheet (outputs untouched) and alert the user.
+
+    Always alerted, quiet actions included (a refresh says nothing only when it worked).
+    Where the Checks sheet cannot be written (a sheet of the user's has its name), the
+    alert says so and lists the problems itself.
+    """
+    try:
+        book.write_sheets(error_specs(error))
+        book.save()
+        where = "on the Checks sheet"
+    except InputError as e:
+        error = InputError([*error.problems, *e.problems])
+        where = "(not written to the Checks sheet)"
+    shown = "\n".join(f"- {p}" for p in error.problems[:15])
+    more = len(error.problems) - 15
+    book.alert(
+        f"{len(error.problems)} input problem(s); outputs were not updated.\n{shown}"
+        + (f"\n... and {more} more {where}" if more > 0 else ""),
+        title="xlalloc: run failed",
+    )
 
 
 def run_book(
@@ -99,19 +108,17 @@ def run_book(
     return result
 
 
-def _run(
-    book: Book, quiet: bool, progress: Callable[[str], None] | None = None
-) -> ModelResult | None:
+def _run(book: Book, progress: Callable[[str], None] | None = None) -> ModelResult | None:
     try:
         return run_book(book, progress)
     except InputError as e:
-        report_failure(book, e, quiet)
+        report_failure(book, e)
         return None
 
 
 def run_action(book: Book, progress: Callable[[str], None] | None = None) -> ModelResult | None:
     """Run every part of the model and write all output sheets; report in an alert."""
-    result = _run(book, quiet=False, progress=progress)
+    result = _run(book, progress=progress)
     if result is not None:
         parts = [result.summary]
         if result.convergence is not None:
@@ -124,7 +131,7 @@ def run_action(book: Book, progress: Callable[[str], None] | None = None) -> Mod
 
 def refresh_action(book: Book) -> ModelResult | None:
     """Recompute and rewrite the output sheets quietly (an alert only on failure)."""
-    return _run(book, quiet=True)
+    return _run(book)
 
 
 def validate_action(book: Book) -> list[str]:

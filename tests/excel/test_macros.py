@@ -235,3 +235,27 @@ def test_the_ribbon_reads_merged_areas_and_excel_errors_as_the_command_line_does
         f"Policy, row {row}, column 'value': min_growth (cell B{row}) holds the Excel error "
         "#N/A; fix the formula or type the value"
     ], problems
+
+
+def test_the_ribbon_never_clears_a_sheet_of_the_users(tmp_path):
+    from conftest import broken_model
+
+    def edit(wb):
+        wb.create_sheet("Summary")["A1"] = "my own notes"
+
+    fake = FakeBook(broken_model(tmp_path, "users", edit))
+    assert macros.run_model_macro(XlwingsBook(fake)) is None
+    assert fake.sheets["Summary"].data == {(1, 1): "my own notes"}
+    title, message = fake.app.alerts[-1]
+    assert title == "xlalloc: run failed" and "sheet(s) ['Summary'] that xlalloc did not write" in (
+        message
+    )
+    # The quiet refresh says so too (it promised an alert on failure and gave none).
+    fake.app.alerts.clear()
+    assert macros.refresh_outputs(XlwingsBook(fake)) is None
+    assert len(fake.app.alerts) == 1 and "did not write" in fake.app.alerts[0][1]
+    # Once a run has recorded its sheets (the record), the next replaces them.
+    fake.sheets["Summary"].delete()
+    assert macros.run_model_macro(XlwingsBook(fake)) is not None
+    assert fake.names.values["_xlalloc_outputs"].startswith('="Checks|')
+    assert macros.run_model_macro(XlwingsBook(fake)) is not None

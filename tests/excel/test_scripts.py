@@ -88,6 +88,40 @@ def test_validate_script_lists_every_problem_and_leaves_outputs_alone(tmp_path):
     assert written <= {"Checks"}
 
 
+def test_a_sheet_of_the_users_is_never_cleared_and_refresh_alerts_when_it_fails(tmp_path):
+    # A user's own Summary sheet in a model never run: once cleared by xlalloc_run (the
+    # command line refuses). Refresh is quiet when it works, never when it fails.
+    from conftest import broken_model
+    from python_calamine import CalamineWorkbook
+
+    def edit(wb):
+        wb.create_sheet("Summary")["A1"] = "my own notes"
+
+    model = broken_model(tmp_path, "users", edit)
+    refused = (
+        "workbook: the workbook has sheet(s) ['Summary'] that xlalloc did not write (they are "
+        "not on its record, the hidden name _xlalloc_outputs); xlalloc never overwrites a "
+        "sheet of yours: rename or move them and run again"
+    )
+    for script in ("xlalloc_run", "xlalloc_refresh"):
+        actions = run_child("script", str(model), script)["actions"]
+        out = tmp_path / f"{script}.xlsx"
+        alerts = apply_actions(model, actions, out)
+        assert len(alerts) == 1 and refused in alerts[0], alerts
+        summary = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Summary").to_python()
+        assert summary == [["my own notes"]]
+        cleared = {a["sheet_position"] for a in actions if a["func"] == "sheetClear"}
+        names = CalamineWorkbook.from_path(str(out)).sheet_names
+        assert names.index("Summary") not in cleared
+    # Once run, the record names xlalloc's sheets: the next run replaces them.
+    fresh = demo_model(tmp_path / "fresh.xlsx")
+    first = tmp_path / "first.xlsx"
+    apply_actions(fresh, run_child("script", str(fresh), "xlalloc_run")["actions"], first)
+    actions = run_child("script", str(first), "xlalloc_refresh")["actions"]
+    assert apply_actions(first, actions, tmp_path / "second.xlsx") == []
+    assert any(a["func"] == "sheetClear" for a in actions)
+
+
 def test_packs_script_on_the_web_says_where_packs_are_built(model, tmp_path):
     actions = run_child("script", str(model), "xlalloc_packs")["actions"]
     alerts = apply_actions(model, actions, tmp_path / "p.xlsx")

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..readers.cells import EXCEL_ERRORS, error_message
+from ..workbook.package import OWNER_NAME, not_owned, owner_record
 from ..workbook.sheetspec import CellSpec, ChartSpec, SheetSpec
 
 __all__ = ["OfficeJsBook", "XlwingsBook", "book_for", "chart_figure"]
@@ -146,6 +147,11 @@ class XlwingsBook:
         ``#REF!`` for good).
         """
         self._read.clear()
+        owned = self._owned()
+        theirs = [s.name for s in specs if s.name in self.sheet_names() and s.name not in owned]
+        if theirs:  # checked before anything is cleared
+            raise not_owned(theirs)
+        self._record(list(dict.fromkeys([*owned, *(s.name for s in specs)])))
         for spec in specs:
             if spec.name in self.sheet_names():
                 sh = self.book.sheets[spec.name]
@@ -155,6 +161,22 @@ class XlwingsBook:
                     spec.name, after=self.book.sheets[len(self.book.sheets) - 1]
                 )
             self._write(sh, spec)
+
+    def _owned(self) -> list[str]:
+        """The sheets the book's record (the defined name ``_xlalloc_outputs``) names."""
+        names = self.book.names
+        if not names.contains(OWNER_NAME):
+            return []
+        return owner_record(names(OWNER_NAME).refers_to)
+
+    def _record(self, sheets: list[str]) -> None:
+        """Set the record to ``sheets`` (as the file writer does), before they are written."""
+        value = '="' + "|".join(sheets) + '"'
+        names = self.book.names
+        if names.contains(OWNER_NAME):
+            names(OWNER_NAME).refers_to = value
+        else:
+            names.add(OWNER_NAME, value)
 
     @staticmethod
     def _clear(sh: Any) -> None:

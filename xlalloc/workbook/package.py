@@ -82,6 +82,8 @@ from .sheetspec import (
 
 __all__ = [
     "OWNER_NAME",
+    "not_owned",
+    "owner_record",
     "Limits",
     "defined_cells",
     "fill_template",
@@ -737,10 +739,24 @@ def defined_cells(parts: dict[str, bytes]) -> dict[str, tuple[str, int, int]]:
     return out
 
 
+def not_owned(names: list[str]) -> InputError:
+    """The refusal to replace sheets xlalloc did not write (the same on every surface)."""
+    return InputError(
+        f"the workbook has sheet(s) {names} that xlalloc did not write (they are not on its "
+        f"record, the hidden name {OWNER_NAME}); xlalloc never overwrites a sheet of yours: "
+        "rename or move them and run again",
+        where="workbook",
+    )
+
+
+def owner_record(value: str | None) -> list[str]:
+    """The sheet names in the record's value (``"Targets|Summary"``, with or without ``=``)."""
+    return [s for s in str(value or "").lstrip("=").strip('"').split("|") if s]
+
+
 def owned_sheets(parts: dict[str, bytes]) -> list[str]:
     """The sheets a package's record names as xlalloc's."""
-    record = defined_names(parts).get(OWNER_NAME, "")
-    return [s for s in record.strip('"').split("|") if s]
+    return owner_record(defined_names(parts).get(OWNER_NAME, ""))
 
 
 def _drop_owned_parts(parts: dict[str, bytes], sheet_part: str) -> list[str]:
@@ -853,12 +869,7 @@ class _Edit:
     def replace(self, spec: SheetSpec) -> None:
         """Add xlalloc's sheet, or replace it if the package's record says it is ours."""
         if spec.name in self.sheets and spec.name not in self.owned:
-            raise InputError(
-                f"the workbook has sheet(s) {[spec.name]} that xlalloc did not write (they are "
-                f"not on its record, the hidden name {OWNER_NAME}); xlalloc never overwrites a "
-                "sheet of yours: rename or move them and run again",
-                where="workbook",
-            )
+            raise not_owned([spec.name])
         if spec.name in self.sheets:
             part = self.sheets[spec.name].part
             self.removed += _drop_owned_parts(self.parts, part)
