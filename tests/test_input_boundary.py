@@ -808,3 +808,131 @@ def test_equity_and_levelling_up_inputs(tmp_path, capsys, case):
         rc, text = run([*command, str(path), *extra, "-o", str(out)], capsys)
     assert rc == 2 and message in text, text
     assert sha(path) == before and not out.exists()
+
+
+# ------------------------------------------------------------------ corruption, every command
+
+NHSE = "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+NHSE_OLD = "ICB_Allocation_Tool_update__2025_2026.csv"
+
+
+def _nhse_rows(shared_dir: Path, name: str, icbs: tuple[str, ...], n: int) -> bytes:
+    """The header and the first ``n`` practices of each ICB (by code), as NHS England wrote."""
+    lines = (shared_dir / name).read_bytes().splitlines(keepends=True)
+    header, out, seen = lines[0], [], dict.fromkeys(icbs, 0)
+    col = [h.strip() for h in header.decode("utf-8-sig").split(",")].index("ICB")
+    for line in lines[1:]:
+        icb = line.decode("utf-8", "replace").split(",")[col]
+        if icb in seen and seen[icb] < n:
+            seen[icb] += 1
+            out.append(line)
+    return header + b"".join(out)
+
+
+def _corrupt(data: bytes, rng: random.Random) -> bytes:
+    """A few bytes replaced by the characters that break CSV files and numbers."""
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 3)):
+        out[rng.randrange(len(out))] = rng.choice(b",;\t\n\r\"'=\xff\x00 -.e9x#")
+    return bytes(out)
+
+
+def _cases(shared_dir: Path, tmp_path: Path) -> dict:
+    """Command -> (its input files' bytes, the one to corrupt, argv builder, check of a run)."""
+    old, new = "old_2025_2026.csv", "new_2026_2027.csv"
+
+    def levelled(out: Path) -> None:
+        assert pd.read_csv(out, encoding="utf-8-sig")["payment"].sum() == 1000
+
+    def targeted(out: Path) -> None:
+        frame = pd.read_csv(out, encoding="utf-8-sig")
+        money = [c for c in frame.columns if c.startswith("target") and "£" in c] or [
+            c for c in frame.columns if c == "target"
+        ]
+        assert money and round(frame[money[0]].sum()) == 1_000_000, list(frame.columns)
+
+    return {
+        "targets": (
+            lambda: {"p_2026_2027.csv": _nhse_rows(shared_dir, NHSE, ("T01",), 30)},
+            "p_2026_2027.csv",
+            lambda d, o: [
+                "targets",
+                str(d / "p_2026_2027.csv"),
+                "--budget",
+                "1000000",
+                "-o",
+                str(o),
+            ],
+            targeted,
+        ),
+        "footprint": (
+            lambda: {
+                old: _nhse_rows(shared_dir, NHSE_OLD, ("QM7", "QH8"), 20),
+                new: _nhse_rows(shared_dir, NHSE, ("T01", "T02"), 200),
+            },
+            old,
+            lambda d, o: ["footprint", str(d / old), str(d / new), "-o", str(o)],
+            lambda out: None,
+        ),
+        "equity": (
+            lambda: {
+                "u.csv": b"unit,population,need,spend,deprivation\n"
+                b"A,1000,1200,5000,10\nB,2000,1800,7000,20\nC,1500,1500,6500,15\n"
+            },
+            "u.csv",
+            lambda d, o: ["equity", str(d / "u.csv"), "-o", str(o)],
+            lambda out: None,
+        ),
+        "levelling-up": (
+            lambda: {"f.csv": b"org,funding,need,cap\nA,1000,10,\nB,3000,20,500\nC,2500,15,\n"},
+            "f.csv",
+            lambda d, o: ["levelling-up", str(d / "f.csv"), "--pot", "1000", "-o", str(o)],
+            levelled,
+        ),
+        "activity": (
+            lambda: {
+                "model.xlsx": demo_model(tmp_path / "demo.xlsx").read_bytes(),
+                "x.csv": b"line,practice_code,amount\n"
+                + b"".join(
+                    f"Acute contracts - NHS trusts,Q1000{1 + i % 9},{100 + i}.{i:02d}\n".encode()
+                    for i in range(40)
+                )
+                + b"Acute - independent sector,,10\n",
+            },
+            "x.csv",
+            lambda d, o: [
+                "activity",
+                str(d / "x.csv"),
+                "--model",
+                str(d / "model.xlsx"),
+                "-o",
+                str(o),
+            ],
+            lambda out: None,
+        ),
+    }
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("command", ["targets", "footprint", "equity", "levelling-up", "activity"])
+def test_corrupted_inputs_of_every_command_never_crash_or_hang(
+    shared_dir, tmp_path, capsys, command, seed
+):
+    # Never a traceback or exit 70, never past the time bound; a refused run leaves every
+    # input as it was and writes nothing; a run that goes ahead still reconciles.
+    rng = random.Random(f"{command}-{seed}")
+    files, target, argv, check = _cases(shared_dir, tmp_path)[command]
+    d = tmp_path / "in"
+    d.mkdir()
+    for name, data in files().items():
+        (d / name).write_bytes(_corrupt(data, rng) if name == target else data)
+    before = {p.name: sha(p) for p in d.iterdir()}
+    out = tmp_path / "out.csv"
+    with TimeBound(60):
+        rc, text = run(argv(d, out), capsys)
+    assert rc in (0, 2), text
+    assert {p.name: sha(p) for p in d.iterdir()} == before
+    if rc == 0:
+        check(out)
+    else:
+        assert not out.exists() and "input problem" in text or "error:" in text, text

@@ -34,6 +34,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problems, rows_text
+from .frames import is_blank
 
 __all__ = [
     "EquityResult",
@@ -186,7 +187,8 @@ def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> Equit
             what = "more than 0" if col in ("population", "need") else "a number at least 0"
             if col == "deprivation":
                 what = "a number (higher is more deprived)"
-            problems.add("equity", f"{col} is {text!r}; expected {what}", row=int(r), column=col)
+            shown = "blank" if is_blank(text) else repr(text)
+            problems.add("equity", f"{col} is {shown}; expected {what}", row=int(r), column=col)
         num[col] = v.to_numpy(dtype=np.float64)
     if not len(units):
         problems.add("equity", "no units")

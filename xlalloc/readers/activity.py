@@ -554,6 +554,8 @@ def _count(n: int, at: list[int]) -> str:
     """``3 rows (first: rows 2, 9, 14)``."""
     if n == 1 and at:
         return f"1 row (row {at[0]})"
+    if not at:  # rows not found again (text DuckDB compares differently, e.g. a NUL byte)
+        return f"{n:,} row{'s' if n != 1 else ''}"
     return f"{n:,} rows (first: rows {', '.join(map(str, at))})"
 
 

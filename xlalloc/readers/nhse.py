@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..engine.capitation import COMPONENTS
-from ..engine.errors import InputError, Problems, option
+from ..engine.errors import InputError, Problem, Problems, option, rows_text
+from ..engine.frames import is_blank
 from .cells import col_letter
 from .tables import csv_rows, workbook_sheets
 
@@ -272,6 +273,29 @@ def normalise(
     return out[FRAME_COLUMNS].reset_index(drop=True)
 
 
+def _check_widths(rows: list[list[object]], where: str) -> None:
+    """Refuse rows with more or fewer cells than the header (a comma inside a value)."""
+    width = len(rows[0])
+    bad: dict[int, list[int]] = {}
+    for i, r in enumerate(rows[1:], start=2):
+        if len(r) != width and not (len(r) < width and all(is_blank(v) for v in r)):
+            bad.setdefault(len(r), []).append(i)
+    if bad:
+        raise InputError(
+            [
+                Problem(
+                    where,
+                    f"{n} cells where the header has {width}"
+                    + (f" (rows {rows_text(at)})" if len(at) > 1 else "")
+                    + ": a comma inside a value, or cells missing; use the file as NHS "
+                    "England publishes it",
+                    row=at[0],
+                )
+                for n, at in sorted(bad.items())
+            ]
+        )
+
+
 def read_file(path: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR) -> pd.DataFrame:
     """Read one published file (CSV, or XLSX with one sheet per year).
 
@@ -326,6 +350,7 @@ def read_file(path: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR) -> pd.D
                 raise InputError(
                     "the file is empty; expected NHS England's practice file", where=path.name
                 )
+            _check_widths(rows, path.name)
             raw = pd.DataFrame(rows[1:], columns=rows[0], dtype=object).replace("", None)
             frames.append(normalise(raw, year, path.name, blank_wp))
         except InputError as e:

@@ -147,7 +147,7 @@ def read_table(
             required column missing, a value that is not a number.
     """
     p = _check_file(path)
-    where = str(path)
+    where = p.name  # as every other message about the file names it
     rows: list[list[object]]
     if p.suffix.lower() in WORKBOOK_SUFFIXES:
         rows = next(workbook_sheets(p), ("", []))[1]
