@@ -104,6 +104,33 @@ def payload(path: str | Path, version: str) -> dict:
     }
 
 
+def _numbers(rows):
+    """Every cell as a number where it is one, rounded to 1e-9, else its text."""
+    return [[round(v, 9) if isinstance(v, float) else v for v in r] for r in rows]
+
+
+def assert_same_outputs(headless: dict, web: dict, inputs: dict) -> None:
+    """Every output sheet's every cell (after LibreOffice recalculated both) the same,
+    and the Checks sheet reading 0."""
+    outputs = [s for s in headless if s not in inputs]
+    assert outputs, "the headless run adds output sheets"
+    for sheet in [*outputs, "Checks"]:
+        assert sheet in web, sheet
+        a, b = _numbers(headless[sheet]), _numbers(web[sheet])
+        width = max(len(r) for r in a)
+        a = [r + [""] * (width - len(r)) for r in a]
+        b = [r + [""] * (width - len(r)) for r in b[: len(a)]]
+        diffs = [
+            (i + 1, j + 1, x, y)
+            for i, (ra, rb) in enumerate(zip(a, b))
+            for j, (x, y) in enumerate(zip(ra, rb))
+            if x != y
+        ]
+        assert not diffs, (sheet, diffs[:10])
+    total = next(r for r in web["Checks"] if r[0] == "Overall check (0 when all is well)")
+    assert total[1] == 0
+
+
 def run_child(*args: str) -> dict:
     """Step 2 in a fresh process (xlwings reads ``XLWINGS_ON_SERVER`` when imported)."""
     env = dict(os.environ, **ENV)
@@ -247,6 +274,44 @@ def _font(f) -> dict:
     return {"name": f.name, "size": f.size, "bold": f.bold, "italic": f.italic, "color": f.color}
 
 
+def _load_main(path: str):
+    """A ``main.py`` loaded as xlwings Lite loads it: a module of its own, by file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("main", path)
+    main = importlib.util.module_from_spec(spec)
+    sys.modules["main"] = main
+    spec.loader.exec_module(main)
+    return main
+
+
+def run_lite_child(python_path: str, main_py: str, model: str | Path, name: str) -> dict:
+    """Run a script of ``main.py`` in a Python that sees only ``python_path`` (and the
+    standard library: ``-S``), as xlwings Lite runs it: the payload is built here (with
+    this process's readers) and the child needs nothing but xlwings and what main.py
+    brings."""
+    import tempfile
+
+    import xlwings as xw
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(payload(model, xw.__version__), f)
+    env = dict(ENV, PYTHONPATH=python_path, PATH="/usr/bin:/bin", HOME=str(Path(f.name).parent))
+    if "SOURCE_DATE_EPOCH" in os.environ:  # the run's time stamp, as the headless run's
+        env["SOURCE_DATE_EPOCH"] = os.environ["SOURCE_DATE_EPOCH"]
+    proc = subprocess.run(
+        [sys.executable, "-S", str(HERE / "officejs.py"), "lite-script", main_py, f.name, name],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    os.unlink(f.name)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
 def _child() -> None:  # pragma: no cover - runs in the fresh process
     import asyncio
 
@@ -258,18 +323,24 @@ def _child() -> None:  # pragma: no cover - runs in the fresh process
         custom_scripts_meta,
     )
 
+    what = sys.argv[1]
+    if what == "lite-script":  # no xlalloc installed: main.py brings it
+        main = _load_main(sys.argv[2])
+        with open(sys.argv[3]) as f:
+            book = xw.Book(json=json.load(f))
+        asyncio.run(custom_scripts_call(main, sys.argv[4], typehint_to_value={xw.Book: book}))
+        out = book.json()
+        out["xlalloc"] = sys.modules["xlalloc"].__file__
+        print(json.dumps(out, default=str))
+        return
+
     import xlalloc.excel.scripts as scripts
     import xlalloc.excel.udfs as udfs
 
-    what = sys.argv[1]
     if what == "meta":
         out = {"functions": custom_functions_meta(udfs), "scripts": custom_scripts_meta(scripts)}
     elif what == "lite":  # the main.py `xlalloc lite` writes, as xlwings Lite loads it
-        import importlib.util
-
-        spec = importlib.util.spec_from_file_location("main", sys.argv[2])
-        main = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(main)
+        main = _load_main(sys.argv[2])
         out = {"functions": custom_functions_meta(main), "scripts": custom_scripts_meta(main)}
     elif what == "script":
         model, name = sys.argv[2], sys.argv[3]
@@ -296,5 +367,6 @@ def _child() -> None:  # pragma: no cover - runs in the fresh process
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.path.insert(0, str(HERE.parent))
+    if sys.argv[1] != "lite-script":  # a Lite child sees only what main.py brings
+        sys.path.insert(0, str(HERE.parent))
     _child()

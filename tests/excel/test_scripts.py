@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest import demo_model
 from libreoffice import read_values, recalculate
-from officejs import apply_actions, run_child
+from officejs import apply_actions, assert_same_outputs, run_child
 
 import xlalloc
 from xlalloc.excel.scripts import SCRIPTS
@@ -49,23 +49,7 @@ def test_run_script_through_officejs_gives_the_headless_figures(model, headless,
     alerts = apply_actions(model, actions, out)
     assert alerts and alerts[-1].startswith("Done: 3 places")
     web = read_values(recalculate(out))
-    outputs = [s for s in headless if s not in read_values(model)]
-    assert outputs, "the headless run adds output sheets"
-    for sheet in [*outputs, "Checks"]:
-        assert sheet in web, sheet
-        a, b = _numbers(headless[sheet]), _numbers(web[sheet])
-        width = max(len(r) for r in a)
-        a = [r + [""] * (width - len(r)) for r in a]
-        b = [r + [""] * (width - len(r)) for r in b[: len(a)]]
-        diffs = [
-            (i + 1, j + 1, x, y)
-            for i, (ra, rb) in enumerate(zip(a, b))
-            for j, (x, y) in enumerate(zip(ra, rb))
-            if x != y
-        ]
-        assert not diffs, (sheet, diffs[:10])
-    total = next(r for r in web["Checks"] if r[0] == "Overall check (0 when all is well)")
-    assert total[1] == 0
+    assert_same_outputs(headless, web, read_values(model))
     # Charts on Office.js are pictures (xlwings draws no native charts there).
     assert any(a["func"] == "addPicture" for a in actions)
 

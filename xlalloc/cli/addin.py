@@ -1,30 +1,33 @@
-"""``xlalloc addin``: its options, and the call to the API that does it."""
+"""``xlalloc addin``: its options, and the call to :mod:`xlalloc.excel.addin`."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from .options import needs_extra
+from .options import force_option, needs_extra
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build and verify the xlalloc Excel add-in."""
+    """Build (and verify) the xlalloc Excel add-in, or verify one."""
     needs_extra("excel", "xlwings", "oletools")
-    from ..excel.addin import build, verify
+    from ..excel.addin import ADDIN_NAME, build, verify
 
     if args.action == "build":
-        path = build(args.output)
+        path = build(args.output or ADDIN_NAME, force=args.force)
         report = verify(path)
         print(
-            f"wrote {path}: ribbon tab 'xlalloc', button -> {report.callbacks[0]} "
-            f"(RunPython xlalloc.main()), UDF Modules = {report.udf_modules}"
+            f"wrote {path}: xlwings' ribbon add-in (its VBA project byte for byte, SHA-256 "
+            f"{report.vba_sha256[:12]}...) with an 'xlalloc' tab whose Run button runs "
+            f'{report.callbacks[0]} (RunPython "import xlalloc; xlalloc.main()"); UDF '
+            f"Modules = {report.udf_modules}"
         )
         return 0
-    report = verify(args.output)
+    path = args.output or ADDIN_NAME
+    report = verify(path)
     for p in report.problems:
         print(f"problem: {p}")
-    print(f"{args.output}: {'ok' if report.ok else 'FAILED'}")
+    print(f"{path}: {'ok' if report.ok else 'FAILED'}")
     return 0 if report.ok else 1
 
 
@@ -34,7 +37,8 @@ def register(c: Any) -> None:
     c.add_argument(
         "-o",
         "--output",
-        default="xlalloc.xlam",
-        help="add-in file (default xlalloc.xlam; any name works)",
+        help="the add-in file: xlalloc.xlam (the default, in this folder), or "
+        "FOLDER/xlalloc.xlam; no other name runs xlalloc",
     )
+    force_option(c)
     c.set_defaults(func=run)

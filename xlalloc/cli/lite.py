@@ -6,28 +6,19 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .options import force_option, needs_extra
+from .options import force_option
 
 
 def run(args: argparse.Namespace) -> int:
     """Write main.py and requirements.txt for xlwings Lite."""
-    needs_extra("excel", "xlwings")
-    from ..engine.errors import InputError
     from ..excel.lite import write_lite
-    from ..workbook.files import check_output
 
-    folder = Path(args.folder)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(
-            f"{folder} is a file; name the folder to write main.py and requirements.txt in",
-            where="FOLDER",
-        )
-    for name in ("main.py", "requirements.txt"):
-        check_output(folder / name, [], args.force, (Path(name).suffix,), where="FOLDER")
-    paths = write_lite(folder, args.wheel)
+    paths = write_lite(Path(args.folder), args.wheel, args.force)
+    size = paths[0].stat().st_size
     print(
-        f"wrote {', '.join(str(p) for p in paths)}: paste them into xlwings Lite's editor "
-        "(main.py and requirements.txt tabs)"
+        f"wrote {', '.join(str(p) for p in paths)}"
+        + (f" (main.py carries xlalloc itself, {size / 1e6:.1f} MB)" if not args.wheel else "")
+        + ": paste them into xlwings Lite's editor (main.py and requirements.txt tabs)"
     )
     return 0
 
@@ -38,7 +29,8 @@ def register(c: Any) -> None:
     c.add_argument(
         "--wheel",
         metavar="URL",
-        help="the URL of xlalloc's wheel where your ICB hosts it (default: xlalloc from PyPI)",
+        help="the URL of xlalloc's wheel where your ICB hosts it (default: main.py carries "
+        "xlalloc itself, so nothing needs hosting)",
     )
     force_option(c)
     c.set_defaults(func=run)
