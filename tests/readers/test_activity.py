@@ -354,9 +354,7 @@ def test_without_duckdb_the_message_says_how_to_install_it(tmp_path, monkeypatch
 
     monkeypatch.setitem(sys.modules, "duckdb", None)  # as if not installed
     found = problems_of(lambda: read_activity([tmp_path / "x.csv"], LINES, PRACTICES))
-    assert found == [
-        'activity: reading activity extracts needs DuckDB: pip install "xlalloc[activity]"'
-    ]
+    assert found == ['activity: reading activity extracts needs DuckDB: pip install "duckdb>=1.1"']
 
 
 def test_empty_files_and_a_header_without_rows_are_named(tmp_path):

@@ -47,4 +47,4 @@ def test_other_formats_without_calamine_say_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setattr(sheets, "has_calamine", lambda: False)
     with pytest.raises(InputError) as e:
         sheets.open_values(tmp_path / "old.xls")
-    assert 'pip install "xlalloc[fast]"' in str(e.value)
+    assert 'pip install "python-calamine>=0.2"' in str(e.value)

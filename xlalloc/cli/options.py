@@ -132,11 +132,12 @@ def needs_extra(extra: str, *modules: str) -> None:
     import importlib.util
 
     from ..engine.errors import InputError
+    from ..extras import install_hint
 
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if missing:
         raise InputError(
-            f'this command needs {", ".join(missing)}: pip install "xlalloc[{extra}]"',
+            f"this command needs {', '.join(missing)}: {install_hint(extra)}",
             where="install",
         )
 

@@ -31,6 +31,7 @@ from defusedxml import ElementTree
 
 from .._version import __version__
 from ..engine.errors import InputError, option
+from ..extras import install_hint
 
 __all__ = ["ADDIN_NAME", "AddinReport", "RIBBON_XML", "UDF_MODULE", "build", "verify"]
 
@@ -79,7 +80,7 @@ def quickstart_addin() -> Path:
     if not path.exists():
         raise InputError(
             f"xlwings {xlwings.__version__} has no {path.name}: install xlwings 0.30 or later "
-            '(pip install "xlalloc[excel]")',
+            f"({install_hint('excel')})",
             where="addin",
         )
     return path

@@ -12,7 +12,7 @@ so Lite, the desktop add-in and the command line run the same code.
 ``requirements.txt`` lists only what Lite installs itself: xlwings and xlalloc's pure-Python
 dependencies (openpyxl, defusedxml), pinned to the versions tested here, and the packages
 built into Pyodide (numpy, pandas, pydantic, lxml, matplotlib), unpinned as Lite asks
-(their versions are Pyodide's). ``--wheel URL`` (``wheel=``) keeps the older route for an
+(their versions are Pyodide's). A wheel URL (``wheel=``) keeps the older route for an
 ICB that hosts xlalloc's wheel: ``main.py`` then only imports, and ``requirements.txt``
 names the wheel.
 """

@@ -13,7 +13,7 @@ uses, each file's coverage) works on that small table.
 :data:`AGGREGATE_SQL` is plain SQL over a view ``extract(line, practice_code,
 amount)``: Spark SQL runs it unchanged (see ``docs/scale.md``).
 
-DuckDB is an optional dependency (``pip install "xlalloc[activity]"``): it is
+DuckDB is an optional dependency (the ``activity`` extra, :mod:`xlalloc.extras`): it is
 imported only when an extract is read.
 """
 
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.errors import InputError, Problems, option
+from ..extras import install_hint
 from .tables import file_sha256
 
 __all__ = [
@@ -155,7 +156,7 @@ def _duckdb() -> Any:
         import duckdb
     except ImportError:
         raise InputError(
-            'reading activity extracts needs DuckDB: pip install "xlalloc[activity]"',
+            f"reading activity extracts needs DuckDB: {install_hint('activity')}",
             where="activity",
         ) from None
     return duckdb

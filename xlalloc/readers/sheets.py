@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine.errors import InputError
+from ..extras import install_hint
 
 __all__ = ["WorkbookValues", "has_calamine", "open_values"]
 
@@ -51,8 +52,8 @@ def open_values(path: str | Path) -> WorkbookValues:
         return _calamine(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(
-            f"reading {path.suffix} workbooks needs python-calamine: pip install "
-            '"xlalloc[fast]", or save the file as .xlsx',
+            f"reading {path.suffix} workbooks needs python-calamine: "
+            f"{install_hint('fast')}, or save the file as .xlsx",
             where=path.name,
         )
     return _openpyxl(path)
