@@ -936,3 +936,18 @@ def test_corrupted_inputs_of_every_command_never_crash_or_hang(
         check(out)
     else:
         assert not out.exists() and "input problem" in text or "error:" in text, text
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--seed", "-1"], "--seed: Input should be greater than or equal to 0 (got -1)\n"),
+        (["--draws", "5"], "--draws: Input should be greater than or equal to 100 (got 5)\n"),
+    ],
+)
+def test_monte_carlo_options_are_named_as_typed(tmp_path, capsys, extra, message):
+    # A seed of -1 once got "did you mean -0.01 for -1%?", named as --uncertainty's.
+    out = tmp_path / "t.csv"
+    rc, text = run(["targets", "demo", "--uncertainty", "0.02", *extra, "-o", str(out)], capsys)
+    assert rc == 2 and message in text and "did you mean" not in text, text
+    assert not out.exists()

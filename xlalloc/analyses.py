@@ -170,7 +170,11 @@ def targets(request: TargetsRequest) -> Analysis:
         settings = checked(
             UncertaintySettings,
             {k: v for k, v in values.items() if v is not None},
-            where=option("uncertainty"),
+            where={
+                "relative": option("uncertainty"),
+                "draws": option("draws"),
+                "seed": option("seed"),
+            },
             rates=("relative",),
         )
         places = None if place_map is None else place_map.frame
