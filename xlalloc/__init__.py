@@ -28,6 +28,7 @@ __all__ = [
     "new",
     "pack_template",
     "packs",
+    "rebase",
     "run",
     "table_y1",
     "targets",

@@ -8,6 +8,7 @@ flags that fill a request.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -31,6 +32,7 @@ __all__ = [
     "FootprintRequest",
     "LevellingUpRequest",
     "PackTemplateRequest",
+    "RebaseRequest",
     "TableY1Request",
     "TargetsRequest",
     "activity",
@@ -41,6 +43,8 @@ __all__ = [
     "footprint",
     "levelling_up",
     "pack_template",
+    "read_icb_baselines",
+    "rebase",
     "table_y1",
     "targets",
 ]
@@ -76,8 +80,13 @@ class TargetsRequest(Written):
     )
     year: str | None = Field(None, description="the financial year of a workbook of several")
     places: Path | None = Field(None, description="CSV/XLSX practice_code,place[,locality]")
-    places_by: Literal["lad", "pcn", "sub_icb"] | None = Field(
-        None, description="or places from the file's lad, pcn or sub_icb column, as new has"
+    places_by: Literal["lad", "pcn", "sub_icb", "former_icb"] | None = Field(
+        None,
+        description="or places from the file's lad, pcn or sub_icb column, as new has, or "
+        "each practice's ICB in the ``former`` file",
+    )
+    former: Path | None = Field(
+        None, description="an earlier year's practice file: its ICBs are former_icb's places"
     )
     icb: str | None = Field(None, description="keep one ICB, by code, name or part of it")
     component: Component = Field("core", description="weighted population the shares follow")
@@ -106,11 +115,15 @@ def targets(request: TargetsRequest) -> Analysis:
     from . import demo
     from .engine import capitation as cap
     from .readers import nhse
-    from .readers.tables import read_table
 
     r = request
     demo_data = r.practices == "demo"
-    out = r.checked_output(r.practices, r.places, sidecars=("provenance",))
+    out = r.checked_output(r.practices, r.places, r.former, sidecars=("provenance",))
+    picture = None
+    if r.places_by and not demo_data and importlib.util.find_spec("matplotlib") is not None:
+        from .workbook.files import check_output
+
+        picture = check_output(out.with_name(f"{out.stem}-places.png"), [], r.overwrite, (".png",))
     if demo_data:
         practices = demo.practices()
         england = demo.ENGLAND
@@ -124,22 +137,10 @@ def targets(request: TargetsRequest) -> Analysis:
     if r.icb:
         code, _name = nhse.find_icb(practices, r.icb)
         practices = practices[practices["icb_code"] == code].reset_index(drop=True)
-    place_map, warnings = None, []
-    if r.places and r.places_by:
-        raise InputError(
-            f"give either {option('places')} FILE or {option('places_by')}, not both",
-            where=option("places_by"),
-        )
-    if r.places:
-        place_map = cap.define_places(practices, read_table(r.places), where=str(r.places))
-        warnings = list(place_map.warnings)
-    elif r.places_by:
-        place_map = cap.define_places(
-            practices, _places_by(practices, r.places_by, r.practices), where=option("places_by")
-        )
-        warnings = list(place_map.warnings)
-    elif demo_data:
-        place_map = cap.define_places(practices, demo.places(practices), where="demo places")
+    place_map = _place_map(r, practices)
+    warnings = (
+        list(place_map.warnings) if place_map is not None and not r.practices == "demo" else []
+    )
     if r.baselines and r.uncertainty is None:
         raise InputError(
             f"{option('baselines')} gives each place's distance from target an interval: "
@@ -198,6 +199,14 @@ def targets(request: TargetsRequest) -> Analysis:
         path = _write(out, {**sheets, "Provenance": tables["Provenance"]}, r)
     else:
         path = _write(out, tables, r)
+    notes = []
+    if picture is not None and place_map is not None:
+        from .workbook.places_map import write_places_map
+
+        files = [r.practices, *([r.former] if r.former else [])]
+        what = f"{practices['icb_code'].iloc[0]} " if r.icb else ""
+        write_places_map(picture, place_map.frame, files, f"{what}practices by place")
+        notes.append(f"drew the practices by place in {picture}: each place a colour")
     filled = len(prov.of("zero-filled"))
     summary = f"wrote {len(table)} rows to {out}" + (
         f"; {filled} practice(s) with blank weighted populations read as zero are listed "
@@ -205,7 +214,7 @@ def targets(request: TargetsRequest) -> Analysis:
         if filled
         else ""
     )
-    return Analysis(path, tables, summary, warnings=warnings)
+    return Analysis(path, tables, summary, notes=notes, warnings=warnings)
 
 
 def _targets_columns(table: pd.DataFrame, budget: bool, spread: list[str]) -> list[str]:
@@ -258,6 +267,77 @@ def _places_by(practices: pd.DataFrame, by: str, source: str) -> pd.DataFrame:
         )
     return pd.DataFrame(
         {"practice_code": practices["practice_code"], "place": practices[key].astype(str)}
+    )
+
+
+def _place_map(r: TargetsRequest, practices: pd.DataFrame) -> Any:
+    """The places ``targets`` was asked for (a file, a grouping, former ICBs, the demo's).
+
+    Raises:
+        InputError: Options that exclude each other, or a places problem.
+    """
+    from . import demo
+    from .engine import capitation as cap
+    from .readers.tables import read_table
+
+    if r.former and r.places_by != "former_icb":
+        raise InputError(
+            f"{option('former')} names the file whose ICBs are the places of "
+            f"{option('places_by')} former_icb: add {option('places_by')} former_icb",
+            where=option("former"),
+        )
+    if r.places and r.places_by:
+        raise InputError(
+            f"give either {option('places')} FILE or {option('places_by')}, not both",
+            where=option("places_by"),
+        )
+    if r.places:
+        return cap.define_places(practices, read_table(r.places), where=str(r.places))
+    if r.places_by == "former_icb":
+        places = _former_places(practices, r.former, r.blank_as_zero)
+        return cap.define_places(practices, places, where=option("former"))
+    if r.places_by:
+        places = _places_by(practices, r.places_by, r.practices)
+        return cap.define_places(practices, places, where=option("places_by"))
+    if r.practices == "demo":
+        return cap.define_places(practices, demo.places(practices), where="demo places")
+    return None
+
+
+def _former_places(
+    practices: pd.DataFrame, former: Path | None, blank_as_zero: bool
+) -> pd.DataFrame:
+    """Each practice's place: its ICB in the earlier year's file (``former_icb``).
+
+    Raises:
+        InputError: No ``former`` file, or practices it does not list (named).
+    """
+    from .readers import nhse
+
+    if former is None:
+        raise InputError(
+            f"{option('places_by')} former_icb takes each practice's ICB from an earlier "
+            f"year's file: give it with {option('former')} FILE",
+            where=option("places_by"),
+        )
+    blank = nhse.BlankWP.ZERO if blank_as_zero else nhse.BlankWP.ERROR
+    earlier = nhse.load_practices(former, blank_wp=blank).drop_duplicates("practice_code")
+    icb = earlier.set_index("practice_code")["icb_name"].astype(str)
+    absent = practices[~practices["practice_code"].isin(icb.index)]
+    if len(absent):
+        codes = ", ".join(absent["practice_code"].astype(str).head(20))
+        raise InputError(
+            f"{len(absent)} practice(s) are not in {former.name}, so have no former ICB: "
+            f"{codes}"
+            + (" ..." if len(absent) > 20 else "")
+            + f"; give their places with {option('places')} FILE",
+            where=option("former"),
+        )
+    return pd.DataFrame(
+        {
+            "practice_code": practices["practice_code"],
+            "place": practices["practice_code"].map(icb).astype(str),
+        }
     )
 
 
@@ -620,6 +700,110 @@ def footprint(request: FootprintRequest) -> Analysis:
         f"{r.output}"
     )
     return Analysis(path, tables, summary)
+
+
+# --------------------------------------------------------------------------- rebase
+
+
+class RebaseRequest(Written):
+    """Baselines rebased from one year's ICBs onto the next year's (``xlalloc rebase``)."""
+
+    old: Path = Field(description="the practice file of the old footprint (e.g. 2025/26)")
+    new: Path = Field(description="the practice file of the new footprint (e.g. 2026/27)")
+    baselines: Path = Field(description="CSV/XLSX icb,baseline for every old ICB (code or name)")
+    component: Component = Field("core", description="the weighted population sharing each")
+    unit: float = Field(1.0, description="rounding unit of the parts in £")
+    old_year: str | None = Field(None, description="the year in ``old``, e.g. 2025/26")
+    new_year: str | None = Field(None, description="the year in ``new``, e.g. 2026/27")
+    blank_as_zero: bool = Field(False, description="read blank weighted populations as zero")
+
+
+def read_icb_baselines(path: Path, old: pd.DataFrame) -> pd.DataFrame:
+    """``icb, baseline`` rows as ``icb_code, icb_name, baseline`` of the old file's ICBs.
+
+    Each ``icb`` is found by code, name or a unique part of its name, as ``--icb`` is.
+
+    Raises:
+        InputError: Every problem: a missing column, an ICB not found or named twice, a
+            baseline that is blank or not a number (each naming its row).
+    """
+    from .engine.frames import SOURCE_ROW, is_blank
+    from .readers import nhse
+    from .readers.tables import read_table
+
+    frame = read_table(path, numbers=["baseline"], required=["icb", "baseline"])
+    problems, rows, seen = Problems(), [], {}
+    for _, r in frame.iterrows():
+        row = int(r[SOURCE_ROW])
+        if is_blank(r["baseline"]):
+            problems.add(path.name, "the baseline is blank", row=row, column="baseline")
+        try:
+            code, name = nhse.find_icb(old, str(r["icb"] or ""), where=path.name)
+        except InputError as e:
+            for p in e.problems:
+                problems.add(path.name, p.message, row=row, column="icb")
+            continue
+        if code in seen:
+            problems.add(
+                path.name,
+                f"{code} {name} is given twice (rows {seen[code]} and {row}); give each "
+                "old ICB once",
+                row=row,
+                column="icb",
+            )
+            continue
+        seen[code] = row
+        rows.append((code, name, r["baseline"]))
+    problems.raise_if_any()
+    return pd.DataFrame(rows, columns=["icb_code", "icb_name", "baseline"])
+
+
+def rebase(request: RebaseRequest) -> Analysis:
+    """Each old ICB's baseline split among the new ICBs its practices moved to.
+
+    Raises:
+        InputError: Every input problem.
+    """
+    from .engine.rebase import RebaseSettings
+    from .engine.rebase import rebase as rebase_baselines
+    from .readers import nhse
+    from .workbook.rebase_book import write_rebase
+
+    r = request
+    out = r.checked_output(r.old, r.new, r.baselines, sidecars=("bridge", "left_out"))
+    settings = checked(
+        RebaseSettings,
+        {"component": r.component, "unit": r.unit},
+        where={"component": option("component"), "unit": option("unit")},
+        rates=(),
+    )
+    blank = nhse.BlankWP.ZERO if r.blank_as_zero else nhse.BlankWP.ERROR
+    old = nhse.load_practices(r.old, r.old_year, blank_wp=blank)
+    new = nhse.load_practices(r.new, r.new_year, blank_wp=blank)
+    given = read_icb_baselines(r.baselines, old)
+    try:
+        result = rebase_baselines(old, new, given.set_index("icb_code")["baseline"], settings)
+    except InputError as e:
+        raise renamed(e, {"baselines": r.baselines.name}) from None
+    tables = {"Baselines": result.baselines, "Bridge": result.bridge, "Left out": result.left_out}
+    if out.suffix.lower() == ".csv":
+        path = _write(out, tables, r)
+    else:
+        path = write_rebase(out, given, result, r.look())
+    splits = result.bridge.groupby("old_code")["new_code"].nunique()
+    summary = (
+        f"{len(given)} old ICBs' baselines (£{given['baseline'].sum():,.0f}) on "
+        f"{len(result.baselines)} new ICBs (£{result.baselines['baseline'].sum():,.0f}); "
+        f"{int((splits > 1).sum())} old ICB(s) split; wrote {out}"
+    )
+    notes = []
+    if len(result.left_out):
+        counts = result.left_out["in_file"].value_counts()
+        notes.append(
+            f"{int(counts.get('old', 0))} practice(s) only in the old file and "
+            f"{int(counts.get('new', 0))} only in the new take no part (listed: Left out)"
+        )
+    return Analysis(path, tables, summary, notes=notes)
 
 
 # --------------------------------------------------------------------------- table Y1

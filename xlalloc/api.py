@@ -44,6 +44,7 @@ __all__ = [
     "new",
     "pack_template",
     "packs",
+    "rebase",
     "run",
     "table_y1",
     "targets",
@@ -119,6 +120,13 @@ def new(
             "places and localities need NHS England's practice files: "
             f"add {option('practices')} FILE {option('icb')} CODE_OR_NAME",
         )
+    picture = places_picture(path)
+    if from_files and picture.exists() and not overwrite:
+        problems.add(
+            str(picture),
+            f"{picture} exists (the map of the practices by place that {option('practices')} "
+            f"draws beside the model); pass {option('overwrite')} to replace it",
+        )
     problems.raise_if_any()
     if from_files:
         assert icb is not None
@@ -143,10 +151,37 @@ def new(
                 tuple(built.notes),
             ),
         )
-        return save_model(book, path)
+        written = save_model(book, path)
+        _draw_places(built, practices, picture, on_note or (lambda _n: None))
+        return written
     tables = demo_data.model_tables() if demo else None
     policy = demo_data.DEMO_POLICY if demo else None
     return save_model(build_model(tables, policy), path)
+
+
+def places_picture(path: Path) -> Path:
+    """Where ``new`` draws the map of the practices by place: ``MODEL-places.png``."""
+    return path.with_name(f"{path.stem}-places.png")
+
+
+def _draw_places(
+    built: Any, files: Sequence[str | Path], picture: Path, note: Callable[[str], None]
+) -> None:
+    """The map of the latest year's practices by place, beside the model (if matplotlib)."""
+    import importlib.util
+
+    from .extras import install_hint
+
+    if importlib.util.find_spec("matplotlib") is None:
+        note(f"no map of the practices by place: it needs matplotlib ({install_hint('excel')})")
+        return
+    from .workbook.places_map import write_places_map
+
+    latest = built.practices[built.practices["year"] == built.practices["year"].max()]
+    year = str(latest["year"].iloc[0]) if len(latest) else ""
+    title = f"{built.icb_code} {built.icb_name}: practices by place, {year}"
+    write_places_map(picture, latest, list(files), title)
+    note(f"drew the practices by place in {picture}: each place a colour, to check by eye")
 
 
 def checked_grouping(value: str | None) -> Grouping | None:
@@ -408,6 +443,26 @@ def footprint(old: str | Path, new: str | Path, output: str | Path, **options: A
     from .analyses import footprint as run_footprint
 
     return run_footprint(FootprintRequest.of(old=old, new=new, output=output, **options))
+
+
+def rebase(
+    old: str | Path, new: str | Path, output: str | Path, baselines: str | Path, **options: Any
+) -> Analysis:
+    """Old ICBs' baselines rebased onto the new ICBs their practices moved to.
+
+    Args:
+        old: NHS England's practice file of the old footprint (e.g. 2025/26's 42 ICBs).
+        new: The new footprint's (e.g. 2026/27's 36).
+        output: ``.csv`` (the bridge and the practices left out beside it) or ``.xlsx``.
+        baselines: CSV/XLSX ``icb, baseline`` for every old ICB (code or name).
+        **options: ``component`` (default ``core``), ``unit``, ``old_year``,
+            ``new_year``, ``blank_as_zero`` and the presentation options.
+    """
+    from .analyses import RebaseRequest
+    from .analyses import rebase as run_rebase
+
+    request = RebaseRequest.of(old=old, new=new, output=output, baselines=baselines, **options)
+    return run_rebase(request)
 
 
 def table_y1(output: str | Path, **options: Any) -> Analysis:

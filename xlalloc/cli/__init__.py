@@ -48,6 +48,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "with their predecessors",
         "footprint",
     ),
+    "rebase": (
+        "rebase last year's ICB baselines onto this year's ICBs (mergers and splits), with "
+        "the bridge",
+        "rebase",
+    ),
     "equity": (
         "equity of spend against need: underserved units, horizontal and vertical inequity",
         "equity",

@@ -64,11 +64,12 @@ def register(c: Any) -> None:
     )
     where.add_argument(
         "--places-by",
-        choices=["lad", "pcn", "sub_icb"],
+        choices=["lad", "pcn", "sub_icb", "former_icb"],
         dest="places_by",
         help="one place per local authority district (lad, the default), "
         "primary care network (pcn) or sub-ICB location (sub_icb), named "
-        "as the files name them",
+        "as the files name them; or former_icb: each practice's ICB in the earliest file "
+        "given (a merged ICB's predecessors as its places)",
     )
     c.add_argument(
         "--localities-by",

@@ -21,6 +21,7 @@ TARGET_OPTIONS = (
     "year",
     "places",
     "places_by",
+    "former",
     "icb",
     "component",
     "budget",
@@ -45,10 +46,17 @@ def register(c: Any) -> None:
     c.add_argument("--places", help="CSV/XLSX with columns practice_code,place[,locality]")
     c.add_argument(
         "--places-by",
-        choices=["lad", "pcn", "sub_icb"],
+        choices=["lad", "pcn", "sub_icb", "former_icb"],
         dest="places_by",
         help="or one place per local authority district (lad), primary care network (pcn) "
-        "or sub-ICB location (sub_icb), named as the file names them (as xlalloc new)",
+        "or sub-ICB location (sub_icb), named as the file names them (as xlalloc new); or "
+        "former_icb: each practice's ICB in --former FILE",
+    )
+    c.add_argument(
+        "--former",
+        metavar="FILE",
+        help="an earlier year's practice file, whose ICBs are the places of --places-by "
+        "former_icb (e.g. 2025/26's, for a 2026/27 ICB formed by merger)",
     )
     c.add_argument(
         "--icb",

@@ -30,13 +30,16 @@ from .runner import UNMAPPED
 
 __all__ = ["GROUPINGS", "UNMAPPED", "BuiltModel", "build_from_files"]
 
-Grouping = Literal["lad", "pcn", "sub_icb"]
+Grouping = Literal["lad", "pcn", "sub_icb", "former_icb"]
 
 #: Grouping columns of NHS England's files: option value -> (column key, what it is).
+#: ``former_icb`` is each practice's ICB in the earliest file given: a merged ICB's
+#: predecessors as its places.
 GROUPINGS: dict[str, tuple[str, str]] = {
     "lad": ("lad_name", "local authority district"),
     "pcn": ("pcn_name", "primary care network (PCN)"),
     "sub_icb": ("sub_icb_name", "sub-ICB location"),
+    "former_icb": ("icb_name", "ICB in the earliest file (its former ICB)"),
 }
 
 
@@ -163,8 +166,22 @@ def _grouping(
     notes: list[str],
     option: str,
 ) -> pd.Series:
-    """Each practice code's group: its latest non-blank value in the files."""
+    """Each practice code's group: its latest non-blank value in the files.
+
+    ``former_icb``: its ICB in the earliest file instead (a practice not in that file has
+    none, and is reported as in no place).
+    """
     key, what = GROUPINGS[by]
+    if by == "former_icb":
+        first = min(members["year"])
+        earliest = members[members["year"] == first].drop_duplicates("practice_code")
+        notes.append(
+            f"places are the ICBs the practices were in in {first} ({files[first].name}): "
+            + ", ".join(
+                f"{n} ({c})" for c, n in sorted(set(zip(earliest["icb_code"], earliest[key])))
+            )
+        )
+        return earliest.set_index("practice_code")[key].astype("string")
     present = members.dropna(subset=[key])
     years = sorted(members["year"].unique())
     lacking = [y for y in years if y not in set(present["year"])]

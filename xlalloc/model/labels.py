@@ -122,6 +122,16 @@ _FIXED = {
     "month": "Month",
     "reason": "Reason",
     "row": "Ledger row",
+    # rebase
+    "old_code": "Old ICB code",
+    "old_name": "Old ICB",
+    "new_code": "New ICB code",
+    "new_name": "New ICB",
+    "practices": "Practices",
+    "weighted_population": "Weighted population (old year)",
+    "share": "Share of the old ICB's baseline",
+    "exact_amount": "Exact part (£)",
+    "in_file": "In this file only",
 }
 
 

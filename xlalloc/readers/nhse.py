@@ -574,3 +574,37 @@ def read_headers(path: str | Path) -> list[str]:
         return []
     text = csv_rows(path)
     return [h.replace("\ufeff", "").strip() for h in text[0]] if text else []
+
+
+def practice_locations(paths: Iterable[str | Path]) -> pd.DataFrame:
+    """Each practice's latitude and longitude, as NHS England's files give them.
+
+    Every file since 2022/23 carries ``Latitude`` and ``Longitude`` beside the practice
+    code; the last file listing a practice with both wins. A file without them adds
+    nothing (the map says how many practices it could not place).
+
+    Returns:
+        ``practice_code, latitude, longitude`` (floats), one row per practice.
+    """
+    frames = []
+    for p in map(Path, paths):
+        if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            sheets = [rows for _s, rows in workbook_sheets(p) if rows]
+            rows = sheets[0] if sheets else []
+        else:
+            rows = csv_rows(p)
+        if not rows:
+            continue
+        heads = [_norm(h) for h in rows[0]]
+        if not {"practice_code", "latitude", "longitude"} <= set(heads):
+            continue
+        at = [heads.index(k) for k in ("practice_code", "latitude", "longitude")]
+        body = [[r[j] if j < len(r) else "" for j in at] for r in rows[1:]]
+        f = pd.DataFrame(body, columns=["practice_code", "latitude", "longitude"])
+        f["practice_code"] = f["practice_code"].astype(str).str.strip().str.upper()
+        for c in ("latitude", "longitude"):
+            f[c] = pd.to_numeric(f[c], errors="coerce")
+        frames.append(f.dropna())
+    if not frames:
+        return pd.DataFrame(columns=["practice_code", "latitude", "longitude"])
+    return pd.concat(frames, ignore_index=True).drop_duplicates("practice_code", keep="last")

@@ -66,7 +66,7 @@ def number_format(column: str) -> str | None:
         return SHARE
     if c.startswith("dft") or c.endswith("growth") or c.startswith("growth") or c.endswith("_pct"):
         return PCT
-    if c.endswith("_wp") or c in ("population", "rows") or "per_1000" in c:
+    if c.endswith("_wp") or c in ("population", "rows", "weighted_population") or "per_1000" in c:
         return NUMBER
     money_words = (
         "target",
