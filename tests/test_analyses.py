@@ -183,3 +183,91 @@ def test_monte_carlo_options_need_uncertainty_and_a_seed_is_never_a_percentage(t
         api.targets("demo", out, uncertainty=0.0255, seed=-1)
     assert "greater than or equal to 0" in str(e.value) and "did you mean" not in str(e.value)
     assert not out.exists()
+
+
+def test_targets_by_former_icb_and_what_it_needs(tmp_path, shared_dir):
+    import csv
+
+    old = shared_dir / "ICB_Allocation_Tool_update__2025_2026.csv"
+    new = shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    out = tmp_path / "t02.csv"
+    result = api.targets(new, out, icb="T02", places_by="former_icb", former=old)
+    got = result.tables["Targets"].set_index("name")
+    # T02 NHS Essex from its three predecessors, each index from the raw files by hand.
+    with open(old, encoding="utf-8-sig", newline="") as f:
+        former = {r["Practice_Code"]: r["ICBname"] for r in csv.DictReader(f)}
+    with open(new, encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["ICB"] == "T02"]
+    pop = {k: 0.0 for k in set(former[r["Practice_Code"]] for r in rows)}
+    wp = dict(pop)
+    for r in rows:
+        pop[former[r["Practice_Code"]]] += float(r["Registered Patients"])
+        wp[former[r["Practice_Code"]]] += float(r["Core WP"])
+    rate = sum(wp.values()) / sum(pop.values())
+    places = got[got["level"] == "place"]
+    assert sorted(places.index) == sorted(pop) and len(pop) == 3
+    for name in pop:
+        assert places.loc[name, "core_index"] == pytest.approx(wp[name] / pop[name] / rate)
+    assert (tmp_path / "t02-places.png").exists()
+    with pytest.raises(InputError, match="former_icb takes each practice's ICB from an earlier"):
+        api.targets(new, tmp_path / "a.csv", icb="T02", places_by="former_icb")
+    with pytest.raises(InputError, match="add `places_by` former_icb"):
+        api.targets(new, tmp_path / "b.csv", icb="T02", former=old)
+    # A practice the earlier file does not list has no former ICB: named.
+    lines = old.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    short = tmp_path / "short_2025_2026.csv"
+    short.write_text("".join(line for line in lines if ",QH8," not in line), encoding="utf-8")
+    with pytest.raises(InputError, match=r"145 practice\(s\) are not in short_2025_2026.csv"):
+        api.targets(new, tmp_path / "c.csv", icb="T02", places_by="former_icb", former=short)
+    # Without an ICB, a former ICB split between new ones is refused as a place.
+    with pytest.raises(InputError, match="place 'NHS Frimley ICB' spans more than one ICB"):
+        api.targets(new, tmp_path / "d.csv", places_by="former_icb", former=old)
+
+
+def test_the_readmes_merger_example_runs_as_written(tmp_path, shared_dir, libreoffice):
+    # README: rebase the 42 old ICBs' baselines, build T02 NHS Essex with its three
+    # predecessors as places, give each place its part of the bridge, and run.
+    import pandas as pd
+    from libreoffice import read_values, recalculate
+    from openpyxl import load_workbook
+
+    from xlalloc.cli import main
+    from xlalloc.readers import nhse
+
+    old = shared_dir / "ICB_Allocation_Tool_update__2025_2026.csv"
+    new = shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    icbs = nhse.load_practices(old).groupby("icb_code")["core"].sum()
+    baselines = tmp_path / "BASELINES.csv"
+    pd.DataFrame({"icb": icbs.index, "baseline": (icbs * 1900).round()}).to_csv(
+        baselines, index=False
+    )
+    rebased = tmp_path / "rebased.xlsx"
+    assert (
+        main(["rebase", str(old), str(new), "--baselines", str(baselines), "-o", str(rebased)]) == 0
+    )
+    values = read_values(recalculate(rebased, tmp_path / "lo1"))
+    assert values["Checks"][3] == ["Overall check (0 when all is well)", 0]
+    model = tmp_path / "essex.xlsx"
+    args = ["new", str(model), "--icb", "T02", "--places-by", "former_icb"]
+    assert main([*args, "--practices", str(old), "--practices", str(new)]) == 0
+    bridge = pd.DataFrame(values["Bridge"][1:], columns=values["Bridge"][0])
+    parts = bridge[bridge["New ICB code"] == "T02"]
+    assert sorted(parts["Old ICB code"]) == ["QH8", "QJG", "QM7"]
+    wb = load_workbook(model)
+    for i, (place, amount) in enumerate(zip(parts["Old ICB"], parts["Amount (£)"])):
+        wb["Baselines"].cell(row=5 + i, column=1, value=place)
+        wb["Baselines"].cell(row=5 + i, column=2, value=amount)
+    total = float(parts["Amount (£)"].sum())
+    for j, v in enumerate(["All services", "Other programme costs", round(total * 1.03), True]):
+        wb["Budget"].cell(row=5, column=1 + j, value=v)
+    for i, (y, t) in enumerate((("2025/26", total * 1.03), ("2026/27", total * 1.06))):
+        wb["Totals"].cell(row=5 + i, column=1, value=y)
+        wb["Totals"].cell(row=5 + i, column=2, value=round(t))
+    wb.save(model)
+    assert main(["run", str(model)]) == 0
+    out = tmp_path / "essex-results.xlsx"
+    values = read_values(recalculate(out, tmp_path / "lo2"))
+    overall = next(
+        r for r in values["Checks"] if r and r[0] == "Overall check (0 when all is well)"
+    )
+    assert overall[1] == 0

@@ -71,3 +71,31 @@ def test_a_member_missing_from_its_year_is_an_error():
         practice_changes(nat, members)
     with pytest.raises(InputError, match="missing column"):
         practice_changes(nat.drop(columns="core"), members)
+
+
+def test_practices_that_came_with_their_former_icb_are_the_bridge():
+    # T01 formed in 2026/27 from A and B: its practices are T01's in both years (by
+    # reference), each listed with the ICB it came from and that year's figures.
+    nat = pd.DataFrame(
+        [
+            ("2025/26", "P1", "One", "A", "Old A", 1000.0, 900.0),
+            ("2025/26", "P2", "Two", "B", "Old B", 2000.0, 2100.0),
+            ("2026/27", "P1", "One", "T01", "New", 1010.0, 910.0),
+            ("2026/27", "P2", "Two", "T01", "New", 2020.0, 2120.0),
+        ],
+        columns=[
+            "year",
+            "practice_code",
+            "practice_name",
+            "icb_code",
+            "icb_name",
+            "population",
+            "core",
+        ],
+    )
+    members = nat[["year", "practice_code"]]
+    got = practice_changes(nat, members)
+    assert got[["change", "practice_code", "other_icb", "core_wp"]].values.tolist() == [
+        ["came with its former ICB (a merger or boundary change)", "P1", "Old A", 900.0],
+        ["came with its former ICB (a merger or boundary change)", "P2", "Old B", 2100.0],
+    ]

@@ -445,3 +445,71 @@ def test_an_icb_merged_away_says_which_icbs_its_practices_joined():
     with pytest.raises(InputError) as e:
         build_from_files([new_file], "Hertfordshire and West Essex")
     assert "ICBs changed in 2026/27 (42 became 36)" in str(e.value)
+
+
+OLD_2526 = "ICB_Allocation_Tool_update__2025_2026.csv"
+
+
+def former_icb_indices(old_path, new_path, icb="T01"):
+    """Each former ICB's core index within the new ICB, from the raw CSVs: the new ICB's
+    practices (2026/27 figures) grouped by their 2025/26 ICB."""
+    with open(old_path, encoding="utf-8-sig", newline="") as f:
+        former = {r["Practice_Code"]: r["ICBname"] for r in csv.DictReader(f)}
+    with open(new_path, encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["ICB"] == icb]
+    sums = defaultdict(lambda: [0.0, 0.0])
+    for r in rows:
+        for key in ("ICB", former[r["Practice_Code"]]):
+            sums[key][0] += float(r["Registered Patients"])
+            sums[key][1] += float(r["Core WP"])
+    rate = sums["ICB"][1] / sums["ICB"][0]
+    return {k: (wp / pop) / rate for k, (pop, wp) in sums.items() if k != "ICB"}
+
+
+def test_a_merged_icb_modelled_by_its_predecessors_runs_with_checks_0(tmp_path, libreoffice):
+    # T01 NHS Central East, formed in 2026 from Bedfordshire, Luton and Milton Keynes,
+    # Cambridgeshire and Peterborough, and most of Hertfordshire and West Essex.
+    old, new = files(OLD_2526, THREE[0])
+    model = tmp_path / "t01.xlsx"
+    args = ["new", str(model), "--icb", "T01", "--places-by", "former_icb"]
+    assert main([*args, "--practices", old, "--practices", new]) == 0
+    assert (tmp_path / "t01-places.png").read_bytes().startswith(b"\x89PNG")
+    expected = former_icb_indices(old, new)
+    # The Reconciliation sheet is the bridge: every practice with the ICB it came from and
+    # its 2025/26 core weighted population (the raw file's Final WP, summed here).
+    rows = CalamineWorkbook.from_path(str(model)).get_sheet_by_name("Reconciliation")
+    recon = pd.DataFrame(rows.to_python()[4:], columns=rows.to_python()[3])
+    assert set(recon["change"]) == {"came with its former ICB (a merger or boundary change)"}
+    with open(old, encoding="utf-8-sig", newline="") as f:
+        raw = {r["Practice_Code"]: (r["ICBname"], float(r["Final WP"])) for r in csv.DictReader(f)}
+    by_former = defaultdict(float)
+    for code in recon["practice_code"]:
+        by_former[raw[code][0]] += raw[code][1]
+    got_wp = recon.groupby("other_icb")["core_wp"].sum()
+    assert got_wp.to_dict() == pytest.approx(dict(by_former), rel=1e-12)
+    assert len(recon) == 272
+    assert sorted(expected) == [
+        "NHS Bedfordshire, Luton and Milton Keynes ICB",
+        "NHS Cambridgeshire and Peterborough ICB",
+        "NHS Hertfordshire and West Essex ICB",
+    ]
+    wb = load_workbook(model)
+    for i, place in enumerate(sorted(expected)):
+        wb["Baselines"].cell(row=5 + i, column=1, value=place)
+        wb["Baselines"].cell(row=5 + i, column=2, value=2_000_000_000 + i * 123_456_789)
+    for j, v in enumerate(["All services", "Other programme costs", 7_000_000_000, True]):
+        wb["Budget"].cell(row=5, column=1 + j, value=v)
+    for i, (y, t) in enumerate((("2025/26", 6.7e9), ("2026/27", 7.0e9))):
+        wb["Totals"].cell(row=5 + i, column=1, value=y)
+        wb["Totals"].cell(row=5 + i, column=2, value=t)
+    wb.save(model)
+    out = tmp_path / "t01-results.xlsx"
+    result = xlalloc.run(model, out)
+    ind = result.tables()["indices"]
+    got = ind[(ind["year"] == "2026/27") & (ind["level"] == "place")].set_index("name")
+    assert sorted(got.index) == sorted(expected)
+    for place, value in expected.items():
+        assert got.loc[place, "core_index"] == pytest.approx(value, rel=1e-12), place
+    values = read_values(recalculate(out, tmp_path / "lo"))
+    total = next(r for r in values["Checks"] if r and r[0] == "Overall check (0 when all is well)")
+    assert total[1] == 0

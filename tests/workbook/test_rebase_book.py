@@ -13,9 +13,9 @@ from xlalloc.workbook.rebase_book import write_rebase
 
 def _result():
     def practices(rows):
-        return pd.DataFrame(
-            rows, columns=["practice_code", "icb_code", "icb_name", "core"]
-        ).assign(practice_name="Practice")
+        return pd.DataFrame(rows, columns=["practice_code", "icb_code", "icb_name", "core"]).assign(
+            practice_name="Practice"
+        )
 
     old = practices(
         [("P1", "A", "Old A", 100.0), ("P2", "A", "Old A", 200.0), ("P3", "B", "Old B", 50.0)]

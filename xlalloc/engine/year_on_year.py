@@ -25,6 +25,7 @@ __all__ = ["CHANGES", "CHANGE_COLUMNS", "practice_changes"]
 
 #: What happened to a practice between two consecutive years, in the order listed.
 CHANGES = (
+    "came with its former ICB (a merger or boundary change)",
     "joined from another ICB",
     "new in the year's file",
     "left for another ICB",
@@ -58,7 +59,9 @@ def practice_changes(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFr
     Returns:
         One row per practice that changed, with :data:`CHANGE_COLUMNS`. A
         practice that joins or is new carries its ``to_year`` population and core
-        weighted population; one that leaves carries its ``from_year`` figures.
+        weighted population; one that leaves carries its ``from_year`` figures, as does
+        one that is the ICB's in both years but under another ICB's code in the first
+        (it came with its former ICB in a merger: the bridge, practice by practice).
         ``other_icb`` names the ICB it came from or went to. Empty when only one
         year is given or nothing changed.
 
@@ -90,9 +93,13 @@ def practice_changes(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFr
         moved_out = lf.index.isin(n2.index)
         jf = n2.loc[joined]
         moved_in = jf.index.isin(n1.index)
+        both = sorted(a & b)
+        merged = n1.loc[both, "icb_code"].to_numpy() != n2.loc[both, "icb_code"].to_numpy()
+        mf = n1.loc[[c for c, m in zip(both, merged) if m]]  # its former ICB's figures
         for frame, moved, other, names in (
-            (jf, moved_in, n1, (CHANGES[0], CHANGES[1])),
-            (lf, moved_out, n2, (CHANGES[2], CHANGES[3])),
+            (mf, np.ones(len(mf), dtype=bool), n1, (CHANGES[0], CHANGES[0])),
+            (jf, moved_in, n1, (CHANGES[1], CHANGES[2])),
+            (lf, moved_out, n2, (CHANGES[3], CHANGES[4])),
         ):
             other_icb = pd.Series(frame.index, index=frame.index).map(
                 other["icb_name"].fillna(other["icb_code"])

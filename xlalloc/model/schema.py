@@ -305,17 +305,18 @@ RECONCILIATION = InputTable(
     "Reconciliation",
     "tblReconciliation",
     "Year on year, the ICB's practices that appear, disappear or change ICB between NHS "
-    "England's files, with the population and core weighted population they carry: why a "
-    "place's figures moved (xlalloc new --practices with several years).",
+    "England's files (a merged ICB's practices each with the ICB it came from: the bridge), "
+    "with the population and core weighted population they carry: why a place's figures "
+    "moved (xlalloc new --practices with several years).",
     (
         Column("from_year", Kind.TEXT),
         Column("to_year", Kind.TEXT),
         Column(
             "change",
             Kind.TEXT,
-            description="joined from another ICB; new in the year's "
-            "file; left for another ICB; not in the year's "
-            "file (closed or merged)",
+            description="came with its former ICB (a merger or boundary change); "
+            "joined from another ICB; new in the year's file; left for another ICB; not in "
+            "the year's file (closed or merged)",
         ),
         Column("practice_code", Kind.TEXT),
         Column("practice_name", Kind.TEXT, required=False, allow_blank=True),
