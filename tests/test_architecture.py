@@ -239,7 +239,9 @@ PINNED_ALL = {
         "new",
         "pack_template",
         "packs",
+        "rebase",
         "run",
+        "selftest",
         "table_y1",
         "targets",
         "validate",
@@ -372,6 +374,7 @@ PINNED_ALL = {
         "equity",
         "vertical_slope",
     ],
+    "xlalloc.engine.rebase": ["RebaseResult", "RebaseSettings", "SOURCE", "rebase"],
     "xlalloc.engine.levelling_up": [
         "LevellingUpResult",
         "LevellingUpSettings",

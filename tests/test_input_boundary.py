@@ -951,3 +951,31 @@ def test_monte_carlo_options_are_named_as_typed(tmp_path, capsys, extra, message
     rc, text = run(["targets", "demo", "--uncertainty", "0.02", *extra, "-o", str(out)], capsys)
     assert rc == 2 and message in text and "did you mean" not in text, text
     assert not out.exists()
+
+
+def test_rebase_baselines_problems_name_the_file_and_row(tmp_path, capsys, shared_dir):
+    old = shared_dir / "ICB_Allocation_Tool_update__2025_2026.csv"
+    new = shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    baselines = _write(
+        tmp_path,
+        "BASELINES.csv",
+        "icb,baseline\nQH8,1000\nmid and south essex,5\nNowhere ICB,5\nQJG,\nQM7,12.5\n",
+    )
+    before = sha(baselines)
+    out = tmp_path / "rebased.csv"
+    rc, text = run(
+        ["rebase", str(old), str(new), "--baselines", str(baselines), "-o", str(out)], capsys
+    )
+    assert rc == 2
+    assert (
+        "BASELINES.csv, row 3, column 'icb': QH8 NHS Mid and South Essex ICB is given twice "
+        "(rows 2 and 3); give each old ICB once"
+    ) in text
+    assert "BASELINES.csv, row 4, column 'icb': no ICB has code or name 'Nowhere ICB'" in text
+    assert "BASELINES.csv, row 5, column 'baseline': the baseline is blank" in text
+    assert sha(baselines) == before and not out.exists()
+    # Every old ICB needs one, and pounds are whole unless --unit says otherwise.
+    good = _write(tmp_path, "two.csv", "icb,baseline\nQH8,1000\nQM7,12.5\n")
+    rc, text = run(["rebase", str(old), str(new), "--baselines", str(good), "-o", str(out)], capsys)
+    assert rc == 2 and "two.csv, column 'icb': no baseline for 40 of the old file's ICBs" in text
+    assert "two.csv, column 'baseline': QM7's baseline 12.50 is not a whole number" in text

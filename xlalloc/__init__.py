@@ -30,6 +30,7 @@ __all__ = [
     "packs",
     "rebase",
     "run",
+    "selftest",
     "table_y1",
     "targets",
     "validate",

@@ -721,7 +721,7 @@ class RebaseRequest(Written):
 def read_icb_baselines(path: Path, old: pd.DataFrame) -> pd.DataFrame:
     """``icb, baseline`` rows as ``icb_code, icb_name, baseline`` of the old file's ICBs.
 
-    Each ``icb`` is found by code, name or a unique part of its name, as ``--icb`` is.
+    Each ``icb`` is found by code, name or a unique part of its name, as the ``icb`` option is.
 
     Raises:
         InputError: Every problem: a missing column, an ICB not found or named twice, a

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .analyses import Analysis
     from .model.build import Grouping
     from .model.compare import Comparison
+    from .selftest import SelfTest
 
 __all__ = [
     "activity",
@@ -46,6 +47,7 @@ __all__ = [
     "packs",
     "rebase",
     "run",
+    "selftest",
     "table_y1",
     "targets",
     "validate",
@@ -463,6 +465,17 @@ def rebase(
 
     request = RebaseRequest.of(old=old, new=new, output=output, baselines=baselines, **options)
     return run_rebase(request)
+
+
+def selftest(cases: str | Path | None = None) -> SelfTest:
+    """The engine run against the reference cases shipped with xlalloc (or ``cases``).
+
+    Each case's figures come from outside the code: NHS England's published figures or a
+    case worked by hand from the guidance, its source named (:mod:`xlalloc.selftest`).
+    """
+    from .selftest import run_selftest
+
+    return run_selftest(cases)
 
 
 def table_y1(output: str | Path, **options: Any) -> Analysis:

@@ -61,6 +61,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "a no-loser payment lifting the lowest-funded toward one level of funding per need",
         "levelling_up",
     ),
+    "selftest": (
+        "run the engine against reference cases from published figures and worked "
+        "examples; exit status 1 if any fails",
+        "selftest",
+    ),
     "addin": ("build (and verify) the xlalloc.xlam Excel add-in", "addin"),
     "lite": (
         "write main.py and requirements.txt for xlwings Lite (Excel on the web, Windows "
@@ -79,6 +84,16 @@ DESCRIPTION = (
 )
 
 
+class VersionWithSelfTest(argparse.Action):
+    """``--version``: the version and the self-test's result (run only when asked)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        from ..selftest import selftest_summary
+
+        print(f"xlalloc {__version__} (self-test: {selftest_summary()})")
+        parser.exit()
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser: every subcommand named, the chosen one (or all) in full.
 
@@ -86,7 +101,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         argv: The arguments to be parsed; ``None`` builds every subcommand in full.
     """
     p = argparse.ArgumentParser(prog="xlalloc", description=DESCRIPTION)
-    p.add_argument("--version", action="version", version=f"xlalloc {__version__}")
+    p.add_argument(
+        "--version",
+        action=VersionWithSelfTest,
+        nargs=0,
+        help="show xlalloc's version and its self-test's result, and exit",
+    )
     p.add_argument(
         "--debug",
         action="store_true",

@@ -42,7 +42,7 @@ PURE = ("xlwings", "openpyxl", "defusedxml")
 _WHEEL_URL = re.compile(r"^https?://[^\s]+/[\w.+-]+-py3-none-any\.whl$")
 
 #: Files of the package carried in ``main.py`` (what the wheel holds: code and data).
-_PACKAGE_FILES = ("*.py", "py.typed", "reference/*.csv")
+_PACKAGE_FILES = ("*.py", "py.typed", "reference/*.csv", "reference/*.json")
 
 
 def package_zip() -> bytes:

@@ -1,0 +1,269 @@
+"""``xlalloc selftest``: the engine run against references written from outside sources.
+
+Each case in ``xlalloc/reference/selftest.json`` holds its inputs, the figures expected
+and where they come from: a figure NHS England published (the place-based tool's
+indices for a named place, the specialised annex's Table Y1) or a case worked by hand
+from the guidance (convergence, the HCDD partition, the apportionment hierarchy,
+levelling up, equity, rebasing). The self-test runs every case through the engine and
+compares; its result (``12/12 reference cases passed``) is printed by the ``selftest``
+command and beside the version, and recorded on every run's Assurance sheet.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CaseResult", "SelfTest", "run_selftest", "selftest_summary"]
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One reference case: its id, source, whether it passed, and what differed."""
+
+    id: str
+    source: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass
+class SelfTest:
+    """Every case's result."""
+
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        """How many cases passed."""
+        return sum(c.passed for c in self.cases)
+
+    @property
+    def ok(self) -> bool:
+        """True when every case passed."""
+        return self.passed == len(self.cases) > 0
+
+    def summary(self) -> str:
+        """``12/12 reference cases passed``."""
+        return f"{self.passed}/{len(self.cases)} reference cases passed"
+
+
+def _close(got: Any, want: Any, tol: float) -> bool:
+    g = np.asarray(got, dtype=np.float64)
+    w = np.asarray(want, dtype=np.float64)
+    return g.shape == w.shape and bool(np.all(np.abs(g - w) <= tol))
+
+
+def _need_index_rounded(i: dict, e: dict, tol: float) -> dict:
+    from .engine.capitation import need_index
+    from .engine.rounding import round_half_up
+
+    place, icb = i["place"], i["icb"]
+    pop = [place["population"], icb["population"] - place["population"]]
+    return {
+        c: float(
+            round_half_up([need_index(pop, [place[c], icb[c] - place[c]], [True, False])], 3)[0]
+        )
+        for c in e
+    }
+
+
+def _table_y1(i: dict, e: dict, tol: float) -> dict:
+    from . import demo
+    from .engine.convergence import converge_years
+
+    rows, totals = demo.table_y1_orgs()
+    published = demo.table_y1().set_index("system")["dft_2023_24"]
+    traj = converge_years(rows, totals, demo.Y1_POLICY).trajectory.set_index("org")
+    got = traj.loc[published.index, "baseline"]
+    far = published[(got - published).abs() > tol]
+    return {"icbs": int(len(published) - len(far))}
+
+
+def _need_index(i: dict, e: dict, tol: float) -> dict:
+    from .engine.capitation import need_index
+
+    return {"index": need_index(i["population"], i["weighted"], i["selected"])}
+
+
+def _largest_remainder(i: dict, e: dict, tol: float) -> dict:
+    from .engine.rounding import largest_remainder
+
+    w = np.asarray(i["weights"], dtype=np.float64)
+    return {"amounts": largest_remainder(w / w.sum(), i["total"], i["unit"]).tolist()}
+
+
+def _dft(i: dict, e: dict, tol: float) -> dict:
+    from .engine.convergence import dft
+
+    return {"dft": dft(i["allocations"], i["shares"]).tolist()}
+
+
+def _converged(i: dict) -> pd.DataFrame:
+    from .engine.convergence import ConvergencePolicy, converge
+
+    n = len(i["baselines"])
+    orgs = pd.DataFrame(
+        {
+            "org": [chr(65 + k) for k in range(n)],
+            "baseline": i["baselines"],
+            "target_share": i["shares"],
+            **({"hcdd_baseline": i["hcdd"]} if "hcdd" in i else {}),
+        }
+    )
+    return converge(orgs, i["total"], ConvergencePolicy(**i["policy"])).table
+
+
+def _converge(i: dict, e: dict, tol: float) -> dict:
+    return {"allocations": _converged(i)["allocation"].tolist()}
+
+
+def _hcdd(i: dict, e: dict, tol: float) -> dict:
+    t = _converged(i)
+    return {k: t[k].tolist() for k in ("hcdd_contribution", "remaining_allocation")}
+
+
+def _practices() -> pd.DataFrame:
+    """Four practices in two places (BSOL's worked example's shape)."""
+    from .engine.capitation import COMPONENTS
+
+    df = pd.DataFrame(
+        {
+            "practice_code": ["P1", "P2", "P3", "P4"],
+            "place": ["North", "North", "South", "South"],
+            "locality": ["N1", "N2", "S1", "S1"],
+            "population": [1000.0, 1000.0, 2000.0, 1000.0],
+        }
+    )
+    for c in COMPONENTS:
+        df[c] = [1200.0, 800.0, 2000.0, 1000.0]
+    return df
+
+
+def _by_locality(cells: pd.DataFrame) -> dict:
+    return {str(k): float(v) for k, v in cells.groupby("locality")["amount"].sum().items()}
+
+
+def _apportion_practice_data(i: dict, e: dict, tol: float) -> dict:
+    from .engine.apportionment import apportion
+
+    lines = pd.DataFrame(
+        [("Acute contracts", "Acute", i["amount"], True, ("practice_data", "capitation"))],
+        columns=["line", "programme", "amount", "recurrent", "methods"],
+    )
+    values = pd.DataFrame(
+        [("Acute contracts", code or None, v) for code, v in i["values"].items()],
+        columns=["line", "practice_code", "value"],
+    )
+    return _by_locality(apportion(lines, _practices(), values).cells)
+
+
+def _apportion_place_split(i: dict, e: dict, tol: float) -> dict:
+    from .engine.apportionment import apportion
+
+    lines = pd.DataFrame(
+        [("BCF", "Community", i["amount"], True, "place_split")],
+        columns=["line", "programme", "amount", "recurrent", "methods"],
+    )
+    splits = pd.DataFrame(
+        [("BCF", place, pct) for place, pct in i["splits"].items()],
+        columns=["line", "place", "pct"],
+    )
+    return _by_locality(apportion(lines, _practices(), place_splits=splits).cells)
+
+
+def _levelling_up(i: dict, e: dict, tol: float) -> dict:
+    from .engine.levelling_up import LevellingUpSettings, levelling_up
+
+    orgs = pd.DataFrame(
+        {
+            "org": [chr(65 + k) for k in range(len(i["funding"]))],
+            "funding": i["funding"],
+            "need": i["need"],
+            "cap": [np.nan if c is None else c for c in i["caps"]],
+        }
+    )
+    r = levelling_up(orgs, LevellingUpSettings(pot=i["pot"]))
+    return {"payments": r.table["payment"].tolist(), "level": r.level}
+
+
+def _equity(i: dict, e: dict, tol: float) -> dict:
+    from .engine.equity import equity
+
+    n = len(i["population"])
+    units = pd.DataFrame({"unit": [chr(65 + k) for k in range(n)], **i})
+    r = equity(units)
+    measures = dict(zip(r.summary["measure"], r.summary["value"]))
+    return {
+        "expected": r.units["expected"].tolist(),
+        "proportion_underserved": float(measures["proportion_underserved"]),
+    }
+
+
+def _rebase(i: dict, e: dict, tol: float) -> dict:
+    from .engine.rebase import rebase
+
+    codes = list(i["weights"])
+    old = pd.DataFrame(
+        {
+            "practice_code": [f"P{k}" for k in range(len(codes))],
+            "practice_name": "",
+            "icb_code": "OLD",
+            "icb_name": "Old ICB",
+            "core": [float(i["weights"][c]) for c in codes],
+        }
+    )
+    new = old.assign(icb_code=codes, icb_name=codes)
+    r = rebase(old, new, pd.Series({"OLD": float(i["baseline"])}))
+    return {str(k): float(v) for k, v in zip(r.baselines["icb_code"], r.baselines["baseline"])}
+
+
+#: Each kind of case and the engine call that computes it.
+KINDS: dict[str, Callable[[dict, dict, float], dict]] = {
+    "need_index_rounded": _need_index_rounded,
+    "table_y1_dft": _table_y1,
+    "need_index": _need_index,
+    "largest_remainder": _largest_remainder,
+    "dft": _dft,
+    "converge": _converge,
+    "hcdd": _hcdd,
+    "apportion_practice_data": _apportion_practice_data,
+    "apportion_place_split": _apportion_place_split,
+    "levelling_up": _levelling_up,
+    "equity": _equity,
+    "rebase": _rebase,
+}
+
+
+def _check(case: dict) -> CaseResult:
+    want, tol = case["expected"], float(case.get("tolerance", 0))
+    try:
+        got = KINDS[case["kind"]](case["inputs"], want, tol)
+    except Exception as e:  # a case that cannot run fails, saying why
+        return CaseResult(case["id"], case["source"], False, f"{type(e).__name__}: {e}")
+    wrong = [k for k in want if k not in got or not _close(got[k], want[k], tol)]
+    detail = "; ".join(f"{k}: expected {want[k]}, got {got.get(k)}" for k in wrong)
+    return CaseResult(case["id"], case["source"], not wrong, detail)
+
+
+def run_selftest(path: str | Path | None = None) -> SelfTest:
+    """Run every reference case (the package's, or those in ``path``)."""
+    if path is None:
+        text = resources.files("xlalloc.reference").joinpath("selftest.json").read_text("utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    return SelfTest([_check(c) for c in json.loads(text)["cases"]])
+
+
+@lru_cache(maxsize=1)
+def selftest_summary() -> str:
+    """The package's self-test result in one line, computed once per process."""
+    return run_selftest().summary()
