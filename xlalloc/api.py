@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .analyses import Analysis
     from .model.build import Grouping
     from .model.compare import Comparison
-    from .selftest import SelfTest
+    from .self_test import SelfTest
 
 __all__ = [
     "activity",
@@ -471,9 +471,9 @@ def selftest(cases: str | Path | None = None) -> SelfTest:
     """The engine run against the reference cases shipped with xlalloc (or ``cases``).
 
     Each case's figures come from outside the code: NHS England's published figures or a
-    case worked by hand from the guidance, its source named (:mod:`xlalloc.selftest`).
+    case worked by hand from the guidance, its source named (:mod:`xlalloc.self_test`).
     """
-    from .selftest import run_selftest
+    from .self_test import run_selftest
 
     return run_selftest(cases)
 

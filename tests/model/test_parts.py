@@ -22,7 +22,13 @@ from xlalloc.workbook.sheetspec import Drawing
 
 
 def test_built_in_parts_in_order_with_their_sheets_and_policy_fields():
-    assert [p.name for p in parts()] == ["targets", "convergence", "apportionment", "equity"]
+    assert [p.name for p in parts()] == [
+        "targets",
+        "convergence",
+        "apportionment",
+        "equity",
+        "assurance",
+    ]
     assert (
         output_sheets()
         == OUTPUT_SHEETS
@@ -34,6 +40,7 @@ def test_built_in_parts_in_order_with_their_sheets_and_policy_fields():
             "Apportionment",
             "Audit",
             "Equity",
+            "Assurance",
             "Checks",
         )
     )
@@ -127,7 +134,7 @@ def test_a_method_and_a_part_added_from_outside_are_in_the_run_tables_sheets_and
     # The tables.
     assert result.tables()["headcount"].equals(headcount)
     # The sheets: in order, with its figures and its check on the Checks sheet.
-    assert output_sheets()[-3:] == ("Headcount", "Equity", "Checks")
+    assert output_sheets()[-4:] == ("Headcount", "Equity", "Assurance", "Checks")
     values = read_values(out)
     sheet = values["Headcount"]
     assert sheet[3][:2] == [headcount["place"][0], float(headcount["population"][0])]

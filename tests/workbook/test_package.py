@@ -20,6 +20,7 @@ from libreoffice import read_values, recalculate
 import xlalloc
 from xlalloc.cli import main
 from xlalloc.model.schema import OUTPUT_SHEETS
+from xlalloc.readers.ooxml import sheet_parts
 from xlalloc.workbook.package import OWNER_NAME, owned_sheets, read_parts
 
 X14 = 'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"'
@@ -563,7 +564,7 @@ def test_ownership_record_survives_and_is_hidden(tmp_path):
     xlalloc.run(model, in_place=True)
     wb = read_parts(model)["xl/workbook.xml"].decode()
     assert (
-        f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Audit|Checks|'
+        f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Assurance|Audit|Checks|'
         'Convergence|Equity|Summary|Targets|Trajectory"</definedName>'
     ) in wb
 
@@ -604,7 +605,11 @@ def test_the_parts_xlalloc_edits_may_be_spelt_any_valid_way(tmp_path, capsys):
     assert b"<x:workbook" in first["xl/workbook.xml"]  # the user's spelling kept
     assert set(owned_sheets(first)) == set(OUTPUT_SHEETS)
     assert main(["run", str(model), "--in-place"]) == 0
-    assert read_parts(model) == first  # styles appended once, then found again
+    second = read_parts(model)  # (its Assurance sheet records the first run's Policy)
+    assurance = sheet_parts(first)["Assurance"]
+    assert {k for k in second if second[k] != first.get(k)} == {assurance}
+    assert main(["run", str(model), "--in-place"]) == 0
+    assert read_parts(model) == second  # styles appended once, then found again
     ran = read_values(model)
     plain = tmp_path / "plain.xlsx"
     demo_model(plain)

@@ -62,8 +62,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "levelling_up",
     ),
     "selftest": (
-        "run the engine against reference cases from published figures and worked "
-        "examples; exit status 1 if any fails",
+        "check xlalloc's figures against reference cases from published figures and "
+        "worked examples; exit status 1 if any fails",
         "selftest",
     ),
     "addin": ("build (and verify) the xlalloc.xlam Excel add-in", "addin"),
@@ -88,7 +88,7 @@ class VersionWithSelfTest(argparse.Action):
     """``--version``: the version and the self-test's result (run only when asked)."""
 
     def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
-        from ..selftest import selftest_summary
+        from ..self_test import selftest_summary
 
         print(f"xlalloc {__version__} (self-test: {selftest_summary()})")
         parser.exit()

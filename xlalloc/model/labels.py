@@ -132,6 +132,18 @@ _FIXED = {
     "share": "Share of the old ICB's baseline",
     "exact_amount": "Exact part (£)",
     "in_file": "In this file only",
+    # assurance
+    "default": "Default",
+    "differs": "Differs from the default",
+    "previous": "Previous run's value",
+    "changed": "Changed since the previous run",
+    "allowed": "Allowed",
+    "source": "Source",
+    "kind": "Kind",
+    "part": "Part",
+    "input_sheets": "Input sheets",
+    "ran": "Ran",
+    "output_sheets": "Output sheets",
 }
 
 

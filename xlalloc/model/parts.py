@@ -128,6 +128,7 @@ class ModelPart:
         draw: ``"module:function"`` (or the function) drawing its sheets and checks.
         after_problems: Runs only when the parts before it found no problem (it needs
             their results whole); their problems are raised first.
+        inputs: The input sheets it reads (the Assurance sheet's model map).
     """
 
     name: str
@@ -138,6 +139,7 @@ class ModelPart:
     sheets: tuple[OutputSheet, ...]
     draw: str | Callable[..., list[Any]]
     after_problems: bool = False
+    inputs: tuple[str, ...] = ()
 
 
 _PARTS: list[ModelPart] = []
@@ -492,6 +494,7 @@ register(
             ),
         ),
         draw="xlalloc.workbook.outputs.targets:draw",
+        inputs=("Policy", "Practices", "Budget", "Baselines", "Sources"),
     )
 )
 register(
@@ -529,6 +532,7 @@ register(
             ),
         ),
         draw="xlalloc.workbook.outputs.convergence:draw",
+        inputs=("Policy", "Baselines", "Totals"),
     )
 )
 register(
@@ -557,6 +561,7 @@ register(
             ),
         ),
         draw="xlalloc.workbook.outputs.apportionment:draw",
+        inputs=("Policy", "Practices", "Budget", "PracticeData", "Activity", "PlaceSplits"),
     )
 )
 register(
@@ -585,5 +590,58 @@ register(
         ),
         draw="xlalloc.workbook.outputs.equity:draw",
         after_problems=True,
+        inputs=("Practices",),
+    )
+)
+
+
+# --------------------------------------------------------------------------- assurance
+
+
+def _run_assurance(state: RunState) -> None:
+    """The self-test's result, recorded with the run (computed once per process)."""
+    from ..self_test import selftest_result
+
+    state.results["assurance"] = selftest_result()
+
+
+def _assurance_tables(result: Any) -> dict[str, pd.DataFrame]:
+    from .assurance import assumptions_log, data_log, model_map
+    from .policy import parameters
+
+    return {
+        "assumptions": assumptions_log(result.inputs.policy, result.inputs.previous, parameters()),
+        "data_log": data_log(result),
+        "model_map": model_map(result, parts()),
+    }
+
+
+register(
+    ModelPart(
+        name="assurance",
+        summary="the assurance record a board can sign (HM Treasury's AQuA book): roles and "
+        "sign-off, assumptions log with changes since the previous run, data log, "
+        "verification with the self-test, model map and uncertainty (docs/assurance.md)",
+        policy_fields=(),
+        run=_run_assurance,
+        tables=_assurance_tables,
+        sheets=(
+            OutputSheet(
+                "Assurance",
+                "The run's assurance record (HM Treasury's AQuA book): the Sign-off sheet's "
+                "roles and the status they give (drafted, assured, approved); every Policy "
+                "parameter with its value, default, allowed range, meaning and source, whether "
+                "it differs from the default and whether it changed since the previous run "
+                "recorded in the workbook (both values); the data log (source files with "
+                "years, rows and SHA-256, extracts with coverage, data read as zero, "
+                "defaults used); verification (the overall check, a formula to the Checks "
+                "sheet, the xlalloc version and the self-test); the model map (input sheets, "
+                "parts, output sheets); and the target intervals where the Policy asks for "
+                "them.",
+            ),
+        ),
+        draw="xlalloc.workbook.outputs.assurance:draw",
+        after_problems=True,
+        inputs=("Sign-off", "Policy", "Sources"),
     )
 )

@@ -351,6 +351,42 @@ RECONCILIATION = InputTable(
     editable=False,
 )
 
+SIGNOFF = InputTable(
+    "Sign-off",
+    "tblSignoff",
+    "Who commissioned, built, assured and approved this model, and when (HM Treasury's "
+    "AQuA book's roles). Kept from run to run; every run's Assurance sheet reports it and "
+    "the status it gives: drafted, assured (an assurer's name and date) or approved (an "
+    "approver's too).",
+    (
+        Column(
+            "role",
+            Kind.TEXT,
+            description="commissioner, analyst, assurer or approver (AQuA's roles)",
+        ),
+        Column("name", Kind.TEXT, required=False, allow_blank=True, description="who"),
+        Column(
+            "date",
+            Kind.TEXT,
+            required=False,
+            allow_blank=True,
+            description="when they signed (a date, e.g. 2026-12-01)",
+        ),
+        Column(
+            "note",
+            Kind.TEXT,
+            required=False,
+            allow_blank=True,
+            description="what they reviewed or the conditions of their sign-off",
+        ),
+    ),
+    key="role",
+    optional=True,
+)
+
+#: AQuA's roles, in the order the Sign-off sheet lists them.
+ROLES = ("commissioner", "analyst", "assurer", "approver")
+
 INPUT_TABLES: tuple[InputTable, ...] = (
     PRACTICES,
     BUDGET,
@@ -362,6 +398,7 @@ INPUT_TABLES: tuple[InputTable, ...] = (
     COST_CENTRES,
     SOURCES,
     RECONCILIATION,
+    SIGNOFF,
 )
 
 

@@ -20,8 +20,9 @@ import pandas as pd
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
+from ..model.assurance import ASSURANCE, recorded_values
 from ..model.policy import ModelPolicy, ParameterKind
-from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, Column, InputTable, Kind
+from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, ROLES, Column, InputTable, Kind
 from .archive import cell_flags, check_workbook
 from .cells import a1_bounds, col_letter, is_blank, parse_flag, parse_number
 from .ooxml import sheet_parts
@@ -81,6 +82,8 @@ class ModelInputs:
     years_given: bool = False  # the Practices sheet's year column is filled in
     extracts: ActivityExtract | None = None  # extracts read beside it (xlalloc run --activity)
     cost_centres: pd.DataFrame | None = None  # the ledger's cost centres, for packs
+    signoff: pd.DataFrame | None = None  # who commissioned, built, assured and approved it
+    previous: dict[str, str] = field(default_factory=dict)  # the last run's Policy, recorded
 
     def __post_init__(self) -> None:
         if "year" not in self.practices.columns:  # one year: the Policy's
@@ -551,6 +554,7 @@ def read_model_rows(
                 f"more than once (rows {at}); keep one",
                 column=key,
             )
+    _check_roles(frames["tblSignoff"], problems)
     bl = frames["tblBaselines"]
     if len(bl):
         places = set(pr["place"].dropna())
@@ -586,7 +590,33 @@ def read_model_rows(
         sources=frames["tblSources"],
         years_given=years_given,
         cost_centres=frames["tblCostCentres"],
+        signoff=frames["tblSignoff"],
+        previous=recorded_values(rows(ASSURANCE)),
     )
+
+
+def _check_roles(signoff: pd.DataFrame, problems: Problems) -> None:
+    """Each Sign-off row names one of AQuA's roles, once."""
+    seen: dict[str, int] = {}
+    for role, row in zip(signoff.get("role", []), signoff.get(SOURCE_ROW, [])):
+        key = str(role).strip().lower()
+        if key not in ROLES:
+            problems.add(
+                "Sign-off",
+                f"role {role!r} is not one of AQuA's roles: {', '.join(ROLES)}",
+                row=int(row),
+                column="role",
+            )
+        elif key in seen:
+            problems.add(
+                "Sign-off",
+                f"the {key} is named twice (rows {seen[key]} and {int(row)}); give one row a "
+                "role (put a second name in the note)",
+                row=int(row),
+                column="role",
+            )
+        else:
+            seen[key] = int(row)
 
 
 YEAR = re.compile(r"\d{4}/\d{2}")

@@ -33,6 +33,8 @@ from ..model.schema import (
     INPUT_TABLES,
     PARAMETERS,
     POLICY,
+    ROLES,
+    SIGNOFF,
     InputTable,
     Kind,
 )
@@ -338,7 +340,10 @@ def build_model(
     _write_policy(wb, policy or ModelPolicy())
     for spec in INPUT_TABLES:
         ws = wb.create_sheet(spec.sheet)
-        _write_input_table(ws, spec, None if tables is None else tables.get(spec.table))
+        frame = None if tables is None else tables.get(spec.table)
+        if frame is None and spec.table == SIGNOFF.table:  # AQuA's roles, to fill in
+            frame = pd.DataFrame({"role": list(ROLES)})
+        _write_input_table(ws, spec, frame)
     marking = (policy or ModelPolicy()).protective_marking
     paper = (policy or ModelPolicy()).paper_size or "A4"
     for ws in wb.worksheets:

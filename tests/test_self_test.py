@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from xlalloc.cli import main
-from xlalloc.selftest import KINDS, run_selftest
+from xlalloc.self_test import KINDS, run_selftest
 
 
 def _cases() -> dict:

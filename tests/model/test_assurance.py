@@ -1,0 +1,81 @@
+"""The assurance record's tables, by hand: values as recorded, changes, status, logs."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from xlalloc.model.assurance import (
+    LOG_HEADER,
+    assumptions_log,
+    recorded_values,
+    shown,
+    signoff_status,
+)
+from xlalloc.model.policy import ModelPolicy, parameters
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (None, "(blank)"),
+        ("  ", "(blank)"),
+        (math.nan, "(blank)"),
+        (True, "TRUE"),
+        (0.01, "0.01"),
+        (2000.0, "2000"),
+        (1 / 3, "0.333333333333"),
+        (" core ", "core"),
+    ],
+)
+def test_values_are_recorded_the_same_whatever_read_them(value, text):
+    assert shown(value) == text
+
+
+def test_the_previous_run_is_read_back_from_its_log():
+    rows = [
+        ["Assurance", ""],
+        ["Assumptions log: every Policy parameter", ""],
+        list(LOG_HEADER),
+        ["min_growth", 0.01, "0.01"],
+        ["max_growth", "", "(blank)"],
+        ["", ""],
+        ["Data log", ""],
+    ]
+    assert recorded_values(rows) == {"min_growth": "0.01", "max_growth": "(blank)"}
+    assert recorded_values(None) == {} and recorded_values([["x"]]) == {}
+
+
+def test_the_log_says_what_differs_from_the_default_and_what_changed():
+    policy = ModelPolicy(min_growth=0.015, max_growth=0.06)
+    log = assumptions_log(policy, {"min_growth": "0.01", "max_growth": "0.06"}, parameters())
+    by = log.set_index("parameter")
+    assert by.loc[
+        "min_growth", ["value", "default", "differs", "previous", "changed"]
+    ].tolist() == [
+        "0.015",
+        "0.01",
+        "yes",
+        "0.01",
+        "yes",
+    ]
+    assert by.loc["max_growth", "changed"] == "no" and by.loc["max_growth", "differs"] == "yes"
+    assert by.loc["pace", "previous"] == "(no previous run)"
+    assert set(by.index) == {p.name for p in parameters()}  # every parameter, once
+    assert (log["meaning"].str.len() > 0).all() and (log["source"].str.len() > 0).all()
+
+
+def test_the_status_follows_who_signed_with_a_name_and_a_date():
+    def frame(rows):
+        return pd.DataFrame(rows, columns=["role", "name", "date"])
+
+    assert signoff_status(None) == "drafted"
+    assert signoff_status(frame([("analyst", "A", "2026-12-01")])) == "drafted"
+    assert signoff_status(frame([("assurer", "B", math.nan)])) == "drafted"  # no date
+    assert signoff_status(frame([("assurer", "B", "2026-12-01")])) == "assured"
+    assert (
+        signoff_status(frame([("Assurer", "B", "2026-12-01"), ("approver", "C", "2026-12-02")]))
+        == "approved"
+    )
