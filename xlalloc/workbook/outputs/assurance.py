@@ -59,6 +59,31 @@ def _words(d: Drawing, row: int, title: str, frame: pd.DataFrame, spans: list[in
     return last + 2
 
 
+#: The diagram's fills: input sheets as inputs are styled (FAST: yellow), parts grey,
+#: output sheets as xlalloc's output tabs.
+INPUT_FILL, PART_FILL, OUTPUT_FILL = "FFF2CC", "D9D9D9", "EDEDED"
+
+
+def _map_diagram(d: Drawing, row: int, parts: pd.DataFrame) -> int:
+    """The model map drawn in cells: input sheets, an arrow, the part, an arrow, its sheets.
+
+    A picture a reviewer reads on the printed page and Excel shows as it is (no image
+    to render on every run).
+    """
+    d.note(row, 1, "The model map as a diagram: what each part reads and writes", italic=True)
+    r = row + 1
+    for rec in parts.itertuples(index=False):
+        ran = rec[2] == "yes"
+        d.put(r, 1, rec[1], fill_color=INPUT_FILL, span=2)
+        d.put(r, 3, "→", bold=True, wrap=True)
+        d.put(r, 4, rec[0], bold=ran, italic=not ran, fill_color=PART_FILL, span=2)
+        d.put(r, 6, "→", bold=True, wrap=True)
+        d.put(r, 7, rec[3], fill_color=OUTPUT_FILL, span=3)
+        r += 2
+    d.keep_together(row, r)
+    return r + 1
+
+
 def _signoff(result: ModelResult) -> pd.DataFrame:
     given = result.inputs.signoff
     rows = {
@@ -133,6 +158,7 @@ def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> Sh
     parts = model_map(result, registered_parts()).rename(columns=names)
     title = "Model map: input sheets, the parts that ran, the output sheets"
     row = _words(d, row, title, parts, [1, 4, 1, 3])
+    row = _map_diagram(d, row, parts)
     spread = uncertainty_summary(result)
     row = _section(d, row, f"Uncertainty: target share intervals, {result.year}")
     if spread is None:
