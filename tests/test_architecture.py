@@ -392,6 +392,7 @@ PINNED_ALL = {
         "distance_intervals",
         "practice_sigmas",
         "share_intervals",
+        "share_intervals_by",
         "target_intervals",
         "verdicts",
     ],

@@ -49,6 +49,7 @@ __all__ = [
     "distance_intervals",
     "practice_sigmas",
     "share_intervals",
+    "share_intervals_by",
     "target_intervals",
     "verdicts",
 ]
@@ -192,52 +193,86 @@ def share_intervals(
         InputError: A unit spread over two groups, or a practice whose uncertainty cannot
             be computed.
     """
+    return share_intervals_by(weighted, population, {"": (unit, group)}, settings, names)[""]
+
+
+class _Units:
+    """One grouping of practices into units within groups, and its shares of a draw."""
+
+    def __init__(self, unit: npt.ArrayLike, group: npt.ArrayLike):
+        units = pd.Series(np.asarray(unit, dtype=object)).astype("string")
+        groups = pd.Series(np.asarray(group, dtype=object)).astype("string")
+        keep = units.notna().to_numpy()
+        pairs = pd.DataFrame({"group": groups[keep], "unit": units[keep]})
+        spread = pairs.drop_duplicates().groupby("unit")["group"].nunique()
+        if (spread > 1).any():
+            raise InputError(
+                f"unit(s) {sorted(spread[spread > 1].index)} lie in more than one group",
+                where="units",
+            )
+        self.table = pairs.drop_duplicates().sort_values(["group", "unit"]).reset_index(drop=True)
+        if not len(self.table):
+            raise InputError("no practice is in a unit: nothing to share", where="units")
+        code = pd.Categorical(units, categories=self.table["unit"]).codes  # -1 where no unit
+        order = np.argsort(code, kind="stable")
+        self.order = order[code[order] >= 0]
+        self.starts = np.searchsorted(code[self.order], np.arange(len(self.table)))
+        self.unit_group = pd.factorize(self.table["group"])[0]  # the table is sorted by group
+        self.group_starts = np.flatnonzero(np.r_[True, self.unit_group[1:] != self.unit_group[:-1]])
+
+    def shares(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Units' shares within their groups, for rows of practice values."""
+        by_unit = np.add.reduceat(x[:, self.order], self.starts, axis=1)
+        by_group = np.add.reduceat(by_unit, self.group_starts, axis=1)
+        return by_unit / by_group[:, self.unit_group]
+
+
+def share_intervals_by(
+    weighted: npt.ArrayLike,
+    population: npt.ArrayLike,
+    groupings: dict[str, tuple[npt.ArrayLike, npt.ArrayLike]],
+    settings: UncertaintySettings | None = None,
+    names: list[str] | None = None,
+) -> dict[str, ShareIntervals]:
+    """:func:`share_intervals` for several groupings of the same practices at once.
+
+    The practices' factors are drawn once and every grouping (ICBs, places, localities)
+    is totalled from the same draws, so a place's and its localities' intervals come from
+    the same simulated practices and the drawing, the dearest part, is done once.
+
+    Args:
+        weighted: Each practice's weighted population of the target component.
+        population: Each practice's registered population.
+        groupings: Name -> (each practice's unit, its group).
+        settings: The Monte Carlo's parameters.
+        names: Practice names for messages.
+    """
     s = settings or UncertaintySettings()
     wp = np.asarray(weighted, dtype=np.float64)
     sigma = practice_sigmas(population, wp, s, names)
-    units = pd.Series(np.asarray(unit, dtype=object)).astype("string")
-    groups = pd.Series(np.asarray(group, dtype=object)).astype("string")
-    keep = units.notna().to_numpy()
-    pairs = pd.DataFrame({"group": groups[keep], "unit": units[keep]})
-    spread = pairs.drop_duplicates().groupby("unit")["group"].nunique()
-    if (spread > 1).any():
-        raise InputError(
-            f"unit(s) {sorted(spread[spread > 1].index)} lie in more than one group", where="units"
-        )
-    table = pairs.drop_duplicates().sort_values(["group", "unit"]).reset_index(drop=True)
-    code = pd.Categorical(units, categories=table["unit"]).codes  # -1 where no unit
-    order = np.argsort(code, kind="stable")
-    order = order[code[order] >= 0]
-    starts = np.searchsorted(code[order], np.arange(len(table)))
-    if not len(table):
-        raise InputError("no practice is in a unit: nothing to share", where="units")
-    unit_group = pd.factorize(table["group"])[0]  # the table is sorted by group
-    group_starts = np.flatnonzero(np.r_[True, unit_group[1:] != unit_group[:-1]])
-
-    def shares(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """Units' shares within their groups, for rows of practice values."""
-        by_unit = np.add.reduceat(x[:, order], starts, axis=1)
-        by_group = np.add.reduceat(by_unit, group_starts, axis=1)
-        return by_unit / by_group[:, unit_group]
-
-    point = shares(wp[np.newaxis, :])[0]
+    units = {name: _Units(u, g) for name, (u, g) in groupings.items()}
+    parts: dict[str, list[npt.NDArray[np.float64]]] = {name: [] for name in units}
     rng = np.random.default_rng(s.seed)
     n = wp.size
     chunk = max(1, _CELLS_PER_CHUNK // max(n, 1))
-    parts = []
     done = 0
     while done < s.draws:
         k = min(chunk, s.draws - done)
-        z = rng.standard_normal((k, n))
-        parts.append(shares(wp * np.exp(sigma * z - sigma**2 / 2)))
+        x = wp * np.exp(sigma * rng.standard_normal((k, n)) - sigma**2 / 2)
+        for name, u in units.items():
+            parts[name].append(u.shares(x))
         done += k
-    draws = np.vstack(parts) if parts else np.zeros((0, len(table)))
-    table["target_share"] = point
-    lo, hi = np.quantile(draws, [s.low, s.high], axis=0)
-    result = ShareIntervals(table, draws, s)
-    table[f"target_share_{result.low_col}"] = lo
-    table[f"target_share_{result.high_col}"] = hi
-    return result
+    out = {}
+    for name, u in units.items():
+        table = u.table
+        draws = np.vstack(parts[name]) if parts[name] else np.zeros((0, len(table)))
+        table["target_share"] = u.shares(wp[np.newaxis, :])[0]
+        lo, hi = np.quantile(draws, [s.low, s.high], axis=0)
+        result = ShareIntervals(table, draws, s)
+        table[f"target_share_{result.low_col}"] = lo
+        table[f"target_share_{result.high_col}"] = hi
+        out[name] = result
+    return out
 
 
 def distance_intervals(result: ShareIntervals, baselines: pd.Series) -> pd.DataFrame:
@@ -350,11 +385,10 @@ def target_intervals(
         levels["locality"] = (p["locality"], p["icb_code"])
     result: ShareIntervals | None = None
     lo_c = hi_c = ""
-    for level, (units, groups) in levels.items():
+    asked = {k: v for k, v in levels.items() if (out["level"] == k).any()}
+    results = share_intervals_by(p[component], p["population"], asked, s, names) if asked else {}
+    for level, result in results.items():
         rows = out["level"] == level
-        if not rows.any():
-            continue
-        result = share_intervals(p[component], p["population"], units, groups, s, names)
         lo_c, hi_c = f"target_share_{result.low_col}", f"target_share_{result.high_col}"
         key = out.loc[rows, "icb_code"] if level == "icb" else out.loc[rows, "name"]
         t = result.table.set_index("unit")

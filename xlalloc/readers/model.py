@@ -440,7 +440,10 @@ def open_sheets(path: str | Path) -> SheetFile:
     parts: dict[str, bytes] = {}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         parts = check_workbook(path)
+        read = {POLICY, *(spec.sheet for spec in INPUT_TABLES)}
         for sheet, part in sheet_parts(parts).items():
+            if sheet not in read:  # output sheets: never read as inputs, never scanned
+                continue
             flags[sheet] = cell_flags(parts, part)
             refs = re.findall(rb'<(?:\w+:)?mergeCell ref="([A-Z0-9:]+)"', parts.get(part, b""))
             if refs:
