@@ -203,7 +203,7 @@ def targets(request: TargetsRequest) -> Analysis:
     if picture is not None and place_map is not None:
         from .workbook.places_map import write_places_map
 
-        files = [r.practices, *([r.former] if r.former else [])]
+        files: list[str | Path] = [r.practices, *([r.former] if r.former else [])]
         what = f"{practices['icb_code'].iloc[0]} " if r.icb else ""
         write_places_map(picture, place_map.frame, files, f"{what}practices by place")
         notes.append(f"drew the practices by place in {picture}: each place a colour")
@@ -732,7 +732,8 @@ def read_icb_baselines(path: Path, old: pd.DataFrame) -> pd.DataFrame:
     from .readers.tables import read_table
 
     frame = read_table(path, numbers=["baseline"], required=["icb", "baseline"])
-    problems, rows, seen = Problems(), [], {}
+    problems, rows = Problems(), []
+    seen: dict[str, int] = {}
     for _, r in frame.iterrows():
         row = int(r[SOURCE_ROW])
         if is_blank(r["baseline"]):

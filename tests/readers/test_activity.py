@@ -374,3 +374,57 @@ def test_empty_files_and_a_header_without_rows_are_named(tmp_path):
         "and one row per contract line",
         "header.csv: no rows below the header; expected one row per contract line",
     ]
+
+
+@pytest.mark.slow
+def test_the_same_query_on_a_real_local_spark_gives_duckdbs_totals_to_the_penny(tmp_path):
+    # docs/scale.md: AGGREGATE_SQL runs unchanged on Spark SQL (NHS England's platforms).
+    # A generated extract of 300,000 rows: six lines, 60 practices, a blank practice code
+    # every 13th row, pence in every amount; Spark and DuckDB total it alike.
+    import importlib.util
+    import shutil
+
+    from conftest import need
+
+    need(importlib.util.find_spec("pyspark") is not None, "pyspark is not installed")
+    need(shutil.which("java") is not None, "Spark needs Java: apt-get install default-jre-headless")
+    import pyspark
+    from pyspark.sql import SparkSession
+
+    extract = tmp_path / "extract.parquet"
+    duckdb.sql(
+        "COPY (SELECT 'Line ' || (i % 6) AS line, "
+        "CASE WHEN i % 13 = 0 THEN NULL ELSE 'P' || (i % 60) END AS practice_code, "
+        "CAST(ROUND((i * 7919) % 100000 / 100.0 + 0.01, 2) AS DECIMAL(18, 2)) AS amount "
+        f"FROM range(300000) t(i)) TO '{extract}' (FORMAT parquet)"
+    )
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW extract AS SELECT * FROM read_parquet('{extract}')")
+    ours = {
+        (r[0], r[1]): (r[2], r[3]) for r in con.execute(AGGREGATE_SQL).fetchall()
+    }  # line, practice -> rows, millionths of a pound
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("xlalloc-activity-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    try:
+        spark.read.parquet(str(extract)).createOrReplaceTempView("extract")
+        theirs = {
+            (r["line"], r["practice_code"]): (r["row_count"], r["micropounds"])
+            for r in spark.sql(AGGREGATE_SQL).collect()
+        }
+        version = spark.version
+    finally:
+        spark.stop()
+    assert theirs == ours and len(ours) == 60 + 6  # each practice on its line; 6 blank codes
+    assert version >= "3.2" and pyspark.__version__ == version
+    # And both equal read_activity's line totals, to the penny.
+    got = read_activity(
+        [extract], [f"Line {k}" for k in range(6)], [f"P{k}" for k in range(60)]
+    ).line_totals.set_index("line")["amount"]
+    for line in got.index:
+        total = sum(m for (ln, _p), (_n, m) in theirs.items() if ln == line)
+        assert round(total / 1e6, 2) == got[line], line

@@ -588,11 +588,12 @@ def practice_locations(paths: Iterable[str | Path]) -> pd.DataFrame:
     """
     frames = []
     for p in map(Path, paths):
+        rows: list[list[object]]
         if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             sheets = [rows for _s, rows in workbook_sheets(p) if rows]
             rows = sheets[0] if sheets else []
         else:
-            rows = csv_rows(p)
+            rows = [list(r) for r in csv_rows(p)]
         if not rows:
             continue
         heads = [_norm(h) for h in rows[0]]

@@ -42,7 +42,7 @@ class Book(Protocol):
     def merged(self) -> dict[str, list[str]]:
         """Merged-cell ranges by sheet."""
 
-    def flags(self) -> dict[str, dict[tuple[int, int], str]]:
+    def flags(self) -> Mapping[str, Mapping[tuple[int, int], str]]:
         """Cells not to read as values (formulas without results, Excel errors), by sheet."""
 
     def write_sheets(self, specs: list[SheetSpec]) -> None:
