@@ -56,6 +56,11 @@ def payload(path: str | Path, version: str) -> dict:
         rows = cal.get_sheet_by_name(name).to_python(skip_empty_area=False)
         values = [[_cell(v) for v in r] for r in rows] or [[""]]
         ws = wb[name]
+        # Excel sends an error cell as its text (#N/A); calamine reads it as a blank.
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "e" and c.row <= len(values) and c.column <= len(values[0]):
+                    values[c.row - 1][c.column - 1] = str(c.value)
         tables = []
         for t in ws.tables.values():
             c1, r1, c2, r2 = range_boundaries(t.ref)

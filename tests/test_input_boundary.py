@@ -913,6 +913,63 @@ def _cases(shared_dir: Path, tmp_path: Path) -> dict:
     }
 
 
+def _pack_and_compare_cases(tmp_path: Path) -> dict:
+    """The ledger of a pack and the later workbook of a compare, to corrupt."""
+    from xlalloc import demo
+    from xlalloc.model.runner import run_model
+    from xlalloc.readers.model import read_model
+
+    model = demo_model(tmp_path / "demo.xlsx")
+    result = run_model(read_model(model))
+    ledger = demo.ledger(result.apportionment.cells, result.inputs.practices, 4)
+    ran = tmp_path / "ran.xlsx"
+    xlalloc.run(model, ran)
+    return {
+        "pack": (
+            lambda: {
+                "model.xlsx": model.read_bytes(),
+                "ledger.csv": ledger.to_csv(index=False).encode(),
+            },
+            "ledger.csv",
+            lambda d, o: [
+                "pack",
+                str(d / "model.xlsx"),
+                "--actuals",
+                str(d / "ledger.csv"),
+                "--month",
+                "4",
+                "--out",
+                str(o.with_suffix("")),
+            ],
+            lambda out: None,
+        ),
+        "compare": (
+            lambda: {"old.xlsx": ran.read_bytes(), "new.xlsx": ran.read_bytes()},
+            "new.xlsx",
+            lambda d, o: ["compare", str(d / "old.xlsx"), str(d / "new.xlsx"), "-o", str(o)],
+            lambda out: None,
+        ),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("command", ["pack", "compare"])
+def test_corrupted_ledgers_and_runs_never_crash_or_hang(tmp_path, capsys, command, seed):
+    rng = random.Random(f"{command}-{seed}")
+    files, target, argv, check = _pack_and_compare_cases(tmp_path)[command]
+    d = tmp_path / "in"
+    d.mkdir()
+    for name, data in files().items():
+        (d / name).write_bytes(_corrupt(data, rng) if name == target else data)
+    before = {p.name: sha(p) for p in d.iterdir()}
+    out = tmp_path / "out.csv"
+    with TimeBound(120):
+        rc, text = run(argv(d, out), capsys)
+    assert rc in (0, 2), text
+    assert {p.name: sha(p) for p in d.iterdir()} == before
+
+
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("command", ["targets", "footprint", "equity", "levelling-up", "activity"])
 def test_corrupted_inputs_of_every_command_never_crash_or_hang(

@@ -224,6 +224,24 @@ def test_excel_errors_reach_the_functions_as_errors_never_as_values():
     ]
 
 
+def test_an_excel_error_in_a_policy_cell_is_refused_through_officejs(tmp_path):
+    # Office.js sends an error cell as its text, and xlwings' remote book read it as a
+    # blank (min_growth #N/A: validate passed and the run had no floor).
+    from conftest import broken_model
+
+    def edit(wb):
+        ws = wb["Policy"]
+        row = next(r for r in range(1, 80) if ws.cell(r, 1).value == "min_growth")
+        ws.cell(row, 2).value = "#N/A"
+
+    model = broken_model(tmp_path, "na", edit)
+    actions = run_child("script", str(model), "xlalloc_validate")["actions"]
+    alerts = apply_actions(model, actions, tmp_path / "validated.xlsx")
+    assert len(alerts) == 1 and "input problem(s); outputs were not updated" in alerts[0]
+    assert "min_growth (cell B" in alerts[0]
+    assert "holds the Excel error #N/A; fix the formula or type the value" in alerts[0]
+
+
 def test_script_names_and_arguments_are_pinned():
     # Renaming a script breaks every button bound to it.
     import inspect

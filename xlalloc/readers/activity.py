@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..engine.errors import InputError, Problems, option
 from ..extras import install_hint
+from .cells import col_letter
 from .tables import file_sha256
 
 __all__ = [
@@ -204,8 +205,8 @@ def _headers(
             if h and h.lower() in seen:
                 problems.add(
                     path.name,
-                    f"the header {h!r} is given twice (columns {_letter(seen[h.lower()])} "
-                    f"and {_letter(i)} of the first line); give each column one header",
+                    f"the header {h!r} is given twice (columns {col_letter(seen[h.lower()])} "
+                    f"and {col_letter(i)} of the first line); give each column one header",
                 )
                 return None
             seen.setdefault(h.lower(), i)
@@ -272,16 +273,6 @@ def _first_line(path: Path) -> dict[str, list[str]] | None:
         for d in (",", ";", "\t", "|")
         if d == "," or d in line
     }
-
-
-def _letter(i: int) -> str:
-    """The column letter Excel shows for a 0-based position."""
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 #: DuckDB types an amount may have: numbers, or text read as numbers.
