@@ -24,6 +24,7 @@ PICTURES = {
     "model-apportionment.png": ("model", "Apportionment"),
     "model-convergence.png": ("model", "Convergence"),
     "model-summary.png": ("model", "Summary"),
+    "model-assurance.png": ("model", "Assurance"),
     "pack-summary.png": ("pack", "Summary"),
     "pack-programmes.png": ("pack", "Programmes"),
 }
