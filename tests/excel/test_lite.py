@@ -217,6 +217,10 @@ def test_the_wheel_installs_beside_only_its_core_and_runs_the_model_alike(wheel,
     model = tmp_path / "model.xlsx"
     xlalloc.new(model, demo=True)
     want = run_model(read_model(model)).apportionment.table1
+    from conftest import SHARED
+
+    nhs = str(SHARED / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv")
+    need(SHARED.is_dir(), f"NHS England files not found at {SHARED}")
     script = f"""
 import xlalloc, xlalloc.excel.scripts, xlalloc.excel.udfs
 assert xlalloc.__file__.startswith({str(env)!r}), xlalloc.__file__
@@ -224,6 +228,9 @@ from xlalloc.readers.sheets import has_calamine
 from xlalloc.readers.model import read_model
 from xlalloc.model.runner import run_model
 assert not has_calamine()
+from xlalloc.cli import main
+# The README's second quick-start line with the core alone (once needed python-calamine).
+assert main(["new", {str(tmp_path / "wy.xlsx")!r}, "--icb", "QWO", "--practices", {nhs!r}]) == 0
 print(run_model(read_model({str(model)!r})).apportionment.table1.to_json())
 """
     proc = subprocess.run(

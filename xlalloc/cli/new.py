@@ -34,10 +34,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _built_icb(path: Any) -> str:
-    """The ICB a model was built for, as its Cover names it (code and name)."""
-    from python_calamine import CalamineWorkbook
+    """The ICB a model was built for, as its Cover names it (code and name).
 
-    title = str(CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Cover").to_python()[0][0])
+    Read with the project's workbook reader (python-calamine where installed, openpyxl
+    otherwise): ``new`` runs with the core alone.
+    """
+    from ..readers.sheets import open_values
+
+    title = str(open_values(path).read("Cover")[0][0])
     return title.split(": ", 1)[1] if ": " in title else "the ICB's"
 
 
