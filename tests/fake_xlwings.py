@@ -53,10 +53,12 @@ class Range:
         def read(v):
             return v if keep or not (isinstance(v, str) and v.startswith("#")) else None
 
-        return [
+        grid = [
             [read(self.sheet.data.get((r, c))) for c in range(c1, c2 + 1)]
             for r in range(r1, r2 + 1)
         ]
+        # As xlwings: one cell reads as its value, unless two dimensions are asked for.
+        return grid[0][0] if (r1, c1) == (r2, c2) and self._ndim != 2 else grid
 
     @value.setter
     def value(self, grid):

@@ -259,3 +259,21 @@ def test_the_ribbon_never_clears_a_sheet_of_the_users(tmp_path):
     assert macros.run_model_macro(XlwingsBook(fake)) is not None
     assert fake.names.values["_xlalloc_outputs"].startswith('="Checks|')
     assert macros.run_model_macro(XlwingsBook(fake)) is not None
+
+
+def test_a_book_run_in_excel_before_the_record_keeps_its_outputs_and_refuses_the_users(
+    demo_model,
+):
+    # No record at all (run in Excel before xlalloc kept one there): the output sheets that
+    # carry xlalloc's note are replaced; a sheet of the user's with an output's name is not.
+    fake = FakeBook(demo_model)
+    assert macros.run_model_macro(XlwingsBook(fake)) is not None
+    del fake.names.values["_xlalloc_outputs"]
+    fake.sheets["Equity"].data = {(1, 1): "my own equity notes"}  # the user's own now
+    assert macros.run_model_macro(XlwingsBook(fake)) is None
+    title, message = fake.app.alerts[-1]
+    assert "sheet(s) ['Equity'] that xlalloc did not write" in message
+    assert fake.sheets["Equity"].data == {(1, 1): "my own equity notes"}
+    fake.sheets["Equity"].delete()
+    del fake.names.values["_xlalloc_outputs"]  # (the failed run recorded its Checks)
+    assert macros.run_model_macro(XlwingsBook(fake)) is not None  # the rest recognised

@@ -163,11 +163,25 @@ class XlwingsBook:
             self._write(sh, spec)
 
     def _owned(self) -> list[str]:
-        """The sheets the book's record (the defined name ``_xlalloc_outputs``) names."""
+        """The sheets the book's record (the defined name ``_xlalloc_outputs``) names.
+
+        A book with no record at all (run in Excel before xlalloc kept one there) counts
+        as xlalloc's only the output sheets that say so: their second row is the note
+        every output sheet carries (the Checks sheet's after a sentence of its own). A sheet
+        of the user's with an output's name does not.
+        """
+        from ..model.parts import output_sheets
+        from ..workbook.outputs.common import OUTPUT_NOTE
+
         names = self.book.names
-        if not names.contains(OWNER_NAME):
-            return []
-        return owner_record(names(OWNER_NAME).refers_to)
+        if names.contains(OWNER_NAME):
+            return owner_record(names(OWNER_NAME).refers_to)
+        ours = set(output_sheets())
+        return [
+            sh.name
+            for sh in self.book.sheets
+            if sh.name in ours and str(sh.range("A2").value or "").strip().endswith(OUTPUT_NOTE)
+        ]
 
     def _record(self, sheets: list[str]) -> None:
         """Set the record to ``sheets`` (as the file writer does), before they are written."""
