@@ -956,18 +956,28 @@ def _pack_and_compare_cases(tmp_path: Path) -> dict:
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("command", ["pack", "compare"])
 def test_corrupted_ledgers_and_runs_never_crash_or_hang(tmp_path, capsys, command, seed):
-    rng = random.Random(f"{command}-{seed}")
-    files, target, argv, check = _pack_and_compare_cases(tmp_path)[command]
+    case = _pack_and_compare_cases(tmp_path)[command]
+    _run_corrupted(tmp_path, capsys, random.Random(f"{command}-{seed}"), case, 120)
+
+
+def _run_corrupted(tmp_path, capsys, rng, case, seconds):
+    """Run a command on its inputs with one corrupted; exit 0 or 2, inputs unchanged.
+
+    Returns:
+        (exit status, what it printed, the output path).
+    """
+    files, target, argv, _check = case
     d = tmp_path / "in"
     d.mkdir()
     for name, data in files().items():
         (d / name).write_bytes(_corrupt(data, rng) if name == target else data)
     before = {p.name: sha(p) for p in d.iterdir()}
     out = tmp_path / "out.csv"
-    with TimeBound(120):
+    with TimeBound(seconds):
         rc, text = run(argv(d, out), capsys)
     assert rc in (0, 2), text
     assert {p.name: sha(p) for p in d.iterdir()} == before
+    return rc, text, out
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -977,18 +987,9 @@ def test_corrupted_inputs_of_every_command_never_crash_or_hang(
 ):
     # Never a traceback or exit 70, never past the time bound; a refused run leaves every
     # input as it was and writes nothing; a run that goes ahead still reconciles.
-    rng = random.Random(f"{command}-{seed}")
-    files, target, argv, check = _cases(shared_dir, tmp_path)[command]
-    d = tmp_path / "in"
-    d.mkdir()
-    for name, data in files().items():
-        (d / name).write_bytes(_corrupt(data, rng) if name == target else data)
-    before = {p.name: sha(p) for p in d.iterdir()}
-    out = tmp_path / "out.csv"
-    with TimeBound(60):
-        rc, text = run(argv(d, out), capsys)
-    assert rc in (0, 2), text
-    assert {p.name: sha(p) for p in d.iterdir()} == before
+    case = _cases(shared_dir, tmp_path)[command]
+    rc, text, out = _run_corrupted(tmp_path, capsys, random.Random(f"{command}-{seed}"), case, 60)
+    check = case[3]
     if rc == 0:
         check(out)
     else:
