@@ -397,17 +397,26 @@ def packs() -> None:
         n = 0
         t_packs = 0.0
         t_plain = 0.0
+        # A small ICB's packs take milliseconds: each ICB's best of five runs (and of five
+        # of openpyxl's) so the ratio is not one scheduler hiccup.
+        repeat = 5 if len(inputs_list) == 1 else 1
         for k, inputs in enumerate(inputs_list):
             inputs.practices["icb_code"] = "ICB"
             inputs.practices["icb_name"] = "ICB"
             result = run_model(inputs)
             ledger = demo.ledger(result.apportionment.cells, inputs.practices, 6)
-            out = d / f"{label[:3]}{k}"
-            t0 = time.perf_counter()
-            run = make_packs(result, ledger, 6, out)
-            t_packs += time.perf_counter() - t0
-            for p in run.paths:
-                t_plain += openpyxl_alone(p, p.with_suffix(".plain.xlsx"))[1]
+            best, plain = float("inf"), float("inf")
+            for attempt in range(repeat):
+                out = d / f"{label[:3]}{k}-{attempt}"
+                t0 = time.perf_counter()
+                run = make_packs(result, ledger, 6, out)
+                best = min(best, time.perf_counter() - t0)
+                plain = min(
+                    plain,
+                    sum(openpyxl_alone(p, p.with_suffix(".plain.xlsx"))[1] for p in run.paths),
+                )
+            t_packs += best
+            t_plain += plain
             n += len(run.paths)
         report(
             f"packs: {label}, {n} packs ({t_packs / n:.3f}s per pack)",

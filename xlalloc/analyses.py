@@ -855,12 +855,12 @@ def activity(request: ActivityRequest) -> Analysis:
         InputError: Every problem in the model or the extracts.
     """
     from .model.extracts import read_extracts, unread_lines
-    from .readers.model import read_model
+    from .readers.model import KEY_TABLES, read_model
 
     r = request
     names = ("sources", "coverage", "line_totals")
     out = r.checked_output(r.model, *r.extracts, sidecars=names)
-    inputs = read_model(r.model)
+    inputs = read_model(r.model, KEY_TABLES)  # its practices and lines: nothing else
     extract = read_extracts(inputs, [str(e) for e in r.extracts], r.columns)
     tables = {
         "Activity": extract.values,

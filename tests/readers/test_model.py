@@ -196,3 +196,22 @@ def test_the_financial_year_must_be_one_of_the_practice_years(tmp_path):
         "financial_year 2026/27 has no practices: the Practices sheet's years are ['2027/28']" in p
         for p in validate(model)
     )
+
+
+def test_reading_only_the_key_tables_gives_the_same_practices_and_lines(tmp_path):
+    """``xlalloc activity`` reads a model's practices and budget lines only: the same
+    frames as a full read, and a problem on a sheet it does not read does not stop it
+    (a full read still reports it)."""
+    from xlalloc.engine.errors import InputError
+    from xlalloc.readers.model import KEY_TABLES, read_model
+
+    model = broken_model(tmp_path, "bad_data", _set("PracticeData", "C5", "lots"))
+    with pytest.raises(InputError, match="PracticeData, row 5, column 'value': cell C5"):
+        read_model(model)
+    keys = read_model(model, KEY_TABLES)
+    full = read_model(broken_model(tmp_path, "good", lambda wb: None))
+    assert keys.practices.equals(full.practices)
+    assert keys.budget.equals(full.budget)
+    assert keys.policy == full.policy
+    assert len(keys.practice_data) == len(keys.activity) == 0
+    assert len(full.practice_data) > 0

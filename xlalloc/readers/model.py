@@ -9,7 +9,7 @@ sheet, the cell or row, the column and what was expected.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .activity import ActivityExtract
 
 __all__ = [
+    "KEY_TABLES",
     "ModelInputs",
     "SheetFile",
     "TableLayout",
@@ -427,8 +428,13 @@ class SheetFile:
     parts: dict[str, bytes] = field(default_factory=dict)  # the package, as checked
 
 
-def open_sheets(path: str | Path) -> SheetFile:
+def open_sheets(path: str | Path, sheets: Collection[str] | None = None) -> SheetFile:
     """Open a workbook file for reading inputs, after the archive checks.
+
+    Args:
+        path: The workbook.
+        sheets: The sheets to be read (default: Policy and every input sheet); only
+            these are scanned for formulas without results and merged cells.
 
     Raises:
         InputError: If the file is missing, empty, encrypted, not a workbook, beyond
@@ -440,7 +446,7 @@ def open_sheets(path: str | Path) -> SheetFile:
     parts: dict[str, bytes] = {}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         parts = check_workbook(path)
-        read = {POLICY, *(spec.sheet for spec in INPUT_TABLES)}
+        read = set(sheets) if sheets is not None else {POLICY, *(s.sheet for s in INPUT_TABLES)}
         for sheet, part in sheet_parts(parts).items():
             if sheet not in read:  # output sheets: never read as inputs, never scanned
                 continue
@@ -491,20 +497,33 @@ def model_path(path: str | Path) -> Path:
     return path
 
 
-def read_model(path: str | Path) -> ModelInputs:
-    """Read and validate every input of a model workbook file.
+#: The tables ``xlalloc activity`` needs of a model: its practices and budget lines.
+KEY_TABLES = ("tblPractices", "tblBudget")
+
+
+def read_model(path: str | Path, tables: Collection[str] | None = None) -> ModelInputs:
+    """Read and validate the inputs of a model workbook file.
+
+    Args:
+        path: The model workbook.
+        tables: Read only these input tables (and the Policy sheet), e.g.
+            :data:`KEY_TABLES`; the others are left empty and not checked. Default: all.
 
     Raises:
         InputError: Every problem found, each naming sheet, cell or row and column.
     """
-    sheets = open_sheets(path)
-    return read_model_rows(sheets.rows, sheets.merged, sheets.flags)
+    sheets = None
+    if tables is not None:
+        sheets = {POLICY, *(spec.sheet for spec in INPUT_TABLES if spec.table in tables)}
+    file = open_sheets(path, sheets)
+    return read_model_rows(file.rows, file.merged, file.flags, tables)
 
 
 def read_model_rows(
     rows: Callable[[str], list[list[object]] | None],
     merged: Mapping[str, list[str]],
     flags: Mapping[str, Mapping[tuple[int, int], str]] | None = None,
+    tables: Collection[str] | None = None,
 ) -> ModelInputs:
     """Read and validate a model's inputs from any source of sheet values.
 
@@ -514,6 +533,7 @@ def read_model_rows(
         merged: Merged-cell ranges by sheet.
         flags: Cells that must not be read as values, by sheet: (row, 0-based column)
             -> why (formulas without stored results, Excel errors).
+        tables: Read only these input tables (see :func:`read_model`). Default: all.
 
     Raises:
         InputError: Every problem found, each naming sheet, cell or row and column.
@@ -532,6 +552,8 @@ def read_model_rows(
             notes,
             warnings,
         )
+        if tables is None or spec.table in tables
+        else (pd.DataFrame(columns=[*spec.names, SOURCE_ROW]), None)  # not asked for
         for spec in INPUT_TABLES
     }
     frames = {k: df for k, (df, _) in read.items()}
@@ -594,7 +616,7 @@ def read_model_rows(
         years_given=years_given,
         cost_centres=frames["tblCostCentres"],
         signoff=frames["tblSignoff"],
-        previous=recorded_values(rows(ASSURANCE)),
+        previous=recorded_values(rows(ASSURANCE)) if tables is None else {},
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...model.labels import label, labels
 from ...model.runner import ModelResult
 from ..sheetspec import Look, SheetSpec
@@ -55,18 +57,20 @@ def _equity_sheet(
         r1 = row + 2
         r2 = r1 + len(u) - 1
         tot = r2 + 1
-        for i, rec in enumerate(u.itertuples(index=False)):
-            r = r1 + i
-            d.put(r, 1, rec.unit)
-            d.put(r, 2, rec.population, NUMBER)
-            d.put(r, 3, rec.need, NUMBER)
-            d.put(r, 4, rec.spend, MONEY)
-            d.formula(r, 5, f"=$D${tot}*C{r}/$C${tot}", MONEY, value=rec.expected)
-            d.formula(r, 6, f"=IF(E{r}=0,0,D{r}/E{r})", INDEX, value=rec.ratio)
-            d.formula(
-                r, 7, f'=IF(F{r}<1,"yes","no")', None, value="yes" if rec.underserved else "no"
-            )
-            d.put(r, 8, rec.deprivation, INDEX)
+        rows = range(r1, r2 + 1)
+        d.column(r1, 1, u["unit"])
+        d.column(r1, 2, u["population"], NUMBER)
+        d.column(r1, 3, u["need"], NUMBER)
+        d.column(r1, 4, u["spend"], MONEY)
+        d.formulas(r1, 5, [f"=$D${tot}*C{r}/$C${tot}" for r in rows], MONEY, values=u["expected"])
+        d.formulas(r1, 6, [f"=IF(E{r}=0,0,D{r}/E{r})" for r in rows], INDEX, values=u["ratio"])
+        d.formulas(
+            r1,
+            7,
+            [f'=IF(F{r}<1,"yes","no")' for r in rows],
+            values=np.where(u["underserved"].to_numpy(dtype=bool), "yes", "no"),
+        )
+        d.column(r1, 8, u["deprivation"], INDEX)
         d.put(tot, 1, "Total", bold=True)
         for c, fmt, v in (
             (2, NUMBER, u["population"].sum()),
