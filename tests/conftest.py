@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from libreoffice import soffice
 # Runs stamp their time in their provenance; the tests pin it (the reproducible-builds
 # convention xlalloc honours), so that running a model twice gives the same file.
 os.environ["SOURCE_DATE_EPOCH"] = "1775034000"  # 2026-04-01 09:00 UTC
+# The self-test's kept result (xlalloc.self_test): the session's own, not the user's.
+os.environ.setdefault("XLALLOC_CACHE", tempfile.mkdtemp(prefix="xlalloc-cache-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "nhse_weighted_populations"

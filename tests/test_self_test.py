@@ -63,3 +63,54 @@ def test_version_reports_the_self_test(capsys):
     assert e.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("xlalloc 0.1.0 (self-test: ") and "reference cases passed)" in out
+
+
+def _counting(monkeypatch, tmp_path):
+    """The self-test's cache in ``tmp_path``, and a count of the cases actually run."""
+    from xlalloc import self_test
+
+    monkeypatch.setenv(self_test.CACHE_ENV, str(tmp_path))
+    runs = []
+    real = self_test._check
+    monkeypatch.setattr(self_test, "_check", lambda case: runs.append(case["id"]) or real(case))
+    self_test.selftest_result.cache_clear()
+    return self_test, runs
+
+
+def test_a_pass_is_kept_for_the_installation_and_run_again_when_it_changes(monkeypatch, tmp_path):
+    st, runs = _counting(monkeypatch, tmp_path)
+    first = st.selftest_result()
+    n = len(runs)
+    assert first.ok and n >= 10 and len(list(tmp_path.glob("selftest-*.json"))) == 1
+    st.selftest_result.cache_clear()  # a new process, the same installation
+    again = st.selftest_result()
+    assert len(runs) == n  # not run again: the kept pass, case by case
+    assert again.cases == first.cases
+    # Another engine (or library version): another fingerprint, so the cases run again.
+    monkeypatch.setattr(st, "fingerprint", lambda: "0" * 64)
+    st.selftest_result.cache_clear()
+    assert st.selftest_result().ok and len(runs) == 2 * n
+    st.selftest_result.cache_clear()
+
+
+def test_a_failure_is_never_kept_and_a_damaged_cache_is_ignored(monkeypatch, tmp_path):
+    st, runs = _counting(monkeypatch, tmp_path)
+    key = st.fingerprint()
+    assert key is not None and len(key) == 64
+    kept = tmp_path / f"selftest-{key[:32]}.json"
+    kept.write_text("{not json", encoding="utf-8")
+    assert st.selftest_result().ok and runs  # run, and the damaged file replaced
+    assert json.loads(kept.read_text(encoding="utf-8"))["cases"]
+    # A kept result that records a failure is not trusted as a pass: the cases run.
+    data = json.loads(kept.read_text(encoding="utf-8"))
+    data["cases"][0]["passed"] = False
+    kept.write_text(json.dumps(data), encoding="utf-8")
+    st.selftest_result.cache_clear()
+    runs.clear()
+    assert st.selftest_result().ok and len(runs) >= 10
+    # A failing run is not written down.
+    kept.unlink()
+    monkeypatch.setattr(st, "run_selftest", lambda: st.SelfTest([st.CaseResult("x", "s", False)]))
+    st.selftest_result.cache_clear()
+    assert not st.selftest_result().ok and not kept.exists()
+    st.selftest_result.cache_clear()

@@ -11,7 +11,10 @@ command and beside the version, and recorded on every run's Assurance sheet.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,7 +25,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CaseResult", "SelfTest", "run_selftest", "selftest_result", "selftest_summary"]
+from ._version import __version__
+
+__all__ = [
+    "CACHE_ENV",
+    "CaseResult",
+    "SelfTest",
+    "fingerprint",
+    "run_selftest",
+    "selftest_result",
+    "selftest_summary",
+]
 
 
 @dataclass(frozen=True)
@@ -263,10 +276,83 @@ def run_selftest(path: str | Path | None = None) -> SelfTest:
     return SelfTest([_check(c) for c in json.loads(text)["cases"]])
 
 
+#: Where the self-test's passing result is kept between processes (default: the user's
+#: cache folder, ``~/.cache/xlalloc`` or ``%LOCALAPPDATA%\\xlalloc``).
+CACHE_ENV = "XLALLOC_CACHE"
+
+
+def _cache_dir() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "xlalloc"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "xlalloc"
+
+
+def fingerprint() -> str | None:
+    """What the self-test's result depends on, hashed.
+
+    xlalloc's version, its reference cases, the engine's code (every case runs the
+    engine, and one case the demo's Table Y1), and the versions of Python, numpy, pandas
+    and pydantic. ``None`` where the package's files cannot be read as files (a zipped
+    package, as xlwings Lite loads it): the self-test then runs in every process.
+    """
+    here = Path(__file__).parent
+    if not (here / "engine").is_dir():
+        return None
+    import pydantic
+
+    h = hashlib.sha256()
+    for part in (__version__, sys.version, np.__version__, pd.__version__, pydantic.VERSION):
+        h.update(str(part).encode() + b"\0")
+    for f in [
+        here / "self_test.py",
+        here / "demo.py",
+        here / "reference" / "selftest.json",
+    ] + sorted((here / "engine").rglob("*.py")):
+        h.update(f.relative_to(here).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _from_cache(path: Path) -> SelfTest | None:
+    try:
+        cases = json.loads(path.read_text(encoding="utf-8"))["cases"]
+        result = SelfTest([CaseResult(**c) for c in cases])
+    except (OSError, ValueError, KeyError, TypeError):  # none yet, or unreadable: run it
+        return None
+    return result if result.ok else None
+
+
+def _to_cache(path: Path, result: SelfTest) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"cases": [c.__dict__ for c in result.cases]}), "utf-8")
+        tmp.replace(path)
+    except OSError:  # a read-only home: the self-test simply runs again next time
+        pass
+
+
 @lru_cache(maxsize=1)
 def selftest_result() -> SelfTest:
-    """The package's self-test, run once per process (every run records it)."""
-    return run_selftest()
+    """The package's self-test, as every run records it on its Assurance sheet.
+
+    Run once for an installation and its passing result kept (in :data:`CACHE_ENV`'s
+    folder, under the :func:`fingerprint`): the same engine code, reference cases and
+    libraries give the same figures, so each run need not spend a fifth of a second
+    repeating it. A failing result is never kept (it runs again, and says why, every
+    time); ``xlalloc selftest`` always runs the cases afresh.
+    """
+    key = fingerprint()
+    path = _cache_dir() / f"selftest-{key[:32]}.json" if key else None
+    cached = _from_cache(path) if path else None
+    if cached is not None:
+        return cached
+    result = run_selftest()
+    if path and result.ok:
+        _to_cache(path, result)
+    return result
 
 
 def selftest_summary() -> str:

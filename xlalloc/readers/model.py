@@ -210,7 +210,7 @@ def _read_column(
     """
     column = [row[j] if j < len(row) else "" for row in data]
     flagged = {r: why for (r, cj), why in flags.items() if cj == j and r > h + 1}
-    fast = None if flagged else _fast_column(column, c.kind)
+    fast = None if flagged else _fast_column(column, c)
     if fast is not None:
         if c.kind is Kind.NUMBER and c.minimum is not None:
             for low in np.flatnonzero(np.asarray(fast) < c.minimum).tolist():
@@ -256,23 +256,28 @@ def _read_column(
     return vals
 
 
-def _fast_column(column: list[object], kind: Kind) -> list[float] | list[str] | None:
+def _fast_column(column: list[object], c: Column) -> list[object] | None:
     """A whole column converted at once when every cell is plainly of its kind.
 
-    Numbers: every cell a finite number (not TRUE/FALSE); text: every cell non-blank
-    text. Anything else (blanks, text in numbers, errors) goes cell by cell, so that
-    each problem is named; the results are the same either way.
+    Numbers: every cell a finite number (not TRUE/FALSE); text: every cell text, blanks
+    (empty or spaces) only where the column may be blank and has no default (they are
+    read as missing, as cell by cell). Anything else (blanks to report or default, text
+    in numbers, errors) goes cell by cell, so that each problem and default is named;
+    the results are the same either way.
     """
-    if kind is Kind.NUMBER:
+    if c.kind is Kind.NUMBER:
         if not all(type(v) is float or type(v) is int for v in column):
             return None
         arr = np.asarray(column, dtype=np.float64)
         return arr.tolist() if np.isfinite(arr).all() else None
-    if kind is Kind.TEXT:
+    if c.kind is Kind.TEXT:
         if not all(type(v) is str for v in column):
             return None
         stripped = [str(v).strip() for v in column]
-        return stripped if all(stripped) else None
+        if all(stripped):
+            return list(stripped)
+        if c.default is None and (c.allow_blank or not c.required):
+            return [v or None for v in stripped]
     return None
 
 
@@ -473,7 +478,7 @@ def open_sheets(path: str | Path, sheets: Collection[str] | None = None) -> Shee
             raise InputError(
                 f"sheet '{sheet}' cannot be read (the file is damaged?): {e}", where=path.name
             ) from None
-        return [list(r) for r in values]
+        return values
 
     return SheetFile(names, rows, merged, flags, parts)
 

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from ..engine.errors import InputError
 from ..extras import install_hint
@@ -68,8 +69,10 @@ def _calamine(path: Path) -> WorkbookValues:
         raise InputError(f"cannot read as a workbook: {e}", where=path.name) from None
 
     def read(sheet: str) -> list[list[object]]:
-        rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return [list[object](r) for r in rows]
+        # Already a list of lists (Python values): used as they are, not copied.
+        return cast(
+            list[list[object]], wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        )
 
     return WorkbookValues(list(wb.sheet_names), read, "python-calamine")
 

@@ -31,7 +31,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 from ..engine.errors import InputError
@@ -361,24 +361,31 @@ def _cell_xml(c: CellSpec, style: int) -> str:
     ref = f"{col(c.col)}{c.row}"
     s = f' s="{style}"' if style else ""
     v = c.value
+    t = type(v)
     if c.formula:
-        text = str(v)[1:] if str(v).startswith("=") else str(v)
+        text = str(v)
+        text = _text(text[1:] if text.startswith("=") else text)
         cached = c.cached
         if cached is None:
-            return f'<c r="{ref}"{s}><f>{_text(text)}</f></c>'
-        if isinstance(cached, int | float) and not isinstance(cached, bool):
-            return f'<c r="{ref}"{s}><f>{_text(text)}</f><v>{_number(cached)}</v></c>'
-        return f'<c r="{ref}"{s} t="str"><f>{_text(text)}</f><v>{_text(str(cached))}</v></c>'
+            return f'<c r="{ref}"{s}><f>{text}</f></c>'
+        tc = type(cached)
+        if tc is float or tc is int or (tc is not bool and isinstance(cached, int | float)):
+            return f'<c r="{ref}"{s}><f>{text}</f><v>{_number(cast(float, cached))}</v></c>'
+        return f'<c r="{ref}"{s} t="str"><f>{text}</f><v>{_text(str(cached))}</v></c>'
+    if t is float or t is int:
+        return f'<c r="{ref}"{s}><v>{_number(cast(float, v))}</v></c>'
     if v is None:
         return f'<c r="{ref}"{s}/>' if style else ""
-    if isinstance(v, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
+    if t is bool:
+        return f'<c r="{ref}"{s} t="b"><v>{1 if v else 0}</v></c>'
     if isinstance(v, int | float):
         return f'<c r="{ref}"{s}><v>{_number(v)}</v></c>'
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}</t></is></c>'
 
 
 def _number(v: float) -> str:
+    if type(v) is int and abs(v) < 2**53:
+        return str(v)
     x = float(v)
     return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
 
@@ -1072,9 +1079,14 @@ def _fill_tokens(root: Element, spec: SheetSpec) -> None:
                     el.text = el.text.replace(token, _safe(value(spec).replace("&", "&&")))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _safe(v: str) -> str:
     """Text with the control characters XML 1.0 forbids in Excel's ``_xHHHH_`` form."""
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group()):04X}_", v)
+    if v.isprintable():  # the usual case: nothing to replace
+        return v
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", v)
 
 
 #: What follows ``<mergeCells>`` in a worksheet (the schema's order).

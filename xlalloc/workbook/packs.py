@@ -15,13 +15,9 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.pagebreak import Break
 
 from .._version import __version__
 from ..engine.errors import InputError, option
@@ -41,7 +37,9 @@ from .sheetspec import (
     quote_sheet,
 )
 from .tables import INDEX, MONEY, PCT
-from .xlsx import fit_to_page, normalised_zip
+
+if TYPE_CHECKING:  # openpyxl builds the default template only: not imported to fill packs
+    from openpyxl import Workbook
 
 NHS_BLUE = "005EB8"
 FLAG_FILL = "F4CCCC"
@@ -97,6 +95,12 @@ MARKING_TOKEN, RUN_TOKEN = "[marking]", "[run]"
 
 def build_template() -> Workbook:
     """The default pack template, with every named place defined."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.pagebreak import Break
+
+    from .xlsx import fit_to_page
+
     wb = Workbook()
     cover = wb.active
     cover.title = "Cover"
@@ -193,6 +197,9 @@ PROGRAMME_HEADERS = [
 
 
 def _name(wb: Workbook, name: str, sheet: str, cell: str) -> None:
+    from openpyxl.utils import quote_sheetname
+    from openpyxl.workbook.defined_name import DefinedName
+
     col = "".join(ch for ch in cell if ch.isalpha())
     row = "".join(ch for ch in cell if ch.isdigit())
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
@@ -242,6 +249,8 @@ def template_parts(template: str | Path | None) -> tuple[dict[str, bytes], list[
 @functools.lru_cache(maxsize=1)
 def _default_template() -> bytes:
     """Xlalloc's own template as a package (built once a process)."""
+    from .xlsx import normalised_zip
+
     raw = io.BytesIO()
     build_template().save(raw)
     return normalised_zip(raw.getvalue())

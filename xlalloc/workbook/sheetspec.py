@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -734,20 +735,39 @@ class Drawing:
         cells = [self._cells[k] for k in sorted(self._cells)]
         need: dict[int, float] = {}  # figures and headers: never narrower
         text: dict[int, float] = {}  # text: as wide as it is, up to MAX_WIDTH
+        # Figures in a number format with fixed decimals show wider the further they are
+        # from zero (a negative with its sign or brackets): a column's widest figure is
+        # its largest or its most negative, so only those two are shown, not every cell.
+        extremes: dict[tuple[int, str], list[float]] = {}  # (column, format) -> [low, high]
         for c in cells:
             if not c.fit:
                 continue
             if c.formula and c.cached is None:
                 continue
-            shown_text = shown(c.cached if c.formula else c.value, c.number_format)
+            v = c.cached if c.formula else c.value
+            t = type(v)
+            if (t is float or t is int) and c.number_format != "General" and not c.wrap:
+                x = cast(float, v)
+                low_high = extremes.get((c.col, c.number_format))
+                if low_high is None:
+                    extremes[(c.col, c.number_format)] = [x, x]
+                elif x < low_high[0]:
+                    low_high[0] = x
+                elif x > low_high[1]:
+                    low_high[1] = x
+                continue
+            shown_text = shown(v, c.number_format)
             n = len(shown_text) * (1.1 if c.bold else 1.0)
             if c.wrap and c.bold:  # a header
                 longest = max((len(w) for w in shown_text.split()), default=0)
                 need[c.col] = max(need.get(c.col, 0), longest * 1.1, min(n, self.header_width))
-            elif isinstance(c.value if not c.formula else c.cached, str):
+            elif isinstance(v, str):
                 text[c.col] = max(text.get(c.col, 0), min(n, LONG_TEXT) if c.wrap else n)
             else:  # a figure: Calibri's digits are as wide bold as not (1.06 characters)
                 need[c.col] = max(need.get(c.col, 0), len(shown_text) * 1.1)
+        for (j, fmt), low_high in extremes.items():
+            widest = max(len(shown(x, fmt)) for x in low_high)
+            need[j] = max(need.get(j, 0), widest * 1.1)
         widths: dict[str, float] = {}
         for j in sorted(set(need) | set(text) | {col_index(k) + 1 for k in self.widths}):
             letter = col(j)
@@ -781,27 +801,23 @@ def _wrap_long_notes(cells: list[CellSpec], widths: Mapping[str, float]) -> list
     its end to a page of its own. A note alone in its row, running past the last column
     a table uses, is merged from its column to that column and wrapped instead.
     """
+    notes = [
+        k
+        for k, c in enumerate(cells)
+        if not c.fit and c.span == 1 and not c.wrap and isinstance(c.value, str)
+    ]
     table_cols = [c.col + c.span - 1 for c in cells if c.fit or c.span > 1]
-    if not table_cols:
+    if not notes or not table_cols:
         return cells
     last = max(table_cols)
-    rows: dict[int, list[CellSpec]] = {}
-    for c in cells:
-        rows.setdefault(c.row, []).append(c)
-    out = []
-    for c in cells:
-        if (
-            not c.fit
-            and c.span == 1
-            and not c.wrap
-            and isinstance(c.value, str)
-            and last > c.col
-            and len(rows[c.row]) == 1
-        ):
+    per_row = Counter(c.row for c in cells)
+    out = list(cells)
+    for k in notes:
+        c = cells[k]
+        if last > c.col and per_row[c.row] == 1:
             room = sum(widths.get(col(j), 8.43) for j in range(c.col, last + 1))
-            if len(c.value) * (c.size or DEFAULT_PT) / DEFAULT_PT > room:
-                c = c._replace(wrap=True, span=last - c.col + 1)
-        out.append(c)
+            if len(str(c.value)) * (c.size or DEFAULT_PT) / DEFAULT_PT > room:
+                out[k] = c._replace(wrap=True, span=last - c.col + 1)
     return out
 
 

@@ -32,7 +32,6 @@ from .sheetspec import (
     Look,
     SheetSpec,
 )
-from .xlsx import save_specs
 
 __all__ = [
     "INDEX",
@@ -295,4 +294,6 @@ def write_tables(
         for chart in (charts or {}).get(name, []):
             d.chart_below(chart)
         specs.append(d.spec())
+    from .xlsx import save_specs  # openpyxl: imported by the commands that write tables
+
     return save_specs(specs, path)

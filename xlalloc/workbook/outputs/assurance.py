@@ -145,7 +145,9 @@ def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> Sh
         row + 5,
         1,
         "The self-test runs the engine against reference cases from NHS England's published "
-        "figures and cases worked by hand (xlalloc selftest lists them with their sources).",
+        "figures and cases worked by hand (xlalloc selftest lists them with their sources, "
+        "run afresh). It runs once for an installation: a pass is kept until xlalloc, its "
+        "engine or Python, numpy, pandas or pydantic change.",
         italic=True,
     )
     row += 7

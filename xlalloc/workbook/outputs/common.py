@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import quote_sheetname
 
 from ...model.labels import label
 from ...model.runner import ModelResult
@@ -18,7 +17,7 @@ from ...model.schema import (
     CHECKS,
 )
 from ...readers.model import TableLayout
-from ..sheetspec import Drawing, Look, SheetSpec, col
+from ..sheetspec import Drawing, Look, SheetSpec, col, quote_sheet
 
 OUTPUT_NOTE = "Written by xlalloc on every run: do not edit (edit the input sheets and re-run)."
 HEADER_ROW = 4
@@ -29,8 +28,8 @@ SHARE = "0.00%"
 def find_beside(sheet: str, label: str, fallback: str) -> str:
     """A live formula: the value beside ``label`` in column A of an output sheet."""
     return (
-        f'=IFERROR(INDEX({quote_sheetname(sheet)}!B:B,MATCH("{label}",'
-        f'{quote_sheetname(sheet)}!A:A,0)),"{fallback}")'
+        f'=IFERROR(INDEX({quote_sheet(sheet)}!B:B,MATCH("{label}",'
+        f'{quote_sheet(sheet)}!A:A,0)),"{fallback}")'
     )
 
 
@@ -57,7 +56,7 @@ class Ranges:
         first = lay.header_row + 1
         last = first + max(lay.n_rows, 1) - 1
         L = col(lay.columns[name] + 1)
-        return f"{quote_sheetname(sheet)}!${L}${first}:${L}${last}"
+        return f"{quote_sheet(sheet)}!${L}${first}:${L}${last}"
 
     def first_row(self, sheet: str) -> int:
         """Sheet row of an input table's first data row."""
