@@ -854,14 +854,13 @@ def activity(request: ActivityRequest) -> Analysis:
     Raises:
         InputError: Every problem in the model or the extracts.
     """
-    from .model.extracts import read_extracts, unread_lines
-    from .readers.model import KEY_TABLES, read_model
+    from .model.extracts import read_model_and_extracts, unread_lines
 
     r = request
     names = ("sources", "coverage", "line_totals")
     out = r.checked_output(r.model, *r.extracts, sidecars=names)
-    inputs = read_model(r.model, KEY_TABLES)  # its practices and lines: nothing else
-    extract = read_extracts(inputs, [str(e) for e in r.extracts], r.columns)
+    # The model's practices and lines only, read while DuckDB totals the extracts.
+    inputs, extract = read_model_and_extracts(r.model, [str(e) for e in r.extracts], r.columns)
     tables = {
         "Activity": extract.values,
         "Sources": extract.files,

@@ -83,3 +83,38 @@ def test_a_line_on_the_sheet_and_in_an_extract_is_refused(two_models):
         f"Activity, column 'line': line {lines[0]!r} is on the Activity sheet (rows "
     )
     assert not (d / "both.xlsx").exists()
+
+
+def test_the_model_is_read_beside_duckdb_and_both_sets_of_problems_are_reported(two_models):
+    """``xlalloc activity`` reads the model while DuckDB totals the extracts: the same
+    extract as reading the model first; a model problem and an extract problem are
+    reported together; a model that cannot be read leaves nothing checked against it."""
+    from openpyxl import load_workbook
+
+    from xlalloc.model.extracts import read_extracts, read_model_and_extracts
+    from xlalloc.readers.model import KEY_TABLES, read_model
+
+    d, _on_sheet, beside, extract, activity = two_models
+    columns = {"line": "Contract", "practice_code": "GP", "amount": "Cost"}
+    inputs, together = read_model_and_extracts(beside, [extract], columns)
+    first = read_extracts(read_model(beside, KEY_TABLES), [extract], columns)
+    assert inputs.practices.equals(read_model(beside, KEY_TABLES).practices)
+    pd.testing.assert_frame_equal(together.values, first.values)
+    pd.testing.assert_frame_equal(together.line_totals, first.line_totals)
+    # A budget amount typed as text, and an extract row naming a line the model lacks.
+    wb = load_workbook(beside)
+    wb["Budget"]["C5"] = "lots"
+    broken = d / "broken-budget.xlsx"
+    wb.save(broken)
+    bad = d / "bad-line.csv"
+    activity.assign(line=["Ghost"] + list(activity["line"][1:])).rename(
+        columns={"line": "Contract", "practice_code": "GP", "amount": "Cost"}
+    ).to_csv(bad, index=False)
+    found = problems_of(lambda: read_model_and_extracts(broken, [bad, d / "missing.csv"], columns))
+    assert any(p.startswith("Budget, row 5, column 'amount': cell C5 holds text") for p in found)
+    assert any(p.startswith("missing.csv: no such file") for p in found), found
+    # Without the model's lines, no line is called unknown: only what can be known.
+    assert not any("unknown line" in p for p in found), found
+    # With a sound model, the extract's unknown line is found.
+    found = problems_of(lambda: read_model_and_extracts(beside, [bad], columns))
+    assert any("bad-line.csv, row 2, column 'Contract': unknown line 'Ghost'" in p for p in found), found

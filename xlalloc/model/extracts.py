@@ -6,6 +6,7 @@ budget lines and practices; this module joins them to the Activity sheet's rows.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,26 +15,50 @@ import pandas as pd
 from ..engine.apportionment import reads_data, rows_text
 from ..engine.errors import Problems
 from ..engine.frames import SOURCE_ROW
-from ..readers.activity import ActivityExtract, read_activity
-from ..readers.model import ModelInputs
+from ..readers.activity import ActivityExtract, Known, read_activity
+from ..readers.model import KEY_TABLES, ModelInputs, read_model
 
-__all__ = ["read_extracts", "unread_lines", "with_extracts"]
+__all__ = ["read_extracts", "read_model_and_extracts", "unread_lines", "with_extracts"]
+
+
+def _known(inputs: ModelInputs) -> Known:
+    """What extracts are checked against: the budget lines, the year's practices, the year."""
+    year = inputs.policy.financial_year
+    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
+    lines = [str(x) for x in inputs.budget["line"].dropna()]
+    return lines, [str(c) for c in practices], year
 
 
 def read_extracts(
     inputs: ModelInputs, paths: list[str | Path], columns: dict[str, str] | None = None
 ) -> ActivityExtract:
-    """Activity extracts checked and totalled against a model (``xlalloc activity``).
+    """Activity extracts checked and totalled against a model (``xlalloc run --activity``).
 
     Lines must be the model's budget lines, practices those of its financial year.
 
     Raises:
         InputError: Every problem in every extract.
     """
-    year = inputs.policy.financial_year
-    practices = inputs.practices[inputs.practices["year"] == year]["practice_code"]
-    lines = [str(x) for x in inputs.budget["line"].dropna()]
-    return read_activity(paths, lines, [str(c) for c in practices], columns, year)
+    lines, practices, year = _known(inputs)
+    return read_activity(paths, lines, practices, columns, year)
+
+
+def read_model_and_extracts(
+    model: str | Path, paths: list[str | Path], columns: dict[str, str] | None = None
+) -> tuple[ModelInputs, ActivityExtract]:
+    """A model's practices and budget lines, and extracts checked against them.
+
+    For ``xlalloc activity``: the model's Practices, Budget and Policy sheets are read
+    (nothing else: :data:`~xlalloc.readers.model.KEY_TABLES`) while DuckDB totals the
+    extracts, then the totals are checked against them.
+
+    Raises:
+        InputError: Every problem in the model's sheets read and in every extract.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_model, model, KEY_TABLES)
+        extract = read_activity(paths, columns=columns, known=lambda: _known(reading.result()))
+        return reading.result(), extract
 
 
 def with_extracts(

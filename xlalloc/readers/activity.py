@@ -20,6 +20,7 @@ imported only when an extract is read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "COLUMNS",
     "MAX_LISTED",
     "ActivityExtract",
+    "Known",
     "parse_columns",
     "read_activity",
 ]
@@ -351,12 +353,19 @@ def _view(path: Path, headers: dict[str, str]) -> str:
     )
 
 
+#: What an extract is checked against: the model's budget lines, its practice codes (for
+#: its financial year) and that year.
+Known = tuple[Sequence[str], Sequence[str], str]
+
+
 def read_activity(
     paths: list[str | Path],
-    lines: list[str],
-    practices: list[str],
+    lines: Sequence[str] = (),
+    practices: Sequence[str] = (),
     columns: dict[str, str] | None = None,
     year: str = "",
+    *,
+    known: Callable[[], Known] | None = None,
 ) -> ActivityExtract:
     """Check and total activity extracts against a model's budget lines and practices.
 
@@ -366,6 +375,10 @@ def read_activity(
         practices: The model's practice codes (for its financial year).
         columns: Standard name -> the files' header (see :func:`parse_columns`).
         year: The model's financial year, named in messages.
+        known: Instead of ``lines``, ``practices`` and ``year``: called for them once
+            the files are totalled, so that the caller can read its model while DuckDB
+            works. The problems it raises (an :class:`InputError`) are reported with the
+            extracts' own.
 
     Returns:
         An :class:`ActivityExtract`.
@@ -379,9 +392,75 @@ def read_activity(
     duckdb = _duckdb()
     wanted = columns or {c: c for c in COLUMNS}
     problems = Problems()
+    keys: list[Known] = [] if known is not None else [(lines, practices, year)]
+    model_failed: list[InputError] = []
+
+    def resolve() -> Known:
+        """The lines, practices and year, asked for once (their problems are added)."""
+        if not keys and known is not None:
+            try:
+                keys.append(known())
+            except InputError as e:
+                problems.extend(e)
+                model_failed.append(e)
+                keys.append(((), (), ""))
+        return keys[0]
+
+    con = duckdb.connect()
+    files = _files(con, paths, wanted, problems)
+    if not files:
+        resolve()
+        problems.raise_if_any()
+    # Each file's SHA-256 is read while DuckDB totals it (both release the GIL).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashes = pool.map(file_sha256, [p for p, _ in files])
+        parts = []
+        for path, headers in files:
+            try:
+                con.execute(_view(path, headers))
+                part = con.execute(AGGREGATE_SQL).df()
+            except duckdb.Error as e:  # a ragged row, a bad encoding: named with the rest
+                problems.add(path.name, _explained(path, e))
+                continue
+            if not part["row_count"].sum():
+                problems.add(
+                    path.name, "no rows below the header; expected one row per contract line"
+                )
+            parts.append(part.assign(file=path.name))
+        if not parts:
+            resolve()
+            problems.raise_if_any()
+        agg = pd.concat(parts, ignore_index=True)
+        agg["micropounds"] = _within_limit(agg, problems)
+        agg["line"] = agg["line"].astype(object)
+        agg["practice_code"] = (
+            agg["practice_code"].astype(object).where(agg["practice_code"].notna(), None)
+        )
+        lines, practices, year = resolve()
+        if model_failed:  # nothing to check the extracts against
+            problems.raise_if_any()
+        _check(con, files, agg, set(lines), set(practices), year, problems)
+        listing = list(hashes)
+    named = agg[agg["line"].notna()]
+    if len(files) == 1:  # one file's totals are already one row per line and practice
+        values = named[["line", "practice_code", "micropounds"]]
+    else:
+        values = (
+            named.groupby(["line", "practice_code"], dropna=False, sort=False)["micropounds"]
+            .sum()
+            .reset_index()
+        )
+    _check_nets(values, problems)
+    problems.raise_if_any()
+    return _result(files, agg, values, listing, lines)
+
+
+def _files(
+    con: Any, paths: list[str | Path], wanted: dict[str, str], problems: Problems
+) -> list[tuple[Path, dict[str, str]]]:
+    """The extracts that can be read, each with its headers for the standard columns."""
     files: list[tuple[Path, dict[str, str]]] = []
     names: dict[str, Path] = {}
-    con = duckdb.connect()
     for raw in paths:
         p = Path(raw)
         if not p.name.lower().endswith((".csv", ".csv.gz", ".parquet")):
@@ -401,46 +480,7 @@ def read_activity(
         headers = _headers(con, p, wanted, problems)
         if headers is not None and len(headers) == len(wanted):
             files.append((p, headers))
-    if not files:
-        problems.raise_if_any()
-    # Each file's SHA-256 is read while DuckDB totals it (both release the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashes = pool.map(file_sha256, [p for p, _ in files])
-        parts = []
-        for path, headers in files:
-            try:
-                con.execute(_view(path, headers))
-                part = con.execute(AGGREGATE_SQL).df()
-            except duckdb.Error as e:  # a ragged row, a bad encoding: named with the rest
-                problems.add(path.name, _explained(path, e))
-                continue
-            if not part["row_count"].sum():
-                problems.add(
-                    path.name, "no rows below the header; expected one row per contract line"
-                )
-            parts.append(part.assign(file=path.name))
-        if not parts:
-            problems.raise_if_any()
-        agg = pd.concat(parts, ignore_index=True)
-        agg["micropounds"] = _within_limit(agg, problems)
-        agg["line"] = agg["line"].astype(object)
-        agg["practice_code"] = (
-            agg["practice_code"].astype(object).where(agg["practice_code"].notna(), None)
-        )
-        _check(con, files, agg, set(lines), set(practices), year, problems)
-        listing = list(hashes)
-    named = agg[agg["line"].notna()]
-    if len(files) == 1:  # one file's totals are already one row per line and practice
-        values = named[["line", "practice_code", "micropounds"]]
-    else:
-        values = (
-            named.groupby(["line", "practice_code"], dropna=False, sort=False)["micropounds"]
-            .sum()
-            .reset_index()
-        )
-    _check_nets(values, problems)
-    problems.raise_if_any()
-    return _result(files, agg, values, listing, lines)
+    return files
 
 
 def _check(
@@ -628,7 +668,7 @@ def _result(
     agg: pd.DataFrame,
     values: pd.DataFrame,
     hashes: list[str],
-    lines: list[str],
+    lines: Sequence[str],
 ) -> ActivityExtract:
     """The tables in the model's order: budget lines as listed, files as given.
 
