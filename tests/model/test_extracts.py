@@ -117,4 +117,6 @@ def test_the_model_is_read_beside_duckdb_and_both_sets_of_problems_are_reported(
     assert not any("unknown line" in p for p in found), found
     # With a sound model, the extract's unknown line is found.
     found = problems_of(lambda: read_model_and_extracts(beside, [bad], columns))
-    assert any("bad-line.csv, row 2, column 'Contract': unknown line 'Ghost'" in p for p in found), found
+    assert any(
+        "bad-line.csv, row 2, column 'Contract': unknown line 'Ghost'" in p for p in found
+    ), found

@@ -68,7 +68,9 @@ BELOW = "below target"
 NOT_DISTINGUISHABLE = "not distinguishable from target"
 
 #: Draws simulated at a time: bounds memory (chunk × practices floats) on a national file.
-_CELLS_PER_CHUNK = 4_000_000
+#: A million (8 MB a block) was a quarter faster than four: the blocks stay in cache, and
+#: the draws are the same whatever the chunk (one generator, drawn in order).
+_CELLS_PER_CHUNK = 1_000_000
 
 
 class UncertaintySettings(BaseModel):

@@ -655,13 +655,18 @@ def _round_by_place(shares: pd.Series, amount: float, unit: float) -> np.ndarray
         by_place.to_numpy(), amount, unit, order=[str(p) for p in by_place.index]
     )
     out = np.zeros(len(shares))
-    places = shares.index.get_level_values(0)
-    for place, place_amount in zip(by_place.index, place_amounts):
-        at = np.flatnonzero(places == place)
-        w = shares.to_numpy()[at]
+    # Each place's rows, found once (in the order groupby met the places, as by_place).
+    codes, _ = pd.factorize(shares.index.get_level_values(0), sort=False)
+    rows = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[rows], np.arange(len(by_place) + 1))
+    values = shares.to_numpy()
+    localities = shares.index.get_level_values(1)
+    for k, (place, place_amount) in enumerate(zip(by_place.index, place_amounts)):
+        at = rows[bounds[k] : bounds[k + 1]]
+        w = values[at]
         if place_amount == 0 or w.sum() <= 0:
             continue
-        keys = [f"{place}|{loc}" for loc in shares.index.get_level_values(1)[at]]
+        keys = [f"{place}|{loc}" for loc in localities[at]]
         out[at] = largest_remainder(w, place_amount, unit, order=keys)
     return out
 
