@@ -212,7 +212,7 @@ class _Styles:
         return s
 
     def _index(self, kind: str, entries: list[str], xml: str) -> int:
-        xml = canonical(_one(xml, None))
+        xml = _canonical_text(xml)
         if xml in entries:
             return entries.index(xml)
         entries.append(xml)
@@ -236,10 +236,8 @@ class _Styles:
         return self.memo[key]
 
     def _xf(self, c: CellSpec, base: int, wants_font: bool) -> int:
-        xf = _one(self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0], None)
-        if c.number_format != "General":
-            xf.set("numFmtId", str(self._format(c.number_format)))
-            xf.set("applyNumberFormat", "1")
+        number = self._format(c.number_format) if c.number_format != "General" else None
+        font = None
         if wants_font:
             font = self._index(
                 "fonts",
@@ -253,8 +251,7 @@ class _Styles:
                     + '<name val="Calibri"/><family val="2"/></font>'
                 ),
             )
-            xf.set("fontId", str(font))
-            xf.set("applyFont", "1")
+        fill = None
         if c.fill_color:
             fill = self._index(
                 "fills",
@@ -264,11 +261,8 @@ class _Styles:
                     '<bgColor indexed="64"/></patternFill></fill>'
                 ),
             )
-            xf.set("fillId", str(fill))
-            xf.set("applyFill", "1")
-        if c.wrap:
-            _wrap(xf)
-        return self._index("cellXfs", self.xfs, canonical(xf))
+        base_xml = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
+        return self._index("cellXfs", self.xfs, _xf_text(base_xml, number, font, fill, c.wrap))
 
     def dxf(self, fill_color: str) -> int:
         """A differential format (conditional formatting) filling cells with a colour."""
@@ -308,6 +302,37 @@ class _Styles:
             ]
             _append(root, "numFmts", add, len(self.formats), ())
         return serialise(root)
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_text(xml: str) -> str:
+    """An entry's canonical text (:func:`canonical`), worked out once per text.
+
+    Every pack from a template makes the same few dozen formats.
+    """
+    return canonical(_one(xml, None))
+
+
+@functools.lru_cache(maxsize=4096)
+def _xf_text(base: str, number: int | None, font: int | None, fill: int | None, wrap: bool) -> str:
+    """A cell format's text, worked out once per format.
+
+    ``base`` (a canonical ``<xf>``) with a number format, font and fill (their indices)
+    and wrapping set.
+    """
+    xf = _one(base, None)
+    if number is not None:
+        xf.set("numFmtId", str(number))
+        xf.set("applyNumberFormat", "1")
+    if font is not None:
+        xf.set("fontId", str(font))
+        xf.set("applyFont", "1")
+    if fill is not None:
+        xf.set("fillId", str(fill))
+        xf.set("applyFill", "1")
+    if wrap:
+        _wrap(xf)
+    return canonical(xf)
 
 
 def _wrap(xf: Element) -> None:
@@ -1155,17 +1180,21 @@ def _merge_cells(
         row.set("ht", f"{height:g}")
         row.set("customHeight", "1")
     columns: dict[int, dict[int, Element]] = {}  # row -> column -> its cell, read once
+    written: list[tuple[CellSpec, Element, str]] = []
     for c in cells:
         row = row_of(c.row)
         if c.row not in columns:
             columns[c.row] = {cell_rc(x.get("r"))[1] + 1: x for x in children(row, "c")}
-        by_col = columns[c.row]
-        old = by_col.get(c.col)
+        old = columns[c.row].get(c.col)
         base = int(old.get("s", "0")) if old is not None else 0
         new_xml = _cell_xml(c, styles.xf(c, base))
-        if not new_xml:
-            continue
-        new = _one(new_xml, ns)
+        if new_xml:
+            written.append((c, row, new_xml))
+    # Every new cell parsed in one go, then put in place one by one.
+    made = fragment("".join(x for _c, _r, x in written), ns) if written else []
+    for (c, row, _xml), new in zip(written, made, strict=True):
+        by_col = columns[c.row]
+        old = by_col.get(c.col)
         if old is not None:
             row.replace(old, new)
         else:
