@@ -114,3 +114,28 @@ def test_a_failure_is_never_kept_and_a_damaged_cache_is_ignored(monkeypatch, tmp
     st.selftest_result.cache_clear()
     assert not st.selftest_result().ok and not kept.exists()
     st.selftest_result.cache_clear()
+
+
+def test_with_nowhere_to_keep_it_the_self_test_still_runs(monkeypatch, tmp_path):
+    """No home folder (a service account) or a cache path that is a file: every run
+    runs the cases, and says the same."""
+    from pathlib import Path
+
+    from xlalloc import self_test as st
+
+    monkeypatch.delenv(st.CACHE_ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(st.sys, "platform", "linux")
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    st.selftest_result.cache_clear()
+    assert st.selftest_result().ok
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(st.CACHE_ENV, str(a_file))
+    st.selftest_result.cache_clear()
+    assert st.selftest_result().ok and a_file.read_text(encoding="utf-8") == "x"
+    st.selftest_result.cache_clear()

@@ -345,7 +345,10 @@ def selftest_result() -> SelfTest:
     time); ``xlalloc selftest`` always runs the cases afresh.
     """
     key = fingerprint()
-    path = _cache_dir() / f"selftest-{key[:32]}.json" if key else None
+    try:
+        path = _cache_dir() / f"selftest-{key[:32]}.json" if key else None
+    except (RuntimeError, KeyError, OSError):  # no home folder to keep it in: run each time
+        path = None
     cached = _from_cache(path) if path else None
     if cached is not None:
         return cached
