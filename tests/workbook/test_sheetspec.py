@@ -1,9 +1,14 @@
 """Drawing a sheet as data: values, formulas, blocks, widths."""
 
+import math
+
 import numpy as np
 import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from xlalloc.workbook.sheetspec import Drawing, cell_value, col
+from xlalloc.workbook.sheetspec import INDEX, MONEY, NUMBER, PCT, Drawing, cell_value, col, shown
 
 
 def test_text_that_looks_like_a_formula_is_a_value_not_a_formula():
@@ -112,3 +117,57 @@ def test_a_block_kept_together_starts_a_page_rather_than_leaving_its_tail_alone(
     # At 50% a page holds 974 points of rows: rows 30 to 40 fit where they start; rows
     # 45 to 80 (540 points from 660 down) do not, but fit a page: the break goes above 45.
     assert kept_breaks(spec, 50) == [45]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.integers(-(10**12), 10**12),
+            st.text(max_size=8),
+            st.none(),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from([MONEY, INDEX, PCT, NUMBER, None]),
+)
+def test_a_column_drawn_at_once_is_the_cells_put_one_by_one(values, fmt):
+    """``Drawing.column`` (a long table's column in one call) writes exactly the cells
+    ``put`` writes one at a time, for a plain list, a numeric array and a Series; and the
+    widths fitted from each column's extremes are those fitted from every cell's text."""
+    one = Drawing("One")
+    for i, v in enumerate(values):
+        one.put(5 + i, 2, v, fmt)
+    shapes = [values, pd.Series(values, dtype=object)]
+    numeric = [v for v in values if isinstance(v, float) and not isinstance(v, bool)]
+    if len(numeric) == len(values):
+        shapes += [np.asarray(values, dtype=np.float64), pd.Series(values, dtype="float64")]
+    for shape in shapes:
+        many = Drawing("One")
+        many.column(5, 2, shape, fmt)
+        assert many.spec().cells == one.spec().cells
+    # The widths: every figure's shown text, measured one by one (the rule before).
+    spec = one.spec()
+    shown_widths = [
+        len(shown(c.value, c.number_format)) * 1.1
+        for c in spec.cells
+        if not isinstance(c.value, str)
+    ]
+    texts = [len(str(c.value)) for c in spec.cells if isinstance(c.value, str)]
+    if shown_widths and not texts:
+        assert spec.widths["B"] == float(max(math.ceil(max(shown_widths) + 2), 6))
+
+
+def test_formulas_down_a_column_are_the_formulas_written_one_by_one():
+    one, many = Drawing("F"), Drawing("F")
+    texts = [f"=A{r}*2" for r in range(3, 7)]
+    cached = [1.0, float("nan"), 3, None]
+    for r, (t, v) in enumerate(zip(texts, cached), start=3):
+        one.formula(r, 2, t, MONEY, value=v)
+    many.formulas(3, 2, texts, MONEY, values=cached)
+    assert many.spec().cells == one.spec().cells
+    with pytest.raises(ValueError, match="4 formulas but 3 values"):
+        many.formulas(3, 3, texts, values=cached[:3])

@@ -360,7 +360,11 @@ def cell_value(v: object) -> object:
 
 def _python_values(values: Sequence[object] | np.ndarray | pd.Series) -> list[object]:
     """Values as :func:`cell_value` makes them, a numeric array converted in one step."""
-    a = values.to_numpy() if isinstance(values, pd.Series) else values
+    if isinstance(values, pd.Series):  # other kinds (dates, text) as Python objects
+        kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else "O"
+        a = values.to_numpy() if kind in "fiub" else values.to_numpy(dtype=object)
+    else:
+        a = values
     if isinstance(a, np.ndarray) and a.dtype.kind == "U":
         return [v or None for v in a.tolist()]
     if isinstance(a, np.ndarray) and a.dtype.kind in "fiub":
