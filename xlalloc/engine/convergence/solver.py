@@ -128,7 +128,7 @@ def _bracket(base: Array, slope: Array, lo: Array, hi: Array, pos: npt.NDArray[n
     Organisations with no slope, and caps that are infinite, have no bend.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
-        if pos.all() and np.isfinite(hi).all():  # the usual case: plain minimum and maximum
+        if base.shape[1] and pos.all() and np.isfinite(hi).all():  # the usual case
             b_lo, b_hi = (lo - base) / slope, (hi - base) / slope
             return (
                 np.minimum(b_lo.min(axis=1), b_hi.min(axis=1)) - 1.0,
