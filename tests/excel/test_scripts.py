@@ -72,6 +72,7 @@ def test_validate_script_lists_every_problem_and_leaves_outputs_alone(tmp_path):
     assert written <= {"Checks"}
 
 
+@pytest.mark.slow  # four runs through xlwings' dispatch in child processes: 11 s
 def test_a_sheet_of_the_users_is_never_cleared_and_refresh_alerts_when_it_fails(tmp_path):
     # A user's own Summary sheet in a model never run: once cleared by xlalloc_run (the
     # command line refuses). Refresh is quiet when it works, never when it fails.

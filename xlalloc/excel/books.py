@@ -7,11 +7,11 @@ headless twin is :class:`~xlalloc.workbook.book.FileBook`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ..readers.cells import EXCEL_ERRORS, error_message
 from ..workbook.package import OWNER_NAME, not_owned, owner_record
-from ..workbook.sheetspec import CellSpec, ChartSpec, SheetSpec
+from ..workbook.sheetspec import CellSpec, ChartSpec, SheetSpec, is_figure
 
 __all__ = ["OfficeJsBook", "XlwingsBook", "book_for", "chart_figure"]
 
@@ -405,8 +405,8 @@ def chart_figure(spec: SheetSpec, ch: ChartSpec) -> Any:
 
 
 def _number(v: object) -> float:
-    if isinstance(v, int | float) and not isinstance(v, bool):
-        return float(v)
+    if is_figure(v):
+        return float(cast(float, v))
     try:
         return float(str(v))
     except ValueError:

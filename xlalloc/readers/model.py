@@ -273,9 +273,9 @@ def _fast_column(column: list[object], c: Column) -> list[object] | None:
     if c.kind is Kind.TEXT:
         if not all(type(v) is str for v in column):
             return None
-        stripped = [str(v).strip() for v in column]
+        stripped: list[object] = [str(v).strip() for v in column]
         if all(stripped):
-            return list(stripped)
+            return stripped
         if c.default is None and (c.allow_blank or not c.required):
             return [v or None for v in stripped]
     return None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -46,7 +46,7 @@ from .outputs.common import (
     RUN_AT,
     find_beside,
 )
-from .sheetspec import BODY_FONT, shown, wrapped_lines
+from .sheetspec import BODY_FONT, quote_sheet, shown, wrapped_lines
 from .tables import MONEY
 from .xlsx import fit_to_page, header, put, save_atomic, wrap_across
 
@@ -195,9 +195,7 @@ def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
             dv.error = f"{p.name}: {p.allowed}"
             ws.add_data_validation(dv)
             dv.add(f"B{r}")
-        wb.defined_names[p.name] = DefinedName(
-            p.name, attr_text=f"{quote_sheetname(POLICY)}!$B${r}"
-        )
+        wb.defined_names[p.name] = DefinedName(p.name, attr_text=f"{quote_sheet(POLICY)}!$B${r}")
     for letter, width in zip("ABCDE", POLICY_WIDTHS):
         ws.column_dimensions[letter].width = width
     wrap_across(ws, 2)

@@ -73,6 +73,7 @@ from .sheetspec import (
     TableSpec,
     col,
     header_footer,
+    is_figure,
     print_fit,
     printed_width,
     quote_sheet,
@@ -386,25 +387,21 @@ def _cell_xml(c: CellSpec, style: int) -> str:
     ref = f"{col(c.col)}{c.row}"
     s = f' s="{style}"' if style else ""
     v = c.value
-    t = type(v)
     if c.formula:
         text = str(v)
         text = _text(text[1:] if text.startswith("=") else text)
         cached = c.cached
         if cached is None:
             return f'<c r="{ref}"{s}><f>{text}</f></c>'
-        tc = type(cached)
-        if tc is float or tc is int or (tc is not bool and isinstance(cached, int | float)):
+        if is_figure(cached):
             return f'<c r="{ref}"{s}><f>{text}</f><v>{_number(cast(float, cached))}</v></c>'
         return f'<c r="{ref}"{s} t="str"><f>{text}</f><v>{_text(str(cached))}</v></c>'
-    if t is float or t is int:
+    if is_figure(v):
         return f'<c r="{ref}"{s}><v>{_number(cast(float, v))}</v></c>'
     if v is None:
         return f'<c r="{ref}"{s}/>' if style else ""
-    if t is bool:
-        return f'<c r="{ref}"{s} t="b"><v>{1 if v else 0}</v></c>'
-    if isinstance(v, int | float):
-        return f'<c r="{ref}"{s}><v>{_number(v)}</v></c>'
+    if isinstance(v, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}</t></is></c>'
 
 

@@ -197,12 +197,11 @@ PROGRAMME_HEADERS = [
 
 
 def _name(wb: Workbook, name: str, sheet: str, cell: str) -> None:
-    from openpyxl.utils import quote_sheetname
     from openpyxl.workbook.defined_name import DefinedName
 
     col = "".join(ch for ch in cell if ch.isalpha())
     row = "".join(ch for ch in cell if ch.isdigit())
-    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheet(sheet)}!${col}${row}")
 
 
 @dataclass

@@ -48,6 +48,7 @@ __all__ = [
     "cell_value",
     "col",
     "header_footer",
+    "is_figure",
     "quote_sheet",
     "shown",
     "wrapped_heights",
@@ -334,6 +335,12 @@ def col(i: int) -> str:
     return col_letter(i - 1)
 
 
+def is_figure(v: object) -> bool:
+    """Whether a cell's value is a number its format applies to (not TRUE or FALSE)."""
+    t = type(v)  # the common cases first: this runs for every cell of every sheet
+    return t is float or t is int or (t is not bool and isinstance(v, int | float))
+
+
 def cell_value(v: object) -> object:
     """Python value for a cell; NaN and empty text become blank, numpy scalars Python."""
     t = type(v)  # the common cases first: this runs for every cell of every sheet
@@ -518,14 +525,12 @@ class Drawing:
         width (a paragraph that should neither widen a column nor run off the page).
         """
         v = cell_value(value)
-        t = type(v)
-        number = t is float or t is int or (t is not bool and isinstance(v, int | float))
         self._cells[(row, column)] = CellSpec(
             row,
             column,
             v,
             False,
-            self._fmt(fmt) if number else "General",
+            self._fmt(fmt) if is_figure(v) else "General",
             bold,
             italic,
             size,
@@ -595,23 +600,13 @@ class Drawing:
         number_fmt = self._fmt(fmt)
         cells = self._cells
         for r, v in enumerate(_python_values(values), start=row):
-            t = type(v)
-            number = t is float or t is int or (t is not bool and isinstance(v, int | float))
             cells[(r, column)] = CellSpec(
                 r,
                 column,
                 v,
-                False,
-                number_fmt if number else "General",
-                bold,
-                False,
-                None,
-                None,
-                None,
-                None,
-                True,
-                wrap,
-                1,
+                number_format=number_fmt if is_figure(v) else "General",
+                bold=bold,
+                wrap=wrap,
             )
 
     def formulas(
@@ -749,8 +744,7 @@ class Drawing:
             if c.formula and c.cached is None:
                 continue
             v = c.cached if c.formula else c.value
-            t = type(v)
-            if (t is float or t is int) and c.number_format != "General" and not c.wrap:
+            if is_figure(v) and c.number_format != "General" and not c.wrap:
                 x = cast(float, v)
                 low_high = extremes.get((c.col, c.number_format))
                 if low_high is None:

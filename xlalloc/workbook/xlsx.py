@@ -33,6 +33,7 @@ from .sheetspec import (
     Drawing,
     SheetSpec,
     cell_value,
+    is_figure,
     print_fit,
     printed_width,
     wrapped_lines,
@@ -72,8 +73,9 @@ def write_cell(ws: Worksheet, c: CellSpec):
 def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None):
     """Write one value into an openpyxl worksheet (formula-like text stays text)."""
     v = cell_value(value)
-    number = isinstance(v, int | float) and not isinstance(v, bool)
-    return write_cell(ws, CellSpec(row, col, v, number_format=fmt if fmt and number else "General"))
+    return write_cell(
+        ws, CellSpec(row, col, v, number_format=fmt if fmt and is_figure(v) else "General")
+    )
 
 
 def header(ws: Worksheet, row: int, col: int, names: list[str]) -> None:
