@@ -175,7 +175,10 @@ def test_a_convergence_only_scenario_is_reported_part_by_part(two_runs, capsys):
     assert lines[2].startswith(f"convergence: {len(moved)} of {len(conv)} changed")
     assert (conv.groupby("year")["change"].sum() == 0).all()
     policy = pd.read_csv(d / "floor2-changes-policy.csv", encoding="utf-8-sig")
-    assert policy.to_dict("records") == [{"parameter": "min_growth", "old": 0.01, "new": 0.02}]
+    # A Policy value is not money: its columns are named apart from the £ columns' old/new.
+    assert policy.to_dict("records") == [
+        {"parameter": "min_growth", "old_value": 0.01, "new_value": 0.02}
+    ]
 
 
 def test_compare_of_two_different_icbs_says_so(two_runs, capsys):
@@ -194,3 +197,43 @@ def test_compare_of_two_different_icbs_says_so(two_runs, capsys):
     out = capsys.readouterr().out
     assert "note: the two runs are of different ICBs (NHS Demoshire ICB: 144 practices; " in out
     assert "NHS Otherland ICB: 144; 144 in both)" in out
+
+
+def test_changes_workbook_columns_look_as_the_models_do(two_runs, tmp_path):
+    """A £0.22 change was shown as "-22.0000%", target shares as "£0", and Old/New as raw
+    numbers under headers with no unit. Every column now carries its registry label and
+    the number format the model's own sheets use for the same kind of figure."""
+    d, old, new = two_runs
+    run = tmp_path / "run.xlsx"
+    assert main(["run", str(old), "-o", str(run)]) == 0
+    out = tmp_path / "changes.xlsx"
+    assert main(["compare", str(old), str(run), "-o", str(out)]) == 0
+    model = load_workbook(run)
+    conv = model["Convergence"]
+    header_row = next(r for r in conv.iter_rows() if r[0].value == "Place")
+    heads = {c.value: c.column for c in header_row}
+    first = header_row[0].row + 1
+    share_fmt = conv.cell(first, heads["Target share"]).number_format
+    money_fmt = conv.cell(first, heads["Allocation (£)"]).number_format
+    wb = load_workbook(out)
+    for name in ("Changes", "Places", "Targets"):
+        ws = wb[name]
+        header = [c.value for c in ws[1]]
+        assert "Old run (£)" in header and "New run (£)" in header and "Change (£)" in header
+        for c in ws[2]:
+            if header[c.column - 1].endswith("(£)"):
+                assert c.number_format == money_fmt, (name, header[c.column - 1])
+    ws = wb["Convergence"]
+    header = [c.value for c in ws[1]]
+    assert header[2:7] == [
+        "Old run (£)",
+        "New run (£)",
+        "Change (£)",
+        "Target share, old run",
+        "Target share, new run",
+    ]
+    assert [c.number_format for c in ws[2][2:7]] == [money_fmt] * 3 + [share_fmt] * 2
+    assert [c.value for c in wb["Changes"][1]][5:7] == [
+        "From budget line amounts (£)",
+        "From shares (£)",
+    ]

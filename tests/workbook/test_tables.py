@@ -69,7 +69,7 @@ def test_csv_money_is_whole_pounds_or_pence_never_a_float():
         "A,840000000,1234.50,1234.5",
         "B,-12,,2.0",  # a negative figure is a number, not a formula to defuse
     ]
-    # Money named in the frame's attrs (a comparison's old, new and change).
+    # Money declared in the column registry whose name does not say so (a comparison's
+    # old, new and change).
     named = pd.DataFrame({"place": ["A"], "change": [-5.0]})
-    named.attrs["money_columns"] = ["change"]
     assert csv_bytes(named).decode("utf-8-sig").splitlines()[1] == "A,-5"

@@ -48,7 +48,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     written: Path | None = None
     policy: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["parameter", "old", "new"])
+        default_factory=lambda: pd.DataFrame(columns=["parameter", "old_value", "new_value"])
     )
 
     def summary(self) -> str:
@@ -62,7 +62,7 @@ class Comparison:
             lines.append(
                 "policy: "
                 + "; ".join(
-                    f"{r.parameter} {_shown(r.old)} → {_shown(r.new)}"
+                    f"{r.parameter} {_shown(r.old_value)} → {_shown(r.new_value)}"
                     for r in self.policy.itertuples(index=False)
                 )
             )
@@ -86,14 +86,8 @@ class Comparison:
         out = {"Changes": self.programmes, "Places": self.places, "Targets": self.targets}
         if self.convergence is not None:
             out["Convergence"] = self.convergence
-        for frame in out.values():  # money by position, not by name: say so for the CSV
-            frame.attrs["money_columns"] = [c for c in frame.columns if c in MONEY_NAMES]
         out["Policy"] = self.policy
         return out
-
-
-#: A comparison's money columns (their names do not say "£").
-MONEY_NAMES = ("old", "new", "change", "from_amounts", "from_shares", "from_budget", "from_need")
 
 
 def _shown(value: object) -> str:
@@ -117,14 +111,14 @@ def _moved(table: pd.DataFrame, who: str) -> str:
 
 
 def policy_changes(old: ModelResult, new: ModelResult) -> pd.DataFrame:
-    """The Policy parameters whose values differ between two runs: ``parameter, old, new``."""
+    """The Policy parameters whose values differ: ``parameter, old_value, new_value``."""
     a, b = old.inputs.policy, new.inputs.policy
     rows = [
-        {"parameter": name, "old": getattr(a, name), "new": getattr(b, name)}
+        {"parameter": name, "old_value": getattr(a, name), "new_value": getattr(b, name)}
         for name in type(a).model_fields
         if getattr(a, name) != getattr(b, name)
     ]
-    return pd.DataFrame(rows, columns=["parameter", "old", "new"])
+    return pd.DataFrame(rows, columns=["parameter", "old_value", "new_value"])
 
 
 def _cells(result: ModelResult) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..engine.apportionment import REGISTRY as APPORTIONMENT
 from ..engine.convergence import METHODS as CONVERGENCE
-from .labels import LABELS
+from .labels import COLUMNS, FORMATS
 from .parts import output_sheets, parts
 from .schema import CHECKS, COVER, INPUT_TABLES, PARAMETERS, POLICY
 
@@ -157,14 +157,20 @@ def render() -> str:
         "## Column headers",
         "",
         "Sheets show each column's label; CSV files and the Python API "
-        "(`result.tables()`) keep the machine name. The mapping is defined once, in "
-        "`xlalloc/model/labels.py`. A money label's `(£)` reads `(£000)` or `(£m)` "
-        "when money is shown in thousands or millions.",
+        "(`result.tables()`) keep the machine name. Each column is declared once, with "
+        "its label and the kind that sets its number format, in the column registry "
+        "`xlalloc/model/labels.py`; every sheet, pack, comparison and CSV takes both "
+        "from it. A money label's `(£)` reads `(£000)` or `(£m)` when money is shown in "
+        "thousands or millions.",
         "",
-        "| machine name (CSV, API) | header on sheets |",
+        "| kind | number format |",
         "|---|---|",
+        *(f"| {k} | `{f or 'General'}` |" for k, f in FORMATS.items()),
+        "",
+        "| machine name (CSV, API) | header on sheets | kind |",
+        "|---|---|---|",
     ]
-    out += [f"| `{k}` | {v} |" for k, v in LABELS.items()]
+    out += [f"| `{c.name}` | {c.label} | {c.kind} |" for c in COLUMNS.values()]
     out.append("")
     return "\n".join(out)
 

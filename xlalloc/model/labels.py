@@ -1,20 +1,78 @@
-"""Plain-English column headers for workbooks, defined once.
+"""Every column xlalloc writes, declared once: its label, its unit and its number format.
 
 CSV files and the Python API keep the documented machine names (``target_share``,
-``dft_before`` ...), which scripts and pipelines depend on. Every sheet a reader
-sees shows the label instead: plain English with its unit (``Target share``,
-``Distance from target before``, ``Target (£)``). This module is the one mapping
-between the two; ``docs/model-workbook.md`` lists both, generated from it.
+``dft_before`` ...), which scripts and pipelines depend on. Every sheet a reader sees
+shows the label instead: plain English with its unit (``Target share``, ``Distance from
+target before``, ``Target (£)``), in the number format of the column's kind (money,
+price, share, rate, index, count or text). This module is the one registry of both: every
+writer (model sheets, packs, compare, rebase, the stand-alone workbooks, CSV) takes a
+column's label and format from it, so a column looks the same everywhere and a new
+column is declared once, here. ``docs/model-workbook.md`` lists them, generated from it.
 
-Money labels end in ``(£)``; a sheet drawn in thousands or millions of pounds
-shows ``(£000)`` or ``(£m)`` instead (:func:`money_label`).
+Money labels end in ``(£)``; a sheet drawn in thousands or millions of pounds shows
+``(£000)`` or ``(£m)`` instead (:func:`money_label`).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Literal, NamedTuple
 
-__all__ = ["COMPONENT_NAMES", "LABELS", "is_code_style", "label", "labels", "money_label"]
+__all__ = [
+    "COLUMNS",
+    "COMPONENT_NAMES",
+    "FORMATS",
+    "LABELS",
+    "Column",
+    "Kind",
+    "column",
+    "is_code_style",
+    "label",
+    "labels",
+    "money_label",
+    "number_format",
+]
+
+#: What a column holds, which sets how it is shown.
+Kind = Literal["money", "price", "share", "rate", "index", "count", "text"]
+
+#: Each kind's number format (Excel's codes); text is left in Excel's General format.
+FORMATS: dict[str, str | None] = {
+    # Whole pounds, negatives in brackets, a dash for zero (NHS finance papers' convention).
+    "money": '£#,##0;(£#,##0);"–"',
+    # Pounds per unit (per weighted patient, per 1,000 weighted population), to the penny:
+    # never scaled to £000 or £m with the money.
+    "price": '£#,##0.00;(£#,##0.00);"–"',
+    # A share of a whole (a target share, coverage): four decimals of a per cent.
+    "share": "0.0000%",
+    # A rate of change or a distance (growth, distance from target): two decimals of a per cent.
+    "rate": "0.00%",
+    # A ratio to a mean of 1 (need indices, a need-standardised ratio).
+    "index": "0.000",
+    # People, rows, weighted populations: whole numbers with thousands separators.
+    "count": "#,##0",
+    "text": None,
+}
+
+
+class Column(NamedTuple):
+    """One quantity as xlalloc writes it.
+
+    Attributes:
+        name: The machine name (CSV header, the API's column).
+        label: The plain-English header with its unit, as a sheet shows it.
+        kind: What it holds: money, price (£ per unit), share, rate, index, count or text.
+    """
+
+    name: str
+    label: str
+    kind: Kind = "text"
+
+    @property
+    def number_format(self) -> str | None:
+        """The Excel number format its kind is shown in (``None``: General)."""
+        return FORMATS[self.kind]
+
 
 #: NHS England's weighted-population components, by their machine name.
 COMPONENT_NAMES = {
@@ -29,121 +87,144 @@ COMPONENT_NAMES = {
     "health_inequalities": "Health inequalities",
 }
 
-_FIXED = {
+#: Machine name -> (label, kind).
+_FIXED: dict[str, tuple[str, Kind]] = {
     # who and when
-    "year": "Financial year",
-    "level": "Level",
-    "name": "Name",
-    "icb_code": "ICB code",
-    "icb_name": "ICB name",
-    "place": "Place",
-    "locality": "Locality",
-    "org": "Organisation",
-    "unit": "Unit",
-    "practice_code": "Practice code",
-    "practice_name": "Practice name",
-    "programme": "Care programme",
-    "line": "Budget line",
-    "population": "Registered population",
-    "item": "Item",
-    "value": "Value",
-    "years": "Years",
-    "sha256": "SHA-256 of the file",
-    "file": "File",
-    "measure": "Measure",
-    "parameter": "Parameter",
-    "meaning": "Meaning",
-    "check": "Check",
+    "year": ("Financial year", "text"),
+    "level": ("Level", "text"),
+    "name": ("Name", "text"),
+    "icb_code": ("ICB code", "text"),
+    "icb_name": ("ICB name", "text"),
+    "place": ("Place", "text"),
+    "locality": ("Locality", "text"),
+    "org": ("Organisation", "text"),
+    "unit": ("Unit", "text"),
+    "practice_code": ("Practice code", "text"),
+    "practice_name": ("Practice name", "text"),
+    "programme": ("Care programme", "text"),
+    "line": ("Budget line", "text"),
+    "population": ("Registered population", "count"),
+    "item": ("Item", "text"),
+    "value": ("Value", "text"),
+    "years": ("Years", "text"),
+    "sha256": ("SHA-256 of the file", "text"),
+    "file": ("File", "text"),
+    "measure": ("Measure", "text"),
+    "parameter": ("Parameter", "text"),
+    "meaning": ("Meaning", "text"),
+    "check": ("Check", "text"),
     # targets
-    "target_share": "Target share",
+    "target_share": ("Target share", "share"),
     # Two targets for one place: the same share of two totals (the Summary says why).
-    "target": "Target at the ICB budget (£)",
-    "convergence_target": "Target at the convergence total (£)",
-    "per_1000_wp": "£ per 1,000 weighted population",
-    "baseline": "Baseline (£)",
-    "target_at_baseline_total": "Target at the baselines' total (£)",
-    "dft_baseline": "Distance from target (baseline)",
-    "target_weight": "Target weight",
+    "target": ("Target at the ICB budget (£)", "money"),
+    "convergence_target": ("Target at the convergence total (£)", "money"),
+    "per_1000_wp": ("£ per 1,000 weighted population", "price"),
+    "baseline": ("Baseline (£)", "money"),
+    "target_at_baseline_total": ("Target at the baselines' total (£)", "money"),
+    "dft_baseline": ("Distance from target (baseline)", "rate"),
+    "target_weight": ("Target weight", "index"),
     # target uncertainty (5th and 95th percentiles of the Monte Carlo)
-    "target_share_p05": "Target share, 5th percentile",
-    "target_share_p95": "Target share, 95th percentile",
-    "target_p05": "Target, 5th percentile (£)",
-    "target_p95": "Target, 95th percentile (£)",
-    "dft_p05": "Distance from target, 5th percentile",
-    "dft_p95": "Distance from target, 95th percentile",
-    "against_target": "Against target",
+    "target_share_p05": ("Target share, 5th percentile", "share"),
+    "target_share_p95": ("Target share, 95th percentile", "share"),
+    "target_p05": ("Target, 5th percentile (£)", "money"),
+    "target_p95": ("Target, 95th percentile (£)", "money"),
+    "dft_p05": ("Distance from target, 5th percentile", "rate"),
+    "dft_p95": ("Distance from target, 95th percentile", "rate"),
+    "against_target": ("Against target", "text"),
     # convergence
-    "dft_before": "Distance from target before",
-    "dft_after": "Distance from target after",
-    "growth": "Growth",
-    "allocation": "Allocation (£)",
-    "rule": "Rule applied",
-    "explanation": "Explanation",
-    "hcdd_baseline": "HCDD baseline (£)",
-    "hcdd_contribution": "HCDD contribution (£)",
-    "remaining_allocation": "Allocation after HCDD (£)",
+    "dft_before": ("Distance from target before", "rate"),
+    "dft_after": ("Distance from target after", "rate"),
+    "growth": ("Growth", "rate"),
+    "allocation": ("Allocation (£)", "money"),
+    "rule": ("Rule applied", "text"),
+    "explanation": ("Explanation", "text"),
+    "hcdd_baseline": ("HCDD baseline (£)", "money"),
+    "hcdd_contribution": ("HCDD contribution (£)", "money"),
+    "remaining_allocation": ("Allocation after HCDD (£)", "money"),
     # apportionment audit
-    "amount": "Amount (£)",
-    "recurrent": "Recurrent",
-    "methods_tried": "Methods tried",
-    "method_used": "Method used",
-    "skipped": "Methods skipped and why",
-    "coverage": "Coverage",
-    "rows": "Rows",
-    "attributed": "Attributed to practices (£)",
-    "component": "Weighted population used",
-    "note": "Note",
-    "apportioned": "Apportioned (£)",
-    "difference": "Difference (£)",
+    "amount": ("Amount (£)", "money"),
+    "recurrent": ("Recurrent", "text"),
+    "methods_tried": ("Methods tried", "text"),
+    "method_used": ("Method used", "text"),
+    "skipped": ("Methods skipped and why", "text"),
+    "coverage": ("Coverage", "share"),
+    "rows": ("Rows", "count"),
+    "attributed": ("Attributed to practices (£)", "money"),
+    "component": ("Weighted population used", "text"),
+    "note": ("Note", "text"),
+    "apportioned": ("Apportioned (£)", "money"),
+    "difference": ("Difference (£)", "money"),
     # equity and levelling up
-    "need": "Need (weighted population)",
-    "spend": "Spend (£)",
-    "expected": "Expected spend (£)",
-    "ratio": "Need-standardised ratio",
-    "underserved": "Underserved",
-    "deprivation": "Deprivation (HI weighted population per head)",
-    "funding": "Funding (£)",
-    "per_need_before": "£ per weighted patient before",
-    "payment": "Levelling-up payment (£)",
-    "funding_after": "Funding after (£)",
-    "per_need_after": "£ per weighted patient after",
-    "cap": "Cap (£)",
-    "proportion_underserved": "Proportion of population underserved",
-    "concentration_spend": "Concentration index of spend",
-    "concentration_need": "Concentration index of need",
-    "horizontal_inequity": "Horizontal inequity index",
-    "vertical_slope": "Vertical slope",
-    "units": "Units",
+    "need": ("Need (weighted population)", "count"),
+    "spend": ("Spend (£)", "money"),
+    "expected": ("Expected spend (£)", "money"),
+    "ratio": ("Need-standardised ratio", "index"),
+    "underserved": ("Underserved", "text"),
+    "deprivation": ("Deprivation (HI weighted population per head)", "index"),
+    "funding": ("Funding (£)", "money"),
+    "per_need_before": ("£ per weighted patient before", "price"),
+    "payment": ("Levelling-up payment (£)", "money"),
+    "funding_after": ("Funding after (£)", "money"),
+    "per_need_after": ("£ per weighted patient after", "price"),
+    "cap": ("Cap (£)", "money"),
+    "proportion_underserved": ("Proportion of population underserved", "share"),
+    "concentration_spend": ("Concentration index of spend", "index"),
+    "concentration_need": ("Concentration index of need", "index"),
+    "horizontal_inequity": ("Horizontal inequity index", "index"),
+    "vertical_slope": ("Vertical slope", "index"),
+    "units": ("Units", "count"),
     # packs
-    "annual_budget": "Annual budget (£)",
-    "ytd_budget": "Budget to date (£)",
-    "ytd_actual": "Actual to date (£)",
-    "variance": "Variance to date (£): favourable / (adverse)",
-    "month": "Month",
-    "reason": "Reason",
-    "row": "Ledger row",
+    "annual_budget": ("Annual budget (£)", "money"),
+    "ytd_budget": ("Budget to date (£)", "money"),
+    "ytd_actual": ("Actual to date (£)", "money"),
+    "variance": ("Variance to date (£): favourable / (adverse)", "money"),
+    "month": ("Month", "text"),
+    "reason": ("Reason", "text"),
+    "row": ("Ledger row", "text"),
     # rebase
-    "old_code": "Old ICB code",
-    "old_name": "Old ICB",
-    "new_code": "New ICB code",
-    "new_name": "New ICB",
-    "practices": "Practices",
-    "weighted_population": "Weighted population (old year)",
-    "share": "Share of the old ICB's baseline",
-    "exact_amount": "Exact part (£)",
-    "in_file": "In this file only",
+    "old_code": ("Old ICB code", "text"),
+    "old_name": ("Old ICB", "text"),
+    "new_code": ("New ICB code", "text"),
+    "new_name": ("New ICB", "text"),
+    "practices": ("Practices", "count"),
+    "weighted_population": ("Weighted population (old year)", "count"),
+    "share": ("Share of the old ICB's baseline", "share"),
+    "exact_amount": ("Exact part (£)", "money"),
+    "in_file": ("In this file only", "text"),
+    # footprint (practices re-mapped to a later year's organisations)
+    "predecessors": ("Predecessors", "text"),
+    "n_predecessors": ("Number of predecessors", "count"),
+    "predecessor_index_min": ("Lowest predecessor part's need index", "index"),
+    "predecessor_index_max": ("Highest predecessor part's need index", "index"),
+    "predecessor_index_spread": ("Spread of the predecessor parts' need indices", "index"),
+    # what changed between two runs (xlalloc compare): each figure is £ (an allocation,
+    # a target or an apportioned amount), the change split into its two causes
+    "old": ("Old run (£)", "money"),
+    "new": ("New run (£)", "money"),
+    "change": ("Change (£)", "money"),
+    "from_amounts": ("From budget line amounts (£)", "money"),
+    "from_shares": ("From shares (£)", "money"),
+    "from_budget": ("From the ICB budget (£)", "money"),
+    "from_need": ("From need (£)", "money"),
+    "target_share_old": ("Target share, old run", "share"),
+    "target_share_new": ("Target share, new run", "share"),
+    "rule_old": ("Rule applied, old run", "text"),
+    "rule_new": ("Rule applied, new run", "text"),
+    "rule_changed": ("Rule changed", "text"),
+    "old_value": ("Old run's value", "text"),
+    "new_value": ("New run's value", "text"),
     # assurance
-    "default": "Default",
-    "differs": "Differs from the default",
-    "previous": "Previous run's value",
-    "changed": "Changed since the previous run",
-    "allowed": "Allowed",
-    "source": "Source",
-    "kind": "Kind",
-    "part": "Part",
-    "input_sheets": "Input sheets",
-    "ran": "Ran",
-    "output_sheets": "Output sheets",
+    "default": ("Default", "text"),
+    "differs": ("Differs from the default", "text"),
+    "previous": ("Previous run's value", "text"),
+    "changed": ("Changed since the previous run", "text"),
+    "allowed": ("Allowed", "text"),
+    "source": ("Source", "text"),
+    "kind": ("Kind", "text"),
+    "part": ("Part", "text"),
+    "input_sheets": ("Input sheets", "text"),
+    "ran": ("Ran", "text"),
+    "output_sheets": ("Output sheets", "text"),
 }
 
 
@@ -153,21 +234,24 @@ def _once(text: str) -> str:
     return " ".join(w for i, w in enumerate(words) if i == 0 or w != words[i - 1])
 
 
-_PER_COMPONENT = {
-    "{c}_wp": "{n} weighted population",
-    "{c}_index": "{n} need index",
-    "{c}_index_england": "{n} need index (England = 1)",
+_PER_COMPONENT: dict[str, tuple[str, Kind]] = {
+    "{c}_wp": ("{n} weighted population", "count"),
+    "{c}_index": ("{n} need index", "index"),
+    "{c}_index_england": ("{n} need index (England = 1)", "index"),
+}
+
+#: Every declared column, by machine name.
+COLUMNS: dict[str, Column] = {
+    **{name: Column(name, text, kind) for name, (text, kind) in _FIXED.items()},
+    **{
+        pattern.format(c=c): Column(pattern.format(c=c), _once(text.format(n=n)), kind)
+        for c, n in COMPONENT_NAMES.items()
+        for pattern, (text, kind) in _PER_COMPONENT.items()
+    },
 }
 
 #: Machine name -> plain-English label with units.
-LABELS: dict[str, str] = {
-    **_FIXED,
-    **{
-        pattern.format(c=c): _once(text.format(n=n))
-        for c, n in COMPONENT_NAMES.items()
-        for pattern, text in _PER_COMPONENT.items()
-    },
-}
+LABELS: dict[str, str] = {name: c.label for name, c in COLUMNS.items()}
 
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*")
 
@@ -177,25 +261,34 @@ def is_code_style(text: object) -> bool:
     return isinstance(text, str) and _CODE.fullmatch(text) is not None
 
 
-def label(name: object) -> str:
-    """The label a sheet shows for a column.
+def column(name: object) -> Column:
+    """The declared column of this name, or an undeclared one shown as text.
 
-    A documented machine name gets its label; another code-style name is written in
-    words (``new_measure`` -> ``New measure``); anything else (a place, a year) is
-    shown as it is.
+    An undeclared code-style name is written in words (``new_measure`` -> ``New
+    measure``); anything else (a place, a year, a user's own header) is shown as it is.
     """
     text = str(name)
-    if text in LABELS:
-        return LABELS[text]
+    if text in COLUMNS:
+        return COLUMNS[text]
     if is_code_style(text):
         words = text.replace("_", " ")
-        return words[:1].upper() + words[1:]
-    return text
+        return Column(text, words[:1].upper() + words[1:])
+    return Column(text, text)
+
+
+def label(name: object) -> str:
+    """The label a sheet shows for a column (:func:`column`'s)."""
+    return column(name).label
 
 
 def labels(names: list[str]) -> list[str]:
     """:func:`label` of each name."""
     return [label(n) for n in names]
+
+
+def number_format(name: object) -> str | None:
+    """The number format a sheet shows a column in (:func:`column`'s kind's)."""
+    return column(name).number_format
 
 
 def money_label(text: str, unit: str) -> str:

@@ -20,7 +20,7 @@ from typing import NamedTuple, cast
 import numpy as np
 import pandas as pd
 
-from ..model.labels import label, money_label
+from ..model.labels import FORMATS, label, money_label
 from ..readers.cells import col_index, col_letter
 
 __all__ = [
@@ -61,14 +61,15 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 HEADER_FILL = "1F4E78"
 HEADER_FONT = "FFFFFF"
 
+#: Each kind's format, from the column registry (:data:`xlalloc.model.labels.FORMATS`).
 #: Money: £ with thousands separators, negatives in brackets, zero as a dash.
-MONEY = '£#,##0;(£#,##0);"–"'
+MONEY = cast(str, FORMATS["money"])
 #: Money to the penny, whatever the money unit (reconciliations, ledger rows).
-PENCE = '£#,##0.00;(£#,##0.00);"–"'
-INDEX = "0.000"
-SHARE = "0.0000%"
-PCT = "0.00%"
-NUMBER = "#,##0"
+PENCE = cast(str, FORMATS["price"])
+INDEX = cast(str, FORMATS["index"])
+SHARE = cast(str, FORMATS["share"])
+PCT = cast(str, FORMATS["rate"])
+NUMBER = cast(str, FORMATS["count"])
 
 #: Money shown in pounds, thousands or millions: the format (the value stays in £).
 MONEY_UNITS = {"£": MONEY, "£000": '£#,##0,;(£#,##0,);"–"', "£m": '£#,##0.0,,;(£#,##0.0,,);"–"'}

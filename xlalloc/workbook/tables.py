@@ -1,4 +1,4 @@
-"""Result tables as CSV or XLSX, with number formats chosen from column names.
+"""Result tables as CSV or XLSX, each column labelled and formatted from the column registry.
 
 CSV keeps the documented machine names as headers; a workbook shows each column's
 plain-English label (:mod:`xlalloc.model.labels`), as an Excel table with
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..model.labels import label
+from ..model.labels import label, number_format
 from .files import atomic_write
 from .sheetspec import (
     HEADER_FILL,
@@ -50,44 +50,6 @@ __all__ = [
 ]
 
 
-#: Columns of words whose names contain a money word.
-TEXT_COLUMNS = ("against_target",)
-
-
-def number_format(column: str) -> str | None:
-    """Choose a number format from a column's name (a percentile's, ``_p05``, as its own)."""
-    c = re.sub(r"_p\d\d$", "", column.lower())
-    if c in TEXT_COLUMNS:
-        return None
-    if c.endswith("_index") or "_index_" in c or c.startswith("index"):
-        return INDEX
-    if c.endswith("share") or c.endswith("_shares") or c == "coverage":
-        return SHARE
-    if c.startswith("dft") or c.endswith("growth") or c.startswith("growth") or c.endswith("_pct"):
-        return PCT
-    if c.endswith("_wp") or c in ("population", "rows", "weighted_population") or "per_1000" in c:
-        return NUMBER
-    money_words = (
-        "target",
-        "allocation",
-        "amount",
-        "baseline",
-        "budget",
-        "contribution",
-        "total",
-        "hcdd",
-        "remaining",
-        "actual",
-        "variance",
-        "forecast",
-        "attributed",
-        "£",
-    )
-    if any(w in c for w in money_words):
-        return MONEY
-    return None
-
-
 def table_name(sheet: str) -> str:
     """An Excel table name for a sheet's table (letters, digits and underscores)."""
     return "xla_" + re.sub(r"\W", "_", sheet)
@@ -100,7 +62,7 @@ def frame_sheet(
     start_col: int = 1,
     wrap: Mapping[str, float] | None = None,
 ) -> int:
-    """Draw a frame as an Excel table: labelled headers, formats chosen from column names.
+    """Draw a frame as an Excel table: each column's label and number format from its registry.
 
     The header row is frozen and repeated on every printed page; ``wrap`` names columns
     whose text wraps, with their widths.
@@ -215,21 +177,15 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-#: A frame's ``attrs`` key naming its money columns where their names do not say so
-#: (a comparison's ``old``, ``new`` and ``change``).
-MONEY_COLUMNS = "money_columns"
-
-
 def csv_money(df: pd.DataFrame) -> pd.DataFrame:
     """Money columns as text, whole pounds or pence.
 
-    Money columns are found by name (:func:`number_format`) or named in the frame's
-    ``attrs`` (:data:`MONEY_COLUMNS`).
+    Money columns are those the column registry declares as money
+    (:mod:`xlalloc.model.labels`).
     """
     out = df.copy()
-    named = set(df.attrs.get(MONEY_COLUMNS, ()))
     for c in out.columns:
-        money = c in named or number_format(str(c)) == MONEY
+        money = number_format(str(c)) == MONEY
         if not money or not pd.api.types.is_float_dtype(out[c]):
             continue
         v = out[c]
