@@ -334,3 +334,31 @@ def test_a_figure_rounding_moved_past_its_bound_says_so_in_its_explanation():
         "; whole £1 could not hold every bound: £100, £0.40 below its floor of £100.40"
     )
     assert "could not hold" not in t.loc["A", "explanation"] + t.loc["B", "explanation"]
+
+
+def test_an_explanation_states_the_figure_its_table_shows():
+    """A floor of £101,000,010.10 held in whole pounds is £101,000,011 in the table; the
+    sentence said "= £101,000,010" beside it (issue 41's £478,687,217 against
+    £478,687,218). Hand arithmetic: 100,000,010 x 1.01 = 101,000,010.10; the allocation
+    may not go below its floor, so whole pounds give 101,000,011, and B the rest of
+    £210,000,000: 108,999,989."""
+    from xlalloc.engine.convergence.core import converge
+    from xlalloc.engine.convergence.policy import ConvergencePolicy
+
+    orgs = pd.DataFrame(
+        {"org": ["A", "B"], "baseline": [100_000_010.0, 100_000_000.0], "target_share": [0.1, 0.9]}
+    )
+    t = converge(orgs, 210_000_000, ConvergencePolicy(min_growth=0.01)).table
+    assert t["allocation"].tolist() == [101_000_011, 108_999_989]
+    assert t["rule"].tolist() == ["floor", "level"]
+    assert t["explanation"][0].startswith(
+        "floor: minimum growth 1.00% on baseline £100,000,010 = £101,000,010.10 "
+        "(£101,000,011 in the table)"
+    )
+    # The level sentence quotes the target the table shows (largest remainder of 0.9 x
+    # £210,000,000 = £189,000,000), never a second rounding of its own.
+    assert "× £189,000,000" in t["explanation"][1]
+    for r in t.itertuples():
+        shown = f"£{r.allocation:,.0f}"
+        if r.rule in ("floor", "cap"):
+            assert shown in r.explanation

@@ -7,7 +7,8 @@ import numpy as np
 from xlalloc.engine.convergence import EXPLAIN, RULES, ConvergencePolicy
 from xlalloc.engine.convergence.explain import Why
 
-ROW = SimpleNamespace(baseline=1000.0, dft_before=-0.015, target_share=0.25)
+# A result row: its target is the table's (0.25 x 4,000).
+ROW = SimpleNamespace(baseline=1000.0, dft_before=-0.015, target_share=0.25, target=1000.0)
 WHY = Why(
     growth=0.04,
     lo=np.array([1010.0]),

@@ -346,7 +346,8 @@ def _explain(
     policy: ConvergencePolicy,
     parameter: float | None,
 ) -> list[str]:
-    why = Why(g, lo, hi, policy, parameter, float(out["allocation"].sum()))
+    alloc = out["allocation"].to_numpy()
+    why = Why(g, lo, hi, policy, parameter, float(alloc.sum()), alloc)
     texts = []
     for i, r in enumerate(out.itertuples(index=False)):
         txt = EXPLAIN[r.rule](r, i, why)

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from .policy import ConvergencePolicy
 
-__all__ = ["EXPLAIN", "Explanation", "Why"]
+__all__ = ["EXPLAIN", "Explanation", "Why", "held"]
 
 Array = npt.NDArray[np.float64]
 
@@ -25,7 +25,8 @@ class Why:
     """What an explanation may quote.
 
     The year's core growth, each organisation's bounds, the policy, the method's
-    parameter and the total.
+    parameter, the total, and the allocations as the table shows them (whole units), so
+    that a sentence states the table's figure.
     """
 
     growth: float
@@ -34,6 +35,23 @@ class Why:
     policy: ConvergencePolicy
     parameter: float | None
     total: float
+    allocation: Array | None = None
+
+    def held(self, exact: float, i: int) -> str:
+        """A bound (a floor, a cap) as the allocation column shows it (:func:`held`)."""
+        return held(exact, exact if self.allocation is None else float(self.allocation[i]))
+
+
+def held(exact: float, shown: float) -> str:
+    """A bound as the allocation column shows it: the table's figure, never another.
+
+    Where the bound (a floor, a cap) is not a whole unit, the sentence gives it to the
+    penny and the whole figure the table shows: "£478,687,217.60 (£478,687,218 in the
+    table)", never "£478,687,217" beside a table's £478,687,218.
+    """
+    if f"{exact:,.0f}" == f"{shown:,.0f}":
+        return f"£{shown:,.0f}"
+    return f"£{exact:,.2f} (£{shown:,.0f} in the table)"
 
 
 def _band(r: Any, i: int, w: Why) -> str:
@@ -46,14 +64,14 @@ def _band(r: Any, i: int, w: Why) -> str:
 def _floor(r: Any, i: int, w: Why) -> str:
     return (
         f"floor: minimum growth {w.lo[i] / r.baseline - 1:.2%} on baseline "
-        f"£{r.baseline:,.0f} = £{w.lo[i]:,.0f}"
+        f"£{r.baseline:,.0f} = {w.held(w.lo[i], i)}"
     )
 
 
 def _cap(r: Any, i: int, w: Why) -> str:
     return (
         f"cap: maximum growth {w.policy.max_growth:.2%} on baseline "
-        f"£{r.baseline:,.0f} = £{w.hi[i]:,.0f}"
+        f"£{r.baseline:,.0f} = {w.held(w.hi[i], i)}"
     )
 
 
@@ -66,8 +84,8 @@ def _core(r: Any, i: int, w: Why) -> str:
 
 def _target(r: Any, i: int, w: Why) -> str:
     return (
-        f"stopped at its target £{r.target_share * w.total:,.0f}: the common level "
-        "would have taken it past target"
+        f"stopped at its target £{r.target:,.0f}: the common level would have taken it "
+        "past target"
     )
 
 

@@ -40,7 +40,7 @@ class Level(Clamped):
         """The sentence for a figure this method's rule set."""
         return (
             f"level: (1 - L) × target with L = {w.parameter:.4%}, i.e. "
-            f"{1 - (w.parameter or 0):.6f} × £{r.target_share * w.total:,.0f}"
+            f"{1 - (w.parameter or 0):.6f} × £{r.target:,.0f}"
         )
 
 
