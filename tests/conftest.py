@@ -164,7 +164,7 @@ SLOW_TESTS = frozenset(
         "test_practice_years_are_all_given_or_all_blank",
         "test_a_practice_is_in_one_place_in_every_year",
         "test_in_place_keeps_inputs_exactly",
-        "test_engine_type_checks",  # mypy
+        "test_package_type_checks",  # mypy
         "test_byte_level_corruption_never_crashes_or_hangs",  # fuzzing: 30 s
         "test_random_corruption_is_reported_not_crashed",  # fuzzing
     }

@@ -552,3 +552,10 @@ def test_readme_layout_matches_the_tree():
     }
     tree.discard("reference")  # package data (Table Y1), not code
     assert named == tree
+
+
+def test_the_package_writer_reads_no_xml_or_reference_with_regular_expressions():
+    """The package writer edits XML with lxml and reads cell references with
+    readers.cells; it imports no ``re`` at all (issue 41)."""
+    path = MODULES["xlalloc.workbook.package"]
+    assert "re" not in imports_of("xlalloc.workbook.package"), path

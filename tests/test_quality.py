@@ -32,7 +32,8 @@ def test_ruff_format_clean():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_engine_type_checks():
+def test_package_type_checks():
+    """mypy over the whole package (pyproject: files = ["xlalloc"])."""
     need(shutil.which("mypy") is not None, "mypy is not installed (pip install -e '.[test]')")
     proc = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -78,7 +78,14 @@ def test_the_commands_write_only_declared_columns(tmp_path):
     funding.write_text("org,funding,need\nA,800,10\nB,900,10\n")
     outs = {
         "equity": ["equity", str(units), "-o", str(tmp_path / "eq.csv")],
-        "levelling-up": ["levelling-up", str(funding), "--pot", "100", "-o", str(tmp_path / "lu.csv")],
+        "levelling-up": [
+            "levelling-up",
+            str(funding),
+            "--pot",
+            "100",
+            "-o",
+            str(tmp_path / "lu.csv"),
+        ],
         "targets": ["targets", "demo", "--budget", "1000", "-o", str(tmp_path / "t.csv")],
     }
     for args in outs.values():

@@ -193,3 +193,13 @@ def test_a_period_outside_the_year_or_unreadable_is_refused_saying_why(period, w
     with pytest.raises(ValueError) as e:
         parse_period(period, "2026/27")
     assert str(e.value) == why
+
+
+def test_sheet_cell_reads_one_cell_of_a_named_sheet():
+    from xlalloc.readers.cells import sheet_cell
+
+    assert sheet_cell("'My ''s'!$B$4") == ("My 's", 4, 1)
+    assert sheet_cell("Policy!$B$5") == ("Policy", 5, 1)
+    assert sheet_cell("Sheet1!AA10") == ("Sheet1", 10, 26)
+    for not_one in ("A1", "'x'!A1:B2", "=SUM(A1)", "!A1", "a'b!A1", "'x!A1"):
+        assert sheet_cell(not_one) is None, not_one

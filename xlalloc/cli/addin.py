@@ -23,11 +23,11 @@ def run(args: argparse.Namespace) -> int:
             f"Modules = {report.udf_modules}"
         )
         return 0
-    path = args.output or ADDIN_NAME
-    report = verify(path)
+    target = args.output or ADDIN_NAME
+    report = verify(target)
     for p in report.problems:
         print(f"problem: {p}")
-    print(f"{path}: {'ok' if report.ok else 'FAILED'}")
+    print(f"{target}: {'ok' if report.ok else 'FAILED'}")
     return 0 if report.ok else 1
 
 

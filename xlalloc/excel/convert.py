@@ -7,7 +7,7 @@ not, so every UDF can be tested as a plain Python function.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sized
 
 import numpy as np
 
@@ -140,7 +140,7 @@ def scalar(value: object, name: str, default: float | None = None) -> float | No
         ) from None
 
 
-def same_length(**vectors: Sequence[object]) -> None:
+def same_length(**vectors: Sized) -> None:
     """Raise if the named vectors differ in length."""
     lengths = {k: len(v) for k, v in vectors.items()}
     if len(set(lengths.values())) > 1:
@@ -150,7 +150,7 @@ def same_length(**vectors: Sequence[object]) -> None:
         )
 
 
-def column(values: Sequence[object]) -> list[list[object]]:
+def column(values: Iterable[object]) -> list[list[object]]:
     """A vector as a one-column 2-D list (spills down in Excel)."""
     return [[v.item() if isinstance(v, np.generic) else v] for v in values]
 

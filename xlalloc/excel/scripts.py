@@ -36,25 +36,25 @@ def _book(book: Any) -> XlwingsBook:
 
 
 @xw.script
-def xlalloc_run(book: xw.Book = None) -> None:
+def xlalloc_run(book: xw.Book | None = None) -> None:
     """Run every part of the model and write all output sheets."""
     run_action(_book(book))
 
 
 @xw.script
-def xlalloc_validate(book: xw.Book = None) -> None:
+def xlalloc_validate(book: xw.Book | None = None) -> None:
     """Check every input; list the problems on the Checks sheet and in an alert."""
     validate_action(_book(book))
 
 
 @xw.script
-def xlalloc_refresh(book: xw.Book = None) -> None:
+def xlalloc_refresh(book: xw.Book | None = None) -> None:
     """Recompute and rewrite the output sheets (an alert only on failure)."""
     refresh_action(_book(book))
 
 
 @xw.script
-def xlalloc_packs(book: xw.Book = None) -> None:
+def xlalloc_packs(book: xw.Book | None = None) -> None:
     """Build the monthly packs named on the Policy sheet (desktop Excel only).
 
     Packs are files written to a folder: Office.js (Excel on the web, xlwings Lite and

@@ -141,8 +141,8 @@ def render() -> str:
     out += [f"| `{n}` | apportionment | {_first_line(m)} |" for n, m in APPORTIONMENT.items()]
     out += [f"| `{n}` | convergence | {_first_line(m)} |" for n, m in CONVERGENCE.items()]
     out += ["", "## Output sheets", ""]
-    notes = {**OUTPUT_NOTES, **{s.name: s.note for p in parts() for s in p.sheets}}
-    out += [f"* **{s}**: {notes[s]}" for s in output_sheets()]
+    sheet_notes = {**OUTPUT_NOTES, **{s.name: s.note for p in parts() for s in p.sheets}}
+    out += [f"* **{s}**: {sheet_notes[s]}" for s in output_sheets()]
     out += [
         "",
         "Every output sheet is board-ready: plain-English headers with units, "

@@ -252,6 +252,27 @@ def cell_rc(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col_index(m.group(1))
 
 
+def sheet_cell(ref: str) -> tuple[str, int, int] | None:
+    """Sheet, row and 0-based column of a one-cell reference (``'My sheet'!$B$4``).
+
+    ``None`` when ``ref`` is not one cell of a named sheet (a range, a formula).
+    """
+    sheet, bang, cell = ref.rpartition("!")
+    if not bang or not sheet:
+        return None
+    if sheet.startswith("'"):
+        if len(sheet) < 3 or not sheet.endswith("'"):
+            return None
+        sheet = sheet[1:-1].replace("''", "'")
+    elif "'" in sheet:
+        return None
+    try:
+        row, column = cell_rc(cell)
+    except ValueError:
+        return None
+    return sheet, row, column
+
+
 def a1_bounds(ref: str) -> tuple[int, int, int, int]:
     """First row, first column, last row, last column (0-based columns) of an A1 range."""
     a, _, b = ref.partition(":")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,7 +35,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..engine.errors import InputError
 from ..readers.archive import Limits, read_parts, read_parts_bytes
-from ..readers.cells import cell_rc, col_index
+from ..readers.cells import cell_rc, col_index, sheet_cell
 from ..readers.ooxml import (
     XML_DECL,
     Element,
@@ -439,9 +438,7 @@ def sheet_xml(
     parts.append(f'<dimension ref="A1:{col(last_col)}{last_row}"/>')
     parts.append('<sheetViews><sheetView workbookViewId="0">')
     if spec.freeze:
-        m = re.fullmatch(r"([A-Z]+)(\d+)", spec.freeze)
-        assert m
-        ys = int(m.group(2)) - 1
+        ys = cell_rc(spec.freeze)[0] - 1
         pane = (
             f'<pane ySplit="{ys}" topLeftCell="{spec.freeze}" activePane="bottomLeft" '
             'state="frozen"/>'
@@ -545,7 +542,7 @@ def _printed_width(spec: SheetSpec) -> tuple[float, float]:
         for c in written
         if not c.wrap and isinstance(c.value, str) and not c.formula
     ]
-    charts = [(col_index(re.sub(r"\d", "", ch.anchor)) + 1, ch.width * CM) for ch in spec.charts]
+    charts = [(cell_rc(ch.anchor)[1] + 1, ch.width * CM) for ch in spec.charts]
     width = printed_width(widths, spills, charts)
     if charts:  # their text prints at CHART_PT, scaled with the sheet
         smallest = min(smallest, CHART_PT)
@@ -761,10 +758,10 @@ def defined_cells(parts: dict[str, bytes]) -> dict[str, tuple[str, int, int]]:
     """Workbook-level defined names that point at one cell: name -> (sheet, row, column)."""
     out = {}
     for name, ref in defined_names(parts).items():
-        hit = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]+)\$?(\d+)", ref)
+        hit = sheet_cell(ref)
         if hit:
-            sheet = (hit.group(1) or "").replace("''", "'") or hit.group(2)
-            out[name] = (sheet, int(hit.group(4)), col_index(hit.group(3)) + 1)
+            sheet, row, column = hit
+            out[name] = (sheet, row, column + 1)
     return out
 
 
@@ -1101,14 +1098,15 @@ def _fill_tokens(root: Element, spec: SheetSpec) -> None:
                     el.text = el.text.replace(token, _safe(value(spec).replace("&", "&&")))
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: The control characters XML 1.0 forbids, each to Excel's ``_xHHHH_`` form.
+_CONTROL = {c: f"_x{c:04X}_" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
 
 
 def _safe(v: str) -> str:
     """Text with the control characters XML 1.0 forbids in Excel's ``_xHHHH_`` form."""
     if v.isprintable():  # the usual case: nothing to replace
         return v
-    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", v)
+    return v.translate(_CONTROL)
 
 
 #: What follows ``<mergeCells>`` in a worksheet (the schema's order).

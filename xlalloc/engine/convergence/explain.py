@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from .policy import ConvergencePolicy
 
-__all__ = ["EXPLAIN", "Explanation", "Why", "held"]
+__all__ = ["EXPLAIN", "Explanation", "Why"]
 
 Array = npt.NDArray[np.float64]
 
@@ -84,8 +84,7 @@ def _core(r: Any, i: int, w: Why) -> str:
 
 def _target(r: Any, i: int, w: Why) -> str:
     return (
-        f"stopped at its target £{r.target:,.0f}: the common level would have taken it "
-        "past target"
+        f"stopped at its target £{r.target:,.0f}: the common level would have taken it past target"
     )
 
 
