@@ -54,7 +54,7 @@ def main() -> None:
         )
         == 0
     )
-    books = {"model": model, "pack": work / "packs" / "Ashford City.xlsx"}
+    books = {"model": model, "pack": work / "packs" / "Ashford City 2026-27 M06.xlsx"}
     pdfs = {k: to_pdf(v, work / k) for k, v in books.items()}
     for picture, (book, sheet) in PICTURES.items():
         # Each page's sheet, read from its footer where PyMuPDF finds it (pdftotext's

@@ -502,6 +502,11 @@ def test_pack_file_names_never_collide():
         "NorthEast": "NorthEast (2).xlsx",
         "ICB summary": "ICB summary (2).xlsx",
     }
+    # With the period every pack carries, the summary's name is still never a place's.
+    assert _file_names(["ICB summary", "A&B"], "2026-27 M06") == {
+        "ICB summary": "ICB summary (2) 2026-27 M06.xlsx",
+        "A&B": "AB 2026-27 M06.xlsx",
+    }
 
 
 # ------------------------------------------------------------------ no traceback, ever

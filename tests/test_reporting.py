@@ -26,10 +26,13 @@ from xlalloc.engine.monitoring import phase_budgets
 from xlalloc.model.runner import run_model
 from xlalloc.readers.ledger import read_actuals
 from xlalloc.readers.model import read_model
-from xlalloc.reporting import SUMMARY_FILE, make_packs
+from xlalloc.reporting import make_packs, summary_name
 from xlalloc.workbook.packs import PROGRAMME_HEADERS
 
 MONTH = 6
+#: Each pack's name ends with its period (the demo's 2026/27, month MONTH).
+TAG = f" 2026-27 M{MONTH:02d}.xlsx"
+SUMMARY_FILE = summary_name(f"2026-27 M{MONTH:02d}")
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +101,7 @@ def test_pack_figures_equal_the_engine(recalculated, demo_packs):
     for name, values in recalculated.items():
         if name == SUMMARY_FILE:
             continue
-        place = name[:-5]
+        place = name[: -len(TAG)]
         header, body = _programmes(values)
         col = {h: j for j, h in enumerate(header)}
         for r in body[:-1]:
@@ -205,7 +208,7 @@ def test_bad_rows_are_listed_in_the_command_output(demo_packs, tmp_path, capsys)
         "(1 of them with no amount that could be read)",
     ]
     assert "difference" not in out
-    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["Brookvale.xlsx", SUMMARY_FILE]
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [f"Brookvale{TAG}", SUMMARY_FILE]
 
 
 def test_packs_are_byte_identical_when_regenerated(demo_packs):
@@ -244,7 +247,7 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
         )
         == 0
     )
-    pack = load_workbook(tmp_path / "p" / "Castleton.xlsx")
+    pack = load_workbook(tmp_path / "p" / f"Castleton{TAG}")
     assert pack["Cover"]["A2"].fill.fgColor.rgb.endswith("7030A0")
     assert pack["Notes"]["A30"].value == "Prepared by the Demoshire finance team"
     assert pack["Programmes"].column_dimensions["A"].width == 51
@@ -391,7 +394,7 @@ def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_pat
         )
         == 0
     )
-    pack = read_parts(out / "Castleton.xlsx")
+    pack = read_parts(out / f"Castleton{TAG}")
     for kept in ("xl/media/logo.png", "xl/charts/chart90.xml", "xl/drawings/drawing90.xml"):
         assert pack[kept] == parts[kept], kept
     logo_drawing = pack["xl/drawings/drawing91.xml"].decode()
@@ -402,7 +405,7 @@ def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_pat
         pack["xl/drawings/_rels/drawing91.xml.rels"].decode(),
     )
     assert len(ours) == 1 and b"barChart" in pack[f"xl/charts/{ours[0]}"]
-    values = read_values(recalculate(out / "Castleton.xlsx", tmp_path / "lo"))
+    values = read_values(recalculate(out / f"Castleton{TAG}", tmp_path / "lo"))
     assert values["Cover"][5][1] == "Castleton"
 
 

@@ -168,6 +168,13 @@ def validate_action(book: Book) -> list[str]:
     return []
 
 
+def book_file(book: Book) -> list[str]:
+    """The book's own file where Excel has one (``fullname``), to be never written over."""
+    live = getattr(book, "book", None)
+    name = getattr(live, "fullname", None)
+    return [name] if isinstance(name, str) and name else []
+
+
 def packs_action(book: Book) -> list[Path]:
     """Build the monthly reporting packs named on the Policy sheet."""
     from .readers.ledger import parse_ledger_columns, read_actuals
@@ -196,6 +203,9 @@ def packs_action(book: Book) -> list[Path]:
             sources=[f"model: {book.name}", f"ledger: {Path(p.pack_actuals).name}"],
             cost_centres=model_cost_centres(result, ledger),
             cost_centres_from=MODEL_MAP,
+            # The ribbon never replaces a pack: a month's packs already in pack_dir are
+            # named, to be moved or deleted first; the model and the ledger never.
+            inputs=[p.pack_actuals, *book_file(book)],
         )
     except InputError as e:
         report_failure(book, e)

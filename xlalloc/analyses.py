@@ -718,16 +718,18 @@ class RebaseRequest(Written):
     blank_as_zero: bool = Field(False, description="read blank weighted populations as zero")
 
 
-def read_icb_baselines(path: Path, old: pd.DataFrame) -> pd.DataFrame:
+def read_icb_baselines(path: Path, old: pd.DataFrame, unit: float = 1.0) -> pd.DataFrame:
     """``icb, baseline`` rows as ``icb_code, icb_name, baseline`` of the old file's ICBs.
 
     Each ``icb`` is found by code, name or a unique part of its name, as the ``icb`` option is.
 
     Raises:
         InputError: Every problem: a missing column, an ICB not found or named twice, a
-            baseline that is blank or not a number (each naming its row).
+            baseline that is blank, negative, not a number or not a whole number of
+            ``unit`` (each naming its row).
     """
     from .engine.frames import SOURCE_ROW, is_blank
+    from .engine.rounding import units_of
     from .readers import nhse
     from .readers.tables import read_table
 
@@ -738,6 +740,19 @@ def read_icb_baselines(path: Path, old: pd.DataFrame) -> pd.DataFrame:
         row = int(r[SOURCE_ROW])
         if is_blank(r["baseline"]):
             problems.add(path.name, "the baseline is blank", row=row, column="baseline")
+        elif float(r["baseline"]) < 0:
+            problems.add(
+                path.name,
+                f"the baseline is negative (-£{-float(r['baseline']):,.2f}); expected £0 or more",
+                row=row,
+                column="baseline",
+            )
+        else:
+            try:
+                units_of(float(r["baseline"]), unit, name="the baseline")
+            except InputError as e:
+                for p in e.problems:
+                    problems.add(path.name, p.message, row=row, column="baseline")
         try:
             code, name = nhse.find_icb(old, str(r["icb"] or ""), where=path.name)
         except InputError as e:
@@ -781,7 +796,15 @@ def rebase(request: RebaseRequest) -> Analysis:
     blank = nhse.BlankWP.ZERO if r.blank_as_zero else nhse.BlankWP.ERROR
     old = nhse.load_practices(r.old, r.old_year, blank_wp=blank)
     new = nhse.load_practices(r.new, r.new_year, blank_wp=blank)
-    given = read_icb_baselines(r.baselines, old)
+    same = sorted(set(old["year"]) & set(new["year"]))
+    if same:
+        raise InputError(
+            f"{r.old.name} and {r.new.name} are both {', '.join(same)}: a rebase moves last "
+            "year's baselines onto this year's ICBs; give last year's file first, then "
+            "this year's",
+            where=r.new.name,
+        )
+    given = read_icb_baselines(r.baselines, old, settings.unit)
     try:
         result = rebase_baselines(old, new, given.set_index("icb_code")["baseline"], settings)
     except InputError as e:
@@ -790,7 +813,7 @@ def rebase(request: RebaseRequest) -> Analysis:
     if out.suffix.lower() == ".csv":
         path = _write(out, tables, r)
     else:
-        path = write_rebase(out, given, result, r.look())
+        path = write_rebase(out, given, result, r.look(), settings.unit)
     splits = result.bridge.groupby("old_code")["new_code"].nunique()
     summary = (
         f"{len(given)} old ICBs' baselines (£{given['baseline'].sum():,.0f}) on "

@@ -241,6 +241,7 @@ def run(
     """
     from .actions import run_book
     from .workbook.book import FileBook
+    from .workbook.files import check_not_open
 
     path = model_path(path)
     if scenario and (in_place or output is None):
@@ -275,6 +276,8 @@ def run(
         )
     book = FileBook(path, target, scenario)
     book.sheet_names()  # a missing or unreadable file is an input problem, reported first
+    if target.exists():
+        check_not_open(target, option("in_place") if in_place else option("output"))
     return run_book(book, progress, run_at, activity, activity_columns)
 
 
@@ -300,12 +303,15 @@ def packs(
     allow_empty_month: bool = False,
     map: str | Path | None = None,
     columns: Mapping[str, str] | None = None,
+    overwrite: bool = False,
 ) -> PackRun:
     """Run the model and write its monthly reporting packs (``xlalloc pack``).
 
     ``map`` is a file of ``cost_centre, programme[, place]`` for a ledger coded by cost
     centre (default: the model's CostCentres sheet); ``columns`` names the ledger's
-    headers by field (``{"month": "Period", "amount": "Actual"}``).
+    headers by field (``{"month": "Period", "amount": "Actual"}``). Each pack's file
+    name carries its place and period; ``overwrite`` replaces packs of the same period
+    (never the model, the ledger or another input).
 
     Raises:
         InputError: Every bad argument, by its name, or input problem, together.
@@ -322,6 +328,7 @@ def packs(
         allow_empty_month=allow_empty_month,
         map=map,
         columns=None if columns is None else dict(columns),
+        overwrite=overwrite,
     )
     return build_packs(request, progress)
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar
 import pandas as pd
 from pydantic import Field
 
-from .engine.errors import InputError, option
+from .engine.errors import InputError, Problems, option
 from .engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
@@ -35,6 +35,7 @@ from .model.labels import label
 from .model.runner import ModelResult, run_model
 from .readers.ledger import LedgerExtract
 from .request import Request
+from .workbook.files import check_output
 from .workbook.packs import PackData, fill_pack, template_parts
 from .workbook.sheetspec import Look
 
@@ -48,7 +49,8 @@ __all__ = [
     "slug",
 ]
 
-SUMMARY_FILE = "ICB summary.xlsx"
+#: The ICB summary's file name before its period (``ICB summary 2026-27 M06.xlsx``).
+SUMMARY = "ICB summary"
 
 
 @dataclass
@@ -114,8 +116,14 @@ def make_packs(
     sources: Sequence[str] = (),
     cost_centres: pd.DataFrame | None = None,
     cost_centres_from: str = "cost-centre map",
+    force: bool = False,
+    inputs: Sequence[str | Path] = (),
 ) -> PackRun:
     """Write one pack per place and an ICB summary for ``month``.
+
+    Each file's name carries the place and the period (``Brookvale 2026-27 M06.xlsx``);
+    an existing file is replaced only with ``force``, and none of ``inputs`` (the files
+    the run read) is ever written over: every pack is checked before any is written.
 
     ``sources`` names the files the figures came from, for each pack's Cover.
     ``cost_centres`` (``cost_centre, programme, place``, from ``cost_centres_from``)
@@ -204,8 +212,10 @@ def make_packs(
         result.convergence.trajectory.set_index("org").T if result.convergence is not None else None
     )
     comp = policy.target_component
+    tag = period_tag(year, month)
+    names = _file_names(wanted, tag)
+    check_pack_outputs(out_dir, [*names.values(), summary_name(tag)], inputs, force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = _file_names(wanted)
     notes = [
         f"Budgets: the ICB's budget apportioned by care programme and place "
         f"(£{a.table1.loc['Total', 'Total']:,.0f} in all), phased "
@@ -323,28 +333,64 @@ def make_packs(
         trajectory=trajectory,
         target=result.budget_total,
         places=by_place.rename_axis("place").reset_index(),
-        exceptions=ledger.exceptions,
+        exceptions=ledger.exceptions_to(month),
         recon=recon,
         ledger_file=extract.file,
         **common,
     )
-    paths.append(fill_pack(tpl, data, out_dir / SUMMARY_FILE))
-    return PackRun(paths, bva, ledger.exceptions, recon.table(), recon)
+    paths.append(fill_pack(tpl, data, out_dir / summary_name(tag)))
+    return PackRun(paths, bva, ledger.exceptions_to(month), recon.table(), recon)
 
 
-def _file_names(places: Sequence[str]) -> dict[str, str]:
-    """A distinct file name for each place's pack (``Name.xlsx``, ``Name (2).xlsx`` ...)."""
+def period_tag(financial_year: str, month: int) -> str:
+    """The period a pack's file name carries: ``2026-27 M06`` (``M06`` with no year)."""
+    year = financial_year.replace("/", "-").strip()
+    return f"{year} M{month:02d}".strip()
+
+
+def _file_names(places: Sequence[str], tag: str = "") -> dict[str, str]:
+    """A distinct file name for each place's pack, with its period.
+
+    ``Name 2026-27 M06.xlsx``, ``Name (2) 2026-27 M06.xlsx`` ..., never the summary's
+    (:func:`summary_name`): month 5's packs and month 6's live side by side in one folder.
+    """
+    end = f" {tag}.xlsx" if tag else ".xlsx"
     out: dict[str, str] = {}
-    taken = {SUMMARY_FILE.lower()}
+    taken = {summary_name(tag).lower()}
     for place in places:
         base, k = slug(place), 1
-        name = f"{base}.xlsx"
+        name = f"{base}{end}"
         while name.lower() in taken:
             k += 1
-            name = f"{base} ({k}).xlsx"
+            name = f"{base} ({k}){end}"
         taken.add(name.lower())
         out[place] = name
     return out
+
+
+def summary_name(tag: str = "") -> str:
+    """The ICB summary's file name for a period (``ICB summary 2026-27 M06.xlsx``)."""
+    return f"{SUMMARY} {tag}.xlsx" if tag else f"{SUMMARY}.xlsx"
+
+
+def check_pack_outputs(
+    out_dir: Path, names: Sequence[str], inputs: Sequence[str | Path], force: bool
+) -> None:
+    """Every pack's file by the one output rule, all problems at once, before any is written.
+
+    An existing file is replaced only with ``force``; an input of the run (the model, the
+    ledger, the map, the phasing, the template) is never written over, forced or not.
+
+    Raises:
+        InputError: Each pack file that exists (without ``force``) or is an input.
+    """
+    problems = Problems()
+    for name in names:
+        try:
+            check_output(out_dir / name, inputs, force, (".xlsx",), where=option("out"))
+        except InputError as e:
+            problems.extend(e)
+    problems.raise_if_any()
 
 
 class PackRequest(Request):
@@ -373,6 +419,7 @@ class PackRequest(Request):
     columns: dict[str, str] | None = Field(
         None, description="the ledger's headers by field, e.g. {'month': 'Period'}"
     )
+    overwrite: bool = Field(False, description="replace packs of the same period if they exist")
 
     rates: ClassVar[tuple[str, ...]] = ("threshold",)
 
@@ -425,4 +472,16 @@ def build_packs(request: PackRequest, progress: Callable[[str], None] | None = N
         ],
         cost_centres=cost_centres,
         cost_centres_from=cc_from,
+        force=request.overwrite,
+        inputs=[
+            p
+            for p in (
+                request.model,
+                request.actuals,
+                request.map,
+                request.phasing,
+                request.template,
+            )
+            if p is not None
+        ],
     )

@@ -158,10 +158,10 @@ def test_packs_action_from_the_ribbon(demo_model, tmp_path):
     policy.data[(rows["pack_dir"], 2)] = str(tmp_path / "packs")
     paths = macros.dispatch(book)
     assert sorted(p.name for p in paths) == [
-        "Ashford City.xlsx",
-        "Brookvale.xlsx",
-        "Castleton.xlsx",
-        "ICB summary.xlsx",
+        "Ashford City 2026-27 M04.xlsx",
+        "Brookvale 2026-27 M04.xlsx",
+        "Castleton 2026-27 M04.xlsx",
+        "ICB summary 2026-27 M04.xlsx",
     ]
     assert "Wrote 4 packs" in fake.app.alerts[-1][1]
 

@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
         allow_empty_month=args.allow_empty_month,
         map=args.map,
         columns=args.columns,
+        overwrite=args.force,
         progress=progress_printer(total=len(args.place or []) + 1 if args.place else 4),
     )
     for p in run.paths:
@@ -77,7 +78,11 @@ def register(c: Any) -> None:
         help="financial-year month reported, 1 = April ... 12 = March; e.g. 6",
     )
     c.add_argument("--template", help="pack template (default: xlalloc's own)")
-    c.add_argument("--out", required=True, help="folder for the packs")
+    c.add_argument(
+        "--out",
+        required=True,
+        help="folder for the packs, each named by place and period (Brookvale 2026-27 M06.xlsx)",
+    )
     c.add_argument("--place", action="append", help="only this place (repeatable)")
     c.add_argument("--phasing", help="CSV month,share (default: twelfths)")
     c.add_argument(
@@ -91,5 +96,8 @@ def register(c: Any) -> None:
         type=number,
         default=threshold.default,
         help=f"{threshold.description}; default {threshold.default:g}".replace("%", "%%"),
+    )
+    c.add_argument(
+        "--force", action="store_true", help="replace packs of the same period if they exist"
     )
     c.set_defaults(func=run)

@@ -15,8 +15,9 @@ Months are financial-year months: 1 = April, 12 = March.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -129,6 +130,21 @@ class Ledger:
     unreadable: int = 0
     #: The exceptions' amounts that could be read, in pounds (exact in pence).
     left_out: float = 0.0
+    #: Each exception's month (1 to 12) where it could be read, else NaN: a row of a month
+    #: after the one reported is left out of that month's reconciliation, whatever else
+    #: is wrong with it, and reported in its own month's.
+    exception_months: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: Each exception's amount where it could be read, else NaN.
+    exception_amounts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def later(self, month: int) -> np.ndarray:
+        """Which exceptions belong to a month after ``month`` (not this report's)."""
+        m = self.exception_months
+        return np.isfinite(m) & (np.nan_to_num(m) > month)
+
+    def exceptions_to(self, month: int) -> pd.DataFrame:
+        """The exceptions of months 1 to ``month`` and of no month that could be read."""
+        return self.exceptions[~self.later(month)].reset_index(drop=True)
 
 
 #: A cost centre's programme and place (``None``: the row's place or practice decides).
@@ -375,7 +391,15 @@ def read_ledger(
         ],
     )
     left_out = _pence(amount.to_numpy()[bad & numeric])
-    return Ledger(out, exc, total / 100, int((bad & ~numeric).sum()), left_out / 100)
+    return Ledger(
+        out,
+        exc,
+        total / 100,
+        int((bad & ~numeric).sum()),
+        left_out / 100,
+        np.where(month_ok, month.to_numpy(dtype=np.float64), np.nan)[bad],
+        np.where(numeric, amount.to_numpy(dtype=np.float64), np.nan)[bad],
+    )
 
 
 def _numbers(values: pd.Series) -> pd.Series:
@@ -425,6 +449,97 @@ def _reasons(
     return reasons
 
 
+def _whole_pence(values: np.ndarray) -> bool:
+    """Whether every amount is a whole number of pence (as a finance system exports)."""
+    scaled = values * 100
+    return bool(np.all(np.abs(scaled - np.round(scaled)) < 1e-6))
+
+
+def exact_pence(values: np.ndarray, groups: np.ndarray, n: int) -> list[Decimal]:
+    """Each group's amounts summed exactly, in pence (fractions of a penny kept).
+
+    Amounts in whole pence (the usual ledger) are summed as integers; amounts with
+    fractions of a penny are summed as the decimals they were written as, so no penny
+    is lost to rounding row by row.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    g = np.asarray(groups, dtype=np.int64)
+    if _whole_pence(v):
+        pence = np.round(v * 100).astype(np.int64)
+        sums = np.zeros(n, dtype=np.int64)
+        np.add.at(sums, g, pence)
+        return [Decimal(int(x)) for x in sums.tolist()]
+    out = [Decimal(0)] * n
+    for k, x in zip(g.tolist(), v.tolist(), strict=True):
+        out[k] += Decimal(repr(x)) * 100
+    return out
+
+
+def round_pence(exact: Sequence[Decimal]) -> list[int]:
+    """Exact sums in pence to whole pence, adding up to their total rounded once.
+
+    The total is rounded half up; each part takes its floor and the pennies left go to
+    the largest remainders (ties to the first), so every part is within a penny of its
+    exact sum and the parts add up to the rounded total exactly.
+    """
+    total = int(sum(exact, Decimal(0)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    floors = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in exact]
+    rest = total - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:rest]:
+        floors[i] += 1
+    return floors
+
+
+@dataclass(frozen=True)
+class Actuals:
+    """A ledger's amounts at a month, in whole pence that add up to the ledger's total.
+
+    ``lines`` (actual to date by place and programme), ``later`` (months after the one
+    reported: good rows and exceptions alike) and ``left_out`` (this report's exceptions
+    with an amount) are rounded together (:func:`round_pence`), so the packs' lines add
+    up to what the reconciliation reports, and that with what it left out and the later
+    months to the ledger's total, to the penny.
+    """
+
+    lines: pd.Series  # pence by (place, programme)
+    later: int
+    left_out: int
+    total: int
+    rows_left_out: int
+    unreadable: int
+
+
+def actuals_at(ledger: Ledger, month: int) -> Actuals:
+    """The ledger's amounts at ``month``, summed exactly, then rounded once together."""
+    rows = ledger.rows
+    to_date = (rows["month"] <= month).to_numpy()
+    keys = pd.MultiIndex.from_frame(rows.loc[to_date, ["place", "programme"]])
+    codes, uniques = pd.factorize(keys, sort=False)
+    n = len(uniques)
+    later_bad = ledger.later(month)
+    has = np.isfinite(ledger.exception_amounts)
+    # Groups: each line to date (0 to n - 1), the later months (n), this report's
+    # exceptions with an amount (n + 1).
+    row_groups = np.full(len(rows), n, dtype=np.int64)
+    row_groups[to_date] = codes
+    values = np.concatenate(
+        [rows["amount"].to_numpy(dtype=np.float64), ledger.exception_amounts[has]]
+    )
+    groups = np.concatenate([row_groups, np.where(later_bad[has], n, n + 1)])
+    pence = round_pence(exact_pence(values, groups, n + 2))
+    index = pd.MultiIndex.from_tuples(list(uniques), names=["place", "programme"])
+    lines = pd.Series(pence[:n], index=index, dtype=np.int64)
+    return Actuals(
+        lines,
+        pence[n],
+        pence[n + 1],
+        sum(pence),
+        int((~later_bad).sum()),
+        int((~later_bad & ~has).sum()),
+    )
+
+
 def pence_sum(values: pd.Series | np.ndarray) -> float:
     """Sum money exactly: in whole pence, then back to pounds."""
     return _pence(values) / 100
@@ -452,9 +567,7 @@ def budget_vs_actual(
     keys = ["place", "programme"]
     annual = monthly.groupby(keys, sort=False)["budget"].sum().rename("annual_budget")
     ytd = monthly[monthly["month"] <= month].groupby(keys, sort=False)["budget"].sum()
-    to_date = ledger.rows[ledger.rows["month"] <= month]
-    pence = np.round(to_date["amount"].to_numpy(dtype=np.float64) * 100).astype(np.int64)
-    act = to_date.assign(pence=pence).groupby(keys)["pence"].sum() / 100  # exact, as pence_sum
+    act = actuals_at(ledger, month).lines / 100  # exact, then rounded once with the ledger
     out = pd.concat([annual, ytd.rename("ytd_budget")], axis=1)
     out["ytd_actual"] = act.reindex(out.index).fillna(0.0)
     out["variance"] = out["ytd_budget"] - out["ytd_actual"]
@@ -515,18 +628,22 @@ class Reconciliation:
 
 
 def reconcile(ledger: Ledger, month: int) -> Reconciliation:
-    """What the packs reported and what they left out, adding up to the ledger's total."""
-    to_date = ledger.rows["month"] <= month
-    ytd = _pence(ledger.rows.loc[to_date, "amount"])
-    later = _pence(ledger.rows.loc[~to_date, "amount"])
-    total = round(ledger.total * 100)
+    """What the packs reported and what they left out, adding up to the ledger's total.
+
+    Rows of months after ``month`` are taken out first, whatever else is wrong with them
+    (they belong to a later report); the amounts are summed exactly and rounded once
+    together (:func:`actuals_at`), so every figure is within a penny of its exact sum and
+    the figures add up to the penny.
+    """
+    a = actuals_at(ledger, month)
+    reported = int(a.lines.sum())
     return Reconciliation(
         month,
-        total / 100,
-        later / 100,
-        (total - later) / 100,
-        ytd / 100,
-        ledger.left_out,
-        len(ledger.exceptions),
-        ledger.unreadable,
+        a.total / 100,
+        a.later / 100,
+        (reported + a.left_out) / 100,
+        reported / 100,
+        a.left_out / 100,
+        a.rows_left_out,
+        a.unreadable,
     )

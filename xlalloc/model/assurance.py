@@ -13,8 +13,11 @@ them. ``docs/assurance.md`` maps each item to AQuA's and RAP's requirements.
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -22,11 +25,17 @@ import pandas as pd
 __all__ = [
     "ASSURANCE",
     "LOG_HEADER",
+    "RECORD_HEADER",
+    "Signature",
     "assumptions_log",
     "data_log",
     "model_map",
     "recorded_values",
     "shown",
+    "input_fingerprints",
+    "recorded_signatures",
+    "signatures",
+    "signed_date",
     "signoff_status",
     "uncertainty_summary",
 ]
@@ -126,18 +135,244 @@ def assumptions_log(
     return pd.DataFrame(rows)
 
 
-def signoff_status(signoff: pd.DataFrame | None) -> str:
-    """``approved``, ``assured`` or ``drafted``: who has signed, with a name and a date."""
-    if signoff is None or not len(signoff):
-        return "drafted"
-    signed = {
-        str(r["role"]).strip().lower()
-        for _, r in signoff.iterrows()
-        if shown(r.get("name")) != "(blank)" and shown(r.get("date")) != "(blank)"
-    }
-    if "approver" in signed:
+#: The signature record's header: the next run reads it back to know what each
+#: signature covered (:func:`recorded_signatures`).
+RECORD_HEADER = (
+    "Role",
+    "Name",
+    "Date",
+    "Covers (fingerprint)",
+    "Signed against the run of",
+    "Input fingerprints at signing",
+    "Policy at signing",
+)
+
+#: The inputs a signature covers, by sheet: every input a figure depends on (the
+#: Sign-off itself and the outputs are not inputs).
+FINGERPRINTED = (
+    ("Practices", "practices"),
+    ("Budget", "budget"),
+    ("PracticeData", "practice_data"),
+    ("Activity", "activity"),
+    ("PlaceSplits", "place_splits"),
+    ("Baselines", "baselines"),
+    ("Totals", "totals"),
+    ("CostCentres", "cost_centres"),
+)
+
+
+def _frame_sha(frame: pd.DataFrame | None) -> str:
+    """A frame's content as CSV text, hashed (its sheet rows' positions left out)."""
+    if frame is None:
+        return "none"
+    body = frame.drop(columns=[c for c in frame.columns if c == "source_row"])
+    text = body.to_csv(index=False, lineterminator="\n", float_format="%.12g")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def input_fingerprints(inputs: Any, parameters: Sequence[Any]) -> dict[str, str]:
+    """Each input sheet's fingerprint (16 hex digits of a SHA-256), and the Policy's.
+
+    The Policy's is of every parameter's value as the assumptions log records it, so a
+    value typed again the same way is the same Policy.
+    """
+    out = {sheet: _frame_sha(getattr(inputs, attr, None)) for sheet, attr in FINGERPRINTED}
+    text = "\n".join(f"{p.name}={shown(getattr(inputs.policy, p.name))}" for p in parameters)
+    out["Policy"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return out
+
+
+def _overall(fingerprints: Mapping[str, str]) -> str:
+    text = "\n".join(f"{k}={v}" for k, v in sorted(fingerprints.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def signed_date(value: object) -> date | None:
+    """The date a signature gives, or ``None`` when it is not a real date ("TBC", blank).
+
+    A date cell; or text as ISO (``2026-04-30``) or as the UK writes it (``30/04/2026``,
+    ``30 Apr 2026``, ``30 April 2026``).
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip().removesuffix(" 00:00:00")
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass
+class Signature:
+    """One role's signature and what it covers.
+
+    Attributes:
+        role: AQuA's role (commissioner, analyst, assurer, approver).
+        name: Who signed.
+        date: The date as given (text).
+        real_date: Whether ``date`` is a real date ("TBC" is not).
+        covers: The fingerprint of the inputs and Policy it was given against.
+        run: The run it was first recorded by (when it was given).
+        sheets: Each input's fingerprint at signing.
+        policy: Each Policy parameter's value at signing.
+        changed: What has changed since it was given, in words (empty: it covers this run).
+    """
+
+    role: str
+    name: str
+    date: str
+    real_date: bool
+    covers: str
+    run: str
+    sheets: dict[str, str] = field(default_factory=dict)
+    policy: dict[str, str] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> bool:
+        """A name, a real date, and the inputs it was given against unchanged."""
+        return bool(self.name) and self.real_date and not self.changed
+
+
+def _pairs(text: str) -> dict[str, str]:
+    """``a=1; b=2`` as a mapping (the record's cells)."""
+    out = {}
+    for item in str(text).split("; "):
+        k, eq, v = item.partition("=")
+        if eq:
+            out[k.strip()] = v
+    return out
+
+
+def recorded_signatures(
+    rows: Sequence[Sequence[object]] | None,
+) -> dict[tuple[str, str, str], dict]:
+    """The signatures the previous run recorded, by (role, name, date), from its Assurance.
+
+    Each holds what it covered: ``covers``, ``run``, ``sheets`` and ``policy``.
+    """
+    out: dict[tuple[str, str, str], dict] = {}
+    if not rows:
+        return out
+    start = next(
+        (i for i, r in enumerate(rows) if tuple(str(v) for v in r[:3]) == RECORD_HEADER[:3]),
+        None,
+    )
+    if start is None:
+        return out
+    # Columns by their headers: the record's wider columns span several sheet columns.
+    at = {str(v): j for j, v in enumerate(rows[start]) if str(v) in RECORD_HEADER}
+    if len(at) != len(RECORD_HEADER):
+        return out
+    for r in rows[start + 1 :]:
+        cells = {
+            h: (shown(r[j]) if j < len(r) and r[j] not in (None, "") else "") for h, j in at.items()
+        }
+        if not cells["Role"]:
+            break
+        key = (cells["Role"].lower(), cells["Name"], cells["Date"].removesuffix(" 00:00:00"))
+        out[key] = {
+            "covers": cells[RECORD_HEADER[3]],
+            "run": cells[RECORD_HEADER[4]],
+            "sheets": _pairs(cells[RECORD_HEADER[5]]),
+            "policy": _pairs(cells[RECORD_HEADER[6]]),
+        }
+    return out
+
+
+def _what_changed(
+    then: Mapping[str, str],
+    now: Mapping[str, str],
+    policy_then: Mapping[str, str],
+    policy_now: Mapping[str, str],
+) -> list[str]:
+    """The inputs and Policy values that differ from what a signature was given against."""
+    out = []
+    for name in now:
+        if name == "Policy" or then.get(name, now[name]) == now[name]:
+            continue
+        out.append(f"the {name} sheet")
+    if then.get("Policy", now.get("Policy")) != now.get("Policy"):
+        moved = [
+            f"{k} from {policy_then[k]} to {v}"
+            for k, v in policy_now.items()
+            if k in policy_then and policy_then[k] != v
+        ]
+        out.append("the Policy (" + "; ".join(moved) + ")" if moved else "the Policy")
+    return out
+
+
+def signatures(
+    signoff: pd.DataFrame | None,
+    recorded: Mapping[tuple[str, str, str], dict] | None = None,
+    fingerprints: Mapping[str, str] | None = None,
+    policy: Mapping[str, str] | None = None,
+    run: str = "",
+) -> list[Signature]:
+    """Each role's signature on the Sign-off sheet, with what it covers and what changed.
+
+    A signature the previous run recorded (the same role, name and date) keeps what it
+    was given against; a new one is given against this run's inputs and Policy.
+
+    Args:
+        signoff: The Sign-off sheet (``role, name, date[, note]``).
+        recorded: What the previous run recorded (:func:`recorded_signatures`).
+        fingerprints: This run's input fingerprints (:func:`input_fingerprints`).
+        policy: This run's Policy values, as the assumptions log shows them.
+        run: This run's time, for a signature given now.
+    """
+    now = dict(fingerprints or {})
+    values = dict(policy or {})
+    out = []
+    for _, r in (signoff if signoff is not None else pd.DataFrame()).iterrows():
+        name, when = shown(r.get("name")), r.get("date")
+        given = shown(when)
+        if name == "(blank)" or given == "(blank)":
+            continue
+        role = str(r["role"]).strip().lower()
+        text = given.removesuffix(" 00:00:00")
+        before = (recorded or {}).get((role, name, text))
+        if before is None:
+            sig = Signature(
+                role, name, text, signed_date(when) is not None, _overall(now), run, now, values
+            )
+        else:
+            sig = Signature(
+                role,
+                name,
+                text,
+                signed_date(when) is not None,
+                before["covers"],
+                before["run"],
+                before["sheets"],
+                before["policy"],
+            )
+            if before["covers"] != _overall(now):
+                sig.changed = _what_changed(before["sheets"], now, before["policy"], values)
+        out.append(sig)
+    return out
+
+
+def signoff_status(
+    signoff: pd.DataFrame | list[Signature] | None,
+) -> str:
+    """``approved``, ``assured`` or ``drafted``: who has signed what this run is.
+
+    ``assured`` needs an assurer's name and real date; ``approved`` an assurer's and an
+    approver's; each signature counts only while the inputs and Policy it was given
+    against are unchanged (:func:`signatures`).
+    """
+    signed = signoff if isinstance(signoff, list) else signatures(signoff)
+    counting = {s.role for s in signed if s.counts}
+    if {"assurer", "approver"} <= counting:
         return "approved"
-    if "assurer" in signed:
+    if "assurer" in counting:
         return "assured"
     return "drafted"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -95,6 +96,7 @@ class RunState:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    run_at: datetime | None = None
 
     @property
     def practices(self) -> pd.DataFrame:
@@ -599,10 +601,38 @@ register(
 
 
 def _run_assurance(state: RunState) -> None:
-    """The self-test's result, recorded with the run (computed once per process)."""
+    """The self-test's result (computed once per process), and what each signature covers.
+
+    A signature the inputs or the Policy have changed under no longer counts: the run
+    says so as a warning, naming what changed since it was given.
+    """
     from ..self_test import selftest_result
+    from .assurance import input_fingerprints, shown, signatures, signoff_status
+    from .policy import parameters
 
     state.results["assurance"] = selftest_result()
+    inputs = state.inputs
+    params = parameters()
+    signed = signatures(
+        inputs.signoff,
+        inputs.signed,
+        input_fingerprints(inputs, params),
+        {p.name: shown(getattr(inputs.policy, p.name)) for p in params},
+        "" if state.run_at is None else state.run_at.isoformat(sep=" "),
+    )
+    state.results["signoff"] = signed
+    for s in signed:
+        if s.changed:
+            state.warnings.append(
+                f"the {s.role}'s sign-off ({s.name}, {s.date}) no longer covers this run: "
+                f"{', '.join(s.changed)} changed since it was given; the status is "
+                f"{signoff_status(signed)} until they sign again with a new date"
+            )
+        elif not s.real_date:
+            state.warnings.append(
+                f"Sign-off: the {s.role}'s date {s.date!r} is not a date (e.g. 2026-12-01): "
+                "their sign-off does not count until it is"
+            )
 
 
 def _assurance_tables(result: Any) -> dict[str, pd.DataFrame]:

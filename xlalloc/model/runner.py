@@ -172,7 +172,8 @@ def run_model(
     Raises:
         InputError: Every problem found by the engine, together.
     """
-    state = RunState(inputs, progress or (lambda _s: None))
+    run_at = run_at or run_time()
+    state = RunState(inputs, progress or (lambda _s: None), run_at=run_at)
     for part in parts():
         if part.after_problems:
             state.problems.raise_if_any()
@@ -188,7 +189,7 @@ def run_model(
         inputs,
         state.results,
         [*inputs.warnings, *state.warnings, *state.messages],
-        run_at or run_time(),
+        run_at,
         [*inputs.notes, *state.notes],
     )
 

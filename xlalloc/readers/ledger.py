@@ -21,7 +21,7 @@ import pandas as pd
 from ..engine.errors import InputError, Problems, option
 from ..engine.frames import SOURCE_ROW
 from .cells import is_blank, parse_money, parse_number, parse_period
-from .tables import header_key, read_table
+from .tables import FLAGGED, header_key, read_table
 
 __all__ = [
     "ALIASES",
@@ -117,7 +117,7 @@ def read_actuals(
             headers, or no month or amount column; every problem together.
     """
     where = Path(path).name
-    raw = read_table(path)
+    raw = read_table(path, keep_flagged=True)  # a cell with an error: that row's exception
     problems = Problems()
     rename: dict[str, str] = {}
     headers: dict[str, str] = {}
@@ -180,6 +180,12 @@ def read_actuals(
     frame["amount"], frame["amount_problem"] = _converted(
         df["amount"], headers["amount"], parse_money
     )
+    # An Excel error or a formula without its result is said so, never "blank".
+    position = {int(r): i for i, r in enumerate(frame[SOURCE_ROW])}
+    for (row, key), why in raw.attrs.get(FLAGGED, {}).items():
+        fld = rename.get(key)
+        if fld in ("month", "amount"):
+            frame.loc[position[row], f"{fld}_problem"] = f"{headers[fld]} {why}"
     return LedgerExtract(frame, where, headers, notes)
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
-from ..model.assurance import ASSURANCE, recorded_values
+from ..model.assurance import ASSURANCE, recorded_signatures, recorded_values
 from ..model.policy import ModelPolicy, ParameterKind
 from ..model.schema import INPUT_TABLES, PARAMETERS, POLICY, ROLES, Column, InputTable, Kind
 from .archive import cell_flags, check_workbook
@@ -85,6 +85,8 @@ class ModelInputs:
     cost_centres: pd.DataFrame | None = None  # the ledger's cost centres, for packs
     signoff: pd.DataFrame | None = None  # who commissioned, built, assured and approved it
     previous: dict[str, str] = field(default_factory=dict)  # the last run's Policy, recorded
+    # The signatures the last run recorded, with what each was given against.
+    signed: dict[tuple[str, str, str], dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if "year" not in self.practices.columns:  # one year: the Policy's
@@ -603,6 +605,7 @@ def read_model_rows(
             problems.add("Totals", "baselines are given but no totals by year")
     problems.raise_if_any()
     practices = pr.rename(columns={f"{c}_wp": c for c in COMPONENTS})
+    record = rows(ASSURANCE) if tables is None else None  # what the last run recorded
     practices["icb_code"] = "ICB"
     practices["icb_name"] = policy.icb_name or "ICB"
     return ModelInputs(
@@ -621,7 +624,8 @@ def read_model_rows(
         years_given=years_given,
         cost_centres=frames["tblCostCentres"],
         signoff=frames["tblSignoff"],
-        previous=recorded_values(rows(ASSURANCE)) if tables is None else {},
+        previous=recorded_values(record),
+        signed=recorded_signatures(record),
     )
 
 

@@ -30,8 +30,9 @@ import pandas as pd
 
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW
-from .archive import check_workbook
-from .cells import is_blank, parse_number
+from .archive import cell_flags, check_workbook
+from .cells import col_letter, is_blank, parse_number
+from .ooxml import sheet_parts
 from .sheets import open_values
 
 __all__ = [
@@ -109,8 +110,20 @@ def workbook_sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
         InputError: The workbook is empty, encrypted, damaged, beyond the archive
             limits, or a sheet cannot be read.
     """
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        check_workbook(p)
+    for name, rows, _ in _sheets_and_flags(p):
+        yield name, rows
+
+
+def _sheets_and_flags(
+    p: Path,
+) -> Iterator[tuple[str, list[list[object]], dict[tuple[int, int], str]]]:
+    """Each sheet's name, rows and the cells that must not be read as values.
+
+    A cell holding an Excel error (``#N/A``) or a formula saved without its result is
+    flagged (:func:`.archive.cell_flags`), never read as a blank.
+    """
+    parts = check_workbook(p) if p.suffix.lower() in (".xlsx", ".xlsm") else {}
+    part_of = sheet_parts(parts) if parts else {}
     wb = open_values(p)
     for name in wb.sheet_names:
         try:
@@ -119,7 +132,13 @@ def workbook_sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
             raise InputError(
                 f"sheet '{name}' cannot be read (the file is damaged?): {e}", where=p.name
             ) from None
-        yield name, [list(r) for r in rows]
+        flags = cell_flags(parts, part_of[name]) if name in part_of else {}
+        yield name, [list(r) for r in rows], flags
+
+
+#: A frame's ``attrs`` key: the cells :func:`read_table` found holding an Excel error or
+#: a formula without its result, ``(source_row, column) -> why`` (their values are blank).
+FLAGGED = "flagged"
 
 
 def read_table(
@@ -127,6 +146,7 @@ def read_table(
     numbers: Iterable[str] = (),
     required: Iterable[str] = (),
     problems: Problems | None = None,
+    keep_flagged: bool = False,
 ) -> pd.DataFrame:
     """Read a CSV or the first sheet of a workbook into a validated frame.
 
@@ -136,6 +156,10 @@ def read_table(
         required: Columns (keys) that must be present.
         problems: Where to add problems with values (so a caller reports them with its
             own); without it they are raised here.
+        keep_flagged: A cell holding an Excel error or a formula without its result is a
+            problem (named by its cell) unless this is set; then it is left blank and
+            listed in the frame's ``attrs`` (:data:`FLAGGED`) for the caller to report
+            (a ledger's bad rows are exceptions, not errors).
 
     Returns:
         Columns keyed by :func:`header_key`, text stripped, blanks missing, and a
@@ -149,8 +173,9 @@ def read_table(
     p = _check_file(path)
     where = p.name  # as every other message about the file names it
     rows: list[list[object]]
+    flags: dict[tuple[int, int], str] = {}
     if p.suffix.lower() in WORKBOOK_SUFFIXES:
-        rows = next(workbook_sheets(p), ("", []))[1]
+        rows, flags = next(_sheets_and_flags(p), ("", [], {}))[1:]
     else:
         rows = [list(r) for r in csv_rows(p)]
     while rows and all(is_blank(v) for v in rows[-1]):
@@ -191,6 +216,15 @@ def read_table(
     df[SOURCE_ROW] = range(2, len(body) + 2)
     # Each key's header as the file writes it, for messages that quote the user's words.
     df.attrs["headers"] = {k: str(h).replace("\ufeff", "").strip() for k, h in zip(header, rows[0])}
+    flagged = {}
+    for (r, j), why in sorted(flags.items()):
+        if r < 2 or r > len(body) + 1 or j >= width or not header[j]:
+            continue
+        df.iat[r - 2, j] = None  # never read as a value
+        flagged[(r, header[j])] = why
+        if not keep_flagged:
+            values_found.add(where, f"cell {col_letter(j)}{r} {why}", row=r, column=header[j])
+    df.attrs[FLAGGED] = flagged
     for c in numbers:
         if c not in df.columns:
             continue

@@ -28,7 +28,15 @@ from pathlib import Path
 from ..engine.errors import InputError, option
 from ..readers.tables import file_sha256
 
-__all__ = ["Snapshot", "atomic_write", "check_output", "remove_leftovers", "snapshot"]
+__all__ = [
+    "Snapshot",
+    "atomic_write",
+    "check_not_open",
+    "check_output",
+    "held_by",
+    "remove_leftovers",
+    "snapshot",
+]
 
 TEMP_PREFIX = ".~xlalloc-"
 
@@ -185,6 +193,63 @@ def atomic_write(target: str | Path, data: bytes, unchanged: Snapshot | None = N
     return real
 
 
+def _lock_files(path: Path) -> list[tuple[Path, str]]:
+    """The lock files an office program keeps beside a workbook it has open.
+
+    Excel writes ``~$NAME`` (for a long name, ``~$`` and the name less its first two
+    characters); LibreOffice writes ``.~lock.NAME#``.
+    """
+    name = path.name
+    excel = {f"~${name}", f"~${name[2:]}"} if len(name) > 2 else {f"~${name}"}
+    return [(path.with_name(n), "Excel") for n in sorted(excel)] + [
+        (path.with_name(f".~lock.{name}#"), "LibreOffice")
+    ]
+
+
+def _owner(lock: Path, program: str) -> str:
+    """Who a lock file says holds the workbook ("" when it does not say).
+
+    LibreOffice's is one line, ``,Name,host,date,profile;``; Excel's opens with a byte
+    giving the length of the user's name, then the name.
+    """
+    try:
+        data = lock.read_bytes()[:512]
+    except OSError:
+        return ""
+    if program == "LibreOffice":
+        fields = data.decode("utf-8", "replace").split(",")
+        return fields[1].strip() if len(fields) > 1 else ""
+    if data:
+        n = data[0]
+        return data[1 : 1 + n].decode("latin-1", "replace").strip("\x00 ").strip()
+    return ""
+
+
+def held_by(path: str | Path) -> str | None:
+    """Who holds a workbook open, in words, or ``None`` when no lock file is beside it."""
+    for lock, program in _lock_files(Path(path)):
+        if lock.is_file():
+            who = _owner(lock, program)
+            return f"{program}" + (f" ({who})" if who else "") + f": its lock file {lock.name}"
+    return None
+
+
+def check_not_open(path: str | Path, where: str) -> None:
+    """Refuse to write a workbook that Excel or LibreOffice holds open.
+
+    Raises:
+        InputError: Naming the program, who its lock file says holds it, and the lock.
+    """
+    holder = held_by(path)
+    if holder is not None:
+        raise InputError(
+            f"{Path(path).name} is open in {holder}; close it there first (xlalloc never "
+            "writes a workbook another program has open: its next save would overwrite "
+            "xlalloc's, or xlalloc's its)",
+            where=where,
+        )
+
+
 def check_output(
     path: str | Path,
     inputs: Iterable[str | Path] = (),
@@ -221,4 +286,6 @@ def check_output(
         raise InputError(f"{out} is a folder; expected a file name", where=where)
     if out.exists() and not force:
         raise InputError(f"{out} exists; pass {option('overwrite')} to replace it", where=where)
+    if out.exists():
+        check_not_open(out, where)
     return out

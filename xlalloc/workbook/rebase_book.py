@@ -115,7 +115,7 @@ def _baselines_sheet(new: pd.DataFrame, n_bridge: int, look: Look) -> SheetSpec:
 
 
 def _checks_sheet(
-    old: pd.DataFrame, new: pd.DataFrame, bridge: pd.DataFrame, look: Look
+    old: pd.DataFrame, new: pd.DataFrame, bridge: pd.DataFrame, look: Look, unit: float
 ) -> SheetSpec:
     d = Drawing("Checks", look)
     d.title("Checks", "Each reads 0 when all is well; the first is the sum of the others.")
@@ -135,8 +135,8 @@ def _checks_sheet(
             f"-{o}!$C$2:$C${n_old + 1},2)<>0))",
         ),
         (
-            "Parts a unit or more from their exact share",
-            f"=SUMPRODUCT(--(ABS({amount}-{exact})>=1))",
+            f"Parts £{unit:,g} (the rounding unit) or more from their exact share",
+            f"=SUMPRODUCT(--(ABS({amount}-{exact})>={unit:g}))",
         ),
     ]
     d.put(4, 1, "Overall check (0 when all is well)", bold=True)
@@ -149,7 +149,11 @@ def _checks_sheet(
 
 
 def write_rebase(
-    path: str | Path, old: pd.DataFrame, result: RebaseResult, look: Look | None = None
+    path: str | Path,
+    old: pd.DataFrame,
+    result: RebaseResult,
+    look: Look | None = None,
+    unit: float = 1.0,
 ) -> Path:
     """Write the rebase workbook (see the module) to ``path``.
 
@@ -158,6 +162,7 @@ def write_rebase(
         old: The old ICBs' baselines as given: ``icb_code, icb_name, baseline``.
         result: :func:`~xlalloc.engine.rebase.rebase`'s result.
         look: Money unit, marking, paper.
+        unit: The rounding unit of the parts (£): each within one unit of its exact share.
     """
     look = look or Look()
     inputs = Drawing("Old baselines", look)
@@ -171,6 +176,6 @@ def write_rebase(
         *([chart] if chart is not None else []),
         inputs.spec(),
         left.spec(),
-        _checks_sheet(old, result.baselines, result.bridge, look),
+        _checks_sheet(old, result.baselines, result.bridge, look, unit),
     ]
     return save_specs(specs, path)

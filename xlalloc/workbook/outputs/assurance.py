@@ -16,6 +16,8 @@ from ..._version import __version__
 from ...model.assurance import (
     ASSURANCE,
     LOG_HEADER,
+    RECORD_HEADER,
+    Signature,
     assumptions_log,
     data_log,
     model_map,
@@ -85,11 +87,13 @@ def _map_diagram(d: Drawing, row: int, parts: pd.DataFrame) -> int:
 
 
 def _signoff(result: ModelResult) -> pd.DataFrame:
+    """Each role's signature, and whether it covers this run (and if not, why not)."""
     given = result.inputs.signoff
     rows = {
         str(r["role"]).strip().lower(): r
         for _, r in (given if given is not None else pd.DataFrame()).iterrows()
     }
+    signed = {s.role: s for s in _signed(result)}
     out = []
     for role in ROLES:
         r = rows.get(role, {})
@@ -99,22 +103,58 @@ def _signoff(result: ModelResult) -> pd.DataFrame:
                 "Role": role,
                 "Name": "" if name == "(blank)" else name,
                 "Date": "" if date == "(blank)" else date.removesuffix(" 00:00:00"),
+                "Covers this run": _covers(signed.get(role)),
                 "Note": "" if shown(r.get("note")) == "(blank)" else shown(r.get("note")),
             }
         )
     return pd.DataFrame(out)
 
 
+def _signed(result: ModelResult) -> list[Signature]:
+    return list(result.results.get("signoff") or [])
+
+
+def _covers(s: Signature | None) -> str:
+    """Whether a signature counts for this run, in words."""
+    if s is None:
+        return ""
+    if not s.real_date:
+        return f"no: {s.date} is not a date"
+    if s.changed:
+        return f"no: {', '.join(s.changed)} changed since it was given (run of {s.run})"
+    return f"yes (given against the run of {s.run})"
+
+
+def _record(signed: list[Signature]) -> pd.DataFrame:
+    """What each signature was given against, for the next run to read back."""
+    return pd.DataFrame(
+        [
+            (
+                s.role,
+                s.name,
+                s.date,
+                s.covers,
+                s.run,
+                "; ".join(f"{k}={v}" for k, v in s.sheets.items()),
+                "; ".join(f"{k}={v}" for k, v in s.policy.items()),
+            )
+            for s in signed
+        ],
+        columns=list(RECORD_HEADER),
+    )
+
+
 def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> SheetSpec:
     d = output_sheet(ASSURANCE, "Assurance: the record of this run for review and sign-off", look)
-    status = signoff_status(result.inputs.signoff)
+    status = signoff_status(_signed(result))
     row = HEADER_ROW
     d.put(row, 1, "Status", bold=True)
     d.put(row, 2, status, bold=True)
     d.note(
         row,
         3,
-        "drafted until an assurer, then an approver, gives a name and a date on the Sign-off sheet",
+        "drafted until an assurer, then an approver, gives a name and a date on the Sign-off "
+        "sheet; a sign-off counts while the inputs and Policy it was given against are unchanged",
         italic=True,
     )
     row = _words(
@@ -122,7 +162,7 @@ def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> Sh
         row + 2,
         "Roles and sign-off (the Sign-off sheet; HM Treasury's AQuA book)",
         _signoff(result),
-        [1, 2, 1, 5],
+        [1, 2, 1, 3, 2],
     )
     selftest = result.results.get("assurance")
     failed = 0 if selftest is None else len(selftest.cases) - selftest.passed
@@ -195,6 +235,10 @@ def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> Sh
     names = {"kind": "Kind", "item": "Item", "years": "Years", "rows": "Rows", "sha256": "SHA-256"}
     data = data_log(result).rename(columns=names)
     row = _words(d, row, "Data log: where the figures came from", data, [1, 5, 1, 1, 1])
+    signed = _signed(result)
+    if signed:  # read back by the next run: what each sign-off was given against
+        title = "Sign-off record: what each signature was given against (read by the next run)"
+        row = _words(d, row, title, _record(signed), [1, 1, 1, 1, 1, 2, 2])
     for k, width in enumerate(WIDTHS):
         d.width(col(k + 1), width)
     return d.spec()
