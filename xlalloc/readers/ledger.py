@@ -183,7 +183,7 @@ def read_actuals(
     # An Excel error or a formula without its result is said so, never "blank".
     position = {int(r): i for i, r in enumerate(frame[SOURCE_ROW])}
     for (row, key), why in raw.attrs.get(FLAGGED, {}).items():
-        fld = rename.get(key)
+        fld = rename.get(key, "")
         if fld in ("month", "amount"):
             frame.loc[position[row], f"{fld}_problem"] = f"{headers[fld]} {why}"
     return LedgerExtract(frame, where, headers, notes)

@@ -216,15 +216,7 @@ def read_table(
     df[SOURCE_ROW] = range(2, len(body) + 2)
     # Each key's header as the file writes it, for messages that quote the user's words.
     df.attrs["headers"] = {k: str(h).replace("\ufeff", "").strip() for k, h in zip(header, rows[0])}
-    flagged = {}
-    for (r, j), why in sorted(flags.items()):
-        if r < 2 or r > len(body) + 1 or j >= width or not header[j]:
-            continue
-        df.iat[r - 2, j] = None  # never read as a value
-        flagged[(r, header[j])] = why
-        if not keep_flagged:
-            values_found.add(where, f"cell {col_letter(j)}{r} {why}", row=r, column=header[j])
-    df.attrs[FLAGGED] = flagged
+    df.attrs[FLAGGED] = _flagged(df, header, flags, None if keep_flagged else values_found, where)
     for c in numbers:
         if c not in df.columns:
             continue
@@ -241,6 +233,29 @@ def read_table(
         df[c] = pd.Series(values, index=df.index, dtype="float64")
     found.raise_if_any()
     return df
+
+
+def _flagged(
+    df: pd.DataFrame,
+    header: list[str],
+    flags: dict[tuple[int, int], str],
+    problems: Problems | None,
+    where: str,
+) -> dict[tuple[int, str], str]:
+    """Blank the flagged cells of the table, and report each (unless ``problems`` is None).
+
+    Returns:
+        ``(source_row, column) -> why`` for each flagged cell of the table.
+    """
+    out = {}
+    for (r, j), why in sorted(flags.items()):
+        if r < 2 or r > len(df) + 1 or j >= len(header) or not header[j]:
+            continue
+        df.iat[r - 2, j] = None  # never read as a value
+        out[(r, header[j])] = why
+        if problems is not None:
+            problems.add(where, f"cell {col_letter(j)}{r} {why}", row=r, column=header[j])
+    return out
 
 
 def read_totals(path: str | Path) -> dict[str, float]:
