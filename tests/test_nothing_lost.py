@@ -386,3 +386,218 @@ def test_an_excel_error_in_baselines_or_a_ledger_is_never_blank(
     rc, text = run(_pack(model, ledger, 6, tmp_path / "p"), capsys)
     assert rc == 0, text
     assert "row 3: amount holds the Excel error #DIV/0!" in text
+
+
+# ---------------------------------------------------------------- crashes on bad input
+
+
+def _cases(tmp_path, text, bom=False):
+    path = tmp_path / "CASES.json"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    return path
+
+
+GOOD_CASE = (
+    '{"id": "lr", "kind": "largest_remainder", "source": "by hand", '
+    '"inputs": {"weights": [3, 1, 4], "total": 1001, "unit": 1}, "expected": {"amounts": [375, 125, 501]}}'
+)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"cases": [', "CASES.json: line 1, column 12: not valid JSON (Expecting value)"),
+        ("[1, 2]", 'CASES.json: expected an object with a list of cases, {"cases": [{...}, ...]}'),
+        ('{"cases": [[1]]}', "CASES.json: case 1 is [1]; expected an object {...}"),
+        (
+            '{"cases": [{"kind": "dft", "source": "s", "inputs": {}, "expected": {"dft": 1}}]}',
+            "CASES.json: case 1: 'id' is missing or not text",
+        ),
+        (
+            '{"cases": [{"id": "a", "kind": "dft", "source": "s", "inputs": {}, '
+            '"expected": {"dft": "zero"}}]}',
+            "CASES.json: case 1 (a): expected 'dft' is \"zero\"; expected a number or a list",
+        ),
+        (
+            '{"cases": [{"id": "a", "kind": "dft", "source": "s", "inputs": {}, "expected": {}}]}',
+            "CASES.json: case 1 (a): 'expected' is missing or empty: a case must state at "
+            "least one figure to check",
+        ),
+    ],
+)
+def test_a_bad_case_file_is_named_never_a_crash(tmp_path, capsys, text, message):
+    rc, out = run(["selftest", "--cases", _cases(tmp_path, text)], capsys)
+    assert rc == 2
+    assert message in out
+    assert "unexpected error" not in out
+
+
+def test_a_case_file_with_a_byte_order_mark_runs(tmp_path, capsys):
+    rc, out = run(
+        ["selftest", "--cases", _cases(tmp_path, f'{{"cases": [{GOOD_CASE}]}}', True)], capsys
+    )
+    assert rc == 0, out
+    assert "1/1 reference cases passed" in out
+
+
+@pytest.mark.parametrize("damage", ["cut short", "entities"])
+def test_addin_verify_names_a_damaged_ribbon_part(tmp_path, capsys, damage):
+    import zipfile
+
+    built = tmp_path / "built" / "xlalloc.xlam"
+    built.parent.mkdir()
+    assert run(["addin", "build", "-o", built], capsys)[0] == 0
+    bad = tmp_path / "xlalloc.xlam"
+    with zipfile.ZipFile(built) as z, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in z.infolist():
+            data = z.read(item.filename)
+            if item.filename == "customUI/customUI.xml":
+                data = (
+                    data[: len(data) // 2]
+                    if damage == "cut short"
+                    else (b'<!DOCTYPE x [<!ENTITY a "b">]>\n' + data)
+                )
+            out.writestr(item.filename, data)
+    rc, text = run(["addin", "verify", "-o", bad], capsys)
+    assert rc == 1
+    assert "problem: part customUI/customUI.xml is not well-formed XML or uses entities" in text
+    assert "xlalloc.xlam: FAILED" in text
+
+
+def test_lite_on_the_core_install_writes_its_files(tmp_path, capsys, monkeypatch):
+    """`xlalloc lite` on the core install crashed: PackageNotFoundError: xlwings. Lite
+    installs xlwings itself; with none here to pin to, requirements.txt gives pyproject's
+    bounds."""
+    from importlib import metadata
+
+    real = metadata.version
+
+    def version(name):
+        if name == "xlwings":
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr("xlalloc.excel.lite.metadata.version", version)
+    rc, text = run(["lite", tmp_path / "lite"], capsys)
+    assert rc == 0, text
+    lines = (tmp_path / "lite" / "requirements.txt").read_text().splitlines()
+    assert lines[0] == "xlwings>=0.30"
+    assert (tmp_path / "lite" / "main.py").stat().st_size > 0
+
+
+# ------------------------------------------------------------------- silent acceptance
+
+
+def test_a_marking_too_long_for_the_page_header_is_refused(tmp_path, capsys):
+    marking = "OFFICIAL-SENSITIVE: " + "COMMERCIAL " * 30  # 350 characters
+    rc, text = run(["targets", "demo", "-o", tmp_path / "t.xlsx", "--marking", marking], capsys)
+    assert rc == 2
+    assert (
+        "--marking: the protective marking is 350 characters; a page header holds at most 244"
+        in text
+    )
+    assert not (tmp_path / "t.xlsx").exists()
+    # The same on the Policy sheet, named by its cell.
+    model = demo_model(tmp_path / "model.xlsx")
+    _set_policy(model, "protective_marking", marking)
+    rc, text = run(["validate", model], capsys)
+    assert rc == 1
+    assert "protective_marking" in text and "a page header holds at most 244" in text
+
+
+# ----------------------------------------------------------- messages that locate it
+
+
+def test_a_misspelt_icb_or_place_gets_the_nearest_names(
+    tmp_path, capsys, shared_dir, model_and_ledgers
+):
+    new = shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    rc, text = run(["targets", new, "--icb", "esex", "-o", tmp_path / "t.csv"], capsys)
+    assert rc == 2
+    assert "close matches: T02 NHS Essex ICB" in text
+    _, model, ledgers = model_and_ledgers
+    rc, text = run([*_pack(model, ledgers[6], 6, tmp_path / "p"), "--place", "Brokvale"], capsys)
+    assert rc == 2
+    assert (
+        "--place: unknown place 'Brokvale'; did you mean Brookvale? The model's places are "
+        "Ashford City, Brookvale and Castleton."
+    ) in text
+    # A ledger row's misspelt place or programme is an exception that suggests the name.
+    ledger = _ledger(
+        tmp_path / "l.csv",
+        [(6, "Acute", "Brookvale", "", "1"), (6, "Acutte", "Brokvale", "", "2")],
+    )
+    rc, text = run(_pack(model, ledger, 6, tmp_path / "p2"), capsys)
+    assert rc == 0
+    assert (
+        "row 3: unknown place 'Brokvale' (did you mean Brookvale?); unknown programme "
+        "'Acutte' (did you mean Acute?)"
+    ) in text
+
+
+def test_a_practice_in_two_places_is_named_with_its_rows(tmp_path, capsys, shared_dir):
+    new = shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    places = tmp_path / "PLACES.csv"
+    places.write_text("practice_code,place\nB85005,One\nB85022,One\nB85005,Two\n")
+    rc, text = run(
+        ["targets", new, "--icb", "QWO", "--places", places, "-o", tmp_path / "t.csv"], capsys
+    )
+    assert rc == 2
+    assert (
+        "PLACES.csv, rows 2, 4, column 'place': practice B85005 is in more than one place: One (row 2) and Two (row 4)"
+        in text
+    )
+    assert "[" not in text.split("practice B85005")[1].splitlines()[0]
+
+
+def test_a_files_year_can_be_given_and_a_wrong_file_says_what_it_is(tmp_path, capsys, shared_dir):
+    src = shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    named = tmp_path / "ICB Place Based Tool 2026-27.csv"  # the year as people write it
+    shutil.copy(src, named)
+    rc, text = run(["targets", named, "--icb", "QWO", "-o", tmp_path / "a.csv"], capsys)
+    assert rc == 0, text
+    nameless = tmp_path / "practices.csv"
+    shutil.copy(src, nameless)
+    rc, text = run(["targets", nameless, "--icb", "QWO", "-o", tmp_path / "b.csv"], capsys)
+    assert rc == 2
+    assert "practices.csv: cannot tell the financial year from the file name: name the file" in text
+    assert "or give the year with the command's year option" in text
+    rc, text = run(
+        ["targets", nameless, "--icb", "QWO", "--year", "2026/27", "-o", tmp_path / "b.csv"], capsys
+    )
+    assert rc == 0, text
+    for name, content in (
+        ("ledger_2026_2027.csv", b"month,programme,place,practice_code,amount\n6,Acute,A,,1\n"),
+        ("paper_2026_2027.csv", b"%PDF-1.4\n%binary\n"),
+    ):
+        wrong = tmp_path / name
+        wrong.write_bytes(content)
+        rc, text = run(["targets", wrong, "--icb", "QWO", "-o", tmp_path / "c.csv"], capsys)
+        assert rc == 2
+        assert f"{name}: this is not NHS England's GP-practice weighted population file" in text
+
+
+def test_a_blank_former_icb_is_named_by_its_row(tmp_path, capsys, shared_dir):
+    """`new --places-by former_icb` crashed (exit 70) when a practice's former ICB was
+    blank, and `targets` named "--former, row 135, column 'place'"."""
+    import csv
+
+    old = shared_dir / "ICB_Allocation_Tool_update__2025_2026.csv"
+    new = shared_dir / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+    rows = list(csv.reader(old.open(encoding="utf-8-sig")))
+    icb = rows[0].index("ICB")
+    k = next(i for i, r in enumerate(rows) if r[0] == "F81001")
+    rows[k][icb] = ""
+    blanked = tmp_path / "old_2025_2026.csv"
+    with blanked.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    message = (
+        f"old_2025_2026.csv, row {k + 1}, column 'ICB': practice F81001 has no ICB in this "
+        "file, so no former ICB to be its place"
+    )
+    args = ["new", tmp_path / "m.xlsx", "--icb", "T02", "--places-by", "former_icb"]
+    rc, text = run([*args, "--practices", blanked, "--practices", new], capsys)
+    assert rc == 2 and message in text
+    args = ["targets", new, "--icb", "T02", "--places-by", "former_icb", "--former", blanked]
+    rc, text = run([*args, "-o", tmp_path / "t.csv"], capsys)
+    assert rc == 2 and message in text

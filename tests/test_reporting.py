@@ -279,7 +279,9 @@ def test_bad_arguments(demo_packs, tmp_path, capsys):
         )
         == 2
     )
-    assert "unknown place(s) ['Nowhere']" in capsys.readouterr().err
+    assert "unknown place 'Nowhere'. The model's places are Ashford City, Brookvale and" in (
+        capsys.readouterr().err
+    )
     bad = tmp_path / "bad.csv"
     pd.DataFrame({"month": [1], "amount": [5]}).to_csv(bad, index=False)
     assert (

@@ -292,7 +292,7 @@ def _place_map(r: TargetsRequest, practices: pd.DataFrame) -> Any:
             where=option("places_by"),
         )
     if r.places:
-        return cap.define_places(practices, read_table(r.places), where=str(r.places))
+        return cap.define_places(practices, read_table(r.places), where=r.places.name)
     if r.places_by == "former_icb":
         places = _former_places(practices, r.former, r.blank_as_zero)
         return cap.define_places(practices, places, where=option("former"))
@@ -321,7 +321,9 @@ def _former_places(
             where=option("places_by"),
         )
     blank = nhse.BlankWP.ZERO if blank_as_zero else nhse.BlankWP.ERROR
-    earlier = nhse.load_practices(former, blank_wp=blank).drop_duplicates("practice_code")
+    whole = nhse.load_practices(former, blank_wp=blank)
+    nhse.blank_icb_problems(whole, former, practices["practice_code"]).raise_if_any()
+    earlier = whole.drop_duplicates("practice_code")
     icb = earlier.set_index("practice_code")["icb_name"].astype(str)
     absent = practices[~practices["practice_code"].isin(icb.index)]
     if len(absent):

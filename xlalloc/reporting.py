@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar
 import pandas as pd
 from pydantic import Field
 
-from .engine.errors import InputError, Problems, option
+from .engine.errors import InputError, Problem, Problems, did_you_mean, listed, option
 from .engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
@@ -145,7 +145,14 @@ def make_packs(
     unknown = [p for p in wanted if p not in all_places]
     if unknown:
         raise InputError(
-            f"unknown place(s) {unknown}; places are {all_places}", where=option("place")
+            [
+                Problem(
+                    option("place"),
+                    f"unknown place '{p}'{did_you_mean(p, all_places)} The model's places are "
+                    f"{listed(all_places)}.",
+                )
+                for p in unknown
+            ]
         )
     practices = result.practices
     out_dir = Path(out_dir)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .engine.errors import InputError, Problems, option, percent_hint
-from .model.policy import ModelPolicy, MoneyUnit
+from .model.policy import ModelPolicy, MoneyUnit, checked_marking
 
 __all__ = ["Request", "Written"]
 
@@ -47,10 +47,11 @@ class Request(BaseModel):
             for err in e.errors():
                 name = str(err["loc"][0]) if err["loc"] else "request"
                 value = values.get(name, "")
+                got = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
                 problems.add(
                     option(name),
-                    f"{err['msg']}"
-                    + (f" (got {value!r})" if value not in ("", None) else "")
+                    f"{err['msg'].removeprefix('Value error, ')}"
+                    + (f" (got {got})" if value not in ("", None) else "")
                     + (percent_hint(value) if name in cls.rates else ""),
                 )
             raise InputError(problems.items) from None
@@ -72,6 +73,12 @@ class Written(Request):
     paper_size: Literal["A4", "A3"] = Field(
         _POLICY["paper_size"].default, description="paper the workbook prints on: A4 or A3"
     )
+
+    @field_validator("marking")
+    @classmethod
+    def _marking_fits(cls, v: str) -> str:
+        """A marking that fits the printed page header (:func:`checked_marking`)."""
+        return checked_marking(v) or ""
 
     def checked_output(
         self,

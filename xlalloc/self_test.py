@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
+from .engine.errors import InputError, Problems
 
 __all__ = [
     "CACHE_ENV",
@@ -267,13 +268,106 @@ def _check(case: dict) -> CaseResult:
     return CaseResult(case["id"], case["source"], not wrong, detail)
 
 
+def _is_figures(value: object) -> bool:
+    """A number, or a non-empty list of numbers (booleans are not numbers)."""
+    if isinstance(value, list):
+        return bool(value) and all(_is_figures(v) and not isinstance(v, list) for v in value)
+    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _case_problems(k: int, case: object, where: str, problems: Problems) -> None:
+    """Every problem of one case: what it needs, each named by the case and the field."""
+    if not isinstance(case, dict):
+        problems.add(where, f"case {k} is {json.dumps(case)[:60]}; expected an object {{...}}")
+        return
+    name = f"case {k}" + (f" ({case['id']})" if isinstance(case.get("id"), str) else "")
+    for key in ("id", "kind", "source"):
+        if not isinstance(case.get(key), str) or not case[key].strip():
+            problems.add(where, f"{name}: '{key}' is missing or not text")
+    if isinstance(case.get("kind"), str) and case["kind"] not in KINDS:
+        problems.add(
+            where,
+            f"{name}: kind '{case['kind']}' is not one of {', '.join(sorted(KINDS))}",
+        )
+    if not isinstance(case.get("inputs"), dict):
+        problems.add(where, f"{name}: 'inputs' is missing or not an object {{...}}")
+    expected = case.get("expected")
+    if not isinstance(expected, dict) or not expected:
+        problems.add(
+            where,
+            f"{name}: 'expected' is missing or empty: a case must state at least one "
+            "figure to check (a case that checks nothing would pass whatever the engine did)",
+        )
+    else:
+        for field_name, value in expected.items():
+            if not _is_figures(value):
+                problems.add(
+                    where,
+                    f"{name}: expected '{field_name}' is {json.dumps(value)}; expected a "
+                    "number or a list of numbers",
+                )
+    tol = case.get("tolerance", 0)
+    if not (isinstance(tol, int | float) and not isinstance(tol, bool) and 0 <= tol < 1):
+        problems.add(
+            where, f"{name}: tolerance is {json.dumps(tol)}; expected a number from 0 below 1"
+        )
+
+
+def read_cases(path: str | Path) -> list[dict]:
+    """A case file's cases, checked at the boundary: every problem at once.
+
+    UTF-8 (a byte-order mark allowed, as Windows editors save it); an object with a
+    non-empty list ``cases``, each case an object with ``id``, ``kind`` (one of the
+    engine's), ``source``, ``inputs`` and ``expected`` (at least one figure: a number or
+    a list of numbers) and an optional ``tolerance``.
+
+    Raises:
+        InputError: Naming the file, the line and column of a JSON error, or each case
+            and field that is wrong.
+    """
+    p = Path(path)
+    where = p.name
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read {p}: {e.strerror or e}", where=where) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"the file is not UTF-8 text (byte {e.start + 1}); save it as UTF-8", where=where
+        ) from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(
+            f"line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})", where=where
+        ) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list) or not doc["cases"]:
+        raise InputError(
+            'expected an object with a list of cases, {"cases": [{...}, ...]}, as '
+            "xlalloc's own reference/selftest.json",
+            where=where,
+        )
+    problems = Problems()
+    for k, case in enumerate(doc["cases"], start=1):
+        _case_problems(k, case, where, problems)
+    problems.raise_if_any()
+    return list(doc["cases"])
+
+
 def run_selftest(path: str | Path | None = None) -> SelfTest:
-    """Run every reference case (the package's, or those in ``path``)."""
+    """Run every reference case (the package's, or those in ``path``).
+
+    Raises:
+        InputError: ``path``'s problems (:func:`read_cases`), all at once.
+    """
     if path is None:
         text = resources.files("xlalloc.reference").joinpath("selftest.json").read_text("utf-8")
+        cases = json.loads(text)["cases"]
     else:
-        text = Path(path).read_text(encoding="utf-8")
-    return SelfTest([_check(c) for c in json.loads(text)["cases"]])
+        cases = read_cases(path)
+    return SelfTest([_check(c) for c in cases])
 
 
 #: Where the self-test's passing result is kept between processes (default: the user's

@@ -87,12 +87,11 @@ def test_place_errors_reported_together(y2526_orig):
         "PLACES.csv, row 4, column 'practice_code': practice ZZZ999 is not in the practice data"
         in msg
     )
-    assert "practice B85005 is in more than one place: ['One', 'Two']" in msg
+    # Named with its rows, in words (it spelt a Python list, ['One', 'Two'], without rows).
+    assert "practice B85005 is in more than one place: One (row 2) and Two (row 3)" in msg
     assert "row 7, column 'practice_code': blank cell" in msg
     # Spanning two ICBs is found once the rows above are fixed.
-    with pytest.raises(
-        InputError, match=r"place 'Mixed' spans more than one ICB: \['QHM', 'QWO'\]"
-    ):
+    with pytest.raises(InputError, match=r"place 'Mixed' spans more than one ICB: QHM and QWO"):
         cap.define_places(y2526_orig, bad.iloc[3:5])
 
 

@@ -155,9 +155,9 @@ def test_a_cost_centre_map_is_checked_against_the_model():
         cost_centre_map(frame, ["A", "B"], ["P", "Q"], "map.csv")
     assert [(p.row, p.message) for p in e.value.problems] == [
         (3, "cost centre C1 is mapped twice (rows 2 and 3); keep one"),
-        (4, "cost centre C2: unknown programme 'Nope'; the model's programmes are ['P', 'Q']"),
+        (4, "cost centre C2: unknown programme 'Nope'. The model's programmes are P and Q."),
         (5, "the cost centre is blank"),
-        (6, "cost centre C3: unknown place 'Z'; places are ['A', 'B']"),
+        (6, "cost centre C3: unknown place 'Z'. The model's places are A and B."),
     ]
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .errors import InputError, Problem, Problems
+from .errors import InputError, Problem, Problems, listed, rows_text
 from .frames import source_rows
 from .rounding import largest_remainder, round_half_up
 
@@ -150,8 +150,16 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame, where: str = "p
             )
     counts = m.groupby("practice_code")["place"].nunique()
     for code in counts[counts > 1].index:
-        names = sorted(m.loc[m["practice_code"] == code, "place"].dropna().unique())
-        problems.add(where, f"practice {code} is in more than one place: {names}")
+        at = np.flatnonzero((m["practice_code"] == code).fillna(False).to_numpy())
+        given = [(str(m["place"].iloc[k]), rows[int(k)]) for k in at]
+        problems.add(
+            where,
+            f"practice {code} is in more than one place: "
+            + listed(f"{p} (row {r})" for p, r in given)
+            + "; give each practice one place",
+            row=rows_text([int(r) for _, r in given]),
+            column="place",
+        )
     dup_rows = m.duplicated("practice_code", keep="first") & ~m["practice_code"].isin(
         counts[counts > 1].index
     )
@@ -161,10 +169,10 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame, where: str = "p
     span = m.groupby("place")["icb_code"].nunique()
     for place in span[span > 1].index:
         icbs = sorted(m.loc[m["place"] == place, "icb_code"].unique())
-        problems.add(where, f"place {place!r} spans more than one ICB: {icbs}")
+        problems.add(where, f"place '{place}' spans more than one ICB: {listed(icbs)}")
     loc_span = m.dropna(subset=["locality"]).groupby("locality")["place"].nunique()
     for loc in loc_span[loc_span > 1].index:
-        problems.add(where, f"locality {loc!r} is in more than one place")
+        problems.add(where, f"locality '{loc}' is in more than one place")
     problems.raise_if_any()
     icb_set = set(m["icb_code"])
     in_icbs = practices[practices["icb_code"].isin(icb_set)]

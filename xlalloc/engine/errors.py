@@ -7,8 +7,10 @@ expected, so a finance user can fix them all in one pass.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -18,11 +20,59 @@ __all__ = [
     "Problem",
     "Problems",
     "checked",
+    "did_you_mean",
+    "listed",
+    "nearest",
     "option",
     "percent_hint",
     "renamed",
     "rows_text",
 ]
+
+
+#: Words a name shares with every other (NHS ... ICB) that say nothing about which it is.
+_COMMON = frozenset({"nhs", "icb", "and", "the", "of"})
+
+
+def nearest(query: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The choices nearest a misspelt name, nearest first (none when nothing is near).
+
+    Each choice is scored by the whole text and by each of its words, so ``esex`` finds
+    ``NHS Essex ICB`` and ``Brokvale`` finds ``Brookvale``.
+    """
+    q = " ".join(str(query).lower().split())
+    if not q:
+        return []
+    scored = []
+    for c in dict.fromkeys(str(c) for c in choices):
+        text = " ".join(c.lower().split())
+        words = [w for w in re.split(r"[^a-z0-9]+", text) if len(w) > 2 and w not in _COMMON]
+        score = max(SequenceMatcher(None, q, t).ratio() for t in [text, *words])
+        if q in text:
+            score = max(score, 0.9)
+        scored.append((-score, c))
+    return [c for s, c in sorted(scored) if -s >= 0.7][:n]
+
+
+def listed(names: Iterable[object], most: int = 20) -> str:
+    """Names as a person writes a list: ``Ashford City, Brookvale and Castleton``."""
+    items = [str(x) for x in names]
+    more = len(items) - most
+    if more > 0:
+        items = [*items[:most], f"{more} more"]
+    return (
+        items[0]
+        if len(items) == 1
+        else ", ".join(items[:-1]) + " and " + items[-1]
+        if items
+        else "none"
+    )
+
+
+def did_you_mean(query: str, choices: Iterable[str]) -> str:
+    """``"; did you mean Brookvale?"`` for a misspelt name, or ``"."`` (a sentence's end)."""
+    near = nearest(query, choices)
+    return f"; did you mean {' or '.join(near)}?" if near else "."
 
 
 def option(name: str) -> str:
@@ -55,7 +105,8 @@ class Problem:
     def __str__(self) -> str:
         loc = self.where
         if self.row is not None:
-            loc += f", row {self.row}"
+            many = isinstance(self.row, str) and ("," in self.row or "-" in self.row)
+            loc += f", {'rows' if many else 'row'} {self.row}"
         if self.column is not None:
             loc += f", column '{self.column}'"
         return f"{loc}: {self.message}"

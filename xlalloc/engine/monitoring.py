@@ -15,7 +15,7 @@ Months are financial-year months: 1 = April, 12 = March.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -23,11 +23,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, Problems
+from .errors import InputError, Problems, did_you_mean, listed, nearest
 from .frames import is_blank, source_rows, text_codes
 from .rounding import MAX_AMOUNT, largest_remainder
 
 __all__ = [
+    "Actuals",
     "DEFAULT_THRESHOLD",
     "CostCentreMap",
     "Ledger",
@@ -35,14 +36,17 @@ __all__ = [
     "MONTH_NAMES",
     "PackSettings",
     "Reconciliation",
+    "actuals_at",
     "budget_vs_actual",
     "check_phasing",
     "code_text",
     "cost_centre_map",
+    "exact_pence",
     "pence_sum",
     "phase_budgets",
     "read_ledger",
     "reconcile",
+    "round_pence",
     "twelfths",
 ]
 
@@ -206,15 +210,18 @@ def cost_centre_map(
         elif prog_t not in known_progs:
             problems.add(
                 where,
-                f"cost centre {code}: unknown programme {prog_t!r}; the model's programmes "
-                f"are {sorted(known_progs)}",
+                f"cost centre {code}: unknown programme '{prog_t}'"
+                f"{did_you_mean(prog_t, known_progs)} The model's programmes are "
+                f"{listed(sorted(known_progs))}.",
                 row=row,
                 column="programme",
             )
         if place_t is not None and place_t not in known_places:
             problems.add(
                 where,
-                f"cost centre {code}: unknown place {place_t!r}; places are {sorted(known_places)}",
+                f"cost centre {code}: unknown place '{place_t}'"
+                f"{did_you_mean(place_t, known_places)} The model's places are "
+                f"{listed(sorted(known_places))}.",
                 row=row,
                 column="place",
             )
@@ -353,6 +360,7 @@ def read_ledger(
             cc,
             prog,
             practice_place,
+            (known_places, known_progs),
         )
         exceptions.append(
             {
@@ -423,6 +431,7 @@ def _reasons(
     cc: pd.Series,
     prog: pd.Series,
     practice_place: Mapping[str, str],
+    known: tuple[set[str], set[str]] = (set(), set()),
 ) -> list[str]:
     """Why row ``i`` cannot be reported, each reason naming its column and value."""
     reasons = []
@@ -443,10 +452,18 @@ def _reasons(
         reasons.append("no place or practice")
     elif place_unknown[i]:
         shown = place_i if place_i is not None else practice_place.get(str(code_i))
-        reasons.append(f"unknown place {shown!r}")
+        reasons.append(f"unknown place '{shown}'" + _near(shown, sorted(known[0])))
     if prog_unknown[i]:
-        reasons.append(f"unknown programme {prog.iloc[i]!r}")
+        reasons.append(
+            f"unknown programme '{prog.iloc[i]}'" + _near(prog.iloc[i], sorted(known[1]))
+        )
     return reasons
+
+
+def _near(name: object, choices: Iterable[str]) -> str:
+    """``" (did you mean Brookvale?)"`` for a misspelt name, or nothing."""
+    near = nearest(str(name), choices) if name is not None else []
+    return f" (did you mean {' or '.join(near)}?)" if near else ""
 
 
 def _whole_pence(values: np.ndarray) -> bool:

@@ -32,6 +32,7 @@ from defusedxml import ElementTree
 from .._version import __version__
 from ..engine.errors import InputError, option
 from ..extras import install_hint
+from ..readers.ooxml import read as read_xml
 
 __all__ = ["ADDIN_NAME", "AddinReport", "RIBBON_XML", "UDF_MODULE", "build", "verify"]
 
@@ -230,7 +231,11 @@ def _check_package(z: zipfile.ZipFile, template: zipfile.ZipFile, report: AddinR
     report.template_vba_sha256 = sha256(template.read(VBA_PART)).hexdigest()
     if "customUI/customUI.xml" not in z.read("_rels/.rels").decode():
         report.problems.append("ribbon XML is not referenced from _rels/.rels")
-    ribbon = ElementTree.fromstring(z.read(RIBBON_PART))
+    try:  # a cut-short part or one declaring entities is a problem, never a crash
+        ribbon = read_xml(z.read(RIBBON_PART), RIBBON_PART)
+    except InputError as e:
+        report.problems.extend(p.message for p in e.problems)
+        return False
     if ribbon.tag != f"{{{RIBBON_NS}}}customUI":
         report.problems.append(f"ribbon root is {ribbon.tag}")
     tabs = [t.get("label") for t in ribbon.iter(f"{{{RIBBON_NS}}}tab")]

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 import zipfile
 from hashlib import sha256
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .._version import __version__
 from ..engine.errors import InputError, option
@@ -38,8 +38,12 @@ PYODIDE_BUILT = ("numpy", "pandas", "pydantic", "lxml", "matplotlib")
 #: Pure-Python packages Lite installs from PyPI, pinned to the version installed here.
 PURE = ("xlwings", "openpyxl", "defusedxml")
 
-#: A wheel's URL: http(s), no spaces or line breaks, ending in a wheel's file name.
-_WHEEL_URL = re.compile(r"^https?://[^\s]+/[\w.+-]+-py3-none-any\.whl$")
+#: This version's wheel: the file a ``--wheel`` URL's path must end in.
+WHEEL_FILE = f"xlalloc-{__version__}-py3-none-any.whl"
+
+#: The lowest versions Lite may install where this machine has none to pin to (the core
+#: install has no xlwings): pyproject's own bounds.
+MINIMUM = {"xlwings": ">=0.30", "openpyxl": ">=3.1,<3.2", "defusedxml": ">=0.7"}
 
 #: Files of the package carried in ``main.py`` (what the wheel holds: code and data).
 _PACKAGE_FILES = ("*.py", "py.typed", "reference/*.csv", "reference/*.json")
@@ -168,18 +172,49 @@ def requirements_txt(wheel: str | None = None) -> str:
         InputError: A wheel URL that is not an http(s) address of a pure-Python wheel (a
             line break in it would add a requirement of its own).
     """
-    lines = [f"{name}=={metadata.version(name)}" for name in PURE]
+    lines = [_pinned(name) for name in PURE]
     lines += list(PYODIDE_BUILT)
     if wheel is not None:
-        if not _WHEEL_URL.fullmatch(wheel):
-            raise InputError(
-                f"{wheel!r} is not the address of xlalloc's wheel: expected one http(s) "
-                "URL without spaces or line breaks, ending in "
-                f"xlalloc-{__version__}-py3-none-any.whl",
-                where=option("wheel"),
-            )
+        check_wheel_url(wheel)
         lines.insert(0, f"xlalloc @ {wheel}")
     return "\n".join(lines) + "\n"
+
+
+def _pinned(name: str) -> str:
+    """A requirement pinned to the version installed here, or pyproject's bounds."""
+    try:
+        return f"{name}=={metadata.version(name)}"
+    except metadata.PackageNotFoundError:  # the core install: no xlwings here
+        return f"{name}{MINIMUM[name]}"
+
+
+def check_wheel_url(wheel: str) -> None:
+    """One https address whose path ends in this version's wheel, and nothing after it.
+
+    A query (``?``) or fragment (``#``) could hide what is fetched, a line break would
+    add a requirement of its own, and another package's wheel is not xlalloc.
+
+    Raises:
+        InputError: Saying what the URL must be.
+    """
+    parts = urlsplit(wheel)
+    ok = (
+        parts.scheme == "https"
+        and bool(parts.netloc)
+        and not parts.query
+        and not parts.fragment
+        and "?" not in wheel
+        and "#" not in wheel
+        and not any(c.isspace() or ord(c) < 32 for c in wheel)
+        and parts.path.endswith("/" + WHEEL_FILE)
+    )
+    if not ok:
+        raise InputError(
+            f"{wheel!r} is not the address of xlalloc's wheel: expected one https URL "
+            f"whose path ends in {WHEEL_FILE} (this version's wheel), with nothing after "
+            "it: no spaces, line breaks, ? query or # fragment",
+            where=option("wheel"),
+        )
 
 
 def write_lite(folder: str | Path, wheel: str | None = None, force: bool = False) -> list[Path]:

@@ -21,7 +21,7 @@ from typing import Literal
 import pandas as pd
 
 from ..engine.capitation import COMPONENTS
-from ..engine.errors import InputError, Problems, option
+from ..engine.errors import InputError, Problems, listed, option, rows_text
 from ..engine.year_on_year import practice_changes
 from ..readers import nhse
 from ..readers.tables import file_sha256, read_table
@@ -175,6 +175,15 @@ def _grouping(
     if by == "former_icb":
         first = min(members["year"])
         earliest = members[members["year"] == first].drop_duplicates("practice_code")
+        if earliest["icb_code"].isna().any():  # named by their rows in the file
+            problems.items.extend(
+                nhse.blank_icb_problems(
+                    nhse.read_file(files[first]),
+                    files[first],
+                    earliest.loc[earliest["icb_code"].isna(), "practice_code"],
+                ).items
+            )
+            earliest = earliest.dropna(subset=["icb_code"])
         notes.append(
             f"places are the ICBs the practices were in in {first} ({files[first].name}): "
             + ", ".join(
@@ -231,10 +240,15 @@ def _places_table(
         )
     twice = t.groupby("practice_code")["place"].nunique()
     for code in twice[twice > 1].index:
+        mine = t[t["practice_code"] == code]
+        rows = [int(r) for r in mine["source_row"]]
         problems.add(
             where,
             f"practice {code} is in more than one place: "
-            f"{sorted(t.loc[t['practice_code'] == code, 'place'].unique())}",
+            + listed(f"{p} (row {r})" for p, r in zip(mine["place"], rows))
+            + "; give each practice one place",
+            row=rows_text(rows),
+            column="place",
         )
     t = t.dropna(subset=["practice_code"]).drop_duplicates("practice_code")
     t = t.set_index("practice_code")

@@ -86,6 +86,32 @@ def _own(
     )
 
 
+#: Excel's limit on a page header's text, codes included.
+HEADER_LIMIT = 255
+
+#: The codes around the marking in a sheet's header (``&C&"-,Bold"``: centred, bold).
+MARKING_CODES = len('&C&"-,Bold"')
+
+
+def checked_marking(value: str | None) -> str | None:
+    """A protective marking that fits Excel's page header (255 characters, codes included).
+
+    Raises:
+        ValueError: A marking too long for the header, with its length and the limit.
+    """
+    if value is None:
+        return value
+    length = len(value.replace("&", "&&")) + MARKING_CODES
+    if length > HEADER_LIMIT:
+        most = HEADER_LIMIT - MARKING_CODES
+        raise ValueError(
+            f"the protective marking is {len(value)} characters; a page header holds at most "
+            f"{most} (Excel's limit of {HEADER_LIMIT}, less its formatting; each & counts "
+            "twice): shorten it, e.g. OFFICIAL-SENSITIVE"
+        )
+    return value
+
+
 #: How money is shown on a workbook's sheets (the figures stay in pounds).
 MoneyUnit = Literal["£", "£000", "£m"]
 
@@ -187,6 +213,12 @@ class ModelPolicy(BaseModel):
         "Government Security Classifications (Cabinet Office): OFFICIAL",
     )
 
+    @field_validator("protective_marking")
+    @classmethod
+    def _marking_fits(cls, v: str | None) -> str | None:
+        """A marking that fits the printed page header."""
+        return checked_marking(v)
+
     @field_validator("rounding_unit", mode="before")
     @classmethod
     def _unit_number(cls, v: object) -> object:
@@ -287,14 +319,13 @@ class ModelPolicy(BaseModel):
                 cell = f" (cell {cells[name]})" if cells and name in cells else ""
                 found = values.get(name)
                 shown = f"{found:g}" if isinstance(found, float) else repr(found)
+                shown = shown if len(shown) <= 60 else shown[:57] + "..."
                 expected = p.allowed if p is not None else err["msg"]
                 hint = percent_hint(found) if p is not None and p.percent else ""
-                problems.add(
-                    where,
-                    f"{name}{cell} is {shown}; expected {expected}{hint}",
-                    row=(rows or {}).get(name),
-                    column="value",
-                )
+                text = f"{name}{cell} is {shown}; expected {expected}{hint}"
+                if err["type"] == "value_error":  # a validator's own words say what is wrong
+                    text = f"{name}{cell}: {err['msg'].removeprefix('Value error, ')}"
+                problems.add(where, text, row=(rows or {}).get(name), column="value")
             raise InputError(problems.items) from None
 
 

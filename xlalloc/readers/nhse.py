@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.capitation import COMPONENTS
-from ..engine.errors import InputError, Problem, Problems, option, rows_text
+from ..engine.errors import InputError, Problem, Problems, nearest, option, rows_text
 from ..engine.frames import is_blank
 from .cells import col_letter
 from .tables import csv_rows, workbook_sheets
@@ -169,7 +169,18 @@ def year_from_name(name: str) -> str | None:
     m = re.search(r"(20\d\d)(\d\d)$", name)
     if m and int(m.group(2)) == (int(m.group(1)) + 1) % 100:
         return f"{m.group(1)}/{m.group(2)}"
+    # As people write a year in a name: "2026-27", "2026_27", "2026 27", "2026-2027".
+    for m in re.finditer(r"(?<!\d)(20\d\d)[-_ /](20)?(\d\d)(?!\d)", name):
+        if int(m.group(3)) == (int(m.group(1)) + 1) % 100:
+            return f"{m.group(1)}/{m.group(3)}"
     return None
+
+
+#: How a user gives a file's year where its name does not carry it.
+YEAR_HINT = (
+    "name the file with its year (e.g. '..._2026_2027.csv' or '... 2026-27.csv') or give "
+    "the year with the command's year option"
+)
 
 
 def normalise(
@@ -267,7 +278,7 @@ def normalise(
     dup = codes.duplicated(keep=False) & ~blank_code
     for code in sorted(set(codes[dup])):
         rows = [int(i) + first for i in np.flatnonzero((codes == code).to_numpy())]
-        problems.add(source, f"practice {code} appears more than once (rows {rows})")
+        problems.add(source, f"practice {code} appears more than once (rows {rows_text(rows)})")
     problems.raise_if_any()
     out["filled"] = filled.mask(filled == "")
     return out[FRAME_COLUMNS].reset_index(drop=True)
@@ -296,12 +307,16 @@ def _check_widths(rows: list[list[object]], where: str) -> None:
         )
 
 
-def read_file(path: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR) -> pd.DataFrame:
+def read_file(
+    path: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR, year: str | None = None
+) -> pd.DataFrame:
     """Read one published file (CSV, or XLSX with one sheet per year).
 
     Args:
         path: A file as NHS England published it.
         blank_wp: See :func:`normalise`.
+        year: The financial year of a CSV file whose name does not carry one (a name
+            that does is read by its name).
 
     Returns:
         The normalised frame (several years for a multi-sheet workbook).
@@ -337,18 +352,18 @@ def read_file(path: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR) -> pd.D
             except InputError as e:
                 problems.extend(e)
     else:
-        year = year_from_name(path.stem)
-        if year is None:
-            raise InputError(
-                "cannot tell the financial year from the file name "
-                "(expected e.g. '..._2025_2026.csv')",
-                where=path.name,
-            )
         try:
             rows = [list(r) for r in csv_rows(path)]
             if not rows:
                 raise InputError(
                     "the file is empty; expected NHS England's practice file", where=path.name
+                )
+            _check_is_practice_file(rows[0], path.name)
+            year = year_from_name(path.stem) or year
+            if year is None:
+                raise InputError(
+                    f"cannot tell the financial year from the file name: {YEAR_HINT}",
+                    where=path.name,
                 )
             _check_widths(rows, path.name)
             raw = pd.DataFrame(rows[1:], columns=rows[0], dtype=object).replace("", None)
@@ -362,6 +377,49 @@ def read_file(path: str | Path, blank_wp: BlankWP | str = BlankWP.ERROR) -> pd.D
             where=path.name,
         )
     return one_name_per_icb(pd.concat(frames, ignore_index=True))
+
+
+def blank_icb_problems(earlier: pd.DataFrame, path: str | Path, codes: Iterable[str]) -> Problems:
+    """Practices among ``codes`` whose ICB an earlier year's file leaves blank, by row.
+
+    Such a practice has no former ICB to be its place; each is named with its row in the
+    file and the ICB column as the file spells it. ``earlier`` is the file as
+    :func:`read_file` gives it (a CSV's rows in order, from row 2).
+    """
+    path = Path(path)
+    problems = Problems()
+    wanted = set(codes)
+    blank = earlier["icb_code"].isna() & earlier["practice_code"].isin(wanted)
+    if not blank.any():
+        return problems
+    column = match_columns_optional(read_headers(path)).get("icb_code", "icb_code")
+    csv_file = path.suffix.lower() not in (".xlsx", ".xlsm", ".xls")
+    for i in np.flatnonzero(blank.to_numpy()):  # positions: the file's rows from row 2
+        code = earlier["practice_code"].iloc[i]
+        problems.add(
+            path.name,
+            f"practice {code} has no ICB in this file, so no former ICB to be its place: "
+            "fill in its ICB, or give the places in a file",
+            row=int(i) + 2 if csv_file else None,
+            column=column,
+        )
+    return problems
+
+
+def _check_is_practice_file(header: list[object], where: str) -> None:
+    """Refuse a file that is not a practice file (a ledger, a PDF) for what it is."""
+    found = match_columns_optional(header)
+    if "practice_code" not in found or not {"population", "core"} & set(found):
+        names = [str(h).replace("\ufeff", "").strip() for h in header[:8]]
+        shown = ", ".join(n for n in names if n)
+        raise InputError(
+            "this is not NHS England's GP-practice weighted population file: its first row "
+            f"has no practice code and population columns (it has: {shown or 'nothing'}); "
+            "expected the "
+            "file NHS England publishes, with Practice_Code, ICB and weighted population "
+            "columns",
+            where=where,
+        )
 
 
 def one_name_per_icb(df: pd.DataFrame) -> pd.DataFrame:
@@ -420,7 +478,7 @@ def load_practices(
         year: ``"2023/24"`` etc.; needed only for a workbook of several years.
         blank_wp: See :func:`normalise`.
     """
-    df = read_file(path, blank_wp)
+    df = read_file(path, blank_wp, year)
     years = sorted(df["year"].unique())
     if year is None:
         if len(years) > 1:
@@ -474,8 +532,9 @@ def find_icb(practices: pd.DataFrame, query: str, where: str = option("icb")) ->
             where=where,
         )
     labels = {_norm(n): c for c, n in names.items()}
+    near = [labels[_norm(n)] for n in nearest(key, names.values())]
     close = difflib.get_close_matches(key, list(labels), n=5, cutoff=0.5)
-    close_codes = [labels[n] for n in close]
+    close_codes = list(dict.fromkeys([*near, *(labels[n] for n in close)]))
     words = [w for w in key.split() if w not in ("nhs", "icb") and len(w) > 2]
     close_codes += [
         c for c, n in names.items() if c not in close_codes and any(w in _norm(n) for w in words)
