@@ -601,3 +601,20 @@ def test_a_blank_former_icb_is_named_by_its_row(tmp_path, capsys, shared_dir):
     args = ["targets", new, "--icb", "T02", "--places-by", "former_icb", "--former", blanked]
     rc, text = run([*args, "-o", tmp_path / "t.csv"], capsys)
     assert rc == 2 and message in text
+
+
+def test_a_phasing_files_problems_name_the_file_and_row(model_and_ledgers, tmp_path, capsys):
+    """A phasing file's month 13 was reported without the file or row."""
+    _, model, ledgers = model_and_ledgers
+    phasing = tmp_path / "phasing.csv"
+    phasing.write_text("month,share\n1,0.1\n13,0.1\n2,abc\n2,0.1\n")
+    rc, text = run([*_pack(model, ledgers[6], 6, tmp_path / "p"), "--phasing", phasing], capsys)
+    assert rc == 2
+    assert "phasing.csv, row 3, column 'month': month '13' is not a whole number 1 (April)" in text
+    assert "phasing.csv, row 4, column 'share': share 'abc' is not a number" in text
+    assert "phasing.csv, rows 4-5: month 2 is given 2 times; give it once" in text
+    assert not (tmp_path / "p").exists()
+    phasing.write_text("month,share\n" + "".join(f"{m},0.08\n" for m in range(1, 13)))
+    rc, text = run([*_pack(model, ledgers[6], 6, tmp_path / "p"), "--phasing", phasing], capsys)
+    assert rc == 2
+    assert "phasing.csv: the shares sum to 0.960000; they must sum to 1 (100%)" in text

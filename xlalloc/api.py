@@ -122,6 +122,13 @@ def new(
             "places and localities need NHS England's practice files: "
             f"add {option('practices')} FILE {option('icb')} CODE_OR_NAME",
         )
+    given = [Path(p) for p in (*practices, *([places] if places else []))]
+    if any(p.resolve() == path.resolve() for p in given):
+        problems.add(
+            str(path),
+            f"{path} is an input of this command; xlalloc never writes over an input: choose "
+            "another name",
+        )
     picture = places_picture(path)
     if from_files and picture.exists() and not overwrite:
         problems.add(
@@ -267,6 +274,12 @@ def run(
             where=option("output"),
         )
     target = path if in_place else Path(output) if output else default_output(path)
+    if any(Path(a).resolve() == target.resolve() for a in activity or ()):
+        raise InputError(
+            f"{target} is an input of this command (an activity extract); xlalloc never "
+            "writes over an input: choose another name",
+            where=option("output"),
+        )
     if target.suffix.lower() != path.suffix.lower():
         raise InputError(
             f"the output {target.name} must keep the input's extension "

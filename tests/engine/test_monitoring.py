@@ -235,8 +235,10 @@ def _row_loop_reference(ledger, places, programmes, practice_place):
             reasons.append("no place or practice")
         elif place is not None and place not in set(places):
             reasons.append(f"unknown place {place!r}")
-        if prog is None or prog not in set(programmes):
-            reasons.append(f"unknown programme {prog!r}")
+        if prog is None:
+            reasons.append("no programme")
+        elif prog not in set(programmes):
+            reasons.append(f"unknown programme '{prog}'")
         if reasons:
             bad.append((rows[i], "; ".join(reasons)))
         else:

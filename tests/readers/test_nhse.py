@@ -133,7 +133,7 @@ def test_text_in_numbers_and_duplicates_reported_together(tmp_path):
     msg = str(e.value)
     assert "3 input problems" in msg
     assert "row 2, column 'Population': practice X1: Population is not a number ('abc')" in msg
-    assert "Final PMC WP is negative" in msg and "appears more than once (rows [2, 3])" in msg
+    assert "Final PMC WP is negative" in msg and "appears more than once (rows 2-3)" in msg
 
 
 def test_a_practice_code_in_two_cases_is_one_practice_twice(tmp_path):
@@ -150,7 +150,7 @@ def test_a_practice_code_in_two_cases_is_one_practice_twice(tmp_path):
     )
     with pytest.raises(InputError) as e:
         data.read_file(p)
-    assert "practice B83009 appears more than once (rows [2, 3])" in str(e.value)
+    assert "practice B83009 appears more than once (rows 2-3)" in str(e.value)
     pd.DataFrame([["b83009 ", "qwo", 5, *one]], columns=cols).to_csv(p, index=False)
     read = data.read_file(p)
     assert read["practice_code"].tolist() == ["B83009"] and read["icb_code"].tolist() == ["QWO"]

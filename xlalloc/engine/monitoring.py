@@ -453,7 +453,9 @@ def _reasons(
     elif place_unknown[i]:
         shown = place_i if place_i is not None else practice_place.get(str(code_i))
         reasons.append(f"unknown place '{shown}'" + _near(shown, sorted(known[0])))
-    if prog_unknown[i]:
+    if prog_unknown[i] and prog.iloc[i] is None:
+        reasons.append("no programme")
+    elif prog_unknown[i]:
         reasons.append(
             f"unknown programme '{prog.iloc[i]}'" + _near(prog.iloc[i], sorted(known[1]))
         )

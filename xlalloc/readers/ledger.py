@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine.errors import InputError, Problems, option
+from ..engine.errors import Problems, option, rows_text
 from ..engine.frames import SOURCE_ROW
+from ..engine.monitoring import MONTHS
 from .cells import is_blank, parse_money, parse_number, parse_period
 from .tables import FLAGGED, header_key, read_table
 
@@ -228,34 +229,67 @@ def read_cost_centres(path: str | Path) -> pd.DataFrame:
 def read_phasing(path: str | Path | None) -> pd.Series | None:
     """A phasing profile file with columns ``month, share`` (``None``: twelfths).
 
+    Checked at the boundary, every problem naming the file, the row and the column: a
+    month that is not a whole number 1 to 12 or is given twice, a share that is blank,
+    not a number or negative, months missing, shares not summing to 1.
+
     Raises:
-        InputError: Missing columns, or a month or share that is not a number (a
-            month must be a whole number: 1.5 is not truncated to 1).
+        InputError: Every problem together.
     """
     if path is None:
         return None
-    df = read_table(path)
-    if not {"month", "share"} <= set(df.columns):
-        raise InputError(
-            f"phasing needs columns 'month' and 'share'; columns found: {list(df.columns)}",
-            where=str(path),
-        )
+    where = Path(path).name
+    df = read_table(path, required=("month", "share"))
     problems = Problems()
-    months, shares = [], []
-    for i, (m, s) in enumerate(zip(df["month"], df["share"])):
-        row = i + 2
-        try:
-            month = parse_number(m) if not is_blank(m) else float("nan")
-            if not float(month).is_integer():
-                raise ValueError
-            months.append(int(month))
-        except ValueError:
+    by_month: dict[int, list[int]] = {}
+    shares: dict[int, float] = {}
+    for m, s, r in zip(df["month"], df["share"], df[SOURCE_ROW], strict=True):
+        row = int(r)
+        month = _phasing_month(m)
+        if month is None:
             problems.add(
-                str(path), f"month {m!r} is not a whole number 1 to 12", row=row, column="month"
+                where, f"month {m!r} is not a whole number 1 (April) to 12 (March)", row, "month"
             )
-        try:
-            shares.append(parse_number(s))
-        except ValueError:
-            problems.add(str(path), f"share {s!r} is not a number", row=row, column="share")
+        else:
+            by_month.setdefault(month, []).append(row)
+        share = _phasing_share(s, where, row, problems)
+        if month is not None and share is not None:
+            shares[month] = share
+    for month, rows in sorted(by_month.items()):
+        if len(rows) > 1:
+            problems.add(
+                where, f"month {month} is given {len(rows)} times; give it once", rows_text(rows)
+            )
+    missing = [m for m in MONTHS if m not in by_month]
+    if missing and not problems:
+        problems.add(where, f"months {rows_text(missing)} are missing; give all twelve once")
+    total = sum(shares.values())
+    if not problems and abs(total - 1) > 1e-9:
+        problems.add(where, f"the shares sum to {total:.6f}; they must sum to 1 (100%)")
     problems.raise_if_any()
-    return pd.Series(shares, index=months, dtype="float64")
+    return pd.Series(shares, dtype="float64").sort_index()
+
+
+def _phasing_month(m: object) -> int | None:
+    """A phasing row's month 1 to 12, or ``None``."""
+    try:
+        month = parse_number(m) if not is_blank(m) else float("nan")
+    except ValueError:
+        return None
+    return int(month) if float(month).is_integer() and 1 <= month <= 12 else None
+
+
+def _phasing_share(s: object, where: str, row: int, problems: Problems) -> float | None:
+    """A phasing row's share, or ``None`` with its problem recorded."""
+    if is_blank(s):
+        problems.add(where, "the share is blank", row, "share")
+        return None
+    try:
+        share = parse_number(s)
+    except ValueError:
+        problems.add(where, f"share {s!r} is not a number", row, "share")
+        return None
+    if share < 0:
+        problems.add(where, f"share {share:g} is negative", row, "share")
+        return None
+    return share

@@ -358,9 +358,9 @@ def read_file(
                 raise InputError(
                     "the file is empty; expected NHS England's practice file", where=path.name
                 )
-            _check_is_practice_file(rows[0], path.name)
             year = year_from_name(path.stem) or year
             if year is None:
+                _check_is_practice_file(rows[0], path.name)  # a ledger or a PDF by mistake
                 raise InputError(
                     f"cannot tell the financial year from the file name: {YEAR_HINT}",
                     where=path.name,
