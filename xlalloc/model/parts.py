@@ -659,7 +659,8 @@ register(
             OutputSheet(
                 "Assurance",
                 "The run's assurance record (HM Treasury's AQuA book): the Sign-off sheet's "
-                "roles and the status they give (drafted, assured, approved); every Policy "
+                "roles and the status they give (drafted, assured, approved), each signature "
+                "with whether it still covers this run's inputs and Policy; every Policy "
                 "parameter with its value, default, allowed range, meaning and source, whether "
                 "it differs from the default and whether it changed since the previous run "
                 "recorded in the workbook (both values); the data log (source files with "

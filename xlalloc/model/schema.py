@@ -356,8 +356,10 @@ SIGNOFF = InputTable(
     "tblSignoff",
     "Who commissioned, built, assured and approved this model, and when (HM Treasury's "
     "AQuA book's roles). Kept from run to run; every run's Assurance sheet reports it and "
-    "the status it gives: drafted, assured (an assurer's name and date) or approved (an "
-    "approver's too).",
+    "the status it gives: drafted, assured (an assurer's name and a real date) or approved "
+    "(an assurer's and an approver's). A signature covers the inputs and Policy it was "
+    "given against: when they change, the status is drafted until its signer signs again "
+    "with a new date.",
     (
         Column(
             "role",
