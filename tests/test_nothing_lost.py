@@ -618,3 +618,18 @@ def test_a_phasing_files_problems_name_the_file_and_row(model_and_ledgers, tmp_p
     rc, text = run([*_pack(model, ledgers[6], 6, tmp_path / "p"), "--phasing", phasing], capsys)
     assert rc == 2
     assert "phasing.csv: the shares sum to 0.960000; they must sum to 1 (100%)" in text
+
+
+def test_next_months_pack_settings_leave_an_approval_standing(tmp_path, capsys):
+    """pack_month, pack_dir and the page's look set no figure: an approval still covers
+    the run after them."""
+    model = demo_model(tmp_path / "model.xlsx")
+    _sign(
+        model, [("assurer", "A. Assurer", "2026-04-28"), ("approver", "B. Approver", "2026-04-30")]
+    )
+    assert run(["run", model, "--in-place"], capsys)[0] == 0
+    for name, value in (("pack_month", 7), ("paper_size", "A3"), ("action", "validate")):
+        _set_policy(model, name, value)
+    rc, text = run(["run", model, "--in-place"], capsys)
+    assert rc == 0 and "no longer covers" not in text
+    assert _status(model)[0] == "approved"

@@ -161,6 +161,27 @@ FINGERPRINTED = (
 )
 
 
+#: Policy parameters a signature does not cover: how the ribbon runs, where packs go and
+#: how pages look. Changing them (next month's pack_month) changes no figure.
+NOT_SIGNED = frozenset(
+    {
+        "action",
+        "pack_actuals",
+        "pack_month",
+        "pack_dir",
+        "pack_columns",
+        "money_unit",
+        "paper_size",
+        "protective_marking",
+    }
+)
+
+
+def signed_parameters(parameters: Sequence[Any]) -> list[Any]:
+    """The Policy parameters a signature covers: every one that sets a figure."""
+    return [p for p in parameters if p.name not in NOT_SIGNED]
+
+
 def _frame_sha(frame: pd.DataFrame | None) -> str:
     """A frame's content as CSV text, hashed (its sheet rows' positions left out)."""
     if frame is None:
@@ -173,11 +194,14 @@ def _frame_sha(frame: pd.DataFrame | None) -> str:
 def input_fingerprints(inputs: Any, parameters: Sequence[Any]) -> dict[str, str]:
     """Each input sheet's fingerprint (16 hex digits of a SHA-256), and the Policy's.
 
-    The Policy's is of every parameter's value as the assumptions log records it, so a
-    value typed again the same way is the same Policy.
+    The Policy's is of every parameter that sets a figure (:func:`signed_parameters`),
+    by its value as the assumptions log records it, so a value typed again the same way
+    is the same Policy.
     """
     out = {sheet: _frame_sha(getattr(inputs, attr, None)) for sheet, attr in FINGERPRINTED}
-    text = "\n".join(f"{p.name}={shown(getattr(inputs.policy, p.name))}" for p in parameters)
+    text = "\n".join(
+        f"{p.name}={shown(getattr(inputs.policy, p.name))}" for p in signed_parameters(parameters)
+    )
     out["Policy"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     return out
 

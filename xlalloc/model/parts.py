@@ -607,7 +607,13 @@ def _run_assurance(state: RunState) -> None:
     says so as a warning, naming what changed since it was given.
     """
     from ..self_test import selftest_result
-    from .assurance import input_fingerprints, shown, signatures, signoff_status
+    from .assurance import (
+        input_fingerprints,
+        shown,
+        signatures,
+        signed_parameters,
+        signoff_status,
+    )
     from .policy import parameters
 
     state.results["assurance"] = selftest_result()
@@ -617,7 +623,7 @@ def _run_assurance(state: RunState) -> None:
         inputs.signoff,
         inputs.signed,
         input_fingerprints(inputs, params),
-        {p.name: shown(getattr(inputs.policy, p.name)) for p in params},
+        {p.name: shown(getattr(inputs.policy, p.name)) for p in signed_parameters(params)},
         "" if state.run_at is None else state.run_at.isoformat(sep=" "),
     )
     state.results["signoff"] = signed
