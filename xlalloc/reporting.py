@@ -22,6 +22,7 @@ from .engine.errors import InputError, Problem, Problems, did_you_mean, listed, 
 from .engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
+    CostCentreMap,
     PackSettings,
     Reconciliation,
     budget_vs_actual,
@@ -102,37 +103,56 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9 _-]+", "", name).strip() or "place"
 
 
+@dataclass(frozen=True)
+class PackOptions:
+    """How a month's packs are written (beyond the model, the ledger and the month).
+
+    Attributes:
+        template: A pack template (default: xlalloc's own).
+        places: The places to write (default: every place).
+        phasing: Share of the year in each month (default: twelfths).
+        threshold: |variance %| beyond which a line is highlighted.
+        allow_empty_month: Write packs although the ledger has no rows for the month.
+        sources: The files the figures came from, for each pack's Cover.
+        cost_centres: ``cost_centre, programme, place``: maps a ledger coded by cost
+            centre to programmes and places.
+        cost_centres_from: Where that map came from, for the notes.
+        force: Replace packs of the same period.
+        inputs: The files the run read: never written over.
+    """
+
+    template: str | Path | None = None
+    places: Sequence[str] | None = None
+    phasing: pd.Series | None = None
+    threshold: float = DEFAULT_THRESHOLD
+    allow_empty_month: bool = False
+    sources: Sequence[str] = ()
+    cost_centres: pd.DataFrame | None = None
+    cost_centres_from: str = "cost-centre map"
+    force: bool = False
+    inputs: Sequence[str | Path] = ()
+
+
 def make_packs(
     result: ModelResult,
     ledger_frame: pd.DataFrame | LedgerExtract,
     month: int,
     out_dir: str | Path,
-    template: str | Path | None = None,
-    places: Sequence[str] | None = None,
-    phasing: pd.Series | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
     progress: Callable[[str], None] | None = None,
-    allow_empty_month: bool = False,
-    sources: Sequence[str] = (),
-    cost_centres: pd.DataFrame | None = None,
-    cost_centres_from: str = "cost-centre map",
-    force: bool = False,
-    inputs: Sequence[str | Path] = (),
+    **options: Any,
 ) -> PackRun:
     """Write one pack per place and an ICB summary for ``month``.
 
     Each file's name carries the place and the period (``Brookvale 2026-27 M06.xlsx``);
     an existing file is replaced only with ``force``, and none of ``inputs`` (the files
     the run read) is ever written over: every pack is checked before any is written.
-
-    ``sources`` names the files the figures came from, for each pack's Cover.
-    ``cost_centres`` (``cost_centre, programme, place``, from ``cost_centres_from``)
-    maps a ledger coded by cost centre to programmes and places.
+    ``options`` are :class:`PackOptions`' fields.
 
     Raises:
         InputError: The model has no apportioned budget, a requested place is unknown,
             or the ledger lacks columns. Bad ledger rows are exceptions, not errors.
     """
+    o = PackOptions(**options)
     if result.apportionment is None:
         raise InputError(
             "packs need an apportioned budget: add budget lines to the model", where="Budget"
@@ -141,6 +161,51 @@ def make_packs(
     a = result.apportionment
     all_places = [c for c in a.table1.columns if c != "Total"]
     programmes = [p for p in a.table1.index if p != "Total"]
+    wanted = _wanted_places(o.places, all_places)
+    out = _checked_folder(out_dir)
+    extract = (
+        ledger_frame
+        if isinstance(ledger_frame, LedgerExtract)
+        else LedgerExtract(ledger_frame, "ledger")
+    )
+    cc_map = _cost_centre_map(o, extract, all_places, programmes)
+    practices = result.practices
+    ledger = read_ledger(
+        extract.frame,
+        all_places,
+        programmes,
+        dict(zip(practices["practice_code"], practices["place"])),
+        cc_map,
+    )
+    _check_month_has_rows(ledger, month, o.allow_empty_month)
+    policy = result.inputs.policy
+    monthly = phase_budgets(_annual(a), o.phasing, policy.unit)
+    bva = budget_vs_actual(monthly, ledger, month, o.threshold)
+    recon = reconcile(ledger, month)
+    tag = period_tag(policy.financial_year, month)
+    names = _file_names(wanted, tag)
+    check_pack_outputs(out, [*names.values(), summary_name(tag)], o.inputs, o.force)
+    out.mkdir(parents=True, exist_ok=True)
+    notes = _notes(result, o, month, recon, extract, cc_map is not None)
+    common = _common(result, o, month, notes, _status(result, recon, month))
+    tpl = template_parts(o.template)
+    traj = _trajectory(result)
+    paths = []
+    for place in wanted:
+        step(place)
+        data = _place_data(result, bva, place, programmes, traj, common)
+        paths.append(fill_pack(tpl, data, out / names[place]))
+    step("ICB summary")
+    common |= {"exceptions": ledger.exceptions_to(month), "recon": recon}
+    data = _summary_data(
+        result, bva, all_places, programmes, traj, common | {"ledger_file": extract.file}
+    )
+    paths.append(fill_pack(tpl, data, out / summary_name(tag)))
+    return PackRun(paths, bva, ledger.exceptions_to(month), recon.table(), recon)
+
+
+def _wanted_places(places: Sequence[str] | None, all_places: list[str]) -> list[str]:
+    """The places asked for (all by default); a misspelt one named with the nearest."""
     wanted = list(places) if places else all_places
     unknown = [p for p in wanted if p not in all_places]
     if unknown:
@@ -154,41 +219,46 @@ def make_packs(
                 for p in unknown
             ]
         )
-    practices = result.practices
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
+    return wanted
+
+
+def _checked_folder(out_dir: str | Path) -> Path:
+    """The packs' folder: never a file."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
         raise InputError(
-            f"{out_dir} is a file; {option('out')} names the folder the packs go in",
+            f"{out} is a file; {option('out')} names the folder the packs go in",
             where=option("out"),
         )
-    extract = (
-        ledger_frame
-        if isinstance(ledger_frame, LedgerExtract)
-        else LedgerExtract(ledger_frame, "ledger")
-    )
-    cc_map = None
-    if cost_centres is not None:
-        cc_map = cost_centre_map(cost_centres, all_places, programmes, cost_centres_from)
-        if "cost_centre" not in extract.frame.columns:
+    return out
+
+
+def _cost_centre_map(
+    o: PackOptions, extract: LedgerExtract, places: list[str], programmes: list[str]
+) -> CostCentreMap | None:
+    """The map of cost centres, checked against the model and the ledger's columns."""
+    columns = extract.frame.columns
+    if o.cost_centres is not None:
+        cc_map = cost_centre_map(o.cost_centres, places, programmes, o.cost_centres_from)
+        if "cost_centre" not in columns:
             raise InputError(
-                f"{cost_centres_from} maps cost centres, but {extract.file} has no cost centre "
-                f"column: name it with {option('columns')} cost_centre=HEADER",
+                f"{o.cost_centres_from} maps cost centres, but {extract.file} has no cost "
+                f"centre column: name it with {option('columns')} cost_centre=HEADER",
                 where=option("columns"),
             )
-    elif "cost_centre" in extract.frame.columns and "programme" not in extract.frame.columns:
+        return cc_map
+    if "cost_centre" in columns and "programme" not in columns:
         raise InputError(
             f"{extract.file} is coded by cost centre: give the map of cost centres to "
             f"programmes and places ({option('map')} MAP.csv, columns cost_centre, "
             "programme, place), or add a CostCentres sheet to the model",
             where=option("map"),
         )
-    ledger = read_ledger(
-        extract.frame,
-        all_places,
-        programmes,
-        dict(zip(practices["practice_code"], practices["place"])),
-        cc_map,
-    )
+    return None
+
+
+def _check_month_has_rows(ledger: Any, month: int, allow_empty_month: bool) -> None:
+    """Refuse a ledger with no rows for the month (packs would show all underspent)."""
     if not allow_empty_month and not (ledger.rows["month"] == month).any():
         raise InputError(
             f"the ledger has no rows for month {month} ({MONTH_NAMES[month - 1]}):"
@@ -196,50 +266,51 @@ def make_packs(
             f"pass {option('allow_empty_month')} if the month really has no spend",
             where=option("actuals"),
         )
-    annual = (
+
+
+def _annual(a: Any) -> pd.DataFrame:
+    """The apportioned budget by place and programme: ``place, programme, budget``."""
+    return (
         a.cells.groupby(["place", "programme"], sort=False)["amount"]
         .sum()
         .rename("budget")
         .reset_index()
     )
-    policy = result.inputs.policy
-    monthly = phase_budgets(annual, phasing, policy.unit)
-    bva = budget_vs_actual(monthly, ledger, month, threshold)
-    recon = reconcile(ledger, month)
-    year = policy.financial_year
-    period = f"Month {month} ({MONTH_NAMES[month - 1]}) {year}".strip()
-    icb = policy.icb_name or "ICB"
-    targets = result.targets[result.targets["year"] == year].set_index("place")
-    first = (
-        next(iter(result.convergence.years.values())).table.set_index("org")
-        if result.convergence is not None
-        else None
-    )
-    traj = (
-        result.convergence.trajectory.set_index("org").T if result.convergence is not None else None
-    )
-    comp = policy.target_component
-    tag = period_tag(year, month)
-    names = _file_names(wanted, tag)
-    check_pack_outputs(out_dir, [*names.values(), summary_name(tag)], inputs, force)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    notes = [
+
+
+def _notes(
+    result: ModelResult,
+    o: PackOptions,
+    month: int,
+    recon: Reconciliation,
+    extract: LedgerExtract,
+    mapped: bool,
+) -> list[str]:
+    """The notes every pack carries: how budgets, actuals, variances and targets are made."""
+    a = result.apportionment
+    assert a is not None
+    comp = result.inputs.policy.target_component
+    return [
         f"Budgets: the ICB's budget apportioned by care programme and place "
         f"(£{a.table1.loc['Total', 'Total']:,.0f} in all), phased "
-        + ("by twelfths." if phasing is None else "by the phasing profile given."),
+        + ("by twelfths." if o.phasing is None else "by the phasing profile given."),
         f"Actuals: ledger to month {month}; forecast outturn = actual to date / {month} × 12.",
         "Variance = budget less actual: favourable (underspend) positive, adverse (overspend) "
-        f"in brackets; lines beyond {threshold:.0%} either way are highlighted (adverse red, "
+        f"in brackets; lines beyond {o.threshold:.0%} either way are highlighted (adverse red, "
         "favourable green).",
         f"Target: need-based share of the ICB budget by {comp} weighted population.",
         left_out_note(recon),
         *extract.notes,
         *(
-            [f"Cost centres mapped to programmes and places by {cost_centres_from}."]
-            if cc_map is not None
+            [f"Cost centres mapped to programmes and places by {o.cost_centres_from}."]
+            if mapped
             else []
         ),
     ]
+
+
+def _status(result: ModelResult, recon: Reconciliation, month: int) -> str:
+    """The check status a pack's Cover shows: the model's and the ledger's."""
     bad = [] if result.check_status.ok else [f"model: {result.check_status}"]
     if recon.check != 0:
         bad.append(f"ledger reconciliation differs by £{recon.check:,.2f}")
@@ -249,23 +320,25 @@ def make_packs(
             f"months 1 to {month}; £{recon.left_out:,.2f} in {recon.rows_left_out} row(s) "
             "left out (Exceptions)"
         )
-    status = CheckStatus(tuple(bad)).listed()
+    return CheckStatus(tuple(bad)).listed()
+
+
+def _common(
+    result: ModelResult, o: PackOptions, month: int, notes: list[str], status: str
+) -> dict[str, Any]:
+    """What every pack of the month shares: period, ICB, notes, status, sources, look."""
+    policy = result.inputs.policy
     prov = result.provenance()
+    source = prov["item"] == "source file"
     files = [
-        *sources,
-        *(
-            f"{f} ({y})"
-            for f, y in zip(
-                prov.loc[prov["item"] == "source file", "value"],
-                prov.loc[prov["item"] == "source file", "years"],
-            )
-        ),
+        *o.sources,
+        *(f"{f} ({y})" for f, y in zip(prov.loc[source, "value"], prov.loc[source, "years"])),
     ]
-    common: dict[str, Any] = {
-        "period": period,
-        "icb": icb,
+    return {
+        "period": f"Month {month} ({MONTH_NAMES[month - 1]}) {policy.financial_year}".strip(),
+        "icb": policy.icb_name or "ICB",
         "month": month,
-        "threshold": threshold,
+        "threshold": o.threshold,
         "notes": notes,
         "run_at": result.run_at.strftime("%d %b %Y %H:%M"),
         "check_status": status,
@@ -275,48 +348,75 @@ def make_packs(
         ),
     }
 
-    def prog_table(rows: pd.DataFrame) -> pd.DataFrame:
-        g = rows.groupby("programme", sort=False)[
-            ["annual_budget", "ytd_budget", "ytd_actual"]
-        ].sum()
-        return g.reindex(programmes).fillna(0.0).reset_index()
 
-    tpl = template_parts(template)
-    paths = []
-    for place in wanted:
-        step(place)
-        rows = bva[bva["place"] == place]
-        tgt = targets.loc[place]
-        measures = [
-            ("Target share", tgt["target_share"], "share"),
-            (label("target"), tgt["target"], "money"),
-            ("Apportioned budget (£)", a.table1.loc["Total", place], "money"),
-            (f"Need index ({comp})", tgt[f"{comp}_index"], "index"),
+def _trajectory(result: ModelResult) -> pd.DataFrame | None:
+    """Each place's allocation by year (rows: years), or ``None`` without convergence."""
+    if result.convergence is None:
+        return None
+    return result.convergence.trajectory.set_index("org").T
+
+
+def _programme_table(rows: pd.DataFrame, programmes: list[str]) -> pd.DataFrame:
+    """Budget and actual by programme, every programme of the model in its order."""
+    g = rows.groupby("programme", sort=False)[["annual_budget", "ytd_budget", "ytd_actual"]].sum()
+    return g.reindex(programmes).fillna(0.0).reset_index()
+
+
+def _place_data(
+    result: ModelResult,
+    bva: pd.DataFrame,
+    place: str,
+    programmes: list[str],
+    traj: pd.DataFrame | None,
+    common: dict[str, Any],
+) -> PackData:
+    """One place's pack: its programmes, its target and distance from target, its path."""
+    a = result.apportionment
+    assert a is not None
+    comp = result.inputs.policy.target_component
+    year = result.inputs.policy.financial_year
+    tgt = result.targets[result.targets["year"] == year].set_index("place").loc[place]
+    measures = [
+        ("Target share", tgt["target_share"], "share"),
+        (label("target"), tgt["target"], "money"),
+        ("Apportioned budget (£)", a.table1.loc["Total", place], "money"),
+        (f"Need index ({comp})", tgt[f"{comp}_index"], "index"),
+    ]
+    dft = None
+    if result.convergence is not None:
+        first = next(iter(result.convergence.years.values())).table.set_index("org")
+        dft = float(first.loc[place, "dft_before"])
+        measures += [
+            ("Baseline (£)", first.loc[place, "baseline"], "money"),
+            (label("dft_baseline"), dft, "percent"),
         ]
-        dft = None
-        if first is not None:
-            dft = float(first.loc[place, "dft_before"])
-            measures += [
-                ("Baseline (£)", first.loc[place, "baseline"], "money"),
-                (label("dft_baseline"), dft, "percent"),
-            ]
-        tdf = pd.DataFrame(measures, columns=["measure", "value", "kind"])
-        trajectory = (
-            pd.DataFrame({"year": traj.index, place: traj[place].to_numpy()})
-            if traj is not None
-            else pd.DataFrame({"year": [], place: []})
-        )
-        data = PackData(
-            title=place,
-            programmes=prog_table(rows),
-            targets=tdf,
-            trajectory=trajectory,
-            target=float(tgt["target"]),
-            dft=dft,
-            **common,
-        )
-        paths.append(fill_pack(tpl, data, out_dir / names[place]))
-    step("ICB summary")
+    trajectory = (
+        pd.DataFrame({"year": traj.index, place: traj[place].to_numpy()})
+        if traj is not None
+        else pd.DataFrame({"year": [], place: []})
+    )
+    return PackData(
+        title=place,
+        programmes=_programme_table(bva[bva["place"] == place], programmes),
+        targets=pd.DataFrame(measures, columns=["measure", "value", "kind"]),
+        trajectory=trajectory,
+        target=float(tgt["target"]),
+        dft=dft,
+        **common,
+    )
+
+
+def _summary_data(
+    result: ModelResult,
+    bva: pd.DataFrame,
+    all_places: list[str],
+    programmes: list[str],
+    traj: pd.DataFrame | None,
+    common: dict[str, Any],
+) -> PackData:
+    """The ICB summary: every programme and place, the ICB's budget and its path."""
+    a = result.apportionment
+    assert a is not None
     by_place = (
         bva.groupby("place", sort=False)[["annual_budget", "ytd_budget", "ytd_actual"]]
         .sum()
@@ -333,20 +433,15 @@ def make_packs(
     trajectory = (
         traj.rename_axis("year").reset_index() if traj is not None else pd.DataFrame({"year": []})
     )
-    data = PackData(
+    return PackData(
         title="ICB summary",
-        programmes=prog_table(bva),
+        programmes=_programme_table(bva, programmes),
         targets=tdf,
         trajectory=trajectory,
         target=result.budget_total,
         places=by_place.rename_axis("place").reset_index(),
-        exceptions=ledger.exceptions_to(month),
-        recon=recon,
-        ledger_file=extract.file,
         **common,
     )
-    paths.append(fill_pack(tpl, data, out_dir / summary_name(tag)))
-    return PackRun(paths, bva, ledger.exceptions_to(month), recon.table(), recon)
 
 
 def period_tag(financial_year: str, month: int) -> str:
@@ -466,12 +561,12 @@ def build_packs(request: PackRequest, progress: Callable[[str], None] | None = N
         ledger,
         request.month,
         request.out_dir,
-        request.template,
-        request.places,
-        read_phasing(request.phasing),
-        request.threshold,
         progress,
-        request.allow_empty_month,
+        template=request.template,
+        places=request.places,
+        phasing=read_phasing(request.phasing),
+        threshold=request.threshold,
+        allow_empty_month=request.allow_empty_month,
         sources=[
             f"model: {request.model.name}",
             f"ledger: {request.actuals.name}",
