@@ -274,119 +274,42 @@ def read_ledger(
     """
     cols = set(ledger.columns)
     by_cc = cost_centres is not None and "cost_centre" in cols
-    problems = Problems()
-    for c in ("month", "amount", *(() if by_cc else ("programme",))):
-        if c not in cols:
-            problems.add("ledger", f"missing column '{c}'; columns found: {sorted(cols)}")
-    if not by_cc and "place" not in cols and "practice_code" not in cols:
-        problems.add("ledger", "needs a 'place' or a 'practice_code' column")
-    problems.raise_if_any()
+    _check_columns(cols, by_cc)
     rows = np.asarray(source_rows(ledger))
     df = ledger.reset_index(drop=True).copy()
-    for c in ("place", "practice_code", "programme", "cost_centre", "month_problem"):
-        if c not in df.columns:
-            df[c] = None
+    for col in ("place", "practice_code", "programme", "cost_centre", "month_problem"):
+        if col not in df.columns:
+            df[col] = None
     if "amount_problem" not in df.columns:
         df["amount_problem"] = None
-    known_places, known_progs = set(places), set(programmes)
-    practice_place = dict(practice_place or {})
-
-    def text(col: str) -> pd.Series:
-        """Stripped text, ``None`` for a blank (worked out once per distinct value)."""
-        codes, texts = text_codes(df[col])
-        shown = np.array([None if t == "" else t for t in texts] + [None], dtype=object)
-        return pd.Series(shown[codes], index=df.index, dtype=object)  # code -1: missing
-
-    # Whole-column checks first; reasons are then written for the bad rows only.
-    amount = _numbers(df["amount"])
-    # A frame that did not come through the reader may hold amounts past any budget: each
-    # is an exception (as the reader makes it), never a figure in a pack.
-    values = amount.to_numpy()
-    huge = np.isfinite(values) & (np.abs(np.nan_to_num(values)) > MAX_AMOUNT)
-    for i in np.flatnonzero(huge & df["amount_problem"].isna().to_numpy()).tolist():
-        df.loc[i, "amount_problem"] = (
-            f"amount {amount.iloc[i]:g} is beyond any NHS budget (at most £10 trillion)"
-        )
-    amount = amount.where(~huge)
-    month = _numbers(df["month"])
-    place, code, prog = text("place"), text("practice_code"), text("programme")
-    cc = df["cost_centre"].map(code_text) if by_cc else pd.Series(None, index=df.index)
-    cc_unknown = np.zeros(len(df), dtype=bool)
-    if by_cc:
-        assert cost_centres is not None
-        mapped = cc.map(lambda k: cost_centres.get(k) if k is not None else None)
-        has_cc = cc.notna().to_numpy()
-        cc_unknown = has_cc & mapped.isna().to_numpy()
-        ok = mapped.notna()
-        prog = prog.where(~ok, mapped.map(lambda m: m[0] if m else None))
-        cc_place = mapped.map(lambda m: m[1] if m else None)
-        place = place.where(~(ok & cc_place.notna()), cc_place)
-    numeric = np.isfinite(amount.to_numpy())
-    month_ok = month.isin(MONTHS).to_numpy()
-    by_code = code.map(practice_place)
-    from_code = place.isna() & code.notna()
-    place = place.where(~from_code, by_code)
-    practice_unknown = (from_code & by_code.isna()).to_numpy()
-    no_place = (place.isna() & code.isna()).to_numpy() & ~cc_unknown
-    place_unknown = (place.notna() & ~place.isin(known_places)).to_numpy()
-    prog_unknown = (prog.isna() | ~prog.isin(known_progs)).to_numpy() & ~cc_unknown
-    bad = ~numeric | ~month_ok | practice_unknown | no_place | place_unknown | prog_unknown
-    bad |= cc_unknown
-    total = _pence(amount.to_numpy()[numeric])  # exact, however many rows or how large
+    c = _checked_rows(
+        df,
+        set(places),
+        set(programmes),
+        dict(practice_place or {}),
+        cost_centres if by_cc else None,
+    )
+    total = _pence(c.amount.to_numpy()[c.numeric])  # exact, however many rows or how large
     if abs(total) > MAX_AMOUNT * 100:
         raise InputError(
             f"the ledger's amounts total £{total / 100:,.2f}, beyond any NHS budget (at most "
             "£10 trillion): is the amount column the right one?",
             where="ledger",
         )
-    raw_cols = ["month", "place", "practice_code", "programme", "amount"]
-    shown_cols = {c: f"{c}_raw" if f"{c}_raw" in df.columns else c for c in raw_cols}
-    raw = {c: df[shown_cols[c]].tolist() for c in raw_cols}  # as the file gave them
-    extra = [c for c in ("cost_centre", "subjective") if c in ledger.columns]
-    exceptions = []
-    for i in np.flatnonzero(bad).tolist():
-        r = {c: v[i] for c, v in raw.items()}
-        reasons = _reasons(
-            i,
-            r,
-            df,
-            numeric,
-            month_ok,
-            cc_unknown,
-            practice_unknown,
-            no_place,
-            place_unknown,
-            prog_unknown,
-            cc,
-            prog,
-            practice_place,
-            (known_places, known_progs),
-        )
-        exceptions.append(
-            {
-                "source_row": int(rows[i]),
-                "reason": "; ".join(reasons),
-                "month": r["month"],
-                "place": r["place"],
-                "practice_code": r["practice_code"],
-                **{c: df[c].iloc[i] for c in extra},
-                "programme": r["programme"],
-                "amount": float(amount.iloc[i]) if numeric[i] else r["amount"],
-            }
-        )
-    good = ~bad
+    extra = [col for col in ("cost_centre", "subjective") if col in ledger.columns]
+    good = ~c.bad
     out = pd.DataFrame(
         {
-            "month": month[good].astype(int).to_numpy(),
-            "place": place[good].to_numpy(),
-            "programme": prog[good].to_numpy(),
-            "amount": amount[good].to_numpy(),
+            "month": c.month[good].astype(int).to_numpy(),
+            "place": c.place[good].to_numpy(),
+            "programme": c.prog[good].to_numpy(),
+            "amount": c.amount[good].to_numpy(),
             "source_row": rows[good],
         },
         columns=["month", "place", "programme", "amount", "source_row"],
     )
     exc = pd.DataFrame(
-        exceptions,
+        _exception_rows(df, c, rows, extra),
         columns=[
             "source_row",
             "reason",
@@ -398,16 +321,148 @@ def read_ledger(
             "amount",
         ],
     )
-    left_out = _pence(amount.to_numpy()[bad & numeric])
+    left_out = _pence(c.amount.to_numpy()[c.bad & c.numeric])
     return Ledger(
         out,
         exc,
         total / 100,
-        int((bad & ~numeric).sum()),
+        int((c.bad & ~c.numeric).sum()),
         left_out / 100,
-        np.where(month_ok, month.to_numpy(dtype=np.float64), np.nan)[bad],
-        np.where(numeric, amount.to_numpy(dtype=np.float64), np.nan)[bad],
+        np.where(c.month_ok, c.month.to_numpy(dtype=np.float64), np.nan)[c.bad],
+        np.where(c.numeric, c.amount.to_numpy(dtype=np.float64), np.nan)[c.bad],
     )
+
+
+def _check_columns(cols: set[str], by_cc: bool) -> None:
+    """The columns a ledger needs: a month, an amount, a programme and a place."""
+    problems = Problems()
+    for col in ("month", "amount", *(() if by_cc else ("programme",))):
+        if col not in cols:
+            problems.add("ledger", f"missing column '{col}'; columns found: {sorted(cols)}")
+    if not by_cc and "place" not in cols and "practice_code" not in cols:
+        problems.add("ledger", "needs a 'place' or a 'practice_code' column")
+    problems.raise_if_any()
+
+
+@dataclass
+class _Rows:
+    """Each ledger row's values and what is wrong with it, whole columns at a time."""
+
+    amount: pd.Series
+    month: pd.Series
+    place: pd.Series
+    prog: pd.Series
+    cc: pd.Series
+    numeric: np.ndarray
+    month_ok: np.ndarray
+    cc_unknown: np.ndarray
+    practice_unknown: np.ndarray
+    no_place: np.ndarray
+    place_unknown: np.ndarray
+    prog_unknown: np.ndarray
+    practice_place: Mapping[str, str]
+    known: tuple[set[str], set[str]]
+
+    @property
+    def bad(self) -> np.ndarray:
+        """The rows that cannot be reported."""
+        return (
+            ~self.numeric
+            | ~self.month_ok
+            | self.practice_unknown
+            | self.no_place
+            | self.place_unknown
+            | self.prog_unknown
+            | self.cc_unknown
+        )
+
+
+def _text(df: pd.DataFrame, col: str) -> pd.Series:
+    """Stripped text, ``None`` for a blank (worked out once per distinct value)."""
+    codes, texts = text_codes(df[col])
+    shown = np.array([None if t == "" else t for t in texts] + [None], dtype=object)
+    return pd.Series(shown[codes], index=df.index, dtype=object)  # code -1: missing
+
+
+def _amounts(df: pd.DataFrame) -> pd.Series:
+    """The amounts; one past any budget is an exception (its reason written in ``df``)."""
+    amount = _numbers(df["amount"])
+    # A frame that did not come through the reader may hold amounts past any budget: each
+    # is an exception (as the reader makes it), never a figure in a pack.
+    values = amount.to_numpy()
+    huge = np.isfinite(values) & (np.abs(np.nan_to_num(values)) > MAX_AMOUNT)
+    for i in np.flatnonzero(huge & df["amount_problem"].isna().to_numpy()).tolist():
+        df.loc[i, "amount_problem"] = (
+            f"amount {amount.iloc[i]:g} is beyond any NHS budget (at most £10 trillion)"
+        )
+    return amount.where(~huge)
+
+
+def _checked_rows(
+    df: pd.DataFrame,
+    known_places: set[str],
+    known_progs: set[str],
+    practice_place: dict[str, str],
+    cost_centres: CostCentreMap | None,
+) -> _Rows:
+    """Whole-column checks: each row's place and programme, and what is wrong with it."""
+    amount = _amounts(df)
+    month = _numbers(df["month"])
+    place, code, prog = _text(df, "place"), _text(df, "practice_code"), _text(df, "programme")
+    by_cc = cost_centres is not None
+    cc = df["cost_centre"].map(code_text) if by_cc else pd.Series(None, index=df.index)
+    cc_unknown = np.zeros(len(df), dtype=bool)
+    if cost_centres is not None:
+        mapped = cc.map(lambda k: cost_centres.get(k) if k is not None else None)
+        cc_unknown = cc.notna().to_numpy() & mapped.isna().to_numpy()
+        ok = mapped.notna()
+        prog = prog.where(~ok, mapped.map(lambda m: m[0] if m else None))
+        cc_place = mapped.map(lambda m: m[1] if m else None)
+        place = place.where(~(ok & cc_place.notna()), cc_place)
+    by_code = code.map(practice_place)
+    from_code = place.isna() & code.notna()
+    place = place.where(~from_code, by_code)
+    return _Rows(
+        amount=amount,
+        month=month,
+        place=place,
+        prog=prog,
+        cc=cc,
+        numeric=np.isfinite(amount.to_numpy()),
+        month_ok=month.isin(MONTHS).to_numpy(),
+        cc_unknown=cc_unknown,
+        practice_unknown=(from_code & by_code.isna()).to_numpy(),
+        no_place=(place.isna() & code.isna()).to_numpy() & ~cc_unknown,
+        place_unknown=(place.notna() & ~place.isin(known_places)).to_numpy(),
+        prog_unknown=(prog.isna() | ~prog.isin(known_progs)).to_numpy() & ~cc_unknown,
+        practice_place=practice_place,
+        known=(known_places, known_progs),
+    )
+
+
+def _exception_rows(
+    df: pd.DataFrame, c: _Rows, rows: np.ndarray, extra: list[str]
+) -> list[dict[str, object]]:
+    """Each bad row as the file gave it, with every reason it cannot be reported."""
+    raw_cols = ["month", "place", "practice_code", "programme", "amount"]
+    shown_cols = {k: f"{k}_raw" if f"{k}_raw" in df.columns else k for k in raw_cols}
+    raw = {k: df[shown_cols[k]].tolist() for k in raw_cols}  # as the file gave them
+    out = []
+    for i in np.flatnonzero(c.bad).tolist():
+        r = {k: v[i] for k, v in raw.items()}
+        out.append(
+            {
+                "source_row": int(rows[i]),
+                "reason": "; ".join(_reasons(i, r, df, c)),
+                "month": r["month"],
+                "place": r["place"],
+                "practice_code": r["practice_code"],
+                **{k: df[k].iloc[i] for k in extra},
+                "programme": r["programme"],
+                "amount": float(c.amount.iloc[i]) if c.numeric[i] else r["amount"],
+            }
+        )
+    return out
 
 
 def _numbers(values: pd.Series) -> pd.Series:
@@ -417,48 +472,32 @@ def _numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(v, errors="coerce").astype("float64")
 
 
-def _reasons(
-    i: int,
-    r: dict[str, object],
-    df: pd.DataFrame,
-    numeric: np.ndarray,
-    month_ok: np.ndarray,
-    cc_unknown: np.ndarray,
-    practice_unknown: np.ndarray,
-    no_place: np.ndarray,
-    place_unknown: np.ndarray,
-    prog_unknown: np.ndarray,
-    cc: pd.Series,
-    prog: pd.Series,
-    practice_place: Mapping[str, str],
-    known: tuple[set[str], set[str]] = (set(), set()),
-) -> list[str]:
+def _reasons(i: int, r: dict[str, object], df: pd.DataFrame, c: _Rows) -> list[str]:
     """Why row ``i`` cannot be reported, each reason naming its column and value."""
     reasons = []
-    if not numeric[i]:
+    if not c.numeric[i]:
         why = df["amount_problem"].iloc[i]
         reasons.append(why if why else f"amount {r['amount']!r} is not a number")
-    if not month_ok[i]:
+    if not c.month_ok[i]:
         why = df["month_problem"].iloc[i]
         reasons.append(why if why else f"month {r['month']!r} is not 1 to 12")
     code_i, place_i = (
         None if is_blank(r[k]) else str(r[k]).strip() for k in ("practice_code", "place")
     )
-    if cc_unknown[i]:
-        reasons.append(f"cost centre {cc.iloc[i]} is not in the cost-centre map")
-    if practice_unknown[i]:
+    if c.cc_unknown[i]:
+        reasons.append(f"cost centre {c.cc.iloc[i]} is not in the cost-centre map")
+    if c.practice_unknown[i]:
         reasons.append(f"practice {code_i} is not in the model")
-    if no_place[i]:
+    if c.no_place[i]:
         reasons.append("no place or practice")
-    elif place_unknown[i]:
-        shown = place_i if place_i is not None else practice_place.get(str(code_i))
-        reasons.append(f"unknown place '{shown}'" + _near(shown, sorted(known[0])))
-    if prog_unknown[i] and prog.iloc[i] is None:
+    elif c.place_unknown[i]:
+        shown = place_i if place_i is not None else c.practice_place.get(str(code_i))
+        reasons.append(f"unknown place '{shown}'" + _near(shown, sorted(c.known[0])))
+    prog = c.prog.iloc[i]
+    if c.prog_unknown[i] and prog is None:
         reasons.append("no programme")
-    elif prog_unknown[i]:
-        reasons.append(
-            f"unknown programme '{prog.iloc[i]}'" + _near(prog.iloc[i], sorted(known[1]))
-        )
+    elif c.prog_unknown[i]:
+        reasons.append(f"unknown programme '{prog}'" + _near(prog, sorted(c.known[1])))
     return reasons
 
 
