@@ -610,7 +610,7 @@ def test_a_phasing_files_problems_name_the_file_and_row(model_and_ledgers, tmp_p
     phasing.write_text("month,share\n1,0.1\n13,0.1\n2,abc\n2,0.1\n")
     rc, text = run([*_pack(model, ledgers[6], 6, tmp_path / "p"), "--phasing", phasing], capsys)
     assert rc == 2
-    assert "phasing.csv, row 3, column 'month': month '13' is not a whole number 1 (April)" in text
+    assert "phasing.csv, row 3, column 'month': month '13' is not a whole number 1 to 12" in text
     assert "phasing.csv, row 4, column 'share': share 'abc' is not a number" in text
     assert "phasing.csv, rows 4-5: month 2 is given 2 times; give it once" in text
     assert not (tmp_path / "p").exists()

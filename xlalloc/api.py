@@ -122,13 +122,8 @@ def new(
             "places and localities need NHS England's practice files: "
             f"add {option('practices')} FILE {option('icb')} CODE_OR_NAME",
         )
-    given = [Path(p) for p in (*practices, *([places] if places else []))]
-    if any(p.resolve() == path.resolve() for p in given):
-        problems.add(
-            str(path),
-            f"{path} is an input of this command; xlalloc never writes over an input: choose "
-            "another name",
-        )
+    if any(Path(p).resolve() == path.resolve() for p in (*practices, places) if p):
+        problems.add(str(path), f"{path} is an input of this command; choose another name")
     picture = places_picture(path)
     if from_files and picture.exists() and not overwrite:
         problems.add(

@@ -96,7 +96,9 @@ def test_a_cost_centre_map_needs_its_columns(tmp_path):
     m = read_cost_centres(p)
     assert m[["cost_centre", "programme", "place"]].values.tolist() == [["610100", "Acute", None]]
     p.write_text("code,programme\n610100,Acute\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"missing column\(s\) \['cost_centre'\]"):
+    with pytest.raises(
+        InputError, match=r"missing column\(s\) 'cost_centre'; columns found: code and programme"
+    ):
         read_cost_centres(p)
 
 

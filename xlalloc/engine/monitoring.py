@@ -297,6 +297,23 @@ def read_ledger(
             where="ledger",
         )
     extra = [col for col in ("cost_centre", "subjective") if col in ledger.columns]
+    out, exc = _ledger_frames(df, c, rows, extra)
+    left_out = _pence(c.amount.to_numpy()[c.bad & c.numeric])
+    return Ledger(
+        out,
+        exc,
+        total / 100,
+        int((c.bad & ~c.numeric).sum()),
+        left_out / 100,
+        np.where(c.month_ok, c.month.to_numpy(dtype=np.float64), np.nan)[c.bad],
+        np.where(c.numeric, c.amount.to_numpy(dtype=np.float64), np.nan)[c.bad],
+    )
+
+
+def _ledger_frames(
+    df: pd.DataFrame, c: _Rows, rows: np.ndarray, extra: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows that can be reported, and the exceptions with their reasons."""
     good = ~c.bad
     out = pd.DataFrame(
         {
@@ -308,29 +325,11 @@ def read_ledger(
         },
         columns=["month", "place", "programme", "amount", "source_row"],
     )
+    columns = ["source_row", "reason", "month", "place", "practice_code", *extra]
     exc = pd.DataFrame(
-        _exception_rows(df, c, rows, extra),
-        columns=[
-            "source_row",
-            "reason",
-            "month",
-            "place",
-            "practice_code",
-            *extra,
-            "programme",
-            "amount",
-        ],
+        _exception_rows(df, c, rows, extra), columns=[*columns, "programme", "amount"]
     )
-    left_out = _pence(c.amount.to_numpy()[c.bad & c.numeric])
-    return Ledger(
-        out,
-        exc,
-        total / 100,
-        int((c.bad & ~c.numeric).sum()),
-        left_out / 100,
-        np.where(c.month_ok, c.month.to_numpy(dtype=np.float64), np.nan)[c.bad],
-        np.where(c.numeric, c.amount.to_numpy(dtype=np.float64), np.nan)[c.bad],
-    )
+    return out, exc
 
 
 def _check_columns(cols: set[str], by_cc: bool) -> None:

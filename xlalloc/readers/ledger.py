@@ -181,13 +181,25 @@ def read_actuals(
     frame["amount"], frame["amount_problem"] = _converted(
         df["amount"], headers["amount"], parse_money
     )
-    # An Excel error or a formula without its result is said so, never "blank".
+    _flagged_problems(frame, raw.attrs.get(FLAGGED, {}), rename, headers)
+    return LedgerExtract(frame, where, headers, notes)
+
+
+def _flagged_problems(
+    frame: pd.DataFrame,
+    flagged: Mapping[tuple[int, str], str],
+    rename: Mapping[str, str],
+    headers: Mapping[str, str],
+) -> None:
+    """Say so where a month or amount cell holds an Excel error or a formula's lost result.
+
+    Such a cell is never called blank: its row's problem names what it holds.
+    """
     position = {int(r): i for i, r in enumerate(frame[SOURCE_ROW])}
-    for (row, key), why in raw.attrs.get(FLAGGED, {}).items():
+    for (row, key), why in flagged.items():
         fld = rename.get(key, "")
         if fld in ("month", "amount"):
             frame.loc[position[row], f"{fld}_problem"] = f"{headers[fld]} {why}"
-    return LedgerExtract(frame, where, headers, notes)
 
 
 def _converted(
@@ -238,7 +250,7 @@ def read_phasing(path: str | Path | None) -> pd.Series | None:
     """
     if path is None:
         return None
-    where = Path(path).name
+    where = str(path)
     df = read_table(path, required=("month", "share"))
     problems = Problems()
     by_month: dict[int, list[int]] = {}
@@ -247,9 +259,7 @@ def read_phasing(path: str | Path | None) -> pd.Series | None:
         row = int(r)
         month = _phasing_month(m)
         if month is None:
-            problems.add(
-                where, f"month {m!r} is not a whole number 1 (April) to 12 (March)", row, "month"
-            )
+            problems.add(where, f"month {m!r} is not a whole number 1 to 12", row, "month")
         else:
             by_month.setdefault(month, []).append(row)
         share = _phasing_share(s, where, row, problems)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError, Problems, listed
 from ..engine.frames import SOURCE_ROW
 from .archive import cell_flags, check_workbook
 from .cells import col_letter, is_blank, parse_number
@@ -189,22 +189,7 @@ def read_table(
         and all(len(r) < len(header) or is_blank(r[len(header) - 1]) for r in rows[1:])
     ):
         header.pop()
-    found = Problems()
-    seen: dict[str, int] = {}
-    for j, h in enumerate(header):
-        if h and h in seen:
-            found.add(
-                where,
-                f"column '{h}' appears twice (columns {seen[h] + 1} and {j + 1}); keep one",
-                row=1,
-                column=h,
-            )
-        seen.setdefault(h, j)
-    missing = [c for c in required if c not in seen]
-    if missing:
-        found.add(where, f"missing column(s) {missing}; columns found: {[h for h in header if h]}")
-    if len(rows) == 1:
-        found.add(where, "no rows below the header", row=2)
+    found = _header_problems(header, list(required), len(rows), where)
     found.raise_if_any()
     values_found = problems if problems is not None else found
     width = len(header)
@@ -218,21 +203,50 @@ def read_table(
     df.attrs["headers"] = {k: str(h).replace("\ufeff", "").strip() for k, h in zip(header, rows[0])}
     df.attrs[FLAGGED] = _flagged(df, header, flags, None if keep_flagged else values_found, where)
     for c in numbers:
-        if c not in df.columns:
-            continue
-        values = []
-        for v, row in zip(df[c], df[SOURCE_ROW]):
-            if is_blank(v):
-                values.append(float("nan"))
-                continue
-            try:
-                values.append(parse_number(v))
-            except ValueError as e:
-                values_found.add(where, f"{e}; expected a number", row=int(row), column=c)
-                values.append(float("nan"))
-        df[c] = pd.Series(values, index=df.index, dtype="float64")
+        if c in df.columns:
+            df[c] = _numbers_of(df, c, where, values_found)
     found.raise_if_any()
     return df
+
+
+def _header_problems(header: list[str], required: list[str], n_rows: int, where: str) -> Problems:
+    """A header given twice, a required column missing, or no rows below the header."""
+    found = Problems()
+    seen: dict[str, int] = {}
+    for j, h in enumerate(header):
+        if h and h in seen:
+            found.add(
+                where,
+                f"column '{h}' appears twice (columns {seen[h] + 1} and {j + 1}); keep one",
+                row=1,
+                column=h,
+            )
+        seen.setdefault(h, j)
+    missing = [c for c in required if c not in seen]
+    if missing:
+        found.add(
+            where,
+            f"missing column(s) {listed(repr(m) for m in missing)}; columns found: "
+            f"{listed(h for h in header if h)}",
+        )
+    if n_rows == 1:
+        found.add(where, "no rows below the header", row=2)
+    return found
+
+
+def _numbers_of(df: pd.DataFrame, column: str, where: str, problems: Problems) -> pd.Series:
+    """A column's numbers (blanks missing); each value that is not one is a problem."""
+    values = []
+    for v, row in zip(df[column], df[SOURCE_ROW]):
+        if is_blank(v):
+            values.append(float("nan"))
+            continue
+        try:
+            values.append(parse_number(v))
+        except ValueError as e:
+            problems.add(where, f"{e}; expected a number", row=int(row), column=column)
+            values.append(float("nan"))
+    return pd.Series(values, index=df.index, dtype="float64")
 
 
 def _flagged(
