@@ -93,45 +93,18 @@ def new(
     from .workbook.model_book import Provenance, build_model, save_model
 
     path = Path(path)
-    problems = Problems()
-    if path.exists() and not overwrite:
-        problems.add(
-            str(path),
-            f"{path} exists; choose another name, or pass {option('overwrite')} to replace "
-            "it (xlalloc never overwrites a workbook unless told to)",
-        )
     from_files = bool(practices) or icb is not None
-    if from_files and demo:
-        problems.add(
-            option("demo"),
-            f"give either {option('demo')} or {option('practices')} with {option('icb')}, not both",
-        )
-    if from_files and not practices:
-        problems.add(
-            option("practices"),
-            f"{option('icb')} needs NHS England's practice files ({option('practices')} FILE)",
-        )
-    if from_files and not icb:
-        problems.add(
-            option("icb"),
-            f"which ICB? give {option('icb')} CODE_OR_NAME, e.g. {option('icb')} 'west yorkshire'",
-        )
-    if not from_files and (places or places_by or localities_by or allow_unmapped):
-        problems.add(
-            option("places"),
-            "places and localities need NHS England's practice files: "
-            f"add {option('practices')} FILE {option('icb')} CODE_OR_NAME",
-        )
-    if any(Path(p).resolve() == path.resolve() for p in (*practices, places) if p):
-        problems.add(str(path), f"{path} is an input of this command; choose another name")
     picture = places_picture(path)
-    if from_files and picture.exists() and not overwrite:
-        problems.add(
-            str(picture),
-            f"{picture} exists (the map of the practices by place that {option('practices')} "
-            f"draws beside the model); pass {option('overwrite')} to replace it",
-        )
-    problems.raise_if_any()
+    _new_problems(
+        path,
+        picture,
+        demo,
+        overwrite,
+        practices,
+        icb,
+        places,
+        bool(places or places_by or localities_by or allow_unmapped),
+    ).raise_if_any()
     if from_files:
         assert icb is not None
         built = build_from_files(
@@ -161,6 +134,57 @@ def new(
     tables = demo_data.model_tables() if demo else None
     policy = demo_data.DEMO_POLICY if demo else None
     return save_model(build_model(tables, policy), path)
+
+
+def _new_problems(
+    path: Path,
+    picture: Path,
+    demo: bool,
+    overwrite: bool,
+    practices: Sequence[str | Path],
+    icb: str | None,
+    places: str | Path | None,
+    grouped: bool,
+) -> Problems:
+    """Every problem with what :func:`new` was asked, before anything is read or written."""
+    problems = Problems()
+    if path.exists() and not overwrite:
+        problems.add(
+            str(path),
+            f"{path} exists; choose another name, or pass {option('overwrite')} to replace "
+            "it (xlalloc never overwrites a workbook unless told to)",
+        )
+    from_files = bool(practices) or icb is not None
+    if from_files and demo:
+        problems.add(
+            option("demo"),
+            f"give either {option('demo')} or {option('practices')} with {option('icb')}, not both",
+        )
+    if from_files and not practices:
+        problems.add(
+            option("practices"),
+            f"{option('icb')} needs NHS England's practice files ({option('practices')} FILE)",
+        )
+    if from_files and not icb:
+        problems.add(
+            option("icb"),
+            f"which ICB? give {option('icb')} CODE_OR_NAME, e.g. {option('icb')} 'west yorkshire'",
+        )
+    if not from_files and grouped:
+        problems.add(
+            option("places"),
+            "places and localities need NHS England's practice files: "
+            f"add {option('practices')} FILE {option('icb')} CODE_OR_NAME",
+        )
+    if any(Path(p).resolve() == path.resolve() for p in (*practices, places) if p):
+        problems.add(str(path), f"{path} is an input of this command; choose another name")
+    if from_files and picture.exists() and not overwrite:
+        problems.add(
+            str(picture),
+            f"{picture} exists (the map of the practices by place that {option('practices')} "
+            f"draws beside the model); pass {option('overwrite')} to replace it",
+        )
+    return problems
 
 
 def places_picture(path: Path) -> Path:

@@ -144,12 +144,11 @@ def _record(signed: list[Signature]) -> pd.DataFrame:
     )
 
 
-def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> SheetSpec:
-    d = output_sheet(ASSURANCE, "Assurance: the record of this run for review and sign-off", look)
-    status = signoff_status(_signed(result))
+def _status_and_signoff(d: Drawing, result: ModelResult) -> int:
+    """The status the signatures give, and each role's signature; returns the next row."""
     row = HEADER_ROW
     d.put(row, 1, "Status", bold=True)
-    d.put(row, 2, status, bold=True)
+    d.put(row, 2, signoff_status(_signed(result)), bold=True)
     d.note(
         row,
         3,
@@ -157,13 +156,17 @@ def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> Sh
         "sheet; a sign-off counts while the inputs and Policy it was given against are unchanged",
         italic=True,
     )
-    row = _words(
+    return _words(
         d,
         row + 2,
         "Roles and sign-off (the Sign-off sheet; HM Treasury's AQuA book)",
         _signoff(result),
         [1, 2, 1, 3, 2],
     )
+
+
+def _verification(d: Drawing, row: int, result: ModelResult, checks: list[Check]) -> int:
+    """The overall check, the run, the version and the self-test; returns the next row."""
     selftest = result.results.get("assurance")
     failed = 0 if selftest is None else len(selftest.cases) - selftest.passed
     row = _section(d, row, "Verification")
@@ -190,7 +193,13 @@ def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> Sh
         "engine or Python, numpy, pandas or pydantic change.",
         italic=True,
     )
-    row += 7
+    return row + 7
+
+
+def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> SheetSpec:
+    d = output_sheet(ASSURANCE, "Assurance: the record of this run for review and sign-off", look)
+    row = _status_and_signoff(d, result)
+    row = _verification(d, row, result, checks)
     names = {
         "part": "Part",
         "input_sheets": "Input sheets",
