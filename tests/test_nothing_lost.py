@@ -317,6 +317,7 @@ def test_rebase_checks_use_the_rebases_unit(icb_baselines, tmp_path, capsys, lib
     """`rebase --unit 1000` wrote a check that a part is within £1 of its exact share:
     0 as stored, 7 once recalculated. Parts within £1,000 now read 0 after LibreOffice."""
     from libreoffice import read_values, recalculate
+    from openpyxl import load_workbook
 
     old, new, baselines = icb_baselines
     out = tmp_path / "rebased.xlsx"
@@ -326,8 +327,10 @@ def test_rebase_checks_use_the_rebases_unit(icb_baselines, tmp_path, capsys, lib
     )
     values = read_values(recalculate(out, tmp_path / "lo"))["Checks"]
     assert values[3] == ["Overall check (0 when all is well)", 0]
-    row = next(r for r in values if str(r[0]).startswith("Parts £1,000 (the rounding unit)"))
+    row = next(r for r in values if r[0] == "Parts a unit or more from their exact share")
     assert row[1] == 0
+    formula = load_workbook(out)["Checks"]["B7"].value
+    assert formula.endswith(">=1000))"), formula  # the unit of this rebase, not £1
 
 
 def test_rebase_refuses_the_same_year_twice_and_names_every_bad_baseline(

@@ -135,7 +135,7 @@ def _checks_sheet(
             f"-{o}!$C$2:$C${n_old + 1},2)<>0))",
         ),
         (
-            f"Parts £{unit:,g} (the rounding unit) or more from their exact share",
+            "Parts a unit or more from their exact share",
             f"=SUMPRODUCT(--(ABS({amount}-{exact})>={unit:g}))",
         ),
     ]

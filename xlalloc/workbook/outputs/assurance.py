@@ -149,12 +149,15 @@ def _status_and_signoff(d: Drawing, result: ModelResult) -> int:
     row = HEADER_ROW
     d.put(row, 1, "Status", bold=True)
     d.put(row, 2, signoff_status(_signed(result)), bold=True)
-    d.note(
+    d.put(
         row,
         3,
         "drafted until an assurer, then an approver, gives a name and a date on the Sign-off "
         "sheet; a sign-off counts while the inputs and Policy it was given against are unchanged",
         italic=True,
+        wrap=True,
+        span=len(WIDTHS) - 2,
+        fit=False,
     )
     return _words(
         d,
