@@ -53,9 +53,10 @@ class Apportionment:
         table1: £ by programme × place with totals.
         table1_recurrent: The same for recurrent lines only.
         table1_locality: £ by programme × locality.
-        shares: Each place's share of each programme.
+        shares: Each place's share of each programme, and (Total) of the whole budget;
+            0 where a programme's total is 0.
         table2: £ per 1,000 weighted population by programme × place.
-        index: Table 2 divided by the ICB's figure for the programme.
+        index: Table 2 divided by the ICB's figure for the programme (0 where that is 0).
         practice_spend: The spend attributed to practices, computed once here: one row
             per line whose method reaches practices (``practice_data``, from Practice
             values or Activity alike, and ``capitation``) and practice, ``line, method,
@@ -64,6 +65,8 @@ class Apportionment:
             to the penny.
         warnings: What the apportionment left unused and why (practice-level data of a
             line whose methods do not read it), each a sentence.
+        per_1000_wp: The weighted population Table 2 divides by: each place's, and the
+            ICB's (``ICB``).
     """
 
     cells: pd.DataFrame
@@ -78,6 +81,7 @@ class Apportionment:
         default_factory=lambda: pd.DataFrame(columns=["line", "method", "practice_code", "amount"])
     )
     warnings: list[str] = field(default_factory=list)
+    per_1000_wp: pd.Series = field(default_factory=lambda: pd.Series(dtype="float64"))
 
 
 def _methods_of(value: object) -> list[str]:
@@ -587,6 +591,28 @@ def apportion(
     cells = cells.iloc[np.argsort([line_pos[x] for x in cells["line"]], kind="stable")]
     cells = cells.reset_index(drop=True)
     programmes = list(dict.fromkeys(L["programme"].astype(str)))
+    t1, t1r, t1l, shares_tbl, t2, index, per_1000_wp = _summary_tables(
+        cells, programmes, P, settings.per_1000_component
+    )
+    practice_spend = (
+        pd.concat(practice_rows, ignore_index=True)
+        if practice_rows
+        else pd.DataFrame(columns=["line", "method", "practice_code", "amount"])
+    )
+    return Apportionment(
+        cells, audit, t1, t1r, t1l, shares_tbl, t2, index, practice_spend, warnings, per_1000_wp
+    )
+
+
+def _summary_tables(
+    cells: pd.DataFrame, programmes: list[str], practices: pd.DataFrame, component: str
+) -> tuple[pd.DataFrame, ...]:
+    """Table 1 (all, recurrent, by locality), shares, Table 2, the index, the populations.
+
+    Computed once here, each as the Apportionment sheet shows it: a share or an index
+    over a total of 0 is 0 (the sheet's ``IF(total=0, 0, ...)``), and shares and the
+    index have a Total row (each place's share of the whole budget, and its index).
+    """
     t1 = _pivot(cells, "place", programmes)
     t1r = (
         _pivot(cells[cells["recurrent"]], "place", programmes)
@@ -594,23 +620,17 @@ def apportion(
         else t1 * 0
     )
     t1l = _pivot(cells, "locality", programmes)
-    wp = P.groupby("place")[settings.per_1000_component].sum()
+    wp = practices.groupby("place")[component].sum()
     body = t1.drop(index="Total")
     places = [c for c in t1.columns if c != "Total"]
-    shares_tbl = body[places].div(body["Total"].where(body["Total"] != 0), axis=0)
+    shares = t1[places].div(t1["Total"].where(t1["Total"] != 0), axis=0).fillna(0.0)
     t2 = body[places].div(wp[places], axis=1) * 1000.0
     t2["ICB"] = body["Total"] / wp.sum() * 1000.0
     total_row = t1.loc["Total", places] / wp[places] * 1000.0
     t2.loc["Total"] = list(total_row) + [t1.loc["Total", "Total"] / wp.sum() * 1000.0]
-    index = t2[places].div(t2["ICB"].where(t2["ICB"] != 0), axis=0)
-    practice_spend = (
-        pd.concat(practice_rows, ignore_index=True)
-        if practice_rows
-        else pd.DataFrame(columns=["line", "method", "practice_code", "amount"])
-    )
-    return Apportionment(
-        cells, audit, t1, t1r, t1l, shares_tbl, t2, index, practice_spend, warnings
-    )
+    index = t2[places].div(t2["ICB"].where(t2["ICB"] != 0), axis=0).fillna(0.0)
+    per_1000_wp = pd.Series([*(float(wp[p]) for p in places), float(wp.sum())], [*places, "ICB"])
+    return t1, t1r, t1l, shares, t2, index, per_1000_wp
 
 
 def _unused_data(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ...model.labels import label
 from ...model.runner import ModelResult
 from ..sheetspec import Look, SheetSpec, col
@@ -18,7 +16,6 @@ from .common import (
     in_year,
     matrix_block,
     output_sheet,
-    ratio,
     sum_where,
     zero_checks,
 )
@@ -76,18 +73,14 @@ def _apportionment_sheets(
         )
     )
     n_body = r2 - r1 + 2  # programmes and the total row
-    # Table 1 as drawn (programmes then the total row; places then the Total column).
-    t1 = a.table1.drop(index="Total").drop(columns="Total")
-    t1 = t1.assign(Total=t1.sum(axis=1))
-    t1.loc["Total"] = t1.sum(axis=0)
-    m = t1.to_numpy(dtype=float)
+    # The engine's figures (computed once there), as cached values beside the formulas.
     s1 = formula_block(
         d,
         tot + 3,
         "Shares of each programme by place",
         [label("programme")] + places,
         r1,
-        ratio(m[:, :n], m[:, [n]]),
+        a.shares[places].to_numpy(dtype=float),
         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})",
         SHARE,
     )
@@ -101,8 +94,7 @@ def _apportionment_sheets(
     d.put(wrow, 1, label(f"{comp}_wp"))
     place_col = rng.column("Practices", "place")
     wp_col = rng.column("Practices", f"{comp}_wp")
-    by_place = result.practices.groupby("place")[comp].sum()
-    wp = np.array([*(float(by_place.get(p, 0.0)) for p in places), float(by_place.sum())])
+    wp = a.per_1000_wp[[*places, "ICB"]].to_numpy(dtype=float)
     for j in range(n):
         d.formula(
             wrow,
@@ -115,14 +107,13 @@ def _apportionment_sheets(
         )
     d.formula(wrow, 2 + n, f"=SUM(B{wrow}:{col(1 + n)}{wrow})", NUMBER, value=wp[n])
     # Table 2 and the index, as formulas.
-    per_1000 = m / wp * 1000
     t2 = formula_block(
         d,
         wrow + 3,
         "Table 2: £ per 1,000 weighted population",
         [label("programme")] + places + ["ICB"],
         r1,
-        per_1000,
+        a.table2[[*places, "ICB"]].to_numpy(dtype=float),
         lambda L, src, i: f"={L}{src}/{L}${wrow}*1000",
         PER_1000,
     )
@@ -132,7 +123,7 @@ def _apportionment_sheets(
         "Index against the ICB average (Table 2 / ICB)",
         [label("programme")] + places,
         t2,
-        ratio(per_1000[:, :n], per_1000[:, [n]]),
+        a.index[places].to_numpy(dtype=float),
         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})",
         INDEX,
     )
