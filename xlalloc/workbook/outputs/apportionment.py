@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ...engine.apportionment import Apportionment
 from ...model.labels import label
 from ...model.runner import ModelResult
-from ..sheetspec import Look, SheetSpec, col
+from ..sheetspec import Drawing, Look, SheetSpec, col
 from ..tables import INDEX, MONEY, NUMBER, spanned_block
 from .common import (
     HEADER_ROW,
@@ -43,11 +46,36 @@ def _apportionment_sheets(
     if a is None:
         d.note(HEADER_ROW, 1, "No budget lines given: add them on the Budget sheet.")
         return [d.spec(), da.spec()]
-    h, r1, r2 = matrix_block(
+    r1, r2 = _table1(d, a, rng, checks)
+    row = _per_1000(d, result, rng, r1, r2)
+    _, _, rr2 = matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent, MONEY)
+    row = rr2 + 4
+    # Localities outnumber places: in blocks as wide as Table 1's, so the sheet prints on
+    # one page across.
+    _, grand = grouped_matrix_block(
+        d, row, "Table 1 by locality", a.table1_locality, MONEY, per_group=LOCALITIES_PER_BLOCK
+    )
+    totc = col(len(a.table1.columns) + 1)
+    checks.append(
+        (
+            "Table 1 by locality: grand total less Table 1's",
+            f"=ROUND(Apportionment!{grand}-Apportionment!{totc}{r2 + 1},2)",
+        )
+    )
+    last = _audit(da, a, rng, checks)
+    if result.inputs.extracts is not None:
+        _extracts(da, result.inputs.extracts, last + 3)
+    return [d.spec(), da.spec()]
+
+
+def _table1(
+    d: Drawing, a: Apportionment, rng: Ranges, checks: list[tuple[str, str]]
+) -> tuple[int, int]:
+    """Table 1 with its checks against the budget lines; returns its first and last rows."""
+    _h, r1, r2 = matrix_block(
         d, HEADER_ROW, "Table 1: £ by care programme and place", a.table1, MONEY
     )
-    places = [str(c) for c in a.table1.columns if c != "Total"]
-    n = len(places)
+    n = len(a.table1.columns) - 1
     totc = col(2 + n)
     tot = r2 + 1
     amount = rng.column("Budget", "amount")
@@ -72,6 +100,20 @@ def _apportionment_sheets(
             f"=ROUND(SUM(Apportionment!B{tot}:{col(1 + n)}{tot})-Apportionment!{totc}{tot},2)",
         )
     )
+    return r1, r2
+
+
+def _per_1000(d: Drawing, result: ModelResult, rng: Ranges, r1: int, r2: int) -> int:
+    """Shares, weighted populations, Table 2 and the index; returns the next free row.
+
+    The engine's figures, as cached values beside the formulas that trace them.
+    """
+    a = result.apportionment
+    assert a is not None
+    places = [str(c) for c in a.table1.columns if c != "Total"]
+    n = len(places)
+    totc = col(2 + n)
+    tot = r2 + 1
     n_body = r2 - r1 + 2  # programmes and the total row
     # The engine's figures (computed once there), as cached values beside the formulas.
     s1 = formula_block(
@@ -127,20 +169,12 @@ def _apportionment_sheets(
         lambda L, src, i: f"=IF({totc}{src}=0,0,{L}{src}/{totc}{src})",
         INDEX,
     )
-    row = ix + n_body + 2
-    _, _, rr2 = matrix_block(d, row, "Table 1 (recurrent lines only)", a.table1_recurrent, MONEY)
-    row = rr2 + 4
-    # Localities outnumber places: in blocks as wide as Table 1's, so the sheet prints on
-    # one page across.
-    _, grand = grouped_matrix_block(
-        d, row, "Table 1 by locality", a.table1_locality, MONEY, per_group=LOCALITIES_PER_BLOCK
-    )
-    checks.append(
-        (
-            "Table 1 by locality: grand total less Table 1's",
-            f"=ROUND(Apportionment!{grand}-Apportionment!{totc}{tot},2)",
-        )
-    )
+    return ix + n_body + 2
+
+
+def _audit(da: Drawing, a: Apportionment, rng: Ranges, checks: list[tuple[str, str]]) -> int:
+    """The Audit sheet: each line's figures and method, then how it was chosen, in words."""
+    amount = rng.column("Budget", "amount")
     fm = {"amount": MONEY, "apportioned": MONEY, "difference": MONEY, "coverage": SHARE}
     da.note(HEADER_ROW, 1, "Budget lines", bold=True, size=12)
     h = HEADER_ROW + 1
@@ -167,35 +201,36 @@ def _apportionment_sheets(
             f"=ROUND(SUM(Audit!{ap}{h + 1}:{ap}{last})-SUM({amount}),2)",
         )
     )
-    ext = result.inputs.extracts
-    if ext is not None:
-        row = last + 3
-        da.note(
-            row,
-            1,
-            "Activity extracts read beside the model (xlalloc run --activity), "
-            "totalled by line and practice as Activity sheet rows",
-            bold=True,
-            size=12,
-        )
-        for f in ext.files.itertuples(index=False):  # one line each: the hash is long
-            row += 1
-            da.put(row, 1, f"{f.file}: {f.rows:,} rows; SHA-256 {f.sha256}")
-        row += 2
-        da.note(
-            row,
-            1,
-            "Coverage each extract gave each line: the share of its £ with a practice code",
-            bold=True,
-            size=12,
-        )
-        da.block(
-            row + 1,
-            1,
-            ext.coverage,
-            {"rows": NUMBER, "amount": MONEY, "attributed": MONEY, "coverage": SHARE},
-        )
-    return [d.spec(), da.spec()]
+    return last
+
+
+def _extracts(da: Drawing, ext: Any, row: int) -> None:
+    """The activity extracts read beside the model: files, rows, SHA-256, coverage."""
+    da.note(
+        row,
+        1,
+        "Activity extracts read beside the model (xlalloc run --activity), "
+        "totalled by line and practice as Activity sheet rows",
+        bold=True,
+        size=12,
+    )
+    for f in ext.files.itertuples(index=False):  # one line each: the hash is long
+        row += 1
+        da.put(row, 1, f"{f.file}: {f.rows:,} rows; SHA-256 {f.sha256}")
+    row += 2
+    da.note(
+        row,
+        1,
+        "Coverage each extract gave each line: the share of its £ with a practice code",
+        bold=True,
+        size=12,
+    )
+    da.block(
+        row + 1,
+        1,
+        ext.coverage,
+        {"rows": NUMBER, "amount": MONEY, "attributed": MONEY, "coverage": SHARE},
+    )
 
 
 #: The apportionment part's drawing function (named in :mod:`xlalloc.model.parts`).
