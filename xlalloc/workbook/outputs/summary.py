@@ -7,12 +7,13 @@ import pandas as pd
 from ..._version import __version__
 from ...model.checks import CheckStatus
 from ...model.labels import label, money_label
-from ...model.policy import ParameterKind
+from ...model.policy import ModelPolicy, ParameterKind
 from ...model.runner import ModelResult
 from ...model.schema import (
     PARAMETERS,
 )
-from ..sheetspec import Look, SheetSpec
+from ...readers.model import ModelInputs
+from ..sheetspec import Drawing, Look, SheetSpec
 from ..tables import MONEY, NUMBER
 from .common import (
     CHECK_FORMAT,
@@ -65,6 +66,21 @@ def summary_sheet(
     """
     d = output_sheet("Summary", "Run summary", look)
     d.print_setup(landscape=False)
+    r = _key_figures(d, result, look, checks)
+    r = _words_to_read(d, result, messages, r)
+    r = _inputs_used(d, result.inputs, r)
+    r = _sources(d, result, r)
+    _policy_in_force(d, result.inputs.policy, r)
+    # Widths for one A4 page across at a legible size: the labels, the values, and the
+    # meanings wrapped.
+    d.width("A", 34)
+    d.width("B", 20)
+    d.width("C", 46)
+    return d.spec()
+
+
+def _key_figures(d: Drawing, result: ModelResult, look: Look, checks: list[Check]) -> int:
+    """The overall check, the check status, the run and the totals; the next free row."""
     status = CheckStatus(tuple(str(c[0]) for c in checks if c[2] != 0))
     first, last = HEADER_ROW + 1, HEADER_ROW + len(checks)
     r = HEADER_ROW
@@ -105,7 +121,11 @@ def summary_sheet(
     if conv is not None:
         r += 1
         d.put(r, 1, two_targets(result), span=3)
-    r += 1
+    return r + 1
+
+
+def _words_to_read(d: Drawing, result: ModelResult, messages: list[str], r: int) -> int:
+    """What to fill in next, and the run's messages; returns the next free row."""
     steps = result.next_steps
     if steps:  # a model with no money yet (e.g. built from NHS England's files)
         d.note(r, 1, "What to fill in next", bold=True, size=12)
@@ -119,7 +139,11 @@ def summary_sheet(
         r += 1
         d.put(r, 1, m, span=3)
     r += 2
-    inputs = result.inputs
+    return r
+
+
+def _inputs_used(d: Drawing, inputs: ModelInputs, r: int) -> int:
+    """Each input sheet's rows and total; returns the next free row."""
     d.note(r, 1, "Inputs used", bold=True, size=12)
     d.header(r + 1, 1, ["Input sheet", "Rows", "Total"])
     used = [
@@ -142,6 +166,11 @@ def summary_sheet(
         elif total and len(frame):
             d.put(r, 3, float(frame[total].sum()), MONEY)
         r += 1
+    return r
+
+
+def _sources(d: Drawing, result: ModelResult, r: int) -> int:
+    """The source files (short SHA-256) and data read as zero; returns the next free row."""
     prov = result.provenance()
     prov = prov[~prov["item"].isin(["run at", "check status", "xlalloc version"])]
     if len(prov):
@@ -156,11 +185,16 @@ def summary_sheet(
         )
         r = d.block(r + 1, 1, shown_prov) + 1
     r += 1
+    return r
+
+
+def _policy_in_force(d: Drawing, policy: ModelPolicy, r: int) -> None:
+    """Every Policy parameter with its value and meaning."""
     d.note(r, 1, "Policy in force", bold=True, size=12)
     d.header(r + 1, 1, ["Parameter", "Value", "Meaning"])
     r += 2
     for prm in PARAMETERS:
-        v = getattr(inputs.policy, prm.name)
+        v = getattr(policy, prm.name)
         # All three top-aligned (as wrapped cells are), so a value reads beside its meaning.
         d.put(r, 1, prm.name, wrap=True)
         d.put(
@@ -172,9 +206,3 @@ def summary_sheet(
         )
         d.put(r, 3, prm.description, wrap=True)
         r += 1
-    # Widths for one A4 page across at a legible size: the labels, the values, and the
-    # meanings wrapped.
-    d.width("A", 34)
-    d.width("B", 20)
-    d.width("C", 46)
-    return d.spec()
