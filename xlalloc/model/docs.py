@@ -42,6 +42,12 @@ def _first_line(obj: object) -> str:
 
 def render() -> str:
     """The Markdown document."""
+    out = [*_intro(), *_inputs(), *_policy(), *_parts_and_methods(), *_outputs(), ""]
+    return "\n".join(out)
+
+
+def _intro() -> list[str]:
+    """The layout, and the sheets in order."""
     out = [
         "# The model workbook",
         "",
@@ -72,6 +78,12 @@ def render() -> str:
         for t in INPUT_TABLES
     ]
     out += [f"| {s} | output, written by xlalloc |" for s in output_sheets()]
+    return out
+
+
+def _inputs() -> list[str]:
+    """Each input table's columns."""
+    out: list[str] = []
     out += ["", "## Input tables", ""]
     for t in INPUT_TABLES:
         out += [
@@ -89,6 +101,12 @@ def render() -> str:
                 f"{'yes' if c.allow_blank else 'no'} | {notes} |"
             )
         out.append("")
+    return out
+
+
+def _policy() -> list[str]:
+    """Every Policy parameter."""
+    out: list[str] = []
     out += [
         "## Policy parameters",
         "",
@@ -107,6 +125,12 @@ def render() -> str:
         out.append(
             f"| `{p.name}` | {default} | {p.allowed}{blank} | {p.description} | {p.source} |"
         )
+    return out
+
+
+def _parts_and_methods() -> list[str]:
+    """The model parts and the registered methods."""
+    out: list[str] = []
     out += [
         "",
         "## Model parts",
@@ -140,6 +164,12 @@ def render() -> str:
     ]
     out += [f"| `{n}` | apportionment | {_first_line(m)} |" for n, m in APPORTIONMENT.items()]
     out += [f"| `{n}` | convergence | {_first_line(m)} |" for n, m in CONVERGENCE.items()]
+    return out
+
+
+def _outputs() -> list[str]:
+    """The output sheets and the column registry."""
+    out: list[str] = []
     out += ["", "## Output sheets", ""]
     sheet_notes = {**OUTPUT_NOTES, **{s.name: s.note for p in parts() for s in p.sheets}}
     out += [f"* **{s}**: {sheet_notes[s]}" for s in output_sheets()]
@@ -159,8 +189,9 @@ def render() -> str:
         "Sheets show each column's label; CSV files and the Python API "
         "(`result.tables()`) keep the machine name. Each column is declared once, with "
         "its label and the kind that sets its number format, in the column registry "
-        "`xlalloc/model/labels.py`; every sheet, pack, comparison and CSV takes both "
-        "from it. A money label's `(£)` reads `(£000)` or `(£m)` when money is shown in "
+        "`xlalloc/model/labels.py`; tables drawn from frames, the comparison and CSV "
+        "money take both from it, and the sheets drawn cell by cell use its formats. A "
+        "money label's `(£)` reads `(£000)` or `(£m)` when money is shown in "
         "thousands or millions.",
         "",
         "| kind | number format |",
@@ -171,8 +202,7 @@ def render() -> str:
         "|---|---|---|",
     ]
     out += [f"| `{c.name}` | {c.label} | {c.kind} |" for c in COLUMNS.values()]
-    out.append("")
-    return "\n".join(out)
+    return out
 
 
 if __name__ == "__main__":  # pragma: no cover
