@@ -15,7 +15,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -461,6 +461,26 @@ def _programmes(
     d.highlights.append(
         Highlight(f"{L[0]}{first}:{L[7]}{last}", f"${L[5]}{first}>{thr_ref}", FAVOURABLE_FILL)
     )
+    _variance_chart(at, data, c0, r0, first, last, d.name)
+    sheet = quote_sheet(d.name)
+    return {
+        k: (f"{sheet}!${L[j]}${tot}", sums[j])
+        for k, j in (
+            ("sum_annual_budget", 1),
+            ("sum_ytd_budget", 2),
+            ("sum_ytd_actual", 3),
+            ("sum_variance", 4),
+            ("sum_variance_pct", 5),
+            ("sum_forecast", 6),
+            ("sum_forecast_variance", 7),
+        )
+    }
+
+
+def _variance_chart(
+    at: Any, data: PackData, c0: int, r0: int, first: int, last: int, sheet: str
+) -> None:
+    """The variance to date by programme, as a bar chart at the template's anchor."""
     cd, cr, cc = at("variance_chart")
     cd.charts.append(
         ChartSpec(
@@ -481,19 +501,6 @@ def _programmes(
             by_rows=False,
             first_series_col=c0 + 4,
             legend=False,
-            data_sheet=d.name,
+            data_sheet=sheet,
         )
     )
-    sheet = quote_sheet(d.name)
-    return {
-        k: (f"{sheet}!${L[j]}${tot}", sums[j])
-        for k, j in (
-            ("sum_annual_budget", 1),
-            ("sum_ytd_budget", 2),
-            ("sum_ytd_actual", 3),
-            ("sum_variance", 4),
-            ("sum_variance_pct", 5),
-            ("sum_forecast", 6),
-            ("sum_forecast_variance", 7),
-        )
-    }
