@@ -388,6 +388,11 @@ def _exceptions_sheet(data: PackData) -> SheetSpec:
     return ex.spec()
 
 
+def _ratio(x: float, b: float) -> float:
+    """``IF(b=0, 0, x/b)``, as the sheet computes it."""
+    return 0.0 if b == 0 else x / b
+
+
 def _programmes(
     at, places: dict[str, tuple[str, int, int]], data: PackData
 ) -> dict[str, tuple[str, float]]:
@@ -405,22 +410,13 @@ def _programmes(
     t_sheet, tr, tc = places["pack_threshold"]
     thr_ref = f"{quote_sheet(t_sheet)}!${col(tc)}${tr}"
 
-    def ratio(x: float, b: float) -> float:
-        return 0.0 if b == 0 else x / b
-
     sums = [0.0] * 8
     for i, r in rows.iterrows():
         rr = first + int(i)
-        annual, ytd, actual = (
-            float(r["annual_budget"]),
-            float(r["ytd_budget"]),
-            float(r["ytd_actual"]),
-        )
+        annual, ytd, actual = (float(r[k]) for k in ("annual_budget", "ytd_budget", "ytd_actual"))
         forecast = actual / data.month * 12
-        d.put(rr, c0, r["programme"])
-        d.put(rr, c0 + 1, annual, MONEY)
-        d.put(rr, c0 + 2, ytd, MONEY)
-        d.put(rr, c0 + 3, actual, MONEY)
+        for j, v in enumerate((r["programme"], annual, ytd, actual)):
+            d.put(rr, c0 + j, v, MONEY if j else None)
         # NHS convention: budget less actual, favourable (underspend) positive.
         d.formula(rr, c0 + 4, f"={L[2]}{rr}-{L[3]}{rr}", MONEY, value=ytd - actual)
         d.formula(
@@ -428,7 +424,7 @@ def _programmes(
             c0 + 5,
             f"=IF({L[2]}{rr}=0,0,{L[4]}{rr}/{L[2]}{rr})",
             PCT_SIGNED,
-            value=ratio(ytd - actual, ytd),
+            value=_ratio(ytd - actual, ytd),
         )
         d.formula(rr, c0 + 6, f"={L[3]}{rr}/{data.month}*12", MONEY, value=forecast)
         d.formula(rr, c0 + 7, f"={L[1]}{rr}-{L[6]}{rr}", MONEY, value=annual - forecast)
@@ -446,7 +442,7 @@ def _programmes(
     d.put(tot, c0, "Total", bold=True)
     for j in (1, 2, 3, 4, 6, 7):
         d.formula(tot, c0 + j, f"=SUM({L[j]}{first}:{L[j]}{last})", MONEY, bold=True, value=sums[j])
-    sums[5] = ratio(sums[4], sums[2])
+    sums[5] = _ratio(sums[4], sums[2])
     d.formula(
         tot,
         c0 + 5,
@@ -455,12 +451,11 @@ def _programmes(
         bold=True,
         value=sums[5],
     )
-    d.highlights.append(
-        Highlight(f"{L[0]}{first}:{L[7]}{last}", f"${L[5]}{first}<-{thr_ref}", ADVERSE_FILL)
-    )
-    d.highlights.append(
-        Highlight(f"{L[0]}{first}:{L[7]}{last}", f"${L[5]}{first}>{thr_ref}", FAVOURABLE_FILL)
-    )
+    span = f"{L[0]}{first}:{L[7]}{last}"
+    d.highlights += [
+        Highlight(span, f"${L[5]}{first}<-{thr_ref}", ADVERSE_FILL),
+        Highlight(span, f"${L[5]}{first}>{thr_ref}", FAVOURABLE_FILL),
+    ]
     _variance_chart(at, data, c0, r0, first, last, d.name)
     sheet = quote_sheet(d.name)
     return {
