@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .._version import __version__
-from ..engine.errors import InputError, option
+from ..engine.errors import InputError, listed, option
 from ..engine.monitoring import Reconciliation
 from ..model.labels import money_label
 from .files import atomic_write
@@ -272,7 +272,7 @@ def fill_pack(
     missing = [n for n in (*CELLS, *ANCHORS) if n not in places]
     if missing:
         raise InputError(
-            f"the pack template has no named cell(s) {missing}; write a fresh "
+            f"the pack template has no named cell(s) {listed(missing)}; write a fresh "
             "template with `xlalloc pack-template` and restyle it",
             where=option("template"),
         )
@@ -282,6 +282,25 @@ def fill_pack(
         sheet, r, c = places[name]
         return draws.setdefault(sheet, Drawing(sheet, data.look)), r, c
 
+    _cover(at, places, data)
+    for name, (ref, value) in _programmes(at, places, data).items():
+        d, r, c = at(name)
+        d.formula(r, c, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY, value=value)
+    for name, figure, fmt in (("sum_target", data.target, MONEY), ("sum_dft", data.dft, PCT)):
+        d, r, c = at(name)
+        d.put(r, c, figure if figure is not None else "n/a", fmt)
+    _targets(at, data)
+    _trajectory(at, data)
+    _notes(at, data)
+    new = [_exceptions_sheet(data)] if data.exceptions is not None else []
+    filled = fill_template(parts, [d.spec() for d in draws.values()], new)
+    buf = io.BytesIO()
+    write_package(filled, [i.filename for i in infos], buf, {i.filename: i for i in infos})
+    return atomic_write(out, buf.getvalue())
+
+
+def _cover(at: Any, places: dict[str, tuple[str, int, int]], data: PackData) -> None:
+    """The Cover's named cells: title, period, ICB, version, threshold, run, checks, sources."""
     for name, value in (
         ("pack_title", data.title),
         ("pack_period", data.period),
@@ -296,12 +315,10 @@ def fill_pack(
             d, r, c = at(name)
             long = name in ("pack_checks", "pack_sources")  # wrapped in the column, legible
             d.put(r, c, value, PCT if name == "pack_threshold" else None, fit=False, wrap=long)
-    for name, (ref, value) in _programmes(at, places, data).items():
-        d, r, c = at(name)
-        d.formula(r, c, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY, value=value)
-    for name, figure, fmt in (("sum_target", data.target, MONEY), ("sum_dft", data.dft, PCT)):
-        d, r, c = at(name)
-        d.put(r, c, figure if figure is not None else "n/a", fmt)
+
+
+def _targets(at: Any, data: PackData) -> None:
+    """The headline measures (target, budget, need index ...), and the ICB's places."""
     d, r, c = at("targets_table")
     kinds = {"money": MONEY, "share": PCT, "percent": PCT, "index": INDEX, "count": "#,##0"}
     d.header(r, c, ["Measure", "Value"])
@@ -312,6 +329,10 @@ def fill_pack(
     if data.places is not None:
         d.note(last + 3, c, "By place", bold=True)
         d.block(last + 4, c, data.places, {k: MONEY for k in data.places.columns[1:]})
+
+
+def _trajectory(at: Any, data: PackData) -> None:
+    """The distance from target by year, with its chart where there are two years or more."""
     d, r, c = at("trajectory_table")
     traj = data.trajectory
     last = d.block(r, c, traj, {k: PCT for k in traj.columns[1:]})
@@ -334,6 +355,10 @@ def fill_pack(
                 data_sheet=d.name,
             )
         )
+
+
+def _notes(at: Any, data: PackData) -> None:
+    """The notes, and (ICB summary) the reconciliation to the ledger."""
     d, r, c = at("notes_table")
     for i, note in enumerate(data.notes):
         d.put(r + i, c, note, fit=False, wrap=True)
@@ -344,13 +369,6 @@ def fill_pack(
         for i, (item, amount, count) in enumerate(data.recon.rows()):
             d.put(row + 2 + i, c, item)
             d.put(row + 2 + i, c + 1, amount, "#,##0" if count else PENCE)
-    new = []
-    if data.exceptions is not None:
-        new.append(_exceptions_sheet(data))
-    filled = fill_template(parts, [d.spec() for d in draws.values()], new)
-    buf = io.BytesIO()
-    write_package(filled, [i.filename for i in infos], buf, {i.filename: i for i in infos})
-    return atomic_write(out, buf.getvalue())
 
 
 def _exceptions_sheet(data: PackData) -> SheetSpec:
