@@ -347,8 +347,15 @@ def test_rebase_refuses_the_same_year_twice_and_names_every_bad_baseline(
     bad.write_text("\n".join(lines) + "\n")
     rc, text = run(["rebase", old, new, "--baselines", bad, "-o", tmp_path / "r.csv"], capsys)
     assert rc == 2
-    assert "bad.csv, row 4, column 'baseline': the baseline is negative (-£5.00)" in text
     assert "bad.csv, row 6, column 'baseline': the baseline is blank" in text
+    # With the blank filled in, the negative one is named by its row, together with the
+    # other problems of the values (it had no row, and came only after the first problem).
+    lines[5] = lines[5] + "1000"
+    bad.write_text("\n".join(lines) + "\n")
+    rc, text = run(["rebase", old, new, "--baselines", bad, "-o", tmp_path / "r.csv"], capsys)
+    assert rc == 2
+    code = lines[3].split(",")[0]
+    assert f"bad.csv, row 4, column 'baseline': {code}: baseline -5 must be at least 0" in text
     assert not (tmp_path / "r.csv").exists()
 
 

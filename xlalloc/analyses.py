@@ -720,18 +720,18 @@ class RebaseRequest(Written):
     blank_as_zero: bool = Field(False, description="read blank weighted populations as zero")
 
 
-def read_icb_baselines(path: Path, old: pd.DataFrame, unit: float = 1.0) -> pd.DataFrame:
+def read_icb_baselines(path: Path, old: pd.DataFrame) -> pd.DataFrame:
     """``icb, baseline`` rows as ``icb_code, icb_name, baseline`` of the old file's ICBs.
 
     Each ``icb`` is found by code, name or a unique part of its name, as the ``icb`` option is.
 
     Raises:
         InputError: Every problem: a missing column, an ICB not found or named twice, a
-            baseline that is blank, negative, not a number or not a whole number of
-            ``unit`` (each naming its row).
+            baseline that is blank or not a number (each naming its row). Its values'
+            problems (negative, not whole units) are the engine's, with the rows given by
+            ``source_row``.
     """
     from .engine.frames import SOURCE_ROW, is_blank
-    from .engine.rounding import units_of
     from .readers import nhse
     from .readers.tables import read_table
 
@@ -742,19 +742,7 @@ def read_icb_baselines(path: Path, old: pd.DataFrame, unit: float = 1.0) -> pd.D
         row = int(r[SOURCE_ROW])
         if is_blank(r["baseline"]):
             problems.add(path.name, "the baseline is blank", row=row, column="baseline")
-        elif float(r["baseline"]) < 0:
-            problems.add(
-                path.name,
-                f"the baseline is negative (-£{-float(r['baseline']):,.2f}); expected £0 or more",
-                row=row,
-                column="baseline",
-            )
-        else:
-            try:
-                units_of(float(r["baseline"]), unit, name="the baseline")
-            except InputError as e:
-                for p in e.problems:
-                    problems.add(path.name, p.message, row=row, column="baseline")
+
         try:
             code, name = nhse.find_icb(old, str(r["icb"] or ""), where=path.name)
         except InputError as e:
@@ -771,9 +759,9 @@ def read_icb_baselines(path: Path, old: pd.DataFrame, unit: float = 1.0) -> pd.D
             )
             continue
         seen[code] = row
-        rows.append((code, name, r["baseline"]))
+        rows.append((code, name, r["baseline"], row))
     problems.raise_if_any()
-    return pd.DataFrame(rows, columns=["icb_code", "icb_name", "baseline"])
+    return pd.DataFrame(rows, columns=["icb_code", "icb_name", "baseline", SOURCE_ROW])
 
 
 def rebase(request: RebaseRequest) -> Analysis:
@@ -782,6 +770,7 @@ def rebase(request: RebaseRequest) -> Analysis:
     Raises:
         InputError: Every input problem.
     """
+    from .engine.frames import SOURCE_ROW
     from .engine.rebase import RebaseSettings
     from .engine.rebase import rebase as rebase_baselines
     from .readers import nhse
@@ -806,9 +795,16 @@ def rebase(request: RebaseRequest) -> Analysis:
             "this year's",
             where=r.new.name,
         )
-    given = read_icb_baselines(r.baselines, old, settings.unit)
+    given = read_icb_baselines(r.baselines, old)
     try:
-        result = rebase_baselines(old, new, given.set_index("icb_code")["baseline"], settings)
+        result = rebase_baselines(
+            old,
+            new,
+            given.set_index("icb_code")["baseline"],
+            settings,
+            rows=dict(zip(given["icb_code"], given[SOURCE_ROW])),
+        )
+        given = given.drop(columns=SOURCE_ROW)  # the rows were for the messages
     except InputError as e:
         raise renamed(e, {"baselines": r.baselines.name}) from None
     tables = {"Baselines": result.baselines, "Bridge": result.bridge, "Left out": result.left_out}

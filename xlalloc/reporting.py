@@ -190,10 +190,19 @@ def make_packs(
     common = _common(result, o, month, notes, _status(result, recon, month))
     tpl = template_parts(o.template)
     traj = _trajectory(result)
+    year = policy.financial_year
+    targets = result.targets[result.targets["year"] == year].set_index("place").to_dict("index")
+    first = (
+        next(iter(result.convergence.years.values())).table.set_index("org").to_dict("index")
+        if result.convergence is not None
+        else None
+    )
+    by_place = dict(tuple(bva.groupby("place", sort=False)))
     paths = []
     for place in wanted:
         step(place)
-        data = _place_data(result, bva, place, programmes, traj, common)
+        rows = by_place.get(place, bva.iloc[:0])
+        data = _place_data(result, rows, place, programmes, (targets, first, traj), common)
         paths.append(fill_pack(tpl, data, out / names[place]))
     step("ICB summary")
     common |= {"exceptions": ledger.exceptions_to(month), "recon": recon}
@@ -364,18 +373,22 @@ def _programme_table(rows: pd.DataFrame, programmes: list[str]) -> pd.DataFrame:
 
 def _place_data(
     result: ModelResult,
-    bva: pd.DataFrame,
+    rows: pd.DataFrame,
     place: str,
     programmes: list[str],
-    traj: pd.DataFrame | None,
+    tables: tuple[dict[str, dict], dict[str, dict] | None, pd.DataFrame | None],
     common: dict[str, Any],
 ) -> PackData:
-    """One place's pack: its programmes, its target and distance from target, its path."""
+    """One place's pack: its programmes, its target and distance from target, its path.
+
+    ``tables``: the year's targets by place, the first year's convergence by place and
+    the trajectory (each worked out once for every pack).
+    """
     a = result.apportionment
     assert a is not None
     comp = result.inputs.policy.target_component
-    year = result.inputs.policy.financial_year
-    tgt = result.targets[result.targets["year"] == year].set_index("place").loc[place]
+    targets, first, traj = tables
+    tgt = targets[place]
     measures = [
         ("Target share", tgt["target_share"], "share"),
         (label("target"), tgt["target"], "money"),
@@ -383,11 +396,10 @@ def _place_data(
         (f"Need index ({comp})", tgt[f"{comp}_index"], "index"),
     ]
     dft = None
-    if result.convergence is not None:
-        first = next(iter(result.convergence.years.values())).table.set_index("org")
-        dft = float(first.loc[place, "dft_before"])
+    if first is not None:
+        dft = float(first[place]["dft_before"])
         measures += [
-            ("Baseline (£)", first.loc[place, "baseline"], "money"),
+            ("Baseline (£)", first[place]["baseline"], "money"),
             (label("dft_baseline"), dft, "percent"),
         ]
     trajectory = (
@@ -397,7 +409,7 @@ def _place_data(
     )
     return PackData(
         title=place,
-        programmes=_programme_table(bva[bva["place"] == place], programmes),
+        programmes=_programme_table(rows, programmes),
         targets=pd.DataFrame(measures, columns=["measure", "value", "kind"]),
         trajectory=trajectory,
         target=float(tgt["target"]),

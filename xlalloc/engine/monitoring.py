@@ -140,6 +140,8 @@ class Ledger:
     exception_months: np.ndarray = field(default_factory=lambda: np.zeros(0))
     #: Each exception's amount where it could be read, else NaN.
     exception_amounts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: :func:`actuals_at`'s result by month, worked out once.
+    actuals: dict[int, Actuals] = field(default_factory=dict, repr=False, compare=False)
 
     def later(self, month: int) -> np.ndarray:
         """Which exceptions belong to a month after ``month`` (not this report's)."""
@@ -466,6 +468,8 @@ def _exception_rows(
 
 def _numbers(values: pd.Series) -> pd.Series:
     """Numbers as floats, anything else NaN (TRUE/FALSE are not numbers)."""
+    if pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
+        return values.astype("float64")  # numbers already: no TRUE/FALSE among them
     v = values.astype(object)
     v = v.where(~v.map(lambda x: isinstance(x, bool | np.bool_)), None)
     return pd.to_numeric(v, errors="coerce").astype("float64")
@@ -571,8 +575,14 @@ def actuals_at(ledger: Ledger, month: int) -> Actuals:
     """The ledger's amounts at ``month``, summed exactly, then rounded once together."""
     rows = ledger.rows
     to_date = (rows["month"] <= month).to_numpy()
-    keys = pd.MultiIndex.from_frame(rows.loc[to_date, ["place", "programme"]])
-    codes, uniques = pd.factorize(keys, sort=False)
+    if month in ledger.actuals:  # worked out once a month: packs and reconciliation share it
+        return ledger.actuals[month]
+    # Each line (place, programme) numbered in order of first appearance, from the two
+    # columns' own numbers (a MultiIndex of tuples is slow to build).
+    pc, pu = pd.factorize(rows.loc[to_date, "place"], sort=False)
+    qc, qu = pd.factorize(rows.loc[to_date, "programme"], sort=False)
+    codes, combined = pd.factorize(pc.astype(np.int64) * max(len(qu), 1) + qc, sort=False)
+    uniques = [(pu[k // max(len(qu), 1)], qu[k % max(len(qu), 1)]) for k in combined.tolist()]
     n = len(uniques)
     later_bad = ledger.later(month)
     has = np.isfinite(ledger.exception_amounts)
@@ -585,9 +595,9 @@ def actuals_at(ledger: Ledger, month: int) -> Actuals:
     )
     groups = np.concatenate([row_groups, np.where(later_bad[has], n, n + 1)])
     pence = round_pence(exact_pence(values, groups, n + 2))
-    index = pd.MultiIndex.from_tuples(list(uniques), names=["place", "programme"])
+    index = pd.MultiIndex.from_tuples(uniques, names=["place", "programme"])
     lines = pd.Series(pence[:n], index=index, dtype=np.int64)
-    return Actuals(
+    ledger.actuals[month] = Actuals(
         lines,
         pence[n],
         pence[n + 1],
@@ -595,6 +605,7 @@ def actuals_at(ledger: Ledger, month: int) -> Actuals:
         int((~later_bad).sum()),
         int((~later_bad & ~has).sum()),
     )
+    return ledger.actuals[month]
 
 
 def pence_sum(values: pd.Series | np.ndarray) -> float:

@@ -22,6 +22,7 @@ baselines sum to the old ICBs' to the penny.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,7 @@ def rebase(
     new: pd.DataFrame,
     baselines: pd.Series,
     settings: RebaseSettings | None = None,
+    rows: Mapping[str, int] | None = None,
 ) -> RebaseResult:
     """Split each old ICB's baseline among the new ICBs its practices moved to.
 
@@ -90,6 +92,7 @@ def rebase(
         baselines: Each old ICB's baseline in £, indexed by old ICB code; every old ICB
             of the old file must have one.
         settings: The component and the rounding unit.
+        rows: Each ICB's row in the file its baseline came from, for the messages.
 
     Raises:
         InputError: Every problem together: an old ICB without a baseline, a baseline for
@@ -122,6 +125,7 @@ def rebase(
                 Problem(
                     "baselines",
                     f"{code}: baseline {value:,g} must be at least 0",
+                    row=(rows or {}).get(code),
                     column="baseline",
                 )
             )

@@ -132,9 +132,16 @@ def match_columns(headers: Iterable[object], where: str) -> dict[str, str]:
     missing = [k for k in REQUIRED if k not in found]
     if missing:
         expected = "; ".join(f"{k} ({(patterns[k]).replace('|', ' or ')})" for k in missing)
+        looks_like = "practice_code" in found and {"population", "core"} & set(found)
         raise InputError(
-            f"unknown layout: missing {expected}. Columns found: "
-            + ", ".join(repr(str(h)) for h in headers),
+            (
+                ""
+                if looks_like
+                else "this is not NHS England's GP-practice weighted population file ("
+            )
+            + f"unknown layout: missing {expected}. Columns found: "
+            + ", ".join(repr(str(h)) for h in headers)
+            + ("" if looks_like else ")"),
             where=where,
         )
     return found
