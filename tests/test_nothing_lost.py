@@ -161,6 +161,7 @@ def _status(model):
     return next(r[1] for r in rows if r and r[0] == "Status"), rows
 
 
+@pytest.mark.slow  # several runs of the demo model
 def test_an_approval_no_longer_covers_a_changed_policy(tmp_path, capsys):
     model = demo_model(tmp_path / "model.xlsx")
     _sign(
@@ -204,6 +205,7 @@ def test_an_approval_no_longer_covers_a_changed_policy(tmp_path, capsys):
     assert _status(model)[0] == "approved"
 
 
+@pytest.mark.slow  # a run of the demo model each
 @pytest.mark.parametrize(
     "signers, status",
     [
@@ -630,6 +632,7 @@ def test_a_phasing_files_problems_name_the_file_and_row(model_and_ledgers, tmp_p
     assert "phasing.csv: the shares sum to 0.960000; they must sum to 1 (100%)" in text
 
 
+@pytest.mark.slow  # several runs of the demo model
 def test_next_months_pack_settings_leave_an_approval_standing(tmp_path, capsys):
     """pack_month, pack_dir and the page's look set no figure: an approval still covers
     the run after them."""
