@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from ...engine.equity import EquityResult
 from ...model.labels import label, labels
 from ...model.runner import ModelResult
-from ..sheetspec import Look, SheetSpec
+from ..sheetspec import Drawing, Look, SheetSpec
 from ..tables import INDEX, MONEY, NUMBER
 from .common import (
     HEADER_ROW,
@@ -14,6 +16,17 @@ from .common import (
     col_sum,
     output_sheet,
     zero_checks,
+)
+
+#: The Equity sheet's columns (the first is each level's own: place or practice).
+EQUITY_COLUMNS = (
+    "population",
+    "need",
+    "spend",
+    "expected",
+    "ratio",
+    "underserved",
+    "deprivation",
 )
 
 
@@ -36,49 +49,10 @@ def _equity_sheet(
     }
     row = HEADER_ROW
     for level, eq in result.equity.items():
-        u = eq.units
         d.note(row, 1, titles[level], bold=True, size=12)
-        d.header(
-            row + 1,
-            1,
-            labels(
-                [
-                    "place" if level == "places" else "practice_code",
-                    "population",
-                    "need",
-                    "spend",
-                    "expected",
-                    "ratio",
-                    "underserved",
-                    "deprivation",
-                ]
-            ),
-        )
-        r1 = row + 2
-        r2 = r1 + len(u) - 1
-        tot = r2 + 1
-        rows = range(r1, r2 + 1)
-        d.column(r1, 1, u["unit"])
-        d.column(r1, 2, u["population"], NUMBER)
-        d.column(r1, 3, u["need"], NUMBER)
-        d.column(r1, 4, u["spend"], MONEY)
-        d.formulas(r1, 5, [f"=$D${tot}*C{r}/$C${tot}" for r in rows], MONEY, values=u["expected"])
-        d.formulas(r1, 6, [f"=IF(E{r}=0,0,D{r}/E{r})" for r in rows], INDEX, values=u["ratio"])
-        d.formulas(
-            r1,
-            7,
-            [f'=IF(F{r}<1,"yes","no")' for r in rows],
-            values=np.where(u["underserved"].to_numpy(dtype=bool), "yes", "no"),
-        )
-        d.column(r1, 8, u["deprivation"], INDEX)
-        d.put(tot, 1, "Total", bold=True)
-        for c, fmt, v in (
-            (2, NUMBER, u["population"].sum()),
-            (3, NUMBER, u["need"].sum()),
-            (4, MONEY, u["spend"].sum()),
-            (5, MONEY, u["expected"].sum()),
-        ):
-            d.formula(tot, c, col_sum(c, r1, r2), fmt, bold=True, value=v)
+        first = "place" if level == "places" else "practice_code"
+        d.header(row + 1, 1, labels([first, *EQUITY_COLUMNS]))
+        tot = _units(d, eq.units, row + 2)
         if level == "places":
             checks.append(
                 (
@@ -86,22 +60,55 @@ def _equity_sheet(
                     f"=ROUND(Equity!D{tot}-SUM({rng.column('Budget', 'amount')}),2)",
                 )
             )
-        row = tot + 2
-        d.header(row, 1, [label("measure"), label("value")])
-        for k, rec in enumerate(eq.summary.itertuples(index=False)):
-            fmt = (
-                "#,##0"
-                if rec.measure in ("units", "population")
-                else ("0.0%" if rec.measure == "proportion_underserved" else "0.0000")
-            )
-            d.put(row + 1 + k, 1, label(rec.measure))
-            d.put(row + 1 + k, 2, rec.value, fmt)
-        row += len(eq.summary) + 2
-        for note in eq.notes:
-            d.note(row, 1, note, italic=True)
-            row += 1
-        row += 2
+        row = _measures(d, eq, tot + 2) + 2
     return d.spec()
+
+
+def _units(d: Drawing, u: pd.DataFrame, r1: int) -> int:
+    """Each unit's spend against its need, as formulas; returns the Total row."""
+    r2 = r1 + len(u) - 1
+    tot = r2 + 1
+    rows = range(r1, r2 + 1)
+    d.column(r1, 1, u["unit"])
+    d.column(r1, 2, u["population"], NUMBER)
+    d.column(r1, 3, u["need"], NUMBER)
+    d.column(r1, 4, u["spend"], MONEY)
+    d.formulas(r1, 5, [f"=$D${tot}*C{r}/$C${tot}" for r in rows], MONEY, values=u["expected"])
+    d.formulas(r1, 6, [f"=IF(E{r}=0,0,D{r}/E{r})" for r in rows], INDEX, values=u["ratio"])
+    d.formulas(
+        r1,
+        7,
+        [f'=IF(F{r}<1,"yes","no")' for r in rows],
+        values=np.where(u["underserved"].to_numpy(dtype=bool), "yes", "no"),
+    )
+    d.column(r1, 8, u["deprivation"], INDEX)
+    d.put(tot, 1, "Total", bold=True)
+    for c, fmt, v in (
+        (2, NUMBER, u["population"].sum()),
+        (3, NUMBER, u["need"].sum()),
+        (4, MONEY, u["spend"].sum()),
+        (5, MONEY, u["expected"].sum()),
+    ):
+        d.formula(tot, c, col_sum(c, r1, r2), fmt, bold=True, value=v)
+    return tot
+
+
+def _measures(d: Drawing, eq: EquityResult, row: int) -> int:
+    """The summary measures and the notes below them; returns the last row used."""
+    d.header(row, 1, [label("measure"), label("value")])
+    for k, rec in enumerate(eq.summary.itertuples(index=False)):
+        fmt = (
+            "#,##0"
+            if rec.measure in ("units", "population")
+            else ("0.0%" if rec.measure == "proportion_underserved" else "0.0000")
+        )
+        d.put(row + 1 + k, 1, label(rec.measure))
+        d.put(row + 1 + k, 2, rec.value, fmt)
+    row += len(eq.summary) + 2
+    for note in eq.notes:
+        d.note(row, 1, note, italic=True)
+        row += 1
+    return row
 
 
 #: The equity part's drawing function (named in :mod:`xlalloc.model.parts`).
