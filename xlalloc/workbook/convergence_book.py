@@ -151,7 +151,13 @@ def _trajectory_sheet(result: MultiYearResult, look: Look) -> SheetSpec:
     # Many organisations: before and after, sorted, as bars (42 lines are unreadable),
     # in charts of at most BARS_PER_CHART organisations, so every name prints.
     d.print_setup(landscape=True)  # the blocks below have headers of their own
-    row = n_org + 4
+    _ranked_bars(d, traj, when, n_org + 4)
+    return d.spec()
+
+
+def _ranked_bars(d: Drawing, traj: pd.DataFrame, when: str, row: int) -> None:
+    """Before and after by organisation, sorted, in blocks each with its bar chart."""
+    n_org = len(traj)
     first, last = traj.columns[1], traj.columns[-1]
     ranked = traj.sort_values(first, ascending=False, kind="stable").reset_index(drop=True)
     before, after = "Distance from target before", f"Distance from target after ({last})"
@@ -203,7 +209,6 @@ def _trajectory_sheet(result: MultiYearResult, look: Look) -> SheetSpec:
             )
         )
         row = end + 2 + CHART_ROWS  # the next block starts below the chart
-    return d.spec()
 
 
 def write_convergence(
