@@ -96,12 +96,23 @@ MARKING_TOKEN, RUN_TOKEN = "[marking]", "[run]"
 def build_template() -> Workbook:
     """The default pack template, with every named place defined."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.pagebreak import Break
 
     from .xlsx import fit_to_page
 
     wb = Workbook()
+    _template_cover(wb)
+    _template_summary(wb)
+    _template_anchored(wb)
+    for ws in wb.worksheets:
+        # Filled later with tables of 10-point text: legible at the scale chosen for it.
+        fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=ws.title != "Cover", body_pt=10)
+    return wb
+
+
+def _template_cover(wb: Workbook) -> None:
+    """The Cover: a banner, the named cells of the pack's identity, and how to read it."""
+    from openpyxl.styles import Font, PatternFill
+
     cover = wb.active
     cover.title = "Cover"
     cover.sheet_view.showGridLines = False
@@ -134,6 +145,11 @@ def build_template() -> Workbook:
     cover.column_dimensions["A"].width = 18
     cover.column_dimensions["B"].width = 60
 
+
+def _template_summary(wb: Workbook) -> None:
+    """The Summary: each headline figure's named cell, and the threshold."""
+    from openpyxl.styles import Font
+
     summ = wb.create_sheet("Summary")
     summ["A1"] = "Summary"
     summ["A1"].font = Font(name=BODY_FONT, bold=True, size=16, color=NHS_BLUE)
@@ -146,6 +162,12 @@ def build_template() -> Workbook:
     _name(wb, "pack_threshold", "Summary", f"B{3 + len(SUMMARY_LABELS) + 1}")
     summ.column_dimensions["A"].width = 64
     summ.column_dimensions["B"].width = 20
+
+
+def _template_anchored(wb: Workbook) -> None:
+    """The sheets of tables and charts, each named at its anchor."""
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.pagebreak import Break
 
     for sheet, title, anchors in (
         (
@@ -177,10 +199,6 @@ def build_template() -> Workbook:
         ws.column_dimensions["A"].width = 40
         for letter in "BCDEFGH":
             ws.column_dimensions[letter].width = 16
-    for ws in wb.worksheets:
-        # Filled later with tables of 10-point text: legible at the scale chosen for it.
-        fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=ws.title != "Cover", body_pt=10)
-    return wb
 
 
 #: The programmes table's headers (money in the pack's unit).
