@@ -100,25 +100,18 @@ def parse_ledger_columns(text: str | None, where: str | None = None) -> dict[str
     return out
 
 
-def read_actuals(
-    path: str | Path,
-    columns: Mapping[str, str] | None = None,
-    financial_year: str | None = None,
-) -> LedgerExtract:
-    """A ledger extract (CSV or the first sheet of a workbook), every cell converted once.
+def _ledger_headers(
+    raw: pd.DataFrame, columns: Mapping[str, str] | None, where: str
+) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Which of the file's headers holds each field: named, by the field's name or an alias.
 
-    Args:
-        path: The extract.
-        columns: Field -> header, where the file's headers are not the fields' names.
-        financial_year: The model's year (``2026/27``): a period naming a year must fall
-            in it.
+    Returns:
+        The file's header key -> field, each field's header, and notes of aliases read.
 
     Raises:
-        InputError: A named header that is not in the file, a field given by two
-            headers, or no month or amount column; every problem together.
+        InputError: A named header not in the file, a header named for two fields, or no
+            month or amount column; every problem together.
     """
-    where = Path(path).name
-    raw = read_table(path, keep_flagged=True)  # a cell with an error: that row's exception
     problems = Problems()
     rename: dict[str, str] = {}
     headers: dict[str, str] = {}
@@ -165,6 +158,29 @@ def read_actuals(
                 f"{option('columns')} {fld}=HEADER",
             )
     problems.raise_if_any()
+    return rename, headers, notes
+
+
+def read_actuals(
+    path: str | Path,
+    columns: Mapping[str, str] | None = None,
+    financial_year: str | None = None,
+) -> LedgerExtract:
+    """A ledger extract (CSV or the first sheet of a workbook), every cell converted once.
+
+    Args:
+        path: The extract.
+        columns: Field -> header, where the file's headers are not the fields' names.
+        financial_year: The model's year (``2026/27``): a period naming a year must fall
+            in it.
+
+    Raises:
+        InputError: A named header that is not in the file, a field given by two
+            headers, or no month or amount column; every problem together.
+    """
+    where = Path(path).name
+    raw = read_table(path, keep_flagged=True)  # a cell with an error: that row's exception
+    rename, headers, notes = _ledger_headers(raw, columns, where)
     shown = raw.attrs.get("headers", {})
     headers = {fld: shown.get(header_key(h), h) for fld, h in headers.items()}
     df = raw[[*rename, SOURCE_ROW]].rename(columns=rename)
