@@ -103,6 +103,33 @@ def rebase(
     s = settings or RebaseSettings()
     comp = s.component
     old_icbs = old.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
+    problems = _baseline_problems(old_icbs, baselines, s, rows or {})
+    moved = old[["practice_code", "practice_name", "icb_code", "icb_name", comp]].merge(
+        new[["practice_code", "icb_code", "icb_name"]].rename(
+            columns={"icb_code": "new_code", "icb_name": "new_name"}
+        ),
+        on="practice_code",
+        how="inner",
+    )
+    problems += _weight_problems(old_icbs, moved, comp)
+    if problems:
+        raise InputError(problems)
+    bridge = _bridge(moved, baselines, s)
+    totals = bridge.groupby(["new_code", "new_name"], sort=True)["amount"].sum().reset_index()
+    result = pd.DataFrame(
+        {
+            "icb_code": totals["new_code"],
+            "icb_name": totals["new_name"],
+            "baseline": totals["amount"],
+        }
+    )
+    return RebaseResult(result, bridge, _left_out(old, new))
+
+
+def _baseline_problems(
+    old_icbs: pd.Series, baselines: pd.Series, s: RebaseSettings, rows: Mapping[str, int]
+) -> list[Problem]:
+    """Every ICB without a baseline or not in the old file, and every bad baseline."""
     problems: list[Problem] = []
     missing = sorted(set(old_icbs.index) - set(baselines.index))
     if missing:
@@ -125,7 +152,7 @@ def rebase(
                 Problem(
                     "baselines",
                     f"{code}: baseline {value:,g} must be at least 0",
-                    row=(rows or {}).get(code),
+                    row=rows.get(code),
                     column="baseline",
                 )
             )
@@ -134,13 +161,12 @@ def rebase(
             units_of(float(value), s.unit, name=f"{code}'s baseline")
         except InputError as e:
             problems += [Problem("baselines", p.message, column="baseline") for p in e.problems]
-    moved = old[["practice_code", "practice_name", "icb_code", "icb_name", comp]].merge(
-        new[["practice_code", "icb_code", "icb_name"]].rename(
-            columns={"icb_code": "new_code", "icb_name": "new_name"}
-        ),
-        on="practice_code",
-        how="inner",
-    )
+    return problems
+
+
+def _weight_problems(old_icbs: pd.Series, moved: pd.DataFrame, comp: str) -> list[Problem]:
+    """Old ICBs with no practice in the new file, or none with weighted population."""
+    problems: list[Problem] = []
     weights = moved.groupby("icb_code")[comp].sum()
     for code in old_icbs.index:
         if code not in weights.index:
@@ -158,18 +184,7 @@ def rebase(
                     "weighted population to share its baseline by",
                 )
             )
-    if problems:
-        raise InputError(problems)
-    bridge = _bridge(moved, baselines, s)
-    totals = bridge.groupby(["new_code", "new_name"], sort=True)["amount"].sum().reset_index()
-    result = pd.DataFrame(
-        {
-            "icb_code": totals["new_code"],
-            "icb_name": totals["new_name"],
-            "baseline": totals["amount"],
-        }
-    )
-    return RebaseResult(result, bridge, _left_out(old, new))
+    return problems
 
 
 def _bridge(moved: pd.DataFrame, baselines: pd.Series, s: RebaseSettings) -> pd.DataFrame:
