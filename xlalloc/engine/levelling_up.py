@@ -124,59 +124,9 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
         InputError: Every problem together: missing columns, blank or negative values,
             duplicate organisations, a pot not in whole units or beyond the caps.
     """
-    problems = Problems()
-    missing = [c for c in ("org", "funding", "need") if c not in orgs.columns]
-    if missing:
-        raise InputError(
-            f"missing column(s) {missing}; columns found: {list(orgs.columns)}",
-            where="levelling-up",
-        )
-    rows = orgs.get("source_row", pd.Series(range(2, len(orgs) + 2), index=orgs.index))
-    org = orgs["org"].astype("string").str.strip()
-    for col in ("funding", "need"):
-        v = pd.to_numeric(orgs[col], errors="coerce")
-        for r in rows[v.isna() | (v < 0)]:
-            problems.add(
-                "levelling-up", f"{col} must be a number at least 0", row=int(r), column=col
-            )
-    cap = (
-        pd.to_numeric(orgs["cap"], errors="coerce")
-        if "cap" in orgs.columns
-        else pd.Series(np.nan, index=orgs.index)
-    )
-    for r, v in zip(rows[cap < 0], cap[cap < 0]):
-        problems.add(
-            "levelling-up",
-            f"cap is {v:,g}; expected a cap of at least 0 (blank for none)",
-            row=int(r),
-            column="cap",
-        )
-    for name in sorted(set(org[org.duplicated(keep=False)].dropna())):
-        at = [int(r) for r in rows[org == name]]
-        problems.add(
-            "levelling-up",
-            f"organisation {name!r} appears more than once (rows {rows_text(at)}); give each "
-            "organisation one row",
-            row=at[0],
-            column="org",
-        )
-    if org.isna().any():
-        for r in rows[org.isna()]:
-            problems.add("levelling-up", "organisation is blank", row=int(r), column="org")
-    if not len(orgs):
-        problems.add("levelling-up", "no organisations")
-    problems.raise_if_any()
+    org, cap = _checked_orgs(orgs)
+    _check_pot(settings)
     unit = settings.unit
-    try:
-        units_of(settings.pot, unit, name="pot")  # a pot in whole units
-    except InputError as e:
-        if "not a whole number" not in str(e):
-            raise InputError(e.problems[0].message, where=option("pot")) from None
-        raise InputError(
-            f"the pot of £{settings.pot:,.2f} is not a whole number of the rounding unit "
-            f"£{unit:,g}; give a pot in whole units, or a smaller unit (0.01 for pence)",
-            where=option("pot"),
-        ) from None
     f = pd.to_numeric(orgs["funding"]).to_numpy(dtype=np.float64)
     n = pd.to_numeric(orgs["need"]).to_numpy(dtype=np.float64)
     c = cap.fillna(np.inf).to_numpy(dtype=np.float64)
@@ -233,6 +183,68 @@ def levelling_up(orgs: pd.DataFrame, settings: LevellingUpSettings) -> Levelling
         for b, a, p, r, cap_i in zip(before, after, payment, rule, c)
     ]
     return LevellingUpResult(table, level)
+
+
+def _checked_orgs(orgs: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The organisations' names and caps, every problem of the table reported together."""
+    problems = Problems()
+    missing = [c for c in ("org", "funding", "need") if c not in orgs.columns]
+    if missing:
+        raise InputError(
+            f"missing column(s) {missing}; columns found: {list(orgs.columns)}",
+            where="levelling-up",
+        )
+    rows = orgs.get("source_row", pd.Series(range(2, len(orgs) + 2), index=orgs.index))
+    org = orgs["org"].astype("string").str.strip()
+    for col in ("funding", "need"):
+        v = pd.to_numeric(orgs[col], errors="coerce")
+        for r in rows[v.isna() | (v < 0)]:
+            problems.add(
+                "levelling-up", f"{col} must be a number at least 0", row=int(r), column=col
+            )
+    cap = (
+        pd.to_numeric(orgs["cap"], errors="coerce")
+        if "cap" in orgs.columns
+        else pd.Series(np.nan, index=orgs.index)
+    )
+    for r, v in zip(rows[cap < 0], cap[cap < 0]):
+        problems.add(
+            "levelling-up",
+            f"cap is {v:,g}; expected a cap of at least 0 (blank for none)",
+            row=int(r),
+            column="cap",
+        )
+    for name in sorted(set(org[org.duplicated(keep=False)].dropna())):
+        at = [int(r) for r in rows[org == name]]
+        problems.add(
+            "levelling-up",
+            f"organisation {name!r} appears more than once (rows {rows_text(at)}); give each "
+            "organisation one row",
+            row=at[0],
+            column="org",
+        )
+    if org.isna().any():
+        for r in rows[org.isna()]:
+            problems.add("levelling-up", "organisation is blank", row=int(r), column="org")
+    if not len(orgs):
+        problems.add("levelling-up", "no organisations")
+    problems.raise_if_any()
+    return org, cap
+
+
+def _check_pot(settings: LevellingUpSettings) -> None:
+    """A pot in whole units of the rounding unit."""
+    unit = settings.unit
+    try:
+        units_of(settings.pot, unit, name="pot")  # a pot in whole units
+    except InputError as e:
+        if "not a whole number" not in str(e):
+            raise InputError(e.problems[0].message, where=option("pot")) from None
+        raise InputError(
+            f"the pot of £{settings.pot:,.2f} is not a whole number of the rounding unit "
+            f"£{unit:,g}; give a pot in whole units, or a smaller unit (0.01 for pence)",
+            where=option("pot"),
+        ) from None
 
 
 def _explain(
