@@ -371,6 +371,43 @@ class MultiYearResult:
         return [f"{year}: {m}" for year, r in self.years.items() for m in r.messages]
 
 
+def _check_years(
+    orgs: pd.DataFrame,
+    years: list[str],
+    first: pd.DataFrame,
+    totals: Mapping[str, float],
+    policy: ConvergencePolicy | Mapping[str, ConvergencePolicy] | None,
+    where: str,
+) -> None:
+    """Each year has its total (and policy), and the same organisations as the first.
+
+    Raises:
+        InputError: Every problem together.
+    """
+    problems = Problems()
+    missing = [y for y in years if y not in totals]
+    if missing:
+        problems.add("totals", f"no total for year(s) {missing}; totals given for {sorted(totals)}")
+    extra = [y for y in totals if y not in years]
+    if extra:
+        problems.add("totals", f"total(s) for year(s) {extra} with no organisation rows")
+    if isinstance(policy, Mapping):
+        nopol = [y for y in years if y not in policy]
+        if nopol:
+            problems.add("policy", f"no policy for year(s) {nopol}")
+    orgset = set(first["org"].astype(str))
+    for y in years[1:]:
+        these = set(orgs.loc[orgs["year"].astype(str) == y, "org"].astype(str))
+        if these != orgset:
+            problems.add(
+                where,
+                f"year {y}: organisations differ from {years[0]} "
+                f"(missing {sorted(orgset - these)}, "
+                f"extra {sorted(these - orgset)})",
+            )
+    problems.raise_if_any()
+
+
 def converge_years(
     orgs: pd.DataFrame,
     totals: Mapping[str, float],
@@ -391,32 +428,11 @@ def converge_years(
         Per-year results and a trajectory table: DfT by organisation, the
         baseline's then each year's.
     """
-    problems = Problems()
     if "year" not in orgs.columns:
         raise InputError("missing column 'year'", where=where)
     years = sorted(orgs["year"].astype(str).unique())
-    missing = [y for y in years if y not in totals]
-    if missing:
-        problems.add("totals", f"no total for year(s) {missing}; totals given for {sorted(totals)}")
-    extra = [y for y in totals if y not in years]
-    if extra:
-        problems.add("totals", f"total(s) for year(s) {extra} with no organisation rows")
-    if isinstance(policy, Mapping):
-        nopol = [y for y in years if y not in policy]
-        if nopol:
-            problems.add("policy", f"no policy for year(s) {nopol}")
     first = orgs[orgs["year"].astype(str) == years[0]] if years else orgs
-    orgset = set(first["org"].astype(str))
-    for y in years[1:]:
-        these = set(orgs.loc[orgs["year"].astype(str) == y, "org"].astype(str))
-        if these != orgset:
-            problems.add(
-                where,
-                f"year {y}: organisations differ from {years[0]} "
-                f"(missing {sorted(orgset - these)}, "
-                f"extra {sorted(these - orgset)})",
-            )
-    problems.raise_if_any()
+    _check_years(orgs, years, first, totals, policy, where)
     share_col = "target_share" if "target_share" in orgs.columns else "target_weight"
     results: dict[str, YearResult] = {}
     current = first.copy()
