@@ -157,15 +157,8 @@ def largest_remainder(
         raise InputError("values to round contain blanks or non-finite numbers", where="values")
     sign = 1
     if n_units < 0:
-        # A negative total (income, a contra line): round its magnitude. Weights stay as
-        # they are; exact amounts, which carry the total's sign, are flipped.
         sign, n_units = -1, -n_units
-        if w.sum() < 0:
-            w = -w
-        lower, upper = (
-            None if upper is None else -np.asarray(upper, dtype=np.float64),
-            None if lower is None else -np.asarray(lower, dtype=np.float64),
-        )
+        w, lower, upper = _magnitudes(w, lower, upper)
     if np.any(w < 0):
         raise InputError("values to round must all have the sign of the total", where="values")
     s = w.sum()
@@ -188,6 +181,23 @@ def largest_remainder(
             where="total",
         )
     return sign * counts.astype(np.float64) * unit
+
+
+def _magnitudes(
+    w: FloatArray, lower: npt.ArrayLike | None, upper: npt.ArrayLike | None
+) -> tuple[FloatArray, npt.ArrayLike | None, npt.ArrayLike | None]:
+    """A negative total (income, a contra line) is rounded as its magnitude.
+
+    Weights stay as they are; exact amounts, which carry the total's sign, are flipped,
+    and the bounds with them (the lower bound of the magnitude is minus the upper).
+    """
+    if w.sum() < 0:
+        w = -w
+    return (
+        w,
+        None if upper is None else -np.asarray(upper, dtype=np.float64),
+        None if lower is None else -np.asarray(lower, dtype=np.float64),
+    )
 
 
 def _unit_bounds(
