@@ -47,6 +47,49 @@ CHANGE_COLUMNS = [
 _NATIONAL = ("year", "practice_code", "practice_name", "icb_code", "icb_name", "population", "core")
 
 
+def _changes_between(
+    nat: pd.DataFrame, members: pd.DataFrame, y1: str, y2: str
+) -> list[pd.DataFrame]:
+    """The ICB's practices that came with a merger, joined or left between two years."""
+    parts = []
+    a = set(members.loc[members["year"] == y1, "practice_code"])
+    b = set(members.loc[members["year"] == y2, "practice_code"])
+    n1 = nat[nat["year"] == y1].set_index("practice_code")
+    n2 = nat[nat["year"] == y2].set_index("practice_code")
+    left = sorted(a - b)
+    joined = sorted(b - a)
+    lf = n1.loc[left]
+    moved_out = lf.index.isin(n2.index)
+    jf = n2.loc[joined]
+    moved_in = jf.index.isin(n1.index)
+    both = sorted(a & b)
+    merged = n1.loc[both, "icb_code"].to_numpy() != n2.loc[both, "icb_code"].to_numpy()
+    mf = n1.loc[[c for c, m in zip(both, merged) if m]]  # its former ICB's figures
+    for frame, moved, other, names in (
+        (mf, np.ones(len(mf), dtype=bool), n1, (CHANGES[0], CHANGES[0])),
+        (jf, moved_in, n1, (CHANGES[1], CHANGES[2])),
+        (lf, moved_out, n2, (CHANGES[3], CHANGES[4])),
+    ):
+        other_icb = pd.Series(frame.index, index=frame.index).map(
+            other["icb_name"].fillna(other["icb_code"])
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "from_year": y1,
+                    "to_year": y2,
+                    "change": np.where(moved, names[0], names[1]),
+                    "practice_code": frame.index.to_numpy(dtype=object),
+                    "practice_name": frame["practice_name"].to_numpy(dtype=object),
+                    "other_icb": np.where(moved, other_icb.to_numpy(dtype=object), None),
+                    "population": frame["population"].to_numpy(dtype="float64"),
+                    "core_wp": frame["core"].to_numpy(dtype="float64"),
+                }
+            )
+        )
+    return parts
+
+
 def practice_changes(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
     """Practices that appear in, or disappear from, an ICB between consecutive years.
 
@@ -81,43 +124,9 @@ def practice_changes(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFr
             where="practice changes",
         )
     years = sorted(set(members["year"]))
-    parts = []
-    for y1, y2 in zip(years, years[1:]):
-        a = set(members.loc[members["year"] == y1, "practice_code"])
-        b = set(members.loc[members["year"] == y2, "practice_code"])
-        n1 = nat[nat["year"] == y1].set_index("practice_code")
-        n2 = nat[nat["year"] == y2].set_index("practice_code")
-        left = sorted(a - b)
-        joined = sorted(b - a)
-        lf = n1.loc[left]
-        moved_out = lf.index.isin(n2.index)
-        jf = n2.loc[joined]
-        moved_in = jf.index.isin(n1.index)
-        both = sorted(a & b)
-        merged = n1.loc[both, "icb_code"].to_numpy() != n2.loc[both, "icb_code"].to_numpy()
-        mf = n1.loc[[c for c, m in zip(both, merged) if m]]  # its former ICB's figures
-        for frame, moved, other, names in (
-            (mf, np.ones(len(mf), dtype=bool), n1, (CHANGES[0], CHANGES[0])),
-            (jf, moved_in, n1, (CHANGES[1], CHANGES[2])),
-            (lf, moved_out, n2, (CHANGES[3], CHANGES[4])),
-        ):
-            other_icb = pd.Series(frame.index, index=frame.index).map(
-                other["icb_name"].fillna(other["icb_code"])
-            )
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "from_year": y1,
-                        "to_year": y2,
-                        "change": np.where(moved, names[0], names[1]),
-                        "practice_code": frame.index.to_numpy(dtype=object),
-                        "practice_name": frame["practice_name"].to_numpy(dtype=object),
-                        "other_icb": np.where(moved, other_icb.to_numpy(dtype=object), None),
-                        "population": frame["population"].to_numpy(dtype="float64"),
-                        "core_wp": frame["core"].to_numpy(dtype="float64"),
-                    }
-                )
-            )
+    parts = [
+        part for y1, y2 in zip(years, years[1:]) for part in _changes_between(nat, members, y1, y2)
+    ]
     if not parts:
         return pd.DataFrame(
             {
