@@ -329,6 +329,58 @@ DEMO_POLICY = ModelPolicy(
 )
 
 
+def _demo_practice_data(p: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Practice values: each practice's spend on five lines, and one value with no practice."""
+    n = len(p)
+
+    def noisy(base: np.ndarray, sd: float) -> np.ndarray:
+        return np.round(base * rng.lognormal(0, sd, n), 2)
+
+    values = []
+    acute = noisy(p["ga"].to_numpy() * 760.0, 0.12)
+    values += [("Acute contracts - NHS trusts", c, v) for c, v in zip(p["practice_code"], acute)]
+    values.append(("Acute contracts - NHS trusts", None, round(acute.sum() * 0.06, 2)))
+    mh = noisy(p["mental_health"].to_numpy() * 35.0, 0.5)
+    values += [("Mental health packages of care", c, v) for c, v in zip(p["practice_code"], mh)]
+    values.append(("Mental health packages of care", None, round(mh.sum() * 0.1, 2)))
+    ld = noisy(p["core"].to_numpy() * 30.0, 0.6)
+    values += [("Learning disabilities packages", c, v) for c, v in zip(p["practice_code"], ld)]
+    rx = noisy(p["prescribing"].to_numpy() * 165.0, 0.1)
+    values += [("GP prescribing", c, v) for c, v in zip(p["practice_code"], rx)]
+    gms = noisy(p["population"].to_numpy() * 69.0, 0.05)
+    values += [("GMS contracts", c, v) for c, v in zip(p["practice_code"], gms)]
+    practice_data = pd.DataFrame(values, columns=["line", "practice_code", "value"])
+
+    return practice_data
+
+
+def _demo_activity(p: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Activity rows of two lines, some without a practice code."""
+    rows = []
+    codes = p["practice_code"].to_numpy()
+    weights = p["core"].to_numpy() / p["core"].sum()
+    for line, n_rows, blank_share in (
+        ("CHC packages of care", 900, 0.07),
+        ("Acute - independent sector", 700, 0.35),
+    ):
+        picks = rng.choice(codes, size=n_rows, p=weights)
+        amounts = np.round(rng.lognormal(np.log(60_000), 0.8, n_rows), 2)
+        blank = rng.random(n_rows) < blank_share
+        for c, a, b in zip(picks, amounts, blank):
+            rows.append((line, None if b else c, a))
+    return pd.DataFrame(rows, columns=["line", "practice_code", "amount"])
+
+
+def _demo_baselines(p: pd.DataFrame) -> pd.DataFrame:
+    """Each place's baseline: its share of core need, off target by DEMO_BASELINE_DFT."""
+    core_by_place = p.groupby("place")["core"].sum()
+    share = core_by_place / core_by_place.sum()
+    raw = share * (1 + pd.Series(DEMO_BASELINE_DFT))
+    base = np.round(raw / raw.sum() * DEMO_BASELINE_TOTAL)
+    base.iloc[-1] += DEMO_BASELINE_TOTAL - base.sum()
+    return pd.DataFrame({"place": base.index, "baseline": base.to_numpy(), "hcdd_baseline": None})
+
+
 def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
     """Every input table of the demo model workbook, keyed by table name."""
     rng = np.random.default_rng(seed + 1)
@@ -351,40 +403,9 @@ def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
         columns=["line", "programme", "amount", "recurrent", "methods", "component", "follow"],
     )
     budget["negative_ok"] = False
-    n = len(p)
-
-    def noisy(base: np.ndarray, sd: float) -> np.ndarray:
-        return np.round(base * rng.lognormal(0, sd, n), 2)
-
-    values = []
-    acute = noisy(p["ga"].to_numpy() * 760.0, 0.12)
-    values += [("Acute contracts - NHS trusts", c, v) for c, v in zip(p["practice_code"], acute)]
-    values.append(("Acute contracts - NHS trusts", None, round(acute.sum() * 0.06, 2)))
-    mh = noisy(p["mental_health"].to_numpy() * 35.0, 0.5)
-    values += [("Mental health packages of care", c, v) for c, v in zip(p["practice_code"], mh)]
-    values.append(("Mental health packages of care", None, round(mh.sum() * 0.1, 2)))
-    ld = noisy(p["core"].to_numpy() * 30.0, 0.6)
-    values += [("Learning disabilities packages", c, v) for c, v in zip(p["practice_code"], ld)]
-    rx = noisy(p["prescribing"].to_numpy() * 165.0, 0.1)
-    values += [("GP prescribing", c, v) for c, v in zip(p["practice_code"], rx)]
-    gms = noisy(p["population"].to_numpy() * 69.0, 0.05)
-    values += [("GMS contracts", c, v) for c, v in zip(p["practice_code"], gms)]
-    practice_data = pd.DataFrame(values, columns=["line", "practice_code", "value"])
-
-    rows = []
-    codes = p["practice_code"].to_numpy()
-    weights = p["core"].to_numpy() / p["core"].sum()
-    for line, n_rows, blank_share in (
-        ("CHC packages of care", 900, 0.07),
-        ("Acute - independent sector", 700, 0.35),
-    ):
-        picks = rng.choice(codes, size=n_rows, p=weights)
-        amounts = np.round(rng.lognormal(np.log(60_000), 0.8, n_rows), 2)
-        blank = rng.random(n_rows) < blank_share
-        for c, a, b in zip(picks, amounts, blank):
-            rows.append((line, None if b else c, a))
-    activity = pd.DataFrame(rows, columns=["line", "practice_code", "amount"])
-
+    # The generator is shared in this order: practice data, then activity.
+    practice_data = _demo_practice_data(p, rng)
+    activity = _demo_activity(p, rng)
     splits = pd.DataFrame(
         [
             (line, pl, lo or None, pct)
@@ -394,14 +415,7 @@ def model_tables(seed: int = SEED) -> dict[str, pd.DataFrame]:
         columns=["line", "place", "locality", "pct"],
     )
 
-    core_by_place = p.groupby("place")["core"].sum()
-    share = core_by_place / core_by_place.sum()
-    raw = share * (1 + pd.Series(DEMO_BASELINE_DFT))
-    base = np.round(raw / raw.sum() * DEMO_BASELINE_TOTAL)
-    base.iloc[-1] += DEMO_BASELINE_TOTAL - base.sum()
-    baselines = pd.DataFrame(
-        {"place": base.index, "baseline": base.to_numpy(), "hcdd_baseline": None}
-    )
+    baselines = _demo_baselines(p)
     totals = pd.DataFrame({"year": list(DEMO_TOTALS), "total": list(DEMO_TOTALS.values())})
     return {
         "tblPractices": tbl_practices,
