@@ -468,6 +468,33 @@ def ledger(
     return pd.DataFrame(rows, columns=["month", "programme", "place", "practice_code", "amount"])
 
 
+#: An ISFE extract's columns, as the finance system names them.
+ISFE_COLUMNS = (
+    "Period",
+    "Cost Centre",
+    "Cost Centre Description",
+    "Subjective",
+    "Subjective Description",
+    "Practice Code",
+    "Actual",
+)
+
+
+def _cost_centres(
+    programmes: list[str], places: list[str]
+) -> tuple[dict[tuple[str, str | None], str], list[tuple[str, str, str | None, str]]]:
+    """A cost centre per programme and place (primary care's: per programme, by practice)."""
+    code: dict[tuple[str, str | None], str] = {}
+    map_rows = []
+    for i, prog in enumerate(programmes):
+        for j, place in enumerate([None] if "GMS" in prog else places):
+            cc = f"{610000 + 100 * (i + 1) + j}"
+            code[(prog, place)] = cc
+            what = f"{prog} - {place}" if place else f"{prog} (by practice)"
+            map_rows.append((cc, prog, place, what))
+    return code, map_rows
+
+
 def isfe_ledger(
     cells: pd.DataFrame,
     practices_frame: pd.DataFrame,
@@ -494,15 +521,7 @@ def isfe_ledger(
     simple = simple[simple["month"].between(1, 12) & (simple["place"] != "Atlantis")]
     simple = simple[pd.to_numeric(simple["amount"], errors="coerce").notna()]
     programmes = sorted(simple["programme"].unique())
-    places = sorted(p for p in simple["place"].dropna().unique())
-    code: dict[tuple[str, str | None], str] = {}
-    map_rows = []
-    for i, prog in enumerate(programmes):
-        for j, place in enumerate([None] if "GMS" in prog else places):
-            cc = f"{610000 + 100 * (i + 1) + j}"
-            code[(prog, place)] = cc
-            what = f"{prog} - {place}" if place else f"{prog} (by practice)"
-            map_rows.append((cc, prog, place, what))
+    code, map_rows = _cost_centres(programmes, sorted(simple["place"].dropna().unique()))
     subjective = {p: f"{521000 + 10 * k}" for k, p in enumerate(programmes)}
 
     def period(m: int) -> str:
@@ -543,18 +562,7 @@ def isfe_ledger(
         (period(3), first[0], first[3], subjective[first[1]], "Credit note", None, "(£250.00)"),
         (period(3), first[0], first[3], subjective[first[1]], "Blank line", None, None),
     ]
-    extract = pd.DataFrame(
-        rows,
-        columns=[
-            "Period",
-            "Cost Centre",
-            "Cost Centre Description",
-            "Subjective",
-            "Subjective Description",
-            "Practice Code",
-            "Actual",
-        ],
-    )
+    extract = pd.DataFrame(rows, columns=list(ISFE_COLUMNS))
     mapping = pd.DataFrame(map_rows, columns=["cost_centre", "programme", "place", "description"])
     return extract, mapping
 
