@@ -14,7 +14,7 @@ from ..errors import InputError, Problems
 from ..frames import SOURCE_ROW, contract, is_blank, source_rows
 from ..rounding import largest_remainder, round_half_up, units_of
 from .explain import EXPLAIN, Why
-from .methods import METHODS, Year
+from .methods import METHODS, Allocation, Year
 from .policy import ConvergencePolicy
 from .solver import dft
 
@@ -122,6 +122,53 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
     return df, problems
 
 
+def _round_year(
+    m: Allocation, year: Year, n_units: int, keys: list[str], messages: list[str]
+) -> tuple[Array, Array, Array, Array, Array]:
+    """The year's allocations and targets in whole units, within the bounds that hold.
+
+    Returns:
+        The allocations, the targets (largest remainder), the exact allocations as the
+        rules set them, and the lower and upper bounds the rounding held.
+    """
+    a, rule, lo, hi = m.a, m.rule, m.lo, m.hi
+    policy_lo, policy_hi, policy = m.policy_lo, m.policy_hi, year.policy
+    s, t, core, total = year.share, year.target, year.core, year.total
+    # Round with the guard's bounds where whole units allow; where they cannot all hold,
+    # the guard yields first (floors and caps take precedence over it).
+    r_lo, r_hi = lo, hi
+    if not _whole_units_fit(lo, hi, n_units, policy.unit):
+        r_lo, r_hi = policy_lo, policy_hi
+        messages.append(
+            "whole pounds could not keep every organisation both between core "
+            "growth and its target and within its floor and cap: rounding kept "
+            "the floors and caps, so an allocation may sit a few pounds past "
+            "its core or target"
+        )
+    target = largest_remainder(s, total, policy.unit, order=keys)
+    # The guard's bounds in whole units: a bound that is the organisation's target is its
+    # rounded target (the target column), one that is its core its rounded core (core
+    # growth rounded as the band rule and pace 0 give it); a floor or cap stays, held in
+    # whole units. So pace 1 gives the targets exactly and a paused year the rounded cores,
+    # each within one unit of its exact figure, rather than every target pushed below
+    # (or above) itself by the bound's floor (or ceiling).
+    rounded_core = largest_remainder(core, total, policy.unit, order=keys)
+    # An allocation the rule says is its target (or core) is that figure exactly: the
+    # solver's last digits (a millionth of a pound) must not decide who rounds up.
+    a = np.where(rule == "target", t, np.where(np.isin(rule, ("core", "band")), core, a))
+    r_lo = _as_rounded(r_lo, policy_lo, t, target, core, rounded_core)
+    r_hi = _as_rounded(r_hi, policy_hi, t, target, core, rounded_core)
+    alloc = largest_remainder(
+        a,
+        total,
+        policy.unit,
+        order=keys,
+        lower=np.where(np.isfinite(r_lo), np.maximum(r_lo, 0.0), np.nan),
+        upper=np.where(np.isfinite(r_hi), r_hi, np.nan),
+    )
+    return alloc, target, a, r_lo, r_hi
+
+
 def converge(
     orgs: pd.DataFrame,
     total: float,
@@ -174,38 +221,7 @@ def converge(
     a, rule, parameter, messages = m.a, m.rule, m.parameter, m.messages
     lo, hi, policy_lo, policy_hi = m.lo, m.hi, m.policy_lo, m.policy_hi
     keys = list(df["org"].astype(str))
-    # Round with the guard's bounds where whole units allow; where they cannot all hold,
-    # the guard yields first (floors and caps take precedence over it).
-    r_lo, r_hi = lo, hi
-    if not _whole_units_fit(lo, hi, n_units, policy.unit):
-        r_lo, r_hi = policy_lo, policy_hi
-        messages.append(
-            "whole pounds could not keep every organisation both between core "
-            "growth and its target and within its floor and cap: rounding kept "
-            "the floors and caps, so an allocation may sit a few pounds past "
-            "its core or target"
-        )
-    target = largest_remainder(s, total, policy.unit, order=keys)
-    # The guard's bounds in whole units: a bound that is the organisation's target is its
-    # rounded target (the target column), one that is its core its rounded core (core
-    # growth rounded as the band rule and pace 0 give it); a floor or cap stays, held in
-    # whole units. So pace 1 gives the targets exactly and a paused year the rounded cores,
-    # each within one unit of its exact figure, rather than every target pushed below
-    # (or above) itself by the bound's floor (or ceiling).
-    rounded_core = largest_remainder(core, total, policy.unit, order=keys)
-    # An allocation the rule says is its target (or core) is that figure exactly: the
-    # solver's last digits (a millionth of a pound) must not decide who rounds up.
-    a = np.where(rule == "target", t, np.where(np.isin(rule, ("core", "band")), core, a))
-    r_lo = _as_rounded(r_lo, policy_lo, t, target, core, rounded_core)
-    r_hi = _as_rounded(r_hi, policy_hi, t, target, core, rounded_core)
-    alloc = largest_remainder(
-        a,
-        total,
-        policy.unit,
-        order=keys,
-        lower=np.where(np.isfinite(r_lo), np.maximum(r_lo, 0.0), np.nan),
-        upper=np.where(np.isfinite(r_hi), r_hi, np.nan),
-    )
+    alloc, target, a, r_lo, r_hi = _round_year(m, year, n_units, keys, messages)
     out = pd.DataFrame(
         {
             "org": df["org"].to_numpy(),
