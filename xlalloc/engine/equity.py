@@ -146,18 +146,8 @@ def vertical_slope(
     return float(np.sum(w * (x - mx) * (y - my)) / sxx)
 
 
-def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> EquityResult:
-    """Equity measures of spend against need (see the module's formulas).
-
-    Args:
-        units: ``unit, population, need, spend`` and optionally ``deprivation``.
-        settings: The tolerance for "underserved".
-
-    Raises:
-        InputError: Every problem together: a missing column, a blank, negative or
-            non-numeric value, a duplicate unit, a unit with no population or need.
-    """
-    s = settings or EquitySettings()
+def _checked_units(units: pd.DataFrame) -> tuple[pd.Series, dict[str, np.ndarray]]:
+    """The units' names and figures, every problem of the table reported together."""
     problems = Problems()
     missing = [c for c in ("unit", "population", "need", "spend") if c not in units.columns]
     if missing:
@@ -193,6 +183,23 @@ def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> Equit
     if not len(units):
         problems.add("equity", "no units")
     problems.raise_if_any()
+    return name, num
+
+
+def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> EquityResult:
+    """Equity measures of spend against need (see the module's formulas).
+
+    Args:
+        units: ``unit, population, need, spend`` and optionally ``deprivation``.
+        settings: The tolerance for "underserved".
+
+    Raises:
+        InputError: Every problem together: a missing column, a blank, negative or
+            non-numeric value, a duplicate unit, a unit with no population or need.
+    """
+    s = settings or EquitySettings()
+    name, num = _checked_units(units)
+    has_dep = "deprivation" in num
     p, n, x = num["population"], num["need"], num["spend"]
     if x.sum() <= 0:
         raise InputError("spend sums to zero: nothing to compare with need", where="spend")
