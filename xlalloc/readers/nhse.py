@@ -190,6 +190,58 @@ YEAR_HINT = (
 )
 
 
+def _organisations(raw: pd.DataFrame, cols: dict[str, str], year: str, source: str) -> pd.DataFrame:
+    """The year, the file and each organisation column (codes in capitals, blanks NA)."""
+    out = pd.DataFrame(index=raw.index)
+    out["year"] = year
+    out["source"] = source
+    for key in ORG_COLUMNS:
+        if key in cols:
+            s = raw[cols[key]].astype("string").str.strip()
+            if key.endswith("_code"):  # codes as NHS England writes them: b83009 is B83009
+                s = s.str.upper()
+            out[key] = s.mask(s == "")
+        else:
+            out[key] = pd.Series(pd.NA, index=raw.index, dtype="string")
+    return out
+
+
+def _number_problems(
+    num: pd.Series,
+    text: pd.Series,
+    codes: pd.Series,
+    header: str,
+    source: str,
+    first: int,
+    problems: Problems,
+) -> None:
+    """Each practice whose figure in a column is blank, not a number, or negative."""
+    bad = num.isna() | ~np.isfinite(num.astype("float64"))
+    for i in np.flatnonzero(bad.to_numpy()):
+        value = text.iloc[i]
+        what = (
+            f"is blank (never filled silently; pass {option('blank_as_zero')}, or "
+            "blank_wp='zero' "
+            "in Python, to count it as zero need, recorded in 'filled')"
+            if pd.isna(value) or str(value).strip() == ""
+            else f"is not a number ({value!r})"
+        )
+        problems.add(
+            source,
+            f"practice {codes.iloc[i]}: {header} {what}",
+            row=int(i) + first,
+            column=header,
+        )
+    neg = (num < 0).fillna(False)
+    for i in np.flatnonzero(neg.to_numpy()):
+        problems.add(
+            source,
+            f"practice {codes.iloc[i]}: {header} is negative",
+            row=int(i) + first,
+            column=header,
+        )
+
+
 def normalise(
     raw: pd.DataFrame,
     year: str,
@@ -224,17 +276,7 @@ def normalise(
             "the file has a header row and no practices below it; is it the whole file?",
             where=source,
         )
-    out = pd.DataFrame(index=raw.index)
-    out["year"] = year
-    out["source"] = source
-    for key in ORG_COLUMNS:
-        if key in cols:
-            s = raw[cols[key]].astype("string").str.strip()
-            if key.endswith("_code"):  # codes as NHS England writes them: b83009 is B83009
-                s = s.str.upper()
-            out[key] = s.mask(s == "")
-        else:
-            out[key] = pd.Series(pd.NA, index=raw.index, dtype="string")
+    out = _organisations(raw, cols, year, source)
     if blank_wp not in BLANK_POLICIES:
         raise InputError(
             f"blank_wp must be one of {BLANK_POLICIES}; got {blank_wp!r}", where="blank_wp"
@@ -257,30 +299,7 @@ def normalise(
         if blank_wp is BlankWP.ZERO and key != "population" and blank.any():
             num = num.mask(blank, 0.0)
             filled = filled.mask(blank, filled + np.where(filled == "", "", ";") + key)
-        bad = num.isna() | ~np.isfinite(num.astype("float64"))
-        for i in np.flatnonzero(bad.to_numpy()):
-            value = text.iloc[i]
-            what = (
-                f"is blank (never filled silently; pass {option('blank_as_zero')}, or "
-                "blank_wp='zero' "
-                "in Python, to count it as zero need, recorded in 'filled')"
-                if pd.isna(value) or str(value).strip() == ""
-                else f"is not a number ({value!r})"
-            )
-            problems.add(
-                source,
-                f"practice {codes.iloc[i]}: {header} {what}",
-                row=int(i) + first,
-                column=header,
-            )
-        neg = (num < 0).fillna(False)
-        for i in np.flatnonzero(neg.to_numpy()):
-            problems.add(
-                source,
-                f"practice {codes.iloc[i]}: {header} is negative",
-                row=int(i) + first,
-                column=header,
-            )
+        _number_problems(num, text, codes, header, source, first, problems)
         out[key] = num.astype("float64")
     dup = codes.duplicated(keep=False) & ~blank_code
     for code in sorted(set(codes[dup])):
