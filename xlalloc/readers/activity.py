@@ -414,19 +414,7 @@ def read_activity(
     # Each file's SHA-256 is read while DuckDB totals it (both release the GIL).
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashes = pool.map(file_sha256, [p for p, _ in files])
-        parts = []
-        for path, headers in files:
-            try:
-                con.execute(_view(path, headers))
-                part = con.execute(AGGREGATE_SQL).df()
-            except duckdb.Error as e:  # a ragged row, a bad encoding: named with the rest
-                problems.add(path.name, _explained(path, e))
-                continue
-            if not part["row_count"].sum():
-                problems.add(
-                    path.name, "no rows below the header; expected one row per contract line"
-                )
-            parts.append(part.assign(file=path.name))
+        parts = _totals(con, files, problems)
         if not parts:
             resolve()
             problems.raise_if_any()
@@ -441,18 +429,41 @@ def read_activity(
             problems.raise_if_any()
         _check(con, files, agg, set(lines), set(practices), year, problems)
         listing = list(hashes)
-    named = agg[agg["line"].notna()]
-    if len(files) == 1:  # one file's totals are already one row per line and practice
-        values = named[["line", "practice_code", "micropounds"]]
-    else:
-        values = (
-            named.groupby(["line", "practice_code"], dropna=False, sort=False)["micropounds"]
-            .sum()
-            .reset_index()
-        )
+    values = _by_line_and_practice(agg, len(files))
     _check_nets(values, problems)
     problems.raise_if_any()
     return _result(files, agg, values, listing, lines)
+
+
+def _totals(
+    con: Any, files: list[tuple[Path, dict[str, str]]], problems: Problems
+) -> list[pd.DataFrame]:
+    """Each file totalled by line and practice in DuckDB (a file it cannot read, named)."""
+    duckdb = _duckdb()
+    parts = []
+    for path, headers in files:
+        try:
+            con.execute(_view(path, headers))
+            part = con.execute(AGGREGATE_SQL).df()
+        except duckdb.Error as e:  # a ragged row, a bad encoding: named with the rest
+            problems.add(path.name, _explained(path, e))
+            continue
+        if not part["row_count"].sum():
+            problems.add(path.name, "no rows below the header; expected one row per contract line")
+        parts.append(part.assign(file=path.name))
+    return parts
+
+
+def _by_line_and_practice(agg: pd.DataFrame, n_files: int) -> pd.DataFrame:
+    """The files' totals as one row per line and practice (micropounds)."""
+    named = agg[agg["line"].notna()]
+    if n_files == 1:  # one file's totals are already one row per line and practice
+        return named[["line", "practice_code", "micropounds"]]
+    return (
+        named.groupby(["line", "practice_code"], dropna=False, sort=False)["micropounds"]
+        .sum()
+        .reset_index()
+    )
 
 
 def _files(
