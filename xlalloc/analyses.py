@@ -141,51 +141,13 @@ def targets(request: TargetsRequest) -> Analysis:
     warnings = (
         list(place_map.warnings) if place_map is not None and not r.practices == "demo" else []
     )
-    if r.baselines and r.uncertainty is None:
-        raise InputError(
-            f"{option('baselines')} gives each place's distance from target an interval: "
-            f"add {option('uncertainty')} U (e.g. 0.0255)",
-            where=option("baselines"),
-        )
-    given = [k for k in ("draws", "seed") if getattr(r, k) is not None]
-    if given and r.uncertainty is None:
-        raise InputError(
-            f"{' and '.join(option(k) for k in given)} set the Monte Carlo of the target "
-            f"intervals: add {option('uncertainty')} U (e.g. 0.0255)",
-            where=option(given[0]),
-        )
-    if r.baselines and place_map is None:
-        raise InputError(
-            f"{option('baselines')} needs places ({option('places')} FILE)",
-            where=option("baselines"),
-        )
+    _check_interval_options(r, place_map is not None)
     where = "the demo practices" if demo_data else Path(r.practices).name
     table = cap.need_indices(practices, place_map, england=england, where=where)
     table = cap.add_targets(table, r.budget, r.component, r.unit)
     spread: list[str] = []
     if r.uncertainty is not None:
-        from .engine.uncertainty import UncertaintySettings, target_intervals
-        from .readers.tables import read_baselines
-
-        values = {"relative": r.uncertainty, "draws": r.draws, "seed": r.seed}
-        settings = checked(
-            UncertaintySettings,
-            {k: v for k, v in values.items() if v is not None},
-            where={
-                "relative": option("uncertainty"),
-                "draws": option("draws"),
-                "seed": option("seed"),
-            },
-            rates=("relative",),
-        )
-        places = None if place_map is None else place_map.frame
-        base = None
-        if r.baselines:
-            assert place_map is not None
-            base = read_baselines(r.baselines, place_map.frame["place"].unique())
-        table = target_intervals(
-            table, practices, places, r.component, settings, r.budget, r.unit, base
-        )
+        table = _intervals(r, table, practices, place_map)
         spread = ["target_share_p05", "target_share_p95"]
     if r.round == "nhse":
         table = cap.round_nhse(table)
@@ -215,6 +177,54 @@ def targets(request: TargetsRequest) -> Analysis:
         else ""
     )
     return Analysis(path, tables, summary, notes=notes, warnings=warnings)
+
+
+def _check_interval_options(r: TargetsRequest, has_places: bool) -> None:
+    """Baselines, draws and a seed need target intervals; baselines need places."""
+    if r.baselines and r.uncertainty is None:
+        raise InputError(
+            f"{option('baselines')} gives each place's distance from target an interval: "
+            f"add {option('uncertainty')} U (e.g. 0.0255)",
+            where=option("baselines"),
+        )
+    given = [k for k in ("draws", "seed") if getattr(r, k) is not None]
+    if given and r.uncertainty is None:
+        raise InputError(
+            f"{' and '.join(option(k) for k in given)} set the Monte Carlo of the target "
+            f"intervals: add {option('uncertainty')} U (e.g. 0.0255)",
+            where=option(given[0]),
+        )
+    if r.baselines and not has_places:
+        raise InputError(
+            f"{option('baselines')} needs places ({option('places')} FILE)",
+            where=option("baselines"),
+        )
+
+
+def _intervals(
+    r: TargetsRequest, table: pd.DataFrame, practices: pd.DataFrame, place_map: Any
+) -> pd.DataFrame:
+    """The targets with their 5th and 95th percentiles (the Monte Carlo the request sets)."""
+    from .engine.uncertainty import UncertaintySettings, target_intervals
+    from .readers.tables import read_baselines
+
+    values = {"relative": r.uncertainty, "draws": r.draws, "seed": r.seed}
+    settings = checked(
+        UncertaintySettings,
+        {k: v for k, v in values.items() if v is not None},
+        where={
+            "relative": option("uncertainty"),
+            "draws": option("draws"),
+            "seed": option("seed"),
+        },
+        rates=("relative",),
+    )
+    places = None if place_map is None else place_map.frame
+    base = None
+    if r.baselines:
+        assert place_map is not None
+        base = read_baselines(r.baselines, place_map.frame["place"].unique())
+    return target_intervals(table, practices, places, r.component, settings, r.budget, r.unit, base)
 
 
 def _targets_columns(table: pd.DataFrame, budget: bool, spread: list[str]) -> list[str]:
