@@ -260,6 +260,87 @@ def _places_table(
     return t["place"].astype("string"), locality.astype("string")
 
 
+def _placed(
+    members: pd.DataFrame,
+    places: str | Path | None,
+    places_by: Grouping | None,
+    localities_by: Grouping | None,
+    files_by_year: dict[str, Path],
+    notes: list[str],
+) -> pd.DataFrame:
+    """The ICB's practices each with its place and locality (blank where none).
+
+    Raises:
+        InputError: Every problem of the places file or the groupings, together.
+    """
+    problems = Problems()
+    place: pd.Series
+    locality: pd.Series = pd.Series(dtype="string")
+    if places is not None:
+        place, locality = _places_table(places, members, problems)
+    else:
+        assert places_by is not None
+        place = _grouping(members, places_by, files_by_year, problems, notes, option("places_by"))
+    if localities_by is not None:
+        locality = _grouping(
+            members, localities_by, files_by_year, problems, notes, option("localities_by")
+        )
+    problems.raise_if_any()
+    out = members.copy()
+    out["place"] = out["practice_code"].map(place).astype("string")
+    out["locality"] = out["practice_code"].map(locality).astype("string")
+    return out
+
+
+def _unmapped_places(
+    out: pd.DataFrame, name: str, allow: bool, by_file: str | None, notes: list[str]
+) -> pd.Series:
+    """The practices' places, those in none refused or (``allow``) put in Unmapped.
+
+    Raises:
+        InputError: Practices in no place, each named with its years, unless ``allow``.
+    """
+    unmapped = out[out["place"].isna()].drop_duplicates("practice_code")
+    if len(unmapped):
+        in_years = out.groupby("practice_code")["year"].agg(lambda y: ", ".join(sorted(y)))
+        named = "; ".join(
+            f"{c} {n} ({in_years[c]})"
+            for c, n in zip(unmapped["practice_code"], unmapped["practice_name"])
+        )
+        if not allow:
+            raise InputError(
+                f"{len(unmapped)} practice(s) of {name} are in no place: {named}. "
+                f"Add them to the places, or pass {option('allow_unmapped')} to put them in "
+                f"an '{UNMAPPED}' place that the Checks sheet reports",
+                where=by_file or option("places_by"),
+            )
+        notes.append(
+            f"{len(unmapped)} practice(s) are in the '{UNMAPPED}' place (the Checks "
+            f"sheet reports them): {named}"
+        )
+        return out["place"].fillna(UNMAPPED)
+    return out["place"]
+
+
+def _practices_table(out: pd.DataFrame) -> pd.DataFrame:
+    """The Practices sheet's rows: by year, place and practice."""
+    practices = pd.DataFrame(
+        {
+            "year": out["year"],
+            "practice_code": out["practice_code"],
+            **{k: out[k] for k in _ORG},
+            "locality": out["locality"],
+            "place": out["place"],
+            "population": out["population"],
+            **{f"{c}_wp": out[c] for c in COMPONENTS},
+            "zero_filled": out["filled"],
+        }
+    )
+    return practices.sort_values(["year", "place", "practice_code"], kind="stable").reset_index(
+        drop=True
+    )
+
+
 def build_from_files(
     files: Sequence[str | Path],
     icb: str,
@@ -312,55 +393,11 @@ def build_from_files(
         else nhse.find_icb_over_years(national, icb)
     )
     members = _members(national, code, notes)
-    place: pd.Series
-    locality: pd.Series = pd.Series(dtype="string")
-    if places is not None:
-        place, locality = _places_table(places, members, problems)
-    else:
-        assert places_by is not None
-        place = _grouping(members, places_by, files_by_year, problems, notes, option("places_by"))
-    if localities_by is not None:
-        locality = _grouping(
-            members, localities_by, files_by_year, problems, notes, option("localities_by")
-        )
-    problems.raise_if_any()
-    out = members.copy()
-    out["place"] = out["practice_code"].map(place).astype("string")
-    out["locality"] = out["practice_code"].map(locality).astype("string")
-    unmapped = out[out["place"].isna()].drop_duplicates("practice_code")
-    if len(unmapped):
-        in_years = out.groupby("practice_code")["year"].agg(lambda y: ", ".join(sorted(y)))
-        listed = "; ".join(
-            f"{c} {n} ({in_years[c]})"
-            for c, n in zip(unmapped["practice_code"], unmapped["practice_name"])
-        )
-        if not allow_unmapped:
-            raise InputError(
-                f"{len(unmapped)} practice(s) of {name} are in no place: {listed}. "
-                f"Add them to the places, or pass {option('allow_unmapped')} to put them in "
-                f"an '{UNMAPPED}' place that the Checks sheet reports",
-                where=option("places") if places is not None else option("places_by"),
-            )
-        out["place"] = out["place"].fillna(UNMAPPED)
-        notes.append(
-            f"{len(unmapped)} practice(s) are in the '{UNMAPPED}' place (the Checks "
-            f"sheet reports them): {listed}"
-        )
-    practices = pd.DataFrame(
-        {
-            "year": out["year"],
-            "practice_code": out["practice_code"],
-            **{k: out[k] for k in _ORG},
-            "locality": out["locality"],
-            "place": out["place"],
-            "population": out["population"],
-            **{f"{c}_wp": out[c] for c in COMPONENTS},
-            "zero_filled": out["filled"],
-        }
+    out = _placed(members, places, places_by, localities_by, files_by_year, notes)
+    out["place"] = _unmapped_places(
+        out, name, allow_unmapped, option("places") if places is not None else None, notes
     )
-    practices = practices.sort_values(
-        ["year", "place", "practice_code"], kind="stable"
-    ).reset_index(drop=True)
+    practices = _practices_table(out)
     counts = practices.groupby("year").size()
     sources["icb_practices"] = [
         int(sum(counts.get(y.strip(), 0) for y in ys.split(","))) for ys in sources["years"]
