@@ -249,6 +249,64 @@ def _check_measurable(practices: pd.DataFrame, names: pd.Series, where: str) -> 
     problems.raise_if_any()
 
 
+def _place_tables(
+    practices: pd.DataFrame, place_map: PlaceMap, icb_rate: pd.DataFrame, ratios: pd.Series
+) -> list[pd.DataFrame]:
+    """The places' rows, and the localities' where the map has them."""
+    parts = []
+    joined = practices.drop(columns=["place", "locality"], errors="ignore").merge(
+        place_map.frame[["practice_code", "place", "locality"]], on="practice_code", how="inner"
+    )
+    pl = _sums(joined, ["icb_code", "place"])
+    codes = pl.index.get_level_values(0)
+    ref = icb_rate.loc[codes].set_axis(pl.index)
+    parts.append(
+        _table(
+            pl,
+            "place",
+            pl.index.get_level_values(1),
+            codes,
+            pl.index.get_level_values(1),
+            ref,
+            ratios,
+        )
+    )
+    jl = joined.dropna(subset=["locality"])
+    if len(jl):
+        lo = _sums(jl, ["icb_code", "place", "locality"])
+        codes = lo.index.get_level_values(0)
+        ref = icb_rate.loc[codes].set_axis(lo.index)
+        parts.append(
+            _table(
+                lo,
+                "locality",
+                lo.index.get_level_values(2),
+                codes,
+                lo.index.get_level_values(1),
+                ref,
+                ratios,
+            )
+        )
+    return parts
+
+
+def _check_populated(out: pd.DataFrame) -> None:
+    """Every row has people: a need index is weighted population per head."""
+    empty = out[out["population"] <= 0]
+    if len(empty):
+        raise InputError(
+            [
+                Problem(
+                    "practices",
+                    f"{lvl} {name!r} has a population of "
+                    f"{pop:g}: its need index (weighted population per head) "
+                    "cannot be computed; give it practices with patients",
+                )
+                for lvl, name, pop in zip(empty["level"], empty["name"], empty["population"])
+            ]
+        )
+
+
 def need_indices(
     practices: pd.DataFrame,
     place_map: PlaceMap | None = None,
@@ -300,53 +358,9 @@ def need_indices(
         )
     ]
     if place_map is not None:
-        joined = practices.drop(columns=["place", "locality"], errors="ignore").merge(
-            place_map.frame[["practice_code", "place", "locality"]], on="practice_code", how="inner"
-        )
-        pl = _sums(joined, ["icb_code", "place"])
-        codes = pl.index.get_level_values(0)
-        ref = icb_rate.loc[codes].set_axis(pl.index)
-        parts.append(
-            _table(
-                pl,
-                "place",
-                pl.index.get_level_values(1),
-                codes,
-                pl.index.get_level_values(1),
-                ref,
-                ratios,
-            )
-        )
-        jl = joined.dropna(subset=["locality"])
-        if len(jl):
-            lo = _sums(jl, ["icb_code", "place", "locality"])
-            codes = lo.index.get_level_values(0)
-            ref = icb_rate.loc[codes].set_axis(lo.index)
-            parts.append(
-                _table(
-                    lo,
-                    "locality",
-                    lo.index.get_level_values(2),
-                    codes,
-                    lo.index.get_level_values(1),
-                    ref,
-                    ratios,
-                )
-            )
+        parts += _place_tables(practices, place_map, icb_rate, ratios)
     out = pd.concat(parts, ignore_index=True)
-    empty = out[out["population"] <= 0]
-    if len(empty):
-        raise InputError(
-            [
-                Problem(
-                    "practices",
-                    f"{lvl} {name!r} has a population of "
-                    f"{pop:g}: its need index (weighted population per head) "
-                    "cannot be computed; give it practices with patients",
-                )
-                for lvl, name, pop in zip(empty["level"], empty["name"], empty["population"])
-            ]
-        )
+    _check_populated(out)
     out.insert(3, "icb_name", out["icb_code"].map(names))
     is_icb = out["level"] == "icb"
     out.loc[is_icb, "name"] = out.loc[is_icb, "icb_name"].fillna(out.loc[is_icb, "icb_code"])
