@@ -575,6 +575,41 @@ def read_model_rows(
         )
     years_given = bool(pr["year"].notna().any())
     pr = _practice_years(pr, policy.financial_year, problems)
+    _check_keys_and_places(frames, pr, problems)
+    problems.raise_if_any()
+    practices = pr.rename(columns={f"{c}_wp": c for c in COMPONENTS})
+    record = rows(ASSURANCE) if tables is None else None  # what the last run recorded
+    practices["icb_code"] = "ICB"
+    practices["icb_name"] = policy.icb_name or "ICB"
+    return ModelInputs(
+        practices=practices,
+        budget=frames["tblBudget"],
+        practice_data=frames["tblPracticeData"],
+        activity=frames["tblActivity"],
+        place_splits=frames["tblPlaceSplits"],
+        baselines=frames["tblBaselines"],
+        totals=frames["tblTotals"],
+        policy=policy,
+        layout=layout,
+        notes=notes,
+        warnings=warnings,
+        sources=frames["tblSources"],
+        years_given=years_given,
+        cost_centres=frames["tblCostCentres"],
+        signoff=frames["tblSignoff"],
+        previous=recorded_values(record),
+        signed=recorded_signatures(record),
+    )
+
+
+def _check_keys_and_places(
+    frames: Mapping[str, pd.DataFrame], pr: pd.DataFrame, problems: Problems
+) -> None:
+    """Check keys given once, the Sign-off's roles, and baselines against places.
+
+    Each baseline's place has practices and each place a baseline, with totals to
+    converge.
+    """
     for table, key in (("tblTotals", "year"), ("tblBaselines", "place")):
         frame = frames[table]
         names = frame[key].map(lambda v: None if v is None else str(v).strip().lower())
@@ -603,30 +638,6 @@ def read_model_rows(
             problems.add("Baselines", f"no baseline for place(s) {missing}")
         if not len(frames["tblTotals"]):
             problems.add("Totals", "baselines are given but no totals by year")
-    problems.raise_if_any()
-    practices = pr.rename(columns={f"{c}_wp": c for c in COMPONENTS})
-    record = rows(ASSURANCE) if tables is None else None  # what the last run recorded
-    practices["icb_code"] = "ICB"
-    practices["icb_name"] = policy.icb_name or "ICB"
-    return ModelInputs(
-        practices=practices,
-        budget=frames["tblBudget"],
-        practice_data=frames["tblPracticeData"],
-        activity=frames["tblActivity"],
-        place_splits=frames["tblPlaceSplits"],
-        baselines=bl,
-        totals=frames["tblTotals"],
-        policy=policy,
-        layout=layout,
-        notes=notes,
-        warnings=warnings,
-        sources=frames["tblSources"],
-        years_given=years_given,
-        cost_centres=frames["tblCostCentres"],
-        signoff=frames["tblSignoff"],
-        previous=recorded_values(record),
-        signed=recorded_signatures(record),
-    )
 
 
 def _check_roles(signoff: pd.DataFrame, problems: Problems) -> None:
