@@ -615,32 +615,11 @@ WATERFALL_COLOURS = ("00843D", "C00000", "1F4E79")
 @functools.lru_cache(maxsize=256)
 def chart_xml(sheet: str, ch: ChartSpec) -> str:
     """A chart part, serialised by openpyxl's chart model (never a user's part)."""
-    from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
-    from openpyxl.chart.shapes import GraphicalProperties
-
     ws: Any = _Named(ch.data_sheet or sheet)
     if ch.kind == "scatter":  # points: x from min_col, y from first_series_col
-        chart = ScatterChart()
-        chart.title, chart.height, chart.width = _chart_title(ch.title), ch.height, ch.width
-        chart.x_axis.title, chart.y_axis.title = ch.x_title or None, ch.y_title or None
-        chart.y_axis.number_format = ch.y_format
-        xs = Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
-        ys = Reference(
-            ws,
-            min_col=ch.first_series_col or ch.min_col + 1,
-            min_row=ch.header_row,
-            max_row=ch.last_row,
-        )
-        points = Series(ys, xs, title_from_data=True)
-        points.marker.symbol = "circle"
-        points.marker.size = 7
-        points.marker.graphicalProperties = GraphicalProperties(solidFill="1F4E79")
-        points.marker.graphicalProperties.line.solidFill = "1F4E79"
-        points.graphicalProperties.line.noFill = True
-        chart.style = 13
-        chart.series.append(points)
-        chart.legend = None
-        return chart_part(chart)
+        return chart_part(_scatter(ws, ch))
+    from openpyxl.chart import BarChart, LineChart
+
     chart = LineChart() if ch.kind == "line" else BarChart()
     if ch.kind == "bar":
         chart.type = "bar"
@@ -652,6 +631,52 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
     chart.y_axis.number_format = ch.y_format
     chart.x_axis.tickLblPos = "low"
     chart.height, chart.width = ch.height, ch.width
+    _chart_data(chart, ws, ch)
+    for series in chart.series:
+        series.smooth = False  # straight lines between points: no overshoot
+        if ch.kind == "line":
+            series.marker.symbol = "circle"
+            series.marker.size = 6
+    _chart_style(chart, ch)
+    if not ch.legend:
+        chart.legend = None
+    else:
+        chart.legend.position = "b"
+    return chart_part(chart)
+
+
+def _scatter(ws: Any, ch: ChartSpec) -> Any:
+    """A scatter chart of points: x from ``min_col``, y from ``first_series_col``."""
+    from openpyxl.chart import Reference, ScatterChart, Series
+    from openpyxl.chart.shapes import GraphicalProperties
+
+    chart = ScatterChart()
+    chart.title, chart.height, chart.width = _chart_title(ch.title), ch.height, ch.width
+    chart.x_axis.title, chart.y_axis.title = ch.x_title or None, ch.y_title or None
+    chart.y_axis.number_format = ch.y_format
+    xs = Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
+    ys = Reference(
+        ws,
+        min_col=ch.first_series_col or ch.min_col + 1,
+        min_row=ch.header_row,
+        max_row=ch.last_row,
+    )
+    points = Series(ys, xs, title_from_data=True)
+    points.marker.symbol = "circle"
+    points.marker.size = 7
+    points.marker.graphicalProperties = GraphicalProperties(solidFill="1F4E79")
+    points.marker.graphicalProperties.line.solidFill = "1F4E79"
+    points.graphicalProperties.line.noFill = True
+    chart.style = 13
+    chart.series.append(points)
+    chart.legend = None
+    return chart
+
+
+def _chart_data(chart: Any, ws: Any, ch: ChartSpec) -> None:
+    """The chart's series and categories: by rows (a series a row) or by columns."""
+    from openpyxl.chart import Reference
+
     if ch.by_rows:
         chart.add_data(
             Reference(
@@ -673,22 +698,23 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
                 max_row=ch.header_row,
             )
         )
-    else:
-        first = ch.first_series_col or ch.min_col + 1
-        chart.add_data(
-            Reference(
-                ws, min_col=first, max_col=ch.max_col, min_row=ch.header_row, max_row=ch.last_row
-            ),
-            titles_from_data=True,
-        )
-        chart.set_categories(
-            Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
-        )
-    for series in chart.series:
-        series.smooth = False  # straight lines between points: no overshoot
-        if ch.kind == "line":
-            series.marker.symbol = "circle"
-            series.marker.size = 6
+        return
+    first = ch.first_series_col or ch.min_col + 1
+    chart.add_data(
+        Reference(
+            ws, min_col=first, max_col=ch.max_col, min_row=ch.header_row, max_row=ch.last_row
+        ),
+        titles_from_data=True,
+    )
+    chart.set_categories(
+        Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
+    )
+
+
+def _chart_style(chart: Any, ch: ChartSpec) -> None:
+    """A waterfall's invisible base and coloured steps; a bar chart's filled bars."""
+    from openpyxl.chart.shapes import GraphicalProperties
+
     if ch.kind == "waterfall":  # the base is invisible; rises green, falls red, totals blue
         for series, colour in zip(chart.series, (None, *WATERFALL_COLOURS)):
             props = GraphicalProperties()
@@ -710,11 +736,6 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
         # Filled bars: a series with only a line style printed as nothing in LibreOffice.
         for series, colour in zip(chart.series, BAR_COLOURS, strict=False):
             series.graphicalProperties = GraphicalProperties(solidFill=colour)
-    if not ch.legend:
-        chart.legend = None
-    else:
-        chart.legend.position = "b"
-    return chart_part(chart)
 
 
 def _chart_title(text: str) -> Any:
