@@ -271,6 +271,52 @@ def _check_practices(practices: pd.DataFrame, problems: Problems) -> pd.DataFram
     return p
 
 
+def _spaces_blank(code_code: np.ndarray, code_text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A practice code of spaces only is a blank one: data not attributed to a practice."""
+    spaces = np.flatnonzero(code_text == "")
+    if not len(spaces):
+        return code_code, code_text
+    keep = np.ones(len(code_text), dtype=bool)
+    keep[spaces] = False
+    renumber = np.cumsum(keep) - 1
+    code_code = np.where(
+        (code_code >= 0) & keep[np.maximum(code_code, 0)],
+        renumber[np.maximum(code_code, 0)],
+        -1,
+    )
+    return code_code, code_text[keep]
+
+
+def _totals(
+    line_code: np.ndarray,
+    line_text: np.ndarray,
+    code_code: np.ndarray,
+    code_text: np.ndarray,
+    weights: np.ndarray,
+) -> pd.DataFrame:
+    """The total of each (line, practice code) in one pass, blank codes as their own group.
+
+    Numbers only (as pandas sums), so that the methods check sees what it always saw.
+    """
+    width = len(code_text) + 1
+    key = line_code * width + (code_code + 1)
+    if len(line_text) * width <= 4 * len(line_code) + 1_000_000:
+        sums = np.bincount(key, weights=weights, minlength=len(line_text) * width)
+        present = np.flatnonzero(np.bincount(key, minlength=len(line_text) * width))
+        sums = sums[present]
+    else:  # many distinct (unknown) values: sort rather than count
+        present, inverse = np.unique(key, return_inverse=True)
+        sums = np.bincount(inverse, weights=weights, minlength=len(present))
+    codes_or_blank = np.concatenate([np.array([None], dtype=object), code_text])
+    return pd.DataFrame(
+        {
+            "line": line_text[present // width],
+            "practice_code": codes_or_blank[present % width],
+            "value": sums,
+        }
+    )
+
+
 def _data_table(
     frame: pd.DataFrame | None,
     value_col: str,
@@ -308,18 +354,7 @@ def _data_table(
     rows = row_numbers(frame)
     line_code, line_text = text_codes(frame["line"])
     code_code, code_text = text_codes(frame["practice_code"])
-    # A practice code of spaces only is a blank one: data not attributed to a practice.
-    spaces = np.flatnonzero(code_text == "")
-    if len(spaces):
-        keep = np.ones(len(code_text), dtype=bool)
-        keep[spaces] = False
-        renumber = np.cumsum(keep) - 1
-        code_code = np.where(
-            (code_code >= 0) & keep[np.maximum(code_code, 0)],
-            renumber[np.maximum(code_code, 0)],
-            -1,
-        )
-        code_text = code_text[keep]
+    code_code, code_text = _spaces_blank(code_code, code_text)
     raw = frame[value_col].reset_index(drop=True)
     vals = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     line_ok = pd.Series(line_text, dtype=object).isin(known_lines).to_numpy()
@@ -354,26 +389,9 @@ def _data_table(
             )
         elif negative[i]:
             problems.add(where, f"{value_col} is negative", row=row, column=value_col)
-    # One pass: the total of each (line, practice code), blank codes as their own group;
-    # numbers only (as pandas sums), so that the methods check sees what it always saw.
-    width = len(code_text) + 1
     named = ~no_line
-    key = line_code[named] * width + (code_code[named] + 1)
-    weights = np.where(nan, 0.0, vals)[named]
-    if len(line_text) * width <= 4 * len(frame) + 1_000_000:
-        sums = np.bincount(key, weights=weights, minlength=len(line_text) * width)
-        present = np.flatnonzero(np.bincount(key, minlength=len(line_text) * width))
-        sums = sums[present]
-    else:  # many distinct (unknown) values: sort rather than count
-        present, inverse = np.unique(key, return_inverse=True)
-        sums = np.bincount(inverse, weights=weights, minlength=len(present))
-    codes_or_blank = np.concatenate([np.array([None], dtype=object), code_text])
-    return pd.DataFrame(
-        {
-            "line": line_text[present // width],
-            "practice_code": codes_or_blank[present % width],
-            "value": sums,
-        }
+    return _totals(
+        line_code[named], line_text, code_code[named], code_text, np.where(nan, 0.0, vals)[named]
     )
 
 
