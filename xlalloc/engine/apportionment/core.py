@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..capitation import COMPONENTS
-from ..errors import InputError, Problems, rows_text
+from ..errors import InputError, Problem, Problems, rows_text
 from ..frames import contract, is_blank, row_numbers, source_rows, text_codes
 from ..rounding import largest_remainder, units_of
 from .methods import REGISTRY, Context
@@ -445,6 +445,54 @@ def _check_splits(
     return df[cols]
 
 
+def _checked_inputs(
+    lines: pd.DataFrame,
+    practices: pd.DataFrame,
+    practice_values: pd.DataFrame | None,
+    place_splits: pd.DataFrame | None,
+    activity: pd.DataFrame | None,
+    settings: ApportionmentSettings,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], Context]:
+    """Every table checked, every problem together; the lines in the order to apportion.
+
+    Returns:
+        The budget lines, the practices, the order of the lines (a line that follows
+        another after it) and the methods' context.
+
+    Raises:
+        InputError: Every problem in every table.
+    """
+    problems = Problems()
+    if settings.per_1000_component not in COMPONENTS:
+        problems.add(
+            "settings",
+            f"per_1000_component {settings.per_1000_component!r} is not one of {list(COMPONENTS)}",
+        )
+    L = _check_lines(lines, settings, problems)
+    P = _check_practices(practices, problems)
+    if _missing(lines, LINE_COLUMNS) or _missing(practices, PRACTICE_COLUMNS):
+        problems.raise_if_any()  # nothing below can be checked without them
+    for c in COMPONENTS:
+        if c not in P.columns:
+            problems.add("Practices", f"missing weighted population column '{c}'")
+    known_lines = set(L["line"].dropna())
+    known_practices = set(P["practice_code"])
+    pv = _data_table(
+        practice_values, "value", "Practice values", known_lines, known_practices, problems
+    )
+    act = _data_table(activity, "amount", "Activity", known_lines, known_practices, problems)
+    splits = _check_splits(place_splits, known_lines, P, problems)
+    order = _follow_order(L, problems)
+    data = pd.concat([pv, act], ignore_index=True)
+    data_by_line = {str(k): g for k, g in data.groupby("line", sort=False)}
+    practice_cell = pd.MultiIndex.from_frame(P[["place", "locality"]])
+    shares_by_line: dict[str, pd.Series] = {}
+    ctx = Context(data_by_line, splits, P, practice_cell, settings, shares_by_line)
+    _check_methods_available(L, ctx, problems)
+    problems.raise_if_any()
+    return L, P, order, ctx
+
+
 def apportion(
     lines: pd.DataFrame,
     practices: pd.DataFrame,
@@ -477,113 +525,32 @@ def apportion(
         InputError: Every problem in every table, together.
     """
     settings = settings or ApportionmentSettings()
-    problems = Problems()
-    if settings.per_1000_component not in COMPONENTS:
-        problems.add(
-            "settings",
-            f"per_1000_component {settings.per_1000_component!r} is not one of {list(COMPONENTS)}",
-        )
-    L = _check_lines(lines, settings, problems)
-    P = _check_practices(practices, problems)
-    if _missing(lines, LINE_COLUMNS) or _missing(practices, PRACTICE_COLUMNS):
-        problems.raise_if_any()  # nothing below can be checked without them
-    for c in COMPONENTS:
-        if c not in P.columns:
-            problems.add("Practices", f"missing weighted population column '{c}'")
-    known_lines = set(L["line"].dropna())
-    known_practices = set(P["practice_code"])
-    pv = _data_table(
-        practice_values, "value", "Practice values", known_lines, known_practices, problems
+    L, P, order, ctx = _checked_inputs(
+        lines, practices, practice_values, place_splits, activity, settings
     )
-    act = _data_table(activity, "amount", "Activity", known_lines, known_practices, problems)
-    splits = _check_splits(place_splits, known_lines, P, problems)
-    order = _follow_order(L, problems)
-    data = pd.concat([pv, act], ignore_index=True)
-    data_by_line = {str(k): g for k, g in data.groupby("line", sort=False)}
-    practice_cell = pd.MultiIndex.from_frame(P[["place", "locality"]])
-    shares_by_line: dict[str, pd.Series] = {}
-    ctx = Context(data_by_line, splits, P, practice_cell, settings, shares_by_line)
-    _check_methods_available(L, ctx, problems)
-    problems.raise_if_any()
     ctx.running = True
-
     cells_index = pd.MultiIndex.from_frame(
         P[["place", "locality"]].drop_duplicates().sort_values(["place", "locality"])
     )
-    audit_rows = []
-    cell_rows = []
+    audit_rows: list[dict[str, object]] = []
+    cell_rows: list[dict[str, object]] = []
     practice_rows: list[pd.DataFrame] = []
     failures = Problems()
     warnings: list[str] = []
     by_name = L.set_index("line")
     for line in order:
         r = by_name.loc[line]
-        programme = str(r["programme"])
-        chain, default_comp = default_chain(programme)
-        methods = _methods_of(r["methods"]) or list(chain)
-        comp = default_comp if is_blank(r["component"]) else str(r["component"]).strip()
-        tried, skipped = [], []
-        used, coverage, note = None, np.nan, ""
-        shares: pd.Series | None = None
-        for m in methods:
-            tried.append(m)
-            method = REGISTRY[m]
-            why = method.unavailable(ctx, line, r)
-            if why is not None:
-                skipped.append(f"{m}: {why}")
-                continue
-            shares, coverage, note = method.shares(ctx, line, r, comp)
-            used = m
-            break
-        if used is None or shares is None:
-            failures.add(
-                "Budget lines",
-                f"line {line}: no method could be used (" + "; ".join(skipped) + ")",
-                column="methods",
-            )
+        chosen = _chosen(ctx, line, r, cells_index, warnings)
+        if isinstance(chosen, Problem):
+            failures.items.append(chosen)
             continue
-        unused = _unused_data(line, used, methods, data_by_line)
-        if unused:
-            note = f"{note}; {unused}" if note else unused
-            warnings.append(f"line {line!r}: {unused}")
-        shares = shares.reindex(cells_index).fillna(0.0)
-        if shares.sum() <= 0:
-            failures.add("Budget lines", f"line {line}: method {used} gives no shares to any place")
-            continue
-        shares = shares / shares.sum()
-        shares_by_line[line] = shares
-        amt = float(r["amount"])
-        weigh = getattr(REGISTRY[used], "practice_weights", None)
-        if weigh is not None:  # the method reaches practices: attribute the line once
-            weights, attributed = weigh(ctx, line, r, comp)
-            if weights.sum() > 0 and attributed > 0:
-                practice_rows.append(
-                    pd.DataFrame(
-                        {
-                            "line": line,
-                            "method": used,
-                            "practice_code": weights.index.astype(str),
-                            # To the penny: a spend estimate, and the same figure
-                            # whichever way the sheet's values were read (the last
-                            # binary digits of a value read through Office.js differ).
-                            "amount": np.round(
-                                amt * attributed * weights.to_numpy() / weights.sum(), 2
-                            ),
-                        }
-                    )
-                )
+        used, shares, coverage, note, tried, skipped, comp = chosen
+        programme, amt = str(r["programme"]), float(r["amount"])
+        spend = _practice_spend(ctx, line, r, comp, used, amt)
+        if spend is not None:  # the method reaches practices: the line attributed once
+            practice_rows.append(spend)
         rounded = _round_by_place(shares, amt, settings.unit)
-        for (pl, lo), a in zip(shares.index, rounded):
-            cell_rows.append(
-                {
-                    "line": line,
-                    "programme": programme,
-                    "recurrent": bool(r["recurrent"]),
-                    "place": pl,
-                    "locality": lo,
-                    "amount": a,
-                }
-            )
+        cell_rows += _cells(line, programme, bool(r["recurrent"]), shares.index, rounded)
         audit_rows.append(
             {
                 "line": line,
@@ -601,13 +568,67 @@ def apportion(
             }
         )
     failures.raise_if_any()
-    cells = pd.DataFrame(cell_rows)
+    return _result(L, P, cell_rows, audit_rows, practice_rows, warnings, settings)
+
+
+def _chosen(
+    ctx: Context, line: str, r: pd.Series, cells_index: pd.MultiIndex, warnings: list[str]
+) -> Problem | tuple[str, pd.Series, float, str, list[str], list[str], str]:
+    """The line's method and its shares by place and locality, summing to 1.
+
+    Returns:
+        The method used, its shares, coverage and note, the methods tried and skipped,
+        and the weighted population used; or the problem that left it unapportioned.
+    """
+    chain, default_comp = default_chain(str(r["programme"]))
+    methods = _methods_of(r["methods"]) or list(chain)
+    comp = default_comp if is_blank(r["component"]) else str(r["component"]).strip()
+    used, shares, coverage, note, tried, skipped = _first_method(ctx, line, r, methods, comp)
+    if used is None or shares is None:
+        why = f"line {line}: no method could be used (" + "; ".join(skipped) + ")"
+        return Problem("Budget lines", why, column="methods")
+    unused = _unused_data(line, used, methods, ctx.data_by_line)
+    if unused:
+        note = f"{note}; {unused}" if note else unused
+        warnings.append(f"line {line!r}: {unused}")
+    shares = shares.reindex(cells_index).fillna(0.0)
+    if shares.sum() <= 0:
+        return Problem("Budget lines", f"line {line}: method {used} gives no shares to any place")
+    shares = shares / shares.sum()
+    ctx.shares_by_line[line] = shares
+    return used, shares, coverage, note, tried, skipped, comp
+
+
+def _cells(
+    line: str, programme: str, recurrent: bool, index: pd.Index, rounded: np.ndarray
+) -> list[dict[str, object]]:
+    """A line's amount in each place and locality."""
+    return [
+        {
+            "line": line,
+            "programme": programme,
+            "recurrent": recurrent,
+            "place": pl,
+            "locality": lo,
+            "amount": a,
+        }
+        for (pl, lo), a in zip(index, rounded)
+    ]
+
+
+def _result(
+    L: pd.DataFrame,
+    P: pd.DataFrame,
+    cell_rows: list[dict[str, object]],
+    audit_rows: list[dict[str, object]],
+    practice_rows: list[pd.DataFrame],
+    warnings: list[str],
+    settings: ApportionmentSettings,
+) -> Apportionment:
+    """The apportionment's tables, each in the budget lines' order."""
     line_pos = {name: i for i, name in enumerate(L["line"])}
-    audit = pd.DataFrame(audit_rows)
-    audit = audit.iloc[np.argsort([line_pos[x] for x in audit["line"]], kind="stable")]
-    audit = audit.reset_index(drop=True)
-    cells = cells.iloc[np.argsort([line_pos[x] for x in cells["line"]], kind="stable")]
-    cells = cells.reset_index(drop=True)
+    cells = _in_line_order(pd.DataFrame(cell_rows), line_pos)
+    audit = _in_line_order(pd.DataFrame(audit_rows), line_pos)
     programmes = list(dict.fromkeys(L["programme"].astype(str)))
     t1, t1r, t1l, shares_tbl, t2, index, per_1000_wp = _summary_tables(
         cells, programmes, P, settings.per_1000_component
@@ -620,6 +641,57 @@ def apportion(
     return Apportionment(
         cells, audit, t1, t1r, t1l, shares_tbl, t2, index, practice_spend, warnings, per_1000_wp
     )
+
+
+def _first_method(
+    ctx: Context, line: str, r: pd.Series, methods: list[str], comp: str
+) -> tuple[str | None, pd.Series | None, float, str, list[str], list[str]]:
+    """The first of a line's methods that can be used, and why each before it could not.
+
+    Returns:
+        The method used (``None``: none could be), its shares, coverage and note, the
+        methods tried, and each skipped with its reason.
+    """
+    tried, skipped = [], []
+    for m in methods:
+        tried.append(m)
+        method = REGISTRY[m]
+        why = method.unavailable(ctx, line, r)
+        if why is not None:
+            skipped.append(f"{m}: {why}")
+            continue
+        shares, coverage, note = method.shares(ctx, line, r, comp)
+        return m, shares, coverage, note, tried, skipped
+    return None, None, np.nan, "", tried, skipped
+
+
+def _practice_spend(
+    ctx: Context, line: str, r: pd.Series, comp: str, used: str, amt: float
+) -> pd.DataFrame | None:
+    """The line's spend by practice where its method reaches practices (else ``None``)."""
+    weigh = getattr(REGISTRY[used], "practice_weights", None)
+    if weigh is None:
+        return None
+    weights, attributed = weigh(ctx, line, r, comp)
+    if not (weights.sum() > 0 and attributed > 0):
+        return None
+    return pd.DataFrame(
+        {
+            "line": line,
+            "method": used,
+            "practice_code": weights.index.astype(str),
+            # To the penny: a spend estimate, and the same figure whichever way the
+            # sheet's values were read (the last binary digits of a value read through
+            # Office.js differ).
+            "amount": np.round(amt * attributed * weights.to_numpy() / weights.sum(), 2),
+        }
+    )
+
+
+def _in_line_order(frame: pd.DataFrame, line_pos: dict[str, int]) -> pd.DataFrame:
+    """Rows in the order of the budget lines (stable within a line)."""
+    order = np.argsort([line_pos[x] for x in frame["line"]], kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _summary_tables(
