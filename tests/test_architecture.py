@@ -566,3 +566,16 @@ def test_the_package_writer_reads_no_xml_or_reference_with_regular_expressions()
     readers.cells; it imports no ``re`` at all (issue 41)."""
     path = MODULES["xlalloc.workbook.package"]
     assert "re" not in imports_of("xlalloc.workbook.package"), path
+
+
+def test_no_function_is_over_80_lines():
+    """Small pieces (issue 41): a function longer than 80 lines, docstring included, is
+    split into functions that each say what they do."""
+    long = []
+    for mod, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > 80:
+                    long.append(f"{mod}.{node.name}: {length} lines")
+    assert long == []

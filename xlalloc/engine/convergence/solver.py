@@ -49,12 +49,7 @@ def solve_batch(
     tol = 1e-13 * np.maximum(1.0, np.abs(total))
     t_lo = np.full(total.shape, -np.inf)
     t_hi = np.full(total.shape, np.inf)
-    full = x, c, m1, m2 = (
-        np.empty_like(base),
-        np.empty_like(base),
-        np.empty(base.shape, dtype=bool),
-        np.empty(base.shape, dtype=bool),
-    )
+    full = x, c, m1, m2 = _buffers(base)
     # The scenarios still being solved, and their arrays: most are solved in two or three
     # steps, so once fewer than one in eight is left the rest are taken out and stepped
     # alone (taking them out sooner copies more than the steps it saves).
@@ -102,13 +97,43 @@ def solve_batch(
         with np.errstate(invalid="ignore"):  # (a midpoint is taken only where bounded)
             th = np.where(live, np.where(inside, step, 0.5 * (t_lo + t_hi)), th)
     theta[rows] = th
-    # Exact finish on the linear piece: free organisations are strictly inside their bounds.
-    x, c, free, m2 = full
+    return _exact_finish(base, slope, lo, hi, total, theta, full, None if all_pos else pos)
+
+
+def _buffers(
+    base: Array,
+) -> tuple[Array, Array, npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Two float and two mask buffers of ``base``'s shape, made once for every step."""
+    return (
+        np.empty_like(base),
+        np.empty_like(base),
+        np.empty(base.shape, dtype=bool),
+        np.empty(base.shape, dtype=bool),
+    )
+
+
+def _exact_finish(
+    base: Array,
+    slope: Array,
+    lo: Array,
+    hi: Array,
+    total: Array,
+    theta: Array,
+    buffers: tuple[Array, Array, npt.NDArray[np.bool_], npt.NDArray[np.bool_]],
+    pos: npt.NDArray[np.bool_] | None,
+) -> Array:
+    """The exact solution on θ's linear piece (the free strictly inside their bounds).
+
+    ``buffers`` are the solver's (worked in place); ``pos`` the organisations with a
+    slope (``None``: all of them).
+    """
+    ones = np.ones(base.shape[1])
+    x, c, free, m2 = buffers
     np.multiply(slope, theta[:, None], out=x)
     x += base
     np.greater(x, lo, out=free)
     free &= np.less(x, hi, out=m2)
-    if not all_pos:
+    if pos is not None:
         free &= pos
     np.maximum(x, lo, out=c)
     np.minimum(c, hi, out=c)
