@@ -20,32 +20,33 @@ run stops with a message instead of overwriting it.
 
 Formula cells carry stored values (the engine's figures) as well as their formulas,
 so pandas, previews and Power BI read numbers; Excel recalculates on load.
+
+This module edits the package (its parts, relationships, content types, defined names
+and the record of xlalloc's sheets); the rest is by concern: :mod:`.styles` (the styles
+part), :mod:`.sheetxml` (a sheet's XML), :mod:`.printing` (print scaling and breaks),
+:mod:`.charts` (chart parts and their anchors) and :mod:`.xmlparts` (the namespaces and
+small XML helpers they share).
 """
 
 from __future__ import annotations
 
-import functools
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import Any, cast
-from xml.sax.saxutils import escape, quoteattr
 
 from ..engine.errors import InputError
 from ..readers.archive import Limits, read_parts, read_parts_bytes
-from ..readers.cells import cell_rc, col_index, sheet_cell
+from ..readers.cells import cell_rc, sheet_cell
 from ..readers.ooxml import (
     XML_DECL,
     Element,
     attrs,
-    canonical,
     children,
     defined_names,
     descendants,
     fragment,
-    local,
     namespace_of,
     norm_part,
     parse,
@@ -58,26 +59,42 @@ from ..readers.ooxml import (
     sheets,
     workbook_part,
 )
-from .pinned import chart_part, copy_stored
+from .charts import NS_A, NS_XDR, _anchor, chart_xml
+from .pinned import copy_stored
+from .printing import _printed_width, kept_breaks, print_scale
 from .sheetspec import (
-    BODY_FONT,
-    CHART_PT,
-    DEFAULT_PT,
-    MARGINS_PT,
-    PAPER,
-    VERTICAL_MARGINS_PT,
     CellSpec,
     ChartSpec,
     SheetSpec,
     TableSpec,
     col,
-    header_footer,
-    is_figure,
-    print_fit,
-    printed_width,
     quote_sheet,
-    shown,
     wrapped_heights,
+)
+from .sheetxml import _cell_xml, sheet_xml, table_xml
+from .styles import _Styles
+from .xmlparts import (
+    CONTENT_TYPES,
+    CT_CHART,
+    CT_DRAWING,
+    CT_SHEET,
+    CT_TABLE,
+    NS_MAIN,
+    NS_PKG_REL,
+    NS_REL,
+    PRINT_TITLES,
+    REL_CHART,
+    REL_DRAWING,
+    REL_SHEET,
+    REL_TABLE,
+    STYLES_PART,
+    _index_after,
+    _index_before,
+    _insert_at,
+    _one,
+    _parse_check,
+    _safe,
+    _text,
 )
 
 __all__ = [
@@ -97,680 +114,6 @@ __all__ = [
 
 #: The defined name recording which sheets xlalloc wrote (a hidden, constant name).
 OWNER_NAME = "_xlalloc_outputs"
-
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-REL_SHEET = NS_REL + "/worksheet"
-REL_DRAWING = NS_REL + "/drawing"
-REL_CHART = NS_REL + "/chart"
-REL_TABLE = NS_REL + "/table"
-CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
-#: The defined name Excel uses for rows repeated at the top of printed pages.
-PRINT_TITLES = "_xlnm.Print_Titles"
-CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
-CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-
-CONTENT_TYPES = "[Content_Types].xml"
-STYLES_PART = "xl/styles.xml"
-
-#: Number formats Excel knows by id without a ``<numFmt>`` entry.
-BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
-
-
-# --------------------------------------------------------------------------- small XML
-
-
-def _parse_check(data: bytes, name: str) -> None:
-    """Parse a part safely (no document type, no entities) before editing it."""
-    read(data, name)
-
-
-def _text(v: str) -> str:
-    """Text escaped for writing into XML, control characters as Excel writes them."""
-    return _safe(escape(v))
-
-
-def _one(xml: str, namespace: str | None) -> Element:
-    """One element from text in a namespace's default form (see :func:`fragment`)."""
-    return fragment(xml, namespace)[0]
-
-
-def _insert_at(parent: Element, index: int, elements: Iterable[Element]) -> None:
-    for k, el in enumerate(elements):
-        parent.insert(index + k, el)
-
-
-def _index_after(parent: Element, names: Sequence[str]) -> int:
-    """The position just after the last child named one of ``names`` (0 if none)."""
-    at = 0
-    for k, c in enumerate(parent):
-        if isinstance(c.tag, str) and local(c) in names:
-            at = k + 1
-    return at
-
-
-def _index_before(parent: Element, followers: Sequence[str]) -> int:
-    """The position of the first child named one of ``followers`` (the end if none)."""
-    for k, c in enumerate(parent):
-        if isinstance(c.tag, str) and local(c) in followers:
-            return k
-    return len(parent)
-
-
-# --------------------------------------------------------------------------- styles
-
-
-@dataclass
-class _Styles:
-    """``xl/styles.xml`` with appended number formats, fonts, fills and cell formats.
-
-    Entries are kept as namespace-free text (:func:`canonical`), so an entry xlalloc
-    appended on an earlier run is found and reused however the part spells its prefixes.
-    """
-
-    data: bytes
-    formats: dict[str, int] = field(default_factory=dict)
-    new_formats: list[str] = field(default_factory=list)
-    fonts: list[str] = field(default_factory=list)
-    fills: list[str] = field(default_factory=list)
-    xfs: list[str] = field(default_factory=list)
-    dxfs: list[str] = field(default_factory=list)
-    memo: dict[tuple[object, ...], int] = field(default_factory=dict)
-    added: dict[str, int] = field(
-        default_factory=lambda: {"fonts": 0, "fills": 0, "cellXfs": 0, "dxfs": 0}
-    )
-
-    @classmethod
-    def parse(cls, data: bytes) -> _Styles:
-        """The styles part's entries (parsed once per distinct part, then copied)."""
-        t = _parse_styles(data)
-        return cls(
-            data, dict(t.formats), [], list(t.fonts), list(t.fills), list(t.xfs), list(t.dxfs)
-        )
-
-    @classmethod
-    def _parse(cls, data: bytes) -> _Styles:
-        s = cls(data)
-        root = read(data, STYLES_PART)
-        for el in descendants(root, "numFmt"):
-            a = attrs(el)
-            s.formats[a.get("formatCode", "")] = int(a.get("numFmtId", "0"))
-
-        def items(block: str, item: str) -> list[str]:
-            return [canonical(e) for b in children(root, block) for e in children(b, item)]
-
-        s.fonts, s.fills, s.xfs = (
-            items("fonts", "font"),
-            items("fills", "fill"),
-            items("cellXfs", "xf"),
-        )
-        s.dxfs = items("dxfs", "dxf")
-        if not s.xfs:
-            raise InputError("the styles part has no cell formats", where=STYLES_PART)
-        return s
-
-    def _index(self, kind: str, entries: list[str], xml: str) -> int:
-        xml = _canonical_text(xml)
-        if xml in entries:
-            return entries.index(xml)
-        entries.append(xml)
-        self.added[kind] += 1
-        return len(entries) - 1
-
-    def xf(self, c: CellSpec, base: int = 0) -> int:
-        """The cell-format index for a cell's number format, font and fill.
-
-        Args:
-            c: The cell.
-            base: The cell format it has now (a template's styling); what ``c`` does not
-                set (font, fill, borders, alignment) is kept from it.
-        """
-        wants_font = bool(c.bold or c.italic or c.size or c.font_color)
-        if c.number_format == "General" and not wants_font and not c.fill_color and not c.wrap:
-            return base
-        key = (base, *c.style)
-        if key not in self.memo:
-            self.memo[key] = self._xf(c, base, wants_font)
-        return self.memo[key]
-
-    def _xf(self, c: CellSpec, base: int, wants_font: bool) -> int:
-        number = self._format(c.number_format) if c.number_format != "General" else None
-        font = None
-        if wants_font:
-            font = self._index(
-                "fonts",
-                self.fonts,
-                (
-                    "<font>"
-                    + ("<b/>" if c.bold else "")
-                    + ("<i/>" if c.italic else "")
-                    + f'<sz val="{c.size or 11:g}"/>'
-                    + (f'<color rgb="FF{c.font_color}"/>' if c.font_color else "")
-                    + '<name val="Calibri"/><family val="2"/></font>'
-                ),
-            )
-        fill = None
-        if c.fill_color:
-            fill = self._index(
-                "fills",
-                self.fills,
-                (
-                    f'<fill><patternFill patternType="solid"><fgColor rgb="FF{c.fill_color}"/>'
-                    '<bgColor indexed="64"/></patternFill></fill>'
-                ),
-            )
-        base_xml = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
-        return self._index("cellXfs", self.xfs, _xf_text(base_xml, number, font, fill, c.wrap))
-
-    def dxf(self, fill_color: str) -> int:
-        """A differential format (conditional formatting) filling cells with a colour."""
-        return self._index(
-            "dxfs",
-            self.dxfs,
-            (f'<dxf><fill><patternFill><bgColor rgb="FF{fill_color}"/></patternFill></fill></dxf>'),
-        )
-
-    def _format(self, code: str) -> int:
-        if code in BUILTIN_FORMATS:
-            return BUILTIN_FORMATS[code]
-        if code not in self.formats:
-            self.formats[code] = max([163, *self.formats.values()]) + 1
-            self.new_formats.append(code)
-        return self.formats[code]
-
-    def render(self) -> bytes:
-        """The styles part with what was added (every existing entry kept as it was)."""
-        if not self.new_formats and not any(self.added.values()):
-            return self.data
-        root = parse(self.data, STYLES_PART)
-        for block, entries in (
-            ("fonts", self.fonts),
-            ("fills", self.fills),
-            ("cellXfs", self.xfs),
-            ("dxfs", self.dxfs),
-        ):
-            if self.added[block]:
-                # Only dxfs may be missing; it follows cellStyles in the schema.
-                after = _BEFORE_DXFS if block == "dxfs" else None
-                _append(root, block, entries[-self.added[block] :], len(entries), after)
-        if self.new_formats:
-            add = [
-                f'<numFmt numFmtId="{self.formats[c]}" formatCode={quoteattr(c)}/>'
-                for c in self.new_formats
-            ]
-            _append(root, "numFmts", add, len(self.formats), ())
-        return serialise(root)
-
-
-@functools.lru_cache(maxsize=4096)
-def _canonical_text(xml: str) -> str:
-    """An entry's canonical text (:func:`canonical`), worked out once per text.
-
-    Every pack from a template makes the same few dozen formats.
-    """
-    return canonical(_one(xml, None))
-
-
-@functools.lru_cache(maxsize=4096)
-def _xf_text(base: str, number: int | None, font: int | None, fill: int | None, wrap: bool) -> str:
-    """A cell format's text, worked out once per format.
-
-    ``base`` (a canonical ``<xf>``) with a number format, font and fill (their indices)
-    and wrapping set.
-    """
-    xf = _one(base, None)
-    if number is not None:
-        xf.set("numFmtId", str(number))
-        xf.set("applyNumberFormat", "1")
-    if font is not None:
-        xf.set("fontId", str(font))
-        xf.set("applyFont", "1")
-    if fill is not None:
-        xf.set("fillId", str(fill))
-        xf.set("applyFill", "1")
-    if wrap:
-        _wrap(xf)
-    return canonical(xf)
-
-
-def _wrap(xf: Element) -> None:
-    """A cell format's text wrapped (alignment is an ``<xf>``'s first child)."""
-    if "applyAlignment" not in xf.attrib:
-        xf.set("applyAlignment", "1")
-    align = children(xf, "alignment")
-    if align:
-        align[0].set("wrapText", "1")
-    else:
-        xf.insert(0, _one('<alignment vertical="top" wrapText="1"/>', None))
-
-
-@functools.lru_cache(maxsize=16)
-def _parse_styles(data: bytes) -> _Styles:
-    return _Styles._parse(data)
-
-
-#: The styles part's blocks that come before ``dxfs``, in schema order.
-_BEFORE_DXFS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles")
-
-
-def _append(
-    root: Element, block: str, entries: Sequence[str], count: int, after: Sequence[str] | None
-) -> None:
-    """Append entries at the end of a block of the styles part and set its count.
-
-    A missing block is created after the last of ``after`` present (first if none);
-    with ``after`` None the block must be there.
-
-    Raises:
-        InputError: A block that must be there is not.
-    """
-    ns = namespace_of(root)
-    found = children(root, block)
-    if found:
-        el = found[0]
-    elif after is None:
-        raise InputError(f"styles part has no <{block}>", where=STYLES_PART)
-    else:
-        el = root.makeelement(qname(ns, block), {})
-        root.insert(_index_after(root, after), el)
-    el.extend(fragment("".join(entries), ns))
-    el.set("count", str(count))
-
-
-# --------------------------------------------------------------------------- sheets
-
-
-def _cell_xml(c: CellSpec, style: int) -> str:
-    ref = f"{col(c.col)}{c.row}"
-    s = f' s="{style}"' if style else ""
-    v = c.value
-    if c.formula:
-        text = str(v)
-        text = _text(text[1:] if text.startswith("=") else text)
-        cached = c.cached
-        if cached is None:
-            return f'<c r="{ref}"{s}><f>{text}</f></c>'
-        if is_figure(cached):
-            return f'<c r="{ref}"{s}><f>{text}</f><v>{_number(cast(float, cached))}</v></c>'
-        return f'<c r="{ref}"{s} t="str"><f>{text}</f><v>{_text(str(cached))}</v></c>'
-    if is_figure(v):
-        return f'<c r="{ref}"{s}><v>{_number(cast(float, v))}</v></c>'
-    if v is None:
-        return f'<c r="{ref}"{s}/>' if style else ""
-    if isinstance(v, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(v))}</t></is></c>'
-
-
-def _number(v: float) -> str:
-    if type(v) is int and abs(v) < 2**53:
-        return str(v)
-    x = float(v)
-    return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
-
-
-def sheet_xml(
-    spec: SheetSpec,
-    styles: _Styles,
-    drawing_rid: str | None,
-    table_rids: Sequence[str] = (),
-    *,
-    scale: int | None,
-) -> str:
-    """A worksheet part for a spec (inline strings, so no shared-strings part is touched).
-
-    ``scale`` is the spec's :func:`print_scale` (worked out once by the caller, which
-    also needs it for the print titles).
-    """
-    rows: dict[int, list[str]] = {}
-    last_row = last_col = 1
-    for c in spec.cells:
-        xml = _cell_xml(c, styles.xf(c))
-        if xml:
-            rows.setdefault(c.row, []).append(xml)
-            last_row, last_col = max(last_row, c.row), max(last_col, c.col)
-    parts = [f'{XML_DECL}<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}"><sheetPr>']
-    if spec.tab_color:
-        parts.append(f'<tabColor rgb="FF{spec.tab_color}"/>')
-    parts.append('<pageSetUpPr fitToPage="1"/></sheetPr>' if scale is None else "</sheetPr>")
-    parts.append(f'<dimension ref="A1:{col(last_col)}{last_row}"/>')
-    parts.append('<sheetViews><sheetView workbookViewId="0">')
-    if spec.freeze:
-        ys = cell_rc(spec.freeze)[0] - 1
-        pane = (
-            f'<pane ySplit="{ys}" topLeftCell="{spec.freeze}" activePane="bottomLeft" '
-            'state="frozen"/>'
-            if ys
-            else ""
-        )
-        parts.append(pane)
-    parts.append('</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
-    if spec.widths:
-        parts.append("<cols>")
-        for letter, width in sorted(spec.widths.items(), key=lambda kv: (len(kv[0]), kv[0])):
-            n = col_index(letter) + 1
-            parts.append(f'<col min="{n}" max="{n}" width="{width:g}" customWidth="1"/>')
-        parts.append("</cols>")
-    parts.append("<sheetData>")
-    for r in sorted(rows):
-        height = spec.heights.get(r)
-        ht = f' ht="{height:g}" customHeight="1"' if height else ""
-        parts.append(f'<row r="{r}"{ht}>' + "".join(rows[r]) + "</row>")
-    parts.append("</sheetData>")
-    merged = [
-        f'<mergeCell ref="{col(c.col)}{c.row}:{col(c.col + c.span - 1)}{c.row}"/>'
-        for c in spec.cells
-        if c.span > 1
-    ]
-    if merged:
-        parts.append(f'<mergeCells count="{len(merged)}">{"".join(merged)}</mergeCells>')
-    parts.append(page_xml(spec, scale))
-    if drawing_rid:
-        parts.append(f'<drawing r:id="{drawing_rid}"/>')
-    if table_rids:
-        parts.append(
-            f'<tableParts count="{len(table_rids)}">'
-            + "".join(f'<tablePart r:id="{rid}"/>' for rid in table_rids)
-            + "</tableParts>"
-        )
-    parts.append("</worksheet>")
-    return "".join(parts)
-
-
-#: Points in a centimetre (a chart's width is in centimetres).
-CM = 72 / 2.54
-
-
-def print_scale(spec: SheetSpec, printed: tuple[float, float] | None = None) -> int | None:
-    """The sheet's print scale by the legibility rule (``None``: one page wide).
-
-    See :func:`~xlalloc.workbook.sheetspec.print_fit`: the used columns' widths, text
-    running past them, charts and the smallest text on the sheet decide. ``printed`` is
-    :func:`_printed_width`'s result where the caller has it already.
-    """
-    width, smallest = printed or _printed_width(spec)
-    return print_fit(width, smallest, spec.page.landscape, spec.page.paper) if width else None
-
-
-def kept_breaks(spec: SheetSpec, scale: int | None, width: float | None = None) -> list[int]:
-    """Page breaks above blocks kept together (:meth:`Drawing.keep_together`).
-
-    Pages are estimated from the rows' heights at the sheet's print scale (fitted to the
-    page width, or ``scale``): a block that would run over the end of a page and fits on
-    one starts the next page instead, so no page holds a block's last row or two alone.
-    """
-    if not spec.keep:
-        return []
-    _, short, long = PAPER[spec.page.paper]
-    if width is None:  # (the writer passes the width it worked out for the scale)
-        width, _ = _printed_width(spec)
-    across = (long if spec.page.landscape else short) - MARGINS_PT
-    factor = scale / 100 if scale is not None else min(1.0, across / width) if width else 1.0
-    page = ((short if spec.page.landscape else long) - VERTICAL_MARGINS_PT) / factor
-    if spec.page.title_rows:
-        r1, r2 = spec.page.title_rows
-        page -= sum(spec.heights.get(r, 15.0) for r in range(r1, r2 + 1))
-    starts = {first: last for first, last in spec.keep}
-    last_row = max((c.row for c in spec.cells), default=0)
-    breaks, used = [], 0.0
-    manual = set(spec.breaks)
-    for r in range(1, last_row + 1):
-        if r in manual:
-            used = 0.0
-        if r in starts:
-            block = sum(spec.heights.get(k, 15.0) for k in range(r, starts[r] + 1))
-            if used and used + block > page and block <= page:
-                breaks.append(r)
-                used = 0.0
-        h = spec.heights.get(r, 15.0)
-        used = h if used + h > page else used + h
-    return breaks
-
-
-def _printed_width(spec: SheetSpec) -> tuple[float, float]:
-    """A spec's printed width in points (0 if empty) and its smallest text size."""
-    written = [c for c in spec.cells if c.value not in (None, "")]
-    if not written:
-        return 0.0, DEFAULT_PT
-    last = max(c.col + c.span - 1 for c in written)
-    widths = [spec.widths.get(col(j), 8.43) for j in range(1, last + 1)]
-    smallest = min((c.size or DEFAULT_PT) for c in written)
-    spills = [
-        (c.col, len(shown(c.value, c.number_format)) * (c.size or DEFAULT_PT) / DEFAULT_PT)
-        for c in written
-        if not c.wrap and isinstance(c.value, str) and not c.formula
-    ]
-    charts = [(cell_rc(ch.anchor)[1] + 1, ch.width * CM) for ch in spec.charts]
-    width = printed_width(widths, spills, charts)
-    if charts:  # their text prints at CHART_PT, scaled with the sheet
-        smallest = min(smallest, CHART_PT)
-    return width, smallest
-
-
-def page_xml(spec: SheetSpec, scale: int | None) -> str:
-    """Margins, page setup, header and footer, and page breaks.
-
-    The page setup is the paper, and one page wide unless that makes the text illegible
-    (:func:`print_scale`).
-    """
-    head, foot = header_footer(spec.page)
-    orientation = "landscape" if spec.page.landscape else "portrait"
-    paper = PAPER[spec.page.paper][0]
-    # Columns that run on print beside each other first (a table's pages read across).
-    fit = (
-        'fitToWidth="1" fitToHeight="0"'
-        if scale is None
-        else f'scale="{scale}" pageOrder="overThenDown"'
-    )
-    xml = (
-        '<printOptions horizontalCentered="1"/><pageMargins left="0.5" right="0.5" '
-        'top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-        f'<pageSetup paperSize="{paper}" orientation="{orientation}" {fit}/><headerFooter>'
-        + (f"<oddHeader>{_text(head)}</oddHeader>" if head else "")
-        + f"<oddFooter>{_text(foot)}</oddFooter></headerFooter>"
-    )
-    if spec.breaks:
-        xml += (
-            f'<rowBreaks count="{len(spec.breaks)}" manualBreakCount="{len(spec.breaks)}">'
-            + "".join(f'<brk id="{r - 1}" max="16383" man="1"/>' for r in spec.breaks)
-            + "</rowBreaks>"
-        )
-    return xml
-
-
-def table_xml(t: TableSpec, table_id: int) -> str:
-    """A table part: a header row and body, filter buttons and a banded style."""
-    cols = "".join(
-        f'<tableColumn id="{k + 1}" name={quoteattr(c)}/>' for k, c in enumerate(t.columns)
-    )
-    return (
-        f'{XML_DECL}<table xmlns="{NS_MAIN}" id="{table_id}" name={quoteattr(t.name)} '
-        f'displayName={quoteattr(t.name)} ref="{t.ref}" totalsRowShown="0">'
-        f'<autoFilter ref="{t.ref}"/><tableColumns count="{len(t.columns)}">{cols}'
-        '</tableColumns><tableStyleInfo name="TableStyleLight9" showFirstColumn="0" '
-        'showLastColumn="0" showRowStripes="1" showColumnStripes="0"/></table>'
-    )
-
-
-class _Named:
-    """What openpyxl's ``Reference`` needs of a worksheet: its title."""
-
-    def __init__(self, title: str):
-        self.title = title
-
-
-NS_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-
-
-#: Fills of a bar chart's series, in order (NHS blue, then a grey).
-BAR_COLOURS = ("005EB8", "A6A6A6", "1F4E79", "7F7F7F")
-#: Fills of a waterfall's rises, falls and totals.
-WATERFALL_COLOURS = ("00843D", "C00000", "1F4E79")
-
-
-@functools.lru_cache(maxsize=256)
-def chart_xml(sheet: str, ch: ChartSpec) -> str:
-    """A chart part, serialised by openpyxl's chart model (never a user's part)."""
-    ws: Any = _Named(ch.data_sheet or sheet)
-    if ch.kind == "scatter":  # points: x from min_col, y from first_series_col
-        return chart_part(_scatter(ws, ch))
-    from openpyxl.chart import BarChart, LineChart
-
-    chart = LineChart() if ch.kind == "line" else BarChart()
-    if ch.kind == "bar":
-        chart.type = "bar"
-    if ch.kind == "waterfall":
-        chart.type, chart.grouping, chart.overlap, chart.gapWidth = "col", "stacked", 100, 60
-    chart.title = _chart_title(ch.title)
-    chart.y_axis.title = ch.y_title or None
-    chart.x_axis.title = ch.x_title or None
-    chart.y_axis.number_format = ch.y_format
-    chart.x_axis.tickLblPos = "low"
-    chart.height, chart.width = ch.height, ch.width
-    _chart_data(chart, ws, ch)
-    for series in chart.series:
-        series.smooth = False  # straight lines between points: no overshoot
-        if ch.kind == "line":
-            series.marker.symbol = "circle"
-            series.marker.size = 6
-    _chart_style(chart, ch)
-    if not ch.legend:
-        chart.legend = None
-    else:
-        chart.legend.position = "b"
-    return chart_part(chart)
-
-
-def _scatter(ws: Any, ch: ChartSpec) -> Any:
-    """A scatter chart of points: x from ``min_col``, y from ``first_series_col``."""
-    from openpyxl.chart import Reference, ScatterChart, Series
-    from openpyxl.chart.shapes import GraphicalProperties
-
-    chart = ScatterChart()
-    chart.title, chart.height, chart.width = _chart_title(ch.title), ch.height, ch.width
-    chart.x_axis.title, chart.y_axis.title = ch.x_title or None, ch.y_title or None
-    chart.y_axis.number_format = ch.y_format
-    xs = Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
-    ys = Reference(
-        ws,
-        min_col=ch.first_series_col or ch.min_col + 1,
-        min_row=ch.header_row,
-        max_row=ch.last_row,
-    )
-    points = Series(ys, xs, title_from_data=True)
-    points.marker.symbol = "circle"
-    points.marker.size = 7
-    points.marker.graphicalProperties = GraphicalProperties(solidFill="1F4E79")
-    points.marker.graphicalProperties.line.solidFill = "1F4E79"
-    points.graphicalProperties.line.noFill = True
-    chart.style = 13
-    chart.series.append(points)
-    chart.legend = None
-    return chart
-
-
-def _chart_data(chart: Any, ws: Any, ch: ChartSpec) -> None:
-    """The chart's series and categories: by rows (a series a row) or by columns."""
-    from openpyxl.chart import Reference
-
-    if ch.by_rows:
-        chart.add_data(
-            Reference(
-                ws,
-                min_col=ch.min_col,
-                max_col=ch.max_col,
-                min_row=ch.first_row,
-                max_row=ch.last_row,
-            ),
-            from_rows=True,
-            titles_from_data=True,
-        )
-        chart.set_categories(
-            Reference(
-                ws,
-                min_col=ch.min_col + 1,
-                max_col=ch.max_col,
-                min_row=ch.header_row,
-                max_row=ch.header_row,
-            )
-        )
-        return
-    first = ch.first_series_col or ch.min_col + 1
-    chart.add_data(
-        Reference(
-            ws, min_col=first, max_col=ch.max_col, min_row=ch.header_row, max_row=ch.last_row
-        ),
-        titles_from_data=True,
-    )
-    chart.set_categories(
-        Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
-    )
-
-
-def _chart_style(chart: Any, ch: ChartSpec) -> None:
-    """A waterfall's invisible base and coloured steps; a bar chart's filled bars."""
-    from openpyxl.chart.shapes import GraphicalProperties
-
-    if ch.kind == "waterfall":  # the base is invisible; rises green, falls red, totals blue
-        for series, colour in zip(chart.series, (None, *WATERFALL_COLOURS)):
-            props = GraphicalProperties()
-            if colour is None:
-                props.noFill = True
-                props.line.noFill = True
-            else:
-                props.solidFill = colour
-            series.graphicalProperties = props
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-    if ch.y_min is not None:
-        chart.y_axis.scaling.min = ch.y_min
-    if ch.kind == "bar":
-        chart.y_axis.majorGridlines = None
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        chart.y_axis.axPos = "b"  # horizontal bars: the values run along the bottom
-        # Filled bars: a series with only a line style printed as nothing in LibreOffice.
-        for series, colour in zip(chart.series, BAR_COLOURS, strict=False):
-            series.graphicalProperties = GraphicalProperties(solidFill=colour)
-
-
-def _chart_title(text: str) -> Any:
-    """A chart title in 12-point bold (the default is too large for a page)."""
-    from openpyxl.chart.text import RichText, Text
-    from openpyxl.chart.title import Title
-    from openpyxl.drawing.text import (
-        CharacterProperties,
-        Font,
-        Paragraph,
-        ParagraphProperties,
-        RegularTextRun,
-    )
-
-    props = CharacterProperties(sz=1200, b=True, latin=Font(typeface=BODY_FONT))
-    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
-    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
-
-
-def _anchor(ch: ChartSpec, rid: str, shape_id: int) -> str:
-    """A one-cell anchor placing a chart at its anchor cell (namespaces declared on it)."""
-    row, c0 = cell_rc(ch.anchor)
-    cx, cy = int(ch.width * 360000), int(ch.height * 360000)
-    return (
-        f'<xdr:oneCellAnchor xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}" xmlns:c="{NS_C}" '
-        f'xmlns:r="{NS_REL}"><xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>0'
-        f"</xdr:colOff><xdr:row>{row - 1}</xdr:row><xdr:rowOff>0</xdr:rowOff>"
-        f'</xdr:from><xdr:ext cx="{cx}" cy="{cy}"/><xdr:graphicFrame macro="">'
-        f'<xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" name={quoteattr(ch.title)}/>'
-        '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/>'
-        '<a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic><a:graphicData uri="http://schemas.'
-        f'openxmlformats.org/drawingml/2006/chart"><c:chart r:id="{rid}"/></a:graphicData>'
-        "</a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:oneCellAnchor>"
-    )
-
 
 # --------------------------------------------------------------------------- the package
 
@@ -1117,17 +460,6 @@ def _fill_tokens(root: Element, spec: SheetSpec) -> None:
             if isinstance(el.tag, str) and el.text:
                 for token, value in TOKENS.items():
                     el.text = el.text.replace(token, _safe(value(spec).replace("&", "&&")))
-
-
-#: The control characters XML 1.0 forbids, each to Excel's ``_xHHHH_`` form.
-_CONTROL = {c: f"_x{c:04X}_" for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))}
-
-
-def _safe(v: str) -> str:
-    """Text with the control characters XML 1.0 forbids in Excel's ``_xHHHH_`` form."""
-    if v.isprintable():  # the usual case: nothing to replace
-        return v
-    return v.translate(_CONTROL)
 
 
 #: What follows ``<mergeCells>`` in a worksheet (the schema's order).
