@@ -54,7 +54,7 @@ def test_every_column_has_one_kind_whose_unit_its_label_states():
     for c in COLUMNS.values():
         assert c.kind in FORMATS, c
         assert ("(£)" in c.label) == (c.kind == "money"), c
-        assert ("£" in c.label) == (c.kind in ("money", "price")), c
+        assert ("£" in c.label) == (c.kind in ("money", "price", "per_1000")), c
     # Formats follow the kind, not the name: "from_shares" is money (a change in £ from
     # shares), not a share; "target_share_old" is a share, not money.
     assert number_format("from_shares") == '£#,##0;(£#,##0);"–"'

@@ -4,7 +4,7 @@ CSV files and the Python API keep the documented machine names (``target_share``
 ``dft_before`` ...), which scripts and pipelines depend on. Every sheet a reader sees
 shows the label instead: plain English with its unit (``Target share``, ``Distance from
 target before``, ``Target (£)``), in the number format of the column's kind (money,
-price, share, rate, index, count or text). This module is the one registry of both: every
+price, per_1000, share, rate, index, count or text). This module is the one registry of both: every
 writer (model sheets, packs, compare, rebase, the stand-alone workbooks, CSV) takes a
 column's label and format from it, so a column looks the same everywhere and a new
 column is declared once, here. ``docs/model-workbook.md`` lists them, generated from it.
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: What a column holds, which sets how it is shown.
-Kind = Literal["money", "price", "share", "rate", "index", "count", "text"]
+Kind = Literal["money", "price", "per_1000", "share", "rate", "index", "count", "text"]
 
 #: Each kind's number format (Excel's codes); text is left in Excel's General format.
 FORMATS: dict[str, str | None] = {
@@ -43,6 +43,8 @@ FORMATS: dict[str, str | None] = {
     # Pounds per unit (per weighted patient, per 1,000 weighted population), to the penny:
     # never scaled to £000 or £m with the money.
     "price": '£#,##0.00;(£#,##0.00);"–"',
+    # Pounds per 1,000 weighted population: whole pounds (never in £000 or £m).
+    "per_1000": "£#,##0;(£#,##0)",
     # A share of a whole (a target share, coverage): four decimals of a per cent.
     "share": "0.0000%",
     # A rate of change or a distance (growth, distance from target): two decimals of a per cent.
@@ -61,7 +63,8 @@ class Column(NamedTuple):
     Attributes:
         name: The machine name (CSV header, the API's column).
         label: The plain-English header with its unit, as a sheet shows it.
-        kind: What it holds: money, price (£ per unit), share, rate, index, count or text.
+        kind: What it holds: money, price (£ per unit), per_1000 (£ per 1,000 weighted
+            population), share, rate, index, count or text.
     """
 
     name: str
@@ -118,7 +121,7 @@ _FIXED: dict[str, tuple[str, Kind]] = {
     # Two targets for one place: the same share of two totals (the Summary says why).
     "target": ("Target at the ICB budget (£)", "money"),
     "convergence_target": ("Target at the convergence total (£)", "money"),
-    "per_1000_wp": ("£ per 1,000 weighted population", "price"),
+    "per_1000_wp": ("£ per 1,000 weighted population", "per_1000"),
     "baseline": ("Baseline (£)", "money"),
     "target_at_baseline_total": ("Target at the baselines' total (£)", "money"),
     "dft_baseline": ("Distance from target (baseline)", "rate"),

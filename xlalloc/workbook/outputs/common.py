@@ -7,11 +7,12 @@ number formats.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from ...model.labels import label
+from ...model.labels import FORMATS, label
 from ...model.runner import ModelResult
 from ...model.schema import (
     CHECKS,
@@ -21,7 +22,7 @@ from ..sheetspec import Drawing, Look, SheetSpec, col, quote_sheet
 
 OUTPUT_NOTE = "Written by xlalloc on every run: do not edit (edit the input sheets and re-run)."
 HEADER_ROW = 4
-PER_1000 = "£#,##0;(£#,##0)"  # £ per 1,000 weighted population: never in £000
+PER_1000 = cast(str, FORMATS["per_1000"])  # £ per 1,000 weighted population: never in £000
 SHARE = "0.00%"
 
 

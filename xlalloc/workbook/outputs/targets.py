@@ -11,10 +11,9 @@ from ...engine.capitation import COMPONENTS
 from ...model.labels import label, labels
 from ...model.runner import INTERVAL_COLUMNS, UNMAPPED, ModelResult
 from ..sheetspec import Drawing, Look, SheetSpec
-from ..tables import INDEX, MONEY, NUMBER, PCT, number_format
+from ..tables import INDEX, NUMBER, number_format
 from .common import (
     HEADER_ROW,
-    PER_1000,
     Check,
     Ranges,
     col_sum,
@@ -87,42 +86,44 @@ def _year_block(
     d.note(row, 1, f"Targets {year}", bold=True, size=12)
     d.header(row + 1, 1, labels([c.format(c=comp) for c in TARGET_COLUMNS]))
     r1, r2 = row + 2, row + 1 + len(t)
+    # Each column in its registry format (the model's labels and formats are one).
+    f = [number_format(c.format(c=comp)) for c in TARGET_COLUMNS]
     wp = t[f"{comp}_wp"].astype(float)
     share = t["target_share"].astype(float)  # the engine's, as the formula finds it
     for i, rec in enumerate(t.itertuples(index=False)):
         r = r1 + i
         d.put(r, 1, rec.place)
-        d.formula(r, 2, sum_where(place_col, f"$A{r}", pop_col, also), NUMBER, value=rec.population)
-        d.formula(r, 3, sum_where(place_col, f"$A{r}", wp_col, also), NUMBER, value=wp.iloc[i])
-        d.put(r, 4, getattr(rec, f"{comp}_index"), INDEX)
-        d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", "0.0000%", value=share.iloc[i])
-        d.put(r, 6, rec.target, MONEY)
-        d.formula(r, 7, f"=F{r}/C{r}*1000", PER_1000, value=rec.target / wp.iloc[i] * 1000)
+        d.formula(r, 2, sum_where(place_col, f"$A{r}", pop_col, also), f[1], value=rec.population)
+        d.formula(r, 3, sum_where(place_col, f"$A{r}", wp_col, also), f[2], value=wp.iloc[i])
+        d.put(r, 4, getattr(rec, f"{comp}_index"), f[3])
+        d.formula(r, 5, f"=C{r}/SUM(C${r1}:C${r2})", f[4], value=share.iloc[i])
+        d.put(r, 6, rec.target, f[5])
+        d.formula(r, 7, f"=F{r}/C{r}*1000", f[6], value=rec.target / wp.iloc[i] * 1000)
         if has_base:
             b, fair = base.get(rec.place), share.iloc[i] * b_total
-            d.put(r, 8, b, MONEY)
-            d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", MONEY, value=fair)
-            d.formula(r, 10, f"=(H{r}-I{r})/I{r}", PCT, value=(b - fair) / fair)
+            d.put(r, 8, b, f[7])
+            d.formula(r, 9, f"=E{r}*SUM(H${r1}:H${r2})", f[8], value=fair)
+            d.formula(r, 10, f"=(H{r}-I{r})/I{r}", f[9], value=(b - fair) / fair)
     tot = r2 + 1
     d.put(tot, 1, "Total", bold=True)
     for c, fmt, v in (
-        (2, NUMBER, t["population"].sum()),
-        (3, NUMBER, wp.sum()),
-        (5, "0.0000%", share.sum()),
-        (6, MONEY, t["target"].sum()),
+        (2, f[1], t["population"].sum()),
+        (3, f[2], wp.sum()),
+        (5, f[4], share.sum()),
+        (6, f[5], t["target"].sum()),
     ):
         d.formula(tot, c, col_sum(c, r1, r2), fmt, bold=True, value=v)
     d.formula(
         tot,
         7,
         f"=F{tot}/C{tot}*1000",
-        PER_1000,
+        f[6],
         bold=True,
         value=t["target"].sum() / wp.sum() * 1000,
     )
     if has_base:
-        d.formula(tot, 8, col_sum(8, r1, r2), MONEY, bold=True, value=b_total)
-        d.formula(tot, 9, col_sum(9, r1, r2), MONEY, bold=True, value=b_total)
+        d.formula(tot, 8, col_sum(8, r1, r2), f[7], bold=True, value=b_total)
+        d.formula(tot, 9, col_sum(9, r1, r2), f[8], bold=True, value=b_total)
     return tot
 
 
