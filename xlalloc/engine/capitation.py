@@ -257,37 +257,23 @@ def _place_tables(
     joined = practices.drop(columns=["place", "locality"], errors="ignore").merge(
         place_map.frame[["practice_code", "place", "locality"]], on="practice_code", how="inner"
     )
-    pl = _sums(joined, ["icb_code", "place"])
-    codes = pl.index.get_level_values(0)
-    ref = icb_rate.loc[codes].set_axis(pl.index)
-    parts.append(
-        _table(
-            pl,
-            "place",
-            pl.index.get_level_values(1),
-            codes,
-            pl.index.get_level_values(1),
-            ref,
-            ratios,
-        )
-    )
+    parts.append(_level(joined, ["icb_code", "place"], "place", icb_rate, ratios))
     jl = joined.dropna(subset=["locality"])
     if len(jl):
-        lo = _sums(jl, ["icb_code", "place", "locality"])
-        codes = lo.index.get_level_values(0)
-        ref = icb_rate.loc[codes].set_axis(lo.index)
-        parts.append(
-            _table(
-                lo,
-                "locality",
-                lo.index.get_level_values(2),
-                codes,
-                lo.index.get_level_values(1),
-                ref,
-                ratios,
-            )
-        )
+        keys = ["icb_code", "place", "locality"]
+        parts.append(_level(jl, keys, "locality", icb_rate, ratios))
     return parts
+
+
+def _level(
+    joined: pd.DataFrame, keys: list[str], level: str, icb_rate: pd.DataFrame, ratios: pd.Series
+) -> pd.DataFrame:
+    """One level's rows (places, or localities): named by the last key, in their place."""
+    sums = _sums(joined, keys)
+    codes = sums.index.get_level_values(0)
+    ref = icb_rate.loc[codes].set_axis(sums.index)
+    names = sums.index.get_level_values(len(keys) - 1)
+    return _table(sums, level, names, codes, sums.index.get_level_values(1), ref, ratios)
 
 
 def _check_populated(out: pd.DataFrame) -> None:
