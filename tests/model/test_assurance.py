@@ -79,3 +79,16 @@ def test_the_status_follows_who_signed_with_a_name_and_a_date():
         signoff_status(frame([("Assurer", "B", "2026-12-01"), ("approver", "C", "2026-12-02")]))
         == "approved"
     )
+
+
+def test_a_signature_whose_fingerprint_differs_never_counts_silently():
+    """Whatever changed, a signature given against other inputs is named as changed."""
+    from xlalloc.model.assurance import signatures
+
+    frame = pd.DataFrame([("assurer", "A", "2026-04-30")], columns=["role", "name", "date"])
+    recorded = {
+        ("assurer", "A", "2026-04-30"): {"covers": "x", "run": "r", "sheets": {}, "policy": {}}
+    }
+    (sig,) = signatures(frame, recorded, {"Budget": "abc"}, {})
+    assert sig.changed == ["the inputs"] and not sig.counts
+    assert signoff_status([sig]) == "drafted"

@@ -377,8 +377,10 @@ def signatures(
                 before["sheets"],
                 before["policy"],
             )
-            if before["covers"] != _overall(now):
-                sig.changed = _what_changed(before["sheets"], now, before["policy"], values)
+            if before["covers"] != _overall(now):  # never silent: at least "the inputs"
+                sig.changed = _what_changed(before["sheets"], now, before["policy"], values) or [
+                    "the inputs"
+                ]
         out.append(sig)
     return out
 
