@@ -182,7 +182,8 @@ def make_packs(
     monthly = phase_budgets(_annual(a), o.phasing, policy.unit)
     bva = budget_vs_actual(monthly, ledger, month, o.threshold)
     recon = reconcile(ledger, month)
-    tag = period_tag(policy.financial_year, month)
+    year = policy.financial_year
+    tag = period_tag(year, month)
     names = _file_names(wanted, tag)
     check_pack_outputs(out, [*names.values(), summary_name(tag)], o.inputs, o.force)
     out.mkdir(parents=True, exist_ok=True)
@@ -190,7 +191,6 @@ def make_packs(
     common = _common(result, o, month, notes, _status(result, recon, month))
     tpl = template_parts(o.template)
     traj = _trajectory(result)
-    year = policy.financial_year
     targets = result.targets[result.targets["year"] == year].set_index("place").to_dict("index")
     first = (
         next(iter(result.convergence.years.values())).table.set_index("org").to_dict("index")
@@ -205,12 +205,13 @@ def make_packs(
         data = _place_data(result, rows, place, programmes, (targets, first, traj), common)
         paths.append(fill_pack(tpl, data, out / names[place]))
     step("ICB summary")
-    common |= {"exceptions": ledger.exceptions_to(month), "recon": recon}
+    exceptions = ledger.exceptions_to(month)
+    common |= {"exceptions": exceptions, "recon": recon}
     data = _summary_data(
         result, bva, all_places, programmes, traj, common | {"ledger_file": extract.file}
     )
     paths.append(fill_pack(tpl, data, out / summary_name(tag)))
-    return PackRun(paths, bva, ledger.exceptions_to(month), recon.table(), recon)
+    return PackRun(paths, bva, exceptions, recon.table(), recon)
 
 
 def _wanted_places(places: Sequence[str] | None, all_places: list[str]) -> list[str]:

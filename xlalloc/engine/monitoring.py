@@ -519,17 +519,22 @@ def _whole_pence(values: np.ndarray) -> bool:
 def exact_pence(values: np.ndarray, groups: np.ndarray, n: int) -> list[Decimal]:
     """Each group's amounts summed exactly, in pence (fractions of a penny kept).
 
-    Amounts in whole pence (the usual ledger) are summed as integers; amounts with
-    fractions of a penny are summed as the decimals they were written as, so no penny
-    is lost to rounding row by row.
+    Amounts in whole pence (the usual ledger) are summed as integers (Python's beyond
+    int64, so a sum never wraps round); amounts with fractions of a penny are summed as
+    the decimals they were written as, so no penny is lost to rounding row by row.
     """
     v = np.asarray(values, dtype=np.float64)
     g = np.asarray(groups, dtype=np.int64)
     if _whole_pence(v):
-        pence = np.round(v * 100).astype(np.int64)
-        sums = np.zeros(n, dtype=np.int64)
-        np.add.at(sums, g, pence)
-        return [Decimal(int(x)) for x in sums.tolist()]
+        pence = np.round(v * 100)
+        if float(np.abs(pence).sum()) < 2.0**62:  # no sum can wrap round in int64
+            sums = np.zeros(n, dtype=np.int64)
+            np.add.at(sums, g, pence.astype(np.int64))
+            return [Decimal(int(x)) for x in sums.tolist()]
+        totals = [0] * n  # beyond int64 (a raw frame's 1e20): Python integers
+        for k, x in zip(g.tolist(), pence.tolist(), strict=True):
+            totals[k] += int(x)
+        return [Decimal(t) for t in totals]
     out = [Decimal(0)] * n
     for k, x in zip(g.tolist(), v.tolist(), strict=True):
         out[k] += Decimal(repr(x)) * 100
