@@ -150,15 +150,16 @@ def test_place_packs_sum_to_the_icb_summary_and_the_ledger(recalculated, demo_pa
     summary = recalculated[SUMMARY_FILE]
     assert "Exceptions" in summary
     sheet = summary["Exceptions"]
-    # The reconciliation's three figures at the top, the same as the command prints.
+    # The reconciliation in full at the top, the same figures as the command prints.
     f = run.figures
-    assert [r[:2] for r in sheet[2:5]] == [
-        [f"Ledger total, months 1 to {MONTH} (£)", f.months_total],
-        ["Reported in the packs (£)", f.reported],
-        ["Left out: the rows below (£)", f.left_out],
-    ]
+    assert sheet[2][:2] == ["Reconciliation to the ledger", "Amount (£)"]
+    shown = {r[0]: r[1] for r in sheet[3:10]}
+    assert shown[f"Ledger total, months 1 to {MONTH}"] == f.months_total
+    assert shown[f"Reported in the packs, months 1 to {MONTH}"] == f.reported
+    assert shown[f"Left out: {f.rows_left_out} row(s) on the Exceptions sheet"] == f.left_out
+    assert shown["Check: reported + left out - ledger total (0)"] == 0
     assert f.reported == pytest.approx(icb, abs=0.005)
-    reasons = [r[1] for r in sheet[7:] if r[1]]
+    reasons = [r[1] for r in sheet[12:] if r[1]]
     assert reasons == [
         "unknown place 'Atlantis'",
         "month '13' is not a month 1 (April) to 12 (March)",
@@ -226,8 +227,8 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
     tpl = tmp_path / "PACK.xlsx"
     shutil.copy(ROOT / "templates" / "PACK.xlsx", tpl)
     wb = load_workbook(tpl)
-    wb["Cover"]["A2"].fill = PatternFill("solid", fgColor="7030A0")
-    wb["Notes"]["A30"] = "Prepared by the Demoshire finance team"
+    wb["Summary"]["A13"].fill = PatternFill("solid", fgColor="7030A0")
+    wb["Target"]["A40"] = "Prepared by the Demoshire finance team"
     wb["Programmes"].column_dimensions["A"].width = 51
     wb.save(tpl)
     assert (
@@ -248,10 +249,10 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
         == 0
     )
     pack = load_workbook(tmp_path / "p" / f"Castleton{TAG}")
-    assert pack["Cover"]["A2"].fill.fgColor.rgb.endswith("7030A0")
-    assert pack["Notes"]["A30"].value == "Prepared by the Demoshire finance team"
+    assert pack["Summary"]["A13"].fill.fgColor.rgb.endswith("7030A0")
+    assert pack["Target"]["A40"].value == "Prepared by the Demoshire finance team"
     assert pack["Programmes"].column_dimensions["A"].width == 51
-    assert pack["Cover"]["B6"].value == "Castleton"
+    assert pack["Summary"]["A1"].value == "Castleton"
 
 
 def test_bad_arguments(demo_packs, tmp_path, capsys):
@@ -339,41 +340,29 @@ def test_demo_ledger_is_deterministic():
 
 
 def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_path):
-    # A template restyled in Excel: a logo on the Cover and the Programmes sheet (where
-    # xlalloc also draws its chart), and a chart of the user's own on Notes.
+    # A template restyled in Excel: a logo on the Target sheet (where xlalloc also draws
+    # its chart), and a chart of the user's own on Programmes.
     sys.path.insert(0, str(ROOT / "tests" / "workbook"))
-    from test_package import _add, _in_sheet, _sheet_part, chart_on_input_sheet, picture
+    from test_package import chart_on_input_sheet, picture
 
     from xlalloc.workbook.package import read_parts
 
     model, ledger, _, _ = demo_packs
     parts = read_parts(ROOT / "templates" / "PACK.xlsx")
 
-    def notes_chart(p):
-        # The corpus helper puts its chart on "Budget"; here that sheet is "Notes".
-        wb = p["xl/workbook.xml"]
-        p["xl/workbook.xml"] = wb.replace(b'name="Notes"', b'name="Budget"')
-        chart_on_input_sheet(p)
-        p["xl/workbook.xml"] = p["xl/workbook.xml"].replace(b'name="Budget"', b'name="Notes"')
+    def renamed(p, sheet, as_, edit):
+        # The corpus helpers work on sheets named "Cover" and "Budget": rename to suit.
+        p["xl/workbook.xml"] = p["xl/workbook.xml"].replace(
+            f'name="{sheet}"'.encode(), f'name="{as_}"'.encode()
+        )
+        edit(p)
+        p["xl/workbook.xml"] = p["xl/workbook.xml"].replace(
+            f'name="{as_}"'.encode(), f'name="{sheet}"'.encode()
+        )
 
-    picture(parts)
-    notes_chart(parts)
-    # The logo on Programmes too (its drawing then also holds xlalloc's variance chart).
-    rid = _add(
-        parts,
-        "xl/drawings/drawing91.xml",
-        parts["xl/drawings/drawing91.xml"],
-        None,
-        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
-        _sheet_part(parts, "Programmes"),
-    )
-    _in_sheet(
-        parts,
-        "Programmes",
-        r"</worksheet>",
-        f'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-        f'relationships" r:id="{rid}"/>',
-    )
+    # A logo on Target, whose drawing then also holds xlalloc's trajectory chart.
+    renamed(parts, "Target", "Cover", picture)
+    renamed(parts, "Programmes", "Budget", chart_on_input_sheet)  # the user's own chart
     tpl = tmp_path / "PACK.xlsx"
     with zipfile.ZipFile(tpl, "w") as z:
         for name, data in parts.items():
@@ -401,14 +390,14 @@ def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_pat
         assert pack[kept] == parts[kept], kept
     logo_drawing = pack["xl/drawings/drawing91.xml"].decode()
     assert 'name="NHS logo"' in logo_drawing  # the logo is still there
-    assert "Variance to date by care programme" in logo_drawing  # and xlalloc's chart too
+    assert "Distance from target" in logo_drawing  # and xlalloc's chart too
     ours = re.findall(
         r'Id="rIdXlalloc\d+"[^>]*Target="\.\./charts/(chart\d+\.xml)"',
         pack["xl/drawings/_rels/drawing91.xml.rels"].decode(),
     )
-    assert len(ours) == 1 and b"barChart" in pack[f"xl/charts/{ours[0]}"]
+    assert len(ours) == 1 and b"lineChart" in pack[f"xl/charts/{ours[0]}"]
     values = read_values(recalculate(out / f"Castleton{TAG}", tmp_path / "lo"))
-    assert values["Cover"][5][1] == "Castleton"
+    assert values["Summary"][0][0] == "Castleton"
 
 
 def test_a_pack_request_is_checked_once_and_names_each_field(tmp_path):

@@ -336,6 +336,7 @@ def packs(
     map: str | Path | None = None,
     columns: Mapping[str, str] | None = None,
     overwrite: bool = False,
+    pdf: bool = False,
 ) -> PackRun:
     """Run the model and write its monthly reporting packs (``xlalloc pack``).
 
@@ -343,7 +344,8 @@ def packs(
     centre (default: the model's CostCentres sheet); ``columns`` names the ledger's
     headers by field (``{"month": "Period", "amount": "Actual"}``). Each pack's file
     name carries its place and period; ``overwrite`` replaces packs of the same period
-    (never the model, the ledger or another input).
+    (never the model, the ledger or another input), keeping what the user wrote in their
+    commentary columns; ``pdf`` also prints each pack to PDF beside it (LibreOffice).
 
     Raises:
         InputError: Every bad argument, by its name, or input problem, together.
@@ -361,6 +363,7 @@ def packs(
         map=map,
         columns=None if columns is None else dict(columns),
         overwrite=overwrite,
+        pdf=pdf,
     )
     return build_packs(request, progress)
 

@@ -10,8 +10,9 @@ reported, with a reconciliation to the ledger total.
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
@@ -23,6 +24,7 @@ from .engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
     CostCentreMap,
+    Ledger,
     PackSettings,
     Reconciliation,
     budget_vs_actual,
@@ -31,13 +33,15 @@ from .engine.monitoring import (
     read_ledger,
     reconcile,
 )
+from .key_messages import key_messages, months_table
 from .model.checks import CheckStatus
 from .model.labels import label
 from .model.runner import ModelResult, run_model
 from .readers.ledger import LedgerExtract
 from .request import Request
 from .workbook.files import check_output
-from .workbook.packs import PackData, fill_pack, template_parts
+from .workbook.packs import PackData, fill_pack, read_commentary, template_parts
+from .workbook.pdf import to_pdfs
 from .workbook.sheetspec import Look
 
 __all__ = [
@@ -64,6 +68,10 @@ class PackRun:
     reconciliation: pd.DataFrame
     #: The reconciliation's figures (the table above is drawn from them).
     figures: Reconciliation | None = None
+    #: Each pack's PDF, where asked for and a program could print them.
+    pdfs: list[Path] = field(default_factory=list)
+    #: What the user should know: e.g. why no PDF was written.
+    notes: list[str] = field(default_factory=list)
 
 
 def reconciliation_lines(recon: Reconciliation) -> list[str]:
@@ -119,6 +127,7 @@ class PackOptions:
         cost_centres_from: Where that map came from, for the notes.
         force: Replace packs of the same period.
         inputs: The files the run read: never written over.
+        pdf: Also print each pack to PDF beside it (LibreOffice headless).
     """
 
     template: str | Path | None = None
@@ -131,6 +140,7 @@ class PackOptions:
     cost_centres_from: str = "cost-centre map"
     force: bool = False
     inputs: Sequence[str | Path] = ()
+    pdf: bool = False
 
 
 def make_packs(
@@ -163,11 +173,7 @@ def make_packs(
     programmes = [p for p in a.table1.index if p != "Total"]
     wanted = _wanted_places(o.places, all_places)
     out = _checked_folder(out_dir)
-    extract = (
-        ledger_frame
-        if isinstance(ledger_frame, LedgerExtract)
-        else LedgerExtract(ledger_frame, "ledger")
-    )
+    extract = as_extract(ledger_frame)
     cc_map = _cost_centre_map(o, extract, all_places, programmes)
     practices = result.practices
     ledger = read_ledger(
@@ -185,8 +191,7 @@ def make_packs(
     year = policy.financial_year
     tag = period_tag(year, month)
     names = _file_names(wanted, tag)
-    check_pack_outputs(out, [*names.values(), summary_name(tag)], o.inputs, o.force)
-    out.mkdir(parents=True, exist_ok=True)
+    _check_files(out, [*names.values(), summary_name(tag)], o)
     notes = _notes(result, o, month, recon, extract, cc_map is not None)
     common = _common(result, o, month, notes, _status(result, recon, month))
     tpl = template_parts(o.template)
@@ -198,20 +203,99 @@ def make_packs(
         else None
     )
     by_place = dict(tuple(bva.groupby("place", sort=False)))
+    by_month = _by_month(monthly, ledger, month, all_places)
     paths = []
     for place in wanted:
         step(place)
         rows = by_place.get(place, bva.iloc[:0])
         data = _place_data(result, rows, place, programmes, (targets, first, traj), common)
-        paths.append(fill_pack(tpl, data, out / names[place]))
+        paths.append(_write_pack(tpl, data, by_month, [place], out / names[place]))
     step("ICB summary")
     exceptions = ledger.exceptions_to(month)
     common |= {"exceptions": exceptions, "recon": recon}
     data = _summary_data(
         result, bva, all_places, programmes, traj, common | {"ledger_file": extract.file}
     )
-    paths.append(fill_pack(tpl, data, out / summary_name(tag)))
-    return PackRun(paths, bva, exceptions, recon.table(), recon)
+    paths.append(_write_pack(tpl, data, by_month, all_places, out / summary_name(tag)))
+    run = PackRun(paths, bva, exceptions, recon.table(), recon)
+    if o.pdf:
+        step("PDFs")
+        _print(run)
+    return run
+
+
+def as_extract(ledger: pd.DataFrame | LedgerExtract) -> LedgerExtract:
+    """A ledger as read from its file, or a frame given directly (named "ledger")."""
+    return ledger if isinstance(ledger, LedgerExtract) else LedgerExtract(ledger, "ledger")
+
+
+def _check_files(out: Path, books: list[str], o: PackOptions) -> None:
+    """The packs' files (and their PDFs) checked by the one rule; the folder made."""
+    pdfs = [str(Path(b).with_suffix(".pdf")) for b in books] if o.pdf else []
+    check_pack_outputs(out, [*books, *pdfs], o.inputs, o.force)
+    out.mkdir(parents=True, exist_ok=True)
+
+
+def _print(run: PackRun) -> None:
+    """Each pack's PDF beside it, or a note saying why none was written."""
+    try:
+        run.pdfs = to_pdfs(run.paths)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+        run.notes.append(str(e))  # the workbooks are written all the same
+
+
+def _by_month(
+    monthly: pd.DataFrame, ledger: Ledger, month: int, places: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The phased budget (months 1 to 12) and the ledger's actual (1 to ``month``) by place."""
+    budget = (
+        monthly.groupby(["place", "month"], sort=False)["budget"]
+        .sum()
+        .unstack(fill_value=0.0)
+        .reindex(index=places, columns=range(1, 13), fill_value=0.0)
+    )
+    rows = ledger.rows[ledger.rows["month"] <= month]
+    actual = (
+        rows.groupby(["place", "month"], sort=False)["amount"]
+        .sum()
+        .unstack(fill_value=0.0)
+        .reindex(index=places, columns=range(1, month + 1), fill_value=0.0)
+    )
+    return budget, actual
+
+
+def _write_pack(
+    tpl: Any,
+    data: PackData,
+    by_month: tuple[pd.DataFrame, pd.DataFrame],
+    places: list[str],
+    path: Path,
+) -> Path:
+    """One pack: its key messages and months worked out, the commentary already there kept."""
+    p = data.programmes
+    totals = {k: float(p[k].sum()) for k in ("annual_budget", "ytd_budget", "ytd_actual")}
+    totals["forecast"] = totals["ytd_actual"] / data.month * 12
+    budget, actual = by_month
+    data.months = months_table(
+        budget.loc[places].sum().to_numpy(),
+        actual.loc[places].sum().to_numpy(),
+        data.month,
+        totals["ytd_actual"],
+    )
+    summary = data.places is not None
+    data.messages = key_messages(
+        data.icb if summary else data.title,
+        data.period,
+        totals,
+        p.rename(columns={"programme": "line"}),
+        data.threshold,
+        data.trajectory if len(data.trajectory.columns) > 2 else None,
+        data.look.money,
+        "their" if summary else "its",
+    )
+    if path.exists():  # replaced (with force): the business partner's words are kept
+        data.commentary = read_commentary(path)
+    return fill_pack(tpl, data, path)
 
 
 def _wanted_places(places: Sequence[str] | None, all_places: list[str]) -> list[str]:
@@ -360,10 +444,10 @@ def _common(
 
 
 def _trajectory(result: ModelResult) -> pd.DataFrame | None:
-    """Each place's allocation by year (rows: years), or ``None`` without convergence."""
+    """Each place's distance from target by year (a row a place), or ``None``."""
     if result.convergence is None:
         return None
-    return result.convergence.trajectory.set_index("org").T
+    return result.convergence.trajectory.rename(columns={"org": "place"})
 
 
 def _programme_table(rows: pd.DataFrame, programmes: list[str]) -> pd.DataFrame:
@@ -404,9 +488,9 @@ def _place_data(
             (label("dft_baseline"), dft, "percent"),
         ]
     trajectory = (
-        pd.DataFrame({"year": traj.index, place: traj[place].to_numpy()})
+        traj[traj["place"] == place].reset_index(drop=True)
         if traj is not None
-        else pd.DataFrame({"year": [], place: []})
+        else pd.DataFrame({"place": [place]})
     )
     return PackData(
         title=place,
@@ -435,7 +519,6 @@ def _summary_data(
         .sum()
         .reindex(all_places)
     )
-    by_place["variance"] = by_place["ytd_budget"] - by_place["ytd_actual"]  # favourable +
     tdf = pd.DataFrame(
         [
             ("ICB budget (£)", result.budget_total, "money"),
@@ -443,9 +526,7 @@ def _summary_data(
         ],
         columns=["measure", "value", "kind"],
     )
-    trajectory = (
-        traj.rename_axis("year").reset_index() if traj is not None else pd.DataFrame({"year": []})
-    )
+    trajectory = traj if traj is not None else pd.DataFrame({"place": all_places})
     return PackData(
         title="ICB summary",
         programmes=_programme_table(bva, programmes),
@@ -502,7 +583,7 @@ def check_pack_outputs(
     problems = Problems()
     for name in names:
         try:
-            check_output(out_dir / name, inputs, force, (".xlsx",), where=option("out"))
+            check_output(out_dir / name, inputs, force, (".xlsx", ".pdf"), where=option("out"))
         except InputError as e:
             problems.extend(e)
     problems.raise_if_any()
@@ -535,6 +616,7 @@ class PackRequest(Request):
         None, description="the ledger's headers by field, e.g. {'month': 'Period'}"
     )
     overwrite: bool = Field(False, description="replace packs of the same period if they exist")
+    pdf: bool = Field(False, description="also print each pack to PDF beside it (LibreOffice)")
 
     rates: ClassVar[tuple[str, ...]] = ("threshold",)
 
@@ -588,6 +670,7 @@ def build_packs(request: PackRequest, progress: Callable[[str], None] | None = N
         cost_centres=cost_centres,
         cost_centres_from=cc_from,
         force=request.overwrite,
+        pdf=request.pdf,
         inputs=[
             p
             for p in (

@@ -27,10 +27,15 @@ def run(args: argparse.Namespace) -> int:
         map=args.map,
         columns=args.columns,
         overwrite=args.force,
-        progress=progress_printer(total=len(args.place or []) + 1 if args.place else 4),
+        pdf=args.pdf,
+        progress=progress_printer(
+            total=(len(args.place) + 1 if args.place else 4) + (1 if args.pdf else 0)
+        ),
     )
-    for p in run.paths:
+    for p in [*run.paths, *run.pdfs]:
         print(f"wrote {p}")
+    for note in run.notes:
+        print(note)
     if len(run.exceptions):
         print(
             f"{len(run.exceptions)} ledger row(s) not reported (listed in the ICB summary's "
@@ -98,6 +103,14 @@ def register(c: Any) -> None:
         help=f"{threshold.description}; default {threshold.default:g}".replace("%", "%%"),
     )
     c.add_argument(
-        "--force", action="store_true", help="replace packs of the same period if they exist"
+        "--force",
+        action="store_true",
+        help="replace packs of the same period if they exist (commentary written in them is kept)",
+    )
+    c.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each pack to PDF beside its workbook, ready to circulate "
+        "(needs LibreOffice)",
     )
     c.set_defaults(func=run)

@@ -29,6 +29,27 @@ NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 #: Fills of a bar chart's series, in order (NHS blue, then a grey).
 BAR_COLOURS = ("005EB8", "A6A6A6", "1F4E79", "7F7F7F")
+#: Line colours: NHS identity colours, each distinct from the others in print.
+LINE_COLOURS = ("005EB8", "ED8B00", "009639", "330072", "DA291C", "00A499", "768692", "003087")
+#: Markers and dashes that tell apart series sharing a colour (and a black-and-white page).
+LINE_MARKERS = ("circle", "square", "triangle", "diamond", "x")
+LINE_DASHES = ("solid", "dash", "sysDot")
+
+
+def series_style(k: int) -> tuple[str, str, str]:
+    """The ``k``-th line series' colour, marker and dash: no two of 24 series alike.
+
+    Colour changes every series, the dash every eight and the marker every series as
+    well, so series ``k`` and ``k + 8`` differ in dash and marker, not only colour (the
+    guide: colour, marker and dash together).
+    """
+    return (
+        LINE_COLOURS[k % len(LINE_COLOURS)],
+        LINE_MARKERS[k % len(LINE_MARKERS)],
+        LINE_DASHES[(k // len(LINE_COLOURS)) % len(LINE_DASHES)],
+    )
+
+
 #: Fills of a waterfall's rises, falls and totals.
 WATERFALL_COLOURS = ("00843D", "C00000", "1F4E79")
 
@@ -53,17 +74,32 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
     chart.x_axis.tickLblPos = "low"
     chart.height, chart.width = ch.height, ch.width
     _chart_data(chart, ws, ch)
-    for series in chart.series:
+    for k, series in enumerate(chart.series):
         series.smooth = False  # straight lines between points: no overshoot
         if ch.kind == "line":
-            series.marker.symbol = "circle"
-            series.marker.size = 6
+            _line_style(series, k, ch.dashes[k] if k < len(ch.dashes) else None)
     _chart_style(chart, ch)
     if not ch.legend:
         chart.legend = None
     else:
         chart.legend.position = "b"
     return chart_part(chart)
+
+
+def _line_style(series: Any, k: int, dash: str | None) -> None:
+    """A line series' colour, marker and dash (:func:`series_style`), or the dash given."""
+    from openpyxl.chart.shapes import GraphicalProperties
+
+    colour, marker, default_dash = series_style(k)
+    if series.graphicalProperties is None:
+        series.graphicalProperties = GraphicalProperties()
+    series.graphicalProperties.line.solidFill = colour
+    series.graphicalProperties.line.width = 22225  # 1.75 points
+    series.graphicalProperties.line.prstDash = dash or default_dash
+    series.marker.symbol = marker
+    series.marker.size = 6
+    series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+    series.marker.graphicalProperties.line.solidFill = colour
 
 
 def _scatter(ws: Any, ch: ChartSpec) -> Any:

@@ -352,8 +352,19 @@ def build_model(
             landscape=ws.title != COVER,
             paper=paper,
             one_page=ws.title == COVER,
+            title_cols=IDENTIFYING.get(ws.title, "A:A"),
         )
     return wb
+
+
+#: Input sheets whose rows are identified by more than their first column: the columns
+#: repeated on every printed page where a sheet's columns run on.
+IDENTIFYING = {
+    "Practices": "A:C",
+    "PracticeData": "A:B",
+    "Activity": "A:B",
+    "Reconciliation": "A:E",
+}
 
 
 # --------------------------------------------------------------------------- outputs

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ import pandas as pd
 
 from .._version import __version__
 from ..engine.errors import InputError, listed, option
-from ..engine.monitoring import Reconciliation
+from ..engine.monitoring import MONTH_NAMES, Reconciliation
 from ..model.labels import money_label
 from .files import atomic_write
 from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
@@ -49,7 +50,6 @@ CELLS = (
     "pack_title",
     "pack_period",
     "pack_icb",
-    "pack_prepared",
     "pack_threshold",
     "sum_annual_budget",
     "sum_ytd_budget",
@@ -62,16 +62,18 @@ CELLS = (
     "sum_dft",
 )
 #: Named cells filled when the template has them (templates older than them still work).
-OPTIONAL_CELLS = ("pack_run_at", "pack_sources", "pack_checks")
+OPTIONAL_CELLS = ("pack_prepared", "pack_run_at", "pack_sources", "pack_checks", "pack_unit")
 #: Named anchors: top-left cells of tables and charts.
 ANCHORS = (
     "programmes_table",
-    "variance_chart",
     "targets_table",
     "trajectory_table",
     "trajectory_chart",
     "notes_table",
 )
+#: Anchors filled when the template has them: the key messages, the month-by-month
+#: table and its chart (page 1), and the variance chart of templates before them.
+OPTIONAL_ANCHORS = ("pack_messages", "months_table", "months_chart", "variance_chart")
 
 SUMMARY_LABELS = {
     "sum_annual_budget": "Annual budget",
@@ -80,8 +82,8 @@ SUMMARY_LABELS = {
     "sum_variance": "Variance to date: favourable / (adverse)",
     "sum_variance_pct": "Variance to date (% of budget)",
     "sum_forecast": "Forecast outturn (run rate)",
-    "sum_forecast_variance": "Forecast variance against annual budget: favourable / (adverse)",
-    "sum_target": "Target at the ICB budget",
+    "sum_forecast_variance": "Forecast variance: favourable / (adverse)",
+    "sum_target": "Need-based target",
     "sum_dft": "Distance from target (baseline)",
 }
 
@@ -91,117 +93,134 @@ PCT_SIGNED = "0.0%;(0.0%);0.0%"
 ADVERSE_FILL, FAVOURABLE_FILL = FLAG_FILL, "D9EAD3"
 #: Placeholders in the template's printed header and footer, filled on every pack.
 MARKING_TOKEN, RUN_TOKEN = "[marking]", "[run]"
+#: The commentary column's header: the finance business partner's words, kept when a
+#: pack is written again (:func:`read_commentary`).
+COMMENTARY = "Commentary (finance business partner)"
+#: The columns of the template's pages, in characters: page 1 (key messages, headline
+#: measures and the month-by-month chart), page 2 (budget against actual by programme,
+#: with commentary) and page 3 (target, convergence path, notes and sources).
+PAGE1_WIDTHS = {"A": 42, "B": 19, "C": 3, **{c: 9.5 for c in "DEFGHIJK"}}
+PAGE2_WIDTHS = {"A": 34, **{c: 14 for c in "BCDEFGH"}, "I": 38}
+PAGE3_WIDTHS = {"A": 34, "B": 17, **{c: 11 for c in "CDEFGHIJK"}}
 
 
 def build_template() -> Workbook:
-    """The default pack template, with every named place defined."""
+    """The default pack template, three pages, with every named place defined.
+
+    Page 1 (Summary): key messages, headline measures and the cumulative budget and
+    actual by month; page 2 (Programmes): budget against actual by care programme with
+    a commentary column; page 3 (Target): the need-based target, the convergence path,
+    notes, sources and the reconciliation (``board-papers.md``).
+    """
     from openpyxl import Workbook
 
     from .xlsx import fit_to_page
 
     wb = Workbook()
-    _template_cover(wb)
     _template_summary(wb)
-    _template_anchored(wb)
+    _template_programmes(wb)
+    _template_target(wb)
     for ws in wb.worksheets:
         # Filled later with tables of 10-point text: legible at the scale chosen for it.
-        fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=ws.title != "Cover", body_pt=10)
+        fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=True, body_pt=10)
+        _one_page_wide(ws, tall=ws.title != "Programmes")
+    wb["Summary"].print_area = "A1:K31"  # the chart's figures beside it are not printed
+    wb["Programmes"].print_title_rows = "3:3"
     return wb
 
 
-def _template_cover(wb: Workbook) -> None:
-    """The Cover: a banner, the named cells of the pack's identity, and how to read it."""
-    from openpyxl.styles import Font, PatternFill
+def _one_page_wide(ws: Any, tall: bool) -> None:
+    """Printed one page wide (and, for pages 1 and 3, one page tall), with slim margins.
 
-    cover = wb.active
-    cover.title = "Cover"
-    cover.sheet_view.showGridLines = False
-    for r in range(1, 4):
-        for c in range(1, 3):  # the banner spans the cover's two columns: one page wide
-            cover.cell(row=r, column=c).fill = PatternFill("solid", fgColor=NHS_BLUE)
-    cover["A2"] = "Monthly finance report"
-    cover["A2"].font = Font(name=BODY_FONT, bold=True, size=24, color="FFFFFF")
-    labels = [
-        ("Place", "pack_title"),
-        ("Period", "pack_period"),
-        ("ICB", "pack_icb"),
-        ("Prepared by", "pack_prepared"),
-        ("Run at", "pack_run_at"),
-        ("Check status", "pack_checks"),
-        ("Sources", "pack_sources"),
-    ]
-    for i, (label, name) in enumerate(labels):
-        cover.cell(row=6 + i, column=1, value=label).font = Font(
-            name=BODY_FONT, bold=True, color=NHS_BLUE
-        )
-        cover.cell(row=6 + i, column=2).font = Font(name=BODY_FONT, size=14)
-        _name(wb, name, "Cover", f"B{6 + i}")
-    cover["A15"] = "Budgets: the ICB's whole budget apportioned by care programme and place."
-    cover["A16"] = "Actuals: the month's ledger extract."
-    cover["A17"] = (
-        "Variances are budget less actual: favourable (underspend) positive, "
-        "adverse (overspend) in brackets."
-    )
-    cover.column_dimensions["A"].width = 18
-    cover.column_dimensions["B"].width = 60
+    The template's columns are sized so that a page's 10-point text prints at 8 points
+    or more at that fit (measured from LibreOffice's PDF in the tests).
+    """
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.scale = None
+    ws.page_setup.pageOrder = None
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if tall else 0
+    ws.print_title_cols = None
+    margins = ws.page_margins
+    margins.left = margins.right = 0.5
+    margins.top = margins.bottom = 0.75
+    margins.header = margins.footer = 0.3
+
+
+def _heading(ws: Any, cell: str, text: str, size: float = 16) -> None:
+    from openpyxl.styles import Font
+
+    ws[cell] = text
+    ws[cell].font = Font(name=BODY_FONT, bold=True, size=size, color=NHS_BLUE)
+
+
+def _widths(ws: Any, widths: Mapping[str, float]) -> None:
+    for letter, w in widths.items():
+        ws.column_dimensions[letter].width = w
 
 
 def _template_summary(wb: Workbook) -> None:
-    """The Summary: each headline figure's named cell, and the threshold."""
-    from openpyxl.styles import Font
+    """Page 1: title, key messages, headline measures, and the chart of the year so far."""
+    from openpyxl.styles import Alignment, Font
 
-    summ = wb.create_sheet("Summary")
-    summ["A1"] = "Summary"
-    summ["A1"].font = Font(name=BODY_FONT, bold=True, size=16, color=NHS_BLUE)
-    for i, (name, label) in enumerate(SUMMARY_LABELS.items()):
-        summ.cell(row=3 + i, column=1, value=label).font = Font(name=BODY_FONT, bold=True)
-        _name(wb, name, "Summary", f"B{3 + i}")
-    summ.cell(
-        row=3 + len(SUMMARY_LABELS) + 1, column=1, value="Variance threshold for highlighting"
-    ).font = Font(name=BODY_FONT, italic=True)
-    _name(wb, "pack_threshold", "Summary", f"B{3 + len(SUMMARY_LABELS) + 1}")
-    summ.column_dimensions["A"].width = 64
-    summ.column_dimensions["B"].width = 20
-
-
-def _template_anchored(wb: Workbook) -> None:
-    """The sheets of tables and charts, each named at its anchor."""
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.pagebreak import Break
-
-    for sheet, title, anchors in (
-        (
-            "Programmes",
-            "Budget against actual by care programme",
-            [("programmes_table", "A3"), ("variance_chart", "A20")],
-        ),
-        ("Targets", "Need-based target and distance from target", [("targets_table", "A3")]),
-        (
-            "Convergence",
-            "Convergence trajectory",
-            [("trajectory_table", "A3"), ("trajectory_chart", "A20")],
-        ),
-        ("Notes", "Notes", [("notes_table", "A3")]),
-    ):
-        ws = wb.create_sheet(sheet)
-        ws["A1"] = title
-        ws["A1"].font = Font(name=BODY_FONT, bold=True, size=16, color=NHS_BLUE)
-        for name, cell in anchors:
-            _name(wb, name, sheet, cell)
-            if name.endswith("_chart"):  # a chart starts a printed page: never cut across
-                ws.row_breaks.append(Break(id=int(cell[1:]) - 1))
-        if sheet == "Notes":  # sentences, wrapped in one wide column, and the reconciliation
-            ws.column_dimensions["A"].width = 110
-            ws.column_dimensions["B"].width = 19
-            continue
-        # The programmes table's eight columns at 10 points: one landscape A4 page
-        # across at about 87%, nine points on paper.
-        ws.column_dimensions["A"].width = 40
-        for letter in "BCDEFGH":
-            ws.column_dimensions[letter].width = 16
+    ws = wb.active
+    ws.title = "Summary"
+    ws.sheet_view.showGridLines = False
+    _name(wb, "pack_title", "Summary", "A1")
+    ws["A1"].font = Font(name=BODY_FONT, bold=True, size=18, color=NHS_BLUE)
+    _name(wb, "pack_period", "Summary", "A2")
+    ws["A2"].font = Font(name=BODY_FONT, bold=True, size=12)
+    _name(wb, "pack_icb", "Summary", "A3")
+    ws["A3"].font = Font(name=BODY_FONT, size=11, color="595959")
+    _heading(ws, "A5", "Key messages", 13)
+    _name(wb, "pack_messages", "Summary", "A6")
+    _heading(ws, "A13", "Headline measures", 13)
+    _name(wb, "pack_unit", "Summary", "B13")
+    for i, (name, text) in enumerate(SUMMARY_LABELS.items()):
+        ws.cell(row=14 + i, column=1, value=text).font = Font(name=BODY_FONT, bold=True)
+        _name(wb, name, "Summary", f"B{14 + i}")
+    row = 14 + len(SUMMARY_LABELS)
+    ws.cell(row=row, column=1, value="Variance threshold for highlighting").font = Font(
+        name=BODY_FONT, italic=True
+    )
+    _name(wb, "pack_threshold", "Summary", f"B{row}")
+    note = ws.cell(
+        row=row + 2,
+        column=1,
+        value="Variances are budget less actual: favourable (underspend) positive, "
+        "adverse (overspend) in brackets.",
+    )
+    note.font = Font(name=BODY_FONT, italic=True, size=9)
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=2)
+    ws.row_dimensions[row + 2].height = 26
+    _name(wb, "months_chart", "Summary", "D13")
+    # The chart's figures, beside the printed page (columns M on): shown, not printed.
+    _heading(ws, "M2", "Chart data: budget and actual to date by month", 11)
+    _name(wb, "months_table", "Summary", "M3")
+    _widths(ws, PAGE1_WIDTHS | {"M": 10, "N": 16, "O": 16, "P": 16})
 
 
-#: The programmes table's headers (money in the pack's unit).
+def _template_programmes(wb: Workbook) -> None:
+    """Page 2: budget against actual by care programme, with a commentary column."""
+    ws = wb.create_sheet("Programmes")
+    _heading(ws, "A1", "Budget against actual by care programme")
+    _name(wb, "programmes_table", "Programmes", "A3")
+    _widths(ws, PAGE2_WIDTHS)
+
+
+def _template_target(wb: Workbook) -> None:
+    """Page 3: target and distance from target, convergence path, notes and sources."""
+    ws = wb.create_sheet("Target")
+    _heading(ws, "A1", "Need-based target and convergence")
+    _name(wb, "targets_table", "Target", "A3")
+    _name(wb, "trajectory_chart", "Target", "G3")
+    _name(wb, "trajectory_table", "Target", "A12")
+    _name(wb, "notes_table", "Target", "A16")
+    _widths(ws, PAGE3_WIDTHS)
+
+
+#: The programmes table's headers (money in the pack's unit), then the commentary.
 PROGRAMME_HEADERS = [
     "Care programme",
     "Annual budget (£)",
@@ -224,7 +243,11 @@ def _name(wb: Workbook, name: str, sheet: str, cell: str) -> None:
 
 @dataclass
 class PackData:
-    """Everything one pack shows (a place's, or the ICB summary's)."""
+    """Everything one pack shows (a place's, or the ICB summary's).
+
+    Every figure is worked out before the pack is drawn (:mod:`xlalloc.reporting`); the
+    pack only presents it.
+    """
 
     title: str
     period: str
@@ -232,8 +255,8 @@ class PackData:
     month: int
     threshold: float
     programmes: pd.DataFrame  # programme, annual_budget, ytd_budget, ytd_actual
-    targets: pd.DataFrame  # measure, value (money/ratio mixed) -> written as two columns
-    trajectory: pd.DataFrame  # year, one column per place
+    targets: pd.DataFrame  # measure, value, kind -> written as two columns
+    trajectory: pd.DataFrame  # place, then one column per year: distance from target
     notes: list[str]
     run_at: str = ""
     check_status: str = ""
@@ -241,10 +264,16 @@ class PackData:
     look: Look = field(default_factory=Look)
     target: float | None = None
     dft: float | None = None
-    places: pd.DataFrame | None = None  # ICB summary: by-place totals
+    places: pd.DataFrame | None = None  # ICB summary: place, annual_budget, ytd_budget, ...
     exceptions: pd.DataFrame | None = None
     recon: Reconciliation | None = None  # ICB summary: the reconciliation's figures
     ledger_file: str = ""  # ICB summary: the ledger's file name
+    #: Key messages: sentences written from the figures, each figure as a cell shows it.
+    messages: list[str] = field(default_factory=list)
+    #: month (1 to 12), budget_to_date, actual_to_date, forecast: cumulative by month.
+    months: pd.DataFrame | None = None
+    #: What the user wrote in the commentary column last time: (table, line) -> text.
+    commentary: dict[tuple[str, str], str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -280,7 +309,8 @@ def fill_pack(
 
     Only cells, highlights and charts at the named places are written (with stored
     values for every formula); the template's styling, pictures, logos and charts stay
-    as they are, part for part.
+    as they are, part for part. A table longer than the room its template gives it
+    pushes the blocks anchored below it on its sheet further down.
 
     Raises:
         InputError: The template lacks named places (every missing one listed).
@@ -294,71 +324,165 @@ def fill_pack(
             "template with `xlalloc pack-template` and restyle it",
             where=option("template"),
         )
-    draws: dict[str, Drawing] = {}
-
-    def at(name: str) -> tuple[Drawing, int, int]:
-        sheet, r, c = places[name]
-        return draws.setdefault(sheet, Drawing(sheet, data.look)), r, c
-
-    _cover(at, places, data)
-    for name, (ref, value) in _programmes(at, places, data).items():
-        d, r, c = at(name)
-        d.formula(r, c, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY, value=value)
-    for name, figure, fmt in (("sum_target", data.target, MONEY), ("sum_dft", data.dft, PCT)):
-        d, r, c = at(name)
-        d.put(r, c, figure if figure is not None else "n/a", fmt)
+    at = _Places(places, data.look)
+    _identity(at, data)
+    _messages(at, data)
+    for name, (ref, value) in _programmes(at, data).items():
+        at.formula(name, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY, value)
+    at.cell("sum_target", data.target if data.target is not None else "n/a", MONEY)
+    at.cell("sum_dft", data.dft if data.dft is not None else "n/a", PCT_SIGNED)
+    _months(at, data)
     _targets(at, data)
     _trajectory(at, data)
     _notes(at, data)
     new = [_exceptions_sheet(data)] if data.exceptions is not None else []
-    filled = fill_template(parts, [d.spec() for d in draws.values()], new)
+    filled = fill_template(parts, [d.spec() for d in at.draws.values()], new)
     buf = io.BytesIO()
     write_package(filled, [i.filename for i in infos], buf, {i.filename: i for i in infos})
     return atomic_write(out, buf.getvalue())
 
 
-def _cover(at: Any, places: dict[str, tuple[str, int, int]], data: PackData) -> None:
-    """The Cover's named cells: title, period, ICB, version, threshold, run, checks, sources."""
-    for name, value in (
-        ("pack_title", data.title),
-        ("pack_period", data.period),
-        ("pack_icb", data.icb),
-        ("pack_prepared", f"xlalloc {__version__}"),
-        ("pack_threshold", data.threshold),
-        ("pack_run_at", data.run_at),
-        ("pack_checks", data.check_status),
-        ("pack_sources", "; ".join(data.sources) or "none recorded"),
-    ):
-        if name in places:
-            d, r, c = at(name)
-            long = name in ("pack_checks", "pack_sources")  # wrapped in the column, legible
-            d.put(r, c, value, PCT if name == "pack_threshold" else None, fit=False, wrap=long)
+class _Places:
+    """The template's named places, and a drawing for each sheet written on.
+
+    Blocks are drawn in order; one anchored on a sheet above where an earlier block on
+    the same sheet and columns ended starts two rows below that block instead.
+    """
+
+    def __init__(self, places: dict[str, tuple[str, int, int]], look: Look):
+        self.places = places
+        self.look = look
+        self.draws: dict[str, Drawing] = {}
+        self.ends: dict[str, list[tuple[int, int, int]]] = {}  # sheet -> (first col, last col, row)
+
+    def has(self, name: str) -> bool:
+        return name in self.places
+
+    def __call__(self, name: str) -> tuple[Drawing, int, int]:
+        sheet, r, c = self.places[name]
+        d = self.draws.setdefault(sheet, Drawing(sheet, self.look))
+        for c0, c1, end in self.ends.get(sheet, []):
+            if c0 <= c <= c1 and r <= end:
+                r = end + 2
+        return d, r, c
+
+    def ended(self, name: str, row: int, last_col: int) -> None:
+        """A block from ``name``'s anchor ends at ``row``, across to ``last_col``."""
+        sheet, _r, c = self.places[name]
+        self.ends.setdefault(sheet, []).append((c, last_col, row))
+
+    def cell(self, name: str, value: object, fmt: str | None = None, **kw: Any) -> None:
+        """A named cell's value, where the template has the name."""
+        if name in self.places:
+            d, r, c = self(name)
+            d.put(r, c, value, fmt, **kw)
+
+    def formula(self, name: str, text: str, fmt: str, value: float) -> None:
+        """A named cell's formula and the value the engine computed for it."""
+        d, r, c = self(name)
+        d.formula(r, c, text, fmt, value=value)
+
+    def ref(self, name: str) -> str:
+        """A named cell's absolute reference, with its sheet."""
+        sheet, r, c = self.places[name]
+        return f"{quote_sheet(sheet)}!${col(c)}${r}"
 
 
-def _targets(at: Any, data: PackData) -> None:
-    """The headline measures (target, budget, need index ...), and the ICB's places."""
+def _identity(at: _Places, data: PackData) -> None:
+    """The pack's named cells: title, period, ICB, unit, version, threshold, run, checks."""
+    at.cell("pack_title", data.title, fit=False)
+    at.cell("pack_period", data.period, fit=False)
+    at.cell("pack_icb", data.icb, fit=False)
+    at.cell("pack_unit", f"Money in {data.look.money}", italic=True, fit=False)
+    at.cell("pack_prepared", f"xlalloc {__version__}", fit=False)
+    at.cell("pack_threshold", data.threshold, PCT_SIGNED, fit=False)
+    at.cell("pack_run_at", data.run_at, fit=False)
+    at.cell("pack_checks", data.check_status, fit=False, wrap=True)
+    at.cell("pack_sources", "; ".join(data.sources) or "none recorded", fit=False, wrap=True)
+
+
+#: Columns the key messages and the notes are merged across on the default template.
+MESSAGE_SPAN = 11
+
+
+def _messages(at: _Places, data: PackData) -> None:
+    """The key messages, one wrapped sentence a row across the page."""
+    if not at.has("pack_messages"):
+        return
+    d, r, c = at("pack_messages")
+    lines = [*data.messages]
+    if not at.has("pack_checks"):  # templates since page 1: the checks are a message
+        lines.append(f"Checks: {data.check_status}.")
+    for i, text in enumerate(lines):
+        d.put(r + i, c, text, span=MESSAGE_SPAN)
+    at.ended("pack_messages", r + len(lines), c + MESSAGE_SPAN - 1)
+
+
+#: A money axis in millions of pounds (a chart's axis reads best in £m whatever the unit).
+AXIS_MILLIONS = '£#,##0,,"m"'
+#: The month-by-month table's headers (cumulative, money in the pack's unit).
+MONTH_HEADERS = ["Month", "Budget to date (£)", "Actual to date (£)", "Forecast (run rate) (£)"]
+
+
+def _months(at: _Places, data: PackData) -> None:
+    """Cumulative budget and actual by month, with the run-rate forecast, and its chart."""
+    if data.months is None or not at.has("months_table"):
+        return
+    d, r, c = at("months_table")
+    m = data.months
+    d.header(r, c, MONTH_HEADERS)
+    for i, rec in enumerate(m.itertuples(index=False)):
+        d.put(r + 1 + i, c, MONTH_NAMES[int(rec.month) - 1])
+        for j, v in enumerate((rec.budget_to_date, rec.actual_to_date, rec.forecast), start=1):
+            d.put(r + 1 + i, c + j, None if pd.isna(v) else float(v), MONEY)
+    if not at.has("months_chart"):
+        return
+    cd, cr, cc = at("months_chart")
+    cd.charts.append(
+        ChartSpec(
+            title=f"Budget and actual to date, {data.period}, with the run-rate forecast",
+            y_title="Cumulative (£m)",
+            x_title="Month",
+            y_format=AXIS_MILLIONS,
+            min_col=c,
+            max_col=c + 3,
+            header_row=r,
+            first_row=r + 1,
+            last_row=r + len(m),
+            anchor=f"{col(cc)}{cr}",
+            width=14.5,
+            height=8.5,
+            by_rows=False,
+            data_sheet=d.name,
+            dashes=("solid", "solid", "dash"),
+        )
+    )
+
+
+def _targets(at: _Places, data: PackData) -> None:
+    """The headline measures of need (target, budget, need index ...)."""
     d, r, c = at("targets_table")
-    kinds = {"money": MONEY, "share": PCT, "percent": PCT, "index": INDEX, "count": "#,##0"}
+    kinds = {"money": MONEY, "share": PCT, "percent": PCT_SIGNED, "index": INDEX, "count": "#,##0"}
     d.header(r, c, ["Measure", "Value"])
     for i, rec in enumerate(data.targets.itertuples(index=False)):
         d.put(r + 1 + i, c, money_label(rec.measure, data.look.money))
         d.put(r + 1 + i, c + 1, rec.value, kinds[rec.kind])
-    last = r + len(data.targets)
-    if data.places is not None:
-        d.note(last + 3, c, "By place", bold=True)
-        d.block(last + 4, c, data.places, {k: MONEY for k in data.places.columns[1:]})
+    at.ended("targets_table", r + len(data.targets), c + 1)
 
 
-def _trajectory(at: Any, data: PackData) -> None:
-    """The distance from target by year, with its chart where there are two years or more."""
+def _trajectory(at: _Places, data: PackData) -> None:
+    """The distance from target by place and year, with its chart (two years or more)."""
     d, r, c = at("trajectory_table")
     traj = data.trajectory
-    last = d.block(r, c, traj, {k: PCT for k in traj.columns[1:]})
-    if len(traj) > 1:
+    d.note(r - 1, c, "Distance from target by year (positive: above target)", bold=True)
+    shown_traj = traj.rename(columns={"baseline": "Baseline"})
+    last = d.block(r, c, shown_traj, {k: PCT_SIGNED for k in shown_traj.columns[1:]})
+    if traj.shape[1] > 2:
         cd, cr, cc = at("trajectory_chart")
+        years = list(shown_traj.columns[1:])
         cd.charts.append(
             ChartSpec(
-                title=f"Distance from target, {traj.iloc[0, 0]} to {traj.iloc[-1, 0]} (positive: "
+                title=f"Distance from target, {years[0].lower()} to {years[-1]} (positive: "
                 "above target)",
                 y_title="Distance from target",
                 x_title="Financial year",
@@ -369,24 +493,25 @@ def _trajectory(at: Any, data: PackData) -> None:
                 first_row=r + 1,
                 last_row=last,
                 anchor=f"{col(cc)}{cr}",
-                by_rows=False,
+                width=10.5,
+                height=6.2,
                 data_sheet=d.name,
             )
         )
+    at.ended("trajectory_table", last, c + traj.shape[1] - 1)
 
 
-def _notes(at: Any, data: PackData) -> None:
-    """The notes, and (ICB summary) the reconciliation to the ledger."""
+def _notes(at: _Places, data: PackData) -> None:
+    """The notes and sources (the ICB summary's reconciliation is on its Exceptions sheet)."""
     d, r, c = at("notes_table")
-    for i, note in enumerate(data.notes):
-        d.put(r + i, c, note, fit=False, wrap=True)
-    row = r + len(data.notes) + 1
-    if data.recon is not None:
-        d.note(row, c, "Reconciliation to the ledger", bold=True)
-        d.header(row + 1, c, ["Item", "Amount (£)"])
-        for i, (item, amount, count) in enumerate(data.recon.rows()):
-            d.put(row + 2 + i, c, item)
-            d.put(row + 2 + i, c + 1, amount, "#,##0" if count else PENCE)
+    d.note(r, c, "Notes and sources", bold=True)
+    lines = [*data.notes]
+    if not at.has("pack_sources"):
+        lines.append("Sources: " + ("; ".join(data.sources) or "none recorded") + ".")
+    if not at.has("pack_run_at"):
+        lines.append(f"Run at {data.run_at} by xlalloc {__version__}.")
+    for i, note in enumerate(lines):
+        d.put(r + 1 + i, c, note, span=MESSAGE_SPAN)
 
 
 def _exceptions_sheet(data: PackData) -> SheetSpec:
@@ -404,17 +529,12 @@ def _exceptions_sheet(data: PackData) -> SheetSpec:
     )
     recon = data.recon
     top = 3
-    if recon is not None:
-        for i, (label, amount) in enumerate(
-            (
-                (f"Ledger total, months 1 to {recon.month} (£)", recon.months_total),
-                ("Reported in the packs (£)", recon.reported),
-                ("Left out: the rows below (£)", recon.left_out),
-            )
-        ):
-            ex.put(3 + i, 1, label)
-            ex.put(3 + i, 2, amount, PENCE)
-        top = 7
+    if recon is not None:  # the reconciliation to the ledger, in full
+        ex.header(3, 1, ["Reconciliation to the ledger", "Amount (£)"])
+        for i, (item, amount, count) in enumerate(recon.rows()):
+            ex.put(4 + i, 1, item)
+            ex.put(4 + i, 2, amount, "#,##0" if count else PENCE)
+        top = 4 + len(recon.rows()) + 1
     if len(data.exceptions):
         ex.block(top, 1, data.exceptions, {"amount": PENCE}, table="xla_Exceptions")
         ex.freeze = f"A{top + 1}"
@@ -429,30 +549,64 @@ def _ratio(x: float, b: float) -> float:
     return 0.0 if b == 0 else x / b
 
 
-def _programmes(
-    at, places: dict[str, tuple[str, int, int]], data: PackData
-) -> dict[str, tuple[str, float]]:
-    """Budget against actual by programme, with formulas and their stored values.
+def _programmes(at: _Places, data: PackData) -> dict[str, tuple[str, float]]:
+    """Budget against actual by programme (and, on the ICB summary, by place).
 
     Returns:
-        Summary name -> (reference to its total, the total's value).
+        Summary name -> (reference to the programmes' total, the total's value).
     """
     d, r0, c0 = at("programmes_table")
-    names = PROGRAMME_HEADERS
+    thr = at.ref("pack_threshold")
+    first, total, sums = _bva_table(d, r0, c0, data, data.programmes, "Care programme", thr)
+    last = total
+    if data.places is not None:
+        r1 = total + 3
+        d.note(r1 - 1, c0, "Budget against actual by place", bold=True)
+        _f, last, _s = _bva_table(d, r1, c0, data, data.places, "Place", thr)
+    at.ended("programmes_table", last, c0 + len(PROGRAMME_HEADERS))
+    if at.has("variance_chart"):  # templates before page 1's chart had this one
+        _variance_chart(at, data, c0, r0, first, total - 1, d.name)
+    sheet = quote_sheet(d.name)
+    L = [col(c0 + j) for j in range(len(PROGRAMME_HEADERS))]
+    return {
+        k: (f"{sheet}!${L[j]}${total}", sums[j])
+        for k, j in (
+            ("sum_annual_budget", 1),
+            ("sum_ytd_budget", 2),
+            ("sum_ytd_actual", 3),
+            ("sum_variance", 4),
+            ("sum_variance_pct", 5),
+            ("sum_forecast", 6),
+            ("sum_forecast_variance", 7),
+        )
+    }
+
+
+def _bva_table(
+    d: Drawing, r0: int, c0: int, data: PackData, rows: pd.DataFrame, first_label: str, thr: str
+) -> tuple[int, int, list[float]]:
+    """One budget-against-actual table: a line a row, its Total, and a commentary column.
+
+    Lines beyond the threshold are shaded (adverse red, favourable green) across the
+    row; the commentary beside each line is what the user wrote there last time.
+
+    Returns:
+        The first line's row, the Total's row and the Total's figures by column.
+    """
+    names = [first_label, *PROGRAMME_HEADERS[1:], COMMENTARY]
     d.header(r0, c0, names)
     L = [col(c0 + j) for j in range(len(names))]
     first = r0 + 1
-    rows = data.programmes.reset_index(drop=True)
-    t_sheet, tr, tc = places["pack_threshold"]
-    thr_ref = f"{quote_sheet(t_sheet)}!${col(tc)}${tr}"
-
+    rows = rows.reset_index(drop=True)
     sums = [0.0] * 8
     for i, r in rows.iterrows():
         rr = first + int(i)
+        line = str(r.iloc[0])
         annual, ytd, actual = (float(r[k]) for k in ("annual_budget", "ytd_budget", "ytd_actual"))
         forecast = actual / data.month * 12
-        for j, v in enumerate((r["programme"], annual, ytd, actual)):
-            d.put(rr, c0 + j, v, MONEY if j else None)
+        d.put(rr, c0, line, wrap=True)  # a long programme's name wraps in its column
+        for j, v in enumerate((annual, ytd, actual), start=1):
+            d.put(rr, c0 + j, v, MONEY)
         # NHS convention: budget less actual, favourable (underspend) positive.
         d.formula(rr, c0 + 4, f"={L[2]}{rr}-{L[3]}{rr}", MONEY, value=ytd - actual)
         d.formula(
@@ -464,15 +618,12 @@ def _programmes(
         )
         d.formula(rr, c0 + 6, f"={L[3]}{rr}/{data.month}*12", MONEY, value=forecast)
         d.formula(rr, c0 + 7, f"={L[1]}{rr}-{L[6]}{rr}", MONEY, value=annual - forecast)
-        for j, v in (
-            (1, annual),
-            (2, ytd),
-            (3, actual),
-            (4, ytd - actual),
-            (6, forecast),
-            (7, annual - forecast),
-        ):
+        said = data.commentary.get((first_label, line))
+        if said:
+            d.put(rr, c0 + 8, said, fit=False, wrap=True)
+        for j, v in ((1, annual), (2, ytd), (3, actual), (4, ytd - actual), (6, forecast)):
             sums[j] += v
+        sums[7] += annual - forecast
     last = first + len(rows) - 1
     tot = last + 1
     d.put(tot, c0, "Total", bold=True)
@@ -487,29 +638,53 @@ def _programmes(
         bold=True,
         value=sums[5],
     )
-    span = f"{L[0]}{first}:{L[7]}{last}"
+    span = f"{L[0]}{first}:{L[8]}{last}"
     d.highlights += [
-        Highlight(span, f"${L[5]}{first}<-{thr_ref}", ADVERSE_FILL),
-        Highlight(span, f"${L[5]}{first}>{thr_ref}", FAVOURABLE_FILL),
+        Highlight(span, f"${L[5]}{first}<-{thr}", ADVERSE_FILL),
+        Highlight(span, f"${L[5]}{first}>{thr}", FAVOURABLE_FILL),
     ]
-    _variance_chart(at, data, c0, r0, first, last, d.name)
-    sheet = quote_sheet(d.name)
-    return {
-        k: (f"{sheet}!${L[j]}${tot}", sums[j])
-        for k, j in (
-            ("sum_annual_budget", 1),
-            ("sum_ytd_budget", 2),
-            ("sum_ytd_actual", 3),
-            ("sum_variance", 4),
-            ("sum_variance_pct", 5),
-            ("sum_forecast", 6),
-            ("sum_forecast_variance", 7),
-        )
-    }
+    return first, tot, sums
+
+
+def read_commentary(path: str | Path) -> dict[tuple[str, str], str]:
+    """What a pack's commentary columns hold: (table's first header, line) -> text.
+
+    Read from a pack about to be written again, so the business partner's words are
+    kept; a file that cannot be read as a workbook keeps nothing (it is replaced only
+    with ``force`` in any case).
+    """
+    from python_calamine import CalamineWorkbook
+
+    found: dict[tuple[str, str], str] = {}
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        sheets = [wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names]
+    except Exception:  # noqa: BLE001 - not a workbook: there is nothing of the user's to keep
+        return found
+    for rows in sheets:
+        head: tuple[str, int, int] | None = None  # first header, its column, commentary's
+        for row in rows:
+            cells = [str(v).strip() if v is not None else "" for v in row]
+            if COMMENTARY in cells:
+                k = cells.index(COMMENTARY)
+                start = next((j for j in range(k) if cells[j]), 0)
+                head = (cells[start], start, k)
+                continue
+            if head is None:
+                continue
+            first, start, k = head
+            line = cells[start] if start < len(cells) else ""
+            if not line or line == "Total":
+                head = None if line == "Total" else head
+                continue
+            text = row[k] if k < len(row) else None
+            if text not in (None, ""):
+                found[(first, line)] = str(text)
+    return found
 
 
 def _variance_chart(
-    at: Any, data: PackData, c0: int, r0: int, first: int, last: int, sheet: str
+    at: _Places, data: PackData, c0: int, r0: int, first: int, last: int, sheet: str
 ) -> None:
     """The variance to date by programme, as a bar chart at the template's anchor."""
     cd, cr, cc = at("variance_chart")

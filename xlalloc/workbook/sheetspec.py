@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import NamedTuple, cast
 
@@ -230,6 +231,9 @@ class ChartSpec:
     legend: bool = True
     data_sheet: str | None = None  # the sheet holding the data, if not the chart's own
     y_min: float | None = None  # where the value axis starts (default: the application's)
+    #: Line charts: each series' dash ("solid", "dash", "sysDot" ...), in order, where a
+    #: series' style is not the one :data:`~xlalloc.workbook.charts.SERIES_STYLES` gives.
+    dashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -425,13 +429,29 @@ def shown(value: object, fmt: str = "General") -> str:
     decimals, percent, divisor, commas, pound, brackets = _number_format(fmt)
     x = float(v)
     if percent:
-        text = f"{abs(x) * 100:.{decimals}f}%"
+        text = f"{_as_excel(abs(x) * 100, decimals)}%"
     else:
         x = x / divisor
-        text = pound + (f"{abs(x):,.{decimals}f}" if commas else f"{abs(x):.{decimals}f}")
+        rounded = _as_excel(abs(x), decimals)
+        text = pound + (f"{rounded:,}" if commas else str(rounded))
     if x < 0:
         text = f"({text})" if brackets else "-" + text
     return text
+
+
+def _as_excel(x: float, decimals: int) -> Decimal:
+    """``x`` to ``decimals`` places as a spreadsheet shows it.
+
+    Its 15 significant digits, halves rounded away from zero (Python's own formatting
+    rounds them to even: 0.5 would show as 0 where Excel shows 1).
+    """
+    return Decimal(f"{x:.15g}").quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_WIDE
+    )
+
+
+#: Room for any float's digits (a value of 1e300 is shown in full, as a spreadsheet would).
+_WIDE = Context(prec=400)
 
 
 @lru_cache(maxsize=256)

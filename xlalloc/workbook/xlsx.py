@@ -127,6 +127,7 @@ def fit_to_page(
     paper: str = "A4",
     body_pt: float | None = None,
     one_page: bool = False,
+    title_cols: str = "A:A",
 ) -> None:
     """Print on A4 one page wide, with the same header and footer as output sheets.
 
@@ -140,6 +141,8 @@ def fit_to_page(
         body_pt: The smallest text the sheet will hold, where it is filled later (a
             template): the scale keeps that legible too.
         one_page: Also one page tall where that keeps the text legible (a cover).
+        title_cols: The columns that identify a row, repeated on every page where the
+            columns run on (``"A:B"``: a practice's year and code).
 
     One page wide unless that makes the text illegible: then as few pages wide as keep
     it legible, the first column repeated (:func:`~xlalloc.workbook.sheetspec.print_fit`).
@@ -157,7 +160,7 @@ def fit_to_page(
         ws.page_setup.scale = scale
         ws.page_setup.pageOrder = "overThenDown"  # a table's pages read across first
         ws.sheet_properties.pageSetUpPr.fitToPage = False
-        ws.print_title_cols = "A:A"
+        ws.print_title_cols = title_cols
     ws.print_options.horizontalCentered = True
     if marking:
         ws.HeaderFooter.oddHeader.center.text = marking.replace("&", "&&")

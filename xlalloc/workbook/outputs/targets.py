@@ -60,6 +60,7 @@ def _targets_sheet(result: ModelResult, rng: Ranges, look: Look) -> tuple[Drawin
     for year in years:
         t = result.targets[result.targets["year"] == year].reset_index(drop=True)
         tot = _year_block(d, result, rng, year, t, row)
+        d.keep_together(row - 1, tot)  # a year's table on one page, under its header
         checks += _year_checks(rng, year, tot, bool(in_year(result, rng, year)))
         row = tot + 3
         if spread:  # the Monte Carlo's percentiles, as values, place by place
