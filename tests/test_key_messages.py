@@ -53,3 +53,18 @@ def test_months_table_runs_the_actual_on_at_its_rate_to_month_12():
     # 320 over three months is 106.67 a month: 320 / 3 x 12 = 1,280 at month 12.
     assert t["forecast"].iloc[-1] == pytest.approx(1280.0)
     assert t["forecast"].iloc[2] == 320.0 and t["forecast"].isna().tolist()[:2] == [True] * 2
+
+
+def test_amounts_in_millions_say_so():
+    # £7,409,802 in £m is shown "£7.4" in its cell; the sentence says £7.4m.
+    lines = pd.DataFrame(
+        {"line": ["Acute"], "ytd_budget": [534_839_412.0]} | {"ytd_actual": [527_429_610.0]}
+    )
+    totals = {"annual_budget": 1_069_678_797.0, "ytd_budget": 534_839_412.0}
+    totals |= {"ytd_actual": 527_429_610.0, "forecast": 1_054_859_220.0}
+    out = key_messages("B", "Month 6 (Sep) 2026/27", totals, lines, 0.05, None, "£m")
+    assert out[0] == (
+        "At Month 6 (Sep) 2026/27 B has spent £527.4m against a budget to date of £534.8m: "
+        "£7.4m (1.4%) underspent (favourable)."
+    )
+    assert out[1].endswith("£1,054.9m against an annual budget of £1,069.7m: £14.8m favourable.")

@@ -23,9 +23,14 @@ __all__ = ["distance_words", "key_messages", "months_table"]
 LARGEST = 3
 
 
+#: What a sentence adds to an amount shown in thousands or millions (its cell's header
+#: or the page says the unit; a sentence read alone says it too): £7.4 -> £7.4m.
+SUFFIX = {"£000": "k", "£m": "m"}
+
+
 def _money(value: float, unit: str) -> str:
-    """An amount as the pack's money cells show it, without its sign."""
-    return shown(abs(value), MONEY_UNITS.get(unit, MONEY))
+    """An amount as the pack's money cells show it, without its sign, with its unit."""
+    return shown(abs(value), MONEY_UNITS.get(unit, MONEY)) + SUFFIX.get(unit, "")
 
 
 def _pct(value: float) -> str:
@@ -35,7 +40,7 @@ def _pct(value: float) -> str:
 
 def _side(value: float, text: str, favourable: str, adverse: str, level: str) -> str:
     """The word for a variance's side: none where it shows as nothing (zero)."""
-    if text.strip("£0.,%–m") == "":
+    if text.strip("£0.,%–mk") == "":
         return level
     return favourable if value > 0 else adverse
 

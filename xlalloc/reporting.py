@@ -94,7 +94,7 @@ def reconciliation_lines(recon: Reconciliation) -> list[str]:
 
 
 def left_out_note(recon: Reconciliation) -> str:
-    """The Cover's sentence on what the ledger had that the packs do not show."""
+    """The notes' sentence on what the ledger had that the packs do not show."""
     m = recon.month
     if not recon.rows_left_out:
         return f"Ledger: every row reported; £{recon.reported:,.2f} in months 1 to {m}."
@@ -121,7 +121,7 @@ class PackOptions:
         phasing: Share of the year in each month (default: twelfths).
         threshold: |variance %| beyond which a line is highlighted.
         allow_empty_month: Write packs although the ledger has no rows for the month.
-        sources: The files the figures came from, for each pack's Cover.
+        sources: The files the figures came from, for each pack's notes.
         cost_centres: ``cost_centre, programme, place``: maps a ledger coded by cost
             centre to programmes and places.
         cost_centres_from: Where that map came from, for the notes.
@@ -404,7 +404,7 @@ def _notes(
 
 
 def _status(result: ModelResult, recon: Reconciliation, month: int) -> str:
-    """The check status a pack's Cover shows: the model's and the ledger's."""
+    """The check status page 1 of a pack shows: the model's and the ledger's."""
     bad = [] if result.check_status.ok else [f"model: {result.check_status}"]
     if recon.check != 0:
         bad.append(f"ledger reconciliation differs by £{recon.check:,.2f}")
