@@ -403,10 +403,11 @@ def _write(
     tables: dict[str, pd.DataFrame],
     r: Written,
     charts: dict[str, Any] | None = None,
+    totals: dict[str, tuple[str, ...]] | None = None,
 ) -> Path:
     from .workbook.tables import write_tables
 
-    return write_tables(out, tables, charts=charts, look=r.look())
+    return write_tables(out, tables, charts=charts, look=r.look(), totals=totals)
 
 
 # --------------------------------------------------------------------------- converge
@@ -898,7 +899,7 @@ def activity(request: ActivityRequest) -> Analysis:
         "Coverage": extract.coverage,
         "Line totals": extract.line_totals,
     }
-    path = _write(out, tables, r)
+    path = _write(out, tables, r, totals={"Sources": ("rows",)})
     rows = int(extract.files["rows"].sum())
     summary = (
         f"read {len(extract.files)} file(s), {rows:,} rows; {len(extract.values):,} line and "

@@ -103,15 +103,15 @@ def key_messages(
 def _largest(lines: pd.DataFrame, threshold: float, unit: str) -> list[str]:
     """The largest variances by size, and how many lines need commentary."""
     budget = lines["ytd_budget"].to_numpy(dtype=float)
-    v = pd.Series(budget - lines["ytd_actual"].to_numpy(dtype=float))
-    pct = np.divide(v.to_numpy(), budget, out=np.zeros(len(v)), where=budget != 0)
-    order = np.argsort(-np.abs(v.to_numpy()), kind="stable")
+    v = budget - lines["ytd_actual"].to_numpy(dtype=float)
+    pct = np.divide(v, budget, out=np.zeros(len(v)), where=budget != 0)
+    names = lines["line"].tolist()
     named = []
-    for k in order[:LARGEST]:
-        text = _money(float(v.iloc[k]), unit)
-        side = _side(float(v.iloc[k]), text, "favourable", "adverse", "")
+    for k in np.argsort(-np.abs(v), kind="stable")[:LARGEST].tolist():
+        text = _money(float(v[k]), unit)
+        side = _side(float(v[k]), text, "favourable", "adverse", "")
         if side:
-            named.append(f"{lines['line'].iloc[k]} {text} {side} ({_pct(float(pct[k]))})")
+            named.append(f"{names[k]} {text} {side} ({_pct(float(pct[k]))})")
     out = ["The largest variances to date: " + "; ".join(named) + "."] if named else []
     beyond = int((np.abs(pct) > threshold).sum())
     if beyond:
@@ -147,8 +147,8 @@ def _toward(who: str, trajectory: pd.DataFrame, whose: str) -> str:
 
 
 def months_table(
-    budget_by_month: Sequence[float],
-    actual_by_month: Sequence[float],
+    budget_by_month: Sequence[float] | np.ndarray,
+    actual_by_month: Sequence[float] | np.ndarray,
     month: int,
     actual_to_date: float,
 ) -> pd.DataFrame:
@@ -167,7 +167,8 @@ def months_table(
     """
     budget = np.cumsum(np.asarray(budget_by_month, dtype=float))
     actual = np.full(12, np.nan)
-    actual[:month] = np.cumsum(np.asarray(actual_by_month[:month], dtype=float))
+    # In pence, as the ledger is: sums of pounds and pence carry float noise otherwise.
+    actual[:month] = np.round(np.cumsum(np.asarray(actual_by_month[:month], dtype=float)), 2)
     actual[month - 1] = actual_to_date
     forecast = np.full(12, np.nan)
     months = np.arange(month, 13)

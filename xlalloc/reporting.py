@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from pydantic import Field
 
@@ -196,7 +197,7 @@ def make_packs(
     common = _common(result, o, month, notes, _status(result, recon, month))
     tpl = template_parts(o.template)
     traj = _trajectory(result)
-    targets = result.targets[result.targets["year"] == year].set_index("place").to_dict("index")
+    targets = _year_targets(result, year)
     first = (
         next(iter(result.convergence.years.values())).table.set_index("org").to_dict("index")
         if result.convergence is not None
@@ -244,30 +245,43 @@ def _print(run: PackRun) -> None:
         run.notes.append(str(e))  # the workbooks are written all the same
 
 
+def _year_targets(result: ModelResult, year: str) -> dict[str, dict[str, float]]:
+    """The year's target, target share and need index of each place."""
+    t = result.targets[result.targets["year"] == year]
+    comp = f"{result.inputs.policy.target_component}_index"
+    cols = ["target", "target_share", comp]
+    return {
+        place: dict(zip(cols, values))
+        for place, values in zip(t["place"].tolist(), t[cols].to_numpy().tolist())
+    }
+
+
 def _by_month(
     monthly: pd.DataFrame, ledger: Ledger, month: int, places: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The phased budget (months 1 to 12) and the ledger's actual (1 to ``month``) by place."""
-    budget = (
-        monthly.groupby(["place", "month"], sort=False)["budget"]
-        .sum()
-        .unstack(fill_value=0.0)
-        .reindex(index=places, columns=range(1, 13), fill_value=0.0)
-    )
-    rows = ledger.rows[ledger.rows["month"] <= month]
-    actual = (
-        rows.groupby(["place", "month"], sort=False)["amount"]
-        .sum()
-        .unstack(fill_value=0.0)
-        .reindex(index=places, columns=range(1, month + 1), fill_value=0.0)
-    )
-    return budget, actual
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each place's phased budget (months 1 to 12) and ledger actual (1 to ``month``)."""
+    n = len(places)
+    budget = np.bincount(
+        pd.Categorical(monthly["place"], categories=places).codes * 12
+        + (monthly["month"].to_numpy(dtype=np.int64) - 1),
+        weights=monthly["budget"].to_numpy(dtype=np.float64),
+        minlength=n * 12,
+    ).reshape(n, 12)
+    rows = ledger.rows
+    to_date = (rows["month"] <= month).to_numpy()
+    actual = np.bincount(
+        pd.Categorical(rows["place"].to_numpy()[to_date], categories=places).codes * month
+        + (rows["month"].to_numpy()[to_date].astype(np.int64) - 1),
+        weights=rows["amount"].to_numpy(dtype=np.float64)[to_date],
+        minlength=n * month,
+    ).reshape(n, month)
+    return {p: (budget[k], actual[k]) for k, p in enumerate(places)}
 
 
 def _write_pack(
     tpl: Any,
     data: PackData,
-    by_month: tuple[pd.DataFrame, pd.DataFrame],
+    by_month: dict[str, tuple[np.ndarray, np.ndarray]],
     places: list[str],
     path: Path,
 ) -> Path:
@@ -275,10 +289,9 @@ def _write_pack(
     p = data.programmes
     totals = {k: float(p[k].sum()) for k in ("annual_budget", "ytd_budget", "ytd_actual")}
     totals["forecast"] = totals["ytd_actual"] / data.month * 12
-    budget, actual = by_month
     data.months = months_table(
-        budget.loc[places].sum().to_numpy(),
-        actual.loc[places].sum().to_numpy(),
+        np.sum([by_month[q][0] for q in places], axis=0),
+        np.sum([by_month[q][1] for q in places], axis=0),
         data.month,
         totals["ytd_actual"],
     )
@@ -287,7 +300,7 @@ def _write_pack(
         data.icb if summary else data.title,
         data.period,
         totals,
-        p.rename(columns={"programme": "line"}),
+        p.set_axis(["line", *p.columns[1:]], axis=1),
         data.threshold,
         data.trajectory if len(data.trajectory.columns) > 2 else None,
         data.look.money,
@@ -447,13 +460,18 @@ def _trajectory(result: ModelResult) -> pd.DataFrame | None:
     """Each place's distance from target by year (a row a place), or ``None``."""
     if result.convergence is None:
         return None
-    return result.convergence.trajectory.rename(columns={"org": "place"})
+    traj = result.convergence.trajectory.rename(columns={"org": "place"})
+    return traj.set_index(traj["place"].rename(None))  # each place's row found at once
 
 
 def _programme_table(rows: pd.DataFrame, programmes: list[str]) -> pd.DataFrame:
     """Budget and actual by programme, every programme of the model in its order."""
-    g = rows.groupby("programme", sort=False)[["annual_budget", "ytd_budget", "ytd_actual"]].sum()
-    return g.reindex(programmes).fillna(0.0).reset_index()
+    cols = ["annual_budget", "ytd_budget", "ytd_actual"]
+    at = {p: k for k, p in enumerate(programmes)}
+    sums = np.zeros((len(programmes), len(cols)))
+    figures = np.column_stack([rows[c].to_numpy(dtype=float) for c in cols])
+    np.add.at(sums, [at[p] for p in rows["programme"].tolist()], figures)
+    return pd.DataFrame({"programme": programmes} | {c: sums[:, j] for j, c in enumerate(cols)})
 
 
 def _place_data(
@@ -488,14 +506,14 @@ def _place_data(
             (label("dft_baseline"), dft, "percent"),
         ]
     trajectory = (
-        traj[traj["place"] == place].reset_index(drop=True)
+        traj.iloc[[traj.index.get_loc(place)]].reset_index(drop=True)
         if traj is not None
         else pd.DataFrame({"place": [place]})
     )
     return PackData(
         title=place,
         programmes=_programme_table(rows, programmes),
-        targets=pd.DataFrame(measures, columns=["measure", "value", "kind"]),
+        targets=measures,
         trajectory=trajectory,
         target=float(tgt["target"]),
         dft=dft,
@@ -519,13 +537,10 @@ def _summary_data(
         .sum()
         .reindex(all_places)
     )
-    tdf = pd.DataFrame(
-        [
-            ("ICB budget (£)", result.budget_total, "money"),
-            ("Apportioned budget (£)", a.table1.loc["Total", "Total"], "money"),
-        ],
-        columns=["measure", "value", "kind"],
-    )
+    tdf = [
+        ("ICB budget (£)", result.budget_total, "money"),
+        ("Apportioned budget (£)", a.table1.loc["Total", "Total"], "money"),
+    ]
     trajectory = traj if traj is not None else pd.DataFrame({"place": all_places})
     return PackData(
         title="ICB summary",

@@ -283,3 +283,23 @@ def test_an_amount_past_any_budget_is_an_exception_even_in_a_raw_frame():
         "amount -1e+20 is beyond any NHS budget (at most £10 trillion)",
     ]
     assert pence_sum(np.array([9e12, 9e12, 0.01])) == 18_000_000_000_000.01
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    shares=st.lists(st.floats(0.001, 1.0), min_size=12, max_size=12),
+    units=st.lists(st.integers(-(10**9), 10**9), min_size=1, max_size=6),
+    unit=st.sampled_from([1.0, 1000.0, 0.01]),
+)
+def test_phasing_every_budget_at_once_is_largest_remainder_row_by_row(shares, units, unit):
+    """The vectorised phasing gives, budget by budget, largest_remainder's own figures."""
+    from xlalloc.engine.monitoring import MONTHS, phased
+    from xlalloc.engine.rounding import largest_remainder
+
+    p = np.array(shares)
+    budgets = np.array(units, dtype=float) * unit
+    got = phased(p, budgets, unit)
+    for row, b in zip(got, budgets, strict=True):
+        expected = largest_remainder(p, float(b), unit, order=list(MONTHS))
+        assert row.tolist() == expected.tolist()
+        assert round(row.sum() / unit) == round(b / unit)

@@ -49,7 +49,7 @@ def test_changes_workbook_recalculates_to_the_engine(two_runs, libreoffice):
     vals = read_values(recalculate(out))
     checks = [r for r in vals["Checks"][4:] if r and r[0]]
     assert len(checks) == 3 and all(r[1] == 0 for r in checks), checks
-    header, *rows = vals["Changes"]
+    header, *rows = vals["Changes"][3:]  # under the sheet's title and note
     at = {h: j for j, h in enumerate(header)}
     assert len(rows) == len(c.programmes)
     for r, e in zip(rows, c.programmes.itertuples()):
@@ -218,13 +218,13 @@ def test_changes_workbook_columns_look_as_the_models_do(two_runs, tmp_path):
     wb = load_workbook(out)
     for name in ("Changes", "Places", "Targets"):
         ws = wb[name]
-        header = [c.value for c in ws[1]]
+        header = [c.value for c in ws[4]]  # the table under the sheet's title and note
         assert "Old run (£)" in header and "New run (£)" in header and "Change (£)" in header
-        for c in ws[2]:
+        for c in ws[5]:
             if header[c.column - 1].endswith("(£)"):
                 assert c.number_format == money_fmt, (name, header[c.column - 1])
     ws = wb["Convergence"]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[4]]
     assert header[2:7] == [
         "Old run (£)",
         "New run (£)",
@@ -232,8 +232,8 @@ def test_changes_workbook_columns_look_as_the_models_do(two_runs, tmp_path):
         "Target share, old run",
         "Target share, new run",
     ]
-    assert [c.number_format for c in ws[2][2:7]] == [money_fmt] * 3 + [share_fmt] * 2
-    assert [c.value for c in wb["Changes"][1]][5:7] == [
+    assert [c.number_format for c in ws[5][2:7]] == [money_fmt] * 3 + [share_fmt] * 2
+    assert [c.value for c in wb["Changes"][4]][5:7] == [
         "From budget line amounts (£)",
         "From shares (£)",
     ]

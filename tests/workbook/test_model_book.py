@@ -344,7 +344,8 @@ def test_equity_formulas_equal_engine(recalculated, demo_run):
     rows = recalculated["Equity"]
     for level in ("places", "practices"):
         eq = result.equity[level].units.set_index("unit")
-        at = next(i for i, r in enumerate(rows) if str(r[0]).lower().startswith(level))
+        unit = label("place" if level == "places" else "practice_code")
+        at = next(i for i, r in enumerate(rows) if i and r[0] == unit) - 1  # the table's title
         header = rows[at + 1]
         col = {h: j for j, h in enumerate(header)}
         body = rows[at + 2 : at + 2 + len(eq)]

@@ -119,12 +119,18 @@ def workbooks(tmp_path_factory, libreoffice) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def printed(workbooks, tmp_path_factory) -> dict[str, list[str]]:
+def pdfs(workbooks, tmp_path_factory) -> dict[str, Path]:
+    """Every workbook printed once by LibreOffice, as a reader would print it."""
     out = tmp_path_factory.mktemp("pdf")
     return {
-        kind: pdf_pages(to_pdf(path, out / kind.replace(" ", "-")))
+        kind: to_pdf(path, out / kind.replace(" ", "-").replace("£", "k"))
         for kind, path in workbooks.items()
     }
+
+
+@pytest.fixture(scope="module")
+def printed(pdfs) -> dict[str, list[str]]:
+    return {kind: pdf_pages(pdf) for kind, pdf in pdfs.items()}
 
 
 def output_sheets(kind: str, wb) -> list:
@@ -163,12 +169,17 @@ def test_page_setup_fits_one_page_wide_or_legibly_with_a_numbered_footer(workboo
             where = f"{kind}: sheet {ws.title}"
             if ws.sheet_properties.pageSetUpPr.fitToPage:
                 assert ws.page_setup.fitToWidth in (1, "1"), where
-                # One page tall only for a cover, where that stays legible.
-                tall = (1, "1") if ws.title == "Cover" and kind == "model" else (0, "0")
-                assert ws.page_setup.fitToHeight in tall, where
-            else:  # too wide to fit legibly: at a legible scale, column A on every page
+                # One page tall only for a cover, and a pack's pages 1 and 3.
+                one = (kind == "model" and ws.title == "Cover") or (
+                    kind.startswith("pack") and ws.title in ("Summary", "Target")
+                )
+                assert ws.page_setup.fitToHeight in ((1, "1") if one else (0, "0")), where
+            else:  # too wide to fit legibly: at a legible scale, the row's names on every page
+                from xlalloc.workbook.model_book import IDENTIFYING
+
                 assert 72 <= int(ws.page_setup.scale) <= 100, where
-                assert ws.print_title_cols == "$A:$A", where
+                first, last = IDENTIFYING.get(ws.title, "A:A").split(":")
+                assert ws.print_title_cols == f"${first}:${last}", where
             assert ws.page_setup.paperSize in (9, "9"), where
             footer = ws.oddFooter
             assert footer.left.text == "&A", where
@@ -280,12 +291,115 @@ def _part(path: Path, prefix: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def text_sizes(workbooks, tmp_path_factory) -> dict[str, list[tuple[str, float, int]]]:
-    out = tmp_path_factory.mktemp("sizes")
-    return {
-        kind: body_text_sizes(to_pdf(path, out / kind.replace(" ", "-").replace("£", "k")))
-        for kind, path in workbooks.items()
+def text_sizes(pdfs) -> dict[str, list[tuple[str, float, int]]]:
+    return {kind: body_text_sizes(pdf) for kind, pdf in pdfs.items()}
+
+
+def _content_lines(page: str) -> list[str]:
+    """A printed page's lines between its header (the marking) and its footer."""
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    return lines[1:-1]
+
+
+def test_no_printed_page_has_fewer_than_three_lines(workbooks, printed, text_sizes):
+    """A page of a title's tail or one row is a page to merge with the one before it.
+
+    Every page xlalloc lays out: its output sheets (a model's input sheets hold the
+    user's rows, however many the last page gets).
+    """
+    thin = {
+        kind: [
+            (i + 1, text_sizes[kind][i][0], _content_lines(page))
+            for i, page in enumerate(pages)
+            if len(_content_lines(page)) < 3
+            and text_sizes[kind][i][0]
+            in {ws.title for ws in output_sheets(kind, load_workbook(workbooks[kind]))}
+        ]
+        for kind, pages in printed.items()
     }
+    assert {k: v for k, v in thin.items() if v} == {}
+
+
+def _squeezed(text: str, split: bool = False):
+    """Text without its spaces and line breaks (or its words), in one Unicode form."""
+    import unicodedata
+
+    words = unicodedata.normalize("NFKC", text).split()
+    if not split:
+        return "".join(words)
+    # A word breaks after its hyphen at a line's end (core-/grown): its parts count.
+    return [part for w in words for part in re.split(r"(?<=-)(?=.)", w)]
+
+
+def _printed_cells(ws) -> list[str]:
+    """The text cells of a sheet's print area (all its cells if it has none)."""
+    from openpyxl.utils import range_boundaries
+
+    area = ws.print_area
+    bounds = range_boundaries(str(area).split("!")[-1].replace("$", "")) if area else None
+    out = []
+    for row in ws.iter_rows():
+        for c in row:
+            if not isinstance(c.value, str) or not c.value.strip() or c.value.startswith("="):
+                continue
+            if bounds and not (
+                bounds[0] <= c.column <= bounds[2] and bounds[1] <= c.row <= bounds[3]
+            ):
+                continue
+            out.append(c.value)
+    return out
+
+
+def test_every_text_cell_is_printed_in_full(workbooks, printed, text_sizes):
+    """No text cut off by the cell beside it, a chart or the page's edge (board-papers.md).
+
+    Each word of every text cell in a sheet's print area is among the words printed on
+    that sheet's pages (a cell cut short loses its last words, or ends mid-word).
+    """
+    cut = {}
+    for kind, path in workbooks.items():
+        words: dict[str, set[str]] = {}
+        for (sheet, _size, _n), page in zip(text_sizes[kind], printed[kind], strict=True):
+            words.setdefault(sheet, set()).update(_squeezed(page, split=True))
+        missing = [
+            (ws.title, value)
+            for ws in output_sheets(kind, load_workbook(path))
+            for value in _printed_cells(ws)
+            if not set(_squeezed(value, split=True)) <= words.get(ws.title, set())
+        ]
+        if missing:
+            cut[kind] = missing[:10]
+    assert cut == {}
+
+
+def test_every_continuation_page_repeats_its_tables_header(workbooks, printed, text_sizes):
+    """A sheet that runs on to another page prints its header rows on each page after."""
+    headless = {}
+    for kind, path in workbooks.items():
+        wb = load_workbook(path)
+        sheets = {ws.title: ws for ws in output_sheets(kind, wb)}
+        pages = list(zip((s for s, _z, _n in text_sizes[kind]), printed[kind], strict=True))
+        seen: set[str] = set()  # sheets whose repeated table has started printing
+        for i, (sheet, page) in enumerate(pages):
+            if sheet not in sheets:
+                continue
+            ws = sheets[sheet]
+            rows = ws.print_title_rows
+            continuation = i and sheet == pages[i - 1][0]
+            if not rows:
+                if continuation and not ws._charts:  # a chart's page needs no header
+                    headless.setdefault(kind, []).append((i + 1, sheet, "no title rows"))
+                continue
+            last = int(str(rows).split(":")[-1].replace("$", ""))
+            head = next(
+                (c.value for c in ws[last] if isinstance(c.value, str) and c.value.strip()), ""
+            )
+            printed_head = _squeezed(head) in _squeezed(page)
+            if continuation and sheet in seen and not printed_head:
+                headless.setdefault(kind, []).append((i + 1, sheet, head))
+            if printed_head:
+                seen.add(sheet)
+    assert headless == {}
 
 
 def test_every_printed_page_has_body_text_of_8_points_or_more(text_sizes):

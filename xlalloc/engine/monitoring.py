@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problems, did_you_mean, listed, nearest
 from .frames import is_blank, source_rows, text_codes
-from .rounding import MAX_AMOUNT, largest_remainder
+from .rounding import MAX_AMOUNT, units_of
 
 __all__ = [
     "Actuals",
@@ -113,12 +113,43 @@ def phase_budgets(
         ``place, programme, month, budget``.
     """
     p = check_phasing(phasing)
-    rows = []
-    for r in annual.itertuples(index=False):
-        monthly = largest_remainder(p.to_numpy(), float(r.budget), unit, order=list(MONTHS))
-        for m, b in zip(MONTHS, monthly):
-            rows.append((r.place, r.programme, m, b))
-    return pd.DataFrame(rows, columns=["place", "programme", "month", "budget"])
+    monthly = phased(p.to_numpy(dtype=np.float64), annual["budget"].to_numpy(dtype=float), unit)
+    n = len(annual)
+    return pd.DataFrame(
+        {
+            "place": np.repeat(annual["place"].to_numpy(dtype=object), 12),
+            "programme": np.repeat(annual["programme"].to_numpy(dtype=object), 12),
+            "month": np.tile(np.array(MONTHS, dtype=np.int64), n),
+            "budget": monthly.reshape(-1),
+        }
+    )
+
+
+def phased(shares: np.ndarray, budgets: np.ndarray, unit: float) -> np.ndarray:
+    """Every budget spread over the twelve months at once, as :func:`largest_remainder` would.
+
+    Row by row the same figures as ``largest_remainder(shares, budget, unit,
+    order=MONTHS)`` (a property test holds them equal): each month's exact share of the
+    budget in whole units, rounded down, and the units left over one each to the months
+    with the largest remainders, ties to the earlier month; a negative budget is rounded
+    as its magnitude.
+
+    Returns:
+        One row of twelve monthly budgets per budget.
+    """
+    n = np.array([units_of(float(b), unit) for b in budgets], dtype=np.int64)
+    sign, n = np.sign(n), np.abs(n)
+    exact = (shares / shares.sum())[None, :] * n[:, None]
+    counts = np.floor(exact + 1e-9).astype(np.int64)
+    need = n - counts.sum(axis=1)
+    rem = np.round(exact - counts, 6)
+    month = np.broadcast_to(np.arange(12), rem.shape)
+    order = np.where(
+        (need > 0)[:, None], np.lexsort((month, -rem), axis=-1), np.lexsort((month, rem), axis=-1)
+    )
+    delta = np.zeros_like(counts)
+    np.put_along_axis(delta, order, (month < np.abs(need)[:, None]) * np.sign(need)[:, None], 1)
+    return (sign[:, None] * (counts + delta)).astype(np.float64) * unit
 
 
 @dataclass
@@ -471,8 +502,18 @@ def _numbers(values: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(values) or pd.api.types.is_integer_dtype(values):
         return values.astype("float64")  # numbers already: no TRUE/FALSE among them
     v = values.astype(object)
-    v = v.where(~v.map(lambda x: isinstance(x, bool | np.bool_)), None)
+    if pd.api.types.infer_dtype(v, skipna=True) not in NO_BOOLEANS:  # look value by value
+        flags = np.fromiter((t in BOOLEANS for t in map(type, v)), dtype=bool, count=len(v))
+        v = v.where(~flags, None)
     return pd.to_numeric(v, errors="coerce").astype("float64")
+
+
+#: What pandas infers of a column that holds no TRUE or FALSE (worked out in C, at once).
+NO_BOOLEANS = frozenset(
+    {"string", "empty", "floating", "integer", "mixed-integer-float", "decimal", "bytes"}
+)
+#: The types of TRUE and FALSE as readers give them (neither can be subclassed).
+BOOLEANS = frozenset({bool, np.bool_})
 
 
 def _reasons(i: int, r: dict[str, object], df: pd.DataFrame, c: _Rows) -> list[str]:
@@ -637,22 +678,38 @@ def budget_vs_actual(
     """
     if month not in MONTHS:
         raise InputError(f"month must be 1 to 12; got {month}", where="month")
-    keys = ["place", "programme"]
-    annual = monthly.groupby(keys, sort=False)["budget"].sum().rename("annual_budget")
-    ytd = monthly[monthly["month"] <= month].groupby(keys, sort=False)["budget"].sum()
-    act = actuals_at(ledger, month).lines / 100  # exact, then rounded once with the ledger
-    out = pd.concat([annual, ytd.rename("ytd_budget")], axis=1)
-    out["ytd_actual"] = act.reindex(out.index).fillna(0.0)
-    out["variance"] = out["ytd_budget"] - out["ytd_actual"]
-    out["variance_pct"] = np.where(
-        out["ytd_budget"] != 0,
-        out["variance"] / out["ytd_budget"].where(out["ytd_budget"] != 0, 1),
-        np.nan,
+    # Each line (place, programme) numbered in order of first appearance; its months
+    # summed in row order (as a groupby would, in one pass over plain arrays).
+    pc, pu = pd.factorize(monthly["place"], sort=False)
+    qc, qu = pd.factorize(monthly["programme"], sort=False)
+    n_q = max(len(qu), 1)
+    codes, lines = pd.factorize(pc.astype(np.int64) * n_q + qc, sort=False)
+    budget = monthly["budget"].to_numpy(dtype=np.float64)
+    to_date = monthly["month"].to_numpy() <= month
+    annual = np.bincount(codes, weights=budget, minlength=len(lines))
+    ytd = np.bincount(codes[to_date], weights=budget[to_date], minlength=len(lines))
+    place, programme = pu[lines // n_q], qu[lines % n_q]
+    act = actuals_at(ledger, month).lines  # exact, then rounded once with the ledger
+    pence = dict(zip(act.index.tolist(), act.to_numpy().tolist()))
+    actual = np.array([pence.get(k, 0) for k in zip(place, programme)], dtype=np.float64) / 100
+    variance = ytd - actual
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(ytd != 0, variance / np.where(ytd != 0, ytd, 1), np.nan)
+    forecast = actual / month * 12
+    return pd.DataFrame(
+        {
+            "place": place,
+            "programme": programme,
+            "annual_budget": annual,
+            "ytd_budget": ytd,
+            "ytd_actual": actual,
+            "variance": variance,
+            "variance_pct": pct,
+            "forecast_outturn": forecast,
+            "forecast_variance": annual - forecast,
+            "flagged": np.abs(np.nan_to_num(pct)) > threshold,
+        }
     )
-    out["forecast_outturn"] = out["ytd_actual"] / month * 12
-    out["forecast_variance"] = out["annual_budget"] - out["forecast_outturn"]
-    out["flagged"] = out["variance_pct"].abs() > threshold
-    return out.reset_index()
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,43 @@ CHART_ROWS = 20
 STEPS = ("Old total", "From amounts", "From shares", "New total")
 
 
+#: Each sheet's title and the sentence under it: what a committee reads the page for.
+TITLES = {
+    "Changes": (
+        "What changed by care programme and place",
+        "Each line's change from the old run to the new, split into the change from the "
+        "budget lines' amounts and the change from the shares the methods gave.",
+    ),
+    "Places": (
+        "What changed for the ICB and each place",
+        "The change in each place's budget, split into the change from the budget lines' "
+        "amounts and the change from the shares.",
+    ),
+    "Targets": (
+        "What changed in the need-based targets",
+        "Each place's target, split into the change from the ICB budget and the change "
+        "from need (its target share).",
+    ),
+    "Convergence": (
+        "What changed in convergence",
+        "Each place's allocation, target share and distance from target in the two runs.",
+    ),
+    "Policy": (
+        "What changed in the Policy",
+        "The parameters that differ between the two runs: what was changed to make the difference.",
+    ),
+}
+#: The row of each table's header, under its sheet's title and note.
+HEADER_ROW = 4
+
+
+def _titled(name: str, look: Look) -> Drawing:
+    """A comparison sheet with its title and the note saying what it shows."""
+    d = Drawing(name, look)
+    d.title(*TITLES[name])
+    return d
+
+
 def _table_sheet(
     name: str,
     df: pd.DataFrame,
@@ -37,16 +74,17 @@ def _table_sheet(
     parts: tuple[str, str],
 ) -> SheetSpec:
     """A table with ``change`` as a formula, and its identity checked."""
-    d = Drawing(name, look)
-    last = frame_sheet(d, df)
+    d = _titled(name, look)
+    last = frame_sheet(d, df, start_row=HEADER_ROW)
     at = {c: i + 1 for i, c in enumerate(df.columns)}
     o, n, ch = (col(at[c]) for c in ("old", "new", "change"))
     a, s = (col(at[c]) for c in parts)
+    first = HEADER_ROW + 1
     for i, v in enumerate(df["change"]):
-        r = i + 2
+        r = i + first
         d.formula(r, at["change"], f"={n}{r}-{o}{r}", MONEY, value=float(v))
     q = quote_sheet(name)
-    rng = {k: f"{q}!${k}$2:${k}${last}" for k in (o, n, a, s)}
+    rng = {k: f"{q}!${k}${first}:${k}${last}" for k in (o, n, a, s)}
     checks.append(
         (
             f"{name}: old + {label(parts[0]).lower()} + {label(parts[1]).lower()} "
@@ -71,7 +109,7 @@ def _waterfall_sheet(places: pd.DataFrame, look: Look) -> SheetSpec:
     src = quote_sheet("Places")
     row = 4
     for k, rec in enumerate(places.itertuples(index=False)):
-        p = k + 2  # the row of this place on the Places sheet
+        p = k + HEADER_ROW + 1  # the row of this place on the Places sheet
         ref = {c: f"{src}!${col(at[c])}${p}" for c in ("old", "new", "from_amounts", "from_shares")}
         old, a, s, new = rec.old, rec.from_amounts, rec.from_shares, rec.new
         if k:
@@ -159,14 +197,15 @@ def write_changes(
         _table_sheet("Targets", comparison.targets, look, checks, ("from_budget", "from_need")),
     ]
     if comparison.convergence is not None:
-        d = Drawing("Convergence", look)
-        frame_sheet(d, comparison.convergence)
+        d = _titled("Convergence", look)
+        frame_sheet(d, comparison.convergence, start_row=HEADER_ROW)
         specs.append(d.spec())
-    d = Drawing("Policy", look)  # what was changed to make the difference
-    if len(comparison.policy):
-        frame_sheet(d, comparison.policy.astype(object).where(comparison.policy.notna(), "(blank)"))
+    d = _titled("Policy", look)  # what was changed to make the difference
+    policy = comparison.policy
+    if len(policy):
+        frame_sheet(d, policy.astype(object).where(policy.notna(), "(blank)"), HEADER_ROW)
     else:
-        d.note(1, 1, "No Policy parameter differs between the two runs.")
+        d.note(HEADER_ROW, 1, "No Policy parameter differs between the two runs.")
     specs.append(d.spec())
     d = Drawing("Checks", look)
     d.title(

@@ -678,7 +678,7 @@ def write_package(
     order: Sequence[str],
     out: io.BufferedIOBase | str | Path,
     infos: dict[str, zipfile.ZipInfo] | None = None,
-    source: str | Path | None = None,
+    source: str | Path | io.BytesIO | None = None,
     original: dict[str, bytes] | None = None,
 ) -> None:
     """Write parts as a zip package.

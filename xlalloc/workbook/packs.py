@@ -16,16 +16,17 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from .._version import __version__
 from ..engine.errors import InputError, listed, option
 from ..engine.monitoring import MONTH_NAMES, Reconciliation
-from ..model.labels import money_label
+from ..model.labels import label, money_label
 from .files import atomic_write
-from .package import defined_cells, fill_template, read_parts, read_parts_bytes, write_package
+from .package import defined_cells, fill_template, read_parts_bytes, write_package
 from .sheetspec import (
     BODY_FONT,
     PENCE,
@@ -255,7 +256,7 @@ class PackData:
     month: int
     threshold: float
     programmes: pd.DataFrame  # programme, annual_budget, ytd_budget, ytd_actual
-    targets: pd.DataFrame  # measure, value, kind -> written as two columns
+    targets: list[tuple[str, float, str]]  # measure, value, kind: written as two columns
     trajectory: pd.DataFrame  # place, then one column per year: distance from target
     notes: list[str]
     run_at: str = ""
@@ -277,19 +278,30 @@ class PackData:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def template_parts(template: str | Path | None) -> tuple[dict[str, bytes], list[zipfile.ZipInfo]]:
-    """A template's parts and zip entries (xlalloc's own template if ``None``)."""
+class Template(NamedTuple):
+    """A pack template as read: its parts, its zip entries and the file's bytes.
+
+    The bytes let each pack copy the parts it leaves unchanged (the theme, the styles'
+    fonts ...) as they are stored, without compressing them again for every pack.
+    """
+
+    parts: dict[str, bytes]
+    infos: list[zipfile.ZipInfo]
+    data: bytes
+
+
+def template_parts(template: str | Path | None) -> Template:
+    """A template's parts, zip entries and bytes (xlalloc's own template if ``None``)."""
     if template is None:
         data = _default_template()
-        source: str | Path | io.BytesIO = io.BytesIO(data)
-        parts = read_parts_bytes(data)
     else:
         source = Path(template)
         if not source.is_file():
             raise InputError(f"pack template not found: {template}", where=option("template"))
-        parts = read_parts(source)
-    with zipfile.ZipFile(source) as z:
-        return parts, z.infolist()
+        data = source.read_bytes()
+    parts = read_parts_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return Template(parts, z.infolist(), data)
 
 
 @functools.lru_cache(maxsize=1)
@@ -302,9 +314,7 @@ def _default_template() -> bytes:
     return normalised_zip(raw.getvalue())
 
 
-def fill_pack(
-    template: tuple[dict[str, bytes], list[zipfile.ZipInfo]], data: PackData, out: str | Path
-) -> Path:
+def fill_pack(template: Template, data: PackData, out: str | Path) -> Path:
     """Fill the template's named places with one pack's data; keep everything else.
 
     Only cells, highlights and charts at the named places are written (with stored
@@ -315,7 +325,7 @@ def fill_pack(
     Raises:
         InputError: The template lacks named places (every missing one listed).
     """
-    parts, infos = template
+    parts, infos, raw = template
     places = defined_cells(parts)
     missing = [n for n in (*CELLS, *ANCHORS) if n not in places]
     if missing:
@@ -336,9 +346,16 @@ def fill_pack(
     _trajectory(at, data)
     _notes(at, data)
     new = [_exceptions_sheet(data)] if data.exceptions is not None else []
-    filled = fill_template(parts, [d.spec() for d in at.draws.values()], new)
+    filled = fill_template(parts, [d.spec(fit=False) for d in at.draws.values()], new)
     buf = io.BytesIO()
-    write_package(filled, [i.filename for i in infos], buf, {i.filename: i for i in infos})
+    write_package(
+        filled,
+        [i.filename for i in infos],
+        buf,
+        {i.filename: i for i in infos},
+        source=io.BytesIO(raw),  # the parts left as they were: copied, not compressed again
+        original=parts,
+    )
     return atomic_write(out, buf.getvalue())
 
 
@@ -431,10 +448,9 @@ def _months(at: _Places, data: PackData) -> None:
     d, r, c = at("months_table")
     m = data.months
     d.header(r, c, MONTH_HEADERS)
-    for i, rec in enumerate(m.itertuples(index=False)):
-        d.put(r + 1 + i, c, MONTH_NAMES[int(rec.month) - 1])
-        for j, v in enumerate((rec.budget_to_date, rec.actual_to_date, rec.forecast), start=1):
-            d.put(r + 1 + i, c + j, None if pd.isna(v) else float(v), MONEY)
+    d.column(r + 1, c, [MONTH_NAMES[int(k) - 1] for k in m["month"]])
+    for j, name in enumerate(("budget_to_date", "actual_to_date", "forecast"), start=1):
+        d.column(r + 1, c + j, m[name].to_numpy(), MONEY)  # blanks (NaN) left empty
     if not at.has("months_chart"):
         return
     cd, cr, cc = at("months_chart")
@@ -464,9 +480,9 @@ def _targets(at: _Places, data: PackData) -> None:
     d, r, c = at("targets_table")
     kinds = {"money": MONEY, "share": PCT, "percent": PCT_SIGNED, "index": INDEX, "count": "#,##0"}
     d.header(r, c, ["Measure", "Value"])
-    for i, rec in enumerate(data.targets.itertuples(index=False)):
-        d.put(r + 1 + i, c, money_label(rec.measure, data.look.money))
-        d.put(r + 1 + i, c + 1, rec.value, kinds[rec.kind])
+    for i, (measure, value, kind) in enumerate(data.targets):
+        d.put(r + 1 + i, c, money_label(measure, data.look.money))
+        d.put(r + 1 + i, c + 1, value, kinds[kind])
     at.ended("targets_table", r + len(data.targets), c + 1)
 
 
@@ -475,11 +491,14 @@ def _trajectory(at: _Places, data: PackData) -> None:
     d, r, c = at("trajectory_table")
     traj = data.trajectory
     d.note(r - 1, c, "Distance from target by year (positive: above target)", bold=True)
-    shown_traj = traj.rename(columns={"baseline": "Baseline"})
-    last = d.block(r, c, shown_traj, {k: PCT_SIGNED for k in shown_traj.columns[1:]})
+    years = ["Baseline" if k == "baseline" else str(k) for k in traj.columns[1:]]
+    d.header(r, c, [label("place"), *years])
+    d.column(r + 1, c, traj.iloc[:, 0].tolist())
+    for j in range(1, traj.shape[1]):
+        d.column(r + 1, c + j, traj.iloc[:, j].to_numpy(dtype=float), PCT_SIGNED)
+    last = r + len(traj)
     if traj.shape[1] > 2:
         cd, cr, cc = at("trajectory_chart")
-        years = list(shown_traj.columns[1:])
         cd.charts.append(
             ChartSpec(
                 title=f"Distance from target, {years[0].lower()} to {years[-1]} (positive: "
@@ -597,12 +616,13 @@ def _bva_table(
     d.header(r0, c0, names)
     L = [col(c0 + j) for j in range(len(names))]
     first = r0 + 1
-    rows = rows.reset_index(drop=True)
+    lines = [str(v) for v in rows.iloc[:, 0]]
+    figures = np.column_stack(
+        [rows[k].to_numpy(dtype=float) for k in ("annual_budget", "ytd_budget", "ytd_actual")]
+    ).tolist()
     sums = [0.0] * 8
-    for i, r in rows.iterrows():
-        rr = first + int(i)
-        line = str(r.iloc[0])
-        annual, ytd, actual = (float(r[k]) for k in ("annual_budget", "ytd_budget", "ytd_actual"))
+    for i, (line, (annual, ytd, actual)) in enumerate(zip(lines, figures, strict=True)):
+        rr = first + i
         forecast = actual / data.month * 12
         d.put(rr, c0, line, wrap=True)  # a long programme's name wraps in its column
         for j, v in enumerate((annual, ytd, actual), start=1):

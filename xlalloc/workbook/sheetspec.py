@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import NamedTuple, cast
@@ -512,6 +512,11 @@ class Drawing:
         self.keep: list[tuple[int, int]] = []
         #: Headers wrap to lines of about this many characters (narrower: more lines).
         self.header_width: float = HEADER_WIDTH
+        #: The rows :meth:`header` drew, in order.
+        self.header_rows: list[int] = []
+        #: Print the last table's header (and its title) at the top of every page after
+        #: it: a table that runs on is readable page by page (:meth:`spec`).
+        self.repeat_header = False
 
     @property
     def last_row(self) -> int:
@@ -670,6 +675,7 @@ class Drawing:
 
     def header(self, row: int, column: int, names: list[str]) -> None:
         """A styled header row (names as given; money labels in the sheet's unit)."""
+        self.header_rows.append(row)
         for j, name in enumerate(names):
             self.put(
                 row,
@@ -708,12 +714,18 @@ class Drawing:
         # Long text (explanations, notes) wraps in a column of its own width.
         wraps = [
             str(c) in (wrap or {})
-            or any(isinstance(v, str) and len(v) > LONG_TEXT for v in values[:, j])
+            or any(
+                isinstance(v, str) and len(v) > LONG_TEXT and any(ch.isspace() for ch in v)
+                for v in values[:, j]
+            )
             for j, c in enumerate(df.columns)
         ]
         for j, w in enumerate(wraps):
             if w:
                 self.width(column + j, (wrap or {}).get(str(df.columns[j]), LONG_TEXT))
+            elif longest := _longest_identifier(values[:, j]):
+                # An identifier (a SHA-256, a file name) cannot wrap: its column shows it.
+                self.width(column + j, longest + 2)
         for j in range(df.shape[1]):
             self.column(row + 1, column + j, df.iloc[:, j], fmts[j], wrap=wraps[j])
         last = row + len(df)
@@ -746,13 +758,38 @@ class Drawing:
         """
         self.keep.append((first, last))
 
+    def _title_rows(self) -> tuple[int, int]:
+        """The last table's header row, with the title above it where it has one.
+
+        Printed at the top of every page after the table starts (a spreadsheet repeats
+        title rows only on the pages after them), so the table's continuation pages
+        carry its header; the pages before it are as they were.
+        """
+        h = self.header_rows[-1]
+        above = [cell for (r, _j), cell in self._cells.items() if r == h - 1]
+        return (h - 1, h) if len(above) == 1 and isinstance(above[0].value, str) else (h, h)
+
     def width(self, column: int | str, width: float) -> None:
         """A column's width for text (by number or letter); figures still fit."""
         self.widths[column if isinstance(column, str) else col(column)] = width
 
-    def spec(self) -> SheetSpec:
-        """The drawing as a :class:`SheetSpec`, with widths fitted and header rows sized."""
+    def spec(self, fit: bool = True) -> SheetSpec:
+        """The drawing as a :class:`SheetSpec`, with widths fitted and header rows sized.
+
+        Args:
+            fit: Fit the columns' widths and size the rows; ``False`` for cells written
+                onto a template's sheet, whose columns are the template's own (the rows
+                of wrapped text are sized to them where the cells are written).
+        """
         cells = [self._cells[k] for k in sorted(self._cells)]
+        if not fit:
+            return SheetSpec(
+                self.name,
+                cells,
+                charts=list(self.charts),
+                highlights=list(self.highlights),
+                page=self.page,
+            )
         need: dict[int, float] = {}  # figures and headers: never narrower
         text: dict[int, float] = {}  # text: as wide as it is, up to MAX_WIDTH
         # Figures in a number format with fixed decimals show wider the further they are
@@ -796,6 +833,9 @@ class Drawing:
             widths[letter] = float(math.ceil(max(base, need.get(j, 0) + 2, 6)))
         cells = _wrap_long_notes(cells, widths)
         heights = wrapped_heights(cells, lambda j: widths.get(col(j), 8.43))
+        page = self.page
+        if self.repeat_header and self.header_rows:
+            page = replace(page, title_rows=self._title_rows())
         return SheetSpec(
             self.name,
             cells,
@@ -805,11 +845,20 @@ class Drawing:
             self.freeze,
             list(self.highlights),
             heights,
-            self.page,
+            page,
             list(self.tables),
             sorted(set(self.breaks)),
             sorted(self.keep),
         )
+
+
+def _longest_identifier(values: np.ndarray) -> int:
+    """The length of the longest one-word text wider than a column is made (0: none)."""
+    longest = 0
+    for v in values:
+        if isinstance(v, str) and len(v) > MAX_WIDTH - 2 and not any(ch.isspace() for ch in v):
+            longest = max(longest, len(v))
+    return longest
 
 
 def _wrap_long_notes(cells: list[CellSpec], widths: Mapping[str, float]) -> list[CellSpec]:

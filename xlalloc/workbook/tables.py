@@ -31,6 +31,7 @@ from .sheetspec import (
     Drawing,
     Look,
     SheetSpec,
+    col,
 )
 
 __all__ = [
@@ -202,11 +203,27 @@ WIDE_TABLE = 9
 WIDE_HEADER_WIDTH = 10
 
 
+def _total_row(d: Drawing, df: pd.DataFrame, last: int, columns: Sequence[str]) -> None:
+    """A bold Total row under a table (header in row 1): ``=SUM`` of each column named."""
+    d.put(last + 1, 1, "Total", bold=True)
+    for name in columns:
+        j = list(df.columns).index(name) + 1
+        d.formula(
+            last + 1,
+            j,
+            f"=SUM({col(j)}2:{col(j)}{last})",
+            number_format(name),
+            bold=True,
+            value=float(df[name].sum()),
+        )
+
+
 def write_tables(
     path: str | Path,
     tables: Mapping[str, pd.DataFrame],
     charts: Mapping[str, list[ChartSpec]] | None = None,
     look: Look | None = None,
+    totals: Mapping[str, Sequence[str]] | None = None,
 ) -> Path:
     """Write tables to ``.xlsx`` (a sheet each) or ``.csv`` (one table only).
 
@@ -216,6 +233,8 @@ def write_tables(
             table with further tables written beside it as ``NAME-SHEET.csv``.
         charts: Charts by sheet name (workbooks only); each on a page of its own.
         look: Money unit, protective marking and run stamp (workbooks only).
+        totals: Columns summed in a Total row under a sheet's table, by sheet name
+            (workbooks only: a CSV keeps only the rows).
 
     Returns:
         The path written.
@@ -246,7 +265,9 @@ def write_tables(
                 span=max(1, len(table.columns) - 2),
             )
         else:
-            frame_sheet(d, df)
+            last = frame_sheet(d, df)
+            if (totals or {}).get(name):
+                _total_row(d, df, last, (totals or {})[name])
         for chart in (charts or {}).get(name, []):
             d.chart_below(chart)
         specs.append(d.spec())

@@ -220,8 +220,17 @@ def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> Sh
         row += 2
     else:
         row = _table(d, row, spread, {c: "0.00%" for c in spread.columns if c != "place"})
+    names = {"kind": "Kind", "item": "Item", "years": "Years", "rows": "Rows", "sha256": "SHA-256"}
+    data = data_log(result).rename(columns=names)
+    row = _words(d, row, "Data log: where the figures came from", data, [1, 5, 1, 1, 1])
+    signed = _signed(result)
+    if signed:  # read back by the next run: what each sign-off was given against
+        title = "Sign-off record: what each signature was given against (read by the next run)"
+        row = _words(d, row, title, _record(signed), [1, 1, 1, 1, 1, 2, 2])
     row += 1
-    d.breaks.append(row)  # the log starts a page: the page a reviewer initials
+    # The log starts a page (the page a reviewer initials) and comes last: its header
+    # repeats on every page it runs on to.
+    d.breaks.append(row)
     row = _section(d, row, "Assumptions log: every Policy parameter")
     log = assumptions_log(result.inputs.policy, result.inputs.previous, PARAMETERS)
     log.columns = list(LOG_HEADER)
@@ -244,13 +253,6 @@ def _assurance_sheet(result: ModelResult, checks: list[Check], look: Look) -> Sh
             span=len(WIDTHS),
         )
         row += 1
-    names = {"kind": "Kind", "item": "Item", "years": "Years", "rows": "Rows", "sha256": "SHA-256"}
-    data = data_log(result).rename(columns=names)
-    row = _words(d, row, "Data log: where the figures came from", data, [1, 5, 1, 1, 1])
-    signed = _signed(result)
-    if signed:  # read back by the next run: what each sign-off was given against
-        title = "Sign-off record: what each signature was given against (read by the next run)"
-        row = _words(d, row, title, _record(signed), [1, 1, 1, 1, 1, 2, 2])
     for k, width in enumerate(WIDTHS):
         d.width(col(k + 1), width)
     return d.spec()

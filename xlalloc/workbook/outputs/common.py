@@ -91,6 +91,7 @@ def output_sheet(name: str, title: str, look: Look | None = None) -> Drawing:
     d = Drawing(name, look)
     d.title(title, OUTPUT_NOTE)
     d.print_setup(landscape=True, title_rows=(1, 2))
+    d.repeat_header = True  # a table that runs on repeats its header on every page
     d.tab_color = "C00000" if name == CHECKS else "A6A6A6"
     return d
 

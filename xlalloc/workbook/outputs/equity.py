@@ -49,8 +49,12 @@ def _equity_sheet(
     }
     row = HEADER_ROW
     for level, eq in result.equity.items():
+        # The measures first, then the table: the practices' table, the longest, comes
+        # last, so its header repeats on every page it runs on to.
         d.note(row, 1, titles[level], bold=True, size=12)
+        row = _measures(d, eq, row + 1) + 1
         first = "place" if level == "places" else "practice_code"
+        d.note(row, 1, f"Each {label(first).lower()}'s spend against its need", bold=True)
         d.header(row + 1, 1, labels([first, *EQUITY_COLUMNS]))
         tot = _units(d, eq.units, row + 2)
         if level == "places":
@@ -60,7 +64,7 @@ def _equity_sheet(
                     f"=ROUND(Equity!D{tot}-SUM({rng.column('Budget', 'amount')}),2)",
                 )
             )
-        row = _measures(d, eq, tot + 2) + 2
+        row = tot + 3
     return d.spec()
 
 
