@@ -249,9 +249,38 @@ class Names:
         return Name(self, name)
 
 
+class OpenedBook:
+    """A workbook file Excel opened: what ``to_pdf`` and ``close`` are asked to do."""
+
+    def __init__(self, app, fullname, update_links=None, read_only=None):
+        self.app, self.fullname, self.read_only = app, fullname, read_only
+        app.opened.append(self)
+        self.closed = False
+
+    def to_pdf(self, path=None, include=None, exclude=None, layout=None, show=False, **_):
+        # Excel's own export; here a PDF's first bytes, to show the file was written.
+        with open(path, "wb") as f:
+            f.write(b"%PDF-1.7 printed by the fake Excel from " + self.fullname.encode())
+        self.app.printed.append(path)
+
+    def close(self):
+        self.closed = True
+
+
+class Books:
+    def __init__(self, app):
+        self.app = app
+
+    def open(self, fullname, update_links=None, read_only=None, **_):
+        return OpenedBook(self.app, fullname, update_links, read_only)
+
+
 class App:
     def __init__(self):
         self.alerts = []
+        self.opened = []
+        self.printed = []
+        self.books = Books(self)
 
     def alert(self, message, title=None):
         self.alerts.append((title, message))

@@ -206,15 +206,19 @@ def packs_action(book: Book) -> list[Path]:
             # The ribbon never replaces a pack: a month's packs already in pack_dir are
             # named, to be moved or deleted first; the model and the ledger never.
             inputs=[p.pack_actuals, *book_file(book)],
+            pdf=p.pack_pdf == "yes",
+            printer=book.print_pdfs,  # on the desktop, Excel's own export
         )
     except InputError as e:
         report_failure(book, e)
         return []
+    pdfs = f" and {len(run.pdfs)} PDFs" if run.pdfs else ""
     book.alert(
-        f"Wrote {len(run.paths)} packs to {p.pack_dir}. "
+        f"Wrote {len(run.paths)} packs{pdfs} to {p.pack_dir}. "
         + " ".join(line[0].upper() + line[1:] + "." for line in reconciliation_lines(run.figures))
+        + "".join(f" {note}." for note in run.notes)
         if run.figures is not None
-        else f"Wrote {len(run.paths)} packs to {p.pack_dir}."
+        else f"Wrote {len(run.paths)} packs{pdfs} to {p.pack_dir}."
     )
     return run.paths
 

@@ -128,7 +128,9 @@ class PackOptions:
         cost_centres_from: Where that map came from, for the notes.
         force: Replace packs of the same period.
         inputs: The files the run read: never written over.
-        pdf: Also print each pack to PDF beside it (LibreOffice headless).
+        pdf: Also print each pack to PDF beside it.
+        printer: What prints the packs to PDF (default: LibreOffice headless; the ribbon
+            passes Excel's own export).
     """
 
     template: str | Path | None = None
@@ -142,6 +144,7 @@ class PackOptions:
     force: bool = False
     inputs: Sequence[str | Path] = ()
     pdf: bool = False
+    printer: Callable[[list[Path]], list[Path]] | None = None
 
 
 def make_packs(
@@ -221,7 +224,7 @@ def make_packs(
     run = PackRun(paths, bva, exceptions, recon.table(), recon)
     if o.pdf:
         step("PDFs")
-        _print(run)
+        _print(run, o.printer or to_pdfs)
     return run
 
 
@@ -237,10 +240,10 @@ def _check_files(out: Path, books: list[str], o: PackOptions) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _print(run: PackRun) -> None:
+def _print(run: PackRun, printer: Callable[[list[Path]], list[Path]]) -> None:
     """Each pack's PDF beside it, or a note saying why none was written."""
     try:
-        run.pdfs = to_pdfs(run.paths)
+        run.pdfs = printer(run.paths)
     except (RuntimeError, OSError, subprocess.SubprocessError) as e:
         run.notes.append(str(e))  # the workbooks are written all the same
 

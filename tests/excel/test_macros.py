@@ -164,6 +164,39 @@ def test_packs_action_from_the_ribbon(demo_model, tmp_path):
         "ICB summary 2026-27 M04.xlsx",
     ]
     assert "Wrote 4 packs" in fake.app.alerts[-1][1]
+    assert fake.app.printed == []  # pack_pdf is no by default
+
+
+def test_the_ribbon_prints_packs_to_pdf_through_excels_own_export(demo_model, tmp_path):
+    """pack_pdf=yes: each pack opened read-only in the same Excel, exported and closed.
+
+    No Excel runs here: the stand-in records xlwings' calls (``app.books.open``,
+    ``Book.to_pdf``, ``Book.close``) and writes a file where Excel would.
+    """
+    from xlalloc import demo
+    from xlalloc.model.runner import run_model
+    from xlalloc.readers.model import read_model
+
+    result = run_model(read_model(demo_model))
+    ledger = tmp_path / "ledger.csv"
+    demo.ledger(result.apportionment.cells, result.inputs.practices, 4).to_csv(ledger, index=False)
+    fake = FakeBook(demo_model)
+    policy = fake.sheets["Policy"]
+    rows = {v: r for (r, c), v in policy.data.items() if c == 1}
+    for name, value in (
+        ("action", "packs"),
+        ("pack_actuals", str(ledger)),
+        ("pack_month", 4),
+        ("pack_dir", str(tmp_path / "packs")),
+        ("pack_pdf", "yes"),
+    ):
+        policy.data[(rows[name], 2)] = value
+    paths = macros.dispatch(XlwingsBook(fake))
+    assert len(paths) == 4
+    assert sorted(fake.app.printed) == sorted(str(p.with_suffix(".pdf")) for p in paths)
+    assert all(b.read_only and b.closed for b in fake.app.opened)
+    assert all(p.with_suffix(".pdf").read_bytes().startswith(b"%PDF") for p in paths)
+    assert "Wrote 4 packs and 4 PDFs" in fake.app.alerts[-1][1]
 
 
 def test_packs_from_an_isfe_ledger_from_the_ribbon(demo_model, tmp_path):

@@ -7,6 +7,7 @@ headless twin is :class:`~xlalloc.workbook.book.FileBook`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, cast
 
 from ..readers.cells import EXCEL_ERRORS, error_message
@@ -239,6 +240,23 @@ class XlwingsBook:
         chart.set_source_data(sh.range((ch.header_row, ch.min_col), (ch.last_row, ch.max_col)))
         chart.name = ch.title
 
+    def print_pdfs(self, workbooks: list[Path]) -> list[Path]:
+        """Each workbook printed to PDF beside it by Excel itself (``Book.to_pdf``).
+
+        Each is opened read-only in this Excel, exported with its own page setup and
+        closed again; the desktop's export needs nothing else installed.
+        """
+        written = []
+        for path in workbooks:
+            book = self.book.app.books.open(str(path), update_links=False, read_only=True)
+            try:
+                target = path.with_suffix(".pdf")
+                book.to_pdf(str(target), show=False)
+                written.append(target)
+            finally:
+                book.close()
+        return written
+
     def alert(self, message: str, title: str = "xlalloc") -> None:
         """A message box."""
         self.book.app.alert(message, title=title)
@@ -299,6 +317,13 @@ class OfficeJsBook(XlwingsBook):
     def merged(self) -> dict[str, list[str]]:
         """Not known on Office.js (see the class)."""
         return {}
+
+    def print_pdfs(self, workbooks: list[Path]) -> list[Path]:
+        """Excel on the web opens no files from a folder: nothing is printed here."""
+        raise RuntimeError(
+            "PDFs not written: Excel on the web cannot open the packs to print them; run "
+            "the packs from Excel on the desktop, or `xlalloc pack --pdf`"
+        )
 
     @staticmethod
     def _clear(sh: Any) -> None:

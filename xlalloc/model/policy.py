@@ -177,6 +177,11 @@ class ModelPolicy(BaseModel):
     pack_threshold: Annotated[float, _engine(PackSettings, "threshold", float, XLALLOC, True)] = (
         _default(PackSettings, "threshold")
     )
+    pack_pdf: Literal["yes", "no"] | None = _own(
+        "no",
+        "also print each pack to PDF beside its workbook: yes or no (blank: no); from the "
+        "ribbon Excel prints them with its own export, elsewhere LibreOffice",
+    )
     target_uncertainty: float | None = _own(
         None,
         "U for target intervals: relative uncertainty of a 250,000 population's "

@@ -23,6 +23,7 @@ from ..readers.cells import parse_number
 from ..readers.model import SheetFile, find_header, open_sheets
 from .files import Snapshot, atomic_write, snapshot
 from .package import fill_template, read_parts, replace_sheets, write_package
+from .pdf import to_pdfs
 from .sheetspec import CellSpec, SheetSpec
 
 __all__ = ["Book", "FileBook", "scenario_rows"]
@@ -53,6 +54,13 @@ class Book(Protocol):
 
     def save(self) -> None:
         """Persist what was written (headless: write the file; Excel: leave to the user)."""
+
+    def print_pdfs(self, workbooks: list[Path]) -> list[Path]:
+        """Each workbook printed to PDF beside it (Excel's own export on the desktop).
+
+        Raises:
+            RuntimeError: Nothing here can print them (the message says what would).
+        """
 
 
 class FileBook:
@@ -169,6 +177,10 @@ class FileBook:
         out = io.BytesIO()
         write_package(new, list(infos), out, infos, source=self.path, original=parts)
         atomic_write(self.output, out.getvalue(), unchanged=self._read)
+
+    def print_pdfs(self, workbooks: list[Path]) -> list[Path]:
+        """Headless: printed by LibreOffice (:func:`~xlalloc.workbook.pdf.to_pdfs`)."""
+        return to_pdfs(workbooks)
 
 
 def scenario_rows(
