@@ -581,3 +581,33 @@ def test_a_map_for_a_ledger_without_cost_centres_is_refused_not_ignored(demo_pac
     with pytest.raises(InputError, match="map.csv maps cost centres, but ledger.csv has no cost"):
         xlalloc.packs(model, ledger, MONTH, tmp_path / "p", map=cc_map)
     assert not (tmp_path / "p").exists()
+
+
+def test_the_year_by_month_of_many_places_is_each_places_own():
+    """Fifteen places and more (NHS Essex has 15): each place's months are its own rows.
+
+    A place's number was once held in eight bits, so from the eleventh place on its
+    months were written to another place's (a pack of Essex failed outright).
+    """
+    from xlalloc.engine.monitoring import Ledger
+    from xlalloc.reporting import _by_month
+
+    places = [f"Place {k:02d}" for k in range(40)]
+    monthly = pd.DataFrame(
+        [(p, "Acute", m, 1000.0 * k + m) for k, p in enumerate(places) for m in range(1, 13)],
+        columns=["place", "programme", "month", "budget"],
+    )
+    rows = pd.DataFrame(
+        [(m, p, "Acute", 10.0 * k + m / 100) for k, p in enumerate(places) for m in (1, 2, 3, 7)]
+        + [(2, places[-1], "Acute", 5.0)],
+        columns=["month", "place", "programme", "amount"],
+    )
+    ledger = Ledger(rows, pd.DataFrame(), float(rows["amount"].sum()))
+    got = _by_month(monthly, ledger, 3, places)
+    for k, p in enumerate(places):
+        budget, actual = got[p]
+        assert budget.tolist() == [1000.0 * k + m for m in range(1, 13)]  # by hand
+        extra = 5.0 if p == places[-1] else 0.0
+        assert actual.tolist() == pytest.approx(
+            [10 * k + 0.01, 10 * k + 0.02 + extra, 10 * k + 0.03]
+        )

@@ -265,7 +265,7 @@ def _by_month(
     """Each place's phased budget (months 1 to 12) and ledger actual (1 to ``month``)."""
     n = len(places)
     budget = np.bincount(
-        pd.Categorical(monthly["place"], categories=places).codes * 12
+        pd.Categorical(monthly["place"], categories=places).codes.astype(np.int64) * 12
         + (monthly["month"].to_numpy(dtype=np.int64) - 1),
         weights=monthly["budget"].to_numpy(dtype=np.float64),
         minlength=n * 12,
@@ -273,7 +273,8 @@ def _by_month(
     rows = ledger.rows
     to_date = (rows["month"] <= month).to_numpy()
     actual = np.bincount(
-        pd.Categorical(rows["place"].to_numpy()[to_date], categories=places).codes * month
+        pd.Categorical(rows["place"].to_numpy()[to_date], categories=places).codes.astype(np.int64)
+        * month
         + (rows["month"].to_numpy()[to_date].astype(np.int64) - 1),
         weights=rows["amount"].to_numpy(dtype=np.float64)[to_date],
         minlength=n * month,

@@ -82,7 +82,7 @@ def chart_xml(sheet: str, ch: ChartSpec) -> str:
     if not ch.legend:
         chart.legend = None
     else:
-        chart.legend.position = "b"
+        chart.legend.position = ch.legend_position
     return chart_part(chart)
 
 

@@ -418,6 +418,8 @@ def _identity(at: _Places, data: PackData) -> None:
     at.cell("pack_sources", "; ".join(data.sources) or "none recorded", fit=False, wrap=True)
 
 
+#: More series than a chart's legend below it leaves room for: the legend goes beside.
+MANY_SERIES = 6
 #: Columns the key messages and the notes are merged across on the default template.
 MESSAGE_SPAN = 11
 
@@ -513,8 +515,11 @@ def _trajectory(at: _Places, data: PackData) -> None:
                 last_row=last,
                 anchor=f"{col(cc)}{cr}",
                 width=10.5,
-                height=6.2,
+                # Many places (the ICB summary): a taller chart, the legend beside it,
+                # as high as the table beside it, so the lines keep their room.
+                height=6.2 if len(traj) <= MANY_SERIES else 6.2 + 0.45 * len(traj),
                 data_sheet=d.name,
+                legend_position="b" if len(traj) <= MANY_SERIES else "r",
             )
         )
     at.ended("trajectory_table", last, c + traj.shape[1] - 1)

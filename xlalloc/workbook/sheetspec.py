@@ -229,6 +229,7 @@ class ChartSpec:
     by_rows: bool = True
     first_series_col: int | None = None
     legend: bool = True
+    legend_position: str = "b"  # "b" (below) or "r" (beside: many series, a tall chart)
     data_sheet: str | None = None  # the sheet holding the data, if not the chart's own
     y_min: float | None = None  # where the value axis starts (default: the application's)
     #: Line charts: each series' dash ("solid", "dash", "sysDot" ...), in order, where a
