@@ -23,7 +23,7 @@ TAG = f" 2026-27 M{MONTH:02d}"
 
 
 @pytest.fixture(scope="module")
-def packs(tmp_path_factory):
+def packs(libreoffice, tmp_path_factory):
     d = tmp_path_factory.mktemp("board")
     model = demo_model(d / "model.xlsx")
     ledger = d / "ledger.csv"
@@ -121,3 +121,67 @@ def test_the_printed_pack_matches_the_recalculated_pack(packs, tmp_path):
         assert a[1:8] == pytest.approx(b[1:8], abs=1e-6), a[0]
     pdf = to_pdf(book, tmp_path / "pdf")
     assert len(pdf_pages(pdf)) == 3
+
+
+@pytest.fixture(scope="module")
+def essex(shared_dir, libreoffice, tmp_path_factory):
+    """A real ICB of fifteen places from NHS England's three 2026/27 to 2028/29 files.
+
+    NHS Essex ICB by local authority district, with the demo's budget lines
+    (by capitation) scaled by 1.3, baselines near each place's share and three years'
+    convergence totals typed in, as an ICB's analyst would fill them.
+    """
+    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
+
+    d = tmp_path_factory.mktemp("essex")
+    files = [
+        str(shared_dir / f"ICB_Place_Based_Tool_2627-2829__{y}.csv")
+        for y in ("2026_2027", "2027_2028", "2028_2029")
+    ]
+    model = d / "essex.xlsx"
+    args = ["new", str(model), *[a for f in files for a in ("--practices", f)]]
+    assert main([*args, "--icb", "T02"]) == 0  # NHS Essex ICB (2026/27: 15 districts)
+    demo = CalamineWorkbook.from_path(str(demo_model(d / "demo.xlsx")))
+    budget = [r for r in demo.get_sheet_by_name("Budget").to_python()[4:] if r and r[0]]
+    wb = load_workbook(model)
+    practices = [r for r in wb["Practices"].iter_rows(min_row=4, values_only=True)]
+    head = list(practices[0])
+    need_by_place: dict[str, float] = {}
+    for r in practices[1:]:
+        if r[head.index("year")] == "2026/27":
+            place = r[head.index("place")]
+            need_by_place[place] = need_by_place.get(place, 0.0) + r[head.index("core_wp")]
+    total = sum(float(r[2]) * 1.3 for r in budget)
+    for i, r in enumerate(budget):
+        for j, v in enumerate((r[0], r[1], float(r[2]) * 1.3, r[3], "capitation", r[5])):
+            wb["Budget"].cell(5 + i, 1 + j, v)
+    weight = sum(need_by_place.values())
+    for i, (place, w) in enumerate(sorted(need_by_place.items())):
+        wb["Baselines"].cell(5 + i, 1, place)
+        wb["Baselines"].cell(5 + i, 2, round(total * 0.98 * w / weight * (1 + (i % 5 - 2) / 100)))
+    for i, (year, f) in enumerate((("2026/27", 1.0), ("2027/28", 1.03), ("2028/29", 1.061))):
+        wb["Totals"].cell(5 + i, 1, year)
+        wb["Totals"].cell(5 + i, 2, round(total * f))
+    wb.save(model)
+    ledger = d / "ledger.csv"
+    assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
+    out = d / "packs"
+    pack = ["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH), "--out"]
+    assert main([*pack, str(out), "--pdf"]) == 0
+    return out, len(need_by_place)
+
+
+def test_a_real_icbs_packs_are_board_papers(essex):
+    """Fifteen places: each place's pack on three pages, the ICB summary on six at most."""
+    out, places = essex
+    assert places == 15
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == places + 1
+    for pdf in pdfs:
+        pages = body_text_sizes(pdf)
+        limit = 6 if pdf.name.startswith("ICB summary") else 3
+        assert len(pages) <= limit, (pdf.name, len(pages))
+        assert all(size >= 8.0 for _sheet, size, _n in pages), (pdf.name, pages)
+    summary = "".join(pdf_pages(out / f"ICB summary{TAG}.pdf"))
+    assert "Budget against actual by place" in summary
