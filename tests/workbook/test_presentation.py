@@ -16,6 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 import xlalloc
+from tests.conftest import SHARED
 from tests.libreoffice import body_text_sizes, pdf_pages, to_pdf
 from xlalloc.cli import main
 from xlalloc.model.labels import is_code_style, label
@@ -103,7 +104,21 @@ def workbooks(tmp_path_factory, libreoffice) -> dict[str, Path]:
     extract = d / "extract.csv"
     pd.DataFrame(rows[4:], columns=rows[3]).to_csv(extract, index=False)
     assert main(["activity", str(extract), "--model", str(model), "-o", str(d / "act.xlsx")]) == 0
-    return {
+    rebase = {}
+    if SHARED.is_dir():  # the 42 ICBs of 2025/26 rebased onto 2026/27's 36 (NHS files)
+        old = SHARED / "ICB_Allocation_Tool_update__2025_2026.csv"
+        new = SHARED / "ICB_Place_Based_Tool_2627-2829__2026_2027.csv"
+        from xlalloc.readers import nhse
+
+        icbs = nhse.load_practices(old).groupby("icb_code")["core"].sum()
+        baselines = d / "baselines.csv"
+        pd.DataFrame({"icb": icbs.index, "baseline": (icbs * 1900).round()}).to_csv(
+            baselines, index=False
+        )
+        rebase["rebase"] = d / "rebased.xlsx"
+        args = ["rebase", str(old), str(new), "--baselines", str(baselines)]
+        assert main([*args, "-o", str(rebase["rebase"])]) == 0
+    return rebase | {
         "model": model,
         "activity": d / "act.xlsx",
         "equity": d / "equity.xlsx",
