@@ -360,7 +360,7 @@ def build_model(
 #: Input sheets whose rows are identified by more than their first column: the columns
 #: repeated on every printed page where a sheet's columns run on.
 IDENTIFYING = {
-    "Practices": "A:C",
+    "Practices": "A:B",
     "PracticeData": "A:B",
     "Activity": "A:B",
     "Reconciliation": "A:E",
