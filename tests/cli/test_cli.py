@@ -376,7 +376,9 @@ def test_activity_totals_an_extract_and_run_uses_it(tmp_path, capsys, libreoffic
     assert len(got) == len(want)
     for (line, code), amount in want.items():
         assert got[(line, code or None)] == pytest.approx(amount, abs=1e-6)
-    assert [r[0] for r in sheets["Sources"][1:] if r[0]] == ["claims.csv"]
+    sources = [r for r in sheets["Sources"][1:] if r[0]]
+    assert [r[0] for r in sources] == ["claims.csv", "Total"]  # the files, then their Total
+    assert sources[-1][1] == sum(r[1] for r in sources[:-1])
     # A bad column mapping is an argparse error, not a traceback.
     with pytest.raises(SystemExit):
         main(
