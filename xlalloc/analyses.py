@@ -11,13 +11,14 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
 
 from .engine.capitation import COMPONENTS, Component
+from .engine.equity import EquitySettings
 from .engine.errors import InputError, Problems, checked, option, renamed
 from .model.provenance import Provenance
 from .request import Written
@@ -576,8 +577,9 @@ class EquityRequest(Written):
     units: Path = Field(
         description="CSV/XLSX unit,population,need,spend[,deprivation] (higher: more deprived)"
     )
-    tolerance: float = Field(
-        0.0, description="underserved when spend / expected spend is below 1 - tolerance"
+    # The bounds, default (5%) and source of EquitySettings' tolerance, defined there once.
+    tolerance: Annotated[float, EquitySettings.model_fields["tolerance"]] = (
+        EquitySettings.model_fields["tolerance"].default
     )
 
     rates: ClassVar[tuple[str, ...]] = ("tolerance",)
@@ -589,7 +591,6 @@ def equity(request: EquityRequest) -> Analysis:
     Raises:
         InputError: Every input problem.
     """
-    from .engine.equity import EquitySettings
     from .engine.equity import equity as equity_of
     from .readers.tables import read_table
     from .workbook.sheetspec import ChartSpec

@@ -56,3 +56,23 @@ def test_formulas_without_results_and_errors_are_flagged():
     assert set(flags) == {(5, 1), (5, 2)}
     assert flags[(5, 1)].startswith("holds a formula with no stored result")
     assert flags[(5, 2)].startswith("holds the Excel error #N/A")
+
+
+def test_a_header_claiming_an_unknown_zip_version_is_damage_not_a_crash(tmp_path):
+    """A byte flipped in a part's header can claim zip version 19.4, which zipfile does
+    not implement (NotImplementedError): the file is damaged, said as for any damage."""
+    import struct
+    import zipfile
+
+    from xlalloc.engine.errors import InputError
+    from xlalloc.readers.archive import read_parts
+
+    path = tmp_path / "book.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>" * 20)
+    data = bytearray(path.read_bytes())
+    central = data.find(b"PK\x01\x02")
+    struct.pack_into("<H", data, central + 6, 194)  # "version needed to extract": 19.4
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="cannot read as a workbook package: zip file version"):
+        read_parts(path)

@@ -17,6 +17,8 @@ def run(args: argparse.Namespace) -> int:
 
 def register(c: Any) -> None:
     """The command's arguments and options."""
+    from ..engine.equity import EquitySettings
+
     c.add_argument(
         "units",
         help="CSV/XLSX with columns unit,population,need,spend"
@@ -25,8 +27,9 @@ def register(c: Any) -> None:
     c.add_argument(
         "--tolerance",
         type=number,
-        default=0.0,
-        help="underserved when spend / expected spend is below 1 - tolerance (decimal; default 0)",
+        default=EquitySettings().tolerance,
+        help="underserved when spend / expected spend is below 1 - tolerance (decimal; "
+        "default 0.05: targets are accurate to about ±5%%, ACRA in the workshop report)",
     )
     c.add_argument(
         "-o",

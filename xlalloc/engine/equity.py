@@ -51,6 +51,13 @@ SOURCE = (
     "use within CCGs)"
 )
 
+#: Where the tolerance's default comes from: targets are accurate to about ±5%, so a
+#: unit's spend within 5% of its need-based share is not a shortfall the targets can see.
+TOLERANCE_SOURCE = (
+    "workshop report on ICB resource allocation, ACRA's answer A1: target allocations "
+    "accurate to within ±5% (shared/reference/000)"
+)
+
 #: Columns of the per-unit table.
 UNIT_COLUMNS = ["unit", "population", "need", "spend", "expected", "ratio", "underserved"]
 
@@ -72,12 +79,13 @@ class EquitySettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     tolerance: float = Field(
-        0.0,
+        0.05,
         ge=0,
         lt=1,
         description="a unit is underserved when its "
-        "need-standardised ratio is below 1 − tolerance (0.05 is 5%)",
-        json_schema_extra={"source": SOURCE},
+        "need-standardised ratio is below 1 − tolerance (0.05 is 5%): within it, spend "
+        "is as close to need as targets can say",
+        json_schema_extra={"source": TOLERANCE_SOURCE},
     )
 
 
@@ -89,11 +97,13 @@ class EquityResult:
         units: One row per unit with :data:`UNIT_COLUMNS` (and ``deprivation`` if given).
         summary: ``measure, value`` for each of :data:`MEASURES` that could be computed.
         notes: Units left out of a measure, and why.
+        tolerance: The tolerance "underserved" was judged with.
     """
 
     units: pd.DataFrame
     summary: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    tolerance: float = 0.0
 
 
 def concentration_index(
@@ -249,4 +259,4 @@ def equity(units: pd.DataFrame, settings: EquitySettings | None = None) -> Equit
             "value": [measures[m] for m in MEASURES if m in measures],
         }
     )
-    return EquityResult(table, summary, notes)
+    return EquityResult(table, summary, notes, s.tolerance)

@@ -28,7 +28,7 @@ from ..engine import capitation as cap
 from ..engine.apportionment import Apportionment, apportion
 from ..engine.capitation import COMPONENTS
 from ..engine.convergence import converge_years
-from ..engine.equity import EquityResult, equity
+from ..engine.equity import EquityResult, EquitySettings, equity
 from ..engine.errors import InputError, Problems
 from ..engine.frames import SOURCE_ROW, source_rows
 from ..engine.uncertainty import target_intervals
@@ -371,7 +371,9 @@ def _run_equity(state: RunState) -> None:
     if a is None:
         return
     state.step("equity")
-    results = equity_of(a, state.practices)
+    tolerance = state.inputs.policy.equity_tolerance
+    settings = EquitySettings() if tolerance is None else EquitySettings(tolerance=tolerance)
+    results = equity_of(a, state.practices, settings)
     state.results["equity"] = results
     for level, eq in results.items():
         state.notes += [f"Equity ({level}): {n}" for n in eq.notes]
@@ -385,7 +387,9 @@ def _equity_tables(result: Any) -> dict[str, pd.DataFrame]:
     return out
 
 
-def equity_of(a: Apportionment, practices: pd.DataFrame) -> dict[str, EquityResult]:
+def equity_of(
+    a: Apportionment, practices: pd.DataFrame, settings: EquitySettings | None = None
+) -> dict[str, EquityResult]:
     """Equity of the apportioned budget against core need, by place and by practice.
 
     Places: Table 1's total spend against core weighted population. Practices: the
@@ -409,14 +413,16 @@ def equity_of(a: Apportionment, practices: pd.DataFrame) -> dict[str, EquityResu
             "deprivation": by_place["health_inequalities"] / by_place["population"],
         }
     ).reset_index(drop=True)
-    out["places"] = equity(places)
-    practice_level = _practice_equity(a, practices)
+    out["places"] = equity(places, settings)
+    practice_level = _practice_equity(a, practices, settings)
     if practice_level is not None:
         out["practices"] = practice_level
     return out
 
 
-def _practice_equity(a: Apportionment, practices: pd.DataFrame) -> EquityResult | None:
+def _practice_equity(
+    a: Apportionment, practices: pd.DataFrame, settings: EquitySettings | None = None
+) -> EquityResult | None:
     """Equity by practice, of the spend the apportionment attributes to practices.
 
     The attribution is the apportionment engine's (:attr:`Apportionment.practice_spend`,
@@ -444,7 +450,7 @@ def _practice_equity(a: Apportionment, practices: pd.DataFrame) -> EquityResult 
             "deprivation": (prac["health_inequalities"] / prac["population"])[live],
         }
     ).reset_index(drop=True)
-    result = equity(units)
+    result = equity(units, settings)
     total = float(a.table1.loc["Total", "Total"])
     counts = spend.groupby("method", sort=False)["line"].nunique()
     named = [f"{n} {method} line(s)" for method, n in counts.items()]

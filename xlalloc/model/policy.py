@@ -27,6 +27,7 @@ from pydantic.fields import FieldInfo
 from ..engine.apportionment import ApportionmentSettings
 from ..engine.capitation import Component
 from ..engine.convergence import ConvergencePolicy, Method, policy_from
+from ..engine.equity import TOLERANCE_SOURCE, EquitySettings
 from ..engine.errors import InputError, Problems, checked, percent_hint
 from ..engine.monitoring import PackSettings
 from ..engine.uncertainty import SOURCE as UNCERTAINTY
@@ -164,6 +165,11 @@ class ModelPolicy(BaseModel):
     per_1000_component: Annotated[
         Component, _engine(_AS, "per_1000_component", Component, BSOL)
     ] = _default(_AS, "per_1000_component")
+    # From the engine's EquitySettings (workshop report: targets accurate to ±5%).
+    # Blank (or missing from a model made before it): the engine's default.
+    equity_tolerance: Annotated[
+        float | None, _engine(EquitySettings, "tolerance", float, TOLERANCE_SOURCE, True)
+    ] = _default(EquitySettings, "tolerance")
     icb_name: str | None = _own(None, "the ICB's name, for reports")
     pack_actuals: str | None = _own(None, "ledger extract for monthly packs (CSV or XLSX path)")
     pack_month: int | None = _own(None, "month reported in packs (1 = April)", ge=1, le=12)

@@ -51,7 +51,7 @@ def read_parts(
     where = name or (Path(path).name if not isinstance(path, io.BytesIO) else "workbook")
     try:
         z = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
+    except (zipfile.BadZipFile, OSError, NotImplementedError) as e:  # (a version it lacks)
         raise InputError(f"cannot read as a workbook package: {e}", where=where) from None
     with z:
         infos = z.infolist()
@@ -86,7 +86,16 @@ def read_parts(
         for info in infos:
             try:
                 parts[info.filename] = z.read(info.filename)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+            # A damaged header may claim a zip version or compression zipfile does not
+            # know: NotImplementedError, damage all the same.
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                OSError,
+                ValueError,
+                NotImplementedError,
+            ) as e:
                 raise InputError(
                     f"the file is damaged: part {info.filename} cannot be read "
                     f"({e}); use a saved copy",

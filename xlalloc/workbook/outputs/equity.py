@@ -47,6 +47,15 @@ def _equity_sheet(
         "practices": "Practices: spend attributed to practices (practice-data and "
         "capitation lines) against core weighted population",
     }
+    tol = next(iter(result.equity.values())).tolerance  # the Policy's, or the default
+    d.note(
+        HEADER_ROW - 1,
+        1,
+        f"Underserved: spend below {1 - tol:.0%} of the spend its need would give "
+        f"(1 less the Policy's equity_tolerance, {tol:.0%}: targets are accurate to about "
+        "±5%, as ACRA judges them, so a smaller shortfall is not one they can show).",
+        italic=True,
+    )
     row = HEADER_ROW
     for level, eq in result.equity.items():
         # The measures first, then the table: the practices' table, the longest, comes
@@ -56,7 +65,7 @@ def _equity_sheet(
         first = "place" if level == "places" else "practice_code"
         d.note(row, 1, f"Each {label(first).lower()}'s spend against its need", bold=True)
         d.header(row + 1, 1, labels([first, *EQUITY_COLUMNS]))
-        tot = _units(d, eq.units, row + 2)
+        tot = _units(d, eq.units, row + 2, 1 - tol)
         if level == "places":
             checks.append(
                 (
@@ -68,8 +77,11 @@ def _equity_sheet(
     return d.spec()
 
 
-def _units(d: Drawing, u: pd.DataFrame, r1: int) -> int:
-    """Each unit's spend against its need, as formulas; returns the Total row."""
+def _units(d: Drawing, u: pd.DataFrame, r1: int, limit: float) -> int:
+    """Each unit's spend against its need, as formulas; returns the Total row.
+
+    A unit is underserved where its ratio is below ``limit`` (1 less the tolerance).
+    """
     r2 = r1 + len(u) - 1
     tot = r2 + 1
     rows = range(r1, r2 + 1)
@@ -82,7 +94,7 @@ def _units(d: Drawing, u: pd.DataFrame, r1: int) -> int:
     d.formulas(
         r1,
         7,
-        [f'=IF(F{r}<1,"yes","no")' for r in rows],
+        [f'=IF(F{r}<{limit:.12g},"yes","no")' for r in rows],
         values=np.where(u["underserved"].to_numpy(dtype=bool), "yes", "no"),
     )
     d.column(r1, 8, u["deprivation"], INDEX)
