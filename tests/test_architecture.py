@@ -421,6 +421,7 @@ PINNED_ALL = {
         "nearest",
         "option",
         "percent_hint",
+        "quoted",
         "renamed",
         "rows_text",
     ],

@@ -31,7 +31,27 @@ def run(argv, capsys):
         rc = e.code
     out = capsys.readouterr()
     assert "Traceback" not in out.err + out.out
+    assert python_spellings(out.err + out.out) == [], out.err + out.out
     return rc, out.err + out.out
+
+
+#: Python's own spellings, never what a person reads: a list, a date, a missing value.
+PYTHON_SPELLINGS = (
+    re.compile(r"\[(?:'[^']*'|\d+)(?:, (?:'[^']*'|\d+))*\]"),  # ['Bradford', 'Elsewhere'], [5, 6]
+    re.compile(r"datetime\.(?:date|datetime)\("),  # datetime.date(2026, 3, 31)
+    re.compile(r"(?<!')\b(?:nan|NaT|None|<NA>)\b(?!')"),  # place nan (a user's 'nan' quoted)
+)
+
+
+def python_spellings(text: str) -> list[str]:
+    """Each Python spelling in a message (argparse's usage lines, its own, left out)."""
+    lines, in_usage = [], False
+    for line in text.splitlines():
+        in_usage = line.startswith("usage:") or (in_usage and line.startswith(" "))
+        if not in_usage:
+            lines.append(line)
+    said = "\n".join(lines)
+    return [m.group() for rx in PYTHON_SPELLINGS for m in rx.finditer(said)]
 
 
 def _write(tmp_path, name, data, encoding="utf-8"):
@@ -375,7 +395,7 @@ def test_model_tables(tmp_path, capsys):
     before = sha(model)
     rc, out = run(["validate", str(model)], capsys)
     assert rc == 1
-    assert "Totals, column 'year': year '2026/27' appears more than once (rows [5, 6])" in out
+    assert "Totals, column 'year': year '2026/27' appears more than once (rows 5 and 6)" in out
     assert "Budget, row 5, column 'amount': cell C5 holds text '1,5'; expected a number" in out
     assert "parameter 'band' is listed twice" in out
     assert sha(model) == before

@@ -171,3 +171,39 @@ def test_the_added_part_recalculates_in_libreoffice_with_every_check_0(
     assert [r[1] for r in rows] == pytest.approx(list(headcount["population"]))
     overall = next(r for r in values["Checks"] if r[0] == "Overall check (0 when all is well)")
     assert overall[1] == 0
+
+
+def test_a_convergence_total_unlike_the_budgets_is_stated_with_what_follows(tmp_path):
+    """The demo converges £2,496,000,000 in 2026/27 and apportions £2,516,000,000."""
+    result = xlalloc.run(demo_model(tmp_path / "m.xlsx"), tmp_path / "out.xlsx")
+    said = [n for n in result.notes if n.startswith("Convergence and budget:")]
+    assert said == [
+        "Convergence and budget: the 2026/27 convergence total (Totals sheet) is "
+        "£2,496,000,000 and the budget lines total £2,516,000,000, so £20,000,000 more is "
+        "apportioned to the places than converged. Each place's apportioned budget differs "
+        "from its converged allocation by its part of this as well as by how its budget "
+        "lines fall; if the two should agree, check the Totals sheet's year and the Budget "
+        "sheet's lines."
+    ]
+
+
+def test_a_place_of_one_practice_is_named_with_how_to_merge_it():
+    """Redbridge in NHS Essex: one practice, 9,076 people (0.4%): named, with the remedy."""
+    from xlalloc.model.parts import small_places
+
+    practices = pd.DataFrame(
+        {
+            "practice_code": ["A1", "A2", "A3", "B1", "C1", "C2", "C3"],
+            "place": ["Alpha"] * 3 + ["Beta"] + ["Gamma"] * 3,
+            "population": [30_000.0, 30_000.0, 30_000.0, 9_000.0, 1_000.0, 1_000.0, 1_000.0],
+            "core": [30_000.0, 30_000.0, 30_000.0, 9_000.0, 300.0, 300.0, 300.0],
+        }
+    )
+    said = small_places(practices, "core")
+    # Beta: 1 practice (9,000 of 99,900 = 9.0%); Gamma: 3 practices but 900 of 99,900 = 0.9%.
+    assert [s.split(" has ")[0] for s in said] == ["Place 'Beta'", "Place 'Gamma'"]
+    assert said[0].startswith(
+        "Place 'Beta' has 1 practice and 9.0% of the ICB's core weighted population (9,000 people)"
+    )
+    assert "Place 'Gamma' has 3 practices and 0.9%" in said[1]
+    assert all("xlalloc new MODEL.xlsx --places PLACES.csv" in s for s in said)

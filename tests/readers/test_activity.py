@@ -289,9 +289,10 @@ def test_csv_files_that_duckdb_cannot_read_are_explained(tmp_path):
         "(Comma delimited)' or export it as UTF-8",
         "twice.csv: the header 'amount' is given twice (columns C and D of the first line); "
         "give each column one header",
-        "ragged.csv: its first line has 3 headers ['line', 'practice_code', 'amount'], but "
-        "the file reads as 4 columns ['Acute IS', 'P2', '6', '7']: some rows do not have the "
-        "header's number of cells, or the file is not comma-separated; re-export it as CSV",
+        "ragged.csv: its first line has 3 headers ('line', 'practice_code' and 'amount'), "
+        "but the file reads as 4 columns ('Acute IS', 'P2', '6' and '7'): some rows do not "
+        "have the header's number of cells, or the file is not comma-separated; re-export "
+        "it as CSV",
     ]
     assert [f.read_bytes() for f in files] == before
 
@@ -312,8 +313,8 @@ def test_a_file_duckdb_cannot_read_is_named(tmp_path):
     )
     found = problems_of(lambda: read_activity([ragged, good], LINES, PRACTICES))
     assert found[0].startswith(
-        "ragged.csv: its first line has 3 headers ['line', "
-        "'practice_code', 'amount'], but the file reads as 5 columns"
+        "ragged.csv: its first line has 3 headers ('line', "
+        "'practice_code' and 'amount'), but the file reads as 5 columns"
     )
     assert found[1].startswith("good.csv, row 2, column 'line': unknown line 'Ghost'")
 

@@ -193,7 +193,7 @@ def test_the_financial_year_must_be_one_of_the_practice_years(tmp_path):
 
     model = broken_model(tmp_path, "other", _years(lambda r: "2027/28"))
     assert any(
-        "financial_year 2026/27 has no practices: the Practices sheet's years are ['2027/28']" in p
+        "financial_year 2026/27 has no practices: the Practices sheet's years are 2027/28" in p
         for p in validate(model)
     )
 
@@ -215,3 +215,45 @@ def test_reading_only_the_key_tables_gives_the_same_practices_and_lines(tmp_path
     assert keys.policy == full.policy
     assert len(keys.practice_data) == len(keys.activity) == 0
     assert len(full.practice_data) > 0
+
+
+def _totals_years(*years):
+    """The demo's Totals sheet with its years typed as given (row 5 down)."""
+
+    def edit(wb):
+        ws = wb["Totals"]
+        assert ws["A4"].value == "year"
+        for i, year in enumerate(years):
+            ws.cell(row=5 + i, column=1, value=year)
+
+    return edit
+
+
+def test_totals_for_a_year_the_model_does_not_converge_are_named_by_row(tmp_path):
+    """Totals typed a year out (2025/26 to 2027/28 in a 2026/27 model) are an input error.
+
+    The demo is a model of one financial year (2026/27) converging over three years: a
+    total before it is named; in a model of several years (the Practices sheet's years)
+    a total for any other year is.
+    """
+    from xlalloc.api import validate
+
+    model = broken_model(tmp_path, "early", _totals_years("2025/26", "2026/27", "2027/28"))
+    assert validate(model) == [
+        "Totals, row 5, column 'year': year '2025/26' is not a year this model converges: "
+        "the model's financial year is 2026/27: totals are for it or later"
+    ]
+    several = broken_model(
+        tmp_path,
+        "several",
+        lambda wb: (
+            _years(lambda r: "2026/27")(wb),
+            _totals_years("2026/27", "2027/28", "2028/29")(wb),
+        ),
+    )
+    problems = validate(several)
+    assert [p for p in problems if p.startswith("Totals")] == [
+        f"Totals, row {r}, column 'year': year '{y}' is not a year this model converges: "
+        "the model's years are 2026/27 (the Practices sheet)"
+        for r, y in ((6, "2027/28"), (7, "2028/29"))
+    ]

@@ -22,6 +22,7 @@ __all__ = [
     "checked",
     "did_you_mean",
     "listed",
+    "quoted",
     "nearest",
     "option",
     "percent_hint",
@@ -52,6 +53,11 @@ def nearest(query: str, choices: Iterable[str], n: int = 3) -> list[str]:
             score = max(score, 0.9)
         scored.append((-score, c))
     return [c for s, c in sorted(scored) if -s >= 0.7][:n]
+
+
+def quoted(names: Iterable[object], most: int = 20) -> str:
+    """Texts as the file gives them, each in quotes: ``'line', 'amount' and 'GP'``."""
+    return listed((f"'{n}'" for n in names), most)
 
 
 def listed(names: Iterable[object], most: int = 20) -> str:

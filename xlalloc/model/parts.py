@@ -29,7 +29,7 @@ from ..engine.apportionment import Apportionment, apportion
 from ..engine.capitation import COMPONENTS
 from ..engine.convergence import converge_years
 from ..engine.equity import EquityResult, EquitySettings, equity
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError, Problems, listed
 from ..engine.frames import SOURCE_ROW, source_rows
 from ..engine.uncertainty import target_intervals
 
@@ -200,7 +200,7 @@ def _run_targets(state: RunState) -> None:
     if policy.financial_year not in years:
         raise InputError(
             f"financial_year {policy.financial_year} has no practices: the "
-            f"Practices sheet's years are {years}; set financial_year on the "
+            f"Practices sheet's years are {listed(years)}; set financial_year on the "
             "Policy sheet to one of them",
             where=POLICY_WHERE,
         )
@@ -221,6 +221,8 @@ def _run_targets(state: RunState) -> None:
         where = "Practices" if len(years) == 1 else f"Practices ({year})"
         place_map = cap.define_places(one, one[["practice_code", "place", "locality"]], where=where)
         state.warnings += place_map.warnings
+        if year == policy.financial_year or len(years) == 1:
+            state.warnings += small_places(one, comp)
         ind = cap.need_indices(one, place_map, england=ENGLAND, where=where)
         with_targets = cap.add_targets(ind, budget_total, comp, policy.unit)
         spread: list[str] = []
@@ -337,6 +339,67 @@ def _run_apportionment(state: RunState) -> None:
         state.problems.extend(e)
         return
     state.warnings += [f"Apportionment: {n}" for n in state.results["apportionment"].warnings]
+    state.notes += totals_differ(state)  # stated, with what follows from it
+
+
+#: A place smaller than this share of the ICB's weighted population, or with fewer
+#: practices than MIN_PLACE_PRACTICES, is named: its figures swing with a single
+#: practice's list, and a target of so few people is less certain than ±5%.
+MIN_PLACE_SHARE = 0.01
+MIN_PLACE_PRACTICES = 3
+
+
+def small_places(practices: pd.DataFrame, component: str) -> list[str]:
+    """A warning for each place too small to read as a place, with how to merge it."""
+    g = practices.groupby("place", sort=True).agg(
+        practices=("practice_code", "size"),
+        population=("population", "sum"),
+        need=(component, "sum"),
+    )
+    total = float(g["need"].sum())
+    out = []
+    for place, r in g.iterrows():
+        share = float(r["need"]) / total if total else 0.0
+        if r["practices"] >= MIN_PLACE_PRACTICES and share >= MIN_PLACE_SHARE:
+            continue
+        n = int(r["practices"])
+        out.append(
+            f"Place '{place}' has {n} practice{'' if n == 1 else 's'} and "
+            f"{share:.1%} of the ICB's {component} weighted population "
+            f"({r['population']:,.0f} people): below {MIN_PLACE_PRACTICES} practices or "
+            f"{MIN_PLACE_SHARE:.0%}, its figures swing with one practice's list. Merge it "
+            "into a neighbouring place: a places file giving its practices that place "
+            "('xlalloc new MODEL.xlsx --places PLACES.csv'), or their place on the "
+            "Practices sheet."
+        )
+    return out
+
+
+def totals_differ(state: RunState) -> list[str]:
+    """The year's convergence total against the budget lines' total, where they differ.
+
+    The places' converged allocations add to the one, their apportioned budgets to the
+    other: the difference is in every place's gap between the two, and a total typed
+    for the wrong year or a budget line missing shows here first.
+    """
+    conv, a = state.results.get("convergence"), state.results.get("apportionment")
+    year = state.inputs.policy.financial_year
+    if conv is None or a is None or year not in conv.years:
+        return []
+    converged = float(conv.years[year].table["allocation"].sum())
+    apportioned = float(a.table1.loc["Total", "Total"])
+    gap = apportioned - converged
+    if round(gap, 2) == 0:
+        return []
+    more = "more" if gap > 0 else "less"
+    return [
+        f"Convergence and budget: the {year} convergence total (Totals sheet) is "
+        f"£{converged:,.0f} and the budget lines total £{apportioned:,.0f}, so "
+        f"£{abs(gap):,.0f} {more} is apportioned to the places than converged. Each "
+        "place's apportioned budget differs from its converged allocation by its part of "
+        "this as well as by how its budget lines fall; if the two should agree, check the "
+        "Totals sheet's year and the Budget sheet's lines."
+    ]
 
 
 def _apportionment_tables(result: Any) -> dict[str, pd.DataFrame]:

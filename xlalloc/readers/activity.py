@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine.errors import InputError, Problems, option
+from ..engine.errors import InputError, Problems, option, quoted
 from ..extras import install_hint
 from .cells import col_letter
 from .tables import file_sha256
@@ -216,8 +216,9 @@ def _headers(
         first = split[","]
         problems.add(
             path.name,
-            f"its first line has {len(first)} headers {first}, but the file reads as "
-            f"{len(found)} column{'s' if len(found) != 1 else ''} {found}: some rows do not "
+            f"its first line has {len(first)} headers ({quoted(first)}), but the file reads "
+            f"as {len(found)} column{'s' if len(found) != 1 else ''} ({quoted(found)}): some "
+            "rows do not "
             "have the header's number of cells, or the file is not "
             "comma-separated; re-export it as CSV",
         )

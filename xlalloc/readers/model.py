@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.capitation import COMPONENTS
-from ..engine.errors import InputError, Problems
+from ..engine.errors import InputError, Problems, listed
 from ..engine.frames import SOURCE_ROW
 from ..model.assurance import ASSURANCE, recorded_signatures, recorded_values
 from ..model.policy import ModelPolicy, ParameterKind
@@ -576,6 +576,7 @@ def read_model_rows(
     years_given = bool(pr["year"].notna().any())
     pr = _practice_years(pr, policy.financial_year, problems)
     _check_keys_and_places(frames, pr, problems)
+    _check_totals_years(frames["tblTotals"], pr, years_given, policy.financial_year, problems)
     problems.raise_if_any()
     practices = pr.rename(columns={f"{c}_wp": c for c in COMPONENTS})
     record = rows(ASSURANCE) if tables is None else None  # what the last run recorded
@@ -617,8 +618,8 @@ def _check_keys_and_places(
             at = frame.loc[names == value, SOURCE_ROW].tolist()
             problems.add(
                 table[3:],
-                f"{key} {frame.loc[names == value, key].iloc[0]!r} appears "
-                f"more than once (rows {at}); keep one",
+                f"{key} '{frame.loc[names == value, key].iloc[0]}' appears "
+                f"more than once (rows {listed(at)}); keep one",
                 column=key,
             )
     _check_roles(frames["tblSignoff"], problems)
@@ -629,15 +630,52 @@ def _check_keys_and_places(
             if p is not None and p not in places:
                 problems.add(
                     "Baselines",
-                    f"place {p!r} has no practices; places are {sorted(places)}",
+                    f"place '{p}' has no practices; the places are {listed(sorted(places))}",
                     row=int(r),
                     column="place",
                 )
         missing = sorted(places - set(bl["place"].dropna()))
         if missing:
-            problems.add("Baselines", f"no baseline for place(s) {missing}")
+            problems.add("Baselines", f"no baseline for place(s) {listed(missing)}")
         if not len(frames["tblTotals"]):
             problems.add("Totals", "baselines are given but no totals by year")
+
+
+def _check_totals_years(
+    totals: pd.DataFrame,
+    pr: pd.DataFrame,
+    years_given: bool,
+    financial_year: str,
+    problems: Problems,
+) -> None:
+    """Each Totals year is a year the model converges: one of its practices' years.
+
+    A model of several years (the Practices sheet's year column filled in) converges in
+    those years only; a model of one year converges from its financial year on. A total
+    for another year (2025/26 in a 2026/27 to 2028/29 model: typed a year out) would be
+    converged on the wrong year's targets, so it is an input error naming its row.
+    """
+    if not len(totals):
+        return
+    years = sorted({str(y) for y in pr["year"].dropna()}) if years_given else []
+    if years and financial_year not in years:
+        return  # the financial year itself is wrong: the run names that, the cause
+    for year, row in zip(totals["year"], totals[SOURCE_ROW]):
+        text = str(year).strip() if year is not None else ""
+        if not text:
+            continue
+        if years and text not in years:
+            why = f"the model's years are {listed(years)} (the Practices sheet)"
+        elif not years and text < financial_year:
+            why = f"the model's financial year is {financial_year}: totals are for it or later"
+        else:
+            continue
+        problems.add(
+            "Totals",
+            f"year '{text}' is not a year this model converges: {why}",
+            row=int(row),
+            column="year",
+        )
 
 
 def _check_roles(signoff: pd.DataFrame, problems: Problems) -> None:
