@@ -271,3 +271,20 @@ def test_the_readmes_merger_example_runs_as_written(tmp_path, shared_dir, libreo
         r for r in values["Checks"] if r and r[0] == "Overall check (0 when all is well)"
     )
     assert overall[1] == 0
+
+
+def test_the_trajectory_csv_keeps_every_figure_in_full(tmp_path):
+    """The distance at baseline is a share like the years beside it: never rounded to
+    pence as money was (A's 1/3 above target was written 0.33)."""
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text(
+        "org,year,baseline,target_share\nA,2026/27,400,0.3\nB,2026/27,350,0.35\n"
+        "C,2026/27,250,0.35\nA,2027/28,,0.3\nB,2027/28,,0.35\nC,2027/28,,0.35\n"
+    )
+    totals = tmp_path / "totals.csv"
+    totals.write_text("year,total\n2026/27,1050\n2027/28,1080\n")
+    api.converge(orgs, tmp_path / "c.csv", totals=totals)
+    rows = (tmp_path / "c-trajectory.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "org,dft_baseline,2026/27,2027/28"
+    # A: baseline 400 of 1,000 against a target share of 0.3: 400 / 300 - 1 = 1/3.
+    assert float(rows[1].split(",")[1]) == pytest.approx(1 / 3, rel=1e-15)

@@ -434,6 +434,15 @@ class ConvergeRequest(Written):
     )
 
 
+def dft_trajectory(trajectory: pd.DataFrame) -> pd.DataFrame:
+    """The trajectory, its first column named for what it holds.
+
+    It is the distance from target at baseline, a share like the years beside it: a
+    CSV writes it in full, never rounded to pence as money.
+    """
+    return trajectory.rename(columns={"baseline": "dft_baseline"})
+
+
 def convergence_defaults() -> dict[str, object]:
     """The convergence policy a model workbook runs with no Policy values of its own."""
     from .model.policy import ModelPolicy
@@ -541,7 +550,7 @@ def converge(request: ConvergeRequest) -> Analysis:
             )
         result = converge_years(orgs, read_totals(r.totals), policy, where=str(r.input))
         tables = {"convergence": pd.concat([y.table for y in result.years.values()])}
-        tables["trajectory"] = result.trajectory
+        tables["trajectory"] = dft_trajectory(result.trajectory)
         if xlsx:
             write_convergence(out, result, r.look())
         else:
@@ -859,7 +868,7 @@ def table_y1(request: TableY1Request) -> Analysis:
     result = converge_years(orgs, totals, demo.Y1_POLICY)
     tables = {
         "convergence": pd.concat([y.table for y in result.years.values()]),
-        "trajectory": result.trajectory,
+        "trajectory": dft_trajectory(result.trajectory),
     }
     if out.suffix.lower() == ".xlsx":
         write_convergence(out, result, r.look())
