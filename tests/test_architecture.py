@@ -455,6 +455,7 @@ PINNED_ALL = {
         "round_pence",
         "twelfths",
     ],
+    "xlalloc.engine.controlled": ["controlled_round"],
     "xlalloc.engine.rounding": [
         "MAX_AMOUNT",
         "MIN_UNIT",

@@ -151,6 +151,7 @@ def months_table(
     actual_by_month: Sequence[float] | np.ndarray,
     month: int,
     actual_to_date: float,
+    budget_to_date: float | None = None,
 ) -> pd.DataFrame:
     """Cumulative budget and actual by month, and the run-rate forecast to month 12.
 
@@ -160,12 +161,16 @@ def months_table(
         month: The month reported.
         actual_to_date: The actual to date as the pack's Total shows it (exact): the
             last actual point, so the chart ends where the table does.
+        budget_to_date: The budget to date as the pack's Total shows it: the month's
+            budget point (the others are the exact cumulative budget rounded to £1).
 
     Returns:
         ``month, budget_to_date, actual_to_date, forecast``: actual blank after the
         month reported, the forecast blank before it (it starts from the actual).
     """
-    budget = np.cumsum(np.asarray(budget_by_month, dtype=float))
+    budget = np.floor(np.cumsum(np.asarray(budget_by_month, dtype=float)) + 0.5)
+    if budget_to_date is not None:
+        budget[month - 1] = budget_to_date
     actual = np.full(12, np.nan)
     # In pence, as the ledger is: sums of pounds and pence carry float noise otherwise.
     actual[:month] = np.round(np.cumsum(np.asarray(actual_by_month[:month], dtype=float)), 2)

@@ -29,6 +29,7 @@ from .engine.monitoring import (
     PackSettings,
     Reconciliation,
     budget_vs_actual,
+    check_phasing,
     cost_centre_map,
     phase_budgets,
     read_ledger,
@@ -190,7 +191,7 @@ def make_packs(
     _check_month_has_rows(ledger, month, o.allow_empty_month)
     policy = result.inputs.policy
     monthly = phase_budgets(_annual(a), o.phasing, policy.unit)
-    bva = budget_vs_actual(monthly, ledger, month, o.threshold)
+    bva = budget_vs_actual(monthly, ledger, month, o.threshold, o.phasing, policy.unit)
     recon = reconcile(ledger, month)
     year = policy.financial_year
     tag = period_tag(year, month)
@@ -207,7 +208,7 @@ def make_packs(
         else None
     )
     by_place = dict(tuple(bva.groupby("place", sort=False)))
-    by_month = _by_month(monthly, ledger, month, all_places)
+    by_month = _by_month(monthly, ledger, month, all_places, o.phasing)
     paths = []
     for place in wanted:
         step(place)
@@ -260,9 +261,17 @@ def _year_targets(result: ModelResult, year: str) -> dict[str, dict[str, float]]
 
 
 def _by_month(
-    monthly: pd.DataFrame, ledger: Ledger, month: int, places: list[str]
+    monthly: pd.DataFrame,
+    ledger: Ledger,
+    month: int,
+    places: list[str],
+    phasing: pd.Series | None = None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Each place's phased budget (months 1 to 12) and ledger actual (1 to ``month``)."""
+    """Each place's annual budget by month (12) and ledger actual (1 to ``month``).
+
+    The budget is kept as each month's exact share of the annual budget; the pack rounds
+    its cumulative figures (:func:`~xlalloc.key_messages.months_table`).
+    """
     n = len(places)
     budget = np.bincount(
         pd.Categorical(monthly["place"], categories=places).codes.astype(np.int64) * 12
@@ -279,7 +288,9 @@ def _by_month(
         weights=rows["amount"].to_numpy(dtype=np.float64)[to_date],
         minlength=n * month,
     ).reshape(n, month)
-    return {p: (budget[k], actual[k]) for k, p in enumerate(places)}
+    shares = check_phasing(phasing).to_numpy(dtype=np.float64)
+    exact = budget.sum(axis=1)[:, None] * (shares / shares.sum())[None, :]
+    return {p: (exact[k], actual[k]) for k, p in enumerate(places)}
 
 
 def _write_pack(
@@ -298,6 +309,7 @@ def _write_pack(
         np.sum([by_month[q][1] for q in places], axis=0),
         data.month,
         totals["ytd_actual"],
+        totals["ytd_budget"],
     )
     summary = data.places is not None
     data.messages = key_messages(

@@ -303,3 +303,44 @@ def test_phasing_every_budget_at_once_is_largest_remainder_row_by_row(shares, un
         expected = largest_remainder(p, float(b), unit, order=list(MONTHS))
         assert row.tolist() == expected.tolist()
         assert round(row.sum() / unit) == round(b / unit)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    budgets=st.lists(st.integers(0, 10**9), min_size=6, max_size=6),
+    month=st.integers(1, 12),
+    weights=st.one_of(st.none(), st.lists(st.integers(1, 50), min_size=12, max_size=12)),
+)
+def test_budget_to_date_is_annual_times_phasing_at_every_level(budgets, month, weights):
+    """ICB, place and programme budgets to date each equal their own annual budget times
+    the year's share to the month, to the pound (the ICB's to the nearest pound)."""
+    places, programmes = ["A", "B", "C"], ["P", "Q"]
+    annual = pd.DataFrame(
+        [
+            (p, q, float(b))
+            for (p, q), b in zip([(p, q) for p in places for q in programmes], budgets, strict=True)
+        ],
+        columns=["place", "programme", "budget"],
+    )
+    phasing = (
+        None
+        if weights is None
+        else pd.Series(weights, index=range(1, 13), dtype=float) / sum(weights)
+    )
+    share = (sum(weights[:month]) / sum(weights)) if weights else month / 12
+    monthly = phase_budgets(annual, phasing)
+    ledger = read_ledger(
+        pd.DataFrame({"month": [1], "place": ["A"], "programme": ["P"], "amount": [0.0]}),
+        places,
+        programmes,
+    )
+    bva = budget_vs_actual(monthly, ledger, month, phasing=phasing)
+    # The ICB to the nearest pound (exactly, where annual x share is whole pounds).
+    icb = annual["budget"].sum() * share
+    assert abs(bva["ytd_budget"].sum() - icb) <= 0.5 + 1e-6
+    for key in ("place", "programme"):
+        got = bva.groupby(key)["ytd_budget"].sum()
+        exact = annual.groupby(key)["budget"].sum() * share
+        assert (abs(got - exact) < 1 + 1e-6).all(), key
+    assert (abs(bva["ytd_budget"] - annual["budget"] * share) < 1 + 1e-6).all()
+    assert (bva["annual_budget"] == annual["budget"]).all()

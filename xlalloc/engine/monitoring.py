@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from .controlled import controlled_round
 from .errors import InputError, Problems, did_you_mean, listed, nearest
 from .frames import is_blank, source_rows, text_codes
 from .rounding import MAX_AMOUNT, units_of
@@ -660,7 +661,12 @@ def pence_sum(values: pd.Series | np.ndarray) -> float:
 
 
 def budget_vs_actual(
-    monthly: pd.DataFrame, ledger: Ledger, month: int, threshold: float = DEFAULT_THRESHOLD
+    monthly: pd.DataFrame,
+    ledger: Ledger,
+    month: int,
+    threshold: float = DEFAULT_THRESHOLD,
+    phasing: pd.Series | None = None,
+    unit: float = 1.0,
 ) -> pd.DataFrame:
     """Year-to-date budget and actual, variance and run-rate forecast by place and programme.
 
@@ -669,6 +675,12 @@ def budget_vs_actual(
         ledger: Output of :func:`read_ledger`.
         month: The month reported (1 = April ... 12 = March).
         threshold: |variance %| above which a line is flagged.
+        phasing: The share of the year in each month (default twelfths): the budget to
+            date is each line's annual budget times the year's share to ``month``,
+            rounded together (:func:`~xlalloc.engine.controlled.controlled_round`) so
+            that every programme's, place's and the ICB's budget to date is its own
+            annual budget times that share, to the unit.
+        unit: The rounding unit.
 
     Returns:
         ``place, programme, annual_budget, ytd_budget, ytd_actual, variance,
@@ -685,10 +697,10 @@ def budget_vs_actual(
     n_q = max(len(qu), 1)
     codes, lines = pd.factorize(pc.astype(np.int64) * n_q + qc, sort=False)
     budget = monthly["budget"].to_numpy(dtype=np.float64)
-    to_date = monthly["month"].to_numpy() <= month
     annual = np.bincount(codes, weights=budget, minlength=len(lines))
-    ytd = np.bincount(codes[to_date], weights=budget[to_date], minlength=len(lines))
-    place, programme = pu[lines // n_q], qu[lines % n_q]
+    place_code, programme_code = lines // n_q, lines % n_q
+    place, programme = pu[place_code], qu[programme_code]
+    ytd = _budget_to_date(annual, place_code, programme_code, (len(pu), n_q), month, phasing, unit)
     act = actuals_at(ledger, month).lines  # exact, then rounded once with the ledger
     pence = dict(zip(act.index.tolist(), act.to_numpy().tolist()))
     actual = np.array([pence.get(k, 0) for k in zip(place, programme)], dtype=np.float64) / 100
@@ -710,6 +722,29 @@ def budget_vs_actual(
             "flagged": np.abs(np.nan_to_num(pct)) > threshold,
         }
     )
+
+
+def year_share(month: int, phasing: pd.Series | None = None) -> float:
+    """The share of the year's budget in months 1 to ``month`` (twelfths by default)."""
+    if phasing is None:
+        return month / 12  # as exact as a float holds it (7 / 12, not a sum of twelfths)
+    p = check_phasing(phasing).to_numpy(dtype=np.float64)
+    return float(p[:month].sum() / p.sum())
+
+
+def _budget_to_date(
+    annual: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    shape: tuple[int, int],
+    month: int,
+    phasing: pd.Series | None,
+    unit: float,
+) -> np.ndarray:
+    """Each line's budget to date, rounded as a table of places by programmes."""
+    table = np.zeros(shape)
+    table[rows, cols] = annual * year_share(month, phasing)
+    return controlled_round(table, unit)[rows, cols]
 
 
 @dataclass(frozen=True)
