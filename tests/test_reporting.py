@@ -606,7 +606,8 @@ def test_the_year_by_month_of_many_places_is_each_places_own():
     got = _by_month(monthly, ledger, 3, places)
     for k, p in enumerate(places):
         budget, actual = got[p]
-        assert budget.tolist() == [1000.0 * k + m for m in range(1, 13)]  # by hand
+        # The place's annual budget, 12,000k + 78, by twelfths: each month its exact share.
+        assert budget.tolist() == pytest.approx([(12_000.0 * k + 78) / 12] * 12)
         extra = 5.0 if p == places[-1] else 0.0
         assert actual.tolist() == pytest.approx(
             [10 * k + 0.01, 10 * k + 0.02 + extra, 10 * k + 0.03]
