@@ -243,17 +243,20 @@ def test_totals_for_a_year_the_model_does_not_converge_are_named_by_row(tmp_path
         "Totals, row 5, column 'year': year '2025/26' is not a year this model converges: "
         "the model's financial year is 2026/27: totals are for it or later"
     ]
+    # Practices in 2026/27 and 2027/28 (alternate rows): a 2028/29 total is named.
     several = broken_model(
         tmp_path,
         "several",
         lambda wb: (
-            _years(lambda r: "2026/27")(wb),
+            _years(lambda r: "2026/27" if r % 2 else "2027/28")(wb),
             _totals_years("2026/27", "2027/28", "2028/29")(wb),
         ),
     )
     problems = validate(several)
     assert [p for p in problems if p.startswith("Totals")] == [
-        f"Totals, row {r}, column 'year': year '{y}' is not a year this model converges: "
-        "the model's years are 2026/27 (the Practices sheet)"
-        for r, y in ((6, "2027/28"), (7, "2028/29"))
+        "Totals, row 7, column 'year': year '2028/29' is not a year this model converges: "
+        "the model's years are 2026/27 and 2027/28 (the Practices sheet)"
     ]
+    # Every practice in 2026/27: a model of one year, converging from it on.
+    one = broken_model(tmp_path, "one", _years(lambda r: "2026/27"))
+    assert validate(one) == []

@@ -650,15 +650,17 @@ def _check_totals_years(
 ) -> None:
     """Each Totals year is a year the model converges: one of its practices' years.
 
-    A model of several years (the Practices sheet's year column filled in) converges in
-    those years only; a model of one year converges from its financial year on. A total
+    A model of several years (the Practices sheet's years) converges in those years
+    only; a model of one year converges from its financial year on, on its targets. A total
     for another year (2025/26 in a 2026/27 to 2028/29 model: typed a year out) would be
     converged on the wrong year's targets, so it is an input error naming its row.
     """
     if not len(totals):
         return
     years = sorted({str(y) for y in pr["year"].dropna()}) if years_given else []
-    if years and financial_year not in years:
+    if len(years) < 2:
+        years = []  # one year's practices: it converges from that year on, as one
+    elif financial_year not in years:
         return  # the financial year itself is wrong: the run names that, the cause
     for year, row in zip(totals["year"], totals[SOURCE_ROW]):
         text = str(year).strip() if year is not None else ""
