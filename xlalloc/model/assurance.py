@@ -170,6 +170,7 @@ NOT_SIGNED = frozenset(
         "pack_month",
         "pack_dir",
         "pack_columns",
+        "pack_pdf",
         "money_unit",
         "paper_size",
         "protective_marking",
