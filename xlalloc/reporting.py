@@ -202,11 +202,7 @@ def make_packs(
     tpl = template_parts(o.template)
     traj = _trajectory(result)
     targets = _year_targets(result, year)
-    first = (
-        next(iter(result.convergence.years.values())).table.set_index("org").to_dict("index")
-        if result.convergence is not None
-        else None
-    )
+    first = _first_year(result)
     by_place = dict(tuple(bva.groupby("place", sort=False)))
     by_month = _by_month(monthly, ledger, month, all_places, o.phasing)
     paths = []
@@ -247,6 +243,19 @@ def _print(run: PackRun, printer: Callable[[list[Path]], list[Path]]) -> None:
         run.pdfs = printer(run.paths)
     except (RuntimeError, OSError, subprocess.SubprocessError) as e:
         run.notes.append(str(e))  # the workbooks are written all the same
+
+
+def _first_year(result: ModelResult) -> dict[str, dict[str, float]] | None:
+    """Each place's baseline and distance from target before the first year's convergence."""
+    if result.convergence is None:
+        return None
+    t = next(iter(result.convergence.years.values())).table
+    return {
+        org: {"baseline": b, "dft_before": d}
+        for org, b, d in zip(
+            t["org"].tolist(), t["baseline"].tolist(), t["dft_before"].tolist(), strict=True
+        )
+    }
 
 
 def _year_targets(result: ModelResult, year: str) -> dict[str, dict[str, float]]:
@@ -451,11 +460,10 @@ def _common(
 ) -> dict[str, Any]:
     """What every pack of the month shares: period, ICB, notes, status, sources, look."""
     policy = result.inputs.policy
-    prov = result.provenance()
-    source = prov["item"] == "source file"
+    sources = result.inputs.sources  # the files the Practices sheet was built from
     files = [
         *o.sources,
-        *(f"{f} ({y})" for f, y in zip(prov.loc[source, "value"], prov.loc[source, "years"])),
+        *(f"{f} ({y})" for f, y in zip(sources.get("file", []), sources.get("years", []))),
     ]
     return {
         "period": f"Month {month} ({MONTH_NAMES[month - 1]}) {policy.financial_year}".strip(),
