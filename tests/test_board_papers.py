@@ -185,3 +185,15 @@ def test_a_real_icbs_packs_are_board_papers(essex):
         assert all(size >= 8.0 for _sheet, size, _n in pages), (pdf.name, pages)
     summary = "".join(pdf_pages(out / f"ICB summary{TAG}.pdf"))
     assert "Budget against actual by place" in summary
+
+
+def test_a_pack_that_cannot_be_read_stops_the_run_before_any_is_written(packs, tmp_path):
+    """Its commentary could not be kept: named, and no pack is replaced."""
+    _model, _ledger, out, args = packs
+    folder = tmp_path / "again"
+    shutil.copytree(out, folder)
+    broken = folder / f"Brookvale{TAG}.xlsx"
+    broken.write_bytes(b"not a workbook any more")
+    before = {p.name: p.read_bytes() for p in folder.glob("*.xlsx")}
+    assert main([*args, str(folder), "--force"]) == 2
+    assert {p.name: p.read_bytes() for p in folder.glob("*.xlsx")} == before

@@ -196,7 +196,7 @@ def make_packs(
     year = policy.financial_year
     tag = period_tag(year, month)
     names = _file_names(wanted, tag)
-    _check_files(out, [*names.values(), summary_name(tag)], o)
+    said = _check_files(out, [*names.values(), summary_name(tag)], o)
     notes = _notes(result, o, month, recon, extract, cc_map is not None)
     common = _common(result, o, month, notes, _status(result, recon, month))
     tpl = template_parts(o.template)
@@ -210,14 +210,14 @@ def make_packs(
         step(place)
         rows = by_place.get(place, bva.iloc[:0])
         data = _place_data(result, rows, place, programmes, (targets, first, traj), common)
-        paths.append(_write_pack(tpl, data, by_month, [place], out / names[place]))
+        paths.append(_write_pack(tpl, data, by_month, [place], out / names[place], said))
     step("ICB summary")
     exceptions = ledger.exceptions_to(month)
     common |= {"exceptions": exceptions, "recon": recon}
     data = _summary_data(
         result, bva, all_places, programmes, traj, common | {"ledger_file": extract.file}
     )
-    paths.append(_write_pack(tpl, data, by_month, all_places, out / summary_name(tag)))
+    paths.append(_write_pack(tpl, data, by_month, all_places, out / summary_name(tag), said))
     run = PackRun(paths, bva, exceptions, recon.table(), recon)
     if o.pdf:
         step("PDFs")
@@ -230,11 +230,28 @@ def as_extract(ledger: pd.DataFrame | LedgerExtract) -> LedgerExtract:
     return ledger if isinstance(ledger, LedgerExtract) else LedgerExtract(ledger, "ledger")
 
 
-def _check_files(out: Path, books: list[str], o: PackOptions) -> None:
-    """The packs' files (and their PDFs) checked by the one rule; the folder made."""
+def _check_files(
+    out: Path, books: list[str], o: PackOptions
+) -> dict[str, dict[tuple[str, str], str]]:
+    """The packs' files (and PDFs) checked by the one rule, before any is written.
+
+    Returns:
+        The commentary already written in each pack being replaced, by file name (read
+        now, so a pack that cannot be read stops the run before any is written).
+    """
     pdfs = [str(Path(b).with_suffix(".pdf")) for b in books] if o.pdf else []
     check_pack_outputs(out, [*books, *pdfs], o.inputs, o.force)
+    problems = Problems()
+    said = {}
+    for book in books:
+        if (out / book).exists():
+            try:
+                said[book] = read_commentary(out / book)
+            except InputError as e:
+                problems.extend(e)
+    problems.raise_if_any()
     out.mkdir(parents=True, exist_ok=True)
+    return said
 
 
 def _print(run: PackRun, printer: Callable[[list[Path]], list[Path]]) -> None:
@@ -308,6 +325,7 @@ def _write_pack(
     by_month: dict[str, tuple[np.ndarray, np.ndarray]],
     places: list[str],
     path: Path,
+    said: dict[str, dict[tuple[str, str], str]],
 ) -> Path:
     """One pack: its key messages and months worked out, the commentary already there kept."""
     p = data.programmes
@@ -331,8 +349,7 @@ def _write_pack(
         data.look.money,
         "their" if summary else "its",
     )
-    if path.exists():  # replaced (with force): the business partner's words are kept
-        data.commentary = read_commentary(path)
+    data.commentary = said.get(path.name, {})  # the business partner's words, kept
     return fill_pack(tpl, data, path)
 
 

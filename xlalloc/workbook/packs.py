@@ -675,8 +675,11 @@ def read_commentary(path: str | Path) -> dict[tuple[str, str], str]:
     """What a pack's commentary columns hold: (table's first header, line) -> text.
 
     Read from a pack about to be written again, so the business partner's words are
-    kept; a file that cannot be read as a workbook keeps nothing (it is replaced only
-    with ``force`` in any case).
+    kept.
+
+    Raises:
+        InputError: The pack cannot be read (so its commentary could not be kept): named,
+            before any pack is written.
     """
     from python_calamine import CalamineWorkbook
 
@@ -684,8 +687,12 @@ def read_commentary(path: str | Path) -> dict[tuple[str, str], str]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         sheets = [wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names]
-    except Exception:  # noqa: BLE001 - not a workbook: there is nothing of the user's to keep
-        return found
+    except Exception as e:  # noqa: BLE001 - calamine's errors: the file is not a workbook
+        raise InputError(
+            f"{Path(path).name} is to be replaced, but it cannot be read to keep the "
+            f"commentary written in it ({e}); move it aside and write the packs again",
+            where=option("out"),
+        ) from None
     for rows in sheets:
         head: tuple[str, int, int] | None = None  # first header, its column, commentary's
         for row in rows:
