@@ -167,6 +167,16 @@ def test_packs_action_from_the_ribbon(demo_model, tmp_path):
     assert fake.app.printed == []  # pack_pdf is no by default
 
 
+def _ribbon_book(model, policy_values):
+    """The model as Excel holds it, its Policy sheet set to run the packs action."""
+    fake = FakeBook(model)
+    policy = fake.sheets["Policy"]
+    rows = {v: r for (r, c), v in policy.data.items() if c == 1}
+    for name, value in {"action": "packs", **policy_values}.items():
+        policy.data[(rows[name], 2)] = value
+    return fake, rows
+
+
 def test_the_ribbon_prints_packs_to_pdf_through_excels_own_export(demo_model, tmp_path):
     """pack_pdf=yes: each pack opened read-only in the same Excel, exported and closed.
 
@@ -180,17 +190,15 @@ def test_the_ribbon_prints_packs_to_pdf_through_excels_own_export(demo_model, tm
     result = run_model(read_model(demo_model))
     ledger = tmp_path / "ledger.csv"
     demo.ledger(result.apportionment.cells, result.inputs.practices, 4).to_csv(ledger, index=False)
-    fake = FakeBook(demo_model)
-    policy = fake.sheets["Policy"]
-    rows = {v: r for (r, c), v in policy.data.items() if c == 1}
-    for name, value in (
-        ("action", "packs"),
-        ("pack_actuals", str(ledger)),
-        ("pack_month", 4),
-        ("pack_dir", str(tmp_path / "packs")),
-        ("pack_pdf", "yes"),
-    ):
-        policy.data[(rows[name], 2)] = value
+    fake, _rows = _ribbon_book(
+        demo_model,
+        {
+            "pack_actuals": str(ledger),
+            "pack_month": 4,
+            "pack_dir": str(tmp_path / "packs"),
+            "pack_pdf": "yes",
+        },
+    )
     paths = macros.dispatch(XlwingsBook(fake))
     assert len(paths) == 4
     assert sorted(fake.app.printed) == sorted(str(p.with_suffix(".pdf")) for p in paths)
@@ -221,17 +229,16 @@ def test_packs_from_an_isfe_ledger_from_the_ribbon(demo_model, tmp_path):
         for j, k in enumerate(("cost_centre", "programme", "place")):
             ws.cell(header + 1 + i, 1 + j, r[k] or None)
     wb.save(model)
-    fake = FakeBook(model)
+    fake, rows = _ribbon_book(
+        model,
+        {
+            "pack_actuals": str(ledger),
+            "pack_month": 6,
+            "pack_dir": str(tmp_path / "packs"),
+            "pack_columns": "cost_centre=Cost Centre,subjective=Subjective",
+        },
+    )
     policy = fake.sheets["Policy"]
-    rows = {v: r for (r, c), v in policy.data.items() if c == 1}
-    for name, value in (
-        ("action", "packs"),
-        ("pack_actuals", str(ledger)),
-        ("pack_month", 6),
-        ("pack_dir", str(tmp_path / "packs")),
-        ("pack_columns", "cost_centre=Cost Centre,subjective=Subjective"),
-    ):
-        policy.data[(rows[name], 2)] = value
     book = XlwingsBook(fake)
     assert len(macros.dispatch(book)) == 4
     alert = fake.app.alerts[-1][1]
