@@ -196,7 +196,7 @@ def make_packs(
     year = policy.financial_year
     tag = period_tag(year, month)
     names = _file_names(wanted, tag)
-    said = _check_files(out, [*names.values(), summary_name(tag)], o)
+    said, unread = _check_files(out, [*names.values(), summary_name(tag)], o)
     notes = _notes(result, o, month, recon, extract, cc_map is not None)
     common = _common(result, o, month, notes, _status(result, recon, month))
     tpl = template_parts(o.template)
@@ -218,7 +218,7 @@ def make_packs(
         result, bva, all_places, programmes, traj, common | {"ledger_file": extract.file}
     )
     paths.append(_write_pack(tpl, data, by_month, all_places, out / summary_name(tag), said))
-    run = PackRun(paths, bva, exceptions, recon.table(), recon)
+    run = PackRun(paths, bva, exceptions, recon.table(), recon, notes=unread)
     if o.pdf:
         step("PDFs")
         _print(run, o.printer or to_pdfs)
@@ -232,26 +232,29 @@ def as_extract(ledger: pd.DataFrame | LedgerExtract) -> LedgerExtract:
 
 def _check_files(
     out: Path, books: list[str], o: PackOptions
-) -> dict[str, dict[tuple[str, str], str]]:
+) -> tuple[dict[str, dict[tuple[str, str], str]], list[str]]:
     """The packs' files (and PDFs) checked by the one rule, before any is written.
 
     Returns:
         The commentary already written in each pack being replaced, by file name (read
-        now, so a pack that cannot be read stops the run before any is written).
+        now, before any pack is written), and a note for each file of a pack's name that
+        could not be read as one: replaced, as ``force`` asks, and said, never silently.
     """
     pdfs = [str(Path(b).with_suffix(".pdf")) for b in books] if o.pdf else []
     check_pack_outputs(out, [*books, *pdfs], o.inputs, o.force)
-    problems = Problems()
-    said = {}
+    said: dict[str, dict[tuple[str, str], str]] = {}
+    notes = []
     for book in books:
         if (out / book).exists():
             try:
                 said[book] = read_commentary(out / book)
-            except InputError as e:
-                problems.extend(e)
-    problems.raise_if_any()
+            except InputError:
+                notes.append(
+                    f"{book} could not be read as a pack: it was replaced, and no "
+                    "commentary could be kept from it"
+                )
     out.mkdir(parents=True, exist_ok=True)
-    return said
+    return said, notes
 
 
 def _print(run: PackRun, printer: Callable[[list[Path]], list[Path]]) -> None:

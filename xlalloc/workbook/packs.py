@@ -678,8 +678,7 @@ def read_commentary(path: str | Path) -> dict[tuple[str, str], str]:
     kept.
 
     Raises:
-        InputError: The pack cannot be read (so its commentary could not be kept): named,
-            before any pack is written.
+        InputError: The file cannot be read as a workbook (the caller says so).
     """
     from python_calamine import CalamineWorkbook
 
@@ -689,9 +688,7 @@ def read_commentary(path: str | Path) -> dict[tuple[str, str], str]:
         sheets = [wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in wb.sheet_names]
     except Exception as e:  # noqa: BLE001 - calamine's errors: the file is not a workbook
         raise InputError(
-            f"{Path(path).name} is to be replaced, but it cannot be read to keep the "
-            f"commentary written in it ({e}); move it aside and write the packs again",
-            where=option("out"),
+            f"{Path(path).name} cannot be read as a workbook ({e})", where=option("out")
         ) from None
     for rows in sheets:
         head: tuple[str, int, int] | None = None  # first header, its column, commentary's
