@@ -38,10 +38,10 @@ def _pct(value: float) -> str:
     return shown(abs(value), PCT_SIGNED)
 
 
-def _side(value: float, text: str, favourable: str, adverse: str, level: str) -> str:
-    """The word for a variance's side: none where it shows as nothing (zero)."""
+def _side(value: float, text: str, favourable: str, adverse: str) -> str:
+    """The word for a variance's side: none ("") where it shows as nothing (zero)."""
     if text.strip("£0.,%–mk") == "":
-        return level
+        return ""
     return favourable if value > 0 else adverse
 
 
@@ -80,7 +80,7 @@ def key_messages(
     variance = ytd - actual
     pct = variance / ytd if ytd else 0.0
     v_text = _money(variance, unit)
-    side = _side(variance, v_text, "underspent (favourable)", "overspent (adverse)", "")
+    side = _side(variance, v_text, "underspent (favourable)", "overspent (adverse)")
     position = f"{v_text} ({_pct(pct)}) {side}" if side else "on budget"
     out = [
         f"At {period} {who} has spent {_money(actual, unit)} against a budget to date of "
@@ -88,7 +88,7 @@ def key_messages(
     ]
     annual, forecast = totals["annual_budget"], totals["forecast"]
     f_text = _money(annual - forecast, unit)
-    f_side = _side(annual - forecast, f_text, "favourable", "adverse", "")
+    f_side = _side(annual - forecast, f_text, "favourable", "adverse")
     out.append(
         f"At the run rate the forecast outturn is {_money(forecast, unit)} against an "
         f"annual budget of {_money(annual, unit)}: "
@@ -109,7 +109,7 @@ def _largest(lines: pd.DataFrame, threshold: float, unit: str) -> list[str]:
     named = []
     for k in np.argsort(-np.abs(v), kind="stable")[:LARGEST].tolist():
         text = _money(float(v[k]), unit)
-        side = _side(float(v[k]), text, "favourable", "adverse", "")
+        side = _side(float(v[k]), text, "favourable", "adverse")
         if side:
             named.append(f"{names[k]} {text} {side} ({_pct(float(pct[k]))})")
     out = ["The largest variances to date: " + "; ".join(named) + "."] if named else []

@@ -302,12 +302,11 @@ def _by_month(
     its cumulative figures (:func:`~xlalloc.key_messages.months_table`).
     """
     n = len(places)
-    budget = np.bincount(
-        pd.Categorical(monthly["place"], categories=places).codes.astype(np.int64) * 12
-        + (monthly["month"].to_numpy(dtype=np.int64) - 1),
+    annual = np.bincount(  # each place's annual budget: its months summed
+        pd.Categorical(monthly["place"], categories=places).codes.astype(np.int64),
         weights=monthly["budget"].to_numpy(dtype=np.float64),
-        minlength=n * 12,
-    ).reshape(n, 12)
+        minlength=n,
+    )
     rows = ledger.rows
     to_date = (rows["month"] <= month).to_numpy()
     actual = np.bincount(
@@ -318,7 +317,7 @@ def _by_month(
         minlength=n * month,
     ).reshape(n, month)
     shares = check_phasing(phasing).to_numpy(dtype=np.float64)
-    exact = budget.sum(axis=1)[:, None] * (shares / shares.sum())[None, :]
+    exact = annual[:, None] * (shares / shares.sum())[None, :]
     return {p: (exact[k], actual[k]) for k, p in enumerate(places)}
 
 
