@@ -455,6 +455,7 @@ PINNED_ALL = {
         "round_pence",
         "twelfths",
     ],
+    "xlalloc.engine.bridge": ["BRIDGE_COLUMNS", "WHY_THEY_DIFFER", "Bridge", "place_bridge"],
     "xlalloc.engine.controlled": ["controlled_round"],
     "xlalloc.engine.rounding": [
         "MAX_AMOUNT",

@@ -169,12 +169,13 @@ def essex(shared_dir, libreoffice, tmp_path_factory):
     out = d / "packs"
     pack = ["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH), "--out"]
     assert main([*pack, str(out), "--pdf"]) == 0
-    return out, len(need_by_place)
+    budget_total = float(sum(float(r[2]) * 1.3 for r in budget))
+    return out, len(need_by_place), (float(round(total)), budget_total)
 
 
 def test_a_real_icbs_packs_are_board_papers(essex):
     """Fifteen places: each place's pack on three pages, the ICB summary on six at most."""
-    out, places = essex
+    out, places, _totals = essex
     assert places == 15
     pdfs = sorted(out.glob("*.pdf"))
     assert len(pdfs) == places + 1
@@ -202,3 +203,80 @@ def test_a_pack_that_cannot_be_read_is_replaced_with_force_and_said(packs, tmp_p
         "commentary could be kept from it"
     ) in said
     assert broken.read_bytes()[:2] == b"PK"
+
+
+def _bridge(values):
+    """A pack's page-1 bridge as recalculated: label -> figure (column D's words, J's)."""
+    rows = values["Summary"]
+    start = next(
+        i for i, r in enumerate(rows) if len(r) > 3 and str(r[3]).startswith("Budget and why")
+    )
+    out = {}
+    for r in rows[start + 1 :]:
+        if len(r) < 10 or r[9] in ("", None):
+            break
+        out[str(r[3]).strip()] = float(r[9])
+    return out, str(rows[start][3])
+
+
+def _pack_totals(values):
+    """The programmes table's annual budgets by programme (page 2), and their Total."""
+    rows = values["Programmes"]
+    lines = {}
+    for r in rows[3:]:
+        if r[0] == "Total":
+            return lines, float(r[1])
+        lines[r[0]] = float(r[1])
+    raise AssertionError("no Total row")
+
+
+def _check_bridges(folder, tmp_path, convergence_total, budget_total):
+    """Every pack's bridge adds up, recalculated, and the places' add to the ICB's."""
+    alloc = "Allocation (£)"
+    adjust = next  # the adjustment's label carries its rule
+    sums = {"allocation": 0.0, "apportioned": 0.0, "gap": 0.0}
+    summary = None
+    books = sorted(folder.glob("*.xlsx"))
+    for book in books:
+        values = read_values(recalculate(book, tmp_path / book.stem))
+        lines, title = _bridge(values)
+        assert title.startswith("Budget and why, 2026/27")
+        programmes, annual = _pack_totals(values)
+        adj = adjust(v for k, v in lines.items() if k.startswith("Convergence adjustment"))
+        growth = adjust(v for k, v in lines.items() if k.startswith("Core growth"))
+        assert lines["Baseline (£)"] + growth + adj == lines[alloc], book.name
+        # Each programme's apportioned budget is page 2's annual budget, and they add up.
+        for name, value in programmes.items():
+            assert lines[name] == value, (book.name, name)
+        assert lines["Apportioned budget (£)"] == sum(programmes.values()) == annual
+        gap = next(v for k, v in lines.items() if k.startswith("Apportioned budget less"))
+        assert gap == lines["Apportioned budget (£)"] - lines[alloc]
+        if book.name.startswith("ICB summary"):
+            summary = lines
+            continue
+        assert "Distance from target after" in lines
+        sums["allocation"] += lines[alloc]
+        sums["apportioned"] += lines["Apportioned budget (£)"]
+        sums["gap"] += gap
+    assert summary is not None
+    assert sums["allocation"] == summary[alloc] == convergence_total
+    assert sums["apportioned"] == pytest.approx(summary["Apportioned budget (£)"], abs=1e-6)
+    assert summary["Apportioned budget (£)"] == pytest.approx(budget_total, abs=1e-6)
+    icb_gap = next(v for k, v in summary.items() if k.startswith("Apportioned budget less"))
+    assert icb_gap == pytest.approx(budget_total - convergence_total, abs=1e-6)
+    assert sums["gap"] == pytest.approx(icb_gap, abs=1e-6)
+    return len(books)
+
+
+def test_every_demo_pack_shows_its_bridge_and_they_add_up(packs, tmp_path):
+    """The demo: £2,496,000,000 converged (its Totals sheet), £2,516,000,000 of budget
+    lines: the £20,000,000 between them is the ICB summary's gap, which the places' add to."""
+    *_, out, _args = packs
+    assert _check_bridges(out, tmp_path, 2_496_000_000, 2_516_000_000) == 4
+    printed = pdf_pages(out / f"Brookvale{TAG}.pdf")[0]
+    assert "Budget and why, 2026/27" in printed and "Birmingham and Solihull" in printed
+
+
+def test_a_real_icbs_packs_each_show_a_bridge_that_adds_up(essex, tmp_path):
+    out, places, totals = essex
+    assert _check_bridges(out, tmp_path, *totals) == places + 1

@@ -341,7 +341,7 @@ def test_demo_ledger_is_deterministic():
 
 def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_path):
     # A template restyled in Excel: a logo on the Target sheet (where xlalloc also draws
-    # its chart), and a chart of the user's own on Programmes.
+    # its chart), and a chart of the user's own on Summary (where xlalloc draws none).
     sys.path.insert(0, str(ROOT / "tests" / "workbook"))
     from test_package import chart_on_input_sheet, picture
 
@@ -362,7 +362,7 @@ def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_pat
 
     # A logo on Target, whose drawing then also holds xlalloc's trajectory chart.
     renamed(parts, "Target", "Cover", picture)
-    renamed(parts, "Programmes", "Budget", chart_on_input_sheet)  # the user's own chart
+    renamed(parts, "Summary", "Budget", chart_on_input_sheet)  # the user's own chart
     tpl = tmp_path / "PACK.xlsx"
     with zipfile.ZipFile(tpl, "w") as z:
         for name, data in parts.items():

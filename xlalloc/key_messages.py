@@ -152,6 +152,7 @@ def months_table(
     month: int,
     actual_to_date: float,
     budget_to_date: float | None = None,
+    forecast_total: float | None = None,
 ) -> pd.DataFrame:
     """Cumulative budget and actual by month, and the run-rate forecast to month 12.
 
@@ -163,6 +164,8 @@ def months_table(
             last actual point, so the chart ends where the table does.
         budget_to_date: The budget to date as the pack's Total shows it: the month's
             budget point (the others are the exact cumulative budget rounded to £1).
+        forecast_total: The forecast outturn as the pack's Total shows it (its lines rounded
+            together): the forecast's point at month 12.
 
     Returns:
         ``month, budget_to_date, actual_to_date, forecast``: actual blank after the
@@ -178,6 +181,8 @@ def months_table(
     forecast = np.full(12, np.nan)
     months = np.arange(month, 13)
     forecast[month - 1 :] = actual_to_date / month * months
+    if forecast_total is not None:
+        forecast[11] = forecast_total
     return pd.DataFrame(
         {
             "month": np.arange(1, 13),

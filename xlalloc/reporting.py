@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from .engine.bridge import Bridge
 from .engine.errors import InputError, Problem, Problems, did_you_mean, listed, option
 from .engine.monitoring import (
     DEFAULT_THRESHOLD,
@@ -42,7 +43,7 @@ from .model.runner import ModelResult, run_model
 from .readers.ledger import LedgerExtract
 from .request import Request
 from .workbook.files import check_output
-from .workbook.packs import PackData, fill_pack, read_commentary, template_parts
+from .workbook.packs import PackBridge, PackData, fill_pack, read_commentary, template_parts
 from .workbook.pdf import to_pdfs
 from .workbook.sheetspec import Look
 
@@ -204,12 +205,14 @@ def make_packs(
     targets = _year_targets(result, year)
     first = _first_year(result)
     by_place = dict(tuple(bva.groupby("place", sort=False)))
+    bridge = result.bridges.get(year)
     by_month = _by_month(monthly, ledger, month, all_places, o.phasing)
     paths = []
     for place in wanted:
         step(place)
         rows = by_place.get(place, bva.iloc[:0])
         data = _place_data(result, rows, place, programmes, (targets, first, traj), common)
+        data.bridge = _bridge_of(bridge, place)
         paths.append(_write_pack(tpl, data, by_month, [place], out / names[place], said))
     step("ICB summary")
     exceptions = ledger.exceptions_to(month)
@@ -217,6 +220,8 @@ def make_packs(
     data = _summary_data(
         result, bva, all_places, programmes, traj, common | {"ledger_file": extract.file}
     )
+    data.bridge = _bridge_of(bridge, "Total")
+    data.bridge_places = bridge.table if bridge is not None else None
     paths.append(_write_pack(tpl, data, by_month, all_places, out / summary_name(tag), said))
     run = PackRun(paths, bva, exceptions, recon.table(), recon, notes=unread)
     if o.pdf:
@@ -321,6 +326,13 @@ def _by_month(
     return {p: (exact[k], actual[k]) for k, p in enumerate(places)}
 
 
+def _bridge_of(bridge: Bridge | None, place: str) -> PackBridge | None:
+    """A place's row of the year's bridge (``Total``: the ICB's), or ``None``."""
+    if bridge is None or place not in set(bridge.table["place"]):
+        return None
+    return PackBridge(bridge.year, bridge.core_growth_rate, bridge.place(place))
+
+
 def _write_pack(
     tpl: Any,
     data: PackData,
@@ -332,13 +344,14 @@ def _write_pack(
     """One pack: its key messages and months worked out, the commentary already there kept."""
     p = data.programmes
     totals = {k: float(p[k].sum()) for k in ("annual_budget", "ytd_budget", "ytd_actual")}
-    totals["forecast"] = totals["ytd_actual"] / data.month * 12
+    totals["forecast"] = float(p["forecast_outturn"].sum())  # as the Total row shows it
     data.months = months_table(
         np.sum([by_month[q][0] for q in places], axis=0),
         np.sum([by_month[q][1] for q in places], axis=0),
         data.month,
         totals["ytd_actual"],
         totals["ytd_budget"],
+        totals["forecast"],
     )
     summary = data.places is not None
     data.messages = key_messages(
@@ -445,7 +458,8 @@ def _notes(
         f"Budgets: the ICB's budget apportioned by care programme and place "
         f"(£{a.table1.loc['Total', 'Total']:,.0f} in all), phased "
         + ("by twelfths." if o.phasing is None else "by the phasing profile given."),
-        f"Actuals: ledger to month {month}; forecast outturn = actual to date / {month} × 12.",
+        f"Actuals: ledger to month {month}; forecast outturn = actual to date / {month} × 12, "
+        "each line rounded so that every total is its own forecast to the unit.",
         "Variance = budget less actual: favourable (underspend) positive, adverse (overspend) "
         f"in brackets; lines beyond {o.threshold:.0%} either way are highlighted (adverse red, "
         "favourable green).",
@@ -509,7 +523,7 @@ def _trajectory(result: ModelResult) -> pd.DataFrame | None:
 
 def _programme_table(rows: pd.DataFrame, programmes: list[str]) -> pd.DataFrame:
     """Budget and actual by programme, every programme of the model in its order."""
-    cols = ["annual_budget", "ytd_budget", "ytd_actual"]
+    cols = ["annual_budget", "ytd_budget", "ytd_actual", "forecast_outturn"]
     at = {p: k for k, p in enumerate(programmes)}
     sums = np.zeros((len(programmes), len(cols)))
     figures = np.column_stack([rows[c].to_numpy(dtype=float) for c in cols])
@@ -576,7 +590,9 @@ def _summary_data(
     a = result.apportionment
     assert a is not None
     by_place = (
-        bva.groupby("place", sort=False)[["annual_budget", "ytd_budget", "ytd_actual"]]
+        bva.groupby("place", sort=False)[
+            ["annual_budget", "ytd_budget", "ytd_actual", "forecast_outturn"]
+        ]
         .sum()
         .reindex(all_places)
     )

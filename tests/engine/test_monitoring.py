@@ -344,3 +344,37 @@ def test_budget_to_date_is_annual_times_phasing_at_every_level(budgets, month, w
         assert (abs(got - exact) < 1 + 1e-6).all(), key
     assert (abs(bva["ytd_budget"] - annual["budget"] * share) < 1 + 1e-6).all()
     assert (bva["annual_budget"] == annual["budget"]).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pence=st.lists(st.integers(-(10**8), 10**11), min_size=6, max_size=6),
+    month=st.integers(1, 12),
+)
+def test_forecast_is_actual_over_months_times_twelve_at_every_level(pence, month):
+    """The run-rate forecast (actual to date / month x 12) of every line, place,
+    programme and the ICB is its own exact forecast to the pound (the ICB's to the
+    nearest), and the lines add to each total: a total row never differs from its lines."""
+    places, programmes = ["A", "B", "C"], ["P", "Q"]
+    lines = [(p, q) for p in places for q in programmes]
+    annual = pd.DataFrame(
+        [(p, q, 1_200.0) for p, q in lines], columns=["place", "programme", "budget"]
+    )
+    rows = pd.DataFrame(
+        {
+            "month": [1] * 6,
+            "place": [p for p, _ in lines],
+            "programme": [q for _, q in lines],
+            "amount": [v / 100 for v in pence],
+        }
+    )
+    ledger = read_ledger(rows, places, programmes)
+    bva = budget_vs_actual(phase_budgets(annual), ledger, month)
+    exact = pd.Series([v / 100 / month * 12 for v in pence], index=pd.MultiIndex.from_tuples(lines))
+    got = bva.set_index(["place", "programme"])["forecast_outturn"]
+    assert (got % 1 == 0).all()  # whole pounds
+    assert (abs(got - exact.reindex(got.index)) < 1 + 1e-6).all()
+    assert abs(got.sum() - exact.sum()) <= 0.5 + 1e-6
+    for level in (0, 1):
+        g, e = got.groupby(level=level).sum(), exact.groupby(level=level).sum()
+        assert (abs(g - e.reindex(g.index)) < 1 + 1e-6).all()

@@ -133,3 +133,20 @@ def test_a_new_floor_changes_allocations_and_names_the_rule(demo_inputs, demo_re
     # A higher floor takes from the organisations the level set, never from the total.
     for _, part in conv.groupby("year"):
         assert part["change"].sum() == pytest.approx(0, abs=1e-6)
+
+
+def test_the_summary_writes_changes_as_finance_does():
+    """ "+£1,234" and "-£56", never Python's "£+1,234"; nothing moved reads "unchanged"."""
+    from xlalloc.model.compare import _signed
+
+    assert (_signed(1234.4), _signed(-56.0), _signed(0.3), _signed(-0.4)) == (
+        "+£1,234",
+        "-£56",
+        "£0",
+        "£0",
+    )
+
+
+def test_an_unchanged_apportionment_says_so(demo_result):
+    lines = compare_results(demo_result, demo_result).summary().splitlines()
+    assert lines[-1] == "apportionment: unchanged (ICB total £2,516,000,000)"

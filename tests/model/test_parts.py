@@ -26,6 +26,7 @@ def test_built_in_parts_in_order_with_their_sheets_and_policy_fields():
         "targets",
         "convergence",
         "apportionment",
+        "bridge",
         "equity",
         "assurance",
     ]
@@ -39,6 +40,7 @@ def test_built_in_parts_in_order_with_their_sheets_and_policy_fields():
             "Trajectory",
             "Apportionment",
             "Audit",
+            "Bridge",
             "Equity",
             "Assurance",
             "Checks",

@@ -37,3 +37,21 @@ def test_every_totals_problem_at_once(tmp_path):
 def test_missing_file_is_an_input_problem(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         read_table(tmp_path / "nope.csv")
+
+
+def test_messages_quote_headers_as_the_file_spells_them(tmp_path):
+    """A file headed "Org, Baseline, Target Share" is told of 'Baseline', not the key
+    'baseline' xlalloc finds it by."""
+    p = tmp_path / "orgs.csv"
+    p.write_text("Org,Baseline,Target Share\nNorth,abc,0.3\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_table(p, numbers=["baseline", "target_share"])
+    assert str(e.value.problems[0]) == (
+        "orgs.csv, row 2, column 'Baseline': 'abc' is not a number; expected a number"
+    )
+    p.write_text("Org,Org,Target Share\nNorth,1,0.3\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_table(p, required=["org", "baseline"])
+    said = [str(x) for x in e.value.problems]
+    assert said[0].startswith("orgs.csv, row 1, column 'Org': column 'Org' appears twice")
+    assert said[1].endswith("columns found: Org, Org and Target Share")

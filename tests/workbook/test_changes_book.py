@@ -167,7 +167,8 @@ def test_a_convergence_only_scenario_is_reported_part_by_part(two_runs, capsys):
     assert lines[0] == "policy: min_growth 0.01 → 0.02"
     assert lines[1] == "targets: unchanged"
     assert lines[2].startswith("convergence: ") and "unchanged" not in lines[2]
-    assert lines[3].startswith("apportionment: ICB total £2,516,000,000 to £2,516,000,000")
+    # The apportionment did not move: said so in words, not "£+0 ... £+0".
+    assert lines[3] == "apportionment: unchanged (ICB total £2,516,000,000)"
     # The convergence side file: the figures the line counts, each year still summing to
     # its total (a floor moves money between places, never adds it).
     conv = pd.read_csv(d / "floor2-changes-convergence.csv", encoding="utf-8-sig")

@@ -357,3 +357,46 @@ def test_equity_formulas_equal_engine(recalculated, demo_run):
     # Places' spend is Table 1's total by place.
     places = result.equity["places"].units.set_index("unit")["spend"]
     assert places.to_dict() == result.apportionment.table1.loc["Total"].drop("Total").to_dict()
+
+
+def test_bridge_sheet_adds_up_and_shows_each_sheets_figure(recalculated, demo_run):
+    """Each place's bridge, recalculated: baseline + core growth + adjustment is the
+    Convergence sheet's allocation, the apportioned budget is Table 1's place total, and
+    the totals are the Totals sheet's and the budget lines' (the demo: £2,496,000,000 and
+    £2,516,000,000, the £20,000,000 between them the gaps' total)."""
+    _, _, result = demo_run
+    rows = recalculated["Bridge"]
+    conv = recalculated["Convergence"]
+    for year, res in result.convergence.years.items():
+        title = next(r[0] for r in rows if str(r[0]).startswith(f"Bridge {year}"))
+        header, body = block(rows, title)
+        at = {name: header.index(label(name)) for name in ("baseline", "allocation")}
+        growth, adj = header.index("Core growth (£)"), header.index("Convergence adjustment (£)")
+        places = [r for r in body if r[0] in set(res.table["org"])]
+        assert len(places) == len(res.table) == 3
+        chead, cbody = block(
+            conv, next(r[0] for r in conv if str(r[0]).startswith(f"Convergence {year}"))
+        )
+        shown_conv = {r[0]: r for r in cbody}
+        for r in places:
+            assert r[at["baseline"]] + r[growth] + r[adj] == r[at["allocation"]]
+            assert r[at["allocation"]] == shown_conv[r[0]][chead.index(label("allocation"))]
+            assert r[at["baseline"]] == shown_conv[r[0]][chead.index(label("baseline"))]
+        total = next(r for r in body if r[0] == "Total")
+        assert total[at["allocation"]] == res.total
+        after = body[body.index(total) + 1 :]
+        assert after[0][0].startswith("Convergence total")
+        assert after[0][at["allocation"]] == res.total
+        if year == result.year:
+            apportioned = header.index("Apportioned budget (£)")
+            gap = header.index("Apportioned budget less allocation (£)")
+            t1 = result.apportionment.table1
+            for r in places:
+                assert r[apportioned] == t1.loc["Total", r[0]]
+                assert r[gap] == r[apportioned] - r[at["allocation"]]
+            assert total[apportioned] == 2_516_000_000 and res.total == 2_496_000_000
+            diff = next(r for r in after if r[0] == "Budget's total less the convergence total")
+            assert diff[gap] == total[gap] == 20_000_000
+    summary = "\n".join(str(r[0]) + " " + str(r[2]) for r in recalculated["Summary"] if r)
+    assert "Each place's budget and why, 2026/27" in summary
+    assert "Birmingham and Solihull" in summary

@@ -567,8 +567,8 @@ def test_ownership_record_survives_and_is_hidden(tmp_path):
     xlalloc.run(model, in_place=True)
     wb = read_parts(model)["xl/workbook.xml"].decode()
     assert (
-        f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Assurance|Audit|Checks|'
-        'Convergence|Equity|Summary|Targets|Trajectory"</definedName>'
+        f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Assurance|Audit|Bridge|'
+        'Checks|Convergence|Equity|Summary|Targets|Trajectory"</definedName>'
     ) in wb
 
 

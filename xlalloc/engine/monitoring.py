@@ -680,7 +680,8 @@ def budget_vs_actual(
             rounded together (:func:`~xlalloc.engine.controlled.controlled_round`) so
             that every programme's, place's and the ICB's budget to date is its own
             annual budget times that share, to the unit.
-        unit: The rounding unit.
+        unit: The rounding unit. The run-rate forecast (actual to date / month x 12) is
+            rounded to it in the same way: every total's forecast is its own, to the unit.
 
     Returns:
         ``place, programme, annual_budget, ytd_budget, ytd_actual, variance,
@@ -700,14 +701,15 @@ def budget_vs_actual(
     annual = np.bincount(codes, weights=budget, minlength=len(lines))
     place_code, programme_code = lines // n_q, lines % n_q
     place, programme = pu[place_code], qu[programme_code]
-    ytd = _budget_to_date(annual, place_code, programme_code, (len(pu), n_q), month, phasing, unit)
+    where = (place_code, programme_code, (len(pu), n_q), unit)
+    ytd = _round_lines(annual * year_share(month, phasing), *where)
     act = actuals_at(ledger, month).lines  # exact, then rounded once with the ledger
     pence = dict(zip(act.index.tolist(), act.to_numpy().tolist()))
     actual = np.array([pence.get(k, 0) for k in zip(place, programme)], dtype=np.float64) / 100
     variance = ytd - actual
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(ytd != 0, variance / np.where(ytd != 0, ytd, 1), np.nan)
-    forecast = actual / month * 12
+    forecast = _round_lines(actual / month * 12, *where)
     return pd.DataFrame(
         {
             "place": place,
@@ -732,18 +734,12 @@ def year_share(month: int, phasing: pd.Series | None = None) -> float:
     return float(p[:month].sum() / p.sum())
 
 
-def _budget_to_date(
-    annual: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    shape: tuple[int, int],
-    month: int,
-    phasing: pd.Series | None,
-    unit: float,
+def _round_lines(
+    exact: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], unit: float
 ) -> np.ndarray:
-    """Each line's budget to date, rounded as a table of places by programmes."""
+    """Each line's figure rounded as a table of places by programmes (controlled)."""
     table = np.zeros(shape)
-    table[rows, cols] = annual * year_share(month, phasing)
+    table[rows, cols] = exact
     return controlled_round(table, unit)[rows, cols]
 
 

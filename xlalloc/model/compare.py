@@ -74,12 +74,19 @@ class Comparison:
                 text += f"; {rules} rule(s) changed"
             lines.append("convergence: " + text)
         icb = self.places.iloc[0]
-        lines.append(
-            f"apportionment: ICB total £{icb['old']:,.0f} to £{icb['new']:,.0f}: "
-            f"£{icb['from_amounts']:+,.0f} from budget line amounts, "
-            f"£{icb['from_shares']:+,.0f} from shares"
-        )
+        if round(icb["old"]) == round(icb["new"]) and self._apportionment_unchanged():
+            lines.append(f"apportionment: unchanged (ICB total £{icb['new']:,.0f})")
+        else:
+            lines.append(
+                f"apportionment: ICB total £{icb['old']:,.0f} to £{icb['new']:,.0f}: "
+                f"{_signed(icb['from_amounts'])} from budget line amounts, "
+                f"{_signed(icb['from_shares'])} from shares"
+            )
         return "\n".join(lines)
+
+    def _apportionment_unchanged(self) -> bool:
+        """Whether no place's apportioned figure moved by a pound or more."""
+        return bool((self.places["change"].abs() < 0.5).all())
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables by name (the first is the CSV's; the others are written beside it)."""
@@ -88,6 +95,14 @@ class Comparison:
             out["Convergence"] = self.convergence
         out["Policy"] = self.policy
         return out
+
+
+def _signed(amount: float) -> str:
+    """A change in pounds as finance writes it: +£1,234, -£1,234 or £0."""
+    pounds = round(float(amount))
+    if pounds == 0:
+        return "£0"
+    return f"{'+' if pounds > 0 else '-'}£{abs(pounds):,.0f}"
 
 
 def _shown(value: object) -> str:

@@ -144,6 +144,11 @@ _FIXED: dict[str, tuple[str, Kind]] = {
     "hcdd_baseline": ("HCDD baseline (£)", "money"),
     "hcdd_contribution": ("HCDD contribution (£)", "money"),
     "remaining_allocation": ("Allocation after HCDD (£)", "money"),
+    # the place bridge: baseline to allocation to apportioned budget
+    "core_growth": ("Core growth (£)", "money"),
+    "convergence_adjustment": ("Convergence adjustment (£)", "money"),
+    "apportioned_budget": ("Apportioned budget (£)", "money"),
+    "budget_gap": ("Apportioned budget less allocation (£)", "money"),
     # apportionment audit
     "amount": ("Amount (£)", "money"),
     "recurrent": ("Recurrent", "text"),

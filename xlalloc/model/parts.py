@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..engine import capitation as cap
 from ..engine.apportionment import Apportionment, apportion
+from ..engine.bridge import Bridge, place_bridge
 from ..engine.capitation import COMPONENTS
 from ..engine.convergence import converge_years
 from ..engine.equity import EquityResult, EquitySettings, equity
@@ -424,6 +425,55 @@ def _apportionment_tables(result: Any) -> dict[str, pd.DataFrame]:
     return out
 
 
+# --------------------------------------------------------------------------- bridge
+
+
+def _run_bridge(state: RunState) -> None:
+    """Each year's place bridge: baseline to allocation to apportioned budget and target."""
+    conv, a = state.results.get("convergence"), state.results.get("apportionment")
+    state.results["bridge"] = {}
+    if conv is None:
+        return
+    state.step("bridge")
+    year = state.inputs.policy.financial_year
+    unit = state.inputs.policy.convergence().unit
+    state.results["bridge"] = {
+        y: place_bridge(
+            y,
+            res.table,
+            res.total,
+            res.core_growth,
+            a.table1 if a is not None and y == year else None,
+            unit,
+        )
+        for y, res in conv.years.items()
+    }
+    b = state.results["bridge"].get(year)
+    if b is not None and b.not_in_both:
+        state.warnings.append(
+            f"Bridge {year}: {listed(b.not_in_both)} "
+            f"{'is' if len(b.not_in_both) == 1 else 'are'} in the apportionment or the "
+            "convergence but not both: the place gaps do not add to the difference between "
+            "the budget's total and the convergence total; give each place a baseline "
+            "(Baselines sheet) and practices (Practices sheet)"
+        )
+
+
+def bridge_table(bridges: dict[str, Bridge]) -> pd.DataFrame:
+    """Every year's bridge in one table (a ``year`` column first)."""
+    if not bridges:
+        return pd.DataFrame()
+    return pd.concat(
+        [b.table.assign(year=y)[["year", *b.table.columns]] for y, b in bridges.items()],
+        ignore_index=True,
+    )
+
+
+def _bridge_tables(result: Any) -> dict[str, pd.DataFrame]:
+    bridges = result.results.get("bridge") or {}
+    return {"bridge": bridge_table(bridges)} if bridges else {}
+
+
 # --------------------------------------------------------------------------- equity
 
 
@@ -633,6 +683,33 @@ register(
         ),
         draw="xlalloc.workbook.outputs.apportionment:draw",
         inputs=("Policy", "Practices", "Budget", "PracticeData", "Activity", "PlaceSplits"),
+    )
+)
+register(
+    ModelPart(
+        name="bridge",
+        summary="each place's budget and why: baseline, core growth, convergence "
+        "adjustment, converged allocation, apportioned budget, the gap between them and "
+        "the target, adding to each year's totals (xlalloc/engine/bridge.py)",
+        policy_fields=(),
+        run=_run_bridge,
+        tables=_bridge_tables,
+        sheets=(
+            OutputSheet(
+                "Bridge",
+                "One block per year, one row per place: baseline, core growth, convergence "
+                "adjustment (formula: allocation less baseline less core growth), converged "
+                "allocation, apportioned budget (the financial year's; Table 1's place "
+                "totals), the gap (formula: apportioned budget less allocation), target at "
+                "the convergence total, distance from target before and after and the rule "
+                "applied; a Total row (SUM formulas), the year's convergence total (formula to "
+                "Totals), the budget's total and the difference between them, which the "
+                "gaps add to.",
+            ),
+        ),
+        draw="xlalloc.workbook.outputs.bridge:draw",
+        after_problems=True,
+        inputs=("Baselines", "Totals", "Budget"),
     )
 )
 register(

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from ..engine.apportionment import Apportionment
+from ..engine.bridge import Bridge
 from ..engine.convergence import MultiYearResult
 from ..engine.equity import EquityResult
 from ..readers.model import ModelInputs
@@ -78,6 +79,11 @@ class ModelResult:
     def apportionment(self) -> Apportionment | None:
         """The budget apportioned, when the Budget sheet has lines."""
         return self.results.get("apportionment")
+
+    @property
+    def bridges(self) -> dict[str, Bridge]:
+        """Each year's place bridge, when baselines were converged (the bridge part)."""
+        return self.results.get("bridge") or {}
 
     @property
     def equity(self) -> dict[str, EquityResult]:

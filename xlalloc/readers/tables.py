@@ -189,7 +189,8 @@ def read_table(
         and all(len(r) < len(header) or is_blank(r[len(header) - 1]) for r in rows[1:])
     ):
         header.pop()
-    found = _header_problems(header, list(required), len(rows), where)
+    spelt = [str(h).replace("\ufeff", "").strip() for h in rows[0]][: len(header)]
+    found = _header_problems(header, list(required), len(rows), where, spelt)
     found.raise_if_any()
     values_found = problems if problems is not None else found
     width = len(header)
@@ -209,17 +210,23 @@ def read_table(
     return df
 
 
-def _header_problems(header: list[str], required: list[str], n_rows: int, where: str) -> Problems:
-    """A header given twice, a required column missing, or no rows below the header."""
+def _header_problems(
+    header: list[str], required: list[str], n_rows: int, where: str, spelt: list[str]
+) -> Problems:
+    """A header given twice, a required column missing, or no rows below the header.
+
+    Headers are quoted as the file spells them (``spelt``); a missing column by the
+    name xlalloc expects.
+    """
     found = Problems()
     seen: dict[str, int] = {}
     for j, h in enumerate(header):
         if h and h in seen:
             found.add(
                 where,
-                f"column '{h}' appears twice (columns {seen[h] + 1} and {j + 1}); keep one",
+                f"column '{spelt[j]}' appears twice (columns {seen[h] + 1} and {j + 1}); keep one",
                 row=1,
-                column=h,
+                column=spelt[j],
             )
         seen.setdefault(h, j)
     missing = [c for c in required if c not in seen]
@@ -227,7 +234,7 @@ def _header_problems(header: list[str], required: list[str], n_rows: int, where:
         found.add(
             where,
             f"missing column(s) {listed(repr(m) for m in missing)}; columns found: "
-            f"{listed(h for h in header if h)}",
+            f"{listed(s for h, s in zip(header, spelt) if h)}",
         )
     if n_rows == 1:
         found.add(where, "no rows below the header", row=2)
@@ -244,7 +251,9 @@ def _numbers_of(df: pd.DataFrame, column: str, where: str, problems: Problems) -
         try:
             values.append(parse_number(v))
         except ValueError as e:
-            problems.add(where, f"{e}; expected a number", row=int(row), column=column)
+            # The column as the file's header spells it ("Baseline", not "baseline").
+            shown = df.attrs.get("headers", {}).get(column, column)
+            problems.add(where, f"{e}; expected a number", row=int(row), column=shown)
             values.append(float("nan"))
     return pd.Series(values, index=df.index, dtype="float64")
 

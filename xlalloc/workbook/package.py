@@ -394,6 +394,8 @@ class _Edit:
                 for k, h in enumerate(spec.highlights)
             )
             _insert_at(root, _index_before(root, _AFTER_CF), fragment(add, ns))
+        if spec.breaks:
+            _add_breaks(root, spec.breaks, ns)
         if spec.charts:
             self._overlay_charts(root, part, spec)
         self.parts[part] = serialise(root)
@@ -587,6 +589,21 @@ def fill_template(
     for spec in new:
         edit.replace(spec)
     return edit.finish()
+
+
+def _add_breaks(root: Element, rows: Sequence[int], ns: str | None) -> None:
+    """Manual page breaks above ``rows``, beside any the sheet has (a template's)."""
+    found = children(root, "rowBreaks")
+    if not found:
+        after = _AFTER_CF[_AFTER_CF.index("rowBreaks") + 1 :]
+        _insert_at(root, _index_before(root, after), fragment("<rowBreaks/>", ns))
+        found = children(root, "rowBreaks")
+    breaks = found[0]
+    for r in rows:
+        breaks.append(fragment(f'<brk id="{r - 1}" max="16383" man="1"/>', ns)[0])
+    n = str(len(children(breaks, "brk")))
+    breaks.set("count", n)
+    breaks.set("manualBreakCount", n)
 
 
 def _set_owner(wb: Element, names: list[str]) -> None:

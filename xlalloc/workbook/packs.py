@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..engine.bridge import WHY_THEY_DIFFER
 from ..engine.errors import InputError, listed, option
 from ..engine.monitoring import MONTH_NAMES, Reconciliation
 from ..model.labels import label, money_label
@@ -37,6 +38,7 @@ from .sheetspec import (
     SheetSpec,
     col,
     quote_sheet,
+    shown,
 )
 from .tables import INDEX, MONEY, PCT
 
@@ -72,9 +74,16 @@ ANCHORS = (
     "trajectory_chart",
     "notes_table",
 )
-#: Anchors filled when the template has them: the key messages, the month-by-month
-#: table and its chart (page 1), and the variance chart of templates before them.
-OPTIONAL_ANCHORS = ("pack_messages", "months_table", "months_chart", "variance_chart")
+#: Anchors filled when the template has them: the key messages and the place's bridge
+#: (page 1), the month-by-month table and its chart (page 2), and the variance chart of
+#: templates before them.
+OPTIONAL_ANCHORS = (
+    "pack_messages",
+    "months_table",
+    "months_chart",
+    "variance_chart",
+    "bridge_table",
+)
 
 SUMMARY_LABELS = {
     "sum_annual_budget": "Annual budget",
@@ -98,8 +107,9 @@ MARKING_TOKEN, RUN_TOKEN = "[marking]", "[run]"
 #: pack is written again (:func:`read_commentary`).
 COMMENTARY = "Commentary (finance business partner)"
 #: The columns of the template's pages, in characters: page 1 (key messages, headline
-#: measures and the month-by-month chart), page 2 (budget against actual by programme,
-#: with commentary) and page 3 (target, convergence path, notes and sources).
+#: measures and the place's bridge), page 2 (budget against actual by programme, with
+#: commentary, and the year so far by month) and page 3 (target, convergence path, notes
+#: and sources).
 PAGE1_WIDTHS = {"A": 42, "B": 19, "C": 3, **{c: 9.5 for c in "DEFGHIJK"}}
 PAGE2_WIDTHS = {"A": 34, **{c: 14 for c in "BCDEFGH"}, "I": 38}
 PAGE3_WIDTHS = {"A": 34, "B": 17, **{c: 11 for c in "CDEFGHIJK"}}
@@ -108,10 +118,11 @@ PAGE3_WIDTHS = {"A": 34, "B": 17, **{c: 11 for c in "CDEFGHIJK"}}
 def build_template() -> Workbook:
     """The default pack template, three pages, with every named place defined.
 
-    Page 1 (Summary): key messages, headline measures and the cumulative budget and
-    actual by month; page 2 (Programmes): budget against actual by care programme with
-    a commentary column; page 3 (Target): the need-based target, the convergence path,
-    notes, sources and the reconciliation (``board-papers.md``).
+    Page 1 (Summary): key messages, headline measures and the place's budget and why
+    (its bridge from baseline to apportioned budget); page 2 (Programmes): budget
+    against actual by care programme with a commentary column, then the cumulative
+    budget and actual by month with its chart; page 3 (Target): the need-based target,
+    the convergence path, notes, sources and the reconciliation (``board-papers.md``).
     """
     from openpyxl import Workbook
 
@@ -125,7 +136,6 @@ def build_template() -> Workbook:
         # Filled later with tables of 10-point text: legible at the scale chosen for it.
         fit_to_page(ws, MARKING_TOKEN, RUN_TOKEN, landscape=True, body_pt=10)
         _one_page_wide(ws, tall=ws.title != "Programmes")
-    wb["Summary"].print_area = "A1:K31"  # the chart's figures beside it are not printed
     wb["Programmes"].print_title_rows = "3:3"
     return wb
 
@@ -161,8 +171,8 @@ def _widths(ws: Any, widths: Mapping[str, float]) -> None:
 
 
 def _template_summary(wb: Workbook) -> None:
-    """Page 1: title, key messages, headline measures, and the chart of the year so far."""
-    from openpyxl.styles import Alignment, Font
+    """Page 1: title, key messages, headline measures, and the place's budget and why."""
+    from openpyxl.styles import Font
 
     ws = wb.active
     ws.title = "Summary"
@@ -188,25 +198,24 @@ def _template_summary(wb: Workbook) -> None:
     note = ws.cell(
         row=row + 2,
         column=1,
-        value="Variances are budget less actual: favourable (underspend) positive, "
-        "adverse (overspend) in brackets.",
+        value="Variances: budget less actual; favourable positive, adverse in brackets.",
     )
     note.font = Font(name=BODY_FONT, italic=True, size=9)
-    note.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=2)
-    ws.row_dimensions[row + 2].height = 26
-    _name(wb, "months_chart", "Summary", "D13")
-    # The chart's figures, beside the printed page (columns M on): shown, not printed.
-    _heading(ws, "M2", "Chart data: budget and actual to date by month", 11)
-    _name(wb, "months_table", "Summary", "M3")
-    _widths(ws, PAGE1_WIDTHS | {"M": 10, "N": 16, "O": 16, "P": 16})
+    # The place's budget and why, beside the headline measures (its heading carries the
+    # year, written with it).
+    _name(wb, "bridge_table", "Summary", "D13")
+    _widths(ws, PAGE1_WIDTHS)
 
 
 def _template_programmes(wb: Workbook) -> None:
-    """Page 2: budget against actual by care programme, with a commentary column."""
+    """Page 2: budget against actual by care programme, with commentary; the months."""
     ws = wb.create_sheet("Programmes")
     _heading(ws, "A1", "Budget against actual by care programme")
     _name(wb, "programmes_table", "Programmes", "A3")
+    # Below the table (pushed down as far as it runs): the year so far by month, its
+    # figures on the left and their chart on the right.
+    _name(wb, "months_table", "Programmes", "A16")
+    _name(wb, "months_chart", "Programmes", "F16")
     _widths(ws, PAGE2_WIDTHS)
 
 
@@ -273,9 +282,22 @@ class PackData:
     messages: list[str] = field(default_factory=list)
     #: month (1 to 12), budget_to_date, actual_to_date, forecast: cumulative by month.
     months: pd.DataFrame | None = None
+    #: The bridge from baseline to budget: the place's row of the year's bridge (the
+    #: Total row on the ICB summary), shown on page 1 (``None`` without convergence).
+    bridge: PackBridge | None = None
+    #: ICB summary: every place's row of the bridge, shown by place.
+    bridge_places: pd.DataFrame | None = None
     #: What the user wrote in the commentary column last time: (table, line) -> text.
     commentary: dict[tuple[str, str], str] = field(default_factory=dict)
     extra: dict[str, object] = field(default_factory=dict)
+
+
+class PackBridge(NamedTuple):
+    """A place's (or the ICB's) row of the year's bridge (:mod:`xlalloc.engine.bridge`)."""
+
+    year: str
+    core_growth_rate: float
+    row: pd.Series
 
 
 class Template(NamedTuple):
@@ -337,15 +359,17 @@ def fill_pack(template: Template, data: PackData, out: str | Path) -> Path:
     at = _Places(places, data.look)
     _identity(at, data)
     _messages(at, data)
-    for name, (ref, value) in _programmes(at, data).items():
+    sums, annual = _programmes(at, data)
+    for name, (ref, value) in sums.items():
         at.formula(name, f"={ref}", PCT_SIGNED if name.endswith("_pct") else MONEY, value)
+    _bridge(at, data, annual)
     at.cell("sum_target", data.target if data.target is not None else "n/a", MONEY)
     at.cell("sum_dft", data.dft if data.dft is not None else "n/a", PCT_SIGNED)
-    _months(at, data)
+    by_month = _months(at, data)
     _targets(at, data)
     _trajectory(at, data)
     _notes(at, data)
-    new = [_exceptions_sheet(data)] if data.exceptions is not None else []
+    new = [*by_month, *([_exceptions_sheet(data)] if data.exceptions is not None else [])]
     filled = fill_template(parts, [d.spec(fit=False) for d in at.draws.values()], new)
     buf = io.BytesIO()
     write_package(
@@ -443,38 +467,194 @@ AXIS_MILLIONS = '£#,##0,,"m"'
 MONTH_HEADERS = ["Month", "Budget to date (£)", "Actual to date (£)", "Forecast (run rate) (£)"]
 
 
-def _months(at: _Places, data: PackData) -> None:
-    """Cumulative budget and actual by month, with the run-rate forecast, and its chart."""
+#: The ICB summary's sheet of the year by month (its page 2 is full with its tables by
+#: programme, by place and the places' bridge).
+BY_MONTH = "By month"
+
+
+def _months(at: _Places, data: PackData) -> list[SheetSpec]:
+    """Cumulative budget and actual by month, with the run-rate forecast, and its chart.
+
+    A place pack's go below its programmes (page 2); the ICB summary's on a page of
+    their own, as its page 2 is full (the sheet is returned, to be added).
+    """
     if data.months is None or not at.has("months_table"):
-        return
-    d, r, c = at("months_table")
+        return []
+    if data.places is not None:
+        d = Drawing(BY_MONTH, data.look)
+        d.note(1, 1, f"The year by month, {data.period}", bold=True, size=16, font_color=NHS_BLUE)
+        d.print_setup(landscape=True)
+        # The chart below its figures: a page across holds the table or the chart.
+        r, c, cd, cr, cc = 3, 1, d, 3 + len(data.months) + 2, 1
+    else:
+        d, r, c = at("months_table")
+        if not at.has("months_chart"):
+            cd = None
+        else:
+            cd, cr, cc = at("months_chart")
     m = data.months
     d.header(r, c, MONTH_HEADERS)
     d.column(r + 1, c, [MONTH_NAMES[int(k) - 1] for k in m["month"]])
     for j, name in enumerate(("budget_to_date", "actual_to_date", "forecast"), start=1):
         d.column(r + 1, c + j, m[name].to_numpy(), MONEY)  # blanks (NaN) left empty
-    if not at.has("months_chart"):
-        return
-    cd, cr, cc = at("months_chart")
-    cd.charts.append(
-        ChartSpec(
-            title=f"Budget and actual to date, {data.period}, with the run-rate forecast",
-            y_title="Cumulative (£m)",
-            x_title="Month",
-            y_format=AXIS_MILLIONS,
-            min_col=c,
-            max_col=c + 3,
-            header_row=r,
-            first_row=r + 1,
-            last_row=r + len(m),
-            anchor=f"{col(cc)}{cr}",
-            width=14.5,
-            height=8.5,
-            by_rows=False,
-            data_sheet=d.name,
-            dashes=("solid", "solid", "dash"),
+    if cd is not None:
+        cd.charts.append(
+            ChartSpec(
+                title=f"Budget and actual to date, {data.period}, with the run-rate forecast",
+                y_title="Cumulative (£m)",
+                x_title="Month",
+                y_format=AXIS_MILLIONS,
+                min_col=c,
+                max_col=c + 3,
+                header_row=r,
+                first_row=r + 1,
+                last_row=r + len(m),
+                anchor=f"{col(cc)}{cr}",
+                width=14.5,
+                height=8.5 if d.name != BY_MONTH else 7.0,
+                by_rows=False,
+                data_sheet=d.name,
+                dashes=("solid", "solid", "dash"),
+            )
         )
+    if d.name != BY_MONTH:
+        return []
+    for letter, width in PAGE2_WIDTHS.items():
+        d.width(letter, width)
+    return [d.spec()]
+
+
+#: Columns the bridge's words and its figures take on the default template's page 1.
+BRIDGE_SPAN, BRIDGE_FIGURE_SPAN = 6, 2
+
+
+def _bridge(at: _Places, data: PackData, annual: list[tuple[str, str, float]]) -> None:
+    """Page 1: the place's budget and why, from its baseline to its apportioned budget.
+
+    Each programme's apportioned budget is page 2's annual budget (a formula to it); the
+    adjustment, the apportioned total and the gap are formulas over the lines above, so
+    the bridge adds up in the sheet as it does in the engine.
+    """
+    b = data.bridge
+    if b is None or not at.has("bridge_table"):
+        return
+    d, r, c = at("bridge_table")
+    unit, row = data.look.money, b.row
+    icb = data.places is not None
+    d.note(r, c, f"Budget and why, {b.year}", bold=True, size=13, font_color=NHS_BLUE)
+    fc = c + BRIDGE_SPAN
+    at_row: dict[str, int] = {}
+    k = r + 1
+
+    def line(name: str, text: str, value: object, fmt: str, formula: str = "", **kw: Any) -> None:
+        nonlocal k
+        d.put(k, c, text, span=BRIDGE_SPAN, **kw)
+        bold = kw.get("bold", False)
+        if formula:
+            d.formula(k, fc, formula, fmt, value=value, bold=bold, span=BRIDGE_FIGURE_SPAN)
+        else:
+            d.put(k, fc, value, fmt, span=BRIDGE_FIGURE_SPAN, bold=bold)
+        at_row[name] = k
+        k += 1
+
+    F = col(fc)
+    money = lambda name: money_label(label(name), unit)  # noqa: E731
+    line("baseline", money("baseline"), float(row["baseline"]), MONEY)
+    rate = f"{b.core_growth_rate:.2%}"
+    line(
+        "core_growth", f"{money('core_growth')}: {rate} of the baseline", row["core_growth"], MONEY
     )
+    ref = {name: f"{F}{rr}" for name, rr in at_row.items()}
+    rule = "" if icb else f"; {label('rule').lower()}: {row['rule']}"
+    adj = float(row["convergence_adjustment"])
+    line(
+        "convergence_adjustment",
+        money("convergence_adjustment") + rule,
+        adj,
+        MONEY,
+        f"={F}{k + 1}-{ref['baseline']}-{ref['core_growth']}",
+    )
+    line("allocation", money("allocation"), float(row["allocation"]), MONEY, bold=True)
+    first = k
+    for programme, cell, value in annual:
+        line(f"programme {programme}", f"    {programme}", value, MONEY, f"={cell}")
+    total = float(row["apportioned_budget"])
+    line(
+        "apportioned_budget",
+        money("apportioned_budget"),
+        total,
+        MONEY,
+        f"=SUM({F}{first}:{F}{k - 1})",
+        bold=True,
+    )
+    gap = money("budget_gap") + (": the budget's total less the convergence total" if icb else "")
+    line(
+        "budget_gap",
+        gap,
+        total - float(row["allocation"]),
+        MONEY,
+        f"={F}{k - 1}-{F}{at_row['allocation']}",
+    )
+    line("convergence_target", money("convergence_target"), float(row["convergence_target"]), MONEY)
+    if not icb:
+        line("dft_before", label("dft_before"), float(row["dft_before"]), PCT_SIGNED)
+        line("dft_after", label("dft_after"), float(row["dft_after"]), PCT_SIGNED)
+    d.put(k, c, WHY_THEY_DIFFER, span=BRIDGE_SPAN + BRIDGE_FIGURE_SPAN, italic=True, size=9)
+    at.ended("bridge_table", k, fc + BRIDGE_FIGURE_SPAN - 1)
+
+
+def _bridge_places(d: Drawing, r: int, c: int, data: PackData) -> int:
+    """The ICB summary: every place's bridge, a row a place, with the Total; its last row."""
+    t = data.bridge_places
+    assert t is not None
+    names = [
+        "place",
+        "baseline",
+        "core_growth",
+        "convergence_adjustment",
+        "allocation",
+        "apportioned_budget",
+        "budget_gap",
+        "convergence_target",
+    ]
+    year = data.bridge.year if data.bridge is not None else ""
+    d.note(r - 1, c, f"Budget and why by place, {year}", bold=True)
+    unit = data.look.money
+    headers = [money_label(label(n), unit) for n in names]
+    d.header(r, c, [*headers, "Distance from target: before, after"])
+    L = [col(c + j) for j in range(len(names))]
+    places = t[t["place"] != "Total"]
+    for i, p in enumerate(places.itertuples(index=False)):
+        rr = r + 1 + i
+        d.put(rr, c, p.place, wrap=True)
+        for j, n in enumerate(names[1:], start=1):
+            if n == "convergence_adjustment":
+                d.formula(
+                    rr,
+                    c + j,
+                    f"={L[4]}{rr}-{L[1]}{rr}-{L[2]}{rr}",
+                    MONEY,
+                    value=p.convergence_adjustment,
+                )
+            elif n == "budget_gap":
+                d.formula(rr, c + j, f"={L[5]}{rr}-{L[4]}{rr}", MONEY, value=p.budget_gap)
+            else:
+                d.put(rr, c + j, float(getattr(p, n)), MONEY)
+        before, after = shown(p.dft_before, PCT_SIGNED), shown(p.dft_after, PCT_SIGNED)
+        d.put(rr, c + len(names), f"{before}, {after}")
+    last = r + len(places)
+    tot = last + 1
+    d.put(tot, c, "Total", bold=True)
+    for j, n in enumerate(names[1:], start=1):
+        d.formula(
+            tot,
+            c + j,
+            f"=SUM({L[j]}{r + 1}:{L[j]}{last})",
+            MONEY,
+            bold=True,
+            value=float(places[n].sum()),
+        )
+    return tot
 
 
 def _targets(at: _Places, data: PackData) -> None:
@@ -573,11 +753,14 @@ def _ratio(x: float, b: float) -> float:
     return 0.0 if b == 0 else x / b
 
 
-def _programmes(at: _Places, data: PackData) -> dict[str, tuple[str, float]]:
+def _programmes(
+    at: _Places, data: PackData
+) -> tuple[dict[str, tuple[str, float]], list[tuple[str, str, float]]]:
     """Budget against actual by programme (and, on the ICB summary, by place).
 
     Returns:
-        Summary name -> (reference to the programmes' total, the total's value).
+        Summary name -> (reference to the programmes' total, the total's value); and
+        each programme's annual budget as (programme, its cell's reference, value).
     """
     d, r0, c0 = at("programmes_table")
     thr = at.ref("pack_threshold")
@@ -590,8 +773,17 @@ def _programmes(at: _Places, data: PackData) -> dict[str, tuple[str, float]]:
     at.ended("programmes_table", last, c0 + len(PROGRAMME_HEADERS))
     if at.has("variance_chart"):  # templates before page 1's chart had this one
         _variance_chart(at, data, c0, r0, first, total - 1, d.name)
+    if data.bridge_places is not None:
+        last = _bridge_places(d, last + 3, c0, data)
+        at.ended("programmes_table", last, c0 + len(PROGRAMME_HEADERS))
     sheet = quote_sheet(d.name)
     L = [col(c0 + j) for j in range(len(PROGRAMME_HEADERS))]
+    annual = [
+        (str(p), f"{sheet}!${L[1]}${first + i}", float(v))
+        for i, (p, v) in enumerate(
+            zip(data.programmes.iloc[:, 0], data.programmes["annual_budget"])
+        )
+    ]
     return {
         k: (f"{sheet}!${L[j]}${total}", sums[j])
         for k, j in (
@@ -603,7 +795,7 @@ def _programmes(at: _Places, data: PackData) -> dict[str, tuple[str, float]]:
             ("sum_forecast", 6),
             ("sum_forecast_variance", 7),
         )
-    }
+    }, annual
 
 
 def _bva_table(
@@ -622,13 +814,20 @@ def _bva_table(
     L = [col(c0 + j) for j in range(len(names))]
     first = r0 + 1
     lines = [str(v) for v in rows.iloc[:, 0]]
+    actuals = rows["ytd_actual"].to_numpy(dtype=float)
+    # The run-rate forecast as the engine rounded it (every total's to the unit), or exact.
+    forecasts = (
+        rows["forecast_outturn"].to_numpy(dtype=float)
+        if "forecast_outturn" in rows
+        else actuals / data.month * 12
+    )
     figures = np.column_stack(
-        [rows[k].to_numpy(dtype=float) for k in ("annual_budget", "ytd_budget", "ytd_actual")]
+        [*(rows[k].to_numpy(dtype=float) for k in ("annual_budget", "ytd_budget")), actuals]
+        + [forecasts]
     ).tolist()
     sums = [0.0] * 8
-    for i, (line, (annual, ytd, actual)) in enumerate(zip(lines, figures, strict=True)):
+    for i, (line, (annual, ytd, actual, forecast)) in enumerate(zip(lines, figures, strict=True)):
         rr = first + i
-        forecast = actual / data.month * 12
         d.put(rr, c0, line, wrap=True)  # a long programme's name wraps in its column
         for j, v in enumerate((annual, ytd, actual), start=1):
             d.put(rr, c0 + j, v, MONEY)
@@ -641,7 +840,7 @@ def _bva_table(
             PCT_SIGNED,
             value=_ratio(ytd - actual, ytd),
         )
-        d.formula(rr, c0 + 6, f"={L[3]}{rr}/{data.month}*12", MONEY, value=forecast)
+        d.put(rr, c0 + 6, forecast, MONEY)  # actual to date / month x 12, rounded together
         d.formula(rr, c0 + 7, f"={L[1]}{rr}-{L[6]}{rr}", MONEY, value=annual - forecast)
         said = data.commentary.get((first_label, line))
         if said:

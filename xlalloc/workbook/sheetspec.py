@@ -593,6 +593,7 @@ class Drawing:
         *,
         bold: bool = False,
         value: object = None,
+        span: int = 1,
     ) -> None:
         """A live formula (never text from inputs: see :meth:`put`).
 
@@ -604,9 +605,18 @@ class Drawing:
             bold: Bold font.
             value: The formula's value as the engine computed it, stored with the
                 formula so that readers which do not recalculate see the figure.
+            span: Columns the cell is merged across (a figure wider than one column).
         """
         self._cells[(row, column)] = CellSpec(
-            row, column, text, True, self._fmt(fmt), bold, cached=cell_value(value)
+            row,
+            column,
+            text,
+            True,
+            self._fmt(fmt),
+            bold,
+            cached=cell_value(value),
+            fit=span == 1,
+            span=span,
         )
 
     def column(
@@ -790,6 +800,7 @@ class Drawing:
                 charts=list(self.charts),
                 highlights=list(self.highlights),
                 page=self.page,
+                breaks=sorted(set(self.breaks)),
             )
         need: dict[int, float] = {}  # figures and headers: never narrower
         text: dict[int, float] = {}  # text: as wide as it is, up to MAX_WIDTH

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from ..._version import __version__
+from ...engine.bridge import WHY_THEY_DIFFER
 from ...model.checks import CheckStatus
-from ...model.labels import label, money_label
+from ...model.labels import label, money_label, number_format
 from ...model.policy import ModelPolicy, ParameterKind
 from ...model.runner import ModelResult
 from ...model.schema import (
     PARAMETERS,
 )
 from ...readers.model import ModelInputs
-from ..sheetspec import Drawing, Look, SheetSpec
+from ..sheetspec import MONEY_UNITS, Drawing, Look, SheetSpec, shown
 from ..tables import MONEY, NUMBER
 from .common import (
     CHECK_FORMAT,
@@ -67,6 +70,7 @@ def summary_sheet(
     d = output_sheet("Summary", "Run summary", look)
     d.print_setup(landscape=False)
     r = _key_figures(d, result, look, checks)
+    r = _bridge(d, result, look, r)
     r = _words_to_read(d, result, messages, r)
     r = _inputs_used(d, result.inputs, r)
     r = _sources(d, result, r)
@@ -122,6 +126,92 @@ def _key_figures(d: Drawing, result: ModelResult, look: Look, checks: list[Check
         r += 1
         d.put(r, 1, two_targets(result), span=3)
     return r + 1
+
+
+def _bridge(d: Drawing, result: ModelResult, look: Look, r: int) -> int:
+    """The financial year's bridge: the ICB's lines, then each place's in a sentence.
+
+    Every figure is the Bridge sheet's, as that sheet shows it; returns the next free row.
+    """
+    bridge = result.bridges.get(result.year)
+    if bridge is None:
+        return r
+    unit = look.money
+    money = MONEY_UNITS.get(unit, MONEY)
+    total = bridge.place("Total")
+    d.note(r, 1, f"Each place's budget and why, {bridge.year} (Bridge sheet)", bold=True, size=12)
+    d.header(r + 1, 1, ["Line", money_label("ICB (£)", unit), "What it is"])
+    method = result.convergence.years[bridge.year].policy.method if result.convergence else ""
+    lines = [
+        ("baseline", "the places' starting point: the Baselines sheet, or last year's allocation"),
+        (
+            "core_growth",
+            f"{bridge.core_growth_rate:.2%} of each baseline: the year's convergence total over "
+            "the baselines' total",
+        ),
+        (
+            "convergence_adjustment",
+            f"what the convergence policy ({method}) moves each place toward its target; it adds "
+            "to zero (or a unit's rounding) across the places",
+        ),
+        ("allocation", "the year's convergence total (Totals sheet)"),
+        (
+            "apportioned_budget",
+            "the budget lines' total, shared by care programme and place (Apportionment, Table 1)",
+        ),
+        (
+            "budget_gap",
+            "the budget's total less the convergence total: what the places must manage or "
+            "move between them",
+        ),
+        ("convergence_target", "each place's target share of the convergence total"),
+    ]
+    k = r + 2
+    for name, meaning in lines:
+        value = total[name]
+        if isinstance(value, float) and math.isnan(value):
+            continue
+        d.put(k, 1, money_label(label(name), unit), wrap=True)
+        d.put(k, 2, float(value), MONEY, wrap=True)  # top-aligned beside its meaning
+        d.put(k, 3, meaning, wrap=True)
+        k += 1
+    k += 1
+    d.header(k, 1, [label("place"), money_label(label("apportioned_budget"), unit), "How"])
+    for place in bridge.table["place"][:-1]:
+        k += 1
+        row = bridge.place(place)
+        d.put(k, 1, place, wrap=True)
+        d.put(k, 2, row["apportioned_budget"], MONEY, wrap=True)
+        d.put(k, 3, bridge_sentence(row, money), wrap=True)
+    d.put(k + 1, 1, WHY_THEY_DIFFER, span=3, italic=True)
+    return k + 3
+
+
+def bridge_sentence(row: pd.Series, money: str) -> str:
+    """A place's bridge in a sentence, each figure as the Bridge sheet shows it."""
+
+    def m(name: str) -> str:
+        return shown(float(row[name]), money)
+
+    def p(name: str) -> str:
+        return shown(float(row[name]), number_format(name) or "0.00%")
+
+    text = (
+        f"baseline {m('baseline')} + core growth {m('core_growth')} + convergence "
+        f"adjustment {m('convergence_adjustment')} (rule: {row['rule']}) = allocation "
+        f"{m('allocation')}"
+    )
+    gap = float(row["apportioned_budget"] - row["allocation"])
+    if not math.isnan(gap):
+        side = "more" if gap > 0 else "less"
+        text += (
+            f"; apportioned budget {m('apportioned_budget')}, "
+            f"{shown(abs(gap), money)} {side} than its allocation"
+        )
+    return text + (
+        f"; target {m('convergence_target')}; distance from target {p('dft_before')} before, "
+        f"{p('dft_after')} after."
+    )
 
 
 def _words_to_read(d: Drawing, result: ModelResult, messages: list[str], r: int) -> int:
