@@ -57,6 +57,54 @@ def demo_model(path: str | Path) -> Path:
     return Path(path)
 
 
+def essex_model(d: Path, shared: Path) -> tuple[Path, int, tuple[float, float]]:
+    """A real ICB of fifteen places from NHS England's three 2026/27 to 2028/29 files.
+
+    NHS Essex ICB by local authority district, with the demo's budget lines (by
+    capitation) scaled by 1.3, baselines near each place's share and three years'
+    convergence totals typed in, as an ICB's analyst would fill them.
+
+    Returns:
+        The model, its number of places, and its 2026/27 convergence total and budget
+        lines' total.
+    """
+    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
+
+    from xlalloc.cli import main
+
+    files = [
+        str(shared / f"ICB_Place_Based_Tool_2627-2829__{y}.csv")
+        for y in ("2026_2027", "2027_2028", "2028_2029")
+    ]
+    model = d / "essex.xlsx"
+    args = ["new", str(model), *[a for f in files for a in ("--practices", f)]]
+    assert main([*args, "--icb", "T02"]) == 0  # NHS Essex ICB (2026/27: 15 districts)
+    demo = CalamineWorkbook.from_path(str(demo_model(d / "demo.xlsx")))
+    budget = [r for r in demo.get_sheet_by_name("Budget").to_python()[4:] if r and r[0]]
+    wb = load_workbook(model)
+    practices = [r for r in wb["Practices"].iter_rows(min_row=4, values_only=True)]
+    head = list(practices[0])
+    need_by_place: dict[str, float] = {}
+    for r in practices[1:]:
+        if r[head.index("year")] == "2026/27":
+            place = r[head.index("place")]
+            need_by_place[place] = need_by_place.get(place, 0.0) + r[head.index("core_wp")]
+    total = sum(float(r[2]) * 1.3 for r in budget)
+    for i, r in enumerate(budget):
+        for j, v in enumerate((r[0], r[1], float(r[2]) * 1.3, r[3], "capitation", r[5])):
+            wb["Budget"].cell(5 + i, 1 + j, v)
+    weight = sum(need_by_place.values())
+    for i, (place, w) in enumerate(sorted(need_by_place.items())):
+        wb["Baselines"].cell(5 + i, 1, place)
+        wb["Baselines"].cell(5 + i, 2, round(total * 0.98 * w / weight * (1 + (i % 5 - 2) / 100)))
+    for i, (year, f) in enumerate((("2026/27", 1.0), ("2027/28", 1.03), ("2028/29", 1.061))):
+        wb["Totals"].cell(5 + i, 1, year)
+        wb["Totals"].cell(5 + i, 2, round(total * f))
+    wb.save(model)
+    return model, len(need_by_place), (float(round(total)), float(total))
+
+
 def broken_model(tmp_path: Path, name: str, edit) -> Path:
     """A demo model workbook with ``edit(openpyxl_workbook)`` applied."""
     from openpyxl import load_workbook

@@ -208,6 +208,7 @@ LAYERS = {
         "xlalloc.cli",
         "xlalloc.reporting",
         "xlalloc.excel",
+        "xlalloc.usecases",
     ),
     "xlalloc.model": (
         "xlalloc.workbook",
@@ -216,6 +217,7 @@ LAYERS = {
         "xlalloc.cli",
         "xlalloc.reporting",
         "xlalloc.excel",
+        "xlalloc.usecases",
     ),
     "xlalloc.workbook": (
         "xlalloc.api",
@@ -223,6 +225,7 @@ LAYERS = {
         "xlalloc.cli",
         "xlalloc.reporting",
         "xlalloc.excel",
+        "xlalloc.usecases",
     ),
 }
 
@@ -247,6 +250,7 @@ PINNED_ALL = {
         "compare",
         "converge",
         "demo_ledger",
+        "drivers",
         "equity",
         "footprint",
         "levelling_up",
@@ -457,6 +461,15 @@ PINNED_ALL = {
     ],
     "xlalloc.engine.bridge": ["BRIDGE_COLUMNS", "WHY_THEY_DIFFER", "Bridge", "place_bridge"],
     "xlalloc.engine.controlled": ["controlled_round"],
+    "xlalloc.engine.drivers": [
+        "DRIVER_COLUMNS",
+        "MIN_ACTIVITY_SOURCE",
+        "DriversResult",
+        "DriversSettings",
+        "driver_sentence",
+        "drivers",
+        "drivers_units",
+    ],
     "xlalloc.engine.rounding": [
         "MAX_AMOUNT",
         "MIN_UNIT",

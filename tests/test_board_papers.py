@@ -11,7 +11,7 @@ import re
 import shutil
 
 import pytest
-from conftest import demo_model
+from conftest import demo_model, essex_model
 from libreoffice import body_text_sizes, pdf_pages, read_values, recalculate, to_pdf
 from openpyxl import load_workbook
 
@@ -125,52 +125,15 @@ def test_the_printed_pack_matches_the_recalculated_pack(packs, tmp_path):
 
 @pytest.fixture(scope="module")
 def essex(shared_dir, libreoffice, tmp_path_factory):
-    """A real ICB of fifteen places from NHS England's three 2026/27 to 2028/29 files.
-
-    NHS Essex ICB by local authority district, with the demo's budget lines
-    (by capitation) scaled by 1.3, baselines near each place's share and three years'
-    convergence totals typed in, as an ICB's analyst would fill them.
-    """
-    from openpyxl import load_workbook
-    from python_calamine import CalamineWorkbook
-
+    """NHS Essex ICB's fifteen places (``conftest.essex_model``), its month-6 packs."""
     d = tmp_path_factory.mktemp("essex")
-    files = [
-        str(shared_dir / f"ICB_Place_Based_Tool_2627-2829__{y}.csv")
-        for y in ("2026_2027", "2027_2028", "2028_2029")
-    ]
-    model = d / "essex.xlsx"
-    args = ["new", str(model), *[a for f in files for a in ("--practices", f)]]
-    assert main([*args, "--icb", "T02"]) == 0  # NHS Essex ICB (2026/27: 15 districts)
-    demo = CalamineWorkbook.from_path(str(demo_model(d / "demo.xlsx")))
-    budget = [r for r in demo.get_sheet_by_name("Budget").to_python()[4:] if r and r[0]]
-    wb = load_workbook(model)
-    practices = [r for r in wb["Practices"].iter_rows(min_row=4, values_only=True)]
-    head = list(practices[0])
-    need_by_place: dict[str, float] = {}
-    for r in practices[1:]:
-        if r[head.index("year")] == "2026/27":
-            place = r[head.index("place")]
-            need_by_place[place] = need_by_place.get(place, 0.0) + r[head.index("core_wp")]
-    total = sum(float(r[2]) * 1.3 for r in budget)
-    for i, r in enumerate(budget):
-        for j, v in enumerate((r[0], r[1], float(r[2]) * 1.3, r[3], "capitation", r[5])):
-            wb["Budget"].cell(5 + i, 1 + j, v)
-    weight = sum(need_by_place.values())
-    for i, (place, w) in enumerate(sorted(need_by_place.items())):
-        wb["Baselines"].cell(5 + i, 1, place)
-        wb["Baselines"].cell(5 + i, 2, round(total * 0.98 * w / weight * (1 + (i % 5 - 2) / 100)))
-    for i, (year, f) in enumerate((("2026/27", 1.0), ("2027/28", 1.03), ("2028/29", 1.061))):
-        wb["Totals"].cell(5 + i, 1, year)
-        wb["Totals"].cell(5 + i, 2, round(total * f))
-    wb.save(model)
+    model, places, totals = essex_model(d, shared_dir)
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
     out = d / "packs"
     pack = ["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH), "--out"]
     assert main([*pack, str(out), "--pdf"]) == 0
-    budget_total = float(sum(float(r[2]) * 1.3 for r in budget))
-    return out, len(need_by_place), (float(round(total)), budget_total)
+    return out, places, totals
 
 
 def test_a_real_icbs_packs_are_board_papers(essex):

@@ -4,9 +4,9 @@ The engine (:mod:`xlalloc.engine`) is pure numpy/pandas/pydantic; readers,
 workbook writers, Excel and the command line are thin adapters around it. The
 Python API mirrors the command line: :func:`new`, :func:`run`, :func:`validate`,
 :func:`packs` and :func:`compare` on model workbooks, :func:`targets`, :func:`converge`,
-:func:`equity`, :func:`levelling_up`, :func:`footprint`, :func:`table_y1` and
-:func:`activity` on files; :func:`demo_ledger` and :func:`pack_template` (imported on
-first use, so ``import xlalloc`` stays light).
+:func:`equity`, :func:`levelling_up`, :func:`footprint`, :func:`table_y1`,
+:func:`activity` and :func:`drivers` on files; :func:`demo_ledger` and
+:func:`pack_template` (imported on first use, so ``import xlalloc`` stays light).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ __all__ = [
     "compare",
     "converge",
     "demo_ledger",
+    "drivers",
     "equity",
     "footprint",
     "levelling_up",

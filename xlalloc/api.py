@@ -39,6 +39,7 @@ __all__ = [
     "converge",
     "default_output",
     "demo_ledger",
+    "drivers",
     "equity",
     "footprint",
     "levelling_up",
@@ -546,6 +547,22 @@ def activity(
         extracts=tuple(Path(e) for e in extracts), model=model, output=output, **options
     )
     return run_activity(request)
+
+
+def drivers(model: str | Path, output: str | Path, **options: Any) -> Analysis:
+    """Why each place spends above or below its need, written to ``output``.
+
+    Args:
+        model: The model workbook (its Practices, Budget and Activity sheets).
+        output: ``.csv`` (the sentences beside it, ``OUT-why.csv``) or ``.xlsx``.
+        **options: ``activity`` (extracts added to the Activity sheet's rows),
+            ``columns`` (their headers), ``min_activity`` and the presentation options.
+    """
+    from .usecases.drivers import DriversRequest
+    from .usecases.drivers import run as run_drivers
+
+    extracts = tuple(Path(e) for e in options.pop("activity", ()))
+    return run_drivers(DriversRequest.of(model=model, output=output, activity=extracts, **options))
 
 
 def demo_ledger(model: str | Path, output: str | Path, **options: Any) -> Analysis:

@@ -190,6 +190,28 @@ def test_every_function_through_officejs_gives_the_engines_figures():
     assert str(got[8][0][0]).startswith("#VALUE! xlalloc: ")
 
 
+def test_the_drivers_function_through_officejs_gives_the_commands_figures(model, tmp_path):
+    """XLA_DRIVERS over one programme's spend, records and need, as a sheet would give
+    them, through xlwings' own dispatch: the figures ``xlalloc drivers`` writes."""
+    table = xlalloc.drivers(model, tmp_path / "drivers.csv").tables["Drivers"]
+    chc = table[(table["programme"] == "Continuing healthcare / FNC") & (table["place"] != "ICB")]
+    column = lambda name: [[float(v)] for v in chc[name]]  # noqa: E731
+    calls = [("xla_drivers", [column("spend"), column("activity"), column("need"), [[None]]])]
+    (got,) = run_child("functions", json.dumps(calls))["results"]
+    assert len(got) == len(chc) == 3
+    for row, (_, e) in zip(got, chc.iterrows(), strict=True):
+        assert row[:3] == [
+            pytest.approx(e["spend_index"]),
+            pytest.approx(e["activity_index"]),
+            pytest.approx(e["cost_index"]),
+        ]
+        assert row[3:] == [
+            pytest.approx(e["above_need"], abs=1e-6),
+            pytest.approx(e["volume"], abs=1e-6),
+            pytest.approx(e["price"], abs=1e-6),
+        ]
+
+
 def test_excel_errors_reach_the_functions_as_errors_never_as_values():
     # Office.js passes #N/A as the text "#N/A": once read as TRUE in `selected` and, in a
     # policy range, taken for a value; a parameter named twice once took the last.

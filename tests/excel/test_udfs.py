@@ -45,6 +45,7 @@ PINNED_UDFS = {
         "unit",
     ],
     "xla_levelling_up": ["funding", "need", "pot", "caps", "unit"],
+    "xla_drivers": ["spend", "activity", "need", "unit"],
     "xla_version": [],
 }
 
@@ -228,4 +229,18 @@ def test_levelling_up_spills_payments_worked_by_hand():
     ]
     assert udfs.xla_levelling_up(col([1, 1]), col([1, 1]), 10, col([1, 1])).startswith(
         "#VALUE! xlalloc: pot: the pot of £10.00 is more than the caps allow in total (£2.00)"
+    )
+
+
+def test_drivers_by_hand():
+    """North spends £600 on 6 records for 100 of need, South £400 on 2 for 100: North's
+    spend per head is 1.2 of the pair's, its activity 1.5, its cost per record 0.8; its
+    £100 above need is £250 of volume less £150 of price (tests/engine/test_drivers.py)."""
+    got = udfs.xla_drivers(col([600, 400]), col([6, 2]), col([100, 100]))
+    assert got[0] == [pytest.approx(1.2), pytest.approx(1.5), pytest.approx(0.8), 100, 250, -150]
+    assert got[1] == [pytest.approx(0.8), pytest.approx(0.5), pytest.approx(1.6), -100, -250, 150]
+    # A place with no records has no cost per record: a blank, not an error.
+    assert udfs.xla_drivers(col([600, 400]), col([6, 0]), col([100, 100]), 1)[1][2] == ""
+    assert udfs.xla_drivers(col([600, 400]), col([6, 2]), col([100, 0])).startswith(
+        "#VALUE! xlalloc: "
     )

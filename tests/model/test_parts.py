@@ -27,6 +27,7 @@ def test_built_in_parts_in_order_with_their_sheets_and_policy_fields():
         "convergence",
         "apportionment",
         "bridge",
+        "drivers",
         "equity",
         "assurance",
     ]
@@ -41,6 +42,7 @@ def test_built_in_parts_in_order_with_their_sheets_and_policy_fields():
             "Apportionment",
             "Audit",
             "Bridge",
+            "Drivers",
             "Equity",
             "Assurance",
             "Checks",

@@ -400,3 +400,27 @@ def test_bridge_sheet_adds_up_and_shows_each_sheets_figure(recalculated, demo_ru
     summary = "\n".join(str(r[0]) + " " + str(r[2]) for r in recalculated["Summary"] if r)
     assert "Each place's budget and why, 2026/27" in summary
     assert "Birmingham and Solihull" in summary
+
+
+def test_drivers_sheet_recalculates_to_the_engines_figures(recalculated, demo_run):
+    """The demo's Drivers sheet: each index a formula LibreOffice recalculates to the
+    engine's figure, the spend above need its volume plus its price, the ICB at 1."""
+    _, _, result = demo_run
+    table = result.drivers.table
+    engine = {(r.programme, r.place): r for r in table.itertuples()}
+    rows = recalculated["Drivers"]
+    header = next(r for r in rows if r[0] == "Place")
+    at = {h: k for k, h in enumerate(header)}
+    programme, n = None, 0
+    for r in rows:
+        if isinstance(r[0], str) and r[0].endswith(": spend against need by place"):
+            programme = r[0].split(":")[0]
+        elif programme and (programme, r[0]) in engine and r[1] != "":
+            e = engine[(programme, r[0])]
+            for name in ("spend_index", "activity_index", "cost_index"):
+                assert r[at[label(name)]] == pytest.approx(getattr(e, name), rel=1e-12), name
+            assert r[at[label("above_need")]] == pytest.approx(
+                r[at[label("volume")]] + r[at[label("price")]], abs=1e-9
+            )
+            n += 1
+    assert n == len(table) == 8

@@ -568,7 +568,7 @@ def test_ownership_record_survives_and_is_hidden(tmp_path):
     wb = read_parts(model)["xl/workbook.xml"].decode()
     assert (
         f'<definedName name="{OWNER_NAME}" hidden="1">"Apportionment|Assurance|Audit|Bridge|'
-        'Checks|Convergence|Equity|Summary|Targets|Trajectory"</definedName>'
+        'Checks|Convergence|Drivers|Equity|Summary|Targets|Trajectory"</definedName>'
     ) in wb
 
 

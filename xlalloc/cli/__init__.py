@@ -57,6 +57,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "equity of spend against need: underserved units, horizontal and vertical inequity",
         "equity",
     ),
+    "drivers": (
+        "why each place spends above or below its need: activity volume and cost per "
+        "record, programme by programme",
+        "drivers",
+    ),
     "levelling-up": (
         "a no-loser payment lifting the lowest-funded toward one level of funding per need",
         "levelling_up",

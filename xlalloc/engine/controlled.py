@@ -28,6 +28,10 @@ __all__ = ["controlled_round"]
 EPS = 1e-9
 #: How near a half the grand total's fractions must be to count as one.
 HALF = 1e-6
+#: How near a whole number a row's or a column's fractions must add to count as one: a
+#: total of exactly nothing (the volumes of places against their ICB) computed from
+#: figures of tens of millions of pence carries noise of a hundred-millionth of a unit.
+WHOLE = 1e-6
 
 
 def controlled_round(exact: npt.ArrayLike, unit: float = 1.0) -> npt.NDArray[np.float64]:
@@ -81,9 +85,9 @@ def _units_up(frac: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         excess[u] -= low
 
     for i in range(n_rows):
-        bounded(s, 1 + i, int(np.floor(a[i] + EPS)), int(np.ceil(a[i] - EPS)))
+        bounded(s, 1 + i, int(np.floor(a[i] + WHOLE)), int(np.ceil(a[i] - WHOLE)))
     for j in range(n_cols):
-        bounded(1 + n_rows + j, t, int(np.floor(b[j] + EPS)), int(np.ceil(b[j] - EPS)))
+        bounded(1 + n_rows + j, t, int(np.floor(b[j] + WHOLE)), int(np.ceil(b[j] - WHOLE)))
     bounded(t, s, k, k)  # the total rounded up is the grand total's rounding
     edges = {(int(i), int(j)): graph.add(1 + int(i), 1 + n_rows + int(j), 1) for i, j in cells}
     for v in range(t + 1):

@@ -24,6 +24,7 @@ import xlwings as xw
 from .._version import __version__
 from ..engine.capitation import need_index
 from ..engine.convergence import ConvergencePolicy, converge, dft, hcdd_partition, policy_from
+from ..engine.drivers import DriversSettings, drivers
 from ..engine.errors import InputError, checked
 from ..engine.levelling_up import LevellingUpSettings, levelling_up
 from ..engine.rounding import largest_remainder, round_half_up
@@ -334,6 +335,46 @@ def xla_hcdd(
         raise InputError("hcdd_growth and cost_uplift are required", where="hcdd_growth")
     H, R, _ = hcdd_partition(a, b, h, d, q, u, cv.unit(unit))
     return [[float(x), float(y)] for x, y in zip(H, R)]
+
+
+@udf(
+    "Why each place spends above or below its need, for one care programme; spills one row "
+    "per place: spend per weighted head, activity per weighted head and cost per record "
+    "(each against the places' total = 1), spend above need (£) and its split into "
+    "activity volume (£) and cost per record (£), which add to it.",
+    spend="each place's spend on the programme (£), one column",
+    activity="each place's activity records (spells, attendances, items), same rows",
+    need="each place's need (the weighted population the programme is shared by), same rows",
+    unit="rounding unit of the £ in £ (default 0.01: a penny)",
+)
+def xla_drivers(spend: Any, activity: Any, need: Any, unit: Any = None) -> Any:
+    """The drivers of each place's spend, the places' total the comparator."""
+    s = cv.vector(spend, "spend", minimum=0)
+    n = cv.vector(activity, "activity", minimum=0)
+    w = cv.vector(need, "need", minimum=0)
+    cv.same_length(spend=s, activity=n, need=w)
+    units = pd.DataFrame(
+        {
+            "programme": "the programme",
+            "place": [f"row {i + 1}" for i in range(len(s))],
+            "spend": s,
+            "activity": n,
+            "need": w,
+        }
+    )
+    u = 0.01 if cv.scalar(unit, "unit") is None else cv.unit(unit)
+    result = drivers(units, DriversSettings(min_activity=0, unit=u), where="need")
+    if not len(result.table):
+        raise InputError("the places have no activity with spend", where="activity")
+    rows = result.table[result.table["place"] != "ICB"]
+    cols = ("spend_index", "activity_index", "cost_index", "above_need", "volume", "price")
+    return [[_cell(r[c]) for c in cols] for _, r in rows.iterrows()]
+
+
+def _cell(value: float) -> object:
+    """A figure for a cell (a blank where it has none: an index with no records)."""
+    x = float(value)
+    return "" if np.isnan(x) else x
 
 
 @udf("The xlalloc version behind these functions.")

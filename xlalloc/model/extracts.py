@@ -91,6 +91,8 @@ def with_extracts(
             )
         problems.raise_if_any()
     added = extract.values.assign(**{SOURCE_ROW: 0})
+    if extract.records is not None:  # each row totals this many records (the drivers)
+        added = added.assign(rows=extract.records.to_numpy(dtype=float))
     activity = pd.concat([sheet, added], ignore_index=True) if len(sheet) else added
     return replace(inputs, activity=activity, extracts=extract)
 

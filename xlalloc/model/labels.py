@@ -181,6 +181,16 @@ _FIXED: dict[str, tuple[str, Kind]] = {
     "horizontal_inequity": ("Horizontal inequity index", "index"),
     "vertical_slope": ("Vertical slope", "index"),
     "units": ("Units", "count"),
+    # drivers of spend: activity volume and unit cost against the ICB
+    "activity": ("Activity (records)", "count"),
+    "spend_index": ("Spend per weighted head (ICB = 1)", "index"),
+    "activity_index": ("Activity per weighted head (ICB = 1)", "index"),
+    "cost_index": ("Cost per record (ICB = 1)", "index"),
+    "above_need": ("Spend above need (£)", "money"),
+    "volume": ("From activity volume (£)", "money"),
+    "price": ("From cost per record (£)", "money"),
+    "too_small": ("Too few records to read", "text"),
+    "sentence": ("Why", "text"),
     # packs
     "annual_budget": ("Annual budget (£)", "money"),
     "ytd_budget": ("Budget to date (£)", "money"),

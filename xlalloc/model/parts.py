@@ -26,9 +26,11 @@ import pandas as pd
 
 from ..engine import capitation as cap
 from ..engine.apportionment import Apportionment, apportion
+from ..engine.apportionment.core import default_chain
 from ..engine.bridge import Bridge, place_bridge
 from ..engine.capitation import COMPONENTS
 from ..engine.convergence import converge_years
+from ..engine.drivers import DriversResult, DriversSettings, drivers, drivers_units
 from ..engine.equity import EquityResult, EquitySettings, equity
 from ..engine.errors import InputError, Problems, listed
 from ..engine.frames import SOURCE_ROW, source_rows
@@ -474,6 +476,49 @@ def _bridge_tables(result: Any) -> dict[str, pd.DataFrame]:
     return {"bridge": bridge_table(bridges)} if bridges else {}
 
 
+# --------------------------------------------------------------------------- drivers
+
+
+def _run_drivers(state: RunState) -> None:
+    """Why each place spends above or below its need: activity volume and unit cost."""
+    inputs = state.inputs
+    state.results["drivers"] = None
+    if not len(inputs.activity) or not len(inputs.budget):
+        return
+    state.step("drivers")
+    result, notes = drivers_of(inputs, state.practices)
+    state.results["drivers"] = result
+    state.notes += [f"Drivers: {n}" for n in notes]
+
+
+def drivers_of(
+    inputs: Any, practices: pd.DataFrame, settings: DriversSettings | None = None
+) -> tuple[DriversResult | None, list[str]]:
+    """The drivers of spend from a model's activity records (the part's and the command's).
+
+    Args:
+        inputs: The model's inputs (Activity, Budget).
+        practices: The financial year's practices.
+        settings: :class:`DriversSettings` (default: its defaults).
+
+    Returns:
+        The result (``None`` without activity for a budget line) and the notes: what was
+        left out, and why.
+    """
+    units, notes = drivers_units(
+        inputs.activity, practices, inputs.budget, lambda g: default_chain(g)[1]
+    )
+    if not len(units):
+        return None, notes
+    result = drivers(units, settings or DriversSettings(), where="Activity")
+    return result, [*notes, *result.notes]
+
+
+def _drivers_tables(result: Any) -> dict[str, pd.DataFrame]:
+    d = result.results.get("drivers")
+    return {} if d is None else {"drivers": d.table, "drivers_sentences": d.sentences}
+
+
 # --------------------------------------------------------------------------- equity
 
 
@@ -710,6 +755,32 @@ register(
         draw="xlalloc.workbook.outputs.bridge:draw",
         after_problems=True,
         inputs=("Baselines", "Totals", "Budget"),
+    )
+)
+register(
+    ModelPart(
+        name="drivers",
+        summary="why each place spends above or below its need, programme by programme: "
+        "activity volume and cost per record against the ICB (after NHS England's PSS "
+        "variations tool; xlalloc/engine/drivers.py)",
+        policy_fields=(),
+        run=_run_drivers,
+        tables=_drivers_tables,
+        sheets=(
+            OutputSheet(
+                "Drivers",
+                "One block per care programme with activity records (the Activity sheet, "
+                "extracts): each place's spend, records and need (the weighted population "
+                "its lines are shared by); spend per need, activity per need and cost per "
+                "record against the ICB (formulas; the first is the product of the other "
+                "two); the spend above need (formula) split into activity volume and cost "
+                "per record (pounds, to the penny), with a sentence naming the larger "
+                "driver and a chart placing each place by its activity and cost indices.",
+            ),
+        ),
+        draw="xlalloc.workbook.outputs.drivers:draw",
+        after_problems=True,
+        inputs=("Activity", "Practices", "Budget"),
     )
 )
 register(

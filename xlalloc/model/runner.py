@@ -21,6 +21,7 @@ import pandas as pd
 from ..engine.apportionment import Apportionment
 from ..engine.bridge import Bridge
 from ..engine.convergence import MultiYearResult
+from ..engine.drivers import DriversResult
 from ..engine.equity import EquityResult
 from ..readers.model import ModelInputs
 from .checks import CheckStatus
@@ -84,6 +85,11 @@ class ModelResult:
     def bridges(self) -> dict[str, Bridge]:
         """Each year's place bridge, when baselines were converged (the bridge part)."""
         return self.results.get("bridge") or {}
+
+    @property
+    def drivers(self) -> DriversResult | None:
+        """The drivers of spend against need, when the model has activity records."""
+        return self.results.get("drivers")
 
     @property
     def equity(self) -> dict[str, EquityResult]:

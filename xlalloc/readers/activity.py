@@ -115,12 +115,15 @@ class ActivityExtract:
             and £ by line, the £ with a practice code, and that share (the coverage the
             apportionment's ``practice_data`` method tests against its threshold).
         line_totals: ``line, rows, amount``: every file's £ by line, exact to the penny.
+        records: The rows each of ``values``' rows totals (the activity records behind
+            it: spells, attendances, items), in its order.
     """
 
     values: pd.DataFrame
     files: pd.DataFrame
     coverage: pd.DataFrame
     line_totals: pd.DataFrame
+    records: pd.Series | None = None
 
 
 def parse_columns(text: str | None) -> dict[str, str]:
@@ -459,9 +462,11 @@ def _by_line_and_practice(agg: pd.DataFrame, n_files: int) -> pd.DataFrame:
     """The files' totals as one row per line and practice (micropounds)."""
     named = agg[agg["line"].notna()]
     if n_files == 1:  # one file's totals are already one row per line and practice
-        return named[["line", "practice_code", "micropounds"]]
+        return named[["line", "practice_code", "micropounds", "row_count"]]
     return (
-        named.groupby(["line", "practice_code"], dropna=False, sort=False)["micropounds"]
+        named.groupby(["line", "practice_code"], dropna=False, sort=False)[
+            ["micropounds", "row_count"]
+        ]
         .sum()
         .reset_index()
     )
@@ -692,6 +697,7 @@ def _result(
     values = values.assign(amount=_pounds(values["micropounds"]), _o=values["line"].map(order))
     values = values.sort_values(["_o", "practice_code"], na_position="last", kind="stable")
     code = values["practice_code"].astype(object)
+    records = values["row_count"].astype("int64").reset_index(drop=True)
     values = pd.DataFrame(
         {
             "line": values["line"],
@@ -744,4 +750,5 @@ def _result(
         listing,
         cov.reset_index(drop=True),
         totals.reset_index(drop=True),
+        records,
     )

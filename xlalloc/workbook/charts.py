@@ -111,6 +111,8 @@ def _scatter(ws: Any, ch: ChartSpec) -> Any:
     chart.title, chart.height, chart.width = _chart_title(ch.title), ch.height, ch.width
     chart.x_axis.title, chart.y_axis.title = ch.x_title or None, ch.y_title or None
     chart.y_axis.number_format = ch.y_format
+    if ch.name_col is not None:
+        return _scatter_rows(chart, ws, ch)
     xs = Reference(ws, min_col=ch.min_col, min_row=ch.first_row, max_row=ch.last_row)
     ys = Reference(
         ws,
@@ -128,6 +130,48 @@ def _scatter(ws: Any, ch: ChartSpec) -> Any:
     chart.series.append(points)
     chart.legend = None
     return chart
+
+
+def _scatter_rows(chart: Any, ws: Any, ch: ChartSpec) -> Any:
+    """A scatter chart with a point a row, each its own series named by ``name_col``.
+
+    Each point has its colour and marker (:func:`series_style`), the legend names it,
+    and the axes cross at ``cross`` (1 for indices: above or below the comparator).
+    """
+    from openpyxl.chart import Reference, Series
+    from openpyxl.chart.series import SeriesLabel
+    from openpyxl.chart.shapes import GraphicalProperties
+
+    y_col = ch.first_series_col or ch.min_col + 1
+    assert ch.name_col is not None
+    for k, r in enumerate(range(ch.first_row, ch.last_row + 1)):
+        xs = Reference(ws, min_col=ch.min_col, min_row=r, max_row=r)
+        ys = Reference(ws, min_col=y_col, min_row=r, max_row=r)
+        point = Series(ys, xs)
+        name = Reference(ws, min_col=ch.name_col, min_row=r, max_row=r)
+        point.tx = SeriesLabel(strRef=_str_ref(name))
+        colour, marker, _dash = series_style(k)
+        point.marker.symbol = marker
+        point.marker.size = 8
+        point.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+        point.marker.graphicalProperties.line.solidFill = colour
+        point.graphicalProperties.line.noFill = True
+        chart.series.append(point)
+    chart.x_axis.number_format = ch.y_format
+    if ch.cross is not None:  # the axes cross at the comparator; their labels at the edges
+        chart.x_axis.crossesAt = ch.cross
+        chart.y_axis.crossesAt = ch.cross
+        chart.x_axis.tickLblPos = chart.y_axis.tickLblPos = "low"
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.legend.position = ch.legend_position
+    return chart
+
+
+def _str_ref(ref: Any) -> Any:
+    """A series name's cell, as openpyxl's ``StrRef``."""
+    from openpyxl.chart.data_source import StrRef
+
+    return StrRef(f=str(ref))
 
 
 def _chart_data(chart: Any, ws: Any, ch: ChartSpec) -> None:

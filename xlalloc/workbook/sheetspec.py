@@ -235,6 +235,10 @@ class ChartSpec:
     #: Line charts: each series' dash ("solid", "dash", "sysDot" ...), in order, where a
     #: series' style is not the one :data:`~xlalloc.workbook.charts.SERIES_STYLES` gives.
     dashes: tuple[str, ...] = ()
+    #: Scatter charts: each row a point of its own, named by this column (its legend
+    #: names the row), the axes crossing at (``cross``, ``cross``).
+    name_col: int | None = None
+    cross: float | None = None
 
 
 @dataclass(frozen=True)

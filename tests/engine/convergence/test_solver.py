@@ -39,7 +39,11 @@ def _by_bisection(base, slope, lo, hi, total):
     with np.errstate(divide="ignore", invalid="ignore"):
         bends = np.r_[(lo - base) / slope, (hi - base) / slope]
     bends = bends[np.isfinite(bends)]
-    a, b = bends.min() - 1.0, bends.max() + 1.0
+    # Past every bend and θ = 0 by more than any total could need: with no cap, θ runs
+    # beyond the last bend (hypothesis found an organisation with no cap whose θ was past
+    # the bracket of its bends ± 1: the reference was wrong, the solver right).
+    reach = (abs(total) + np.abs(base).sum() + np.abs(lo).sum() + 1.0) / slope[slope > 0].min()
+    a, b = min(bends.min(), 0.0) - reach, max(bends.max(), 0.0) + reach
 
     def f(theta):
         return np.clip(base + theta * slope, lo, hi).sum() - total

@@ -41,12 +41,18 @@ def test_a_year_with_budget_lines_has_formulas_totals_and_three_checks():
     assert cells[(5, 1)].value == "Total" and cells[(5, 5)].value == "=SUM(E3:E4)"
     assert cells[(6, 5)].value == "=Totals!$B$5"  # the year's convergence total
     assert cells[(8, 1)].value == "Budget's total less the convergence total"
-    assert cells[(8, 7)].cached == 10.0 and end == 8
+    assert cells[(8, 7)].cached == 10.0
+    # Below: each place's target and distance from it, the targets adding to the total.
+    assert cells[(10, 2)].value == "Target at the convergence total (£)"
+    assert cells[(11, 2)].value == 132.0 and cells[(13, 2)].value == "=SUM(B11:B12)"
+    assert end == 13
     assert [c[0] for c in checks] == [
         "Bridge 2026/27: allocations less the year's convergence total",
         "Bridge 2026/27: apportioned budgets less the budget lines' total",
         "Bridge 2026/27: the places' gaps less the difference between the totals",
+        "Bridge 2026/27: targets less the year's convergence total",
     ]
+    assert checks[3][1] == "=ROUND(Bridge!B13-Bridge!E6,2)"
     assert checks[2][1] == "=ROUND(Bridge!G5-Bridge!G8,2)"
 
 
@@ -56,4 +62,4 @@ def test_a_year_without_budget_lines_is_convergence_only():
     cells = _cells(d)
     assert "convergence only" in cells[(1, 1)].value
     assert cells[(3, 6)].value is None and cells[(3, 7)].value is None
-    assert end == 6 and len(checks) == 1
+    assert end == 11 and len(checks) == 2

@@ -13,8 +13,11 @@ from ..sheetspec import Drawing, Look, SheetSpec, col
 from ..tables import MONEY
 from .common import HEADER_ROW, Ranges, col_sum, output_sheet, zero_checks
 
-#: The sheet's columns: the place, then the bridge's lines in the order they are read.
-COLUMNS = ("place", *BRIDGE_COLUMNS)
+#: The sheet's columns: the place, then the bridge's money lines in the order they are
+#: read; the target and the distances from it are a block of their own below (one
+#: landscape page across holds either, at a legible size).
+COLUMNS = ("place", *BRIDGE_COLUMNS[:6])
+TARGET_COLUMNS = ("place", "convergence_target", "dft_before", "dft_after", "rule")
 #: Where each line is (1-based columns): the adjustment and the gap are formulas over them.
 _AT = {name: k + 1 for k, name in enumerate(COLUMNS)}
 #: Each line's column letter.
@@ -41,10 +44,6 @@ def _bridge_sheets(
     first_total_row = rng.first_row("Totals")
     for k, bridge in enumerate(result.bridges.values()):
         row = year_block(d, bridge, row, first_total_row + k, checks, look.money) + 3
-    d.width("A", 22)
-    for c in range(2, len(COLUMNS)):
-        d.width(col(c), 15)
-    d.width(col(len(COLUMNS)), 12)
     return [d.spec()]
 
 
@@ -82,7 +81,7 @@ def year_block(
     last = first + len(places) - 1
     tot = last + 1
     d.put(tot, 1, "Total", bold=True)
-    summed = (*_SUMMED, *(_SUMMED_IF_BUDGET if budget else ()), "convergence_target")
+    summed = (*_SUMMED, *(_SUMMED_IF_BUDGET if budget else ()))
     for name in summed:
         value = float(places[name].sum())
         d.formula(tot, _AT[name], col_sum(_AT[name], first, last), MONEY, bold=True, value=value)
@@ -98,8 +97,31 @@ def year_block(
         )
     )
     end = _budget_rows(d, b, tot, conv_row, checks) if budget else conv_row
+    end = _target_rows(d, b, end + 2, conv_row, checks)
     d.keep_together(row, end)
     return end
+
+
+def _target_rows(
+    d: Drawing, b: Bridge, row: int, conv_row: int, checks: list[tuple[str, str]]
+) -> int:
+    """Each place's target at the convergence total and its distance from it; last row."""
+    d.header(row, 1, [label(c) for c in TARGET_COLUMNS])
+    places = b.table.iloc[:-1]
+    for i, r in enumerate(places.itertuples(index=False)):
+        for j, name in enumerate(TARGET_COLUMNS, start=1):
+            d.put(row + 1 + i, j, getattr(r, name), number_format(name))
+    tot = row + 1 + len(places)
+    d.put(tot, 1, "Total", bold=True)
+    value = float(places["convergence_target"].sum())
+    d.formula(tot, 2, col_sum(2, row + 1, tot - 1), MONEY, bold=True, value=value)
+    checks.append(
+        (
+            f"Bridge {b.year}: targets less the year's convergence total",
+            f"=ROUND(Bridge!B{tot}-Bridge!{L['allocation']}{conv_row},2)",
+        )
+    )
+    return tot
 
 
 def _budget_rows(

@@ -1,0 +1,88 @@
+"""``xlalloc drivers``: why each place spends above or below its need, on its own.
+
+The model's drivers part (:func:`xlalloc.model.parts.drivers_of`) and this command compute
+the same figures with the same function; this one reads only the model's Practices,
+Budget and Activity sheets (and extracts beside them) and writes the table, or the
+model's Drivers sheet as a workbook of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
+
+from ..analyses import Analysis
+from ..engine.drivers import DriversSettings
+from ..engine.errors import InputError, checked, option
+from ..model.extracts import with_extracts
+from ..model.parts import drivers_of
+from ..readers.model import read_model
+from ..request import Written
+from ..workbook.outputs.drivers import drivers_sheet
+from ..workbook.tables import write_tables
+
+__all__ = ["DriversRequest", "run"]
+
+_MIN = DriversSettings.model_fields["min_activity"]
+
+
+class DriversRequest(Written):
+    """Why each place spends above or below its need (``xlalloc drivers``)."""
+
+    model: Path = Field(description="the model workbook: its practices, budget lines, activity")
+    activity: tuple[Path, ...] = Field(
+        (), description="activity extracts added to the Activity sheet's rows (CSV, Parquet)"
+    )
+    columns: dict[str, str] | None = Field(
+        None, description="the extracts' headers for line, practice_code and amount"
+    )
+    # The bounds, default and source of DriversSettings' minimum, defined there once.
+    min_activity: Annotated[int, _MIN] = _MIN.default
+
+
+def run(request: DriversRequest) -> Analysis:
+    """The drivers of each place's spend, programme by programme, written to the output.
+
+    Raises:
+        InputError: Every problem in the model or the extracts; a model with no activity
+            records for its budget lines.
+    """
+    r = request
+    out = r.checked_output(r.model, *r.activity, sidecars=("why",))
+    settings = checked(
+        DriversSettings,
+        {"min_activity": r.min_activity},
+        where={"min_activity": option("min_activity")},
+        rates=(),
+    )
+    inputs = read_model(r.model)
+    if r.activity:
+        inputs = with_extracts(inputs, list(r.activity), r.columns)
+    practices = inputs.practices[inputs.practices["year"] == inputs.policy.financial_year]
+    result, notes = drivers_of(inputs, practices, settings)
+    if result is None or not len(result.table):
+        raise InputError(
+            "no activity records for the model's budget lines: add them on the Activity "
+            "sheet or give extracts (" + option("activity") + ")",
+            where=r.model.name,
+        )
+    # Written as a person reads it: "yes" where too few records to read, not True/False.
+    table = result.table.assign(too_small=result.table["too_small"].map({True: "yes", False: ""}))
+    tables = {"Drivers": table, "Why": result.sentences}
+    if out.suffix.lower() == ".csv":
+        path = write_tables(out, tables)
+    else:
+        from ..workbook.xlsx import save_specs  # openpyxl, for the workbook only
+
+        path = save_specs([drivers_sheet(result, r.look())], out)
+    places = result.table.loc[result.table["place"] != "ICB", "place"].nunique()
+    programmes = result.table["programme"].nunique()
+    small = int(result.table["too_small"].sum())
+    summary = (
+        f"{programmes} programme(s) across {places} place(s)"
+        + (f"; {small} too small to read" if small else "")
+        + f"; wrote {out}"
+    )
+    return Analysis(path, tables, summary, notes=notes)
