@@ -33,6 +33,7 @@ GOALS = {
     "activity": 1.5,  # xlalloc activity end to end, against DuckDB's own GROUP BY
     "convergence": 1 / 30,  # at least 30 times faster than scipy's brentq per policy
     "packs": 1.5,  # seconds per pack, against openpyxl writing the same cells
+    "drivers": 1.1,  # xlalloc drivers from the extract, against xlalloc activity (issue 46)
 }
 
 
@@ -556,6 +557,22 @@ def activity() -> None:
     t5 = min(fresh("import duckdb, pandas\n" + textwrap.dedent(plain))[0] for _ in range(3))
     report("xlalloc activity (CLI), imports counted on both sides", t2, "DuckDB GROUP BY", t5)
     report_memory("xlalloc activity (CLI): peak memory", m2, "DuckDB GROUP BY alone", m0)
+    # The drivers of spend from the same extract: the same read and totals, then the
+    # drivers of every place and programme (issue 46: within 10% of xlalloc activity).
+    drivers_cli = f"""
+        from xlalloc.cli import main
+        main(["drivers", {str(model)!r}, "--activity", {str(extract)!r}, "-o",
+              {str(d / "drivers.csv")!r}, "--force"])
+    """
+    pairs = [(fresh(cli)[0], fresh(drivers_cli)[0]) for _ in range(3)]  # interleaved
+    t6, t7 = min(p[0] for p in pairs), min(p[1] for p in pairs)
+    report(
+        f"xlalloc drivers (CLI) on {EXTRACT_ROWS:,} rows",
+        t7,
+        "xlalloc activity (CLI)",
+        t6,
+        goal=GOALS["drivers"],
+    )
     # Per-line totals to the penny against DuckDB's own sum in exact decimals.
     import duckdb
 

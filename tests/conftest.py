@@ -105,6 +105,22 @@ def essex_model(d: Path, shared: Path) -> tuple[Path, int, tuple[float, float]]:
     return model, len(need_by_place), (float(round(total)), float(total))
 
 
+def drivers_rows(values: list[list]) -> tuple[dict[str, int], list[tuple[str, list]]]:
+    """A recalculated Drivers sheet's header (label -> column) and its place and ICB rows,
+    each with its programme (the block's title, "Acute: spend against need by place")."""
+    header = next(r for r in values if r and r[0] == "Place")
+    at = {h: k for k, h in enumerate(header)}
+    found, programme = [], None
+    for r in values:
+        if isinstance(r[0], str) and r[0].endswith(": spend against need by place"):
+            programme = r[0].split(":")[0]
+        elif programme and r[0] not in ("", None, "Place") and r[1] not in ("", None):
+            found.append((programme, r))
+        elif programme and r[0] in ("", None):
+            programme = None  # the block's table ended
+    return at, found
+
+
 def broken_model(tmp_path: Path, name: str, edit) -> Path:
     """A demo model workbook with ``edit(openpyxl_workbook)`` applied."""
     from openpyxl import load_workbook

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .engine.errors import InputError
+from .engine.errors import InputError, listed
 from .model.runner import ModelResult, run_model
 from .readers.model import ModelInputs, read_model_rows
 from .workbook.book import Book
@@ -187,7 +187,9 @@ def packs_action(book: Book) -> list[Path]:
             k for k in ("pack_actuals", "pack_month", "pack_dir") if getattr(p, k) in (None, "")
         ]
         if missing:
-            raise InputError(f"set {missing} on the Policy sheet to build packs", where="Policy")
+            raise InputError(
+                f"set {listed(missing)} on the Policy sheet to build packs", where="Policy"
+            )
         assert p.pack_actuals is not None and p.pack_month is not None and p.pack_dir
         ledger = read_actuals(
             p.pack_actuals,
@@ -247,7 +249,7 @@ def dispatch(book: Book) -> object:
     action = action_of(book)
     if action not in DISPATCH:
         book.alert(
-            f"Unknown action {action!r} on the Policy sheet; expected one of {list(ACTIONS)}",
+            f"Unknown action {action!r} on the Policy sheet; expected one of {listed(ACTIONS)}",
             title="xlalloc",
         )
         return None

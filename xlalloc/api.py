@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .engine.errors import InputError, Problems, option
+from .engine.errors import InputError, Problems, listed, option
 from .engine.monitoring import DEFAULT_THRESHOLD
 from .model.runner import ModelResult, run_model
 from .readers.model import model_path, read_model
@@ -222,7 +222,7 @@ def checked_grouping(value: str | None) -> Grouping | None:
     key = value.strip().lower().replace("-", "_")
     if key not in GROUPINGS:
         raise InputError(
-            f"unknown grouping {value!r}; expected one of {sorted(GROUPINGS)}",
+            f"unknown grouping {value!r}; expected one of {listed(sorted(GROUPINGS))}",
             where=option("places_by"),
         )
     return cast("Grouping", key)

@@ -560,7 +560,7 @@ def _place_data(
         dft = float(first[place]["dft_before"])
         measures += [
             ("Baseline (£)", first[place]["baseline"], "money"),
-            (label("dft_baseline"), dft, "percent"),
+            (label("dft_before"), dft, "percent"),
         ]
     trajectory = (
         traj.iloc[[traj.index.get_loc(place)]].reset_index(drop=True)

@@ -333,7 +333,7 @@ def test_targets_uncertainty_options_are_checked(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "row 2, column 'place'" in err and "'Nowhere' is not one of the places" in err
     assert "row 3, column 'baseline'" in err and "expected a number" in err
-    assert "no baseline for place(s) ['Ashford City', 'Castleton']" in err
+    assert "no baseline for place(s) Ashford City and Castleton;" in err
     assert main(["targets", "demo", "--uncertainty", "5", "-o", str(tmp_path / "t.csv")]) == 2
     assert "did you mean 0.05 for 5%" in capsys.readouterr().err
     assert not (tmp_path / "t.csv").exists()

@@ -287,7 +287,7 @@ def test_the_ribbon_never_clears_a_sheet_of_the_users(tmp_path):
     assert macros.run_model_macro(XlwingsBook(fake)) is None
     assert fake.sheets["Summary"].data == {(1, 1): "my own notes"}
     title, message = fake.app.alerts[-1]
-    assert title == "xlalloc: run failed" and "sheet(s) ['Summary'] that xlalloc did not write" in (
+    assert title == "xlalloc: run failed" and "sheet(s) 'Summary' that xlalloc did not write" in (
         message
     )
     # The quiet refresh says so too (it promised an alert on failure and gave none).
@@ -312,7 +312,7 @@ def test_a_book_run_in_excel_before_the_record_keeps_its_outputs_and_refuses_the
     fake.sheets["Equity"].data = {(1, 1): "my own equity notes"}  # the user's own now
     assert macros.run_model_macro(XlwingsBook(fake)) is None
     title, message = fake.app.alerts[-1]
-    assert "sheet(s) ['Equity'] that xlalloc did not write" in message
+    assert "sheet(s) 'Equity' that xlalloc did not write" in message
     assert fake.sheets["Equity"].data == {(1, 1): "my own equity notes"}
     fake.sheets["Equity"].delete()
     del fake.names.values["_xlalloc_outputs"]  # (the failed run recorded its Checks)

@@ -84,7 +84,7 @@ def test_a_sheet_of_the_users_is_never_cleared_and_refresh_alerts_when_it_fails(
 
     model = broken_model(tmp_path, "users", edit)
     refused = (
-        "workbook: the workbook has sheet(s) ['Summary'] that xlalloc did not write (they are "
+        "workbook: the workbook has sheet(s) 'Summary' that xlalloc did not write (they are "
         "not on its record, the hidden name _xlalloc_outputs); xlalloc never overwrites a "
         "sheet of yours: rename or move them and run again"
     )

@@ -141,7 +141,7 @@ def test_every_problem_in_every_file_at_once(tmp_path):
     assert found == [
         "missing.csv: no such file: " + str(tmp_path / "missing.csv"),
         "cols.csv: no columns 'line', 'practice_code', 'amount'; columns found: "
-        "['Contract', 'Cost']; name the extract's headers with --columns line=HEADER,"
+        "'Contract' and 'Cost'; name the extract's headers with --columns line=HEADER,"
         "practice_code=HEADER,amount=HEADER",
         "notes.txt: an extract must be a .csv, .csv.gz or .parquet file",
         "bad.csv, row 3, column 'line': unknown line 'Ghost' in 2 rows (first: rows 3, 7); "
@@ -329,7 +329,7 @@ def test_column_mapping_is_checked():
     found = problems_of(lambda: parse_columns("line=A,line=B,cost=C,amount"))
     assert found == [
         "--columns: line is given twice",
-        "--columns: unknown column 'cost'; expected one of ['line', 'practice_code', 'amount']",
+        "--columns: unknown column 'cost'; expected one of line, practice_code, amount and count",
         "--columns: 'amount' is not NAME=HEADER, e.g. line=Contract",
     ]
 
@@ -400,7 +400,8 @@ def test_the_same_query_on_a_real_local_spark_gives_duckdbs_totals_to_the_penny(
         f"FROM range(300000) t(i)) TO '{extract}' (FORMAT parquet)"
     )
     con = duckdb.connect()
-    con.execute(f"CREATE VIEW extract AS SELECT * FROM read_parquet('{extract}')")
+    # The view's shape: line, practice_code, amount and records (each row one record).
+    con.execute(f"CREATE VIEW extract AS SELECT *, 1 AS records FROM read_parquet('{extract}')")
     ours = {
         (r[0], r[1]): (r[2], r[3]) for r in con.execute(AGGREGATE_SQL).fetchall()
     }  # line, practice -> rows, millionths of a pound
@@ -412,7 +413,9 @@ def test_the_same_query_on_a_real_local_spark_gives_duckdbs_totals_to_the_penny(
         .getOrCreate()
     )
     try:
-        spark.read.parquet(str(extract)).createOrReplaceTempView("extract")
+        spark.read.parquet(str(extract)).selectExpr("*", "1 AS records").createOrReplaceTempView(
+            "extract"
+        )
         theirs = {
             (r["line"], r["practice_code"]): (r["row_count"], r["micropounds"])
             for r in spark.sql(AGGREGATE_SQL).collect()
@@ -429,3 +432,31 @@ def test_the_same_query_on_a_real_local_spark_gives_duckdbs_totals_to_the_penny(
     for line in got.index:
         total = sum(m for (ln, _p), (_n, m) in theirs.items() if ln == line)
         assert round(total / 1e6, 2) == got[line], line
+
+
+def test_a_count_column_gives_each_rows_records(tmp_path):
+    """``--columns count=Spells``: a row of three spells is three records; a count that
+    is not a whole number of 0 or more is named by its row."""
+    from xlalloc.readers.activity import parse_columns, read_activity
+
+    p = tmp_path / "spells.csv"
+    p.write_text(
+        "line,practice_code,amount,Spells\nA,P1,100,3\nA,P1,50,2\nA,P2,10,1\n", encoding="utf-8"
+    )
+    cols = parse_columns("count=Spells")
+    got = read_activity([p], ["A"], ["P1", "P2"], cols)
+    assert got.values["practice_code"].tolist() == ["P1", "P2"]
+    assert got.records.tolist() == [5, 1]  # 3 + 2 spells for P1, one row each otherwise
+    assert got.files["rows"].tolist() == [3]  # the file's rows are still its rows
+    plain = read_activity([p], ["A"], ["P1", "P2"])
+    assert plain.records.tolist() == [2, 1]  # without it, each row is one record
+    p.write_text(
+        "line,practice_code,amount,Spells\nA,P1,100,3\nA,P1,50,two\nA,P2,10,-1\nA,P2,5,2.5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as e:
+        read_activity([p], ["A"], ["P1", "P2"], cols)
+    assert [str(x) for x in e.value.problems] == [
+        "spells.csv, row 3, column 'Spells': the count is not a whole number of 0 or more "
+        "in 3 rows (first: rows 3, 4, 5)"
+    ]

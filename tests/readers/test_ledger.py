@@ -70,7 +70,7 @@ def test_a_named_header_that_is_not_there_is_one_error_listing_the_headers(tmp_p
         read_actuals(p, {"month": "Period"})
     text = str(e.value)
     assert (
-        "no column 'Period' for month (named by `columns`); columns found: ['when', 'spend']"
+        "no column 'Period' for month (named by `columns`); columns found: 'when' and 'spend'"
         in text
     )
     assert "no amount column" in text and "`columns` amount=HEADER" in text
@@ -85,7 +85,8 @@ def test_ledger_columns_are_checked():
         parse_ledger_columns("month=Period,month=M,colour=red,amount")
     assert [p.message for p in e.value.problems] == [
         "month is given twice",
-        f"unknown column 'colour'; expected one of {['month', 'programme', 'place', 'practice_code', 'cost_centre', 'subjective', 'amount']}",
+        "unknown column 'colour'; expected one of month, programme, place, practice_code, "
+        "cost_centre, subjective and amount",
         "'amount' is not NAME=HEADER, e.g. month=Period",
     ]
 

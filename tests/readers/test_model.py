@@ -31,7 +31,7 @@ CORPUS = {
     ),
     "renamed_column": (
         _set("Practices", "L4", "pop"),
-        "Practices: missing column(s) ['population'] in the header row 4; columns found:",
+        "Practices: missing column(s) 'population' in the header row 4; columns found:",
     ),
     "text_in_number": (
         _set("Budget", "C6", "lots"),

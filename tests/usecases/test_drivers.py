@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from conftest import demo_model
+from conftest import demo_model, drivers_rows
 from libreoffice import read_values, recalculate
 
 import xlalloc
@@ -35,21 +35,16 @@ def test_the_workbook_recalculates_to_the_engines_figures(demo, libreoffice, tmp
     d, model = demo
     out = tmp_path / "d.xlsx"
     assert main(["drivers", str(model), "-o", str(out)]) == 0
-    rows = read_values(recalculate(out, tmp_path / "lo"))["Drivers"]
-    header = next(r for r in rows if r[0] == "Place")
-    at = {h: k for k, h in enumerate(header)}
+    at, rows = drivers_rows(read_values(recalculate(out, tmp_path / "lo"))["Drivers"])
     table = xlalloc.drivers(model, tmp_path / "again.csv").tables["Drivers"]
     engine = {(r.programme, r.place): r for r in table.itertuples()}
-    programme, n = None, 0
-    for r in rows:
-        if isinstance(r[0], str) and r[0].endswith(": spend against need by place"):
-            programme = r[0].split(":")[0]
-        elif programme and r[0] in {p for _, p in engine} and r[1] != "":
-            e = engine[(programme, r[0])]
-            assert r[at["Spend per weighted head (ICB = 1)"]] == pytest.approx(e.spend_index)
-            assert r[at["Activity per weighted head (ICB = 1)"]] == pytest.approx(e.activity_index)
-            assert r[at["Spend above need (£)"]] == pytest.approx(e.above_need, abs=1e-6)
-            n += 1
+    n = 0
+    for programme, r in rows:
+        e = engine[(programme, r[0])]
+        assert r[at["Spend per weighted head (ICB = 1)"]] == pytest.approx(e.spend_index)
+        assert r[at["Activity per weighted head (ICB = 1)"]] == pytest.approx(e.activity_index)
+        assert r[at["Spend above need (£)"]] == pytest.approx(e.above_need, abs=1e-6)
+        n += 1
     assert n == 8  # two programmes: three places and the ICB each
 
 
@@ -120,23 +115,18 @@ def test_a_real_icbs_drivers_from_a_generated_extract(shared_dir, libreoffice, t
     assert table["place"].nunique() == places + 1 == 16  # fifteen places and the ICB
     assert int(table.loc[table["place"] == "ICB", "activity"].sum()) == len(lines)
     engine = {(r.programme, r.place): r for r in table.itertuples()}
-    values = read_values(recalculate(out, tmp_path / "lo"))["Drivers"]
-    header = next(r for r in values if r[0] == "Place")
-    at = {h: k for k, h in enumerate(header)}
-    programme, n = None, 0
-    for r in values:
-        if isinstance(r[0], str) and r[0].endswith(": spend against need by place"):
-            programme = r[0].split(":")[0]
-        elif programme and (programme, r[0]) in engine and r[1] != "":
-            e = engine[(programme, r[0])]
-            assert r[at["Spend per weighted head (ICB = 1)"]] == pytest.approx(e.spend_index)
-            assert r[at["Cost per record (ICB = 1)"]] == pytest.approx(e.cost_index)
-            above = r[at["Spend above need (£)"]]
-            assert above == pytest.approx(e.above_need, abs=1e-6)
-            assert above == pytest.approx(
-                r[at["From activity volume (£)"]] + r[at["From cost per record (£)"]], abs=1e-6
-            )
-            n += 1
+    at, rows = drivers_rows(read_values(recalculate(out, tmp_path / "lo"))["Drivers"])
+    n = 0
+    for programme, r in rows:
+        e = engine[(programme, r[0])]
+        assert r[at["Spend per weighted head (ICB = 1)"]] == pytest.approx(e.spend_index)
+        assert r[at["Cost per record (ICB = 1)"]] == pytest.approx(e.cost_index)
+        above = r[at["Spend above need (£)"]]
+        assert above == pytest.approx(e.above_need, abs=1e-6)
+        assert above == pytest.approx(
+            r[at["From activity volume (£)"]] + r[at["From cost per record (£)"]], abs=1e-6
+        )
+        n += 1
     assert n == 2 * 16
     book = tmp_path / "drivers.xlsx"
     assert main(["drivers", str(model), "--activity", str(extract), "-o", str(book)]) == 0

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ROOT, broken_model, sha
+from conftest import ROOT, broken_model, drivers_rows, sha
 from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 
@@ -408,19 +408,14 @@ def test_drivers_sheet_recalculates_to_the_engines_figures(recalculated, demo_ru
     _, _, result = demo_run
     table = result.drivers.table
     engine = {(r.programme, r.place): r for r in table.itertuples()}
-    rows = recalculated["Drivers"]
-    header = next(r for r in rows if r[0] == "Place")
-    at = {h: k for k, h in enumerate(header)}
-    programme, n = None, 0
-    for r in rows:
-        if isinstance(r[0], str) and r[0].endswith(": spend against need by place"):
-            programme = r[0].split(":")[0]
-        elif programme and (programme, r[0]) in engine and r[1] != "":
-            e = engine[(programme, r[0])]
-            for name in ("spend_index", "activity_index", "cost_index"):
-                assert r[at[label(name)]] == pytest.approx(getattr(e, name), rel=1e-12), name
-            assert r[at[label("above_need")]] == pytest.approx(
-                r[at[label("volume")]] + r[at[label("price")]], abs=1e-9
-            )
-            n += 1
+    at, rows = drivers_rows(recalculated["Drivers"])
+    n = 0
+    for programme, r in rows:
+        e = engine[(programme, r[0])]
+        for name in ("spend_index", "activity_index", "cost_index"):
+            assert r[at[label(name)]] == pytest.approx(getattr(e, name), rel=1e-12), name
+        assert r[at[label("above_need")]] == pytest.approx(
+            r[at[label("volume")]] + r[at[label("price")]], abs=1e-9
+        )
+        n += 1
     assert n == len(table) == 8

@@ -535,7 +535,7 @@ def test_a_sheet_of_yours_with_an_output_name_is_never_overwritten(tmp_path, cap
     before = sha(model)
     assert main(["run", str(model), "--in-place"]) == 2
     err = capsys.readouterr().err
-    assert "the workbook has sheet(s) ['Audit'] that xlalloc did not write" in err
+    assert "the workbook has sheet(s) 'Audit' that xlalloc did not write" in err
     assert sha(model) == before
 
 

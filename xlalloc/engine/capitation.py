@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .errors import InputError, Problem, Problems, listed, rows_text
+from .errors import InputError, Problem, Problems, listed, quoted, rows_text
 from .frames import source_rows
 from .rounding import largest_remainder, round_half_up
 
@@ -104,7 +104,7 @@ def check_components(keys: list[str] | tuple[str, ...], where: str = "component"
     bad = [k for k in keys if k not in COMPONENTS]
     if bad:
         raise InputError(
-            f"unknown component(s) {bad}; expected one of {list(COMPONENTS)}", where=where
+            f"unknown component(s) {quoted(bad)}; expected one of {listed(COMPONENTS)}", where=where
         )
 
 
@@ -127,7 +127,7 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame, where: str = "p
     problems = Problems()
     for col in ("practice_code", "place"):
         if col not in places.columns:
-            problems.add(where, f"missing column '{col}'; columns found: {list(places.columns)}")
+            problems.add(where, f"missing column '{col}'; columns found: {quoted(places.columns)}")
     problems.raise_if_any()
     rows = source_rows(places)
     m = places.copy()
@@ -181,7 +181,7 @@ def define_places(practices: pd.DataFrame, places: pd.DataFrame, where: str = "p
     if left:
         shown = ", ".join(left[:20]) + (" ..." if len(left) > 20 else "")
         warnings.append(
-            f"{len(left)} practice(s) of ICB(s) {sorted(icb_set)} are in no place: {shown}"
+            f"{len(left)} practice(s) of ICB(s) {listed(sorted(icb_set))} are in no place: {shown}"
         )
     return PlaceMap(
         m.reset_index(drop=True)[["practice_code", "place", "locality", "icb_code"]], warnings, left
@@ -329,7 +329,7 @@ def need_indices(
     )
     if ratios.isna().any():
         raise InputError(
-            f"england ratios missing for {list(ratios[ratios.isna()].index)}", where="england"
+            f"england ratios missing for {listed(ratios[ratios.isna()].index)}", where="england"
         )
     names = practices.drop_duplicates("icb_code").set_index("icb_code")["icb_name"].astype("string")
     _check_measurable(practices, names, where)
@@ -461,7 +461,7 @@ def add_targets(
     if sub.any() and out.loc[sub, "icb_code"].nunique() > 1:
         raise InputError(
             "a budget applies to one ICB's places; the places span ICBs "
-            f"{sorted(out.loc[sub, 'icb_code'].unique())}",
+            f"{listed(sorted(out.loc[sub, 'icb_code'].unique()))}",
             where="budget",
         )
     target = np.zeros(len(out))
@@ -484,7 +484,7 @@ def cost_per_1000(amounts: pd.Series, weighted_population: pd.Series) -> pd.Seri
     bad = wp.isna() | (wp <= 0)
     if bad.any():
         raise InputError(
-            f"no weighted population for {list(wp[bad].index)}", where="weighted population"
+            f"no weighted population for {listed(wp[bad].index)}", where="weighted population"
         )
     return (amounts.astype("float64") / wp * 1000.0).rename("per_1000_wp")
 

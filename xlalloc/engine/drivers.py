@@ -33,7 +33,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from .controlled import controlled_round
-from .errors import InputError, Problems
+from .errors import InputError, Problems, quoted
 from .rounding import round_half_up
 
 __all__ = [
@@ -158,7 +158,9 @@ def _checked(units: pd.DataFrame, where: str) -> pd.DataFrame:
     need = ["programme", "place", "spend", "activity", "need"]
     missing = [c for c in need if c not in units.columns]
     if missing:
-        raise InputError(f"missing column(s) {missing}; expected {need}", where=where)
+        raise InputError(
+            f"missing column(s) {quoted(missing)}; expected {quoted(need)}", where=where
+        )
     frame = units[need].copy()
     for c in ("spend", "activity", "need"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)

@@ -33,7 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, Problems, rows_text
+from .errors import InputError, Problems, quoted, rows_text
 from .frames import is_blank
 
 __all__ = [
@@ -162,7 +162,8 @@ def _checked_units(units: pd.DataFrame) -> tuple[pd.Series, dict[str, np.ndarray
     missing = [c for c in ("unit", "population", "need", "spend") if c not in units.columns]
     if missing:
         raise InputError(
-            f"missing column(s) {missing}; columns found: {list(units.columns)}", where="equity"
+            f"missing column(s) {quoted(missing)}; columns found: {quoted(units.columns)}",
+            where="equity",
         )
     rows = units.get("source_row", pd.Series(range(2, len(units) + 2), index=units.index))
     name = units["unit"].astype("string").str.strip()

@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, Problems, option, rows_text
+from .errors import InputError, Problems, option, quoted, rows_text
 from .rounding import MIN_UNIT, largest_remainder, units_of
 
 __all__ = ["LevellingUpSettings", "LevellingUpResult", "RULES", "levelling_up", "solve_level"]
@@ -191,7 +191,7 @@ def _checked_orgs(orgs: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     missing = [c for c in ("org", "funding", "need") if c not in orgs.columns]
     if missing:
         raise InputError(
-            f"missing column(s) {missing}; columns found: {list(orgs.columns)}",
+            f"missing column(s) {quoted(missing)}; columns found: {quoted(orgs.columns)}",
             where="levelling-up",
         )
     rows = orgs.get("source_row", pd.Series(range(2, len(orgs) + 2), index=orgs.index))

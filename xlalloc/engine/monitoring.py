@@ -24,7 +24,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from .controlled import controlled_round
-from .errors import InputError, Problems, did_you_mean, listed, nearest
+from .errors import InputError, Problems, did_you_mean, listed, nearest, quoted
 from .frames import is_blank, source_rows, text_codes
 from .rounding import MAX_AMOUNT, units_of
 
@@ -89,7 +89,7 @@ def check_phasing(phasing: pd.Series | None) -> pd.Series:
     p = phasing.astype("float64")
     problems = Problems()
     if sorted(p.index.tolist()) != list(MONTHS):
-        problems.add("phasing", f"expected months 1 to 12 once each; got {list(p.index)}")
+        problems.add("phasing", f"expected months 1 to 12 once each; got {listed(p.index)}")
     if (p < 0).any():
         problems.add("phasing", "shares must not be negative")
     if abs(p.sum() - 1) > 1e-9:
@@ -371,7 +371,7 @@ def _check_columns(cols: set[str], by_cc: bool) -> None:
     problems = Problems()
     for col in ("month", "amount", *(() if by_cc else ("programme",))):
         if col not in cols:
-            problems.add("ledger", f"missing column '{col}'; columns found: {sorted(cols)}")
+            problems.add("ledger", f"missing column '{col}'; columns found: {quoted(sorted(cols))}")
     if not by_cc and "place" not in cols and "practice_code" not in cols:
         problems.add("ledger", "needs a 'place' or a 'practice_code' column")
     problems.raise_if_any()

@@ -38,7 +38,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, listed
 
 __all__ = [
     "ABOVE",
@@ -210,7 +210,7 @@ class _Units:
         spread = pairs.drop_duplicates().groupby("unit")["group"].nunique()
         if (spread > 1).any():
             raise InputError(
-                f"unit(s) {sorted(spread[spread > 1].index)} lie in more than one group",
+                f"unit(s) {listed(sorted(spread[spread > 1].index))} lie in more than one group",
                 where="units",
             )
         self.table = pairs.drop_duplicates().sort_values(["group", "unit"]).reset_index(drop=True)
@@ -370,7 +370,7 @@ def distance_intervals(result: ShareIntervals, baselines: pd.Series) -> pd.DataF
                 Problem(
                     "baselines",
                     f"group {g}: no baseline for "
-                    f"{sorted(part.loc[~part['_has'], 'unit'])}; a distance "
+                    f"{listed(sorted(part.loc[~part['_has'], 'unit']))}; a distance "
                     "from target needs every unit's baseline",
                 )
             )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, listed, quoted
 
 __all__ = ["CHANGES", "CHANGE_COLUMNS", "practice_changes"]
 
@@ -114,13 +114,14 @@ def practice_changes(national: pd.DataFrame, members: pd.DataFrame) -> pd.DataFr
     missing = [c for c in _NATIONAL if c not in national.columns]
     missing += [c for c in ("year", "practice_code") if c not in members.columns]
     if missing:
-        raise InputError(f"missing column(s) {missing}", where="practice changes")
+        raise InputError(f"missing column(s) {quoted(missing)}", where="practice changes")
     nat = national[list(_NATIONAL)].drop_duplicates(["year", "practice_code"])
     known = members.merge(nat[["year", "practice_code"]], how="left", indicator=True)
     stray = known[known["_merge"] == "left_only"]
     if len(stray):
         raise InputError(
-            f"practice(s) {sorted(stray['practice_code'])[:10]} are not in their year's file",
+            f"practice(s) {listed(sorted(stray['practice_code']), 10)} are not in their "
+            "year's file",
             where="practice changes",
         )
     years = sorted(set(members["year"]))

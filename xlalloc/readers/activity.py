@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine.errors import InputError, Problems, option, quoted
+from ..engine.errors import InputError, Problems, listed, option, quoted
 from ..extras import install_hint
 from .cells import col_letter
 from .tables import file_sha256
@@ -46,6 +46,9 @@ __all__ = [
 
 #: The columns an extract supplies, by their default headers.
 COLUMNS = ("line", "practice_code", "amount")
+#: A column an extract may name (``--columns count=Spells``): how many records a row
+#: stands for (spells, attendances, items), where one row is not one record.
+OPTIONAL_COLUMNS = ("count",)
 
 #: Distinct unknown lines or practices named one by one in the problems; the rest are
 #: counted together.
@@ -79,20 +82,24 @@ AGGREGATE_SQL = f"""
 SELECT line, practice_code, row_count,
        CAST(CASE WHEN ABS(amount) < {LIMIT} THEN amount * 1000000 END AS BIGINT) AS micropounds,
        CAST(amount AS DOUBLE) AS pounds,
-       numbers
+       numbers, records, bad_counts
 FROM (
 SELECT {NAME.format(column="line")} AS line,
        {NAME.format(column="practice_code")} AS practice_code,
        CAST(SUM(row_count) AS BIGINT) AS row_count,
        SUM(amount) AS amount,
-       CAST(SUM(numbers) AS BIGINT) AS numbers
+       CAST(SUM(numbers) AS BIGINT) AS numbers,
+       CAST(SUM(records) AS BIGINT) AS records,
+       CAST(SUM(bad_counts) AS BIGINT) AS bad_counts
 FROM (
     SELECT line, practice_code,
            COUNT(*) AS row_count,
            SUM(pounds) AS amount,
-           COUNT(pounds) AS numbers
+           COUNT(pounds) AS numbers,
+           SUM(CASE WHEN records >= 0 THEN records ELSE 0 END) AS records,
+           COUNT(*) - COUNT(CASE WHEN records >= 0 THEN 1 END) AS bad_counts
     FROM (
-        SELECT line, practice_code, {POUNDS.format(amount="amount")} AS pounds
+        SELECT line, practice_code, {POUNDS.format(amount="amount")} AS pounds, records
         FROM extract
     ) AS checked
     GROUP BY line, practice_code
@@ -144,9 +151,10 @@ def parse_columns(text: str | None) -> dict[str, str]:
             problems.add(
                 option("columns"), f"{part.strip()!r} is not NAME=HEADER, e.g. line=Contract"
             )
-        elif key not in COLUMNS:
+        elif key not in (*COLUMNS, *OPTIONAL_COLUMNS):
             problems.add(
-                option("columns"), f"unknown column {key!r}; expected one of {list(COLUMNS)}"
+                option("columns"),
+                f"unknown column {key!r}; expected one of {listed((*COLUMNS, *OPTIONAL_COLUMNS))}",
             )
         elif key in seen:
             problems.add(option("columns"), f"{key} is given twice")
@@ -249,7 +257,7 @@ def _headers(
         problems.add(
             path.name,
             f"no column{'s' if len(absent) > 1 else ''} "
-            f"{', '.join(absent)}; columns found: {found}; name the "
+            f"{', '.join(absent)}; columns found: {quoted(found)}; name the "
             f"extract's headers with {option('columns')} line=HEADER,"
             "practice_code=HEADER,amount=HEADER",
         )
@@ -349,11 +357,22 @@ def _line_endings(path: Path) -> str | None:
 
 def _view(path: Path, headers: dict[str, str]) -> str:
     """The ``extract`` view: one file's rows under the standard column names."""
+    # Each row one record, or as many as its count column says: a count that is not a
+    # whole number of 0 or more reads as NULL, and is a problem (never rounded). The cast
+    # is of the trimmed text, which DuckDB cannot push into its CSV reader as a type.
+    records = "1"
+    if "count" in headers:
+        number = f"TRY_CAST(TRIM(CAST({_quote(headers['count'], chr(34))} AS VARCHAR)) AS DOUBLE)"
+        records = (
+            f"CASE WHEN {number} >= 0 AND {number} = FLOOR({number}) "
+            f"THEN CAST({number} AS BIGINT) END"
+        )
     return (
         f"CREATE OR REPLACE TEMP VIEW extract AS SELECT "
         f"{_quote(headers['line'], chr(34))} AS line, "
         f"{_quote(headers['practice_code'], chr(34))} AS practice_code, "
-        f"{_quote(headers['amount'], chr(34))} AS amount FROM {_scan(path)}"
+        f"{_quote(headers['amount'], chr(34))} AS amount, "
+        f"{records} AS records FROM {_scan(path)}"
     )
 
 
@@ -462,10 +481,10 @@ def _by_line_and_practice(agg: pd.DataFrame, n_files: int) -> pd.DataFrame:
     """The files' totals as one row per line and practice (micropounds)."""
     named = agg[agg["line"].notna()]
     if n_files == 1:  # one file's totals are already one row per line and practice
-        return named[["line", "practice_code", "micropounds", "row_count"]]
+        return named[["line", "practice_code", "micropounds", "records"]]
     return (
         named.groupby(["line", "practice_code"], dropna=False, sort=False)[
-            ["micropounds", "row_count"]
+            ["micropounds", "records"]
         ]
         .sum()
         .reset_index()
@@ -530,7 +549,8 @@ def _check(
                 kinds.append((label, column, key, counts.to_frame()))
         n_blank = int(agg.loc[blank_line & mine, "row_count"].sum())
         n_text = int((agg["row_count"] - agg["numbers"])[mine].sum())
-        if not kinds and not (n_blank or n_text):
+        n_count = int(agg.loc[mine, "bad_counts"].sum())
+        if not kinds and not (n_blank or n_text or n_count):
             continue
         first = _first_rows(con, path, headers, lines, practices)
         for label, column, key, counts in kinds:
@@ -553,6 +573,7 @@ def _check(
         for kind, n, column, what in (
             ("blank", n_blank, "line", "the line is blank"),
             ("text", n_text, "amount", "the amount is not a number (or is £1 trillion or more)"),
+            ("count", n_count, "count", "the count is not a whole number of 0 or more"),
         ):
             if n:
                 shown = first[first["kind"] == kind]
@@ -626,7 +647,8 @@ def _first_rows(
                {NAME.format(column="line")} AS line,
                {NAME.format(column="practice_code")} AS code,
                CAST(amount AS STRING) AS amount_text,
-               {POUNDS.format(amount="amount")} AS pounds
+               {POUNDS.format(amount="amount")} AS pounds,
+               records
         FROM extract),
     problems AS (
         SELECT 'line' AS kind, line AS value, row_no FROM numbered
@@ -638,7 +660,10 @@ def _first_rows(
         SELECT 'blank', NULL, row_no FROM numbered WHERE line IS NULL
         UNION ALL
         SELECT 'text', amount_text, row_no FROM numbered
-        WHERE pounds IS NULL)
+        WHERE pounds IS NULL
+        UNION ALL
+        SELECT 'count', NULL, row_no FROM numbered
+        WHERE records IS NULL OR records < 0)
     SELECT kind, value, row_no AS row FROM (
         SELECT *, ROW_NUMBER() OVER (PARTITION BY kind, value ORDER BY row_no) AS k
         FROM problems) WHERE k <= {FIRST_ROWS}
@@ -697,7 +722,7 @@ def _result(
     values = values.assign(amount=_pounds(values["micropounds"]), _o=values["line"].map(order))
     values = values.sort_values(["_o", "practice_code"], na_position="last", kind="stable")
     code = values["practice_code"].astype(object)
-    records = values["row_count"].astype("int64").reset_index(drop=True)
+    records = values["records"].astype("int64").reset_index(drop=True)
     values = pd.DataFrame(
         {
             "line": values["line"],

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..engine.errors import Problems, option, rows_text
+from ..engine.errors import Problems, listed, option, quoted, rows_text
 from ..engine.frames import SOURCE_ROW
 from ..engine.monitoring import MONTHS
 from .cells import is_blank, parse_money, parse_number, parse_period
@@ -91,7 +91,7 @@ def parse_ledger_columns(text: str | None, where: str | None = None) -> dict[str
         if not sep or not header:
             problems.add(at, f"{part.strip()!r} is not NAME=HEADER, e.g. month=Period")
         elif key not in LEDGER_FIELDS:
-            problems.add(at, f"unknown column {key!r}; expected one of {list(LEDGER_FIELDS)}")
+            problems.add(at, f"unknown column {key!r}; expected one of {listed(LEDGER_FIELDS)}")
         elif key in out:
             problems.add(at, f"{key} is given twice")
         else:
@@ -132,7 +132,7 @@ def _ledger_headers(
             problems.add(
                 where,
                 f"no column {header!r} for {fld} (named by {option('columns')}); "
-                f"columns found: {found}",
+                f"columns found: {quoted(found)}",
             )
         else:
             rename[key] = fld
@@ -154,7 +154,7 @@ def _ledger_headers(
         if fld not in headers:
             problems.add(
                 where,
-                f"no {fld} column; columns found: {found}; name it with "
+                f"no {fld} column; columns found: {quoted(found)}; name it with "
                 f"{option('columns')} {fld}=HEADER",
             )
     problems.raise_if_any()

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.capitation import COMPONENTS
-from ..engine.errors import InputError, Problems, listed
+from ..engine.errors import InputError, Problems, listed, quoted
 from ..engine.frames import SOURCE_ROW
 from ..model.assurance import ASSURANCE, recorded_signatures, recorded_values
 from ..model.policy import ModelPolicy, ParameterKind
@@ -180,16 +180,16 @@ def _table_header(
     extra = [str(rows[h][j]).strip() for j, k in enumerate(header) if k and k not in cols]
     if extra:
         warnings.append(
-            f"{spec.sheet}: column(s) {extra} are not part of the table and were "
-            f"ignored; its columns are {cols}"
+            f"{spec.sheet}: column(s) {quoted(extra)} are not part of the table and were "
+            f"ignored; its columns are {quoted(cols)}"
         )
     missing = [c.name for c in spec.columns if c.required and c.name not in pos]
     if missing:
         found = [x for x in header if x]
         problems.add(
             spec.sheet,
-            f"missing column(s) {missing} in the header row {h + 1}; "
-            f"columns found: {found}; expected: {cols}",
+            f"missing column(s) {quoted(missing)} in the header row {h + 1}; "
+            f"columns found: {quoted(found)}; expected: {quoted(cols)}",
         )
         return None
     return h, pos
@@ -339,7 +339,9 @@ def _read_policy(
         return ModelPolicy()
     header = [header_key(v) for v in rows[h]]
     if "value" not in header:
-        problems.add(POLICY, f"missing column 'value'; columns found: {header}")
+        problems.add(
+            POLICY, f"missing column 'value'; columns found: {quoted(h for h in header if h)}"
+        )
         return ModelPolicy()
     jp, jv = header.index("parameter"), header.index("value")
     by_name = {p.name: p for p in PARAMETERS}
@@ -355,7 +357,7 @@ def _read_policy(
         if name not in by_name:
             problems.add(
                 POLICY,
-                f"unknown parameter {name!r}; expected one of {list(by_name)}",
+                f"unknown parameter {name!r}; expected one of {listed(by_name)}",
                 row=excel_row,
                 column="parameter",
             )

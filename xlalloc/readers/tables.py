@@ -334,7 +334,7 @@ def read_baselines(path: str | Path, places: Iterable[str]) -> pd.Series:
         elif str(place) not in known:
             problems.add(
                 where,
-                f"place {place!r} is not one of the places {sorted(known)}",
+                f"place {place!r} is not one of the places {listed(sorted(known))}",
                 row=r,
                 column="place",
             )
@@ -352,6 +352,8 @@ def read_baselines(path: str | Path, places: Iterable[str]) -> pd.Series:
             out[str(place)] = float(b)
     missing = sorted(known - set(out) - set(df["place"].dropna().astype(str)))
     if missing:
-        problems.add(where, f"no baseline for place(s) {missing}; give every place's baseline")
+        problems.add(
+            where, f"no baseline for place(s) {listed(missing)}; give every place's baseline"
+        )
     problems.raise_if_any()
     return pd.Series(out, dtype="float64", name="baseline")

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from ..engine.errors import InputError
+from ..engine.errors import InputError, quoted
 from ..readers.archive import Limits, read_parts, read_parts_bytes
 from ..readers.cells import cell_rc, sheet_cell
 from ..readers.ooxml import (
@@ -132,8 +132,9 @@ def defined_cells(parts: dict[str, bytes]) -> dict[str, tuple[str, int, int]]:
 def not_owned(names: list[str]) -> InputError:
     """The refusal to replace sheets xlalloc did not write (the same on every surface)."""
     return InputError(
-        f"the workbook has sheet(s) {names} that xlalloc did not write (they are not on its "
-        f"record, the hidden name {OWNER_NAME}); xlalloc never overwrites a sheet of yours: "
+        f"the workbook has sheet(s) {quoted(names)} that xlalloc did not write (they are not "
+        f"on its record, the hidden name {OWNER_NAME}); xlalloc never overwrites a sheet of "
+        "yours: "
         "rename or move them and run again",
         where="workbook",
     )

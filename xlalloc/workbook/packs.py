@@ -93,8 +93,10 @@ SUMMARY_LABELS = {
     "sum_variance_pct": "Variance to date (% of budget)",
     "sum_forecast": "Forecast outturn (run rate)",
     "sum_forecast_variance": "Forecast variance: favourable / (adverse)",
-    "sum_target": "Need-based target",
-    "sum_dft": "Distance from target (baseline)",
+    # The registry's names (without the unit the page states): one name per quantity,
+    # the same as the bridge beside them and page 3 use.
+    "sum_target": "Target at the ICB budget",
+    "sum_dft": "Distance from target before",
 }
 
 #: A percentage with the sign convention of money: negatives (adverse) in brackets.

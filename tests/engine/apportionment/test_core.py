@@ -167,7 +167,7 @@ def test_missing_columns_and_unknown_methods():
     bad.loc[1, "component"] = "dentistry"
     with pytest.raises(InputError) as e:
         apportion(bad, practices(), VALUES, SPLITS, ACTIVITY)
-    assert "unknown method(s) ['guesswork']" in str(e.value)
+    assert "unknown method(s) 'guesswork'; expected one of" in str(e.value)
     assert "unknown component 'dentistry'" in str(e.value)
 
 

@@ -108,8 +108,8 @@ def test_multi_year_problems_together():
     with pytest.raises(InputError) as e:
         converge_years(rows, {"1": 2, "3": 5})
     msg = str(e.value)
-    assert "no total for year(s) ['2']" in msg and "year(s) ['3'] with no organisation rows" in msg
-    assert "year 2: organisations differ from 1 (missing ['B']" in msg
+    assert "no total for year(s) 2;" in msg and "year(s) 3 with no organisation rows" in msg
+    assert "year 2: organisations differ from 1 (missing: B; extra: none)" in msg
 
 
 def test_table_y1_demonstration_reproduces_published_dft():

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..capitation import COMPONENTS
-from ..errors import InputError, Problem, Problems, rows_text
+from ..errors import InputError, Problem, Problems, listed, quoted, rows_text
 from ..frames import contract, is_blank, row_numbers, source_rows, text_codes
 from ..rounding import largest_remainder, units_of
 from .methods import REGISTRY, Context
@@ -126,7 +126,7 @@ def _check_lines(
     where = "Budget lines"
     for c in LINE_COLUMNS:
         if c not in lines.columns:
-            problems.add(where, f"missing column '{c}'; columns found: {list(lines.columns)}")
+            problems.add(where, f"missing column '{c}'; columns found: {quoted(lines.columns)}")
     if problems:
         return lines
     rows = source_rows(lines)
@@ -201,7 +201,7 @@ def _check_line_fields(r: pd.Series, row: int, problems: Problems) -> None:
     if bad:
         problems.add(
             where,
-            f"line {name}: unknown method(s) {bad}; expected {list(REGISTRY)}",
+            f"line {name}: unknown method(s) {quoted(bad)}; expected one of {listed(REGISTRY)}",
             row=row,
             column="methods",
         )
@@ -209,7 +209,7 @@ def _check_line_fields(r: pd.Series, row: int, problems: Problems) -> None:
     if not is_blank(comp) and str(comp).strip() not in COMPONENTS:
         problems.add(
             where,
-            f"line {name}: unknown component {comp!r}; expected one of {list(COMPONENTS)}",
+            f"line {name}: unknown component {comp!r}; expected one of {listed(COMPONENTS)}",
             row=row,
             column="component",
         )
@@ -348,7 +348,7 @@ def _data_table(
         return empty
     missing = [c for c in cols if c not in frame.columns]
     for c in missing:
-        problems.add(where, f"missing column '{c}'; columns found: {list(frame.columns)}")
+        problems.add(where, f"missing column '{c}'; columns found: {quoted(frame.columns)}")
     if missing:
         return empty
     rows = row_numbers(frame)
@@ -404,7 +404,7 @@ def _check_splits(
         return pd.DataFrame(columns=cols)
     missing = [c for c in ("line", "place", "pct") if c not in splits.columns]
     for c in missing:
-        problems.add(where, f"missing column '{c}'; columns found: {list(splits.columns)}")
+        problems.add(where, f"missing column '{c}'; columns found: {quoted(splits.columns)}")
     if missing:
         return pd.DataFrame(columns=cols)
     rows = source_rows(splits)
@@ -422,7 +422,10 @@ def _check_splits(
         pl = df["place"].iloc[i]
         if pl not in places:
             problems.add(
-                where, f"unknown place {pl!r}; places are {sorted(places)}", row=row, column="place"
+                where,
+                f"unknown place {pl!r}; places are {listed(sorted(places))}",
+                row=row,
+                column="place",
             )
         lo = df["locality"].iloc[i]
         if not is_blank(lo) and pl in places and (pl, lo) not in locs:
@@ -466,7 +469,8 @@ def _checked_inputs(
     if settings.per_1000_component not in COMPONENTS:
         problems.add(
             "settings",
-            f"per_1000_component {settings.per_1000_component!r} is not one of {list(COMPONENTS)}",
+            f"per_1000_component {settings.per_1000_component!r} is not one of "
+            f"{listed(COMPONENTS)}",
         )
     L = _check_lines(lines, settings, problems)
     P = _check_practices(practices, problems)

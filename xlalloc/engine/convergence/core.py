@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ..errors import InputError, Problems
+from ..errors import InputError, Problems, listed, quoted
 from ..frames import SOURCE_ROW, contract, is_blank, source_rows
 from ..rounding import largest_remainder, round_half_up, units_of
 from .explain import EXPLAIN, Why
@@ -62,7 +62,7 @@ def _validate(orgs: pd.DataFrame, total: float, where: str) -> tuple[pd.DataFram
     need = ["org", "baseline"]
     for c in need:
         if c not in orgs.columns:
-            problems.add(where, f"missing column '{c}'; columns found: {list(orgs.columns)}")
+            problems.add(where, f"missing column '{c}'; columns found: {quoted(orgs.columns)}")
     has_share = "target_share" in orgs.columns or "target_weight" in orgs.columns
     if not has_share:
         problems.add(where, "missing column 'target_share' (or 'target_weight')")
@@ -403,10 +403,13 @@ def _check_years(
     problems = Problems()
     missing = [y for y in years if y not in totals]
     if missing:
-        problems.add("totals", f"no total for year(s) {missing}; totals given for {sorted(totals)}")
+        problems.add(
+            "totals",
+            f"no total for year(s) {listed(missing)}; totals given for {listed(sorted(totals))}",
+        )
     extra = [y for y in totals if y not in years]
     if extra:
-        problems.add("totals", f"total(s) for year(s) {extra} with no organisation rows")
+        problems.add("totals", f"total(s) for year(s) {listed(extra)} with no organisation rows")
     if isinstance(policy, Mapping):
         nopol = [y for y in years if y not in policy]
         if nopol:
@@ -418,8 +421,8 @@ def _check_years(
             problems.add(
                 where,
                 f"year {y}: organisations differ from {years[0]} "
-                f"(missing {sorted(orgset - these)}, "
-                f"extra {sorted(these - orgset)})",
+                f"(missing: {listed(sorted(orgset - these)) or 'none'}; "
+                f"extra: {listed(sorted(these - orgset)) or 'none'})",
             )
     problems.raise_if_any()
 
