@@ -468,6 +468,7 @@ PINNED_ALL = {
         "DriversSettings",
         "driver_sentence",
         "drivers",
+        "drivers_of",
         "drivers_units",
     ],
     "xlalloc.engine.rounding": [

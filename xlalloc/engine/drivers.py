@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from .apportionment.core import default_chain
 from .controlled import controlled_round
 from .errors import InputError, Problems, quoted
 from .rounding import round_half_up
@@ -43,6 +44,7 @@ __all__ = [
     "DriversSettings",
     "driver_sentence",
     "drivers",
+    "drivers_of",
     "drivers_units",
 ]
 
@@ -321,16 +323,20 @@ def drivers_units(
         )
     place_of = dict(zip(practices["practice_code"], practices["place"]))
     rows = rows[~unknown].assign(place=lambda f: f["practice_code"].map(place_of))
-    lines = budget.set_index("line")
+    # Each line's programme and component, worked out once a line (not once a record).
+    lines = budget.drop_duplicates("line").set_index("line")
+    component_of = {
+        str(ln): (
+            default_component(str(r["programme"]))
+            if pd.isna(r["component"]) or str(r["component"]).strip() == ""
+            else str(r["component"]).strip()
+        )
+        for ln, r in lines.iterrows()
+    }
     rows = rows[rows["line"].isin(lines.index) & rows["place"].notna()]
     rows = rows.assign(
         programme=rows["line"].map(lines["programme"]),
-        component=[
-            default_component(str(lines.at[ln, "programme"]))
-            if pd.isna(lines.at[ln, "component"]) or str(lines.at[ln, "component"]).strip() == ""
-            else str(lines.at[ln, "component"]).strip()
-            for ln in rows["line"]
-        ],
+        component=rows["line"].map(component_of),
     )
     places = sorted(practices["place"].unique())
     out = []
@@ -361,3 +367,25 @@ def drivers_units(
         )
     cols = ["programme", "place", "spend", "activity", "need"]
     return (pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)), notes
+
+
+def drivers_of(
+    activity: pd.DataFrame,
+    practices: pd.DataFrame,
+    budget: pd.DataFrame,
+    settings: DriversSettings | None = None,
+) -> tuple[DriversResult | None, list[str]]:
+    """The drivers of spend from a model's activity records (its part's and the command's).
+
+    Each line's need is the weighted population of its component, or its programme's
+    default one as the apportionment takes it (:func:`~.apportionment.core.default_chain`).
+
+    Returns:
+        The result (``None`` without activity for a budget line) and the notes: what was
+        left out, and why.
+    """
+    units, notes = drivers_units(activity, practices, budget, lambda g: default_chain(g)[1])
+    if not len(units):
+        return None, notes
+    result = drivers(units, settings or DriversSettings(), where="Activity")
+    return result, [*notes, *result.notes]

@@ -44,19 +44,22 @@ def read_extracts(
 
 
 def read_model_and_extracts(
-    model: str | Path, paths: list[str | Path], columns: dict[str, str] | None = None
+    model: str | Path,
+    paths: list[str | Path],
+    columns: dict[str, str] | None = None,
+    tables: tuple[str, ...] = KEY_TABLES,
 ) -> tuple[ModelInputs, ActivityExtract]:
     """A model's practices and budget lines, and extracts checked against them.
 
-    For ``xlalloc activity``: the model's Practices, Budget and Policy sheets are read
-    (nothing else: :data:`~xlalloc.readers.model.KEY_TABLES`) while DuckDB totals the
+    For ``xlalloc activity`` and ``xlalloc drivers``: the model's Practices, Budget and
+    Policy sheets are read (and ``tables`` besides: nothing else) while DuckDB totals the
     extracts, then the totals are checked against them.
 
     Raises:
         InputError: Every problem in the model's sheets read and in every extract.
     """
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(read_model, model, KEY_TABLES)
+        reading = pool.submit(read_model, model, (*KEY_TABLES, *tables))
         extract = read_activity(paths, columns=columns, known=lambda: _known(reading.result()))
         return reading.result(), extract
 
@@ -74,7 +77,15 @@ def with_extracts(
     Raises:
         InputError: Every problem in every extract, or lines given in both places.
     """
-    extract = read_extracts(inputs, paths, columns)
+    return with_extract(inputs, read_extracts(inputs, paths, columns))
+
+
+def with_extract(inputs: ModelInputs, extract: ActivityExtract) -> ModelInputs:
+    """A model's inputs with extracts already read (:func:`with_extracts`) added.
+
+    Raises:
+        InputError: Lines given both on the Activity sheet and in the extracts.
+    """
     sheet = inputs.activity
     if len(sheet):
         on_sheet = sheet["line"].astype(object)

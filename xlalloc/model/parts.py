@@ -26,11 +26,10 @@ import pandas as pd
 
 from ..engine import capitation as cap
 from ..engine.apportionment import Apportionment, apportion
-from ..engine.apportionment.core import default_chain
 from ..engine.bridge import Bridge, place_bridge
 from ..engine.capitation import COMPONENTS
 from ..engine.convergence import converge_years
-from ..engine.drivers import DriversResult, DriversSettings, drivers, drivers_units
+from ..engine.drivers import drivers_of
 from ..engine.equity import EquityResult, EquitySettings, equity
 from ..engine.errors import InputError, Problems, listed
 from ..engine.frames import SOURCE_ROW, source_rows
@@ -486,32 +485,9 @@ def _run_drivers(state: RunState) -> None:
     if not len(inputs.activity) or not len(inputs.budget):
         return
     state.step("drivers")
-    result, notes = drivers_of(inputs, state.practices)
+    result, notes = drivers_of(inputs.activity, state.practices, inputs.budget)
     state.results["drivers"] = result
     state.notes += [f"Drivers: {n}" for n in notes]
-
-
-def drivers_of(
-    inputs: Any, practices: pd.DataFrame, settings: DriversSettings | None = None
-) -> tuple[DriversResult | None, list[str]]:
-    """The drivers of spend from a model's activity records (the part's and the command's).
-
-    Args:
-        inputs: The model's inputs (Activity, Budget).
-        practices: The financial year's practices.
-        settings: :class:`DriversSettings` (default: its defaults).
-
-    Returns:
-        The result (``None`` without activity for a budget line) and the notes: what was
-        left out, and why.
-    """
-    units, notes = drivers_units(
-        inputs.activity, practices, inputs.budget, lambda g: default_chain(g)[1]
-    )
-    if not len(units):
-        return None, notes
-    result = drivers(units, settings or DriversSettings(), where="Activity")
-    return result, [*notes, *result.notes]
 
 
 def _drivers_tables(result: Any) -> dict[str, pd.DataFrame]:

@@ -1,7 +1,7 @@
 """``xlalloc drivers``: why each place spends above or below its need, on its own.
 
-The model's drivers part (:func:`xlalloc.model.parts.drivers_of`) and this command compute
-the same figures with the same function; this one reads only the model's Practices,
+The model's drivers part and this command compute the same figures with the same
+function (:func:`xlalloc.engine.drivers.drivers_of`); this one reads only the model's Practices,
 Budget and Activity sheets (and extracts beside them) and writes the table, or the
 model's Drivers sheet as a workbook of its own.
 """
@@ -14,18 +14,18 @@ from typing import Annotated
 from pydantic import Field
 
 from ..analyses import Analysis
-from ..engine.drivers import DriversSettings
+from ..engine.drivers import DriversSettings, drivers_of
 from ..engine.errors import InputError, checked, option
-from ..model.extracts import with_extracts
-from ..model.parts import drivers_of
+from ..model.extracts import read_model_and_extracts, with_extract
 from ..readers.model import read_model
 from ..request import Written
-from ..workbook.outputs.drivers import drivers_sheet
 from ..workbook.tables import write_tables
 
 __all__ = ["DriversRequest", "run"]
 
 _MIN = DriversSettings.model_fields["min_activity"]
+#: The model's tables the drivers read (and its Policy sheet): nothing else.
+DRIVER_TABLES = ("tblPractices", "tblBudget", "tblActivity")
 
 
 class DriversRequest(Written):
@@ -57,11 +57,15 @@ def run(request: DriversRequest) -> Analysis:
         where={"min_activity": option("min_activity")},
         rates=(),
     )
-    inputs = read_model(r.model)
-    if r.activity:
-        inputs = with_extracts(inputs, list(r.activity), r.columns)
+    if r.activity:  # the model's sheets read while DuckDB totals the extracts
+        inputs, extract = read_model_and_extracts(
+            r.model, list(r.activity), r.columns, DRIVER_TABLES
+        )
+        inputs = with_extract(inputs, extract)
+    else:
+        inputs = read_model(r.model, DRIVER_TABLES)
     practices = inputs.practices[inputs.practices["year"] == inputs.policy.financial_year]
-    result, notes = drivers_of(inputs, practices, settings)
+    result, notes = drivers_of(inputs.activity, practices, inputs.budget, settings)
     if result is None or not len(result.table):
         raise InputError(
             "no activity records for the model's budget lines: add them on the Activity "
@@ -74,7 +78,9 @@ def run(request: DriversRequest) -> Analysis:
     if out.suffix.lower() == ".csv":
         path = write_tables(out, tables)
     else:
-        from ..workbook.xlsx import save_specs  # openpyxl, for the workbook only
+        # The sheet's drawing and openpyxl: imported for a workbook only.
+        from ..workbook.outputs.drivers import drivers_sheet
+        from ..workbook.xlsx import save_specs
 
         path = save_specs([drivers_sheet(result, r.look())], out)
     places = result.table.loc[result.table["place"] != "ICB", "place"].nunique()
