@@ -612,3 +612,23 @@ def test_the_year_by_month_of_many_places_is_each_places_own():
         assert actual.tolist() == pytest.approx(
             [10 * k + 0.01, 10 * k + 0.02 + extra, 10 * k + 0.03]
         )
+
+
+def test_a_model_without_baselines_says_where_its_bridge_would_be(demo_packs, tmp_path):
+    """No baselines, no convergence: page 1 says what shows the place's bridge, rather
+    than leaving half the page empty without a word."""
+    from xlalloc.workbook.packs import NO_BRIDGE
+
+    model, ledger, _, _ = demo_packs
+    wb = load_workbook(model)
+    for sheet in ("Baselines", "Totals"):
+        ws = wb[sheet]
+        ws.delete_rows(5, ws.max_row)
+    bare = tmp_path / "no-baselines.xlsx"
+    wb.save(bare)
+    out = tmp_path / "p"
+    args = ["pack", str(bare), "--actuals", str(ledger), "--month", str(MONTH), "--out", str(out)]
+    assert main(args) == 0
+    summary = load_workbook(out / f"Brookvale{TAG}")["Summary"]
+    texts = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)]
+    assert NO_BRIDGE in texts and "Budget and why" in texts

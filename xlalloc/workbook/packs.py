@@ -528,6 +528,11 @@ def _months(at: _Places, data: PackData) -> list[SheetSpec]:
 
 #: Columns the bridge's words and its figures take on the default template's page 1.
 BRIDGE_SPAN, BRIDGE_FIGURE_SPAN = 6, 2
+#: Page 1 of a model with no convergence: what shows the bridge from baseline to budget.
+NO_BRIDGE = (
+    "The place's bridge from its baseline to its budget shows here once the model has "
+    "baselines (Baselines sheet) and each year's convergence total (Totals sheet)."
+)
 
 
 def _bridge(at: _Places, data: PackData, annual: list[tuple[str, str, float]]) -> None:
@@ -538,9 +543,14 @@ def _bridge(at: _Places, data: PackData, annual: list[tuple[str, str, float]]) -
     the bridge adds up in the sheet as it does in the engine.
     """
     b = data.bridge
-    if b is None or not at.has("bridge_table"):
+    if not at.has("bridge_table"):
         return
     d, r, c = at("bridge_table")
+    if b is None:  # no baselines converged: say what would show the place's story here
+        d.note(r, c, "Budget and why", bold=True, size=13, font_color=NHS_BLUE)
+        d.put(r + 1, c, NO_BRIDGE, span=BRIDGE_SPAN + BRIDGE_FIGURE_SPAN)
+        at.ended("bridge_table", r + 1, c + BRIDGE_SPAN + BRIDGE_FIGURE_SPAN - 1)
+        return
     unit, row = data.look.money, b.row
     icb = data.places is not None
     d.note(r, c, f"Budget and why, {b.year}", bold=True, size=13, font_color=NHS_BLUE)
