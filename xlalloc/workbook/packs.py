@@ -528,10 +528,10 @@ def _months(at: _Places, data: PackData) -> list[SheetSpec]:
 
 #: Columns the bridge's words and its figures take on the default template's page 1.
 BRIDGE_SPAN, BRIDGE_FIGURE_SPAN = 6, 2
-#: Page 1 of a model with no convergence: what shows the bridge from baseline to budget.
+#: Page 1 of a place not converged: what would show its bridge from baseline to budget.
 NO_BRIDGE = (
-    "The place's bridge from its baseline to its budget shows here once the model has "
-    "baselines (Baselines sheet) and each year's convergence total (Totals sheet)."
+    "The place's bridge from its baseline to its budget shows here once the place has a "
+    "baseline (Baselines sheet) and each year its convergence total (Totals sheet)."
 )
 
 
