@@ -150,8 +150,7 @@ def test_packs_action_from_the_ribbon(demo_model, tmp_path):
     assert macros.dispatch(book) == []  # parameters missing: reported, nothing written
     checks = [v for (r, c), v in fake.sheets["Checks"].data.items() if c == 1]
     assert any(
-        "set pack_actuals, pack_month and pack_dir on the Policy sheet" in str(v)
-        for v in checks
+        "set pack_actuals, pack_month and pack_dir on the Policy sheet" in str(v) for v in checks
     )
     policy.data[(rows["pack_actuals"], 2)] = str(ledger)
     policy.data[(rows["pack_month"], 2)] = 4
