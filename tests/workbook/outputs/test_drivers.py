@@ -46,3 +46,27 @@ def test_a_programme_block_with_its_formulas_chart_and_checks():
 def test_no_activity_says_what_to_add():
     spec = drivers_sheet(None, Look())
     assert any("No activity records" in str(c.value) for c in spec.cells)
+
+
+def test_many_places_put_the_sentences_and_a_larger_chart_on_pages_of_their_own():
+    """Fifteen places' legend squeezes a chart beside the sentences: past six places the
+    sentences run across the page below the table, and the chart has a page of its own."""
+    n = 15
+    units = pd.DataFrame(
+        {
+            "programme": "Acute",
+            "place": [f"Place {k:02d}" for k in range(n)],
+            "spend": [1000.0 + 37 * k for k in range(n)],
+            "activity": [100 + 7 * k for k in range(n)],
+            "need": [500.0 + 11 * k for k in range(n)],
+        }
+    )
+    spec = drivers_sheet(drivers(units), Look())
+    (chart,) = spec.charts
+    anchor = int(chart.anchor[1:])
+    assert (chart.width, chart.height) == (22, 13)
+    assert anchor in spec.breaks  # the chart starts a page
+    why = next(c for c in spec.cells if c.value == "Why, Acute")
+    assert why.row in spec.breaks and why.row < anchor  # the sentences start a page
+    sentences = [c for c in spec.cells if str(c.value).startswith("Place 03's Acute spend")]
+    assert sentences[0].col == 2 and sentences[0].span == 10  # across the page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -11,7 +12,7 @@ from ...engine.drivers import DRIVER_COLUMNS, DriversResult
 from ...model.labels import label, money_label, number_format
 from ...model.runner import ModelResult
 from ..sheetspec import ChartSpec, Drawing, Look, SheetSpec, col
-from ..tables import MONEY
+from ..tables import MONEY, spanned_block
 from .common import HEADER_ROW, Ranges, output_sheet, zero_checks
 
 #: The sheet's columns: the place, then the figures (the programme is each block's title).
@@ -46,6 +47,9 @@ def drivers_sheet(
     checks = [] if checks is None else checks
     d = output_sheet("Drivers", "Why each place spends above or below its need", look)
     d.header_width = 9  # headers wrap: eleven columns across one landscape page
+    # Each programme's table is kept on a page of its own: no header repeated above the
+    # sentences or the chart of another block.
+    d.repeat_header = False
     if res is None or not len(res.table):
         d.note(
             HEADER_ROW,
@@ -58,10 +62,10 @@ def drivers_sheet(
     d.put(HEADER_ROW, 1, METHOD, span=len(COLUMNS), wrap=True)
     row = HEADER_ROW + 2
     for k, (programme, block) in enumerate(res.table.groupby("programme", sort=False)):
-        end = programme_block(d, str(programme), block, res, row, checks, look.money)
-        # A programme's table, chart and sentences on one page (the first with the method).
-        d.keep_together(HEADER_ROW if k == 0 else row, end)
-        row = end + 3
+        # The first programme's page opens with the method above it.
+        keep_from = HEADER_ROW if k == 0 else row
+        row = programme_block(d, str(programme), block, res, row, checks, look.money, keep_from)
+        row += 3
     return d.spec()
 
 
@@ -73,8 +77,14 @@ def programme_block(
     row: int,
     checks: list[tuple[str, str]],
     money: str = "£",
+    keep_from: int | None = None,
 ) -> int:
-    """One programme's places and ICB, its chart and its sentences; its last row."""
+    """One programme's places and ICB, its chart and its sentences; its last row.
+
+    A few places: the chart and the sentences side by side below the table, all on one
+    page. More than :data:`MANY_PLACES`: the sentences across the page below the table,
+    and the chart, larger, on a page of its own (never split across two).
+    """
     d.note(row, 1, f"{programme}: spend against need by place", bold=True, size=12)
     d.header(row + 1, 1, [money_label(label(c), money) for c in COLUMNS])
     first = row + 2
@@ -88,40 +98,53 @@ def programme_block(
         )
         for name in ("volume", "price")
     ]
-    d.charts.append(
-        ChartSpec(
-            title=f"{programme}: activity and cost per record against the ICB (= 1)",
-            y_title="Cost per record (ICB = 1)",
-            x_title="Activity per weighted head (ICB = 1)",
-            y_format="0.00",
-            min_col=_AT["activity_index"],
-            max_col=_AT["cost_index"],
-            header_row=first - 1,
-            first_row=first,
-            last_row=icb - 1,
-            anchor=f"A{icb + 3}",
-            width=14,
-            height=6.5,
-            kind="scatter",
-            first_series_col=_AT["cost_index"],
-            name_col=1,
-            cross=1.0,
-            legend_position="r",
-        )
+    chart = ChartSpec(
+        title=f"{programme}: activity and cost per record against the ICB (= 1)",
+        y_title="Cost per record (ICB = 1)",
+        x_title="Activity per weighted head (ICB = 1)",
+        y_format="0.00",
+        min_col=_AT["activity_index"],
+        max_col=_AT["cost_index"],
+        header_row=first - 1,
+        first_row=first,
+        last_row=icb - 1,
+        anchor=f"A{icb + 3}",
+        width=14,
+        height=6.5,
+        kind="scatter",
+        first_series_col=_AT["cost_index"],
+        name_col=1,
+        cross=1.0,
+        legend_position="r",
     )
-    return _sentences(d, programme, res, icb + 3)
+    why = res.sentences[res.sentences["programme"] == programme][["place", "sentence"]]
+    if len(block) - 1 <= MANY_PLACES:
+        d.charts.append(chart)
+        end = _sentences(d, programme, why, icb + 3)
+        d.keep_together(row if keep_from is None else keep_from, end)
+        return end
+    d.keep_together(row if keep_from is None else keep_from, icb)  # the table on a page
+    d.breaks.append(icb + 3)  # the sentences on a page of their own, then the chart
+    end = spanned_block(d, icb + 3, f"Why, {programme}", why, [1, len(COLUMNS) - 1])
+    at = end + 3
+    d.chart_below(replace(chart, anchor=f"A{at}", width=22, height=13))
+    d.breaks.append(at + BIG_CHART_ROWS)  # what follows starts a page of its own
+    return at + BIG_CHART_ROWS - 3
 
 
+#: More places than this: the chart on a page of its own, the sentences across the page.
+MANY_PLACES = 6
+#: Rows the chart of many places covers (13 cm at the default row height, with room).
+BIG_CHART_ROWS = 28
 #: The first column of the sentences beside the chart (G: the chart covers A to F).
 WORDS_COL = 7
 
 
-def _sentences(d: Drawing, programme: str, res: DriversResult, row: int) -> int:
+def _sentences(d: Drawing, programme: str, why: pd.DataFrame, row: int) -> int:
     """Each place's sentence beside the chart, the larger driver first; the block's end."""
-    why = res.sentences[res.sentences["programme"] == programme]["sentence"]
     span = len(COLUMNS) - WORDS_COL + 1
     d.note(row, WORDS_COL, f"Why, {programme}", bold=True)
-    for k, sentence in enumerate(why):
+    for k, sentence in enumerate(why["sentence"]):
         d.put(row + 1 + k, WORDS_COL, sentence, span=span, wrap=True)
     return max(row + CHART_ROWS, row + len(why))
 
