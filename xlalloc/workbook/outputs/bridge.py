@@ -30,7 +30,6 @@ def _bridge_sheets(
     result: ModelResult, rng: Ranges, checks: list[tuple[str, str]], look: Look
 ) -> list[SheetSpec]:
     d = output_sheet("Bridge", "Each place's budget, and why", look)
-    d.repeat_header = False  # each year's blocks are kept on a page of their own
     if not result.bridges:
         d.note(
             HEADER_ROW,
