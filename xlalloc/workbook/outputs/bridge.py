@@ -97,8 +97,12 @@ def year_block(
         )
     )
     end = _budget_rows(d, b, tot, conv_row, checks) if budget else conv_row
-    end = _target_rows(d, b, end + 2, conv_row, checks)
+    # Each table on one page where it fits (a year of many places fills more than one):
+    # a table that must run on repeats its header, only the last one's can.
     d.keep_together(row, end)
+    target = end + 2
+    end = _target_rows(d, b, target, conv_row, checks)
+    d.keep_together(target, end)
     return end
 
 
