@@ -419,3 +419,49 @@ def test_drivers_sheet_recalculates_to_the_engines_figures(recalculated, demo_ru
         )
         n += 1
     assert n == len(table) == 8
+
+
+def test_a_real_icbs_bridge_adds_up_on_its_sheet_and_its_summary(shared_dir, libreoffice, tmp_path):
+    """NHS Essex ICB's fifteen places, from NHS England's three files, with Budget,
+    Baselines and Totals typed in (``conftest.essex_model``): recalculated by LibreOffice,
+    every place's lines add to its allocation, the allocations to the Totals sheet's
+    figure, the apportioned budgets to the budget lines' total, and the Summary's ICB
+    lines are the Bridge sheet's totals."""
+    from conftest import essex_model
+
+    model, places, (convergence_total, budget_total) = essex_model(tmp_path, shared_dir)
+    out = tmp_path / "essex-results.xlsx"
+    assert main(["run", str(model), "-o", str(out)]) == 0
+    values = read_values(recalculate(out, tmp_path / "lo"))
+    title = next(r[0] for r in values["Bridge"] if str(r[0]).startswith("Bridge 2026/27"))
+    header, body = block(values["Bridge"], title)
+    col = {h: k for k, h in enumerate(header)}
+    rows = [
+        r
+        for r in body
+        if r[0] not in ("Total", "") and not str(r[0]).startswith(("Conv", "Budget"))
+    ]
+    assert len(rows) == places == 15
+    for r in rows:
+        assert (
+            r[col["Baseline (£)"]]
+            + r[col["Core growth (£)"]]
+            + r[col["Convergence adjustment (£)"]]
+            == r[col["Allocation (£)"]]
+        ), r[0]
+        assert r[col["Apportioned budget less allocation (£)"]] == pytest.approx(
+            r[col["Apportioned budget (£)"]] - r[col["Allocation (£)"]], abs=1e-6
+        )
+    total = next(r for r in body if r[0] == "Total")
+    assert total[col["Allocation (£)"]] == convergence_total
+    assert total[col["Apportioned budget (£)"]] == pytest.approx(budget_total, abs=1e-6)
+    assert total[col["Apportioned budget less allocation (£)"]] == pytest.approx(
+        budget_total - convergence_total, abs=1e-6
+    )
+    summary = {r[0]: r[1] for r in values["Summary"] if r and isinstance(r[0], str)}
+    assert summary["Allocation (£)"] == convergence_total
+    assert summary["Apportioned budget (£)"] == pytest.approx(budget_total, abs=1e-6)
+    overall = next(
+        r for r in values["Checks"] if r and r[0] == "Overall check (0 when all is well)"
+    )
+    assert overall[1] == 0
