@@ -223,7 +223,8 @@ def _programme(g: pd.DataFrame, s: DriversSettings) -> pd.DataFrame:
             "spend_index": spend_index,
             "activity_index": activity_index,
             "cost_index": cost_index,
-            "above_need": rounded.sum(axis=1),
+            # Volume + price, in whole units (two pennies added in floats carry noise).
+            "above_need": np.round(rounded.sum(axis=1) / s.unit) * s.unit,
             "volume": rounded[:, 0],
             "price": rounded[:, 1],
             "too_small": N < s.min_activity,
