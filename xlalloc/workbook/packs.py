@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..engine.bridge import WHY_THEY_DIFFER
+from ..engine.bridge import BRIDGE_COLUMNS, WHY_THEY_DIFFER
 from ..engine.errors import InputError, listed, option
 from ..engine.monitoring import MONTH_NAMES, Reconciliation
 from ..model.labels import label, money_label
@@ -619,16 +619,7 @@ def _bridge_places(d: Drawing, r: int, c: int, data: PackData) -> int:
     """The ICB summary: every place's bridge, a row a place, with the Total; its last row."""
     t = data.bridge_places
     assert t is not None
-    names = [
-        "place",
-        "baseline",
-        "core_growth",
-        "convergence_adjustment",
-        "allocation",
-        "apportioned_budget",
-        "budget_gap",
-        "convergence_target",
-    ]
+    names = ["place", *BRIDGE_COLUMNS[:7]]  # its money lines, then the target
     year = data.bridge.year if data.bridge is not None else ""
     d.note(r - 1, c, f"Budget and why by place, {year}", bold=True)
     unit = data.look.money
