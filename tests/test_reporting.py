@@ -632,3 +632,26 @@ def test_a_model_without_baselines_says_where_its_bridge_would_be(demo_packs, tm
     summary = load_workbook(out / f"Brookvale{TAG}")["Summary"]
     texts = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)]
     assert NO_BRIDGE in texts and "Budget and why" in texts
+
+
+def test_a_template_from_before_the_bridge_keeps_its_months_on_page_1(demo_packs, tmp_path):
+    """A template whose months table and chart are on its Summary (as xlalloc's were before
+    the bridge took their place) keeps them there, in the ICB summary too: no page is
+    added that the template's author did not ask for."""
+    from xlalloc.workbook.packs import _name, build_template
+
+    model, ledger, _, _ = demo_packs
+    wb = build_template()
+    del wb.defined_names["bridge_table"]
+    _name(wb, "months_chart", "Summary", "D13")
+    _name(wb, "months_table", "Summary", "M3")
+    tpl = tmp_path / "OLD.xlsx"
+    wb.save(tpl)
+    out = tmp_path / "p"
+    args = ["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH), "--out"]
+    assert main([*args, str(out), "--template", str(tpl)]) == 0
+    summary = load_workbook(out / SUMMARY_FILE)
+    assert "By month" not in summary.sheetnames
+    assert summary["Summary"]["M3"].value == "Month"
+    place = load_workbook(out / f"Castleton{TAG}")
+    assert place["Summary"]["M3"].value == "Month"

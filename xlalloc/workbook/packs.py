@@ -477,12 +477,16 @@ BY_MONTH = "By month"
 def _months(at: _Places, data: PackData) -> list[SheetSpec]:
     """Cumulative budget and actual by month, with the run-rate forecast, and its chart.
 
-    A place pack's go below its programmes (page 2); the ICB summary's on a page of
-    their own, as its page 2 is full (the sheet is returned, to be added).
+    A place pack's go where the template puts them (xlalloc's: below the programmes,
+    page 2). The ICB summary's page 2 is full with its tables by programme, by place and
+    the places' bridge: where the template puts the months on that page, they go on a
+    page of their own (the sheet is returned, to be added); a template that puts them
+    elsewhere (page 1, as templates written before the bridge did) keeps them there.
     """
     if data.months is None or not at.has("months_table"):
         return []
-    if data.places is not None:
+    below_programmes = at.places["months_table"][0] == at.places["programmes_table"][0]
+    if data.places is not None and below_programmes:
         d = Drawing(BY_MONTH, data.look)
         d.note(1, 1, f"The year by month, {data.period}", bold=True, size=16, font_color=NHS_BLUE)
         d.print_setup(landscape=True)
