@@ -36,6 +36,7 @@ from .tables import file_sha256
 
 __all__ = [
     "AGGREGATE_SQL",
+    "aggregate_sql",
     "COLUMNS",
     "MAX_LISTED",
     "ActivityExtract",
@@ -70,15 +71,38 @@ LIMIT = 1_000_000_000_000
 #: A name as text, trimmed, a blank one missing (lines and practice codes alike).
 NAME = "NULLIF(TRIM(CAST({column} AS STRING)), '')"
 
-#: The one pass over every row of a file. ``extract`` is a view with columns ``line,
-#: practice_code, amount`` (the file's own headers renamed); ``amount`` may be text or a
-#: number. The inner ``GROUP BY`` is the only work per row: it sums amounts as decimals,
-#: so totals are exact to the penny however many rows there are, and counts the rows and
-#: the amounts that are numbers. The outer one, over a few thousand totals, trims the
-#: names and treats blank ones as missing. Totals come back in whole millionths of a
-#: pound, so that the sums Python does after it are exact too. Standard SQL: DuckDB and
-#: Spark SQL (3.2 or later) both run it unchanged (``docs/scale.md``).
-AGGREGATE_SQL = f"""
+
+def aggregate_sql(counted: bool = False) -> str:
+    """The one pass over every row of a file: :data:`AGGREGATE_SQL`, or with a count.
+
+    ``extract`` is a view with columns ``line, practice_code, amount`` (the file's own
+    headers renamed); ``amount`` may be text or a number. The inner ``GROUP BY`` is the
+    only work per row: it sums amounts as decimals, so totals are exact to the penny
+    however many rows there are, and counts the rows and the amounts that are numbers.
+    The outer one, over a few thousand totals, trims the names and treats blank ones as
+    missing. Totals come back in whole millionths of a pound, so that the sums Python
+    does after it are exact too. Standard SQL: DuckDB and Spark SQL (3.2 or later) both
+    run it unchanged (``docs/scale.md``).
+
+    Each total's ``records`` are its rows; ``counted`` (an extract with a count column,
+    ``--columns count=HEADER``) sums the view's ``records`` column instead, and counts
+    the rows whose count is not a whole number of 0 or more (``bad_counts``). Only then
+    is that per-row work done: a plain extract's query is as it was.
+    """
+    per_row = (
+        ",\n           SUM(CASE WHEN records >= 0 THEN records ELSE 0 END) AS records,"
+        "\n           COUNT(*) - COUNT(CASE WHEN records >= 0 THEN 1 END) AS bad_counts"
+        if counted
+        else ""
+    )
+    totals = (
+        "CAST(SUM(records) AS BIGINT) AS records,\n       "
+        "CAST(SUM(bad_counts) AS BIGINT) AS bad_counts"
+        if counted
+        else "CAST(SUM(row_count) AS BIGINT) AS records,\n       0 AS bad_counts"
+    )
+    checked = ", records" if counted else ""
+    return f"""
 SELECT line, practice_code, row_count,
        CAST(CASE WHEN ABS(amount) < {LIMIT} THEN amount * 1000000 END AS BIGINT) AS micropounds,
        CAST(amount AS DOUBLE) AS pounds,
@@ -89,17 +113,14 @@ SELECT {NAME.format(column="line")} AS line,
        CAST(SUM(row_count) AS BIGINT) AS row_count,
        SUM(amount) AS amount,
        CAST(SUM(numbers) AS BIGINT) AS numbers,
-       CAST(SUM(records) AS BIGINT) AS records,
-       CAST(SUM(bad_counts) AS BIGINT) AS bad_counts
+       {totals}
 FROM (
     SELECT line, practice_code,
            COUNT(*) AS row_count,
            SUM(pounds) AS amount,
-           COUNT(pounds) AS numbers,
-           SUM(CASE WHEN records >= 0 THEN records ELSE 0 END) AS records,
-           COUNT(*) - COUNT(CASE WHEN records >= 0 THEN 1 END) AS bad_counts
+           COUNT(pounds) AS numbers{per_row}
     FROM (
-        SELECT line, practice_code, {POUNDS.format(amount="amount")} AS pounds, records
+        SELECT line, practice_code, {POUNDS.format(amount="amount")} AS pounds{checked}
         FROM extract
     ) AS checked
     GROUP BY line, practice_code
@@ -107,6 +128,11 @@ FROM (
 GROUP BY {NAME.format(column="line")}, {NAME.format(column="practice_code")}
 ) AS totals
 """
+
+
+#: The one pass over every row of a plain extract (one record a row): see
+#: :func:`aggregate_sql`. The view ``extract`` needs only ``line, practice_code, amount``.
+AGGREGATE_SQL = aggregate_sql()
 
 
 @dataclass
@@ -467,7 +493,7 @@ def _totals(
     for path, headers in files:
         try:
             con.execute(_view(path, headers))
-            part = con.execute(AGGREGATE_SQL).df()
+            part = con.execute(aggregate_sql("count" in headers)).df()
         except duckdb.Error as e:  # a ragged row, a bad encoding: named with the rest
             problems.add(path.name, _explained(path, e))
             continue
