@@ -712,7 +712,7 @@ register(
         summary="each place's budget and why: baseline, core growth, convergence "
         "adjustment, converged allocation, apportioned budget, the gap between them and "
         "the target, adding to each year's totals (xlalloc/engine/bridge.py)",
-        policy_fields=(),
+        policy_fields=("rounding_unit",),  # the core growth is rounded to it
         run=_run_bridge,
         tables=_bridge_tables,
         sheets=(
