@@ -84,8 +84,8 @@ def aggregate_sql(counted: bool = False) -> str:
     does after it are exact too. Standard SQL: DuckDB and Spark SQL (3.2 or later) both
     run it unchanged (``docs/scale.md``).
 
-    Each total's ``records`` are its rows; ``counted`` (an extract with a count column,
-    ``--columns count=HEADER``) sums the view's ``records`` column instead, and counts
+    Each total's ``records`` are its rows; ``counted`` (an extract that names a count
+    column, :data:`OPTIONAL_COLUMNS`) sums the view's ``records`` column instead, and counts
     the rows whose count is not a whole number of 0 or more (``bad_counts``). Only then
     is that per-row work done: a plain extract's query is as it was.
     """
