@@ -38,3 +38,40 @@ def test_openpyxl_chart_model_writes_a_chart_part():
     root = ElementTree.fromstring(chart_part(chart))
     assert root.tag == "{http://schemas.openxmlformats.org/drawingml/2006/chart}chartSpace"
     assert "'Data'!$B$2:$B$3" in chart_part(chart)
+
+
+def test_a_style_given_at_once_is_the_style_set_piece_by_piece():
+    from openpyxl.styles import Font, PatternFill
+
+    from xlalloc.workbook.pinned import same_style
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    source, by_hand, copied = ws["A1"], ws["A2"], ws["A3"]
+    for cell in (source, by_hand):
+        cell.font = Font(name="Calibri", color="0000FF")
+        cell.fill = PatternFill("solid", fgColor="FFF2CC")
+        cell.number_format = "#,##0.000"
+    same_style(source, copied)
+    for attr in ("font", "fill", "border", "alignment", "protection"):
+        assert getattr(copied, attr) == getattr(by_hand, attr).copy(), attr  # not proxies
+    assert copied.number_format == by_hand.number_format == "#,##0.000"
+    assert copied.style_id == by_hand.style_id  # one entry in the workbook's style table
+    copied.font = Font(bold=True)  # its own copy: the source is not changed with it
+    assert not source.font.b
+
+
+def test_a_style_key_is_equal_exactly_for_cells_styled_alike():
+    from openpyxl.styles import Font
+
+    from xlalloc.workbook.pinned import style_key
+
+    ws = openpyxl.Workbook().active
+    ws["A1"].font = Font(sz=9)
+    ws["A2"].font = Font(sz=9)
+    ws["A3"].font = Font(sz=10)
+    ws["A4"].number_format = "0.0"
+    keys = [style_key(ws[f"A{r}"]) for r in range(1, 6)]
+    assert keys[0] == keys[1]
+    assert len({keys[0], keys[2], keys[3], keys[4]}) == 4  # A5: no style of its own
+    assert all(len(k) == 9 for k in keys)  # an unstyled cell's key as long as a styled one's

@@ -196,14 +196,42 @@ def _organisations(raw: pd.DataFrame, cols: dict[str, str], year: str, source: s
     out["year"] = year
     out["source"] = source
     for key in ORG_COLUMNS:
-        if key in cols:
-            s = raw[cols[key]].astype("string").str.strip()
-            if key.endswith("_code"):  # codes as NHS England writes them: b83009 is B83009
-                s = s.str.upper()
-            out[key] = s.mask(s == "")
+        if key in cols:  # codes as NHS England writes them: b83009 is B83009
+            out[key] = _text(raw[cols[key]], upper=key.endswith("_code"))
         else:
             out[key] = pd.Series(pd.NA, index=raw.index, dtype="string")
     return out
+
+
+def _text(values: pd.Series, upper: bool = False) -> pd.Series:
+    """A column as text: each value stripped (and in capitals if ``upper``), blanks NA.
+
+    One pass in Python over the column's values: pandas' string methods, one call per
+    step, took most of the time a year's file took to read.
+    """
+    out: list[str | None] = []
+    for v in values.tolist():
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+            out.append(None)
+            continue
+        t = str(v).strip()
+        out.append((t.upper() if upper else t) or None)
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Whether each value is blank: missing, or text of nothing but spaces."""
+    return np.fromiter(
+        (
+            v is None
+            or v is pd.NA
+            or (isinstance(v, float) and v != v)
+            or (isinstance(v, str) and not v.strip())
+            for v in values.tolist()
+        ),
+        dtype=bool,
+        count=len(values),
+    )
 
 
 def _number_problems(
@@ -295,7 +323,7 @@ def normalise(
         header = cols[key]
         text = raw[header]
         num = pd.to_numeric(text, errors="coerce")
-        blank = text.isna() | (text.astype("string").str.strip() == "").fillna(True)
+        blank = pd.Series(_blank(text), index=text.index)
         if blank_wp is BlankWP.ZERO and key != "population" and blank.any():
             num = num.mask(blank, 0.0)
             filled = filled.mask(blank, filled + np.where(filled == "", "", ";") + key)
@@ -457,14 +485,28 @@ def one_name_per_icb(df: pd.DataFrame) -> pd.DataFrame:
     its practices carry (ties by name).
     """
     out = df.copy()
-    names = {}
-    for code, g in out.groupby("icb_code", sort=False):
-        icb_like = g[g["icb_name"].astype(str).str.contains(r"\bICB\b", na=False)]
-        pool = icb_like[icb_like["year"] == icb_like["year"].max()] if len(icb_like) else g
-        counts = pool["icb_name"].dropna().astype(str).value_counts()
-        if len(counts):
-            top = counts[counts == counts.max()].index
-            names[code] = sorted(top)[0]
+    frame = pd.DataFrame(
+        {
+            "code": out["icb_code"],
+            "name": out["icb_name"],
+            "year": out["year"],
+            "like": out["icb_name"].astype(str).str.contains(r"\bICB\b", na=False).to_numpy(),
+        }
+    )
+    frame = frame[frame["code"].notna()]
+    # Each code's pool: its ICB-like names of the latest year that has one, else every name.
+    latest = frame[frame["like"]].groupby("code", sort=False)["year"].max()
+    has_like = frame["code"].isin(latest.index).to_numpy()
+    in_pool = np.where(has_like, frame["like"] & (frame["year"] == frame["code"].map(latest)), True)
+    pool = frame[in_pool & frame["name"].notna().to_numpy()]
+    counts = (
+        pool.assign(name=pool["name"].astype(str))
+        .groupby(["code", "name"], sort=False)
+        .size()
+        .reset_index(name="n")
+        .sort_values(["code", "n", "name"], ascending=[True, False, True], kind="stable")
+    )
+    names = dict(counts.drop_duplicates("code")[["code", "name"]].itertuples(index=False))
     out["icb_name"] = out["icb_code"].map(names).astype("string").fillna(out["icb_name"])
     return out
 

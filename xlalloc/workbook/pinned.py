@@ -1,12 +1,17 @@
 """The only code that touches private parts of a third-party library: pinned and tested.
 
-Two things xlalloc needs have no public API:
+Three things xlalloc needs have no public API:
 
 * copying a zip entry's compressed bytes into another archive unchanged (so a part
   xlalloc did not edit is stored exactly as it was, not inflated and deflated again):
   CPython's :mod:`zipfile` keeps its directory in ``filelist``, ``NameToInfo`` and
   ``start_dir``, and writes it on close only when ``_didModify`` is set;
-* a chart part from openpyxl's chart model without a workbook: ``ChartBase._write()``.
+* a chart part from openpyxl's chart model without a workbook: ``ChartBase._write()``;
+* one cell's style given to many cells at once, and read once for the many cells that
+  share it: openpyxl keeps a cell's style as the indices in its ``_style`` array (what
+  its own worksheet copier copies). Setting a font, fill and number format instead hashes
+  each one again for every cell, and reading them builds a proxy for every cell: most of
+  the time ``xlalloc new`` took to write and measure a year's practices.
 
 Both are pinned: ``openpyxl>=3.1,<3.2`` and ``requires-python >=3.11`` in
 ``pyproject.toml``, and ``tests/workbook/test_pinned.py`` fails on any version where these
@@ -20,7 +25,7 @@ import struct
 import zipfile
 from typing import Any
 
-__all__ = ["chart_part", "copy_stored"]
+__all__ = ["chart_part", "copy_stored", "same_style", "style_key"]
 
 
 def copy_stored(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
@@ -47,6 +52,21 @@ def copy_stored(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipIn
     zout.filelist.append(entry)
     zout.NameToInfo[entry.filename] = entry
     vars(zout)["_didModify"] = True  # zipfile writes its directory only when modified
+
+
+def same_style(source: Any, target: Any) -> None:
+    """Give ``target`` (an openpyxl cell) the font, fill, border and number format of ``source``.
+
+    The result is the cell that setting each of them would give, in the same workbook's
+    style table (a test compares the two).
+    """
+    target._style = copy.copy(source._style)
+
+
+def style_key(cell: Any) -> tuple[int, ...]:
+    """A key equal for two cells of one workbook exactly when their styles are the same."""
+    style = cell._style  # None for a cell never styled: the default style, all zeros
+    return tuple(style) if style is not None else (0,) * 9
 
 
 def chart_part(chart: Any) -> str:

@@ -26,15 +26,18 @@ def places_map_png(points: pd.DataFrame, title: str) -> bytes:
             location has NaN there and is counted in the caption).
         title: The title, e.g. the ICB and the year.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # The figure and its Agg canvas, not pyplot: pyplot's import (its backends and
+    # interactive state) took longer than drawing the map.
+    from matplotlib import colormaps
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     placed = points.dropna(subset=["latitude", "longitude"])
     places = sorted(points["place"].astype(str).unique())
-    cmap = plt.get_cmap("tab20" if len(places) > 10 else "tab10")
-    fig, ax = plt.subplots(figsize=(11, 7.5), dpi=150)
+    cmap = colormaps["tab20" if len(places) > 10 else "tab10"]
+    fig = Figure(figsize=(11, 7.5), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
     for k, place in enumerate(places):
         mine = placed[placed["place"].astype(str) == place]
         n = int((points["place"].astype(str) == place).sum())
@@ -66,7 +69,6 @@ def places_map_png(points: pd.DataFrame, title: str) -> bytes:
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="png", bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
     return out.getvalue()
 
 

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .files import atomic_write
+from .pinned import style_key
 from .sheetspec import (
     BODY_FONT,
     DEFAULT_PT,
@@ -208,17 +209,26 @@ def _printed(ws: Worksheet, body_pt: float | None = None) -> tuple[float, float]
 
     smallest, last = min(DEFAULT_PT, body_pt or DEFAULT_PT), 0
     spills: list[tuple[int, float]] = []
+    looks: dict[tuple[int, ...], tuple[bool, float, bool]] = {}  # read once per style
     for row in ws.iter_rows():
         for cell in row:
+            key = style_key(cell)
+            look = looks.get(key)
+            if look is None:
+                look = looks[key] = (
+                    bool(cell.fill is not None and cell.fill.fill_type),
+                    float(cell.font.sz or DEFAULT_PT),
+                    bool(cell.alignment.wrap_text),
+                )
+            filled, size, wrapped = look
             if cell.value in (None, ""):
-                if cell.fill is not None and cell.fill.fill_type:
+                if filled:
                     last = max(last, cell.column)
                 continue
             last = max(last, cell.column)
-            size = float(cell.font.sz or DEFAULT_PT)
             smallest = min(smallest, size)
             text = cell.value
-            if isinstance(text, str) and not text.startswith("=") and not cell.alignment.wrap_text:
+            if isinstance(text, str) and not text.startswith("=") and not wrapped:
                 spills.append((cell.column, len(text) * size / DEFAULT_PT))
     for merged in ws.merged_cells.ranges:  # a merged note prints across its columns
         last = max(last, merged.max_col)
