@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from .engine.equity import EquitySettings
 from .engine.errors import InputError, Problems, checked, option, renamed
 from .model.provenance import Provenance
 from .request import Written
+
+if TYPE_CHECKING:
+    from .workbook.places_map import Painter
 
 __all__ = [
     "ActivityRequest",
@@ -113,18 +116,30 @@ def targets(request: TargetsRequest) -> Analysis:
     Raises:
         InputError: Every input problem; nothing is written.
     """
+    from .workbook.places_map import Painter
+
+    r = request
+    out = r.checked_output(r.practices, r.places, r.former, sidecars=("provenance",))
+    picture = None
+    if r.places_by and r.practices != "demo" and importlib.util.find_spec("matplotlib"):
+        from .workbook.files import check_output
+
+        picture = check_output(out.with_name(f"{out.stem}-places.png"), [], r.overwrite, (".png",))
+    with Painter(enabled=picture is not None) as painter:  # the map drawn alongside
+        analysis = _targets(r, out, painter)
+        if picture is not None and painter.started:
+            painter.write(picture)
+            analysis.notes.append(f"drew the practices by place in {picture}: each place a colour")
+    return analysis
+
+
+def _targets(r: TargetsRequest, out: Path, painter: Painter) -> Analysis:
+    """The targets table and its provenance, written to ``out``; the map begun by ``painter``."""
     from . import demo
     from .engine import capitation as cap
     from .readers import nhse
 
-    r = request
     demo_data = r.practices == "demo"
-    out = r.checked_output(r.practices, r.places, r.former, sidecars=("provenance",))
-    picture = None
-    if r.places_by and not demo_data and importlib.util.find_spec("matplotlib") is not None:
-        from .workbook.files import check_output
-
-        picture = check_output(out.with_name(f"{out.stem}-places.png"), [], r.overwrite, (".png",))
     if demo_data:
         practices = demo.practices()
         england = demo.ENGLAND
@@ -139,9 +154,11 @@ def targets(request: TargetsRequest) -> Analysis:
         code, _name = nhse.find_icb(practices, r.icb)
         practices = practices[practices["icb_code"] == code].reset_index(drop=True)
     place_map = _place_map(r, practices)
-    warnings = (
-        list(place_map.warnings) if place_map is not None and not r.practices == "demo" else []
-    )
+    if painter.enabled and place_map is not None:
+        files: list[str | Path] = [r.practices, *([r.former] if r.former else [])]
+        what = f"{practices['icb_code'].iloc[0]} " if r.icb else ""
+        painter.start(place_map.frame, files, f"{what}practices by place")
+    warnings = list(place_map.warnings) if place_map is not None and not demo_data else []
     _check_interval_options(r, place_map is not None)
     where = "the demo practices" if demo_data else Path(r.practices).name
     table = cap.need_indices(practices, place_map, england=england, where=where)
@@ -162,14 +179,6 @@ def targets(request: TargetsRequest) -> Analysis:
         path = _write(out, {**sheets, "Provenance": tables["Provenance"]}, r)
     else:
         path = _write(out, tables, r)
-    notes = []
-    if picture is not None and place_map is not None:
-        from .workbook.places_map import write_places_map
-
-        files: list[str | Path] = [r.practices, *([r.former] if r.former else [])]
-        what = f"{practices['icb_code'].iloc[0]} " if r.icb else ""
-        write_places_map(picture, place_map.frame, files, f"{what}practices by place")
-        notes.append(f"drew the practices by place in {picture}: each place a colour")
     filled = len(prov.of("zero-filled"))
     summary = f"wrote {len(table)} rows to {out}" + (
         f"; {filled} practice(s) with blank weighted populations read as zero are listed "
@@ -177,7 +186,7 @@ def targets(request: TargetsRequest) -> Analysis:
         if filled
         else ""
     )
-    return Analysis(path, tables, summary, notes=notes, warnings=warnings)
+    return Analysis(path, tables, summary, warnings=warnings)
 
 
 def _check_interval_options(r: TargetsRequest, has_places: bool) -> None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .model.build import Grouping
     from .model.compare import Comparison
     from .self_test import SelfTest
+    from .workbook.places_map import Painter
 
 __all__ = [
     "activity",
@@ -92,6 +93,7 @@ def new(
     from .model.runner import run_time
     from .readers.nhse import BlankWP
     from .workbook.model_book import Provenance, build_model, save_model
+    from .workbook.places_map import Painter
 
     path = Path(path)
     from_files = bool(practices) or icb is not None
@@ -108,29 +110,37 @@ def new(
     ).raise_if_any()
     if from_files:
         assert icb is not None
-        built = build_from_files(
-            practices,
-            icb,
-            places,
-            checked_grouping(places_by),
-            checked_grouping(localities_by),
-            allow_unmapped,
-            BlankWP.ZERO if blank_as_zero else BlankWP.ERROR,
-        )
-        for note in built.notes:
-            (on_note or (lambda _n: None))(note)
-        book = build_model(
-            built.tables,
-            built.policy,
-            Provenance(
-                f"{built.icb_code} {built.icb_name}",
-                built.sources,
-                run_time().isoformat(sep=" "),
-                tuple(built.notes),
-            ),
-        )
-        written = save_model(book, path)
-        _draw_places(built, practices, picture, on_note or (lambda _n: None))
+        note = on_note or (lambda _n: None)
+        with Painter(enabled=_can_draw(note)) as painter:  # the map drawn alongside
+            built = build_from_files(
+                practices,
+                icb,
+                places,
+                checked_grouping(places_by),
+                checked_grouping(localities_by),
+                allow_unmapped,
+                BlankWP.ZERO if blank_as_zero else BlankWP.ERROR,
+            )
+            for text in built.notes:
+                note(text)
+            _start_places(painter, built, practices)
+            book = build_model(
+                built.tables,
+                built.policy,
+                Provenance(
+                    f"{built.icb_code} {built.icb_name}",
+                    built.sources,
+                    run_time().isoformat(sep=" "),
+                    tuple(built.notes),
+                ),
+            )
+            written = save_model(book, path)
+            if painter.started:
+                painter.write(picture)
+                note(
+                    f"drew the practices by place in {picture}: each place a colour, to check "
+                    "by eye"
+                )
         return written
     tables = demo_data.model_tables() if demo else None
     policy = demo_data.DEMO_POLICY if demo else None
@@ -193,24 +203,25 @@ def places_picture(path: Path) -> Path:
     return path.with_name(f"{path.stem}-places.png")
 
 
-def _draw_places(
-    built: Any, files: Sequence[str | Path], picture: Path, note: Callable[[str], None]
-) -> None:
-    """The map of the latest year's practices by place, beside the model (if matplotlib)."""
+def _can_draw(note: Callable[[str], None]) -> bool:
+    """Whether the map of the practices by place can be drawn (matplotlib), noting if not."""
     import importlib.util
 
     from .extras import install_hint
 
     if importlib.util.find_spec("matplotlib") is None:
         note(f"no map of the practices by place: it needs matplotlib ({install_hint('excel')})")
-        return
-    from .workbook.places_map import write_places_map
+        return False
+    return True
 
+
+def _start_places(painter: Painter, built: Any, files: Sequence[str | Path]) -> None:
+    """Begin the map of the latest year's practices by place (drawn beside the model)."""
+    if not painter.enabled:
+        return
     latest = built.practices[built.practices["year"] == built.practices["year"].max()]
     year = str(latest["year"].iloc[0]) if len(latest) else ""
-    title = f"{built.icb_code} {built.icb_name}: practices by place, {year}"
-    write_places_map(picture, latest, list(files), title)
-    note(f"drew the practices by place in {picture}: each place a colour, to check by eye")
+    painter.start(latest, files, f"{built.icb_code} {built.icb_name}: practices by place, {year}")
 
 
 def checked_grouping(value: str | None) -> Grouping | None:

@@ -5,17 +5,29 @@ NHS England's practice files give each practice's latitude and longitude. The pi
 practice count in the legend, so a practice put in the wrong place stands out as a dot
 of another colour among its neighbours. Longitude is scaled by the cosine of the mean
 latitude, so distances look as they are on the ground.
+
+Drawing takes longer than everything else ``xlalloc new`` does (matplotlib's import
+alone is about half a second), so :class:`Painter` draws in a second process where the
+platform forks one cheaply (Linux), while the command reads the files and writes the
+model: the command then takes about as long as the longer of the two, not their sum.
+Elsewhere (Windows, macOS, xlwings Lite) it draws in the command's own process, the same
+picture.
 """
 
 from __future__ import annotations
 
 import io
+import multiprocessing
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from types import TracebackType
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["places_map_png", "write_places_map"]
+__all__ = ["Painter", "places_map_png", "write_places_map"]
 
 
 def places_map_png(points: pd.DataFrame, title: str) -> bytes:
@@ -73,13 +85,86 @@ def places_map_png(points: pd.DataFrame, title: str) -> bytes:
 
 
 def write_places_map(
-    path: str | Path, practices: pd.DataFrame, files: list[str | Path], title: str
+    path: str | Path, practices: pd.DataFrame, files: Sequence[str | Path], title: str
 ) -> Path:
     """Write the map of ``practices`` (``practice_code, place``) located from ``files``."""
-    from ..readers.nhse import practice_locations
     from .files import atomic_write
+
+    return atomic_write(Path(path), _map_of(practices, [str(f) for f in files], title))
+
+
+def _map_of(practices: pd.DataFrame, files: list[str], title: str) -> bytes:
+    """The map's PNG: each practice located from ``files``, coloured by its place."""
+    from ..readers.nhse import practice_locations
 
     where = practice_locations(files)
     points = practices[["practice_code", "place"]].drop_duplicates("practice_code")
     points = points.merge(where, on="practice_code", how="left")
-    return atomic_write(Path(path), places_map_png(points, title))
+    return places_map_png(points, title)
+
+
+def _import_matplotlib() -> None:
+    """The worker's first task: matplotlib imported while the command reads its files."""
+    from matplotlib.backends import backend_agg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
+
+
+def _forks() -> bool:
+    """Whether a second process is cheap here: forked, with the modules already imported."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+class Painter:
+    """Draws the map of the practices by place, in a second process where that is cheap.
+
+    Used as a context manager around the command's work: entering starts the worker and
+    its matplotlib import; :meth:`start` hands it the practices once their places are
+    known; :meth:`write` waits for the picture and writes it. Leaving on an error stops
+    the worker and writes nothing.
+    """
+
+    def __init__(self, enabled: bool = True):
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future[bytes] | None = None
+        self._job: tuple[pd.DataFrame, list[str], str] | None = None
+        #: Whether a map is to be drawn at all (matplotlib is there).
+        self.enabled = enabled
+
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` was given the practices (a map is being drawn)."""
+        return self._job is not None
+
+    def __enter__(self) -> Painter:
+        if self.enabled and _forks():
+            try:
+                ctx = multiprocessing.get_context("fork")
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+                self._pool.submit(_import_matplotlib)
+            except (OSError, RuntimeError, ValueError):  # no second process: draw here
+                self._pool = None
+        return self
+
+    def start(self, practices: pd.DataFrame, files: Sequence[str | Path], title: str) -> None:
+        """Begin the map of ``practices`` (``practice_code, place``) located from ``files``."""
+        job = (practices[["practice_code", "place"]].copy(), [str(f) for f in files], title)
+        self._job = job
+        if self._pool is not None:
+            self._future = self._pool.submit(_map_of, *job)
+
+    def write(self, path: str | Path) -> Path:
+        """The map, once drawn, written to ``path`` (atomically)."""
+        from .files import atomic_write
+
+        assert self._job is not None, "start() the map before writing it"
+        png = self._future.result() if self._future is not None else _map_of(*self._job)
+        return atomic_write(Path(path), png)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=kind is None, cancel_futures=True)
