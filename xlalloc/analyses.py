@@ -9,7 +9,6 @@ flags that fill a request.
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
@@ -22,6 +21,10 @@ from .engine.equity import EquitySettings
 from .engine.errors import InputError, Problems, checked, option, renamed
 from .model.provenance import Provenance
 from .request import Written
+from .usecases.activity import ActivityRequest
+from .usecases.activity import run as activity
+from .usecases.analysis import Analysis
+from .usecases.analysis import write as _write
 
 if TYPE_CHECKING:
     from .workbook.places_map import Painter
@@ -52,25 +55,6 @@ __all__ = [
     "table_y1",
     "targets",
 ]
-
-
-@dataclass
-class Analysis:
-    """What an analysis wrote and found.
-
-    Attributes:
-        path: The file written.
-        tables: Its tables by sheet name (a CSV holds the first; the rest beside it).
-        summary: One line: what was found, and where it was written.
-        notes: What was chosen or assumed, each a sentence.
-        warnings: What the user should check (e.g. practices in no place).
-    """
-
-    path: Path
-    tables: dict[str, pd.DataFrame]
-    summary: str
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- targets
@@ -406,18 +390,6 @@ def _targets_provenance(
     prov.stamp(run_time(), CheckStatus(tuple(bad)).detail())
     prov.zero_filled(practices, "filled")
     return prov
-
-
-def _write(
-    out: Path,
-    tables: dict[str, pd.DataFrame],
-    r: Written,
-    charts: dict[str, Any] | None = None,
-    totals: dict[str, tuple[str, ...]] | None = None,
-) -> Path:
-    from .workbook.tables import write_tables
-
-    return write_tables(out, tables, charts=charts, look=r.look(), totals=totals)
 
 
 # --------------------------------------------------------------------------- converge
@@ -887,44 +859,6 @@ def table_y1(request: TableY1Request) -> Analysis:
 
 
 # --------------------------------------------------------------------------- activity
-
-
-class ActivityRequest(Written):
-    """Activity extracts checked against a model and totalled (``xlalloc activity``)."""
-
-    extracts: tuple[Path, ...] = Field(description="CSV or Parquet extracts, any size")
-    model: Path = Field(description="the model workbook whose lines and practices they use")
-    columns: dict[str, str] | None = Field(
-        None, description="the extracts' headers for line, practice_code and amount"
-    )
-
-
-def activity(request: ActivityRequest) -> Analysis:
-    """Each extract's rows totalled by line and practice, as Activity sheet rows.
-
-    Raises:
-        InputError: Every problem in the model or the extracts.
-    """
-    from .model.extracts import read_model_and_extracts, unread_lines
-
-    r = request
-    names = ("sources", "coverage", "line_totals")
-    out = r.checked_output(r.model, *r.extracts, sidecars=names)
-    # The model's practices and lines only, read while DuckDB totals the extracts.
-    inputs, extract = read_model_and_extracts(r.model, [str(e) for e in r.extracts], r.columns)
-    tables = {
-        "Activity": extract.values,
-        "Sources": extract.files,
-        "Coverage": extract.coverage,
-        "Line totals": extract.line_totals,
-    }
-    path = _write(out, tables, r, totals={"Sources": ("rows",)})
-    rows = int(extract.files["rows"].sum())
-    summary = (
-        f"read {len(extract.files)} file(s), {rows:,} rows; {len(extract.values):,} line and "
-        f"practice totals, £{extract.line_totals['amount'].sum():,.2f} in all; wrote {out}"
-    )
-    return Analysis(path, tables, summary, warnings=unread_lines(inputs, extract))
 
 
 # --------------------------------------------------------------------------- demo ledger

@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .engine.errors import InputError, Problems, listed, option
 from .engine.monitoring import DEFAULT_THRESHOLD
-from .model.runner import ModelResult, run_model
-from .readers.model import model_path, read_model
-from .reporting import PackRequest, PackRun, build_packs
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each imported where it is used: a command loads what it needs only
     from .analyses import Analysis
     from .model.build import Grouping
     from .model.compare import Comparison
+    from .model.runner import ModelResult
+    from .readers.nhse import BlankWP
+    from .reporting import PackRun
     from .self_test import SelfTest
     from .workbook.places_map import Painter
 
@@ -89,11 +89,8 @@ def new(
         InputError: Every problem, together; nothing is written.
     """
     from . import demo as demo_data
-    from .model.build import build_from_files
-    from .model.runner import run_time
     from .readers.nhse import BlankWP
-    from .workbook.model_book import Provenance, build_model, save_model
-    from .workbook.places_map import Painter
+    from .workbook.model_book import build_model, save_model
 
     path = Path(path)
     from_files = bool(practices) or icb is not None
@@ -110,41 +107,60 @@ def new(
     ).raise_if_any()
     if from_files:
         assert icb is not None
-        note = on_note or (lambda _n: None)
-        with Painter(enabled=_can_draw(note)) as painter:  # the map drawn alongside
-            built = build_from_files(
-                practices,
-                icb,
-                places,
-                checked_grouping(places_by),
+        return _new_from_files(
+            path,
+            picture,
+            (practices, icb, places, checked_grouping(places_by)),
+            (
                 checked_grouping(localities_by),
                 allow_unmapped,
                 BlankWP.ZERO if blank_as_zero else BlankWP.ERROR,
-            )
-            for text in built.notes:
-                note(text)
-            _start_places(painter, built, practices)
-            book = build_model(
-                built.tables,
-                built.policy,
-                Provenance(
-                    f"{built.icb_code} {built.icb_name}",
-                    built.sources,
-                    run_time().isoformat(sep=" "),
-                    tuple(built.notes),
-                ),
-            )
-            written = save_model(book, path)
-            if painter.started:
-                painter.write(picture)
-                note(
-                    f"drew the practices by place in {picture}: each place a colour, to check "
-                    "by eye"
-                )
-        return written
+            ),
+            on_note or (lambda _n: None),
+        )
     tables = demo_data.model_tables() if demo else None
     policy = demo_data.DEMO_POLICY if demo else None
     return save_model(build_model(tables, policy), path)
+
+
+def _new_from_files(
+    path: Path,
+    picture: Path,
+    what: tuple[Sequence[str | Path], str, str | Path | None, Grouping | None],
+    how: tuple[Grouping | None, bool, BlankWP],
+    note: Callable[[str], None],
+) -> Path:
+    """One ICB's model from NHS England's files, and its map of practices by place.
+
+    ``what`` is the files, the ICB, the places file and the places' grouping; ``how`` the
+    localities' grouping, whether unmapped practices are allowed, and blank needs' rule.
+    """
+    from .model.build import build_from_files
+    from .model.runner import run_time
+    from .workbook.model_book import Provenance, build_model, save_model
+    from .workbook.places_map import Painter
+
+    practices = what[0]
+    with Painter(enabled=_can_draw(note)) as painter:  # the map drawn alongside
+        built = build_from_files(*what, *how)
+        for text in built.notes:
+            note(text)
+        _start_places(painter, built, practices)
+        book = build_model(
+            built.tables,
+            built.policy,
+            Provenance(
+                f"{built.icb_code} {built.icb_name}",
+                built.sources,
+                run_time().isoformat(sep=" "),
+                tuple(built.notes),
+            ),
+        )
+        written = save_model(book, path)
+        if painter.started:
+            painter.write(picture)
+            note(f"drew the practices by place in {picture}: each place a colour, to check by eye")
+    return written
 
 
 def _new_problems(
@@ -278,6 +294,7 @@ def run(
         InputError: Every input problem; nothing is written.
     """
     from .actions import run_book
+    from .readers.model import model_path
     from .workbook.book import FileBook
     from .workbook.files import check_not_open
 
@@ -327,6 +344,9 @@ def run(
 
 def validate(path: str | Path) -> list[str]:
     """Every input problem in a model workbook, as readable lines (empty when valid)."""
+    from .model.runner import run_model
+    from .readers.model import model_path, read_model
+
     try:
         run_model(read_model(model_path(path)))  # the reader run runs, and its checks
     except InputError as e:
@@ -362,6 +382,8 @@ def packs(
     Raises:
         InputError: Every bad argument, by its name, or input problem, together.
     """
+    from .reporting import PackRequest, build_packs
+
     request = PackRequest.of(
         model=model,
         actuals=actuals,
@@ -394,6 +416,8 @@ def compare(
         InputError: Every input problem of either workbook, each named by its file.
     """
     from .model.compare import compare_results
+    from .model.runner import run_model
+    from .readers.model import read_model
 
     request = None
     if output is not None:
@@ -551,8 +575,8 @@ def activity(
         output: ``.csv`` (sources, coverage and line totals beside it) or ``.xlsx``.
         **options: ``columns`` (the extracts' headers) and the presentation options.
     """
-    from .analyses import ActivityRequest
-    from .analyses import activity as run_activity
+    from .usecases.activity import ActivityRequest
+    from .usecases.activity import run as run_activity
 
     request = ActivityRequest.of(
         extracts=tuple(Path(e) for e in extracts), model=model, output=output, **options

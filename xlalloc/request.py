@@ -10,18 +10,23 @@ whether it may be replaced, and how money and the protective marking are shown.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .engine.errors import InputError, Problems, option, percent_hint
-from .model.policy import ModelPolicy, MoneyUnit, checked_marking
+from .model.presentation import (
+    MARKING,
+    MONEY_UNIT,
+    PAPER_SIZE,
+    MoneyUnit,
+    PaperSize,
+    checked_marking,
+)
 
 __all__ = ["Request", "Written"]
 
 R = TypeVar("R", bound="Request")
-
-_POLICY = ModelPolicy.model_fields
 
 
 class Request(BaseModel):
@@ -62,17 +67,14 @@ class Written(Request):
 
     output: Path = Field(description="the file written: .csv or .xlsx")
     overwrite: bool = Field(False, description="replace the output if it exists")
-    # The Policy's choices and defaults, defined there once.
+    # The presentation's choices and defaults, defined once (the Policy sheet's too).
     money_unit: MoneyUnit = Field(
-        _POLICY["money_unit"].default, description="money shown in £, £000 or £m (workbooks)"
+        MONEY_UNIT, description="money shown in £, £000 or £m (workbooks)"
     )
     marking: str = Field(
-        _POLICY["protective_marking"].default,
-        description="protective marking printed on every page ('' for none)",
+        MARKING, description="protective marking printed on every page ('' for none)"
     )
-    paper_size: Literal["A4", "A3"] = Field(
-        _POLICY["paper_size"].default, description="paper the workbook prints on: A4 or A3"
-    )
+    paper_size: PaperSize = Field(PAPER_SIZE, description="paper the workbook prints on: A4 or A3")
 
     @field_validator("marking")
     @classmethod

@@ -32,37 +32,34 @@ def force_option(c: Any) -> None:
 def present_options(c: Any) -> None:
     """Options for how a workbook output shows money and prints (CSV keeps full £).
 
-    Choices and defaults are the Policy's (``money_unit``, ``protective_marking``).
+    Choices and defaults are the presentation's (:mod:`xlalloc.model.presentation`, the
+    Policy sheet's too).
     """
     from typing import get_args
 
-    from ..model.policy import ModelPolicy
+    from ..model.presentation import MARKING, MONEY_UNIT, PAPER_SIZE, MoneyUnit, PaperSize
 
-    fields = ModelPolicy.model_fields
-    unit, marking = fields["money_unit"].default, fields["protective_marking"].default
-    choices = [a for a in get_args(fields["money_unit"].annotation) if a is not type(None)]
-    units = [u for arg in choices for u in get_args(arg)]
+    units = list(get_args(MoneyUnit))
     c.add_argument(
         "--money-unit",
         dest="money_unit",
         choices=units,
-        default=unit,
-        help=f"show money in {unit} (default), {' or '.join(units[1:])} in a workbook; the "
-        "values stay in pounds",
+        default=MONEY_UNIT,
+        help=f"show money in {MONEY_UNIT} (default), "
+        + " or ".join(u for u in units if u != MONEY_UNIT)
+        + " in a workbook; the values stay in pounds",
     )
     c.add_argument(
         "--marking",
-        default=marking,
-        help=f"protective marking printed on every page (default {marking}; '' for none)",
+        default=MARKING,
+        help=f"protective marking printed on every page (default {MARKING}; '' for none)",
     )
-    paper = fields["paper_size"]
-    sizes = [a for a in get_args(paper.annotation) if a is not type(None)]
     c.add_argument(
         "--paper-size",
         dest="paper_size",
-        choices=[v for arg in sizes for v in get_args(arg)],
-        default=paper.default,
-        help=f"paper the workbook prints on (default {paper.default}; A3 for board papers)",
+        choices=list(get_args(PaperSize)),
+        default=PAPER_SIZE,
+        help=f"paper the workbook prints on (default {PAPER_SIZE}; A3 for board papers)",
     )
 
 

@@ -32,6 +32,15 @@ from ..engine.errors import InputError, Problems, checked, percent_hint
 from ..engine.monitoring import PackSettings
 from ..engine.uncertainty import SOURCE as UNCERTAINTY
 from ..engine.uncertainty import UncertaintySettings
+from .presentation import (
+    MARKING,
+    MARKING_SOURCE,
+    MONEY_UNIT,
+    PAPER_SIZE,
+    MoneyUnit,
+    PaperSize,
+    checked_marking,
+)
 
 __all__ = ["ModelPolicy", "MoneyUnit", "Parameter", "ParameterKind", "checked", "parameters"]
 
@@ -85,36 +94,6 @@ def _own(
         json_schema_extra={"percent": percent, "source": source},
         **bounds,
     )
-
-
-#: Excel's limit on a page header's text, codes included.
-HEADER_LIMIT = 255
-
-#: The codes around the marking in a sheet's header (``&C&"-,Bold"``: centred, bold).
-MARKING_CODES = len('&C&"-,Bold"')
-
-
-def checked_marking(value: str | None) -> str | None:
-    """A protective marking that fits Excel's page header (255 characters, codes included).
-
-    Raises:
-        ValueError: A marking too long for the header, with its length and the limit.
-    """
-    if value is None:
-        return value
-    length = len(value.replace("&", "&&")) + MARKING_CODES
-    if length > HEADER_LIMIT:
-        most = HEADER_LIMIT - MARKING_CODES
-        raise ValueError(
-            f"the protective marking is {len(value)} characters; a page header holds at most "
-            f"{most} (Excel's limit of {HEADER_LIMIT}, less its formatting; each & counts "
-            "twice): shorten it, e.g. OFFICIAL-SENSITIVE"
-        )
-    return value
-
-
-#: How money is shown on a workbook's sheets (the figures stay in pounds).
-MoneyUnit = Literal["£", "£000", "£m"]
 
 
 class ModelPolicy(BaseModel):
@@ -211,17 +190,16 @@ class ModelPolicy(BaseModel):
         ge=0,
     )
     money_unit: MoneyUnit | None = _own(
-        "£", "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)"
+        MONEY_UNIT,
+        "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)",
     )
-    paper_size: Literal["A4", "A3"] | None = _own(
-        "A4",
+    paper_size: PaperSize | None = _own(
+        PAPER_SIZE,
         "paper the output sheets print on: A4, or A3 for board papers (landscape sheets "
         "then fit more columns at a legible size; blank: A4)",
     )
     protective_marking: str | None = _own(
-        "OFFICIAL",
-        "protective marking printed at the top of every page (blank: none)",
-        "Government Security Classifications (Cabinet Office): OFFICIAL",
+        MARKING, "protective marking printed at the top of every page (blank: none)", MARKING_SOURCE
     )
 
     @field_validator("protective_marking")

@@ -13,13 +13,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..analyses import Analysis
 from ..engine.drivers import DriversSettings, drivers_of
 from ..engine.errors import InputError, checked, option
 from ..model.extracts import read_model_and_extracts, with_extract
 from ..readers.model import read_model
 from ..request import Written
 from ..workbook.tables import write_tables
+from .analysis import Analysis
 
 __all__ = ["DriversRequest", "run"]
 

@@ -154,15 +154,17 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = (
-                out[c]
-                .astype(object)
-                .map(
-                    lambda v: (
-                        "'" + v if isinstance(v, str) and v.startswith(CSV_FORMULA_START) else v
-                    )
+            values = out[c].astype(object)
+            try:  # found by pandas' string methods; a column of numbers has none
+                starts = values.str.startswith(CSV_FORMULA_START, na=False).astype(bool)
+            except AttributeError:
+                starts = values.map(
+                    lambda v: isinstance(v, str) and v.startswith(CSV_FORMULA_START)
                 )
-            )
+            if starts.any():
+                values = values.copy()
+                values[starts] = "'" + values[starts].astype(str)
+            out[c] = values
     return out
 
 
@@ -192,8 +194,11 @@ def csv_money(df: pd.DataFrame) -> pd.DataFrame:
         v = out[c]
         finite = v[np.isfinite(v)]
         whole = bool((finite == finite.round()).all())
-        out[c] = v.map(
-            lambda x, whole=whole: "" if not np.isfinite(x) else f"{x:.0f}" if whole else f"{x:.2f}"
+        shown = "{:.0f}".format if whole else "{:.2f}".format
+        out[c] = pd.Series(
+            [shown(x) if f else "" for x, f in zip(v.tolist(), np.isfinite(v).tolist())],
+            index=v.index,
+            dtype=object,
         )
     return out
 
