@@ -147,6 +147,7 @@ def explanation_block(d: Drawing, row: int, title: str, frame: pd.DataFrame, spa
 
 #: Text a spreadsheet would run as a formula when it opens a CSV file.
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset(CSV_FORMULA_START)
 
 
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -155,13 +156,8 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             values = out[c].astype(object)
-            try:  # found by pandas' string methods; a column of numbers has none
-                starts = values.str.startswith(CSV_FORMULA_START, na=False).astype(bool)
-            except AttributeError:
-                starts = values.map(
-                    lambda v: isinstance(v, str) and v.startswith(CSV_FORMULA_START)
-                )
-            if starts.any():
+            starts = [isinstance(v, str) and v[:1] in _FORMULA_START for v in values.tolist()]
+            if any(starts):
                 values = values.copy()
                 values[starts] = "'" + values[starts].astype(str)
             out[c] = values
