@@ -619,3 +619,22 @@ def test_converge_years_blank_year_and_later_baselines_are_refused_by_row(tmp_pa
     err = capsys.readouterr().err
     assert "l.csv, row 4, column 'baseline': a baseline on a 2027/28 row is not used" in err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_the_command_lines_help_imports_neither_pandas_nor_the_writers():
+    # Issue 45: `xlalloc --help` answers at once; a command imports what it uses.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from xlalloc.cli import main\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'pydantic', 'openpyxl', 'duckdb', "
+        "'xlalloc.engine', 'xlalloc.workbook', 'xlalloc.api') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
