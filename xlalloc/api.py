@@ -141,7 +141,7 @@ def _new_from_files(
     from .workbook.places_map import Painter
 
     practices = what[0]
-    with Painter(enabled=_can_draw(note)) as painter:  # the map drawn alongside
+    with Painter(_can_draw(note), practices) as painter:  # the map drawn alongside
         built = build_from_files(*what, *how)
         for text in built.notes:
             note(text)

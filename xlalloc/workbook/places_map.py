@@ -93,20 +93,39 @@ def write_places_map(
     return atomic_write(Path(path), _map_of(practices, [str(f) for f in files], title))
 
 
-def _map_of(practices: pd.DataFrame, files: list[str], title: str) -> bytes:
-    """The map's PNG: each practice located from ``files``, coloured by its place."""
+#: Each practice's location by the files it was read from: read once per process (the
+#: worker reads them while the command reads the same files for their figures).
+_LOCATIONS: dict[tuple[str, ...], pd.DataFrame] = {}
+
+
+def _locations(files: list[str]) -> pd.DataFrame:
+    """``practice_code, latitude, longitude`` from ``files`` (read once per process)."""
     from ..readers.nhse import practice_locations
 
-    where = practice_locations(files)
+    key = tuple(files)
+    if key not in _LOCATIONS:
+        _LOCATIONS[key] = practice_locations(files)
+    return _LOCATIONS[key]
+
+
+def _map_of(practices: pd.DataFrame, files: list[str], title: str) -> bytes:
+    """The map's PNG: each practice located from ``files``, coloured by its place."""
+    where = _locations(files)
     points = practices[["practice_code", "place"]].drop_duplicates("practice_code")
     points = points.merge(where, on="practice_code", how="left")
     return places_map_png(points, title)
 
 
-def _import_matplotlib() -> None:
-    """The worker's first task: matplotlib imported while the command reads its files."""
+def _prepare(files: list[str]) -> None:
+    """The worker's first task: matplotlib imported and the practices located.
+
+    Done while the command reads the same files for their figures.
+    """
     from matplotlib.backends import backend_agg  # noqa: F401
     from matplotlib.figure import Figure  # noqa: F401
+
+    if files:
+        _locations(files)
 
 
 def _forks() -> bool:
@@ -117,18 +136,20 @@ def _forks() -> bool:
 class Painter:
     """Draws the map of the practices by place, in a second process where that is cheap.
 
-    Used as a context manager around the command's work: entering starts the worker and
-    its matplotlib import; :meth:`start` hands it the practices once their places are
+    Used as a context manager around the command's work: entering starts the worker, its
+    matplotlib import and its reading of the practices' locations from ``files`` (when
+    known then); :meth:`start` hands it the practices once their places are
     known; :meth:`write` waits for the picture and writes it. Leaving on an error stops
     the worker and writes nothing.
     """
 
-    def __init__(self, enabled: bool = True):
+    def __init__(self, enabled: bool = True, files: Sequence[str | Path] = ()):
         self._pool: ProcessPoolExecutor | None = None
         self._future: Future[bytes] | None = None
         self._job: tuple[pd.DataFrame, list[str], str] | None = None
         #: Whether a map is to be drawn at all (matplotlib is there).
         self.enabled = enabled
+        self._files = [str(f) for f in files]
 
     @property
     def started(self) -> bool:
@@ -140,7 +161,7 @@ class Painter:
             try:
                 ctx = multiprocessing.get_context("fork")
                 self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
-                self._pool.submit(_import_matplotlib)
+                self._pool.submit(_prepare, self._files)
             except (OSError, RuntimeError, ValueError):  # no second process: draw here
                 self._pool = None
         return self
