@@ -96,24 +96,17 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
     names = spec.names
     _header(ws, HEADER_ROW, names)
     rows = 0 if df is None else len(df)
-    for j, name in enumerate(names):
-        _write_input_column(ws, spec, j, _input_values(df, name, rows))
+    widest = [
+        _write_input_column(ws, spec, j, _input_values(df, n, rows)) for j, n in enumerate(names)
+    ]
     last_row = HEADER_ROW + max(rows, 1)
     ref = f"A{HEADER_ROW}:{get_column_letter(len(names))}{last_row}"
     table = Table(displayName=spec.table, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     ws.add_table(table)
     for j, name in enumerate(names):  # fitted to the header and the widest value shown
-        cells = ws.iter_rows(
-            min_row=HEADER_ROW + 1,
-            max_row=last_row,
-            min_col=j + 1,
-            max_col=j + 1,
-            values_only=False,
-        )
-        widest = max((len(shown(c[0].value, c[0].number_format)) for c in cells), default=0)
         ws.column_dimensions[get_column_letter(j + 1)].width = min(
-            max(12, len(name) + 6, widest * 1.1 + 3), 70
+            max(12, len(name) + 6, widest[j] * 1.1 + 3), 70
         )
     wrap_across(ws, 2)
     if "recurrent" in names or "negative_ok" in names:
@@ -150,17 +143,21 @@ def _input_format(spec: InputTable, j: int) -> str | None:
     return {Kind.NUMBER: "#,##0.00"}.get(spec.columns[j].kind)
 
 
-def _write_input_column(ws: Worksheet, spec: InputTable, j: int, values: list[object]) -> None:
+def _write_input_column(ws: Worksheet, spec: InputTable, j: int, values: list[object]) -> int:
     """One column of an input table below its header, each cell styled as its kind.
 
     The first cell of each style is styled piece by piece; the others take its style at
     once (:func:`~.pinned.same_style`: thousands of practices' cells in a fraction of the
     time, the same file).
+
+    Returns:
+        The width of the widest value as its cell shows it (characters), for the column.
     """
     name = spec.names[j]
     fmt = _input_format(spec, j)
     year = name.endswith("year") or name == "years"
     styled: dict[bool, Cell] = {}  # by whether the value is a figure (formatted)
+    widths: dict[tuple[type, object, str], int] = {}  # each value shown once
     for i, v in enumerate(values):
         row = HEADER_ROW + 1 + i
         value = cell_value(v)
@@ -172,13 +169,17 @@ def _write_input_column(ws: Worksheet, spec: InputTable, j: int, values: list[ob
                 c.number_format = "@"  # 2026/27 stays text, never a date
             if spec.editable:
                 c.fill, c.font = INPUT_FILL, INPUT_FONT
-            styled[figure] = c
-            continue
-        c = ws.cell(row=row, column=j + 1)
-        c.value = value
-        if isinstance(value, str):
-            c.data_type = "s"  # text, never a formula (as put writes it)
-        same_style(first, c)
+            first = styled[figure] = c
+        else:
+            c = ws.cell(row=row, column=j + 1)
+            c.value = value
+            if isinstance(value, str):
+                c.data_type = "s"  # text, never a formula (as put writes it)
+            same_style(first, c)
+        key = (type(value), value, first.number_format)
+        if key not in widths:
+            widths[key] = len(shown(value, first.number_format))
+    return max(widths.values(), default=0)
 
 
 def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:
