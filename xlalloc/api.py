@@ -214,6 +214,17 @@ def _new_problems(
     return problems
 
 
+def _run_or_problem(path: str | Path) -> ModelResult | InputError:
+    """A model workbook read and run, or the problems that stopped it."""
+    from .model.runner import run_model
+    from .readers.model import read_model
+
+    try:
+        return run_model(read_model(path))
+    except InputError as e:
+        return e
+
+
 def places_picture(path: Path) -> Path:
     """Where ``new`` draws the map of the practices by place: ``MODEL-places.png``."""
     return path.with_name(f"{path.stem}-places.png")
@@ -416,8 +427,7 @@ def compare(
         InputError: Every input problem of either workbook, each named by its file.
     """
     from .model.compare import compare_results
-    from .model.runner import run_model
-    from .readers.model import read_model
+    from .parallel import side_by_side
 
     request = None
     if output is not None:
@@ -427,12 +437,13 @@ def compare(
         request.checked_output(request.old, request.new)
     problems = Problems()
     results = []
-    for path in (old, new):
-        try:
-            results.append(run_model(read_model(path)))
-        except InputError as e:
-            for p in e.problems:
+    # The two runs side by side (a forked second process where that is cheap).
+    for path, run_or_problem in zip((old, new), side_by_side(_run_or_problem, old, new)):
+        if isinstance(run_or_problem, InputError):
+            for p in run_or_problem.problems:
                 problems.add(f"{Path(path).name}: {p.where}", p.message, row=p.row, column=p.column)
+        else:
+            results.append(run_or_problem)
     problems.raise_if_any()
     comparison = compare_results(*results)
     if request is not None:

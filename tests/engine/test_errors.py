@@ -22,3 +22,16 @@ def test_problems_are_raised_together():
     assert [p.where for p in e.value.problems] == ["A", "B", "C"]
     assert str(e.value).splitlines()[0] == "3 input problems:"
     assert str(InputError("just one", where="x")) == "1 input problem:\n  - x: just one"
+
+
+def test_an_input_error_pickles_with_every_problem():
+    # Problems found in a second process (xlalloc.parallel) come back as they were found.
+    import pickle
+
+    from xlalloc.engine.errors import InputError, Problem
+
+    e = InputError([Problem("a.csv", "bad", row=3, column="x"), Problem("Budget", "worse")])
+    again = pickle.loads(pickle.dumps(e))
+    assert again.problems == e.problems and str(again) == str(e)
+    one = pickle.loads(pickle.dumps(InputError("just this", where="w.csv")))
+    assert str(one) == "1 input problem:\n  - w.csv: just this"

@@ -129,6 +129,10 @@ class InputError(ValueError):
         self.problems: list[Problem] = list(problems)
         super().__init__(self._text())
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
+        """Pickled with its problems (from a second process: every one, as found)."""
+        return (InputError, (self.problems,))
+
     def _text(self) -> str:
         n = len(self.problems)
         head = f"{n} input problem{'s' if n != 1 else ''}:"

@@ -17,15 +17,16 @@ picture.
 from __future__ import annotations
 
 import io
-import multiprocessing
-import sys
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 
 import numpy as np
 import pandas as pd
+
+from ..parallel import second_process
 
 __all__ = ["Painter", "places_map_png", "write_places_map"]
 
@@ -128,11 +129,6 @@ def _prepare(files: list[str]) -> None:
         _locations(files)
 
 
-def _forks() -> bool:
-    """Whether a second process is cheap here: forked, with the modules already imported."""
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
 class Painter:
     """Draws the map of the practices by place, in a second process where that is cheap.
 
@@ -145,6 +141,7 @@ class Painter:
 
     def __init__(self, enabled: bool = True, files: Sequence[str | Path] = ()):
         self._pool: ProcessPoolExecutor | None = None
+        self._process: AbstractContextManager[ProcessPoolExecutor | None] | None = None
         self._future: Future[bytes] | None = None
         self._job: tuple[pd.DataFrame, list[str], str] | None = None
         #: Whether a map is to be drawn at all (matplotlib is there).
@@ -157,13 +154,11 @@ class Painter:
         return self._job is not None
 
     def __enter__(self) -> Painter:
-        if self.enabled and _forks():
-            try:
-                ctx = multiprocessing.get_context("fork")
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+        if self.enabled:
+            self._process = second_process()
+            self._pool = self._process.__enter__()
+            if self._pool is not None:
                 self._pool.submit(_prepare, self._files)
-            except (OSError, RuntimeError, ValueError):  # no second process: draw here
-                self._pool = None
         return self
 
     def start(self, practices: pd.DataFrame, files: Sequence[str | Path], title: str) -> None:
@@ -187,5 +182,5 @@ class Painter:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=kind is None, cancel_futures=True)
+        if self._process is not None:
+            self._process.__exit__(kind, error, trace)
