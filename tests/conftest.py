@@ -14,6 +14,9 @@ from libreoffice import soffice
 # Runs stamp their time in their provenance; the tests pin it (the reproducible-builds
 # convention xlalloc honours), so that running a model twice gives the same file.
 os.environ["SOURCE_DATE_EPOCH"] = "1775034000"  # 2026-04-01 09:00 UTC
+# Commands run in this process (which imports every extra) work in turn; a second, forked
+# process (xlalloc.parallel) is tested from fresh command-line processes, as users run it.
+os.environ["XLALLOC_SECOND_PROCESS"] = "0"
 # The self-test's kept result (xlalloc.self_test): the session's own, not the user's.
 os.environ.setdefault("XLALLOC_CACHE", tempfile.mkdtemp(prefix="xlalloc-cache-"))
 
@@ -215,6 +218,7 @@ SLOW_TESTS = frozenset(
         "test_the_wheel_installs_beside_only_its_core_and_runs_the_model_alike",  # pip install
         "test_the_wheel_is_pure_python_and_needs_only_the_core",  # builds the wheel
         "test_old_plus_amounts_plus_shares_is_new_on_random_edits",
+        "test_a_command_line_compare_writes_the_same_workbook_either_way",  # two processes
         "test_cli_run_and_macro_share_code",
         "test_macros_write_identical_sheets_headless_and_in_excel",
         "test_property_conservation_and_order_invariance",

@@ -1,12 +1,13 @@
 """A second process where one is cheap: the same results as working in turn."""
 
 import os
+import subprocess
 import sys
 
 import pytest
 
 from xlalloc.engine.errors import InputError, Problem
-from xlalloc.parallel import forks, second_process, side_by_side
+from xlalloc.parallel import command_line, forks, second_process, side_by_side
 
 
 def _pid_and_square(x: int) -> tuple[int, int]:
@@ -19,15 +20,38 @@ def _problem_or_half(x: int) -> float | InputError:
     return x / 2
 
 
-def test_the_first_is_worked_in_a_second_process_where_linux_forks():
+@pytest.fixture
+def allowed(monkeypatch):
+    """This process as a command's: the tests' own setting (work in turn) lifted."""
+    monkeypatch.setenv("XLALLOC_SECOND_PROCESS", "1")
+    with command_line():
+        yield
+
+
+def test_only_a_command_forks_and_only_where_linux_does(monkeypatch):
+    monkeypatch.setenv("XLALLOC_SECOND_PROCESS", "1")
+    assert not forks()  # the Python API, a notebook, a server: in turn
+    with command_line():
+        assert forks() == sys.platform.startswith("linux")
+        monkeypatch.setenv("XLALLOC_SECOND_PROCESS", "0")
+        assert not forks()
+    assert not forks()
+
+
+def test_the_first_is_worked_in_a_second_process_where_linux_forks(allowed):
     (pid_a, a), (pid_b, b) = side_by_side(_pid_and_square, 3, 4)
     assert (a, b) == (9, 16)
     assert pid_b == os.getpid()  # the second, here
     assert (pid_a != os.getpid()) == forks()  # the first, in a process of its own on Linux
-    assert forks() == sys.platform.startswith("linux")
 
 
-def test_problems_come_back_whole_from_the_second_process():
+def test_in_turn_the_same(monkeypatch):
+    monkeypatch.setenv("XLALLOC_SECOND_PROCESS", "0")
+    (pid_a, a), (pid_b, b) = side_by_side(_pid_and_square, 3, 4)
+    assert (a, b, pid_a, pid_b) == (9, 16, os.getpid(), os.getpid())
+
+
+def test_problems_come_back_whole_from_the_second_process(allowed):
     there, here = side_by_side(_problem_or_half, -3, 5)
     assert here == 2.5
     assert isinstance(there, InputError)
@@ -35,8 +59,26 @@ def test_problems_come_back_whole_from_the_second_process():
     assert str(there).startswith("1 input problem:")
 
 
-def test_an_error_here_stops_without_waiting_and_is_raised():
+def test_an_error_here_stops_without_waiting_and_is_raised(allowed):
     with pytest.raises(RuntimeError, match="stop"), second_process() as pool:
         if pool is not None:
             pool.submit(_pid_and_square, 2)
         raise RuntimeError("stop")
+
+
+def test_a_command_line_compare_writes_the_same_workbook_either_way(tmp_path):
+    # As users run it: a fresh process, its two runs side by side (forked) or in turn.
+    from conftest import demo_model
+
+    old = demo_model(tmp_path / "old.xlsx")
+    new = tmp_path / "new.xlsx"
+    new.write_bytes(old.read_bytes())
+    written = {}
+    for setting in ("1", "0"):
+        out = tmp_path / f"changes-{setting}.xlsx"
+        env = {**os.environ, "XLALLOC_SECOND_PROCESS": setting}
+        argv = [sys.executable, "-m", "xlalloc.cli", "compare", str(old), str(new), "-o", str(out)]
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr
+        written[setting] = out.read_bytes()
+    assert written["1"] == written["0"]

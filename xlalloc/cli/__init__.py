@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._version import __version__
+from ..parallel import command_line
 
 __all__ = ["build_parser", "flags", "main"]
 
@@ -173,7 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Flagged(out), _Flagged(err)
     try:
-        return _dispatch(args)
+        with command_line():  # a second process may be forked (xlalloc.parallel)
+            return _dispatch(args)
     finally:
         sys.stdout, sys.stderr = out, err
 
