@@ -108,6 +108,21 @@ def essex_model(d: Path, shared: Path) -> tuple[Path, int, tuple[float, float]]:
     return model, len(need_by_place), (float(round(total)), float(total))
 
 
+def loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh Python process has imported after running ``code``
+    (``modules`` ending in ``.`` count any module below them)."""
+    import subprocess
+    import sys
+
+    probe = (
+        f"{code}\nimport sys\nprint(sorted(m for m in {modules!r} if any(n == m or "
+        "(m.endswith('.') and n.startswith(m)) for n in sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return eval(out.stdout.strip().splitlines()[-1])  # a list of the names printed
+
+
 def drivers_rows(values: list[list]) -> tuple[dict[str, int], list[tuple[str, list]]]:
     """A recalculated Drivers sheet's header (label -> column) and its place and ICB rows,
     each with its programme (the block's title, "Acute: spend against need by place")."""

@@ -1,10 +1,8 @@
 """``xlalloc activity``: extracts totalled by line and practice against a model."""
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
+from conftest import loaded_after
 
 import xlalloc
 from xlalloc.engine.errors import InputError
@@ -57,11 +55,5 @@ def test_an_unknown_line_is_named_and_nothing_is_written(model, tmp_path):
 
 
 def test_the_command_loads_neither_the_model_runs_writers_nor_the_packs():
-    code = (
-        "import sys\n"
-        "import xlalloc.usecases.activity\n"
-        "print(sorted(m for m in ('openpyxl', 'xlalloc.reporting', 'xlalloc.analyses', "
-        "'xlalloc.workbook.package', 'matplotlib') if m in sys.modules))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    unwanted = ("openpyxl", "xlalloc.reporting", "xlalloc.analyses", "xlalloc.workbook.package")
+    assert loaded_after("import xlalloc.usecases.activity", (*unwanted, "matplotlib")) == []
