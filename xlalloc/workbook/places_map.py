@@ -7,11 +7,11 @@ of another colour among its neighbours. Longitude is scaled by the cosine of the
 latitude, so distances look as they are on the ground.
 
 Drawing takes longer than everything else ``xlalloc new`` does (matplotlib's import
-alone is about half a second), so :class:`Painter` draws in a second process where the
-platform forks one cheaply (Linux), while the command reads the files and writes the
-model: the command then takes about as long as the longer of the two, not their sum.
-Elsewhere (Windows, macOS, xlwings Lite) it draws in the command's own process, the same
-picture.
+alone is about half a second), so :class:`Painter` draws in a second process where one
+is cheap (a command run from the command line on Linux: :mod:`xlalloc.parallel`), while
+the command reads the files and writes the model: the command then takes about as long
+as the longer of the two, not their sum. Elsewhere (the Python API, Windows, macOS,
+xlwings Lite) it draws in the process itself, the same picture.
 """
 
 from __future__ import annotations
