@@ -110,12 +110,13 @@ def new(
         return _new_from_files(
             path,
             picture,
-            (practices, icb, places, checked_grouping(places_by)),
-            (
-                checked_grouping(localities_by),
-                allow_unmapped,
-                BlankWP.ZERO if blank_as_zero else BlankWP.ERROR,
-            ),
+            practices,
+            icb,
+            places,
+            checked_grouping(places_by),
+            checked_grouping(localities_by),
+            allow_unmapped,
+            BlankWP.ZERO if blank_as_zero else BlankWP.ERROR,
             on_note or (lambda _n: None),
         )
     tables = demo_data.model_tables() if demo else None
@@ -126,23 +127,25 @@ def new(
 def _new_from_files(
     path: Path,
     picture: Path,
-    what: tuple[Sequence[str | Path], str, str | Path | None, Grouping | None],
-    how: tuple[Grouping | None, bool, BlankWP],
+    practices: Sequence[str | Path],
+    icb: str,
+    places: str | Path | None,
+    places_by: Grouping | None,
+    localities_by: Grouping | None,
+    allow_unmapped: bool,
+    blank_wp: BlankWP,
     note: Callable[[str], None],
 ) -> Path:
-    """One ICB's model from NHS England's files, and its map of practices by place.
-
-    ``what`` is the files, the ICB, the places file and the places' grouping; ``how`` the
-    localities' grouping, whether unmapped practices are allowed, and blank needs' rule.
-    """
+    """One ICB's model from NHS England's files (:func:`new`), and its map of practices."""
     from .model.build import build_from_files
     from .model.runner import run_time
     from .workbook.model_book import Provenance, build_model, save_model
     from .workbook.places_map import Painter
 
-    practices = what[0]
     with Painter(_can_draw(note), practices) as painter:  # the map drawn alongside
-        built = build_from_files(*what, *how)
+        built = build_from_files(
+            practices, icb, places, places_by, localities_by, allow_unmapped, blank_wp
+        )
         for text in built.notes:
             note(text)
         _start_places(painter, built, practices)

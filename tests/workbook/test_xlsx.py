@@ -41,3 +41,23 @@ def test_same_specs_same_bytes(tmp_path):
     b = save_specs([_spec()], tmp_path / "b.xlsx").read_bytes()
     assert a == b
     assert not [f for f in tmp_path.iterdir() if f.name.startswith(".~xlalloc")]
+
+
+def test_a_value_put_in_anothers_style_is_the_cell_put_would_write():
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from xlalloc.workbook.xlsx import put, put_as
+
+    ws = Workbook().active
+    first = put(ws, 1, 1, 1234.5, "#,##0.00")
+    first.font = Font(color="0000FF")
+    by_hand = put(ws, 2, 1, "=SUM(A1)", "#,##0.00")  # text that looks like a formula
+    by_hand.font = Font(color="0000FF")
+    by_hand.number_format = "#,##0.00"
+    copied = put_as(ws, 3, 1, "=SUM(A1)", first)
+    assert (
+        (copied.value, copied.data_type) == (by_hand.value, by_hand.data_type) == ("=SUM(A1)", "s")
+    )
+    assert copied.style_id == by_hand.style_id
+    assert put_as(ws, 4, 1, 7, first).number_format == "#,##0.00"

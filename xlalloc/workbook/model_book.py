@@ -47,10 +47,9 @@ from .outputs.common import (
     RUN_AT,
     find_beside,
 )
-from .pinned import same_style
 from .sheetspec import BODY_FONT, cell_value, is_figure, quote_sheet, shown, wrapped_lines
 from .tables import MONEY
-from .xlsx import fit_to_page, header, put, save_atomic, wrap_across
+from .xlsx import fit_to_page, header, put, put_as, save_atomic, wrap_across
 
 __all__ = [
     "CHECK_STATUS",
@@ -147,8 +146,8 @@ def _write_input_column(ws: Worksheet, spec: InputTable, j: int, values: list[ob
     """One column of an input table below its header, each cell styled as its kind.
 
     The first cell of each style is styled piece by piece; the others take its style at
-    once (:func:`~.pinned.same_style`: thousands of practices' cells in a fraction of the
-    time, the same file).
+    once (:func:`~.xlsx.put_as`: thousands of practices' cells in a fraction of the time,
+    the same file).
 
     Returns:
         The width of the widest value as its cell shows it (characters), for the column.
@@ -171,11 +170,7 @@ def _write_input_column(ws: Worksheet, spec: InputTable, j: int, values: list[ob
                 c.fill, c.font = INPUT_FILL, INPUT_FONT
             first = styled[figure] = c
         else:
-            c = ws.cell(row=row, column=j + 1)
-            c.value = value
-            if isinstance(value, str):
-                c.data_type = "s"  # text, never a formula (as put writes it)
-            same_style(first, c)
+            put_as(ws, row, j + 1, value, first)
         key = (type(value), value, first.number_format)
         if key not in widths:
             widths[key] = len(shown(value, first.number_format))

@@ -13,7 +13,7 @@ Three things xlalloc needs have no public API:
   each one again for every cell, and reading them builds a proxy for every cell: most of
   the time ``xlalloc new`` took to write and measure a year's practices.
 
-Both are pinned: ``openpyxl>=3.1,<3.2`` and ``requires-python >=3.11`` in
+Each is pinned: ``openpyxl>=3.1,<3.2`` and ``requires-python >=3.11`` in
 ``pyproject.toml``, and ``tests/workbook/test_pinned.py`` fails on any version where these
 internals are not what this module expects.
 """
@@ -65,8 +65,10 @@ def same_style(source: Any, target: Any) -> None:
 
 def style_key(cell: Any) -> tuple[int, ...]:
     """A key equal for two cells of one workbook exactly when their styles are the same."""
-    style = cell._style  # None for a cell never styled: the default style, all zeros
-    return tuple(style) if style is not None else (0,) * 9
+    from openpyxl.styles.cell_style import StyleArray
+
+    style = cell._style  # None for a cell never styled: the default style
+    return tuple(style if style is not None else StyleArray())
 
 
 def chart_part(chart: Any) -> str:

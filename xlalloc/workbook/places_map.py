@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 
@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..parallel import second_process
 
-__all__ = ["Painter", "places_map_png", "write_places_map"]
+__all__ = ["Painter", "places_map_png"]
 
 
 def places_map_png(points: pd.DataFrame, title: str) -> bytes:
@@ -85,33 +85,19 @@ def places_map_png(points: pd.DataFrame, title: str) -> bytes:
     return out.getvalue()
 
 
-def write_places_map(
-    path: str | Path, practices: pd.DataFrame, files: Sequence[str | Path], title: str
-) -> Path:
-    """Write the map of ``practices`` (``practice_code, place``) located from ``files``."""
-    from .files import atomic_write
-
-    return atomic_write(Path(path), _map_of(practices, [str(f) for f in files], title))
-
-
-#: Each practice's location by the files it was read from: read once per process (the
-#: worker reads them while the command reads the same files for their figures).
-_LOCATIONS: dict[tuple[str, ...], pd.DataFrame] = {}
-
-
-def _locations(files: list[str]) -> pd.DataFrame:
-    """``practice_code, latitude, longitude`` from ``files`` (read once per process)."""
-    from ..readers.nhse import practice_locations
-
-    key = tuple(files)
-    if key not in _LOCATIONS:
-        _LOCATIONS[key] = practice_locations(files)
-    return _LOCATIONS[key]
+#: The practices' locations the worker read ahead (:func:`_prepare`), by their files: taken
+#: once by the map it draws, so no process keeps locations a later command could find
+#: stale (the command's own process never fills it).
+_READ_AHEAD: dict[tuple[str, ...], pd.DataFrame] = {}
 
 
 def _map_of(practices: pd.DataFrame, files: list[str], title: str) -> bytes:
     """The map's PNG: each practice located from ``files``, coloured by its place."""
-    where = _locations(files)
+    from ..readers.nhse import practice_locations
+
+    where = _READ_AHEAD.pop(tuple(files), None)
+    if where is None:
+        where = practice_locations(files)
     points = practices[["practice_code", "place"]].drop_duplicates("practice_code")
     points = points.merge(where, on="practice_code", how="left")
     return places_map_png(points, title)
@@ -125,8 +111,10 @@ def _prepare(files: list[str]) -> None:
     from matplotlib.backends import backend_agg  # noqa: F401
     from matplotlib.figure import Figure  # noqa: F401
 
+    from ..readers.nhse import practice_locations
+
     if files:
-        _locations(files)
+        _READ_AHEAD[tuple(files)] = practice_locations(files)
 
 
 class Painter:
@@ -141,7 +129,7 @@ class Painter:
 
     def __init__(self, enabled: bool = True, files: Sequence[str | Path] = ()):
         self._pool: ProcessPoolExecutor | None = None
-        self._process: AbstractContextManager[ProcessPoolExecutor | None] | None = None
+        self._stack = ExitStack()  # the second process, if any
         self._future: Future[bytes] | None = None
         self._job: tuple[pd.DataFrame, list[str], str] | None = None
         #: Whether a map is to be drawn at all (matplotlib is there).
@@ -155,8 +143,7 @@ class Painter:
 
     def __enter__(self) -> Painter:
         if self.enabled:
-            self._process = second_process()
-            self._pool = self._process.__enter__()
+            self._pool = self._stack.enter_context(second_process())
             if self._pool is not None:
                 self._pool.submit(_prepare, self._files)
         return self
@@ -182,5 +169,4 @@ class Painter:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._process is not None:
-            self._process.__exit__(kind, error, trace)
+        self._stack.__exit__(kind, error, trace)
