@@ -443,8 +443,11 @@ def compare(
     # The two runs side by side (a forked second process where that is cheap).
     for path, run_or_problem in zip((old, new), side_by_side(_run_or_problem, old, new)):
         if isinstance(run_or_problem, InputError):
-            for p in run_or_problem.problems:
-                problems.add(f"{Path(path).name}: {p.where}", p.message, row=p.row, column=p.column)
+            name = Path(path).name
+            for p in run_or_problem.problems:  # named by its file once ("a.xlsx: Budget")
+                named = p.where.startswith(name) or Path(p.where).name == name
+                where = p.where if named else f"{name}: {p.where}"
+                problems.add(where, p.message, row=p.row, column=p.column)
         else:
             results.append(run_or_problem)
     problems.raise_if_any()

@@ -150,3 +150,26 @@ def test_the_summary_writes_changes_as_finance_does():
 def test_an_unchanged_apportionment_says_so(demo_result):
     lines = compare_results(demo_result, demo_result).summary().splitlines()
     assert lines[-1] == "apportionment: unchanged (ICB total £2,516,000,000)"
+
+
+def test_a_problem_of_either_workbook_is_named_by_its_file_once(tmp_path):
+    from conftest import demo_model
+    from openpyxl import load_workbook
+
+    import xlalloc
+    from xlalloc.engine.errors import InputError
+
+    good = demo_model(tmp_path / "good.xlsx")
+    with pytest.raises(InputError) as e:
+        xlalloc.compare(tmp_path / "missing.xlsx", good)
+    # The file as the reader names it, not again after its name ("missing.xlsx: /tmp/...").
+    assert [p.where for p in e.value.problems] == [str(tmp_path / "missing.xlsx")]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(good.read_bytes())
+    wb = load_workbook(broken)
+    wb["Budget"]["C5"] = "lots"
+    wb.save(broken)
+    with pytest.raises(InputError) as e:
+        xlalloc.compare(broken, good)
+    assert e.value.problems
+    assert all(p.where.startswith("broken.xlsx: ") for p in e.value.problems)  # a sheet: named
