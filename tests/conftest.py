@@ -165,6 +165,12 @@ def replace_in_part(source: Path, target: Path, part: str, old: bytes, new: byte
     return target
 
 
+def write(path, text):
+    """Write ``text`` to ``path`` (UTF-8); returns the path."""
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def write_csv(tmp_path: Path, name: str, df) -> Path:
     """Write a frame as a CSV file in ``tmp_path``; returns its path."""
     path = tmp_path / name

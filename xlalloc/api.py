@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,36 +25,14 @@ from .engine.errors import InputError, Problems, listed, option
 from .engine.monitoring import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:  # each imported where it is used: a command loads what it needs only
-    from .analyses import Analysis
     from .model.build import Grouping
     from .model.compare import Comparison
     from .model.runner import ModelResult
     from .readers.nhse import BlankWP
     from .reporting import PackRun
     from .self_test import SelfTest
+    from .usecases import UseCase
     from .workbook.places_map import Painter
-
-__all__ = [
-    "activity",
-    "checked_grouping",
-    "compare",
-    "converge",
-    "default_output",
-    "demo_ledger",
-    "drivers",
-    "equity",
-    "footprint",
-    "levelling_up",
-    "new",
-    "pack_template",
-    "packs",
-    "rebase",
-    "run",
-    "selftest",
-    "table_y1",
-    "targets",
-    "validate",
-]
 
 
 def new(
@@ -215,17 +194,6 @@ def _new_problems(
             f"draws beside the model); pass {option('overwrite')} to replace it",
         )
     return problems
-
-
-def _run_or_problem(path: str | Path) -> ModelResult | InputError:
-    """A model workbook read and run, or the problems that stopped it."""
-    from .model.runner import run_model
-    from .readers.model import read_model
-
-    try:
-        return run_model(read_model(path))
-    except InputError as e:
-        return e
 
 
 def places_picture(path: Path) -> Path:
@@ -429,137 +397,13 @@ def compare(
     Raises:
         InputError: Every input problem of either workbook, each named by its file.
     """
-    from .model.compare import compare_results
-    from .parallel import side_by_side
+    from .usecases import compare as use_case
 
-    request = None
-    if output is not None:
-        from .analyses import CompareRequest
-
-        request = CompareRequest.of(old=old, new=new, output=output, **options)
-        request.checked_output(request.old, request.new)
-    problems = Problems()
-    results = []
-    # The two runs side by side (a forked second process where that is cheap).
-    for path, run_or_problem in zip((old, new), side_by_side(_run_or_problem, old, new)):
-        if isinstance(run_or_problem, InputError):
-            name = Path(path).name
-            for p in run_or_problem.problems:  # named by its file once ("a.xlsx: Budget")
-                named = p.where.startswith(name) or Path(p.where).name == name
-                where = p.where if named else f"{name}: {p.where}"
-                problems.add(where, p.message, row=p.row, column=p.column)
-        else:
-            results.append(run_or_problem)
-    problems.raise_if_any()
-    comparison = compare_results(*results)
-    if request is not None:
-        from .analyses import compare as write_comparison
-
-        comparison.written = write_comparison(request, comparison).path
+    if output is None:
+        return use_case.compared(old, new)
+    request = use_case.CompareRequest.of(old=old, new=new, output=output, **options)
+    comparison: Comparison = use_case.run(request).found
     return comparison
-
-
-def targets(practices: str | Path, output: str | Path, **options: Any) -> Analysis:
-    """Need indices, target shares and targets by place, written to ``output``.
-
-    Args:
-        practices: NHS England's practice file, or ``"demo"``.
-        output: ``.csv`` or ``.xlsx``.
-        **options: The fields of :class:`~xlalloc.analyses.TargetsRequest` (``places``,
-            ``icb``, ``budget``, ``component``, ``uncertainty`` ...).
-
-    Raises:
-        InputError: Every bad option, by its name, or input problem.
-    """
-    from .analyses import TargetsRequest
-    from .analyses import targets as run_targets
-
-    return run_targets(TargetsRequest.of(practices=str(practices), output=output, **options))
-
-
-def converge(input: str | Path, output: str | Path, **options: Any) -> Analysis:
-    """Converge baselines toward target, written to ``output``.
-
-    Args:
-        input: ``org, baseline, target_share|target_weight[, hcdd_baseline][, year]``.
-        output: ``.csv`` or ``.xlsx``.
-        **options: ``total`` (one year) or ``totals`` (a file, several years) and
-            ``policy`` (the :class:`~xlalloc.engine.convergence.ConvergencePolicy`
-            fields by name).
-
-    Raises:
-        InputError: Every bad option or input problem, or an infeasible policy.
-    """
-    from .analyses import ConvergeRequest
-    from .analyses import converge as run_converge
-
-    return run_converge(ConvergeRequest.of(input=input, output=output, **options))
-
-
-def equity(units: str | Path, output: str | Path, **options: Any) -> Analysis:
-    """Equity of spend against need by unit, written to ``output``.
-
-    Args:
-        units: ``unit, population, need, spend[, deprivation]``.
-        output: ``.csv`` (the summary beside it) or ``.xlsx``.
-        **options: ``tolerance`` and the presentation options.
-    """
-    from .analyses import EquityRequest
-    from .analyses import equity as run_equity
-
-    return run_equity(EquityRequest.of(units=units, output=output, **options))
-
-
-def levelling_up(funding: str | Path, output: str | Path, pot: float, **options: Any) -> Analysis:
-    """A no-loser levelling-up payment of ``pot``, written to ``output``.
-
-    Args:
-        funding: ``org, funding, need[, cap]``.
-        output: ``.csv`` or ``.xlsx``.
-        pot: The sum to pay out in £.
-        **options: ``unit`` and the presentation options.
-    """
-    from .analyses import LevellingUpRequest
-    from .analyses import levelling_up as run_levelling_up
-
-    return run_levelling_up(
-        LevellingUpRequest.of(funding=funding, output=output, pot=pot, **options)
-    )
-
-
-def footprint(old: str | Path, new: str | Path, output: str | Path, **options: Any) -> Analysis:
-    """One year's practices re-mapped to a later year's organisations.
-
-    Args:
-        old: The practice file of the year to re-map.
-        new: The practice file whose organisations to map to.
-        output: ``.csv`` or ``.xlsx``.
-        **options: ``old_year``, ``new_year``, ``component``, ``blank_as_zero``.
-    """
-    from .analyses import FootprintRequest
-    from .analyses import footprint as run_footprint
-
-    return run_footprint(FootprintRequest.of(old=old, new=new, output=output, **options))
-
-
-def rebase(
-    old: str | Path, new: str | Path, output: str | Path, baselines: str | Path, **options: Any
-) -> Analysis:
-    """Old ICBs' baselines rebased onto the new ICBs their practices moved to.
-
-    Args:
-        old: NHS England's practice file of the old footprint (e.g. 2025/26's 42 ICBs).
-        new: The new footprint's (e.g. 2026/27's 36).
-        output: ``.csv`` (the bridge and the practices left out beside it) or ``.xlsx``.
-        baselines: CSV/XLSX ``icb, baseline`` for every old ICB (code or name).
-        **options: ``component`` (default ``core``), ``unit``, ``old_year``,
-            ``new_year``, ``blank_as_zero`` and the presentation options.
-    """
-    from .analyses import RebaseRequest
-    from .analyses import rebase as run_rebase
-
-    request = RebaseRequest.of(old=old, new=new, output=output, baselines=baselines, **options)
-    return run_rebase(request)
 
 
 def selftest(cases: str | Path | None = None) -> SelfTest:
@@ -573,61 +417,93 @@ def selftest(cases: str | Path | None = None) -> SelfTest:
     return run_selftest(cases)
 
 
-def table_y1(output: str | Path, **options: Any) -> Analysis:
-    """NHS England's Table Y1 ICBs converged over five years, written to ``output``."""
-    from .analyses import TableY1Request
-    from .analyses import table_y1 as run_table_y1
+class UseCaseFunction:
+    """A use case's API function, derived from its request (:mod:`xlalloc.usecases`).
 
-    return run_table_y1(TableY1Request.of(output=output, **options))
-
-
-def activity(
-    extracts: Sequence[str | Path], model: str | Path, output: str | Path, **options: Any
-) -> Analysis:
-    """Activity extracts checked against ``model`` and totalled by line and practice.
-
-    Args:
-        extracts: CSV or Parquet files (needs ``xlalloc[activity]``).
-        model: The model workbook.
-        output: ``.csv`` (sources, coverage and line totals beside it) or ``.xlsx``.
-        **options: ``columns`` (the extracts' headers) and the presentation options.
+    Its positional parameters are the request's ``arguments``, in order; every other
+    field is a keyword. It builds the request (validated once: a bad value is named by
+    its keyword) and returns what the use case's ``run`` returns. Its signature and
+    docstring are the request's, read when asked for (``help(xlalloc.equity)``), so
+    importing the API imports no use case.
     """
-    from .usecases.activity import ActivityRequest
-    from .usecases.activity import run as run_activity
 
-    request = ActivityRequest.of(
-        extracts=tuple(Path(e) for e in extracts), model=model, output=output, **options
-    )
-    return run_activity(request)
+    def __init__(self, use_case: UseCase):
+        self.use_case = use_case
+        self.__name__ = self.__qualname__ = use_case.module
+        self.__module__ = __name__
+
+    def __call__(self, *args: Any, **options: Any) -> Any:
+        """Run the use case on a request built from the arguments."""
+        request = self.use_case.request
+        names = request.arguments
+        if len(args) > len(names):
+            raise TypeError(
+                f"{self.__name__}() takes {len(names)} positional arguments "
+                f"({', '.join(names) or 'none'}) but {len(args)} were given"
+            )
+        given = dict(zip(names, args))
+        twice = sorted(set(given) & set(options))
+        if twice:
+            raise TypeError(f"{self.__name__}() got {', '.join(twice)} by position and by name")
+        return self.use_case.pipeline(request.of(**given, **options))
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The request's fields: its ``arguments`` by position, the rest by keyword."""
+        request = self.use_case.request
+        fields = request.model_fields
+        kind = inspect.Parameter
+        params = [
+            kind(n, kind.POSITIONAL_OR_KEYWORD, annotation=fields[n].annotation)
+            for n in request.arguments
+        ]
+        params += [
+            kind(
+                n,
+                kind.KEYWORD_ONLY,
+                default=kind.empty if f.is_required() else f.get_default(call_default_factory=True),
+                annotation=f.annotation,
+            )
+            for n in request.fields_in_order()
+            if n not in request.arguments
+            for f in (fields[n],)
+        ]
+        return inspect.Signature(params)
+
+    @property
+    def __doc__(self) -> str:
+        """The use case's summary and each field's meaning (Google style)."""
+        request = self.use_case.request
+        lines = [f"{self.use_case.summary[:1].upper()}{self.use_case.summary[1:]}.", "", "Args:"]
+        for name in request.fields_in_order():
+            lines.append(f"    {name}: {request.model_fields[name].description or ''}")
+        lines += ["", "Raises:", "    InputError: Every bad value, by its name, or input problem."]
+        return "\n".join(lines)
+
+    @__doc__.setter
+    def __doc__(self, text: str | None) -> None:
+        raise AttributeError("a use case's API function takes its docstring from its request")
 
 
-def drivers(model: str | Path, output: str | Path, **options: Any) -> Analysis:
-    """Why each place spends above or below its need, written to ``output``.
-
-    Args:
-        model: The model workbook (its Practices, Budget and Activity sheets).
-        output: ``.csv`` (the sentences beside it, ``OUT-why.csv``) or ``.xlsx``.
-        **options: ``activity`` (extracts added to the Activity sheet's rows),
-            ``columns`` (their headers), ``min_activity`` and the presentation options.
-    """
-    from .usecases.drivers import DriversRequest
-    from .usecases.drivers import run as run_drivers
-
-    extracts = tuple(Path(e) for e in options.pop("activity", ()))
-    return run_drivers(DriversRequest.of(model=model, output=output, activity=extracts, **options))
+#: The functions on model workbooks, written here; every other comes from a use case.
+_WRITTEN_HERE = ["checked_grouping", "compare", "default_output", "new", "packs", "run"]
+_WRITTEN_HERE += ["selftest", "validate"]
 
 
-def demo_ledger(model: str | Path, output: str | Path, **options: Any) -> Analysis:
-    """A demo ledger for ``model`` (``month``, ``style``: ``simple`` or ``isfe``)."""
-    from .analyses import DemoLedgerRequest
-    from .analyses import demo_ledger as run_demo_ledger
+def _use_case_functions() -> dict[str, UseCaseFunction]:
+    """An API function for each use case not written here, by its module's name."""
+    from .usecases import use_cases
 
-    return run_demo_ledger(DemoLedgerRequest.of(model=model, output=output, **options))
+    return {
+        u.module: UseCaseFunction(u) for u in use_cases().values() if u.module not in _WRITTEN_HERE
+    }
 
 
-def pack_template(output: str | Path, **options: Any) -> Analysis:
-    """Xlalloc's pack template written to ``output`` (``.xlsx``), to restyle."""
-    from .analyses import PackTemplateRequest
-    from .analyses import pack_template as run_pack_template
+_FUNCTIONS = _use_case_functions()
+__all__ = sorted(_WRITTEN_HERE + list(_FUNCTIONS))
 
-    return run_pack_template(PackTemplateRequest.of(output=output, **options))
+
+def __getattr__(name: str) -> Any:
+    if name in _FUNCTIONS:
+        return _FUNCTIONS[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

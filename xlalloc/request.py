@@ -10,9 +10,17 @@ whether it may be replaced, and how money and the protective marking are shown.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from .engine.errors import InputError, Problems, option, percent_hint
 from .model.presentation import (
@@ -24,9 +32,45 @@ from .model.presentation import (
     checked_marking,
 )
 
-__all__ = ["Request", "Written"]
+__all__ = ["ExtractColumns", "Month", "Request", "Written"]
 
 R = TypeVar("R", bound="Request")
+
+
+def _extract_headers(value: object) -> object:
+    """``line=Contract,practice_code=GP,amount=Cost`` (as typed) read as the mapping."""
+    if isinstance(value, str):
+        from .readers.activity import parse_columns
+
+        try:
+            return parse_columns(value)
+        except InputError as e:  # every bad part, in the request's one problem for the field
+            raise ValueError("; ".join(p.message for p in e.problems)) from None
+    return value
+
+
+def _month(value: int) -> int:
+    """A financial-year month: 1 (April) to 12 (March)."""
+    if not 1 <= value <= 12:
+        raise ValueError(f"'{value}' is not a month 1 (April) to 12 (March)")
+    return value
+
+
+#: A financial-year month, 1 (April) to 12 (March).
+Month = Annotated[int, AfterValidator(_month)]
+
+
+#: An activity extract's headers by field (``line``, ``practice_code``, ``amount``), given
+#: as a mapping or as typed: ``line=Contract,practice_code=GP,amount=Cost``.
+ExtractColumns = Annotated[
+    dict[str, str] | None,
+    BeforeValidator(_extract_headers),
+    Field(
+        description="the extracts' headers, where they are not line, practice_code and "
+        "amount, e.g. line=Contract,practice_code=GP,amount=Cost",
+        json_schema_extra={"metavar": "line=H,practice_code=H,amount=H"},
+    ),
+]
 
 
 class Request(BaseModel):
@@ -36,6 +80,21 @@ class Request(BaseModel):
 
     #: Fields that are rates: a value of 5 gets "did you mean 0.05 for 5%?".
     rates: ClassVar[tuple[str, ...]] = ()
+    #: The fields taken by position, in order: the Python API's positional parameters.
+    #: On the command line those before ``output`` are its arguments; every other field
+    #: is an option.
+    arguments: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def fields_in_order(cls) -> list[str]:
+        """Its fields as a reader meets them: its arguments, its own, then those it shares.
+
+        The order of the API's parameters and docstring and of the command's options.
+        """
+        shared = [n for base in cls.__mro__[1:] for n in getattr(base, "model_fields", {})]
+        own = [n for n in cls.model_fields if n not in shared and n not in cls.arguments]
+        rest = [n for n in cls.model_fields if n in shared and n not in cls.arguments]
+        return [*cls.arguments, *own, *dict.fromkeys(rest)]
 
     @classmethod
     def of(cls: type[R], **values: Any) -> R:
@@ -65,6 +124,9 @@ class Request(BaseModel):
 class Written(Request):
     """A request that writes one file: CSV (full pounds) or a workbook."""
 
+    #: The extensions the output may have (a workbook's shows money and prints as asked).
+    suffixes: ClassVar[tuple[str, ...]] = (".csv", ".xlsx")
+
     output: Path = Field(description="the file written: .csv or .xlsx")
     overwrite: bool = Field(False, description="replace the output if it exists")
     # The presentation's choices and defaults, defined once (the Policy sheet's too).
@@ -86,7 +148,6 @@ class Written(Request):
         self,
         *inputs: object,
         sidecars: tuple[str, ...] = (),
-        suffixes: tuple[str, ...] = (".csv", ".xlsx"),
     ) -> Path:
         """The output, checked by the one rule (and the CSVs beside it, ``OUT-NAME.csv``).
 
@@ -97,7 +158,7 @@ class Written(Request):
         from .workbook.files import check_output
 
         named = [str(i) for i in inputs if i]
-        out = check_output(self.output, named, self.overwrite, suffixes)
+        out = check_output(self.output, named, self.overwrite, self.suffixes)
         if out.suffix.lower() == ".csv":
             for name in sidecars:
                 check_output(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import io
 import re
 import sys
@@ -20,53 +21,19 @@ from typing import Any
 
 from .._version import __version__
 from ..parallel import command_line
+from ..usecases import UseCase, use_cases
+from . import requests
 
 __all__ = ["build_parser", "flags", "main"]
 
-#: Every command: its help, and its module in ``cli/`` (``register(parser)``, ``run(args)``).
+#: The commands that are not use cases of :mod:`xlalloc.usecases` (a model workbook's,
+#: Excel's, the self-test): their help, and their module in ``cli/``.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "targets": ("need indices, target shares and target £ by place", "targets"),
-    "converge": ("converge baselines toward target under a policy", "converge"),
-    "table-y1": ("demonstration: converge Table Y1's 42 ICBs over five years", "table_y1"),
     "new": ("write a new model workbook (empty, or --demo)", "new"),
     "run": ("run a model workbook headless and write its outputs", "run"),
     "validate": ("report every input problem of a model workbook", "validate"),
-    "activity": (
-        "check activity extracts (CSV or Parquet, any size) against a model and "
-        "total them by line and practice",
-        "activity",
-    ),
-    "compare": (
-        "what changed between two runs of a model, split into budget amounts and shares",
-        "compare",
-    ),
     "demo": ("write the demo ICB's model workbook and run it", "demo"),
     "pack": ("monthly reporting packs: one per place and an ICB summary", "pack"),
-    "pack-template": ("write the default pack template to restyle", "pack_template"),
-    "demo-ledger": ("write a demo ledger extract for a model", "demo_ledger"),
-    "footprint": (
-        "re-map practices to new organisations (e.g. 42 ICBs to 36) and compare "
-        "with their predecessors",
-        "footprint",
-    ),
-    "rebase": (
-        "rebase last year's ICB baselines onto this year's ICBs (mergers and splits), with "
-        "the bridge",
-        "rebase",
-    ),
-    "equity": (
-        "equity of spend against need: underserved units, horizontal and vertical inequity",
-        "equity",
-    ),
-    "drivers": (
-        "why each place spends above or below its need: activity volume and cost per "
-        "record, programme by programme",
-        "drivers",
-    ),
-    "levelling-up": (
-        "a no-loser payment lifting the lowest-funded toward one level of funding per need",
-        "levelling_up",
-    ),
     "selftest": (
         "check xlalloc's figures against reference cases from published figures and "
         "worked examples; exit status 1 if any fails",
@@ -79,6 +46,30 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "lite",
     ),
 }
+
+#: The order ``xlalloc --help`` lists the commands in; a use case not named here follows.
+ORDER = (
+    "targets",
+    "converge",
+    "table-y1",
+    "new",
+    "run",
+    "validate",
+    "activity",
+    "compare",
+    "demo",
+    "pack",
+    "pack-template",
+    "demo-ledger",
+    "footprint",
+    "rebase",
+    "equity",
+    "drivers",
+    "levelling-up",
+    "selftest",
+    "addin",
+    "lite",
+)
 
 
 #: What ``xlalloc --help`` opens with: for the finance analyst running it.
@@ -120,15 +111,22 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True)
     chosen = None if argv is None else next((a for a in argv if not a.startswith("-")), "")
-    for name, (help_text, module) in COMMANDS.items():
-        parser = sub.add_parser(name, help=help_text, description=help_text)
+    found = use_cases()
+    helps = {n: h for n, (h, _m) in COMMANDS.items()} | {n: u.summary for n, u in found.items()}
+    for name in sorted(helps, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n)):
+        parser = sub.add_parser(name, help=helps[name], description=helps[name])
         if chosen is None or chosen == name:
-            importlib.import_module(f"{__name__}.{module}").register(parser)
+            _register(parser, name, found.get(name))
     return p
 
 
-#: Options whose flag is not ``--`` and the option's name with hyphens.
-FLAGS = {"output": "-o", "overwrite": "--force"}
+def _register(parser: argparse.ArgumentParser, name: str, use_case: UseCase | None) -> None:
+    """A command's arguments and options: its own module's, or its request's."""
+    module = COMMANDS[name][1] if use_case is None else use_case.module
+    if use_case is None or importlib.util.find_spec(f"{__name__}.{module}") is not None:
+        importlib.import_module(f"{__name__}.{module}").register(parser)
+    else:
+        requests.register(parser, use_case)
 
 
 _OPTION = re.compile(r"`([a-z][a-z0-9_]*)`")
@@ -141,7 +139,7 @@ def flags(text: str) -> str:
     (```places_by```); the command line shows ``--places-by``. Only ``cli/`` knows flags;
     the Python API and Excel name the options.
     """
-    return _OPTION.sub(lambda m: FLAGS.get(m[1], "--" + m[1].replace("_", "-")), text)
+    return _OPTION.sub(lambda m: requests.flag(m[1])[0], text)
 
 
 class _Flagged(io.TextIOBase):

@@ -48,7 +48,7 @@ def _help_of(name: str, field: Any) -> str:
     The default is the model's Policy sheet's (:class:`~xlalloc.model.policy.ModelPolicy`):
     ``converge`` and a model workbook run the same policy unless told otherwise.
     """
-    from ..analyses import convergence_defaults
+    from ..usecases.converge import convergence_defaults
 
     text = field.description or name
     if field.examples:

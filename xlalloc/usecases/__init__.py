@@ -5,5 +5,82 @@ results apart): its :class:`~xlalloc.request.Request` with every field's default
 and meaning, the pipeline that computes its figures once (calling the engine and the
 model's parts, never a second copy of them) and what it writes. The Python API
 (:mod:`xlalloc.api`) and the command line (``cli/``, the only place that knows flag
-spellings) call ``run``.
+spellings) are derived from the requests.
+
+A module here is a use case, and ``xlalloc`` one of its commands, when its docstring
+opens with ``xlalloc NAME`` in double back-quotes and a colon, as this package's modules
+do; :func:`use_cases` finds them without importing them (the command line's help
+stays quick). Adding a use case is adding its module: nothing else is edited.
 """
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast, get_type_hints
+
+if TYPE_CHECKING:
+    from ..request import Request
+
+__all__ = ["UseCase", "use_cases"]
+
+_OPENING = '"""``xlalloc '
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """A use case found in this package: its command, its summary, its module.
+
+    Attributes:
+        command: The command's name (``levelling-up``).
+        module: The module's name in this package (``levelling_up``).
+        summary: What it does, in a line (its docstring's first line after the colon).
+    """
+
+    command: str
+    module: str
+    summary: str
+
+    def load(self) -> ModuleType:
+        """The use case's module, imported."""
+        return importlib.import_module(f"{__name__}.{self.module}")
+
+    @property
+    def request(self) -> type[Request]:
+        """The request its ``run`` takes (the type of ``run``'s first parameter)."""
+        run = self.pipeline
+        hints = get_type_hints(run)
+        first = next(iter(p for p in hints if p != "return"))
+        return cast("type[Request]", hints[first])
+
+    @property
+    def pipeline(self) -> Any:
+        """Its ``run(request)``."""
+        return self.load().run
+
+
+def _opening(path: Path) -> tuple[str, str] | None:
+    """The command and summary a module's first line names, or ``None`` if not a use case."""
+    with path.open(encoding="utf-8") as f:
+        first = f.readline().strip()
+    if not first.startswith(_OPENING):
+        return None
+    command, _, rest = first[len(_OPENING) :].partition("``")
+    summary = rest.removeprefix(":").strip().removesuffix('"""').strip().rstrip(".")
+    return command, summary
+
+
+def use_cases() -> dict[str, UseCase]:
+    """Every use case in this package, by command, in the modules' alphabetical order."""
+    found: dict[str, UseCase] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.ispkg or info.name.startswith("_"):
+            continue
+        opening = _opening(Path(__path__[0]) / f"{info.name}.py")
+        if opening is not None:
+            command, summary = opening
+            found[command] = UseCase(command, info.name, summary)
+    return found

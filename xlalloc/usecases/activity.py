@@ -10,11 +10,12 @@ the extracts; nothing else of the model is read or run.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field
 
 from ..model.extracts import read_model_and_extracts, unread_lines
-from ..request import Written
+from ..request import ExtractColumns, Written
 from .analysis import Analysis, write
 
 __all__ = ["ActivityRequest", "run"]
@@ -25,9 +26,9 @@ class ActivityRequest(Written):
 
     extracts: tuple[Path, ...] = Field(description="CSV or Parquet extracts, any size")
     model: Path = Field(description="the model workbook whose lines and practices they use")
-    columns: dict[str, str] | None = Field(
-        None, description="the extracts' headers for line, practice_code and amount"
-    )
+    columns: ExtractColumns = None
+
+    arguments: ClassVar[tuple[str, ...]] = ("extracts", "model", "output")
 
 
 def run(request: ActivityRequest) -> Analysis:

@@ -27,6 +27,8 @@ class Analysis:
         summary: One line: what was found, and where it was written.
         notes: What was chosen or assumed, each a sentence.
         warnings: What the user should check (e.g. practices in no place).
+        found: The use case's own result, where it has one beyond its tables (a
+            :class:`~xlalloc.model.compare.Comparison`).
     """
 
     path: Path
@@ -34,6 +36,7 @@ class Analysis:
     summary: str
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    found: Any = None
 
 
 def write(

@@ -9,7 +9,7 @@ model's Drivers sheet as a workbook of its own.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import Field
 
@@ -17,7 +17,7 @@ from ..engine.drivers import DriversSettings, drivers_of
 from ..engine.errors import InputError, checked, option
 from ..model.extracts import read_model_and_extracts, with_extract
 from ..readers.model import read_model
-from ..request import Written
+from ..request import ExtractColumns, Written
 from ..workbook.tables import write_tables
 from .analysis import Analysis
 
@@ -31,15 +31,24 @@ DRIVER_TABLES = ("tblPractices", "tblBudget", "tblActivity")
 class DriversRequest(Written):
     """Why each place spends above or below its need (``xlalloc drivers``)."""
 
-    model: Path = Field(description="the model workbook: its practices, budget lines, activity")
+    model: Path = Field(
+        description="the model workbook: its practices, budget lines and Activity sheet"
+    )
+    output: Path = Field(
+        description="OUT.csv (the sentences in OUT-why.csv) or OUT.xlsx (the Drivers sheet, "
+        "with a chart per programme)"
+    )
     activity: tuple[Path, ...] = Field(
-        (), description="activity extracts added to the Activity sheet's rows (CSV, Parquet)"
+        (),
+        description="activity extracts (.csv, .csv.gz or .parquet, any number of rows) added "
+        "to the Activity sheet's rows; each row is one record (a spell, an attendance, an item)",
+        json_schema_extra={"metavar": "EXTRACT"},
     )
-    columns: dict[str, str] | None = Field(
-        None, description="the extracts' headers for line, practice_code and amount"
-    )
+    columns: ExtractColumns = None
     # The bounds, default and source of DriversSettings' minimum, defined there once.
     min_activity: Annotated[int, _MIN] = _MIN.default
+
+    arguments: ClassVar[tuple[str, ...]] = ("model", "output")
 
 
 def run(request: DriversRequest) -> Analysis:
