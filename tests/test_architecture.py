@@ -364,7 +364,13 @@ PINNED_ALL = {
         "hcdd_partition",
     ],
     "xlalloc.engine.convergence.explain": ["EXPLAIN", "Explanation", "Why"],
-    "xlalloc.engine.convergence.policy": ["ConvergencePolicy", "Method", "floors", "policy_from"],
+    "xlalloc.engine.convergence.policy": [
+        "METHOD_NAMES",
+        "ConvergencePolicy",
+        "Method",
+        "floors",
+        "policy_from",
+    ],
     "xlalloc.engine.convergence.solver": ["dft", "solve_batch"],
     "xlalloc.engine.convergence.methods": [
         "METHODS",
@@ -471,6 +477,7 @@ PINNED_ALL = {
         "drivers_of",
         "drivers_units",
     ],
+    "xlalloc.engine.registry": ["Choices", "import_modules"],
     "xlalloc.engine.rounding": [
         "MAX_AMOUNT",
         "MIN_UNIT",

@@ -53,7 +53,8 @@ def test_every_use_case_module_is_found_by_its_docstring_without_being_imported(
         sorted(
             [
                 "activity", "compare", "converge", "demo-ledger", "drivers", "equity",
-                "footprint", "levelling-up", "pack-template", "rebase", "table-y1", "targets",
+                "footprint", "levelling-up", "methods", "pack-template", "rebase", "table-y1",
+                "targets",
             ]
         )
     )  # fmt: skip

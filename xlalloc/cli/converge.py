@@ -70,7 +70,7 @@ def _help_of(name: str, field: Any) -> str:
 
 def register(c: Any) -> None:
     """The command's arguments and options."""
-    from typing import get_args
+    from ..engine.registry import Choices
 
     c.add_argument(
         "input", help="CSV/XLSX: org,baseline,target_share|target_weight[,hcdd_baseline][,year]"
@@ -79,13 +79,10 @@ def register(c: Any) -> None:
     c.add_argument("--totals", help="CSV year,total for input with a year column")
     for name, field in _policy_fields().items():
         flag = "--" + name.replace("_", "-")
-        choices = get_args(field.annotation)
+        # A registry's names (every convergence method registered, one added included).
+        choices = next((m() for m in field.metadata if isinstance(m, Choices)), ())
         # Not given: absent (argparse.SUPPRESS), so the API's defaults apply.
-        kind: dict[str, Any] = (
-            {"choices": choices}
-            if choices and all(isinstance(v, str) for v in choices)
-            else {"type": number_or_off}
-        )
+        kind: dict[str, Any] = {"choices": choices} if choices else {"type": number_or_off}
         c.add_argument(
             flag, dest=name, help=_help_of(name, field), default=argparse.SUPPRESS, **kind
         )

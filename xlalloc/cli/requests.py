@@ -60,8 +60,13 @@ def _add(c: Any, request: type[Request], name: str) -> None:
     spec: dict[str, Any] = {"help": _help(field)}
     if extra.get("metavar"):
         spec["metavar"] = extra["metavar"]
+    from ..engine.registry import Choices  # a request's module has imported the engine
+
+    registered = next((m for m in field.metadata if isinstance(m, Choices)), None)
     if kind is bool:
         spec["action"] = "store_true"
+    elif registered is not None:  # a registry's names: one added as a module included
+        spec["choices"] = list(registered())
     elif get_origin(kind) is Literal:
         choices = get_args(kind)
         spec["choices"] = [str(x) for x in choices]

@@ -7,7 +7,9 @@ target before``, ``Target (£)``), in the number format of the column's kind (mo
 price, per_1000, share, rate, index, count or text). This module is the one registry of both: every
 writer (model sheets, packs, compare, rebase, the stand-alone workbooks, CSV) takes a
 column's label and format from it, so a column looks the same everywhere and a new
-column is declared once, here. ``docs/model-workbook.md`` lists them, generated from it.
+column is declared once: xlalloc's own here, one added by a module (a use case or model
+part of its own) with :func:`declare` in that module. ``docs/model-workbook.md`` lists
+them, generated from it.
 
 Money labels end in ``(£)``; a sheet drawn in thousands or millions of pounds shows
 ``(£000)`` or ``(£m)`` instead (:func:`money_label`).
@@ -26,6 +28,7 @@ __all__ = [
     "Column",
     "Kind",
     "column",
+    "declare",
     "is_code_style",
     "label",
     "labels",
@@ -153,6 +156,9 @@ _FIXED: dict[str, tuple[str, Kind]] = {
     "amount": ("Amount (£)", "money"),
     "recurrent": ("Recurrent", "text"),
     "methods_tried": ("Methods tried", "text"),
+    "method": ("Method", "text"),
+    "module": ("Module", "text"),
+    "what_it_does": ("What it does", "text"),
     "method_used": ("Method used", "text"),
     "skipped": ("Methods skipped and why", "text"),
     "coverage": ("Coverage", "share"),
@@ -270,6 +276,26 @@ COLUMNS: dict[str, Column] = {
 
 #: Machine name -> plain-English label with units.
 LABELS: dict[str, str] = {name: c.label for name, c in COLUMNS.items()}
+
+
+def declare(name: str, label: str, kind: Kind = "text") -> Column:
+    """Declare a column (a module's own, declared where it is computed), once.
+
+    Declaring it again as it is changes nothing (a module imported twice).
+
+    Raises:
+        ValueError: The name is declared already with another label or kind: one name,
+            one meaning, on every sheet.
+    """
+    if kind not in FORMATS:
+        raise ValueError(f"column {name!r}: kind {kind!r} is not one of {', '.join(FORMATS)}")
+    new = Column(name, label, kind)
+    if COLUMNS.get(name, new) != new:
+        raise ValueError(f"column {name!r} is declared already as {COLUMNS[name]}")
+    COLUMNS[name] = new
+    LABELS[name] = label
+    return new
+
 
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*")
 

@@ -33,6 +33,7 @@ from ..engine.drivers import drivers_of
 from ..engine.equity import EquityResult, EquitySettings, equity
 from ..engine.errors import InputError, Problems, listed
 from ..engine.frames import SOURCE_ROW, source_rows
+from ..engine.registry import import_modules
 from ..engine.uncertainty import target_intervals
 
 __all__ = [
@@ -875,3 +876,6 @@ register(
         inputs=("Sign-off", "Policy", "Sources"),
     )
 )
+
+# Every part added as a module of xlalloc.addons: after xlalloc's own, in name order.
+import_modules("xlalloc.addons")

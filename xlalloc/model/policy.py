@@ -26,10 +26,11 @@ from pydantic.fields import FieldInfo
 
 from ..engine.apportionment import ApportionmentSettings
 from ..engine.capitation import Component
-from ..engine.convergence import ConvergencePolicy, Method, policy_from
+from ..engine.convergence import ConvergencePolicy, policy_from
 from ..engine.equity import TOLERANCE_SOURCE, EquitySettings
 from ..engine.errors import InputError, Problems, checked, percent_hint
 from ..engine.monitoring import PackSettings
+from ..engine.registry import Choices
 from ..engine.uncertainty import SOURCE as UNCERTAINTY
 from ..engine.uncertainty import UncertaintySettings
 from .presentation import (
@@ -116,9 +117,8 @@ class ModelPolicy(BaseModel):
     target_component: Component = _own("core", "weighted population for target shares", TOOL)
     rounding_unit: Literal[1, 1000] = _own(1, "rounding unit in £ (1 or 1000)")
     # From the engine's ConvergencePolicy (annex 2 principles; West Yorkshire's topslice).
-    convergence_method: Annotated[Method, _engine(_CP, "method", Method, ANNEX)] = _default(
-        _CP, "method"
-    )
+    # A registered method's name: the engine's field carries its check and choices.
+    convergence_method: Annotated[str, _engine(_CP, "method", str, ANNEX)] = _default(_CP, "method")
     min_growth: Annotated[Opt, _engine(_CP, "min_growth", Opt, ANNEX, True)] = 0.01
     max_growth: Annotated[Opt, _engine(_CP, "max_growth", Opt, ANNEX, True)] = _default(
         _CP, "max_growth"
@@ -312,7 +312,8 @@ class ModelPolicy(BaseModel):
                 expected = p.allowed if p is not None else err["msg"]
                 hint = percent_hint(found) if p is not None and p.percent else ""
                 text = f"{name}{cell} is {shown}; expected {expected}{hint}"
-                if err["type"] == "value_error":  # a validator's own words say what is wrong
+                # A validator's own words say what is wrong (a choice's: expected, as above).
+                if err["type"] == "value_error" and not (p is not None and p.choices):
                     text = f"{name}{cell}: {err['msg'].removeprefix('Value error, ')}"
                 problems.add(where, text, row=(rows or {}).get(name), column="value")
             raise InputError(problems.items) from None
@@ -388,6 +389,8 @@ def _parameter(name: str, fi: FieldInfo) -> Parameter:
     choices: tuple[str, ...] = ()
     if get_origin(ann) is Literal:
         choices = tuple(str(c) for c in get_args(ann))
+    # A registry's names (a convergence method added as a module is one of them).
+    choices = next((m() for m in fi.metadata if isinstance(m, Choices)), choices)
     kind = (
         ParameterKind.LIST
         if choices

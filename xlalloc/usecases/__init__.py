@@ -65,7 +65,8 @@ class UseCase:
 def _opening(path: Path) -> tuple[str, str] | None:
     """The command and summary a module's first line names, or ``None`` if not a use case."""
     with path.open(encoding="utf-8") as f:
-        first = f.readline().strip()
+        # The first line that is not blank or a comment (a licence header, say).
+        first = next((s for s in map(str.strip, f) if s and not s.startswith("#")), "")
     if not first.startswith(_OPENING):
         return None
     command, _, rest = first[len(_OPENING) :].partition("``")

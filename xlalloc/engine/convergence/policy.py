@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Annotated
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import checked
+from ..registry import Choices
 
-__all__ = ["ConvergencePolicy", "Method", "floors", "policy_from"]
+__all__ = ["METHOD_NAMES", "ConvergencePolicy", "Method", "floors", "policy_from"]
 
 Array = npt.NDArray[np.float64]
 
-#: A convergence method's name.
-Method = Literal["level", "pace", "topslice"]
+#: Every registered convergence method's name, in registration order (its module's
+#: :func:`~.methods.base.register` adds it; ``level``, ``pace``, ``topslice`` and any
+#: method added as a module of :mod:`.methods`).
+METHOD_NAMES: list[str] = []
+
+_METHODS = Choices(lambda: METHOD_NAMES)
+
+#: A convergence method's name: one registered.
+Method = Annotated[str, AfterValidator(_METHODS.check), _METHODS]
 
 
 class ConvergencePolicy(BaseModel):

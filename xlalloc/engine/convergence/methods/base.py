@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..explain import EXPLAIN, Why
-from ..policy import ConvergencePolicy
+from ..policy import METHOD_NAMES, ConvergencePolicy
 
 __all__ = ["Allocation", "ConvergenceMethod", "METHODS", "Year", "register"]
 
@@ -81,4 +81,5 @@ def register(method: ConvergenceMethod) -> ConvergenceMethod:
         raise ValueError(f"a convergence method or rule named {method.name!r} exists already")
     METHODS[method.name] = method
     EXPLAIN[method.name] = method.explain
+    METHOD_NAMES.append(method.name)
     return method

@@ -1,0 +1,65 @@
+"""``xlalloc methods``: every apportionment and convergence method registered, and what it does.
+
+A budget line's ``methods`` (the Budget sheet) name apportionment methods; the Policy's
+``convergence_method`` (and ``converge``'s ``method``) names a convergence method. This
+lists every name they may use: xlalloc's own, in the guidance's order, then any added as
+a module of :mod:`xlalloc.engine.apportionment.methods` or
+:mod:`xlalloc.engine.convergence.methods`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+from pydantic import Field
+
+from ..request import Written
+from .analysis import Analysis, write
+
+__all__ = ["MethodsRequest", "run"]
+
+
+class MethodsRequest(Written):
+    """Every method registered (``xlalloc methods``)."""
+
+    output: Path = Field(description="OUT.csv or OUT.xlsx")
+
+    arguments: ClassVar[tuple[str, ...]] = ("output",)
+
+
+def registered_methods() -> pd.DataFrame:
+    """One row per registered method: its name, kind, what it does and its module."""
+    from ..engine.apportionment import REGISTRY
+    from ..engine.convergence import METHODS
+
+    rows = [
+        (name, kind, _first_line(method), type(method).__module__)
+        for kind, registry in (("apportionment", REGISTRY), ("convergence", METHODS))
+        for name, method in registry.items()
+    ]
+    return pd.DataFrame(rows, columns=["method", "kind", "what_it_does", "module"])
+
+
+def _first_line(method: object) -> str:
+    """The first line of a method's docstring (its class's)."""
+    return (type(method).__doc__ or "").strip().splitlines()[0].replace("``", "")
+
+
+def run(request: MethodsRequest) -> Analysis:
+    """The registered methods, written to the output.
+
+    Raises:
+        InputError: The output breaks the one output rule.
+    """
+    out = request.checked_output()
+    table = registered_methods()
+    path = write(out, {"Methods": table}, request)
+    counts = table["kind"].value_counts()
+    summary = "; ".join(
+        f"{kind}: {', '.join(table.loc[table['kind'] == kind, 'method'])}"
+        for kind in ("apportionment", "convergence")
+        if counts.get(kind)
+    )
+    return Analysis(path, {"Methods": table}, f"{summary}; wrote {out}")
