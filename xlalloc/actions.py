@@ -182,7 +182,8 @@ def packs_action(book: Book) -> list[Path]:
 
     try:
         result = run_model(read_book(book))
-        p = result.inputs.policy
+        policy = result.inputs.policy
+        p = policy.run_control  # what the ribbon runs, where packs go
         missing = [
             k for k in ("pack_actuals", "pack_month", "pack_dir") if getattr(p, k) in (None, "")
         ]
@@ -194,14 +195,14 @@ def packs_action(book: Book) -> list[Path]:
         ledger = read_actuals(
             p.pack_actuals,
             parse_ledger_columns(p.pack_columns, where="Policy, pack_columns"),
-            p.financial_year,
+            policy.financial_year,
         )
         run = make_packs(
             result,
             ledger,
             p.pack_month,
             p.pack_dir,
-            threshold=p.pack_threshold,
+            threshold=policy.packs().threshold,
             sources=[f"model: {book.name}", f"ledger: {Path(p.pack_actuals).name}"],
             cost_centres=model_cost_centres(result, ledger),
             cost_centres_from=MODEL_MAP,

@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from xlalloc.engine.apportionment import ApportionmentSettings
 from xlalloc.engine.convergence import ConvergencePolicy
+from xlalloc.engine.equity import EquitySettings
 from xlalloc.engine.errors import InputError
 from xlalloc.engine.monitoring import PackSettings
 from xlalloc.model.policy import PARAMETERS, PARAMETERS_BY_NAME, ModelPolicy
@@ -136,3 +137,86 @@ def test_command_line_options_come_from_the_engine_fields(capsys):
         if field != "source":
             assert "--" + field.replace("_", "-") in out
     assert "--min-growth 0.01 for 1%" in out
+
+
+# ------------------------------------------------ the policy composed of sections
+
+
+def test_each_section_names_its_rows_and_every_rename_is_made_once():
+    from xlalloc.engine.uncertainty import UncertaintySettings
+    from xlalloc.model.policy import RunControl, sheet_names
+    from xlalloc.model.presentation import Presentation
+
+    # The renames, by hand: the sheet's name where it differs from the section's field.
+    renamed = {
+        section.__name__: {f: row for f, row in sheet_names(section).items() if f != row}
+        for section in (
+            ConvergencePolicy,
+            ApportionmentSettings,
+            EquitySettings,
+            PackSettings,
+            UncertaintySettings,
+            RunControl,
+            Presentation,
+        )
+    }
+    assert renamed == {
+        "ConvergencePolicy": {"method": "convergence_method", "unit": "rounding_unit"},
+        "ApportionmentSettings": {"unit": "rounding_unit"},
+        "EquitySettings": {"tolerance": "equity_tolerance"},
+        "PackSettings": {"threshold": "pack_threshold"},
+        "UncertaintySettings": {
+            "relative": "target_uncertainty",
+            "draws": "uncertainty_draws",
+            "seed": "uncertainty_seed",
+        },
+        "RunControl": {},
+        "Presentation": {},
+    }
+    # Every row is a section's, or one of the model's own five.
+    sectioned = {
+        row
+        for s in (ConvergencePolicy, ApportionmentSettings, EquitySettings, PackSettings)
+        for row in sheet_names(s).values()
+    }
+    sectioned |= {*sheet_names(UncertaintySettings).values(), *sheet_names(RunControl).values()}
+    sectioned |= set(sheet_names(Presentation).values())
+    own = set(ModelPolicy.model_fields) - sectioned
+    assert own == {"financial_year", "icb_budget", "target_component", "icb_name"}
+
+
+def test_a_section_is_built_from_its_rows():
+    from xlalloc.engine.uncertainty import UncertaintySettings
+    from xlalloc.model.presentation import Presentation
+
+    m = ModelPolicy(
+        rounding_unit=1000,
+        target_uncertainty=0.03,
+        uncertainty_draws=500.0,  # a whole number typed as 500.0
+        money_unit="£m",
+        pack_month=6.0,
+        pack_dir="packs",
+    )
+    assert m.uncertainty() == UncertaintySettings(relative=0.03, draws=500, seed=1)
+    assert ModelPolicy().uncertainty() is None  # blank U: no intervals
+    assert m.apportionment().unit == 1000.0 == m.convergence().unit
+    assert m.presentation == Presentation(money_unit="£m")
+    assert (m.run_control.pack_month, m.run_control.pack_dir) == (6, "packs")
+    with pytest.raises(ValueError):
+        ModelPolicy(pack_month=6.5)  # never cut to 6
+
+
+def test_what_a_signature_leaves_out_is_the_run_control_and_the_presentation():
+    from xlalloc.model.assurance import NOT_SIGNED
+
+    assert NOT_SIGNED == {
+        "action",
+        "pack_actuals",
+        "pack_month",
+        "pack_dir",
+        "pack_columns",
+        "pack_pdf",
+        "money_unit",
+        "paper_size",
+        "protective_marking",
+    }

@@ -28,6 +28,7 @@ from ..engine.drivers import DriversSettings, drivers
 from ..engine.errors import InputError, checked
 from ..engine.levelling_up import LevellingUpSettings, levelling_up
 from ..engine.rounding import largest_remainder, round_half_up
+from ..model.policy import sheet_names
 from . import convert as cv
 
 CATEGORY = "xlalloc"
@@ -93,19 +94,11 @@ def udf(help_text: str, **arg_help: str) -> Callable[[Callable[..., Any]], Calla
     return deco
 
 
-#: Arguments that are always single values (not ranges).
-SCALARS = {
+#: Arguments that are always single values (not ranges): every convergence policy field
+#: (``method``, ``unit``, the floors and caps ...) and the functions' own.
+SCALARS = (set(ConvergencePolicy.model_fields) - {"source"}) | {
     "total",
     "amount",
-    "unit",
-    "method",
-    "min_growth",
-    "max_growth",
-    "band",
-    "pace",
-    "topslice",
-    "hcdd_growth",
-    "cost_uplift",
     "decimals",
     "pot",
 }
@@ -223,7 +216,8 @@ def xla_converge(
     # A two-column range of names and values, or the model's whole Policy table: its own
     # names map to the engine's, and rows that are not convergence parameters are ignored.
     fields = set(ConvergencePolicy.model_fields) - {"source"}
-    renamed = {"convergence_method": "method", "rounding_unit": "unit"}
+    # The Policy sheet's names for the policy's fields (convergence_method is method).
+    renamed = {row: f for f, row in sheet_names(ConvergencePolicy).items()}
     values: dict[str, object] = {}
     for k, v in cv.pairs(policy, "policy").items():
         key = renamed.get(k, k)

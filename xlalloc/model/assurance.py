@@ -22,6 +22,9 @@ from typing import Any
 
 import pandas as pd
 
+from .policy import RunControl, sheet_rows
+from .presentation import Presentation
+
 __all__ = [
     "ASSURANCE",
     "LOG_HEADER",
@@ -162,20 +165,9 @@ FINGERPRINTED = (
 
 
 #: Policy parameters a signature does not cover: how the ribbon runs, where packs go and
-#: how pages look. Changing them (next month's pack_month) changes no figure.
-NOT_SIGNED = frozenset(
-    {
-        "action",
-        "pack_actuals",
-        "pack_month",
-        "pack_dir",
-        "pack_columns",
-        "pack_pdf",
-        "money_unit",
-        "paper_size",
-        "protective_marking",
-    }
-)
+#: how pages look (the run control and the presentation, not policy). Changing them (next
+#: month's pack_month) changes no figure.
+NOT_SIGNED = frozenset((*sheet_rows(RunControl), *sheet_rows(Presentation)))
 
 
 def signed_parameters(parameters: Sequence[Any]) -> list[Any]:

@@ -25,16 +25,17 @@ from typing import Any
 import pandas as pd
 
 from ..engine import capitation as cap
-from ..engine.apportionment import Apportionment, apportion
+from ..engine.apportionment import Apportionment, ApportionmentSettings, apportion
 from ..engine.bridge import Bridge, place_bridge
 from ..engine.capitation import COMPONENTS
-from ..engine.convergence import converge_years
+from ..engine.convergence import ConvergencePolicy, converge_years
 from ..engine.drivers import drivers_of
 from ..engine.equity import EquityResult, EquitySettings, equity
 from ..engine.errors import InputError, Problems, listed
 from ..engine.frames import SOURCE_ROW, source_rows
 from ..engine.registry import import_modules
-from ..engine.uncertainty import target_intervals
+from ..engine.uncertainty import UncertaintySettings, target_intervals
+from .policy import sheet_rows
 
 __all__ = [
     "CHECKS",
@@ -617,9 +618,7 @@ register(
             "icb_budget",
             "target_component",
             "rounding_unit",
-            "target_uncertainty",
-            "uncertainty_draws",
-            "uncertainty_seed",
+            *sheet_rows(UncertaintySettings),
         ),
         run=_run_targets,
         tables=lambda r: {"indices": r.indices, "targets": r.targets},
@@ -645,18 +644,7 @@ register(
         name="convergence",
         summary="each year's allocations from the Baselines sheet toward target (NHS "
         "England specialised annex 2; xlalloc/engine/convergence/)",
-        policy_fields=(
-            "convergence_method",
-            "min_growth",
-            "max_growth",
-            "band",
-            "over_target_floor",
-            "over_target_from",
-            "over_target_to",
-            "pace",
-            "topslice",
-            "rounding_unit",
-        ),
+        policy_fields=sheet_rows(ConvergencePolicy),
         run=_run_convergence,
         tables=_convergence_tables,
         sheets=(
@@ -683,7 +671,7 @@ register(
         name="apportionment",
         summary="the whole budget by care programme and place, each line by the best data "
         "it has (Birmingham and Solihull, Appendix 1; xlalloc/engine/apportionment/)",
-        policy_fields=("coverage_threshold", "rounding_unit", "per_1000_component"),
+        policy_fields=sheet_rows(ApportionmentSettings),
         run=_run_apportionment,
         tables=_apportionment_tables,
         sheets=(
@@ -765,7 +753,7 @@ register(
         name="equity",
         summary="equity of the apportioned budget against need, by place and by practice "
         "(xlalloc/engine/equity.py)",
-        policy_fields=(),
+        policy_fields=sheet_rows(EquitySettings),
         run=_run_equity,
         tables=_equity_tables,
         sheets=(

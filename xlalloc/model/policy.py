@@ -19,9 +19,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 from pydantic.fields import FieldInfo
 
 from ..engine.apportionment import ApportionmentSettings
@@ -33,17 +40,21 @@ from ..engine.monitoring import PackSettings
 from ..engine.registry import Choices
 from ..engine.uncertainty import SOURCE as UNCERTAINTY
 from ..engine.uncertainty import UncertaintySettings
-from .presentation import (
-    MARKING,
-    MARKING_SOURCE,
-    MONEY_UNIT,
-    PAPER_SIZE,
-    MoneyUnit,
-    PaperSize,
-    checked_marking,
-)
+from .presentation import MARKING, MONEY_UNIT, PAPER_SIZE, MoneyUnit, PaperSize, Presentation
 
-__all__ = ["ModelPolicy", "MoneyUnit", "Parameter", "ParameterKind", "checked", "parameters"]
+__all__ = [
+    "ModelPolicy",
+    "MoneyUnit",
+    "Parameter",
+    "ParameterKind",
+    "RunControl",
+    "checked",
+    "parameters",
+    "sheet_names",
+    "sheet_rows",
+]
+
+S = TypeVar("S", bound=BaseModel)
 
 ANNEX = (
     "NHS England, specialised commissioning 2024/25, annex 2: convergence principles "
@@ -71,14 +82,22 @@ def _engine(
 
     ``annotation`` must be the engine field's own type (checked), so the model and the
     engine cannot drift; ``overrides`` (e.g. a model-level ``default``) replace the
-    engine's, while bounds and meaning stay the engine's.
+    engine's, while bounds and meaning stay the engine's. The field remembers its section
+    and its name there (:func:`sheet_names` reads them: the one place a rename is made).
     """
     fi = model.model_fields[name]
     if fi.annotation != annotation:
         raise TypeError(f"{name}: {annotation} is not the engine's {fi.annotation}")
-    return FieldInfo.merge_field_infos(
-        fi, json_schema_extra={"percent": percent, "source": source}, **overrides
-    )
+    extra = {"percent": percent, "source": source, "section": model.__name__, "field": name}
+    return FieldInfo.merge_field_infos(fi, json_schema_extra=extra, **overrides)
+
+
+def _from(model: type[BaseModel], name: str) -> FieldInfo:
+    """A field of a section of xlalloc's own (presentation, run control), reused whole."""
+    fi = model.model_fields[name]
+    extra = dict(fi.json_schema_extra) if isinstance(fi.json_schema_extra, dict) else {}
+    extra.update(section=model.__name__, field=name)
+    return FieldInfo.merge_field_infos(fi, json_schema_extra=extra)
 
 
 def _default(model: type[BaseModel], name: str) -> Any:
@@ -97,10 +116,18 @@ def _own(
     )
 
 
-class ModelPolicy(BaseModel):
-    """Every named parameter of a model workbook's Policy sheet.
+def _whole(v: object) -> object:
+    """A whole number typed as 6.0 is 6; 1.5 stays an error (never cut)."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
 
-    Growth rates, shares and thresholds are decimals: 0.01 is 1%.
+
+class RunControl(BaseModel):
+    """How a run is carried out from the ribbon, and where its packs go: not policy.
+
+    The Policy sheet carries these beside the policy (:class:`ModelPolicy` reuses their
+    definitions); they change no figure of the model.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -108,6 +135,50 @@ class ModelPolicy(BaseModel):
     action: Literal["run", "validate", "refresh", "packs"] = _own(
         "run", "what the ribbon button runs"
     )
+    pack_actuals: str | None = _own(None, "ledger extract for monthly packs (CSV or XLSX path)")
+    pack_month: Annotated[int | None, BeforeValidator(_whole)] = _own(
+        None, "month reported in packs (1 = April)", ge=1, le=12
+    )
+    pack_dir: str | None = _own(None, "folder the monthly packs are written to")
+    pack_columns: str | None = _own(
+        None,
+        "the ledger's headers where they are not the fields' names, e.g. month=Period,"
+        "cost_centre=Cost Centre,amount=Actual (blank: the names; Period and Actual are "
+        "read as month and amount)",
+    )
+    pack_pdf: Literal["yes", "no"] | None = _own(
+        "no",
+        "also print each pack to PDF beside its workbook: yes or no (blank: no); from the "
+        "ribbon Excel prints them with its own export, elsewhere LibreOffice",
+    )
+
+
+_RC = RunControl
+_PR = Presentation
+_US = UncertaintySettings
+
+
+class ModelPolicy(BaseModel):
+    """Every named parameter of a model workbook's Policy sheet, one row each, in order.
+
+    The sheet is flat; the policy is composed. Each row is a field of a section: the
+    engine's settings (:class:`~xlalloc.engine.convergence.ConvergencePolicy`,
+    :class:`~xlalloc.engine.apportionment.ApportionmentSettings`,
+    :class:`~xlalloc.engine.equity.EquitySettings`,
+    :class:`~xlalloc.engine.monitoring.PackSettings`,
+    :class:`~xlalloc.engine.uncertainty.UncertaintySettings`), the model's own, or the
+    run control (:class:`RunControl`) and presentation
+    (:class:`~xlalloc.model.presentation.Presentation`) that are not policy. A row
+    reuses its section's definition (type, bounds, meaning), naming it where the sheet's
+    name differs (``convergence_method`` is the convergence policy's ``method``): the one
+    place a rename is made. :meth:`section` builds any section from the rows.
+
+    Growth rates, shares and thresholds are decimals: 0.01 is 1%.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: Annotated[Literal["run", "validate", "refresh", "packs"], _from(_RC, "action")] = "run"
     financial_year: str = _own(
         "2026/27", "financial year of the budget, e.g. 2026/27", pattern=r"^\d{4}/\d{2}$"
     )
@@ -115,6 +186,7 @@ class ModelPolicy(BaseModel):
         None, "ICB budget shared by target (£); blank: the budget lines' total", ge=0
     )
     target_component: Component = _own("core", "weighted population for target shares", TOOL)
+    # The unit of the convergence policy and of the apportionment settings alike.
     rounding_unit: Literal[1, 1000] = _own(1, "rounding unit in £ (1 or 1000)")
     # From the engine's ConvergencePolicy (annex 2 principles; West Yorkshire's topslice).
     # A registered method's name: the engine's field carries its check and choices.
@@ -150,63 +222,54 @@ class ModelPolicy(BaseModel):
         float | None, _engine(EquitySettings, "tolerance", float, TOLERANCE_SOURCE, True)
     ] = _default(EquitySettings, "tolerance")
     icb_name: str | None = _own(None, "the ICB's name, for reports")
-    pack_actuals: str | None = _own(None, "ledger extract for monthly packs (CSV or XLSX path)")
-    pack_month: int | None = _own(None, "month reported in packs (1 = April)", ge=1, le=12)
-    pack_dir: str | None = _own(None, "folder the monthly packs are written to")
-    pack_columns: str | None = _own(
-        None,
-        "the ledger's headers where they are not the fields' names, e.g. month=Period,"
-        "cost_centre=Cost Centre,amount=Actual (blank: the names; Period and Actual are "
-        "read as month and amount)",
-    )
+    pack_actuals: Annotated[str | None, _from(_RC, "pack_actuals")] = None
+    pack_month: Annotated[int | None, _from(_RC, "pack_month")] = None
+    pack_dir: Annotated[str | None, _from(_RC, "pack_dir")] = None
+    pack_columns: Annotated[str | None, _from(_RC, "pack_columns")] = None
     pack_threshold: Annotated[float, _engine(PackSettings, "threshold", float, XLALLOC, True)] = (
         _default(PackSettings, "threshold")
     )
-    pack_pdf: Literal["yes", "no"] | None = _own(
-        "no",
-        "also print each pack to PDF beside its workbook: yes or no (blank: no); from the "
-        "ribbon Excel prints them with its own export, elsewhere LibreOffice",
-    )
-    target_uncertainty: float | None = _own(
-        None,
-        "U for target intervals: relative uncertainty of a 250,000 population's "
-        "weighted population (2.55% is ±5% at 95%); blank: no intervals",
-        UNCERTAINTY,
-        True,
-        gt=0,
-        le=0.5,
-    )
-    uncertainty_draws: int | None = _own(
-        _default(UncertaintySettings, "draws"),
-        "Monte Carlo draws for target intervals (blank: 2000)",
-        UNCERTAINTY,
-        ge=100,
-        le=100_000,
-    )
-    uncertainty_seed: int | None = _own(
-        _default(UncertaintySettings, "seed"),
-        "random seed for target intervals: the same seed gives the same figures (blank: 1)",
-        UNCERTAINTY,
-        ge=0,
-    )
-    money_unit: MoneyUnit | None = _own(
-        MONEY_UNIT,
-        "money shown on output sheets in £, £000 or £m (figures stay in pounds; blank: £)",
-    )
-    paper_size: PaperSize | None = _own(
-        PAPER_SIZE,
-        "paper the output sheets print on: A4, or A3 for board papers (landscape sheets "
-        "then fit more columns at a legible size; blank: A4)",
-    )
-    protective_marking: str | None = _own(
-        MARKING, "protective marking printed at the top of every page (blank: none)", MARKING_SOURCE
-    )
-
-    @field_validator("protective_marking")
-    @classmethod
-    def _marking_fits(cls, v: str | None) -> str | None:
-        """A marking that fits the printed page header."""
-        return checked_marking(v)
+    pack_pdf: Annotated[Literal["yes", "no"] | None, _from(_RC, "pack_pdf")] = "no"
+    # From the engine's UncertaintySettings. Blank U: no intervals, so blank is allowed
+    # here where the engine's fields are not; the sheet says what blank means.
+    target_uncertainty: Annotated[
+        float | None,
+        _engine(
+            _US,
+            "relative",
+            float,
+            UNCERTAINTY,
+            True,
+            description="U for target intervals: relative uncertainty of a 250,000 "
+            "population's weighted population (2.55% is ±5% at 95%); blank: no intervals",
+        ),
+    ] = None
+    uncertainty_draws: Annotated[
+        int | None,
+        BeforeValidator(_whole),
+        _engine(
+            _US,
+            "draws",
+            int,
+            UNCERTAINTY,
+            description="Monte Carlo draws for target intervals (blank: 2000)",
+        ),
+    ] = _default(_US, "draws")
+    uncertainty_seed: Annotated[
+        int | None,
+        BeforeValidator(_whole),
+        _engine(
+            _US,
+            "seed",
+            int,
+            UNCERTAINTY,
+            description="random seed for target intervals: the same seed gives the same "
+            "figures (blank: 1)",
+        ),
+    ] = _default(_US, "seed")
+    money_unit: Annotated[MoneyUnit | None, _from(_PR, "money_unit")] = MONEY_UNIT
+    paper_size: Annotated[PaperSize | None, _from(_PR, "paper_size")] = PAPER_SIZE
+    protective_marking: Annotated[str | None, _from(_PR, "protective_marking")] = MARKING
 
     @field_validator("rounding_unit", mode="before")
     @classmethod
@@ -218,18 +281,28 @@ class ModelPolicy(BaseModel):
             return v
         return int(x) if x.is_integer() else v
 
-    @field_validator("pack_month", "uncertainty_draws", "uncertainty_seed", mode="before")
-    @classmethod
-    def _whole_month(cls, v: object) -> object:
-        """Months, draws and seeds are whole numbers: 6.0 is 6, 1.5 an error (not cut)."""
-        if isinstance(v, float) and v.is_integer():
-            return int(v)
-        return v
-
     @property
     def unit(self) -> float:
         """The rounding unit in £."""
         return float(self.rounding_unit)
+
+    def section(self, model: type[S], **given: object) -> S:
+        """A section of the policy, built from the sheet's rows that are its fields.
+
+        Each row's value goes to its field in the section, by the names
+        :func:`sheet_names` holds (a blank row is left out: the section's default).
+
+        Args:
+            model: The section (the engine's settings, :class:`RunControl` or
+                :class:`~xlalloc.model.presentation.Presentation`).
+            given: Values of the section's own, beyond the sheet's (a policy's ``source``).
+        """
+        return model(**{**self._rows_of(model), **given})
+
+    def _rows_of(self, model: type[BaseModel]) -> dict[str, object]:
+        """The section's fields from the sheet's rows (blank rows left out)."""
+        values = {f: getattr(self, row) for f, row in sheet_names(model).items()}
+        return {f: v for f, v in values.items() if v is not None}
 
     def convergence(self, source: str = "model workbook Policy sheet") -> ConvergencePolicy:
         """The engine's convergence policy.
@@ -238,45 +311,31 @@ class ModelPolicy(BaseModel):
             InputError: The parameters do not make a consistent policy (e.g. method
                 ``pace`` without a pace).
         """
-        values: dict[str, object] = {
-            k: getattr(self, k)
-            for k in (
-                "min_growth",
-                "max_growth",
-                "band",
-                "over_target_floor",
-                "over_target_from",
-                "over_target_to",
-                "pace",
-                "topslice",
-            )
-            if getattr(self, k) is not None
-        }
-        values.update(method=self.convergence_method, unit=self.unit, source=source)
-        return policy_from(values, where="Policy")
+        return policy_from({**self._rows_of(ConvergencePolicy), "source": source}, where="Policy")
 
     def apportionment(self) -> ApportionmentSettings:
         """The engine's apportionment settings."""
-        return ApportionmentSettings(
-            coverage_threshold=self.coverage_threshold,
-            unit=self.unit,
-            per_1000_component=self.per_1000_component,
-        )
+        return self.section(ApportionmentSettings)
 
     def uncertainty(self) -> UncertaintySettings | None:
         """The engine's target-uncertainty settings (``None``: no intervals)."""
         if self.target_uncertainty is None:
             return None
-        d = UncertaintySettings()
-        return UncertaintySettings(
-            relative=self.target_uncertainty,
-            draws=self.uncertainty_draws or d.draws,
-            seed=d.seed if self.uncertainty_seed is None else self.uncertainty_seed,
-        )
+        return self.section(UncertaintySettings)
 
     def packs(self) -> PackSettings:
         """The engine's monitoring settings."""
-        return PackSettings(threshold=self.pack_threshold)
+        return self.section(PackSettings)
+
+    @property
+    def presentation(self) -> Presentation:
+        """How the output sheets show money and print."""
+        return self.section(Presentation)
+
+    @property
+    def run_control(self) -> RunControl:
+        """What the ribbon runs and where packs go."""
+        return self.section(RunControl)
 
     @classmethod
     def build(
@@ -433,3 +492,23 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
     _parameter(n, f) for n, f in ModelPolicy.model_fields.items()
 )
 PARAMETERS_BY_NAME = {p.name: p for p in PARAMETERS}
+
+
+def sheet_names(model: type[BaseModel]) -> dict[str, str]:
+    """A section's fields on the Policy sheet: field -> its row's name, in field order.
+
+    Read from :class:`ModelPolicy`'s rows (each remembers its section and field), so a
+    rename is made in one place: the row's definition; and ``rounding_unit``, the model's
+    own row, is every section's ``unit`` (the convergence's and the apportionment's).
+    """
+    rows: dict[str, str] = {"unit": "rounding_unit"}  # every section's rounding unit
+    for row, fi in ModelPolicy.model_fields.items():
+        extra = fi.json_schema_extra if isinstance(fi.json_schema_extra, dict) else {}
+        if extra.get("section") == model.__name__:
+            rows[str(extra["field"])] = row
+    return {f: rows[f] for f in model.model_fields if f in rows}
+
+
+def sheet_rows(model: type[BaseModel]) -> tuple[str, ...]:
+    """The Policy sheet's rows a section reads, in its fields' order (``policy_fields``)."""
+    return tuple(sheet_names(model).values())

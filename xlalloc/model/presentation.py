@@ -9,7 +9,9 @@ nothing of the engine, so a command's options are built without it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 __all__ = [
     "HEADER_LIMIT",
@@ -19,6 +21,7 @@ __all__ = [
     "MoneyUnit",
     "PAPER_SIZE",
     "PaperSize",
+    "Presentation",
     "checked_marking",
 ]
 
@@ -62,3 +65,32 @@ MARKING = "OFFICIAL"
 
 #: Where the default marking comes from.
 MARKING_SOURCE = "Government Security Classifications (Cabinet Office): OFFICIAL"
+
+
+class Presentation(BaseModel):
+    """How a model's output sheets show money and print: its own model, not policy.
+
+    The Policy sheet carries these three beside the policy
+    (:class:`~xlalloc.model.policy.ModelPolicy` reuses their definitions); blank is the
+    default.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    money_unit: MoneyUnit | None = Field(
+        MONEY_UNIT,
+        description="money shown on output sheets in £, £000 or £m (figures stay in pounds; "
+        "blank: £)",
+        json_schema_extra={"percent": False, "source": "xlalloc"},
+    )
+    paper_size: PaperSize | None = Field(
+        PAPER_SIZE,
+        description="paper the output sheets print on: A4, or A3 for board papers (landscape "
+        "sheets then fit more columns at a legible size; blank: A4)",
+        json_schema_extra={"percent": False, "source": "xlalloc"},
+    )
+    protective_marking: Annotated[str | None, AfterValidator(checked_marking)] = Field(
+        MARKING,
+        description="protective marking printed at the top of every page (blank: none)",
+        json_schema_extra={"percent": False, "source": MARKING_SOURCE},
+    )
