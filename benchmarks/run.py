@@ -392,7 +392,7 @@ def packs() -> None:
 
     from xlalloc import demo
     from xlalloc.model.runner import run_model
-    from xlalloc.reporting import make_packs
+    from xlalloc.usecases.pack import make_packs
 
     d = Path(tempfile.mkdtemp(prefix="xlalloc-packs-"))
     t = demo.model_tables()

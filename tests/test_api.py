@@ -46,7 +46,7 @@ def test_every_api_function_stays_callable_after_the_others_are_used():
 
     for name in xlalloc.__all__:
         importlib.import_module("xlalloc.api")
-        importlib.import_module("xlalloc.reporting")
+        importlib.import_module("xlalloc.usecases.pack")
         if name != "__version__":
             assert callable(getattr(xlalloc, name)), name
 

@@ -515,7 +515,7 @@ def test_pack_arguments(packs_model, tmp_path, capsys):
 
 
 def test_pack_file_names_never_collide():
-    from xlalloc.reporting import _file_names
+    from xlalloc.usecases.pack import _file_names
 
     assert _file_names(["North/East", "NorthEast", "ICB summary"]) == {
         "North/East": "NorthEast.xlsx",

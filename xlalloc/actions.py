@@ -178,7 +178,7 @@ def book_file(book: Book) -> list[str]:
 def packs_action(book: Book) -> list[Path]:
     """Build the monthly reporting packs named on the Policy sheet."""
     from .readers.ledger import parse_ledger_columns, read_actuals
-    from .reporting import MODEL_MAP, make_packs, model_cost_centres, reconciliation_lines
+    from .usecases.pack import MODEL_MAP, make_packs, model_cost_centres, reconciliation_lines
 
     try:
         result = run_model(read_book(book))

@@ -19,20 +19,17 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from .engine.errors import InputError, Problems, listed, option
 from .engine.monitoring import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:  # each imported where it is used: a command loads what it needs only
     from .model.build import Grouping
     from .model.compare import Comparison
     from .model.runner import ModelResult
-    from .readers.nhse import BlankWP
-    from .reporting import PackRun
     from .self_test import SelfTest
     from .usecases import UseCase
-    from .workbook.places_map import Painter
+    from .usecases.pack import PackRun
 
 
 def new(
@@ -67,179 +64,35 @@ def new(
     Raises:
         InputError: Every problem, together; nothing is written.
     """
-    from . import demo as demo_data
-    from .readers.nhse import BlankWP
-    from .workbook.model_book import build_model, save_model
+    from .usecases import new as use_case
 
-    path = Path(path)
-    from_files = bool(practices) or icb is not None
-    picture = places_picture(path)
-    _new_problems(
-        path,
-        picture,
-        demo,
-        overwrite,
-        practices,
-        icb,
-        places,
-        bool(places or places_by or localities_by or allow_unmapped),
-    ).raise_if_any()
-    if from_files:
-        assert icb is not None
-        return _new_from_files(
-            path,
-            picture,
-            practices,
-            icb,
-            places,
-            checked_grouping(places_by),
-            checked_grouping(localities_by),
-            allow_unmapped,
-            BlankWP.ZERO if blank_as_zero else BlankWP.ERROR,
-            on_note or (lambda _n: None),
-        )
-    tables = demo_data.model_tables() if demo else None
-    policy = demo_data.DEMO_POLICY if demo else None
-    return save_model(build_model(tables, policy), path)
-
-
-def _new_from_files(
-    path: Path,
-    picture: Path,
-    practices: Sequence[str | Path],
-    icb: str,
-    places: str | Path | None,
-    places_by: Grouping | None,
-    localities_by: Grouping | None,
-    allow_unmapped: bool,
-    blank_wp: BlankWP,
-    note: Callable[[str], None],
-) -> Path:
-    """One ICB's model from NHS England's files (:func:`new`), and its map of practices."""
-    from .model.build import build_from_files
-    from .model.runner import run_time
-    from .workbook.model_book import Provenance, build_model, save_model
-    from .workbook.places_map import Painter
-
-    with Painter(_can_draw(note), practices) as painter:  # the map drawn alongside
-        built = build_from_files(
-            practices, icb, places, places_by, localities_by, allow_unmapped, blank_wp
-        )
-        for text in built.notes:
-            note(text)
-        _start_places(painter, built, practices)
-        book = build_model(
-            built.tables,
-            built.policy,
-            Provenance(
-                f"{built.icb_code} {built.icb_name}",
-                built.sources,
-                run_time().isoformat(sep=" "),
-                tuple(built.notes),
-            ),
-        )
-        written = save_model(book, path)
-        if painter.started:
-            painter.write(picture)
-            note(f"drew the practices by place in {picture}: each place a colour, to check by eye")
-    return written
-
-
-def _new_problems(
-    path: Path,
-    picture: Path,
-    demo: bool,
-    overwrite: bool,
-    practices: Sequence[str | Path],
-    icb: str | None,
-    places: str | Path | None,
-    grouped: bool,
-) -> Problems:
-    """Every problem with what :func:`new` was asked, before anything is read or written."""
-    problems = Problems()
-    if path.exists() and not overwrite:
-        problems.add(
-            str(path),
-            f"{path} exists; choose another name, or pass {option('overwrite')} to replace "
-            "it (xlalloc never overwrites a workbook unless told to)",
-        )
-    from_files = bool(practices) or icb is not None
-    if from_files and demo:
-        problems.add(
-            option("demo"),
-            f"give either {option('demo')} or {option('practices')} with {option('icb')}, not both",
-        )
-    if from_files and not practices:
-        problems.add(
-            option("practices"),
-            f"{option('icb')} needs NHS England's practice files ({option('practices')} FILE)",
-        )
-    if from_files and not icb:
-        problems.add(
-            option("icb"),
-            f"which ICB? give {option('icb')} CODE_OR_NAME, e.g. {option('icb')} 'west yorkshire'",
-        )
-    if not from_files and grouped:
-        problems.add(
-            option("places"),
-            "places and localities need NHS England's practice files: "
-            f"add {option('practices')} FILE {option('icb')} CODE_OR_NAME",
-        )
-    if any(Path(p).resolve() == path.resolve() for p in (*practices, places) if p):
-        problems.add(str(path), f"{path} is an input of this command; choose another name")
-    if from_files and picture.exists() and not overwrite:
-        problems.add(
-            str(picture),
-            f"{picture} exists (the map of the practices by place that {option('practices')} "
-            f"draws beside the model); pass {option('overwrite')} to replace it",
-        )
-    return problems
-
-
-def places_picture(path: Path) -> Path:
-    """Where ``new`` draws the map of the practices by place: ``MODEL-places.png``."""
-    return path.with_name(f"{path.stem}-places.png")
-
-
-def _can_draw(note: Callable[[str], None]) -> bool:
-    """Whether the map of the practices by place can be drawn (matplotlib), noting if not."""
-    import importlib.util
-
-    from .extras import install_hint
-
-    if importlib.util.find_spec("matplotlib") is None:
-        note(f"no map of the practices by place: it needs matplotlib ({install_hint('excel')})")
-        return False
-    return True
-
-
-def _start_places(painter: Painter, built: Any, files: Sequence[str | Path]) -> None:
-    """Begin the map of the latest year's practices by place (drawn beside the model)."""
-    if not painter.enabled:
-        return
-    latest = built.practices[built.practices["year"] == built.practices["year"].max()]
-    year = str(latest["year"].iloc[0]) if len(latest) else ""
-    painter.start(latest, files, f"{built.icb_code} {built.icb_name}: practices by place, {year}")
+    request = use_case.NewRequest.of(
+        path=path,
+        demo=demo,
+        overwrite=overwrite,
+        practices=tuple(practices),
+        icb=icb,
+        places=places,
+        places_by=places_by,
+        localities_by=localities_by,
+        allow_unmapped=allow_unmapped,
+        blank_as_zero=blank_as_zero,
+    )
+    return use_case.run(request, on_note)
 
 
 def checked_grouping(value: str | None) -> Grouping | None:
     """A grouping option's value, checked (``lad``, ``pcn`` or ``sub_icb``)."""
-    from .model.build import GROUPINGS
+    from .usecases.new import checked_grouping as checked
 
-    if value is None:
-        return None
-    key = value.strip().lower().replace("-", "_")
-    if key not in GROUPINGS:
-        raise InputError(
-            f"unknown grouping {value!r}; expected one of {listed(sorted(GROUPINGS))}",
-            where=option("places_by"),
-        )
-    return cast("Grouping", key)
+    return checked(value)
 
 
 def default_output(path: Path) -> Path:
     """Where ``run`` writes when neither ``output`` nor ``in_place`` is given."""
-    return path.with_name(f"{path.stem}-results{path.suffix}")
+    from .usecases.run import default_output as beside
+
+    return beside(path)
 
 
 def run(
@@ -275,65 +128,25 @@ def run(
     Raises:
         InputError: Every input problem; nothing is written.
     """
-    from .actions import run_book
-    from .readers.model import model_path
-    from .workbook.book import FileBook
-    from .workbook.files import check_not_open
+    from .usecases import run as use_case
 
-    path = model_path(path)
-    if scenario and (in_place or output is None):
-        raise InputError(
-            f"a scenario is a variant: write it to its own workbook with {option('output')} "
-            "(never into the model, nor MODEL-results.xlsx)",
-            where=option("scenario"),
-        )
-    if activity_columns and not activity:
-        raise InputError(
-            f"{option('columns')} names the activity extracts' headers: give the extracts "
-            f"with {option('activity')} EXTRACT",
-            where=option("columns"),
-        )
-    if in_place and output is not None:
-        raise InputError(
-            f"give either {option('output')} or {option('in_place')}, not both",
-            where=option("output"),
-        )
-    if output is not None and Path(output).resolve() == path.resolve() and not in_place:
-        raise InputError(
-            f"the output is the input workbook: pass {option('in_place')} to write back into it",
-            where=option("output"),
-        )
-    target = path if in_place else Path(output) if output else default_output(path)
-    if any(Path(a).resolve() == target.resolve() for a in activity or ()):
-        raise InputError(
-            f"{target} is an input of this command (an activity extract); xlalloc never "
-            "writes over an input: choose another name",
-            where=option("output"),
-        )
-    if target.suffix.lower() != path.suffix.lower():
-        raise InputError(
-            f"the output {target.name} must keep the input's extension "
-            f"({path.suffix}): a workbook's type follows its contents (macros "
-            "only in .xlsm)",
-            where="output",
-        )
-    book = FileBook(path, target, scenario)
-    book.sheet_names()  # a missing or unreadable file is an input problem, reported first
-    if target.exists():
-        check_not_open(target, option("in_place") if in_place else option("output"))
-    return run_book(book, progress, run_at, activity, activity_columns)
+    request = use_case.RunRequest.of(
+        path=path,
+        output=output,
+        in_place=in_place,
+        run_at=run_at,
+        scenario=None if scenario is None else dict(scenario),
+        activity=tuple(activity or ()),
+        activity_columns=None if activity_columns is None else dict(activity_columns),
+    )
+    return use_case.run(request, progress)
 
 
 def validate(path: str | Path) -> list[str]:
     """Every input problem in a model workbook, as readable lines (empty when valid)."""
-    from .model.runner import run_model
-    from .readers.model import model_path, read_model
+    from .usecases import validate as use_case
 
-    try:
-        run_model(read_model(model_path(path)))  # the reader run runs, and its checks
-    except InputError as e:
-        return [str(p) for p in e.problems]
-    return []
+    return use_case.run(use_case.ValidateRequest.of(path=path))
 
 
 def packs(
@@ -364,7 +177,8 @@ def packs(
     Raises:
         InputError: Every bad argument, by its name, or input problem, together.
     """
-    from .reporting import PackRequest, build_packs
+    from .usecases.pack import PackRequest
+    from .usecases.pack import run as build_packs
 
     request = PackRequest.of(
         model=model,
@@ -490,13 +304,16 @@ _WRITTEN_HERE = ["checked_grouping", "compare", "default_output", "new", "packs"
 _WRITTEN_HERE += ["selftest", "validate"]
 
 
+#: Use cases whose API function is written here under another name.
+_NAMED_HERE = {"pack": "packs"}
+
+
 def _use_case_functions() -> dict[str, UseCaseFunction]:
     """An API function for each use case not written here, by its module's name."""
     from .usecases import use_cases
 
-    return {
-        u.module: UseCaseFunction(u) for u in use_cases().values() if u.module not in _WRITTEN_HERE
-    }
+    here = {*_WRITTEN_HERE, *_NAMED_HERE}
+    return {u.module: UseCaseFunction(u) for u in use_cases().values() if u.module not in here}
 
 
 _FUNCTIONS = _use_case_functions()

@@ -55,5 +55,10 @@ def test_an_unknown_line_is_named_and_nothing_is_written(model, tmp_path):
 
 
 def test_the_command_loads_neither_the_model_runs_writers_nor_the_packs():
-    unwanted = ("openpyxl", "xlalloc.reporting", "xlalloc.analyses", "xlalloc.workbook.package")
+    unwanted = (
+        "openpyxl",
+        "xlalloc.usecases.pack",
+        "xlalloc.usecases.targets",
+        "xlalloc.workbook.package",
+    )
     assert loaded_after("import xlalloc.usecases.activity", (*unwanted, "matplotlib")) == []

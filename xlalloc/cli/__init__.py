@@ -29,11 +29,7 @@ __all__ = ["build_parser", "flags", "main"]
 #: The commands that are not use cases of :mod:`xlalloc.usecases` (a model workbook's,
 #: Excel's, the self-test): their help, and their module in ``cli/``.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "new": ("write a new model workbook (empty, or --demo)", "new"),
-    "run": ("run a model workbook headless and write its outputs", "run"),
-    "validate": ("report every input problem of a model workbook", "validate"),
     "demo": ("write the demo ICB's model workbook and run it", "demo"),
-    "pack": ("monthly reporting packs: one per place and an ICB summary", "pack"),
     "selftest": (
         "check xlalloc's figures against reference cases from published figures and "
         "worked examples; exit status 1 if any fails",
@@ -66,6 +62,7 @@ ORDER = (
     "equity",
     "drivers",
     "levelling-up",
+    "methods",
     "selftest",
     "addin",
     "lite",

@@ -11,7 +11,7 @@ from .options import ledger_columns, month, number
 def run(args: argparse.Namespace) -> int:
     """Write the monthly reporting packs."""
     from ..api import packs
-    from ..reporting import reconciliation_lines
+    from ..usecases.pack import reconciliation_lines
     from .progress import progress_printer
 
     run = packs(

@@ -257,7 +257,7 @@ def _name(wb: Workbook, name: str, sheet: str, cell: str) -> None:
 class PackData:
     """Everything one pack shows (a place's, or the ICB summary's).
 
-    Every figure is worked out before the pack is drawn (:mod:`xlalloc.reporting`); the
+    Every figure is worked out before the pack is drawn (:mod:`xlalloc.usecases.pack`); the
     pack only presents it.
     """
 

@@ -26,7 +26,7 @@ from xlalloc.engine.monitoring import phase_budgets
 from xlalloc.model.runner import run_model
 from xlalloc.readers.ledger import read_actuals
 from xlalloc.readers.model import read_model
-from xlalloc.reporting import make_packs, summary_name
+from xlalloc.usecases.pack import make_packs, summary_name
 from xlalloc.workbook.packs import PROGRAMME_HEADERS
 
 MONTH = 6
@@ -403,7 +403,7 @@ def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_pat
 def test_a_pack_request_is_checked_once_and_names_each_field(tmp_path):
     """The front door validates the request: every bad argument at once, by its name."""
     from xlalloc.cli import flags
-    from xlalloc.reporting import PackRequest
+    from xlalloc.usecases.pack import PackRequest
 
     with pytest.raises(InputError) as e:
         xlalloc.packs(tmp_path / "none.xlsx", tmp_path / "none.csv", 13, tmp_path, threshold=5)
@@ -590,7 +590,7 @@ def test_the_year_by_month_of_many_places_is_each_places_own():
     months were written to another place's (a pack of Essex failed outright).
     """
     from xlalloc.engine.monitoring import Ledger
-    from xlalloc.reporting import _by_month
+    from xlalloc.usecases.pack import _by_month
 
     places = [f"Place {k:02d}" for k in range(40)]
     monthly = pd.DataFrame(

@@ -1,6 +1,7 @@
-"""Monthly reporting packs, regenerated headless from the model workbook and a ledger.
+"""``xlalloc pack``: monthly reporting packs: one per place and an ICB summary.
 
-One pack per place and an ICB summary, each filled into the pack template
+Regenerated headless from the model workbook and a ledger as the finance system
+exports it. One pack per place and an ICB summary, each filled into the pack template
 (:mod:`xlalloc.workbook.packs`): budget against actual by care programme with a
 run-rate forecast, need-based target and distance from target, the convergence
 trajectory, charts, notes, and (ICB summary) every ledger row that could not be
@@ -20,9 +21,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from .engine.bridge import Bridge
-from .engine.errors import InputError, Problem, Problems, did_you_mean, listed, option
-from .engine.monitoring import (
+from ..engine.bridge import Bridge
+from ..engine.errors import InputError, Problem, Problems, did_you_mean, listed, option
+from ..engine.monitoring import (
     DEFAULT_THRESHOLD,
     MONTH_NAMES,
     CostCentreMap,
@@ -36,21 +37,21 @@ from .engine.monitoring import (
     read_ledger,
     reconcile,
 )
-from .key_messages import key_messages, months_table
-from .model.checks import CheckStatus
-from .model.labels import label
-from .model.runner import ModelResult, run_model
-from .readers.ledger import LedgerExtract
-from .request import Request
-from .workbook.files import check_output
-from .workbook.packs import PackBridge, PackData, fill_pack, read_commentary, template_parts
-from .workbook.pdf import to_pdfs
-from .workbook.sheetspec import Look
+from ..key_messages import key_messages, months_table
+from ..model.checks import CheckStatus
+from ..model.labels import label
+from ..model.runner import ModelResult, run_model
+from ..readers.ledger import LedgerExtract
+from ..request import Request
+from ..workbook.files import check_output
+from ..workbook.packs import PackBridge, PackData, fill_pack, read_commentary, template_parts
+from ..workbook.pdf import to_pdfs
+from ..workbook.sheetspec import Look
 
 __all__ = [
+    "run",
     "PackRequest",
     "PackRun",
-    "build_packs",
     "left_out_note",
     "make_packs",
     "reconciliation_lines",
@@ -712,10 +713,15 @@ def model_cost_centres(result: ModelResult, ledger: LedgerExtract) -> pd.DataFra
     return cc
 
 
-def build_packs(request: PackRequest, progress: Callable[[str], None] | None = None) -> PackRun:
-    """Run the model workbook and write its packs (the ``xlalloc pack`` command)."""
-    from .readers.ledger import read_actuals, read_cost_centres, read_phasing
-    from .readers.model import read_model
+def run(request: PackRequest, progress: Callable[[str], None] | None = None) -> PackRun:
+    """Run the model workbook and write its packs (the ``xlalloc pack`` command).
+
+    Args:
+        request: What the packs are made of and where they go.
+        progress: Called with each step's name (the command line shows them).
+    """
+    from ..readers.ledger import read_actuals, read_cost_centres, read_phasing
+    from ..readers.model import read_model
 
     inputs = read_model(request.model)
     result = run_model(inputs)
