@@ -618,3 +618,60 @@ def test_no_function_is_over_80_lines():
                 if length > 80:
                     long.append(f"{mod}.{node.name}: {length} lines")
     assert long == []
+
+
+#: Modules that import on demand, and why; every other module imports at its top.
+IMPORT_ON_DEMAND = {
+    "xlalloc": "import xlalloc loads nothing until a function is used",
+    "xlalloc.api": "the API imports each use case where it is called",
+    "xlalloc.usecases": "use cases are found without being imported",
+    "xlalloc.parallel": "every command loads it; multiprocessing only where a command forks",
+    "xlalloc.request": "a request is checked before anything is read",
+    "xlalloc.cli": "the command line's entry: --help answers at once (issue 45)",
+    "xlalloc.excel": "Excel loads the worksheet functions first, in under 0.3 s (issue 45)",
+}
+#: What any module may import where it is used: the optional extras, openpyxl, and the
+#: workbook writers and Excel layer (a CSV output never loads them).
+ON_DEMAND_TARGETS = (
+    "matplotlib",
+    "duckdb",
+    "xlwings",
+    "python_calamine",
+    "pyarrow",
+    "oletools",
+    "openpyxl",
+    "xlalloc.workbook",
+    "xlalloc.excel",
+)
+
+
+def test_imports_are_at_the_top_but_for_the_entry_the_extras_and_the_writers():
+    """Issue 41: imports at module top; issue 45: start-up paid only for what is used.
+
+    An import inside a function is allowed in the entry modules above, of an optional
+    extra, openpyxl or a writer, or with its reason in a comment on its line.
+    """
+    lazy = []
+    for mod, path in MODULES.items():
+        packages = ("xlalloc.cli", "xlalloc.excel")  # every module of these two
+        if mod in IMPORT_ON_DEMAND or mod.startswith(tuple(p + "." for p in packages)):
+            continue
+        source = path.read_text()
+        lines = source.splitlines()
+        for fn in ast.walk(ast.parse(source)):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import):
+                    target = node.names[0].name
+                elif isinstance(node, ast.ImportFrom):
+                    target = _resolve(mod, path, node)
+                else:
+                    continue
+                if target == "xlalloc" or target.startswith("xlalloc."):
+                    allowed = target.startswith(ON_DEMAND_TARGETS[-2:])
+                else:
+                    allowed = target.split(".")[0] in ON_DEMAND_TARGETS
+                if not allowed and "#" not in lines[node.lineno - 1]:
+                    lazy.append(f"{mod}, line {node.lineno}: {target}")
+    assert lazy == []

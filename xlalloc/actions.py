@@ -20,7 +20,9 @@ from typing import Any
 
 from .engine.errors import InputError, listed
 from .model.runner import ModelResult, run_model
+from .readers.ledger import parse_ledger_columns, read_actuals
 from .readers.model import ModelInputs, read_model_rows
+from .usecases.pack import MODEL_MAP, make_packs, model_cost_centres, reconciliation_lines
 from .workbook.book import Book
 from .workbook.outputs import error_specs, render_outputs
 
@@ -116,7 +118,7 @@ def run_book(
         step("reading inputs")
         inputs = read_book(book)
         if extracts:
-            from .model.extracts import with_extracts
+            from .model.extracts import with_extracts  # DuckDB's: the activity extra
 
             step("reading activity extracts")
             inputs = with_extracts(inputs, list(extracts), dict(extract_columns or {}) or None)
@@ -177,9 +179,6 @@ def book_file(book: Book) -> list[str]:
 
 def packs_action(book: Book) -> list[Path]:
     """Build the monthly reporting packs named on the Policy sheet."""
-    from .readers.ledger import parse_ledger_columns, read_actuals
-    from .usecases.pack import MODEL_MAP, make_packs, model_cost_centres, reconciliation_lines
-
     try:
         result = run_model(read_book(book))
         policy = result.inputs.policy

@@ -19,6 +19,7 @@ shown without NHS England's files.
 from __future__ import annotations
 
 from datetime import datetime
+from importlib.resources import files
 
 import numpy as np
 import pandas as pd
@@ -129,8 +130,6 @@ Y1_GROWTH = 0.04
 
 def table_y1() -> pd.DataFrame:
     """Table Y1 of NHS England's specialised allocation annex (2023/24 DfT, 42 ICBs)."""
-    from importlib.resources import files
-
     with files("xlalloc.reference").joinpath("table_y1.csv").open(encoding="utf-8") as f:
         return pd.read_csv(f)
 

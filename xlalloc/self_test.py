@@ -24,9 +24,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pydantic
 
+from . import demo
 from ._version import __version__
+from .engine.apportionment import apportion
+from .engine.capitation import COMPONENTS, need_index
+from .engine.convergence import ConvergencePolicy, converge, converge_years, dft
+from .engine.equity import equity
 from .engine.errors import InputError, Problems
+from .engine.levelling_up import LevellingUpSettings, levelling_up
+from .engine.rebase import rebase
+from .engine.rounding import largest_remainder, round_half_up
 
 __all__ = [
     "CACHE_ENV",
@@ -77,8 +86,6 @@ def _close(got: Any, want: Any, tol: float) -> bool:
 
 
 def _need_index_rounded(i: dict, e: dict, tol: float) -> dict:
-    from .engine.capitation import need_index
-    from .engine.rounding import round_half_up
 
     place, icb = i["place"], i["icb"]
     pop = [place["population"], icb["population"] - place["population"]]
@@ -91,8 +98,6 @@ def _need_index_rounded(i: dict, e: dict, tol: float) -> dict:
 
 
 def _table_y1(i: dict, e: dict, tol: float) -> dict:
-    from . import demo
-    from .engine.convergence import converge_years
 
     rows, totals = demo.table_y1_orgs()
     published = demo.table_y1().set_index("system")["dft_2023_24"]
@@ -103,26 +108,22 @@ def _table_y1(i: dict, e: dict, tol: float) -> dict:
 
 
 def _need_index(i: dict, e: dict, tol: float) -> dict:
-    from .engine.capitation import need_index
 
     return {"index": need_index(i["population"], i["weighted"], i["selected"])}
 
 
 def _largest_remainder(i: dict, e: dict, tol: float) -> dict:
-    from .engine.rounding import largest_remainder
 
     w = np.asarray(i["weights"], dtype=np.float64)
     return {"amounts": largest_remainder(w / w.sum(), i["total"], i["unit"]).tolist()}
 
 
 def _dft(i: dict, e: dict, tol: float) -> dict:
-    from .engine.convergence import dft
 
     return {"dft": dft(i["allocations"], i["shares"]).tolist()}
 
 
 def _converged(i: dict) -> pd.DataFrame:
-    from .engine.convergence import ConvergencePolicy, converge
 
     n = len(i["baselines"])
     orgs = pd.DataFrame(
@@ -147,8 +148,6 @@ def _hcdd(i: dict, e: dict, tol: float) -> dict:
 
 def _practices() -> pd.DataFrame:
     """Four practices in two places (BSOL's worked example's shape)."""
-    from .engine.capitation import COMPONENTS
-
     df = pd.DataFrame(
         {
             "practice_code": ["P1", "P2", "P3", "P4"],
@@ -167,7 +166,6 @@ def _by_locality(cells: pd.DataFrame) -> dict:
 
 
 def _apportion_practice_data(i: dict, e: dict, tol: float) -> dict:
-    from .engine.apportionment import apportion
 
     lines = pd.DataFrame(
         [("Acute contracts", "Acute", i["amount"], True, ("practice_data", "capitation"))],
@@ -181,7 +179,6 @@ def _apportion_practice_data(i: dict, e: dict, tol: float) -> dict:
 
 
 def _apportion_place_split(i: dict, e: dict, tol: float) -> dict:
-    from .engine.apportionment import apportion
 
     lines = pd.DataFrame(
         [("BCF", "Community", i["amount"], True, "place_split")],
@@ -195,7 +192,6 @@ def _apportion_place_split(i: dict, e: dict, tol: float) -> dict:
 
 
 def _levelling_up(i: dict, e: dict, tol: float) -> dict:
-    from .engine.levelling_up import LevellingUpSettings, levelling_up
 
     orgs = pd.DataFrame(
         {
@@ -210,7 +206,6 @@ def _levelling_up(i: dict, e: dict, tol: float) -> dict:
 
 
 def _equity(i: dict, e: dict, tol: float) -> dict:
-    from .engine.equity import equity
 
     n = len(i["population"])
     units = pd.DataFrame({"unit": [chr(65 + k) for k in range(n)], **i})
@@ -223,7 +218,6 @@ def _equity(i: dict, e: dict, tol: float) -> dict:
 
 
 def _rebase(i: dict, e: dict, tol: float) -> dict:
-    from .engine.rebase import rebase
 
     codes = list(i["weights"])
     old = pd.DataFrame(
@@ -395,8 +389,6 @@ def fingerprint() -> str | None:
     here = Path(__file__).parent
     if not (here / "engine").is_dir():
         return None
-    import pydantic
-
     h = hashlib.sha256()
     for part in (__version__, sys.version, np.__version__, pd.__version__, pydantic.VERSION):
         h.update(str(part).encode() + b"\0")

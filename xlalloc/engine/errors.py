@@ -195,7 +195,7 @@ def checked(
     or each field's own (an option each: ``{"pot": option("pot"), ...}``), in which case
     the problem names that and not the field again.
     """
-    from pydantic import ValidationError
+    from pydantic import ValidationError  # 0.1 s: a command's own errors need none
 
     try:
         return model.model_validate(dict(values))

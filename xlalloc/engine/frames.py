@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import Problems
+
 __all__ = ["SOURCE_ROW", "contract", "is_blank", "row_numbers", "source_rows", "text_codes"]
 
 #: Column in which readers record the sheet or file row of each data row.
@@ -87,8 +89,6 @@ def contract(
     Raises:
         InputError: Each column that breaks the contract, with its rows.
     """
-    from .errors import Problems
-
     problems = Problems()
     rows = row_numbers(frame)
     for c in numbers:

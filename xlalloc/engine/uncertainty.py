@@ -39,6 +39,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import InputError, Problem, listed
+from .rounding import round_half_up
 
 __all__ = [
     "ABOVE",
@@ -439,8 +440,6 @@ def target_intervals(
     Returns:
         ``indices`` with the interval columns (named by the settings' percentiles).
     """
-    from .rounding import round_half_up
-
     s = settings or UncertaintySettings()
     p = practices.drop(columns=["place", "locality"], errors="ignore")
     if places is not None:

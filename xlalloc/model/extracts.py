@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..engine.apportionment import reads_data
 from ..engine.errors import Problems, rows_text
 from ..engine.frames import SOURCE_ROW
 from ..readers.activity import ActivityExtract, Known, read_activity
+from ..readers.model import KEY_TABLES, read_model
 
 if TYPE_CHECKING:  # imported by the thread that reads the model (below)
     from ..readers.model import ModelInputs
@@ -73,8 +75,6 @@ def _read_model(model: str | Path, tables: tuple[str, ...]) -> ModelInputs:
     against) is imported here, in the thread, while DuckDB totals the extracts: about a
     quarter of a second of the command's start-up, paid alongside the query, not before.
     """
-    from ..readers.model import KEY_TABLES, read_model
-
     return read_model(model, (*KEY_TABLES, *tables))
 
 
@@ -127,8 +127,6 @@ def unread_lines(inputs: ModelInputs, extract: ActivityExtract) -> list[str]:
 
     A run shares such a line by its other methods; the extracts' money for it is unused.
     """
-    from ..engine.apportionment import reads_data
-
     totals = extract.line_totals.set_index("line")["amount"]
     out = []
     for _, line in inputs.budget.iterrows():

@@ -35,7 +35,18 @@ from ..engine.errors import InputError, Problems, listed
 from ..engine.frames import SOURCE_ROW, source_rows
 from ..engine.registry import import_modules
 from ..engine.uncertainty import UncertaintySettings, target_intervals
-from .policy import sheet_rows
+from ..self_test import selftest_result
+from .assurance import (
+    assumptions_log,
+    data_log,
+    input_fingerprints,
+    model_map,
+    shown,
+    signatures,
+    signed_parameters,
+    signoff_status,
+)
+from .policy import parameters, sheet_rows
 
 __all__ = [
     "CHECKS",
@@ -788,16 +799,6 @@ def _run_assurance(state: RunState) -> None:
     A signature the inputs or the Policy have changed under no longer counts: the run
     says so as a warning, naming what changed since it was given.
     """
-    from ..self_test import selftest_result
-    from .assurance import (
-        input_fingerprints,
-        shown,
-        signatures,
-        signed_parameters,
-        signoff_status,
-    )
-    from .policy import parameters
-
     state.results["assurance"] = selftest_result()
     inputs = state.inputs
     params = parameters()
@@ -824,8 +825,6 @@ def _run_assurance(state: RunState) -> None:
 
 
 def _assurance_tables(result: Any) -> dict[str, pd.DataFrame]:
-    from .assurance import assumptions_log, data_log, model_map
-    from .policy import parameters
 
     return {
         "assumptions": assumptions_log(result.inputs.policy, result.inputs.previous, parameters()),

@@ -19,6 +19,8 @@ imported only when an extract is read.
 
 from __future__ import annotations
 
+import csv
+import gzip
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -295,9 +297,6 @@ def _first_line(path: Path) -> dict[str, list[str]] | None:
 
     ``None`` for Parquet, or when the line cannot be read (DuckDB reports why).
     """
-    import csv
-    import gzip
-
     if path.suffix.lower() == ".parquet":
         return None
     opener = gzip.open if path.name.lower().endswith(".gz") else open
@@ -350,8 +349,6 @@ def _explained(path: Path, error: Exception) -> str:
 
 def _line_endings(path: Path) -> str | None:
     """A message when a CSV's rows end in more than one way (read from its first 1 MB)."""
-    import gzip
-
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
         with opener(path, "rb") as f:

@@ -6,6 +6,7 @@ worksheet-function arguments), so the same text means the same thing everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -160,8 +161,6 @@ def parse_period(v: object, financial_year: str | None = None) -> int:
         ValueError: A period that is none of these, a month number outside 1 to 12, or
             a calendar month outside the financial year; saying which.
     """
-    import datetime as dt
-
     if isinstance(v, bool):
         raise ValueError(f"{v} is TRUE/FALSE, not a period")
     if isinstance(v, dt.date):

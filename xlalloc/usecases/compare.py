@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field
 
 from ..engine.errors import InputError, Problems
+from ..model.compare import compare_results
+from ..model.runner import run_model
+from ..parallel import side_by_side
+from ..readers.model import read_model
 from ..request import Written
 from .analysis import Analysis
 from .analysis import write as _write
@@ -42,9 +46,6 @@ def compared(old: str | Path, new: str | Path) -> Comparison:
     Raises:
         InputError: Every input problem of either workbook, each named by its file.
     """
-    from ..model.compare import compare_results
-    from ..parallel import side_by_side
-
     problems = Problems()
     results = []
     # The two runs side by side (a forked second process where that is cheap).
@@ -63,9 +64,6 @@ def compared(old: str | Path, new: str | Path) -> Comparison:
 
 def _run_or_problem(path: str | Path) -> ModelResult | InputError:
     """A model workbook read and run, or the problems that stopped it."""
-    from ..model.runner import run_model
-    from ..readers.model import read_model
-
     try:
         return run_model(read_model(path))
     except InputError as e:

@@ -14,7 +14,11 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from ..engine.convergence import converge as converge_year
+from ..engine.convergence import converge_years, policy_from
 from ..engine.errors import InputError, Problems, option
+from ..model.policy import ModelPolicy
+from ..readers.tables import read_table, read_totals
 from ..request import Written
 from .analysis import Analysis
 from .analysis import write as _write
@@ -55,8 +59,6 @@ def dft_trajectory(trajectory: pd.DataFrame) -> pd.DataFrame:
 
 def convergence_defaults() -> dict[str, object]:
     """The convergence policy a model workbook runs with no Policy values of its own."""
-    from ..model.policy import ModelPolicy
-
     return ModelPolicy().convergence().model_dump(exclude={"source"})
 
 
@@ -131,9 +133,6 @@ def run(request: ConvergeRequest) -> Analysis:
     Raises:
         InputError: Every input problem, or an infeasible policy with its amounts.
     """
-    from ..engine.convergence import converge as converge_year
-    from ..engine.convergence import converge_years, policy_from
-    from ..readers.tables import read_table, read_totals
     from ..workbook.convergence_book import write_convergence
 
     r = request

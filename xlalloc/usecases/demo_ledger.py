@@ -7,7 +7,10 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from .. import demo
 from ..engine.errors import InputError
+from ..model.runner import run_model
+from ..readers.model import read_model
 from ..request import Month, Written
 from .analysis import Analysis
 
@@ -37,9 +40,6 @@ def run(request: DemoLedgerRequest) -> Analysis:
     Raises:
         InputError: The model has no budget lines, or an input problem.
     """
-    from .. import demo
-    from ..model.runner import run_model
-    from ..readers.model import read_model
     from ..workbook.files import atomic_write
     from ..workbook.tables import csv_bytes
 

@@ -11,7 +11,9 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from ..engine.equity import EquitySettings
+from ..engine.equity import equity as equity_of
 from ..engine.errors import InputError, checked, option, renamed
+from ..readers.tables import read_table
 from ..request import Written
 from .analysis import Analysis
 from .analysis import write as _write
@@ -44,8 +46,6 @@ def run(request: EquityRequest) -> Analysis:
     Raises:
         InputError: Every input problem.
     """
-    from ..engine.equity import equity as equity_of
-    from ..readers.tables import read_table
     from ..workbook.sheetspec import ChartSpec
 
     r = request

@@ -10,7 +10,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ..engine.capitation import Component
+from ..engine.capitation import Component, derive_footprint, footprint_change
+from ..readers import nhse
 from ..request import Written
 from .analysis import Analysis
 from .analysis import write as _write
@@ -40,9 +41,6 @@ def run(request: FootprintRequest) -> Analysis:
     Raises:
         InputError: Every input problem.
     """
-    from ..engine.capitation import derive_footprint, footprint_change
-    from ..readers import nhse
-
     r = request
     out = r.checked_output(r.old, r.new)
     blank = nhse.BlankWP.ZERO if r.blank_as_zero else nhse.BlankWP.ERROR

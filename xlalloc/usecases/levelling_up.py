@@ -11,6 +11,9 @@ from typing import ClassVar
 from pydantic import Field
 
 from ..engine.errors import InputError, checked, option, renamed
+from ..engine.levelling_up import LevellingUpSettings
+from ..engine.levelling_up import levelling_up as level_up
+from ..readers.tables import read_table
 from ..request import Written
 from .analysis import Analysis
 from .analysis import write as _write
@@ -35,10 +38,6 @@ def run(request: LevellingUpRequest) -> Analysis:
     Raises:
         InputError: Every input problem.
     """
-    from ..engine.levelling_up import LevellingUpSettings
-    from ..engine.levelling_up import levelling_up as level_up
-    from ..readers.tables import read_table
-
     r = request
     out = r.checked_output(r.funding)
     orgs = read_table(

@@ -15,6 +15,8 @@ from typing import ClassVar
 import pandas as pd
 from pydantic import Field
 
+from ..engine.apportionment import REGISTRY
+from ..engine.convergence import METHODS
 from ..request import Written
 from .analysis import Analysis, write
 
@@ -31,9 +33,6 @@ class MethodsRequest(Written):
 
 def registered_methods() -> pd.DataFrame:
     """One row per registered method: its name, kind, what it does and its module."""
-    from ..engine.apportionment import REGISTRY
-    from ..engine.convergence import METHODS
-
     rows = [
         (name, kind, _first_line(method), type(method).__module__)
         for kind, registry in (("apportionment", REGISTRY), ("convergence", METHODS))

@@ -7,13 +7,19 @@ the year-on-year practice changes; a map of the practices by place drawn beside 
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from pydantic import Field
 
+from .. import demo as demo_data
 from ..engine.errors import InputError, Problems, listed, option
+from ..extras import install_hint
+from ..model.build import GROUPINGS, build_from_files
+from ..model.runner import run_time
+from ..readers.nhse import BlankWP
 from ..request import Request
 
 if TYPE_CHECKING:
@@ -67,8 +73,6 @@ def run(request: NewRequest, on_note: Callable[[str], None] | None = None) -> Pa
     Raises:
         InputError: Every problem, together; nothing is written.
     """
-    from .. import demo as demo_data
-    from ..readers.nhse import BlankWP
     from ..workbook.model_book import build_model, save_model
 
     r = request
@@ -117,8 +121,6 @@ def _new_from_files(
     note: Callable[[str], None],
 ) -> Path:
     """One ICB's model from NHS England's files (:func:`run`), and its map of practices."""
-    from ..model.build import build_from_files
-    from ..model.runner import run_time
     from ..workbook.model_book import Provenance, build_model, save_model
     from ..workbook.places_map import Painter
 
@@ -204,10 +206,6 @@ def places_picture(path: Path) -> Path:
 
 def _can_draw(note: Callable[[str], None]) -> bool:
     """Whether the map of the practices by place can be drawn (matplotlib), noting if not."""
-    import importlib.util
-
-    from ..extras import install_hint
-
     if importlib.util.find_spec("matplotlib") is None:
         note(f"no map of the practices by place: it needs matplotlib ({install_hint('excel')})")
         return False
@@ -225,8 +223,6 @@ def _start_places(painter: Painter, built: Any, files: Sequence[str | Path]) -> 
 
 def checked_grouping(value: str | None) -> Grouping | None:
     """A grouping option's value, checked (``lad``, ``pcn`` or ``sub_icb``)."""
-    from ..model.build import GROUPINGS
-
     if value is None:
         return None
     key = value.strip().lower().replace("-", "_")

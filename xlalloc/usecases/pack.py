@@ -41,7 +41,8 @@ from ..key_messages import key_messages, months_table
 from ..model.checks import CheckStatus
 from ..model.labels import label
 from ..model.runner import ModelResult, run_model
-from ..readers.ledger import LedgerExtract
+from ..readers.ledger import LedgerExtract, read_actuals, read_cost_centres, read_phasing
+from ..readers.model import read_model
 from ..request import Request
 from ..workbook.files import check_output
 from ..workbook.packs import PackBridge, PackData, fill_pack, read_commentary, template_parts
@@ -720,9 +721,6 @@ def run(request: PackRequest, progress: Callable[[str], None] | None = None) -> 
         request: What the packs are made of and where they go.
         progress: Called with each step's name (the command line shows them).
     """
-    from ..readers.ledger import read_actuals, read_cost_centres, read_phasing
-    from ..readers.model import read_model
-
     inputs = read_model(request.model)
     result = run_model(inputs)
     ledger = read_actuals(request.actuals, request.columns, inputs.policy.financial_year)

@@ -14,6 +14,11 @@ from pydantic import Field
 
 from ..engine.capitation import Component
 from ..engine.errors import InputError, Problems, checked, option, renamed
+from ..engine.frames import SOURCE_ROW, is_blank
+from ..engine.rebase import RebaseSettings
+from ..engine.rebase import rebase as rebase_baselines
+from ..readers import nhse
+from ..readers.tables import read_table
 from ..request import Written
 from .analysis import Analysis
 from .analysis import write as _write
@@ -58,10 +63,6 @@ def read_icb_baselines(path: Path, old: pd.DataFrame) -> pd.DataFrame:
             problems (negative, not whole units) are the engine's, with the rows given by
             ``source_row``.
     """
-    from ..engine.frames import SOURCE_ROW, is_blank
-    from ..readers import nhse
-    from ..readers.tables import read_table
-
     frame = read_table(path, numbers=["baseline"], required=["icb", "baseline"])
     problems, rows = Problems(), []
     seen: dict[str, int] = {}
@@ -97,10 +98,6 @@ def run(request: RebaseRequest) -> Analysis:
     Raises:
         InputError: Every input problem.
     """
-    from ..engine.frames import SOURCE_ROW
-    from ..engine.rebase import RebaseSettings
-    from ..engine.rebase import rebase as rebase_baselines
-    from ..readers import nhse
     from ..workbook.rebase_book import write_rebase
 
     r = request

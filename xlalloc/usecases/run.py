@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
+from ..actions import run_book
 from ..engine.errors import InputError, option
+from ..readers.model import model_path
 from ..request import ExtractColumns, Request
 
 if TYPE_CHECKING:
@@ -72,8 +74,6 @@ def run(request: RunRequest, progress: Callable[[str], None] | None = None) -> M
     Raises:
         InputError: Every input problem; nothing is written.
     """
-    from ..actions import run_book
-    from ..readers.model import model_path
     from ..workbook.book import FileBook
     from ..workbook.files import check_not_open
 

@@ -11,6 +11,8 @@ from typing import ClassVar
 import pandas as pd
 from pydantic import Field
 
+from .. import demo
+from ..engine.convergence import converge_years
 from ..request import Written
 from .analysis import Analysis
 from .analysis import write as _write
@@ -29,8 +31,6 @@ class TableY1Request(Written):
 
 def run(request: TableY1Request) -> Analysis:
     """Table Y1's ICBs converged under the annex's example policy."""
-    from .. import demo
-    from ..engine.convergence import converge_years
     from ..workbook.convergence_book import write_convergence
 
     r = request

@@ -14,9 +14,17 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import pandas as pd
 from pydantic import Field, field_validator
 
+from .. import demo
+from ..engine import capitation as cap
 from ..engine.capitation import COMPONENTS, Component
 from ..engine.errors import InputError, checked, option
+from ..engine.uncertainty import UncertaintySettings, target_intervals
+from ..model.build import GROUPINGS
+from ..model.checks import CheckStatus
 from ..model.provenance import Provenance
+from ..model.runner import run_time
+from ..readers import nhse
+from ..readers.tables import file_sha256, read_baselines, read_table
 from ..request import Written
 from .analysis import Analysis
 from .analysis import write as _write
@@ -93,10 +101,6 @@ def run(request: TargetsRequest) -> Analysis:
 
 def _targets(r: TargetsRequest, out: Path, painter: Painter) -> Analysis:
     """The targets table and its provenance, written to ``out``; the map begun by ``painter``."""
-    from .. import demo
-    from ..engine import capitation as cap
-    from ..readers import nhse
-
     demo_data = r.practices == "demo"
     if demo_data:
         practices = demo.practices()
@@ -173,9 +177,6 @@ def _intervals(
     r: TargetsRequest, table: pd.DataFrame, practices: pd.DataFrame, place_map: Any
 ) -> pd.DataFrame:
     """The targets with their 5th and 95th percentiles (the Monte Carlo the request sets)."""
-    from ..engine.uncertainty import UncertaintySettings, target_intervals
-    from ..readers.tables import read_baselines
-
     values = {"relative": r.uncertainty, "draws": r.draws, "seed": r.seed}
     settings = checked(
         UncertaintySettings,
@@ -224,8 +225,6 @@ def _places_by(practices: pd.DataFrame, by: str, source: str) -> pd.DataFrame:
     Raises:
         InputError: The file has no such column, or practices with it blank (listed).
     """
-    from ..model.build import GROUPINGS
-
     key, what = GROUPINGS[by]
     name = Path(source).name if source != "demo" else "the demo practices"
     if key not in practices.columns or practices[key].isna().all():
@@ -254,10 +253,6 @@ def _place_map(r: TargetsRequest, practices: pd.DataFrame) -> Any:
     Raises:
         InputError: Options that exclude each other, or a places problem.
     """
-    from .. import demo
-    from ..engine import capitation as cap
-    from ..readers.tables import read_table
-
     if r.former and r.places_by != "former_icb":
         raise InputError(
             f"{option('former')} names the file whose ICBs are the places of "
@@ -290,8 +285,6 @@ def _former_places(
     Raises:
         InputError: No ``former`` file, or practices it does not list (named).
     """
-    from ..readers import nhse
-
     if former is None:
         raise InputError(
             f"{option('places_by')} former_icb takes each practice's ICB from an earlier "
@@ -344,10 +337,6 @@ def _targets_provenance(
     r: TargetsRequest, practices: pd.DataFrame, table: pd.DataFrame
 ) -> Provenance:
     """Source file, version, run time, checks and zero-filled practices of ``targets``."""
-    from ..model.checks import CheckStatus
-    from ..model.runner import run_time
-    from ..readers.tables import file_sha256
-
     prov = Provenance()
     prov.source(
         Path(r.practices).name,

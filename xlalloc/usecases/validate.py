@@ -11,6 +11,8 @@ from typing import ClassVar
 from pydantic import Field
 
 from ..engine.errors import InputError
+from ..model.runner import run_model
+from ..readers.model import model_path, read_model
 from ..request import Request
 
 __all__ = ["ValidateRequest", "run"]
@@ -26,9 +28,6 @@ class ValidateRequest(Request):
 
 def run(request: ValidateRequest) -> list[str]:
     """Every input problem, as readable lines (empty when valid)."""
-    from ..model.runner import run_model
-    from ..readers.model import model_path, read_model
-
     try:
         run_model(read_model(model_path(request.path)))  # the reader runs, and its checks
     except InputError as e:

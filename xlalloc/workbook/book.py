@@ -21,6 +21,7 @@ from ..engine.errors import InputError, Problem, Problems, option
 from ..model.schema import POLICY
 from ..readers.cells import parse_number
 from ..readers.model import SheetFile, find_header, open_sheets
+from ..readers.tables import header_key
 from .files import Snapshot, atomic_write, snapshot
 from .package import fill_template, read_parts, replace_sheets, write_package
 from .pdf import to_pdfs
@@ -201,8 +202,6 @@ def scenario_rows(
         InputError: A parameter the Policy sheet does not list, or a sheet with no
             ``parameter`` and ``value`` header; every problem together.
     """
-    from ..readers.tables import header_key
-
     problems = Problems()
     at = find_header(rows, "parameter")  # the row the reader reads the Policy from
     if at is None or "value" not in [header_key(v) for v in rows[at]]:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..parallel import second_process
+from ..readers.nhse import practice_locations
 
 __all__ = ["Painter", "places_map_png"]
 
@@ -93,8 +94,6 @@ _READ_AHEAD: dict[tuple[str, ...], pd.DataFrame] = {}
 
 def _map_of(practices: pd.DataFrame, files: list[str], title: str) -> bytes:
     """The map's PNG: each practice located from ``files``, coloured by its place."""
-    from ..readers.nhse import practice_locations
-
     where = _READ_AHEAD.pop(tuple(files), None)
     if where is None:
         where = practice_locations(files)
@@ -110,8 +109,6 @@ def _prepare(files: list[str]) -> None:
     """
     from matplotlib.backends import backend_agg  # noqa: F401
     from matplotlib.figure import Figure  # noqa: F401
-
-    from ..readers.nhse import practice_locations
 
     if files:
         _READ_AHEAD[tuple(files)] = practice_locations(files)

@@ -21,6 +21,7 @@ from typing import NamedTuple, cast
 import numpy as np
 import pandas as pd
 
+from .._version import __version__
 from ..model.labels import FORMATS, label, money_label
 from ..readers.cells import col_index, col_letter
 
@@ -315,8 +316,6 @@ class Look:
             marking: The protective marking (``None`` or "" for none).
             paper: ``A4`` (default) or ``A3``: the paper board papers print on.
         """
-        from .._version import __version__
-
         when = f"Run {run_at:%d %b %Y %H:%M} · " if run_at is not None else ""
         return cls(money or "£", marking or "", f"{when}xlalloc {__version__}", paper or "A4")
 

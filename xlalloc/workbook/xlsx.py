@@ -19,6 +19,7 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .._version import __version__
 from .files import atomic_write
 from .pinned import same_style, style_key
 from .sheetspec import (
@@ -167,8 +168,6 @@ def fit_to_page(
     One page wide unless that makes the text illegible: then as few pages wide as keep
     it legible, the first column repeated (:func:`~xlalloc.workbook.sheetspec.print_fit`).
     """
-    from .._version import __version__
-
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = PAPER[paper][0]
     scale = sheet_scale(ws, landscape, paper, body_pt)
