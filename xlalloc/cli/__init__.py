@@ -13,7 +13,6 @@ import argparse
 import importlib
 import importlib.util
 import io
-import re
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from .._version import __version__
 from ..parallel import command_line
 from ..usecases import UseCase, use_cases
 from . import requests
+from .requests import flags
 
 __all__ = ["build_parser", "flags", "main"]
 
@@ -124,19 +124,6 @@ def _register(parser: argparse.ArgumentParser, name: str, use_case: UseCase | No
         importlib.import_module(f"{__name__}.{module}").register(parser)
     else:
         requests.register(parser, use_case)
-
-
-_OPTION = re.compile(r"`([a-z][a-z0-9_]*)`")
-
-
-def flags(text: str) -> str:
-    """Text with each option a message names written as its flag.
-
-    Messages name options as :func:`~xlalloc.engine.errors.option` marks them
-    (```places_by```); the command line shows ``--places-by``. Only ``cli/`` knows flags;
-    the Python API and Excel name the options.
-    """
-    return _OPTION.sub(lambda m: requests.flag(m[1])[0], text)
 
 
 class _Flagged(io.TextIOBase):

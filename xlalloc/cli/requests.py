@@ -11,6 +11,7 @@ cannot follow the rule keeps a module of its own in ``cli/`` (``register``, ``ru
 from __future__ import annotations
 
 import argparse
+import re
 import types
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ..request import Request
     from ..usecases import UseCase
 
-__all__ = ["flag", "register"]
+__all__ = ["flag", "flags", "register"]
 
 #: Options whose flag is not ``--`` and the option's name with hyphens.
 FLAGS = {"output": ("-o", "--output"), "overwrite": ("--force",)}
@@ -34,6 +35,20 @@ PRESENTATION = ("money_unit", "marking", "paper_size")
 def flag(name: str) -> tuple[str, ...]:
     """The flags of an option: ``places_by`` is ``--places-by``; ``output`` is ``-o``."""
     return FLAGS.get(name, ("--" + name.replace("_", "-"),))
+
+
+_OPTION = re.compile(r"`([a-z][a-z0-9_]*)`")
+
+
+def flags(text: str) -> str:
+    """Text with each option it names written as its flag.
+
+    Messages and a request's meanings name options as
+    :func:`~xlalloc.engine.errors.option` marks them (```places_by```); the command line
+    shows ``--places-by``. Only ``cli/`` knows flags; the Python API and Excel name the
+    options.
+    """
+    return _OPTION.sub(lambda m: flag(m[1])[0], text)
 
 
 def register(c: Any, use_case: UseCase) -> None:
@@ -98,7 +113,7 @@ def _kind(annotation: Any) -> tuple[Any, bool]:
 
 def _help(field: FieldInfo) -> str:
     """The field's meaning, with its default where it has one worth stating."""
-    text = (field.description or "").replace("%", "%%")
+    text = flags(field.description or "").replace("%", "%%")
     default = None if field.is_required() else field.get_default(call_default_factory=True)
     if default not in (None, False, (), "", {}) and "default" not in text:
         shown = f"{default:g}" if isinstance(default, float) else str(default)

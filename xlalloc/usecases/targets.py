@@ -39,32 +39,64 @@ class TargetsRequest(Written):
     """Need indices, target shares and targets by place (``xlalloc targets``)."""
 
     practices: str = Field(
-        description="NHS England's practice file (CSV/XLSX, any year's layout), or 'demo'"
+        description="NHS England practice file (CSV/XLSX, any year's layout), or 'demo'"
     )
-    year: str | None = Field(None, description="the financial year of a workbook of several")
-    places: Path | None = Field(None, description="CSV/XLSX practice_code,place[,locality]")
+    output: Path = Field(description="OUT.csv or OUT.xlsx")
+    year: str | None = Field(
+        None, description="financial year to use from a workbook of several years, e.g. 2024/25"
+    )
+    places: Path | None = Field(
+        None, description="CSV/XLSX with columns practice_code,place[,locality]"
+    )
     places_by: Literal["lad", "pcn", "sub_icb", "former_icb"] | None = Field(
         None,
-        description="or places from the file's lad, pcn or sub_icb column, as new has, or "
-        "each practice's ICB in the ``former`` file",
+        description="or one place per local authority district (lad), primary care network "
+        "(pcn) or sub-ICB location (sub_icb), named as the file names them (as xlalloc new); "
+        "or former_icb: each practice's ICB in the `former` file",
     )
     former: Path | None = Field(
-        None, description="an earlier year's practice file: its ICBs are former_icb's places"
+        None,
+        description="an earlier year's practice file, whose ICBs are the places of "
+        "`places_by` former_icb (e.g. 2025/26's, for a 2026/27 ICB formed by merger)",
+        json_schema_extra={"metavar": "FILE"},
     )
-    icb: str | None = Field(None, description="keep one ICB, by code, name or part of it")
-    component: Component = Field("core", description="weighted population the shares follow")
-    budget: float | None = Field(None, ge=0, description="the ICB budget in £ to share")
-    unit: float = Field(1.0, gt=0, description="rounding unit in £ (1, or 1000 for £000)")
-    round: Literal["nhse"] | None = Field(None, description="round as NHS England's tool")
-    blank_as_zero: bool = Field(False, description="read blank weighted populations as zero")
+    icb: str | None = Field(
+        None,
+        description="keep one ICB, by code, name or a unique part of it, e.g. QWO or "
+        "'west yorkshire'",
+    )
+    component: Component = Field("core", description="weighted population the target shares follow")
+    budget: float | None = Field(
+        None, ge=0, description="ICB budget in £ to share by target, e.g. 2500000000"
+    )
+    unit: float = Field(1.0, gt=0, description="rounding unit in £: 1, or 1000 for £000")
+    round: Literal["nhse"] | None = Field(
+        None, description="round as NHS England's tool (populations to 1, indices to 0.001)"
+    )
+    blank_as_zero: bool = Field(
+        False, description="read blank weighted populations as zero (recorded per practice)"
+    )
     uncertainty: float | None = Field(
-        None, description="relative uncertainty of a 250,000 population's weighted population"
+        None,
+        description="add 5th and 95th percentiles of each target by seeded Monte Carlo: U is "
+        "the relative uncertainty of a 250,000 population's weighted population (0.0255 = "
+        "0.05/1.96 is ±5% at 95%)",
+        json_schema_extra={"metavar": "U"},
     )
-    draws: int | None = Field(None, description="Monte Carlo draws (default 2000)")
+    draws: int | None = Field(
+        None, description="Monte Carlo draws (default 2000; needs `uncertainty`)"
+    )
     seed: int | None = Field(
-        None, description="random seed: the same seed gives the same figures (default 1)"
+        None,
+        description="random seed (default 1; needs `uncertainty`): the same seed gives the same "
+        "figures",
     )
-    baselines: Path | None = Field(None, description="CSV/XLSX place,baseline")
+    baselines: Path | None = Field(
+        None,
+        description="CSV/XLSX with columns place,baseline: adds each place's distance from "
+        "target with its interval (needs `uncertainty`)",
+        json_schema_extra={"metavar": "BASELINES.csv"},
+    )
 
     rates: ClassVar[tuple[str, ...]] = ("uncertainty",)
     arguments: ClassVar[tuple[str, ...]] = ("practices", "output")
