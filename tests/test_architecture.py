@@ -539,7 +539,7 @@ def has_logic(mod: str) -> bool:
 COMMAND_MODULES = {
     f"xlalloc.cli.{p.stem}"
     for p in (PKG / "cli").glob("*.py")
-    if p.stem not in ("__init__", "__main__", "options", "progress", "requests")
+    if p.stem not in ("__init__", "__main__", "options", "progress", "requests", "docs")
 }
 
 
