@@ -116,3 +116,29 @@ def test_every_use_case_is_an_api_function_and_a_command():
         assert command in commands, command
         function = named.get(u.module, u.module)
         assert function in api.__all__ and callable(getattr(api, function)), u.module
+
+
+def test_use_cases_are_found_in_a_zipped_package_too(tmp_path):
+    """A package not unpacked into files (zipimport) has its modules imported instead."""
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    from xlalloc.usecases import use_cases
+
+    root = Path(__file__).resolve().parents[2]
+    archive = tmp_path / "xlalloc.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted((root / "xlalloc").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                z.write(path, path.relative_to(root).as_posix())
+    code = "from xlalloc.usecases import use_cases; print(sorted(use_cases()))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONPATH": str(archive), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert out == str(sorted(use_cases()))

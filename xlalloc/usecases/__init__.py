@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["UseCase", "use_cases"]
 
-_OPENING = '"""``xlalloc '
+_OPENING = "``xlalloc "
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,21 @@ class UseCase:
         return self.load().run
 
 
-def _opening(path: Path) -> tuple[str, str] | None:
-    """The command and summary a module's first line names, or ``None`` if not a use case."""
-    with path.open(encoding="utf-8") as f:
-        # The first line that is not blank or a comment (a licence header, say).
-        first = next((s for s in map(str.strip, f) if s and not s.startswith("#")), "")
+def _opening(name: str) -> tuple[str, str] | None:
+    """The command and summary a module's docstring opens with, or ``None`` if not a use case.
+
+    Read from the module's file, not imported; a package not unpacked into files (a zip)
+    has its modules imported instead.
+    """
+    path = Path(__path__[0]) / f"{name}.py"
+    if path.is_file():
+        with path.open(encoding="utf-8") as f:
+            # The first line that is not blank or a comment (a licence header, say).
+            first = next((s for s in map(str.strip, f) if s and not s.startswith("#")), "")
+        first = first.removeprefix('"""')
+    else:
+        doc = importlib.import_module(f"{__name__}.{name}").__doc__ or ""
+        first = doc.strip().partition("\n")[0]
     if not first.startswith(_OPENING):
         return None
     command, _, rest = first[len(_OPENING) :].partition("``")
@@ -80,7 +90,7 @@ def use_cases() -> dict[str, UseCase]:
     for info in pkgutil.iter_modules(__path__):
         if info.ispkg or info.name.startswith("_"):
             continue
-        opening = _opening(Path(__path__[0]) / f"{info.name}.py")
+        opening = _opening(info.name)
         if opening is not None:
             command, summary = opening
             found[command] = UseCase(command, info.name, summary)
