@@ -23,7 +23,6 @@ def test_every_registered_method_is_listed_in_the_guidances_order(tmp_path, caps
     assert capitation["what_it_does"] == (
         "Needs-weighted capitation: the default and final fallback, always available."
     )
-    assert capitation["module"] == "xlalloc.engine.apportionment.methods.capitation"
     # No reStructuredText marks in what a reader sees.
     assert not any("``" in r["what_it_does"] for r in rows)
 
@@ -37,4 +36,4 @@ def test_the_methods_workbook_labels_its_columns_from_the_registry(tmp_path):
     headers = [c.value for c in next(ws.iter_rows(min_row=1, max_row=40)) if c.value]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     header_row = next(r for r in rows if r and r[0] == "Method")
-    assert header_row[:4] == ["Method", "Kind", "What it does", "Module"], headers
+    assert header_row[:3] == ["Method", "Kind", "What it does"], headers

@@ -157,7 +157,6 @@ _FIXED: dict[str, tuple[str, Kind]] = {
     "recurrent": ("Recurrent", "text"),
     "methods_tried": ("Methods tried", "text"),
     "method": ("Method", "text"),
-    "module": ("Module", "text"),
     "what_it_does": ("What it does", "text"),
     "method_used": ("Method used", "text"),
     "skipped": ("Methods skipped and why", "text"),

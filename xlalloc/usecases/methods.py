@@ -32,13 +32,13 @@ class MethodsRequest(Written):
 
 
 def registered_methods() -> pd.DataFrame:
-    """One row per registered method: its name, kind, what it does and its module."""
+    """One row per registered method: its name, its kind and what it does."""
     rows = [
-        (name, kind, _first_line(method), type(method).__module__)
+        (name, kind, _first_line(method))
         for kind, registry in (("apportionment", REGISTRY), ("convergence", METHODS))
         for name, method in registry.items()
     ]
-    return pd.DataFrame(rows, columns=["method", "kind", "what_it_does", "module"])
+    return pd.DataFrame(rows, columns=["method", "kind", "what_it_does"])
 
 
 def _first_line(method: object) -> str:
