@@ -61,6 +61,15 @@ def test_every_use_case_module_is_found_by_its_docstring_without_being_imported(
     assert imported == "[]"
 
 
+def test_every_use_case_names_its_request():
+    from xlalloc.request import Request
+    from xlalloc.usecases import use_cases
+
+    for command, u in use_cases().items():
+        assert issubclass(u.request, Request), command
+        assert u.request.__module__ == f"xlalloc.usecases.{u.module}", command
+
+
 def test_a_use_case_names_its_request_and_summary():
     from xlalloc.usecases import use_cases
     from xlalloc.usecases.levelling_up import LevellingUpRequest

@@ -16,11 +16,12 @@ stays quick). Adding a use case is adding its module: nothing else is edited.
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, cast, get_type_hints
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from ..request import Request
@@ -50,11 +51,11 @@ class UseCase:
 
     @property
     def request(self) -> type[Request]:
-        """The request its ``run`` takes (the type of ``run``'s first parameter)."""
-        run = self.pipeline
-        hints = get_type_hints(run)
-        first = next(iter(p for p in hints if p != "return"))
-        return cast("type[Request]", hints[first])
+        """The request its ``run`` takes: the class its first parameter names."""
+        module = self.load()
+        first = next(iter(inspect.signature(module.run).parameters.values()))
+        named = first.annotation  # a string: the modules use postponed annotations
+        return cast("type[Request]", getattr(module, named) if isinstance(named, str) else named)
 
     @property
     def pipeline(self) -> Any:
