@@ -220,3 +220,11 @@ def test_what_a_signature_leaves_out_is_the_run_control_and_the_presentation():
         "paper_size",
         "protective_marking",
     }
+
+
+def test_a_blank_row_of_a_bounded_section_field_is_blank_not_a_crash():
+    """Found by the corruption test: a bound applied to a blank draws or seed crashed."""
+    for name in ("uncertainty_draws", "uncertainty_seed", "target_uncertainty", "pack_month"):
+        assert getattr(ModelPolicy.build({name: None}), name) is None, name
+    with pytest.raises(InputError, match="uncertainty_draws .* is 99; expected between 100"):
+        ModelPolicy.build({"uncertainty_draws": 99}, cells={"uncertainty_draws": "C27"})

@@ -246,7 +246,6 @@ class ModelPolicy(BaseModel):
     ] = None
     uncertainty_draws: Annotated[
         int | None,
-        BeforeValidator(_whole),
         _engine(
             _US,
             "draws",
@@ -254,10 +253,10 @@ class ModelPolicy(BaseModel):
             UNCERTAINTY,
             description="Monte Carlo draws for target intervals (blank: 2000)",
         ),
+        BeforeValidator(_whole),
     ] = _default(_US, "draws")
     uncertainty_seed: Annotated[
         int | None,
-        BeforeValidator(_whole),
         _engine(
             _US,
             "seed",
@@ -266,6 +265,7 @@ class ModelPolicy(BaseModel):
             description="random seed for target intervals: the same seed gives the same "
             "figures (blank: 1)",
         ),
+        BeforeValidator(_whole),
     ] = _default(_US, "seed")
     money_unit: Annotated[MoneyUnit | None, _from(_PR, "money_unit")] = MONEY_UNIT
     paper_size: Annotated[PaperSize | None, _from(_PR, "paper_size")] = PAPER_SIZE
