@@ -63,13 +63,6 @@ def present_options(c: Any) -> None:
     )
 
 
-def components() -> tuple[str, ...]:
-    """The weighted-population components (choices of ``--component``)."""
-    from ..engine.capitation import COMPONENTS
-
-    return COMPONENTS
-
-
 def columns(text: str) -> dict[str, str]:
     """``line=Contract,practice_code=GP,amount=Cost``: an extract's headers."""
     from ..engine.errors import InputError
