@@ -1,10 +1,11 @@
 """How a workbook is presented: its money unit, its paper and its protective marking.
 
 Not policy: how figures are shown and printed, never what they are. The model's Policy
-sheet carries these three beside its parameters (:class:`~xlalloc.model.policy.
-ModelPolicy` takes their choices and defaults from here), and every command that writes
-a workbook takes them as options (:class:`~xlalloc.request.Written`). This module imports
-nothing of the engine, so a command's options are built without it.
+sheet carries these three beside its parameters (:class:`Presentation`, whose fields
+:class:`~xlalloc.model.policy.ModelPolicy` reuses), and every command that writes a
+workbook takes them as options (:class:`~xlalloc.request.Written`, with these choices and
+defaults). This module imports nothing of the engine, so a command's options are built
+without it.
 """
 
 from __future__ import annotations
