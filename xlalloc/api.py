@@ -1,10 +1,12 @@
 """The Python API, mirroring the command line: for notebooks and pipelines.
 
-Use cases: :func:`new`, :func:`run`, :func:`validate`, :func:`packs` and :func:`compare` on
-model workbooks; :func:`targets`, :func:`converge`, :func:`equity`, :func:`levelling_up`
-and :func:`footprint` on files. Each builds a typed request (validated once; a bad value
-is named by its keyword) and calls its use case. None of them needs xlwings or
-:mod:`xlalloc.excel`.
+Every function is a use case of :mod:`xlalloc.usecases`: it builds the use case's typed
+request (validated once; a bad value is named by its keyword) and calls its ``run``.
+:func:`new`, :func:`run`, :func:`validate`, :func:`packs` and :func:`compare` on model
+workbooks are written here (callbacks for notes and progress); every other use case's
+function (:func:`targets`, :func:`converge`, :func:`equity` ...) is derived from its
+request (:class:`UseCaseFunction`), so a use case added as a module is one here too.
+None of them needs xlwings or :mod:`xlalloc.excel`.
 
 Example:
     >>> import xlalloc
