@@ -40,6 +40,19 @@ def _first_line(obj: object) -> str:
     return (type(obj).__doc__ or "").strip().splitlines()[0]
 
 
+def registered_methods() -> list[tuple[str, str, str]]:
+    """Every registered method as (name, kind, what it does), apportionment's first.
+
+    What it does is the first line of the method's docstring; the Methods table here and
+    ``xlalloc methods`` both list these.
+    """
+    return [
+        (name, kind, _first_line(method))
+        for kind, registry in (("apportionment", APPORTIONMENT), ("convergence", CONVERGENCE))
+        for name, method in registry.items()
+    ]
+
+
 def render() -> str:
     """The Markdown document."""
     out = [*_intro(), *_inputs(), *_policy(), *_parts_and_methods(), *_outputs(), ""]
@@ -162,8 +175,7 @@ def _parts_and_methods() -> list[str]:
         "| method | kind | what it does |",
         "|---|---|---|",
     ]
-    out += [f"| `{n}` | apportionment | {_first_line(m)} |" for n, m in APPORTIONMENT.items()]
-    out += [f"| `{n}` | convergence | {_first_line(m)} |" for n, m in CONVERGENCE.items()]
+    out += [f"| `{n}` | {kind} | {does} |" for n, kind, does in registered_methods()]
     return out
 
 

@@ -15,8 +15,7 @@ from typing import ClassVar
 import pandas as pd
 from pydantic import Field
 
-from ..engine.apportionment import REGISTRY
-from ..engine.convergence import METHODS
+from ..model.docs import registered_methods
 from ..request import Written
 from .analysis import Analysis, write
 
@@ -31,19 +30,13 @@ class MethodsRequest(Written):
     arguments: ClassVar[tuple[str, ...]] = ("output",)
 
 
-def registered_methods() -> pd.DataFrame:
-    """One row per registered method: its name, its kind and what it does."""
-    rows = [
-        (name, kind, _first_line(method))
-        for kind, registry in (("apportionment", REGISTRY), ("convergence", METHODS))
-        for name, method in registry.items()
-    ]
+def methods_table() -> pd.DataFrame:
+    """One row per registered method: its name, its kind and what it does.
+
+    The rows are the model docs' Methods table's, their reStructuredText marks dropped.
+    """
+    rows = [(n, kind, does.replace("``", "")) for n, kind, does in registered_methods()]
     return pd.DataFrame(rows, columns=["method", "kind", "what_it_does"])
-
-
-def _first_line(method: object) -> str:
-    """The first line of a method's docstring (its class's)."""
-    return (type(method).__doc__ or "").strip().splitlines()[0].replace("``", "")
 
 
 def run(request: MethodsRequest) -> Analysis:
@@ -53,7 +46,7 @@ def run(request: MethodsRequest) -> Analysis:
         InputError: The output breaks the one output rule.
     """
     out = request.checked_output()
-    table = registered_methods()
+    table = methods_table()
     path = write(out, {"Methods": table}, request)
     counts = table["kind"].value_counts()
     summary = "; ".join(
