@@ -32,13 +32,24 @@ from .model.presentation import (
     checked_marking,
 )
 
-__all__ = ["ExtractColumns", "Month", "Request", "Written"]
+__all__ = [
+    "ExtractColumns",
+    "Month",
+    "Request",
+    "Written",
+    "checked_month",
+    "extract_headers",
+]
 
 R = TypeVar("R", bound="Request")
 
 
-def _extract_headers(value: object) -> object:
-    """``line=Contract,practice_code=GP,amount=Cost`` (as typed) read as the mapping."""
+def extract_headers(value: object) -> object:
+    """``line=Contract,practice_code=GP,amount=Cost`` (as typed) read as the mapping.
+
+    Raises:
+        ValueError: Every bad part, in one message.
+    """
     if isinstance(value, str):
         from .readers.activity import parse_columns
 
@@ -49,22 +60,32 @@ def _extract_headers(value: object) -> object:
     return value
 
 
-def _month(value: int) -> int:
-    """A financial-year month: 1 (April) to 12 (March)."""
+def checked_month(value: int, typed: str | None = None) -> int:
+    """A financial-year month: 1 (April) to 12 (March).
+
+    Args:
+        value: The month.
+        typed: The text it was read from, named in the message (default: the number).
+
+    Raises:
+        ValueError: Another number, in words.
+    """
     if not 1 <= value <= 12:
-        raise ValueError(f"'{value}' is not a month 1 (April) to 12 (March)")
+        raise ValueError(
+            f"{typed if typed is not None else str(value)!r} is not a month 1 (April) to 12 (March)"
+        )
     return value
 
 
 #: A financial-year month, 1 (April) to 12 (March).
-Month = Annotated[int, AfterValidator(_month)]
+Month = Annotated[int, AfterValidator(checked_month)]
 
 
 #: An activity extract's headers by field (``line``, ``practice_code``, ``amount``), given
 #: as a mapping or as typed: ``line=Contract,practice_code=GP,amount=Cost``.
 ExtractColumns = Annotated[
     dict[str, str] | None,
-    BeforeValidator(_extract_headers),
+    BeforeValidator(extract_headers),
     Field(
         description="the extracts' headers, where they are not line, practice_code and "
         "amount, e.g. line=Contract,practice_code=GP,amount=Cost",

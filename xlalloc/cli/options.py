@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 
 def number(text: str) -> float:
@@ -18,10 +18,13 @@ def number(text: str) -> float:
 
 
 def month(text: str) -> int:
-    """A financial-year month, 1 (April) to 12 (March)."""
-    if not text.strip().isdigit() or not 1 <= int(text) <= 12:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month 1 (April) to 12 (March)")
-    return int(text)
+    """A financial-year month, 1 (April) to 12 (March), by the requests' rule."""
+    from ..request import checked_month
+
+    try:
+        return checked_month(int(text) if text.strip().isdigit() else 0, typed=text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def force_option(c: Any) -> None:
@@ -64,14 +67,13 @@ def present_options(c: Any) -> None:
 
 
 def columns(text: str) -> dict[str, str]:
-    """``line=Contract,practice_code=GP,amount=Cost``: an extract's headers."""
-    from ..engine.errors import InputError
-    from ..readers.activity import parse_columns
+    """``line=Contract,practice_code=GP,amount=Cost``: an extract's headers (the requests')."""
+    from ..request import extract_headers
 
     try:
-        return parse_columns(text)
-    except InputError as e:
-        raise argparse.ArgumentTypeError("; ".join(p.message for p in e.problems)) from None
+        return cast("dict[str, str]", extract_headers(text))
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def ledger_columns(text: str) -> dict[str, str]:
