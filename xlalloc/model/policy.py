@@ -40,7 +40,7 @@ from ..engine.monitoring import PackSettings
 from ..engine.registry import Choices
 from ..engine.uncertainty import SOURCE as UNCERTAINTY
 from ..engine.uncertainty import UncertaintySettings
-from .presentation import MARKING, MONEY_UNIT, PAPER_SIZE, MoneyUnit, PaperSize, Presentation
+from .presentation import MoneyUnit, PaperSize, Presentation
 
 __all__ = [
     "ModelPolicy",
@@ -123,6 +123,12 @@ def _whole(v: object) -> object:
     return v
 
 
+#: What the ribbon button runs.
+Action = Literal["run", "validate", "refresh", "packs"]
+#: A yes-or-no choice on the sheet.
+YesNo = Literal["yes", "no"]
+
+
 class RunControl(BaseModel):
     """How a run is carried out from the ribbon, and where its packs go: not policy.
 
@@ -132,9 +138,7 @@ class RunControl(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    action: Literal["run", "validate", "refresh", "packs"] = _own(
-        "run", "what the ribbon button runs"
-    )
+    action: Action = _own("run", "what the ribbon button runs")
     pack_actuals: str | None = _own(None, "ledger extract for monthly packs (CSV or XLSX path)")
     pack_month: Annotated[int | None, BeforeValidator(_whole)] = _own(
         None, "month reported in packs (1 = April)", ge=1, le=12
@@ -146,7 +150,7 @@ class RunControl(BaseModel):
         "cost_centre=Cost Centre,amount=Actual (blank: the names; Period and Actual are "
         "read as month and amount)",
     )
-    pack_pdf: Literal["yes", "no"] | None = _own(
+    pack_pdf: YesNo | None = _own(
         "no",
         "also print each pack to PDF beside its workbook: yes or no (blank: no); from the "
         "ribbon Excel prints them with its own export, elsewhere LibreOffice",
@@ -178,7 +182,7 @@ class ModelPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    action: Annotated[Literal["run", "validate", "refresh", "packs"], _from(_RC, "action")] = "run"
+    action: Annotated[Action, _from(_RC, "action")] = _default(_RC, "action")
     financial_year: str = _own(
         "2026/27", "financial year of the budget, e.g. 2026/27", pattern=r"^\d{4}/\d{2}$"
     )
@@ -222,14 +226,14 @@ class ModelPolicy(BaseModel):
         float | None, _engine(EquitySettings, "tolerance", float, TOLERANCE_SOURCE, True)
     ] = _default(EquitySettings, "tolerance")
     icb_name: str | None = _own(None, "the ICB's name, for reports")
-    pack_actuals: Annotated[str | None, _from(_RC, "pack_actuals")] = None
-    pack_month: Annotated[int | None, _from(_RC, "pack_month")] = None
-    pack_dir: Annotated[str | None, _from(_RC, "pack_dir")] = None
-    pack_columns: Annotated[str | None, _from(_RC, "pack_columns")] = None
+    pack_actuals: Annotated[str | None, _from(_RC, "pack_actuals")] = _default(_RC, "pack_actuals")
+    pack_month: Annotated[int | None, _from(_RC, "pack_month")] = _default(_RC, "pack_month")
+    pack_dir: Annotated[str | None, _from(_RC, "pack_dir")] = _default(_RC, "pack_dir")
+    pack_columns: Annotated[str | None, _from(_RC, "pack_columns")] = _default(_RC, "pack_columns")
     pack_threshold: Annotated[float, _engine(PackSettings, "threshold", float, XLALLOC, True)] = (
         _default(PackSettings, "threshold")
     )
-    pack_pdf: Annotated[Literal["yes", "no"] | None, _from(_RC, "pack_pdf")] = "no"
+    pack_pdf: Annotated[YesNo | None, _from(_RC, "pack_pdf")] = _default(_RC, "pack_pdf")
     # From the engine's UncertaintySettings. Blank U: no intervals, so blank is allowed
     # here where the engine's fields are not; the sheet says what blank means.
     target_uncertainty: Annotated[
@@ -267,9 +271,11 @@ class ModelPolicy(BaseModel):
         ),
         BeforeValidator(_whole),
     ] = _default(_US, "seed")
-    money_unit: Annotated[MoneyUnit | None, _from(_PR, "money_unit")] = MONEY_UNIT
-    paper_size: Annotated[PaperSize | None, _from(_PR, "paper_size")] = PAPER_SIZE
-    protective_marking: Annotated[str | None, _from(_PR, "protective_marking")] = MARKING
+    money_unit: Annotated[MoneyUnit | None, _from(_PR, "money_unit")] = _default(_PR, "money_unit")
+    paper_size: Annotated[PaperSize | None, _from(_PR, "paper_size")] = _default(_PR, "paper_size")
+    protective_marking: Annotated[str | None, _from(_PR, "protective_marking")] = _default(
+        _PR, "protective_marking"
+    )
 
     @field_validator("rounding_unit", mode="before")
     @classmethod
