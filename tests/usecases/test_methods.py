@@ -37,3 +37,22 @@ def test_the_methods_workbook_labels_its_columns_from_the_registry(tmp_path):
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     header_row = next(r for r in rows if r and r[0] == "Method")
     assert header_row[:3] == ["Method", "Kind", "What it does"], headers
+
+
+def test_the_methods_workbook_recalculates_to_the_table_and_prints_on_one_legible_page(
+    tmp_path, libreoffice
+):
+    from libreoffice import body_text_sizes, read_values, recalculate, to_pdf
+
+    from xlalloc.usecases.methods import methods_table
+
+    out = tmp_path / "methods.xlsx"
+    assert main(["methods", "-o", str(out)]) == 0
+    rows = read_values(recalculate(out, tmp_path / "recalc"))["Methods"]
+    header = next(k for k, r in enumerate(rows) if r and r[0] == "Method")
+    table = methods_table()
+    got = [r[:3] for r in rows[header + 1 : header + 1 + len(table)]]
+    assert got == [list(r) for r in table.itertuples(index=False)]
+    pages = body_text_sizes(to_pdf(out, tmp_path / "pdf"))
+    assert len(pages) == 1  # the whole list on one page
+    assert pages[0][1] >= 8  # body text at least 8 pt on paper
