@@ -628,3 +628,27 @@ def test_the_command_lines_help_imports_neither_pandas_nor_the_writers():
     code = "from xlalloc.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
     heavy = ("pandas", "numpy", "pydantic", "openpyxl", "duckdb", "multiprocessing")
     assert loaded_after(code, (*heavy, "xlalloc.engine.", "xlalloc.workbook.", "xlalloc.api")) == []
+
+
+def test_the_program_pauses_the_collector_and_leaves_its_objects_to_the_system(
+    tmp_path, monkeypatch
+):
+    """Run as the ``xlalloc`` program (no argv), a command pauses Python's cycle collector and
+    freezes what is left for the process's exit; called from Python, nothing changes."""
+    import gc
+
+    out = tmp_path / "methods.csv"
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert main(["methods", "-o", str(out)]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # a caller's process goes on as it was
+
+    seen = []
+    monkeypatch.setattr("sys.argv", ["xlalloc", "methods", "-o", str(tmp_path / "m2.csv")])
+    monkeypatch.setattr("xlalloc.cli._dispatch", lambda args: seen.append(gc.isenabled()) or 0)
+    try:
+        assert main() == 0
+        assert seen == [False]  # paused while the command ran
+        assert not gc.isenabled() and gc.get_freeze_count() > 0  # left for the system
+    finally:
+        gc.unfreeze()
+        gc.enable()
