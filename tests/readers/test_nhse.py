@@ -237,3 +237,39 @@ def test_footprint_refuses_a_header_only_old_file(tmp_path, capsys):
     assert "old_2025_2026.csv: the file has a header row and no practices" in (
         capsys.readouterr().err
     )
+
+
+def test_rows_of_more_or_fewer_cells_than_the_header_are_named_and_a_blank_line_is_not(tmp_path):
+    """A comma inside an unquoted value makes a row one cell longer; a cut row is shorter.
+    Each is named by its row in the file (row 1 the header), grouped by its number of
+    cells; a blank line is a row of blanks, whose practice code and figures are missing."""
+    header = "Practice_Code,ICB,Population,G&A WP,CS WP,MH WP,Mat WP,Health Ineq WP,"
+    header += "Prescr WP,Final WP,Primary Medical Care WP,Final PMC WP"  # 12 cells
+    good = ",".join(["X1", "Q1", *["1"] * 10])
+    lines = [
+        header,
+        good,
+        "X2,Q1,Surgery, The,1,1,1,1,1,1,1,1,1",  # row 3: 13 cells
+        "X3,Q1,1,1",  # row 4: 4 cells
+        "X4,Q1,Health Centre, Old,1,1,1,1,1,1,1,1,1",  # row 5: 13 cells
+    ]
+    p = tmp_path / "cut__2030_2031.csv"
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as e:
+        data.read_file(p)
+    assert [str(x) for x in e.value.problems] == [
+        "cut__2030_2031.csv, row 4: 4 cells where the header has 12: a comma inside a value, "
+        "or cells missing; use the file as NHS England publishes it",
+        "cut__2030_2031.csv, row 3: 13 cells where the header has 12 (rows 3, 5): a comma "
+        "inside a value, or cells missing; use the file as NHS England publishes it",
+    ]
+    p.write_text("\n".join([header, good, "", good.replace("X1", "X2")]) + "\n")
+    with pytest.raises(InputError) as e:
+        data.read_file(p)
+    problems = [str(x) for x in e.value.problems]
+    assert (
+        problems[0] == "cut__2030_2031.csv, row 3, column 'Practice_Code': practice code is blank"
+    )
+    # ... and its population and nine weighted populations, each blank, on the same row
+    assert len(problems) == 11 and all(", row 3, column '" in x for x in problems)
+    assert sum(" is blank (never filled silently" in x for x in problems) == 10

@@ -1,9 +1,14 @@
 """Small user tables: CSV or the first sheet of a workbook, and totals by year."""
 
+import csv
+import io
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlalloc.engine.errors import InputError
-from xlalloc.readers.tables import read_table, read_totals
+from xlalloc.readers.tables import csv_table, read_table, read_totals
 
 
 def test_read_table_strips_headers_and_reads_blank_as_missing(tmp_path):
@@ -55,3 +60,42 @@ def test_messages_quote_headers_as_the_file_spells_them(tmp_path):
     said = [str(x) for x in e.value.problems]
     assert said[0].startswith("orgs.csv, row 1, column 'Org': column 'Org' appears twice")
     assert said[1].endswith("columns found: Org, Org and Target Share")
+
+
+# csv_table: pandas' C parser reads the values, the csv module counts the cells. Whatever a
+# file holds, the two must give what the csv module alone reads (the reference here).
+_CELL = st.text(alphabet=st.sampled_from(list('ab ,";\n\r\t1.-£')), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    width=st.integers(1, 4),
+    rows=st.lists(st.lists(_CELL, min_size=0, max_size=6), max_size=8),
+    delimiter=st.sampled_from([",", ";"]),
+    ending=st.sampled_from(["\n", "\r\n", ""]),
+)
+def test_csv_table_reads_what_the_csv_module_reads(
+    tmp_path_factory, width, rows, delimiter, ending
+):
+    header = [f"h{j}" for j in range(width)]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows([header, *rows])
+    text = buffer.getvalue().replace("\n", "\r\n") if ending == "\r\n" else buffer.getvalue()
+    if ending == "":
+        text = text[:-1] if text.endswith("\n") and not text.endswith('"\n') else text
+    p = tmp_path_factory.mktemp("csv") / "t.csv"
+    p.write_bytes(text.encode("utf-8"))
+    read_as = delimiter if width > 1 else ","  # a header of one cell shows no semicolon
+    expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=read_as))
+    table = csv_table(p)
+    assert table is not None and table.header == expected[0]
+    body = expected[1:]
+    assert table.odd == {i: r for i, r in enumerate(body, start=2) if len(r) != width}
+    assert table.frame.shape == (len(body), width)
+    assert table.frame.to_numpy().tolist() == [(r + [""] * width)[:width] for r in body]
+
+
+def test_csv_table_of_an_empty_file_is_none(tmp_path):
+    p = tmp_path / "empty.csv"
+    p.write_bytes(b"")
+    assert csv_table(p) is None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from ..engine.capitation import COMPONENTS
 from ..engine.errors import InputError, Problem, Problems, nearest, option, rows_text
 from ..engine.frames import is_blank
 from .cells import col_letter
-from .tables import csv_rows, workbook_sheets
+from .tables import csv_columns, csv_rows, csv_table, workbook_sheets
 
 #: Organisation columns: normalised key -> header patterns (full match, case-insensitive).
 ORG_COLUMNS: dict[str, str] = {
@@ -206,32 +206,42 @@ def _organisations(raw: pd.DataFrame, cols: dict[str, str], year: str, source: s
 def _text(values: pd.Series, upper: bool = False) -> pd.Series:
     """A column as text: each value stripped (and in capitals if ``upper``), blanks NA.
 
-    One pass in Python over the column's values: pandas' string methods, one call per
-    step, took most of the time a year's file took to read.
+    A column of text only (every CSV column) is stripped with ``str.strip`` mapped over
+    it in C; a workbook's column, which may hold numbers and blanks, one value at a
+    time. (pandas' string methods, one call per step, took most of the time a year's
+    file took to read.)
     """
-    out: list[str | None] = []
-    for v in values.tolist():
-        if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
-            out.append(None)
-            continue
-        t = str(v).strip()
-        out.append((t.upper() if upper else t) or None)
+    cells = values.tolist()
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string":
+        texts = list(map(str.strip, cells))
+        if upper:
+            texts = list(map(str.upper, texts))
+        out: list[str | None] = [t or None for t in texts]
+    else:
+        out = []
+        for v in cells:
+            if v is None or (isinstance(v, float) and v != v) or v is pd.NA:
+                out.append(None)
+                continue
+            t = str(v).strip()
+            out.append((t.upper() if upper else t) or None)
     return pd.Series(out, index=values.index, dtype="string")
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    """Whether each value is blank: missing, or text of nothing but spaces."""
-    return np.fromiter(
-        (
-            v is None
-            or v is pd.NA
-            or (isinstance(v, float) and v != v)
-            or (isinstance(v, str) and not v.strip())
-            for v in values.tolist()
-        ),
-        dtype=bool,
-        count=len(values),
-    )
+def _numbers(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A column's numbers (NaN where a value is none) and whether each value is blank.
+
+    Converted column-wise by :func:`pandas.to_numeric`; only the values it could not
+    read are looked at one by one, for whether they are blank (missing, or text of
+    nothing but spaces) or something else.
+    """
+    num = pd.to_numeric(values, errors="coerce")
+    blank = np.zeros(len(values), dtype=bool)
+    unread = np.flatnonzero(num.isna().to_numpy())
+    if len(unread):
+        cells = values.to_numpy(dtype=object)[unread]
+        blank[unread] = [is_blank(v) for v in cells]
+    return num, blank
 
 
 def _number_problems(
@@ -322,8 +332,8 @@ def normalise(
     for key in ("population", *COMPONENTS):
         header = cols[key]
         text = raw[header]
-        num = pd.to_numeric(text, errors="coerce")
-        blank = pd.Series(_blank(text), index=text.index)
+        num, blank_cells = _numbers(text)
+        blank = pd.Series(blank_cells, index=text.index)
         if blank_wp is BlankWP.ZERO and key != "population" and blank.any():
             num = num.mask(blank, 0.0)
             filled = filled.mask(blank, filled + np.where(filled == "", "", ";") + key)
@@ -338,12 +348,15 @@ def normalise(
     return out[FRAME_COLUMNS].reset_index(drop=True)
 
 
-def _check_widths(rows: list[list[object]], where: str) -> None:
-    """Refuse rows with more or fewer cells than the header (a comma inside a value)."""
-    width = len(rows[0])
+def _check_widths(width: int, odd: dict[int, list[str]], where: str) -> None:
+    """Refuse rows with more or fewer cells than the header (a comma inside a value).
+
+    ``odd`` holds the rows whose number of cells is not the header's (``width``), by row
+    number; a short row of blanks (a blank line) is let through.
+    """
     bad: dict[int, list[int]] = {}
-    for i, r in enumerate(rows[1:], start=2):
-        if len(r) != width and not (len(r) < width and all(is_blank(v) for v in r)):
+    for i, r in odd.items():
+        if not (len(r) < width and all(is_blank(v) for v in r)):
             bad.setdefault(len(r), []).append(i)
     if bad:
         raise InputError(
@@ -407,20 +420,20 @@ def read_file(
                 problems.extend(e)
     else:
         try:
-            rows = [list(r) for r in csv_rows(path)]
-            if not rows:
+            table = csv_table(path)
+            if table is None:
                 raise InputError(
                     "the file is empty; expected NHS England's practice file", where=path.name
                 )
             year = year_from_name(path.stem) or year
             if year is None:
-                _check_is_practice_file(rows[0], path.name)  # a ledger or a PDF by mistake
+                _check_is_practice_file(table.header, path.name)  # a ledger or a PDF by mistake
                 raise InputError(
                     f"cannot tell the financial year from the file name: {YEAR_HINT}",
                     where=path.name,
                 )
-            _check_widths(rows, path.name)
-            raw = pd.DataFrame(rows[1:], columns=rows[0], dtype=object).replace("", None)
+            _check_widths(len(table.header), table.odd, path.name)
+            raw = table.frame.set_axis(table.header, axis=1)
             frames.append(normalise(raw, year, path.name, blank_wp))
         except InputError as e:
             problems.extend(e)
@@ -460,7 +473,7 @@ def blank_icb_problems(earlier: pd.DataFrame, path: str | Path, codes: Iterable[
     return problems
 
 
-def _check_is_practice_file(header: list[object], where: str) -> None:
+def _check_is_practice_file(header: Sequence[object], where: str) -> None:
     """Refuse a file that is not a practice file (a ledger, a PDF) for what it is."""
     found = match_columns_optional(header)
     if "practice_code" not in found or not {"population", "core"} & set(found):
@@ -714,21 +727,23 @@ def practice_locations(paths: Iterable[str | Path]) -> pd.DataFrame:
         ``practice_code, latitude, longitude`` (floats), one row per practice.
     """
     frames = []
+    wanted = ["practice_code", "latitude", "longitude"]
     for p in map(Path, paths):
-        rows: list[list[object]]
         if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             sheets = [rows for _s, rows in workbook_sheets(p) if rows]
-            rows = sheets[0] if sheets else []
+            if not sheets:
+                continue
+            rows = sheets[0]
+            header, body = rows[0], pd.DataFrame(rows[1:], columns=range(len(rows[0])))
         else:
-            rows = [list(r) for r in csv_rows(p)]
-        if not rows:
+            found = csv_columns(p, lambda h: _norm(h) in wanted)
+            if found is None:
+                continue
+            header, body = list(found.columns), found.set_axis(range(found.shape[1]), axis=1)
+        heads = [_norm(h) for h in header]
+        if not set(wanted) <= set(heads):
             continue
-        heads = [_norm(h) for h in rows[0]]
-        if not {"practice_code", "latitude", "longitude"} <= set(heads):
-            continue
-        at = [heads.index(k) for k in ("practice_code", "latitude", "longitude")]
-        body = [[r[j] if j < len(r) else "" for j in at] for r in rows[1:]]
-        f = pd.DataFrame(body, columns=["practice_code", "latitude", "longitude"])
+        f = body[[heads.index(k) for k in wanted]].set_axis(wanted, axis=1).fillna("")
         f["practice_code"] = f["practice_code"].astype(str).str.strip().str.upper()
         for c in ("latitude", "longitude"):
             f[c] = pd.to_numeric(f[c], errors="coerce")

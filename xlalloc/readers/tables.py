@@ -23,7 +23,8 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -37,7 +38,10 @@ from .sheets import open_values
 
 __all__ = [
     "WORKBOOK_SUFFIXES",
+    "CsvTable",
+    "csv_columns",
     "csv_rows",
+    "csv_table",
     "file_sha256",
     "header_key",
     "read_baselines",
@@ -93,14 +97,100 @@ def _check_file(path: str | Path) -> Path:
     return p
 
 
+def _delimiter(text: str) -> str:
+    """A comma, or a semicolon or tab when the header row plainly uses one."""
+    first = text.split("\n", 1)[0]
+    if "," in first:
+        return ","
+    return ";" if first.count(";") > first.count("\t") else "\t" if "\t" in first else ","
+
+
 def csv_rows(p: Path) -> list[list[str]]:
     """A CSV file's rows as text (encoding and delimiter as this module describes)."""
     text = read_text(p)
-    first = text.split("\n", 1)[0]
-    delimiter = ","
-    if "," not in first:
-        delimiter = ";" if first.count(";") > first.count("\t") else "\t" if "\t" in first else ","
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV file read column by column: its header, its rows below, and its odd rows.
+
+    Attributes:
+        header: The first row's cells as written.
+        frame: The rows below the header, one column of text per header cell (columns
+            by position; ``""`` for an empty cell or one a short row lacks).
+        odd: The rows whose number of cells is not the header's, by their row number in
+            the file, with their cells: for the caller to judge (a blank line has none).
+    """
+
+    header: list[str]
+    frame: pd.DataFrame
+    odd: dict[int, list[str]]
+
+
+def csv_table(p: Path) -> CsvTable | None:
+    """A CSV file as :class:`CsvTable`, ``None`` if it holds nothing.
+
+    The values are read by pandas' C parser, column by column (a national practice
+    file in a fiftieth of a second); Python's ``csv`` module, which counts the cells of
+    each row and whose reading of quotes is this module's, only counts them. A file the
+    two read differently (a row longer than the header, which pandas would cut, or
+    another number of rows) is laid out from the ``csv`` module's rows instead.
+    """
+    text = read_text(p)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        return None
+    width = len(header)
+    widths = list(map(len, reader))  # each row's cells, counted in C
+    odd: dict[int, list[str]] = {}
+    if any(w != width for w in widths):
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))[1:]
+        odd = {i: r for i, r in enumerate(rows, start=2) if len(r) != width}
+    frame = None
+    if all(w <= width for w in widths):
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=0,
+            dtype=object,
+            na_filter=False,  # every cell as its text: "" for an empty one, never NaN
+            skip_blank_lines=False,  # rows keep their numbers in the file
+            index_col=False,
+        )
+        if frame.shape != (len(widths), width):
+            frame = None
+    if frame is None:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))[1:]
+        frame = pd.DataFrame(
+            [(r + [""] * width)[:width] for r in rows], columns=range(width), dtype=object
+        )
+    frame.columns = pd.RangeIndex(width)
+    return CsvTable(header, frame, odd)
+
+
+def csv_columns(p: Path, keep: Callable[[str], bool]) -> pd.DataFrame | None:
+    """Only the columns of a CSV file whose header ``keep`` accepts, as text.
+
+    For a figure drawn beside a command's work (the map of practices): pandas' C parser
+    skips the other columns unread, and nothing is checked. ``None`` where the file
+    cannot be read so (empty, or rows pandas refuses); the command's own reading of the
+    file (:func:`csv_table`) names its problems.
+    """
+    text = read_text(p)
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=_delimiter(text),
+            usecols=keep,
+            dtype=object,
+            na_filter=False,
+            index_col=False,
+        )
+    except (ValueError, pd.errors.ParserError):  # pandas' EmptyDataError is a ValueError
+        return None
 
 
 def workbook_sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
