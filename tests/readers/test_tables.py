@@ -67,7 +67,7 @@ def test_messages_quote_headers_as_the_file_spells_them(tmp_path):
 _CELL = st.text(alphabet=st.sampled_from(list('ab ,";\n\r\t1.-£')), max_size=6)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     width=st.integers(1, 4),
     rows=st.lists(st.lists(_CELL, min_size=0, max_size=6), max_size=8),

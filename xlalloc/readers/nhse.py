@@ -498,12 +498,15 @@ def one_name_per_icb(df: pd.DataFrame) -> pd.DataFrame:
     its practices carry (ties by name).
     """
     out = df.copy()
+    # Each distinct name looked at once (a few dozen, against thousands of practices).
+    names_seen = pd.unique(out["icb_name"].dropna().astype(str))
+    icb_like = {n for n in names_seen if re.search(r"\bICB\b", n)}
     frame = pd.DataFrame(
         {
             "code": out["icb_code"],
             "name": out["icb_name"],
             "year": out["year"],
-            "like": out["icb_name"].astype(str).str.contains(r"\bICB\b", na=False).to_numpy(),
+            "like": out["icb_name"].isin(icb_like).to_numpy(),
         }
     )
     frame = frame[frame["code"].notna()]

@@ -151,16 +151,19 @@ def csv_table(p: Path) -> CsvTable | None:
         odd = {i: r for i, r in enumerate(rows, start=2) if len(r) != width}
     frame = None
     if all(w <= width for w in widths):
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=0,
-            dtype=object,
-            na_filter=False,  # every cell as its text: "" for an empty one, never NaN
-            skip_blank_lines=False,  # rows keep their numbers in the file
-            index_col=False,
-        )
-        if frame.shape != (len(widths), width):
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                header=0,
+                dtype=object,
+                na_filter=False,  # every cell as its text: "" for an empty one, never NaN
+                skip_blank_lines=False,  # rows keep their numbers in the file
+                index_col=False,
+            )
+        except pd.errors.ParserError:  # quotes pandas reads otherwise (found by hypothesis)
+            frame = None
+        if frame is not None and frame.shape != (len(widths), width):
             frame = None
     if frame is None:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))[1:]

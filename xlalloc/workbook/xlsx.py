@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from .._version import __version__
 from .files import atomic_write
@@ -309,5 +310,8 @@ def save_atomic(wb: Workbook, path: str | Path) -> Path:
     wb.properties.creator = "xlalloc"
     wb.properties.lastModifiedBy = "xlalloc"
     raw = io.BytesIO()
-    wb.save(raw)
+    # openpyxl's own writer (what Workbook.save runs), into an archive left uncompressed:
+    # normalised_zip compresses each part once, not a second time after inflating it.
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
     return atomic_write(path, normalised_zip(raw.getvalue()))
