@@ -740,7 +740,9 @@ def _command_inputs(d: Path) -> dict[str, list[str]]:
         for y in ("2026_2027", "2027_2028", "2028_2029")
     ]
     old = SHARED / "ICB_Allocation_Tool_update__2025_2026.csv"
-    if all(f.exists() for f in [*files, old]):
+    if QUICK:  # the slow-tier test's run: the demo's commands, which need no NHS files
+        print("commands: --quick, the demo's commands only")
+    elif all(f.exists() for f in [*files, old]):
         sys.path.insert(0, str(ROOT / "tests"))
         from conftest import essex_model  # the tests' NHS Essex ICB model: 15 places
 
@@ -780,6 +782,9 @@ def _command_inputs(d: Path) -> dict[str, list[str]]:
 @bench
 def commands() -> None:
     """Each one-ICB command of issue 45, as a user runs it: a fresh process, median of five.
+
+    ``--quick`` (the slow-tier budget test) runs the demo's four: ``validate``, ``run``,
+    ``compare`` and ``demo``.
 
     Against a fresh process that imports pandas (every one of them needs it), measured in
     the same run. Commands that write a file are given ``--force`` or a new name; the

@@ -2,8 +2,9 @@
 
 ``benchmarks/run.py`` prints each ratio against a baseline measured in the same run and
 exits 1 past a goal (issue 30). The national cases take minutes and are run by hand;
-the convergence batch, the demo ICB's packs and the start-up of ``xlalloc --help`` and of
-the worksheet functions (issue 45) take seconds and run here, so a change that slows
+the convergence batch, the demo ICB's packs, the demo's four commands as fresh processes
+and the start-up of ``xlalloc --help`` and of the worksheet functions (issue 45) take
+seconds and run here, so a change that slows
 them past their goals fails CI. A shared machine's hiccup can slow one run:
 three attempts are allowed, a regression fails them all.
 """
@@ -18,9 +19,9 @@ from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-#: The benchmarks run here, as their result lines begin (startup: issue 45's --help and
-#: worksheet functions' import, both fresh processes).
-NAMES = ("convergence", "packs", "startup")
+#: The benchmarks run here, as their result lines begin (command and startup: issue 45's
+#: demo commands, --help and worksheet functions' import, all fresh processes).
+NAMES = ("convergence", "packs", "command", "startup")
 
 
 def test_the_cheap_benchmarks_meet_their_goals():
@@ -32,6 +33,7 @@ def test_the_cheap_benchmarks_meet_their_goals():
                 str(ROOT / "benchmarks" / "run.py"),
                 "convergence",
                 "packs",
+                "commands",
                 "startup",
                 "--quick",
             ],
@@ -46,7 +48,8 @@ def test_the_cheap_benchmarks_meet_their_goals():
             x for x in outputs[-1].splitlines() if x.split(":")[0] in NAMES and "goal <= " in x
         ]
         assert {x.split(":")[0] for x in measured} == set(NAMES), outputs[-1]
-        assert len(measured) == 4, outputs[-1]  # convergence, packs, --help, the udfs
+        # convergence, packs, the demo's validate, run, compare and demo, --help, the udfs
+        assert len(measured) == 8, outputs[-1]
         if proc.returncode == 0:
             assert "MISSED" not in outputs[-1]
             return
