@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlalloc.model.assurance import (
     LOG_HEADER,
@@ -92,3 +94,41 @@ def test_a_signature_whose_fingerprint_differs_never_counts_silently():
     (sig,) = signatures(frame, recorded, {"Budget": "abc"}, {})
     assert sig.changed == ["the inputs"] and not sig.counts
     assert signoff_status([sig]) == "drafted"
+
+
+# A signed record holds each input's fingerprint: the SHA-256 of its CSV text as pandas
+# writes it with figures to 12 significant digits. The figures are formatted before
+# pandas sees them (for speed); the text, and so every fingerprint already signed, must
+# be the same. The reference is pandas writing the frame itself.
+_FIGURE = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1e-7, 123456789012345.6, 2.5, 1 / 3]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    figures=st.lists(_FIGURE, min_size=0, max_size=6),
+    text=st.lists(st.one_of(st.none(), st.text(max_size=4)), min_size=6, max_size=6),
+    source_row=st.booleans(),
+)
+def test_a_fingerprint_is_of_the_text_pandas_writes(figures, text, source_row):
+    import hashlib
+
+    from xlalloc.model.assurance import _frame_sha
+
+    n = len(figures)
+    frame = pd.DataFrame(
+        {
+            "name": pd.Series(text[:n], dtype=object),
+            "amount": pd.Series(figures, dtype="float64"),
+            "count": pd.Series(range(n), dtype="int64"),
+            "share": pd.Series(list(reversed(figures)), dtype="float32"),
+        }
+    )
+    if source_row:
+        frame["source_row"] = range(2, n + 2)
+    body = frame.drop(columns=[c for c in frame.columns if c == "source_row"])
+    expected = body.to_csv(index=False, lineterminator="\n", float_format="%.12g")
+    assert _frame_sha(frame) == hashlib.sha256(expected.encode("utf-8")).hexdigest()[:16]
+    assert _frame_sha(None) == "none"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .policy import RunControl, sheet_rows
@@ -175,13 +176,36 @@ def signed_parameters(parameters: Sequence[Any]) -> list[Any]:
     return [p for p in parameters if p.name not in NOT_SIGNED]
 
 
+#: How a figure is written in the text a fingerprint hashes (12 significant digits).
+SIGNED_FIGURES = "%.12g"
+
+
 def _frame_sha(frame: pd.DataFrame | None) -> str:
-    """A frame's content as CSV text, hashed (its sheet rows' positions left out)."""
+    """A frame's content as CSV text, hashed (its sheet rows' positions left out).
+
+    The text is pandas' ``to_csv`` with figures to 12 significant digits, as signed
+    records hold it. Each column of figures is written to that text here first, in one
+    pass (pandas formats ``float_format`` one value at a time through its own helpers:
+    most of a national model's fingerprints), and the same text results.
+    """
     if frame is None:
         return "none"
     body = frame.drop(columns=[c for c in frame.columns if c == "source_row"])
-    text = body.to_csv(index=False, lineterminator="\n", float_format="%.12g")
+    figures = [j for j, dtype in enumerate(body.dtypes) if _numpy_float(dtype)]
+    if figures:
+        body = body.copy()
+        for j in figures:
+            values = body.iloc[:, j].to_numpy().tolist()
+            # %-formatting, as pandas applies float_format; NaN: pandas' na_rep, "".
+            shown = ["" if v != v else SIGNED_FIGURES % v for v in values]  # noqa: UP031
+            body.isetitem(j, pd.Series(shown, index=body.index, dtype=object))
+    text = body.to_csv(index=False, lineterminator="\n", float_format=SIGNED_FIGURES)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _numpy_float(dtype: Any) -> bool:
+    """Whether a column holds numpy floats (the columns pandas' ``float_format`` formats)."""
+    return isinstance(dtype, np.dtype) and dtype.kind == "f"
 
 
 def input_fingerprints(inputs: Any, parameters: Sequence[Any]) -> dict[str, str]:
