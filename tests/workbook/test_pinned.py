@@ -75,3 +75,23 @@ def test_a_style_key_is_equal_exactly_for_cells_styled_alike():
     assert keys[0] == keys[1]
     assert len({keys[0], keys[2], keys[3], keys[4]}) == 4  # A5: no style of its own
     assert all(len(k) == 9 for k in keys)  # an unstyled cell's key as long as a styled one's
+
+
+def test_held_cells_are_the_cells_iter_rows_gives_that_hold_something_and_make_none():
+    from openpyxl.styles import Font, PatternFill
+
+    from xlalloc.workbook.pinned import held_cells
+
+    ws = openpyxl.Workbook().active
+    ws["B2"] = "text"
+    ws["D5"] = 3.5
+    ws["A7"].fill = PatternFill("solid", fgColor="FFFF00")  # styled, no value
+    ws["C3"].font = Font(sz=8)
+    held = {c.coordinate for c in held_cells(ws)}
+    assert held == {"B2", "D5", "A7", "C3"}
+    assert len(ws._cells) == 4  # reading them made no blank cells
+    something = {
+        c.coordinate for row in ws.iter_rows() for c in row if c.value is not None or c.has_style
+    }
+    assert something == held
+    assert len(ws._cells) == 7 * 4  # where iter_rows makes every cell of the rectangle

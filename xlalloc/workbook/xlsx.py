@@ -22,7 +22,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .._version import __version__
 from .files import atomic_write
-from .pinned import same_style, style_key
+from .pinned import held_cells, same_style, style_key
 from .sheetspec import (
     BODY_FONT,
     DEFAULT_PT,
@@ -201,10 +201,13 @@ def fits_one_page(ws: Worksheet, landscape: bool, paper: str = "A4") -> bool:
     _, short, long = PAPER[paper]
     width, smallest = _printed(ws)
     height = 0.0
+    sizes: dict[int, list[float]] = {}  # each row's text sizes
+    for c in held_cells(ws):
+        if c.value not in (None, ""):
+            sizes.setdefault(c.row, []).append(float(c.font.sz or DEFAULT_PT))
     for r in range(1, ws.max_row + 1):
-        sizes = [float(c.font.sz or DEFAULT_PT) for c in ws[r] if c.value not in (None, "")]
         set_height = ws.row_dimensions[r].height if r in ws.row_dimensions else None
-        height += set_height or 15.0 * max([DEFAULT_PT, *sizes]) / DEFAULT_PT
+        height += set_height or 15.0 * max([DEFAULT_PT, *sizes.get(r, [])]) / DEFAULT_PT
     across = ((long if landscape else short) - MARGINS_PT) / width if width else 1.0
     down = ((short if landscape else long) - VERTICAL_MARGINS_PT) / height if height else 1.0
     return min(1.0, across, down) * smallest >= MIN_PRINTED_PT * SAFETY
@@ -229,26 +232,25 @@ def _printed(ws: Worksheet, body_pt: float | None = None) -> tuple[float, float]
     smallest, last = min(DEFAULT_PT, body_pt or DEFAULT_PT), 0
     spills: list[tuple[int, float]] = []
     looks: dict[tuple[int, ...], tuple[bool, float, bool]] = {}  # read once per style
-    for row in ws.iter_rows():
-        for cell in row:
-            key = style_key(cell)
-            look = looks.get(key)
-            if look is None:
-                look = looks[key] = (
-                    bool(cell.fill is not None and cell.fill.fill_type),
-                    float(cell.font.sz or DEFAULT_PT),
-                    bool(cell.alignment.wrap_text),
-                )
-            filled, size, wrapped = look
-            if cell.value in (None, ""):
-                if filled:
-                    last = max(last, cell.column)
-                continue
-            last = max(last, cell.column)
-            smallest = min(smallest, size)
-            text = cell.value
-            if isinstance(text, str) and not text.startswith("=") and not wrapped:
-                spills.append((cell.column, len(text) * size / DEFAULT_PT))
+    for cell in sorted(held_cells(ws), key=lambda c: (c.row, c.column)):  # as rows read
+        key = style_key(cell)
+        look = looks.get(key)
+        if look is None:
+            look = looks[key] = (
+                bool(cell.fill is not None and cell.fill.fill_type),
+                float(cell.font.sz or DEFAULT_PT),
+                bool(cell.alignment.wrap_text),
+            )
+        filled, size, wrapped = look
+        if cell.value in (None, ""):
+            if filled:
+                last = max(last, cell.column)
+            continue
+        last = max(last, cell.column)
+        smallest = min(smallest, size)
+        text = cell.value
+        if isinstance(text, str) and not text.startswith("=") and not wrapped:
+            spills.append((cell.column, len(text) * size / DEFAULT_PT))
     for merged in ws.merged_cells.ranges:  # a merged note prints across its columns
         last = max(last, merged.max_col)
     if not last:
