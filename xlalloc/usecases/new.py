@@ -73,8 +73,6 @@ def run(request: NewRequest, on_note: Callable[[str], None] | None = None) -> Pa
     Raises:
         InputError: Every problem, together; nothing is written.
     """
-    from ..workbook.model_book import build_model, save_model
-
     r = request
     path, practices = r.path, list(r.practices)
     from_files = bool(practices) or r.icb is not None
@@ -103,6 +101,8 @@ def run(request: NewRequest, on_note: Callable[[str], None] | None = None) -> Pa
             BlankWP.ZERO if r.blank_as_zero else BlankWP.ERROR,
             on_note or (lambda _n: None),
         )
+    from ..workbook.model_book import build_model, save_model
+
     tables = demo_data.model_tables() if r.demo else None
     policy = demo_data.DEMO_POLICY if r.demo else None
     return save_model(build_model(tables, policy), path)
@@ -121,10 +121,13 @@ def _new_from_files(
     note: Callable[[str], None],
 ) -> Path:
     """One ICB's model from NHS England's files (:func:`run`), and its map of practices."""
-    from ..workbook.model_book import Provenance, build_model, save_model
     from ..workbook.places_map import Painter
 
     with Painter(_can_draw(note), practices) as painter:  # the map drawn alongside
+        # The workbook writer (openpyxl) imported once the map's process has started, so
+        # that process begins importing matplotlib that much sooner.
+        from ..workbook.model_book import Provenance, build_model, save_model
+
         built = build_from_files(
             practices, icb, places, places_by, localities_by, allow_unmapped, blank_wp
         )
