@@ -232,7 +232,7 @@ def _printed(ws: Worksheet, body_pt: float | None = None) -> tuple[float, float]
     smallest, last = min(DEFAULT_PT, body_pt or DEFAULT_PT), 0
     spills: list[tuple[int, float]] = []
     looks: dict[tuple[int, ...], tuple[bool, float, bool]] = {}  # read once per style
-    for cell in sorted(held_cells(ws), key=lambda c: (c.row, c.column)):  # as rows read
+    for cell in held_cells(ws):  # in any order: only the largest and smallest are kept
         key = style_key(cell)
         look = looks.get(key)
         if look is None:
