@@ -17,7 +17,6 @@ from ..engine.apportionment import reads_data
 from ..engine.errors import Problems, rows_text
 from ..engine.frames import SOURCE_ROW
 from ..readers.activity import ActivityExtract, Known, read_activity
-from ..readers.model import KEY_TABLES, read_model
 
 if TYPE_CHECKING:  # imported by the thread that reads the model (below)
     from ..readers.model import ModelInputs
@@ -75,6 +74,8 @@ def _read_model(model: str | Path, tables: tuple[str, ...]) -> ModelInputs:
     against) is imported here, in the thread, while DuckDB totals the extracts: about a
     quarter of a second of the command's start-up, paid alongside the query, not before.
     """
+    from ..readers.model import KEY_TABLES, read_model  # in the thread: see above
+
     return read_model(model, (*KEY_TABLES, *tables))
 
 
