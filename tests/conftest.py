@@ -171,6 +171,21 @@ def write(path, text):
     return path
 
 
+def pack_argv(model, ledger, month, out, *options) -> list[str]:
+    """``xlalloc pack MODEL --actuals LEDGER --month MONTH --out OUT`` and ``options``."""
+    return [
+        "pack",
+        str(model),
+        "--actuals",
+        str(ledger),
+        "--month",
+        str(month),
+        "--out",
+        str(out),
+        *map(str, options),
+    ]
+
+
 def write_csv(tmp_path: Path, name: str, df) -> Path:
     """Write a frame as a CSV file in ``tmp_path``; returns its path."""
     path = tmp_path / name

@@ -11,7 +11,7 @@ import re
 import shutil
 
 import pytest
-from conftest import demo_model, essex_model
+from conftest import demo_model, essex_model, pack_argv
 from libreoffice import body_text_sizes, pdf_pages, read_values, recalculate, to_pdf
 from openpyxl import load_workbook
 
@@ -131,8 +131,7 @@ def essex(shared_dir, libreoffice, tmp_path_factory):
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
     out = d / "packs"
-    pack = ["pack", str(model), "--actuals", str(ledger), "--month", str(MONTH), "--out"]
-    assert main([*pack, str(out), "--pdf"]) == 0
+    assert main(pack_argv(model, ledger, MONTH, out, "--pdf")) == 0
     return out, places, totals
 
 

@@ -8,12 +8,11 @@ hand arithmetic, not the code's.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import demo_model
+from conftest import demo_model, pack_argv, sha
 
 from xlalloc.cli import main
 
@@ -29,10 +28,6 @@ def run(argv, capsys):
     return rc, out.err + out.out
 
 
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def model_and_ledgers(tmp_path_factory):
     """The demo model and its ledgers at months 5 and 6."""
@@ -45,10 +40,6 @@ def model_and_ledgers(tmp_path_factory):
     return d, model, ledgers
 
 
-def _pack(model, ledger, month, out, *extra):
-    return ["pack", model, "--actuals", ledger, "--month", month, "--out", out, *extra]
-
-
 # ------------------------------------------------------------------------- files lost
 
 
@@ -56,8 +47,8 @@ def test_month_5_and_month_6_packs_live_side_by_side(model_and_ledgers, tmp_path
     """Month 5's packs silently replaced month 6's: each file now carries its period."""
     _, model, ledgers = model_and_ledgers
     out = tmp_path / "packs"
-    assert run(_pack(model, ledgers[6], 6, out), capsys)[0] == 0
-    assert run(_pack(model, ledgers[5], 5, out), capsys)[0] == 0
+    assert run(pack_argv(model, ledgers[6], 6, out), capsys)[0] == 0
+    assert run(pack_argv(model, ledgers[5], 5, out), capsys)[0] == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
         f"{place} 2026-27 M{m:02d}.xlsx"
@@ -72,13 +63,13 @@ def test_pack_never_replaces_a_file_without_force(model_and_ledgers, tmp_path, c
     out.mkdir()
     mine = out / "Brookvale 2026-27 M06.xlsx"  # the user's own workbook of that name
     mine.write_bytes(b"the user's own work")
-    rc, text = run(_pack(model, ledgers[6], 6, out), capsys)
+    rc, text = run(pack_argv(model, ledgers[6], 6, out), capsys)
     assert rc == 2
     assert "Brookvale 2026-27 M06.xlsx exists; pass --force to replace it" in text
     assert mine.read_bytes() == b"the user's own work"
     assert sorted(p.name for p in out.iterdir()) == [mine.name]  # nothing else written
     # With --force the packs of that period are replaced.
-    assert run([*_pack(model, ledgers[6], 6, out), "--force"], capsys)[0] == 0
+    assert run([*pack_argv(model, ledgers[6], 6, out), "--force"], capsys)[0] == 0
     assert mine.read_bytes()[:2] == b"PK"
 
 
@@ -91,7 +82,7 @@ def test_pack_never_writes_over_its_inputs_even_with_force(model_and_ledgers, tm
     ledger = shutil.copy(ledgers[6], out / "ledger.csv")
     before = sha(Path(m))
     for force in ([], ["--force"]):
-        rc, text = run([*_pack(m, ledger, 6, out), *force], capsys)
+        rc, text = run([*pack_argv(m, ledger, 6, out), *force], capsys)
         assert rc == 2, text
         assert "ICB summary 2026-27 M06.xlsx is an input of this command" in text
         assert sha(Path(m)) == before
@@ -262,7 +253,7 @@ def test_a_later_months_bad_row_is_not_in_this_months_reconciliation(
             (9, "Acute", "Brookvale", "", "7.00"),  # a later month's good row
         ],
     )
-    rc, text = run(_pack(model, ledger, 6, tmp_path / "p"), capsys)
+    rc, text = run(pack_argv(model, ledger, 6, tmp_path / "p"), capsys)
     assert rc == 0, text
     assert _recon(text) == [
         "1 ledger row(s) not reported (listed in the ICB summary's Exceptions sheet):",
@@ -272,7 +263,7 @@ def test_a_later_months_bad_row_is_not_in_this_months_reconciliation(
     ]
     # At month 9 the same ledger reports both month-9 rows: the good one, and the bad one
     # left out.
-    rc, text = run(_pack(model, ledger, 9, tmp_path / "p9"), capsys)
+    rc, text = run(pack_argv(model, ledger, 9, tmp_path / "p9"), capsys)
     assert _recon(text)[1:] == [
         "ledger total, months 1 to 9: £1,517.00",
         "reported in the packs: £1,007.00",
@@ -290,7 +281,7 @@ def test_fractions_of_a_penny_are_summed_before_rounding(model_and_ledgers, tmp_
         tmp_path / "l.csv",
         [(6, "Acute", "Brookvale", "", "100.004")] * 3 + [(6, "Acute", "Atlantis", "", "0.004")],
     )
-    rc, text = run(_pack(model, ledger, 6, tmp_path / "p"), capsys)
+    rc, text = run(pack_argv(model, ledger, 6, tmp_path / "p"), capsys)
     assert rc == 0, text
     assert _recon(text)[1:] == [
         "ledger total, months 1 to 6: £300.02",
@@ -395,7 +386,7 @@ def test_an_excel_error_in_baselines_or_a_ledger_is_never_blank(
     ws["D3"].data_type = "e"
     ledger = tmp_path / "ledger.xlsx"
     wb.save(ledger)
-    rc, text = run(_pack(model, ledger, 6, tmp_path / "p"), capsys)
+    rc, text = run(pack_argv(model, ledger, 6, tmp_path / "p"), capsys)
     assert rc == 0, text
     assert "row 3: amount holds the Excel error #DIV/0!" in text
 
@@ -528,7 +519,9 @@ def test_a_misspelt_icb_or_place_gets_the_nearest_names(
     assert rc == 2
     assert "close matches: T02 NHS Essex ICB" in text
     _, model, ledgers = model_and_ledgers
-    rc, text = run([*_pack(model, ledgers[6], 6, tmp_path / "p"), "--place", "Brokvale"], capsys)
+    rc, text = run(
+        [*pack_argv(model, ledgers[6], 6, tmp_path / "p"), "--place", "Brokvale"], capsys
+    )
     assert rc == 2
     assert (
         "--place: unknown place 'Brokvale'; did you mean Brookvale? The model's places are "
@@ -539,7 +532,7 @@ def test_a_misspelt_icb_or_place_gets_the_nearest_names(
         tmp_path / "l.csv",
         [(6, "Acute", "Brookvale", "", "1"), (6, "Acutte", "Brokvale", "", "2")],
     )
-    rc, text = run(_pack(model, ledger, 6, tmp_path / "p2"), capsys)
+    rc, text = run(pack_argv(model, ledger, 6, tmp_path / "p2"), capsys)
     assert rc == 0
     assert (
         "row 3: unknown place 'Brokvale' (did you mean Brookvale?); unknown programme "
@@ -620,14 +613,14 @@ def test_a_phasing_files_problems_name_the_file_and_row(model_and_ledgers, tmp_p
     _, model, ledgers = model_and_ledgers
     phasing = tmp_path / "phasing.csv"
     phasing.write_text("month,share\n1,0.1\n13,0.1\n2,abc\n2,0.1\n")
-    rc, text = run([*_pack(model, ledgers[6], 6, tmp_path / "p"), "--phasing", phasing], capsys)
+    rc, text = run([*pack_argv(model, ledgers[6], 6, tmp_path / "p"), "--phasing", phasing], capsys)
     assert rc == 2
     assert "phasing.csv, row 3, column 'month': month '13' is not a whole number 1 to 12" in text
     assert "phasing.csv, row 4, column 'share': share 'abc' is not a number" in text
     assert "phasing.csv, rows 4-5: month 2 is given 2 times; give it once" in text
     assert not (tmp_path / "p").exists()
     phasing.write_text("month,share\n" + "".join(f"{m},0.08\n" for m in range(1, 13)))
-    rc, text = run([*_pack(model, ledgers[6], 6, tmp_path / "p"), "--phasing", phasing], capsys)
+    rc, text = run([*pack_argv(model, ledgers[6], 6, tmp_path / "p"), "--phasing", phasing], capsys)
     assert rc == 2
     assert "phasing.csv: the shares sum to 0.960000; they must sum to 1 (100%)" in text
 

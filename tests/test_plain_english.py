@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import demo_model
+from conftest import demo_model, pack_argv
 from python_calamine import CalamineWorkbook
 
 from xlalloc.cli import main
@@ -54,21 +54,7 @@ def written(tmp_path_factory):
     assert main(["run", str(model), "-o", str(out[0])]) == 0
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", "6", "-o", str(ledger)]) == 0
-    assert (
-        main(
-            [
-                "pack",
-                str(model),
-                "--actuals",
-                str(ledger),
-                "--month",
-                "6",
-                "--out",
-                str(d / "packs"),
-            ]
-        )
-        == 0
-    )
+    assert main(pack_argv(model, ledger, 6, d / "packs")) == 0
     out += sorted((d / "packs").glob("*.xlsx"))
     for ext in ("xlsx", "csv"):
         assert main(["compare", str(model), str(out[0]), "-o", str(d / f"changes.{ext}")]) == 0

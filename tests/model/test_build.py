@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import pandas as pd
 import pytest
-from conftest import SHARED, need
+from conftest import SHARED, need, pack_argv
 from libreoffice import read_values, recalculate
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
@@ -348,23 +348,7 @@ def test_packs_of_a_multi_year_model_use_the_financial_years_targets(west_yorksh
     ledger = tmp_path / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", "3", "-o", str(ledger)]) == 0
     out = tmp_path / "packs"
-    assert (
-        main(
-            [
-                "pack",
-                str(model),
-                "--actuals",
-                str(ledger),
-                "--month",
-                "3",
-                "--out",
-                str(out),
-                "--place",
-                "Leeds",
-            ]
-        )
-        == 0
-    )
+    assert main(pack_argv(model, ledger, 3, out, "--place", "Leeds")) == 0
     pack = next(p for p in out.iterdir() if "Leeds" in p.name)
     wb = CalamineWorkbook.from_path(str(pack))
     cells = [r for n in wb.sheet_names for r in wb.get_sheet_by_name(n).to_python()]

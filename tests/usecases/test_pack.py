@@ -10,7 +10,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT, demo_model
+from conftest import ROOT, demo_model, pack_argv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from libreoffice import read_values, recalculate
@@ -35,21 +35,6 @@ TAG = f" 2026-27 M{MONTH:02d}.xlsx"
 SUMMARY_FILE = summary_name(f"2026-27 M{MONTH:02d}")
 
 
-def pack_argv(model, ledger, out, *options, month=MONTH):
-    """``xlalloc pack MODEL --actuals LEDGER --month MONTH --out OUT`` and ``options``."""
-    return [
-        "pack",
-        str(model),
-        "--actuals",
-        str(ledger),
-        "--month",
-        str(month),
-        "--out",
-        str(out),
-        *map(str, options),
-    ]
-
-
 @pytest.fixture(scope="module")
 def demo_packs(tmp_path_factory):
     d = tmp_path_factory.mktemp("packs")
@@ -58,7 +43,7 @@ def demo_packs(tmp_path_factory):
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
     out = d / "packs"
-    assert main(pack_argv(model, ledger, out)) == 0
+    assert main(pack_argv(model, ledger, MONTH, out)) == 0
     result = run_model(read_model(model))
     run = make_packs(
         result,
@@ -179,7 +164,7 @@ def test_place_packs_sum_to_the_icb_summary_and_the_ledger(recalculated, demo_pa
 
 def test_bad_rows_are_listed_in_the_command_output(demo_packs, tmp_path, capsys):
     model, ledger, _, _ = demo_packs
-    assert main(pack_argv(model, ledger, tmp_path / "p", "--place", "Brookvale")) == 0
+    assert main(pack_argv(model, ledger, MONTH, tmp_path / "p", "--place", "Brookvale")) == 0
     out = capsys.readouterr().out
     assert "3 ledger row(s) not reported" in out
     assert "row 1856: unknown place 'Atlantis'" in out
@@ -225,7 +210,7 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
     wb["Target"]["A40"] = "Prepared by the Demoshire finance team"
     wb["Programmes"].column_dimensions["A"].width = 51
     wb.save(tpl)
-    assert main(pack_argv(model, ledger, tmp_path / "p", "--template", tpl)) == 0
+    assert main(pack_argv(model, ledger, MONTH, tmp_path / "p", "--template", tpl)) == 0
     pack = load_workbook(tmp_path / "p" / f"Castleton{TAG}")
     assert pack["Summary"]["A13"].fill.fgColor.rgb.endswith("7030A0")
     assert pack["Target"]["A40"].value == "Prepared by the Demoshire finance team"
@@ -236,16 +221,16 @@ def test_user_styling_in_the_template_is_kept(demo_packs, tmp_path):
 def test_bad_arguments(demo_packs, tmp_path, capsys):
     model, ledger, _, _ = demo_packs
     with pytest.raises(SystemExit) as e:  # argparse refuses it before anything runs
-        main(pack_argv(model, ledger, tmp_path, month=13))
+        main(pack_argv(model, ledger, 13, tmp_path))
     assert e.value.code == 2
     assert "'13' is not a month 1 (April) to 12 (March)" in capsys.readouterr().err
-    assert main(pack_argv(model, ledger, tmp_path, "--place", "Nowhere", month=3)) == 2
+    assert main(pack_argv(model, ledger, 3, tmp_path, "--place", "Nowhere")) == 2
     assert "unknown place 'Nowhere'. The model's places are Ashford City, Brookvale and" in (
         capsys.readouterr().err
     )
     bad = tmp_path / "bad.csv"
     pd.DataFrame({"month": [1], "amount": [5]}).to_csv(bad, index=False)
-    assert main(pack_argv(model, bad, tmp_path, month=3)) == 2
+    assert main(pack_argv(model, bad, 3, tmp_path)) == 2
     err = capsys.readouterr().err
     assert "missing column 'programme'" in err and "needs a 'place' or a 'practice_code'" in err
 
@@ -325,7 +310,7 @@ def test_a_templates_logo_and_chart_are_kept_beside_xlallocs(demo_packs, tmp_pat
         for name, data in parts.items():
             z.writestr(name, data)
     out = tmp_path / "p"
-    assert main(pack_argv(model, ledger, out, "--template", tpl)) == 0
+    assert main(pack_argv(model, ledger, MONTH, out, "--template", tpl)) == 0
     pack = read_parts(out / f"Castleton{TAG}")
     for kept in ("xl/media/logo.png", "xl/charts/chart90.xml", "xl/drawings/drawing90.xml"):
         assert pack[kept] == parts[kept], kept
@@ -408,7 +393,7 @@ def test_an_isfe_ledger_with_its_map_reports_every_mapped_pound(demo_packs, tmp_
     assert main(["demo-ledger", str(model), "--style", "isfe", "-o", str(ledger)]) == 0
     cc_map = tmp_path / "isfe-map.csv"
     out = tmp_path / "p"
-    assert main(pack_argv(model, ledger, out, "--map", cc_map, month=6)) == 0
+    assert main(pack_argv(model, ledger, 6, out, "--map", cc_map)) == 0
     printed = capsys.readouterr().out.splitlines()
     # The expected actuals, from the two CSVs with the csv module.
     with open(cc_map, encoding="utf-8-sig", newline="") as f:
@@ -449,7 +434,7 @@ def test_an_isfe_ledger_with_its_map_reports_every_mapped_pound(demo_packs, tmp_
     ]
     # Without a map, a ledger by cost centre is refused, saying how to give one.
     capsys.readouterr()
-    assert main(pack_argv(model, ledger, tmp_path / "none", month=6)) == 2
+    assert main(pack_argv(model, ledger, 6, tmp_path / "none")) == 2
     assert "--map MAP.csv" in capsys.readouterr().err
 
 
@@ -567,7 +552,7 @@ def test_a_model_without_baselines_says_where_its_bridge_would_be(demo_packs, tm
     bare = tmp_path / "no-baselines.xlsx"
     wb.save(bare)
     out = tmp_path / "p"
-    assert main(pack_argv(bare, ledger, out)) == 0
+    assert main(pack_argv(bare, ledger, MONTH, out)) == 0
     summary = load_workbook(out / f"Brookvale{TAG}")["Summary"]
     texts = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)]
     assert NO_BRIDGE in texts and "Budget and why" in texts
@@ -587,7 +572,7 @@ def test_a_template_from_before_the_bridge_keeps_its_months_on_page_1(demo_packs
     tpl = tmp_path / "OLD.xlsx"
     wb.save(tpl)
     out = tmp_path / "p"
-    assert main(pack_argv(model, ledger, out, "--template", tpl)) == 0
+    assert main(pack_argv(model, ledger, MONTH, out, "--template", tpl)) == 0
     summary = load_workbook(out / SUMMARY_FILE)
     assert "By month" not in summary.sheetnames
     assert summary["Summary"]["M3"].value == "Month"

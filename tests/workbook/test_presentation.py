@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 import xlalloc
-from tests.conftest import SHARED
+from tests.conftest import SHARED, pack_argv
 from tests.libreoffice import body_text_sizes, pdf_pages, to_pdf
 from xlalloc.cli import main
 from xlalloc.model.labels import is_code_style, label
@@ -34,21 +34,7 @@ def workbooks(tmp_path_factory, libreoffice) -> dict[str, Path]:
     assert main(["demo", str(model)]) == 0
     ledger = d / "ledger.csv"
     assert main(["demo-ledger", str(model), "--month", str(MONTH), "-o", str(ledger)]) == 0
-    assert (
-        main(
-            [
-                "pack",
-                str(model),
-                "--actuals",
-                str(ledger),
-                "--month",
-                str(MONTH),
-                "--out",
-                str(d / "packs"),
-            ]
-        )
-        == 0
-    )
+    assert main(pack_argv(model, ledger, MONTH, d / "packs")) == 0
     orgs = d / "orgs.csv"
     pd.DataFrame(
         {
