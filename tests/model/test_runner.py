@@ -168,3 +168,41 @@ def test_practice_equity_counts_a_line_fed_by_activity_as_by_practice_data():
         note = r.equity["practices"].notes[0]
         assert "practice-attributable spend is £2,001 of Table 1's £2,001 (100.0%)" in note
         assert "1 capitation line(s) and 1 practice_data line(s)" in note
+
+
+def test_the_monte_carlo_runs_beside_the_next_parts_and_its_problems_join_theirs():
+    """The intervals are drawn on the run's worker thread while convergence and the
+    apportionment run; a problem it finds is reported with theirs, all together."""
+    bl = pd.DataFrame({"place": ["North", "South"], "baseline": [900.0, 100.0]})
+    tot = pd.DataFrame({"year": ["2026/27"], "total": [1050.0]})
+    bad = inputs(ModelPolicy(min_growth=0.0, target_uncertainty=0.0255), bl, tot)
+    bad.practices.loc[1, "population"] = 0.0  # P2: 400 weighted, no one registered
+    bad.budget.loc[0, "amount"] = -5.0  # the apportionment's own problem
+    with pytest.raises(InputError) as e:
+        run_model(bad)
+    text = str(e.value)
+    assert "P2" in text and "population" in text and "is negative" in text
+
+
+def test_background_work_joins_in_order_and_its_input_errors_become_problems():
+    from xlalloc.model.parts import RunState
+
+    state = RunState(inputs(), lambda _s: None)
+    got: list[object] = []
+
+    def refuse() -> None:
+        raise InputError("practice P9: no population", where="Practices")
+
+    state.in_background(lambda: 1, got.append)
+    state.in_background(refuse, got.append)
+    state.in_background(lambda: 3, got.append)
+    state.join()
+    state.close()
+    assert got == [1, 3] and not state.pending
+    with pytest.raises(InputError) as e:
+        state.problems.raise_if_any()
+    assert "practice P9: no population" in str(e.value)
+    state.in_background(lambda: 1 / 0, got.append)  # a bug is raised, never swallowed
+    with pytest.raises(ZeroDivisionError):
+        state.join()
+    state.close()

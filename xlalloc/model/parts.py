@@ -18,6 +18,7 @@ and appends its checks, ``(label, formula, value)``, each reading 0 when all is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -112,6 +113,43 @@ class RunState:
     warnings: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     run_at: datetime | None = None
+    #: Work running on the run's worker thread, and what takes each one's result.
+    pending: list[tuple[Future[Any], Callable[[Any], None]]] = field(default_factory=list)
+    _pool: ThreadPoolExecutor | None = None
+
+    def in_background(self, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """Run ``work`` on the run's worker thread while the parts after this one run.
+
+        For numpy work that releases the GIL (the target-uncertainty Monte Carlo), so it
+        takes the machine's second core while the next parts work in Python. ``work``
+        must use only what it is given (its own copies of frames); ``then`` receives its
+        result in this thread when :meth:`join` is called: before any part that needs
+        every result (``after_problems``) and at the end of the run.
+        """
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlalloc-run")
+        self.pending.append((self._pool.submit(work), then))
+
+    def join(self) -> None:
+        """Every background work's result given to its ``then``, in the order they began.
+
+        An :class:`InputError` the work raised joins the run's problems (reported with
+        the others), as the part's own would.
+        """
+        while self.pending:
+            future, then = self.pending.pop(0)
+            try:
+                result = future.result()
+            except InputError as e:
+                self.problems.extend(e)
+                continue
+            then(result)
+
+    def close(self) -> None:
+        """Stop the worker thread (waiting for work begun; work not begun is dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     @property
     def practices(self) -> pd.DataFrame:
@@ -230,7 +268,7 @@ def _run_targets(state: RunState) -> None:
         if len(inputs.baselines)
         else None
     )
-    index_parts, target_parts = [], []
+    index_parts, plain, later = [], [], []
     for year in years:
         one = inputs.practices[inputs.practices["year"] == year]
         where = "Practices" if len(years) == 1 else f"Practices ({year})"
@@ -240,7 +278,8 @@ def _run_targets(state: RunState) -> None:
             state.warnings += small_places(one, comp)
         ind = cap.need_indices(one, place_map, england=ENGLAND, where=where)
         with_targets = cap.add_targets(ind, budget_total, comp, policy.unit)
-        spread: list[str] = []
+        index_parts.append(ind.assign(year=year))
+        plain.append(with_targets.assign(year=year))
         if uncertainty is not None:
             # Distances only from baselines convergence can use (it reports the others).
             usable = (
@@ -248,30 +287,46 @@ def _run_targets(state: RunState) -> None:
                 and bool((baselines > 0).all())
                 and set(place_map.frame["place"]) <= set(baselines.index)
             )
-            with_targets = target_intervals(
-                with_targets,
-                one,
-                place_map.frame,
-                comp,
-                uncertainty,
-                budget_total,
-                policy.unit,
-                baselines if usable else None,
+            later.append(
+                (
+                    year,
+                    (with_targets.copy(), one.copy(), place_map.frame.copy(), comp),
+                    baselines.copy() if usable and baselines is not None else None,
+                )
             )
-            spread = [c for c in INTERVAL_COLUMNS if c in with_targets.columns]
-        places = with_targets[with_targets["level"] == "place"]
-        index_parts.append(ind.assign(year=year))
-        columns = ["name", "population", f"{comp}_wp", f"{comp}_index", "target_share"]
-        target_parts.append(
-            places[[*columns, "target", *spread]]
-            .rename(columns={"name": "place"})
-            .assign(year=year)
-        )
-    state.results["targets"] = Targets(
+    result = Targets(
         _year_first(pd.concat(index_parts, ignore_index=True)),
-        _year_first(pd.concat(target_parts, ignore_index=True)),
+        _target_table(plain, comp),
         budget_total,
     )
+    state.results["targets"] = result
+    if later and uncertainty is not None:
+        # The Monte Carlo (numpy, the GIL released) runs while convergence and the
+        # apportionment do, which need only the target shares; its interval columns join
+        # the targets table before the parts that need every result.
+        def intervals() -> list[pd.DataFrame]:
+            return [
+                target_intervals(*frames, uncertainty, budget_total, policy.unit, base).assign(
+                    year=year
+                )
+                for year, frames, base in later
+            ]
+
+        def add(tables: list[pd.DataFrame]) -> None:
+            result.targets = _target_table(tables, comp)
+
+        state.in_background(intervals, add)
+
+
+def _target_table(with_targets: list[pd.DataFrame], comp: str) -> pd.DataFrame:
+    """Each year's place rows of the targets table (with intervals where they were drawn)."""
+    columns = ["name", "population", f"{comp}_wp", f"{comp}_index", "target_share", "target"]
+    parts = []
+    for t in with_targets:
+        spread = [c for c in INTERVAL_COLUMNS if c in t.columns]
+        places = t[t["level"] == "place"]
+        parts.append(places[[*columns, *spread, "year"]].rename(columns={"name": "place"}))
+    return _year_first(pd.concat(parts, ignore_index=True))
 
 
 def _year_first(frame: pd.DataFrame) -> pd.DataFrame:

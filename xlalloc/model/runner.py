@@ -186,10 +186,15 @@ def run_model(
     """
     run_at = run_at or run_time()
     state = RunState(inputs, progress or (lambda _s: None), run_at=run_at)
-    for part in parts():
-        if part.after_problems:
-            state.problems.raise_if_any()
-        part.run(state)
+    try:
+        for part in parts():
+            if part.after_problems:
+                state.join()
+                state.problems.raise_if_any()
+            part.run(state)
+        state.join()
+    finally:
+        state.close()
     state.problems.raise_if_any()
     unmapped = inputs.practices[inputs.practices["place"] == UNMAPPED]
     if len(unmapped):
