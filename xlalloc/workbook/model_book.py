@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .._version import __version__
@@ -49,7 +49,18 @@ from .outputs.common import (
 )
 from .sheetspec import BODY_FONT, cell_value, is_figure, quote_sheet, shown, wrapped_lines
 from .tables import MONEY
-from .xlsx import fit_to_page, header, put, put_as, save_atomic, wrap_across
+from .xlsx import (
+    Look,
+    fit_to_page,
+    header,
+    look_of,
+    put,
+    put_as,
+    put_at_save,
+    save_atomic,
+    style_like,
+    wrap_across,
+)
 
 __all__ = [
     "CHECK_STATUS",
@@ -95,12 +106,17 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
     names = spec.names
     _header(ws, HEADER_ROW, names)
     rows = 0 if df is None else len(df)
-    widest = [
-        _write_input_column(ws, spec, j, _input_values(df, n, rows)) for j, n in enumerate(names)
-    ]
+    columns = [_input_values(df, n, rows) for n in names]
+    # Written at save unless a value is not a figure, text, a true/false or blank (a
+    # date): then every cell of the table is an openpyxl cell (the rows are not mixed).
+    at_save = all(type(cell_value(v)) in _PLAIN for values in columns for v in values)
+    widest = [_write_input_column(ws, spec, j, values, at_save) for j, values in enumerate(columns)]
     last_row = HEADER_ROW + max(rows, 1)
     ref = f"A{HEADER_ROW}:{get_column_letter(len(names))}{last_row}"
     table = Table(displayName=spec.table, ref=ref)
+    # The columns named as the header names them: openpyxl's writer would otherwise read
+    # the header from the sheet, making a cell at every position of the table.
+    table.tableColumns = [TableColumn(id=k + 1, name=n) for k, n in enumerate(names)]
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     ws.add_table(table)
     for j, name in enumerate(names):  # fitted to the header and the widest value shown
@@ -115,7 +131,7 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
             if name in names:
                 L = get_column_letter(names.index(name) + 1)
                 dv.add(f"{L}{HEADER_ROW + 1}:{L}{HEADER_ROW + 5000}")
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"  # a name: ws.cell would make the cell
 
 
 def _input_values(df: pd.DataFrame | None, name: str, rows: int) -> list[object]:
@@ -142,12 +158,16 @@ def _input_format(spec: InputTable, j: int) -> str | None:
     return {Kind.NUMBER: "#,##0.00"}.get(spec.columns[j].kind)
 
 
-def _write_input_column(ws: Worksheet, spec: InputTable, j: int, values: list[object]) -> int:
+def _write_input_column(
+    ws: Worksheet, spec: InputTable, j: int, values: list[object], at_save: bool
+) -> int:
     """One column of an input table below its header, each cell styled as its kind.
 
-    The first cell of each style is styled piece by piece; the others take its style at
-    once (:func:`~.xlsx.put_as`: thousands of practices' cells in a fraction of the time,
-    the same file).
+    Each kind of cell (a figure in the column's number format, or anything else) is
+    styled once, on a cell of its own (:func:`~.xlsx.style_like`); the column's cells
+    take that style and are written at save (:func:`~.xlsx.put_at_save`: thousands of
+    practices' cells at once), or, with ``at_save`` false, as openpyxl cells
+    (:func:`~.xlsx.put_as`).
 
     Returns:
         The width of the widest value as its cell shows it (characters), for the column.
@@ -155,26 +175,35 @@ def _write_input_column(ws: Worksheet, spec: InputTable, j: int, values: list[ob
     name = spec.names[j]
     fmt = _input_format(spec, j)
     year = name.endswith("year") or name == "years"
-    styled: dict[bool, Cell] = {}  # by whether the value is a figure (formatted)
+    # Each kind's cell, the look it is written in and its number format, by whether the
+    # value is a figure (formatted).
+    styled: dict[bool, tuple[Cell, Look, str]] = {}
     widths: dict[tuple[type, object, str], int] = {}  # each value shown once
     for i, v in enumerate(values):
         row = HEADER_ROW + 1 + i
         value = cell_value(v)
         figure = bool(fmt) and is_figure(value)
-        first = styled.get(figure)
-        if first is None:
-            c = put(ws, row, j + 1, value, fmt)
+        kind = styled.get(figure)
+        if kind is None:
+            first = style_like(ws, fmt if figure else None)
             if year:
-                c.number_format = "@"  # 2026/27 stays text, never a date
+                first.number_format = "@"  # 2026/27 stays text, never a date
             if spec.editable:
-                c.fill, c.font = INPUT_FILL, INPUT_FONT
-            first = styled[figure] = c
+                first.fill, first.font = INPUT_FILL, INPUT_FONT
+            kind = styled[figure] = (first, look_of(first), first.number_format)
+        like, look, number_format = kind
+        if at_save:
+            put_at_save(ws, row, j + 1, value, look)
         else:
-            put_as(ws, row, j + 1, value, first)
-        key = (type(value), value, first.number_format)
+            put_as(ws, row, j + 1, value, like)
+        key = (type(value), value, number_format)
         if key not in widths:
-            widths[key] = len(shown(value, first.number_format))
+            widths[key] = len(shown(value, number_format))
     return max(widths.values(), default=0)
+
+
+#: The values a cell written at save may hold (:func:`~.xlsx.put_at_save`).
+_PLAIN = (type(None), str, int, float, bool)
 
 
 def _write_policy(wb: Workbook, policy: ModelPolicy) -> None:

@@ -40,6 +40,16 @@ def _cell_xml(c: CellSpec, style: int) -> str:
         if is_figure(cached):
             return f'<c r="{ref}"{s}><f>{text}</f><v>{_number(cast(float, cached))}</v></c>'
         return f'<c r="{ref}"{s} t="str"><f>{text}</f><v>{_text(str(cached))}</v></c>'
+    return value_xml(ref, style, v)
+
+
+def value_xml(ref: str, style: int, v: object) -> str:
+    """A cell holding a value (a figure, text, a true/false, or nothing), in style ``style``.
+
+    Text is an inline string, so no shared-strings part is touched; a blank cell is
+    written only where it has a style (``""`` otherwise).
+    """
+    s = f' s="{style}"' if style else ""
     if is_figure(v):
         return f'<c r="{ref}"{s}><v>{_number(cast(float, v))}</v></c>'
     if v is None:

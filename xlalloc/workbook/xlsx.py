@@ -12,7 +12,9 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
@@ -37,11 +39,13 @@ from .sheetspec import (
     Drawing,
     SheetSpec,
     cell_value,
+    col,
     is_figure,
     print_fit,
     printed_width,
     wrapped_lines,
 )
+from .sheetxml import value_xml
 
 __all__ = [
     "fit_to_page",
@@ -49,6 +53,9 @@ __all__ = [
     "normalised_zip",
     "put",
     "put_as",
+    "put_at_save",
+    "look_of",
+    "style_like",
     "save_atomic",
     "save_specs",
     "sheet_scale",
@@ -90,6 +97,130 @@ def put_as(ws: Worksheet, row: int, col: int, value: object, like: Cell):
     cell = _cell_with(ws, row, col, cell_value(value))
     same_style(like, cell)
     return cell
+
+
+@dataclass
+class RowsAtSave:
+    """Rows of values a sheet's XML is given when it is saved, not held as openpyxl cells.
+
+    A model's input tables (its practices, their data, its activity) run to thousands of
+    cells, all in a few styles; made and written as openpyxl cells they took most of
+    ``xlalloc new``'s time. :func:`put_at_save` writes each as its XML at once (the
+    package writer's own cells, :func:`~.sheetxml.value_xml`), in the style of a cell
+    openpyxl styled, and :func:`save_atomic` puts the rows into the sheet's part. The
+    print scale counts them as it counts held cells (:func:`_printed`).
+
+    Attributes:
+        rows: Each row's cells, as XML, by row number (in the order put: by column).
+        last_col: The last column holding a value or a fill.
+        smallest: The smallest text size of a cell holding a value (``0``: none yet).
+        spills: Each column's longest text that is not wrapped, in characters of the
+            body size (see :func:`~.sheetspec.printed_width`).
+        row_size: The largest text size of a cell holding a value.
+    """
+
+    rows: dict[int, list[str]] = field(default_factory=dict)
+    last_col: int = 0
+    smallest: float = 0.0
+    spills: dict[int, float] = field(default_factory=dict)
+    row_size: float = 0.0
+
+
+#: The rows each sheet is given when saved (a sheet no longer used is forgotten).
+_AT_SAVE: WeakKeyDictionary[Worksheet, RowsAtSave] = WeakKeyDictionary()
+
+
+def rows_at_save(ws: Worksheet) -> RowsAtSave | None:
+    """The rows :func:`put_at_save` gave ``ws``, if any."""
+    return _AT_SAVE.get(ws)
+
+
+def style_like(ws: Worksheet, fmt: str | None = None) -> Cell:
+    """A cell of ``ws`` held by no row, to be styled as a run of cells is (:func:`put_at_save`).
+
+    Its number format is ``fmt`` (``General`` if ``None``); its font, fill and the rest
+    are set on it as on any cell, in the workbook's own style table.
+    """
+    cell = Cell(ws)
+    if fmt:
+        cell.number_format = fmt
+    return cell
+
+
+@dataclass(frozen=True)
+class Look:
+    """What writing and printing a cell need of its style, read once (:func:`look_of`)."""
+
+    style: int  # its index in the workbook's cell styles (the ``s`` of its XML)
+    filled: bool
+    size: float
+    wrapped: bool
+
+
+def look_of(like: Cell) -> Look:
+    """The style of ``like`` (a cell :func:`style_like` gave) for :func:`put_at_save`."""
+    return Look(
+        like.style_id,
+        bool(like.fill is not None and like.fill.fill_type),
+        float(like.font.sz or DEFAULT_PT),
+        bool(like.alignment.wrap_text),
+    )
+
+
+def put_at_save(ws: Worksheet, row: int, column: int, value: object, look: Look) -> None:
+    """Write ``value`` (as :func:`cell_value` gives it) at save, in the style ``look``.
+
+    ``value`` must be a figure, text, a true/false or blank (``None``): dates and the
+    rest take :func:`put`. The sheet's openpyxl cells must all lie above the rows put
+    here (:func:`save_atomic` adds these rows after them).
+    """
+    extent = _AT_SAVE.get(ws)
+    if extent is None:
+        extent = _AT_SAVE[ws] = RowsAtSave()
+    xml = value_xml(f"{col(column)}{row}", look.style, value)
+    if xml:
+        extent.rows.setdefault(row, []).append(xml)
+    if value is None:
+        if look.filled:
+            extent.last_col = max(extent.last_col, column)
+        return
+    extent.last_col = max(extent.last_col, column)
+    size = look.size
+    extent.smallest = min(extent.smallest or size, size)
+    extent.row_size = max(extent.row_size, size)
+    if isinstance(value, str) and not look.wrapped and not value.startswith("="):
+        chars = len(value) * size / DEFAULT_PT
+        if chars > extent.spills.get(column, 0.0):
+            extent.spills[column] = chars
+
+
+def _with_rows(xml: bytes, extent: RowsAtSave) -> bytes:
+    """A worksheet part openpyxl wrote, with the rows put at save after its own."""
+    rows = "".join(
+        f'<row r="{r}">{"".join(cells)}</row>' for r, cells in sorted(extent.rows.items()) if cells
+    ).encode()
+    if b"</sheetData>" in xml:
+        xml = xml.replace(b"</sheetData>", rows + b"</sheetData>", 1)
+    else:
+        xml = xml.replace(b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>", 1)
+    if extent.rows:
+        found = re.search(rb'<dimension ref="A1(?::([A-Z]+)(\d+))?"', xml)
+        if found:
+            last_col = max(
+                extent.last_col,
+                _col_number(found.group(1).decode()) if found.group(1) else 1,
+                max(len(cells) for cells in extent.rows.values()),
+            )
+            last_row = max(extent.rows)
+            ref = f'<dimension ref="A1:{col(last_col)}{last_row}"'.encode()
+            xml = xml[: found.start()] + ref + xml[found.end() :]
+    return xml
+
+
+def _col_number(letters: str) -> int:
+    from openpyxl.utils import column_index_from_string
+
+    return int(column_index_from_string(letters))
 
 
 def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None):
@@ -205,7 +336,12 @@ def fits_one_page(ws: Worksheet, landscape: bool, paper: str = "A4") -> bool:
     for c in held_cells(ws):
         if c.value not in (None, ""):
             sizes.setdefault(c.row, []).append(float(c.font.sz or DEFAULT_PT))
-    for r in range(1, ws.max_row + 1):
+    extent = _AT_SAVE.get(ws)
+    if extent is not None:  # the rows put at save: their largest text in every row
+        for r in extent.rows:
+            sizes.setdefault(r, []).append(extent.row_size)
+    last_row = max([ws.max_row, *(extent.rows if extent is not None else ())])
+    for r in range(1, last_row + 1):
         set_height = ws.row_dimensions[r].height if r in ws.row_dimensions else None
         height += set_height or 15.0 * max([DEFAULT_PT, *sizes.get(r, [])]) / DEFAULT_PT
     across = ((long if landscape else short) - MARGINS_PT) / width if width else 1.0
@@ -251,6 +387,11 @@ def _printed(ws: Worksheet, body_pt: float | None = None) -> tuple[float, float]
         text = cell.value
         if isinstance(text, str) and not text.startswith("=") and not wrapped:
             spills.append((cell.column, len(text) * size / DEFAULT_PT))
+    extent = _AT_SAVE.get(ws)
+    if extent is not None:  # the rows put at save, counted as held cells are
+        last = max(last, extent.last_col)
+        smallest = min(smallest, extent.smallest or smallest)
+        spills.extend(extent.spills.items())
     for merged in ws.merged_cells.ranges:  # a merged note prints across its columns
         last = max(last, merged.max_col)
     if not last:
@@ -285,8 +426,12 @@ def save_specs(specs: Iterable[SheetSpec], path: str | Path) -> Path:
 FIXED_TIME = "2000-01-01T00:00:00Z"
 
 
-def normalised_zip(raw: bytes) -> bytes:
-    """A package with fixed entry timestamps and fixed document dates (reproducible bytes)."""
+def normalised_zip(raw: bytes, rows: dict[str, RowsAtSave] | None = None) -> bytes:
+    """A package with fixed entry timestamps and fixed document dates (reproducible bytes).
+
+    ``rows``: worksheet parts (``xl/worksheets/sheet3.xml``) given the rows put at save.
+    """
+    rows = rows or {}
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(raw)) as zin,
@@ -294,6 +439,8 @@ def normalised_zip(raw: bytes) -> bytes:
     ):
         for info in zin.infolist():
             data = zin.read(info.filename)
+            if info.filename in rows:
+                data = _with_rows(data, rows[info.filename])
             if info.filename == "docProps/core.xml":
                 data = re.sub(
                     rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
@@ -311,9 +458,20 @@ def save_atomic(wb: Workbook, path: str | Path) -> Path:
     """Save a workbook openpyxl built, reproducibly and atomically (see :mod:`.files`)."""
     wb.properties.creator = "xlalloc"
     wb.properties.lastModifiedBy = "xlalloc"
+    for ws in wb.worksheets:  # before openpyxl writes (its table writer makes cells)
+        extent = _AT_SAVE.get(ws)
+        if extent is not None and extent.rows:
+            held = max([0, *(c.row for c in held_cells(ws)), *ws.row_dimensions.keys()])
+            if held >= min(extent.rows):
+                raise ValueError(
+                    f"sheet {ws.title}: openpyxl holds row {held}, at or below the first row "
+                    f"put at save ({min(extent.rows)})"
+                )
     raw = io.BytesIO()
     # openpyxl's own writer (what Workbook.save runs), into an archive left uncompressed:
     # normalised_zip compresses each part once, not a second time after inflating it.
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()
-    return atomic_write(path, normalised_zip(raw.getvalue()))
+    # Each sheet's part as openpyxl named it while writing (xl/worksheets/sheetN.xml).
+    rows = {ws.path.lstrip("/"): e for ws in wb.worksheets if (e := _AT_SAVE.get(ws)) is not None}
+    return atomic_write(path, normalised_zip(raw.getvalue(), rows))
