@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:  # imported when a command forks: `xlalloc --help` stays light
     from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["command_line", "forks", "second_process", "side_by_side"]
+__all__ = ["command_line", "forks", "second_process", "side_by_side", "start_second_process"]
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -35,14 +35,53 @@ R = TypeVar("R")
 _COMMAND = threading.Event()
 
 
+#: The second process :func:`start_second_process` forked early, until
+#: :func:`second_process` takes it.
+_EARLY: list[ProcessPoolExecutor] = []
+
+
 @contextmanager
 def command_line() -> Iterator[None]:
-    """While the command line runs one command: a second process may be forked."""
+    """While the command line runs one command: a second process may be forked.
+
+    A process forked early and never used (the command stopped first) is stopped at the
+    end, its tasks not begun dropped.
+    """
     _COMMAND.set()
     try:
         yield
     finally:
         _COMMAND.clear()
+        while _EARLY:
+            _EARLY.pop().shutdown(wait=False, cancel_futures=True)
+
+
+def start_second_process(prepare: Callable[[], None]) -> None:
+    """Fork the second process now, while this one has imported little, and run ``prepare``.
+
+    For a command that will want one (:func:`second_process`): forked before the command
+    imports pandas, the process runs ``prepare`` (importing what its work needs) on the
+    other core while this one imports and reads. Nothing happens where :func:`forks` is
+    false. ``prepare`` must be a module-level function of a module imported already.
+    """
+    if _EARLY or not forks():
+        return
+    pool = _fork_one()
+    if pool is not None:
+        pool.submit(prepare)
+        _EARLY.append(pool)
+
+
+def _fork_one() -> ProcessPoolExecutor | None:
+    """One worker process forked from this one, or ``None`` where the system refuses."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        fork = multiprocessing.get_context("fork")
+        return ProcessPoolExecutor(max_workers=1, mp_context=fork)
+    except (OSError, RuntimeError, ValueError):  # no second process: work in turn
+        return None
 
 
 def forks() -> bool:
@@ -73,15 +112,10 @@ def second_process() -> Iterator[ProcessPoolExecutor | None]:
     started and does not wait for the one running.
     """
     pool: ProcessPoolExecutor | None = None
-    if forks():
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        try:
-            fork = multiprocessing.get_context("fork")
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=fork)
-        except (OSError, RuntimeError, ValueError):  # no second process: work in turn
-            pool = None
+    if _EARLY:  # forked as the command began (start_second_process)
+        pool = _EARLY.pop()
+    elif forks():
+        pool = _fork_one()
     try:
         yield pool
     except BaseException:

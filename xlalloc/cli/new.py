@@ -8,6 +8,8 @@ from typing import Any
 
 def run(args: argparse.Namespace) -> int:
     """Write a new model workbook."""
+    if args.practices and not args.demo:
+        _draw_beside()
     from ..api import new
 
     path = new(
@@ -31,6 +33,22 @@ def run(args: argparse.Namespace) -> int:
         for _attr, sheet, what in NEXT_STEPS:
             print(f"next: {sheet}: {what}")
     return 0
+
+
+def _draw_beside() -> None:
+    """Fork the process that draws the map of practices by place, before pandas is imported.
+
+    It imports matplotlib and loads its fonts on the other core while this process
+    imports pandas and reads NHS England's files (:mod:`xlalloc.workbook.map_png`).
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:  # no map: `new` says so
+        return
+    from ..parallel import start_second_process
+    from ..workbook.map_png import prepare
+
+    start_second_process(prepare)
 
 
 def _built_icb(path: Any) -> str:

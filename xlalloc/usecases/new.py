@@ -123,7 +123,7 @@ def _new_from_files(
     """One ICB's model from NHS England's files (:func:`run`), and its map of practices."""
     from ..workbook.places_map import Painter
 
-    with Painter(_can_draw(note), practices) as painter:  # the map drawn alongside
+    with Painter(_can_draw(note)) as painter:  # the map drawn alongside
         # The workbook writer (openpyxl) imported once the map's process has started, so
         # that process begins importing matplotlib that much sooner.
         from ..workbook.model_book import Provenance, build_model, save_model
