@@ -43,6 +43,48 @@ def test_only_a_command_forks_and_only_where_linux_does(monkeypatch):
     assert not forks()
 
 
+_PREPARED: list[int] = []
+
+
+def _prepare_here() -> None:
+    _PREPARED.append(os.getpid())
+
+
+def _prepared_in() -> list[int]:
+    return list(_PREPARED)
+
+
+def test_a_process_forked_early_is_the_one_the_command_then_uses(allowed):
+    import threading
+
+    from xlalloc.parallel import start_second_process
+
+    if not forks():
+        pytest.skip(f"no fork here ({threading.active_count()} threads)")
+    start_second_process(_prepare_here)
+    start_second_process(_prepare_here)  # one process only, prepared once
+    with second_process() as pool:
+        assert pool is not None
+        worker, square = pool.submit(_pid_and_square, 5).result()
+        assert worker != os.getpid() and square == 25
+        assert pool.submit(_prepared_in).result() == [worker]  # prepared, in it, once
+    assert _PREPARED == []  # never here
+
+
+def test_a_process_forked_early_and_never_used_is_stopped_with_the_command(monkeypatch):
+    from xlalloc import parallel
+
+    monkeypatch.setenv("XLALLOC_SECOND_PROCESS", "1")
+    with command_line():
+        if not forks():
+            pytest.skip("no fork here")
+        parallel.start_second_process(_prepare_here)
+        (pool,) = parallel._EARLY
+    assert parallel._EARLY == []
+    with pytest.raises(RuntimeError, match="shutdown"):
+        pool.submit(_pid_and_square, 2)
+
+
 def test_a_process_running_other_threads_does_not_fork(monkeypatch):
     import threading
 
@@ -102,48 +144,6 @@ def test_a_command_line_compare_writes_the_same_workbook_either_way(tmp_path):
         assert proc.returncode == 0, proc.stderr
         written[setting] = out.read_bytes()
     assert written["1"] == written["0"]
-
-
-_PREPARED: list[int] = []
-
-
-def _prepare_here() -> None:
-    _PREPARED.append(os.getpid())
-
-
-def _prepared_in() -> list[int]:
-    return list(_PREPARED)
-
-
-def test_a_process_forked_early_is_the_one_the_command_then_uses(allowed):
-    import threading
-
-    from xlalloc.parallel import start_second_process
-
-    if not forks():
-        pytest.skip(f"no fork here ({threading.active_count()} threads)")
-    start_second_process(_prepare_here)
-    start_second_process(_prepare_here)  # one process only, prepared once
-    with second_process() as pool:
-        assert pool is not None
-        worker, square = pool.submit(_pid_and_square, 5).result()
-        assert worker != os.getpid() and square == 25
-        assert pool.submit(_prepared_in).result() == [worker]  # prepared, in it, once
-    assert _PREPARED == []  # never here
-
-
-def test_a_process_forked_early_and_never_used_is_stopped_with_the_command(monkeypatch):
-    from xlalloc import parallel
-
-    monkeypatch.setenv("XLALLOC_SECOND_PROCESS", "1")
-    with command_line():
-        if not forks():
-            pytest.skip("no fork here")
-        parallel.start_second_process(_prepare_here)
-        (pool,) = parallel._EARLY
-    assert parallel._EARLY == []
-    with pytest.raises(RuntimeError, match="shutdown"):
-        pool.submit(_pid_and_square, 2)
 
 
 def test_new_forks_the_map_before_importing_pandas(tmp_path):

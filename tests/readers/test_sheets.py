@@ -48,3 +48,25 @@ def test_other_formats_without_calamine_say_what_to_do(tmp_path, monkeypatch):
     with pytest.raises(InputError) as e:
         sheets.open_values(tmp_path / "old.xls")
     assert 'pip install "python-calamine>=0.2"' in str(e.value)
+
+
+def test_sheets_read_together_are_the_sheets_read_one_by_one(tmp_path):
+    """Two threads (python-calamine parses without the GIL), each sheet once, every
+    sheet as read alone; a sheet that cannot be read has its error in its place; no
+    thread is left running (a command forks only from a process of one thread)."""
+    import threading
+
+    import xlalloc
+
+    model = tmp_path / "model.xlsx"
+    xlalloc.run(xlalloc.new(tmp_path / "in.xlsx", demo=True), model)
+    for opened in (sheets._calamine(model), sheets._openpyxl(model)):
+        names = opened.sheet_names
+        threads = threading.active_count()
+        together = opened.rows_of([*names, "No such sheet"])
+        assert threading.active_count() == threads
+        assert set(together) == {*names, "No such sheet"}
+        for name in names:
+            assert together[name] == opened.read(name), name
+        assert isinstance(together["No such sheet"], Exception)
+        assert opened.rows_of(names[:1]) == {names[0]: opened.read(names[0])}

@@ -453,10 +453,12 @@ def open_sheets(path: str | Path, sheets: Collection[str] | None = None) -> Shee
     flags: dict[str, dict[tuple[int, int], str]] = {}
     merged: dict[str, list[str]] = {}
     parts: dict[str, bytes] = {}
+    by_part: dict[str, str] = {}
+    read = set(sheets) if sheets is not None else {POLICY, *(s.sheet for s in INPUT_TABLES)}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         parts = check_workbook(path)
-        read = set(sheets) if sheets is not None else {POLICY, *(s.sheet for s in INPUT_TABLES)}
-        for sheet, part in sheet_parts(parts).items():
+        by_part = sheet_parts(parts)
+        for sheet, part in by_part.items():
             if sheet not in read:  # output sheets: never read as inputs, never scanned
                 continue
             flags[sheet] = cell_flags(parts, part)
@@ -472,12 +474,20 @@ def open_sheets(path: str | Path, sheets: Collection[str] | None = None) -> Shee
         )
     wb = open_values(path)
     names = wb.sheet_names
+    read_now: dict[str, list[list[object]] | Exception] = {}
+    if by_part:  # every sheet to be read, read together, the largest first
+        wanted = [s for s in names if s in by_part and s in read]
+        wanted.sort(key=lambda s: -len(parts.get(by_part[s], b"")))
+        read_now = wb.rows_of(wanted)
 
     def rows(sheet: str) -> list[list[object]] | None:
         if sheet not in names:
             return None
         try:
-            values = wb.read(sheet)
+            found = read_now.pop(sheet, None)
+            if isinstance(found, Exception):
+                raise found
+            values = found if found is not None else wb.read(sheet)
         except Exception as e:  # each sheet is read when asked; the readers raise their own
             raise InputError(
                 f"sheet '{sheet}' cannot be read (the file is damaged?): {e}", where=path.name

@@ -56,7 +56,7 @@ def draw_places(
     """
     # The figure and its Agg canvas, not pyplot: pyplot's import (its backends and
     # interactive state) took longer than drawing the map.
-    import numpy as np
+    import numpy as np  # in the drawing process: see the module's docstring
     from matplotlib import colormaps
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
