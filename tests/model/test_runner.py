@@ -206,3 +206,16 @@ def test_background_work_joins_in_order_and_its_input_errors_become_problems():
     with pytest.raises(ZeroDivisionError):
         state.join()
     state.close()
+
+
+def test_a_problem_only_the_monte_carlo_finds_is_reported_at_the_end_of_the_run():
+    """No other part finds one, so the run goes on while the intervals are drawn (the
+    parts after need only the target shares) and reports it, alone, at the end."""
+    bl = pd.DataFrame({"place": ["North", "South"], "baseline": [900.0, 100.0]})
+    tot = pd.DataFrame({"year": ["2026/27"], "total": [1050.0]})
+    bad = inputs(ModelPolicy(min_growth=0.0, target_uncertainty=0.0255), bl, tot)
+    bad.practices.loc[1, "population"] = 0.0  # P2: 400 weighted, no one registered
+    with pytest.raises(InputError) as e:
+        run_model(bad)
+    assert len(e.value.problems) == 1
+    assert "P2" in str(e.value) and "population" in str(e.value)

@@ -122,9 +122,10 @@ class RunState:
 
         For numpy work that releases the GIL (the target-uncertainty Monte Carlo), so it
         takes the machine's second core while the next parts work in Python. ``work``
-        must use only what it is given (its own copies of frames); ``then`` receives its
-        result in this thread when :meth:`join` is called: before any part that needs
-        every result (``after_problems``) and at the end of the run.
+        must use only what it is given (its own copies of frames), and no part may need
+        its result; ``then`` receives it in this thread when :meth:`join` is called: at
+        the end of the run, or sooner where a part has found problems (so that the
+        work's own are reported with them).
         """
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlalloc-run")
@@ -301,9 +302,9 @@ def _run_targets(state: RunState) -> None:
     )
     state.results["targets"] = result
     if later and uncertainty is not None:
-        # The Monte Carlo (numpy, the GIL released) runs while convergence and the
-        # apportionment do, which need only the target shares; its interval columns join
-        # the targets table before the parts that need every result.
+        # The Monte Carlo (numpy, the GIL released) runs while the other parts do, which
+        # need only the target shares; its interval columns join the targets table at
+        # the end of the run (the output sheets show them).
         def intervals() -> list[pd.DataFrame]:
             return [
                 target_intervals(*frames, uncertainty, budget_total, policy.unit, base).assign(

@@ -188,8 +188,8 @@ def run_model(
     state = RunState(inputs, progress or (lambda _s: None), run_at=run_at)
     try:
         for part in parts():
-            if part.after_problems:
-                state.join()
+            if part.after_problems and state.problems:
+                state.join()  # its problems too, all reported together
                 state.problems.raise_if_any()
             part.run(state)
         state.join()
