@@ -247,6 +247,18 @@ def test_icb_by_name_part_and_helpful_errors():
         build_from_files(fs, "essexx")
 
 
+def test_the_practices_are_handed_on_as_soon_as_every_one_has_its_place():
+    """``new`` begins its map with them before the year-on-year changes are worked out:
+    the same Practices table the model is built with, and the ICB found."""
+    handed: list[tuple[pd.DataFrame, str, str]] = []
+    built = build_from_files(
+        files(THREE[0]), "west yorkshire", on_placed=lambda *a: handed.append(a)
+    )
+    ((placed, code, name),) = handed
+    assert (code, name) == ("QWO", "NHS West Yorkshire ICB")
+    pd.testing.assert_frame_equal(placed, built.practices)
+
+
 def test_a_grouping_the_files_lack_names_the_columns_they_have(capsys):
     fs = files(*THREE)
     with pytest.raises(InputError) as e:

@@ -13,7 +13,7 @@ grouping the files do not hold, practices in no place) is reported together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -349,6 +349,7 @@ def build_from_files(
     localities_by: Grouping | None = None,
     allow_unmapped: bool = False,
     blank_wp: nhse.BlankWP | str = nhse.BlankWP.ERROR,
+    on_placed: Callable[[pd.DataFrame, str, str], None] | None = None,
 ) -> BuiltModel:
     """Build one ICB's model inputs from NHS England's files, one per financial year.
 
@@ -363,6 +364,9 @@ def build_from_files(
             sheet counts them) instead of reporting them as an error.
         blank_wp: ``"zero"`` to read blank weighted populations as zero need, each
             named in the Practices table's ``zero_filled`` column.
+        on_placed: Called with the Practices table, the ICB's code and its name as soon
+            as every practice has its place, before the year-on-year changes are worked
+            out (``xlalloc new`` begins its map of the practices by place with them).
 
     Returns:
         The :class:`BuiltModel`.
@@ -398,6 +402,8 @@ def build_from_files(
         out, name, allow_unmapped, option("places") if places is not None else None, notes
     )
     practices = _practices_table(out)
+    if on_placed is not None:
+        on_placed(practices, code, name)
     counts = practices.groupby("year").size()
     sources["icb_practices"] = [
         int(sum(counts.get(y.strip(), 0) for y in ys.split(","))) for ys in sources["years"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from pydantic import Field
 
@@ -23,6 +23,8 @@ from ..readers.nhse import BlankWP
 from ..request import Request
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..model.build import Grouping
     from ..readers.nhse import BlankWP
     from ..workbook.places_map import Painter
@@ -129,11 +131,19 @@ def _new_from_files(
         from ..workbook.model_book import Provenance, build_model, save_model
 
         built = build_from_files(
-            practices, icb, places, places_by, localities_by, allow_unmapped, blank_wp
+            practices,
+            icb,
+            places,
+            places_by,
+            localities_by,
+            allow_unmapped,
+            blank_wp,
+            on_placed=lambda placed, code, name: _start_places(
+                painter, placed, practices, f"{code} {name}"
+            ),
         )
         for text in built.notes:
             note(text)
-        _start_places(painter, built, practices)
         book = build_model(
             built.tables,
             built.policy,
@@ -215,13 +225,15 @@ def _can_draw(note: Callable[[str], None]) -> bool:
     return True
 
 
-def _start_places(painter: Painter, built: Any, files: Sequence[str | Path]) -> None:
+def _start_places(
+    painter: Painter, placed: pd.DataFrame, files: Sequence[str | Path], icb: str
+) -> None:
     """Begin the map of the latest year's practices by place (drawn beside the model)."""
     if not painter.enabled:
         return
-    latest = built.practices[built.practices["year"] == built.practices["year"].max()]
+    latest = placed[placed["year"] == placed["year"].max()]
     year = str(latest["year"].iloc[0]) if len(latest) else ""
-    painter.start(latest, files, f"{built.icb_code} {built.icb_name}: practices by place, {year}")
+    painter.start(latest, files, f"{icb}: practices by place, {year}")
 
 
 def checked_grouping(value: str | None) -> Grouping | None:

@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -53,8 +54,9 @@ __all__ = [
     "normalised_zip",
     "put",
     "put_as",
-    "put_at_save",
+    "Look",
     "look_of",
+    "put_at_save",
     "style_like",
     "save_atomic",
     "save_specs",
@@ -117,10 +119,12 @@ class RowsAtSave:
         spills: Each column's longest text that is not wrapped, in characters of the
             body size (see :func:`~.sheetspec.printed_width`).
         row_size: The largest text size of a cell holding a value.
+        written_col: The last column a cell was written in (a value or a style).
     """
 
     rows: dict[int, list[str]] = field(default_factory=dict)
     last_col: int = 0
+    written_col: int = 0
     smallest: float = 0.0
     spills: dict[int, float] = field(default_factory=dict)
     row_size: float = 0.0
@@ -128,11 +132,6 @@ class RowsAtSave:
 
 #: The rows each sheet is given when saved (a sheet no longer used is forgotten).
 _AT_SAVE: WeakKeyDictionary[Worksheet, RowsAtSave] = WeakKeyDictionary()
-
-
-def rows_at_save(ws: Worksheet) -> RowsAtSave | None:
-    """The rows :func:`put_at_save` gave ``ws``, if any."""
-    return _AT_SAVE.get(ws)
 
 
 def style_like(ws: Worksheet, fmt: str | None = None) -> Cell:
@@ -180,6 +179,7 @@ def put_at_save(ws: Worksheet, row: int, column: int, value: object, look: Look)
     xml = value_xml(f"{col(column)}{row}", look.style, value)
     if xml:
         extent.rows.setdefault(row, []).append(xml)
+        extent.written_col = max(extent.written_col, column)
     if value is None:
         if look.filled:
             extent.last_col = max(extent.last_col, column)
@@ -206,21 +206,12 @@ def _with_rows(xml: bytes, extent: RowsAtSave) -> bytes:
     if extent.rows:
         found = re.search(rb'<dimension ref="A1(?::([A-Z]+)(\d+))?"', xml)
         if found:
-            last_col = max(
-                extent.last_col,
-                _col_number(found.group(1).decode()) if found.group(1) else 1,
-                max(len(cells) for cells in extent.rows.values()),
-            )
+            held = column_index_from_string(found.group(1).decode()) if found.group(1) else 1
+            last_col = max(extent.written_col, held)
             last_row = max(extent.rows)
             ref = f'<dimension ref="A1:{col(last_col)}{last_row}"'.encode()
             xml = xml[: found.start()] + ref + xml[found.end() :]
     return xml
-
-
-def _col_number(letters: str) -> int:
-    from openpyxl.utils import column_index_from_string
-
-    return int(column_index_from_string(letters))
 
 
 def put(ws: Worksheet, row: int, col: int, value: object, fmt: str | None = None):
