@@ -43,46 +43,60 @@ def test_only_a_command_forks_and_only_where_linux_does(monkeypatch):
     assert not forks()
 
 
-_PREPARED: list[int] = []
+#: Run as a command's own process runs (one thread, as the command line has it): the
+#: test session's process may hold other threads, and then rightly never forks.
+_EARLY_SCRIPT = """
+import os, sys
+from xlalloc import parallel
 
+PREPARED = []
 
-def _prepare_here() -> None:
-    _PREPARED.append(os.getpid())
+def prepare_here():
+    PREPARED.append(os.getpid())
 
+def prepared_in():
+    return list(PREPARED)
 
-def _prepared_in() -> list[int]:
-    return list(_PREPARED)
+def pid_and_square(x):
+    return os.getpid(), x * x
 
-
-def test_a_process_forked_early_is_the_one_the_command_then_uses(allowed):
-    import threading
-
-    from xlalloc.parallel import start_second_process
-
-    if not forks():
-        pytest.skip(f"no fork here ({threading.active_count()} threads)")
-    start_second_process(_prepare_here)
-    start_second_process(_prepare_here)  # one process only, prepared once
-    with second_process() as pool:
-        assert pool is not None
-        worker, square = pool.submit(_pid_and_square, 5).result()
-        assert worker != os.getpid() and square == 25
-        assert pool.submit(_prepared_in).result() == [worker]  # prepared, in it, once
-    assert _PREPARED == []  # never here
-
-
-def test_a_process_forked_early_and_never_used_is_stopped_with_the_command(monkeypatch):
-    from xlalloc import parallel
-
-    monkeypatch.setenv("XLALLOC_SECOND_PROCESS", "1")
-    with command_line():
-        if not forks():
-            pytest.skip("no fork here")
-        parallel.start_second_process(_prepare_here)
+with parallel.command_line():
+    assert parallel.forks()
+    if sys.argv[1] == "used":
+        parallel.start_second_process(prepare_here)
+        parallel.start_second_process(prepare_here)  # one process only, prepared once
+        with parallel.second_process() as pool:
+            worker, square = pool.submit(pid_and_square, 5).result()
+            assert worker != os.getpid() and square == 25
+            assert pool.submit(prepared_in).result() == [worker]  # prepared, in it, once
+        assert PREPARED == []  # never here
+    else:
+        parallel.start_second_process(prepare_here)
         (pool,) = parallel._EARLY
-    assert parallel._EARLY == []
-    with pytest.raises(RuntimeError, match="shutdown"):
-        pool.submit(_pid_and_square, 2)
+assert parallel._EARLY == []  # stopped with the command
+if sys.argv[1] == "unused":
+    try:
+        pool.submit(pid_and_square, 2)
+    except RuntimeError as e:
+        assert "shutdown" in str(e)
+    else:
+        raise AssertionError("the unused process still takes work")
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("case", ["used", "unused"])
+def test_a_process_forked_early_is_the_one_used_or_is_stopped_with_the_command(case):
+    """Forked early (before pandas), prepared once, and the one the command then uses;
+    never used (the command stopped first), stopped when the command ends."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("only Linux forks")
+    env = {**os.environ, "XLALLOC_SECOND_PROCESS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _EARLY_SCRIPT, case], capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
 
 
 def test_a_process_running_other_threads_does_not_fork(monkeypatch):
