@@ -341,6 +341,16 @@ def _practices_table(out: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _changes(
+    national: pd.DataFrame, members: pd.DataFrame, practices: pd.DataFrame
+) -> pd.DataFrame:
+    """The year-on-year practice changes, each with its practice's (latest) place."""
+    changes = practice_changes(national, members[["year", "practice_code"]])
+    latest = practices.drop_duplicates("practice_code", keep="last").set_index("practice_code")
+    changes.insert(5, "place", changes["practice_code"].map(latest["place"]))
+    return changes
+
+
 def build_from_files(
     files: Sequence[str | Path],
     icb: str,
@@ -408,16 +418,7 @@ def build_from_files(
     sources["icb_practices"] = [
         int(sum(counts.get(y.strip(), 0) for y in ys.split(","))) for ys in sources["years"]
     ]
-    changes = practice_changes(national, members[["year", "practice_code"]])
-    changes.insert(
-        5,
-        "place",
-        changes["practice_code"].map(
-            practices.drop_duplicates("practice_code", keep="last").set_index("practice_code")[
-                "place"
-            ]
-        ),
-    )
+    changes = _changes(national, members, practices)
     policy = ModelPolicy(financial_year=min(practices["year"]), icb_name=name)
     filled = practices["zero_filled"].notna().sum()
     if filled:
