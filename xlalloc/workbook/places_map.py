@@ -64,11 +64,12 @@ def _points(practices: pd.DataFrame, files: Sequence[str | Path]) -> pd.DataFram
 class Painter:
     """Draws the map of the practices by place, in a second process where that is cheap.
 
-    Used as a context manager around the command's work: entering starts the worker, its
-    matplotlib import and its reading of the practices' locations from ``files`` (when
-    known then); :meth:`start` hands it the practices once their places are
-    known; :meth:`write` waits for the picture and writes it. Leaving on an error stops
-    the worker and writes nothing.
+    Used as a context manager around the command's work: entering takes the worker (the
+    one the command forked as it began, or one forked now) and has it import matplotlib
+    (:func:`~.map_png.prepare`); :meth:`start` reads the practices' locations here, once
+    their places are known, and hands the worker plain lists to draw; :meth:`write` waits
+    for the picture and writes it. Leaving on an error stops the worker and writes
+    nothing.
     """
 
     def __init__(self, enabled: bool = True):
