@@ -106,10 +106,10 @@ def _write_input_table(ws: Worksheet, spec: InputTable, df: pd.DataFrame | None)
     names = spec.names
     _header(ws, HEADER_ROW, names)
     rows = 0 if df is None else len(df)
-    columns = [_input_values(df, n, rows) for n in names]
+    columns = [[cell_value(v) for v in _input_values(df, n, rows)] for n in names]
     # Written at save unless a value is not a figure, text, a true/false or blank (a
     # date): then every cell of the table is an openpyxl cell (the rows are not mixed).
-    at_save = all(type(cell_value(v)) in _PLAIN for values in columns for v in values)
+    at_save = all(type(v) in _PLAIN for values in columns for v in values)
     widest = [_write_input_column(ws, spec, j, values, at_save) for j, values in enumerate(columns)]
     last_row = HEADER_ROW + max(rows, 1)
     ref = f"A{HEADER_ROW}:{get_column_letter(len(names))}{last_row}"
@@ -163,11 +163,11 @@ def _write_input_column(
 ) -> int:
     """One column of an input table below its header, each cell styled as its kind.
 
-    Each kind of cell (a figure in the column's number format, or anything else) is
-    styled once, on a cell of its own (:func:`~.xlsx.style_like`); the column's cells
-    take that style and are written at save (:func:`~.xlsx.put_at_save`: thousands of
-    practices' cells at once), or, with ``at_save`` false, as openpyxl cells
-    (:func:`~.xlsx.put_as`).
+    ``values`` are as a cell holds them (:func:`~.sheetspec.cell_value`). Each kind of
+    cell (a figure in the column's number format, or anything else) is styled once, on a
+    cell of its own (:func:`~.xlsx.style_like`); the column's cells take that style and
+    are written at save (:func:`~.xlsx.put_at_save`: thousands of practices' cells at
+    once), or, with ``at_save`` false, as openpyxl cells (:func:`~.xlsx.put_as`).
 
     Returns:
         The width of the widest value as its cell shows it (characters), for the column.
@@ -179,9 +179,8 @@ def _write_input_column(
     # value is a figure (formatted).
     styled: dict[bool, tuple[Cell, Look, str]] = {}
     widths: dict[tuple[type, object, str], int] = {}  # each value shown once
-    for i, v in enumerate(values):
+    for i, value in enumerate(values):  # each as a cell holds it (cell_value)
         row = HEADER_ROW + 1 + i
-        value = cell_value(v)
         figure = bool(fmt) and is_figure(value)
         kind = styled.get(figure)
         if kind is None:

@@ -188,10 +188,20 @@ def put_at_save(ws: Worksheet, row: int, column: int, value: object, look: Look)
     size = look.size
     extent.smallest = min(extent.smallest or size, size)
     extent.row_size = max(extent.row_size, size)
-    if isinstance(value, str) and not look.wrapped and not value.startswith("="):
-        chars = len(value) * size / DEFAULT_PT
-        if chars > extent.spills.get(column, 0.0):
-            extent.spills[column] = chars
+    chars = _spill(value, size, look.wrapped)
+    if chars > extent.spills.get(column, 0.0):
+        extent.spills[column] = chars
+
+
+def _spill(value: object, size: float, wrapped: bool) -> float:
+    """How far a cell's text runs on past its column, in characters of the body size.
+
+    Text that is not wrapped prints across the empty columns to its right; ``0`` for a
+    figure, a formula or wrapped text (:func:`~.sheetspec.printed_width`).
+    """
+    if isinstance(value, str) and not wrapped and not value.startswith("="):
+        return len(value) * size / DEFAULT_PT
+    return 0.0
 
 
 def _with_rows(xml: bytes, extent: RowsAtSave) -> bytes:
@@ -375,9 +385,9 @@ def _printed(ws: Worksheet, body_pt: float | None = None) -> tuple[float, float]
             continue
         last = max(last, cell.column)
         smallest = min(smallest, size)
-        text = cell.value
-        if isinstance(text, str) and not text.startswith("=") and not wrapped:
-            spills.append((cell.column, len(text) * size / DEFAULT_PT))
+        chars = _spill(cell.value, size, wrapped)
+        if chars:
+            spills.append((cell.column, chars))
     extent = _AT_SAVE.get(ws)
     if extent is not None:  # the rows put at save, counted as held cells are
         last = max(last, extent.last_col)
