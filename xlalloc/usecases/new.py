@@ -126,8 +126,8 @@ def _new_from_files(
     from ..workbook.places_map import Painter
 
     with Painter(_can_draw(note)) as painter:  # the map drawn alongside
-        # The workbook writer (openpyxl) imported once the map's process has started, so
-        # that process begins importing matplotlib that much sooner.
+        # The workbook writer (openpyxl) imported once the map's process is there (forked
+        # as the command began, or on entering the Painter), not before it is forked.
         from ..workbook.model_book import Provenance, build_model, save_model
 
         built = build_from_files(
